@@ -1,0 +1,41 @@
+package dev.jemu.core.machine;
+
+import dev.jemu.core.chardev.CharBackend;
+import dev.jemu.core.time.VirtualClock;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the command line says about the machine to build, in QEMU's terms. Plain data: the launcher
+ * fills it, a {@link MachineType} reads it.
+ */
+public final class MachineConfig {
+    /** {@code -M}; null means the architecture's default board. */
+    public String machine;
+    /** {@code -cpu}: model name as given (e.g. "riscv64", "rv64"); null means the default. */
+    public String cpu;
+    /** {@code -m}, bytes. */
+    public long ramBytes = 128L << 20;
+    /** {@code -smp}. */
+    public int smp = 1;
+    /** {@code -bios}: null = the board's default, "none" = no firmware, else a path. */
+    public String bios;
+    public Path kernel;
+    public Path initrd;
+    public String append = "";
+    /** {@code -dtb}: a device tree blob to use instead of the generated one. */
+    public Path dtb;
+    /** {@code -no-reboot}: a guest reset ends the run (status 0) instead of restarting. */
+    public boolean noReboot;
+    /** Backends for the serial ports, in order ({@code -serial}, or stdio with {@code -nographic}). */
+    public final List<CharBackend> serials = new ArrayList<>();
+    /** {@code -drive} specifications, raw option strings in order (parsed by the block layer). */
+    public final List<String> drives = new ArrayList<>();
+    /** {@code -device} specifications, raw option strings in order. */
+    public final List<String> devices = new ArrayList<>();
+    /** {@code -snapshot}: every drive gets a temporary overlay. */
+    public boolean snapshot;
+    /** Time source: real time, or instruction counting ({@code -icount shift=N}). */
+    public VirtualClock clock = VirtualClock.realtime();
+}

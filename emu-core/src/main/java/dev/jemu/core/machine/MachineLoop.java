@@ -1,0 +1,117 @@
+package dev.jemu.core.machine;
+
+import dev.jemu.core.time.VirtualClock;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one thread that runs CPUs, timers and device logic. Host I/O threads never touch devices directly:
+ * they {@link #post} work here. The CPU polls {@link #attention()} at block boundaries so posted work and
+ * exit requests are seen promptly.
+ */
+public final class MachineLoop {
+    private static final long QUANTUM = 1 << 16;
+
+    private final VirtualClock clock;
+    private final ConcurrentLinkedQueue<Runnable> posted = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private volatile boolean attention;
+    private volatile ExitRequest exit;
+
+    public MachineLoop(VirtualClock clock) {
+        this.clock = clock;
+    }
+
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /** Set when work is posted or an exit is requested; CPUs return from {@link Cpu#run} when they see it. */
+    public boolean attention() {
+        return attention;
+    }
+
+    /** Runs {@code work} on the machine thread soon. Safe from any thread. */
+    public void post(Runnable work) {
+        posted.add(work);
+        signal();
+    }
+
+    /** Stops the loop after the current instruction. Safe from any thread; the first request wins. */
+    public void requestExit(ExitRequest request) {
+        if (exit == null) {
+            exit = request;
+        }
+        signal();
+    }
+
+    private void signal() {
+        attention = true;
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code cpu} with timers and posted work until an exit is requested. */
+    public ExitRequest run(Cpu cpu) {
+        while (exit == null) {
+            if (!cpu.isHalted()) {
+                long n = cpu.run(QUANTUM);
+                clock.addInstructions(n);
+            } else {
+                idle();
+            }
+            attention = false;
+            Runnable r;
+            while ((r = posted.poll()) != null) {
+                r.run();
+            }
+            clock.runExpired();
+        }
+        ExitRequest e = exit;
+        exit = null;
+        return e;
+    }
+
+    /** Halted CPU: skip to the next deadline (deterministic mode) or sleep until it or an event. */
+    private void idle() {
+        long deadline = clock.nextDeadline();
+        if (clock.isDeterministic()) {
+            if (deadline != Long.MAX_VALUE && posted.isEmpty()) {
+                clock.setNanos(Math.max(deadline, clock.nanos()));
+            }
+            if (deadline == Long.MAX_VALUE && posted.isEmpty()) {
+                waitForEvent(Long.MAX_VALUE);
+            }
+            return;
+        }
+        long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - clock.nanos();
+        if (wait > 0) {
+            waitForEvent(wait);
+        }
+    }
+
+    private void waitForEvent(long nanos) {
+        lock.lock();
+        try {
+            if (!attention && exit == null) {
+                if (nanos == Long.MAX_VALUE) {
+                    wake.await();
+                } else {
+                    wake.awaitNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(100)));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestExit(ExitRequest.quit(1));
+        } finally {
+            lock.unlock();
+        }
+    }
+}

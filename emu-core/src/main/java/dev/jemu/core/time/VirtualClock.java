@@ -1,0 +1,124 @@
+package dev.jemu.core.time;
+
+import java.util.PriorityQueue;
+
+/**
+ * Guest time in nanoseconds, and timers that fire on it. Two modes: {@link Mode#REALTIME} follows the host's
+ * monotonic clock (paused while the machine is stopped); {@link Mode#INSTRUCTION_COUNT} derives time from
+ * instructions retired, so that a run is reproducible (QEMU's {@code -icount}).
+ *
+ * <p>Only the machine-loop thread touches a clock and its timers; host I/O threads post to the loop instead.
+ */
+public final class VirtualClock {
+    public enum Mode { REALTIME, INSTRUCTION_COUNT }
+
+    private final Mode mode;
+    private final int icountShift;
+    private final PriorityQueue<Timer> queue = new PriorityQueue<>();
+    private long sequence;
+    // REALTIME: guest ns = host ns - hostOffset while running. INSTRUCTION_COUNT: guest ns = base + insns << shift.
+    private long hostOffset;
+    private long pausedAt = -1;
+    private long instructions;
+    private long icountBaseNs;
+
+    public VirtualClock(Mode mode, int icountShift) {
+        this.mode = mode;
+        this.icountShift = icountShift;
+        this.hostOffset = System.nanoTime();
+    }
+
+    public static VirtualClock realtime() {
+        return new VirtualClock(Mode.REALTIME, 0);
+    }
+
+    /** Deterministic time: each instruction takes 2^shift ns. */
+    public static VirtualClock instructionCount(int shift) {
+        return new VirtualClock(Mode.INSTRUCTION_COUNT, shift);
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Current guest time, ns since the machine started. */
+    public long nanos() {
+        if (mode == Mode.INSTRUCTION_COUNT) {
+            return icountBaseNs + (instructions << icountShift);
+        }
+        return (pausedAt >= 0 ? pausedAt : System.nanoTime()) - hostOffset;
+    }
+
+    /** CPUs report instructions retired; only the instruction-count mode uses it. */
+    public void addInstructions(long n) {
+        instructions += n;
+    }
+
+    public boolean isDeterministic() {
+        return mode == Mode.INSTRUCTION_COUNT;
+    }
+
+    public void pause() {
+        if (pausedAt < 0) {
+            pausedAt = System.nanoTime();
+        }
+    }
+
+    public void resume() {
+        if (pausedAt >= 0) {
+            hostOffset += System.nanoTime() - pausedAt;
+            pausedAt = -1;
+        }
+    }
+
+    /** Sets guest time (snapshot restore, or skipping idle time in instruction-count mode). */
+    public void setNanos(long ns) {
+        if (mode == Mode.INSTRUCTION_COUNT) {
+            icountBaseNs = ns - (instructions << icountShift);
+        } else {
+            hostOffset = (pausedAt >= 0 ? pausedAt : System.nanoTime()) - ns;
+        }
+    }
+
+    public Timer newTimer(String name, Runnable callback) {
+        return new Timer(this, name, callback);
+    }
+
+    /** Earliest armed deadline, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        Timer t = queue.peek();
+        return t == null ? Long.MAX_VALUE : t.deadline;
+    }
+
+    /** Fires every timer whose deadline has passed; returns how many fired. */
+    public int runExpired() {
+        int fired = 0;
+        long now = nanos();
+        Timer t;
+        while ((t = queue.peek()) != null && t.deadline <= now) {
+            queue.poll();
+            t.armed = false;
+            t.callback.run();
+            fired++;
+            now = nanos();
+        }
+        return fired;
+    }
+
+    void arm(Timer t, long deadline) {
+        if (t.armed) {
+            queue.remove(t);
+        }
+        t.deadline = deadline;
+        t.order = sequence++;
+        t.armed = true;
+        queue.add(t);
+    }
+
+    void cancel(Timer t) {
+        if (t.armed) {
+            queue.remove(t);
+            t.armed = false;
+        }
+    }
+}
