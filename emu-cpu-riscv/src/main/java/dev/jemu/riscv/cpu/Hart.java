@@ -451,7 +451,7 @@ public final class Hart implements Cpu {
                                 amo(op, rd, rs1, rs2, pc);
                                 pc = npc;
                             } else if (op >= Op.FIRST_SYSTEM) {
-                                runRetired = n;
+                                runRetired = n - 1; // counters read the count before this instruction
                                 this.pc = pc;
                                 system(op, p, (int) imm, npc);
                                 continue outer;

@@ -151,4 +151,15 @@ final class Asm {
         }
         return this;
     }
+
+    /** Drops from M-mode to {@code mode} at {@code target} through mret (clobbers t0). */
+    Asm enter(int mode, long target) {
+        li(T0, target);
+        csrw(Csr.MEPC, T0);
+        li(T0, 3L << 11);
+        csrrc(ZERO, Csr.MSTATUS, T0);
+        li(T0, (long) mode << 11);
+        csrrs(ZERO, Csr.MSTATUS, T0);
+        return mret();
+    }
 }

@@ -46,6 +46,24 @@ final class TestRig {
         return this;
     }
 
+    /** One PMP entry granting S and U modes everything, as firmware does before booting a kernel. */
+    TestRig openPmp() {
+        hart.setCsr(Csr.PMPADDR0, -1L);
+        hart.setCsr(Csr.PMPCFG0, Pmp.NAPOT << Pmp.A_SHIFT | Pmp.R | Pmp.W | Pmp.X);
+        return this;
+    }
+
+    /** Sets mtvec and stvec to halt loops at RAM_BASE+0x100 and RAM_BASE+0x200. */
+    TestRig handlers() {
+        load(new Asm(M_HANDLER).halt());
+        load(new Asm(S_HANDLER).halt());
+        hart.setCsr(Csr.MTVEC, M_HANDLER);
+        hart.setCsr(Csr.STVEC, S_HANDLER);
+        return this;
+    }
+
+    static final long M_HANDLER = RAM_BASE + 0x100, S_HANDLER = RAM_BASE + 0x200;
+
     long read64(long pa) {
         return bus.read(pa, 8);
     }
