@@ -95,6 +95,18 @@ final class TestRig {
         return total;
     }
 
+    /** Runs {@code budget} instructions in chunks, advancing the clock and firing timers, without stopping early. */
+    long runFor(long budget) {
+        long total = 0;
+        while (total < budget && !hart.isHalted()) {
+            long n = hart.run(Math.min(1000, budget - total));
+            total += n;
+            clock.addInstructions(n);
+            clock.runExpired();
+        }
+        return total;
+    }
+
     /** Runs a program placed at RAM_BASE in M-mode until its halt. */
     static TestRig runM(Asm a) {
         TestRig rig = new TestRig();
