@@ -30,6 +30,21 @@ final class Gen {
         return frac & ~((1L << (f.p() - 1 - k)) - 1) & f.fracMask();
     }
 
+    /** Number of significant bits of a finite nonzero value's significand (implicit bit to lowest set bit). */
+    int sigBits(long a) {
+        long sig = (a & f.fracMask()) | (biased(a) == 0 ? 0 : 1L << (f.p() - 1));
+        if (sig == 0) return 1;
+        return 64 - Long.numberOfLeadingZeros(sig) - Long.numberOfTrailingZeros(sig);
+    }
+
+    /** Fraction whose significand (with the implicit bit) has exactly t significant bits, 1 <= t <= p. */
+    long fracWithBits(int t) {
+        if (t <= 1) return 0;
+        long low = 1L << (f.p() - t);                          // lowest significant bit
+        long mid = (r.nextLong() & f.fracMask()) & ~((low << 1) - 1);
+        return (mid | low) & f.fracMask();
+    }
+
     long frac() { return r.nextInt(3) == 0 ? shortFrac() : r.nextLong() & f.fracMask(); }
 
     long make(long sign, int biased, long frac) {
@@ -61,7 +76,12 @@ final class Gen {
             if (b < 0 || b >= f.infBits()) b = a & (f.signBit() - 1);
             return b | sign();
         }
-        if (c < 8) return make(sign(), biased(a) + r.nextInt(-f.p() - 3, f.p() + 4), shortFrac());
+        if (c < 7) return make(sign(), biased(a) + r.nextInt(-f.p() - 3, f.p() + 4), shortFrac());
+        if (c < 8 && mulLike && biased(a) != 0) {                 // product with exactly p+1 significant bits: a tie
+            int t = Math.max(1, Math.min(f.p(), f.p() + 1 - sigBits(a) + r.nextInt(2)));
+            int target = r.nextInt(4) == 0 ? r.nextInt(-f.p() - 2, 3) : f.emax() + r.nextInt(-20, 21);
+            return make(sign(), target - biased(a) + f.emax(), fracWithBits(t));
+        }
         // exponent chosen so that a*b (or a/b) lands near the subnormal range or overflow
         int target = r.nextBoolean() ? r.nextInt(-f.p() - 2, 4) : 2 * f.emax() - r.nextInt(4);
         int eb = mulLike ? target - biased(a) + f.emax() : biased(a) - target + f.emax();

@@ -22,11 +22,14 @@ class SoftFloatRandomTest {
         final String name;
         final List<String> failures = new ArrayList<>();
         int cases, bad;
+        /** How often the oracle raised each flag (bit order NX UF OF DZ NV): proof the cases reach the hard paths. */
+        final int[] flagHits = new int[5];
 
         Checker(String name) { this.name = name; }
 
         void check(String what, long got, int gotFlags, long want, int wantFlags) {
             cases++;
+            for (int i = 0; i < 5; i++) if ((wantFlags & (1 << i)) != 0) flagHits[i]++;
             if (got != want || gotFlags != wantFlags) {
                 bad++;
                 if (failures.size() < 25) {
@@ -37,7 +40,8 @@ class SoftFloatRandomTest {
         }
 
         void done() {
-            System.out.printf("%s: %d cases, %d mismatches%n", name, cases, bad);
+            System.out.printf("%s: %d cases, %d mismatches, oracle flags NX %d UF %d OF %d DZ %d NV %d%n", name, cases,
+                    bad, flagHits[0], flagHits[1], flagHits[2], flagHits[3], flagHits[4]);
             assertTrue(bad == 0, name + ": " + bad + " of " + cases + " mismatches:\n" + String.join("\n", failures));
         }
     }
@@ -81,7 +85,9 @@ class SoftFloatRandomTest {
 
     /** A third fma operand: often close to -(a*b) so that the sum cancels. */
     private static long addend(Gen g, long a, long b) {
-        if (g.r.nextInt(3) != 0) return g.value();
+        int c = g.r.nextInt(6);
+        if (c == 0) return g.sign();                              // a signed zero: a plain rounded product
+        if (c < 3) return g.value();
         long p = g.f.width() == 64
                 ? Double.doubleToRawLongBits(-(Double.longBitsToDouble(a) * Double.longBitsToDouble(b)))
                 : Float.floatToRawIntBits(-(Float.intBitsToFloat((int) a) * Float.intBitsToFloat((int) b))) & 0xffffffffL;
@@ -92,22 +98,84 @@ class SoftFloatRandomTest {
     }
 
     private static void arithmetic(Oracle.Fmt f, Op op, int n) {
-        Gen g = new Gen(f, SEED ^ op.ordinal() * 7919L ^ f.width());
-        Checker ch = new Checker((f.width() == 64 ? "f64 " : "f32 ") + op);
-        for (int i = 0; i < n; i++) {
+        arithmetic(f, op, n, "", g -> {
             long a = g.value();
             long b = g.partner(a, op == Op.MUL || op == Op.FMA);
-            long c = op == Op.FMA ? addend(g, a, b) : 0;
+            return new long[] {a, b, op == Op.FMA ? addend(g, a, b) : 0};
+        });
+    }
+
+    private static void arithmetic(Oracle.Fmt f, Op op, int n, String label, java.util.function.Function<Gen, long[]> cases) {
+        Gen g = new Gen(f, SEED ^ op.ordinal() * 7919L ^ f.width() ^ label.hashCode());
+        Checker ch = new Checker((f.width() == 64 ? "f64 " : "f32 ") + op + label);
+        int subnormals = 0, ties = 0, boundary = 0;
+        for (int i = 0; i < n; i++) {
+            long[] abc = cases.apply(g);
+            long a = abc[0], b = abc[1], c = abc[2];
+            long rne = 0;
             for (int rm = 0; rm < 5; rm++) {
                 SoftFloat sf = new SoftFloat();
                 long got = f.width() == 64 ? run64(sf, op, a, b, c, rm) : run32(sf, op, a, b, c, rm);
                 Oracle o = new Oracle();
                 long want = oracle(o, f, op, a, b, c, rm);
+                if (rm == SoftFloat.RNE) rne = want;
+                if (rm == SoftFloat.RMM && want != rne) ties++;
+                if (rm == SoftFloat.RNE && g.biased(want) == 0 && !f.isZero(want)) subnormals++;
+                if ((want & (f.signBit() - 1)) == 1L << (f.p() - 1) && (o.flags & SoftFloat.NX) != 0) boundary++;
                 ch.check(String.format("%s(%x, %x, %x) rm %d", op, a, b, c, rm), got, sf.flags, want, o.flags);
             }
         }
         ch.done();
+        System.out.printf("  subnormal results %d, exact ties (RMM differs from RNE) %d, inexact results of 2^emin %d%n",
+                subnormals, ties, boundary);
+        if (!label.isEmpty()) {
+            assertTrue(boundary > n / 20 && ch.flagHits[1] > n / 4, "no coverage of the 2^emin boundary");
+            return;
+        }
+        // the generator must actually reach inexact, invalid and (except for sqrt) underflow/overflow results
+        assertTrue(ch.flagHits[0] > n / 4 && ch.flagHits[4] > n / 50, "weak coverage");
+        if (op != Op.SQRT) assertTrue(ch.flagHits[2] > n / 100, "no OF coverage");
+        if (op == Op.MUL || op == Op.DIV || op == Op.FMA) assertTrue(ch.flagHits[1] > n / 100, "no UF coverage");
+        if (op != Op.SQRT) assertTrue(subnormals > n / 100, "no subnormal results");
+        if (op != Op.SQRT && op != Op.DIV) assertTrue(ties > n / 200, "no halfway cases");
     }
+
+    /** A finite value whose bits are those of v moved by a few ulps. */
+    private static long nudge(Gen g, long v) {
+        long mag = (v & (g.f.signBit() - 1)) + g.r.nextInt(-4, 5);
+        if (mag < 0 || mag >= g.f.infBits()) mag = 1;
+        return mag | g.sign();
+    }
+
+    private static long bitsOf(Oracle.Fmt f, double v) {
+        return f.width() == 64 ? Double.doubleToRawLongBits(v) : Float.floatToRawIntBits((float) v) & 0xffffffffL;
+    }
+
+    private static double value(Oracle.Fmt f, long bits) {
+        return f.width() == 64 ? Double.longBitsToDouble(bits) : Float.intBitsToFloat((int) bits);
+    }
+
+    /** Products, quotients and sums that land within a few ulps of 2^emin: tininess after rounding. */
+    private static void nearSmallestNormal(Oracle.Fmt f, Op op, int n) {
+        double minNormal = Math.scalb(1.0, f.emin());
+        arithmetic(f, op, n, " near 2^emin", g -> {
+            double x = Math.scalb(1 + g.r.nextDouble(), g.r.nextInt(-30, 31));
+            long xb = bitsOf(f, x);
+            return switch (op) {
+                case DIV -> new long[] {nudge(g, bitsOf(f, minNormal * value(f, xb))), xb, 0};
+                case FMA -> {
+                    long c = g.r.nextBoolean() ? g.sign() : nudge(g, 1 + g.r.nextInt(8));
+                    yield new long[] {xb, nudge(g, bitsOf(f, minNormal / value(f, xb))), c};
+                }
+                case ADD -> new long[] {nudge(g, bitsOf(f, minNormal)), g.r.nextInt(1, 9) | g.sign(), 0};
+                default -> new long[] {xb, nudge(g, bitsOf(f, minNormal / value(f, xb))), 0};
+            };
+        });
+    }
+
+    @Test void mulNearSmallestNormal() { nearSmallestNormal(F64, Op.MUL, 1000); nearSmallestNormal(F32, Op.MUL, 1000); }
+    @Test void divNearSmallestNormal() { nearSmallestNormal(F64, Op.DIV, 1000); nearSmallestNormal(F32, Op.DIV, 1000); }
+    @Test void fmaNearSmallestNormal() { nearSmallestNormal(F64, Op.FMA, 1000); nearSmallestNormal(F32, Op.FMA, 1000); }
 
     @Test void f64Add() { arithmetic(F64, Op.ADD, 4000); }
     @Test void f64Sub() { arithmetic(F64, Op.SUB, 2000); }
