@@ -50,6 +50,16 @@ public final class Aclint implements MmioDevice, Stateful {
         }
     }
 
+    /** Power-on state: no software interrupt, mtimecmp all ones (no timer interrupt). */
+    public void reset() {
+        for (int h = 0; h < msip.length; h++) {
+            msip[h] = false;
+            msipLines[h].set(false);
+            mtimecmp[h] = -1L;
+            updateTimer(h);
+        }
+    }
+
     public long mtime() {
         return timebase.ticks();
     }

@@ -40,6 +40,15 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
         this.alarmTimer = clock.newTimer(id + ".alarm", this::alarmFired);
     }
 
+    /** Machine reset: the clock keeps running (it is battery-backed), the alarm and interrupt are cleared. */
+    public void reset() {
+        alarmTimer.cancel();
+        alarmRunning = false;
+        irqEnabled = false;
+        irqPending = false;
+        update();
+    }
+
     /** The host's current wall clock, ns since the epoch. */
     public static long hostWallClockNanos() {
         java.time.Instant now = java.time.Instant.now();

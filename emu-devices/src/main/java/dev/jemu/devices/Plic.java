@@ -56,6 +56,18 @@ public final class Plic implements MmioDevice, Stateful {
         this.outLevel = new boolean[outputs.length];
     }
 
+    /** Power-on state: nothing pending, enabled or prioritized; outputs low. Input levels are kept. */
+    public void reset() {
+        java.util.Arrays.fill(priority, 0);
+        java.util.Arrays.fill(pending, 0);
+        java.util.Arrays.fill(inService, 0);
+        java.util.Arrays.fill(threshold, 0);
+        for (int[] e : enable) {
+            java.util.Arrays.fill(e, 0);
+        }
+        update();
+    }
+
     /** The input wire of source {@code n} (1 .. numSources-1), to hand to a device. */
     public IrqLine input(int n) {
         if (n <= 0 || n >= numSources) {

@@ -78,6 +78,23 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
         return backend;
     }
 
+    /**
+     * Takes one received byte, or -1 if none, bypassing the registers: for firmware consoles (the built-in
+     * SBI's getchar) that read the same input the guest's driver would.
+     */
+    public int takeInput() {
+        if (rxCount == 0) {
+            return -1;
+        }
+        boolean wasFull = rxCount == rxCapacity();
+        int b = popRx();
+        updateIrq();
+        if (wasFull || rxCount == 0) {
+            backend.receiverReady();
+        }
+        return b;
+    }
+
     private boolean fifoEnabled() {
         return (fcr & FCR_ENABLE) != 0;
     }
