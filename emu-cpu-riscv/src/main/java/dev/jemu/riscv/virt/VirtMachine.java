@@ -184,6 +184,9 @@ public final class VirtMachine implements Machine {
         rtc.reset();
         ram.segment().fill((byte) 0);
         boot();
+        // The images were rewritten behind the hart's back: drop any instructions it decoded from them.
+        hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
+        hart.invalidateCode(VirtMap.MROM.base, VirtMap.MROM.size);
     }
 
     @Override
