@@ -2,7 +2,7 @@ package dev.jemu.riscv.virt;
 
 /** The few RV64 instruction encodings the board's ROM code needs (base ISA formats). */
 final class Asm {
-    static final int ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11, A2 = 12;
+    static final int ZERO = 0, T0 = 5, T1 = 6, A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17;
 
     private Asm() {
     }
@@ -25,6 +25,14 @@ final class Asm {
 
     static int sw(int rs2, int rs1, int imm) {
         return ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | 2 << 12 | (imm & 0x1f) << 7 | 0x23;
+    }
+
+    static int sb(int rs2, int rs1, int imm) {
+        return ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | (imm & 0x1f) << 7 | 0x23;
+    }
+
+    static int ecall() {
+        return 0x73;
     }
 
     /** csrrs rd, csr, x0. */

@@ -132,6 +132,11 @@ public final class VirtMachine implements Machine {
         return hart;
     }
 
+    /** Ends the run with {@code status} (the user quit). Safe from any thread. */
+    public void quit(int status) {
+        loop.requestExit(ExitRequest.quit(status));
+    }
+
     /** Every CPU and device, for snapshots. */
     public List<Stateful> stateful() {
         return List.copyOf(devices);
