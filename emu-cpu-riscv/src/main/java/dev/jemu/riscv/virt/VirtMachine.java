@@ -45,6 +45,7 @@ public final class VirtMachine implements Machine {
     private final GoldfishRtc rtc;
     private final List<Stateful> devices = new ArrayList<>();
     private VirtBoot.Plan plan;
+    private volatile int quitStatus = -1;
 
     VirtMachine(MachineConfig config) throws ConfigException {
         this.config = config;
@@ -134,6 +135,7 @@ public final class VirtMachine implements Machine {
 
     /** Ends the run with {@code status} (the user quit). Safe from any thread. */
     public void quit(int status) {
+        quitStatus = status; // kept apart: a guest reset racing with us must not swallow the quit
         loop.requestExit(ExitRequest.quit(status));
     }
 
@@ -146,6 +148,9 @@ public final class VirtMachine implements Machine {
     public int run() {
         while (true) {
             ExitRequest e = loop.run(hart);
+            if (quitStatus >= 0) {
+                return quitStatus;
+            }
             switch (e.kind()) {
                 case POWEROFF -> {
                     if (plan.mode() == VirtBoot.Mode.BUILTIN_SBI && e.status() == BootRom.MTRAP_EXIT_CODE
