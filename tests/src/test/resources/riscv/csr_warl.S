@@ -22,6 +22,11 @@ main:
         PRC mimpid, mimpid
         PRC mhartid, mhartid
         csrw mie, zero
+        # mtval of a breakpoint: 0 (QEMU) or the pc are both allowed
+        ebreak
+        PRC ebreak_mtval, mtval
+        # MTIP straight after reset: QEMU's mtimecmp resets to 0, so the timer is pending
+        PRC mip_reset, mip
         WARL medeleg
         WARL mideleg
         WARL mie
