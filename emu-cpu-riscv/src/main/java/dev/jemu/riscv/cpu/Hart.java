@@ -276,225 +276,225 @@ public final class Hart implements Cpu {
                         }
                     }
                     for (;;) {
-                    int idx = (int) (pc - base) >>> 1;
-                    int p = ops[idx];
-                    long imm = imms[idx];
-                    long npc = pc + 4 - ((p >>> 29) & 2);
-                    int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
-                    n++;
-                    switch (p & Decoder.OP_MASK) {
-                        case Op.UNDECODED -> {
-                            pg.decode(idx);
-                            n--;
-                            continue;
-                        }
-                        case Op.PAGE_END, Op.STALE -> {
-                            n--;
-                            this.pc = pc;
-                            continue outer;
-                        }
-                        case Op.CROSS -> {
-                            this.pc = pc;
-                            long d = fetchCrossing(pc);
-                            n--;
-                            loadSingle(pc, d);
-                            pendingSingle = true;
-                            continue outer;
-                        }
-                        case Op.ILLEGAL -> throw illegal(pc);
-                        case Op.LUI -> { x[rd] = imm; pc = npc; }
-                        case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
-                        case Op.JAL -> {
-                            x[rd] = npc;
-                            pc += imm;
-                            if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                        int idx = (int) (pc - base) >>> 1;
+                        int p = ops[idx];
+                        long imm = imms[idx];
+                        long npc = pc + 4 - ((p >>> 29) & 2);
+                        int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
+                        n++;
+                        switch (p & Decoder.OP_MASK) {
+                            case Op.UNDECODED -> {
+                                pg.decode(idx);
+                                n--;
+                                continue;
+                            }
+                            case Op.PAGE_END, Op.STALE -> {
+                                n--;
                                 this.pc = pc;
                                 continue outer;
                             }
-                            continue inner;
-                        }
-                        case Op.JALR -> {
-                            long t = (x[rs1] + imm) & ~1L;
-                            x[rd] = npc;
-                            pc = t;
-                            if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                            case Op.CROSS -> {
                                 this.pc = pc;
+                                long d = fetchCrossing(pc);
+                                n--;
+                                loadSingle(pc, d);
+                                pendingSingle = true;
                                 continue outer;
                             }
-                            continue inner;
-                        }
-                        case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
-                            long a = x[rs1], b = x[rs2];
-                            boolean taken = switch (p & Decoder.OP_MASK) {
-                                case Op.BEQ -> a == b;
-                                case Op.BNE -> a != b;
-                                case Op.BLT -> a < b;
-                                case Op.BGE -> a >= b;
-                                case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
-                                default -> Long.compareUnsigned(a, b) >= 0;
-                            };
-                            if (taken) {
+                            case Op.ILLEGAL -> throw illegal(pc);
+                            case Op.LUI -> { x[rd] = imm; pc = npc; }
+                            case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
+                            case Op.JAL -> {
+                                x[rd] = npc;
                                 pc += imm;
                                 if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
                                     this.pc = pc;
                                     continue outer;
                                 }
                                 continue inner;
-                            } else {
+                            }
+                            case Op.JALR -> {
+                                long t = (x[rs1] + imm) & ~1L;
+                                x[rd] = npc;
+                                pc = t;
+                                if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                    this.pc = pc;
+                                    continue outer;
+                                }
+                                continue inner;
+                            }
+                            case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                                long a = x[rs1], b = x[rs2];
+                                boolean taken = switch (p & Decoder.OP_MASK) {
+                                    case Op.BEQ -> a == b;
+                                    case Op.BNE -> a != b;
+                                    case Op.BLT -> a < b;
+                                    case Op.BGE -> a >= b;
+                                    case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
+                                    default -> Long.compareUnsigned(a, b) >= 0;
+                                };
+                                if (taken) {
+                                    pc += imm;
+                                    if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                        this.pc = pc;
+                                        continue outer;
+                                    }
+                                    continue inner;
+                                } else {
+                                    pc = npc;
+                                }
+                            }
+                            case Op.LB -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
+                                        : (byte) loadSlow(a, 1, pc);
                                 pc = npc;
                             }
-                        }
-                        case Op.LB -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
-                                    : (byte) loadSlow(a, 1, pc);
-                            pc = npc;
-                        }
-                        case Op.LBU -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
-                                    : loadSlow(a, 1, pc) & 0xffL;
-                            pc = npc;
-                        }
-                        case Op.LH -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                    ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
-                            pc = npc;
-                        }
-                        case Op.LHU -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                    ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
-                            pc = npc;
-                        }
-                        case Op.LW -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                    ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
-                            pc = npc;
-                        }
-                        case Op.LWU -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                    ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
-                            pc = npc;
-                        }
-                        case Op.LD -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
-                                    ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
-                            pc = npc;
-                        }
-                        case Op.SB -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey)) {
-                                mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
-                            } else if (storeSlow(a, 1, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.SH -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
-                                mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
-                            } else if (storeSlow(a, 2, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.SW -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
-                                mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
-                            } else if (storeSlow(a, 4, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.SD -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
-                                mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
-                            } else if (storeSlow(a, 8, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
-                        case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
-                        case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
-                        case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
-                        case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
-                        case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
-                        case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
-                        case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
-                        case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
-                        case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
-                        case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
-                        case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
-                        case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
-                        case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
-                        case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
-                        case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
-                        case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
-                        case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
-                        case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
-                        case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
-                        case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
-                        case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
-                        case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
-                        case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
-                        case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
-                        case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
-                        case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
-                        case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
-                        case Op.FENCE -> pc = npc;
-                        case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
-                        case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
-                        case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
-                        case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
-                        case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
-                        case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
-                            x[rd] = Alu.divide(p & Decoder.OP_MASK, x[rs1], x[rs2]);
-                            pc = npc;
-                        }
-                        default -> {
-                            int op = p & Decoder.OP_MASK;
-                            if (op >= Op.FIRST_FP) {
-                                runRetired = n;
-                                fpu.execute(p, (int) imm, pc);
-                                pc = npc;
-                            } else if (op >= Op.FIRST_AMO) {
-                                amo(op, rd, rs1, rs2, pc);
-                                pc = npc;
-                            } else if (op >= Op.FIRST_SYSTEM) {
-                                runRetired = n - 1; // counters read the count before this instruction
-                                this.pc = pc;
-                                system(op, p, (int) imm, npc);
-                                continue outer;
-                            } else {
-                                x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                            case Op.LBU -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
+                                        : loadSlow(a, 1, pc) & 0xffL;
                                 pc = npc;
                             }
+                            case Op.LH -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                                pc = npc;
+                            }
+                            case Op.LHU -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                                pc = npc;
+                            }
+                            case Op.LW -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                        ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                                pc = npc;
+                            }
+                            case Op.LWU -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                        ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                                pc = npc;
+                            }
+                            case Op.LD -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
+                                        ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
+                                pc = npc;
+                            }
+                            case Op.SB -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey)) {
+                                    mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
+                                } else if (storeSlow(a, 1, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.SH -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
+                                    mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
+                                } else if (storeSlow(a, 2, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.SW -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
+                                    mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
+                                } else if (storeSlow(a, 4, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.SD -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
+                                    mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
+                                } else if (storeSlow(a, 8, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
+                            case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
+                            case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
+                            case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
+                            case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
+                            case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
+                            case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
+                            case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
+                            case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
+                            case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
+                            case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
+                            case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
+                            case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
+                            case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
+                            case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
+                            case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
+                            case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
+                            case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
+                            case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
+                            case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
+                            case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
+                            case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
+                            case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
+                            case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
+                            case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
+                            case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
+                            case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
+                            case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
+                            case Op.FENCE -> pc = npc;
+                            case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
+                            case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                            case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                            case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
+                            case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
+                            case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
+                                x[rd] = Alu.divide(p & Decoder.OP_MASK, x[rs1], x[rs2]);
+                                pc = npc;
+                            }
+                            default -> {
+                                int op = p & Decoder.OP_MASK;
+                                if (op >= Op.FIRST_FP) {
+                                    runRetired = n;
+                                    fpu.execute(p, (int) imm, pc);
+                                    pc = npc;
+                                } else if (op >= Op.FIRST_AMO) {
+                                    amo(op, rd, rs1, rs2, pc);
+                                    pc = npc;
+                                } else if (op >= Op.FIRST_SYSTEM) {
+                                    runRetired = n - 1; // counters read the count before this instruction
+                                    this.pc = pc;
+                                    system(op, p, (int) imm, npc);
+                                    continue outer;
+                                } else {
+                                    x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                                    pc = npc;
+                                }
+                            }
                         }
-                    }
                     }
                 }
             } catch (Trap t) {

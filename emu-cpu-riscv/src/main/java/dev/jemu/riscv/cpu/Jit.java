@@ -22,8 +22,9 @@ import java.lang.invoke.MethodType;
  */
 final class Jit {
     static final boolean ENABLED = !"false".equals(System.getProperty("jemu.jit"));
-    /** Entries of a block start before it is compiled. */
-    static final int THRESHOLD = Math.max(1, Math.min(100, Integer.getInteger("jemu.jit.threshold", 40)));
+    /** Entries of a block start before it is compiled: only really hot code, since every compiled block costs a
+     * class definition and HotSpot compilations (on a loaded 2-core host a lower threshold slowed a Linux boot). */
+    static final int THRESHOLD = Math.max(1, Math.min(30000, Integer.getInteger("jemu.jit.threshold", 5000)));
     static final int MAX_LENGTH = 128;
 
     private static final ClassDesc CD_HART = ClassDesc.of("dev.jemu.riscv.cpu.Hart");
