@@ -716,7 +716,7 @@ public final class Hart implements Cpu {
             throw raise(Trap.LOAD_ACCESS, va);
         }
         if (r.isMemory()) {
-            if (r == memRegion && (pmp.pagePermissions(pa & PAGE_MASK, dataPriv) & Pmp.R) != 0) {
+            if (r == memRegion && Pmp.allows(pmp.pagePermissions(pa & PAGE_MASK, dataPriv), Pmp.R)) {
                 int t = (int) (va >>> 12) & TLB_MASK;
                 ltag[t] = (va & PAGE_MASK) | dataKey;
                 loff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
@@ -765,7 +765,7 @@ public final class Hart implements Cpu {
                 if (wasCode) {
                     code.invalidate(pa, size);
                 }
-                if (r == memRegion && (pmp.pagePermissions(page, dataPriv) & Pmp.W) != 0) {
+                if (r == memRegion && Pmp.allows(pmp.pagePermissions(page, dataPriv), Pmp.W)) {
                     stag[t] = (va & PAGE_MASK) | dataKey;
                     soff[t] = page - r.base() - (va & PAGE_MASK);
                     sphys[t] = page;
@@ -904,7 +904,7 @@ public final class Hart implements Cpu {
                 }
                 throw raise(priv == 0 ? Trap.ECALL_U : priv == 1 ? Trap.ECALL_S : Trap.ECALL_M, 0);
             }
-            case Op.EBREAK -> throw raise(Trap.BREAKPOINT, pc);
+            case Op.EBREAK -> throw raise(Trap.BREAKPOINT, 0); // QEMU 7.2 leaves mtval 0
             case Op.MRET -> {
                 if (priv != 3) {
                     throw illegal(pc);
