@@ -247,15 +247,31 @@ public final class Hart implements Cpu {
                 takeTrap(trapCause, trapTval);
                 continue;
             }
-            final int[] ops = pg.ops, imms = pg.imms;
-            final long base = pg == single ? pc : pc & PAGE_MASK;
+            int[] ops = pg.ops, imms = pg.imms;
+            long base = pg == single ? pc : pc & PAGE_MASK;
+            JitBlock[] blocks = pg.blocks;
             final MemorySegment mem = this.mem;
             final long[] ltag = this.ltag, loff = this.loff, stag = this.stag, soff = this.soff;
-            final int dkey = dataKey;
-            final JitBlock[] blocks = pg.blocks;
+            final long[] ftag = this.ftag;
+            final DecodedPage[] fpage = this.fpage;
+            final int dkey = dataKey, fkey = fetchKey;
             try {
                 inner:
                 for (;;) {
+                    if (((pc - base) >>> 12) != 0) {
+                        // control left the page: switch pages through the fetch TLB without leaving the loop
+                        // (privilege, mip and mie cannot have changed: everything that changes them exits)
+                        int t = (int) (pc >>> 12) & TLB_MASK;
+                        if (ftag[t] != ((pc & PAGE_MASK) | fkey)) {
+                            this.pc = pc;
+                            continue outer;
+                        }
+                        pg = fpage[t];
+                        ops = pg.ops;
+                        imms = pg.imms;
+                        blocks = pg.blocks;
+                        base = pc & PAGE_MASK;
+                    }
                     if (blocks != null) {
                         int idx = (int) (pc - base) >>> 1;
                         JitBlock b = blocks[idx];
@@ -268,7 +284,7 @@ public final class Hart implements Cpu {
                             pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
                             jitActive = false;
                             n += jitRetired;
-                            if (((pc - base) >>> 12) != 0 || n >= budget || leaveBlock || loop.attention()) {
+                            if (n >= budget || leaveBlock || loop.attention()) {
                                 this.pc = pc;
                                 continue outer;
                             }
@@ -288,7 +304,15 @@ public final class Hart implements Cpu {
                                 n--;
                                 continue;
                             }
-                            case Op.PAGE_END, Op.STALE -> {
+                            case Op.PAGE_END -> {
+                                n--;
+                                if (pc - base == 4096) {
+                                    continue inner; // sequential flow into the next page
+                                }
+                                this.pc = pc; // the one-instruction page ran its instruction
+                                continue outer;
+                            }
+                            case Op.STALE -> {
                                 n--;
                                 this.pc = pc;
                                 continue outer;
@@ -307,7 +331,7 @@ public final class Hart implements Cpu {
                             case Op.JAL -> {
                                 x[rd] = npc;
                                 pc += imm;
-                                if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                if (n >= budget || loop.attention()) {
                                     this.pc = pc;
                                     continue outer;
                                 }
@@ -317,7 +341,7 @@ public final class Hart implements Cpu {
                                 long t = (x[rs1] + imm) & ~1L;
                                 x[rd] = npc;
                                 pc = t;
-                                if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                if (n >= budget || loop.attention()) {
                                     this.pc = pc;
                                     continue outer;
                                 }
@@ -335,7 +359,7 @@ public final class Hart implements Cpu {
                                 };
                                 if (taken) {
                                     pc += imm;
-                                    if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                    if (n >= budget || loop.attention()) {
                                         this.pc = pc;
                                         continue outer;
                                     }
