@@ -7,7 +7,14 @@ package dev.jemu.riscv.fpu;
  *
  * <p>Values are raw bit patterns (int for binary32, long for binary64). {@link #flags} accumulates exception
  * flags (it is the hart's {@code fflags}); operations only ever OR bits into it. NaN boxing of binary32 in
- * 64-bit registers is the CPU's business, not this class's.
+ * 64-bit registers is the CPU's business, not this class's. {@code rm} must be a valid static mode (0-4):
+ * the CPU resolves DYN and traps the reserved encodings (any other value rounds to nearest even).
+ *
+ * <p>Speed: where the host's round-to-nearest-even arithmetic is provably right, it is used, and an exact
+ * error term (TwoSum, an fma residual, or Boldo-Muller ErrFma for fma) gives the inexact flag and the
+ * one-ulp correction for the other modes; binary32 works in host doubles, which hold every binary32 product
+ * exactly and round every other result closely enough to be corrected. Subnormal, overflowing and other
+ * edge results go to exact integer code ({@link F64Slow}, {@link Rounding}).
  */
 public final class SoftFloat {
     /** Rounding modes, in RISC-V {@code frm} encoding. */
@@ -74,8 +81,9 @@ public final class SoftFloat {
 
     /**
      * Rounds to binary32 the exact value x + err, where x is a nonzero host double holding the value rounded
-     * to 53 bits and err the (exact) remainder: only err's sign matters, because binary32 rounding points are
-     * double-representable, so x ± a quarter ulp rounds the same as the exact value.
+     * to nearest and err the exact remainder (or a token of its sign): only err's sign matters, because
+     * binary32 rounding points and midpoints are double-representable, so the exact value lies on the same
+     * side of each of them as x does, or as x ± a quarter of x's ulp does when x sits on one.
      */
     private int round32(double x, double err, int rm) {
         float fr = (float) x;                              // round-to-nearest-even of x
@@ -107,6 +115,7 @@ public final class SoftFloat {
         return Float.floatToRawIntBits(fr);
     }
 
+    /** General binary32 rounding of x + err (see {@link #round32}) through the integer rounder. */
     private int pack32(double x, double err, int rm) {
         long b = bits(x);
         boolean neg = b < 0;

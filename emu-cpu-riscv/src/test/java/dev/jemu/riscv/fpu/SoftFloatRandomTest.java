@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * flags, in all five rounding modes.
  */
 class SoftFloatRandomTest {
-    private static final long SEED = 0x5eed_f10a7L;
+    /** Reproducible by default; {@code -Dfpu.seed=N -Dfpu.scale=K} runs other or K times more cases. */
+    private static final long SEED = Long.getLong("fpu.seed", 0x5eed_f10a7L);
+    private static final int SCALE = Integer.getInteger("fpu.scale", 1);
 
     /** Collects mismatches; fails at the end with the first few. */
     private static final class Checker {
@@ -109,7 +111,7 @@ class SoftFloatRandomTest {
         Gen g = new Gen(f, SEED ^ op.ordinal() * 7919L ^ f.width() ^ label.hashCode());
         Checker ch = new Checker((f.width() == 64 ? "f64 " : "f32 ") + op + label);
         int subnormals = 0, ties = 0, boundary = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n * SCALE; i++) {
             long[] abc = cases.apply(g);
             long a = abc[0], b = abc[1], c = abc[2];
             long rne = 0;
@@ -196,7 +198,7 @@ class SoftFloatRandomTest {
     void f64SlowPaths() {
         Gen g = new Gen(F64, SEED + 23);
         Checker ch = new Checker("f64 slow paths");
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 2000 * SCALE; i++) {
             long a = g.value(), b = g.partner(a, i % 3 == 1);
             if (F64.isNaN(a) || F64.isInf(a) || F64.isNaN(b) || F64.isInf(b)) continue;
             for (int rm = 0; rm < 5; rm++) {
@@ -267,7 +269,7 @@ class SoftFloatRandomTest {
         for (Oracle.Fmt f : new Oracle.Fmt[] {F32, F64}) {
             Gen g = new Gen(f, SEED + 11 + f.width());
             Checker ch = new Checker((f.width() == 64 ? "f64" : "f32") + " to int");
-            for (int i = 0; i < 6000; i++) {
+            for (int i = 0; i < 6000 * SCALE; i++) {
                 long a = intish(g);
                 for (int kind = 0; kind < 4; kind++) {
                     for (int rm = 0; rm < 5; rm++) {
@@ -301,7 +303,7 @@ class SoftFloatRandomTest {
         Checker ch = new Checker("int to float");
         long[] edges = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE,
             0xffffffffL, 1L << 53, (1L << 53) + 1, 1L << 24, (1L << 24) + 1, (1L << 54) + 3, -(1L << 53) - 1};
-        for (int i = 0; i < 6000; i++) {
+        for (int i = 0; i < 6000 * SCALE; i++) {
             long v = switch (r.nextInt(4)) {
                 case 0 -> edges[r.nextInt(edges.length)] + r.nextInt(-3, 4);
                 case 1 -> r.nextLong();
@@ -337,7 +339,7 @@ class SoftFloatRandomTest {
     void formatConversions() {
         Gen g64 = new Gen(F64, SEED + 5), g32 = new Gen(F32, SEED + 6);
         Checker ch = new Checker("f64<->f32");
-        for (int i = 0; i < 8000; i++) {
+        for (int i = 0; i < 8000 * SCALE; i++) {
             long a = g64.value();
             if (i % 2 == 0 && !F64.isNaN(a) && !F64.isInf(a)) {   // exponents around binary32's range
                 int be = 1023 + (g64.r.nextBoolean() ? g64.r.nextInt(-155, -120) : g64.r.nextInt(120, 131));
@@ -363,7 +365,7 @@ class SoftFloatRandomTest {
         for (Oracle.Fmt f : new Oracle.Fmt[] {F32, F64}) {
             Gen g = new Gen(f, SEED + 17 + f.width());
             Checker ch = new Checker((f.width() == 64 ? "f64" : "f32") + " min/max/compare");
-            for (int i = 0; i < 5000; i++) {
+            for (int i = 0; i < 5000 * SCALE; i++) {
                 long a = g.value();
                 long b = switch (g.r.nextInt(4)) { case 0 -> a; case 1 -> a ^ f.signBit(); default -> g.partner(a, false); };
                 for (int k = 0; k < 5; k++) {
