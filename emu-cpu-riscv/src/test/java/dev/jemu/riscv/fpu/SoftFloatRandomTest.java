@@ -191,7 +191,7 @@ class SoftFloatRandomTest {
     @Test void f32FmaNearSmallestNormal() { nearSmallestNormal(F32, Op.FMA, 1000); }
 
     /**
-     * The integer slow paths of binary64 add/mul/div, called directly on finite operands: the host fast
+     * The integer slow paths of binary64 add/mul/div/fma, called directly on finite operands: the host fast
      * paths would otherwise hide them for most inputs.
      */
     @Test
@@ -201,14 +201,27 @@ class SoftFloatRandomTest {
         for (int i = 0; i < 2000 * SCALE; i++) {
             long a = g.value(), b = g.partner(a, i % 3 == 1);
             if (F64.isNaN(a) || F64.isInf(a) || F64.isNaN(b) || F64.isInf(b)) continue;
+            long c = addend(g, a, b);
+            boolean cFinite = !F64.isNaN(c) && !F64.isInf(c);
             for (int rm = 0; rm < 5; rm++) {
-                for (int k = 0; k < 3; k++) {
+                for (int k = 0; k < 4; k++) {
                     if (k == 2 && (F64.isZero(a) || F64.isZero(b))) continue;
+                    if (k == 3 && !cFinite) continue;
                     SoftFloat sf = new SoftFloat();
                     Oracle o = new Oracle();
-                    long got = k == 0 ? F64Slow.add(sf, a, b, rm) : k == 1 ? F64Slow.mul(sf, a, b, rm) : F64Slow.div(sf, a, b, rm);
-                    long want = k == 0 ? o.add(F64, a, b, rm) : k == 1 ? o.mul(F64, a, b, rm) : o.div(F64, a, b, rm);
-                    ch.check(String.format("slow op %d (%x, %x) rm %d", k, a, b, rm), got, sf.flags, want, o.flags);
+                    long got = switch (k) {
+                        case 0 -> F64Slow.add(sf, a, b, rm);
+                        case 1 -> F64Slow.mul(sf, a, b, rm);
+                        case 2 -> F64Slow.div(sf, a, b, rm);
+                        default -> F64Slow.fma(sf, a, b, c, rm);
+                    };
+                    long want = switch (k) {
+                        case 0 -> o.add(F64, a, b, rm);
+                        case 1 -> o.mul(F64, a, b, rm);
+                        case 2 -> o.div(F64, a, b, rm);
+                        default -> o.fma(F64, a, b, c, rm);
+                    };
+                    ch.check(String.format("slow op %d (%x, %x, %x) rm %d", k, a, b, c, rm), got, sf.flags, want, o.flags);
                 }
             }
         }
