@@ -2,6 +2,7 @@ package dev.jemu.devices.block;
 
 import dev.jemu.devices.block.qcow2.Qcow2Format;
 import dev.jemu.devices.block.raw.RawFormat;
+import dev.jemu.devices.block.vdi.VdiFormat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ public final class BlockFormats {
     /** Refuse backing chains deeper than this (also catches loops). */
     public static final int MAX_CHAIN = 64;
 
-    private static final List<BlockFormat> FORMATS = List.of(new Qcow2Format(), new RawFormat());
+    private static final List<BlockFormat> FORMATS = List.of(new Qcow2Format(), new VdiFormat(), new RawFormat());
 
     private BlockFormats() {
     }
