@@ -1,0 +1,222 @@
+package dev.jemu.cli;
+
+import dev.jemu.cli.chardev.FileBackend;
+import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.cli.chardev.StdioBackend;
+import dev.jemu.core.chardev.CharBackend;
+import dev.jemu.core.log.DebugLog;
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.core.time.VirtualClock;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** Turns the parsed flags into a {@link MachineConfig}, checking each value the way QEMU does. */
+final class ConfigBuilder {
+    private ConfigBuilder() {
+    }
+
+    /** Fills {@code config} from {@code o}; serial backends are created here (and must be closed by the caller). */
+    static void fill(Options o, HostIo io, MachineConfig config) throws ConfigException {
+        config.machine = machineName(o.machine);
+        if (o.memory != null) {
+            config.ramBytes = Sizes.ramSize(o.memory);
+        }
+        if (o.smp != null) {
+            config.smp = smp(o.smp);
+        }
+        if (o.accel != null && !o.accel.equals("tcg") && !o.accel.startsWith("tcg,")) {
+            throw new ConfigException("-accel " + o.accel + ": only tcg is supported");
+        }
+        if (o.display != null && !o.display.equals("none")) {
+            throw new ConfigException("-display " + o.display + ": jemu has no display; use -display none or -nographic");
+        }
+        if (o.bios != null) {
+            config.bios = switch (o.bios) {
+                case "none" -> "none";
+                case "default" -> null;
+                default -> existing("-bios", o.bios).toString();
+            };
+        }
+        config.kernel = o.kernel == null ? null : existing("-kernel", o.kernel);
+        config.initrd = o.initrd == null ? null : existing("-initrd", o.initrd);
+        config.dtb = o.dtb == null ? null : existing("-dtb", o.dtb);
+        if (o.append != null) {
+            config.append = o.append;
+        }
+        config.noReboot = o.noReboot;
+        config.snapshot = o.snapshot;
+        config.drives.addAll(o.drives);
+        config.devices.addAll(o.devices);
+        if (o.icount != null) {
+            config.clock = VirtualClock.instructionCount(icountShift(o.icount));
+        }
+        if (!o.positional.isEmpty()) {
+            String a = o.positional.get(0);
+            throw new ConfigException(a.startsWith("-") ? a + ": invalid option"
+                    : a + ": unexpected argument (for a disk image use -drive file=" + a + ")");
+        }
+        serials(o, io, config.serials);
+    }
+
+    /** {@code -M virt}, {@code -M type=virt}, {@code -M virt,accel=tcg}. */
+    static String machineName(String opt) throws ConfigException {
+        if (opt == null) {
+            return null;
+        }
+        String name = null;
+        for (String part : opt.split(",", -1)) {
+            if (part.startsWith("type=")) {
+                name = part.substring(5);
+            } else if (!part.contains("=") && name == null) {
+                name = part;
+            } else if (part.equals("accel=tcg")) {
+                continue;
+            } else {
+                throw new ConfigException("-machine " + opt + ": property '" + part + "' is not supported");
+            }
+        }
+        if (name == null || name.isEmpty()) {
+            throw new ConfigException("-machine " + opt + ": no machine type given (see -M help)");
+        }
+        return name;
+    }
+
+    /** {@code -smp 1}, {@code -smp cpus=1,sockets=1,...}: only one CPU for now. */
+    static int smp(String opt) throws ConfigException {
+        for (String part : opt.split(",", -1)) {
+            String key = part.contains("=") ? part.substring(0, part.indexOf('=')) : "cpus";
+            String value = part.contains("=") ? part.substring(part.indexOf('=') + 1) : part;
+            if (!Set.of("cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads").contains(key)) {
+                throw new ConfigException("-smp " + opt + ": invalid parameter '" + part + "'");
+            }
+            int n;
+            try {
+                n = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("-smp " + opt + ": '" + value + "' is not a number");
+            }
+            if (n != 1) {
+                throw new ConfigException("-smp " + opt + ": only 1 CPU is supported for now");
+            }
+        }
+        return 1;
+    }
+
+    /** {@code -icount N} or {@code -icount shift=N[,align=off][,sleep=on|off]}. */
+    static int icountShift(String opt) throws ConfigException {
+        Integer shift = null;
+        for (String part : opt.split(",", -1)) {
+            if (part.startsWith("shift=") || (!part.contains("=") && shift == null)) {
+                String v = part.startsWith("shift=") ? part.substring(6) : part;
+                if (v.equals("auto")) {
+                    throw new ConfigException("-icount " + opt + ": shift=auto is not supported; give shift=N (0..10)");
+                }
+                try {
+                    shift = Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("-icount " + opt + ": shift must be a number 0..10");
+                }
+            } else if (!part.equals("align=off") && !part.startsWith("sleep=")) {
+                throw new ConfigException("-icount " + opt + ": invalid parameter '" + part + "'");
+            }
+        }
+        if (shift == null || shift < 0 || shift > 10) {
+            throw new ConfigException("-icount " + opt + ": shift must be a number 0..10");
+        }
+        return shift;
+    }
+
+    /** {@code -d a,b}: the debug log categories; "help" is handled by the caller. */
+    static Set<DebugLog.Category> debugCategories(List<String> opts) throws ConfigException {
+        Set<DebugLog.Category> set = EnumSet.noneOf(DebugLog.Category.class);
+        for (String opt : opts) {
+            for (String item : opt.split(",")) {
+                if (item.isEmpty()) {
+                    continue;
+                }
+                DebugLog.Category found = null;
+                for (DebugLog.Category c : DebugLog.Category.values()) {
+                    if (c.flag.equals(item)) {
+                        found = c;
+                    }
+                }
+                if (found == null) {
+                    throw new ConfigException("-d " + opt + ": unknown log item '" + item + "' (see -d help)");
+                }
+                set.add(found);
+            }
+        }
+        return set;
+    }
+
+    private static Path existing(String flag, String file) throws ConfigException {
+        Path p;
+        try {
+            p = Path.of(file);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(flag + " " + file + ": invalid file name");
+        }
+        if (!Files.exists(p)) {
+            throw new ConfigException(flag + " " + file + ": No such file or directory");
+        }
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new ConfigException(flag + " " + file + ": not a readable file");
+        }
+        return p;
+    }
+
+    /**
+     * The serial ports: each {@code -serial} in order; with none given, {@code -nographic} (or no display
+     * option at all: jemu has no graphics) makes serial0 {@code mon:stdio}, and {@code -display none} leaves
+     * the ports unconnected, as QEMU does.
+     */
+    private static void serials(Options o, HostIo io, List<CharBackend> out) throws ConfigException {
+        List<String> specs = o.serials;
+        if (specs.isEmpty() && (o.nographic || o.display == null)) {
+            specs = List.of("mon:stdio");
+        }
+        boolean stdioUsed = false;
+        try {
+            for (String spec : specs) {
+                boolean stdio = spec.equals("stdio") || spec.equals("mon:stdio");
+                if (stdio && stdioUsed) {
+                    throw new ConfigException("-serial " + spec + ": stdio can only be used by one serial port");
+                }
+                stdioUsed |= stdio;
+                out.add(backend(spec, io));
+            }
+        } catch (ConfigException e) {
+            out.forEach(CharBackend::close);
+            out.clear();
+            throw e;
+        }
+    }
+
+    private static CharBackend backend(String spec, HostIo io) throws ConfigException {
+        if (spec.equals("stdio")) {
+            return new StdioBackend(io.in(), io.out(), io.terminal(), false);
+        }
+        if (spec.equals("mon:stdio")) {
+            return new StdioBackend(io.in(), io.out(), io.terminal(), true);
+        }
+        if (spec.equals("null") || spec.equals("none")) {
+            return new NullBackend();
+        }
+        if (spec.startsWith("file:") && spec.length() > 5) {
+            Path p;
+            try {
+                p = Path.of(spec.substring(5));
+            } catch (InvalidPathException e) {
+                throw new ConfigException("-serial " + spec + ": invalid file name");
+            }
+            return new FileBackend(p);
+        }
+        throw new ConfigException("-serial " + spec + ": unsupported character device (use stdio, mon:stdio, "
+                + "file:PATH, null or none)");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.jemu.tests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code jemu} as the launcher does: a new JVM with this test's class path and {@code dev.jemu.cli.Main},
+ * stdin an empty pipe (not a terminal: bytes pass, no raw mode), stdout and stderr collected. A run that does
+ * not end within the timeout is killed.
+ */
+final class JemuProcess {
+    record Result(int status, String out, String err, boolean timedOut, Duration elapsed) {
+        String describe() {
+            String tail = out.lines().skip(Math.max(0, out.lines().count() - 40)).reduce("", (a, b) -> a + "\n  | " + b);
+            return (timedOut ? "timed out" : "exit status " + status) + " after " + elapsed.toMillis() + " ms; stderr: "
+                    + err.strip() + "\n  last serial lines:" + tail;
+        }
+    }
+
+    private JemuProcess() {
+    }
+
+    static Duration timeout() {
+        return Duration.ofSeconds(Long.getLong("jemu.boot.timeout", 300));
+    }
+
+    static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xss8m", "-cp", System.getProperty("java.class.path"),
+                "dev.jemu.cli.Main"));
+        cmd.addAll(List.of(args));
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        Collector out = new Collector(p.getInputStream());
+        Collector err = new Collector(p.getErrorStream());
+        boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!done) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        return new Result(done ? p.exitValue() : -1, out.text(), err.text(), !done, elapsed);
+    }
+
+    /** Drains a stream on its own thread so the child never blocks on a full pipe. */
+    private static final class Collector {
+        private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        private final Thread thread;
+
+        Collector(InputStream in) {
+            thread = Thread.ofPlatform().daemon().start(() -> {
+                byte[] b = new byte[8192];
+                try (in) {
+                    int n;
+                    while ((n = in.read(b)) > 0) {
+                        synchronized (buf) {
+                            buf.write(b, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process was killed: keep what arrived
+                }
+            });
+        }
+
+        String text() throws InterruptedException {
+            thread.join(5000);
+            synchronized (buf) {
+                return buf.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}
