@@ -219,6 +219,16 @@ class JemuImgTest {
         Run shrink = jemu("resize", p("s.qcow2"), "-1M");
         assertEquals(1, shrink.exit());
         assertTrue(shrink.err().startsWith("jemu-img: ") && shrink.err().lines().count() == 1, shrink.err());
+        assertEquals(0, jemu("convert", "-O", "qcow2", src.toString(), p("t.qcow2")).exit());
+        assertEquals(0, jemu("resize", "-q", "--shrink", p("t.qcow2"), "-512K").exit());
+        assertEquals(0, qemu("check", p("t.qcow2")).exit());
+        assertEquals(1536L << 10, json(qemu("info", "--output=json", p("t.qcow2")).out()).get("virtual-size"));
+        assertEquals(0, jemu("resize", "-q", p("t.qcow2"), "2M").exit());
+        byte[] want = Files.readAllBytes(src);
+        java.util.Arrays.fill(want, 1536 << 10, want.length, (byte) 0);
+        Files.write(dir.resolve("want.raw"), want);
+        Run back = qemu("compare", p("want.raw"), p("t.qcow2"));
+        assertEquals(0, back.exit(), "shrunk part must read as zero after growing again: " + back.out());
 
         // compare: a size difference with zero tail is equal; strict mode is not; a changed byte is found.
         assertEquals(0, jemu("compare", "-q", src.toString(), p("s.qcow2")).exit());

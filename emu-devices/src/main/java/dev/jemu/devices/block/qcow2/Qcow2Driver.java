@@ -665,11 +665,49 @@ public final class Qcow2Driver implements BlockDriver {
     @Override
     public void resize(long newSize, boolean shrink) throws BlockException {
         checkWritable();
-        if (newSize < h.size) throw new BlockException("shrinking qcow2 images is not supported");
         if (!snapshots.isEmpty()) throw new BlockException("cannot resize an image that has internal snapshots");
+        if (newSize < h.size) {
+            if (!shrink) throw new BlockException("Use the --shrink option to perform a shrink operation");
+            shrinkTo(newSize);
+            return;
+        }
         long needL1 = Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries);
         if (needL1 * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("image size too large for cluster size " + cs);
         if (needL1 > l1.length) growL1((int) needL1);
+        byte[] b = new byte[8];
+        Bytes.putLong(b, 0, newSize);
+        file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
+        h.size = newSize;
+        barrier();
+    }
+
+    /**
+     * Drops every cluster past the new end: the L2 entries are cleared first, then the clusters freed;
+     * the header's size is written last, so a kill in between leaves the old size with fewer clusters.
+     */
+    private void shrinkTo(long newSize) throws BlockException {
+        long from = roundUpCluster(newSize);
+        long end = roundUpCluster(h.size);
+        long l2Span = (long) cs * l2Entries;
+        for (long g = from; g < end; ) {
+            long n = Math.min(end - g, l2Span - (g & (l2Span - 1)));
+            int i = l1Index(g);
+            if ((l1[i] & OFFSET_MASK) != 0) {
+                long l2off = l2ForWrite(i);
+                long[] t = loadL2(l2off);
+                int first = l2Index(g), count = (int) (n >>> clusterBits);
+                long[] old = new long[count], replaced = new long[count];
+                for (int k = 0; k < count; k++) {
+                    old[k] = t[first + k];
+                    replaced[k] = old[k] == 0 ? -1 : 0;
+                    t[first + k] = 0;
+                }
+                writeL2Entries(l2off, t, first, first + count);
+                freeOld(old, replaced);
+            }
+            g += n;
+        }
+        barrier();
         byte[] b = new byte[8];
         Bytes.putLong(b, 0, newSize);
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
