@@ -256,7 +256,22 @@ public final class Qcow2Driver implements BlockDriver {
         while (len > 0) {
             int in = (int) (offset & (cs - 1));
             int n = Math.min(len, cs - in);
-            readWithEntry(l2Entry(offset), offset, buf, off, n);
+            long entry = l2Entry(offset);
+            long host = entry & OFFSET_MASK;
+            if ((entry & COMPRESSED) == 0 && host != 0 && !isZeroFlag(entry)) {
+                // Plain data: extend over following clusters that sit right after it in the file.
+                checkDataCluster(host);
+                long fileSize = file.size();
+                while (n < len && (((offset + n) & (cs - 1)) == 0)) {
+                    long next = l2Entry(offset + n);
+                    long nh = next & OFFSET_MASK;
+                    if ((next & COMPRESSED) != 0 || (next & ZERO) != 0 || nh != host + in + n || nh >= fileSize) break;
+                    n += Math.min(len - n, cs);
+                }
+                file.readUpTo(host + in, buf, off, n);
+            } else {
+                readWithEntry(entry, offset, buf, off, n);
+            }
             offset += n;
             off += n;
             len -= n;
@@ -427,16 +442,24 @@ public final class Qcow2Driver implements BlockDriver {
             }
         }
         if (allocated) refBarrier(); // refcounts before the L2 entries that use them
-        // 2. Data.
+        // 2. Data (runs that are contiguous both in buf and in the file go out as one write).
         long g = offset;
         int pos = off, left = len;
+        long runHost = -1;
+        int runPos = 0, runLen = 0;
         for (int k = 0; k < count; k++) {
             int in = (int) (g & (cs - 1));
             int n = Math.min(left, cs - in);
-            if (newHost[k] < 0) {
-                file.write((oldEntries[k] & OFFSET_MASK) + in, buf, pos, n);
-            } else if (n == cs) {
-                file.write(newHost[k], buf, pos, cs);
+            long target = newHost[k] < 0 ? (oldEntries[k] & OFFSET_MASK) + in : (n == cs ? newHost[k] : -1);
+            if (target >= 0) {
+                if (runLen > 0 && target == runHost + runLen && pos == runPos + runLen) {
+                    runLen += n;
+                } else {
+                    if (runLen > 0) file.write(runHost, buf, runPos, runLen);
+                    runHost = target;
+                    runPos = pos;
+                    runLen = n;
+                }
             } else {
                 byte[] full = new byte[cs];
                 long base = g - in;
@@ -448,6 +471,7 @@ public final class Qcow2Driver implements BlockDriver {
             pos += n;
             left -= n;
         }
+        if (runLen > 0) file.write(runHost, buf, runPos, runLen);
         if (!allocated) return;
         barrier(); // data before the L2 entries make it visible
         // 3. L2 entries.
@@ -498,9 +522,7 @@ public final class Qcow2Driver implements BlockDriver {
                 || inArea(host, h.snapshotsOffset, h.nbSnapshots > 0 ? cs : 0)) {
             throw markCorrupt("data cluster at " + host + " overlaps metadata");
         }
-        for (long r = 0; r < refcounts.table.length; r++) {
-            if (refcounts.blockOffset(r) == host) throw markCorrupt("data cluster at " + host + " overlaps a refcount block");
-        }
+        if (refcounts.isRefBlock(host)) throw markCorrupt("data cluster at " + host + " overlaps a refcount block");
     }
 
     private boolean inArea(long host, long start, long bytes) {
