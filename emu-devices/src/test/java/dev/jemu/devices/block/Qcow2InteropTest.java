@@ -202,6 +202,40 @@ class Qcow2InteropTest {
         assertEquals(0, chk.exit(), chk.out());
     }
 
+    @ParameterizedTest(name = "cluster {0}")
+    @CsvSource({"512", "65536"})
+    void jemuOverwritesQemuCompressedImagesWithSnapshots(int cs) throws Exception {
+        QemuTools.assumeQemuImg();
+        byte[] model = TestImages.content(cs + 1, SIZE);
+        Path raw = TestImages.writeRaw(dir, "src.raw", model);
+        Path q = dir.resolve("qc.qcow2");
+        ok("qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", "-o", "cluster_size=" + cs, raw.toString(), q.toString());
+        ok("qemu-img", "snapshot", "-c", "base", q.toString());
+        byte[] atSnapshot = model.clone();
+        Random r = new Random(cs);
+        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite())) {
+            for (int i = 0; i < 60; i++) {
+                int off = r.nextInt(SIZE - 1), len = 1 + r.nextInt(Math.min(SIZE - off, 2 * cs + 3000));
+                byte[] b = new byte[len];
+                r.nextBytes(b);
+                d.write(off, b, 0, len);
+                System.arraycopy(b, 0, model, off, len);
+            }
+            d.writeZeroes(0, 3 * cs);
+            Arrays.fill(model, 0, 3 * cs, (byte) 0);
+            assertArrayEquals(model, TestImages.readAll(d));
+        }
+        QemuTools.Result chk = QemuTools.run("qemu-img", "check", q.toString());
+        assertEquals(0, chk.exit(), chk.out());
+        Path flat = dir.resolve("flat.raw");
+        ok("qemu-img", "convert", "-O", "raw", q.toString(), flat.toString());
+        assertArrayEquals(model, Files.readAllBytes(flat));
+        ok("qemu-img", "snapshot", "-a", "base", q.toString());
+        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readOnlyOpts())) {
+            assertArrayEquals(atSnapshot, TestImages.readAll(d));
+        }
+    }
+
     @Test
     void lazyRefcountsDirtyImageIsRepairedOnOpen() throws Exception {
         QemuTools.assumeQemuImg();

@@ -256,7 +256,22 @@ public final class Qcow2Driver implements BlockDriver {
         while (len > 0) {
             int in = (int) (offset & (cs - 1));
             int n = Math.min(len, cs - in);
-            readWithEntry(l2Entry(offset), offset, buf, off, n);
+            long entry = l2Entry(offset);
+            long host = entry & OFFSET_MASK;
+            if ((entry & COMPRESSED) == 0 && host != 0 && !isZeroFlag(entry)) {
+                // Plain data: extend over following clusters that sit right after it in the file.
+                checkDataCluster(host);
+                long fileSize = file.size();
+                while (n < len && (((offset + n) & (cs - 1)) == 0)) {
+                    long next = l2Entry(offset + n);
+                    long nh = next & OFFSET_MASK;
+                    if ((next & COMPRESSED) != 0 || (next & ZERO) != 0 || nh != host + in + n || nh >= fileSize) break;
+                    n += Math.min(len - n, cs);
+                }
+                file.readUpTo(host + in, buf, off, n);
+            } else {
+                readWithEntry(entry, offset, buf, off, n);
+            }
             offset += n;
             off += n;
             len -= n;
@@ -427,16 +442,24 @@ public final class Qcow2Driver implements BlockDriver {
             }
         }
         if (allocated) refBarrier(); // refcounts before the L2 entries that use them
-        // 2. Data.
+        // 2. Data (runs that are contiguous both in buf and in the file go out as one write).
         long g = offset;
         int pos = off, left = len;
+        long runHost = -1;
+        int runPos = 0, runLen = 0;
         for (int k = 0; k < count; k++) {
             int in = (int) (g & (cs - 1));
             int n = Math.min(left, cs - in);
-            if (newHost[k] < 0) {
-                file.write((oldEntries[k] & OFFSET_MASK) + in, buf, pos, n);
-            } else if (n == cs) {
-                file.write(newHost[k], buf, pos, cs);
+            long target = newHost[k] < 0 ? (oldEntries[k] & OFFSET_MASK) + in : (n == cs ? newHost[k] : -1);
+            if (target >= 0) {
+                if (runLen > 0 && target == runHost + runLen && pos == runPos + runLen) {
+                    runLen += n;
+                } else {
+                    if (runLen > 0) file.write(runHost, buf, runPos, runLen);
+                    runHost = target;
+                    runPos = pos;
+                    runLen = n;
+                }
             } else {
                 byte[] full = new byte[cs];
                 long base = g - in;
@@ -448,6 +471,7 @@ public final class Qcow2Driver implements BlockDriver {
             pos += n;
             left -= n;
         }
+        if (runLen > 0) file.write(runHost, buf, runPos, runLen);
         if (!allocated) return;
         barrier(); // data before the L2 entries make it visible
         // 3. L2 entries.
@@ -498,9 +522,7 @@ public final class Qcow2Driver implements BlockDriver {
                 || inArea(host, h.snapshotsOffset, h.nbSnapshots > 0 ? cs : 0)) {
             throw markCorrupt("data cluster at " + host + " overlaps metadata");
         }
-        for (long r = 0; r < refcounts.table.length; r++) {
-            if (refcounts.blockOffset(r) == host) throw markCorrupt("data cluster at " + host + " overlaps a refcount block");
-        }
+        if (refcounts.isRefBlock(host)) throw markCorrupt("data cluster at " + host + " overlaps a refcount block");
     }
 
     private boolean inArea(long host, long start, long bytes) {
@@ -665,11 +687,49 @@ public final class Qcow2Driver implements BlockDriver {
     @Override
     public void resize(long newSize, boolean shrink) throws BlockException {
         checkWritable();
-        if (newSize < h.size) throw new BlockException("shrinking qcow2 images is not supported");
         if (!snapshots.isEmpty()) throw new BlockException("cannot resize an image that has internal snapshots");
+        if (newSize < h.size) {
+            if (!shrink) throw new BlockException("Use the --shrink option to perform a shrink operation");
+            shrinkTo(newSize);
+            return;
+        }
         long needL1 = Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries);
         if (needL1 * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("image size too large for cluster size " + cs);
         if (needL1 > l1.length) growL1((int) needL1);
+        byte[] b = new byte[8];
+        Bytes.putLong(b, 0, newSize);
+        file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
+        h.size = newSize;
+        barrier();
+    }
+
+    /**
+     * Drops every cluster past the new end: the L2 entries are cleared first, then the clusters freed;
+     * the header's size is written last, so a kill in between leaves the old size with fewer clusters.
+     */
+    private void shrinkTo(long newSize) throws BlockException {
+        long from = roundUpCluster(newSize);
+        long end = roundUpCluster(h.size);
+        long l2Span = (long) cs * l2Entries;
+        for (long g = from; g < end; ) {
+            long n = Math.min(end - g, l2Span - (g & (l2Span - 1)));
+            int i = l1Index(g);
+            if ((l1[i] & OFFSET_MASK) != 0) {
+                long l2off = l2ForWrite(i);
+                long[] t = loadL2(l2off);
+                int first = l2Index(g), count = (int) (n >>> clusterBits);
+                long[] old = new long[count], replaced = new long[count];
+                for (int k = 0; k < count; k++) {
+                    old[k] = t[first + k];
+                    replaced[k] = old[k] == 0 ? -1 : 0;
+                    t[first + k] = 0;
+                }
+                writeL2Entries(l2off, t, first, first + count);
+                freeOld(old, replaced);
+            }
+            g += n;
+        }
+        barrier();
         byte[] b = new byte[8];
         Bytes.putLong(b, 0, newSize);
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);

@@ -233,6 +233,7 @@ final class Qcow2Refcounts {
                 long boff = (start + n + i) << clusterBits;
                 table[(int) r] = boff;
                 file.writeLong(tableOffset + r * 8, boff);
+                blockSet = null;
             }
             appendHigh = end;
             return start;
@@ -314,6 +315,7 @@ final class Qcow2Refcounts {
             long oldOffset = tableOffset;
             int oldClusters = tableClusters;
             table = newTable;
+            blockSet = null;
             tableOffset = newOffset;
             tableClusters = (int) tc;
             appendHigh = end;
@@ -351,6 +353,21 @@ final class Qcow2Refcounts {
 
     void invalidateCache() {
         blockCache.clear();
+        blockSet = null;
         freeHint = 0;
+    }
+
+    /** Offsets of all refcount blocks, for overlap checks (rebuilt when the table changes). */
+    private java.util.Set<Long> blockSet;
+
+    boolean isRefBlock(long off) {
+        if (blockSet == null) {
+            blockSet = new java.util.HashSet<>();
+            for (long e : table) {
+                long o = e & ~511L & ((1L << 56) - 1);
+                if (o != 0) blockSet.add(o);
+            }
+        }
+        return blockSet.contains(off);
     }
 }
