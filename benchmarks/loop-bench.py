@@ -7,11 +7,12 @@ images differing only in the iteration count, so start-up and power-off cancel:
 Prints every run, then per emulator the median MIPS with min and max over the rounds, and the
 per-round ratio jemu/QEMU as median [min - max].
 
-QEMU's translator is about ten times faster than an interpreter, so its iteration counts are scaled
-(--qemu-scale, default 10) to keep its timed difference well above the noise.
+Before the rounds, each emulator's long run is lengthened until it takes at least --min-delta seconds
+more than the short one (so the difference stands above the noise of a shared machine); a round
+where the long run still is not slower is reported and left out of the figures.
 
-usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--small 2e6] [--large 2e7]
-                     [--qemu-scale 10] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
+usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--small 1e6] [--large 1e7]
+                     [--min-delta 2] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
 """
 import argparse
 import os
@@ -47,9 +48,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kind", default="alu", choices=["alu", "mem", "branch", "call"])
     ap.add_argument("--body", type=int, default=16, help="instructions per loop iteration (default 16)")
-    ap.add_argument("--small", type=float, default=2e6, help="iterations of the short run (default 2e6)")
-    ap.add_argument("--large", type=float, default=2e7, help="iterations of the long run (default 2e7)")
-    ap.add_argument("--qemu-scale", type=float, default=10, help="QEMU iteration multiplier (default 10)")
+    ap.add_argument("--small", type=float, default=1e6, help="iterations of the short run (default 1e6)")
+    ap.add_argument("--large", type=float, default=1e7, help="initial iterations of the long run (default 1e7)")
+    ap.add_argument("--min-delta", type=float, default=2.0,
+                    help="seconds the long run must exceed the short one (default 2)")
     ap.add_argument("--runs", type=int, default=5, help="rounds, at least 5 for a quotable figure")
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"), help="jemu command")
     ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU command")
@@ -61,33 +63,56 @@ def main():
     if large <= small:
         sys.exit("--large must exceed --small")
 
-    emus = {"jemu": (shlex.split(a.jemu), 1.0), "qemu": (shlex.split(a.qemu), a.qemu_scale)}
+    emus = {"jemu": shlex.split(a.jemu), "qemu": shlex.split(a.qemu)}
     with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
+        def image(name, label, iters):
+            img, retired = loopgen.build(a.kind, a.body, iters)
+            path = os.path.join(tmp, f"{name}-{a.kind}-{label}.bin")
+            with open(path, "wb") as f:
+                f.write(img)
+            return path, retired
+
         images = {}             # (emulator, small|large) -> (path, retired instructions)
-        for name, (_, scale) in emus.items():
-            for label, iters in (("small", small), ("large", large)):
-                img, retired = loopgen.build(a.kind, a.body, int(iters * scale))
-                path = os.path.join(tmp, f"{name}-{a.kind}-{label}.bin")
-                with open(path, "wb") as f:
-                    f.write(img)
-                images[name, label] = (path, retired)
+        for name, cmd in emus.items():
+            images[name, "small"] = image(name, "small", small)
+            iters = large
+            for _ in range(4):  # calibrate the long run
+                images[name, "large"] = image(name, "large", iters)
+                ts = timed_run(cmd, images[name, "small"][0], a.timeout)
+                tl = timed_run(cmd, images[name, "large"][0], a.timeout)
+                if tl - ts >= a.min_delta:
+                    break
+                grow = min(100.0, 1.5 * a.min_delta / max(tl - ts, 0.02))
+                iters = int(iters * max(grow, 2.0))
             d = images[name, "large"][1] - images[name, "small"][1]
-            print(f"{name}: kind={a.kind} body={a.body} iterations {int(small * scale)} and "
-                  f"{int(large * scale)}: delta {d:,} instructions")
+            print(f"{name}: kind={a.kind} body={a.body} iterations {small} and {iters}: "
+                  f"delta {d:,} instructions (calibration: {ts:.2f} s / {tl:.2f} s)", flush=True)
         mips = {name: [] for name in emus}
+        ratios = []
         for rnd in range(1, a.runs + 1):
-            for name, (cmd, _) in emus.items():
+            got = {}
+            for name, cmd in emus.items():
                 ts = timed_run(cmd, images[name, "small"][0], a.timeout)
                 tl = timed_run(cmd, images[name, "large"][0], a.timeout)
                 dinstr = images[name, "large"][1] - images[name, "small"][1]
-                m = dinstr / (tl - ts) / 1e6 if tl > ts else float("nan")
-                mips[name].append(m)
-                print(f"round {rnd} {name:5s} small {ts:7.3f} s  large {tl:7.3f} s  -> {m:9.1f} MIPS", flush=True)
+                if tl > ts:
+                    got[name] = dinstr / (tl - ts) / 1e6
+                    mips[name].append(got[name])
+                    note = f"{got[name]:9.1f} MIPS"
+                else:
+                    note = "  (long run not slower: left out)"
+                print(f"round {rnd} {name:5s} small {ts:7.3f} s  large {tl:7.3f} s  -> {note}", flush=True)
+            if len(got) == 2:
+                ratios.append(got["jemu"] / got["qemu"])
     print()
     for name in emus:
-        print(f"{name:5s} MIPS median [min - max]: {summary(mips[name])}")
-    ratios = [j / q for j, q in zip(mips["jemu"], mips["qemu"])]
-    print(f"jemu/QEMU per round: median {statistics.median(ratios):.3f} [{min(ratios):.3f} - {max(ratios):.3f}]")
+        if mips[name]:
+            print(f"{name:5s} MIPS median [min - max] over {len(mips[name])} rounds: {summary(mips[name])}")
+    if ratios:
+        print(f"jemu/QEMU per round ({len(ratios)} rounds): median {statistics.median(ratios):.3f} "
+              f"[{min(ratios):.3f} - {max(ratios):.3f}]")
+    else:
+        print("no round gave both figures: raise --min-delta or --large")
 
 
 if __name__ == "__main__":
