@@ -14,8 +14,8 @@ run the same two images, and every run's checksum line (printed by the image) mu
 emulator's, so a fast but wrong result cannot pass. A round where the long run still is not slower
 is reported and left out of the figures.
 
-usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--min-delta 2]
-                     [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
+usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--small N]
+                     [--min-delta 2] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
 """
 import argparse
 import os
@@ -53,6 +53,8 @@ def main():
     ap.add_argument("--kind", default="alu", choices=["alu", "mem", "branch", "call"])
     ap.add_argument("--body", type=int, default=16, help="instructions per loop iteration (default 16)")
     ap.add_argument("--large", type=float, default=1e7, help="initial iterations of the long run (default 1e7)")
+    ap.add_argument("--small", type=float, default=None,
+                    help="iterations of the short run (default: a fifth of the calibrated long run)")
     ap.add_argument("--min-delta", type=float, default=2.0,
                     help="seconds the long run must exceed the short one (default 2)")
     ap.add_argument("--runs", type=int, default=5, help="rounds, at least 5 for a quotable figure")
@@ -75,7 +77,9 @@ def main():
 
         iters = large
         for _ in range(5):      # calibrate: both emulators must show the long run min-delta slower
-            small = max(1, iters // 5)
+            small = int(a.small) if a.small else max(1, iters // 5)
+            if small >= iters:
+                sys.exit("--small must be below --large")
             images = {"small": image("small", small), "large": image("large", iters)}
             deltas = {}
             for name, cmd in emus.items():

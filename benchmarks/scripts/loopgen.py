@@ -133,6 +133,9 @@ def build(kind, body, iterations):
         raise SystemExit("BODY must be at least 4")
     # prologue (at the image base): t4 = data page, t3 = count, s1 = 1 (the branch kind's toggle)
     pro = [auipc(DATA, DATA_AT >> 12), auipc(COUNTER, 0), ld(COUNTER, COUNTER, COUNT_AT - 4), addi(S1, ZERO, 1)]
+    # registers the loops and the checksum use start at zero (firmware hand-off values such as the
+    # device-tree address in a1 differ between emulators)
+    pro += [addi(r, ZERO, 0) for r in [A0 + k for k in range(6)] + [T0, T1, T2, RA]]
     words = list(pro)
     calls = []
     for word, _ in body_filler(kind, body - 2):
