@@ -41,7 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
             if (!noCreate) BlockFormats.byName(outFormat).create(Path.of(target), size, o);
             long sparse = sparseSize == null ? 4096 : dev.jemu.devices.block.Sizes.parse(sparseSize);
             // Nobody can see the new image until we are done: no barriers, one flush at the end.
-            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(noCreate))) {
+            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(noCreate).withWriteback(true))) {
                 if (noCreate && dst.size() < size) throw new JemuImg.ExitCodeException(1, "Target image is smaller than the source (" + dst.size() + " < " + size + ")");
                 if (compress && !dst.supportsCompression()) throw new JemuImg.ExitCodeException(1, "Compression not supported for this file format");
                 int chunk = dst.clusterSize() > 0 ? dst.clusterSize() : 65536;

@@ -14,7 +14,8 @@ public final class CrashWriter {
     public static void main(String[] args) throws Exception {
         Path img = Path.of(args[0]);
         Random r = new Random(Long.parseLong(args[1]));
-        try (BlockDriver d = BlockFormats.open(img, "qcow2", OpenOptions.readWrite())) {
+        boolean writeback = args.length > 2 && args[2].equals("writeback");
+        try (BlockDriver d = BlockFormats.open(img, "qcow2", OpenOptions.readWrite().withWriteback(writeback))) {
             long sectors = d.size() / SECTOR;
             System.out.println("ready");
             System.out.flush();
