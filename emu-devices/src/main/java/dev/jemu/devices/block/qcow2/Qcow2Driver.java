@@ -542,6 +542,7 @@ public final class Qcow2Driver implements BlockDriver {
         }
         if (allocated) refBarrier(); // refcounts before the L2 entries that use them
         // 2. Data (runs that are contiguous both in buf and in the file go out as one write).
+        long fileEnd = allocated ? file.size() : 0;
         long g = offset;
         int pos = off, left = len;
         long runHost = -1;
@@ -559,6 +560,10 @@ public final class Qcow2Driver implements BlockDriver {
                     runPos = pos;
                     runLen = n;
                 }
+            } else if (newHost[k] >= fileEnd && readsAsZero(oldEntries[k], g - in)) {
+                // A fresh cluster past the end of the file over zeroes: the rest of it can stay a hole.
+                file.write(newHost[k] + in, buf, pos, n);
+                if (in + n < cs) file.write(newHost[k] + cs - 1, ONE_ZERO, 0, 1);
             } else {
                 byte[] full = new byte[cs];
                 long base = g - in;
@@ -584,6 +589,16 @@ public final class Qcow2Driver implements BlockDriver {
         writeL2Entries(l2off, t, lo, hi + 1);
         // 4. Free what the entries pointed to before.
         freeOld(oldEntries, newHost);
+    }
+
+    private static final byte[] ONE_ZERO = new byte[1];
+
+    /** Whether a guest cluster with this L2 entry reads as zeroes without looking at data. */
+    private boolean readsAsZero(long entry, long guestCluster) throws BlockException {
+        if ((entry & COMPRESSED) != 0) return false;
+        if (isZeroFlag(entry)) return true;
+        if ((entry & OFFSET_MASK) != 0) return false;
+        return backing == null || guestCluster >= backing.size();
     }
 
     private void freeOld(long[] oldEntries, long[] replaced) throws BlockException {

@@ -236,6 +236,10 @@ final class Qcow2Refcounts {
                 continue;
             }
             writeRegion(start, end, start + n, missing, null);
+            if (missing.isEmpty()) { // the clusters' refcounts are set; the caller orders the rest
+                appendHigh = end;
+                return start;
+            }
             barrier.run(); // blocks before the table entries that point to them
             for (int i = 0; i < missing.size(); i++) {
                 long r = missing.get(i);
