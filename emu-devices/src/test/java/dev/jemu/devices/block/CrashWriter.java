@@ -16,7 +16,11 @@ public final class CrashWriter {
         Random r = new Random(Long.parseLong(args[1]));
         boolean writeback = args[2].equals("writeback");
         long seqBase = Long.parseLong(args[3]);
-        try (BlockDriver d = BlockFormats.open(img, "qcow2", OpenOptions.readWrite().withWriteback(writeback))) {
+        byte[] mark = new byte[8];
+        try (BlockDriver d = BlockFormats.open(img, "qcow2", OpenOptions.readWrite().withWriteback(writeback));
+             java.nio.channels.FileChannel marker = java.nio.channels.FileChannel.open(flushedFile(img),
+                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                     java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
             long sectors = d.size() / SECTOR;
             System.out.println("ready");
             System.out.flush();
@@ -27,8 +31,10 @@ public final class CrashWriter {
                     case DISCARD -> d.discard(op.sector * SECTOR, (long) op.n * SECTOR);
                     case FLUSH -> {
                         d.flush();
-                        System.out.println("flushed " + seq); // everything up to seq must survive a kill
-                        System.out.flush();
+                        // Everything up to seq must now survive a kill. Recorded with a positional write
+                        // (survives the kill, unlike output still in a pipe when the parent stops reading).
+                        Bytes.putLong(mark, 0, seq);
+                        marker.write(java.nio.ByteBuffer.wrap(mark), 0);
                     }
                     case WRITE -> {
                         byte[] b = new byte[op.n * SECTOR];
@@ -38,6 +44,16 @@ public final class CrashWriter {
                 }
             }
         }
+    }
+
+    /** Where the child records the seq of its last completed flush (8 bytes, big-endian; 0 if none). */
+    static Path flushedFile(Path img) {
+        return img.resolveSibling(img.getFileName() + ".flushed");
+    }
+
+    static long lastFlushed(Path img) throws java.io.IOException {
+        byte[] b = java.nio.file.Files.readAllBytes(flushedFile(img));
+        return b.length < 8 ? 0 : Bytes.getLong(b, 0);
     }
 
     enum Kind { WRITE, ZERO, DISCARD, FLUSH }

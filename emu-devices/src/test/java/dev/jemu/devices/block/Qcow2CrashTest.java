@@ -78,14 +78,10 @@ class Qcow2CrashTest {
                 p.destroyForcibly();
                 fail("writer did not start: " + line + " " + readRest(out));
             }
-            long[] flushed = {0};
             StringBuilder other = new StringBuilder();
             Thread reader = new Thread(() -> {
                 try {
-                    for (String l; (l = out.readLine()) != null; ) {
-                        if (l.startsWith("flushed ")) flushed[0] = Long.parseLong(l.substring(8));
-                        else if (other.length() < 4000) other.append(l).append('\n');
-                    }
+                    for (String l; (l = out.readLine()) != null; ) if (other.length() < 4000) other.append(l).append('\n');
                 } catch (java.io.IOException ignored) {
                     // the child is gone
                 }
@@ -97,6 +93,7 @@ class Qcow2CrashTest {
             p.destroyForcibly(); // SIGKILL on Linux
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             reader.join(10_000);
+            long[] flushed = {CrashWriter.lastFlushed(img)};
             QemuTools.Result chk = QemuTools.run("qemu-img", "check", img.toString());
             log.add("kill " + k + " after " + delay + " ms (" + (flushed[0] == 0 ? "no flush" : "flushed to op " + (flushed[0] - seqBase)) + "): qemu-img check exit " + chk.exit());
             if (chk.exit() != 0 && chk.exit() != 3) fail("corruption after kill " + k + " (" + log + "):\n" + chk.out());
