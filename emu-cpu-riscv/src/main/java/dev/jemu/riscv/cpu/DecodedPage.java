@@ -22,12 +22,18 @@ final class DecodedPage {
     /** Copy of the page's bytes when decoding started, to revalidate after FENCE.I cheaply. */
     private final byte[] snapshot = new byte[4096];
     boolean dead;
+    /** Compiled blocks by start slot ({@link JitBlock#NONE} where compiling failed), null if the JIT is off. */
+    final JitBlock[] blocks;
+    /** Entries of each slot as a block start, counting up to {@link Jit#THRESHOLD}. */
+    final byte[] heat;
 
     DecodedPage(long physPage, MemorySegment seg, long segOffset, int generation) {
         this.physPage = physPage;
         this.seg = seg;
         this.segOffset = segOffset;
         this.generation = generation;
+        this.blocks = Jit.ENABLED ? new JitBlock[SLOTS + 1] : null;
+        this.heat = Jit.ENABLED ? new byte[SLOTS + 1] : null;
         ops[SLOTS] = Op.PAGE_END;
         MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
     }
@@ -37,6 +43,8 @@ final class DecodedPage {
         this.physPage = -1;
         this.seg = null;
         this.segOffset = 0;
+        this.blocks = null;
+        this.heat = null;
         Arrays.fill(ops, Op.PAGE_END);
     }
 
@@ -63,11 +71,20 @@ final class DecodedPage {
         if (MemorySegment.mismatch(seg, segOffset, segOffset + 4096, MemorySegment.ofArray(snapshot), 0, 4096) != -1) {
             MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
             Arrays.fill(ops, 0, SLOTS, 0);
+            dropBlocks();
         }
     }
 
     void kill() {
         dead = true;
         Arrays.fill(ops, 0, SLOTS, Op.STALE);
+        dropBlocks();
+    }
+
+    private void dropBlocks() {
+        if (blocks != null) {
+            Arrays.fill(blocks, null);
+            Arrays.fill(heat, (byte) 0);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.jemu.riscv.cpu;
 
 import static dev.jemu.riscv.cpu.Csr.*;
 
+import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.memory.AddressSpace;
@@ -226,6 +227,10 @@ public final class Hart implements Cpu {
         runRetired = 0;
         outer:
         while (n < budget && !halted) {
+            if (n > 0 && loop.attention()) {
+                break;
+            }
+            leaveBlock = false;
             if ((mip & mie) != 0) {
                 checkInterrupts();
             }
@@ -247,8 +252,30 @@ public final class Hart implements Cpu {
             final MemorySegment mem = this.mem;
             final long[] ltag = this.ltag, loff = this.loff, stag = this.stag, soff = this.soff;
             final int dkey = dataKey;
+            final JitBlock[] blocks = pg.blocks;
             try {
+                inner:
                 for (;;) {
+                    if (blocks != null) {
+                        int idx = (int) (pc - base) >>> 1;
+                        JitBlock b = blocks[idx];
+                        if (b == null && ++pg.heat[idx] >= Jit.THRESHOLD) {
+                            b = Jit.compile(pg, idx, pc);
+                            blocks[idx] = b;
+                        }
+                        if (b != null && b != JitBlock.NONE) {
+                            jitActive = true;
+                            pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
+                            jitActive = false;
+                            n += jitRetired;
+                            if (((pc - base) >>> 12) != 0 || n >= budget || leaveBlock || loop.attention()) {
+                                this.pc = pc;
+                                continue outer;
+                            }
+                            continue;
+                        }
+                    }
+                    for (;;) {
                     int idx = (int) (pc - base) >>> 1;
                     int p = ops[idx];
                     long imm = imms[idx];
@@ -284,6 +311,7 @@ public final class Hart implements Cpu {
                                 this.pc = pc;
                                 continue outer;
                             }
+                            continue inner;
                         }
                         case Op.JALR -> {
                             long t = (x[rs1] + imm) & ~1L;
@@ -293,6 +321,7 @@ public final class Hart implements Cpu {
                                 this.pc = pc;
                                 continue outer;
                             }
+                            continue inner;
                         }
                         case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
                             long a = x[rs1], b = x[rs2];
@@ -310,6 +339,7 @@ public final class Hart implements Cpu {
                                     this.pc = pc;
                                     continue outer;
                                 }
+                                continue inner;
                             } else {
                                 pc = npc;
                             }
@@ -368,8 +398,9 @@ public final class Hart implements Cpu {
                             int t = (int) (a >>> 12) & TLB_MASK;
                             if (stag[t] == ((a & PAGE_MASK) | dkey)) {
                                 mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
-                            } else {
-                                storeSlow(a, 1, x[rs2], pc);
+                            } else if (storeSlow(a, 1, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
                             }
                             pc = npc;
                         }
@@ -378,8 +409,9 @@ public final class Hart implements Cpu {
                             int t = (int) (a >>> 12) & TLB_MASK;
                             if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
                                 mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
-                            } else {
-                                storeSlow(a, 2, x[rs2], pc);
+                            } else if (storeSlow(a, 2, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
                             }
                             pc = npc;
                         }
@@ -388,8 +420,9 @@ public final class Hart implements Cpu {
                             int t = (int) (a >>> 12) & TLB_MASK;
                             if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
                                 mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
-                            } else {
-                                storeSlow(a, 4, x[rs2], pc);
+                            } else if (storeSlow(a, 4, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
                             }
                             pc = npc;
                         }
@@ -398,8 +431,9 @@ public final class Hart implements Cpu {
                             int t = (int) (a >>> 12) & TLB_MASK;
                             if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
                                 mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
-                            } else {
-                                storeSlow(a, 8, x[rs2], pc);
+                            } else if (storeSlow(a, 8, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
                             }
                             pc = npc;
                         }
@@ -461,9 +495,15 @@ public final class Hart implements Cpu {
                             }
                         }
                     }
+                    }
                 }
             } catch (Trap t) {
-                n--;
+                if (jitActive) {
+                    jitActive = false;
+                    n += jitRetired;
+                } else {
+                    n--;
+                }
                 takeTrap(trapCause, trapTval);
             }
         }
@@ -582,6 +622,11 @@ public final class Hart implements Cpu {
 
     /** The next outer-loop iteration runs {@link #single} instead of looking the pc up. */
     private boolean pendingSingle;
+    /** Set by compiled blocks: instructions retired by the last {@link JitBlock#run}. */
+    long jitRetired;
+    private boolean jitActive;
+    /** Set when a store hit code or a device: the dispatcher re-checks pc and interrupts. */
+    boolean leaveBlock;
 
     void markCodePage(long physPage) {
         for (int i = 0; i < TLB_SIZE; i++) {
@@ -686,21 +731,26 @@ public final class Hart implements Cpu {
         }
     }
 
-    void storeSlow(long va, int size, long v, long pc) {
+    /**
+     * Store slow path; returns true when the store may have changed what runs next (it hit decoded code or a
+     * device), so the caller should leave its block and look at the pc and interrupts again.
+     */
+    boolean storeSlow(long va, int size, long v, long pc) {
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
             // check both pages first so a fault leaves memory untouched
             storePhys(va + size - 1, 1);
+            boolean leave = false;
             for (int i = 0; i < size; i++) {
-                storeSlow(va + i, 1, v >>> (8 * i), pc);
+                leave |= storeSlow(va + i, 1, v >>> (8 * i), pc);
             }
-            return;
+            return leave;
         }
         int t = (int) (va >>> 12) & TLB_MASK;
         if (stag[t] == ((va & PAGE_MASK) | dataKey | CODE_FLAG)) {
             writeMem(mem, va + soff[t], size, v);
             code.invalidate(sphys[t] | (va & 0xfff), size);
-            return;
+            return leaveBlock = true;
         }
         long pa = storePhys(va, size);
         Region r = bus.find(pa);
@@ -711,7 +761,8 @@ public final class Hart implements Cpu {
             case RAM -> {
                 writeMem(r.ram().segment(), pa - r.base(), size, v);
                 long page = pa & PAGE_MASK;
-                if (code.isCode(page)) {
+                boolean wasCode = code.isCode(page);
+                if (wasCode) {
                     code.invalidate(pa, size);
                 }
                 if (r == memRegion && (pmp.pagePermissions(page, dataPriv) & Pmp.W) != 0) {
@@ -719,14 +770,18 @@ public final class Hart implements Cpu {
                     soff[t] = page - r.base() - (va & PAGE_MASK);
                     sphys[t] = page;
                 }
+                return leaveBlock = wasCode;
             }
-            case ROM -> { } // ignored, as QEMU does
-            case MMIO -> {
+            case ROM -> {
+                return false; // ignored, as QEMU does
+            }
+            default -> {
                 try {
                     r.device().write(pa - r.base(), size, v);
                 } catch (BusError e) {
                     throw raise(Trap.STORE_ACCESS, va);
                 }
+                return leaveBlock = true;
             }
         }
     }
@@ -925,6 +980,10 @@ public final class Hart implements Cpu {
 
     /** Enters the trap handler for {@code cause} (bit 63 set for interrupts) with epc = {@link #pc}. */
     void takeTrap(long cause, long tval) {
+        if (DebugLog.on(DebugLog.Category.INT)) {
+            DebugLog.log(DebugLog.Category.INT, "hart%d: %s %d at pc=0x%x priv=%d tval=0x%x", hartId,
+                    cause < 0 ? "interrupt" : "exception", cause & 63, pc, priv, tval);
+        }
         boolean interrupt = cause < 0;
         int code = (int) cause & 63;
         pendingSingle = false;
