@@ -67,7 +67,7 @@ final class ConvertCommand implements Callable<Integer> {
                         }
                     }
                 }
-                if (progress && !quiet) out.printf(Locale.ROOT, "    (100.00/100%%)%n");
+                if (progress && !quiet) out.printf(Locale.ROOT, "%s%n", lastPct == 10000 ? "" : "    (100.00/100%)");
                 dst.flush();
             }
         }
