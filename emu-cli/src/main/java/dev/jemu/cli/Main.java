@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import picocli.CommandLine;
 
 /**
  * The {@code jemu} command: QEMU's flags with QEMU's meanings. Every user error is one line
@@ -42,7 +41,7 @@ public final class Main {
         PrintStream err = io.err();
         boolean trace = "1".equals(System.getenv("JEMU_DEBUG"));
         try {
-            Options o = parse(args);
+            Options o = Flags.parse(args);
             trace |= !o.debug.isEmpty();
             return run(o, io);
         } catch (ConfigException e) {
@@ -57,38 +56,10 @@ public final class Main {
         }
     }
 
-    static Options parse(String[] args) throws ConfigException {
-        Options o = new Options();
-        CommandLine cl = commandLine(o);
-        try {
-            cl.parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            String arg = e.getUnmatched().isEmpty() ? "?" : e.getUnmatched().get(0);
-            throw new ConfigException(arg.startsWith("-") ? arg + ": invalid option" : arg + ": unexpected argument");
-        } catch (CommandLine.MissingParameterException e) {
-            String name = e.getMissing().isEmpty() ? "option" : e.getMissing().get(0) instanceof
-                    CommandLine.Model.OptionSpec os ? os.longestName() : e.getMissing().get(0).paramLabel();
-            throw new ConfigException(name + ": requires an argument");
-        } catch (CommandLine.ParameterException e) {
-            throw new ConfigException(firstLine(e.getMessage()));
-        }
-        o.usage = cl;
-        return o;
-    }
-
-    static CommandLine commandLine(Options o) {
-        CommandLine cl = new CommandLine(o);
-        cl.setPosixClusteredShortOptionsAllowed(false);   // -machine is not -m achine
-        cl.setExpandAtFiles(false);                        // @ in a kernel command line is just a character
-        cl.setOverwrittenOptionsAllowed(true);             // QEMU: the last -m wins
-        cl.setUnmatchedOptionsAllowedAsOptionParameters(true);
-        return cl;
-    }
-
     private static int run(Options o, HostIo io) throws ConfigException {
         PrintStream out = new PrintStream(io.out(), true, StandardCharsets.UTF_8);
         if (o.help) {
-            o.usage.usage(out);
+            Flags.usage(out);
             return 0;
         }
         if (o.version) {
@@ -191,13 +162,5 @@ public final class Main {
         } catch (IOException e) {
             return "unknown";
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "invalid command line";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -27,7 +27,7 @@ final class JemuProcess {
     }
 
     static Duration timeout() {
-        return Duration.ofSeconds(Long.getLong("jemu.boot.timeout", 300));
+        return Duration.ofSeconds(Long.getLong("jemu.boot.timeout", 600));
     }
 
     static Result run(Duration timeout, String... args) throws IOException, InterruptedException {

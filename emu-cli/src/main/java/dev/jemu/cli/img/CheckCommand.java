@@ -38,22 +38,23 @@ final class CheckCommand implements Callable<Integer> {
         OpenOptions o = (mode == RepairMode.NONE ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite()).withForCheck(true).withNoBacking(true);
         CheckResult r;
         try (BlockDriver d = Images.open(filename, format, o)) {
-            if (!d.formatName().equals("qcow2")) {
-                err.println("jemu-img: This image format does not support checks");
+            try {
+                r = d.check(mode);
+            } catch (BlockDriver.CheckUnsupportedException e) {
+                err.println("jemu-img: " + e.getMessage());
                 return 63;
             }
-            r = d.check(mode);
         }
         if (output.equals("json")) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("image-end-offset", r.imageEndOffset());
-            m.put("total-clusters", r.totalClusters());
+            if (r.imageEndOffset() > 0) m.put("image-end-offset", r.imageEndOffset());
+            if (r.allocatedClusters() > 0) m.put("total-clusters", r.totalClusters());
             m.put("check-errors", 0);
             if (r.leaks() > 0) m.put("leaks", r.leaks());
             if (r.corruptions() > 0) m.put("corruptions", r.corruptions());
             if (r.leaksFixed() > 0) m.put("leaks-fixed", r.leaksFixed());
             if (r.corruptionsFixed() > 0) m.put("corruptions-fixed", r.corruptionsFixed());
-            m.put("allocated-clusters", r.allocatedClusters());
+            if (r.allocatedClusters() > 0) m.put("allocated-clusters", r.allocatedClusters());
             if (r.fragmentedClusters() > 0) m.put("fragmented-clusters", r.fragmentedClusters());
             if (r.compressedClusters() > 0) m.put("compressed-clusters", r.compressedClusters());
             m.put("filename", r.filename());
@@ -72,7 +73,7 @@ final class CheckCommand implements Callable<Integer> {
             if (r.leaks() > 0) {
                 out.printf("%n%d leaked clusters were found on the image.%nThis means waste of disk space, but no harm to data.%n", r.leaks());
             }
-            if (r.totalClusters() > 0) {
+            if (r.totalClusters() > 0 && r.allocatedClusters() > 0) {
                 out.printf(Locale.ROOT, "%d/%d = %.2f%% allocated, %.2f%% fragmented, %.2f%% compressed clusters%n",
                         r.allocatedClusters(), r.totalClusters(), 100.0 * r.allocatedClusters() / r.totalClusters(),
                         r.allocatedClusters() == 0 ? 0.0 : 100.0 * r.fragmentedClusters() / r.allocatedClusters(),

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  */
 public final class ElfLoader {
     public static final int EM_RISCV = 243;
-    static final int PT_LOAD = 1;
+    static final int PT_LOAD = 1, ET_DYN = 3;
 
     /** What was loaded: the entry and the physical span [low, high) the segments cover. */
     public record Loaded(long entry, long low, long high) {
@@ -31,6 +31,15 @@ public final class ElfLoader {
     }
 
     public static Loaded load(Path file, byte[] data, AddressSpace bus, int machine) throws ConfigException {
+        return load(file, data, bus, machine, 0);
+    }
+
+    /**
+     * As {@link #load(Path, byte[], AddressSpace, int)}, but a position-independent executable (ET_DYN, such
+     * as OpenSBI's {@code fw_*.elf}, linked at 0) is placed {@code dynBase} higher; it relocates itself.
+     */
+    public static Loaded load(Path file, byte[] data, AddressSpace bus, int machine, long dynBase)
+            throws ConfigException {
         if (!isElf(data)) {
             throw new ConfigException(file + ": not an ELF file");
         }
@@ -50,7 +59,8 @@ public final class ElfLoader {
             throw new ConfigException(String.format("%s: ELF is for machine %d, not this CPU (%d)", file, eMachine,
                     machine));
         }
-        long entry = b.getLong(24);
+        long bias = (b.getShort(16) & 0xffff) == ET_DYN ? dynBase : 0;
+        long entry = b.getLong(24) + bias;
         long phoff = b.getLong(32);
         int phentsize = b.getShort(54) & 0xffff;
         int phnum = b.getShort(56) & 0xffff;
@@ -64,7 +74,7 @@ public final class ElfLoader {
             if (b.getInt(ph) != PT_LOAD) {
                 continue;
             }
-            long offset = b.getLong(ph + 8), vaddr = b.getLong(ph + 16), paddr = b.getLong(ph + 24);
+            long offset = b.getLong(ph + 8), vaddr = b.getLong(ph + 16) + bias, paddr = b.getLong(ph + 24) + bias;
             long filesz = b.getLong(ph + 32), memsz = b.getLong(ph + 40);
             if (memsz == 0) {
                 continue;

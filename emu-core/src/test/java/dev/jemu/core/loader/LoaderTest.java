@@ -47,6 +47,17 @@ class LoaderTest {
     }
 
     @Test
+    void positionIndependentElfGoesAtTheGivenBase(@TempDir Path dir) throws Exception {
+        byte[] pie = elf(2, 243, 0x40, 0x40, 0x44);
+        ByteBuffer.wrap(pie).order(ByteOrder.LITTLE_ENDIAN).putShort(16, (short) 3); // ET_DYN
+        Path f = dir.resolve("fw.elf");
+        Files.write(f, pie);
+        ElfLoader.Loaded l = ElfLoader.load(f, pie, bus, ElfLoader.EM_RISCV, RAM);
+        assertEquals(RAM + 0x44, l.entry());
+        assertEquals(0x1122334455667788L, ram.readLong(0x40));
+    }
+
+    @Test
     void clearErrors(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.elf");
         Files.write(f, elf(2, 62, RAM, RAM, RAM));

@@ -7,7 +7,14 @@ package dev.jemu.riscv.fpu;
  *
  * <p>Values are raw bit patterns (int for binary32, long for binary64). {@link #flags} accumulates exception
  * flags (it is the hart's {@code fflags}); operations only ever OR bits into it. NaN boxing of binary32 in
- * 64-bit registers is the CPU's business, not this class's.
+ * 64-bit registers is the CPU's business, not this class's. {@code rm} must be a valid static mode (0-4):
+ * the CPU resolves DYN and traps the reserved encodings (any other value rounds to nearest even).
+ *
+ * <p>Speed: where the host's round-to-nearest-even arithmetic is provably right, it is used, and an exact
+ * error term (TwoSum, an fma residual, or Boldo-Muller ErrFma for fma) gives the inexact flag and the
+ * one-ulp correction for the other modes; binary32 works in host doubles, which hold every binary32 product
+ * exactly and round every other result closely enough to be corrected. Subnormal, overflowing and other
+ * edge results go to exact integer code ({@link F64Slow}, {@link Rounding}).
  */
 public final class SoftFloat {
     /** Rounding modes, in RISC-V {@code frm} encoding. */
@@ -25,6 +32,8 @@ public final class SoftFloat {
     private static final long F64_SIGN = 0x8000000000000000L;
     private static final double TINY = 0x1p-960;  // below this the host's fma-based error terms may underflow
     private static final double MAX = Double.MAX_VALUE;
+    /** Range where fma's error-free transformation neither underflows nor overflows. */
+    private static final double FMA_LO = 0x1p-850, FMA_HI = 0x1p1000;
 
     // ---- classification of raw bits ----
     static boolean isNaN32(int a) { return (a & 0x7fffffff) > 0x7f800000; }
@@ -72,10 +81,42 @@ public final class SoftFloat {
 
     /**
      * Rounds to binary32 the exact value x + err, where x is a nonzero host double holding the value rounded
-     * to 53 bits and err the (exact) remainder: only err's sign matters, because binary32 rounding points are
-     * double-representable, so x ± a quarter ulp rounds the same as the exact value.
+     * to nearest and err the exact remainder (or a token of its sign): only err's sign matters, because
+     * binary32 rounding points and midpoints are double-representable, so the exact value lies on the same
+     * side of each of them as x does, or as x ± a quarter of x's ulp does when x sits on one.
      */
     private int round32(double x, double err, int rm) {
+        float fr = (float) x;                              // round-to-nearest-even of x
+        float afr = Math.abs(fr);
+        if (afr > Float.MIN_NORMAL && afr <= Float.MAX_VALUE) {
+            // Normal binary32 range: the 29 low bits of x's significand are what binary32 drops.
+            long low = bits(x) & ((1L << 29) - 1);
+            if (low == 0 && err == 0) return Float.floatToRawIntBits(fr);
+            if (low != 1L << 28 || err == 0) return adjust32(fr, low != 0 ? x - fr : err, low == 1L << 28, rm);
+            // x is a binary32 midpoint but the exact value is not: take the general path below
+        }
+        return pack32(x, err, rm);
+    }
+
+    /**
+     * binary32 counterpart of {@link #adjust}: fr is the nearest-even result (normal, above the smallest
+     * normal), dir the sign of exact value minus fr (nonzero), tie whether the exact value is a midpoint.
+     */
+    private int adjust32(float fr, double dir, boolean tie, int rm) {
+        flags |= NX;
+        switch (rm) {
+            case RTZ -> { if ((dir < 0) != (fr < 0)) fr = fr > 0 ? Math.nextDown(fr) : Math.nextUp(fr); }
+            case RDN -> { if (dir < 0) fr = Math.nextDown(fr); }
+            case RUP -> { if (dir > 0) fr = Math.nextUp(fr); }
+            case RMM -> { if (tie && (dir < 0) == (fr < 0)) fr = fr > 0 ? Math.nextUp(fr) : Math.nextDown(fr); }
+            default -> { }
+        }
+        if (Float.isInfinite(fr)) flags |= OF;
+        return Float.floatToRawIntBits(fr);
+    }
+
+    /** General binary32 rounding of x + err (see {@link #round32}) through the integer rounder. */
+    private int pack32(double x, double err, int rm) {
         long b = bits(x);
         boolean neg = b < 0;
         long sig = F64Slow.sig(b);
@@ -287,6 +328,22 @@ public final class SoftFloat {
             return np ? 0xfff0000000000000L : 0x7ff0000000000000L;
         }
         if (Double.isInfinite(z)) return c;
+        double p = x * y, ap = Math.abs(p), az = Math.abs(z);
+        if (ap >= FMA_LO && ap <= FMA_HI && (az == 0 || (az >= FMA_LO && az <= FMA_HI))) {
+            double r = Math.fma(x, y, z), ar = Math.abs(r);
+            if (ar >= FMA_LO && ar <= FMA_HI) {
+                // Boldo-Muller ErrFma (IEEE TC 2011): x*y + z == r + g + a2 exactly when nothing underflows;
+                // r2 + r3 == g + a2 with |r3| <= ulp(r2)/2, so r2 gives the direction of the rounding
+                // error and r3 == 0 && |r2| == ulp(r)/2 marks an exact tie.
+                double e = Math.fma(x, y, -p);
+                double a1 = z + e, bb = a1 - z, a2 = (z - (a1 - bb)) + (e - bb);   // TwoSum(z, e)
+                double b1 = p + a1, cc = b1 - p, b2 = (p - (b1 - cc)) + (a1 - cc); // TwoSum(p, a1)
+                double g = (b1 - r) + b2;
+                double r2 = g + a2, dd = r2 - g, r3 = (g - (r2 - dd)) + (a2 - dd);  // TwoSum(g, a2)
+                if (r2 == 0 && r3 == 0) return bits(r);
+                return adjust(r, r3 == 0 ? r2 : sideOf((r2 != 0 ? r2 : r3) > 0), rm);
+            }
+        }
         return F64Slow.fma(this, a, b, c, rm);
     }
 

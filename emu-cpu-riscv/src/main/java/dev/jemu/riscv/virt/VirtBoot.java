@@ -62,7 +62,7 @@ final class VirtBoot {
             Path fw = Path.of(c.bios);
             byte[] data = ImageFiles.read(fw);
             if (ElfLoader.isElf(data)) {
-                ElfLoader.Loaded l = ElfLoader.load(fw, data, bus, ElfLoader.EM_RISCV);
+                ElfLoader.Loaded l = ElfLoader.load(fw, data, bus, ElfLoader.EM_RISCV, ramBase);
                 firmwareEntry = l.entry();
                 firmwareEnd = l.high();
             } else {
@@ -76,7 +76,9 @@ final class VirtBoot {
         if (c.kernel != null) {
             byte[] data = ImageFiles.read(c.kernel);
             if (ElfLoader.isElf(data)) {
-                ElfLoader.Loaded l = ElfLoader.load(c.kernel, data, bus, ElfLoader.EM_RISCV);
+                long pieBase = mode == Mode.FIRMWARE ? alignUp(firmwareEnd, 2 * MiB)
+                        : mode == Mode.NONE ? ramBase : ramBase + KERNEL_OFFSET_SBI;
+                ElfLoader.Loaded l = ElfLoader.load(c.kernel, data, bus, ElfLoader.EM_RISCV, pieBase);
                 kernelEntry = l.entry();
                 kernelEnd = l.high();
             } else {

@@ -2,19 +2,20 @@ package dev.jemu.riscv.fpu;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
 import java.math.RoundingMode;
 
 import static dev.jemu.riscv.fpu.SoftFloat.*;
 
 /**
  * Reference model for the tests: exact BigDecimal arithmetic, then rounding to the format with
- * {@link BigDecimal#setScale} in the matching {@link RoundingMode}. Written from the IEEE 754 / RISC-V rules
+ * {@link BigDecimal#setScale} in the matching {@link RoundingMode}. Division and square root use the exact
+ * integer quotient/root of the significands carried p + 8 bits past the result, with a sticky half-bit for a
+ * nonzero remainder (so they round exactly like the true value). Written from the IEEE 754 / RISC-V rules
  * independently of the implementation (no shared code). Values are raw bits (binary32 in the low 32 bits).
  */
 final class Oracle {
     /** A binary format: precision, exponent range, width. */
-    record Fmt(int p, int emin, int emax, int width, int quotientDigits) {
+    record Fmt(int p, int emin, int emax, int width) {
         long signBit() { return 1L << (width - 1); }
         long fracMask() { return (1L << (p - 1)) - 1; }
         long infBits() { return (long) (2 * emax + 1) << (p - 1); }
@@ -32,8 +33,8 @@ final class Oracle {
         long inf(boolean neg) { return infBits() | (neg ? signBit() : 0); }
     }
 
-    static final Fmt F32 = new Fmt(24, -126, 127, 32, 200);
-    static final Fmt F64 = new Fmt(53, -1022, 1023, 64, 1100);
+    static final Fmt F32 = new Fmt(24, -126, 127, 32);
+    static final Fmt F64 = new Fmt(53, -1022, 1023, 64);
 
     /** Flags raised by the last operation. */
     int flags;
@@ -148,16 +149,24 @@ final class Oracle {
         if (f.isInf(b)) return f.zero(neg);
         if (f.isZero(b)) { flags |= DZ; return f.inf(neg); }
         if (f.isZero(a)) return f.zero(neg);
-        BigDecimal x = f.exact(a), y = f.exact(b);
-        BigDecimal q = x.divide(y, new MathContext(f.quotientDigits(), RoundingMode.DOWN));
-        if (q.multiply(y).compareTo(x) != 0) q = sticky(q);
-        return round(q, f, rm);
+        // exact quotient of the significands with p + 8 extra bits, plus a half-bit sticky for any remainder
+        int k = 2 * f.p() + 8;
+        BigInteger[] qr = significand(f, a).shiftLeft(k).divideAndRemainder(significand(f, b));
+        BigInteger q = qr[0].shiftLeft(1).add(qr[1].signum() == 0 ? BigInteger.ZERO : BigInteger.ONE);
+        BigDecimal v = new BigDecimal(q).multiply(pow2(exponent(f, a) - exponent(f, b) - k - 1));
+        return round(neg ? v.negate() : v, f, rm);
     }
 
-    /** A value strictly between a truncated q and the next decimal number: rounds like the exact value. */
-    private static BigDecimal sticky(BigDecimal q) {
-        BigDecimal halfUlp = q.ulp().multiply(new BigDecimal("0.5"));
-        return q.signum() < 0 ? q.subtract(halfUlp) : q.add(halfUlp);
+    /** Integer significand m of a finite value: |value| = m * 2^exponent. */
+    static BigInteger significand(Fmt f, long bits) {
+        long biased = (bits >>> (f.p() - 1)) & (2L * f.emax() + 1);
+        long frac = bits & f.fracMask();
+        return BigInteger.valueOf(biased == 0 ? frac : frac | (1L << (f.p() - 1)));
+    }
+
+    static int exponent(Fmt f, long bits) {
+        int biased = (int) ((bits >>> (f.p() - 1)) & (2L * f.emax() + 1));
+        return (biased == 0 ? 1 : biased) - f.emax() - (f.p() - 1);
     }
 
     long sqrt(Fmt f, long a, int rm) {
@@ -165,13 +174,14 @@ final class Oracle {
         if (f.isZero(a)) return a;
         if (f.neg(a)) return nan(f, true);
         if (f.isInf(a)) return a;
-        BigDecimal x = f.exact(a);
-        BigDecimal r = x.sqrt(new MathContext(f.quotientDigits(), RoundingMode.DOWN));
-        BigDecimal ulp = r.ulp();
-        while (r.multiply(r).compareTo(x) > 0) r = r.subtract(ulp);        // guard the library's rounding
-        while (r.add(ulp).multiply(r.add(ulp)).compareTo(x) <= 0) r = r.add(ulp);
-        if (r.multiply(r).compareTo(x) != 0) r = sticky(r);
-        return round(r, f, rm);
+        // integer square root of the significand scaled by an even power of two, plus a half-bit sticky
+        BigInteger m = significand(f, a);
+        int e = exponent(f, a);
+        if ((e & 1) != 0) { m = m.shiftLeft(1); e--; }
+        int k = f.p() + 8;
+        BigInteger scaled = m.shiftLeft(2 * k), root = scaled.sqrt();
+        BigInteger r2 = root.shiftLeft(1).add(root.multiply(root).equals(scaled) ? BigInteger.ZERO : BigInteger.ONE);
+        return round(new BigDecimal(r2).multiply(pow2(e / 2 - k - 1)), f, rm);
     }
 
     long fma(Fmt f, long a, long b, long c, int rm) {
@@ -247,9 +257,11 @@ final class Oracle {
         return value(f, a).compareTo(value(f, b));
     }
 
+    private static final BigDecimal HUGE = new BigDecimal("1e400");
+
     /** Comparable stand-in for any non-NaN value (infinities as huge numbers). */
     private static BigDecimal value(Fmt f, long a) {
-        if (f.isInf(a)) return f.neg(a) ? new BigDecimal("-1e400") : new BigDecimal("1e400");
+        if (f.isInf(a)) return f.neg(a) ? HUGE.negate() : HUGE;
         return f.exact(a);
     }
 

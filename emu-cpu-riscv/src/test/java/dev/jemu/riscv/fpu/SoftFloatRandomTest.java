@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * flags, in all five rounding modes.
  */
 class SoftFloatRandomTest {
-    private static final long SEED = 0x5eed_f10a7L;
+    /** Reproducible by default; {@code -Dfpu.seed=N -Dfpu.scale=K} runs other or K times more cases. */
+    private static final long SEED = Long.getLong("fpu.seed", 0x5eed_f10a7L);
+    private static final int SCALE = Integer.getInteger("fpu.scale", 1);
 
     /** Collects mismatches; fails at the end with the first few. */
     private static final class Checker {
@@ -109,7 +111,7 @@ class SoftFloatRandomTest {
         Gen g = new Gen(f, SEED ^ op.ordinal() * 7919L ^ f.width() ^ label.hashCode());
         Checker ch = new Checker((f.width() == 64 ? "f64 " : "f32 ") + op + label);
         int subnormals = 0, ties = 0, boundary = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n * SCALE; i++) {
             long[] abc = cases.apply(g);
             long a = abc[0], b = abc[1], c = abc[2];
             long rne = 0;
@@ -128,6 +130,10 @@ class SoftFloatRandomTest {
         ch.done();
         System.out.printf("  subnormal results %d, exact ties (RMM differs from RNE) %d, inexact results of 2^emin %d%n",
                 subnormals, ties, boundary);
+        if (label.contains("moderate")) {
+            assertTrue(ch.flagHits[0] > n && ties > n / 100, "weak fma coverage");
+            return;
+        }
         if (!label.isEmpty()) {
             assertTrue(boundary > n / 20 && ch.flagHits[1] > n / 4, "no coverage of the 2^emin boundary");
             return;
@@ -184,6 +190,67 @@ class SoftFloatRandomTest {
     @Test void f64FmaNearSmallestNormal() { nearSmallestNormal(F64, Op.FMA, 1000); }
     @Test void f32FmaNearSmallestNormal() { nearSmallestNormal(F32, Op.FMA, 1000); }
 
+    /**
+     * The integer slow paths of binary64 add/mul/div/fma, called directly on finite operands: the host fast
+     * paths would otherwise hide them for most inputs.
+     */
+    @Test
+    void f64SlowPaths() {
+        Gen g = new Gen(F64, SEED + 23);
+        Checker ch = new Checker("f64 slow paths");
+        for (int i = 0; i < 2000 * SCALE; i++) {
+            long a = g.value(), b = g.partner(a, i % 3 == 1);
+            if (F64.isNaN(a) || F64.isInf(a) || F64.isNaN(b) || F64.isInf(b)) continue;
+            long c = addend(g, a, b);
+            boolean cFinite = !F64.isNaN(c) && !F64.isInf(c);
+            for (int rm = 0; rm < 5; rm++) {
+                for (int k = 0; k < 4; k++) {
+                    if (k == 2 && (F64.isZero(a) || F64.isZero(b))) continue;
+                    if (k == 3 && !cFinite) continue;
+                    SoftFloat sf = new SoftFloat();
+                    Oracle o = new Oracle();
+                    long got = switch (k) {
+                        case 0 -> F64Slow.add(sf, a, b, rm);
+                        case 1 -> F64Slow.mul(sf, a, b, rm);
+                        case 2 -> F64Slow.div(sf, a, b, rm);
+                        default -> F64Slow.fma(sf, a, b, c, rm);
+                    };
+                    long want = switch (k) {
+                        case 0 -> o.add(F64, a, b, rm);
+                        case 1 -> o.mul(F64, a, b, rm);
+                        case 2 -> o.div(F64, a, b, rm);
+                        default -> o.fma(F64, a, b, c, rm);
+                    };
+                    ch.check(String.format("slow op %d (%x, %x, %x) rm %d", k, a, b, c, rm), got, sf.flags, want, o.flags);
+                }
+            }
+        }
+        ch.done();
+        assertTrue(ch.cases > 20000, "too few finite cases");
+    }
+
+    /**
+     * fma with operands in the host fast path's range: heavy cancellation against the rounded product, ties
+     * from short significands, and addends near the product's last place.
+     */
+    private static void fmaModerate(Oracle.Fmt f, int n) {
+        arithmetic(f, Op.FMA, n, " moderate", g -> {
+            long a = g.make(g.sign(), f.emax() + g.r.nextInt(-60, 61), g.r.nextBoolean() ? g.shortFrac() : g.frac());
+            long b = g.r.nextBoolean() ? g.partner(a, true)
+                    : g.make(g.sign(), f.emax() + g.r.nextInt(-60, 61), g.fracWithBits(f.p() + 1 - g.sigBits(a) + g.r.nextInt(2)));
+            if (f.isNaN(b) || f.isInf(b) || g.biased(b) == 0) b = g.make(g.sign(), f.emax() + 3, g.frac());
+            long c = switch (g.r.nextInt(3)) {
+                case 0 -> addend(g, a, b);
+                case 1 -> g.make(g.sign(), g.biased(a) + g.biased(b) - f.emax() + g.r.nextInt(-2 * f.p(), 4), g.shortFrac());
+                default -> g.make(g.sign(), g.biased(a) + g.biased(b) - f.emax() + g.r.nextInt(-4, 4), g.frac());
+            };
+            return new long[] {a, b, c};
+        });
+    }
+
+    @Test void f64FmaModerate() { fmaModerate(F64, 3000); }
+    @Test void f32FmaModerate() { fmaModerate(F32, 3000); }
+
     @Test void f64Add() { arithmetic(F64, Op.ADD, 4000); }
     @Test void f64Sub() { arithmetic(F64, Op.SUB, 2000); }
     @Test void f64Mul() { arithmetic(F64, Op.MUL, 4000); }
@@ -215,7 +282,7 @@ class SoftFloatRandomTest {
         for (Oracle.Fmt f : new Oracle.Fmt[] {F32, F64}) {
             Gen g = new Gen(f, SEED + 11 + f.width());
             Checker ch = new Checker((f.width() == 64 ? "f64" : "f32") + " to int");
-            for (int i = 0; i < 6000; i++) {
+            for (int i = 0; i < 6000 * SCALE; i++) {
                 long a = intish(g);
                 for (int kind = 0; kind < 4; kind++) {
                     for (int rm = 0; rm < 5; rm++) {
@@ -249,7 +316,7 @@ class SoftFloatRandomTest {
         Checker ch = new Checker("int to float");
         long[] edges = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE,
             0xffffffffL, 1L << 53, (1L << 53) + 1, 1L << 24, (1L << 24) + 1, (1L << 54) + 3, -(1L << 53) - 1};
-        for (int i = 0; i < 6000; i++) {
+        for (int i = 0; i < 6000 * SCALE; i++) {
             long v = switch (r.nextInt(4)) {
                 case 0 -> edges[r.nextInt(edges.length)] + r.nextInt(-3, 4);
                 case 1 -> r.nextLong();
@@ -285,7 +352,7 @@ class SoftFloatRandomTest {
     void formatConversions() {
         Gen g64 = new Gen(F64, SEED + 5), g32 = new Gen(F32, SEED + 6);
         Checker ch = new Checker("f64<->f32");
-        for (int i = 0; i < 8000; i++) {
+        for (int i = 0; i < 8000 * SCALE; i++) {
             long a = g64.value();
             if (i % 2 == 0 && !F64.isNaN(a) && !F64.isInf(a)) {   // exponents around binary32's range
                 int be = 1023 + (g64.r.nextBoolean() ? g64.r.nextInt(-155, -120) : g64.r.nextInt(120, 131));
@@ -311,7 +378,7 @@ class SoftFloatRandomTest {
         for (Oracle.Fmt f : new Oracle.Fmt[] {F32, F64}) {
             Gen g = new Gen(f, SEED + 17 + f.width());
             Checker ch = new Checker((f.width() == 64 ? "f64" : "f32") + " min/max/compare");
-            for (int i = 0; i < 8000; i++) {
+            for (int i = 0; i < 5000 * SCALE; i++) {
                 long a = g.value();
                 long b = switch (g.r.nextInt(4)) { case 0 -> a; case 1 -> a ^ f.signBit(); default -> g.partner(a, false); };
                 for (int k = 0; k < 5; k++) {

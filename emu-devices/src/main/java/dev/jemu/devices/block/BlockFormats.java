@@ -2,6 +2,8 @@ package dev.jemu.devices.block;
 
 import dev.jemu.devices.block.qcow2.Qcow2Format;
 import dev.jemu.devices.block.raw.RawFormat;
+import dev.jemu.devices.block.vdi.VdiFormat;
+import dev.jemu.devices.block.vmdk.VmdkFormat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ public final class BlockFormats {
     /** Refuse backing chains deeper than this (also catches loops). */
     public static final int MAX_CHAIN = 64;
 
-    private static final List<BlockFormat> FORMATS = List.of(new Qcow2Format(), new RawFormat());
+    private static final List<BlockFormat> FORMATS = List.of(new Qcow2Format(), new VdiFormat(), new VmdkFormat(), new RawFormat());
 
     private BlockFormats() {
     }

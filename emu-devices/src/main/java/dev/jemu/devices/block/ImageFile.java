@@ -153,12 +153,8 @@ public final class ImageFile implements Closeable {
 
     /** Bytes the file occupies on the host (st_blocks * 512), as qemu-img's "disk size". */
     public long allocatedBytes() {
-        try {
-            Object blocks = Files.getAttribute(path, "unix:blocks");
-            if (blocks instanceof Long l) return l * 512;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            // fall through
-        }
+        long b = HostFileStat.allocatedBytes(path);
+        if (b >= 0) return b;
         try {
             return channel.size();
         } catch (IOException e) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Differential test: each bare-metal program must give byte-identical UART output and the same exit
  * status under jemu as under QEMU 7.2. The QEMU run is also checked on its own (status 0, ends with
  * "END"), so the programs stay valid before jemu can run them; the jemu half is skipped while the
- * CLI is not on the class path. Outputs are kept in target/difftest/NAME.{qemu,jemu}.out.
+ * CLI is not on the class path. Outputs are kept in target/difftest/NAME.{qemu,jemu}.out. Lines
+ * listed in riscv/accepted-differences.txt (accepted implementation choices) are not compared.
  */
 @Tag("diff")
 @Execution(ExecutionMode.CONCURRENT)
@@ -38,15 +39,23 @@ class DiffTest {
 
         ProcessRun ref = QemuReference.run(name, elf);
         save(name + ".qemu.out", ref.stdout());
-        String expected = ref.stdoutText();
-        assertTrue(ref.status() == 0 && expected.endsWith("END\n"),
-                () -> name + " does not pass under QEMU itself (status " + ref.status() + "):\n" + tail(expected)
+        String reference = ref.stdoutText();
+        assertTrue(ref.status() == 0 && reference.endsWith("END\n"),
+                () -> name + " does not pass under QEMU itself (status " + ref.status() + "):\n" + tail(reference)
                         + ref.stderr());
+        String expected = reference;
 
         assumeTrue(JemuLauncher.available(), "jemu CLI (" + JemuLauncher.MAIN + ") not on the class path yet");
         ProcessRun got = JemuLauncher.run(elf);
         save(name + ".jemu.out", got.stdout());
         String actual = got.stdoutText();
+        var accepted = AcceptedDifferences.load(Programs.sourceDir().resolve("accepted-differences.txt"))
+                .labelsFor(name);
+        if (!accepted.isEmpty()) {
+            System.out.println(name + ": not comparing lines labelled " + accepted + " (accepted-differences.txt)");
+            expected = AcceptedDifferences.filter(expected, accepted);
+            actual = AcceptedDifferences.filter(actual, accepted);
+        }
         String diff = OutputDiff.describe(expected, actual);
         if (diff != null || got.status() != ref.status()) {
             StringBuilder msg = new StringBuilder(name).append(": jemu differs from QEMU\n");
