@@ -762,8 +762,10 @@ public final class Hart implements Cpu {
     boolean storeSlow(long va, int size, long v, long pc) {
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
-            // check both pages first so a fault leaves memory untouched
-            storePhys(va + size - 1, 1);
+            // check both pages first so a fault leaves memory untouched; a fault on the second page reports
+            // its first byte, as QEMU does
+            storePhys(va, 1);
+            storePhys((va + size - 1) & PAGE_MASK, 1);
             boolean leave = false;
             for (int i = 0; i < size; i++) {
                 leave |= storeSlow(va + i, 1, v >>> (8 * i), pc);
