@@ -1,0 +1,36 @@
+package dev.jemu.cli.img;
+
+import dev.jemu.devices.block.BlockDriver;
+import dev.jemu.devices.block.OpenOptions;
+import dev.jemu.devices.block.Sizes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/** resize: change the virtual size (qemu-img resize); "+N" and "-N" are relative. */
+@Command(name = "resize", description = "Change the virtual size of an image.")
+final class ResizeCommand implements Callable<Integer> {
+    @Option(names = "-f", description = "image format (probed if absent)") String format;
+    @Option(names = "--shrink", description = "allow shrinking") boolean shrink;
+    @Option(names = "-q", description = "quiet") boolean quiet;
+    @Parameters(index = "0", paramLabel = "filename") String filename;
+    @Parameters(index = "1", paramLabel = "size") String size;
+
+    @Override
+    public Integer call() throws Exception {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true))) {
+            long n;
+            if (size.startsWith("+")) n = d.size() + Sizes.parse(size.substring(1));
+            else if (size.startsWith("-")) n = d.size() - Sizes.parse(size.substring(1));
+            else n = Sizes.parse(size);
+            if (n < 0) throw new JemuImg.ExitCodeException(1, "New image size must be positive");
+            if (n < d.size() && !shrink) throw new JemuImg.ExitCodeException(1, "Use the --shrink option to perform a shrink operation.");
+            d.resize(n, shrink);
+            d.flush();
+        }
+        if (!quiet) JemuImg.Context.OUT.get().println("Image resized.");
+        return 0;
+    }
+}

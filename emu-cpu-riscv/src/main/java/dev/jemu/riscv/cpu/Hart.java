@@ -1,0 +1,1210 @@
+package dev.jemu.riscv.cpu;
+
+import static dev.jemu.riscv.cpu.Csr.*;
+
+import dev.jemu.core.log.DebugLog;
+import dev.jemu.core.machine.Cpu;
+import dev.jemu.core.machine.MachineLoop;
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.BusError;
+import dev.jemu.core.memory.GuestRam;
+import dev.jemu.core.memory.Region;
+import dev.jemu.core.state.StateReader;
+import dev.jemu.core.state.StateWriter;
+import dev.jemu.core.time.Timebase;
+import dev.jemu.core.time.Timer;
+import dev.jemu.riscv.fpu.SoftFloat;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * One RV64GC hart (RV64IMAFDC, Zicsr, Zifencei, Zicntr, Zihintpause, Zba/Zbb/Zbs, Sstc) with M, S and U modes.
+ *
+ * <p>Execution: instructions are decoded once per physical page into {@link DecodedPage}s; {@link #run}
+ * fetches a page through the fetch TLB and then dispatches from its slots without re-translating the pc until
+ * control leaves the page. Loads and stores go through direct-mapped software TLBs (one per access kind)
+ * holding an offset into guest RAM; everything unusual (page walks, MMIO, traps, CSRs, F/D, AMOs) is out of
+ * line. The TLB tags include a key made of the effective privilege, SUM and MXR, so changing those needs no
+ * flush.
+ */
+public final class Hart implements Cpu {
+    static final int TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
+    static final long PAGE_MASK = ~0xfffL;
+    /** Store TLB tag flag: the page holds decoded code; a store must invalidate it (slow path). */
+    static final long CODE_FLAG = 0x100;
+    static final int STATE_VERSION = 1;
+
+    final int hartId;
+    final AddressSpace bus;
+    final MachineLoop loop;
+    final Timebase timebase;
+    final CodeCache code;
+    final Mmu mmu = new Mmu(this);
+    final Pmp pmp = new Pmp();
+    final CsrFile csrs = new CsrFile(this);
+    final FpUnit fpu = new FpUnit(this);
+    final SoftFloat sf = new SoftFloat();
+    private final Timer stimecmpTimer;
+    private EcallHandler ecallHandler;
+
+    // architectural state
+    final long[] x = new long[33]; // x[32] absorbs writes to x0
+    final long[] f = new long[32];
+    long pc;
+    int priv = 3;
+    boolean halted;
+    int frm;
+    long mstatus = MSTATUS_XL64;
+    long medeleg, mideleg, mie;
+    long mipDevice; // MSIP, MTIP, SEIP, MEIP from devices
+    long mipSoftware; // SSIP, STIP (when Sstc is off), SEIP written by M-mode
+    boolean stipSstc;
+    long mip; // effective mip
+    long mtvec, stvec, mscratch, sscratch, mepc, sepc, mcause, scause, mtval, stval, satp;
+    long mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
+    long stimecmp = -1;
+    long cycleBase, instretBase; // counter value = base + retired (while not inhibited)
+    long retired; // instructions retired before the current run
+    long runRetired; // retired in the current run, synced before out-of-line instructions
+    long reservation = -1; // LR reservation (virtual address), -1 none
+    long reservationValue;
+
+    // pending synchronous trap
+    long trapCause, trapTval;
+
+    // translation state, derived from priv, mstatus and satp by updateKeys()
+    int dataKey, fetchKey, dataPriv;
+    boolean dataTranslate, fetchTranslate;
+
+    // software TLBs: tag = virtual page | key, -1 when empty
+    final long[] ftag = new long[TLB_SIZE];
+    final DecodedPage[] fpage = new DecodedPage[TLB_SIZE];
+    final long[] ltag = new long[TLB_SIZE], loff = new long[TLB_SIZE];
+    final long[] stag = new long[TLB_SIZE], soff = new long[TLB_SIZE], sphys = new long[TLB_SIZE];
+    /** The RAM region the load/store TLBs point into (the largest RAM region). */
+    private Region memRegion;
+    private MemorySegment mem;
+    private final DecodedPage single = new DecodedPage();
+
+    public Hart(int hartId, AddressSpace bus, MachineLoop loop, Timebase timebase) {
+        this.hartId = hartId;
+        this.bus = bus;
+        this.loop = loop;
+        this.timebase = timebase;
+        this.code = CodeCache.of(bus);
+        this.stimecmpTimer = timebase.clock().newTimer("hart" + hartId + ".stimecmp", this::updateSstc);
+        code.register(this);
+        reset();
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    public int hartId() {
+        return hartId;
+    }
+
+    public long pc() {
+        return pc;
+    }
+
+    public void setPc(long pc) {
+        this.pc = pc & ~1L;
+    }
+
+    public long reg(int i) {
+        return i == 0 ? 0 : x[i];
+    }
+
+    public void setReg(int i, long v) {
+        if (i != 0) {
+            x[i] = v;
+        }
+    }
+
+    /** Raw floating-point register bits (single values are NaN-boxed). */
+    public long fpr(int i) {
+        return f[i];
+    }
+
+    public void setFpr(int i, long v) {
+        f[i] = v;
+    }
+
+    public int privilege() {
+        return priv;
+    }
+
+    public void setPrivilege(int p) {
+        if (p != 0 && p != 1 && p != 3) {
+            throw new IllegalArgumentException("privilege " + p);
+        }
+        priv = p;
+        updateKeys();
+    }
+
+    /** Reads a CSR without privilege checks; unknown CSRs are an IllegalArgumentException. */
+    public long csr(int addr) {
+        try {
+            return csrs.read(addr);
+        } catch (Trap t) {
+            throw new IllegalArgumentException(String.format("no CSR 0x%03x", addr));
+        }
+    }
+
+    /** Writes a CSR without privilege checks (read-only CSRs ignore it); WARL rules apply. */
+    public void setCsr(int addr, long v) {
+        try {
+            csrs.write(addr, v);
+        } catch (Trap t) {
+            throw new IllegalArgumentException(String.format("no CSR 0x%03x", addr));
+        }
+    }
+
+    /** Device-driven mip bits: MSIP 3, MTIP 7, SEIP 9, MEIP 11. Machine-loop thread. */
+    public void setInterruptPending(int bit, boolean level) {
+        long m = 1L << bit;
+        if ((m & (MIP_MSIP | MIP_MTIP | MIP_SEIP | MIP_MEIP)) == 0) {
+            throw new IllegalArgumentException("mip bit " + bit + " is not device-driven");
+        }
+        mipDevice = level ? mipDevice | m : mipDevice & ~m;
+        updateMip();
+    }
+
+    public void setEcallHandler(EcallHandler h) {
+        ecallHandler = h;
+    }
+
+    public void flushTlb() {
+        Arrays.fill(ftag, -1);
+        Arrays.fill(fpage, null);
+        Arrays.fill(ltag, -1);
+        Arrays.fill(stag, -1);
+    }
+
+    /** For DMA writers: drops decoded instructions in {@code [physAddr, physAddr+len)}. */
+    public void invalidateCode(long physAddr, long len) {
+        code.invalidate(physAddr, len);
+    }
+
+    @Override
+    public boolean isHalted() {
+        return halted;
+    }
+
+    @Override
+    public void reset() {
+        Arrays.fill(x, 0);
+        Arrays.fill(f, 0);
+        pc = 0x1000;
+        priv = 3;
+        halted = false;
+        frm = 0;
+        sf.flags = 0;
+        mstatus = MSTATUS_XL64;
+        medeleg = mideleg = mie = mipSoftware = 0;
+        mtvec = stvec = mscratch = sscratch = mepc = sepc = mcause = scause = mtval = stval = satp = 0;
+        mcounteren = scounteren = mcountinhibit = menvcfg = senvcfg = 0;
+        stimecmp = -1;
+        stipSstc = false;
+        stimecmpTimer.cancel();
+        cycleBase = instretBase = -retired;
+        reservation = -1;
+        pmp.reset();
+        updateMip();
+        updateKeys();
+        flushTlb();
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    @Override
+    public long run(long budget) {
+        if (mem == null) {
+            chooseMemRegion();
+        }
+        final long[] x = this.x;
+        long n = 0;
+        runRetired = 0;
+        outer:
+        while (n < budget && !halted) {
+            if (n > 0 && loop.attention()) {
+                break;
+            }
+            leaveBlock = false;
+            if ((mip & mie) != 0) {
+                checkInterrupts();
+            }
+            long pc = this.pc;
+            DecodedPage pg;
+            try {
+                if (pendingSingle) {
+                    pendingSingle = false;
+                    pg = single;
+                } else {
+                    pg = fetchPage(pc);
+                }
+            } catch (Trap t) {
+                takeTrap(trapCause, trapTval);
+                continue;
+            }
+            final int[] ops = pg.ops, imms = pg.imms;
+            final long base = pg == single ? pc : pc & PAGE_MASK;
+            final MemorySegment mem = this.mem;
+            final long[] ltag = this.ltag, loff = this.loff, stag = this.stag, soff = this.soff;
+            final int dkey = dataKey;
+            final JitBlock[] blocks = pg.blocks;
+            try {
+                inner:
+                for (;;) {
+                    if (blocks != null) {
+                        int idx = (int) (pc - base) >>> 1;
+                        JitBlock b = blocks[idx];
+                        if (b == null && ++pg.heat[idx] >= Jit.THRESHOLD) {
+                            b = Jit.compile(pg, idx, pc);
+                            blocks[idx] = b;
+                        }
+                        if (b != null && b != JitBlock.NONE) {
+                            jitActive = true;
+                            pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
+                            jitActive = false;
+                            n += jitRetired;
+                            if (((pc - base) >>> 12) != 0 || n >= budget || leaveBlock || loop.attention()) {
+                                this.pc = pc;
+                                continue outer;
+                            }
+                            continue;
+                        }
+                    }
+                    for (;;) {
+                    int idx = (int) (pc - base) >>> 1;
+                    int p = ops[idx];
+                    long imm = imms[idx];
+                    long npc = pc + 4 - ((p >>> 29) & 2);
+                    int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
+                    n++;
+                    switch (p & Decoder.OP_MASK) {
+                        case Op.UNDECODED -> {
+                            pg.decode(idx);
+                            n--;
+                            continue;
+                        }
+                        case Op.PAGE_END, Op.STALE -> {
+                            n--;
+                            this.pc = pc;
+                            continue outer;
+                        }
+                        case Op.CROSS -> {
+                            this.pc = pc;
+                            long d = fetchCrossing(pc);
+                            n--;
+                            loadSingle(pc, d);
+                            pendingSingle = true;
+                            continue outer;
+                        }
+                        case Op.ILLEGAL -> throw illegal(pc);
+                        case Op.LUI -> { x[rd] = imm; pc = npc; }
+                        case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
+                        case Op.JAL -> {
+                            x[rd] = npc;
+                            pc += imm;
+                            if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                this.pc = pc;
+                                continue outer;
+                            }
+                            continue inner;
+                        }
+                        case Op.JALR -> {
+                            long t = (x[rs1] + imm) & ~1L;
+                            x[rd] = npc;
+                            pc = t;
+                            if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                this.pc = pc;
+                                continue outer;
+                            }
+                            continue inner;
+                        }
+                        case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                            long a = x[rs1], b = x[rs2];
+                            boolean taken = switch (p & Decoder.OP_MASK) {
+                                case Op.BEQ -> a == b;
+                                case Op.BNE -> a != b;
+                                case Op.BLT -> a < b;
+                                case Op.BGE -> a >= b;
+                                case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
+                                default -> Long.compareUnsigned(a, b) >= 0;
+                            };
+                            if (taken) {
+                                pc += imm;
+                                if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                    this.pc = pc;
+                                    continue outer;
+                                }
+                                continue inner;
+                            } else {
+                                pc = npc;
+                            }
+                        }
+                        case Op.LB -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
+                                    : (byte) loadSlow(a, 1, pc);
+                            pc = npc;
+                        }
+                        case Op.LBU -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
+                                    : loadSlow(a, 1, pc) & 0xffL;
+                            pc = npc;
+                        }
+                        case Op.LH -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                    ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                            pc = npc;
+                        }
+                        case Op.LHU -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                    ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                            pc = npc;
+                        }
+                        case Op.LW -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                    ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                            pc = npc;
+                        }
+                        case Op.LWU -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                    ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                            pc = npc;
+                        }
+                        case Op.LD -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
+                                    ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
+                            pc = npc;
+                        }
+                        case Op.SB -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            if (stag[t] == ((a & PAGE_MASK) | dkey)) {
+                                mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
+                            } else if (storeSlow(a, 1, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
+                            }
+                            pc = npc;
+                        }
+                        case Op.SH -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
+                                mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
+                            } else if (storeSlow(a, 2, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
+                            }
+                            pc = npc;
+                        }
+                        case Op.SW -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
+                                mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
+                            } else if (storeSlow(a, 4, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
+                            }
+                            pc = npc;
+                        }
+                        case Op.SD -> {
+                            long a = x[rs1] + imm;
+                            int t = (int) (a >>> 12) & TLB_MASK;
+                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
+                                mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
+                            } else if (storeSlow(a, 8, x[rs2], pc)) {
+                                this.pc = npc;
+                                continue outer;
+                            }
+                            pc = npc;
+                        }
+                        case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
+                        case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
+                        case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
+                        case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
+                        case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
+                        case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
+                        case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
+                        case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
+                        case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
+                        case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
+                        case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
+                        case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
+                        case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
+                        case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
+                        case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
+                        case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
+                        case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
+                        case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
+                        case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
+                        case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
+                        case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
+                        case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
+                        case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
+                        case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
+                        case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
+                        case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
+                        case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
+                        case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
+                        case Op.FENCE -> pc = npc;
+                        case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
+                        case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                        case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                        case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
+                        case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
+                        case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
+                            x[rd] = Alu.divide(p & Decoder.OP_MASK, x[rs1], x[rs2]);
+                            pc = npc;
+                        }
+                        default -> {
+                            int op = p & Decoder.OP_MASK;
+                            if (op >= Op.FIRST_FP) {
+                                runRetired = n;
+                                fpu.execute(p, (int) imm, pc);
+                                pc = npc;
+                            } else if (op >= Op.FIRST_AMO) {
+                                amo(op, rd, rs1, rs2, pc);
+                                pc = npc;
+                            } else if (op >= Op.FIRST_SYSTEM) {
+                                runRetired = n - 1; // counters read the count before this instruction
+                                this.pc = pc;
+                                system(op, p, (int) imm, npc);
+                                continue outer;
+                            } else {
+                                x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                                pc = npc;
+                            }
+                        }
+                    }
+                    }
+                }
+            } catch (Trap t) {
+                if (jitActive) {
+                    jitActive = false;
+                    n += jitRetired;
+                } else {
+                    n--;
+                }
+                takeTrap(trapCause, trapTval);
+            }
+        }
+        retired += n;
+        runRetired = 0;
+        return n;
+    }
+
+    static long mulhsu(long a, long b) {
+        // signed a times unsigned b: the signed high product, corrected for b's top bit
+        return Math.multiplyHigh(a, b) + ((b >> 63) & a);
+    }
+
+    private void chooseMemRegion() {
+        for (Region r : bus.regions()) {
+            if (r.kind() == Region.Kind.RAM && (memRegion == null || r.size() > memRegion.size())) {
+                memRegion = r;
+            }
+        }
+        mem = memRegion == null ? MemorySegment.NULL : memRegion.ram().segment();
+    }
+
+    /** Raises a synchronous exception: records cause and tval and returns the exception to throw. */
+    Trap raise(int cause, long tval) {
+        trapCause = cause;
+        trapTval = tval;
+        return Trap.INSTANCE;
+    }
+
+    /** Illegal instruction at {@code pc}; mtval gets the instruction bits, as QEMU does. */
+    Trap illegal(long pc) {
+        this.pc = pc;
+        long bits = 0;
+        try {
+            int lo = fetchHalf(pc);
+            bits = (lo & 3) == 3 ? (lo & 0xffffL) | (long) fetchHalf(pc + 2) << 16 : lo;
+        } catch (Trap t) {
+            bits = 0;
+        }
+        return raise(Trap.ILLEGAL_INSN, bits);
+    }
+
+    // ------------------------------------------------------------------ instruction fetch
+
+    private DecodedPage fetchPage(long pc) {
+        int t = (int) (pc >>> 12) & TLB_MASK;
+        if (ftag[t] == ((pc & PAGE_MASK) | fetchKey)) {
+            return fpage[t];
+        }
+        return fetchSlow(pc);
+    }
+
+    private long fetchPhys(long va) {
+        return fetchTranslate ? mmu.translate(va, Mmu.FETCH, priv, false, false) : va;
+    }
+
+    private DecodedPage fetchSlow(long pc) {
+        this.pc = pc;
+        long pa = fetchPhys(pc);
+        long page = pa & PAGE_MASK;
+        Region r = bus.find(pa);
+        if (r == null || !r.isMemory()) {
+            throw raise(Trap.INSN_ACCESS, pc);
+        }
+        int perms = pmp.pagePermissions(page, priv);
+        if (perms < 0 || !r.contains(page) || !r.contains(page + 4095)) {
+            // PMP differs inside the page, or the region is not page-aligned: run one instruction at a time
+            int lo = fetchHalf(pc);
+            if ((lo & 3) != 3) {
+                return loadSingle(pc, Decoder.decode16(lo));
+            }
+            return loadSingle(pc, Decoder.decode32((lo & 0xffff) | fetchHalf(pc + 2) << 16));
+        }
+        if ((perms & Pmp.X) == 0) {
+            throw raise(Trap.INSN_ACCESS, pc);
+        }
+        DecodedPage p = code.get(page);
+        if (p == null) {
+            p = new DecodedPage(page, r.ram().segment(), page - r.base(), code.generation);
+            code.put(p);
+        } else if (p.generation != code.generation) {
+            p.revalidate(code.generation);
+        }
+        int t = (int) (pc >>> 12) & TLB_MASK;
+        ftag[t] = (pc & PAGE_MASK) | fetchKey;
+        fpage[t] = p;
+        return p;
+    }
+
+    /** One instruction halfword, fully checked (translation, PMP, region). */
+    private int fetchHalf(long va) {
+        long pa = fetchPhys(va);
+        if (!pmp.check(pa, 2, Pmp.X, priv)) {
+            throw raise(Trap.INSN_ACCESS, va);
+        }
+        Region r = bus.find(pa);
+        if (r == null || !r.isMemory() || !r.contains(pa + 1)) {
+            throw raise(Trap.INSN_ACCESS, va);
+        }
+        return r.ram().readShort(pa - r.base()) & 0xffff;
+    }
+
+    /** A 32-bit instruction whose second half is on the next page. */
+    private long fetchCrossing(long pc) {
+        int lo = fetchHalf(pc);
+        int hi = fetchHalf(pc + 2);
+        return Decoder.decode32(lo | hi << 16);
+    }
+
+    private DecodedPage loadSingle(long pc, long decoded) {
+        single.ops[0] = (int) decoded;
+        single.imms[0] = (int) (decoded >> 32);
+        this.pc = pc;
+        return single;
+    }
+
+    /** The next outer-loop iteration runs {@link #single} instead of looking the pc up. */
+    private boolean pendingSingle;
+    /** Set by compiled blocks: instructions retired by the last {@link JitBlock#run}. */
+    long jitRetired;
+    private boolean jitActive;
+    /** Set when a store hit code or a device: the dispatcher re-checks pc and interrupts. */
+    boolean leaveBlock;
+
+    void markCodePage(long physPage) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (stag[i] != -1 && sphys[i] == physPage) {
+                stag[i] |= CODE_FLAG;
+            }
+        }
+    }
+
+    void forgetCodePage(DecodedPage p) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (fpage[i] == p) {
+                fpage[i] = null;
+                ftag[i] = -1;
+            }
+            if (stag[i] != -1 && sphys[i] == p.physPage) {
+                stag[i] &= ~CODE_FLAG;
+            }
+        }
+    }
+
+    void flushFetchTlb() {
+        Arrays.fill(ftag, -1);
+        Arrays.fill(fpage, null);
+    }
+
+    // ------------------------------------------------------------------ data access
+
+    private long dataPhys(long va, int access) {
+        return dataTranslate
+                ? mmu.translate(va, access, dataPriv, (mstatus & MSTATUS_SUM) != 0, (mstatus & MSTATUS_MXR) != 0)
+                : va;
+    }
+
+    /** Loads through the TLB (out-of-line users: F/D, AMOs). Zero-extended. */
+    long load(long va, int size, long pc) {
+        int t = (int) (va >>> 12) & TLB_MASK;
+        if (ltag[t] == ((va & PAGE_MASK) | dataKey) && (va & 0xfff) <= 4096 - size) {
+            return readMem(mem, va + loff[t], size);
+        }
+        return loadSlow(va, size, pc);
+    }
+
+    void store(long va, int size, long v, long pc) {
+        int t = (int) (va >>> 12) & TLB_MASK;
+        if (stag[t] == ((va & PAGE_MASK) | dataKey) && (va & 0xfff) <= 4096 - size) {
+            writeMem(mem, va + soff[t], size, v);
+        } else {
+            storeSlow(va, size, v, pc);
+        }
+    }
+
+    private static long readMem(MemorySegment seg, long off, int size) {
+        return switch (size) {
+            case 1 -> seg.get(GuestRam.BYTE, off) & 0xffL;
+            case 2 -> seg.get(GuestRam.SHORT, off) & 0xffffL;
+            case 4 -> seg.get(GuestRam.INT, off) & 0xffff_ffffL;
+            default -> seg.get(GuestRam.LONG, off);
+        };
+    }
+
+    private static void writeMem(MemorySegment seg, long off, int size, long v) {
+        switch (size) {
+            case 1 -> seg.set(GuestRam.BYTE, off, (byte) v);
+            case 2 -> seg.set(GuestRam.SHORT, off, (short) v);
+            case 4 -> seg.set(GuestRam.INT, off, (int) v);
+            default -> seg.set(GuestRam.LONG, off, v);
+        }
+    }
+
+    /** Load slow path: page walk, PMP, MMIO, page-crossing accesses; fills the load TLB. Zero-extended. */
+    long loadSlow(long va, int size, long pc) {
+        this.pc = pc;
+        if ((va & 0xfff) + size > 4096) {
+            long v = 0;
+            for (int i = 0; i < size; i++) {
+                v |= loadSlow(va + i, 1, pc) << (8 * i);
+            }
+            return v;
+        }
+        long pa = dataPhys(va, Mmu.LOAD);
+        if (!pmp.check(pa, size, Pmp.R, dataPriv)) {
+            throw raise(Trap.LOAD_ACCESS, va);
+        }
+        Region r = bus.find(pa);
+        if (r == null || !r.contains(pa + size - 1)) {
+            throw raise(Trap.LOAD_ACCESS, va);
+        }
+        if (r.isMemory()) {
+            if (r == memRegion && (pmp.pagePermissions(pa & PAGE_MASK, dataPriv) & Pmp.R) != 0) {
+                int t = (int) (va >>> 12) & TLB_MASK;
+                ltag[t] = (va & PAGE_MASK) | dataKey;
+                loff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
+            }
+            return readMem(r.ram().segment(), pa - r.base(), size);
+        }
+        try {
+            long v = r.device().read(pa - r.base(), size);
+            return size == 8 ? v : v & ((1L << (8 * size)) - 1);
+        } catch (BusError e) {
+            throw raise(Trap.LOAD_ACCESS, va);
+        }
+    }
+
+    /**
+     * Store slow path; returns true when the store may have changed what runs next (it hit decoded code or a
+     * device), so the caller should leave its block and look at the pc and interrupts again.
+     */
+    boolean storeSlow(long va, int size, long v, long pc) {
+        this.pc = pc;
+        if ((va & 0xfff) + size > 4096) {
+            // check both pages first so a fault leaves memory untouched
+            storePhys(va + size - 1, 1);
+            boolean leave = false;
+            for (int i = 0; i < size; i++) {
+                leave |= storeSlow(va + i, 1, v >>> (8 * i), pc);
+            }
+            return leave;
+        }
+        int t = (int) (va >>> 12) & TLB_MASK;
+        if (stag[t] == ((va & PAGE_MASK) | dataKey | CODE_FLAG)) {
+            writeMem(mem, va + soff[t], size, v);
+            code.invalidate(sphys[t] | (va & 0xfff), size);
+            return leaveBlock = true;
+        }
+        long pa = storePhys(va, size);
+        Region r = bus.find(pa);
+        if (r == null || !r.contains(pa + size - 1)) {
+            throw raise(Trap.STORE_ACCESS, va);
+        }
+        switch (r.kind()) {
+            case RAM -> {
+                writeMem(r.ram().segment(), pa - r.base(), size, v);
+                long page = pa & PAGE_MASK;
+                boolean wasCode = code.isCode(page);
+                if (wasCode) {
+                    code.invalidate(pa, size);
+                }
+                if (r == memRegion && (pmp.pagePermissions(page, dataPriv) & Pmp.W) != 0) {
+                    stag[t] = (va & PAGE_MASK) | dataKey;
+                    soff[t] = page - r.base() - (va & PAGE_MASK);
+                    sphys[t] = page;
+                }
+                return leaveBlock = wasCode;
+            }
+            case ROM -> {
+                return false; // ignored, as QEMU does
+            }
+            default -> {
+                try {
+                    r.device().write(pa - r.base(), size, v);
+                } catch (BusError e) {
+                    throw raise(Trap.STORE_ACCESS, va);
+                }
+                return leaveBlock = true;
+            }
+        }
+    }
+
+    /** Translation and PMP check for a store or AMO. */
+    private long storePhys(long va, int size) {
+        long pa = dataPhys(va, Mmu.STORE);
+        if (!pmp.check(pa, size, Pmp.W, dataPriv)) {
+            throw raise(Trap.STORE_ACCESS, va);
+        }
+        return pa;
+    }
+
+    // ------------------------------------------------------------------ A extension
+
+    private void amo(int op, int rd, int rs1, int rs2, long pc) {
+        this.pc = pc;
+        boolean dbl = op >= Op.LR_D;
+        int size = dbl ? 8 : 4;
+        int k = op - (dbl ? Op.LR_D : Op.LR_W);
+        long va = x[rs1];
+        if ((va & (size - 1)) != 0) {
+            throw raise(k == 0 ? Trap.LOAD_MISALIGNED : Trap.STORE_MISALIGNED, va);
+        }
+        if (k == 0) { // LR
+            long v = load(va, size, pc);
+            v = dbl ? v : (int) v;
+            reservation = va;
+            reservationValue = v;
+            x[rd] = v;
+            return;
+        }
+        if (k == 1) { // SC: succeeds if the reservation holds and memory still has the loaded value
+            long res = reservation;
+            reservation = -1;
+            if (res != va) {
+                x[rd] = 1;
+                return;
+            }
+            long pa = storePhys(va, size);
+            long cur = physRead(pa, size, va);
+            if ((dbl ? cur : (int) cur) != reservationValue) {
+                x[rd] = 1;
+                return;
+            }
+            physWrite(pa, size, x[rs2], va);
+            x[rd] = 0;
+            return;
+        }
+        long pa = storePhys(va, size);
+        if (!pmp.check(pa, size, Pmp.R, dataPriv)) {
+            throw raise(Trap.STORE_ACCESS, va);
+        }
+        long old = physRead(pa, size, va);
+        if (!dbl) {
+            old = (int) old;
+        }
+        long b = x[rs2];
+        long nv = switch (k) {
+            case 2 -> b; // swap
+            case 3 -> old + b;
+            case 4 -> old ^ b;
+            case 5 -> old & b;
+            case 6 -> old | b;
+            case 7 -> dbl ? Math.min(old, b) : Math.min((int) old, (int) b);
+            case 8 -> dbl ? Math.max(old, b) : Math.max((int) old, (int) b);
+            case 9 -> dbl ? (Long.compareUnsigned(old, b) < 0 ? old : b)
+                    : (Integer.compareUnsigned((int) old, (int) b) < 0 ? old : b);
+            default -> dbl ? (Long.compareUnsigned(old, b) > 0 ? old : b)
+                    : (Integer.compareUnsigned((int) old, (int) b) > 0 ? old : b);
+        };
+        physWrite(pa, size, nv, va);
+        x[rd] = old;
+    }
+
+    private long physRead(long pa, int size, long va) {
+        Region r = bus.find(pa);
+        if (r == null || !r.contains(pa + size - 1)) {
+            throw raise(Trap.STORE_ACCESS, va);
+        }
+        try {
+            return r.isMemory() ? readMem(r.ram().segment(), pa - r.base(), size) : r.device().read(pa - r.base(), size);
+        } catch (BusError e) {
+            throw raise(Trap.STORE_ACCESS, va);
+        }
+    }
+
+    private void physWrite(long pa, int size, long v, long va) {
+        Region r = bus.find(pa);
+        try {
+            switch (r.kind()) {
+                case RAM -> {
+                    writeMem(r.ram().segment(), pa - r.base(), size, v);
+                    code.invalidate(pa, size);
+                }
+                case ROM -> { }
+                case MMIO -> r.device().write(pa - r.base(), size, v);
+            }
+        } catch (BusError e) {
+            throw raise(Trap.STORE_ACCESS, va);
+        }
+    }
+
+    // ------------------------------------------------------------------ system instructions
+
+    private void system(int op, int p, int imm, long npc) {
+        long pc = this.pc;
+        switch (op) {
+            case Op.FENCE_I -> {
+                code.fenceI();
+                this.pc = npc;
+            }
+            case Op.ECALL -> {
+                if (priv == 1 && ecallHandler != null) {
+                    this.pc = npc;
+                    if (ecallHandler.ecall(this)) {
+                        return;
+                    }
+                    this.pc = pc;
+                }
+                throw raise(priv == 0 ? Trap.ECALL_U : priv == 1 ? Trap.ECALL_S : Trap.ECALL_M, 0);
+            }
+            case Op.EBREAK -> throw raise(Trap.BREAKPOINT, pc);
+            case Op.MRET -> {
+                if (priv != 3) {
+                    throw illegal(pc);
+                }
+                long s = mstatus;
+                int mpp = (int) (s >>> MSTATUS_MPP_SHIFT) & 3;
+                s = (s & MSTATUS_MPIE) != 0 ? s | MSTATUS_MIE : s & ~MSTATUS_MIE;
+                s = (s | MSTATUS_MPIE) & ~MSTATUS_MPP;
+                if (mpp != 3) {
+                    s &= ~MSTATUS_MPRV;
+                }
+                mstatus = s;
+                priv = mpp;
+                this.pc = mepc;
+                updateKeys();
+            }
+            case Op.SRET -> {
+                if (priv == 0 || (priv == 1 && (mstatus & MSTATUS_TSR) != 0)) {
+                    throw illegal(pc);
+                }
+                long s = mstatus;
+                int spp = (s & MSTATUS_SPP) != 0 ? 1 : 0;
+                s = (s & MSTATUS_SPIE) != 0 ? s | MSTATUS_SIE : s & ~MSTATUS_SIE;
+                s = (s | MSTATUS_SPIE) & ~MSTATUS_SPP & ~MSTATUS_MPRV;
+                mstatus = s;
+                priv = spp;
+                this.pc = sepc;
+                updateKeys();
+            }
+            case Op.WFI -> {
+                if (priv == 0 || (priv == 1 && (mstatus & MSTATUS_TW) != 0)) {
+                    throw illegal(pc);
+                }
+                this.pc = npc;
+                if ((mip & mie) == 0) {
+                    halted = true;
+                }
+            }
+            case Op.SFENCE_VMA -> {
+                if (priv == 0 || (priv == 1 && (mstatus & MSTATUS_TVM) != 0)) {
+                    throw illegal(pc);
+                }
+                flushTlb();
+                this.pc = npc;
+            }
+            default -> { // CSR instructions
+                int csr = imm & 0xfff;
+                int rd = Decoder.rd(p), src = Decoder.rs1(p);
+                boolean immForm = op >= Op.CSRRWI;
+                int kind = op - (immForm ? Op.CSRRWI : Op.CSRRW); // 0 write, 1 set, 2 clear
+                boolean writes = kind == 0 || src != 0;
+                if (priv < ((csr >>> 8) & 3) || (writes && (csr >>> 10) == 3)) {
+                    throw illegal(pc);
+                }
+                long operand = immForm ? src : x[src];
+                long old;
+                try {
+                    csrs.checkAccess(csr);
+                    old = kind == 0 && rd == Decoder.X0_SINK ? 0 : csrs.read(csr);
+                    if (writes) {
+                        csrs.write(csr, kind == 0 ? operand : kind == 1 ? old | operand : old & ~operand);
+                    }
+                } catch (Trap t) {
+                    throw illegal(pc);
+                }
+                x[rd] = old;
+                this.pc = npc;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ traps and interrupts
+
+    /** Enters the trap handler for {@code cause} (bit 63 set for interrupts) with epc = {@link #pc}. */
+    void takeTrap(long cause, long tval) {
+        if (DebugLog.on(DebugLog.Category.INT)) {
+            DebugLog.log(DebugLog.Category.INT, "hart%d: %s %d at pc=0x%x priv=%d tval=0x%x", hartId,
+                    cause < 0 ? "interrupt" : "exception", cause & 63, pc, priv, tval);
+        }
+        boolean interrupt = cause < 0;
+        int code = (int) cause & 63;
+        pendingSingle = false;
+        long deleg = interrupt ? mideleg : medeleg;
+        reservation = -1;
+        if (priv <= 1 && ((deleg >>> code) & 1) != 0) {
+            sepc = pc;
+            scause = cause;
+            stval = tval;
+            long s = mstatus;
+            s = (s & MSTATUS_SIE) != 0 ? s | MSTATUS_SPIE : s & ~MSTATUS_SPIE;
+            s = priv == 1 ? s | MSTATUS_SPP : s & ~MSTATUS_SPP;
+            mstatus = s & ~MSTATUS_SIE;
+            priv = 1;
+            pc = (stvec & ~3L) + ((stvec & 1) != 0 && interrupt ? 4L * code : 0);
+        } else {
+            mepc = pc;
+            mcause = cause;
+            mtval = tval;
+            long s = mstatus;
+            s = (s & MSTATUS_MIE) != 0 ? s | MSTATUS_MPIE : s & ~MSTATUS_MPIE;
+            s = (s & ~MSTATUS_MPP) | (long) priv << MSTATUS_MPP_SHIFT;
+            mstatus = s & ~MSTATUS_MIE;
+            priv = 3;
+            pc = (mtvec & ~3L) + ((mtvec & 1) != 0 && interrupt ? 4L * code : 0);
+        }
+        updateKeys();
+    }
+
+    private static final int[] PRIORITY = {IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI};
+
+    /** Takes the highest-priority pending and enabled interrupt, if any. */
+    boolean checkInterrupts() {
+        long pending = mip & mie;
+        if (pending == 0) {
+            return false;
+        }
+        long m = pending & ~mideleg;
+        long s = pending & mideleg;
+        long take;
+        if (m != 0 && (priv < 3 || (mstatus & MSTATUS_MIE) != 0)) {
+            take = m;
+        } else if (s != 0 && (priv == 0 || (priv == 1 && (mstatus & MSTATUS_SIE) != 0))) {
+            take = s;
+        } else {
+            return false;
+        }
+        for (int irq : PRIORITY) {
+            if ((take & (1L << irq)) != 0) {
+                takeTrap(Trap.INTERRUPT | irq, 0);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void updateMip() {
+        long sw = mipSoftware;
+        if ((menvcfg & MENVCFG_STCE) != 0) {
+            sw = (sw & ~MIP_STIP) | (stipSstc ? MIP_STIP : 0);
+        }
+        mip = mipDevice | sw;
+        if (halted && (mip & mie) != 0) {
+            halted = false;
+        }
+    }
+
+    /** Sstc: STIP follows time >= stimecmp while menvcfg.STCE is set; a timer fires when it becomes true. */
+    void updateSstc() {
+        if ((menvcfg & MENVCFG_STCE) == 0) {
+            stimecmpTimer.cancel();
+            stipSstc = false;
+        } else {
+            stipSstc = Long.compareUnsigned(timebase.ticks(), stimecmp) >= 0;
+            if (stipSstc || stimecmp < 0) {
+                stimecmpTimer.cancel();
+            } else {
+                stimecmpTimer.armAt(timebase.nanosAt(stimecmp));
+            }
+        }
+        updateMip();
+    }
+
+    /** Recomputes the translation keys after a change of privilege, mstatus or satp. */
+    void updateKeys() {
+        long s = mstatus;
+        int eff = priv == 3 && (s & MSTATUS_MPRV) != 0 ? (int) (s >>> MSTATUS_MPP_SHIFT) & 3 : priv;
+        boolean paging = (satp >>> 60) != 0;
+        dataPriv = eff;
+        dataTranslate = paging && eff != 3;
+        fetchTranslate = paging && priv != 3;
+        dataKey = eff | ((s & MSTATUS_SUM) != 0 ? 4 : 0) | ((s & MSTATUS_MXR) != 0 ? 8 : 0);
+        fetchKey = priv;
+    }
+
+    /** Marks the F/D state dirty (mstatus.FS = Dirty). */
+    void setFsDirty() {
+        mstatus |= MSTATUS_FS;
+    }
+
+    long counter(boolean cycle) {
+        int bit = cycle ? 0 : 2;
+        long raw = retired + runRetired;
+        return (cycle ? cycleBase : instretBase) + ((mcountinhibit >>> bit & 1) != 0 ? 0 : raw);
+    }
+
+    void setCounter(boolean cycle, long v) {
+        long raw = (mcountinhibit >>> (cycle ? 0 : 2) & 1) != 0 ? 0 : retired + runRetired;
+        if (cycle) {
+            cycleBase = v - raw;
+        } else {
+            instretBase = v - raw;
+        }
+    }
+
+    void setCountInhibit(long v) {
+        long cy = counter(true), ir = counter(false);
+        mcountinhibit = v;
+        setCounter(true, cy);
+        setCounter(false, ir);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    @Override
+    public String stateId() {
+        return "hart" + hartId;
+    }
+
+    @Override
+    public int stateVersion() {
+        return STATE_VERSION;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        out.putLongs("x", Arrays.copyOf(x, 32));
+        out.putLongs("f", f.clone());
+        out.putLong("pc", pc);
+        out.putInt("priv", priv);
+        out.putBoolean("halted", halted);
+        out.putInt("fflags", sf.flags);
+        out.putInt("frm", frm);
+        out.putLong("mstatus", mstatus);
+        out.putLong("medeleg", medeleg);
+        out.putLong("mideleg", mideleg);
+        out.putLong("mie", mie);
+        out.putLong("mipDevice", mipDevice);
+        out.putLong("mipSoftware", mipSoftware);
+        out.putLong("mtvec", mtvec);
+        out.putLong("stvec", stvec);
+        out.putLong("mscratch", mscratch);
+        out.putLong("sscratch", sscratch);
+        out.putLong("mepc", mepc);
+        out.putLong("sepc", sepc);
+        out.putLong("mcause", mcause);
+        out.putLong("scause", scause);
+        out.putLong("mtval", mtval);
+        out.putLong("stval", stval);
+        out.putLong("satp", satp);
+        out.putLong("mcounteren", mcounteren);
+        out.putLong("scounteren", scounteren);
+        out.putLong("mcountinhibit", mcountinhibit);
+        out.putLong("menvcfg", menvcfg);
+        out.putLong("senvcfg", senvcfg);
+        out.putLong("stimecmp", stimecmp);
+        out.putLong("mcycle", counter(true));
+        out.putLong("minstret", counter(false));
+        out.putInts("pmpcfg", pmp.cfg.clone());
+        out.putLongs("pmpaddr", pmp.addr.clone());
+        out.putLong("reservation", reservation);
+        out.putLong("reservationValue", reservationValue);
+    }
+
+    @Override
+    public void loadState(StateReader in) {
+        long[] xs = in.getLongs("x");
+        Arrays.fill(x, 0);
+        System.arraycopy(xs, 0, x, 0, Math.min(32, xs.length));
+        x[0] = 0;
+        long[] fs = in.getLongs("f");
+        System.arraycopy(fs, 0, f, 0, Math.min(32, fs.length));
+        pc = in.getLong("pc");
+        priv = in.getInt("priv");
+        halted = in.getBoolean("halted");
+        sf.flags = in.getInt("fflags") & 31;
+        frm = in.getInt("frm") & 7;
+        mstatus = in.getLong("mstatus");
+        medeleg = in.getLong("medeleg");
+        mideleg = in.getLong("mideleg");
+        mie = in.getLong("mie");
+        mipDevice = in.getLong("mipDevice");
+        mipSoftware = in.getLong("mipSoftware");
+        mtvec = in.getLong("mtvec");
+        stvec = in.getLong("stvec");
+        mscratch = in.getLong("mscratch");
+        sscratch = in.getLong("sscratch");
+        mepc = in.getLong("mepc");
+        sepc = in.getLong("sepc");
+        mcause = in.getLong("mcause");
+        scause = in.getLong("scause");
+        mtval = in.getLong("mtval");
+        stval = in.getLong("stval");
+        satp = in.getLong("satp");
+        mcounteren = in.getLong("mcounteren");
+        scounteren = in.getLong("scounteren");
+        mcountinhibit = in.getLong("mcountinhibit");
+        menvcfg = in.getLong("menvcfg");
+        senvcfg = in.getLong("senvcfg");
+        stimecmp = in.getLong("stimecmp");
+        setCounter(true, in.getLong("mcycle"));
+        setCounter(false, in.getLong("minstret"));
+        int[] cfg = in.getInts("pmpcfg");
+        long[] addr = in.getLongs("pmpaddr");
+        System.arraycopy(cfg, 0, pmp.cfg, 0, Math.min(cfg.length, Pmp.ENTRIES));
+        System.arraycopy(addr, 0, pmp.addr, 0, Math.min(addr.length, Pmp.ENTRIES));
+        pmp.recompute();
+        reservation = in.getLong("reservation", -1);
+        reservationValue = in.getLong("reservationValue", 0);
+        updateSstc();
+        updateKeys();
+        flushTlb();
+    }
+}

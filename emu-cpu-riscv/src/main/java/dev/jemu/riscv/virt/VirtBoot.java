@@ -1,0 +1,154 @@
+package dev.jemu.riscv.virt;
+
+import dev.jemu.core.fdt.FdtReader;
+import dev.jemu.core.loader.ElfLoader;
+import dev.jemu.core.loader.ImageFiles;
+import dev.jemu.core.loader.LinuxImage;
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.core.memory.AddressSpace;
+import java.nio.file.Path;
+
+/**
+ * Puts firmware, kernel, initrd and device tree into guest memory the way QEMU's riscv boot code lays them
+ * out, and says how the hart starts:
+ * <ul>
+ * <li>{@code -bios FILE} (OpenSBI fw_jump/fw_dynamic, .bin or .elf): firmware at the start of RAM, the kernel
+ * at the next 2 MiB boundary after it; the hart starts in M-mode at the reset vector, which enters the
+ * firmware with a0 = hart id, a1 = device tree, a2 = fw_dynamic_info (next stage = the kernel, in S-mode).
+ * <li>{@code -bios none}: no firmware; the kernel (a raw image at the start of RAM, or an ELF where it says)
+ * runs in M-mode from the same reset vector. Bare-metal tests boot this way.
+ * <li>no {@code -bios} (or {@code default}): the built-in SBI; the kernel is placed 2 MiB into RAM and entered
+ * in S-mode directly, with a0 = hart id and a1 = device tree.
+ * </ul>
+ * The initrd goes {@code min(RAM/2, 128 MiB)} above the kernel entry (QEMU's rule), moved higher if the
+ * kernel's image would overlap it; the device tree goes at the top of RAM (at most 3 GiB in), 2 MiB aligned.
+ */
+final class VirtBoot {
+    enum Mode { BUILTIN_SBI, FIRMWARE, NONE }
+
+    static final long MiB = 1L << 20;
+    static final long KERNEL_OFFSET_SBI = 2 * MiB;
+
+    /** Where things went and how to start. */
+    record Plan(Mode mode, long startPc, long kernelEntry, long fdtAddr, long initrdStart, long initrdEnd,
+                long firmwareEnd) {
+    }
+
+    private VirtBoot() {
+    }
+
+    static Mode mode(MachineConfig c) {
+        if (c.bios == null || c.bios.equals("default")) {
+            return Mode.BUILTIN_SBI;
+        }
+        return c.bios.equals("none") ? Mode.NONE : Mode.FIRMWARE;
+    }
+
+    static long alignUp(long v, long a) {
+        return (v + a - 1) & -a;
+    }
+
+    static long alignDown(long v, long a) {
+        return v & -a;
+    }
+
+    static Plan load(MachineConfig c, AddressSpace bus, long ramBytes) throws ConfigException {
+        Mode mode = mode(c);
+        long ramBase = VirtMap.DRAM.base, ramEnd = ramBase + ramBytes;
+
+        long firmwareEntry = 0, firmwareEnd = ramBase;
+        if (mode == Mode.FIRMWARE) {
+            Path fw = Path.of(c.bios);
+            byte[] data = ImageFiles.read(fw);
+            if (ElfLoader.isElf(data)) {
+                ElfLoader.Loaded l = ElfLoader.load(fw, data, bus, ElfLoader.EM_RISCV, ramBase);
+                firmwareEntry = l.entry();
+                firmwareEnd = l.high();
+            } else {
+                ImageFiles.place(bus, fw, ramBase, data, 0, data.length);
+                firmwareEntry = ramBase;
+                firmwareEnd = ramBase + data.length;
+            }
+        }
+
+        long kernelEntry = 0, kernelEnd = firmwareEnd;
+        if (c.kernel != null) {
+            byte[] data = ImageFiles.read(c.kernel);
+            if (ElfLoader.isElf(data)) {
+                long pieBase = mode == Mode.FIRMWARE ? alignUp(firmwareEnd, 2 * MiB)
+                        : mode == Mode.NONE ? ramBase : ramBase + KERNEL_OFFSET_SBI;
+                ElfLoader.Loaded l = ElfLoader.load(c.kernel, data, bus, ElfLoader.EM_RISCV, pieBase);
+                kernelEntry = l.entry();
+                kernelEnd = l.high();
+            } else {
+                long at = switch (mode) {
+                    case BUILTIN_SBI -> ramBase + KERNEL_OFFSET_SBI;
+                    case FIRMWARE -> alignUp(firmwareEnd, 2 * MiB);
+                    case NONE -> ramBase;
+                };
+                LinuxImage h = LinuxImage.parse(data);
+                long memSize = h != null ? h.memorySize(data.length) : data.length;
+                if (at + memSize > ramEnd) {
+                    throw new ConfigException(String.format("%s: kernel needs 0x%x..0x%x, beyond the end of RAM "
+                            + "(0x%x); try a larger -m", c.kernel, at, at + memSize, ramEnd));
+                }
+                ImageFiles.place(bus, c.kernel, at, data, 0, data.length);
+                kernelEntry = at;
+                kernelEnd = at + memSize;
+            }
+        } else if (mode != Mode.FIRMWARE) {
+            throw new ConfigException(mode == Mode.NONE ? "-bios none needs a -kernel to run"
+                    : "no -kernel given: the built-in SBI needs a kernel to boot (or use -bios FILE)");
+        }
+
+        // The device tree's size does not depend on the initrd addresses, only on their presence.
+        boolean hasInitrd = c.initrd != null;
+        byte[] fdt;
+        if (c.dtb != null) {
+            fdt = ImageFiles.read(c.dtb);
+            try {
+                FdtReader.parse(fdt);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(c.dtb + ": " + e.getMessage());
+            }
+        } else {
+            fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(c.append, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0));
+        }
+        long fdtTop = ramBase + Math.min(ramBytes, 3072 * MiB);
+        long fdtAddr = alignDown(fdtTop - fdt.length, 2 * MiB);
+        if (fdtAddr < kernelEnd) {
+            throw new ConfigException(String.format("no room for the device tree above the kernel (ends at 0x%x) in "
+                    + "%d MiB of RAM; try a larger -m", kernelEnd, ramBytes / MiB));
+        }
+
+        long initrdStart = 0, initrdEnd = 0;
+        if (hasInitrd) {
+            byte[] data = ImageFiles.read(c.initrd);
+            long base = kernelEntry != 0 ? kernelEntry : alignUp(kernelEnd, 2 * MiB);
+            initrdStart = base + Math.min(ramBytes / 2, 128 * MiB);
+            if (initrdStart < kernelEnd) {
+                initrdStart = alignUp(kernelEnd, 2 * MiB);
+            }
+            if (initrdStart + data.length > fdtAddr) {
+                initrdStart = alignDown(fdtAddr - data.length, 4096); // as high as it goes, below the tree
+            }
+            if (initrdStart < kernelEnd) {
+                throw new ConfigException(String.format("%s: initrd (%d KiB) does not fit in RAM between the kernel "
+                        + "and the device tree; try a larger -m", c.initrd, data.length / 1024));
+            }
+            ImageFiles.place(bus, c.initrd, initrdStart, data, 0, data.length);
+            initrdEnd = initrdStart + data.length;
+            if (c.dtb == null) {
+                fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(c.append, initrdStart, initrdEnd));
+            }
+        }
+        ImageFiles.place(bus, Path.of("device tree"), fdtAddr, fdt, 0, fdt.length);
+
+        long startPc = switch (mode) {
+            case FIRMWARE -> firmwareEntry;
+            case NONE, BUILTIN_SBI -> kernelEntry;
+        };
+        return new Plan(mode, startPc, kernelEntry, fdtAddr, initrdStart, initrdEnd, firmwareEnd);
+    }
+}

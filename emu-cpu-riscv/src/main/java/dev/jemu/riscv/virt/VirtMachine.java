@@ -1,0 +1,221 @@
+package dev.jemu.riscv.virt;
+
+import dev.jemu.core.chardev.CharBackend;
+import dev.jemu.core.chardev.CharReceiver;
+import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.ExitRequest;
+import dev.jemu.core.machine.Machine;
+import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.core.machine.MachineLoop;
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.GuestRam;
+import dev.jemu.core.state.Stateful;
+import dev.jemu.core.time.Timebase;
+import dev.jemu.devices.Aclint;
+import dev.jemu.devices.GoldfishRtc;
+import dev.jemu.devices.Plic;
+import dev.jemu.devices.SifiveTest;
+import dev.jemu.devices.Uart16550;
+import dev.jemu.devices.virtio.VirtioMmioSlot;
+import dev.jemu.riscv.cpu.Hart;
+import dev.jemu.riscv.sbi.BuiltinSbi;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * QEMU's riscv64 {@code virt} board with one hart: devices wired from {@link VirtMap}, images loaded by
+ * {@link VirtBoot}, run by a {@link MachineLoop}. A guest reset rebuilds the boot state (devices reset, RAM
+ * cleared, images reloaded) unless {@code -no-reboot} turns it into the end of the run.
+ */
+public final class VirtMachine implements Machine {
+    static final int MIP_MSIP = 3, MIP_MTIP = 7, MIP_SEIP = 9, MIP_MEIP = 11;
+
+    private final MachineConfig config;
+    private final MachineLoop loop;
+    private final Timebase timebase;
+    private final GuestRam ram;
+    private final GuestRam rom;
+    private final AddressSpace bus = new AddressSpace();
+    private final Hart hart;
+    private final Uart16550 uart;
+    private final Plic plic;
+    private final Aclint clint;
+    private final GoldfishRtc rtc;
+    private final List<Stateful> devices = new ArrayList<>();
+    private VirtBoot.Plan plan;
+    private volatile int quitStatus = -1;
+
+    VirtMachine(MachineConfig config) throws ConfigException {
+        this.config = config;
+        if (config.smp != 1) {
+            throw new ConfigException("virt: only -smp 1 is supported for now (got " + config.smp + ")");
+        }
+        if (config.ramBytes < (16L << 20) || (config.ramBytes & 0xfff) != 0 || config.ramBytes > (1L << 40)) {
+            throw new ConfigException("virt: -m must be between 16 MiB and 1 TiB, in whole 4 KiB pages");
+        }
+        this.loop = new MachineLoop(config.clock);
+        this.timebase = new Timebase(config.clock, VirtMap.TIMEBASE_HZ);
+        try {
+            this.ram = new GuestRam(config.ramBytes);
+        } catch (OutOfMemoryError e) {
+            throw new ConfigException("cannot allocate " + (config.ramBytes >> 20) + " MiB of guest RAM");
+        }
+        this.rom = new GuestRam(VirtMap.MROM.size);
+        bus.addRom("mrom", VirtMap.MROM.base, rom);
+        bus.addRam("ram", VirtMap.DRAM.base, ram);
+
+        this.hart = new Hart(0, bus, loop, timebase);
+        Consumer<ExitRequest> exit = loop::requestExit;
+
+        plic = new Plic("plic@c000000", VirtMap.PLIC_SOURCES,
+                l -> hart.setInterruptPending(MIP_MEIP, l), l -> hart.setInterruptPending(MIP_SEIP, l));
+        clint = new Aclint("clint@2000000", timebase,
+                new IrqLine[] {l -> hart.setInterruptPending(MIP_MSIP, l)},
+                new IrqLine[] {l -> hart.setInterruptPending(MIP_MTIP, l)});
+        CharBackend serial = config.serials.isEmpty() ? new NullBackend() : config.serials.get(0);
+        uart = new Uart16550(VirtMap.UART0.node(0), plic.input(VirtMap.UART0.irq(0)), serial);
+        rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
+                GoldfishRtc.hostWallClockNanos());
+        SifiveTest test = new SifiveTest(VirtMap.TEST.node(0), exit);
+
+        for (VirtMap m : VirtMap.values()) {
+            for (int i = 0; i < m.count; i++) {
+                switch (m) {
+                    case MROM, DRAM -> { }
+                    case TEST -> map(m, i, test, test);
+                    case RTC -> map(m, i, rtc, rtc);
+                    case CLINT -> map(m, i, clint, clint);
+                    case PLIC -> map(m, i, plic, plic);
+                    case UART0 -> map(m, i, uart, uart);
+                    case VIRTIO -> {
+                        VirtioMmioSlot s = new VirtioMmioSlot(m.node(i));
+                        map(m, i, s, s);
+                    }
+                }
+            }
+        }
+        devices.add(hart);
+        serial.connect(uart, loop::post);
+        boot();
+    }
+
+    private void map(VirtMap m, int i, dev.jemu.core.memory.MmioDevice d, Stateful s) {
+        bus.addMmio(m.node(i), m.base(i), m.size, d);
+        devices.add(s);
+    }
+
+    /** Loads the images and sets the hart's start state. */
+    private void boot() throws ConfigException {
+        plan = VirtBoot.load(config, bus, config.ramBytes);
+        long romStart = plan.startPc();
+        rom.load(0, BootRom.build((int) VirtMap.MROM.size, romStart, plan.fdtAddr(), plan.kernelEntry(),
+                hart.hartId()));
+        if (plan.mode() == VirtBoot.Mode.BUILTIN_SBI) {
+            BuiltinSbi sbi = new BuiltinSbi(bus, uart, loop::requestExit);
+            sbi.prepare(hart, plan.kernelEntry(), plan.fdtAddr(), VirtMap.MROM.base + BootRom.MTRAP);
+        } else {
+            hart.setPrivilege(3);
+            hart.setPc(VirtMap.MROM.base + BootRom.RESET_VECTOR);
+        }
+    }
+
+    VirtBoot.Plan plan() {
+        return plan;
+    }
+
+    AddressSpace bus() {
+        return bus;
+    }
+
+    Hart hart() {
+        return hart;
+    }
+
+    /** Ends the run with {@code status} (the user quit). Safe from any thread. */
+    public void quit(int status) {
+        quitStatus = status; // kept apart: a guest reset racing with us must not swallow the quit
+        loop.requestExit(ExitRequest.quit(status));
+    }
+
+    /** Every CPU and device, for snapshots. */
+    public List<Stateful> stateful() {
+        return List.copyOf(devices);
+    }
+
+    @Override
+    public int run() {
+        while (true) {
+            ExitRequest e = loop.run(hart);
+            if (quitStatus >= 0) {
+                return quitStatus;
+            }
+            switch (e.kind()) {
+                case POWEROFF -> {
+                    if (plan.mode() == VirtBoot.Mode.BUILTIN_SBI && e.status() == BootRom.MTRAP_EXIT_CODE
+                            && inMtrapStub(hart.pc())) {
+                        System.err.printf("jemu: unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
+                                        + "which the built-in SBI does not handle%n", hart.csr(0x342),
+                                hart.csr(0x341), hart.csr(0x343));
+                        return 1;
+                    }
+                    return e.status();
+                }
+                case QUIT -> {
+                    return e.status();
+                }
+                case RESET -> {
+                    if (config.noReboot) {
+                        return 0;
+                    }
+                    try {
+                        reset();
+                    } catch (ConfigException ex) {
+                        System.err.println("jemu: " + ex.getMessage()); // an image file vanished meanwhile
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean inMtrapStub(long pc) {
+        long stub = VirtMap.MROM.base + BootRom.MTRAP;
+        return pc >= stub && pc < stub + 0x40;
+    }
+
+    /** A system reset: devices to power-on state, RAM cleared, images reloaded, hart at its start. */
+    private void reset() throws ConfigException {
+        hart.reset();
+        uart.reset();
+        plic.reset();
+        clint.reset();
+        rtc.reset();
+        ram.segment().fill((byte) 0);
+        boot();
+        // The images were rewritten behind the hart's back: drop any instructions it decoded from them.
+        hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
+        hart.invalidateCode(VirtMap.MROM.base, VirtMap.MROM.size);
+    }
+
+    @Override
+    public void close() {
+        for (CharBackend b : config.serials) {
+            b.close();
+        }
+        ram.close();
+        rom.close();
+    }
+
+    /** Serial output goes nowhere when no backend is configured. */
+    private static final class NullBackend implements CharBackend {
+        @Override
+        public void write(byte[] data, int offset, int length) {
+        }
+
+        @Override
+        public void connect(CharReceiver receiver, Consumer<Runnable> poster) {
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package dev.jemu.riscv.cpu;
+
+import static dev.jemu.riscv.cpu.Asm.*;
+import static dev.jemu.riscv.cpu.PageTables.*;
+import static dev.jemu.riscv.cpu.TestRig.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Sv39/Sv48/Sv57 translation, permissions, A/D updates, MPRV/SUM/MXR, superpages, TLB maintenance. */
+class MmuTest {
+    static final long SETUP = RAM_BASE + 0x1000;
+    static final long CODE_PA = RAM_BASE + 0x10000, DATA_PA = RAM_BASE + 0x20000, POOL = RAM_BASE + 0x100000;
+    static final long CODE_VA = 0x40_0000L, DATA_VA = 0x80_0000L;
+
+    record Setup(TestRig rig, PageTables pt) {
+    }
+
+    static Setup setup(int levels) {
+        TestRig rig = new TestRig().handlers().openPmp();
+        PageTables pt = new PageTables(rig, levels, POOL);
+        return new Setup(rig, pt);
+    }
+
+    /** Runs {@code body} (placed at CODE_PA, mapped at CODE_VA) in {@code mode} with paging on. */
+    static TestRig runPaged(Setup s, int mode, Asm body, long mstatusBits) {
+        TestRig rig = s.rig();
+        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1).sfenceVma();
+        if (mstatusBits != 0) {
+            m.li(T1, mstatusBits).csrrs(ZERO, Csr.MSTATUS, T1);
+        }
+        m.enter(mode, CODE_VA);
+        rig.load(m);
+        rig.load(body);
+        rig.hart.setPc(SETUP);
+        rig.run(100_000);
+        return rig;
+    }
+
+    static void assertFault(TestRig rig, int cause, long tval) {
+        assertEquals(M_HANDLER, rig.hart.pc(), "expected a trap");
+        assertEquals(cause, rig.hart.csr(Csr.MCAUSE), "mcause");
+        assertEquals(tval, rig.hart.csr(Csr.MTVAL), "mtval");
+    }
+
+    static void assertEcall(TestRig rig, int mode) {
+        assertEquals(M_HANDLER, rig.hart.pc(), "expected the closing ecall");
+        assertEquals(mode == 0 ? Trap.ECALL_U : Trap.ECALL_S, rig.hart.csr(Csr.MCAUSE),
+                "mcause (mtval " + Long.toHexString(rig.hart.csr(Csr.MTVAL)) + ")");
+    }
+
+    private void basicTranslation(int levels) {
+        Setup s = setup(levels);
+        long codePte = s.pt().map(CODE_VA, CODE_PA, R | X);
+        long dataPte = s.pt().map(DATA_VA, DATA_PA, R | W);
+        s.rig().write64(DATA_PA + 8, 0x1122334455667788L);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 8).addi(A1, A1, 1).sd(A1, A0, 16).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        assertEquals(0x1122334455667789L, rig.read64(DATA_PA + 16));
+        assertEquals(A, rig.read64(codePte) & (A | D), "fetch sets A only");
+        assertEquals(A | D, rig.read64(dataPte) & (A | D), "store sets A and D");
+        assertEquals(CODE_VA + b.bytes().length - 4, rig.hart.csr(Csr.MEPC));
+    }
+
+    @Test
+    void sv39() {
+        basicTranslation(3);
+    }
+
+    @Test
+    void sv48() {
+        basicTranslation(4);
+    }
+
+    @Test
+    void sv57() {
+        basicTranslation(5);
+    }
+
+    @Test
+    void loadOnlySetsAccessed() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long dataPte = s.pt().map(DATA_VA, DATA_PA, R | W);
+        TestRig rig = runPaged(s, 1, new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall(), 0);
+        assertEcall(rig, 1);
+        assertEquals(A, rig.read64(dataPte) & (A | D));
+    }
+
+    @Test
+    void storeToReadOnlyPageFaults() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, R);
+        TestRig rig = runPaged(s, 1, new Asm(CODE_PA).li(A0, DATA_VA).sd(A1, A0, 24).ecall(), 0);
+        assertFault(rig, Trap.STORE_PAGE_FAULT, DATA_VA + 24);
+    }
+
+    @Test
+    void amoNeedsWritePermission() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, R);
+        TestRig rig = runPaged(s, 1, new Asm(CODE_PA).li(A0, DATA_VA).amo(0, 3, A2, A0, A1).ecall(), 0);
+        assertFault(rig, Trap.STORE_PAGE_FAULT, DATA_VA);
+    }
+
+    @Test
+    void executeOnlyPageNeedsMxrToLoad() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, X);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall();
+        assertFault(runPaged(s, 1, b, 0), Trap.LOAD_PAGE_FAULT, DATA_VA);
+        Setup s2 = setup(3);
+        s2.pt().map(CODE_VA, CODE_PA, R | X);
+        s2.pt().map(DATA_VA, DATA_PA, X);
+        assertEcall(runPaged(s2, 1, new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall(), Csr.MSTATUS_MXR), 1);
+    }
+
+    @Test
+    void fetchFromNonExecutablePageFaults() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | W);
+        assertFault(runPaged(s, 1, new Asm(CODE_PA).ecall(), 0), Trap.INSN_PAGE_FAULT, CODE_VA);
+    }
+
+    @Test
+    void supervisorAccessToUserPagesNeedsSum() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, R | W | U);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall();
+        assertFault(runPaged(s, 1, b, 0), Trap.LOAD_PAGE_FAULT, DATA_VA);
+        Setup s2 = setup(3);
+        s2.pt().map(CODE_VA, CODE_PA, R | X);
+        s2.pt().map(DATA_VA, DATA_PA, R | W | U);
+        assertEcall(runPaged(s2, 1, new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall(), Csr.MSTATUS_SUM), 1);
+    }
+
+    @Test
+    void supervisorNeverExecutesUserPages() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X | U);
+        assertFault(runPaged(s, 1, new Asm(CODE_PA).ecall(), Csr.MSTATUS_SUM), Trap.INSN_PAGE_FAULT, CODE_VA);
+    }
+
+    @Test
+    void userModeNeedsUserPages() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X | U);
+        s.pt().map(DATA_VA, DATA_PA, R | W);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).sd(A1, A0, 0).ecall();
+        assertFault(runPaged(s, 0, b, 0), Trap.STORE_PAGE_FAULT, DATA_VA);
+        Setup ok = setup(3);
+        ok.pt().map(CODE_VA, CODE_PA, R | X | U);
+        ok.pt().map(DATA_VA, DATA_PA, R | W | U);
+        assertEcall(runPaged(ok, 0, new Asm(CODE_PA).li(A0, DATA_VA).sd(A1, A0, 0).ecall(), 0), 0);
+        Setup noU = setup(3);
+        noU.pt().map(CODE_VA, CODE_PA, R | X);
+        assertFault(runPaged(noU, 0, new Asm(CODE_PA).ecall(), 0), Trap.INSN_PAGE_FAULT, CODE_VA);
+    }
+
+    @Test
+    void mprvTranslatesMachineLoadsAndStores() {
+        Setup s = setup(3);
+        s.pt().map(DATA_VA, DATA_PA, R | W);
+        s.rig().write64(DATA_PA, 0xabcdef);
+        TestRig rig = s.rig();
+        // MPP = S, MPRV = 1: M-mode data accesses go through Sv39; fetches stay physical
+        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1)
+                .li(T1, 1L << 11 | Csr.MSTATUS_MPRV).csrrs(ZERO, Csr.MSTATUS, T1)
+                .li(A0, DATA_VA).ld(A1, A0, 0).sd(A1, A0, 8).halt();
+        rig.load(m);
+        rig.hart.setPc(SETUP);
+        rig.run(10_000);
+        assertEquals(0xabcdef, rig.hart.reg(A1));
+        assertEquals(0xabcdef, rig.read64(DATA_PA + 8));
+        assertEquals(3, rig.hart.privilege());
+    }
+
+    @Test
+    void megapagesAndMisalignedMegapages() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long big = 0x4000_0000L; // 1 GiB, level-1 slot
+        s.pt().map(big, RAM_BASE + 0x20_0000, R | W, 1); // 2 MiB page at RAM_BASE + 2 MiB
+        s.rig().write64(RAM_BASE + 0x20_0000 + 0x12340, 0x5555);
+        TestRig rig = runPaged(s, 1, new Asm(CODE_PA).li(A0, big + 0x12340).ld(A1, A0, 0).ecall(), 0);
+        assertEcall(rig, 1);
+        assertEquals(0x5555, rig.hart.reg(A1));
+
+        Setup bad = setup(3);
+        bad.pt().map(CODE_VA, CODE_PA, R | X);
+        bad.pt().map(big, RAM_BASE + 0x20_1000, R | W, 1); // physical address not 2 MiB aligned
+        assertFault(runPaged(bad, 1, new Asm(CODE_PA).li(A0, big + 8).ld(A1, A0, 0).ecall(), 0),
+                Trap.LOAD_PAGE_FAULT, big + 8);
+    }
+
+    @Test
+    void gigapage() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long va = 0x40_0000_0000L - 0x4000_0000L; // last GiB below 256 GiB
+        s.pt().map(va, RAM_BASE, R | W, 2);
+        s.rig().write64(RAM_BASE + 0x30_0008, 0x77);
+        TestRig rig = runPaged(s, 1, new Asm(CODE_PA).li(A0, va + 0x30_0008).ld(A1, A0, 0).ecall(), 0);
+        assertEcall(rig, 1);
+        assertEquals(0x77, rig.hart.reg(A1));
+    }
+
+    @Test
+    void invalidAndReservedPtesFault() {
+        long[] bad = {R | W | (1L << 54) /* reserved bit */, W /* W without R */, R | W | (1L << 61) /* PBMT */};
+        for (long flags : bad) {
+            Setup s = setup(3);
+            s.pt().map(CODE_VA, CODE_PA, R | X);
+            long pte = s.pt().map(DATA_VA, DATA_PA, 0);
+            s.rig().write64(pte, s.rig().read64(pte) | flags);
+            assertFault(runPaged(s, 1, new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall(), 0),
+                    Trap.LOAD_PAGE_FAULT, DATA_VA);
+        }
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long pte = s.pt().map(DATA_VA, DATA_PA, R);
+        s.rig().write64(pte, s.rig().read64(pte) & ~V);
+        assertFault(runPaged(s, 1, new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).ecall(), 0),
+                Trap.LOAD_PAGE_FAULT, DATA_VA);
+    }
+
+    @Test
+    void nonCanonicalAddressFaults() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long va = 1L << 40; // bit 38 clear but bit 40 set: not sign-extended from bit 38
+        assertFault(runPaged(s, 1, new Asm(CODE_PA).li(A0, va).ld(A1, A0, 0).ecall(), 0),
+                Trap.LOAD_PAGE_FAULT, va);
+    }
+
+    @Test
+    void pageTableInUnmappedMemoryIsAccessFault() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        // a non-leaf PTE pointing at address 0x1000 (unmapped)
+        long va = 0x8000_0000L;
+        long l2 = POOL + ((va >>> 30) & 511) * 8;
+        s.rig().write64(l2, (0x1000L >>> 12) << 10 | V);
+        assertFault(runPaged(s, 1, new Asm(CODE_PA).li(A0, va).ld(A1, A0, 0).ecall(), 0),
+                Trap.LOAD_ACCESS, va);
+    }
+
+    @Test
+    void sfenceVmaMakesNewMappingsVisible() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long pte = s.pt().map(DATA_VA, DATA_PA, R | W);
+        s.rig().write64(DATA_PA, 1);
+        s.rig().write64(DATA_PA + 0x1000, 2);
+        long newPte = ((DATA_PA + 0x1000) >>> 12) << 10 | V | R | W | A | D;
+        // load (fills the TLB), remap the PTE through a physical alias mapped RW, sfence, load again
+        s.pt().map(DATA_VA + 0x10000, pte & ~0xfffL, R | W); // the page holding the PTE
+        long pteVa = DATA_VA + 0x10000 + (pte & 0xfff);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0)
+                .li(T1, newPte).li(T2, pteVa).sd(T1, T2, 0).sfenceVma()
+                .ld(A2, A0, 0).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        assertEquals(1, rig.hart.reg(A1));
+        assertEquals(2, rig.hart.reg(A2));
+    }
+
+    @Test
+    void satpWriteSwitchesAddressSpaces() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, R | W);
+        PageTables other = new PageTables(s.rig(), 3, POOL + 0x40000);
+        other.map(CODE_VA, CODE_PA, R | X);
+        other.map(DATA_VA, DATA_PA + 0x1000, R | W);
+        s.rig().write64(DATA_PA, 10);
+        s.rig().write64(DATA_PA + 0x1000, 20);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).li(T1, other.satp()).csrw(Csr.SATP, T1)
+                .ld(A2, A0, 0).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        assertEquals(10, rig.hart.reg(A1));
+        assertEquals(20, rig.hart.reg(A2));
+    }
+
+    @Test
+    void storesToCodeInvalidateDecodedInstructions() {
+        TestRig rig = new TestRig().handlers();
+        long code = RAM_BASE + 0x1000, target = code + 0x100;
+        // call target, patch its first instruction from "addi a0, zero, 1" to "addi a0, zero, 2", call again
+        Asm a = new Asm(code);
+        a.jal(RA, (int) (target - a.here())).addi(S3, A0, 0)
+                .li(T1, Asm.i(2, ZERO, 0, A0, 0x13)).li(T2, target).sw(T1, T2, 0);
+        a.jal(RA, (int) (target - a.here())).halt();
+        rig.load(a);
+        rig.load(new Asm(target).addi(A0, ZERO, 1).jalr(ZERO, RA, 0));
+        rig.hart.setPc(code);
+        rig.run(10_000);
+        assertEquals(1, rig.hart.reg(S3), "first call ran the original instruction");
+        assertEquals(2, rig.hart.reg(A0), "second call sees the store");
+    }
+
+    @Test
+    void selfModifyingCodeInTheSamePage() {
+        TestRig rig = new TestRig().handlers();
+        long code = RAM_BASE + 0x1000;
+        Asm a = new Asm(code);
+        a.li(T1, Asm.i(5, ZERO, 0, A0, 0x13)).auipc(T2, 0);
+        long patched = a.here() + 4; // the instruction right after the store
+        a.sw(T1, T2, (int) (patched - (a.here() - 4))).addi(A0, ZERO, 9).halt();
+        rig.load(a);
+        rig.hart.setPc(code);
+        rig.run(1000);
+        assertEquals(5, rig.hart.reg(A0), "the next instruction was rewritten by the store before it");
+    }
+
+    @Test
+    void fenceIPicksUpDmaWrittenCode() {
+        TestRig rig = new TestRig().handlers();
+        long code = RAM_BASE + 0x1000, target = RAM_BASE + 0x4000;
+        rig.load(new Asm(target).addi(A0, ZERO, 1).jalr(ZERO, RA, 0));
+        rig.load(new Asm(code).li(T1, target).jalr(RA, T1, 0).addi(S2, A0, 0).halt());
+        rig.hart.setPc(code);
+        rig.run(1000);
+        assertEquals(1, rig.hart.reg(S2));
+        // a device rewrites the target behind the hart's back (not through a CPU store)
+        rig.ram.writeInt(target - RAM_BASE, Asm.i(3, ZERO, 0, A0, 0x13));
+        rig.load(new Asm(code + 0x100).fenceI().li(T1, target).jalr(RA, T1, 0).addi(S3, A0, 0).halt());
+        rig.hart.setPc(code + 0x100);
+        rig.run(1000);
+        assertEquals(3, rig.hart.reg(S3));
+    }
+
+    @Test
+    void instructionCrossingAPageBoundary() {
+        TestRig rig = new TestRig().handlers();
+        long page = RAM_BASE + 0x5000;
+        // c.nop at page-2... no: a 32-bit addi starting 2 bytes before the page end
+        rig.load(new Asm(page - 6).emit16(0x0001).emit16(0x0001).emit(Asm.i(42, ZERO, 0, A0, 0x13)).halt());
+        rig.hart.setPc(page - 6);
+        rig.run(1000);
+        assertEquals(42, rig.hart.reg(A0));
+        assertEquals(page + 2, rig.hart.pc());
+    }
+
+    @Test
+    void crossingFetchFaultOnSecondPage() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X); // the next page is not mapped
+        s.rig().bus.write(CODE_PA + 0xffe, 2, 0x0513); // low half of a 32-bit instruction
+        Asm b = new Asm(CODE_PA).li(T1, CODE_VA + 0xffe).jalr(ZERO, T1, 0);
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEquals(M_HANDLER, rig.hart.pc());
+        assertEquals(Trap.INSN_PAGE_FAULT, rig.hart.csr(Csr.MCAUSE));
+        assertEquals(CODE_VA + 0xffe, rig.hart.csr(Csr.MEPC));
+        assertEquals(CODE_VA + 0x1000, rig.hart.csr(Csr.MTVAL));
+    }
+}

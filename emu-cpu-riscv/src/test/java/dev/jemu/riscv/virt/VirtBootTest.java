@@ -1,0 +1,117 @@
+package dev.jemu.riscv.virt;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.jemu.core.fdt.FdtReader;
+import dev.jemu.core.loader.LinuxImage;
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.GuestRam;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VirtBootTest {
+    static final long RAM = 0x80000000L, MiB = 1 << 20;
+    @TempDir
+    Path dir;
+
+    AddressSpace bus(long ramBytes, GuestRam[] out) {
+        AddressSpace bus = new AddressSpace();
+        out[0] = new GuestRam(ramBytes);
+        bus.addRam("ram", RAM, out[0]);
+        return bus;
+    }
+
+    Path linuxImage(long imageSize) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, 0x12345678).putLong(0x10, imageSize).putLong(0x30, LinuxImage.MAGIC).putInt(0x38, LinuxImage.MAGIC2);
+        return Files.write(dir.resolve("Image"), b.array());
+    }
+
+    static byte[] fdtAt(GuestRam ram, long addr) {
+        byte[] head = new byte[8];
+        ram.copyOut(addr - RAM, head, 0, 8);
+        int size = ByteBuffer.wrap(head).getInt(4);
+        byte[] fdt = new byte[size];
+        ram.copyOut(addr - RAM, fdt, 0, size);
+        return fdt;
+    }
+
+    @Test
+    void builtinSbiLayoutLikeQemu() throws Exception {
+        MachineConfig c = new MachineConfig();
+        c.ramBytes = 512 * MiB;
+        c.kernel = linuxImage(40 * MiB);
+        c.initrd = Files.write(dir.resolve("initrd"), new byte[3 * 1024 * 1024 + 5]);
+        c.append = "console=ttyS0";
+        GuestRam[] ram = new GuestRam[1];
+        VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, ram), c.ramBytes);
+        assertEquals(VirtBoot.Mode.BUILTIN_SBI, p.mode());
+        assertEquals(RAM + 2 * MiB, p.kernelEntry());
+        assertEquals(0x12345678, ram[0].readInt(2 * MiB));
+        assertEquals(RAM + 2 * MiB + 128 * MiB, p.initrdStart(), "QEMU: entry + min(RAM/2, 128 MiB)");
+        assertEquals(p.initrdStart() + 3 * 1024 * 1024 + 5, p.initrdEnd());
+        assertEquals(RAM + 512 * MiB - 2 * MiB, p.fdtAddr(), "top of RAM, 2 MiB aligned");
+        FdtReader.Node chosen = FdtReader.parse(fdtAt(ram[0], p.fdtAddr())).root().at("/chosen");
+        assertEquals("console=ttyS0", chosen.string("bootargs"));
+        assertEquals(p.initrdStart(), chosen.cells("linux,initrd-start")[1] & 0xffffffffL);
+        assertEquals(p.initrdEnd(), chosen.cells("linux,initrd-end")[1] & 0xffffffffL);
+    }
+
+    @Test
+    void firmwareThenKernelOnTheNext2MiB() throws Exception {
+        MachineConfig c = new MachineConfig();
+        c.bios = Files.write(dir.resolve("fw_jump.bin"), new byte[300 * 1024]).toString();
+        c.kernel = linuxImage(20 * MiB);
+        GuestRam[] ram = new GuestRam[1];
+        VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, ram), c.ramBytes);
+        assertEquals(VirtBoot.Mode.FIRMWARE, p.mode());
+        assertEquals(RAM, p.startPc());
+        assertEquals(RAM + 2 * MiB, p.kernelEntry());
+        assertEquals(0, p.initrdEnd());
+    }
+
+    @Test
+    void biosNoneRunsTheKernelFromRamBase() throws Exception {
+        MachineConfig c = new MachineConfig();
+        c.bios = "none";
+        c.kernel = Files.write(dir.resolve("test.bin"), new byte[] {0x73, 0, 0x50, 0x10});
+        GuestRam[] ram = new GuestRam[1];
+        VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, ram), c.ramBytes);
+        assertEquals(RAM, p.startPc());
+        assertEquals(0x10500073, ram[0].readInt(0));
+    }
+
+    @Test
+    void smallInitrdRoomAndMissingPiecesAreClearErrors() throws Exception {
+        MachineConfig c = new MachineConfig();
+        c.ramBytes = 32 * MiB;
+        c.kernel = linuxImage(20 * MiB);
+        c.initrd = Files.write(dir.resolve("big.cpio"), new byte[12 * 1024 * 1024]);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> VirtBoot.load(c, bus(c.ramBytes, new GuestRam[1]), c.ramBytes));
+        assertTrue(e.getMessage().startsWith(c.initrd + ": initrd"), e.getMessage());
+        MachineConfig d = new MachineConfig();
+        e = assertThrows(ConfigException.class, () -> VirtBoot.load(d, bus(d.ramBytes, new GuestRam[1]), d.ramBytes));
+        assertTrue(e.getMessage().contains("no -kernel"), e.getMessage());
+        d.kernel = dir.resolve("missing");
+        e = assertThrows(ConfigException.class, () -> VirtBoot.load(d, bus(d.ramBytes, new GuestRam[1]), d.ramBytes));
+        assertEquals(d.kernel + ": no such file", e.getMessage());
+    }
+
+    @Test
+    void initrdMovesHighWhenTheKernelIsLarge() throws Exception {
+        MachineConfig c = new MachineConfig();
+        c.ramBytes = 128 * MiB;  // initrd would go at entry + 64 MiB, inside a 80 MiB kernel
+        c.kernel = linuxImage(80 * MiB);
+        c.initrd = Files.write(dir.resolve("initrd"), new byte[4 * 1024 * 1024]);
+        VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, new GuestRam[1]), c.ramBytes);
+        assertTrue(p.initrdStart() >= RAM + 82 * MiB, Long.toHexString(p.initrdStart()));
+        assertTrue(p.initrdEnd() <= p.fdtAddr());
+    }
+}

@@ -1,0 +1,184 @@
+package dev.jemu.devices;
+
+import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.memory.MmioDevice;
+import dev.jemu.core.state.StateReader;
+import dev.jemu.core.state.StateWriter;
+import dev.jemu.core.state.Stateful;
+import dev.jemu.core.time.Timer;
+import dev.jemu.core.time.VirtualClock;
+
+/**
+ * Google's goldfish RTC ({@code google,goldfish-rtc}): a 64-bit nanosecond wall clock, and one alarm with an
+ * interrupt. The clock is the host's wall-clock time when the machine was built plus guest time since, so a
+ * paused or instruction-counted guest sees its own time pass. Reading TIME_LOW latches the high half for the
+ * following TIME_HIGH read; writing TIME_HIGH then TIME_LOW sets the clock (Linux's order). Likewise ALARM_HIGH
+ * then ALARM_LOW arms the alarm.
+ */
+public final class GoldfishRtc implements MmioDevice, Stateful {
+    static final int TIME_LOW = 0x00, TIME_HIGH = 0x04, ALARM_LOW = 0x08, ALARM_HIGH = 0x0c,
+            IRQ_ENABLED = 0x10, CLEAR_ALARM = 0x14, ALARM_STATUS = 0x18, CLEAR_INTERRUPT = 0x1c;
+
+    private final String id;
+    private final VirtualClock clock;
+    private final IrqLine irq;
+    private final Timer alarmTimer;
+
+    /** Wall-clock ns minus guest ns: wall time = guest time + offset. */
+    private long offset;
+    private int timeHighLatch, timeHighWritten, alarmHigh;
+    private boolean irqEnabled, irqPending, alarmRunning;
+    private long alarmAt; // wall-clock ns
+    private boolean level;
+
+    /** {@code wallClockNanos} is the wall-clock time (ns since the epoch) at guest time 0. */
+    public GoldfishRtc(String id, VirtualClock clock, IrqLine irq, long wallClockNanos) {
+        this.id = id;
+        this.clock = clock;
+        this.irq = irq;
+        this.offset = wallClockNanos;
+        this.alarmTimer = clock.newTimer(id + ".alarm", this::alarmFired);
+    }
+
+    /** Machine reset: the clock keeps running (it is battery-backed), the alarm and interrupt are cleared. */
+    public void reset() {
+        alarmTimer.cancel();
+        alarmRunning = false;
+        irqEnabled = false;
+        irqPending = false;
+        update();
+    }
+
+    /** The host's current wall clock, ns since the epoch. */
+    public static long hostWallClockNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    long now() {
+        return clock.nanos() + offset;
+    }
+
+    @Override
+    public long read(long off, int size) {
+        switch ((int) off) {
+            case TIME_LOW -> {
+                long t = now();
+                timeHighLatch = (int) (t >>> 32);
+                return t & 0xffff_ffffL;
+            }
+            case TIME_HIGH -> {
+                return timeHighLatch & 0xffff_ffffL;
+            }
+            case ALARM_LOW -> {
+                return alarmAt & 0xffff_ffffL;
+            }
+            case ALARM_HIGH -> {
+                return alarmAt >>> 32;
+            }
+            case IRQ_ENABLED -> {
+                return irqEnabled ? 1 : 0;
+            }
+            case ALARM_STATUS -> {
+                return alarmRunning ? 1 : 0;
+            }
+            default -> {
+                return 0;
+            }
+        }
+    }
+
+    @Override
+    public void write(long off, int size, long value) {
+        int v = (int) value;
+        switch ((int) off) {
+            case TIME_LOW -> {
+                long wall = ((long) timeHighWritten << 32) | (v & 0xffff_ffffL);
+                offset = wall - clock.nanos();
+                if (alarmRunning) {
+                    armAlarm(); // the alarm is in wall time: re-arm against the new clock
+                }
+            }
+            case TIME_HIGH -> timeHighWritten = v;
+            case ALARM_LOW -> {
+                alarmAt = ((long) alarmHigh << 32) | (v & 0xffff_ffffL);
+                alarmRunning = true;
+                armAlarm();
+            }
+            case ALARM_HIGH -> alarmHigh = v;
+            case IRQ_ENABLED -> {
+                irqEnabled = (v & 1) != 0;
+                update();
+            }
+            case CLEAR_ALARM -> {
+                alarmRunning = false;
+                alarmTimer.cancel();
+            }
+            case CLEAR_INTERRUPT -> {
+                irqPending = false;
+                update();
+            }
+            default -> { }
+        }
+    }
+
+    private void armAlarm() {
+        long due = alarmAt - offset;
+        if (due <= clock.nanos()) {
+            alarmTimer.cancel();
+            alarmFired();
+        } else {
+            alarmTimer.armAt(due);
+        }
+    }
+
+    private void alarmFired() {
+        alarmRunning = false;
+        irqPending = true;
+        update();
+    }
+
+    private void update() {
+        boolean l = irqEnabled && irqPending;
+        if (l != level) {
+            level = l;
+            irq.set(l);
+        }
+    }
+
+    @Override
+    public String stateId() {
+        return id;
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        out.putLong("wallOffset", offset).putInt("timeHighLatch", timeHighLatch)
+                .putInt("timeHighWritten", timeHighWritten).putInt("alarmHigh", alarmHigh)
+                .putBoolean("irqEnabled", irqEnabled).putBoolean("irqPending", irqPending)
+                .putBoolean("alarmRunning", alarmRunning).putLong("alarmAt", alarmAt);
+    }
+
+    @Override
+    public void loadState(StateReader in) {
+        offset = in.getLong("wallOffset");
+        timeHighLatch = in.getInt("timeHighLatch");
+        timeHighWritten = in.getInt("timeHighWritten");
+        alarmHigh = in.getInt("alarmHigh");
+        irqEnabled = in.getBoolean("irqEnabled");
+        irqPending = in.getBoolean("irqPending");
+        alarmRunning = in.getBoolean("alarmRunning");
+        alarmAt = in.getLong("alarmAt");
+        alarmTimer.cancel();
+        if (alarmRunning) {
+            armAlarm();
+        }
+        level = !(irqEnabled && irqPending);
+        update();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.jemu.devices.block;
+
+import java.io.Closeable;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One opened disk image: a byte-addressed virtual disk of {@link #size()} bytes. Every method that can
+ * fail throws {@link BlockException} with a one-line message. Implementations are not thread-safe;
+ * callers serialize requests (the block device's I/O thread, or jemu-img).
+ */
+public interface BlockDriver extends Closeable {
+    /** The registry name of the format ("raw", "qcow2"). */
+    String formatName();
+
+    Path path();
+
+    /** Virtual size in bytes. */
+    long size();
+
+    boolean readOnly();
+
+    void read(long offset, byte[] buf, int off, int len) throws BlockException;
+
+    void write(long offset, byte[] buf, int off, int len) throws BlockException;
+
+    /** Makes every completed write durable on the host. */
+    void flush() throws BlockException;
+
+    /** Makes the range read as zeroes, deallocating where the format can. */
+    void writeZeroes(long offset, long length) throws BlockException;
+
+    /** Tells the image the range is unused; its content afterwards is zeroes or unchanged. */
+    void discard(long offset, long length) throws BlockException;
+
+    @Override
+    void close() throws BlockException;
+
+    /** The state of the run of bytes starting at offset in this layer (at most length bytes). */
+    BlockStatus status(long offset, long length) throws BlockException;
+
+    ImageInfo info() throws BlockException;
+
+    /** The opened backing image, or null. */
+    default BlockDriver backing() {
+        return null;
+    }
+
+    /** Allocation unit, 0 if none; `convert` uses it as its chunk size. */
+    default int clusterSize() {
+        return 0;
+    }
+
+    default CheckResult check(RepairMode mode) throws BlockException {
+        throw new BlockException("This image format does not support checks");
+    }
+
+    default void resize(long newSize, boolean shrink) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support resizing");
+    }
+
+    /** Whether {@link #writeCompressed} works (qcow2 on a fresh cluster). */
+    default boolean supportsCompression() {
+        return false;
+    }
+
+    /** Writes one whole guest cluster compressed; offset is cluster-aligned, buf holds a full cluster. */
+    default void writeCompressed(long offset, byte[] buf, int off) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support compression");
+    }
+
+    default List<SnapshotInfo> snapshots() throws BlockException {
+        return List.of();
+    }
+
+    default void snapshotCreate(String name) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support internal snapshots");
+    }
+
+    default void snapshotApply(String nameOrId) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support internal snapshots");
+    }
+
+    default void snapshotDelete(String nameOrId) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support internal snapshots");
+    }
+
+    /** Throws unless [offset, offset+len) lies inside the virtual disk. */
+    static void checkRange(long offset, long len, long size) throws BlockException {
+        if (offset < 0 || len < 0 || offset + len > size || offset + len < offset) {
+            throw new BlockException("request at offset " + offset + " length " + len
+                    + " is beyond the end of the device (" + size + " bytes)");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.jemu.devices.block;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * st_blocks of a host file (what qemu-img calls "disk size"), which Java's file attributes do not
+ * expose. Uses stat(2) through the FFM API on 64-bit Linux when native access is enabled for us
+ * (--enable-native-access); returns -1 otherwise, and callers fall back to the file length.
+ */
+final class HostFileStat {
+    /** Offset of st_blocks in struct stat on x86_64, aarch64 and riscv64 Linux. */
+    private static final long ST_BLOCKS = 64;
+    private static final MethodHandle STAT = lookup();
+
+    private HostFileStat() {
+    }
+
+    private static MethodHandle lookup() {
+        try {
+            String os = System.getProperty("os.name", ""), arch = System.getProperty("os.arch", "");
+            if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("aarch64") || arch.equals("riscv64"))) return null;
+            if (!HostFileStat.class.getModule().isNativeAccessEnabled()) return null;
+            Linker linker = Linker.nativeLinker();
+            Optional<MemorySegment> sym = linker.defaultLookup().find("stat");
+            if (sym.isEmpty()) return null;
+            return linker.downcallHandle(sym.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        } catch (RuntimeException | Error e) {
+            return null;
+        }
+    }
+
+    /** Allocated bytes of the file, or -1 if unknown. */
+    static long allocatedBytes(Path p) {
+        if (STAT == null) return -1;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment path = a.allocateFrom(p.toString());
+            MemorySegment buf = a.allocate(256, 8);
+            int rc = (int) STAT.invokeExact(path, buf);
+            if (rc != 0) return -1;
+            return buf.get(ValueLayout.JAVA_LONG, ST_BLOCKS) * 512;
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.jemu.devices.block;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The host file under an image: positional reads and writes on a {@link FileChannel} that turn every
+ * host error and every short read of metadata into a one-line {@link BlockException}. It also refuses
+ * writes past {@link #MAX_OFFSET}, so a corrupt pointer can never make us grow a file to exabytes.
+ */
+public final class ImageFile implements Closeable {
+    /** qcow2 host offsets have 56 bits; nothing we write may go beyond. */
+    public static final long MAX_OFFSET = 1L << 56;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final boolean readOnly;
+
+    private ImageFile(Path path, FileChannel channel, boolean readOnly) {
+        this.path = path;
+        this.channel = channel;
+        this.readOnly = readOnly;
+    }
+
+    public static ImageFile open(Path path, boolean readOnly) throws BlockException {
+        try {
+            FileChannel ch = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return new ImageFile(path, ch, readOnly);
+        } catch (NoSuchFileException e) {
+            throw new BlockException("Could not open '" + path + "': No such file or directory");
+        } catch (AccessDeniedException e) {
+            throw new BlockException("Could not open '" + path + "': Permission denied");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new BlockException("Could not open '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /** Creates (or truncates) a file for a new image. */
+    public static ImageFile create(Path path) throws BlockException {
+        try {
+            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+            return new ImageFile(path, ch, false);
+        } catch (IOException e) {
+            throw new BlockException("Could not create '" + path + "': " + e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public long size() throws BlockException {
+        try {
+            long s = channel.size();
+            if (s == 0 && !Files.isRegularFile(path)) s = BlockDeviceSize.of(path);
+            return s;
+        } catch (IOException e) {
+            throw new BlockException("Could not get size of '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /** Reads exactly len bytes; running into end of file is an error (truncated metadata). */
+    public void readFully(long pos, byte[] b, int off, int len, String what) throws BlockException {
+        int n = readUpTo(pos, b, off, len);
+        if (n < len) {
+            throw new BlockException("image is truncated: " + what + " at offset " + pos + " ends beyond end of file");
+        }
+    }
+
+    /** Reads up to len bytes, filling the part beyond end of file with zeroes; returns the bytes read. */
+    public int readUpTo(long pos, byte[] b, int off, int len) throws BlockException {
+        if (pos < 0) throw BlockException.corrupt("negative file offset");
+        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        int total = 0;
+        try {
+            while (bb.hasRemaining()) {
+                int r = channel.read(bb, pos + total);
+                if (r < 0) break;
+                total += r;
+            }
+        } catch (IOException e) {
+            throw new BlockException("read error on '" + path + "': " + e.getMessage());
+        }
+        if (total < len) java.util.Arrays.fill(b, off + total, off + len, (byte) 0);
+        return total;
+    }
+
+    public void write(long pos, byte[] b, int off, int len) throws BlockException {
+        if (readOnly) throw new BlockException("image '" + path + "' is opened read-only");
+        if (pos < 0 || pos + len > MAX_OFFSET || pos + len < pos) {
+            throw BlockException.corrupt("refusing to write at host offset " + pos + " (out of range)");
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        long p = pos;
+        try {
+            while (bb.hasRemaining()) p += channel.write(bb, p);
+        } catch (IOException e) {
+            throw new BlockException("write error on '" + path + "': " + e.getMessage());
+        }
+    }
+
+    public long readLong(long pos, String what) throws BlockException {
+        byte[] b = new byte[8];
+        readFully(pos, b, 0, 8, what);
+        return Bytes.getLong(b, 0);
+    }
+
+    public void writeLong(long pos, long v) throws BlockException {
+        byte[] b = new byte[8];
+        Bytes.putLong(b, 0, v);
+        write(pos, b, 0, 8);
+    }
+
+    public void writeInt(long pos, int v) throws BlockException {
+        byte[] b = new byte[4];
+        Bytes.putInt(b, 0, v);
+        write(pos, b, 0, 4);
+    }
+
+    public void truncate(long size) throws BlockException {
+        try {
+            if (size < channel.size()) channel.truncate(size);
+            else if (size > channel.size()) {
+                channel.write(ByteBuffer.allocate(1), size - 1);
+            }
+        } catch (IOException e) {
+            throw new BlockException("could not resize '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /** Makes all writes so far durable (fdatasync). */
+    public void force() throws BlockException {
+        if (readOnly) return;
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new BlockException("flush error on '" + path + "': " + e.getMessage());
+        }
+    }
+
+    /** Bytes the file occupies on the host (st_blocks * 512), as qemu-img's "disk size". */
+    public long allocatedBytes() {
+        long b = HostFileStat.allocatedBytes(path);
+        if (b >= 0) return b;
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() throws BlockException {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new BlockException("close error on '" + path + "': " + e.getMessage());
+        }
+    }
+}

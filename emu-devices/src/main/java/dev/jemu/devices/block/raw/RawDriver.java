@@ -1,0 +1,126 @@
+package dev.jemu.devices.block.raw;
+
+import dev.jemu.devices.block.BlockDriver;
+import dev.jemu.devices.block.BlockException;
+import dev.jemu.devices.block.BlockFormat;
+import dev.jemu.devices.block.BlockFormats;
+import dev.jemu.devices.block.BlockStatus;
+import dev.jemu.devices.block.ImageFile;
+import dev.jemu.devices.block.ImageInfo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A raw image: host file or block device, read and written with positional I/O. */
+public final class RawDriver implements BlockDriver {
+    private static final int SECTOR = 512;
+    private final ImageFile file;
+    private final boolean probed;
+    private long size;
+
+    public RawDriver(ImageFile file, boolean probed) throws BlockException {
+        this.file = file;
+        this.probed = probed;
+        this.size = file.size();
+    }
+
+    @Override
+    public String formatName() {
+        return "raw";
+    }
+
+    @Override
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return file.readOnly();
+    }
+
+    @Override
+    public void read(long offset, byte[] buf, int off, int len) throws BlockException {
+        BlockDriver.checkRange(offset, len, size);
+        file.readUpTo(offset, buf, off, len);
+    }
+
+    @Override
+    public void write(long offset, byte[] buf, int off, int len) throws BlockException {
+        BlockDriver.checkRange(offset, len, size);
+        if (probed && offset < SECTOR && len > 0) guardSectorZero(offset, buf, off, len);
+        file.write(offset, buf, off, len);
+    }
+
+    /**
+     * A probed raw image must never be turned into something that probes as another format: the next
+     * open would then trust a header the guest wrote (backing file = any host file).
+     */
+    private void guardSectorZero(long offset, byte[] buf, int off, int len) throws BlockException {
+        byte[] head = new byte[SECTOR];
+        int n = file.readUpTo(0, head, 0, SECTOR);
+        int end = (int) Math.min(SECTOR, offset + len);
+        System.arraycopy(buf, off, head, (int) offset, end - (int) offset);
+        n = Math.max(n, end);
+        BlockFormat other = BlockFormats.probeNonRaw(head, n);
+        if (other != null) {
+            throw new BlockException("refusing write to sector 0 of probed raw image '" + file.path()
+                    + "': it would then look like a " + other.name() + " image (open it with an explicit format)");
+        }
+    }
+
+    @Override
+    public void flush() throws BlockException {
+        file.force();
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws BlockException {
+        BlockDriver.checkRange(offset, length, size);
+        byte[] zero = new byte[(int) Math.min(length, 1 << 20)];
+        long done = 0;
+        while (done < length) {
+            int n = (int) Math.min(zero.length, length - done);
+            write(offset + done, zero, 0, n);
+            done += n;
+        }
+    }
+
+    @Override
+    public void discard(long offset, long length) throws BlockException {
+        BlockDriver.checkRange(offset, length, size);
+        // Advisory: content stays as it is (Java has no portable hole punching).
+    }
+
+    @Override
+    public void resize(long newSize, boolean shrink) throws BlockException {
+        if (newSize < size && !shrink) {
+            throw new BlockException("Use the --shrink option to perform a shrink operation");
+        }
+        file.truncate(newSize);
+        size = newSize;
+    }
+
+    @Override
+    public BlockStatus status(long offset, long length) throws BlockException {
+        BlockDriver.checkRange(offset, length, size);
+        return new BlockStatus(offset, length, BlockStatus.Kind.DATA, offset);
+    }
+
+    @Override
+    public ImageInfo info() {
+        return new ImageInfo(file.path().toString(), "raw", size, file.allocatedBytes(), 0, null, null, null,
+                null, Map.of(), List.of());
+    }
+
+    @Override
+    public void close() throws BlockException {
+        file.close();
+    }
+}

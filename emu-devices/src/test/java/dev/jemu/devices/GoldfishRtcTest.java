@@ -1,0 +1,66 @@
+package dev.jemu.devices;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.jemu.core.time.VirtualClock;
+import org.junit.jupiter.api.Test;
+
+class GoldfishRtcTest {
+    final VirtualClock clock = VirtualClock.instructionCount(0);
+    boolean irq;
+    final GoldfishRtc rtc = new GoldfishRtc("rtc", clock, l -> irq = l, 0x1_2345_6789L);
+
+    long time() {
+        long lo = rtc.read(GoldfishRtc.TIME_LOW, 4);
+        long hi = rtc.read(GoldfishRtc.TIME_HIGH, 4);
+        return hi << 32 | lo;
+    }
+
+    @Test
+    void timeIsStartWallClockPlusGuestTime() {
+        assertEquals(0x1_2345_6789L, time());
+        clock.addInstructions(1000);
+        assertEquals(0x1_2345_6789L + 1000, time());
+    }
+
+    @Test
+    void settingTheTime() {
+        rtc.write(GoldfishRtc.TIME_HIGH, 4, 7);
+        rtc.write(GoldfishRtc.TIME_LOW, 4, 100);
+        assertEquals(7L << 32 | 100, time());
+        clock.addInstructions(5);
+        assertEquals(7L << 32 | 105, time());
+    }
+
+    @Test
+    void alarmRaisesTheInterruptWhenEnabled() {
+        long t = time() + 500;
+        rtc.write(GoldfishRtc.IRQ_ENABLED, 4, 1);
+        rtc.write(GoldfishRtc.ALARM_HIGH, 4, t >>> 32);
+        rtc.write(GoldfishRtc.ALARM_LOW, 4, t & 0xffffffffL);
+        assertEquals(1, rtc.read(GoldfishRtc.ALARM_STATUS, 4));
+        clock.addInstructions(499);
+        clock.runExpired();
+        assertFalse(irq);
+        clock.addInstructions(1);
+        clock.runExpired();
+        assertTrue(irq);
+        assertEquals(0, rtc.read(GoldfishRtc.ALARM_STATUS, 4));
+        rtc.write(GoldfishRtc.CLEAR_INTERRUPT, 4, 1);
+        assertFalse(irq);
+    }
+
+    @Test
+    void clearedAlarmNeverFiresAndPastAlarmFiresAtOnce() {
+        long t = time() + 10;
+        rtc.write(GoldfishRtc.IRQ_ENABLED, 4, 1);
+        rtc.write(GoldfishRtc.ALARM_HIGH, 4, t >>> 32);
+        rtc.write(GoldfishRtc.ALARM_LOW, 4, t & 0xffffffffL);
+        rtc.write(GoldfishRtc.CLEAR_ALARM, 4, 1);
+        clock.addInstructions(100);
+        clock.runExpired();
+        assertFalse(irq);
+        rtc.write(GoldfishRtc.ALARM_LOW, 4, t & 0xffffffffL);
+        assertTrue(irq);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.jemu.tests.diff;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Differential test: each bare-metal program must give byte-identical UART output and the same exit
+ * status under jemu as under QEMU 7.2. The QEMU run is also checked on its own (status 0, ends with
+ * "END"), so the programs stay valid before jemu can run them; the jemu half is skipped while the
+ * CLI is not on the class path. Outputs are kept in target/difftest/NAME.{qemu,jemu}.out. Lines
+ * listed in riscv/accepted-differences.txt (accepted implementation choices) are not compared.
+ */
+@Tag("diff")
+@Execution(ExecutionMode.CONCURRENT)
+class DiffTest {
+
+    static Stream<String> programs() {
+        return Programs.names().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("programs")
+    void matchesQemu(String name) {
+        assumeTrue(Programs.toolchainPresent(), "riscv64-unknown-elf binutils not installed");
+        assumeTrue(QemuReference.present(), "qemu-system-riscv64 not installed");
+        Path elf = Programs.build(name);
+
+        ProcessRun ref = QemuReference.run(name, elf);
+        save(name + ".qemu.out", ref.stdout());
+        String reference = ref.stdoutText();
+        assertTrue(ref.status() == 0 && reference.endsWith("END\n"),
+                () -> name + " does not pass under QEMU itself (status " + ref.status() + "):\n" + tail(reference)
+                        + ref.stderr());
+        String expected = reference;
+
+        assumeTrue(JemuLauncher.available(), "jemu CLI (" + JemuLauncher.MAIN + ") not on the class path yet");
+        ProcessRun got = JemuLauncher.run(elf);
+        save(name + ".jemu.out", got.stdout());
+        String actual = got.stdoutText();
+        var accepted = AcceptedDifferences.load(Programs.sourceDir().resolve("accepted-differences.txt"))
+                .labelsFor(name);
+        if (!accepted.isEmpty()) {
+            System.out.println(name + ": not comparing lines labelled " + accepted + " (accepted-differences.txt)");
+            expected = AcceptedDifferences.filter(expected, accepted);
+            actual = AcceptedDifferences.filter(actual, accepted);
+        }
+        String diff = OutputDiff.describe(expected, actual);
+        if (diff != null || got.status() != ref.status()) {
+            StringBuilder msg = new StringBuilder(name).append(": jemu differs from QEMU\n");
+            if (got.timedOut()) msg.append("  jemu timed out after ").append(JemuLauncher.TIMEOUT.toSeconds()).append(" s\n");
+            else if (got.status() != ref.status()) {
+                msg.append("  exit status: qemu ").append(ref.status()).append(", jemu ").append(got.status()).append('\n');
+            }
+            if (diff != null) msg.append("  ").append(diff).append('\n');
+            if (!got.stderr().isBlank()) msg.append("  jemu stderr: ").append(firstLines(got.stderr(), 8));
+            fail(msg.toString());
+        }
+    }
+
+    private static void save(String file, byte[] data) {
+        try {
+            Files.write(Programs.workDir().resolve(file), data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(String s) {
+        var lines = s.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size())) + "\n";
+    }
+
+    private static String firstLines(String s, int n) {
+        return String.join("\n", s.lines().limit(n).toList()) + "\n";
+    }
+}

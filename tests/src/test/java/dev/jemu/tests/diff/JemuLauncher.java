@@ -1,0 +1,53 @@
+package dev.jemu.tests.diff;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs a program under jemu in a fresh JVM: {@code java -cp <test class path> dev.jemu.cli.Main
+ * <QEMU's flags>}. {@code -Djemu.cmd="./jemu"} runs an external launcher instead;
+ * {@code -Djemu.jvmArgs=...} adds JVM flags to the spawned JVM.
+ */
+final class JemuLauncher {
+    static final String MAIN = "dev.jemu.cli.Main";
+    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("jemu.diff.timeout", 20));
+
+    private JemuLauncher() {}
+
+    /** Whether there is something to run: an external command or the CLI's main class. */
+    static boolean available() {
+        if (externalCommand() != null) return true;
+        try {
+            Class.forName(MAIN, false, JemuLauncher.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    static ProcessRun run(Path elf) {
+        List<String> cmd = new ArrayList<>();
+        String external = externalCommand();
+        if (external != null) {
+            cmd.addAll(Arrays.asList(external.trim().split("\\s+")));
+        } else {
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            String extra = System.getProperty("jemu.jvmArgs", "").trim();
+            if (!extra.isEmpty()) cmd.addAll(Arrays.asList(extra.split("\\s+")));
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(MAIN);
+        }
+        cmd.addAll(Guest.args(elf));
+        return ProcessRun.run(cmd, TIMEOUT);
+    }
+
+    private static String externalCommand() {
+        String c = System.getProperty("jemu.cmd");
+        return c == null || c.isBlank() ? null : c;
+    }
+}

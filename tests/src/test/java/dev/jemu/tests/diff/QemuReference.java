@@ -1,0 +1,75 @@
+package dev.jemu.tests.diff;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Runs a program under qemu-system-riscv64 and caches the result per (ELF contents, QEMU version)
+ * in target/difftest/qemu-cache, so repeated runs only pay for jemu.
+ */
+final class QemuReference {
+    static final String QEMU = "qemu-system-riscv64";
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static volatile String version;
+
+    private QemuReference() {}
+
+    static boolean present() {
+        return Tools.onPath(QEMU);
+    }
+
+    static String version() {
+        String v = version;
+        if (v == null) {
+            ProcessRun r = ProcessRun.run(List.of(QEMU, "--version"), Duration.ofSeconds(20));
+            v = r.stdoutText().lines().findFirst().orElse("unknown").trim();
+            version = v;
+        }
+        return v;
+    }
+
+    static ProcessRun run(String name, Path elf) {
+        Path cache = Programs.workDir().resolve("qemu-cache");
+        try {
+            Files.createDirectories(cache);
+            String key = name + "-" + sha256(Files.readAllBytes(elf), version());
+            Path out = cache.resolve(key + ".out");
+            Path status = cache.resolve(key + ".status");
+            if (Files.exists(out) && Files.exists(status)) {
+                return new ProcessRun(Integer.parseInt(Files.readString(status).trim()),
+                        Files.readAllBytes(out), "", false);
+            }
+            List<String> cmd = new ArrayList<>();
+            cmd.add(QEMU);
+            cmd.addAll(Guest.args(elf));
+            ProcessRun r = ProcessRun.run(cmd, TIMEOUT);
+            if (!r.timedOut()) {          // a timeout is not a reference worth keeping
+                Files.write(out, r.stdout());
+                Files.writeString(status, Integer.toString(r.status()));
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha256(byte[] elf, String qemuVersion) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(elf);
+            md.update(qemuVersion.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

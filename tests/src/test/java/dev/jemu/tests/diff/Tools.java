@@ -1,0 +1,19 @@
+package dev.jemu.tests.diff;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Host tool lookup. */
+final class Tools {
+    private Tools() {}
+
+    static boolean onPath(String exe) {
+        String path = System.getenv("PATH");
+        if (path == null) return false;
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, exe))) return true;
+        }
+        return false;
+    }
+}
