@@ -2,6 +2,7 @@ package dev.jemu.tests;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code jemu} as the launcher does: a new JVM with this test's class path and {@code dev.jemu.cli.Main},
- * stdin an empty pipe (not a terminal: bytes pass, no raw mode), stdout and stderr collected. A run that does
+ * stdin a pipe (not a terminal: bytes pass, no raw mode) that the test may type into, stdout and stderr
+ * collected. A run that does
  * not end within the timeout is killed.
  */
 final class JemuProcess {
@@ -30,21 +32,45 @@ final class JemuProcess {
         return Duration.ofSeconds(Long.getLong("jemu.boot.timeout", 600));
     }
 
+    /** Typing into the guest: once the output contains {@code waitFor}, {@code send} is written to stdin. */
+    record Step(String waitFor, String send) {
+    }
+
     static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+        return run(timeout, List.of(), args);
+    }
+
+    static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xss8m", "-cp", System.getProperty("java.class.path"),
                 "dev.jemu.cli.Main"));
         cmd.addAll(List.of(args));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
         Collector out = new Collector(p.getInputStream());
         Collector err = new Collector(p.getErrorStream());
+        Thread typist = Thread.ofPlatform().daemon().start(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                for (Step step : steps) {
+                    while (!out.snapshot().contains(step.waitFor())) {
+                        if (!p.isAlive()) {
+                            return;
+                        }
+                        Thread.sleep(50);
+                    }
+                    in.write(step.send().getBytes(StandardCharsets.UTF_8));
+                    in.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // the process ended or the test is over
+            }
+        });
         boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!done) {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
+        typist.interrupt();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         return new Result(done ? p.exitValue() : -1, out.text(), err.text(), !done, elapsed);
     }
@@ -68,6 +94,12 @@ final class JemuProcess {
                     // the process was killed: keep what arrived
                 }
             });
+        }
+
+        String snapshot() {
+            synchronized (buf) {
+                return buf.toString(StandardCharsets.UTF_8);
+            }
         }
 
         String text() throws InterruptedException {

@@ -77,6 +77,19 @@ class RiscvBootTest {
     }
 
     @Test
+    void typesIntoTheGuestShell() throws Exception {
+        List<String> args = base("console=ttyS0 jemu.shell");
+        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(),
+                List.of(new JemuProcess.Step(" # ", "echo JEMU-TYPED-$((6*7))\n"),
+                        new JemuProcess.Step("JEMU-TYPED-42", "poweroff -f\n")),
+                args.toArray(String[]::new));
+        assertFalse(r.timedOut(), r::describe);
+        // the shell computed what was typed: stdin reached the guest through the UART
+        assertTrue(r.out().contains("JEMU-TYPED-42"), r::describe);
+        assertEquals(0, r.status(), r::describe);
+    }
+
+    @Test
     @Disabled("enable when the virt board wires -drive/-device virtio-blk-device (block layer + virtio-blk); "
             + "until then the board boots without the disk and this fails at JEMU-DISK-OK")
     void mountsTheRootDiskThroughVirtioBlk() throws Exception {
