@@ -200,7 +200,11 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
             }
         }
         // DEVICE_NEEDS_RESET is the device's bit: the driver cannot set or clear it
+        int old = status;
         status = (v & ~Virtio.STATUS_DEVICE_NEEDS_RESET) | (status & Virtio.STATUS_DEVICE_NEEDS_RESET);
+        if ((status & ~old & Virtio.STATUS_DRIVER_OK) != 0 && (status & Virtio.STATUS_DEVICE_NEEDS_RESET) != 0) {
+            signalConfigChange(); // broken during setup: tell the driver now that it listens
+        }
     }
 
     private void notify(int q) {
@@ -270,10 +274,14 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
         }
         status |= Virtio.STATUS_DEVICE_NEEDS_RESET;
         if ((status & Virtio.STATUS_DRIVER_OK) != 0) {
-            interruptStatus |= Virtio.INT_CONFIG_CHANGE;
-            configGeneration++;
-            updateIrq();
+            signalConfigChange();
         }
+    }
+
+    private void signalConfigChange() {
+        interruptStatus |= Virtio.INT_CONFIG_CHANGE;
+        configGeneration++;
+        updateIrq();
     }
 
     private void guestError(String fmt, Object... args) {
