@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -77,12 +76,10 @@ class RiscvBootTest {
     }
 
     @Test
-    @Disabled("enable when the virt board wires -drive/-device virtio-blk-device (block layer + virtio-blk); "
-            + "until then the board boots without the disk and this fails at JEMU-DISK-OK")
     void mountsTheRootDiskThroughVirtioBlk() throws Exception {
         List<String> args = base("console=ttyS0");
-        args.addAll(List.of("-drive", "file=" + Kit.file(ARCH, "root.qcow2") + ",if=none,id=d0,format=qcow2",
-                "-device", "virtio-blk-device,drive=d0", "-snapshot"));
+        args.addAll(List.of("-drive", "file=" + Kit.file(ARCH, "root.qcow2") + ",if=none,id=d0,format=qcow2,snapshot=on",
+                "-device", "virtio-blk-device,drive=d0"));
         JemuProcess.Result r = boot(args);
         assertTrue(r.out().contains("JEMU-DISK-OK"), r::describe);
         assertTrue(r.out().contains("JEMU-HELLO jemu kit riscv64"), r::describe);
