@@ -2,6 +2,7 @@ package dev.jemu.riscv.cpu;
 
 import static dev.jemu.riscv.cpu.Csr.*;
 
+import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.memory.AddressSpace;
@@ -264,7 +265,7 @@ public final class Hart implements Cpu {
                         }
                         if (b != null && b != JitBlock.NONE) {
                             jitActive = true;
-                            pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n);
+                            pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
                             jitActive = false;
                             n += jitRetired;
                             if (((pc - base) >>> 12) != 0 || n >= budget || leaveBlock || loop.attention()) {
@@ -979,6 +980,10 @@ public final class Hart implements Cpu {
 
     /** Enters the trap handler for {@code cause} (bit 63 set for interrupts) with epc = {@link #pc}. */
     void takeTrap(long cause, long tval) {
+        if (DebugLog.on(DebugLog.Category.INT)) {
+            DebugLog.log(DebugLog.Category.INT, "hart%d: %s %d at pc=0x%x priv=%d tval=0x%x", hartId,
+                    cause < 0 ? "interrupt" : "exception", cause & 63, pc, priv, tval);
+        }
         boolean interrupt = cause < 0;
         int code = (int) cause & 63;
         pendingSingle = false;

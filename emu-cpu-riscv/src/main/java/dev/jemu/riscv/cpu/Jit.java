@@ -37,11 +37,14 @@ final class Jit {
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_HART, CD_LONG_ARRAY, CD_SEG,
-            CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_long, CD_long);
+            CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_long, CD_long, CD_long);
 
-    // local variable slots of run(): 0 this, 1 h, 2 x, 3 mem, 4 ltag, 5 loff, 6 stag, 7 soff, 8 dkey, 10 limit
+    // local variable slots of run(): 0 this, 1 h, 2 x, 3 mem, 4 ltag, 5 loff, 6 stag, 7 soff, 8 dkey, 10 limit,
+    // 12 pc0 (the guest pc the block was entered at: the code is position-independent, since one physical
+    // page of code may run at several virtual addresses)
     private static final int H = 1, X = 2, MEM = 3, LTAG = 4, LOFF = 5, STAG = 6, SOFF = 7, DKEY = 8, LIMIT = 10;
-    private static final int REGS = 12; // x1..x31 at 12, 14, ...
+    private static final int PC0 = 12;
+    private static final int REGS = 14; // x1..x31 at 14, 16, ...
     private static final int DONE = REGS + 62, ADDR = DONE + 2, TLB = ADDR + 2;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
@@ -191,10 +194,19 @@ final class Jit {
             cb.putfield(CD_HART, "jitRetired", CD_long);
         }
 
+        /** Pushes the guest address of the instruction that was at {@code pc} when the block was compiled. */
+        void pushPc(long pc) {
+            cb.lload(PC0);
+            if (pc != pcs[0]) {
+                cb.loadConstant(pc - pcs[0]).ladd();
+            }
+        }
+
         void exit(int retired, long pc) {
             writeback();
             setRetired(retired);
-            cb.loadConstant(pc).lreturn();
+            pushPc(pc);
+            cb.lreturn();
         }
 
         void emit() {
@@ -224,7 +236,8 @@ final class Jit {
                 cb.lload(DONE).lload(LIMIT).lcmp().iflt(loopStart);
                 writeback();
                 cb.aload(H).lload(DONE).putfield(CD_HART, "jitRetired", CD_long);
-                cb.loadConstant(target).lreturn();
+                pushPc(target);
+                cb.lreturn();
             } else {
                 exit(k + 1, target);
             }
@@ -238,16 +251,16 @@ final class Jit {
             long pc = pcs[k], next = pcs[k + 1];
             switch (op) {
                 case LUI -> { cb.loadConstant(imm); popReg(rd); }
-                case AUIPC -> { cb.loadConstant(pc + imm); popReg(rd); }
+                case AUIPC -> { pushPc(pc + imm); popReg(rd); }
                 case JAL -> {
-                    cb.loadConstant(next);
+                    pushPc(next);
                     popReg(rd);
                     jumpTo(k, pc + imm);
                 }
                 case JALR -> {
                     pushReg(rs1);
                     cb.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(ADDR);
-                    cb.loadConstant(next);
+                    pushPc(next);
                     popReg(rd);
                     writeback();
                     setRetired(k + 1);
@@ -391,7 +404,8 @@ final class Jit {
             cb.labelBinding(slow);
             writeback();
             setRetired(k);
-            cb.aload(H).lload(ADDR).loadConstant(size).loadConstant(pc);
+            cb.aload(H).lload(ADDR).loadConstant(size);
+            pushPc(pc);
             cb.invokevirtual(CD_HART, "loadSlow", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long));
             switch (op) { // the slow path zero-extends
                 case LB -> cb.l2i().i2b().i2l();
@@ -424,12 +438,13 @@ final class Jit {
             setRetired(k);
             cb.aload(H).lload(ADDR).loadConstant(size);
             pushReg(rs2);
-            cb.loadConstant(pc);
+            pushPc(pc);
             cb.invokevirtual(CD_HART, "storeSlow", MethodTypeDesc.of(CD_boolean, CD_long, CD_int, CD_long, CD_long));
             cb.ifeq(done);
             // the store hit code or a device: leave the block right after it
             setRetired(k + 1);
-            cb.loadConstant(next).lreturn();
+            pushPc(next);
+            cb.lreturn();
             cb.labelBinding(done);
         }
 

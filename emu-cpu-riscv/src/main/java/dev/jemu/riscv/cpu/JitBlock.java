@@ -10,10 +10,11 @@ import java.lang.foreign.MemorySegment;
  */
 public interface JitBlock {
     /** Marks a block start the JIT cannot compile (its first instruction is not supported). */
-    JitBlock NONE = (h, x, mem, ltag, loff, stag, soff, dkey, limit) -> {
+    JitBlock NONE = (h, x, mem, ltag, loff, stag, soff, dkey, limit, pc0) -> {
         throw new IllegalStateException("not compiled");
     };
 
+    /** Runs the block entered at guest address {@code pc0} (blocks are position-independent). */
     long run(Hart h, long[] x, MemorySegment mem, long[] ltag, long[] loff, long[] stag, long[] soff, long dkey,
-            long limit);
+            long limit, long pc0);
 }

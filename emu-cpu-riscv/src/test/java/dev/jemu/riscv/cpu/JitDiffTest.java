@@ -1,0 +1,139 @@
+package dev.jemu.riscv.cpu;
+
+import static dev.jemu.riscv.cpu.TestRig.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Random straight-line blocks: a compiled block must leave the same registers and memory as the interpreter. */
+class JitDiffTest {
+    static final long CODE = RAM_BASE + 0x1000, DATA = RAM_BASE + 0x8000;
+    static final int BASE_REG = 31; // holds DATA, never written
+
+    static int randomInsn(Random r) {
+        int rd = 1 + r.nextInt(30), rs1 = r.nextInt(31), rs2 = r.nextInt(31);
+        int[][] rtype = {{0, 0}, {0x20, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {0x20, 5}, {0, 6}, {0, 7},
+            {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}, {1, 6}, {1, 7}, {0x10, 2}, {0x10, 4}, {0x05, 4},
+            {0x05, 7}, {0x30, 1}, {0x24, 5}, {0x20, 7}, {0x34, 1}};
+        int[][] wtype = {{0, 0}, {0x20, 0}, {0, 1}, {0, 5}, {0x20, 5}, {1, 0}, {1, 4}, {1, 5}, {1, 6}, {1, 7},
+            {0x04, 0}, {0x30, 5}, {0x10, 6}};
+        int imm = r.nextInt(4096) - 2048;
+        switch (r.nextInt(8)) {
+            case 0, 1: {
+                int[] t = rtype[r.nextInt(rtype.length)];
+                return Asm.r(t[0], rs2, rs1, t[1], rd, 0x33);
+            }
+            case 2: {
+                int[] t = wtype[r.nextInt(wtype.length)];
+                return Asm.r(t[0], rs2, rs1, t[1], rd, 0x3b);
+            }
+            case 3: {
+                int f3 = new int[] {0, 2, 3, 4, 6, 7}[r.nextInt(6)];
+                return Asm.i(imm, rs1, f3, rd, 0x13);
+            }
+            case 4: {
+                int sh = r.nextInt(64);
+                int[] f = {0x000, 0x400, 0x000, 0x600};
+                int k = r.nextInt(4);
+                return Asm.i(f[k] | sh, rs1, k == 2 ? 1 : 5, rd, 0x13);
+            }
+            case 5: {
+                int sh = r.nextInt(32);
+                int k = r.nextInt(4);
+                return k == 0 ? Asm.i(imm, rs1, 0, rd, 0x1b)
+                        : Asm.i((k == 3 ? 0x400 : 0) | sh, rs1, k == 1 ? 1 : 5, rd, 0x1b);
+            }
+            case 6: {
+                int f3 = r.nextInt(7);
+                return Asm.i(r.nextInt(2048) - 1024, BASE_REG, f3, rd, 0x03); // loads near DATA
+            }
+            default: {
+                if (r.nextBoolean()) {
+                    return Asm.u(r.nextInt(1 << 20), rd, r.nextBoolean() ? 0x37 : 0x17);
+                }
+                return Asm.s(r.nextInt(2048) - 1024, rs2, BASE_REG, r.nextInt(4), 0x23);
+            }
+        }
+    }
+
+    static TestRig rig(int[] code, long[] regs) {
+        TestRig rig = new TestRig();
+        Asm a = new Asm(CODE);
+        for (int w : code) {
+            a.emit(w);
+        }
+        a.halt();
+        rig.load(a);
+        for (int i = 1; i < 32; i++) {
+            rig.hart.setReg(i, regs[i]);
+        }
+        rig.hart.setReg(BASE_REG, DATA);
+        byte[] pattern = new byte[4096];
+        new Random(7).nextBytes(pattern);
+        rig.bus.load(DATA - 2048, pattern);
+        rig.hart.setPc(CODE);
+        return rig;
+    }
+
+    @Test
+    void compiledBlocksMatchTheInterpreter() {
+        Random r = new Random(1234);
+        for (int round = 0; round < 300; round++) {
+            int[] code = new int[1 + r.nextInt(40)];
+            for (int i = 0; i < code.length; i++) {
+                code[i] = randomInsn(r);
+            }
+            long[] regs = new long[32];
+            for (int i = 1; i < 32; i++) {
+                regs[i] = switch (r.nextInt(4)) {
+                    case 0 -> r.nextInt(16) - 8;
+                    case 1 -> r.nextLong();
+                    case 2 -> r.nextInt();
+                    default -> 1L << r.nextInt(64);
+                };
+            }
+            // interpreter: the block runs once, far below the JIT threshold
+            TestRig a = rig(code, regs);
+            a.hart.run(code.length + 1); // the block ends with the halt jal
+            // compiled: the same code through Jit.compile, run directly
+            TestRig b = rig(code, regs);
+            Hart h = b.hart;
+            h.run(0); // picks the RAM region
+            DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
+            JitBlock blk = Jit.compile(pg, 0, CODE);
+            long pc = blk.run(h, h.x, b.ram.segment().asSlice(0), h.ltag, h.loff, h.stag, h.soff, h.dataKey,
+                    1_000_000, CODE);
+            String what = "round " + round;
+            assertEquals(a.hart.pc(), pc, what + " pc");
+            // the same block entered through another virtual address computes pcs relative to it
+            if (round == 0) {
+                TestRig c = rig(code, regs);
+                c.hart.run(0);
+                long alias = 0x1_0000_0000L;
+                long pc2 = blk.run(c.hart, c.hart.x, c.ram.segment(), c.hart.ltag, c.hart.loff, c.hart.stag,
+                        c.hart.soff, c.hart.dataKey, 1_000_000, alias);
+                assertEquals(alias + (pc - CODE), pc2, "position-independent");
+            }
+            assertEquals(code.length + 1, h.jitRetired, what + " retired");
+            for (int i = 1; i < 32; i++) {
+                assertEquals(a.hart.reg(i), h.reg(i), what + " x" + i + " after " + disasm(code));
+            }
+            byte[] ma = new byte[4096], mb = new byte[4096];
+            a.bus.copyOut(DATA - 2048, ma, 0, 4096);
+            b.bus.copyOut(DATA - 2048, mb, 0, 4096);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ma, mb, what + " memory");
+        }
+    }
+
+    static String disasm(int[] code) {
+        StringBuilder sb = new StringBuilder();
+        for (int w : code) {
+            long d = Decoder.decode(w);
+            int p = (int) d;
+            sb.append(String.format("%n  %08x %s rd=%d rs1=%d rs2=%d imm=%d", w, Op.name(Decoder.op(p)),
+                    Decoder.rd(p), Decoder.rs1(p), Decoder.rs2(p), d >> 32));
+        }
+        return sb.toString();
+    }
+}
