@@ -7,11 +7,15 @@ images differing only in the iteration count, so start-up and power-off cancel:
 Prints every run, then per emulator the median MIPS with min and max over the rounds, and the
 per-round ratio jemu/QEMU as median [min - max].
 
-QEMU's translator is about ten times faster than an interpreter, so its iteration counts are scaled
-(--qemu-scale, default 10) to keep its timed difference well above the noise.
+Before the rounds, the long run is lengthened until it takes at least --min-delta seconds more than
+the short one on both emulators (the difference must stand above the noise of a shared machine);
+the short run is then a fifth of it, long enough that a JIT's warm-up falls in both. Both emulators
+run the same two images, and every run's checksum line (printed by the image) must match the other
+emulator's, so a fast but wrong result cannot pass. A round where the long run still is not slower
+is reported and left out of the figures.
 
-usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--small 2e6] [--large 2e7]
-                     [--qemu-scale 10] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
+usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--small N]
+                     [--min-delta 2] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
 """
 import argparse
 import os
@@ -30,13 +34,14 @@ GUEST = ["-M", "virt", "-bios", "none", "-nographic", "-m", "128M", "-kernel"]
 
 
 def timed_run(cmd, image, timeout):
+    """Returns (seconds, checksum line printed by the image)."""
     t0 = time.perf_counter()
     r = subprocess.run(cmd + GUEST + [image], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=timeout)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit(f"{cmd[0]} failed on {image} (status {r.returncode}): {r.stderr.decode(errors='replace')[:400]}")
-    return dt
+    return dt, r.stdout.decode(errors="replace").strip()
 
 
 def summary(xs):
@@ -47,9 +52,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kind", default="alu", choices=["alu", "mem", "branch", "call"])
     ap.add_argument("--body", type=int, default=16, help="instructions per loop iteration (default 16)")
-    ap.add_argument("--small", type=float, default=2e6, help="iterations of the short run (default 2e6)")
-    ap.add_argument("--large", type=float, default=2e7, help="iterations of the long run (default 2e7)")
-    ap.add_argument("--qemu-scale", type=float, default=10, help="QEMU iteration multiplier (default 10)")
+    ap.add_argument("--large", type=float, default=1e7, help="initial iterations of the long run (default 1e7)")
+    ap.add_argument("--small", type=float, default=None,
+                    help="iterations of the short run (default: a fifth of the calibrated long run)")
+    ap.add_argument("--min-delta", type=float, default=2.0,
+                    help="seconds the long run must exceed the short one (default 2)")
     ap.add_argument("--runs", type=int, default=5, help="rounds, at least 5 for a quotable figure")
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"), help="jemu command")
     ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU command")
@@ -57,37 +64,64 @@ def main():
     a = ap.parse_args()
     if a.runs < 5:
         print("note: fewer than 5 rounds; the figures are indicative only", file=sys.stderr)
-    small, large = int(a.small), int(a.large)
-    if large <= small:
-        sys.exit("--large must exceed --small")
+    large = int(a.large)
 
-    emus = {"jemu": (shlex.split(a.jemu), 1.0), "qemu": (shlex.split(a.qemu), a.qemu_scale)}
+    emus = {"jemu": shlex.split(a.jemu), "qemu": shlex.split(a.qemu)}
     with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
-        images = {}             # (emulator, small|large) -> (path, retired instructions)
-        for name, (_, scale) in emus.items():
-            for label, iters in (("small", small), ("large", large)):
-                img, retired = loopgen.build(a.kind, a.body, int(iters * scale))
-                path = os.path.join(tmp, f"{name}-{a.kind}-{label}.bin")
-                with open(path, "wb") as f:
-                    f.write(img)
-                images[name, label] = (path, retired)
-            d = images[name, "large"][1] - images[name, "small"][1]
-            print(f"{name}: kind={a.kind} body={a.body} iterations {int(small * scale)} and "
-                  f"{int(large * scale)}: delta {d:,} instructions")
+        def image(label, iters):
+            img, retired = loopgen.build(a.kind, a.body, iters)
+            path = os.path.join(tmp, f"{a.kind}-{label}.bin")
+            with open(path, "wb") as f:
+                f.write(img)
+            return path, retired
+
+        iters = large
+        for _ in range(5):      # calibrate: both emulators must show the long run min-delta slower
+            small = int(a.small) if a.small else max(1, iters // 5)
+            if small >= iters:
+                sys.exit("--small must be below --large")
+            images = {"small": image("small", small), "large": image("large", iters)}
+            deltas = {}
+            for name, cmd in emus.items():
+                ts, _ = timed_run(cmd, images["small"][0], a.timeout)
+                tl, _ = timed_run(cmd, images["large"][0], a.timeout)
+                deltas[name] = tl - ts
+            worst = min(deltas.values())
+            print(f"calibration: {small} / {iters} iterations: delta " +
+                  ", ".join(f"{n} {d:.2f} s" for n, d in deltas.items()), flush=True)
+            if worst >= a.min_delta:
+                break
+            iters = int(iters * min(100.0, max(2.0, 1.5 * a.min_delta / max(worst, 0.02))))
+        dinstr = images["large"][1] - images["small"][1]
+        print(f"kind={a.kind} body={a.body}: iterations {small} and {iters}, delta {dinstr:,} instructions")
         mips = {name: [] for name in emus}
+        ratios = []
         for rnd in range(1, a.runs + 1):
-            for name, (cmd, _) in emus.items():
-                ts = timed_run(cmd, images[name, "small"][0], a.timeout)
-                tl = timed_run(cmd, images[name, "large"][0], a.timeout)
-                dinstr = images[name, "large"][1] - images[name, "small"][1]
-                m = dinstr / (tl - ts) / 1e6 if tl > ts else float("nan")
-                mips[name].append(m)
-                print(f"round {rnd} {name:5s} small {ts:7.3f} s  large {tl:7.3f} s  -> {m:9.1f} MIPS", flush=True)
+            got, sums = {}, {}
+            for name, cmd in emus.items():
+                ts, sum_s = timed_run(cmd, images["small"][0], a.timeout)
+                tl, sum_l = timed_run(cmd, images["large"][0], a.timeout)
+                sums[name] = (sum_s, sum_l)
+                if tl > ts:
+                    got[name] = dinstr / (tl - ts) / 1e6
+                    mips[name].append(got[name])
+                    note = f"{got[name]:9.1f} MIPS"
+                else:
+                    note = "  (long run not slower: left out)"
+                print(f"round {rnd} {name:5s} small {ts:7.3f} s  large {tl:7.3f} s  -> {note}", flush=True)
+            if sums["jemu"] != sums["qemu"]:
+                sys.exit(f"checksums differ: jemu {sums['jemu']}, qemu {sums['qemu']}: jemu computed a wrong result")
+            if len(got) == 2:
+                ratios.append(got["jemu"] / got["qemu"])
     print()
     for name in emus:
-        print(f"{name:5s} MIPS median [min - max]: {summary(mips[name])}")
-    ratios = [j / q for j, q in zip(mips["jemu"], mips["qemu"])]
-    print(f"jemu/QEMU per round: median {statistics.median(ratios):.3f} [{min(ratios):.3f} - {max(ratios):.3f}]")
+        if mips[name]:
+            print(f"{name:5s} MIPS median [min - max] over {len(mips[name])} rounds: {summary(mips[name])}")
+    if ratios:
+        print(f"jemu/QEMU per round ({len(ratios)} rounds): median {statistics.median(ratios):.3f} "
+              f"[{min(ratios):.3f} - {max(ratios):.3f}]")
+    else:
+        print("no round gave both figures: raise --min-delta or --large")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 """Bare-metal RV64 loop images for interpreter benchmarks (jemu's own generator).
 
 The image is raw code loaded at 0x80000000 (`-bios none -kernel IMAGE`, QEMU virt or jemu). It loads
-the iteration count stored in the image, runs a hot loop ITERATIONS times and powers off through the
-SiFive test device at 0x100000 (exit status 0). Kinds of loop body:
+the iteration count stored in the image, runs a hot loop ITERATIONS times, prints a checksum of the
+loop's registers on the UART (16 hex digits and a newline: two emulators must agree on it) and powers
+off through the SiFive test device at 0x100000 (exit status 0). Kinds of loop body:
   alu     integer ALU mix (add/sub/xor/or/and/shifts/addi) on independent registers
   mem     8-byte loads and stores on a data page, with dependent adds
   branch  compare-and-branch pairs, half taken
@@ -20,6 +21,7 @@ COUNT_AT = 0x7F8        # the 8-byte iteration count, read pc-relative
 DATA_AT = 0x1000        # data page for the mem kind
 IMAGE_SIZE = 0x2000
 TEST_DEVICE = 0x100000
+UART = 0x10000000
 
 
 # --- RV64I encoders (only what the generator needs) -------------------------------------------
@@ -69,6 +71,9 @@ def blt(rs1, rs2, off): return _b(off, rs2, rs1, 4)
 def jal(rd, off): return _j(off, rd)
 def jalr(rd, rs1, imm): return _i(imm, rs1, 0, rd, 0x67)
 def lui(rd, imm20): return (imm20 & 0xFFFFF) << 12 | rd << 7 | 0x37
+def sb(rs2, rs1, imm): return _s(imm, rs2, rs1, 0)
+def sltiu(rd, rs1, imm): return _i(imm, rs1, 3, rd, 0x13)
+def andi(rd, rs1, imm): return _i(imm, rs1, 7, rd, 0x13)
 def auipc(rd, imm20): return (imm20 & 0xFFFFF) << 12 | rd << 7 | 0x17
 
 
@@ -128,6 +133,9 @@ def build(kind, body, iterations):
         raise SystemExit("BODY must be at least 4")
     # prologue (at the image base): t4 = data page, t3 = count, s1 = 1 (the branch kind's toggle)
     pro = [auipc(DATA, DATA_AT >> 12), auipc(COUNTER, 0), ld(COUNTER, COUNTER, COUNT_AT - 4), addi(S1, ZERO, 1)]
+    # registers the loops and the checksum use start at zero (firmware hand-off values such as the
+    # device-tree address in a1 differ between emulators)
+    pro += [addi(r, ZERO, 0) for r in [A0 + k for k in range(6)] + [T0, T1, T2, RA]]
     words = list(pro)
     calls = []
     for word, _ in body_filler(kind, body - 2):
@@ -137,6 +145,7 @@ def build(kind, body, iterations):
         words.append(word)
     words.append(addi(COUNTER, COUNTER, -1))
     words.append(bne(COUNTER, ZERO, (len(pro) - len(words)) * 4))
+    words += checksum_epilogue()
     epi = [lui(T0, TEST_DEVICE >> 12), lui(T1, 0x5), addi(T1, T1, 0x555), sw(T1, T0, 0), jal(ZERO, 0)]
     words += epi
     leaf = len(words)
@@ -149,7 +158,38 @@ def build(kind, body, iterations):
     for k, w in enumerate(words):
         struct.pack_into("<I", img, 4 * k, w)
     struct.pack_into("<Q", img, COUNT_AT, iterations)
-    return bytes(img), len(pro) + iterations * body + 4
+    return bytes(img), len(pro) + iterations * body + CHECKSUM_RETIRED + 4
+
+
+# checksum: S0 = a0 ^ a1 ^ ... ^ a5 ^ t0 ^ t1 ^ t2 ^ (data page word 32), printed as 16 hex digits
+# with a fixed instruction count (no LSR polling: the emulators' UARTs take bytes at once)
+def checksum_epilogue():
+    regs = [A0 + k for k in range(6)] + [T0, T1, T2]
+    out = [addi(S0, ZERO, 0)]
+    out += [xor(S0, S0, r) for r in regs]
+    out += [ld(T0, DATA, 256), xor(S0, S0, T0)]
+    out += [lui(T1, UART >> 12), addi(T2, ZERO, 60)]          # t2 = shift, counts 60..0 by 4
+    loop = len(out)
+    out += [_r(0, T2, S0, 5, A0, 0x33),                        # srl a0, s0, t2
+            andi(A0, A0, 15),
+            sltiu(A1, A0, 10),                                 # a1 = digit < 10
+            addi(A0, A0, ord("a") - 10),
+            beq(A1, ZERO, 8),
+            addi(A0, A0, ord("0") - ord("a") + 10),
+            sb(A0, T1, 0),
+            addi(T2, T2, -4)]
+    out.append(bge_zero(T2, (loop - len(out)) * 4))
+    out += [addi(A0, ZERO, 10), sb(A0, T1, 0)]
+    return out
+
+
+def bge_zero(rs1, off): return _b(off, ZERO, rs1, 5)
+
+
+# retired by checksum_epilogue: 14 set-up, 9 per digit (8 for a letter a-f: its addi is skipped),
+# 2 for the newline. Counted as if every digit were 0-9: the count is exact up to 16 instructions,
+# nothing against the billions a benchmark delta spans.
+CHECKSUM_RETIRED = 14 + 16 * 9 + 2
 
 
 def main(argv):

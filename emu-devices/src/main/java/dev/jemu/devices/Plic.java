@@ -15,7 +15,7 @@ import dev.jemu.core.state.Stateful;
  *
  * <p>Sources are level-triggered through a gateway: a high line makes the source pending unless it is in
  * service (claimed and not yet completed); completion re-arms the gateway so a line still high pends again.
- * A line that drops before being claimed withdraws its request, as QEMU does.
+ * A line that drops before the claim leaves its request pending (QEMU does the same).
  */
 public final class Plic implements MmioDevice, Stateful {
     public static final int PRIORITY_BASE = 0x0, PENDING_BASE = 0x1000, ENABLE_BASE = 0x2000,
@@ -94,8 +94,10 @@ public final class Plic implements MmioDevice, Stateful {
 
     void setInput(int n, boolean l) {
         setBit(level, n, l);
-        if (!bit(inService, n)) {
-            setBit(pending, n, l);
+        // The gateway forwards a request on a high level; only a claim clears it (as QEMU's PLIC does):
+        // a line that drops before the claim still leaves its request pending.
+        if (l && !bit(inService, n)) {
+            setBit(pending, n, true);
         }
         update();
     }

@@ -64,7 +64,9 @@ class PlicTest {
         w(S_THRESHOLD, 2);
         assertTrue(seip);
         s.lower();
-        assertFalse(seip, "a withdrawn level request is no longer pending");
+        assertTrue(seip, "a request stays pending until claimed, even when its line drops");
+        assertEquals(5, r(S_CLAIM));
+        assertFalse(seip, "claimed");
     }
 
     @Test

@@ -38,11 +38,12 @@ final class CheckCommand implements Callable<Integer> {
         OpenOptions o = (mode == RepairMode.NONE ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite()).withForCheck(true).withNoBacking(true);
         CheckResult r;
         try (BlockDriver d = Images.open(filename, format, o)) {
-            if (!d.formatName().equals("qcow2")) {
-                err.println("jemu-img: This image format does not support checks");
+            try {
+                r = d.check(mode);
+            } catch (BlockDriver.CheckUnsupportedException e) {
+                err.println("jemu-img: " + e.getMessage());
                 return 63;
             }
-            r = d.check(mode);
         }
         if (output.equals("json")) {
             Map<String, Object> m = new LinkedHashMap<>();

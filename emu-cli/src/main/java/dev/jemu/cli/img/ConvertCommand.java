@@ -26,6 +26,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-p", description = "show progress") boolean progress;
     @Option(names = "-q", description = "quiet") boolean quiet;
     @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = "-n", description = "do not create the target; write into the existing image") boolean noCreate;
+    @Option(names = "-S", description = "sparse size: 0 writes every byte (default 4k)") String sparseSize;
+    @Option(names = {"-t", "-T"}, description = "cache mode (accepted for compatibility)") String cache;
     @Parameters(index = "0", paramLabel = "source") String source;
     @Parameters(index = "1", paramLabel = "target") String target;
 
@@ -35,9 +38,11 @@ final class ConvertCommand implements Callable<Integer> {
         CreateOptions o = CreateOptions.parse(options == null ? "" : String.join(",", options));
         try (BlockDriver src = Images.open(source, inFormat, OpenOptions.readOnlyOpts())) {
             long size = src.size();
-            BlockFormats.byName(outFormat).create(Path.of(target), size, o);
+            if (!noCreate) BlockFormats.byName(outFormat).create(Path.of(target), size, o);
+            long sparse = sparseSize == null ? 4096 : dev.jemu.devices.block.Sizes.parse(sparseSize);
             // Nobody can see the new image until we are done: no barriers, one flush at the end.
-            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(false))) {
+            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(noCreate).withWriteback(true))) {
+                if (noCreate && dst.size() < size) throw new JemuImg.ExitCodeException(1, "Target image is smaller than the source (" + dst.size() + " < " + size + ")");
                 if (compress && !dst.supportsCompression()) throw new JemuImg.ExitCodeException(1, "Compression not supported for this file format");
                 int chunk = dst.clusterSize() > 0 ? dst.clusterSize() : 65536;
                 if (!compress) chunk = Math.max(chunk, 1 << 20) / chunk * chunk;
@@ -45,12 +50,13 @@ final class ConvertCommand implements Callable<Integer> {
                 int lastPct = -1;
                 for (long off = 0; off < size; off += chunk) {
                     int n = (int) Math.min(chunk, size - off);
-                    if (!Images.knownZero(src, off, n)) {
+                    if (sparse == 0 || noCreate || !Images.knownZero(src, off, n)) {
                         src.read(off, buf, 0, n);
                         if (compress) {
                             writeCompressed(dst, off, buf, n, dst.clusterSize());
                         } else {
-                            writeNonZero(dst, off, buf, n, dst.clusterSize() > 0 ? dst.clusterSize() : 4096);
+                            if (sparse == 0 || noCreate) dst.write(off, buf, 0, n); // an existing target may hold old data
+                            else writeNonZero(dst, off, buf, n, dst.clusterSize() > 0 ? dst.clusterSize() : 4096);
                         }
                     }
                     if (progress && !quiet) {
@@ -61,7 +67,7 @@ final class ConvertCommand implements Callable<Integer> {
                         }
                     }
                 }
-                if (progress && !quiet) out.printf(Locale.ROOT, "    (100.00/100%%)%n");
+                if (progress && !quiet) out.printf(Locale.ROOT, "%s%n", lastPct == 10000 ? "" : "    (100.00/100%)");
                 dst.flush();
             }
         }

@@ -1,6 +1,7 @@
 package dev.jemu.riscv.cpu;
 
 import dev.jemu.core.memory.AddressSpace;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,8 @@ final class CodeCache {
     private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
 
     private final Map<Long, DecodedPage> pages = new HashMap<>();
-    private final List<Hart> harts = new ArrayList<>();
+    // weak: the cache is the value of a weak map keyed by the bus, and harts reference the bus
+    private final List<WeakReference<Hart>> harts = new ArrayList<>();
     int generation;
 
     static synchronized CodeCache of(AddressSpace bus) {
@@ -25,7 +27,17 @@ final class CodeCache {
     }
 
     void register(Hart h) {
-        harts.add(h);
+        harts.removeIf(r -> r.get() == null);
+        harts.add(new WeakReference<>(h));
+    }
+
+    private void forEachHart(java.util.function.Consumer<Hart> action) {
+        for (WeakReference<Hart> r : harts) {
+            Hart h = r.get();
+            if (h != null) {
+                action.accept(h);
+            }
+        }
     }
 
     DecodedPage get(long physPage) {
@@ -34,9 +46,7 @@ final class CodeCache {
 
     void put(DecodedPage p) {
         pages.put(p.physPage, p);
-        for (Hart h : harts) {
-            h.markCodePage(p.physPage);
-        }
+        forEachHart(h -> h.markCodePage(p.physPage));
     }
 
     boolean isCode(long physPage) {
@@ -72,15 +82,11 @@ final class CodeCache {
 
     private void drop(DecodedPage p) {
         p.kill();
-        for (Hart h : harts) {
-            h.forgetCodePage(p);
-        }
+        forEachHart(h -> h.forgetCodePage(p));
     }
 
     void fenceI() {
         generation++;
-        for (Hart h : harts) {
-            h.flushFetchTlb();
-        }
+        forEachHart(Hart::flushFetchTlb);
     }
 }

@@ -25,7 +25,7 @@ final class DecodedPage {
     /** Compiled blocks by start slot ({@link JitBlock#NONE} where compiling failed), null if the JIT is off. */
     final JitBlock[] blocks;
     /** Entries of each slot as a block start, counting up to {@link Jit#THRESHOLD}. */
-    final byte[] heat;
+    final short[] heat;
 
     DecodedPage(long physPage, MemorySegment seg, long segOffset, int generation) {
         this.physPage = physPage;
@@ -33,7 +33,7 @@ final class DecodedPage {
         this.segOffset = segOffset;
         this.generation = generation;
         this.blocks = Jit.ENABLED ? new JitBlock[SLOTS + 1] : null;
-        this.heat = Jit.ENABLED ? new byte[SLOTS + 1] : null;
+        this.heat = Jit.ENABLED ? new short[SLOTS + 1] : null;
         ops[SLOTS] = Op.PAGE_END;
         MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
     }
@@ -84,7 +84,7 @@ final class DecodedPage {
     private void dropBlocks() {
         if (blocks != null) {
             Arrays.fill(blocks, null);
-            Arrays.fill(heat, (byte) 0);
+            Arrays.fill(heat, (short) 0);
         }
     }
 }

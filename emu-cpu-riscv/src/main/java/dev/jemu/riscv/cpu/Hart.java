@@ -247,15 +247,31 @@ public final class Hart implements Cpu {
                 takeTrap(trapCause, trapTval);
                 continue;
             }
-            final int[] ops = pg.ops, imms = pg.imms;
-            final long base = pg == single ? pc : pc & PAGE_MASK;
+            int[] ops = pg.ops, imms = pg.imms;
+            long base = pg == single ? pc : pc & PAGE_MASK;
+            JitBlock[] blocks = pg.blocks;
             final MemorySegment mem = this.mem;
             final long[] ltag = this.ltag, loff = this.loff, stag = this.stag, soff = this.soff;
-            final int dkey = dataKey;
-            final JitBlock[] blocks = pg.blocks;
+            final long[] ftag = this.ftag;
+            final DecodedPage[] fpage = this.fpage;
+            final int dkey = dataKey, fkey = fetchKey;
             try {
                 inner:
                 for (;;) {
+                    if (((pc - base) >>> 12) != 0) {
+                        // control left the page: switch pages through the fetch TLB without leaving the loop
+                        // (privilege, mip and mie cannot have changed: everything that changes them exits)
+                        int t = (int) (pc >>> 12) & TLB_MASK;
+                        if (ftag[t] != ((pc & PAGE_MASK) | fkey)) {
+                            this.pc = pc;
+                            continue outer;
+                        }
+                        pg = fpage[t];
+                        ops = pg.ops;
+                        imms = pg.imms;
+                        blocks = pg.blocks;
+                        base = pc & PAGE_MASK;
+                    }
                     if (blocks != null) {
                         int idx = (int) (pc - base) >>> 1;
                         JitBlock b = blocks[idx];
@@ -268,7 +284,7 @@ public final class Hart implements Cpu {
                             pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
                             jitActive = false;
                             n += jitRetired;
-                            if (((pc - base) >>> 12) != 0 || n >= budget || leaveBlock || loop.attention()) {
+                            if (n >= budget || leaveBlock || loop.attention()) {
                                 this.pc = pc;
                                 continue outer;
                             }
@@ -276,225 +292,233 @@ public final class Hart implements Cpu {
                         }
                     }
                     for (;;) {
-                    int idx = (int) (pc - base) >>> 1;
-                    int p = ops[idx];
-                    long imm = imms[idx];
-                    long npc = pc + 4 - ((p >>> 29) & 2);
-                    int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
-                    n++;
-                    switch (p & Decoder.OP_MASK) {
-                        case Op.UNDECODED -> {
-                            pg.decode(idx);
-                            n--;
-                            continue;
-                        }
-                        case Op.PAGE_END, Op.STALE -> {
-                            n--;
-                            this.pc = pc;
-                            continue outer;
-                        }
-                        case Op.CROSS -> {
-                            this.pc = pc;
-                            long d = fetchCrossing(pc);
-                            n--;
-                            loadSingle(pc, d);
-                            pendingSingle = true;
-                            continue outer;
-                        }
-                        case Op.ILLEGAL -> throw illegal(pc);
-                        case Op.LUI -> { x[rd] = imm; pc = npc; }
-                        case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
-                        case Op.JAL -> {
-                            x[rd] = npc;
-                            pc += imm;
-                            if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                        int idx = (int) (pc - base) >>> 1;
+                        int p = ops[idx];
+                        long imm = imms[idx];
+                        long npc = pc + 4 - ((p >>> 29) & 2);
+                        int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
+                        n++;
+                        switch (p & Decoder.OP_MASK) {
+                            case Op.UNDECODED -> {
+                                pg.decode(idx);
+                                n--;
+                                continue;
+                            }
+                            case Op.PAGE_END -> {
+                                n--;
+                                if (pc - base == 4096) {
+                                    continue inner; // sequential flow into the next page
+                                }
+                                this.pc = pc; // the one-instruction page ran its instruction
+                                continue outer;
+                            }
+                            case Op.STALE -> {
+                                n--;
                                 this.pc = pc;
                                 continue outer;
                             }
-                            continue inner;
-                        }
-                        case Op.JALR -> {
-                            long t = (x[rs1] + imm) & ~1L;
-                            x[rd] = npc;
-                            pc = t;
-                            if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                            case Op.CROSS -> {
                                 this.pc = pc;
+                                long d = fetchCrossing(pc);
+                                n--;
+                                loadSingle(pc, d);
+                                pendingSingle = true;
                                 continue outer;
                             }
-                            continue inner;
-                        }
-                        case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
-                            long a = x[rs1], b = x[rs2];
-                            boolean taken = switch (p & Decoder.OP_MASK) {
-                                case Op.BEQ -> a == b;
-                                case Op.BNE -> a != b;
-                                case Op.BLT -> a < b;
-                                case Op.BGE -> a >= b;
-                                case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
-                                default -> Long.compareUnsigned(a, b) >= 0;
-                            };
-                            if (taken) {
+                            case Op.ILLEGAL -> throw illegal(pc);
+                            case Op.LUI -> { x[rd] = imm; pc = npc; }
+                            case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
+                            case Op.JAL -> {
+                                x[rd] = npc;
                                 pc += imm;
-                                if (((pc - base) >>> 12) != 0 || n >= budget || loop.attention()) {
+                                if (n >= budget || loop.attention()) {
                                     this.pc = pc;
                                     continue outer;
                                 }
                                 continue inner;
-                            } else {
+                            }
+                            case Op.JALR -> {
+                                long t = (x[rs1] + imm) & ~1L;
+                                x[rd] = npc;
+                                pc = t;
+                                if (n >= budget || loop.attention()) {
+                                    this.pc = pc;
+                                    continue outer;
+                                }
+                                continue inner;
+                            }
+                            case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                                long a = x[rs1], b = x[rs2];
+                                boolean taken = switch (p & Decoder.OP_MASK) {
+                                    case Op.BEQ -> a == b;
+                                    case Op.BNE -> a != b;
+                                    case Op.BLT -> a < b;
+                                    case Op.BGE -> a >= b;
+                                    case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
+                                    default -> Long.compareUnsigned(a, b) >= 0;
+                                };
+                                if (taken) {
+                                    pc += imm;
+                                    if (n >= budget || loop.attention()) {
+                                        this.pc = pc;
+                                        continue outer;
+                                    }
+                                    continue inner;
+                                } else {
+                                    pc = npc;
+                                }
+                            }
+                            case Op.LB -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
+                                        : (byte) loadSlow(a, 1, pc);
                                 pc = npc;
                             }
-                        }
-                        case Op.LB -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
-                                    : (byte) loadSlow(a, 1, pc);
-                            pc = npc;
-                        }
-                        case Op.LBU -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
-                                    : loadSlow(a, 1, pc) & 0xffL;
-                            pc = npc;
-                        }
-                        case Op.LH -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                    ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
-                            pc = npc;
-                        }
-                        case Op.LHU -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                    ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
-                            pc = npc;
-                        }
-                        case Op.LW -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                    ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
-                            pc = npc;
-                        }
-                        case Op.LWU -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                    ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
-                            pc = npc;
-                        }
-                        case Op.LD -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
-                                    ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
-                            pc = npc;
-                        }
-                        case Op.SB -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey)) {
-                                mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
-                            } else if (storeSlow(a, 1, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.SH -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
-                                mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
-                            } else if (storeSlow(a, 2, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.SW -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
-                                mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
-                            } else if (storeSlow(a, 4, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.SD -> {
-                            long a = x[rs1] + imm;
-                            int t = (int) (a >>> 12) & TLB_MASK;
-                            if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
-                                mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
-                            } else if (storeSlow(a, 8, x[rs2], pc)) {
-                                this.pc = npc;
-                                continue outer;
-                            }
-                            pc = npc;
-                        }
-                        case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
-                        case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
-                        case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
-                        case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
-                        case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
-                        case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
-                        case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
-                        case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
-                        case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
-                        case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
-                        case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
-                        case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
-                        case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
-                        case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
-                        case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
-                        case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
-                        case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
-                        case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
-                        case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
-                        case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
-                        case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
-                        case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
-                        case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
-                        case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
-                        case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
-                        case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
-                        case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
-                        case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
-                        case Op.FENCE -> pc = npc;
-                        case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
-                        case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
-                        case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
-                        case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
-                        case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
-                        case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
-                            x[rd] = Alu.divide(p & Decoder.OP_MASK, x[rs1], x[rs2]);
-                            pc = npc;
-                        }
-                        default -> {
-                            int op = p & Decoder.OP_MASK;
-                            if (op >= Op.FIRST_FP) {
-                                runRetired = n;
-                                fpu.execute(p, (int) imm, pc);
-                                pc = npc;
-                            } else if (op >= Op.FIRST_AMO) {
-                                amo(op, rd, rs1, rs2, pc);
-                                pc = npc;
-                            } else if (op >= Op.FIRST_SYSTEM) {
-                                runRetired = n - 1; // counters read the count before this instruction
-                                this.pc = pc;
-                                system(op, p, (int) imm, npc);
-                                continue outer;
-                            } else {
-                                x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                            case Op.LBU -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
+                                        : loadSlow(a, 1, pc) & 0xffL;
                                 pc = npc;
                             }
+                            case Op.LH -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                                pc = npc;
+                            }
+                            case Op.LHU -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                                pc = npc;
+                            }
+                            case Op.LW -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                        ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                                pc = npc;
+                            }
+                            case Op.LWU -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                        ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                                pc = npc;
+                            }
+                            case Op.LD -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
+                                        ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
+                                pc = npc;
+                            }
+                            case Op.SB -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey)) {
+                                    mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
+                                } else if (storeSlow(a, 1, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.SH -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
+                                    mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
+                                } else if (storeSlow(a, 2, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.SW -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
+                                    mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
+                                } else if (storeSlow(a, 4, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.SD -> {
+                                long a = x[rs1] + imm;
+                                int t = (int) (a >>> 12) & TLB_MASK;
+                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
+                                    mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
+                                } else if (storeSlow(a, 8, x[rs2], pc)) {
+                                    this.pc = npc;
+                                    continue outer;
+                                }
+                                pc = npc;
+                            }
+                            case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
+                            case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
+                            case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
+                            case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
+                            case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
+                            case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
+                            case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
+                            case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
+                            case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
+                            case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
+                            case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
+                            case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
+                            case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
+                            case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
+                            case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
+                            case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
+                            case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
+                            case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
+                            case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
+                            case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
+                            case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
+                            case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
+                            case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
+                            case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
+                            case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
+                            case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
+                            case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
+                            case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
+                            case Op.FENCE -> pc = npc;
+                            case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
+                            case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                            case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                            case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
+                            case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
+                            case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
+                                x[rd] = Alu.divide(p & Decoder.OP_MASK, x[rs1], x[rs2]);
+                                pc = npc;
+                            }
+                            default -> {
+                                int op = p & Decoder.OP_MASK;
+                                if (op >= Op.FIRST_FP) {
+                                    runRetired = n;
+                                    fpu.execute(p, (int) imm, pc);
+                                    pc = npc;
+                                } else if (op >= Op.FIRST_AMO) {
+                                    amo(op, rd, rs1, rs2, pc);
+                                    pc = npc;
+                                } else if (op >= Op.FIRST_SYSTEM) {
+                                    runRetired = n - 1; // counters read the count before this instruction
+                                    this.pc = pc;
+                                    system(op, p, (int) imm, npc);
+                                    continue outer;
+                                } else {
+                                    x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                                    pc = npc;
+                                }
+                            }
                         }
-                    }
                     }
                 }
             } catch (Trap t) {
@@ -716,7 +740,7 @@ public final class Hart implements Cpu {
             throw raise(Trap.LOAD_ACCESS, va);
         }
         if (r.isMemory()) {
-            if (r == memRegion && (pmp.pagePermissions(pa & PAGE_MASK, dataPriv) & Pmp.R) != 0) {
+            if (r == memRegion && Pmp.allows(pmp.pagePermissions(pa & PAGE_MASK, dataPriv), Pmp.R)) {
                 int t = (int) (va >>> 12) & TLB_MASK;
                 ltag[t] = (va & PAGE_MASK) | dataKey;
                 loff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
@@ -738,8 +762,10 @@ public final class Hart implements Cpu {
     boolean storeSlow(long va, int size, long v, long pc) {
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
-            // check both pages first so a fault leaves memory untouched
-            storePhys(va + size - 1, 1);
+            // check both pages first so a fault leaves memory untouched; a fault on the second page reports
+            // its first byte, as QEMU does
+            storePhys(va, 1);
+            storePhys((va + size - 1) & PAGE_MASK, 1);
             boolean leave = false;
             for (int i = 0; i < size; i++) {
                 leave |= storeSlow(va + i, 1, v >>> (8 * i), pc);
@@ -765,7 +791,7 @@ public final class Hart implements Cpu {
                 if (wasCode) {
                     code.invalidate(pa, size);
                 }
-                if (r == memRegion && (pmp.pagePermissions(page, dataPriv) & Pmp.W) != 0) {
+                if (r == memRegion && Pmp.allows(pmp.pagePermissions(page, dataPriv), Pmp.W)) {
                     stag[t] = (va & PAGE_MASK) | dataKey;
                     soff[t] = page - r.base() - (va & PAGE_MASK);
                     sphys[t] = page;
@@ -904,7 +930,7 @@ public final class Hart implements Cpu {
                 }
                 throw raise(priv == 0 ? Trap.ECALL_U : priv == 1 ? Trap.ECALL_S : Trap.ECALL_M, 0);
             }
-            case Op.EBREAK -> throw raise(Trap.BREAKPOINT, pc);
+            case Op.EBREAK -> throw raise(Trap.BREAKPOINT, 0); // QEMU 7.2 leaves mtval 0
             case Op.MRET -> {
                 if (priv != 3) {
                     throw illegal(pc);

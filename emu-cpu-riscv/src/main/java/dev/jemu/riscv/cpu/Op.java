@@ -3,7 +3,7 @@ package dev.jemu.riscv.cpu;
 /**
  * Decoded operation ids. {@link Decoder} turns an instruction word (compressed ones expanded) into one of
  * these plus pre-extracted operands; the hart dispatches on the id. 0 marks a slot not decoded yet.
- * Generated order: ids inside a group are contiguous, and {@link #FIRST_FP} starts the F/D group.
+ * Ids inside a group are contiguous; the hart relies on the group order (FIRST_SYSTEM, FIRST_AMO, FIRST_FP).
  */
 final class Op {
     private Op() {

@@ -132,6 +132,11 @@ final class Pmp {
         return priv == 3;
     }
 
+    /** Whether {@link #pagePermissions} result {@code perms} grants {@code need} to the whole page. */
+    static boolean allows(int perms, int need) {
+        return perms >= 0 && (perms & need) != 0;
+    }
+
     /** Permissions valid for every byte of the 4 KiB page at {@code page}, or -1 if they differ inside it. */
     int pagePermissions(long page, int priv) {
         long end = page + 4096;

@@ -20,8 +20,9 @@ class JitTest {
     @Test
     void hotLoopIsCompiledAndCorrect() {
         TestRig rig = new TestRig().handlers();
-        // sum = 0; for (i = 1000; i != 0; i--) { sum += i * 3; mem[i & 7] = sum; sum ^= mem[(i+1) & 7] >> 1 }
-        Asm a = new Asm(CODE).li(A0, 1000).li(A1, 0).li(S0, DATA);
+        // sum = 0; for (i = N; i != 0; i--) { sum += i * 3; mem[i & 7] = sum; sum ^= mem[(i+1) & 7] >> 1 }
+        int iterations = 2 * Jit.THRESHOLD + 100;
+        Asm a = new Asm(CODE).li(A0, iterations).li(A1, 0).li(S0, DATA);
         long loop = a.here();
         a.slli(T0, A0, 1).add(T0, T0, A0).add(A1, A1, T0)
                 .andi(T1, A0, 7).slli(T1, T1, 3).add(T1, T1, S0).sd(A1, T1, 0)
@@ -31,11 +32,11 @@ class JitTest {
         a.bne(A0, ZERO, (int) (loop - a.here())).halt();
         rig.load(a);
         rig.hart.setPc(CODE);
-        rig.run(1_000_000);
+        rig.run(100L * iterations);
         // reference computed in Java
         long sum = 0;
         long[] mem = new long[8];
-        for (long i = 1000; i != 0; i--) {
+        for (long i = iterations; i != 0; i--) {
             sum += i * 3;
             mem[(int) (i & 7)] = sum;
             sum ^= mem[(int) ((i + 1) & 7)] >> 1;

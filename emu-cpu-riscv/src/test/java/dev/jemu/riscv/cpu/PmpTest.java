@@ -133,6 +133,29 @@ class PmpTest {
     }
 
     @Test
+    void partialEntryInAPageKeepsEveryAccessChecked() {
+        // an NA4 read-only word in an otherwise RWX page: after a permitted 4-byte read (which must not put
+        // the page in the TLB), an 8-byte read overlapping the entry's end and a store to it must still fault
+        TestRig rig = new TestRig().handlers();
+        long code = RAM_BASE + 0x1000, word = RAM_BASE + 0x3000;
+        Hart h = rig.hart;
+        h.setCsr(Csr.PMPADDR0, word >>> 2);
+        h.setCsr(Csr.PMPADDR0 + 1, -1L);
+        h.setCsr(Csr.PMPCFG0, cfg(Pmp.NA4, Pmp.R) | (long) cfg(Pmp.NAPOT, RWX) << 8);
+        Asm a = new Asm(code).li(A0, word).lw(A1, A0, 0);
+        long ldAt = a.here();
+        a.ld(A2, A0, 0).halt();
+        rig.load(a);
+        h.setPrivilege(1);
+        h.setPc(code);
+        rig.run(1000);
+        assertEquals(M_HANDLER, h.pc());
+        assertEquals(Trap.LOAD_ACCESS, h.csr(Csr.MCAUSE));
+        assertEquals(ldAt, h.csr(Csr.MEPC));
+        assertFalse(Pmp.allows(-1, Pmp.R));
+    }
+
+    @Test
     void pmpAppliesToInstructionFetchWithinAPage() {
         TestRig rig = new TestRig().handlers();
         long code = RAM_BASE + 0x1000;

@@ -45,8 +45,8 @@ class TrapTest {
     @Test
     void ecallAndEbreak() {
         assertMTrap(run(new Asm(CODE).ecall()), Trap.ECALL_M, CODE, 0);
-        assertMTrap(run(new Asm(CODE).ebreak()), Trap.BREAKPOINT, CODE, CODE);
-        assertMTrap(run(new Asm(CODE).emit16(0x9002)), Trap.BREAKPOINT, CODE, CODE); // c.ebreak
+        assertMTrap(run(new Asm(CODE).ebreak()), Trap.BREAKPOINT, CODE, 0);
+        assertMTrap(run(new Asm(CODE).emit16(0x9002)), Trap.BREAKPOINT, CODE, 0); // c.ebreak
         TestRig u = run(new Asm(CODE).enter(0, USER), new Asm(USER).ecall());
         assertMTrap(u, Trap.ECALL_U, USER, 0);
         assertEquals(0, (u.hart.csr(Csr.MSTATUS) >>> 11) & 3, "MPP = U");
@@ -92,7 +92,7 @@ class TrapTest {
         // an exception in M-mode goes to M even if delegated
         Asm main = new Asm(CODE).li(T1, 1L << Trap.BREAKPOINT).csrw(Csr.MEDELEG, T1).ebreak();
         long at = main.here() - 4;
-        assertMTrap(run(main), Trap.BREAKPOINT, at, at);
+        assertMTrap(run(main), Trap.BREAKPOINT, at, 0);
     }
 
     @Test

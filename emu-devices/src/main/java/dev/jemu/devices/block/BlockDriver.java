@@ -52,7 +52,14 @@ public interface BlockDriver extends Closeable {
     }
 
     default CheckResult check(RepairMode mode) throws BlockException {
-        throw new BlockException("This image format does not support checks");
+        throw new CheckUnsupportedException();
+    }
+
+    /** The format has no consistency check (qemu-img check exits 63 then). */
+    final class CheckUnsupportedException extends BlockException {
+        public CheckUnsupportedException() {
+            super("This image format does not support checks");
+        }
     }
 
     default void resize(long newSize, boolean shrink) throws BlockException {

@@ -37,6 +37,15 @@ class Qcow2CrashTest {
         run("cluster_size=512,compat=0.10", 0xbeefL, KILLS / 2);
     }
 
+    /** Writeback metadata: a kill loses what was not flushed, never the image's consistency. */
+    @Test
+    void sigkillWithWritebackMetadata() throws Exception {
+        writeback = true;
+        run("cluster_size=4096", 0x3bL, KILLS / 2);
+    }
+
+    private boolean writeback;
+
     /** Lazy refcounts: the image is dirty after a kill; opening it read-write rebuilds the refcounts. */
     @Test
     void sigkillWithLazyRefcounts() throws Exception {
@@ -56,9 +65,12 @@ class Qcow2CrashTest {
         Random r = new Random(seed);
         int leaksSeen = 0;
         List<String> log = new ArrayList<>();
+        int flushedRuns = 0;
         for (int k = 0; k < kills; k++) {
+            long childSeed = r.nextLong(), seqBase = (k + 1) * 1_000_000_000L;
             Process p = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"),
-                    CrashWriter.class.getName(), img.toString(), Long.toString(r.nextLong()))
+                    CrashWriter.class.getName(), img.toString(), Long.toString(childSeed),
+                    writeback ? "writeback" : "writethrough", Long.toString(seqBase))
                     .redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
             String line = out.readLine();
@@ -66,26 +78,82 @@ class Qcow2CrashTest {
                 p.destroyForcibly();
                 fail("writer did not start: " + line + " " + readRest(out));
             }
+            StringBuilder other = new StringBuilder();
+            Thread reader = new Thread(() -> {
+                try {
+                    for (String l; (l = out.readLine()) != null; ) if (other.length() < 4000) other.append(l).append('\n');
+                } catch (java.io.IOException ignored) {
+                    // the child is gone
+                }
+            });
+            reader.start();
             long delay = 20 + r.nextInt(600);
             Thread.sleep(delay);
-            if (!p.isAlive()) fail("writer died by itself: " + readRest(out));
+            if (!p.isAlive()) fail("writer died by itself: " + other);
             p.destroyForcibly(); // SIGKILL on Linux
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            reader.join(10_000);
+            long[] flushed = {CrashWriter.lastFlushed(img)};
             QemuTools.Result chk = QemuTools.run("qemu-img", "check", img.toString());
-            log.add("kill " + k + " after " + delay + " ms: qemu-img check exit " + chk.exit());
+            log.add("kill " + k + " after " + delay + " ms (" + (flushed[0] == 0 ? "no flush" : "flushed to op " + (flushed[0] - seqBase)) + "): qemu-img check exit " + chk.exit());
             if (chk.exit() != 0 && chk.exit() != 3) fail("corruption after kill " + k + " (" + log + "):\n" + chk.out());
             if (chk.exit() == 3) leaksSeen++;
-            verifySectors(img);
+            byte[] content = verifySectors(img);
+            if (flushed[0] > 0) {
+                flushedRuns++;
+                verifyFlushed(content, childSeed, seqBase, flushed[0], k);
+            }
         }
-        System.out.println("crash test " + opts + ": " + log + ", leaks after " + leaksSeen + " kills");
+        assertTrue(flushedRuns > 0, "no run got as far as a flush: " + log);
+        System.out.println("crash test " + opts + (writeback ? " writeback" : "") + ": " + log + ", leaks after " + leaksSeen + " kills");
         // Leaks are harmless; a repair must clean them up completely.
         QemuTools.Result fix = QemuTools.run("qemu-img", "check", "-r", "leaks", img.toString());
         assertTrue(fix.exit() == 0, fix.out());
     }
 
-    private static void verifySectors(Path img) throws Exception {
+    /**
+     * Replays the child's operations up to its last completed flush: every sector must hold that
+     * flushed state or something the child wrote later (a later stamp, or zeroes from a later zeroing).
+     */
+    private static void verifyFlushed(byte[] content, long seed, long seqBase, long flushedSeq, int k) {
+        int sectors = content.length / CrashWriter.SECTOR;
+        long[] required = new long[sectors];   // seq of the last flushed write, or -seq of a flushed zeroing
+        long[] laterZero = new long[sectors];  // seq of a zero/discard after the flush (it may have landed)
+        Random r = new Random(seed);
+        // After the last reported flush the child got at most as far as the next flush in its sequence.
+        for (long seq = seqBase + 1; ; seq++) {
+            CrashWriter.Op op = CrashWriter.Op.next(r, sectors);
+            if (seq > flushedSeq && op.kind() == CrashWriter.Kind.FLUSH) break;
+            for (long s = op.sector(); s < op.sector() + op.n(); s++) {
+                int i = (int) s;
+                switch (op.kind()) {
+                    case WRITE -> {
+                        if (seq <= flushedSeq) required[i] = seq;
+                    }
+                    case ZERO, DISCARD -> {
+                        if (seq <= flushedSeq) required[i] = op.kind() == CrashWriter.Kind.ZERO ? -seq : 0;
+                        else laterZero[i] = seq;
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < sectors; i++) {
+            long got = CrashWriter.seqOf(content, i * CrashWriter.SECTOR);
+            long req = required[i];
+            boolean ok;
+            if (req > 0) ok = got >= req || (got == 0 && laterZero[i] > req);
+            else if (req < 0) ok = got == 0 || got > -req;
+            else ok = true;
+            if (!ok) fail("kill " + k + ": sector " + i + " lost flushed data (holds seq " + got + ", flushed seq " + req + ")");
+        }
+    }
+
+    private static byte[] verifySectors(Path img) throws Exception {
+        byte[] b;
         try (BlockDriver d = BlockFormats.open(img, "qcow2", OpenOptions.readOnlyOpts())) {
-            byte[] b = TestImages.readAll(d);
+            b = TestImages.readAll(d);
             for (int s = 0; s < b.length; s += CrashWriter.SECTOR) {
                 if (!CrashWriter.valid(b, s, s)) fail("sector at " + s + " holds data that was never written there");
             }
@@ -97,6 +165,7 @@ class Qcow2CrashTest {
         try (BlockDriver d = BlockFormats.open(img, "qcow2", OpenOptions.readOnlyOpts())) {
             assertEquals(java.util.Arrays.mismatch(q, TestImages.readAll(d)), -1, "jemu and qemu read different data");
         }
+        return b;
     }
 
     private static String readRest(BufferedReader r) {

@@ -151,7 +151,7 @@ class Qcow2FuzzTest {
             return "error";
         }
         if (!writeToo) return "ok";
-        try (BlockDriver d = BlockFormats.open(p, null, OpenOptions.readWrite().withBarriers(false))) {
+        try (BlockDriver d = BlockFormats.open(p, null, OpenOptions.readWrite().withBarriers(false).withWriteback(r.nextBoolean()))) {
             long size = d.size();
             byte[] b = new byte[9000];
             r.nextBytes(b);

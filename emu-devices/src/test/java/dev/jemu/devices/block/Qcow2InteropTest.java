@@ -96,9 +96,11 @@ class Qcow2InteropTest {
         for (String layer : new String[]{"mid.qcow2", "top.qcow2"}) ok("qemu-img", "check", sub.resolve(layer).toString());
     }
 
-    @ParameterizedTest(name = "cluster {0} compat {1} refcount_bits {2}")
-    @CsvSource({"512,0.10,16", "512,1.1,1", "4096,1.1,8", "65536,1.1,16", "65536,1.1,64", "65536,0.10,16", "2097152,1.1,16"})
-    void jemuWritesPassQemuCheck(int cs, String compat, int refBits) throws Exception {
+    @ParameterizedTest(name = "cluster {0} compat {1} refcount_bits {2} writeback {3}")
+    @CsvSource({"512,0.10,16,false", "512,1.1,1,false", "4096,1.1,8,false", "65536,1.1,16,false", "65536,1.1,64,false",
+            "65536,0.10,16,false", "2097152,1.1,16,false", "512,0.10,16,true", "4096,1.1,4,true", "65536,1.1,16,true",
+            "2097152,1.1,16,true"})
+    void jemuWritesPassQemuCheck(int cs, String compat, int refBits, boolean writeback) throws Exception {
         QemuTools.assumeQemuImg();
         Path q = dir.resolve("j.qcow2");
         new dev.jemu.devices.block.qcow2.Qcow2Format().create(q, SIZE,
@@ -106,8 +108,9 @@ class Qcow2InteropTest {
         ok("qemu-img", "check", q.toString());
         byte[] model = new byte[SIZE];
         Random r = new Random(cs ^ refBits);
-        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite())) {
+        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite().withWriteback(writeback))) {
             for (int i = 0; i < 120; i++) {
+                if (writeback && i % 40 == 39) d.flush();
                 int op = r.nextInt(10);
                 int off = r.nextInt(SIZE - 1), len = 1 + r.nextInt(Math.min(SIZE - off, 3 * cs + 5000));
                 if (op < 7) {
@@ -142,7 +145,7 @@ class Qcow2InteropTest {
         // table 64 blocks; writing 40 MiB forces new blocks and a larger refcount table.
         new dev.jemu.devices.block.qcow2.Qcow2Format().create(q, 1 << 20, CreateOptions.parse("cluster_size=512,refcount_bits=1"));
         long big = 48L << 20;
-        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite().withBarriers(false))) {
+        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite().withBarriers(false).withWriteback(true))) {
             d.resize(big, false); // the L1 table must grow
             byte[] b = new byte[1 << 20];
             for (int mb = 0; mb < 40; mb++) {
@@ -165,13 +168,14 @@ class Qcow2InteropTest {
         assertTrue(info.contains("\"virtual-size\": " + big), info);
     }
 
-    @Test
-    void snapshotsInteroperate() throws Exception {
+    @ParameterizedTest(name = "writeback {0}")
+    @CsvSource({"false", "true"})
+    void snapshotsInteroperate(boolean writeback) throws Exception {
         QemuTools.assumeQemuImg();
         Path q = dir.resolve("snap.qcow2");
         new dev.jemu.devices.block.qcow2.Qcow2Format().create(q, SIZE, CreateOptions.parse("cluster_size=4096"));
         byte[] v1 = TestImages.content(11, SIZE);
-        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite())) {
+        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite().withWriteback(writeback))) {
             d.write(0, v1, 0, SIZE);
             d.snapshotCreate("before");
             byte[] x = new byte[10000];
@@ -182,7 +186,7 @@ class Qcow2InteropTest {
         assertEquals(0, QemuTools.run("qemu-img", "check", q.toString()).exit());
         assertTrue(ok("qemu-img", "snapshot", "-l", q.toString()).contains("before"));
         ok("qemu-img", "snapshot", "-c", "qemu-made", q.toString());
-        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite())) {
+        try (BlockDriver d = BlockFormats.open(q, "qcow2", OpenOptions.readWrite().withWriteback(writeback))) {
             assertEquals(2, d.snapshots().size());
             assertEquals("qemu-made", d.snapshots().get(1).name());
             d.snapshotApply("before");

@@ -61,6 +61,30 @@ class VdiInteropTest {
     }
 
     @Test
+    void checkAgreesWithQemu() throws Exception {
+        QemuTools.assumeQemuImg();
+        Path v = dir.resolve("c.vdi");
+        BlockFormats.byName("vdi").create(v, 3 << 20, new CreateOptions());
+        try (BlockDriver d = BlockFormats.open(v, "vdi", OpenOptions.readWrite())) {
+            d.write(0, new byte[]{1}, 0, 1);
+        }
+        try (BlockDriver d = BlockFormats.open(v, "vdi", OpenOptions.readOnlyOpts())) {
+            assertEquals(0, d.check(RepairMode.NONE).corruptions());
+        }
+        assertEquals(0, QemuTools.run("qemu-img", "check", v.toString()).exit());
+        byte[] img = Files.readAllBytes(v);
+        img[512 + 4] = 0; // block 1 now maps to the data of block 0 as well
+        img[512 + 5] = 0;
+        img[512 + 6] = 0;
+        img[512 + 7] = 0;
+        Files.write(v, img);
+        try (BlockDriver d = BlockFormats.open(v, "vdi", OpenOptions.readOnlyOpts())) {
+            assertEquals(2, d.check(RepairMode.NONE).corruptions());
+        }
+        assertEquals(2, QemuTools.run("qemu-img", "check", v.toString()).exit());
+    }
+
+    @Test
     void mutatedVdiImagesFailCleanly() throws Exception {
         Path base = dir.resolve("base.vdi");
         BlockFormats.byName("vdi").create(base, 3 << 20, new CreateOptions());

@@ -43,6 +43,14 @@ import java.util.zip.Inflater;
  * </ol>
  * With lazy refcounts (v3 compatible bit 0) the image is marked dirty before the first allocation and
  * the refcount barrier is skipped; a dirty image gets its refcounts rebuilt on the next read-write open.
+ *
+ * <h2>Writeback mode</h2>
+ * With {@link OpenOptions#writeback()} the same updates are kept in memory (refcount blocks, L2 tables,
+ * L1 entries; frees are queued) and {@link #flushMetadata()} writes them in the order above as four
+ * phases, with a flush after each: refcount increments (and the guest data written before them), L2
+ * tables, L1 entries, then the queued frees. Guest data is always written at once; an L2 entry is
+ * changed in memory only after its data is written, so a flush at any moment writes a consistent state.
+ * A kill loses what was not flushed but never corrupts: the file holds the state of the last flush.
  */
 public final class Qcow2Driver implements BlockDriver {
     static final long OFFSET_MASK = 0x00fffffffffffe00L;
@@ -66,6 +74,12 @@ public final class Qcow2Driver implements BlockDriver {
     private final boolean readOnly;
     private final boolean barriers;
     private final boolean lazyRefcounts;
+    private final boolean writeback;
+    /** Writeback mode: changed L2 tables (pinned), the dirty L1 range, clusters waiting to be freed. */
+    private final LinkedHashMap<Long, long[]> dirtyL2 = new LinkedHashMap<>();
+    private int l1DirtyLo = Integer.MAX_VALUE, l1DirtyHi = -1;
+    private final List<long[]> pendingFrees = new ArrayList<>();
+    private final int maxDirty;
     private boolean dirtyMarkedByUs;
     private final LinkedHashMap<Long, long[]> l2Cache;
     /** Compressed writes pack data from here (0: start in a fresh cluster). */
@@ -84,11 +98,13 @@ public final class Qcow2Driver implements BlockDriver {
         this.readOnly = o.readOnly();
         this.barriers = o.barriers();
         this.lazyRefcounts = h.version >= 3 && (h.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0;
+        this.writeback = o.writeback() && !o.readOnly();
+        this.maxDirty = Math.max(16, (8 << 20) / cs);
         this.backing = backing;
         this.fullBackingName = fullBackingName;
         this.csBitsCompressed = 62 - (clusterBits - 8);
         this.l1 = readL1(h.l1TableOffset, h.l1Size);
-        this.refcounts = new Qcow2Refcounts(file, h, this::barrier);
+        this.refcounts = new Qcow2Refcounts(file, h, this::refcountsDurable, writeback);
         this.snapshots = Qcow2Snapshot.readTable(file, h);
         int cacheTables = Math.max(4, (4 << 20) / cs);
         this.l2Cache = new LinkedHashMap<>(16, 0.75f, true) {
@@ -168,13 +184,73 @@ public final class Qcow2Driver implements BlockDriver {
         return t;
     }
 
+    /** Strong barrier: everything so far is on disk in order (writeback: an ordered metadata flush). */
     void barrier() throws BlockException {
-        if (barriers) file.force();
+        if (writeback) flushMetadata();
+        else if (barriers) file.force();
+    }
+
+    /** A hot-path barrier: in writeback mode the flush phases keep this order, so nothing to do now. */
+    private void softBarrier() throws BlockException {
+        if (!writeback && barriers) file.force();
     }
 
     /** The barrier between raising a refcount and referencing the cluster (skipped with lazy refcounts). */
     private void refBarrier() throws BlockException {
-        if (!lazyRefcounts) barrier();
+        if (!lazyRefcounts) softBarrier();
+    }
+
+    /** Refcount changes on disk (the refcount structures' own barrier). */
+    private void refcountsDurable() throws BlockException {
+        refcounts.writeDirty();
+        if (barriers) file.force();
+    }
+
+    private boolean flushing;
+
+    /**
+     * Writeback mode: writes the metadata kept in memory as four ordered phases with a flush after each
+     * (see the class comment). Write-through mode has nothing pending.
+     */
+    void flushMetadata() throws BlockException {
+        if (!writeback || flushing) return;
+        flushing = true;
+        try {
+            if (refcounts.writeDirty() && barriers) file.force(); // 1. refcount increments (+ data before them)
+            if (!dirtyL2.isEmpty()) {                                 // 2. L2 tables
+                byte[] raw = new byte[cs];
+                for (Map.Entry<Long, long[]> e : dirtyL2.entrySet()) {
+                    long[] t = e.getValue();
+                    for (int k = 0; k < l2Entries; k++) Bytes.putLong(raw, k * 8, t[k]);
+                    file.write(e.getKey(), raw, 0, cs);
+                }
+                dirtyL2.clear();
+                if (barriers) file.force();
+            }
+            if (l1DirtyHi >= 0) {                                     // 3. L1 entries
+                int lo = l1DirtyLo, hi = l1DirtyHi;
+                byte[] raw = new byte[(hi - lo + 1) * 8];
+                for (int k = lo; k <= hi; k++) Bytes.putLong(raw, (k - lo) * 8, l1[k]);
+                file.write(h.l1TableOffset + (long) lo * 8, raw, 0, raw.length);
+                l1DirtyLo = Integer.MAX_VALUE;
+                l1DirtyHi = -1;
+                if (barriers) file.force();
+            }
+            if (!pendingFrees.isEmpty()) {                            // 4. frees, now unreferenced on disk
+                for (long[] r : pendingFrees) for (long c = r[0]; c < r[1]; c++) refcounts.add(c, -1);
+                pendingFrees.clear();
+                if (refcounts.writeDirty() && barriers) file.force();
+            }
+        } finally {
+            flushing = false;
+        }
+    }
+
+    /** Writeback mode: flushes when too much metadata waits in memory. */
+    private void limitDirty() throws BlockException {
+        if (writeback && (dirtyL2.size() > maxDirty || refcounts.dirtyCount() > maxDirty || pendingFrees.size() > 65536)) {
+            flushMetadata();
+        }
     }
 
     private void setIncompatible(long bits) throws BlockException {
@@ -207,7 +283,9 @@ public final class Qcow2Driver implements BlockDriver {
     // ---------------------------------------------------------------- mapping
 
     long[] loadL2(long off) throws BlockException {
-        long[] t = l2Cache.get(off);
+        long[] t = dirtyL2.get(off);
+        if (t != null) return t;
+        t = l2Cache.get(off);
         if (t != null) return t;
         if ((off & (cs - 1)) != 0) throw BlockException.corrupt("L2 table offset " + off + " is not cluster-aligned");
         if (off == 0) throw BlockException.corrupt("L2 table at offset 0 overlaps the header");
@@ -362,6 +440,7 @@ public final class Qcow2Driver implements BlockDriver {
             off += n;
             len -= n;
         }
+        limitDirty();
     }
 
     /** Returns the offset of a writable (refcount 1, COPIED) L2 table for L1 index i, allocating or copying. */
@@ -392,26 +471,46 @@ public final class Qcow2Driver implements BlockDriver {
             }
         }
         long nw = refcounts.allocate(1);
-        byte[] raw = new byte[cs];
-        for (int k = 0; k < l2Entries; k++) Bytes.putLong(raw, k * 8, t[k]);
-        file.write(nw, raw, 0, cs);
         l2Cache.put(nw, t);
+        if (writeback) {
+            dirtyL2.put(nw, t);
+        } else {
+            byte[] raw = new byte[cs];
+            for (int k = 0; k < l2Entries; k++) Bytes.putLong(raw, k * 8, t[k]);
+            file.write(nw, raw, 0, cs);
+        }
         refBarrier(); // refcount and table content before the L1 entry points to it
         writeL1Entry(i, nw | COPIED);
-        if (old != 0) {
-            barrier(); // old table unreferenced on disk before its refcount drops
-            refcounts.free(old, 1);
-        }
+        if (old != 0) freeLater(old >>> clusterBits, (old >>> clusterBits) + 1);
         return nw;
     }
 
     private void writeL1Entry(int i, long v) throws BlockException {
         l1[i] = v;
-        file.writeLong(h.l1TableOffset + (long) i * 8, v);
+        if (writeback) {
+            l1DirtyLo = Math.min(l1DirtyLo, i);
+            l1DirtyHi = Math.max(l1DirtyHi, i);
+        } else {
+            file.writeLong(h.l1TableOffset + (long) i * 8, v);
+        }
+    }
+
+    /** Drops references to host clusters [first, end) once nothing on disk points to them any more. */
+    private void freeLater(long first, long end) throws BlockException {
+        if (writeback) {
+            pendingFrees.add(new long[]{first, end});
+        } else {
+            softBarrier(); // unreferenced on disk before the refcount drops
+            for (long c = first; c < end; c++) refcounts.add(c, -1);
+        }
     }
 
     /** Writes the L2 entries [from, to) of a cached table back to the file in one write. */
     private void writeL2Entries(long l2off, long[] t, int from, int to) throws BlockException {
+        if (writeback) {
+            dirtyL2.put(l2off, t);
+            return;
+        }
         byte[] raw = new byte[(to - from) * 8];
         for (int k = from; k < to; k++) Bytes.putLong(raw, (k - from) * 8, t[k]);
         file.write(l2off + (long) from * 8, raw, 0, raw.length);
@@ -443,6 +542,7 @@ public final class Qcow2Driver implements BlockDriver {
         }
         if (allocated) refBarrier(); // refcounts before the L2 entries that use them
         // 2. Data (runs that are contiguous both in buf and in the file go out as one write).
+        long fileEnd = allocated ? file.size() : 0;
         long g = offset;
         int pos = off, left = len;
         long runHost = -1;
@@ -460,6 +560,10 @@ public final class Qcow2Driver implements BlockDriver {
                     runPos = pos;
                     runLen = n;
                 }
+            } else if (newHost[k] >= fileEnd && readsAsZero(oldEntries[k], g - in)) {
+                // A fresh cluster past the end of the file over zeroes: the rest of it can stay a hole.
+                file.write(newHost[k] + in, buf, pos, n);
+                if (in + n < cs) file.write(newHost[k] + cs - 1, ONE_ZERO, 0, 1);
             } else {
                 byte[] full = new byte[cs];
                 long base = g - in;
@@ -473,7 +577,7 @@ public final class Qcow2Driver implements BlockDriver {
         }
         if (runLen > 0) file.write(runHost, buf, runPos, runLen);
         if (!allocated) return;
-        barrier(); // data before the L2 entries make it visible
+        softBarrier(); // data before the L2 entries make it visible
         // 3. L2 entries.
         int lo = Integer.MAX_VALUE, hi = -1;
         for (int k = 0; k < count; k++) {
@@ -487,17 +591,29 @@ public final class Qcow2Driver implements BlockDriver {
         freeOld(oldEntries, newHost);
     }
 
+    private static final byte[] ONE_ZERO = new byte[1];
+
+    /** Whether a guest cluster with this L2 entry reads as zeroes without looking at data. */
+    private boolean readsAsZero(long entry, long guestCluster) throws BlockException {
+        if ((entry & COMPRESSED) != 0) return false;
+        if (isZeroFlag(entry)) return true;
+        if ((entry & OFFSET_MASK) != 0) return false;
+        return backing == null || guestCluster >= backing.size();
+    }
+
     private void freeOld(long[] oldEntries, long[] replaced) throws BlockException {
         boolean any = false;
         for (int k = 0; k < oldEntries.length; k++) {
             if (replaced[k] >= 0 && hostClustersOf(oldEntries[k]) != null) any = true;
         }
         if (!any) return;
-        barrier(); // new entries on disk before the old clusters count as free
+        if (!writeback) softBarrier(); // new entries on disk before the old clusters count as free
         for (int k = 0; k < oldEntries.length; k++) {
             if (replaced[k] < 0) continue;
             long[] r = hostClustersOf(oldEntries[k]);
-            if (r != null) for (long c = r[0]; c < r[1]; c++) refcounts.add(c, -1);
+            if (r == null) continue;
+            if (writeback) pendingFrees.add(r);
+            else for (long c = r[0]; c < r[1]; c++) refcounts.add(c, -1);
         }
     }
 
@@ -577,12 +693,13 @@ public final class Qcow2Driver implements BlockDriver {
         }
         refBarrier();
         file.write(start, out, 0, clen);
-        barrier();
+        softBarrier();
         long nsec = ((start + clen - 1) >>> 9) - (start >>> 9);
         t[l2Index(offset)] = COMPRESSED | (nsec << csBitsCompressed) | start;
         writeL2Entries(l2off, t, l2Index(offset), l2Index(offset) + 1);
         compressedCursor = start + clen;
         freeOld(new long[]{oldEntry}, new long[]{start});
+        limitDirty();
     }
 
     @Override
@@ -616,6 +733,7 @@ public final class Qcow2Driver implements BlockDriver {
             zeroClustersInL2(g, n, discard);
             g += n;
         }
+        limitDirty();
     }
 
     private long roundUpCluster(long v) {
@@ -663,6 +781,7 @@ public final class Qcow2Driver implements BlockDriver {
 
     @Override
     public void flush() throws BlockException {
+        flushMetadata();
         if (!readOnly) file.force();
     }
 
@@ -670,6 +789,7 @@ public final class Qcow2Driver implements BlockDriver {
     public void close() throws BlockException {
         try {
             if (!readOnly) {
+                flushMetadata();
                 file.force();
                 if (dirtyMarkedByUs) { // refcounts are complete (we write them through): clean again
                     setIncompatible(h.incompatibleFeatures & ~Qcow2Header.INCOMPAT_DIRTY);
@@ -687,6 +807,7 @@ public final class Qcow2Driver implements BlockDriver {
     @Override
     public void resize(long newSize, boolean shrink) throws BlockException {
         checkWritable();
+        flushMetadata();
         if (!snapshots.isEmpty()) throw new BlockException("cannot resize an image that has internal snapshots");
         if (newSize < h.size) {
             if (!shrink) throw new BlockException("Use the --shrink option to perform a shrink operation");
@@ -855,6 +976,7 @@ public final class Qcow2Driver implements BlockDriver {
     @Override
     public CheckResult check(RepairMode mode) throws BlockException {
         if (mode != RepairMode.NONE) checkWritable0();
+        flushMetadata();
         Qcow2Check c = new Qcow2Check(this);
         CheckResult r = c.run(mode);
         if (mode != RepairMode.NONE) {
@@ -889,19 +1011,25 @@ public final class Qcow2Driver implements BlockDriver {
     @Override
     public void snapshotCreate(String name) throws BlockException {
         checkWritable();
+        flushMetadata();
         new Qcow2Snapshots(this).create(name);
+        flushMetadata();
     }
 
     @Override
     public void snapshotApply(String nameOrId) throws BlockException {
         checkWritable();
+        flushMetadata();
         new Qcow2Snapshots(this).apply(nameOrId);
+        flushMetadata();
     }
 
     @Override
     public void snapshotDelete(String nameOrId) throws BlockException {
         checkWritable();
+        flushMetadata();
         new Qcow2Snapshots(this).delete(nameOrId);
+        flushMetadata();
     }
 
     void writeL1EntryRaw(int i, long v) throws BlockException {

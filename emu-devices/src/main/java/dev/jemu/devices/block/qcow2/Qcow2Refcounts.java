@@ -14,8 +14,10 @@ import java.util.TreeSet;
 /**
  * Reference counts of host clusters (qcow2.txt, "Host cluster management") and the cluster allocator.
  *
- * <p>Updates are written through to the file at once (no dirty cache), each as the smallest write
- * that holds the changed entry, so the file always reflects what we did in the order we did it.
+ * <p>Write-through mode: updates are written to the file at once, each as the smallest write that
+ * holds the changed entry. Writeback mode: changed blocks stay in memory until {@link #writeDirty()},
+ * which the driver calls first in its ordered metadata flush. New blocks and table switches are always
+ * written at once (they are rare), after the blocks they depend on.
  *
  * <p>Update order, chosen so that a kill at any point leaves leaks at worst, never a cluster that is in
  * use but counted free:
@@ -44,6 +46,9 @@ final class Qcow2Refcounts {
     long[] table;
 
     private final LinkedHashMap<Long, byte[]> blockCache;
+    /** Writeback mode: changed blocks wait here (pinned, never evicted) until {@link #writeDirty()}. */
+    private final boolean deferred;
+    private final LinkedHashMap<Long, byte[]> dirty = new LinkedHashMap<>();
     /** Lowest cluster that may be free. */
     private long freeHint;
     /** First cluster past everything allocated by appending (may be past end of file until written). */
@@ -54,8 +59,9 @@ final class Qcow2Refcounts {
         void run() throws BlockException;
     }
 
-    Qcow2Refcounts(ImageFile file, Qcow2Header h, Runnable0 barrier) throws BlockException {
+    Qcow2Refcounts(ImageFile file, Qcow2Header h, Runnable0 barrier, boolean deferred) throws BlockException {
         this.file = file;
+        this.deferred = deferred;
         this.clusterBits = h.clusterBits;
         this.cs = h.clusterSize();
         this.refcountBits = 1 << h.refcountOrder;
@@ -100,7 +106,9 @@ final class Qcow2Refcounts {
     }
 
     private byte[] loadBlock(long off) throws BlockException {
-        byte[] b = blockCache.get(off);
+        byte[] b = dirty.get(off);
+        if (b != null) return b;
+        b = blockCache.get(off);
         if (b == null) {
             if (off + cs > file.size()) throw BlockException.corrupt("refcount block at " + off + " is beyond end of file");
             b = new byte[cs];
@@ -156,7 +164,8 @@ final class Qcow2Refcounts {
         if (off == 0) throw BlockException.corrupt("no refcount block covers cluster " + cluster);
         byte[] b = loadBlock(off);
         int[] ch = setEntry(b, cluster % entriesPerBlock, value);
-        file.write(off + ch[0], b, ch[0], ch[1]);
+        if (deferred) dirty.put(off, b);
+        else file.write(off + ch[0], b, ch[0], ch[1]);
         if (value == 0 && cluster < freeHint) freeHint = cluster;
     }
 
@@ -227,6 +236,10 @@ final class Qcow2Refcounts {
                 continue;
             }
             writeRegion(start, end, start + n, missing, null);
+            if (missing.isEmpty()) { // the clusters' refcounts are set; the caller orders the rest
+                appendHigh = end;
+                return start;
+            }
             barrier.run(); // blocks before the table entries that point to them
             for (int i = 0; i < missing.size(); i++) {
                 long r = missing.get(i);
@@ -349,6 +362,19 @@ final class Qcow2Refcounts {
     /** Number of clusters the refcount table can describe. */
     long coveredClusters() {
         return table.length * entriesPerBlock;
+    }
+
+    /** Writes the blocks changed in writeback mode; returns whether there were any. */
+    boolean writeDirty() throws BlockException {
+        if (dirty.isEmpty()) return false;
+        for (Map.Entry<Long, byte[]> e : dirty.entrySet()) file.write(e.getKey(), e.getValue(), 0, cs);
+        for (Map.Entry<Long, byte[]> e : dirty.entrySet()) blockCache.put(e.getKey(), e.getValue());
+        dirty.clear();
+        return true;
+    }
+
+    int dirtyCount() {
+        return dirty.size();
     }
 
     void invalidateCache() {

@@ -182,6 +182,32 @@ public final class VdiDriver implements BlockDriver {
         return new BlockStatus(offset, g - offset, alloc ? BlockStatus.Kind.DATA : BlockStatus.Kind.ZERO, host0);
     }
 
+    /** Every block used once, and the header's count right (qemu-img check's rules for VDI). */
+    @Override
+    public dev.jemu.devices.block.CheckResult check(dev.jemu.devices.block.RepairMode mode) throws BlockException {
+        if (mode != dev.jemu.devices.block.RepairMode.NONE) throw new BlockException("Repairing VDI images is not supported");
+        java.util.List<String> msgs = new java.util.ArrayList<>();
+        int[] owner = new int[bmap.length];
+        java.util.Arrays.fill(owner, -1);
+        long errors = 0, used = 0, end = h.offsetData;
+        for (int i = 0; i < bmap.length; i++) {
+            if (!allocated(bmap[i])) continue;
+            int idx = bmap[i];
+            used++;
+            end = Math.max(end, hostOffset(idx) + h.blockSize);
+            if (owner[idx] >= 0) {
+                errors++;
+                msgs.add("ERROR: block index " + idx + " also used by " + owner[idx]);
+            } else owner[idx] = i;
+        }
+        if (used != h.allocated) {
+            errors++;
+            msgs.add("ERROR: allocated blocks mismatch, is " + used + ", should be " + h.allocated);
+        }
+        return new dev.jemu.devices.block.CheckResult(file.path().toString(), "vdi", errors, 0, 0, 0, used, h.blocks,
+                0, 0, end, msgs);
+    }
+
     @Override
     public ImageInfo info() {
         return new ImageInfo(file.path().toString(), "vdi", h.diskSize, file.allocatedBytes(), h.blockSize, null,

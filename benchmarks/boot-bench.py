@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Boot time, jemu against QEMU, on the project's Debian riscv64 guest kit (scripts/jemu-kit riscv64).
+
+Boots the kit's kernel and initramfs under jemu and qemu-system-riscv64 alternately (jemu, QEMU, jemu, ...)
+and measures wall seconds from spawn to the `JEMU-BOOT-OK` line the initramfs prints. Prints every run, the
+median [min - max] of each, and the per-round ratio jemu/QEMU as median [min - max].
+
+Firmware: jemu's built-in SBI (no -bios) by default, QEMU with OpenSBI fw_jump.bin (QEMU has no built-in SBI);
+--jemu-bios FILE runs jemu with the same OpenSBI instead.
+
+usage: boot-bench.py [--runs 5] [--kit DIR] [--jemu CMD] [--qemu CMD] [--jemu-bios fw_jump.bin] [--timeout 900]
+"""
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MARK = b"JEMU-BOOT-OK"
+
+
+def boot(cmd, timeout):
+    """Seconds from spawn to MARK, or None (the process is killed once the mark is seen)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    killer = threading.Timer(timeout, p.kill)
+    killer.start()
+    seen = None
+    try:
+        for line in p.stdout:
+            if MARK in line:
+                seen = time.perf_counter() - t0
+                break
+    finally:
+        killer.cancel()
+        p.kill()
+        p.wait()
+    return seen
+
+
+def summary(xs):
+    return f"{statistics.median(xs):7.2f} [{min(xs):.2f} - {max(xs):.2f}]" if xs else "-"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--kit", default=os.path.join(os.environ.get("JEMU_KIT_DIR",
+                    os.path.expanduser("~/.cache/jemu/kit")), "riscv64"))
+    ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"))
+    ap.add_argument("--qemu", default="qemu-system-riscv64")
+    ap.add_argument("--jemu-bios", default=None, help="firmware for jemu (default: the built-in SBI)")
+    ap.add_argument("--timeout", type=float, default=900)
+    a = ap.parse_args()
+    k = a.kit
+    for f in ("Image", "initrd.cpio.gz", "fw_jump.bin"):
+        if not os.path.exists(os.path.join(k, f)):
+            sys.exit(f"boot-bench: {k}/{f} missing: run scripts/jemu-kit riscv64")
+    common = ["-M", "virt", "-smp", "1", "-m", "512M", "-nographic", "-no-reboot",
+              "-kernel", f"{k}/Image", "-initrd", f"{k}/initrd.cpio.gz", "-append", "console=ttyS0"]
+    jemu = shlex.split(a.jemu) + common + (["-bios", a.jemu_bios] if a.jemu_bios else [])
+    qemu = shlex.split(a.qemu) + ["-cpu", "rv64", "-bios", f"{k}/fw_jump.bin"] + common
+    print(f"jemu: {' '.join(jemu)}\nqemu: {' '.join(qemu)}", flush=True)
+    times = {"jemu": [], "qemu": []}
+    ratios = []
+    for r in range(1, a.runs + 1):
+        got = {}
+        for name, cmd in (("jemu", jemu), ("qemu", qemu)):
+            got[name] = boot(cmd, a.timeout)
+            shown = "timeout" if got[name] is None else f"{got[name]:.2f} s"
+            print(f"round {r} {name} to JEMU-BOOT-OK: {shown}", flush=True)
+            if got[name] is not None:
+                times[name].append(got[name])
+        if None not in got.values():
+            ratios.append(got["jemu"] / got["qemu"])
+    print()
+    print(f"jemu seconds median [min - max]: {summary(times['jemu'])}")
+    print(f"qemu seconds median [min - max]: {summary(times['qemu'])}")
+    print(f"jemu/QEMU per round:             {summary(ratios)}")
+    print(f"machine: {os.cpu_count()} CPUs, load average at end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
