@@ -7,6 +7,7 @@ import dev.jemu.core.loader.LinuxImage;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.devices.fs.DiskBoot;
 import java.nio.file.Path;
 
 /**
@@ -54,7 +55,25 @@ final class VirtBoot {
     }
 
     static Plan load(MachineConfig c, AddressSpace bus, long ramBytes) throws ConfigException {
+        return load(c, bus, ramBytes, null);
+    }
+
+    /**
+     * As above; without {@code -kernel}, {@code disk} (the first drive's extlinux entry, or null) gives the
+     * kernel, initrd, command line (the {@code -append} text is added to its own) and device tree.
+     */
+    static Plan load(MachineConfig c, AddressSpace bus, long ramBytes, DiskBoot.Boot disk) throws ConfigException {
         Mode mode = mode(c);
+        if (c.kernel != null) {
+            disk = null;
+        }
+        Path kernelPath = c.kernel, initrdPath = c.initrd;
+        String append = c.append;
+        if (disk != null) {
+            kernelPath = Path.of(disk.where() + ": kernel");
+            initrdPath = disk.initrd() != null ? Path.of(disk.where() + ": initrd") : null;
+            append = c.append == null || c.append.isEmpty() ? disk.append() : disk.append() + " " + c.append;
+        }
         long ramBase = VirtMap.DRAM.base, ramEnd = ramBase + ramBytes;
 
         long firmwareEntry = 0, firmwareEnd = ramBase;
@@ -73,12 +92,12 @@ final class VirtBoot {
         }
 
         long kernelEntry = 0, kernelEnd = firmwareEnd;
-        if (c.kernel != null) {
-            byte[] data = ImageFiles.read(c.kernel);
+        if (kernelPath != null) {
+            byte[] data = disk != null ? disk.kernel() : ImageFiles.read(c.kernel);
             if (ElfLoader.isElf(data)) {
                 long pieBase = mode == Mode.FIRMWARE ? alignUp(firmwareEnd, 2 * MiB)
                         : mode == Mode.NONE ? ramBase : ramBase + KERNEL_OFFSET_SBI;
-                ElfLoader.Loaded l = ElfLoader.load(c.kernel, data, bus, ElfLoader.EM_RISCV, pieBase);
+                ElfLoader.Loaded l = ElfLoader.load(kernelPath, data, bus, ElfLoader.EM_RISCV, pieBase);
                 kernelEntry = l.entry();
                 kernelEnd = l.high();
             } else {
@@ -91,9 +110,9 @@ final class VirtBoot {
                 long memSize = h != null ? h.memorySize(data.length) : data.length;
                 if (at + memSize > ramEnd) {
                     throw new ConfigException(String.format("%s: kernel needs 0x%x..0x%x, beyond the end of RAM "
-                            + "(0x%x); try a larger -m", c.kernel, at, at + memSize, ramEnd));
+                            + "(0x%x); try a larger -m", kernelPath, at, at + memSize, ramEnd));
                 }
-                ImageFiles.place(bus, c.kernel, at, data, 0, data.length);
+                ImageFiles.place(bus, kernelPath, at, data, 0, data.length);
                 kernelEntry = at;
                 kernelEnd = at + memSize;
             }
@@ -103,9 +122,16 @@ final class VirtBoot {
         }
 
         // The device tree's size does not depend on the initrd addresses, only on their presence.
-        boolean hasInitrd = c.initrd != null;
+        boolean hasInitrd = initrdPath != null;
         byte[] fdt;
-        if (c.dtb != null) {
+        if (disk != null && disk.fdt() != null && c.dtb == null) {
+            fdt = disk.fdt();
+            try {
+                FdtReader.parse(fdt);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(disk.where() + ": device tree: " + e.getMessage());
+            }
+        } else if (c.dtb != null) {
             fdt = ImageFiles.read(c.dtb);
             try {
                 FdtReader.parse(fdt);
@@ -113,7 +139,7 @@ final class VirtBoot {
                 throw new ConfigException(c.dtb + ": " + e.getMessage());
             }
         } else {
-            fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(c.append, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0));
+            fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(append, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0));
         }
         long fdtTop = ramBase + Math.min(ramBytes, 3072 * MiB);
         long fdtAddr = alignDown(fdtTop - fdt.length, 2 * MiB);
@@ -124,7 +150,7 @@ final class VirtBoot {
 
         long initrdStart = 0, initrdEnd = 0;
         if (hasInitrd) {
-            byte[] data = ImageFiles.read(c.initrd);
+            byte[] data = disk != null ? disk.initrd() : ImageFiles.read(c.initrd);
             long base = kernelEntry != 0 ? kernelEntry : alignUp(kernelEnd, 2 * MiB);
             initrdStart = base + Math.min(ramBytes / 2, 128 * MiB);
             if (initrdStart < kernelEnd) {
@@ -135,12 +161,12 @@ final class VirtBoot {
             }
             if (initrdStart < kernelEnd) {
                 throw new ConfigException(String.format("%s: initrd (%d KiB) does not fit in RAM between the kernel "
-                        + "and the device tree; try a larger -m", c.initrd, data.length / 1024));
+                        + "and the device tree; try a larger -m", initrdPath, data.length / 1024));
             }
-            ImageFiles.place(bus, c.initrd, initrdStart, data, 0, data.length);
+            ImageFiles.place(bus, initrdPath, initrdStart, data, 0, data.length);
             initrdEnd = initrdStart + data.length;
-            if (c.dtb == null) {
-                fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(c.append, initrdStart, initrdEnd));
+            if (c.dtb == null && (disk == null || disk.fdt() == null)) {
+                fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(append, initrdStart, initrdEnd));
             }
         }
         ImageFiles.place(bus, Path.of("device tree"), fdtAddr, fdt, 0, fdt.length);

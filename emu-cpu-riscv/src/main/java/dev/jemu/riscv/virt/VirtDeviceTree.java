@@ -70,7 +70,9 @@ public final class VirtDeviceTree {
         f.beginNode("soc").propU32("#address-cells", 2).propU32("#size-cells", 2)
                 .propString("compatible", "simple-bus").propEmpty("ranges");
         for (VirtMap m : VirtMap.values()) {
-            for (int i = 0; i < m.count; i++) {
+            for (int j = 0; j < m.count; j++) {
+                // virtio-mmio slots highest address first, as QEMU lists them: Linux probes in this order
+                int i = m == VirtMap.VIRTIO ? m.count - 1 - j : j;
                 socDevice(f, m, i, intcPh, plicPh, testPh);
             }
         }

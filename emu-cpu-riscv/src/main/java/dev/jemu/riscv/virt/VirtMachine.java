@@ -17,9 +17,16 @@ import dev.jemu.devices.GoldfishRtc;
 import dev.jemu.devices.Plic;
 import dev.jemu.devices.SifiveTest;
 import dev.jemu.devices.Uart16550;
+import dev.jemu.devices.block.Drive;
+import dev.jemu.devices.fs.DiskBoot;
+import dev.jemu.devices.virtio.DmaMemory;
 import dev.jemu.devices.virtio.VirtioMmioSlot;
+import dev.jemu.devices.virtio.VirtioMmioTransport;
+import dev.jemu.devices.virtio.blk.BlockDevices;
+import dev.jemu.devices.virtio.blk.VirtioBlk;
 import dev.jemu.riscv.cpu.Hart;
 import dev.jemu.riscv.sbi.BuiltinSbi;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -44,6 +51,8 @@ public final class VirtMachine implements Machine {
     private final Aclint clint;
     private final GoldfishRtc rtc;
     private final List<Stateful> devices = new ArrayList<>();
+    private final List<VirtioMmioTransport> virtio = new ArrayList<>();
+    private final List<VirtioBlk> disks = new ArrayList<>();
     private VirtBoot.Plan plan;
     private volatile int quitStatus = -1;
 
@@ -79,6 +88,13 @@ public final class VirtMachine implements Machine {
         rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
                 GoldfishRtc.hostWallClockNanos());
         SifiveTest test = new SifiveTest(VirtMap.TEST.node(0), exit);
+        List<BlockDevices.Disk> blk = BlockDevices.resolve(config, "virtio");
+        if (blk.size() > VirtMap.VIRTIO.count) {
+            closeDrives(blk);
+            throw new ConfigException("virt: " + blk.size() + " virtio disks, but only " + VirtMap.VIRTIO.count
+                    + " virtio-mmio slots");
+        }
+        DmaMemory dma = new DmaMemory(bus);
 
         for (VirtMap m : VirtMap.values()) {
             for (int i = 0; i < m.count; i++) {
@@ -90,15 +106,54 @@ public final class VirtMachine implements Machine {
                     case PLIC -> map(m, i, plic, plic);
                     case UART0 -> map(m, i, uart, uart);
                     case VIRTIO -> {
-                        VirtioMmioSlot s = new VirtioMmioSlot(m.node(i));
-                        map(m, i, s, s);
+                        // QEMU plugs devices into the highest slot first (and lists slots highest first in
+                        // the device tree), so the first disk is the first one Linux probes: /dev/vda.
+                        int k = m.count - 1 - i;
+                        if (k < blk.size()) {
+                            VirtioBlk d = new VirtioBlk(blk.get(k).drive(), blk.get(k).serial(), loop::post,
+                                    "virtio-blk@" + Long.toHexString(m.base(i)));
+                            VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
+                            disks.add(d);
+                            virtio.add(t);
+                            map(m, i, t, t);
+                        } else {
+                            VirtioMmioSlot s = new VirtioMmioSlot(m.node(i));
+                            map(m, i, s, s);
+                        }
                     }
                 }
             }
         }
         devices.add(hart);
         serial.connect(uart, loop::post);
-        boot();
+        try {
+            boot();
+        } catch (ConfigException | RuntimeException e) {
+            closeDisks();
+            throw e;
+        }
+    }
+
+    private static void closeDrives(List<BlockDevices.Disk> blk) {
+        for (BlockDevices.Disk d : blk) {
+            try {
+                d.drive().close();
+            } catch (Exception e) {
+                // already failing
+            }
+        }
+    }
+
+    /** Finishes the disks' I/O and closes their images (deleting snapshot overlays). */
+    private void closeDisks() {
+        for (VirtioBlk d : disks) {
+            try {
+                d.close();
+            } catch (Exception e) {
+                System.err.println("jemu: " + d.drive().options().file() + ": " + e.getMessage());
+            }
+        }
+        disks.clear();
     }
 
     private void map(VirtMap m, int i, dev.jemu.core.memory.MmioDevice d, Stateful s) {
@@ -108,7 +163,7 @@ public final class VirtMachine implements Machine {
 
     /** Loads the images and sets the hart's start state. */
     private void boot() throws ConfigException {
-        plan = VirtBoot.load(config, bus, config.ramBytes);
+        plan = VirtBoot.load(config, bus, config.ramBytes, diskBoot());
         long romStart = plan.startPc();
         rom.load(0, BootRom.build((int) VirtMap.MROM.size, romStart, plan.fdtAddr(), plan.kernelEntry(),
                 hart.hartId()));
@@ -118,6 +173,27 @@ public final class VirtMachine implements Machine {
         } else {
             hart.setPrivilege(3);
             hart.setPc(VirtMap.MROM.base + BootRom.RESET_VECTOR);
+        }
+    }
+
+    /**
+     * Without {@code -kernel}, the first disk (/dev/vda) is booted as u-boot's distro boot would: its
+     * extlinux.conf default entry. Null when there is a kernel or no disk.
+     */
+    private DiskBoot.Boot diskBoot() throws ConfigException {
+        if (config.kernel != null || disks.isEmpty()) {
+            return null;
+        }
+        Drive first = disks.get(disks.size() - 1).drive(); // disks were added lowest slot first
+        try {
+            DiskBoot.Boot b = DiskBoot.find(DiskBoot.of(first));
+            if (b == null) {
+                throw new ConfigException(first.options().file() + ": nothing bootable on the disk (no partition "
+                        + "with /boot/extlinux/extlinux.conf or /extlinux/extlinux.conf) and no -kernel given");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new ConfigException(first.options().file() + ": cannot boot from the disk: " + e.getMessage());
         }
     }
 
@@ -192,6 +268,9 @@ public final class VirtMachine implements Machine {
         plic.reset();
         clint.reset();
         rtc.reset();
+        for (VirtioMmioTransport t : virtio) {
+            t.reset();
+        }
         ram.segment().fill((byte) 0);
         boot();
         // The images were rewritten behind the hart's back: drop any instructions it decoded from them.
@@ -201,6 +280,7 @@ public final class VirtMachine implements Machine {
 
     @Override
     public void close() {
+        closeDisks();
         for (CharBackend b : config.serials) {
             b.close();
         }

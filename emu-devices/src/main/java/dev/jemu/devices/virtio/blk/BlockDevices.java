@@ -1,0 +1,136 @@
+package dev.jemu.devices.virtio.blk;
+
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.devices.block.Drive;
+import dev.jemu.devices.block.DriveOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns {@code -drive} and {@code -device virtio-blk-device,drive=ID} into the list of virtio-blk disks a
+ * board creates, in QEMU's order: the {@code -device} options first, then every {@code -drive if=virtio}
+ * (QEMU appends the devices those imply after the explicit ones). Every image is opened here, so a bad
+ * option or a missing file fails before the machine starts.
+ */
+public final class BlockDevices {
+    /** One virtio-blk disk to create. */
+    public record Disk(Drive drive, String serial) {
+    }
+
+    private BlockDevices() {
+    }
+
+    /**
+     * @param defaultIface the board's interface for a {@code -drive} without {@code if=} ("virtio")
+     */
+    public static List<Disk> resolve(MachineConfig config, String defaultIface) throws ConfigException {
+        List<DriveOptions> drives = new ArrayList<>();
+        Map<String, DriveOptions> byId = new LinkedHashMap<>();
+        for (String spec : config.drives) {
+            DriveOptions o = DriveOptions.parse(spec);
+            if (o.id() != null && byId.put(o.id(), o) != null) {
+                throw new ConfigException("-drive " + spec + ": Duplicate ID '" + o.id() + "' for drive");
+            }
+            drives.add(o);
+        }
+        record Wanted(DriveOptions drive, String serial) {
+        }
+        List<Wanted> wanted = new ArrayList<>();
+        Map<String, String> used = new LinkedHashMap<>();
+        for (String spec : config.devices) {
+            Map<String, String> p = deviceProperties(spec);
+            String driver = p.remove("driver");
+            if (!driver.equals("virtio-blk-device")) {
+                throw new ConfigException("-device " + spec + ": '" + driver + "' is not a valid device model name"
+                        + (driver.startsWith("virtio-blk") ? " on this machine (use virtio-blk-device)" : ""));
+            }
+            String id = p.remove("drive");
+            String serial = p.remove("serial");
+            p.remove("id");
+            if (!p.isEmpty()) {
+                throw new ConfigException("-device " + spec + ": Property '" + p.keySet().iterator().next()
+                        + "' not found");
+            }
+            if (id == null) {
+                throw new ConfigException("-device " + spec + ": drive property not set");
+            }
+            DriveOptions d = byId.get(id);
+            if (d == null) {
+                throw new ConfigException("-device " + spec + ": Property 'drive' can't find value '" + id + "'");
+            }
+            if (used.put(id, spec) != null || isVirtio(d, defaultIface)) {
+                throw new ConfigException("-device " + spec + ": Drive '" + id + "' is already in use");
+            }
+            wanted.add(new Wanted(d, serial));
+        }
+        for (DriveOptions d : drives) {
+            if (isVirtio(d, defaultIface)) {
+                wanted.add(new Wanted(d, null));
+            }
+        }
+        List<Disk> disks = new ArrayList<>();
+        try {
+            for (Wanted w : wanted) {
+                disks.add(new Disk(Drive.open(w.drive(), config.snapshot), w.serial()));
+            }
+        } catch (ConfigException e) {
+            for (Disk d : disks) {
+                try {
+                    d.drive().close();
+                } catch (Exception ignored) {
+                    // already failing
+                }
+            }
+            throw e;
+        }
+        return disks;
+    }
+
+    private static boolean isVirtio(DriveOptions d, String defaultIface) {
+        String iface = d.iface() != null ? d.iface() : defaultIface;
+        return iface.equals("virtio");
+    }
+
+    /** {@code driver,key=value,...}; the first element is the device model ({@code driver=} also works). */
+    static Map<String, String> deviceProperties(String spec) throws ConfigException {
+        Map<String, String> p = new LinkedHashMap<>();
+        List<String> parts = splitCommas(spec);
+        for (int i = 0; i < parts.size(); i++) {
+            String s = parts.get(i);
+            int eq = s.indexOf('=');
+            if (eq < 0 && i == 0) {
+                p.put("driver", s);
+            } else if (eq > 0) {
+                p.put(s.substring(0, eq), s.substring(eq + 1));
+            } else {
+                throw new ConfigException("-device " + spec + ": Invalid parameter '" + s + "'");
+            }
+        }
+        if (p.get("driver") == null || p.get("driver").isEmpty()) {
+            throw new ConfigException("-device " + spec + ": no device model given");
+        }
+        return p;
+    }
+
+    private static List<String> splitCommas(String s) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ',' && i + 1 < s.length() && s.charAt(i + 1) == ',') {
+                cur.append(',');
+                i++;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+}

@@ -1,0 +1,183 @@
+package dev.jemu.devices.virtio;
+
+import static dev.jemu.devices.virtio.VirtioMmio.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.jemu.core.state.StateRecord;
+import dev.jemu.devices.virtio.blk.VirtioBlk;
+import java.nio.file.Files;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class VirtioMmioTransportTest {
+    static final long ALL = Virtio.bit(Virtio.F_VERSION_1) | Virtio.bit(Virtio.F_EVENT_IDX)
+            | Virtio.bit(Virtio.F_INDIRECT_DESC) | Virtio.bit(VirtioBlk.F_FLUSH) | Virtio.bit(VirtioBlk.F_SEG_MAX)
+            | Virtio.bit(VirtioBlk.F_BLK_SIZE) | Virtio.bit(VirtioBlk.F_DISCARD) | Virtio.bit(VirtioBlk.F_WRITE_ZEROES);
+
+    @Test
+    void headerAndFeatureNegotiation() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            assertEquals(MAGIC, d.reg(MagicValue));
+            assertEquals(2, d.reg(Version));
+            assertEquals(Virtio.ID_BLOCK, d.reg(DeviceID));
+            long f = d.deviceFeatures();
+            assertTrue((f & Virtio.bit(Virtio.F_VERSION_1)) != 0);
+            assertEquals(0, f & Virtio.bit(VirtioBlk.F_RO));
+            assertEquals(256, readQueueNumMax(d));
+            // a legacy driver (no VERSION_1) is refused: FEATURES_OK does not stick
+            int st = d.start(Virtio.bit(VirtioBlk.F_FLUSH));
+            assertEquals(0, st & Virtio.STATUS_FEATURES_OK);
+            // features the device did not offer are refused too
+            st = d.start(Virtio.bit(Virtio.F_VERSION_1) | Virtio.bit(40));
+            assertEquals(0, st & Virtio.STATUS_FEATURES_OK);
+            st = d.start(ALL);
+            assertNotEquals(0, st & Virtio.STATUS_DRIVER_OK);
+            assertEquals(1, d.reg(QueueReady));
+            // capacity in the config space, in 512-byte sectors
+            assertEquals(128, d.t.read(Config, 4) | d.t.read(Config + 4, 4) << 32);
+            assertEquals(512, d.t.read(Config + 20, 4));
+            // QueueNumMax of a queue that does not exist
+            d.reg(QueueSel, 5);
+            assertEquals(0, d.reg(QueueNumMax));
+        }
+    }
+
+    private static long readQueueNumMax(FakeDriver d) {
+        d.reg(QueueSel, 0);
+        return d.reg(QueueNumMax);
+    }
+
+    @Test
+    void writeThenReadASector() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            byte[] data = new byte[1024];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) (i ^ 0x5a);
+            }
+            d.ram.load(FakeDriver.DATA - FakeDriver.RAM_BASE, data);
+            d.request(1, 3, FakeDriver.DATA, 1024, false); // OUT to sector 3
+            d.complete(1);
+            assertEquals(0, d.status());
+            assertEquals(1, d.usedIdx());
+            assertEquals(0, d.usedId(0));
+            assertEquals(1, d.usedLen(0));
+            assertTrue(d.irq);
+            assertEquals(Virtio.INT_USED_BUFFER, d.reg(InterruptStatus));
+            d.reg(InterruptACK, Virtio.INT_USED_BUFFER);
+            assertFalse(d.irq);
+
+            d.request(4, 0, 0, 0, false); // FLUSH
+            d.complete(1);
+            assertEquals(0, d.status());
+            byte[] file = Files.readAllBytes(d.disk);
+            assertArrayEquals(data, Arrays.copyOfRange(file, 3 * 512, 5 * 512));
+
+            long dst = FakeDriver.DATA + 0x4000;
+            d.request(0, 3, dst, 1024, true); // IN from sector 3
+            d.complete(1);
+            assertEquals(0, d.status());
+            byte[] back = new byte[1024];
+            d.ram.copyOut(dst - FakeDriver.RAM_BASE, back, 0, 1024);
+            assertArrayEquals(data, back);
+            assertEquals(3, d.usedIdx());
+            assertEquals(1025, d.usedLen(2));
+            assertEquals(0, d.guardWrites);
+        }
+    }
+
+    @Test
+    void indirectTable() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            long table = FakeDriver.RAM_BASE + 0x3000, hdr = FakeDriver.DATA, buf = FakeDriver.DATA + 0x1000,
+                    status = FakeDriver.DATA + 0x2000;
+            d.ram.writeInt(hdr - FakeDriver.RAM_BASE, 0);
+            d.ram.writeLong(hdr - FakeDriver.RAM_BASE + 8, 1);
+            d.desc(table, 0, hdr, 16, Virtio.VIRTQ_DESC_F_NEXT, 1);
+            d.desc(table, 1, buf, 256, Virtio.VIRTQ_DESC_F_NEXT | Virtio.VIRTQ_DESC_F_WRITE, 2);
+            d.desc(table, 2, buf + 256, 256, Virtio.VIRTQ_DESC_F_NEXT | Virtio.VIRTQ_DESC_F_WRITE, 3);
+            d.desc(table, 3, status, 1, Virtio.VIRTQ_DESC_F_WRITE, 0);
+            d.desc(FakeDriver.DESC, 5, table, 64, Virtio.VIRTQ_DESC_F_INDIRECT, 0);
+            d.offer(5);
+            d.complete(1);
+            assertEquals(0, d.ram.readByte(status - FakeDriver.RAM_BASE));
+            byte[] file = Files.readAllBytes(d.disk);
+            byte[] got = new byte[512];
+            d.ram.copyOut(buf - FakeDriver.RAM_BASE, got, 0, 512);
+            assertArrayEquals(Arrays.copyOfRange(file, 512, 1024), got);
+            assertEquals(5, d.usedId(0));
+        }
+    }
+
+    @Test
+    void badChainSetsNeedsResetAndResetRecovers() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            d.desc(FakeDriver.DESC, 0, FakeDriver.DATA, 16, Virtio.VIRTQ_DESC_F_NEXT, 1);
+            d.desc(FakeDriver.DESC, 1, FakeDriver.DATA, 16, Virtio.VIRTQ_DESC_F_NEXT, 0); // loops back to 0
+            d.offer(0);
+            d.drain();
+            assertNotEquals(0, d.reg(Status) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+            assertEquals(Virtio.INT_CONFIG_CHANGE, d.reg(InterruptStatus) & Virtio.INT_CONFIG_CHANGE);
+            assertTrue(d.irq);
+            assertEquals(0, d.usedIdx());
+            // a buffer outside RAM, after a reset and a new handshake
+            d.availIdx = 0;
+            d.ram.writeShort(FakeDriver.AVAIL - FakeDriver.RAM_BASE + 2, (short) 0);
+            assertNotEquals(0, d.start(ALL) & Virtio.STATUS_DRIVER_OK);
+            assertEquals(0, d.reg(Status) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+            assertFalse(d.irq);
+            d.request(0, 0, FakeDriver.RAM_BASE + FakeDriver.RAM_SIZE - 256, 512, true);
+            d.drain();
+            assertNotEquals(0, d.reg(Status) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+            // a readable descriptor after a writable one
+            d.availIdx = 0;
+            d.ram.writeShort(FakeDriver.AVAIL - FakeDriver.RAM_BASE + 2, (short) 0);
+            d.start(ALL);
+            d.desc(FakeDriver.DESC, 0, FakeDriver.DATA, 1, Virtio.VIRTQ_DESC_F_NEXT | Virtio.VIRTQ_DESC_F_WRITE, 1);
+            d.desc(FakeDriver.DESC, 1, FakeDriver.DATA, 16, 0, 0);
+            d.offer(0);
+            d.drain();
+            assertNotEquals(0, d.reg(Status) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+            assertEquals(0, d.guardWrites);
+        }
+    }
+
+    @Test
+    void eventIdxSuppressesInterrupts() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            long usedEvent = FakeDriver.AVAIL - FakeDriver.RAM_BASE + 4 + 2L * d.queueSize;
+            d.request(4, 0, 0, 0, false);
+            d.complete(1);
+            assertTrue(d.irq); // the first used buffer always interrupts
+            d.reg(InterruptACK, 1);
+            d.ram.writeShort(usedEvent, (short) 5); // "interrupt me when used idx passes 5"
+            d.request(4, 0, 0, 0, false);
+            d.complete(1);
+            assertFalse(d.irq);
+            // avail_event tells the driver how far the device has read
+            assertEquals(2, d.ram.readShort(FakeDriver.USED - FakeDriver.RAM_BASE + 4 + 8L * d.queueSize));
+        }
+    }
+
+    @Test
+    void stateRoundTrip() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            d.request(4, 0, 0, 0, false);
+            d.complete(1);
+            StateRecord r = StateRecord.of(d.t);
+            d.reg(Status, 0);
+            assertEquals(0, d.reg(Status));
+            r.restore(d.t);
+            assertNotEquals(0, d.reg(Status) & Virtio.STATUS_DRIVER_OK);
+            assertEquals(1, d.reg(QueueReady));
+            assertTrue(d.irq);
+            d.request(4, 0, 0, 0, false); // the queue carries on where it was
+            d.complete(1);
+            assertEquals(2, d.usedIdx());
+        }
+    }
+}

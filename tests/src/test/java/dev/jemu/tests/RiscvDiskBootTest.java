@@ -1,0 +1,70 @@
+package dev.jemu.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Boots the kit's whole disk (GPT, ext4 partition with /boot/extlinux/extlinux.conf) with no -kernel, as
+ * u-boot's distro boot would, twice: the disk's /sbin/init counts its boots in /var/jemu-boots, so the second
+ * boot proves the first one's writes reached the qcow2 image, which qemu-img check must find clean.
+ */
+@Tag("boot")
+class RiscvDiskBootTest {
+    private static final String ARCH = "riscv64";
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void needBoard() {
+        Kit.requireBoard(ARCH, "virt");
+    }
+
+    private JemuProcess.Result boot(Path disk) throws Exception {
+        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(), "-M", "virt", "-m", "512M", "-nographic",
+                "-no-reboot", "-drive", "file=" + disk);
+        assertFalse(r.timedOut(), r::describe);
+        assertTrue(r.out().contains("JEMU-ROOT-OK riscv64 "), r::describe);
+        assertTrue(r.out().contains("JEMU-POWEROFF"), r::describe);
+        assertEquals(0, r.status(), r::describe);
+        System.out.printf("disk boot: %d ms%n", r.elapsed().toMillis());
+        return r;
+    }
+
+    @Test
+    void bootsTheDiskTwiceAndItsWritesPersist() throws Exception {
+        Path disk = tmp.resolve("disk.qcow2");
+        Files.copy(Kit.file(ARCH, "disk.qcow2"), disk, StandardCopyOption.REPLACE_EXISTING);
+        JemuProcess.Result first = boot(disk);
+        assertTrue(first.out().contains("JEMU-BOOT-COUNT 1"), first::describe);
+        JemuProcess.Result second = boot(disk);
+        assertTrue(second.out().contains("JEMU-BOOT-COUNT 2"), second::describe);
+        assumeTrue(hasQemuImg(), "qemu-img not installed: image not checked");
+        Process p = new ProcessBuilder("qemu-img", "check", disk.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("No errors were found on the image."), out);
+    }
+
+    private static boolean hasQemuImg() {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(d, "qemu-img"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
