@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * VMDK in the format registry: monolithicSparse (read) and descriptor files with FLAT extents
+ * VMDK in the format registry: monolithicSparse and streamOptimized (read) and descriptor files with FLAT extents
  * (monolithicFlat, twoGbMaxExtentFlat; read and write). Delta disks (a parent) are refused.
  */
 public final class VmdkFormat implements BlockFormat {
@@ -40,9 +40,13 @@ public final class VmdkFormat implements BlockFormat {
             int n = f.readUpTo(0, head, 0, 4);
             if (n == 4 && Bytes.getIntLE(head, 0) == VmdkSparseExtent.MAGIC) {
                 f.close();
-                if (!o.readOnly()) throw new BlockException("writing VMDK sparse images is not supported (open read-only, or convert)");
                 VmdkSparseExtent e = new VmdkSparseExtent(ImageFile.open(path, true));
                 opened.add(e);
+                if (!o.readOnly()) {
+                    throw new BlockException(e.compressed()
+                            ? "writing VMDK streamOptimized images is not supported: they are read-only (open read-only, or convert)"
+                            : "writing VMDK sparse images is not supported (open read-only, or convert)");
+                }
                 String text = e.descriptor();
                 VmdkDescriptor d = text == null ? new VmdkDescriptor() : VmdkDescriptor.parse(text);
                 checkNoParent(d);

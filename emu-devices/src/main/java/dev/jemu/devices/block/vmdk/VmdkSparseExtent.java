@@ -11,14 +11,19 @@ import java.util.Map;
 
 /**
  * A hosted sparse extent (VMware "Virtual Disk Format 1.1", SparseExtentHeader, little-endian):
- * sectors map through a grain directory and grain tables of 512 entries to grains. Read-only here;
- * compressed (streamOptimized) extents are refused.
+ * sectors map through a grain directory and grain tables of 512 entries to grains. Read-only here.
+ * streamOptimized extents compress every grain (zlib) behind a marker (LBA, size); their grain directory
+ * may be at the end of the file, found through the footer.
  */
 final class VmdkSparseExtent implements VmdkExtent {
     static final int MAGIC = 0x564d444b; // "KDMV" little-endian
     private static final long GD_AT_END = -1L;
     private static final long FLAG_ZERO_GRAIN = 1 << 2;
     private static final long FLAG_COMPRESSED = 1 << 16;
+    private static final long FLAG_MARKERS = 1 << 17;
+    private static final int COMPRESSION_DEFLATE = 1;
+    /** Metadata marker types (a marker with size 0: lba = sectors of metadata that follow, then the type). */
+    static final int MARKER_EOS = 0, MARKER_GT = 1, MARKER_GD = 2, MARKER_FOOTER = 3;
 
     private final ImageFile file;
     final long capacity; // sectors
@@ -27,6 +32,10 @@ final class VmdkSparseExtent implements VmdkExtent {
     private final long[] gd;
     final long descriptorOffset, descriptorSize;
     private final boolean zeroGrains;
+    /** streamOptimized: every grain is compressed, behind a marker (lba, size) when markers is set. */
+    private final boolean compressed, markers;
+    private long cachedGrain = -1;
+    private byte[] cachedData;
     private final LinkedHashMap<Long, int[]> gtCache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, int[]> e) {
@@ -41,10 +50,16 @@ final class VmdkSparseExtent implements VmdkExtent {
         byte[] h = new byte[512];
         file.readFully(0, h, 0, 512, "VMDK header");
         if (Bytes.getIntLE(h, 0) != MAGIC) throw new BlockException("not a VMDK sparse extent (bad magic)");
+        if (Bytes.getLongLE(h, 56) == GD_AT_END) h = footer(fileSize);
         int version = Bytes.getIntLE(h, 4);
         long flags = Integer.toUnsignedLong(Bytes.getIntLE(h, 8));
-        if (version == 3 || (flags & FLAG_COMPRESSED) != 0) throw new BlockException("compressed (streamOptimized) VMDK images are not supported");
-        if (version != 1 && version != 2) throw new BlockException("unsupported VMDK version " + version);
+        if (version != 1 && version != 2 && version != 3) throw new BlockException("unsupported VMDK version " + version);
+        compressed = (flags & FLAG_COMPRESSED) != 0;
+        markers = (flags & FLAG_MARKERS) != 0;
+        if (compressed) {
+            int algo = (h[77] & 0xff) | (h[78] & 0xff) << 8;
+            if (algo != COMPRESSION_DEFLATE) throw new BlockException("unsupported VMDK compression algorithm " + algo);
+        }
         capacity = Bytes.getLongLE(h, 12);
         grainSectors = Bytes.getLongLE(h, 20);
         descriptorOffset = Bytes.getLongLE(h, 28);
@@ -55,7 +70,7 @@ final class VmdkSparseExtent implements VmdkExtent {
         if (grainSectors < 1 || grainSectors > 4096 || Long.bitCount(grainSectors) != 1) throw BlockException.corrupt("invalid VMDK grain size " + grainSectors);
         if (gtEntries != 512) throw BlockException.corrupt("invalid VMDK grain table size " + Integer.toUnsignedString(gtEntries));
         if (capacity < 0 || capacity > (1L << 40)) throw BlockException.corrupt("invalid VMDK capacity " + capacity);
-        if (gdOffset == GD_AT_END) throw new BlockException("VMDK grain directory at end of file (streamOptimized) is not supported");
+        if (gdOffset == GD_AT_END) throw BlockException.corrupt("VMDK footer has no grain directory offset");
         long gdEntries = Math.ceilDiv(Math.ceilDiv(capacity, grainSectors), gtEntries);
         if (gdEntries > (1 << 22)) throw BlockException.corrupt("VMDK grain directory too large");
         if (gdOffset < 1 || gdOffset > fileSize / 512 || gdOffset * 512 + gdEntries * 4 > fileSize) throw BlockException.corrupt("VMDK grain directory beyond end of file");
@@ -63,6 +78,21 @@ final class VmdkSparseExtent implements VmdkExtent {
         file.readFully(gdOffset * 512, raw, 0, raw.length, "VMDK grain directory");
         gd = new long[(int) gdEntries];
         for (int i = 0; i < gd.length; i++) gd[i] = Integer.toUnsignedLong(Bytes.getIntLE(raw, i * 4));
+    }
+
+    /**
+     * A stream (gdOffset = GD_AT_END in the header) ends in a FOOTER marker, the footer (a header with
+     * the real gdOffset) and an EOS marker, one sector each; the footer replaces the header.
+     */
+    private byte[] footer(long fileSize) throws BlockException {
+        if (fileSize < 512 * 4) throw BlockException.corrupt("VMDK stream too short for a footer");
+        long at = (fileSize & ~511L) - 3 * 512;
+        byte[] b = new byte[3 * 512];
+        file.readFully(at, b, 0, b.length, "VMDK footer");
+        if (Bytes.getIntLE(b, 8) != 0 || Bytes.getIntLE(b, 12) != MARKER_FOOTER) throw BlockException.corrupt("VMDK stream has no footer marker before its end");
+        if (Bytes.getIntLE(b, 1024 + 8) != 0 || Bytes.getIntLE(b, 1024 + 12) != MARKER_EOS) throw BlockException.corrupt("VMDK stream does not end with an end-of-stream marker");
+        if (Bytes.getIntLE(b, 512) != MAGIC) throw BlockException.corrupt("VMDK footer has a bad magic");
+        return java.util.Arrays.copyOfRange(b, 512, 1024);
     }
 
     /** The embedded descriptor text, or null. */
@@ -114,12 +144,50 @@ final class VmdkSparseExtent implements VmdkExtent {
             if (e == 0 || (e == 1 && zeroGrains)) java.util.Arrays.fill(buf, at, at + n, (byte) 0);
             else {
                 if (e * 512 >= file.size()) throw BlockException.corrupt("VMDK grain at sector " + e + " is beyond end of file");
-                file.readUpTo(e * 512 + in, buf, at, n);
+                if (compressed) System.arraycopy(inflated(grain, e), in, buf, at, n);
+                else file.readUpTo(e * 512 + in, buf, at, n);
             }
             off += n;
             at += n;
             len -= n;
         }
+    }
+
+    /** The whole grain at sector e, inflated (the last one is kept: reads come in pieces of a grain). */
+    private byte[] inflated(long grain, long e) throws BlockException {
+        if (grain == cachedGrain) return cachedData;
+        int gb = grainBytes();
+        long pos = e * 512;
+        int len;
+        if (markers) {
+            byte[] m = new byte[12];
+            file.readFully(pos, m, 0, 12, "VMDK grain marker");
+            long lba = Bytes.getLongLE(m, 0);
+            len = Bytes.getIntLE(m, 8);
+            if (lba != grain * grainSectors) throw BlockException.corrupt("VMDK grain marker at sector " + e + " names LBA " + lba + ", expected " + grain * grainSectors);
+            if (len <= 0 || len > maxCompressed()) throw BlockException.corrupt("VMDK grain marker at sector " + e + " has invalid size " + Integer.toUnsignedString(len));
+            pos += 12;
+        } else {
+            len = (int) Math.min(maxCompressed(), file.size() - pos);
+        }
+        byte[] src = new byte[len];
+        if (markers) file.readFully(pos, src, 0, len, "VMDK compressed grain");
+        else file.readUpTo(pos, src, 0, len);
+        byte[] out = cachedData != null && cachedData.length == gb ? cachedData : new byte[gb];
+        cachedGrain = -1;
+        VmdkGrainInflater.inflate(src, len, out, e);
+        cachedData = out;
+        cachedGrain = grain;
+        return out;
+    }
+
+    /** zlib never grows data by more than a few bytes per 16 KiB block; anything beyond this is corrupt. */
+    private int maxCompressed() {
+        return grainBytes() + grainBytes() / 8 + 1024;
+    }
+
+    boolean compressed() {
+        return compressed;
     }
 
     @Override
@@ -136,7 +204,7 @@ final class VmdkSparseExtent implements VmdkExtent {
         while (g < end) {
             long e = gte(g / gb);
             BlockStatus.Kind k = e == 0 || (e == 1 && zeroGrains) ? BlockStatus.Kind.ZERO : BlockStatus.Kind.DATA;
-            long host = k == BlockStatus.Kind.DATA ? e * 512 + g % gb : -1;
+            long host = k == BlockStatus.Kind.DATA && !compressed ? e * 512 + g % gb : -1;
             if (kind == null) {
                 kind = k;
                 host0 = host;
