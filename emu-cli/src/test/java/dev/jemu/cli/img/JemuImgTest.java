@@ -157,6 +157,28 @@ class JemuImgTest {
     }
 
     @Test
+    void streamOptimizedVmdkConvertsToRaw() throws Exception {
+        assumeQemu();
+        int size = (4 << 20) + (20 << 10) + 512; // not a multiple of the 64 KiB grain
+        Path src = rawSource(7, size);
+        assertEquals(0, qemu("convert", "-O", "vmdk", "-o", "subformat=streamOptimized", src.toString(), p("s.vmdk")).exit());
+        Run info = jemu("info", p("s.vmdk"));
+        assertEquals(0, info.exit(), info.err());
+        assertTrue(info.out().contains("file format: vmdk"), info.out());
+        assertEquals("vmdk", json(jemu("info", "--output=json", p("s.vmdk")).out()).get("format"));
+        Run c = jemu("convert", "-O", "raw", p("s.vmdk"), p("back.raw"));
+        assertEquals(0, c.exit(), c.err());
+        Process cmp = new ProcessBuilder("cmp", src.toString(), p("back.raw")).redirectErrorStream(true).start();
+        String cmpOut = new String(cmp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(cmp.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, cmp.exitValue(), "cmp: " + cmpOut);
+        // Writing into it is refused with one line.
+        Run w = jemu("convert", "-n", "-O", "vmdk", src.toString(), p("s.vmdk"));
+        assertEquals(1, w.exit());
+        assertTrue(w.err().contains("read-only") && w.err().strip().lines().count() == 1, w.err());
+    }
+
+    @Test
     void checkExitCodesAndRepairMatchQemuImg() throws Exception {
         assumeQemu();
         assertEquals(0, jemu("create", "-q", "-f", "qcow2", p("c.qcow2"), "4M").exit());
