@@ -166,6 +166,8 @@ class JemuImgTest {
         assertEquals(0, info.exit(), info.err());
         assertTrue(info.out().contains("file format: vmdk"), info.out());
         assertEquals("vmdk", json(jemu("info", "--output=json", p("s.vmdk")).out()).get("format"));
+        assertEquals(MiniJson.parse(qemu("map", "--output=json", p("s.vmdk")).out()),
+                MiniJson.parse(jemu("map", "--output=json", p("s.vmdk")).out()), "map agrees with qemu-img");
         Run c = jemu("convert", "-O", "raw", p("s.vmdk"), p("back.raw"));
         assertEquals(0, c.exit(), c.err());
         Process cmp = new ProcessBuilder("cmp", src.toString(), p("back.raw")).redirectErrorStream(true).start();

@@ -44,7 +44,7 @@ class VmdkStreamTest {
                 assertArrayEquals(expect, TestImages.readAll(d), "size " + size);
                 assertPiecewiseReads(d, expect, size);
                 BlockStatus st = d.status(size / 3 + 65536, 65536);
-                assertEquals(BlockStatus.Kind.ZERO, st.kind(), "a zero grain is not stored");
+                assertEquals(BlockStatus.Kind.UNALLOCATED, st.kind(), "a zero grain is not stored");
                 assertEquals(BlockStatus.Kind.DATA, d.status(size - 512, 512).kind());
             }
             BlockException e = assertThrows(BlockException.class, () -> BlockFormats.open(v, null, OpenOptions.readWrite()));

@@ -203,7 +203,9 @@ final class VmdkSparseExtent implements VmdkExtent {
         long host0 = -1;
         while (g < end) {
             long e = gte(g / gb);
-            BlockStatus.Kind k = e == 0 || (e == 1 && zeroGrains) ? BlockStatus.Kind.ZERO : BlockStatus.Kind.DATA;
+            // no parent: an unallocated grain reads as zeroes, but is reported as such (as qemu-img map does)
+            BlockStatus.Kind k = e == 0 ? BlockStatus.Kind.UNALLOCATED
+                    : e == 1 && zeroGrains ? BlockStatus.Kind.ZERO : BlockStatus.Kind.DATA;
             long host = k == BlockStatus.Kind.DATA && !compressed ? e * 512 + g % gb : -1;
             if (kind == null) {
                 kind = k;
