@@ -14,7 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * VMDK in the format registry: monolithicSparse and streamOptimized (read) and descriptor files with FLAT extents
+ * VMDK in the format registry: monolithicSparse (read), streamOptimized (read, and writes that append
+ * compressed grains) and descriptor files with FLAT extents
  * (monolithicFlat, twoGbMaxExtentFlat; read and write). Delta disks (a parent) are refused.
  */
 public final class VmdkFormat implements BlockFormat {
@@ -43,14 +44,17 @@ public final class VmdkFormat implements BlockFormat {
                 VmdkSparseExtent e = new VmdkSparseExtent(ImageFile.open(path, true));
                 opened.add(e);
                 if (!o.readOnly()) {
-                    throw new BlockException(e.compressed()
-                            ? "writing VMDK streamOptimized images is not supported: they are read-only (open read-only, or convert)"
-                            : "writing VMDK sparse images is not supported (open read-only, or convert)");
+                    if (!e.writable()) throw new BlockException("writing VMDK sparse images is not supported (open read-only, or convert)");
+                    opened.remove(e);
+                    e.close();
+                    e = new VmdkSparseExtent(ImageFile.open(path, false)); // streamOptimized: grains are appended
+                    e.barriers = o.barriers();
+                    opened.add(e);
                 }
                 String text = e.descriptor();
                 VmdkDescriptor d = text == null ? new VmdkDescriptor() : VmdkDescriptor.parse(text);
                 checkNoParent(d);
-                return new VmdkDriver(path, d, opened, true);
+                return new VmdkDriver(path, d, opened, o.readOnly());
             }
             long size = f.size();
             if (size > MAX_DESCRIPTOR) {

@@ -34,7 +34,13 @@ final class VmdkSparseExtent implements VmdkExtent {
     private final boolean zeroGrains;
     /** streamOptimized: every grain is compressed, behind a marker (lba, size) when markers is set. */
     private final boolean compressed, markers;
+    /** The grain directory follows the data and a footer ends the file (a stream); the header in use. */
+    private final boolean gdAtEnd;
+    private final byte[] footerHeader;
+    private final long gdSector;
     private long cachedGrain = -1;
+    /** Flush between the append and the table update (off for throw-away output). */
+    boolean barriers = true;
     private byte[] cachedData;
     private final LinkedHashMap<Long, int[]> gtCache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -50,7 +56,9 @@ final class VmdkSparseExtent implements VmdkExtent {
         byte[] h = new byte[512];
         file.readFully(0, h, 0, 512, "VMDK header");
         if (Bytes.getIntLE(h, 0) != MAGIC) throw new BlockException("not a VMDK sparse extent (bad magic)");
-        if (Bytes.getLongLE(h, 56) == GD_AT_END) h = footer(fileSize);
+        gdAtEnd = Bytes.getLongLE(h, 56) == GD_AT_END;
+        if (gdAtEnd) h = footer(fileSize);
+        footerHeader = h;
         int version = Bytes.getIntLE(h, 4);
         long flags = Integer.toUnsignedLong(Bytes.getIntLE(h, 8));
         if (version != 1 && version != 2 && version != 3) throw new BlockException("unsupported VMDK version " + version);
@@ -76,6 +84,7 @@ final class VmdkSparseExtent implements VmdkExtent {
         if (gdOffset < 1 || gdOffset > fileSize / 512 || gdOffset * 512 + gdEntries * 4 > fileSize) throw BlockException.corrupt("VMDK grain directory beyond end of file");
         byte[] raw = new byte[(int) (gdEntries * 4)];
         file.readFully(gdOffset * 512, raw, 0, raw.length, "VMDK grain directory");
+        gdSector = gdOffset;
         gd = new long[(int) gdEntries];
         for (int i = 0; i < gd.length; i++) gd[i] = Integer.toUnsignedLong(Bytes.getIntLE(raw, i * 4));
     }
@@ -190,9 +199,119 @@ final class VmdkSparseExtent implements VmdkExtent {
         return compressed;
     }
 
+    /**
+     * streamOptimized only: a written grain is compressed and appended, never overwritten in place (the
+     * old copy leaks). Order for crash consistency: (1) append the grain, a new grain table if its GD entry
+     * is 0, and for a stream a new footer + EOS after them, so the file always ends in a valid footer;
+     * (2) flush; (3) point the grain table entry, or the GD entry of the new table, at it: one 4-byte
+     * in-place write, before which the old content is still what the image says.
+     */
     @Override
     public void write(long off, byte[] buf, int at, int len) throws BlockException {
-        throw new BlockException("writing VMDK sparse extents is not supported (convert to qcow2 or monolithicFlat)");
+        if (!compressed || !markers) throw new BlockException("writing VMDK sparse extents is not supported (convert to qcow2 or monolithicFlat)");
+        int gb = grainBytes();
+        while (len > 0) {
+            long grain = off / gb;
+            int in = (int) (off % gb);
+            int n = Math.min(len, gb - in);
+            writeGrain(grain, in, buf, at, n);
+            off += n;
+            at += n;
+            len -= n;
+        }
+    }
+
+    private void writeGrain(long grain, int in, byte[] buf, int at, int n) throws BlockException {
+        int gb = grainBytes();
+        long e = gte(grain);
+        byte[] data;
+        if (e == 0 || (e == 1 && zeroGrains)) data = new byte[gb];
+        else {
+            if (e * 512 >= file.size()) throw BlockException.corrupt("VMDK grain at sector " + e + " is beyond end of file");
+            data = inflated(grain, e).clone();
+        }
+        System.arraycopy(buf, at, data, in, n);
+        int valid = (int) Math.min(gb, capacity * 512 - grain * gb); // the last grain may be partial
+        int gdi = (int) (grain / gtEntries), gti = (int) (grain % gtEntries);
+        if (Bytes.isZero(data, 0, valid)) {
+            if (e != 0 && gd[gdi] != 0) setEntry(gd[gdi] * 512 + 4L * gti, 0); // unallocated reads as zeroes
+            cachedGrain = -1;
+            return;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(gb / 2);
+        long end = Math.ceilDiv(file.size(), 512) * 512; // a stream's old footer stays: the new one follows
+        byte[] c = deflate(data, valid);
+        byte[] m = new byte[(int) Math.ceilDiv(12L + c.length, 512) * 512];
+        putLE(m, 0, grain * grainSectors, 8);
+        putLE(m, 8, c.length, 4);
+        System.arraycopy(c, 0, m, 12, c.length);
+        out.writeBytes(m);
+        long grainSector = end / 512;
+        long newGt = 0;
+        if (gd[gdi] == 0) { // a new grain table, holding just this entry
+            out.writeBytes(metadataMarker(4, MARKER_GT));
+            newGt = (end + out.size()) / 512;
+            byte[] gt = new byte[gtEntries * 4];
+            putLE(gt, gti * 4, grainSector, 4);
+            out.writeBytes(gt);
+        }
+        if (gdAtEnd) {
+            out.writeBytes(metadataMarker(1, MARKER_FOOTER));
+            out.writeBytes(footerHeader);
+            out.writeBytes(metadataMarker(0, MARKER_EOS));
+        }
+        if (grainSector > 0xffffffffL || newGt > 0xffffffffL) throw new BlockException("VMDK stream is full (grain offsets have 32 bits)");
+        byte[] all = out.toByteArray();
+        file.write(end, all, 0, all.length);
+        if (barriers) file.force();
+        cachedGrain = -1;
+        if (newGt != 0) {
+            setEntry(gdSector * 512 + 4L * gdi, newGt);
+            gd[gdi] = newGt;
+        } else {
+            setEntry(gd[gdi] * 512 + 4L * gti, grainSector);
+        }
+    }
+
+    /** Writes one grain table or directory entry in place and updates the cached table. */
+    private void setEntry(long pos, long value) throws BlockException {
+        if (pos < 512 || pos + 4 > file.size()) throw BlockException.corrupt("VMDK table entry at offset " + pos + " is outside the file");
+        byte[] b = new byte[4];
+        putLE(b, 0, value, 4);
+        file.write(pos, b, 0, 4);
+        gtCache.clear();
+    }
+
+    private static byte[] deflate(byte[] data, int len) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(6); // zlib, as qemu and VMware write it
+        try {
+            d.setInput(data, 0, len);
+            d.finish();
+            byte[] out = new byte[len + len / 8 + 64];
+            int n = 0;
+            while (!d.finished()) {
+                if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
+                n += d.deflate(out, n, out.length - n);
+            }
+            return java.util.Arrays.copyOf(out, n);
+        } finally {
+            d.end();
+        }
+    }
+
+    private static byte[] metadataMarker(long sectors, int type) {
+        byte[] m = new byte[512];
+        putLE(m, 0, sectors, 8);
+        putLE(m, 12, type, 4);
+        return m;
+    }
+
+    private static void putLE(byte[] b, int o, long v, int width) {
+        for (int i = 0; i < width; i++) b[o + i] = (byte) (v >>> (8 * i));
+    }
+
+    boolean writable() {
+        return compressed && markers;
     }
 
     @Override
@@ -217,7 +336,8 @@ final class VmdkSparseExtent implements VmdkExtent {
     }
 
     @Override
-    public void flush() {
+    public void flush() throws BlockException {
+        file.force();
     }
 
     @Override
