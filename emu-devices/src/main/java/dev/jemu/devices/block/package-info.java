@@ -7,7 +7,7 @@
  *     writes that would make its sector 0 probe as another format.</li>
  * <li>Drivers: {@code raw} (files and block devices), {@code qcow2} (v2/v3, backing chains, zero and
  *     compressed clusters, refcount widths 1-64, lazy refcounts, internal snapshots, check/repair),
- *     {@code vdi} (dynamic and static), {@code vmdk} (monolithicSparse and streamOptimized read-only, FLAT extents
+ *     {@code vdi} (dynamic and static), {@code vmdk} (monolithicSparse read-only, streamOptimized read and append, FLAT extents
  *     read-write).</li>
  * <li>Errors are {@link dev.jemu.devices.block.BlockException}s with one-line messages; a corrupt or
  *     hostile image never causes another exception type, a huge allocation, or a write far outside

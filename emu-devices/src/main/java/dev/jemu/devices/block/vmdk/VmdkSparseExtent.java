@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * A hosted sparse extent (VMware "Virtual Disk Format 1.1", SparseExtentHeader, little-endian):
- * sectors map through a grain directory and grain tables of 512 entries to grains. Read-only here.
- * streamOptimized extents compress every grain (zlib) behind a marker (LBA, size); their grain directory
- * may be at the end of the file, found through the footer.
+ * sectors map through a grain directory and grain tables of 512 entries to grains. Uncompressed
+ * (monolithicSparse) extents are read-only here. streamOptimized extents compress every grain (zlib)
+ * behind a marker (LBA, size); their grain directory may be at the end of the file, found through the
+ * footer; writes append new compressed grains (see {@link #write}).
  */
 final class VmdkSparseExtent implements VmdkExtent {
     static final int MAGIC = 0x564d444b; // "KDMV" little-endian
