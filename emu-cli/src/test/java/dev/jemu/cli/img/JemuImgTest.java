@@ -157,7 +157,7 @@ class JemuImgTest {
     }
 
     @Test
-    void streamOptimizedVmdkConvertsToRaw() throws Exception {
+    void streamOptimizedVmdkConvertsBothWays() throws Exception {
         assumeQemu();
         int size = (4 << 20) + (20 << 10) + 512; // not a multiple of the 64 KiB grain
         Path src = rawSource(7, size);
@@ -181,6 +181,13 @@ class JemuImgTest {
         Run cq = qemu("compare", other.toString(), p("s.vmdk"));
         assertEquals(0, cq.exit(), cq.out());
         assertEquals(0, qemu("check", p("s.vmdk")).exit());
+        // jemu-img makes streamOptimized images too.
+        Run mk = jemu("convert", "-O", "vmdk", "-o", "subformat=streamOptimized", src.toString(), p("j.vmdk"));
+        assertEquals(0, mk.exit(), mk.err());
+        assertTrue(qemu("info", p("j.vmdk")).out().contains("create type: streamOptimized"));
+        assertEquals(0, qemu("check", p("j.vmdk")).exit());
+        Run cj = qemu("compare", src.toString(), p("j.vmdk"));
+        assertEquals(0, cj.exit(), cj.out());
     }
 
     @Test

@@ -109,6 +109,27 @@ class VmdkStreamTest {
     }
 
     @Test
+    void jemuCreatesStreamOptimizedImagesQemuReads() throws Exception {
+        QemuTools.assumeQemuImg();
+        int size = (3 << 20) + (7 << 10);
+        Path v = dir.resolve("j.vmdk");
+        BlockFormats.byName("vmdk").create(v, size, CreateOptions.parse("subformat=streamOptimized"));
+        QemuTools.Result info = QemuTools.run("qemu-img", "info", v.toString());
+        assertTrue(info.exit() == 0 && info.out().contains("streamOptimized"), info.out());
+        byte[] model = new byte[(int) Math.ceilDiv(size, 512) * 512];
+        Path back = dir.resolve("empty.raw");
+        ok("qemu-img", "convert", "-O", "raw", v.toString(), back.toString());
+        assertArrayEquals(model, Files.readAllBytes(back), "a new image reads as zeroes");
+        byte[] c = content(4, size);
+        System.arraycopy(c, 0, model, 0, size);
+        try (BlockDriver d = BlockFormats.open(v, null, OpenOptions.readWrite())) {
+            d.write(0, c, 0, size);
+        }
+        assertTrue(Files.size(v) < size, "grains are stored compressed: " + Files.size(v));
+        writesReadBackInJemuAndQemu(v, model, 11);
+    }
+
+    @Test
     void brokenStreamsFailWithOneLine() throws Exception {
         byte[] src = content(9, 1 << 20);
         Path v = dir.resolve("b.vmdk");

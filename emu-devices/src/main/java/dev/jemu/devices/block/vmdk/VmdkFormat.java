@@ -93,7 +93,10 @@ public final class VmdkFormat implements BlockFormat {
         if (p != null && !p.equalsIgnoreCase("ffffffff")) throw new BlockException("VMDK delta disks (with a parent) are not supported");
     }
 
-    /** Creates a monolithicFlat image (descriptor + "<name>-flat.vmdk"); other subformats are refused. */
+    /**
+     * Creates a monolithicFlat image (descriptor + "<name>-flat.vmdk") or an empty streamOptimized one
+     * (grains are appended as they are written); other subformats are refused.
+     */
     @Override
     public void create(Path path, long size, CreateOptions o) throws BlockException {
         String sub = o.get("subformat");
@@ -101,11 +104,15 @@ public final class VmdkFormat implements BlockFormat {
         o.get("hwversion");
         o.getBool("compat6", false);
         o.checkAllUsed("vmdk");
-        if (sub == null || !sub.equals("monolithicFlat")) {
-            throw new BlockException("only subformat=monolithicFlat VMDK images can be created");
+        if (sub == null || !(sub.equals("monolithicFlat") || sub.equals("streamOptimized"))) {
+            throw new BlockException("only subformat=monolithicFlat or streamOptimized VMDK images can be created");
         }
         if (size < 0) throw new BlockException("Image creation needs a size parameter");
         long sectors = Math.ceilDiv(size, 512);
+        if (sub.equals("streamOptimized")) {
+            VmdkStreamCreate.create(path, sectors, new java.util.Random().nextInt() & 0xffffffffL);
+            return;
+        }
         String name = path.getFileName().toString();
         String base = name.endsWith(".vmdk") ? name.substring(0, name.length() - 5) : name;
         String flat = base + "-flat.vmdk";
