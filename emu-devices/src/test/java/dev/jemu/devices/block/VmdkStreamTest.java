@@ -101,6 +101,7 @@ class VmdkStreamTest {
             assertPiecewiseReads(d, src, size);
         }
         writesReadBackInJemuAndQemu(v, src.clone(), 5);
+        assertSequentialStream(Files.readAllBytes(v));
         // Bare deflate (no zlib header) is accepted as well.
         VmdkStreams.write(v, src, 128, true);
         try (BlockDriver d = BlockFormats.open(v, "vmdk", OpenOptions.readOnlyOpts())) {
@@ -156,6 +157,29 @@ class VmdkStreamTest {
             });
             assertTrue(e.getMessage().contains(expect[k]) && !e.getMessage().contains("\n"), k + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Walks a stream's markers from the end of its header area as a sequential reader does: grains
+     * (size > 0) and metadata (size 0: GT, GD, FOOTER with their sectors) until EOS, which must be the
+     * file's last sector.
+     */
+    private static void assertSequentialStream(byte[] f) {
+        long pos = Bytes.getLongLE(f, 64) * 512; // overHead
+        while (true) {
+            assertTrue(pos + 512 <= f.length, "stream walk ran off the end at " + pos);
+            long lba = Bytes.getLongLE(f, (int) pos);
+            int size = Bytes.getIntLE(f, (int) pos + 8);
+            if (size > 0) {
+                pos += Math.ceilDiv(12L + size, 512) * 512;
+                continue;
+            }
+            int type = Bytes.getIntLE(f, (int) pos + 12);
+            if (type == 0) break;
+            assertTrue(type >= 1 && type <= 3, "bad marker type " + type + " at " + pos);
+            pos += 512 + lba * 512;
+        }
+        assertEquals(f.length - 512, pos, "the stream's only EOS is its last sector");
     }
 
     /** Random reads of odd lengths and offsets agree with the model (grain cache, grain boundaries). */

@@ -202,10 +202,14 @@ final class VmdkSparseExtent implements VmdkExtent {
 
     /**
      * streamOptimized only: a written grain is compressed and appended, never overwritten in place (the
-     * old copy leaks). Order for crash consistency: (1) append the grain, a new grain table if its GD entry
-     * is 0, and for a stream a new footer + EOS after them, so the file always ends in a valid footer;
-     * (2) flush; (3) point the grain table entry, or the GD entry of the new table, at it: one 4-byte
-     * in-place write, before which the old content is still what the image says.
+     * old copy leaks). Order for crash consistency: (1) append the grain and, if its GD entry is 0, a new
+     * grain table; (2) flush; (3) point the grain table entry, or the GD entry of the new table, at it:
+     * one 4-byte in-place write, before which the old content is still what the image says.
+     * A stream (GD at the end) must keep ending in FOOTER marker, footer, EOS, with no EOS before: the
+     * new data starts where the old footer marker is. Its part beyond the old EOS (ending in the new
+     * footer) is written first, flushed, then its first three sectors over the old footer; a crash
+     * leaves a valid footer at the end either way. Zeroes become an appended zero grain there (a
+     * sequential stream reader would not see a grain table entry cleared).
      */
     @Override
     public void write(long off, byte[] buf, int at, int len) throws BlockException {
@@ -235,12 +239,15 @@ final class VmdkSparseExtent implements VmdkExtent {
         int valid = (int) Math.min(gb, capacity * 512 - grain * gb); // the last grain may be partial
         int gdi = (int) (grain / gtEntries), gti = (int) (grain % gtEntries);
         if (Bytes.isZero(data, 0, valid)) {
-            if (e != 0 && gd[gdi] != 0) setEntry(gd[gdi] * 512 + 4L * gti, 0); // unallocated reads as zeroes
-            cachedGrain = -1;
-            return;
+            if (e == 0) return;
+            if (!gdAtEnd) { // unallocated reads as zeroes
+                if (gd[gdi] != 0) setEntry(gd[gdi] * 512 + 4L * gti, 0);
+                cachedGrain = -1;
+                return;
+            }
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(gb / 2);
-        long end = Math.ceilDiv(file.size(), 512) * 512; // a stream's old footer stays: the new one follows
+        long end = gdAtEnd ? (file.size() & ~511L) - 3 * 512 : Math.ceilDiv(file.size(), 512) * 512;
         byte[] c = deflate(data, valid);
         byte[] m = new byte[(int) Math.ceilDiv(12L + c.length, 512) * 512];
         putLE(m, 0, grain * grainSectors, 8);
@@ -263,7 +270,14 @@ final class VmdkSparseExtent implements VmdkExtent {
         }
         if (grainSector > 0xffffffffL || newGt > 0xffffffffL) throw new BlockException("VMDK stream is full (grain offsets have 32 bits)");
         byte[] all = out.toByteArray();
-        file.write(end, all, 0, all.length);
+        if (gdAtEnd) {
+            int old = 3 * 512; // the old footer marker, footer and EOS
+            file.write(end + old, all, old, all.length - old);
+            if (barriers) file.force();
+            file.write(end, all, 0, old);
+        } else {
+            file.write(end, all, 0, all.length);
+        }
         if (barriers) file.force();
         cachedGrain = -1;
         if (newGt != 0) {
