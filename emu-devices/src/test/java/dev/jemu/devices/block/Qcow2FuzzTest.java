@@ -152,18 +152,7 @@ class Qcow2FuzzTest {
         }
         if (!writeToo) return "ok";
         try (BlockDriver d = BlockFormats.open(p, null, OpenOptions.readWrite().withBarriers(false).withWriteback(r.nextBoolean()))) {
-            long size = d.size();
-            byte[] b = new byte[9000];
-            r.nextBytes(b);
-            for (int i = 0; i < 6 && size > 0; i++) {
-                long off = r.nextLong(size);
-                int n = (int) Math.min(b.length, size - off);
-                switch (i % 3) {
-                    case 0 -> d.write(off, b, 0, n);
-                    case 1 -> d.writeZeroes(off, n);
-                    default -> d.discard(off, n);
-                }
-            }
+            FuzzWrites.scribble(d, r);
         } catch (BlockException e) {
             assertOneLine(e);
         }
