@@ -41,9 +41,10 @@ final class JemuProcess {
     }
 
     static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xss8m", "-cp", System.getProperty("java.class.path"),
-                "dev.jemu.cli.Main"));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmOptions.read());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
         cmd.addAll(List.of(args));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).start();

@@ -35,7 +35,7 @@ final class JemuLauncher {
             cmd.addAll(Arrays.asList(external.trim().split("\\s+")));
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.addAll(dev.jemu.tests.JvmOptions.read());
             String extra = System.getProperty("jemu.jvmArgs", "").trim();
             if (!extra.isEmpty()) cmd.addAll(Arrays.asList(extra.split("\\s+")));
             cmd.add("-cp");
