@@ -1,6 +1,8 @@
 package dev.jemu.devices.block;
 
 import java.io.Closeable;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,6 +25,23 @@ public interface BlockDriver extends Closeable {
     void read(long offset, byte[] buf, int off, int len) throws BlockException;
 
     void write(long offset, byte[] buf, int off, int len) throws BlockException;
+
+    /**
+     * Reads {@code dst.byteSize()} bytes at offset into a memory segment. Drivers that can read straight
+     * into it (raw, qcow2: native segments without a bounce copy) override this; the default goes through
+     * a byte array.
+     */
+    default void read(long offset, MemorySegment dst) throws BlockException {
+        byte[] b = new byte[Math.toIntExact(dst.byteSize())];
+        read(offset, b, 0, b.length);
+        MemorySegment.copy(b, 0, dst, ValueLayout.JAVA_BYTE, 0, b.length);
+    }
+
+    /** Writes the segment's bytes at offset; see {@link #read(long, MemorySegment)}. */
+    default void write(long offset, MemorySegment src) throws BlockException {
+        byte[] b = src.toArray(ValueLayout.JAVA_BYTE);
+        write(offset, b, 0, b.length);
+    }
 
     /** Makes every completed write durable on the host. */
     void flush() throws BlockException;

@@ -1,5 +1,7 @@
 package dev.jemu.devices.block;
 
+import java.lang.foreign.MemorySegment;
+
 /** Big-endian field access on byte arrays (all qcow2 numbers are big-endian). */
 public final class Bytes {
     private Bytes() {
@@ -49,7 +51,19 @@ public final class Bytes {
     }
 
     public static boolean isZero(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) if (b[i] != 0) return false;
+        return isZero(MemorySegment.ofArray(b).asSlice(off, len));
+    }
+
+    /** A block of zeroes to compare against (read-only use). */
+    private static final MemorySegment ZEROES = MemorySegment.ofArray(new byte[64 << 10]);
+
+    /** Whether every byte of the segment is zero (vectorized compares, not a byte loop). */
+    public static boolean isZero(MemorySegment s) {
+        long n = s.byteSize();
+        for (long o = 0; o < n; o += ZEROES.byteSize()) {
+            long k = Math.min(ZEROES.byteSize(), n - o);
+            if (MemorySegment.mismatch(s, o, o + k, ZEROES, 0, k) >= 0) return false;
+        }
         return true;
     }
 }

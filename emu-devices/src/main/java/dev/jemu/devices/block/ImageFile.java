@@ -2,6 +2,7 @@ package dev.jemu.devices.block;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -22,6 +23,12 @@ public final class ImageFile implements Closeable {
     private final Path path;
     private final FileChannel channel;
     private final boolean readOnly;
+    /**
+     * Writable files: the file length, kept up to date by our own writes (we are the only writer), so the
+     * hot paths that compare offsets with it need no fstat. -1: not known yet (and always for read-only
+     * files, which someone else may be growing).
+     */
+    private long cachedSize = -1;
 
     private ImageFile(Path path, FileChannel channel, boolean readOnly) {
         this.path = path;
@@ -63,13 +70,20 @@ public final class ImageFile implements Closeable {
     }
 
     public long size() throws BlockException {
+        if (cachedSize >= 0) return cachedSize;
         try {
             long s = channel.size();
             if (s == 0 && !Files.isRegularFile(path)) s = BlockDeviceSize.of(path);
+            if (!readOnly) cachedSize = s;
             return s;
         } catch (IOException e) {
             throw new BlockException("Could not get size of '" + path + "': " + e.getMessage());
         }
+    }
+
+    /** After a write or a resize of ours: the file is now at least (or, truncating, exactly) this long. */
+    private void grewTo(long end) {
+        if (cachedSize >= 0 && end > cachedSize) cachedSize = end;
     }
 
     /** Reads exactly len bytes; running into end of file is an error (truncated metadata). */
@@ -82,8 +96,20 @@ public final class ImageFile implements Closeable {
 
     /** Reads up to len bytes, filling the part beyond end of file with zeroes; returns the bytes read. */
     public int readUpTo(long pos, byte[] b, int off, int len) throws BlockException {
+        return readUpTo(pos, ByteBuffer.wrap(b, off, len));
+    }
+
+    /**
+     * {@link #readUpTo(long, byte[], int, int)} into a memory segment. A native segment is read into
+     * directly; a heap one goes through the JDK's temporary direct buffer, as a byte array does.
+     */
+    public int readUpTo(long pos, MemorySegment dst) throws BlockException {
+        return readUpTo(pos, dst.asByteBuffer());
+    }
+
+    private int readUpTo(long pos, ByteBuffer bb) throws BlockException {
         if (pos < 0) throw BlockException.corrupt("negative file offset");
-        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
+        int start = bb.position(), len = bb.remaining();
         int total = 0;
         try {
             while (bb.hasRemaining()) {
@@ -94,22 +120,34 @@ public final class ImageFile implements Closeable {
         } catch (IOException e) {
             throw new BlockException("read error on '" + path + "': " + e.getMessage());
         }
-        if (total < len) java.util.Arrays.fill(b, off + total, off + len, (byte) 0);
-        return total;
+        if (bb.hasRemaining()) MemorySegment.ofBuffer(bb).fill((byte) 0); // beyond end of file reads as zeroes
+        bb.position(start);
+        return total < len ? total : len;
     }
 
     public void write(long pos, byte[] b, int off, int len) throws BlockException {
+        write(pos, ByteBuffer.wrap(b, off, len));
+    }
+
+    /** {@link #write(long, byte[], int, int)} from a memory segment (native ones without a copy). */
+    public void write(long pos, MemorySegment src) throws BlockException {
+        write(pos, src.asByteBuffer());
+    }
+
+    private void write(long pos, ByteBuffer bb) throws BlockException {
+        int len = bb.remaining();
         if (readOnly) throw new BlockException("image '" + path + "' is opened read-only");
         if (pos < 0 || pos + len > MAX_OFFSET || pos + len < pos) {
             throw BlockException.corrupt("refusing to write at host offset " + pos + " (out of range)");
         }
-        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
         long p = pos;
         try {
             while (bb.hasRemaining()) p += channel.write(bb, p);
         } catch (IOException e) {
+            cachedSize = -1; // a partial write may have grown the file
             throw new BlockException("write error on '" + path + "': " + e.getMessage());
         }
+        grewTo(p);
     }
 
     public long readLong(long pos, String what) throws BlockException {
@@ -131,6 +169,7 @@ public final class ImageFile implements Closeable {
     }
 
     public void truncate(long size) throws BlockException {
+        cachedSize = -1;
         try {
             if (size < channel.size()) channel.truncate(size);
             else if (size > channel.size()) {

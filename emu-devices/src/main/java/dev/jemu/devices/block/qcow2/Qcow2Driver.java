@@ -12,6 +12,8 @@ import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.RepairMode;
 import dev.jemu.devices.block.SnapshotInfo;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -330,55 +332,67 @@ public final class Qcow2Driver implements BlockDriver {
 
     @Override
     public void read(long offset, byte[] buf, int off, int len) throws BlockException {
+        read(offset, MemorySegment.ofArray(buf).asSlice(off, len));
+    }
+
+    /** Reads into a segment; a native one receives plain data clusters straight from the file. */
+    @Override
+    public void read(long offset, MemorySegment dst) throws BlockException {
+        long len = dst.byteSize();
         BlockDriver.checkRange(offset, len, h.size);
-        while (len > 0) {
+        long pos = 0;
+        while (pos < len) {
             int in = (int) (offset & (cs - 1));
-            int n = Math.min(len, cs - in);
+            long n = Math.min(len - pos, cs - in);
             long entry = l2Entry(offset);
             long host = entry & OFFSET_MASK;
             if ((entry & COMPRESSED) == 0 && host != 0 && !isZeroFlag(entry)) {
                 // Plain data: extend over following clusters that sit right after it in the file.
                 checkDataCluster(host);
                 long fileSize = file.size();
-                while (n < len && (((offset + n) & (cs - 1)) == 0)) {
+                while (pos + n < len && n < MAX_RUN && (((offset + n) & (cs - 1)) == 0)) {
                     long next = l2Entry(offset + n);
                     long nh = next & OFFSET_MASK;
                     if ((next & COMPRESSED) != 0 || (next & ZERO) != 0 || nh != host + in + n || nh >= fileSize) break;
-                    n += Math.min(len - n, cs);
+                    n += Math.min(len - pos - n, cs);
                 }
-                file.readUpTo(host + in, buf, off, n);
+                file.readUpTo(host + in, dst.asSlice(pos, n));
             } else {
-                readWithEntry(entry, offset, buf, off, n);
+                readWithEntry(entry, offset, dst.asSlice(pos, n));
             }
             offset += n;
-            off += n;
-            len -= n;
+            pos += n;
         }
     }
 
-    /** Reads part of one guest cluster given its L2 entry. */
-    private void readWithEntry(long entry, long guest, byte[] b, int off, int len) throws BlockException {
+    /** Longest run of contiguous clusters read with one call (a ByteBuffer holds at most 2 GiB). */
+    private static final long MAX_RUN = 1L << 30;
+
+    /** Reads part of one guest cluster (b's length, from guest on) given its L2 entry. */
+    private void readWithEntry(long entry, long guest, MemorySegment b) throws BlockException {
         int in = (int) (guest & (cs - 1));
+        int len = (int) b.byteSize();
         if ((entry & COMPRESSED) != 0) {
-            System.arraycopy(decompress(entry), in, b, off, len);
+            MemorySegment.copy(decompress(entry), in, b, ValueLayout.JAVA_BYTE, 0, len);
         } else if (isZeroFlag(entry)) {
-            java.util.Arrays.fill(b, off, off + len, (byte) 0);
+            b.fill((byte) 0);
         } else if ((entry & OFFSET_MASK) != 0) {
             long host = entry & OFFSET_MASK;
             checkDataCluster(host);
-            file.readUpTo(host + in, b, off, len);
+            file.readUpTo(host + in, b);
         } else {
-            readBacking(guest, b, off, len);
+            readBacking(guest, b);
         }
     }
 
-    private void readBacking(long guest, byte[] b, int off, int len) throws BlockException {
-        int n = 0;
+    private void readBacking(long guest, MemorySegment b) throws BlockException {
+        long len = b.byteSize();
+        long n = 0;
         if (backing != null && guest < backing.size()) {
-            n = (int) Math.min(len, backing.size() - guest);
-            backing.read(guest, b, off, n);
+            n = Math.min(len, backing.size() - guest);
+            backing.read(guest, b.asSlice(0, n));
         }
-        if (n < len) java.util.Arrays.fill(b, off + n, off + len, (byte) 0);
+        if (n < len) b.asSlice(n).fill((byte) 0);
     }
 
     /** First host byte and the sector-rounded length of a compressed cluster. */
@@ -429,16 +443,23 @@ public final class Qcow2Driver implements BlockDriver {
 
     @Override
     public void write(long offset, byte[] buf, int off, int len) throws BlockException {
+        write(offset, MemorySegment.ofArray(buf).asSlice(off, len));
+    }
+
+    /** Writes a segment; a native one goes to the file without a bounce copy. */
+    @Override
+    public void write(long offset, MemorySegment src) throws BlockException {
         checkWritable();
+        long len = src.byteSize();
         BlockDriver.checkRange(offset, len, h.size);
-        while (len > 0) {
+        long pos = 0;
+        while (pos < len) {
             // One L2 table's worth at a time, so its allocations share two barriers.
             long l2Span = (long) cs * l2Entries;
-            int n = (int) Math.min(len, l2Span - (offset & (l2Span - 1)));
-            writeInL2(offset, buf, off, n);
+            long n = Math.min(len - pos, l2Span - (offset & (l2Span - 1)));
+            writeInL2(offset, src.asSlice(pos, n));
             offset += n;
-            off += n;
-            len -= n;
+            pos += n;
         }
         limitDirty();
     }
@@ -516,7 +537,8 @@ public final class Qcow2Driver implements BlockDriver {
         file.write(l2off + (long) from * 8, raw, 0, raw.length);
     }
 
-    private void writeInL2(long offset, byte[] buf, int off, int len) throws BlockException {
+    private void writeInL2(long offset, MemorySegment buf) throws BlockException {
+        int len = (int) buf.byteSize(); // at most one L2 table's span
         long l2off = l2ForWrite(l1Index(offset));
         long[] t = loadL2(l2off);
         int first = l2Index(offset);
@@ -544,7 +566,7 @@ public final class Qcow2Driver implements BlockDriver {
         // 2. Data (runs that are contiguous both in buf and in the file go out as one write).
         long fileEnd = allocated ? file.size() : 0;
         long g = offset;
-        int pos = off, left = len;
+        int pos = 0, left = len;
         long runHost = -1;
         int runPos = 0, runLen = 0;
         for (int k = 0; k < count; k++) {
@@ -555,27 +577,27 @@ public final class Qcow2Driver implements BlockDriver {
                 if (runLen > 0 && target == runHost + runLen && pos == runPos + runLen) {
                     runLen += n;
                 } else {
-                    if (runLen > 0) file.write(runHost, buf, runPos, runLen);
+                    if (runLen > 0) file.write(runHost, buf.asSlice(runPos, runLen));
                     runHost = target;
                     runPos = pos;
                     runLen = n;
                 }
             } else if (newHost[k] >= fileEnd && readsAsZero(oldEntries[k], g - in)) {
                 // A fresh cluster past the end of the file over zeroes: the rest of it can stay a hole.
-                file.write(newHost[k] + in, buf, pos, n);
+                file.write(newHost[k] + in, buf.asSlice(pos, n));
                 if (in + n < cs) file.write(newHost[k] + cs - 1, ONE_ZERO, 0, 1);
             } else {
-                byte[] full = new byte[cs];
+                MemorySegment full = MemorySegment.ofArray(new byte[cs]);
                 long base = g - in;
-                readWithEntry(oldEntries[k], base, full, 0, cs); // copy-on-write of the untouched part
-                System.arraycopy(buf, pos, full, in, n);
-                file.write(newHost[k], full, 0, cs);
+                readWithEntry(oldEntries[k], base, full); // copy-on-write of the untouched part
+                MemorySegment.copy(buf, pos, full, in, n);
+                file.write(newHost[k], full);
             }
             g += n;
             pos += n;
             left -= n;
         }
-        if (runLen > 0) file.write(runHost, buf, runPos, runLen);
+        if (runLen > 0) file.write(runHost, buf.asSlice(runPos, runLen));
         if (!allocated) return;
         softBarrier(); // data before the L2 entries make it visible
         // 3. L2 entries.

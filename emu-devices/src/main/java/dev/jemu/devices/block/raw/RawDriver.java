@@ -8,6 +8,8 @@ import dev.jemu.devices.block.BlockStatus;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.ImageInfo;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +54,27 @@ public final class RawDriver implements BlockDriver {
     }
 
     @Override
+    public void read(long offset, MemorySegment dst) throws BlockException {
+        BlockDriver.checkRange(offset, dst.byteSize(), size);
+        file.readUpTo(offset, dst);
+    }
+
+    @Override
     public void write(long offset, byte[] buf, int off, int len) throws BlockException {
         BlockDriver.checkRange(offset, len, size);
         if (probed && offset < SECTOR && len > 0) guardSectorZero(offset, buf, off, len);
         file.write(offset, buf, off, len);
+    }
+
+    @Override
+    public void write(long offset, MemorySegment src) throws BlockException {
+        long len = src.byteSize();
+        BlockDriver.checkRange(offset, len, size);
+        if (probed && offset < SECTOR && len > 0) {
+            int head = (int) Math.min(len, SECTOR - offset);
+            guardSectorZero(offset, src.asSlice(0, head).toArray(ValueLayout.JAVA_BYTE), 0, head);
+        }
+        file.write(offset, src);
     }
 
     /**
