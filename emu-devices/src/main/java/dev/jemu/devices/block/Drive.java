@@ -2,6 +2,7 @@ package dev.jemu.devices.block;
 
 import dev.jemu.core.machine.ConfigException;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -87,9 +88,22 @@ public final class Drive implements AutoCloseable {
         driver.read(offset, buf, off, len);
     }
 
+    /** Reads {@code dst.byteSize()} bytes; a native segment is filled without a bounce copy (raw, qcow2). */
+    public synchronized void read(long offset, MemorySegment dst) throws BlockException {
+        driver.read(offset, dst);
+    }
+
     /** Writes, flushing at once in the write-through cache modes. */
     public synchronized void write(long offset, byte[] buf, int off, int len) throws BlockException {
         driver.write(offset, buf, off, len);
+        if (options.cache().writeThrough()) {
+            driver.flush();
+        }
+    }
+
+    /** {@link #write(long, byte[], int, int)} from a memory segment. */
+    public synchronized void write(long offset, MemorySegment src) throws BlockException {
+        driver.write(offset, src);
         if (options.cache().writeThrough()) {
             driver.flush();
         }

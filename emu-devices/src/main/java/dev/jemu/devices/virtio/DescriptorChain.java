@@ -1,5 +1,7 @@
 package dev.jemu.devices.virtio;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One available buffer, checked: its device-readable segments (in order, all before the writable ones) and
  * its device-writable segments, every one inside guest RAM. {@link #read} gathers from the readable part and
@@ -52,15 +54,25 @@ public final class DescriptorChain {
 
     /** Copies {@code n} bytes starting {@code pos} bytes into the readable part. */
     public void read(DmaMemory mem, long pos, byte[] dst, int off, int n) throws VirtqueueException {
-        copy(mem, 0, readableCount, pos, dst, off, n, false);
+        copy(mem, 0, readableCount, pos, MemorySegment.ofArray(dst), off, n, false);
     }
 
     /** Copies {@code n} bytes to {@code pos} bytes into the writable part. */
     public void write(DmaMemory mem, long pos, byte[] src, int off, int n) throws VirtqueueException {
-        copy(mem, readableCount, count, pos, src, off, n, true);
+        copy(mem, readableCount, count, pos, MemorySegment.ofArray(src), off, n, true);
     }
 
-    private void copy(DmaMemory mem, int from, int to, long pos, byte[] buf, int off, int n, boolean toGuest)
+    /** Gathers {@code dst.byteSize()} bytes starting {@code pos} bytes into the readable part. */
+    public void read(DmaMemory mem, long pos, MemorySegment dst) throws VirtqueueException {
+        copy(mem, 0, readableCount, pos, dst, 0, dst.byteSize(), false);
+    }
+
+    /** Scatters {@code src} to {@code pos} bytes into the writable part. */
+    public void write(DmaMemory mem, long pos, MemorySegment src) throws VirtqueueException {
+        copy(mem, readableCount, count, pos, src, 0, src.byteSize(), true);
+    }
+
+    private void copy(DmaMemory mem, int from, int to, long pos, MemorySegment buf, long off, long n, boolean toGuest)
             throws VirtqueueException {
         for (int i = from; i < to && n > 0; i++) {
             long l = len[i] & 0xffff_ffffL;
@@ -68,7 +80,7 @@ public final class DescriptorChain {
                 pos -= l;
                 continue;
             }
-            int chunk = (int) Math.min(n, l - pos);
+            long chunk = Math.min(n, l - pos);
             if (toGuest) {
                 mem.write(addr[i] + pos, buf, off, chunk);
             } else {

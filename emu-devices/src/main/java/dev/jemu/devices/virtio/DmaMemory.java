@@ -3,6 +3,7 @@ package dev.jemu.devices.virtio;
 import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.memory.GuestRam;
 import dev.jemu.core.memory.Region;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Device DMA into guest RAM: every access is checked to lie inside one RAM region (never ROM or MMIO), so a
@@ -64,13 +65,22 @@ public final class DmaMemory {
     }
 
     public void read(long addr, byte[] dst, int off, int len) throws VirtqueueException {
-        long[] o = new long[1];
-        ram(addr, len, o).copyOut(o[0], dst, off, len);
+        read(addr, MemorySegment.ofArray(dst), off, len);
     }
 
     public void write(long addr, byte[] src, int off, int len) throws VirtqueueException {
+        write(addr, MemorySegment.ofArray(src), off, len);
+    }
+
+    /** Copies len bytes of guest RAM at addr to dst at off. Safe from any thread (RAM is a shared segment). */
+    public void read(long addr, MemorySegment dst, long off, long len) throws VirtqueueException {
         long[] o = new long[1];
-        GuestRam r = ram(addr, len, o);
-        java.lang.foreign.MemorySegment.copy(src, off, r.segment(), GuestRam.BYTE, o[0], len);
+        MemorySegment.copy(ram(addr, len, o).segment(), o[0], dst, off, len);
+    }
+
+    /** Copies len bytes of src at off to guest RAM at addr. Safe from any thread. */
+    public void write(long addr, MemorySegment src, long off, long len) throws VirtqueueException {
+        long[] o = new long[1];
+        MemorySegment.copy(src, off, ram(addr, len, o).segment(), o[0], len);
     }
 }

@@ -121,6 +121,16 @@ public final class FakeDriver implements AutoCloseable {
         reg(QueueNotify, 0);
     }
 
+    public int availIdx() {
+        return availIdx;
+    }
+
+    /** Publishes the available index (chains already in the ring). */
+    public void setAvailIdx(int idx) {
+        availIdx = idx;
+        ram.writeShort(AVAIL - RAM_BASE + 2, (short) idx);
+    }
+
     public int usedIdx() {
         return ram.readShort(USED - RAM_BASE + 2) & 0xffff;
     }

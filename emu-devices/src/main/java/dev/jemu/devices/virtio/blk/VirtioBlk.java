@@ -14,17 +14,24 @@ import dev.jemu.devices.virtio.VirtioDevice;
 import dev.jemu.devices.virtio.VirtioTransport;
 import dev.jemu.devices.virtio.Virtqueue;
 import dev.jemu.devices.virtio.VirtqueueException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * virtio-blk (virtio 1.2, 5.2) over a {@link Drive}. Requests are taken from the ring and checked on the
- * machine thread, the drive is read or written on this device's own I/O thread (one request at a time, so
- * completions come back in order), and the completion (data into guest RAM, status byte, used ring,
- * interrupt) is posted back to the machine thread.
+ * machine thread; this device's own I/O thread then moves the data (one request at a time, so completions
+ * come back in order): it gathers a write's data from guest RAM into a native buffer and hands that to the
+ * drive, or reads into the buffer and scatters it into guest RAM, so neither the copies nor the file I/O
+ * hold up the CPU. Finished requests are queued and one task posted to the machine thread returns all of
+ * them (status byte, used ring) with one interrupt. A device reset waits for the I/O thread, so no DMA of
+ * an old request lands in memory the driver has taken back.
  */
 public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public static final int F_SIZE_MAX = 1, F_SEG_MAX = 2, F_RO = 5, F_BLK_SIZE = 6, F_FLUSH = 9, F_DISCARD = 13,
@@ -47,6 +54,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private VirtioTransport transport;
     /** Bumped on reset: completions of an older generation are dropped. */
     private int generation;
+    /** I/O thread only: the data of the request being carried out (grown on demand, reused). */
+    private MemorySegment buffer = MemorySegment.NULL;
+    /** Requests carried out, waiting for the machine thread; completeDone is posted while this is set. */
+    private final ConcurrentLinkedQueue<VirtioBlkRequest> done = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean completionPosted = new AtomicBoolean();
 
     /**
      * @param machine runs a task on the machine thread ({@code MachineLoop::post})
@@ -160,7 +172,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             case T_IN -> {
                 long n = c.writableLength() - 1;
                 if (checkRange(r, n)) {
-                    r.data = new byte[(int) n];
+                    r.length = (int) n;
                 }
             }
             case T_OUT -> {
@@ -168,8 +180,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                 if (drive.readOnly()) {
                     r.status = S_IOERR;
                 } else if (checkRange(r, n)) {
-                    r.data = new byte[(int) n];
-                    c.read(mem, 16, r.data, 0, (int) n);
+                    r.length = (int) n;
                 }
             }
             case T_FLUSH, T_GET_ID -> { }
@@ -187,12 +198,15 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             }
             default -> r.status = S_UNSUPP;
         }
-        int gen = generation;
+        r.generation = generation;
         io.execute(() -> {
             if (r.status < 0) {
-                r.status = perform(r);
+                r.status = perform(r, mem);
             }
-            machine.accept(() -> complete(r, gen));
+            done.add(r);
+            if (!completionPosted.getAndSet(true)) {
+                machine.accept(this::completeDone);
+            }
         });
     }
 
@@ -207,15 +221,30 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         return true;
     }
 
-    /** On the I/O thread: the drive operation. */
-    private byte perform(VirtioBlkRequest r) {
+    /** On the I/O thread: the native buffer for n bytes of request data. */
+    private MemorySegment buffer(int n) {
+        if (buffer.byteSize() < n) {
+            // Arena.ofAuto: the old buffer is freed by the GC once nothing refers to it
+            buffer = Arena.ofAuto().allocate(Math.max(n, Math.min(2 * buffer.byteSize(), MAX_DATA)), 4096);
+        }
+        return buffer.asSlice(0, n);
+    }
+
+    /** On the I/O thread: the drive operation, with the data moved between guest RAM and the drive. */
+    private byte perform(VirtioBlkRequest r, DmaMemory mem) {
         try {
             switch (r.type) {
                 case T_IN -> {
-                    drive.read(r.sector * SECTOR, r.data, 0, r.data.length);
-                    r.dataOut = r.data.length;
+                    MemorySegment b = buffer(r.length);
+                    drive.read(r.sector * SECTOR, b);
+                    r.chain.write(mem, 0, b);
+                    r.dataOut = r.length;
                 }
-                case T_OUT -> drive.write(r.sector * SECTOR, r.data, 0, r.data.length);
+                case T_OUT -> {
+                    MemorySegment b = buffer(r.length);
+                    r.chain.read(mem, 16, b);
+                    drive.write(r.sector * SECTOR, b);
+                }
                 case T_FLUSH -> drive.flush();
                 case T_GET_ID -> {
                     r.data = new byte[ID_BYTES];
@@ -233,6 +262,9 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             return S_OK;
         } catch (BlockException e) {
             hostError(r, e.getMessage());
+            return S_IOERR;
+        } catch (VirtqueueException e) { // cannot happen: the chain was checked when it was taken
+            r.dmaError = e.getMessage();
             return S_IOERR;
         } catch (RuntimeException e) { // a bug in a driver must not kill the I/O thread
             hostError(r, e.toString());
@@ -265,23 +297,47 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         return S_OK;
     }
 
-    /** On the machine thread: data and status into the guest, used ring, interrupt. */
-    private void complete(VirtioBlkRequest r, int gen) {
-        if (gen != generation) {
-            return; // the driver reset the device meanwhile
+    /** On the machine thread: every finished request back to the driver, one interrupt per queue. */
+    private void completeDone() {
+        completionPosted.set(false); // before draining: a request finished from now on posts again
+        long queuesUsed = 0;
+        VirtioBlkRequest r;
+        while ((r = done.poll()) != null) {
+            if (complete(r)) {
+                queuesUsed |= 1L << r.queue;
+            }
+        }
+        for (int q = 0; queuesUsed != 0; q++, queuesUsed >>>= 1) {
+            if ((queuesUsed & 1) != 0) {
+                transport.usedBuffers(q);
+            }
+        }
+    }
+
+    /**
+     * On the machine thread: small data (GET_ID) and the status into the guest, the used ring; whether the
+     * request went into it.
+     */
+    private boolean complete(VirtioBlkRequest r) {
+        if (r.generation != generation) {
+            return false; // the driver reset the device meanwhile
         }
         DmaMemory mem = transport.memory();
         DescriptorChain c = r.chain;
         try {
+            if (r.dmaError != null) {
+                throw new VirtqueueException(r.dmaError);
+            }
             int out = r.status == S_OK ? (int) Math.min(r.dataOut, c.writableLength() - 1) : 0;
-            if (out > 0) {
+            if (out > 0 && r.type == T_GET_ID) {
                 c.write(mem, 0, r.data, 0, out);
             }
             c.write(mem, c.writableLength() - 1, new byte[] {r.status}, 0, 1);
             transport.queue(r.queue).pushUsed(c.head(), out + 1);
-            transport.usedBuffers(r.queue);
+            return true;
         } catch (VirtqueueException e) {
             transport.deviceError(e.getMessage());
+            return false;
         }
     }
 
@@ -299,9 +355,14 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         }
     }
 
+    /**
+     * Forgets requests in flight: their completions are dropped, and we wait until the I/O thread has
+     * finished with them, so none of their data is copied into guest RAM after the reset.
+     */
     @Override
     public void reset() {
         generation++;
+        sync();
     }
 
     /** Waits for requests in flight (up to a few seconds), then closes the drive. */

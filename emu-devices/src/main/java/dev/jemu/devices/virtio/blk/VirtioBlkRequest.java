@@ -4,7 +4,7 @@ import dev.jemu.devices.virtio.DescriptorChain;
 
 /**
  * One virtio-blk request in flight (virtio 1.2, 5.2.6): read from the ring on the machine thread, carried
- * out on the I/O thread, completed on the machine thread.
+ * out (data moved) on the I/O thread, completed on the machine thread.
  */
 final class VirtioBlkRequest {
     static final int T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11, T_WRITE_ZEROES = 13;
@@ -14,10 +14,16 @@ final class VirtioBlkRequest {
     final DescriptorChain chain;
     final int type;
     final long sector;
-    /** OUT: the data to write; IN: the data read; GET_ID: the id; DISCARD/WRITE_ZEROES: the segments. */
+    /** GET_ID: the id; DISCARD/WRITE_ZEROES: the segments. (IN/OUT data moves on the I/O thread.) */
     byte[] data;
-    /** Bytes of {@link #data} to copy into the guest on completion. */
+    /** IN/OUT: bytes of data to transfer. */
+    int length;
+    /** Bytes written into the chain's writable part, the status byte not counted (used ring length). */
     int dataOut;
+    /** The device generation the request was taken in. */
+    int generation;
+    /** A DMA failure on the I/O thread: completion turns it into DEVICE_NEEDS_RESET. */
+    String dmaError;
     /** Set when the request was rejected before reaching the I/O thread. */
     byte status = -1;
 
