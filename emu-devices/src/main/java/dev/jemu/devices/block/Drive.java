@@ -39,8 +39,7 @@ public final class Drive implements AutoCloseable {
             }
             boolean snapshot = (o.snapshot() || globalSnapshot) && !o.readOnly();
             if (!snapshot) {
-                OpenOptions oo = o.readOnly() ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite();
-                return new Drive(o, BlockFormats.open(file, format, oo), null);
+                return new Drive(o, BlockFormats.open(file, format, openOptions(o)), null);
             }
             // Writes go to a throw-away qcow2 whose backing file is the drive (opened read-only by qcow2).
             String fmt = format != null ? format : BlockFormats.probe(file).name();
@@ -55,7 +54,7 @@ public final class Drive implements AutoCloseable {
                 CreateOptions co = new CreateOptions().put("backing_file", file.toAbsolutePath().toString())
                         .put("backing_fmt", fmt);
                 BlockFormats.byName("qcow2").create(tmp, -1, co);
-                OpenOptions oo = OpenOptions.readWrite().withBarriers(false);
+                OpenOptions oo = OpenOptions.readWrite().withBarriers(false).withWriteback(true);
                 return new Drive(o, BlockFormats.open(tmp, "qcow2", oo), tmp);
             } catch (BlockException e) {
                 deleteQuietly(tmp);
@@ -64,6 +63,18 @@ public final class Drive implements AutoCloseable {
         } catch (BlockException e) {
             throw DriveOptions.error(o.spec(), e.getMessage());
         }
+    }
+
+    /**
+     * How the image is opened for a cache mode. The modes with a volatile write cache (writeback, none,
+     * unsafe: the guest is told to send FLUSH) keep image metadata in memory until a guest flush, as
+     * qemu's do, and write it then in dependency order; the write-through modes write every update at
+     * once. unsafe never syncs the host file.
+     */
+    static OpenOptions openOptions(DriveOptions o) {
+        if (o.readOnly()) return OpenOptions.readOnlyOpts();
+        DriveOptions.Cache c = o.cache();
+        return OpenOptions.readWrite().withWriteback(!c.writeThrough()).withBarriers(!c.ignoresFlush());
     }
 
     public DriveOptions options() {
