@@ -2,6 +2,7 @@ package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockFormats;
+import dev.jemu.devices.block.Bytes;
 import dev.jemu.devices.block.CreateOptions;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
@@ -9,7 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -28,7 +33,8 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
     @Option(names = "-n", description = "do not create the target; write into the existing image") boolean noCreate;
     @Option(names = "-S", description = "sparse size: 0 writes every byte (default 4k)") String sparseSize;
-    @Option(names = {"-t", "-T"}, description = "cache mode (accepted for compatibility)") String cache;
+    @Option(names = "-t", description = "target cache mode: unsafe (default, no sync, as qemu-img), writeback, none, writethrough, directsync (sync the target at the end)") String cache;
+    @Option(names = "-T", description = "source cache mode (accepted for compatibility)") String sourceCache;
     @Parameters(index = "0", paramLabel = "source") String source;
     @Parameters(index = "1", paramLabel = "target") String target;
 
@@ -36,27 +42,34 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = JemuImg.Context.OUT.get();
         CreateOptions o = CreateOptions.parse(options == null ? "" : String.join(",", options));
-        try (BlockDriver src = Images.open(source, inFormat, OpenOptions.readOnlyOpts())) {
+        String mode = cache == null ? "unsafe" : cache;
+        if (!List.of("unsafe", "writeback", "none", "writethrough", "directsync").contains(mode)) {
+            throw new JemuImg.ExitCodeException(1, "Invalid cache option: " + mode);
+        }
+        boolean sync = !mode.equals("unsafe");
+        try (BlockDriver src = Images.open(source, inFormat, OpenOptions.readOnlyOpts()); Arena arena = Arena.ofConfined()) {
             long size = src.size();
             if (!noCreate) BlockFormats.byName(outFormat).create(Path.of(target), size, o);
             long sparse = sparseSize == null ? 4096 : dev.jemu.devices.block.Sizes.parse(sparseSize);
-            // Nobody can see the new image until we are done: no barriers, one flush at the end.
-            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(noCreate).withWriteback(true))) {
+            // Nobody can see the new image until we are done: no barriers; synced once at the end if -t asks.
+            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(noCreate || sync).withWriteback(true))) {
                 if (noCreate && dst.size() < size) throw new JemuImg.ExitCodeException(1, "Target image is smaller than the source (" + dst.size() + " < " + size + ")");
                 if (compress && !dst.supportsCompression()) throw new JemuImg.ExitCodeException(1, "Compression not supported for this file format");
                 int chunk = dst.clusterSize() > 0 ? dst.clusterSize() : 65536;
                 if (!compress) chunk = Math.max(chunk, 1 << 20) / chunk * chunk;
-                byte[] buf = new byte[chunk];
+                // a native buffer: raw and qcow2 read and write it without the JDK's bounce copy
+                MemorySegment buf = arena.allocate(chunk, 4096);
                 int lastPct = -1;
                 for (long off = 0; off < size; off += chunk) {
                     int n = (int) Math.min(chunk, size - off);
                     if (sparse == 0 || noCreate || !Images.knownZero(src, off, n)) {
-                        src.read(off, buf, 0, n);
+                        MemorySegment b = buf.asSlice(0, n);
+                        src.read(off, b);
                         if (compress) {
-                            writeCompressed(dst, off, buf, n, dst.clusterSize());
+                            writeCompressed(dst, off, b.toArray(ValueLayout.JAVA_BYTE), n, dst.clusterSize());
                         } else {
-                            if (sparse == 0 || noCreate) dst.write(off, buf, 0, n); // an existing target may hold old data
-                            else writeNonZero(dst, off, buf, n, dst.clusterSize() > 0 ? dst.clusterSize() : 4096);
+                            if (sparse == 0 || noCreate) dst.write(off, b); // an existing target may hold old data
+                            else writeNonZero(dst, off, b, dst.clusterSize() > 0 ? dst.clusterSize() : 4096);
                         }
                     }
                     if (progress && !quiet) {
@@ -68,28 +81,31 @@ final class ConvertCommand implements Callable<Integer> {
                     }
                 }
                 if (progress && !quiet) out.printf(Locale.ROOT, "%s%n", lastPct == 10000 ? "" : "    (100.00/100%)");
-                dst.flush();
+                // qemu-img convert's default cache=unsafe leaves the output in the host page cache (it syncs
+                // only while creating the image); a safe -t mode syncs once here (close syncs only what it writes).
+                if (sync) dst.flush();
             }
         }
         return 0;
     }
 
     /** Writes the non-zero runs of buf (granularity g), leaving zero runs unallocated. */
-    private static void writeNonZero(BlockDriver dst, long off, byte[] buf, int n, int g) throws Exception {
-        int i = 0;
+    private static void writeNonZero(BlockDriver dst, long off, MemorySegment buf, int g) throws Exception {
+        long n = buf.byteSize();
+        long i = 0;
         while (i < n) {
-            int len = Math.min(g, n - i);
-            if (dev.jemu.devices.block.Bytes.isZero(buf, i, len)) {
+            long len = Math.min(g, n - i);
+            if (Bytes.isZero(buf.asSlice(i, len))) {
                 i += len;
                 continue;
             }
-            int j = i + len;
+            long j = i + len;
             while (j < n) {
-                int l2 = Math.min(g, n - j);
-                if (dev.jemu.devices.block.Bytes.isZero(buf, j, l2)) break;
+                long l2 = Math.min(g, n - j);
+                if (Bytes.isZero(buf.asSlice(j, l2))) break;
                 j += l2;
             }
-            dst.write(off + i, buf, i, j - i);
+            dst.write(off + i, buf.asSlice(i, j - i));
             i = j;
         }
     }
@@ -97,7 +113,7 @@ final class ConvertCommand implements Callable<Integer> {
     private static void writeCompressed(BlockDriver dst, long off, byte[] buf, int n, int cs) throws Exception {
         for (int i = 0; i < n; i += cs) {
             int len = Math.min(cs, n - i);
-            if (dev.jemu.devices.block.Bytes.isZero(buf, i, len)) continue;
+            if (Bytes.isZero(buf, i, len)) continue;
             if (len < cs) {
                 byte[] full = new byte[cs];
                 System.arraycopy(buf, i, full, 0, len);

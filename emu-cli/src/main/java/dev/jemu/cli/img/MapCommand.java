@@ -74,7 +74,7 @@ final class MapCommand implements Callable<Integer> {
         String file = d.path().toString();
         return switch (st.kind()) {
             case DATA -> new Extent(off, st.length(), depth, true, false, true, st.hostOffset(), file);
-            case ZERO -> new Extent(off, st.length(), depth, true, true, false, -1, file);
+            case ZERO -> new Extent(off, st.length(), depth, true, true, false, st.hostOffset(), file);
             case UNALLOCATED -> {
                 BlockDriver b = d.backing();
                 if (b != null && off < b.size()) yield extent(b, off, Math.min(st.length(), b.size() - off), depth + 1);

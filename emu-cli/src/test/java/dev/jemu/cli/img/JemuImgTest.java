@@ -156,6 +156,54 @@ class JemuImgTest {
         assertTrue(((Long) cc.get("compressed-clusters")) > 0, cc.toString());
     }
 
+    /** -t: unsafe (the default, no sync) and the syncing modes give the same image; a bad mode is one line. */
+    @Test
+    void convertCacheModes() throws Exception {
+        assumeQemu();
+        Path src = rawSource(2, 2 << 20);
+        for (String t : new String[]{"unsafe", "writeback", "none", "writethrough", "directsync"}) {
+            Run r = jemu("convert", "-t", t, "-T", "none", "-O", "qcow2", src.toString(), p(t + ".qcow2"));
+            assertEquals(0, r.exit(), t + ": " + r.err());
+            assertEquals(0, qemu("check", p(t + ".qcow2")).exit(), t);
+            assertEquals(0, qemu("compare", src.toString(), p(t + ".qcow2")).exit(), t);
+        }
+        Run bad = jemu("convert", "-t", "bogus", "-O", "qcow2", src.toString(), p("bad.qcow2"));
+        assertEquals(1, bad.exit());
+        assertEquals("jemu-img: Invalid cache option: bogus", bad.err().strip());
+    }
+
+    /** A sparse raw file: map agrees with qemu-img's (holes are zero, present), convert skips the holes. */
+    @Test
+    void sparseRawMapsAndConvertsLikeQemu() throws Exception {
+        assumeQemu();
+        Path raw = dir.resolve("sparse.raw");
+        Random r = new Random(4);
+        try (var f = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            f.setLength(16 << 20); // holes around the data
+            for (long at : new long[]{0, 3 << 20, (5 << 20) + 4096, 15 << 20}) {
+                byte[] b = new byte[200_000];
+                r.nextBytes(b);
+                f.seek(at);
+                f.write(b);
+            }
+        }
+        Run qm = qemu("map", "--output=json", "-f", "raw", raw.toString());
+        Run jm = jemu("map", "--output=json", "-f", "raw", raw.toString());
+        assertEquals(0, jm.exit(), jm.err());
+        assertEquals(MiniJson.parse(qm.out()), MiniJson.parse(jm.out()));
+        assertEquals(0, jemu("convert", "-f", "raw", "-O", "qcow2", raw.toString(), p("sparse.qcow2")).exit());
+        assertEquals(0, qemu("check", p("sparse.qcow2")).exit());
+        assertEquals(0, qemu("compare", raw.toString(), p("sparse.qcow2")).exit());
+        assertEquals(0, jemu("convert", "-O", "raw", p("sparse.qcow2"), p("back.raw")).exit());
+        assertEquals(0, qemu("compare", "-f", "raw", "-F", "raw", raw.toString(), p("back.raw")).exit());
+        long dataBytes = 0;
+        for (Object e : (List<?>) MiniJson.parse(qemu("map", "--output=json", p("sparse.qcow2")).out())) {
+            Map<?, ?> m = (Map<?, ?>) e;
+            if (Boolean.TRUE.equals(m.get("data"))) dataBytes += ((Number) m.get("length")).longValue();
+        }
+        assertTrue(dataBytes <= 4 * (200_000 + 2 * 65536), "only the written ranges are allocated: " + dataBytes);
+    }
+
     @Test
     void streamOptimizedVmdkConvertsBothWays() throws Exception {
         assumeQemu();

@@ -29,6 +29,8 @@ public final class ImageFile implements Closeable {
      * files, which someone else may be growing).
      */
     private long cachedSize = -1;
+    /** Whether we wrote (or resized) since the last successful {@link #force}: a clean file needs no sync. */
+    private boolean unsynced;
 
     private ImageFile(Path path, FileChannel channel, boolean readOnly) {
         this.path = path;
@@ -141,6 +143,7 @@ public final class ImageFile implements Closeable {
             throw BlockException.corrupt("refusing to write at host offset " + pos + " (out of range)");
         }
         long p = pos;
+        unsynced = true;
         try {
             while (bb.hasRemaining()) p += channel.write(bb, p);
         } catch (IOException e) {
@@ -170,6 +173,7 @@ public final class ImageFile implements Closeable {
 
     public void truncate(long size) throws BlockException {
         cachedSize = -1;
+        unsynced = true;
         try {
             if (size < channel.size()) channel.truncate(size);
             else if (size > channel.size()) {
@@ -180,14 +184,20 @@ public final class ImageFile implements Closeable {
         }
     }
 
-    /** Makes all writes so far durable (fdatasync). */
+    /** Makes all writes so far durable (fdatasync); nothing to do when we wrote nothing since the last one. */
     public void force() throws BlockException {
-        if (readOnly) return;
+        if (readOnly || !unsynced) return;
         try {
             channel.force(false);
+            unsynced = false;
         } catch (IOException e) {
             throw new BlockException("flush error on '" + path + "': " + e.getMessage());
         }
+    }
+
+    /** Whether a {@link #force} would have anything to sync (tests). */
+    boolean unsynced() {
+        return unsynced;
     }
 
     /** Bytes the file occupies on the host (st_blocks * 512), as qemu-img's "disk size". */

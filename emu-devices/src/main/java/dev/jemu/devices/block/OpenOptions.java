@@ -6,7 +6,8 @@ package dev.jemu.devices.block;
  * @param readOnly  refuse every write
  * @param probed    the format was guessed from the content (raw then guards sector 0)
  * @param barriers  flush the host file between dependent metadata updates, so that the image stays
- *                  consistent after a power loss too (off only for throw-away output such as convert)
+ *                  consistent after a power loss too, and at flush and close; off: qcow2 never syncs the
+ *                  host file (throw-away output, convert's default cache=unsafe, a drive's cache=unsafe)
  * @param forCheck  open for `check`: no automatic repair of a dirty image
  * @param noBacking do not open the backing chain
  * @param writeback keep metadata updates in memory until {@link BlockDriver#flush()} (or a cache limit),

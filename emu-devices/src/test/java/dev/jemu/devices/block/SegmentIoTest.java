@@ -168,4 +168,51 @@ class SegmentIoTest {
         java.util.Arrays.fill(b, 2 << 20, (2 << 20) + 4096, (byte) 0x55);
         return b;
     }
+
+    @Test
+    void forceSyncsOnlyAfterWrites() throws Exception {
+        Path p = dir.resolve("s.img");
+        try (ImageFile f = ImageFile.create(p)) {
+            f.write(0, new byte[10], 0, 10);
+            assertTrue(f.unsynced());
+            f.force();
+            assertFalse(f.unsynced(), "synced");
+            f.force(); // nothing written since: no fdatasync
+            assertFalse(f.unsynced());
+            try (Arena a = Arena.ofConfined()) {
+                f.write(100, a.allocate(4));
+            }
+            assertTrue(f.unsynced(), "a segment write needs a sync again");
+            f.force();
+            f.truncate(4096);
+            assertTrue(f.unsynced(), "so does a resize");
+        }
+    }
+
+    /** A sparse raw file: its holes are ZERO (with their host offset, as qemu-img map says), the rest DATA. */
+    @Test
+    void rawHolesAreZero() throws Exception {
+        Path p = dir.resolve("sparse.raw");
+        try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(4 << 20); // a hole
+            f.seek(1 << 20);
+            f.write(new byte[]{1, 2, 3});
+        }
+        try (BlockDriver d = BlockFormats.open(p, "raw", OpenOptions.readOnlyOpts())) {
+            BlockStatus first = d.status(0, 4 << 20);
+            org.junit.jupiter.api.Assumptions.assumeTrue(first.kind() == BlockStatus.Kind.ZERO,
+                    "the file system (or native access) cannot report holes");
+            assertEquals(new BlockStatus(0, 1 << 20, BlockStatus.Kind.ZERO, 0), first);
+            BlockStatus data = d.status(1 << 20, 3 << 20);
+            assertEquals(BlockStatus.Kind.DATA, data.kind());
+            assertEquals(1 << 20, data.hostOffset());
+            assertTrue(data.length() >= 3 && data.length() <= 64 << 10, "one file system block: " + data);
+            long after = (1 << 20) + data.length();
+            assertEquals(new BlockStatus(after, (4 << 20) - after, BlockStatus.Kind.ZERO, after), d.status(after, (4 << 20) - after));
+            assertEquals(new BlockStatus(4096, 8192, BlockStatus.Kind.ZERO, 4096), d.status(4096, 8192), "clipped to the range asked");
+            byte[] b = new byte[4];
+            d.read((1 << 20) - 1, b, 0, 4);
+            assertArrayEquals(new byte[]{0, 1, 2, 3}, b);
+        }
+    }
 }

@@ -801,10 +801,11 @@ public final class Qcow2Driver implements BlockDriver {
         freeOld(old, replaced);
     }
 
+    /** Writes pending metadata; syncs the file unless opened without barriers (then nothing ever syncs). */
     @Override
     public void flush() throws BlockException {
         flushMetadata();
-        if (!readOnly) file.force();
+        if (!readOnly && barriers) file.force();
     }
 
     @Override
@@ -812,10 +813,10 @@ public final class Qcow2Driver implements BlockDriver {
         try {
             if (!readOnly) {
                 flushMetadata();
-                file.force();
+                if (barriers) file.force();
                 if (dirtyMarkedByUs) { // refcounts are complete (we write them through): clean again
                     setIncompatible(h.incompatibleFeatures & ~Qcow2Header.INCOMPAT_DIRTY);
-                    file.force();
+                    if (barriers) file.force();
                 }
             }
         } finally {

@@ -5,6 +5,7 @@ import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.BlockFormat;
 import dev.jemu.devices.block.BlockFormats;
 import dev.jemu.devices.block.BlockStatus;
+import dev.jemu.devices.block.HostFileExtents;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.ImageInfo;
 
@@ -20,6 +21,9 @@ public final class RawDriver implements BlockDriver {
     private final ImageFile file;
     private final boolean probed;
     private long size;
+    /** Opened on the first status query (only jemu-img asks). */
+    private HostFileExtents extents;
+    private boolean extentsTried;
 
     public RawDriver(ImageFile file, boolean probed) throws BlockException {
         this.file = file;
@@ -126,9 +130,26 @@ public final class RawDriver implements BlockDriver {
         size = newSize;
     }
 
+    /**
+     * Holes of a sparse host file read as zeroes (ZERO, with their host offset, as qemu-img map shows
+     * them); everything else, and every file whose extents we cannot ask for, is DATA.
+     */
     @Override
     public BlockStatus status(long offset, long length) throws BlockException {
         BlockDriver.checkRange(offset, length, size);
+        if (extents == null && !extentsTried) {
+            extentsTried = true;
+            extents = HostFileExtents.open(file.path());
+        }
+        if (extents != null && length > 0) {
+            long end = offset + length;
+            long data = extents.nextData(offset, end);
+            if (data > offset) return new BlockStatus(offset, data - offset, BlockStatus.Kind.ZERO, offset);
+            if (data == offset) {
+                long hole = extents.nextHole(offset);
+                if (hole > offset) return new BlockStatus(offset, Math.min(hole, end) - offset, BlockStatus.Kind.DATA, offset);
+            }
+        }
         return new BlockStatus(offset, length, BlockStatus.Kind.DATA, offset);
     }
 
@@ -140,6 +161,7 @@ public final class RawDriver implements BlockDriver {
 
     @Override
     public void close() throws BlockException {
+        if (extents != null) extents.close();
         file.close();
     }
 }
