@@ -9,6 +9,9 @@ so boot time is excluded; guest time follows the host clock in both emulators.
 Tests (in this order, on /dev/vda):
   seqwrite   dd if=/dev/zero of=/dev/vda bs=1M count=128 conv=fsync
   seqread    (drop_caches first) dd if=/dev/vda of=/dev/null bs=1M count=128
+  dirwrite   dd if=/dev/zero of=/dev/vda bs=1M count=128 oflag=direct (no guest page cache: mostly the
+             device path, virtio-blk and the image driver)
+  dirread    dd if=/dev/vda of=/dev/null bs=1M count=128 iflag=direct
   randwrite  --ops x dd bs=4k count=1 oflag=direct at pseudo-random 4 KiB blocks of the first 128 MiB
   randread   --ops x dd bs=4k count=1 iflag=direct at other pseudo-random blocks
   spawn      --ops x dd count=0 (opens /dev/vda, moves no data): the loop's process cost alone
@@ -41,7 +44,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DISK_MIB = 256
 SEQ_MIB = 128
 BLOCKS = SEQ_MIB * 256          # 4 KiB blocks in the sequential area: the random tests stay inside it
-TESTS = ("seqwrite", "seqread", "randwrite", "randread", "spawn")
+TESTS = ("seqwrite", "seqread", "dirwrite", "dirread", "randwrite", "randread", "spawn")
+
+
+def bulk(test):
+    """The 1 MiB x 128 tests (MiB/s); the others are counted in operations."""
+    return test.startswith("seq") or test.startswith("dir")
 
 
 def loop(ops, seed, dd):
@@ -55,6 +63,8 @@ def commands(ops):
     return [
         ("seqwrite", "", f"dd if=/dev/zero of=/dev/vda bs=1M count={SEQ_MIB} conv=fsync"),
         ("seqread", "sync; echo 3 > /proc/sys/vm/drop_caches", f"dd if=/dev/vda of=/dev/null bs=1M count={SEQ_MIB}"),
+        ("dirwrite", "", f"dd if=/dev/zero of=/dev/vda bs=1M count={SEQ_MIB} oflag=direct"),
+        ("dirread", "", f"dd if=/dev/vda of=/dev/null bs=1M count={SEQ_MIB} iflag=direct"),
         ("randwrite", "", loop(ops, 1, "dd if=/dev/zero of=/dev/vda bs=4k count=1 seek=$k oflag=direct conv=notrunc")),
         ("randread", "", loop(ops, 2, "dd if=/dev/vda of=/dev/null bs=4k count=1 skip=$k iflag=direct")),
         ("spawn", "", loop(ops, 3, "dd if=/dev/vda of=/dev/null bs=4k count=0 skip=$k")),
@@ -62,7 +72,7 @@ def commands(ops):
 
 
 def megabytes(test, ops):
-    return SEQ_MIB if test.startswith("seq") else (0 if test == "spawn" else ops * 4096 / 2 ** 20)
+    return SEQ_MIB if bulk(test) else (0 if test == "spawn" else ops * 4096 / 2 ** 20)
 
 
 class Guest:
@@ -155,7 +165,7 @@ def summary(xs, fmt="{:8.2f}"):
 def rate(test, secs, ops):
     """(MiB/s, ops/s) of one result; ops/s only for the 4 KiB tests."""
     secs = max(secs, 0.01)              # /proc/uptime ticks in hundredths
-    per_op = None if test.startswith("seq") else ops / secs
+    per_op = None if bulk(test) else ops / secs
     return megabytes(test, ops) / secs, per_op
 
 
@@ -188,7 +198,7 @@ def main():
     for name, cmd in emus.items():
         print(f"{name}: {' '.join(cmd)} -drive file=SCRATCH,if=none,id=d0,format=FMT "
               "-device virtio-blk-device,drive=d0", flush=True)
-    print(f"tests: {', '.join(TESTS)}; {SEQ_MIB} MiB sequential, {a.ops} x 4 KiB random, "
+    print(f"tests: {', '.join(TESTS)}; {SEQ_MIB} MiB sequential (buffered and O_DIRECT), {a.ops} x 4 KiB random, "
           f"{DISK_MIB} MiB scratch disk", flush=True)
     if a.log:
         os.makedirs(a.log, exist_ok=True)
@@ -241,7 +251,7 @@ def main():
             for name in emus:
                 xs = secs.get((name, fmt, t), [])
                 mbs = [rate(t, s, a.ops)[0] for s in xs] if megabytes(t, a.ops) else []
-                ops = [rate(t, s, a.ops)[1] for s in xs] if not t.startswith("seq") else []
+                ops = [rate(t, s, a.ops)[1] for s in xs] if not bulk(t) else []
                 print(f"{fmt:6} {t:9} {name:8} {summary(mbs):>28} {summary(ops, '{:8.0f}'):>28}")
             print(f"{fmt:6} {t:9} {'jemu/QEMU':8} {summary(ratios.get((fmt, t), []), '{:8.3f}'):>28}")
     print(f"rounds completed: {done} of {a.runs}; machine: {os.cpu_count()} CPUs, load average at end "
