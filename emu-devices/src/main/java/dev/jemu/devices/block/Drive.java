@@ -12,6 +12,17 @@ import java.nio.file.Path;
  * lock, so the device's I/O thread and the board (reading the disk to boot it) never overlap.
  */
 public final class Drive implements AutoCloseable {
+    /**
+     * Drives not closed yet. With a volatile cache, image metadata waits in memory for the guest's flush;
+     * a jemu ended by a signal (SIGTERM, SIGINT) writes it at JVM exit, as qemu flushes its images when
+     * it terminates on a signal. (kill -9 loses what the guest has not flushed, as with qemu.)
+     */
+    private static final java.util.Set<Drive> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(Drive::flushAllAtExit, "jemu-drive-flush"));
+    }
+
     private final DriveOptions options;
     private final BlockDriver driver;
     private final Path overlay;
@@ -21,6 +32,31 @@ public final class Drive implements AutoCloseable {
         this.options = options;
         this.driver = driver;
         this.overlay = overlay;
+        if (overlay == null && !readOnly()) {
+            OPEN.add(this);
+        }
+    }
+
+    /** The shutdown hook: every open drive's pending metadata written (and synced unless cache=unsafe). */
+    static void flushAllAtExit() {
+        for (Drive d : OPEN) {
+            try {
+                d.flushAtExit();
+            } catch (BlockException | RuntimeException e) {
+                System.err.println("jemu: " + d.options.file() + ": flush at exit failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private synchronized void flushAtExit() throws BlockException {
+        if (!closed) {
+            driver.flush();
+        }
+    }
+
+    /** Whether the exit hook will flush this drive (tests). */
+    boolean flushedAtExit() {
+        return OPEN.contains(this);
     }
 
     /** Opens the drive's image; {@code globalSnapshot} is {@code -snapshot}. Errors name the option. */
@@ -149,6 +185,7 @@ public final class Drive implements AutoCloseable {
             return;
         }
         closed = true;
+        OPEN.remove(this);
         try {
             driver.close();
         } finally {

@@ -52,4 +52,32 @@ class DriveCacheTest {
         ok("qemu-img", "compare", "-f", "raw", "-F", "qcow2", want.toString(), q.toString());
         ok("qemu-img", "check", q.toString());
     }
+
+    /** A jemu ended by a signal: the exit hook writes what a writeback drive still holds in memory. */
+    @org.junit.jupiter.api.Test
+    void theExitHookWritesPendingMetadata() throws Exception {
+        QemuTools.assumeQemuImg();
+        Path q = dir.resolve("e.qcow2");
+        ok("qemu-img", "create", "-q", "-f", "qcow2", q.toString(), "4M");
+        Path want = dir.resolve("e.raw");
+        byte[] all = new byte[4 << 20];
+        Arrays.fill(all, 4096, 4096 + 70000, (byte) 0x3c);
+        java.nio.file.Files.write(want, all);
+        Drive d = Drive.open(DriveOptions.parse("file=" + q + ",format=qcow2"), false);
+        Drive ro = Drive.open(DriveOptions.parse("file=" + want + ",format=raw,readonly=on"), false);
+        try {
+            assertTrue(d.flushedAtExit());
+            assertFalse(ro.flushedAtExit(), "nothing to flush on a read-only drive");
+            d.write(4096, all, 4096, 70000);
+            assertNotEquals(0, QemuTools.run("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", want.toString(), q.toString()).exit(),
+                    "still in memory");
+            Drive.flushAllAtExit();
+            ok("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", want.toString(), q.toString());
+            ok("qemu-img", "check", "-U", q.toString());
+        } finally {
+            d.close();
+            ro.close();
+        }
+        assertFalse(d.flushedAtExit(), "a closed drive leaves the list");
+    }
 }
