@@ -29,7 +29,7 @@ final class Flags {
             new Flag(List.of("-kernel"), "file", "kernel image (Linux Image, ELF)", (o, v) -> o.kernel = v),
             new Flag(List.of("-initrd"), "file", "initial ram disk", (o, v) -> o.initrd = v),
             new Flag(List.of("-append"), "cmdline", "kernel command line", (o, v) -> o.append = v),
-            new Flag(List.of("-dtb"), "file", "device tree blob to use instead of the board's", (o, v) -> o.dtb = v),
+            new Flag(List.of("-dtb"), "file", "device tree blob to use instead of the board's; its /chosen gets -append and -initrd", (o, v) -> o.dtb = v),
             new Flag(List.of("-nographic"), null, "no display: serial port 0 and the escape keys on the terminal", (o, v) -> o.nographic = true),
             new Flag(List.of("-display"), "type", "only `none`", (o, v) -> o.display = v),
             new Flag(List.of("-serial"), "dev", "stdio, mon:stdio, file:PATH, null or none; repeat for more ports", (o, v) -> o.serials.add(v)),
