@@ -302,6 +302,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
 
     @Override
     public void saveState(StateWriter out) {
+        device.drain(); // first: completions change the rings, the interrupt status and guest RAM
         out.putInt("deviceId", device.deviceId()).putInt("status", status)
                 .putInt("deviceFeaturesSel", deviceFeaturesSel).putInt("driverFeaturesSel", driverFeaturesSel)
                 .putInt("queueSel", queueSel).putLong("driverFeatures", driverFeatures)
