@@ -154,8 +154,8 @@ public record DriveOptions(String spec, String file, String format, String iface
         return new ConfigException("-drive " + spec + ": " + msg);
     }
 
-    /** Splits at single commas; ",," is a literal comma. */
-    static List<String> split(String s) {
+    /** Splits QEMU's option syntax ({@code -drive}, {@code -device}) at single commas; ",," is a literal comma. */
+    public static List<String> split(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {

@@ -125,7 +125,7 @@ public final class BlockDevices {
     /** {@code driver,key=value,...}; the first element is the device model ({@code driver=} also works). */
     static Map<String, String> deviceProperties(String spec) throws ConfigException {
         Map<String, String> p = new LinkedHashMap<>();
-        List<String> parts = splitCommas(spec);
+        List<String> parts = DriveOptions.split(spec);
         for (int i = 0; i < parts.size(); i++) {
             String s = parts.get(i);
             int eq = s.indexOf('=');
@@ -141,24 +141,5 @@ public final class BlockDevices {
             throw new ConfigException("-device " + spec + ": no device model given");
         }
         return p;
-    }
-
-    private static List<String> splitCommas(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == ',' && i + 1 < s.length() && s.charAt(i + 1) == ',') {
-                cur.append(',');
-                i++;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 }
