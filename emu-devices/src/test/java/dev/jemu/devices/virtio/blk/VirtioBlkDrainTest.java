@@ -43,6 +43,20 @@ class VirtioBlkDrainTest {
             this.bytes = bytes;
         }
 
+        /** Opens the gate from another thread 200 ms from now. */
+        Thread openLater() {
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                gate.countDown();
+            });
+            t.start();
+            return t;
+        }
+
         private void pass() throws BlockException {
             entered.countDown();
             try {
@@ -164,15 +178,7 @@ class VirtioBlkDrainTest {
             assertFalse(d1.irq);
 
             // this thread is the machine thread; the drive answers a while after the save has begun
-            Thread opener = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                g1.gate.countDown();
-            });
-            opener.start();
+            Thread opener = g1.openLater();
             saved = roundTrip(StateRecord.of(d1.t));
             opener.join();
             d1.ram.copyOut(0, ramImage, 0, ramImage.length);  // RAM after the device state, as a snapshot does
@@ -232,15 +238,7 @@ class VirtioBlkDrainTest {
             d.ram.load(DATA - RAM, Arrays.copyOf(written(), 512));
             request(d, 0, VirtioBlkRequest.T_OUT, 4, 512, false);
             assertTrue(g.entered.await(10, TimeUnit.SECONDS));
-            Thread opener = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                g.gate.countDown();
-            });
-            opener.start();
+            Thread opener = g.openLater();
             idle.restore(d.t);
             // the old state's write is on the disk before the restored machine runs, not at some later moment
             assertArrayEquals(Arrays.copyOf(written(), 512), Arrays.copyOfRange(disk, 4 * 512, 5 * 512));
