@@ -31,7 +31,9 @@ import java.util.function.Consumer;
  * drive, or reads into the buffer and scatters it into guest RAM, so neither the copies nor the file I/O
  * hold up the CPU. Finished requests are queued and one task posted to the machine thread returns all of
  * them (status byte, used ring) with one interrupt. A device reset waits for the I/O thread, so no DMA of
- * an old request lands in memory the driver has taken back.
+ * an old request lands in memory the driver has taken back. Saving state first drains: every request taken
+ * from the ring is carried out and completed into the ring before anything is captured, as QEMU drains its
+ * block layer before a snapshot, so a restored guest never waits for a request its snapshot forgot.
  */
 public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public static final int F_SIZE_MAX = 1, F_SEG_MAX = 2, F_RO = 5, F_BLK_SIZE = 6, F_FLUSH = 9, F_DISCARD = 13,
@@ -365,6 +367,17 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         sync();
     }
 
+    /**
+     * On the machine thread, before state is saved: waits for the I/O thread to carry out every request taken
+     * from the ring, then completes them (status, used ring, interrupt) here and now rather than in the
+     * posted task, which then finds nothing to do.
+     */
+    @Override
+    public void drain() {
+        sync();
+        completeDone();
+    }
+
     /** Waits for requests in flight (up to a few seconds), then closes the drive. */
     @Override
     public void close() throws BlockException {
@@ -384,7 +397,12 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     @Override
     public void loadState(StateReader in) {
-        generation++; // nothing is in flight in a restored machine
+        // nothing is in flight in a restored machine: requests of the state we leave must neither reach the
+        // disk or RAM after this point nor complete into the restored rings
+        generation++;
+        sync();
+        done.clear();
+        completionPosted.set(false); // a task still posted finds nothing; the next request posts again
     }
 
     private void guestError(String fmt, Object... args) {
