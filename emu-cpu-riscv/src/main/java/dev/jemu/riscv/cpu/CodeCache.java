@@ -81,11 +81,17 @@ final class CodeCache {
     }
 
     private void drop(DecodedPage p) {
+        if (Hart.STATS) {
+            ExecStats.kills++;
+        }
         p.kill();
         forEachHart(h -> h.forgetCodePage(p));
     }
 
     void fenceI() {
+        if (Hart.STATS) {
+            ExecStats.fenceIs++;
+        }
         generation++;
         forEachHart(Hart::flushFetchTlb);
     }

@@ -33,6 +33,8 @@ public final class Hart implements Cpu {
     /** Store TLB tag flag: the page holds decoded code; a store must invalidate it (slow path). */
     static final long CODE_FLAG = 0x100;
     static final int STATE_VERSION = 1;
+    /** -Djemu.stats=true: prints execution statistics to stderr every 2^28 instructions (zero cost when off). */
+    static final boolean STATS = Boolean.getBoolean("jemu.stats");
 
     final int hartId;
     final AddressSpace bus;
@@ -84,10 +86,13 @@ public final class Hart implements Cpu {
     /** The RAM region the load/store TLBs point into (the largest RAM region). */
     private Region memRegion;
     private MemorySegment mem;
+    /** Host address of {@link #mem} (a native segment): compiled blocks access RAM through it. */
+    long memBase;
     private final DecodedPage single = new DecodedPage();
 
     public Hart(int hartId, AddressSpace bus, MachineLoop loop, Timebase timebase) {
         this.hartId = hartId;
+        this.stats = STATS ? new ExecStats(hartId) : null;
         this.bus = bus;
         this.loop = loop;
         this.timebase = timebase;
@@ -284,6 +289,9 @@ public final class Hart implements Cpu {
                             pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
                             jitActive = false;
                             n += jitRetired;
+                            if (STATS) {
+                                stats.blockRun(jitRetired);
+                            }
                             if (n >= budget || leaveBlock || loop.attention()) {
                                 this.pc = pc;
                                 continue outer;
@@ -533,8 +541,13 @@ public final class Hart implements Cpu {
         }
         retired += n;
         runRetired = 0;
+        if (STATS) {
+            stats.runEnd(retired, this.pc);
+        }
         return n;
     }
+
+    private final ExecStats stats;
 
     static long mulhsu(long a, long b) {
         // signed a times unsigned b: the signed high product, corrected for b's top bit
@@ -548,6 +561,7 @@ public final class Hart implements Cpu {
             }
         }
         mem = memRegion == null ? MemorySegment.NULL : memRegion.ram().segment();
+        memBase = mem.address();
     }
 
     /** Raises a synchronous exception: records cause and tval and returns the exception to throw. */
@@ -585,6 +599,9 @@ public final class Hart implements Cpu {
     }
 
     private DecodedPage fetchSlow(long pc) {
+        if (STATS) {
+            ExecStats.fetchSlows++;
+        }
         this.pc = pc;
         long pa = fetchPhys(pc);
         long page = pa & PAGE_MASK;
