@@ -184,7 +184,56 @@ public final class Hart implements Cpu {
         Arrays.fill(fpage, null);
         Arrays.fill(ltag, -1);
         Arrays.fill(stag, -1);
+        cachedLeafLevel = 0;
     }
+
+    /**
+     * Highest page-table level of a leaf PTE used since the last full flush (0: 4 KiB pages only). The TLBs
+     * hold 4 KiB slices of superpages, so an SFENCE.VMA for one address must drop every slice of the largest
+     * page that may contain it.
+     */
+    int cachedLeafLevel;
+
+    /**
+     * SFENCE.VMA (and the SBI's remote one) for the virtual address {@code va}, any ASID: drops the TLB entries
+     * of the 4 KiB page, or of the whole superpage-sized region around it once superpages were cached. Linux
+     * fences single pages all the time (fixmap, kmap, text patching); a full flush made the hart re-walk every
+     * page it used afterwards.
+     */
+    public void flushTlbPage(long va) {
+        long mask = ~((1L << (12 + 9 * cachedLeafLevel)) - 1);
+        long region = va & mask;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if ((ftag[i] & mask) == region) {
+                ftag[i] = -1;
+                fpage[i] = null;
+            }
+            if ((ltag[i] & mask) == region) {
+                ltag[i] = -1;
+            }
+            if ((stag[i] & mask) == region) {
+                stag[i] = -1;
+            }
+        }
+    }
+
+    /**
+     * FENCE.I, also for the SBI's remote fence.i. This hart's and the other harts' stores to decoded code drop
+     * it at once (their store TLBs send such stores to the slow path); what a FENCE.I must catch is device DMA
+     * into code, which it does by making every decoded page compare itself with RAM on next entry. DMA runs
+     * on the machine thread between two {@link #run} calls or inside an MMIO access of this hart, so a FENCE.I
+     * with neither since the previous one has nothing to catch (Linux's boot-time code patching issues tens
+     * of thousands of them, and each made every page re-check itself and refill the fetch TLB).
+     */
+    public void instructionFence() {
+        if (ramMayHaveChanged) {
+            ramMayHaveChanged = false;
+            code.fenceI();
+        }
+    }
+
+    /** Set at every {@link #run} entry and MMIO access: RAM may have changed other than by tracked stores. */
+    private boolean ramMayHaveChanged = true;
 
     /** For DMA writers: drops decoded instructions in {@code [physAddr, physAddr+len)}. */
     public void invalidateCode(long physAddr, long len) {
@@ -230,6 +279,7 @@ public final class Hart implements Cpu {
         final long[] x = this.x;
         long n = 0;
         runRetired = 0;
+        ramMayHaveChanged = true;
         outer:
         while (n < budget && !halted) {
             if (n > 0 && loop.attention()) {
@@ -765,6 +815,7 @@ public final class Hart implements Cpu {
             return readMem(r.ram().segment(), pa - r.base(), size);
         }
         try {
+            ramMayHaveChanged = true;
             long v = r.device().read(pa - r.base(), size);
             return size == 8 ? v : v & ((1L << (8 * size)) - 1);
         } catch (BusError e) {
@@ -819,6 +870,7 @@ public final class Hart implements Cpu {
                 return false; // ignored, as QEMU does
             }
             default -> {
+                ramMayHaveChanged = true;
                 try {
                     r.device().write(pa - r.base(), size, v);
                 } catch (BusError e) {
@@ -905,6 +957,7 @@ public final class Hart implements Cpu {
         if (r == null || !r.contains(pa + size - 1)) {
             throw raise(Trap.STORE_ACCESS, va);
         }
+        ramMayHaveChanged |= !r.isMemory();
         try {
             return r.isMemory() ? readMem(r.ram().segment(), pa - r.base(), size) : r.device().read(pa - r.base(), size);
         } catch (BusError e) {
@@ -921,7 +974,10 @@ public final class Hart implements Cpu {
                     code.invalidate(pa, size);
                 }
                 case ROM -> { }
-                case MMIO -> r.device().write(pa - r.base(), size, v);
+                case MMIO -> {
+                    ramMayHaveChanged = true;
+                    r.device().write(pa - r.base(), size, v);
+                }
             }
         } catch (BusError e) {
             throw raise(Trap.STORE_ACCESS, va);
@@ -934,7 +990,7 @@ public final class Hart implements Cpu {
         long pc = this.pc;
         switch (op) {
             case Op.FENCE_I -> {
-                code.fenceI();
+                instructionFence();
                 this.pc = npc;
             }
             case Op.ECALL -> {
@@ -990,7 +1046,12 @@ public final class Hart implements Cpu {
                 if (priv == 0 || (priv == 1 && (mstatus & MSTATUS_TVM) != 0)) {
                     throw illegal(pc);
                 }
-                flushTlb();
+                int rs1 = Decoder.rs1(p);
+                if (rs1 == 0) {
+                    flushTlb();
+                } else {
+                    flushTlbPage(x[rs1]);
+                }
                 this.pc = npc;
             }
             default -> { // CSR instructions
