@@ -306,6 +306,7 @@ public final class Hart implements Cpu {
             long base = pg == single ? pc : pc & PAGE_MASK;
             JitBlock[] blocks = pg.blocks;
             final MemorySegment mem = this.mem;
+            final long mb = memBase;
             final long[] ltag = this.ltag, loff = this.loff, stag = this.stag, soff = this.soff;
             final long[] ftag = this.ftag;
             final DecodedPage[] fpage = this.fpage;
@@ -429,14 +430,14 @@ public final class Hart implements Cpu {
                             case Op.LB -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? ld8(mem, mb, a + loff[t])
                                         : (byte) loadSlow(a, 1, pc);
                                 pc = npc;
                             }
                             case Op.LBU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? ld8(mem, mb, a + loff[t]) & 0xffL
                                         : loadSlow(a, 1, pc) & 0xffL;
                                 pc = npc;
                             }
@@ -444,42 +445,42 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                                        ? ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
                                 pc = npc;
                             }
                             case Op.LHU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                                        ? ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
                                 pc = npc;
                             }
                             case Op.LW -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                        ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                                        ? ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
                                 pc = npc;
                             }
                             case Op.LWU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                        ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                                        ? ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
                                 pc = npc;
                             }
                             case Op.LD -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
-                                        ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
+                                        ? ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
                                 pc = npc;
                             }
                             case Op.SB -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey)) {
-                                    mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
+                                    st8(mem, mb, a + soff[t], (byte) x[rs2]);
                                 } else if (storeSlow(a, 1, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -490,7 +491,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
-                                    mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
+                                    st16(mem, mb, a + soff[t], (short) x[rs2]);
                                 } else if (storeSlow(a, 2, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -501,7 +502,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
-                                    mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
+                                    st32(mem, mb, a + soff[t], (int) x[rs2]);
                                 } else if (storeSlow(a, 4, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -512,7 +513,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
-                                    mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
+                                    st64(mem, mb, a + soff[t], x[rs2]);
                                 } else if (storeSlow(a, 8, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -598,6 +599,63 @@ public final class Hart implements Cpu {
     }
 
     private final ExecStats stats;
+
+    // guest RAM at segment offset off (a TLB hit): plain host accesses when RawMemory allows them
+    @SuppressWarnings("removal")
+    private static byte ld8(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getByte(base + off) : mem.get(GuestRam.BYTE, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static short ld16(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getShort(base + off) : mem.get(GuestRam.SHORT, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static int ld32(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getInt(base + off) : mem.get(GuestRam.INT, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static long ld64(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getLong(base + off) : mem.get(GuestRam.LONG, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static void st8(MemorySegment mem, long base, long off, byte v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putByte(base + off, v);
+        } else {
+            mem.set(GuestRam.BYTE, off, v);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void st16(MemorySegment mem, long base, long off, short v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putShort(base + off, v);
+        } else {
+            mem.set(GuestRam.SHORT, off, v);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void st32(MemorySegment mem, long base, long off, int v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putInt(base + off, v);
+        } else {
+            mem.set(GuestRam.INT, off, v);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void st64(MemorySegment mem, long base, long off, long v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putLong(base + off, v);
+        } else {
+            mem.set(GuestRam.LONG, off, v);
+        }
+    }
 
     static long mulhsu(long a, long b) {
         // signed a times unsigned b: the signed high product, corrected for b's top bit
