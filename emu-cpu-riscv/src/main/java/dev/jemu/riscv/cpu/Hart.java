@@ -36,6 +36,13 @@ public final class Hart implements Cpu {
     /** -Djemu.stats=true: prints execution statistics to stderr every 2^28 instructions (zero cost when off). */
     static final boolean STATS = Boolean.getBoolean("jemu.stats");
 
+    static {
+        // Load the heap segment classes now: DecodedPage and devices create heap segments, and when the first one
+        // was made after C2 had compiled run() for native segments only, run() was thrown away and recompiled.
+        MemorySegment.ofArray(new byte[1]).get(GuestRam.BYTE, 0);
+        MemorySegment.ofArray(new long[1]).get(GuestRam.LONG, 0);
+    }
+
     final int hartId;
     final AddressSpace bus;
     final MachineLoop loop;

@@ -10,24 +10,8 @@ import java.lang.foreign.MemorySegment;
  */
 public interface JitBlock {
     /** Marks a block start the JIT cannot compile (its first instruction is not supported). */
-    JitBlock NONE = new NotCompiled();
-
-    /**
-     * The class of {@link #NONE}. Being a second implementation of this interface (with the lambda below) before
-     * any block class exists, it keeps HotSpot from compiling the hart's dispatch call for a single implementor
-     * and throwing that code away when the first block class is defined.
-     */
-    final class NotCompiled implements JitBlock {
-        @Override
-        public long run(Hart h, long[] x, MemorySegment mem, long[] ltag, long[] loff, long[] stag, long[] soff,
-                long dkey, long limit, long pc0) {
-            throw new IllegalStateException("not compiled");
-        }
-    }
-
-    /** Never run: the second implementation (see {@link NotCompiled}). */
-    JitBlock UNUSED = (h, x, mem, ltag, loff, stag, soff, dkey, limit, pc0) -> {
-        throw new IllegalStateException("never run");
+    JitBlock NONE = (h, x, mem, ltag, loff, stag, soff, dkey, limit, pc0) -> {
+        throw new IllegalStateException("not compiled");
     };
 
     /** Runs the block entered at guest address {@code pc0} (blocks are position-independent). */
