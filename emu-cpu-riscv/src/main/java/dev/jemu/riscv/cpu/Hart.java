@@ -228,8 +228,9 @@ public final class Hart implements Cpu {
      * FENCE.I, also for the SBI's remote fence.i. This hart's and the other harts' stores to decoded code drop
      * it at once (their store TLBs send such stores to the slow path); what a FENCE.I must catch is device DMA
      * into code, which it does by making every decoded page compare itself with RAM on next entry. DMA runs
-     * on the machine thread between two {@link #run} calls or inside an MMIO access of this hart, so a FENCE.I
-     * with neither since the previous one has nothing to catch (Linux's boot-time code patching issues tens
+     * on the machine thread between two {@link #run} calls, inside an MMIO access of this hart or inside the
+     * built-in firmware's ecall handler, so a FENCE.I with none of these since the previous one has nothing to
+     * catch (Linux's boot-time code patching issues tens
      * of thousands of them, and each made every page re-check itself and refill the fetch TLB).
      */
     public void instructionFence() {
@@ -239,7 +240,10 @@ public final class Hart implements Cpu {
         }
     }
 
-    /** Set at every {@link #run} entry and MMIO access: RAM may have changed other than by tracked stores. */
+    /**
+     * Set at every {@link #run} entry, MMIO access and call into the built-in firmware: RAM may have changed
+     * other than by tracked stores.
+     */
     private boolean ramMayHaveChanged = true;
 
     /** For DMA writers: drops decoded instructions in {@code [physAddr, physAddr+len)}. */
@@ -1060,6 +1064,7 @@ public final class Hart implements Cpu {
             }
             case Op.ECALL -> {
                 if (priv == 1 && ecallHandler != null) {
+                    ramMayHaveChanged = true; // the firmware may write guest memory (e.g. a console read)
                     this.pc = npc;
                     if (ecallHandler.ecall(this)) {
                         return;
