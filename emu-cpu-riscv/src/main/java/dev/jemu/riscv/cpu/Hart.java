@@ -673,6 +673,15 @@ public final class Hart implements Cpu {
         return Math.multiplyHigh(a, b) + ((b >> 63) & a);
     }
 
+    /** An aligned 8-byte physical read for the page walker: the main RAM directly, anything else by the bus. */
+    long readRam(long pa) {
+        Region r = memRegion;
+        if (r != null && r.contains(pa) && r.contains(pa + 7)) {
+            return mem.get(GuestRam.LONG, pa - r.base());
+        }
+        return bus.read(pa, 8);
+    }
+
     private void chooseMemRegion() {
         for (Region r : bus.regions()) {
             if (r.kind() == Region.Kind.RAM && (memRegion == null || r.size() > memRegion.size())) {
@@ -859,6 +868,9 @@ public final class Hart implements Cpu {
 
     /** Load slow path: page walk, PMP, MMIO, page-crossing accesses; fills the load TLB. Zero-extended. */
     long loadSlow(long va, int size, long pc) {
+        if (STATS) {
+            ExecStats.loadSlows++;
+        }
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
             long v = 0;
@@ -897,6 +909,9 @@ public final class Hart implements Cpu {
      * device), so the caller should leave its block and look at the pc and interrupts again.
      */
     boolean storeSlow(long va, int size, long v, long pc) {
+        if (STATS) {
+            ExecStats.storeSlows++;
+        }
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
             // check both pages first so a fault leaves memory untouched; a fault on the second page reports

@@ -96,7 +96,7 @@ final class Mmu {
             throw h.raise(accessFaultCause(access), va);
         }
         try {
-            return h.bus.read(pteAddr, 8);
+            return h.readRam(pteAddr); // page tables live in RAM: no bus look-up unless they are elsewhere
         } catch (BusError e) {
             throw h.raise(accessFaultCause(access), va);
         }
