@@ -8,6 +8,7 @@ import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.time.VirtualClock;
+import dev.jemu.devices.block.DriveOptions;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -51,16 +52,45 @@ final class ConfigBuilder {
         config.noReboot = o.noReboot;
         config.snapshot = o.snapshot;
         config.drives.addAll(o.drives);
+        if (!o.positional.isEmpty()) {
+            config.drives.add(o.drivesBeforePositional, bareImageDrive(o.positional));
+        }
         config.devices.addAll(o.devices);
         if (o.icount != null) {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
         }
-        if (!o.positional.isEmpty()) {
-            String a = o.positional.get(0);
-            throw new ConfigException(a.startsWith("-") ? a + ": invalid option"
-                    : a + ": unexpected argument (for a disk image use -drive file=" + a + ")");
-        }
         serials(o, io, config.serials);
+    }
+
+    /**
+     * QEMU's bare argument {@code jemu disk.img}: {@code -drive file=disk.img,index=0,media=disk} at its place
+     * among the {@code -drive} options. Only one: a second would want unit 0 too.
+     */
+    static String bareImageDrive(List<String> positional) throws ConfigException {
+        String file = positional.get(0);
+        if (file.equals("-")) {
+            throw new ConfigException("-: invalid option");
+        }
+        if (positional.size() > 1) {
+            String second = positional.get(1);
+            throw new ConfigException(second + ": only one disk image may be given as an argument (use -drive file="
+                    + second + " for more)");
+        }
+        Path p;
+        try {
+            p = Path.of(file);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(file + ": invalid file name");
+        }
+        if (!Files.exists(p)) {
+            throw new ConfigException(file + ": Could not open '" + file + "': No such file or directory");
+        }
+        if (Files.isDirectory(p) || !Files.isReadable(p)) {
+            // a host block device is an image too, so only directories and unreadable files are refused here
+            throw new ConfigException(file + ": Could not open '" + file + "': "
+                    + (Files.isDirectory(p) ? "Is a directory" : "Permission denied"));
+        }
+        return DriveOptions.bareImage(file);
     }
 
     /** {@code -M virt}, {@code -M type=virt}, {@code -M virt,accel=tcg}. */

@@ -29,7 +29,7 @@ final class Flags {
             new Flag(List.of("-kernel"), "file", "kernel image (Linux Image, ELF)", (o, v) -> o.kernel = v),
             new Flag(List.of("-initrd"), "file", "initial ram disk", (o, v) -> o.initrd = v),
             new Flag(List.of("-append"), "cmdline", "kernel command line", (o, v) -> o.append = v),
-            new Flag(List.of("-dtb"), "file", "device tree blob to use instead of the board's", (o, v) -> o.dtb = v),
+            new Flag(List.of("-dtb"), "file", "device tree blob to use instead of the board's; its /chosen gets -append and -initrd", (o, v) -> o.dtb = v),
             new Flag(List.of("-nographic"), null, "no display: serial port 0 and the escape keys on the terminal", (o, v) -> o.nographic = true),
             new Flag(List.of("-display"), "type", "only `none`", (o, v) -> o.display = v),
             new Flag(List.of("-serial"), "dev", "stdio, mon:stdio, file:PATH, null or none; repeat for more ports", (o, v) -> o.serials.add(v)),
@@ -62,6 +62,9 @@ final class Flags {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.length() < 2 || a.charAt(0) != '-') {
+                if (o.positional.isEmpty()) {
+                    o.drivesBeforePositional = o.drives.size();
+                }
                 o.positional.add(a);
                 continue;
             }
@@ -85,8 +88,11 @@ final class Flags {
     }
 
     static void usage(PrintStream out) {
-        out.println("usage: jemu [options]");
+        out.println("usage: jemu [options] [disk_image]");
         out.println("jemu, a full-system emulator in Java with QEMU's command line.");
+        out.println();
+        out.println("'disk_image' (raw, qcow2, vmdk or vdi) is the board's first disk on its default interface:");
+        out.println("the same as -drive file=disk_image,index=0,media=disk.");
         out.println();
         for (Flag f : ALL) {
             String names = String.join(", ", f.names()) + (f.value() == null ? "" : " " + f.value());
@@ -96,6 +102,8 @@ final class Flags {
         out.println("Examples:");
         out.println("  jemu -M virt -cpu riscv64 -m 512M -nographic -kernel Image -initrd initrd.cpio.gz \\");
         out.println("       -append console=ttyS0");
+        out.println("  jemu -M virt -cpu riscv64 -m 512M -nographic disk.qcow2");
+        out.println("                        boot the disk (extlinux.conf on its boot partition)");
         out.println("  jemu -M help          list the boards");
         out.println("  jemu -cpu help        list the CPU models");
         out.println("  jemu -d help          list the -d log items");

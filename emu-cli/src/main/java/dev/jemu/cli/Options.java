@@ -30,6 +30,8 @@ final class Options {
     String debugFile;
     boolean version;
     boolean help;
-    /** QEMU would take a bare argument as a disk image; jemu asks for -drive instead. */
+    /** Bare (non-option) arguments: a disk image, as in QEMU. */
     final List<String> positional = new ArrayList<>();
+    /** How many {@code -drive} options came before the first bare argument (its drive goes there). */
+    int drivesBeforePositional;
 }

@@ -70,6 +70,8 @@ class MainTest {
         Run h = Run.of("--help");
         assertEquals(0, h.status());
         assertTrue(h.out().contains("-machine") && h.out().contains("-nographic") && h.out().contains("-icount"), h.out());
+        assertTrue(h.out().startsWith("usage: jemu [options] [disk_image]"), h.out());
+        assertTrue(h.out().contains("the same as -drive file=disk_image,index=0,media=disk"), h.out());
         assertEquals(0, Run.of("-h").status());
     }
 
@@ -129,6 +131,23 @@ class MainTest {
         assertTrue(c.serials.get(1) instanceof FileBackend);
         assertEquals("", r.out());   // serial0 is null: nothing on stdout
         assertTrue(Files.exists(log));
+    }
+
+    @Test
+    void bareArgumentIsTheFirstDiskAsInQemu(@TempDir Path dir) throws Exception {
+        Path disk = Files.write(dir.resolve("disk,1.qcow2"), new byte[512]);
+        Run r = Run.of(fake("-display", "none", disk.toString()));
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of("file=" + disk.toString().replace(",", ",,") + ",index=0,media=disk"),
+                FakeBoard.last.drives);
+        // it keeps its place among the -drive options, wherever it is on the line
+        r = Run.of(fake("-drive", "file=a.img,if=none,id=a", disk.toString(), "-display", "none",
+                "-drive", "file=b.img"));
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of("file=a.img,if=none,id=a", "file=" + disk.toString().replace(",", ",,")
+                + ",index=0,media=disk", "file=b.img"), FakeBoard.last.drives);
+        assertUserError("b.img: only one disk image may be given as an argument (use -drive file=b.img for more)",
+                Run.of(fake("-display", "none", disk.toString(), "b.img")));
     }
 
     @Test
@@ -207,8 +226,11 @@ class MainTest {
         assertUserError("-display gtk: jemu has no display; use -display none or -nographic",
                 Run.of(fake("-display", "gtk")));
         assertUserError("-accel kvm: only tcg is supported", Run.of(fake("-accel", "kvm")));
-        assertUserError("disk.img: unexpected argument (for a disk image use -drive file=disk.img)",
-                Run.of(fake("disk.img")));
+        assertUserError(missing + ": Could not open '" + missing + "': No such file or directory",
+                Run.of(fake("-display", "none", missing)));
+        assertUserError(dir + ": Could not open '" + dir + "': Is a directory", Run.of(fake("-display", "none",
+                dir.toString())));
+        assertUserError("-: invalid option", Run.of(fake("-display", "none", "-")));
         assertUserError("board says no", Run.of(fake("-display", "none", "-append", "config-error")));
     }
 

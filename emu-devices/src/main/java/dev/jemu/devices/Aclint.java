@@ -1,5 +1,6 @@
 package dev.jemu.devices;
 
+import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
@@ -22,11 +23,10 @@ public final class Aclint implements MmioDevice, Stateful {
 
     private final String id;
     private final Timebase timebase;
-    private final IrqLine[] msipLines;
-    private final IrqLine[] mtipLines;
-    private final boolean[] msip;
+    /** MSIP per hart: the register bit is the level of its line. */
+    private final CachedIrqLine[] msip;
     private final long[] mtimecmp;
-    private final boolean[] mtip;
+    private final CachedIrqLine[] mtip;
     private final Timer[] timers;
 
     /** One entry per hart in each array. */
@@ -36,14 +36,14 @@ public final class Aclint implements MmioDevice, Stateful {
         }
         this.id = id;
         this.timebase = timebase;
-        this.msipLines = msipLines.clone();
-        this.mtipLines = mtipLines.clone();
         int n = msipLines.length;
-        this.msip = new boolean[n];
+        this.msip = new CachedIrqLine[n];
         this.mtimecmp = new long[n];
-        this.mtip = new boolean[n];
+        this.mtip = new CachedIrqLine[n];
         this.timers = new Timer[n];
         for (int h = 0; h < n; h++) {
+            msip[h] = new CachedIrqLine(msipLines[h]);
+            mtip[h] = new CachedIrqLine(mtipLines[h]);
             int hart = h;
             timers[h] = timebase.clock().newTimer(id + ".mtimecmp" + h, () -> updateTimer(hart));
             mtimecmp[h] = -1L; // reset value is unspecified; all-ones keeps MTIP low until software sets it
@@ -53,8 +53,7 @@ public final class Aclint implements MmioDevice, Stateful {
     /** Power-on state: no software interrupt, mtimecmp all ones (no timer interrupt). */
     public void reset() {
         for (int h = 0; h < msip.length; h++) {
-            msip[h] = false;
-            msipLines[h].set(false);
+            msip[h].force(false);
             mtimecmp[h] = -1L;
             updateTimer(h);
         }
@@ -69,7 +68,7 @@ public final class Aclint implements MmioDevice, Stateful {
         int off = (int) offset;
         int harts = msip.length;
         if (off >= MSIP_BASE && off < MSIP_BASE + 4 * harts) {
-            return (off & 3) == 0 && msip[off >> 2] ? 1 : 0;
+            return (off & 3) == 0 && msip[off >> 2].level() ? 1 : 0;
         }
         if (off >= MTIMECMP_BASE && off < MTIMECMP_BASE + 8 * harts) {
             int h = (off - MTIMECMP_BASE) >> 3;
@@ -100,12 +99,7 @@ public final class Aclint implements MmioDevice, Stateful {
         int harts = msip.length;
         if (off >= MSIP_BASE && off < MSIP_BASE + 4 * harts) {
             if ((off & 3) == 0) {
-                int h = off >> 2;
-                boolean v = (value & 1) != 0;
-                if (v != msip[h]) {
-                    msip[h] = v;
-                    msipLines[h].set(v);
-                }
+                msip[off >> 2].set((value & 1) != 0);
             }
         } else if (off >= MTIMECMP_BASE && off < MTIMECMP_BASE + 8 * harts) {
             int h = (off - MTIMECMP_BASE) >> 3;
@@ -121,6 +115,11 @@ public final class Aclint implements MmioDevice, Stateful {
 
     /** Sets MTIP from the comparison and arms the timer for the moment it becomes true. */
     private void updateTimer(int h) {
+        mtip[h].set(armTimer(h));
+    }
+
+    /** Arms the timer for the moment mtime reaches mtimecmp; returns whether it has already (MTIP). */
+    private boolean armTimer(int h) {
         long now = mtime();
         boolean level = Long.compareUnsigned(now, mtimecmp[h]) >= 0;
         if (level) {
@@ -133,10 +132,7 @@ public final class Aclint implements MmioDevice, Stateful {
                 timers[h].armAt(at);
             }
         }
-        if (level != mtip[h]) {
-            mtip[h] = level;
-            mtipLines[h].set(level);
-        }
+        return level;
     }
 
     @Override
@@ -145,15 +141,10 @@ public final class Aclint implements MmioDevice, Stateful {
     }
 
     @Override
-    public int stateVersion() {
-        return 1;
-    }
-
-    @Override
     public void saveState(StateWriter out) {
         int[] m = new int[msip.length];
         for (int i = 0; i < m.length; i++) {
-            m[i] = msip[i] ? 1 : 0;
+            m[i] = msip[i].level() ? 1 : 0;
         }
         out.putInts("msip", m).putLongs("mtimecmp", mtimecmp);
     }
@@ -163,13 +154,9 @@ public final class Aclint implements MmioDevice, Stateful {
         int[] m = in.getInts("msip");
         long[] cmp = in.getLongs("mtimecmp");
         for (int h = 0; h < msip.length; h++) {
-            boolean v = h < m.length && m[h] != 0;
-            msip[h] = v;
-            msipLines[h].set(v);
+            msip[h].force(h < m.length && m[h] != 0);
             mtimecmp[h] = h < cmp.length ? cmp[h] : -1L;
-            boolean lvl = Long.compareUnsigned(mtime(), mtimecmp[h]) >= 0;
-            mtip[h] = !lvl; // force the line to be driven
-            updateTimer(h);
+            mtip[h].force(armTimer(h));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jemu.devices;
 
+import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateReader;
@@ -21,7 +22,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
 
     private final String id;
     private final VirtualClock clock;
-    private final IrqLine irq;
+    private final CachedIrqLine irq;
     private final Timer alarmTimer;
 
     /** Wall-clock ns minus guest ns: wall time = guest time + offset. */
@@ -29,13 +30,12 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     private int timeHighLatch, timeHighWritten, alarmHigh;
     private boolean irqEnabled, irqPending, alarmRunning;
     private long alarmAt; // wall-clock ns
-    private boolean level;
 
     /** {@code wallClockNanos} is the wall-clock time (ns since the epoch) at guest time 0. */
     public GoldfishRtc(String id, VirtualClock clock, IrqLine irq, long wallClockNanos) {
         this.id = id;
         this.clock = clock;
-        this.irq = irq;
+        this.irq = new CachedIrqLine(irq);
         this.offset = wallClockNanos;
         this.alarmTimer = clock.newTimer(id + ".alarm", this::alarmFired);
     }
@@ -139,21 +139,12 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     }
 
     private void update() {
-        boolean l = irqEnabled && irqPending;
-        if (l != level) {
-            level = l;
-            irq.set(l);
-        }
+        irq.set(irqEnabled && irqPending);
     }
 
     @Override
     public String stateId() {
         return id;
-    }
-
-    @Override
-    public int stateVersion() {
-        return 1;
     }
 
     @Override
@@ -178,7 +169,6 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
         if (alarmRunning) {
             armAlarm();
         }
-        level = !(irqEnabled && irqPending);
-        update();
+        irq.force(irqEnabled && irqPending);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jemu.devices;
 
+import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
@@ -26,14 +27,13 @@ public final class Plic implements MmioDevice, Stateful {
     private final String id;
     private final int numSources;
     private final int words;
-    private final IrqLine[] outputs;
+    private final CachedIrqLine[] outputs;
     private final int[] priority;
     private final int[] pending;
     private final int[] inService;
     private final int[] level; // input line levels
     private final int[][] enable;
     private final int[] threshold;
-    private final boolean[] outLevel;
 
     /**
      * @param numSources number of sources including the non-existent source 0 (at most 1024)
@@ -46,14 +46,16 @@ public final class Plic implements MmioDevice, Stateful {
         this.id = id;
         this.numSources = numSources;
         this.words = (numSources + 31) / 32;
-        this.outputs = outputs.clone();
+        this.outputs = new CachedIrqLine[outputs.length];
+        for (int c = 0; c < outputs.length; c++) {
+            this.outputs[c] = new CachedIrqLine(outputs[c]);
+        }
         this.priority = new int[numSources];
         this.pending = new int[words];
         this.inService = new int[words];
         this.level = new int[words];
         this.enable = new int[outputs.length][words];
         this.threshold = new int[outputs.length];
-        this.outLevel = new boolean[outputs.length];
     }
 
     /** Power-on state: nothing pending, enabled or prioritized; outputs low. Input levels are kept. */
@@ -122,11 +124,7 @@ public final class Plic implements MmioDevice, Stateful {
 
     private void update() {
         for (int c = 0; c < outputs.length; c++) {
-            boolean l = best(c) != 0;
-            if (l != outLevel[c]) {
-                outLevel[c] = l;
-                outputs[c].set(l);
-            }
+            outputs[c].set(best(c) != 0);
         }
     }
 
@@ -230,11 +228,6 @@ public final class Plic implements MmioDevice, Stateful {
     }
 
     @Override
-    public int stateVersion() {
-        return 1;
-    }
-
-    @Override
     public void saveState(StateWriter out) {
         out.putInts("priority", priority).putInts("pending", pending).putInts("inService", inService)
                 .putInts("level", level).putInts("threshold", threshold);
@@ -254,9 +247,8 @@ public final class Plic implements MmioDevice, Stateful {
             copy(in.getInts("enable" + c), enable[c]);
         }
         for (int c = 0; c < outputs.length; c++) {
-            outLevel[c] = best(c) == 0; // force every output to be driven afresh
+            outputs[c].force(best(c) != 0);   // every output driven afresh
         }
-        update();
     }
 
     private static void copy(int[] src, int[] dst) {

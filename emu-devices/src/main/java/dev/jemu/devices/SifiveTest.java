@@ -52,11 +52,6 @@ public final class SifiveTest implements MmioDevice, Stateful {
     }
 
     @Override
-    public int stateVersion() {
-        return 1;
-    }
-
-    @Override
     public void saveState(StateWriter out) {
         // No state: every command takes effect at once.
     }

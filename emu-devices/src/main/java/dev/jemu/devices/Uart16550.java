@@ -2,6 +2,7 @@ package dev.jemu.devices;
 
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.CharReceiver;
+import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
@@ -39,7 +40,7 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
     private static final int[] TRIGGER_LEVELS = {1, 4, 8, 14};
 
     private final String id;
-    private final IrqLine irq;
+    private final CachedIrqLine irq;
     private final CharBackend backend;
 
     // Registers.
@@ -50,11 +51,10 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
     // Receive FIFO (a ring); without FCR.ENABLE it holds at most one byte, the RBR.
     private final byte[] rx = new byte[FIFO_SIZE];
     private int rxHead, rxCount;
-    private boolean irqLevel;
 
     public Uart16550(String id, IrqLine irq, CharBackend backend) {
         this.id = id;
-        this.irq = irq;
+        this.irq = new CachedIrqLine(irq);
         this.backend = backend;
         reset();
     }
@@ -83,9 +83,11 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
      * SBI's getchar) that read the same input the guest's driver would.
      */
     public int takeInput() {
-        if (rxCount == 0) {
-            return -1;
-        }
+        return rxCount == 0 ? -1 : readRbr();
+    }
+
+    /** A read of RBR: the oldest received byte (0 if none); the backend hears when there is room again. */
+    private int readRbr() {
         boolean wasFull = rxCount == rxCapacity();
         int b = popRx();
         updateIrq();
@@ -161,13 +163,7 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
                 if ((lcr & LCR_DLAB) != 0) {
                     return divisor & 0xff;
                 }
-                boolean wasFull = rxCount == rxCapacity();
-                int b = popRx();
-                updateIrq();
-                if (wasFull || rxCount == 0) {
-                    backend.receiverReady();
-                }
-                return b;
+                return readRbr();
             }
             case IER_DLM -> {
                 return (lcr & LCR_DLAB) != 0 ? (divisor >> 8) & 0xff : ier;
@@ -312,11 +308,7 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
     }
 
     private void updateIrq() {
-        boolean level = identify() != IIR_NO_INT;
-        if (level != irqLevel) {
-            irqLevel = level;
-            irq.set(level);
-        }
+        irq.set(identify() != IIR_NO_INT);
     }
 
     // --- State ---
@@ -324,11 +316,6 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
     @Override
     public String stateId() {
         return id;
-    }
-
-    @Override
-    public int stateVersion() {
-        return 1;
     }
 
     @Override
@@ -358,7 +345,6 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
         rxHead = 0;
         rxCount = Math.min(fifo.length, FIFO_SIZE);
         System.arraycopy(fifo, 0, rx, 0, rxCount);
-        irqLevel = !(identify() != IIR_NO_INT);
-        updateIrq();
+        irq.force(identify() != IIR_NO_INT);
     }
 }

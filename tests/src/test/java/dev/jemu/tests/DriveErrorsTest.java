@@ -33,6 +33,24 @@ class DriveErrorsTest {
     }
 
     @Test
+    void bareImageArgument() throws Exception {
+        Path f = tmp.resolve("nope.qcow2");
+        JemuProcess.Result r = jemu("-M", "virt", "-nographic", f.toString());
+        assertEquals(1, r.status(), r::describe);
+        assertEquals("jemu: " + f + ": Could not open '" + f + "': No such file or directory\n", r.err());
+        // an existing one is the virtio disk the board tries to boot
+        Path blank = Files.write(tmp.resolve("blank.img"), new byte[1 << 20]);
+        r = jemu("-M", "virt", "-nographic", blank.toString());
+        assertEquals(1, r.status(), r::describe);
+        assertEquals("jemu: " + blank + ": nothing bootable on the disk (no partition with "
+                + "/boot/extlinux/extlinux.conf or /extlinux/extlinux.conf) and no -kernel given\n", r.err());
+        r = jemu("-M", "virt", "-nographic", blank.toString(), f.toString());
+        assertEquals(1, r.status(), r::describe);
+        assertEquals("jemu: " + f + ": only one disk image may be given as an argument (use -drive file=" + f
+                + " for more)\n", r.err());
+    }
+
+    @Test
     void unknownDriveId() throws Exception {
         Path f = Files.write(tmp.resolve("a.img"), new byte[1 << 20]);
         JemuProcess.Result r = jemu("-M", "virt", "-nographic", "-drive", "file=" + f + ",if=none,id=d0",

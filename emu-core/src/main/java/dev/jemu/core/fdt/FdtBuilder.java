@@ -29,6 +29,29 @@ public final class FdtBuilder {
     private int bootCpuId;
     private boolean finished;
 
+    /**
+     * A blob with the same reservations, boot CPU and nodes as {@code tree} (a parsed and maybe edited blob),
+     * in the same order.
+     */
+    public static byte[] of(FdtReader.Tree tree) {
+        FdtBuilder f = new FdtBuilder();
+        for (long[] r : tree.reservations()) {
+            f.addReservation(r[0], r[1]);
+        }
+        f.bootCpuId(tree.bootCpuId());
+        f.node(tree.root());
+        return f.finish();
+    }
+
+    private void node(FdtReader.Node n) {
+        beginNode(n.name());
+        n.props().forEach(this::propBytes);
+        for (FdtReader.Node c : n.children()) {
+            node(c);
+        }
+        endNode();
+    }
+
     /** A fresh phandle value (1, 2, ...) to put in a node's {@code phandle} property and refer to. */
     public int allocPhandle() {
         return nextPhandle++;
@@ -48,7 +71,7 @@ public final class FdtBuilder {
     public FdtBuilder beginNode(String name) {
         checkOpen();
         word(FDT_BEGIN_NODE);
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
         struct.writeBytes(n);
         struct.write(0);
         pad();
@@ -154,7 +177,7 @@ public final class FdtBuilder {
     private int stringOffset(String name) {
         return stringOffsets.computeIfAbsent(name, n -> {
             int off = strings.size();
-            strings.writeBytes(n.getBytes(StandardCharsets.US_ASCII));
+            strings.writeBytes(n.getBytes(StandardCharsets.UTF_8));
             strings.write(0);
             return off;
         });

@@ -13,6 +13,9 @@ import java.util.Map;
  * sanity-checking a user's {@code -dtb}. Rejects malformed blobs with an {@link IllegalArgumentException}.
  */
 public final class FdtReader {
+    /** Far deeper than any real tree (Linux's are under 10 levels); keeps a hostile blob from nesting forever. */
+    static final int MAX_DEPTH = 256;
+
     /** A node: its name, properties in order (raw bytes) and children. */
     public record Node(String name, Map<String, byte[]> props, List<Node> children) {
         public Node child(String n) {
@@ -83,6 +86,9 @@ public final class FdtReader {
             if (total > blob.length || version < 16) {
                 throw new IllegalArgumentException("device tree blob truncated or version " + version + " too old");
             }
+            if (!within(structOff, total) || stringsOff < 0 || stringsOff > total || !within(rsvOff, total)) {
+                throw new IllegalArgumentException("device tree header has a block outside the blob");
+            }
             List<long[]> rsv = new ArrayList<>();
             for (int p = rsvOff; ; p += 16) {
                 long a = b.getLong(p), s = b.getLong(p + 8);
@@ -98,8 +104,13 @@ public final class FdtReader {
                 int tag = b.getInt();
                 switch (tag) {
                     case FdtBuilder.FDT_BEGIN_NODE -> {
-                        String name = cstring(blob, b.position());
-                        b.position(align4(b.position() + name.length() + 1));
+                        int nameEnd = cstringEnd(blob, b.position());
+                        String name = new String(blob, b.position(), nameEnd - b.position(), StandardCharsets.UTF_8);
+                        int next = align4(nameEnd + 1);
+                        if (next > blob.length) {
+                            throw new IllegalArgumentException("device tree blob truncated");
+                        }
+                        b.position(next);
                         Node n = new Node(name, new LinkedHashMap<>(), new ArrayList<>());
                         if (stack.isEmpty()) {
                             if (root != null) {
@@ -108,6 +119,9 @@ public final class FdtReader {
                             root = n;
                         } else {
                             stack.getLast().children.add(n);
+                        }
+                        if (stack.size() == MAX_DEPTH) {
+                            throw new IllegalArgumentException("nodes nested more than " + MAX_DEPTH + " deep");
                         }
                         stack.add(n);
                     }
@@ -119,6 +133,9 @@ public final class FdtReader {
                     }
                     case FdtBuilder.FDT_PROP -> {
                         int len = b.getInt(), nameOff = b.getInt();
+                        if (len < 0 || len > b.remaining() || !within(nameOff, total - stringsOff)) {
+                            throw new IllegalArgumentException("bad property length or name offset");
+                        }
                         byte[] v = new byte[len];
                         b.get(v);
                         b.position(align4(b.position()));
@@ -142,15 +159,24 @@ public final class FdtReader {
         }
     }
 
+    private static boolean within(int off, int size) {
+        return off >= 0 && off < size;
+    }
+
     private static int align4(int p) {
         return (p + 3) & ~3;
     }
 
     private static String cstring(byte[] blob, int off) {
+        return new String(blob, off, cstringEnd(blob, off) - off, StandardCharsets.UTF_8);
+    }
+
+    /** The offset of the NUL that ends the string at {@code off} (an index past the blob if there is none). */
+    private static int cstringEnd(byte[] blob, int off) {
         int end = off;
         while (blob[end] != 0) {
             end++;
         }
-        return new String(blob, off, end - off, StandardCharsets.UTF_8);
+        return end;
     }
 }

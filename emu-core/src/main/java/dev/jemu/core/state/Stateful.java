@@ -9,8 +9,10 @@ public interface Stateful {
     /** Unique within a machine, stable across runs, e.g. {@code "uart@10000000"} or {@code "hart0"}. */
     String stateId();
 
-    /** Version of the field layout this code writes. */
-    int stateVersion();
+    /** Version of the field layout this code writes: 1 until the layout first changes in a way that needs it. */
+    default int stateVersion() {
+        return 1;
+    }
 
     void saveState(StateWriter out);
 

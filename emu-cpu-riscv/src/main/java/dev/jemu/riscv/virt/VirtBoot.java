@@ -1,6 +1,6 @@
 package dev.jemu.riscv.virt;
 
-import dev.jemu.core.fdt.FdtReader;
+import dev.jemu.core.fdt.FdtChosen;
 import dev.jemu.core.loader.ElfLoader;
 import dev.jemu.core.loader.ImageFiles;
 import dev.jemu.core.loader.LinuxImage;
@@ -24,6 +24,8 @@ import java.nio.file.Path;
  * </ul>
  * The initrd goes {@code min(RAM/2, 128 MiB)} above the kernel entry (QEMU's rule), moved higher if the
  * kernel's image would overlap it; the device tree goes at the top of RAM (at most 3 GiB in), 2 MiB aligned.
+ * A {@code -dtb} (or the disk's FDT) is used as given except for {@code /chosen}, which gets the command line
+ * and the initrd bounds.
  */
 final class VirtBoot {
     enum Mode { BUILTIN_SBI, FIRMWARE, NONE }
@@ -121,26 +123,19 @@ final class VirtBoot {
                     : "no -kernel given: the built-in SBI needs a kernel to boot (or use -bios FILE)");
         }
 
-        // The device tree's size does not depend on the initrd addresses, only on their presence.
+        // A tree not built here (-dtb, else the disk's FDT) gets /chosen patched as QEMU does. Either way the
+        // tree's size does not depend on the initrd addresses, only on their presence.
         boolean hasInitrd = initrdPath != null;
-        byte[] fdt;
-        if (disk != null && disk.fdt() != null && c.dtb == null) {
-            fdt = disk.fdt();
-            try {
-                FdtReader.parse(fdt);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(disk.where() + ": device tree: " + e.getMessage());
-            }
-        } else if (c.dtb != null) {
-            fdt = ImageFiles.read(c.dtb);
-            try {
-                FdtReader.parse(fdt);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(c.dtb + ": " + e.getMessage());
-            }
-        } else {
-            fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(append, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0));
+        byte[] given = null;
+        String givenName = null;
+        if (c.dtb != null) {
+            given = ImageFiles.read(c.dtb);
+            givenName = c.dtb.toString();
+        } else if (disk != null && disk.fdt() != null) {
+            given = disk.fdt();
+            givenName = disk.where() + ": device tree";
         }
+        byte[] fdt = deviceTree(ramBytes, append, given, givenName, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0);
         long fdtTop = ramBase + Math.min(ramBytes, 3072 * MiB);
         long fdtAddr = alignDown(fdtTop - fdt.length, 2 * MiB);
         if (fdtAddr < kernelEnd) {
@@ -165,9 +160,7 @@ final class VirtBoot {
             }
             ImageFiles.place(bus, initrdPath, initrdStart, data, 0, data.length);
             initrdEnd = initrdStart + data.length;
-            if (c.dtb == null && (disk == null || disk.fdt() == null)) {
-                fdt = VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(append, initrdStart, initrdEnd));
-            }
+            fdt = deviceTree(ramBytes, append, given, givenName, initrdStart, initrdEnd);
         }
         ImageFiles.place(bus, Path.of("device tree"), fdtAddr, fdt, 0, fdt.length);
 
@@ -176,5 +169,21 @@ final class VirtBoot {
             case NONE, BUILTIN_SBI -> kernelEntry;
         };
         return new Plan(mode, startPc, kernelEntry, fdtAddr, initrdStart, initrdEnd, firmwareEnd);
+    }
+
+    /**
+     * The board's own tree, or {@code given} (named {@code name} in errors) with {@code /chosen} patched: the
+     * command line and initrd bounds, but no {@code stdout-path} (QEMU adds that only to trees it builds).
+     */
+    private static byte[] deviceTree(long ramBytes, String append, byte[] given, String name, long initrdStart,
+                                     long initrdEnd) throws ConfigException {
+        if (given == null) {
+            return VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(append, initrdStart, initrdEnd));
+        }
+        try {
+            return FdtChosen.patch(given, append, initrdStart, initrdEnd);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name + ": " + e.getMessage());
+        }
     }
 }

@@ -2,12 +2,14 @@ package dev.jemu.riscv.virt;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.jemu.core.fdt.FdtBuilder;
 import dev.jemu.core.fdt.FdtReader;
 import dev.jemu.core.loader.LinuxImage;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.memory.GuestRam;
+import dev.jemu.devices.fs.DiskBoot;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -102,6 +104,60 @@ class VirtBootTest {
         d.kernel = dir.resolve("missing");
         e = assertThrows(ConfigException.class, () -> VirtBoot.load(d, bus(d.ramBytes, new GuestRam[1]), d.ramBytes));
         assertEquals(d.kernel + ": no such file", e.getMessage());
+    }
+
+    @Test
+    void userDtbGetsChosenPatchedAsQemuDoes() throws Exception {
+        FdtBuilder f = new FdtBuilder();
+        f.beginNode("").propString("model", "my board").propU32("#address-cells", 2);
+        f.beginNode("memory@80000000").propString("device_type", "memory").propU64s("reg", RAM, 64 * MiB).endNode();
+        f.endNode();
+        MachineConfig c = new MachineConfig();
+        c.ramBytes = 256 * MiB;
+        c.kernel = linuxImage(20 * MiB);
+        c.initrd = Files.write(dir.resolve("initrd"), new byte[100_000]);
+        c.append = "console=ttyS0 root=/dev/vda1";
+        c.dtb = Files.write(dir.resolve("my.dtb"), f.finish());
+        GuestRam[] ram = new GuestRam[1];
+        VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, ram), c.ramBytes);
+        FdtReader.Node root = FdtReader.parse(fdtAt(ram[0], p.fdtAddr())).root();
+        assertEquals("my board", root.string("model"), "the user's tree, not the board's");
+        assertArrayEquals(new int[] {0, (int) RAM, 0, 64 * (int) MiB}, root.at("/memory@80000000").cells("reg"));
+        assertNull(root.at("/soc"));
+        FdtReader.Node chosen = root.at("/chosen");
+        assertNotNull(chosen, "created when the tree has none");
+        assertEquals("console=ttyS0 root=/dev/vda1", chosen.string("bootargs"));
+        assertTrue(p.initrdEnd() > p.initrdStart());
+        assertArrayEquals(new int[] {(int) (p.initrdStart() >>> 32), (int) p.initrdStart()},
+                chosen.cells("linux,initrd-start"));
+        assertArrayEquals(new int[] {(int) (p.initrdEnd() >>> 32), (int) p.initrdEnd()},
+                chosen.cells("linux,initrd-end"));
+        assertNull(chosen.props().get("stdout-path"));
+        assertTrue(p.initrdEnd() <= p.fdtAddr());
+
+        Files.write(c.dtb, new byte[] {(byte) 0xd0, 0x0d, (byte) 0xfe, (byte) 0xed, 0, 0, 0, 1});
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> VirtBoot.load(c, bus(c.ramBytes, new GuestRam[1]), c.ramBytes));
+        assertTrue(e.getMessage().startsWith(c.dtb + ": device tree blob truncated"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void aDisksFdtGetsTheExtlinuxCommandLineAndInitrd() throws Exception {
+        FdtBuilder f = new FdtBuilder();
+        f.beginNode("").beginNode("chosen").propString("bootargs", "from the dtb").propString("stdout-path", "/u")
+                .endNode().endNode();
+        MachineConfig c = new MachineConfig();
+        c.append = "quiet";
+        byte[] kernel = Files.readAllBytes(linuxImage(20 * MiB));
+        DiskBoot.Boot disk = new DiskBoot.Boot(kernel, new byte[5000], "root=/dev/vda1", f.finish(), "disk.img");
+        GuestRam[] ram = new GuestRam[1];
+        VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, ram), c.ramBytes, disk);
+        FdtReader.Node chosen = FdtReader.parse(fdtAt(ram[0], p.fdtAddr())).root().at("/chosen");
+        assertEquals("root=/dev/vda1 quiet", chosen.string("bootargs"));
+        assertEquals("/u", chosen.string("stdout-path"));
+        assertEquals(p.initrdStart(), java.nio.ByteBuffer.wrap(chosen.props().get("linux,initrd-start")).getLong());
+        assertEquals(p.initrdStart() + 5000, p.initrdEnd());
     }
 
     @Test

@@ -81,6 +81,25 @@ class VirtMachineTest {
     }
 
     @Test
+    void everyDeviceAndTheHartSaveAndLoad() throws Exception {
+        MachineConfig c = config(Asm.jSelf());
+        c.bios = "none";
+        MachineConfig d = config(Asm.jSelf());
+        d.bios = "none";
+        try (VirtMachine a = (VirtMachine) new VirtMachineType().create(c);
+             VirtMachine b = (VirtMachine) new VirtMachineType().create(d)) {
+            java.util.List<String> ids = a.stateful().stream().map(dev.jemu.core.state.Stateful::stateId).toList();
+            assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "ids are unique: " + ids);
+            // test, rtc, clint, plic, uart, the virtio-mmio slots and the hart
+            assertEquals(VirtMap.VIRTIO.count + 6, ids.size(), ids.toString());
+            // what one machine saves, a machine of the same shape loads
+            for (int k = 0; k < ids.size(); k++) {
+                dev.jemu.core.state.StateRecord.of(a.stateful().get(k)).restore(b.stateful().get(k));
+            }
+        }
+    }
+
+    @Test
     void failCodeBecomesTheExitStatus() throws Exception {
         MachineConfig c = config(testDevice(0x3333 | 42 << 16));
         c.bios = "none";

@@ -65,6 +65,11 @@ public final class Drive implements AutoCloseable {
         }
     }
 
+    /** A drive over an image opened elsewhere (tests, embedders): no overlay; closing the drive closes it. */
+    public static Drive of(DriveOptions o, BlockDriver driver) {
+        return new Drive(o, driver, null);
+    }
+
     public DriveOptions options() {
         return options;
     }

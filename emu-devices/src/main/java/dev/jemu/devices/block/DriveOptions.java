@@ -13,9 +13,13 @@ import java.util.Map;
  * the option.
  *
  * @param iface null when {@code if=} is absent (the board's default interface)
+ * @param index {@code index=}: the unit on its interface, or -1 for the first free one
  */
-public record DriveOptions(String spec, String file, String format, String iface, String id, boolean readOnly,
-                           boolean snapshot, Cache cache, Discard discard) {
+public record DriveOptions(String spec, String file, String format, String iface, String id, int index,
+                           boolean readOnly, boolean snapshot, Cache cache, Discard discard) {
+    /** Units on one interface: QEMU's limit for an interface without buses of fixed size. */
+    public static final int MAX_INDEX = 65535;
+
     /** {@code cache=}: whether guest flushes reach the host, and whether every write is flushed. */
     public enum Cache {
         WRITEBACK, NONE, WRITETHROUGH, DIRECTSYNC, UNSAFE;
@@ -56,6 +60,7 @@ public record DriveOptions(String spec, String file, String format, String iface
             }
         }
         String file = null, format = null, iface = null, id = null;
+        int index = -1;
         boolean readOnly = false, snapshot = false;
         Cache cache = Cache.WRITEBACK;
         Discard discard = Discard.IGNORE;
@@ -77,6 +82,7 @@ public record DriveOptions(String spec, String file, String format, String iface
                     }
                     id = v;
                 }
+                case "index" -> index = index(spec, v);
                 case "readonly" -> readOnly = bool(spec, e.getKey(), v);
                 case "snapshot" -> snapshot = bool(spec, e.getKey(), v);
                 case "cache" -> cache = switch (v) {
@@ -112,7 +118,28 @@ public record DriveOptions(String spec, String file, String format, String iface
         if ("none".equals(iface) && id == null) {
             throw error(spec, "if=none needs an id= for -device ...,drive=ID");
         }
-        return new DriveOptions(spec, file, format, iface, id, readOnly, snapshot, cache, discard);
+        return new DriveOptions(spec, file, format, iface, id, index, readOnly, snapshot, cache, discard);
+    }
+
+    /**
+     * The {@code -drive} string QEMU makes of a bare image argument ({@code qemu disk.img}): the file on unit
+     * 0 of the board's default interface, as a disk. Commas in the name are doubled so they stay in it.
+     */
+    public static String bareImage(String file) {
+        return "file=" + file.replace(",", ",,") + ",index=0,media=disk";
+    }
+
+    private static int index(String spec, String v) throws ConfigException {
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw error(spec, "Parameter 'index' expects a number");
+        }
+        if (n < 0 || n > MAX_INDEX) {
+            throw error(spec, "index " + v + " is out of range (0.." + MAX_INDEX + ")");
+        }
+        return n;
     }
 
     private static boolean bool(String spec, String key, String v) throws ConfigException {
@@ -127,8 +154,8 @@ public record DriveOptions(String spec, String file, String format, String iface
         return new ConfigException("-drive " + spec + ": " + msg);
     }
 
-    /** Splits at single commas; ",," is a literal comma. */
-    static List<String> split(String s) {
+    /** Splits QEMU's option syntax ({@code -drive}, {@code -device}) at single commas; ",," is a literal comma. */
+    public static List<String> split(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {

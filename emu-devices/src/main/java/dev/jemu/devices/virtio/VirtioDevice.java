@@ -32,6 +32,14 @@ public interface VirtioDevice {
     /** Device reset (status 0 written, or a system reset): forget requests in flight. */
     void reset();
 
+    /**
+     * Before state is saved: finish every request taken from the queues and complete it into them (used ring,
+     * interrupt), so the saved rings and RAM have nothing in flight. A device without asynchronous work has
+     * nothing to do.
+     */
+    default void drain() {
+    }
+
     void saveState(StateWriter out);
 
     void loadState(StateReader in);

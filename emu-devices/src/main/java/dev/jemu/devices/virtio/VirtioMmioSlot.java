@@ -41,11 +41,6 @@ public final class VirtioMmioSlot implements MmioDevice, Stateful {
     }
 
     @Override
-    public int stateVersion() {
-        return 1;
-    }
-
-    @Override
     public void saveState(StateWriter out) {
     }
 

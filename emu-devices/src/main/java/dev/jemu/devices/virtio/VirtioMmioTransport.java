@@ -2,6 +2,7 @@ package dev.jemu.devices.virtio;
 
 import static dev.jemu.devices.virtio.VirtioMmio.*;
 
+import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
@@ -21,7 +22,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
 
     private final String id;
     private final VirtioDevice device;
-    private final IrqLine irq;
+    private final CachedIrqLine irq;
     private final DmaMemory mem;
     private final Virtqueue[] queues;
 
@@ -34,7 +35,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
     public VirtioMmioTransport(String id, VirtioDevice device, IrqLine irq, DmaMemory mem) {
         this.id = id;
         this.device = device;
-        this.irq = irq;
+        this.irq = new CachedIrqLine(irq);
         this.mem = mem;
         this.queues = new Virtqueue[device.queueCount()];
         for (int q = 0; q < queues.length; q++) {
@@ -296,12 +297,8 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
     }
 
     @Override
-    public int stateVersion() {
-        return 1;
-    }
-
-    @Override
     public void saveState(StateWriter out) {
+        device.drain(); // first: completions change the rings, the interrupt status and guest RAM
         out.putInt("deviceId", device.deviceId()).putInt("status", status)
                 .putInt("deviceFeaturesSel", deviceFeaturesSel).putInt("driverFeaturesSel", driverFeaturesSel)
                 .putInt("queueSel", queueSel).putLong("driverFeatures", driverFeatures)
@@ -331,6 +328,6 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
             q.indirect = (driverFeatures & Virtio.bit(Virtio.F_INDIRECT_DESC)) != 0;
         }
         device.loadState(in);
-        updateIrq();
+        irq.force(interruptStatus != 0);
     }
 }

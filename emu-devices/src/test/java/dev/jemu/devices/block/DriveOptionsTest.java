@@ -37,6 +37,18 @@ class DriveOptionsTest {
         assertTrue(DriveOptions.parse("file=x,cache=writethrough").cache().writeThrough());
         assertTrue(DriveOptions.parse("file=x,cache=directsync").cache().writeThrough());
         assertFalse(DriveOptions.parse("file=x,cache=none").cache().writeThrough());
+        assertEquals(-1, s.index());
+        assertEquals(3, DriveOptions.parse("file=x,index=3").index());
+    }
+
+    @Test
+    void bareImageIsUnitZeroOfTheDefaultInterface() throws Exception {
+        DriveOptions o = DriveOptions.parse(DriveOptions.bareImage("my,disk.qcow2"));
+        assertEquals("my,disk.qcow2", o.file());
+        assertEquals(0, o.index());
+        assertNull(o.iface());
+        assertNull(o.format());
+        assertFalse(o.readOnly());
     }
 
     @Test
@@ -48,6 +60,8 @@ class DriveOptionsTest {
         assertError("-drive if=virtio: no file given", "if=virtio");
         assertError("-drive file=x,if=none: if=none needs an id=", "file=x,if=none");
         assertError("-drive file=x,media=cdrom: media=cdrom is not supported", "file=x,media=cdrom");
+        assertError("-drive file=x,index=a: Parameter 'index' expects a number", "file=x,index=a");
+        assertError("-drive file=x,index=-1: index -1 is out of range", "file=x,index=-1");
     }
 
     private static void assertError(String expectedStart, String spec) {
@@ -87,6 +101,37 @@ class DriveOptionsTest {
                 d.drive().close();
             }
         }
+    }
+
+    @Test
+    void indexTakesAUnitAndDrivesWithoutOneTakeTheFirstFree() throws Exception {
+        Path a = Files.write(tmp.resolve("a.img"), new byte[4096]);
+        Path b = Files.write(tmp.resolve("b.img"), new byte[8192]);
+        // the bare image (unit 0) and a later -drive (unit 1): both virtio disks, in command-line order
+        List<BlockDevices.Disk> disks = BlockDevices.resolve(config(DriveOptions.bareImage(b.toString()),
+                "file=" + a + ",format=raw"), "virtio");
+        try {
+            assertEquals(2, disks.size());
+            assertEquals(8192, disks.get(0).drive().size());
+            assertEquals(4096, disks.get(1).drive().size());
+        } finally {
+            for (BlockDevices.Disk d : disks) {
+                d.drive().close();
+            }
+        }
+        // units are counted per interface: if=none drives do not take virtio units
+        disks = BlockDevices.resolve(config("file=" + a + ",if=none,id=n0,index=0", DriveOptions.bareImage(b.toString())),
+                "virtio");
+        for (BlockDevices.Disk d : disks) {
+            d.drive().close();
+        }
+        assertEquals(1, disks.size());
+        assertEquals(8192, disks.get(0).drive().size());
+        // a -drive before it already has unit 0
+        assertResolveError("drive with bus=0, unit=0 (index=0) exists", "file=" + a + ",format=raw",
+                DriveOptions.bareImage(b.toString()));
+        assertResolveError("-drive file=" + b + ",index=2: drive with bus=0, unit=2 (index=2) exists",
+                "file=" + a + ",index=2", "file=" + b + ",index=2");
     }
 
     @Test

@@ -33,9 +33,23 @@ public final class FakeDriver implements AutoCloseable {
     public int guardWrites;
     public boolean irq;
     public int queueSize = 16;
-    int availIdx;
+    /** The driver's next avail index (a restored driver goes on from the saved one's). */
+    public int availIdx;
 
     public FakeDriver(long diskBytes, String extraDriveOpts, String serial) throws Exception {
+        this(diskFile(diskBytes), extraDriveOpts, serial);
+    }
+
+    private FakeDriver(Path disk, String extraDriveOpts, String serial) throws Exception {
+        this(disk, Drive.open(DriveOptions.parse("file=" + disk + ",format=raw" + extraDriveOpts), false), serial);
+    }
+
+    /** A bench over a drive the test made (e.g. over its own BlockDriver); {@link #disk} is null. */
+    public FakeDriver(Drive drive, String serial) {
+        this(null, drive, serial);
+    }
+
+    private FakeDriver(Path disk, Drive drive, String serial) {
         MmioDevice guard = new MmioDevice() {
             @Override
             public long read(long offset, int size) {
@@ -50,16 +64,25 @@ public final class FakeDriver implements AutoCloseable {
         bus.addMmio("guard-low", RAM_BASE - 0x1000, 0x1000, guard);
         bus.addRam("ram", RAM_BASE, ram);
         bus.addMmio("guard-high", RAM_BASE + RAM_SIZE, 0x1000, guard);
-        disk = Files.createTempFile("virtio-test", ".img");
+        this.disk = disk;
+        blk = new VirtioBlk(drive, serial, posted::add, "virtio-blk-test");
+        t = new VirtioMmioTransport("virtio@test", blk, level -> irq = level, new DmaMemory(bus));
+    }
+
+    private static Path diskFile(long diskBytes) throws Exception {
+        Path disk = Files.createTempFile("virtio-test", ".img");
         disk.toFile().deleteOnExit();
-        byte[] content = new byte[(int) diskBytes];
+        Files.write(disk, pattern((int) diskBytes));
+        return disk;
+    }
+
+    /** The bytes a new test disk holds. */
+    public static byte[] pattern(int diskBytes) {
+        byte[] content = new byte[diskBytes];
         for (int i = 0; i < content.length; i++) {
             content[i] = (byte) (i * 7 + (i >> 9));
         }
-        Files.write(disk, content);
-        Drive d = Drive.open(DriveOptions.parse("file=" + disk + ",format=raw" + extraDriveOpts), false);
-        blk = new VirtioBlk(d, serial, posted::add, "virtio-blk-test");
-        t = new VirtioMmioTransport("virtio@test", blk, level -> irq = level, new DmaMemory(bus));
+        return content;
     }
 
     public long reg(int off) {
@@ -178,6 +201,8 @@ public final class FakeDriver implements AutoCloseable {
     public void close() throws Exception {
         blk.close();
         ram.close();
-        Files.deleteIfExists(disk);
+        if (disk != null) {
+            Files.deleteIfExists(disk);
+        }
     }
 }

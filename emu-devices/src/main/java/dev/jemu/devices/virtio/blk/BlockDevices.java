@@ -5,9 +5,12 @@ import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.block.DriveOptions;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns {@code -drive} and {@code -device virtio-blk-device,drive=ID} into the list of virtio-blk disks a
@@ -29,11 +32,13 @@ public final class BlockDevices {
     public static List<Disk> resolve(MachineConfig config, String defaultIface) throws ConfigException {
         List<DriveOptions> drives = new ArrayList<>();
         Map<String, DriveOptions> byId = new LinkedHashMap<>();
+        Map<String, Set<Integer>> units = new HashMap<>();
         for (String spec : config.drives) {
             DriveOptions o = DriveOptions.parse(spec);
             if (o.id() != null && byId.put(o.id(), o) != null) {
                 throw new ConfigException("-drive " + spec + ": Duplicate ID '" + o.id() + "' for drive");
             }
+            claimUnit(o, interfaceOf(o, defaultIface), units);
             drives.add(o);
         }
         record Wanted(DriveOptions drive, String serial) {
@@ -90,14 +95,37 @@ public final class BlockDevices {
     }
 
     private static boolean isVirtio(DriveOptions d, String defaultIface) {
-        String iface = d.iface() != null ? d.iface() : defaultIface;
-        return iface.equals("virtio");
+        return interfaceOf(d, defaultIface).equals("virtio");
+    }
+
+    private static String interfaceOf(DriveOptions d, String defaultIface) {
+        return d.iface() != null ? d.iface() : defaultIface;
+    }
+
+    /**
+     * Gives the drive its unit on its interface as QEMU does, in command-line order: {@code index=N} must be
+     * free, a drive without one takes the lowest free unit.
+     */
+    private static void claimUnit(DriveOptions d, String iface, Map<String, Set<Integer>> units) throws ConfigException {
+        Set<Integer> used = units.computeIfAbsent(iface, k -> new HashSet<>());
+        int unit = d.index();
+        if (unit >= 0 && used.contains(unit)) {
+            throw new ConfigException("-drive " + d.spec() + ": drive with bus=0, unit=" + unit + " (index=" + unit
+                    + ") exists");
+        }
+        if (unit < 0) {
+            unit = 0;
+            while (used.contains(unit)) {
+                unit++;
+            }
+        }
+        used.add(unit);
     }
 
     /** {@code driver,key=value,...}; the first element is the device model ({@code driver=} also works). */
     static Map<String, String> deviceProperties(String spec) throws ConfigException {
         Map<String, String> p = new LinkedHashMap<>();
-        List<String> parts = splitCommas(spec);
+        List<String> parts = DriveOptions.split(spec);
         for (int i = 0; i < parts.size(); i++) {
             String s = parts.get(i);
             int eq = s.indexOf('=');
@@ -113,24 +141,5 @@ public final class BlockDevices {
             throw new ConfigException("-device " + spec + ": no device model given");
         }
         return p;
-    }
-
-    private static List<String> splitCommas(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == ',' && i + 1 < s.length() && s.charAt(i + 1) == ',') {
-                cur.append(',');
-                i++;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
-            }
-        }
-        out.add(cur.toString());
-        return out;
     }
 }

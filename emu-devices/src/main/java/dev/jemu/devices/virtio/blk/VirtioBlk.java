@@ -15,6 +15,7 @@ import dev.jemu.devices.virtio.VirtioTransport;
 import dev.jemu.devices.virtio.Virtqueue;
 import dev.jemu.devices.virtio.VirtqueueException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,9 @@ import java.util.function.Consumer;
  * virtio-blk (virtio 1.2, 5.2) over a {@link Drive}. Requests are taken from the ring and checked on the
  * machine thread, the drive is read or written on this device's own I/O thread (one request at a time, so
  * completions come back in order), and the completion (data into guest RAM, status byte, used ring,
- * interrupt) is posted back to the machine thread.
+ * interrupt) is posted back to the machine thread. Saving state first drains: every request taken from the
+ * ring is carried out and completed into the ring before anything is captured, as QEMU drains its block
+ * layer before a snapshot, so a restored guest never waits for a request its snapshot forgot.
  */
 public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public static final int F_SIZE_MAX = 1, F_SEG_MAX = 2, F_RO = 5, F_BLK_SIZE = 6, F_FLUSH = 9, F_DISCARD = 13,
@@ -47,6 +50,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private VirtioTransport transport;
     /** Bumped on reset: completions of an older generation are dropped. */
     private int generation;
+    /** Requests the I/O thread has carried out, in order, waiting for the machine thread to complete them. */
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+
+    private record Finished(VirtioBlkRequest request, int generation) {
+    }
 
     /**
      * @param machine runs a task on the machine thread ({@code MachineLoop::post})
@@ -192,7 +200,8 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             if (r.status < 0) {
                 r.status = perform(r);
             }
-            machine.accept(() -> complete(r, gen));
+            finished.add(new Finished(r, gen));
+            machine.accept(this::completeFinished);
         });
     }
 
@@ -265,6 +274,14 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         return S_OK;
     }
 
+    /** On the machine thread: completes every finished request (an earlier call may have taken this one's). */
+    private void completeFinished() {
+        Finished f;
+        while ((f = finished.poll()) != null) {
+            complete(f.request(), f.generation());
+        }
+    }
+
     /** On the machine thread: data and status into the guest, used ring, interrupt. */
     private void complete(VirtioBlkRequest r, int gen) {
         if (gen != generation) {
@@ -299,6 +316,17 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         }
     }
 
+    /**
+     * On the machine thread: waits for the I/O thread to carry out every request taken from the ring, then
+     * completes them (data, status, used ring, interrupt) here and now rather than in the posted tasks, which
+     * then find nothing to do.
+     */
+    @Override
+    public void drain() {
+        sync();
+        completeFinished();
+    }
+
     @Override
     public void reset() {
         generation++;
@@ -323,7 +351,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     @Override
     public void loadState(StateReader in) {
-        generation++; // nothing is in flight in a restored machine
+        // nothing is in flight in a restored machine: requests of the state we leave must neither reach the
+        // disk after this point nor complete into the restored rings
+        generation++;
+        sync();
+        finished.clear();
     }
 
     private void guestError(String fmt, Object... args) {
