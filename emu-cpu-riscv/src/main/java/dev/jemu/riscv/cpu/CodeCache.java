@@ -17,6 +17,7 @@ import java.util.WeakHashMap;
 final class CodeCache {
     private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
 
+    /** By physical page number (address >>> 12: page addresses themselves hash badly, their low bits are 0). */
     private final Map<Long, DecodedPage> pages = new HashMap<>();
     // weak: the cache is the value of a weak map keyed by the bus, and harts reference the bus
     private final List<WeakReference<Hart>> harts = new ArrayList<>();
@@ -41,16 +42,16 @@ final class CodeCache {
     }
 
     DecodedPage get(long physPage) {
-        return pages.get(physPage);
+        return pages.get(physPage >>> 12);
     }
 
     void put(DecodedPage p) {
-        pages.put(p.physPage, p);
+        pages.put(p.physPage >>> 12, p);
         forEachHart(h -> h.markCodePage(p.physPage));
     }
 
     boolean isCode(long physPage) {
-        return pages.containsKey(physPage);
+        return pages.containsKey(physPage >>> 12);
     }
 
     /** Drops decoded code overlapping {@code [pa, pa+len)}. */
@@ -70,7 +71,7 @@ final class CodeCache {
             return;
         }
         for (long pg = first; ; pg += 4096) {
-            DecodedPage p = pages.remove(pg);
+            DecodedPage p = pages.remove(pg >>> 12);
             if (p != null) {
                 drop(p);
             }
@@ -81,11 +82,17 @@ final class CodeCache {
     }
 
     private void drop(DecodedPage p) {
+        if (Hart.STATS) {
+            ExecStats.kills++;
+        }
         p.kill();
         forEachHart(h -> h.forgetCodePage(p));
     }
 
     void fenceI() {
+        if (Hart.STATS) {
+            ExecStats.fenceIs++;
+        }
         generation++;
         forEachHart(Hart::flushFetchTlb);
     }

@@ -67,6 +67,9 @@ final class DecodedPage {
 
     /** After a FENCE.I: keeps the decoded slots if the bytes did not change, else starts over. */
     void revalidate(int gen) {
+        if (Hart.STATS) {
+            ExecStats.revalidations++;
+        }
         generation = gen;
         if (MemorySegment.mismatch(seg, segOffset, segOffset + 4096, MemorySegment.ofArray(snapshot), 0, 4096) != -1) {
             MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);

@@ -33,6 +33,15 @@ public final class Hart implements Cpu {
     /** Store TLB tag flag: the page holds decoded code; a store must invalidate it (slow path). */
     static final long CODE_FLAG = 0x100;
     static final int STATE_VERSION = 1;
+    /** -Djemu.stats=true: prints execution statistics to stderr every 2^28 instructions (zero cost when off). */
+    static final boolean STATS = Boolean.getBoolean("jemu.stats");
+
+    static {
+        // Load the heap segment classes now: DecodedPage and devices create heap segments, and when the first one
+        // was made after C2 had compiled run() for native segments only, run() was thrown away and recompiled.
+        MemorySegment.ofArray(new byte[1]).get(GuestRam.BYTE, 0);
+        MemorySegment.ofArray(new long[1]).get(GuestRam.LONG, 0);
+    }
 
     final int hartId;
     final AddressSpace bus;
@@ -84,10 +93,13 @@ public final class Hart implements Cpu {
     /** The RAM region the load/store TLBs point into (the largest RAM region). */
     private Region memRegion;
     private MemorySegment mem;
+    /** Host address of {@link #mem} (a native segment): compiled blocks access RAM through it. */
+    long memBase;
     private final DecodedPage single = new DecodedPage();
 
     public Hart(int hartId, AddressSpace bus, MachineLoop loop, Timebase timebase) {
         this.hartId = hartId;
+        this.stats = STATS ? new ExecStats(hartId) : null;
         this.bus = bus;
         this.loop = loop;
         this.timebase = timebase;
@@ -179,7 +191,60 @@ public final class Hart implements Cpu {
         Arrays.fill(fpage, null);
         Arrays.fill(ltag, -1);
         Arrays.fill(stag, -1);
+        cachedLeafLevel = 0;
     }
+
+    /**
+     * Highest page-table level of a leaf PTE used since the last full flush (0: 4 KiB pages only). The TLBs
+     * hold 4 KiB slices of superpages, so an SFENCE.VMA for one address must drop every slice of the largest
+     * page that may contain it.
+     */
+    int cachedLeafLevel;
+
+    /**
+     * SFENCE.VMA (and the SBI's remote one) for the virtual address {@code va}, any ASID: drops the TLB entries
+     * of the 4 KiB page, or of the whole superpage-sized region around it once superpages were cached. Linux
+     * fences single pages all the time (fixmap, kmap, text patching); a full flush made the hart re-walk every
+     * page it used afterwards.
+     */
+    public void flushTlbPage(long va) {
+        long mask = ~((1L << (12 + 9 * cachedLeafLevel)) - 1);
+        long region = va & mask;
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if ((ftag[i] & mask) == region) {
+                ftag[i] = -1;
+                fpage[i] = null;
+            }
+            if ((ltag[i] & mask) == region) {
+                ltag[i] = -1;
+            }
+            if ((stag[i] & mask) == region) {
+                stag[i] = -1;
+            }
+        }
+    }
+
+    /**
+     * FENCE.I, also for the SBI's remote fence.i. This hart's and the other harts' stores to decoded code drop
+     * it at once (their store TLBs send such stores to the slow path); what a FENCE.I must catch is device DMA
+     * into code, which it does by making every decoded page compare itself with RAM on next entry. DMA runs
+     * on the machine thread between two {@link #run} calls, inside an MMIO access of this hart or inside the
+     * built-in firmware's ecall handler, so a FENCE.I with none of these since the previous one has nothing to
+     * catch (Linux's boot-time code patching issues tens
+     * of thousands of them, and each made every page re-check itself and refill the fetch TLB).
+     */
+    public void instructionFence() {
+        if (ramMayHaveChanged) {
+            ramMayHaveChanged = false;
+            code.fenceI();
+        }
+    }
+
+    /**
+     * Set at every {@link #run} entry, MMIO access and call into the built-in firmware: RAM may have changed
+     * other than by tracked stores.
+     */
+    private boolean ramMayHaveChanged = true;
 
     /** For DMA writers: drops decoded instructions in {@code [physAddr, physAddr+len)}. */
     public void invalidateCode(long physAddr, long len) {
@@ -225,6 +290,7 @@ public final class Hart implements Cpu {
         final long[] x = this.x;
         long n = 0;
         runRetired = 0;
+        ramMayHaveChanged = true;
         outer:
         while (n < budget && !halted) {
             if (n > 0 && loop.attention()) {
@@ -251,6 +317,7 @@ public final class Hart implements Cpu {
             long base = pg == single ? pc : pc & PAGE_MASK;
             JitBlock[] blocks = pg.blocks;
             final MemorySegment mem = this.mem;
+            final long mb = memBase;
             final long[] ltag = this.ltag, loff = this.loff, stag = this.stag, soff = this.soff;
             final long[] ftag = this.ftag;
             final DecodedPage[] fpage = this.fpage;
@@ -284,6 +351,9 @@ public final class Hart implements Cpu {
                             pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
                             jitActive = false;
                             n += jitRetired;
+                            if (STATS) {
+                                stats.blockRun(jitRetired);
+                            }
                             if (n >= budget || leaveBlock || loop.attention()) {
                                 this.pc = pc;
                                 continue outer;
@@ -371,14 +441,14 @@ public final class Hart implements Cpu {
                             case Op.LB -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t])
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? ld8(mem, mb, a + loff[t])
                                         : (byte) loadSlow(a, 1, pc);
                                 pc = npc;
                             }
                             case Op.LBU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? mem.get(GuestRam.BYTE, a + loff[t]) & 0xffL
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? ld8(mem, mb, a + loff[t]) & 0xffL
                                         : loadSlow(a, 1, pc) & 0xffL;
                                 pc = npc;
                             }
@@ -386,42 +456,42 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                                        ? ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
                                 pc = npc;
                             }
                             case Op.LHU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                        ? mem.get(GuestRam.SHORT, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                                        ? ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
                                 pc = npc;
                             }
                             case Op.LW -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                        ? mem.get(GuestRam.INT, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                                        ? ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
                                 pc = npc;
                             }
                             case Op.LWU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                        ? mem.get(GuestRam.INT, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                                        ? ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
                                 pc = npc;
                             }
                             case Op.LD -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
-                                        ? mem.get(GuestRam.LONG, a + loff[t]) : loadSlow(a, 8, pc);
+                                        ? ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
                                 pc = npc;
                             }
                             case Op.SB -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey)) {
-                                    mem.set(GuestRam.BYTE, a + soff[t], (byte) x[rs2]);
+                                    st8(mem, mb, a + soff[t], (byte) x[rs2]);
                                 } else if (storeSlow(a, 1, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -432,7 +502,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
-                                    mem.set(GuestRam.SHORT, a + soff[t], (short) x[rs2]);
+                                    st16(mem, mb, a + soff[t], (short) x[rs2]);
                                 } else if (storeSlow(a, 2, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -443,7 +513,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
-                                    mem.set(GuestRam.INT, a + soff[t], (int) x[rs2]);
+                                    st32(mem, mb, a + soff[t], (int) x[rs2]);
                                 } else if (storeSlow(a, 4, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -454,7 +524,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
-                                    mem.set(GuestRam.LONG, a + soff[t], x[rs2]);
+                                    st64(mem, mb, a + soff[t], x[rs2]);
                                 } else if (storeSlow(a, 8, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -533,12 +603,83 @@ public final class Hart implements Cpu {
         }
         retired += n;
         runRetired = 0;
+        if (STATS) {
+            stats.runEnd(retired, this.pc);
+        }
         return n;
+    }
+
+    private final ExecStats stats;
+
+    // guest RAM at segment offset off (a TLB hit): plain host accesses when RawMemory allows them
+    @SuppressWarnings("removal")
+    private static byte ld8(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getByte(base + off) : mem.get(GuestRam.BYTE, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static short ld16(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getShort(base + off) : mem.get(GuestRam.SHORT, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static int ld32(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getInt(base + off) : mem.get(GuestRam.INT, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static long ld64(MemorySegment mem, long base, long off) {
+        return RawMemory.ENABLED ? RawMemory.U.getLong(base + off) : mem.get(GuestRam.LONG, off);
+    }
+
+    @SuppressWarnings("removal")
+    private static void st8(MemorySegment mem, long base, long off, byte v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putByte(base + off, v);
+        } else {
+            mem.set(GuestRam.BYTE, off, v);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void st16(MemorySegment mem, long base, long off, short v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putShort(base + off, v);
+        } else {
+            mem.set(GuestRam.SHORT, off, v);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void st32(MemorySegment mem, long base, long off, int v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putInt(base + off, v);
+        } else {
+            mem.set(GuestRam.INT, off, v);
+        }
+    }
+
+    @SuppressWarnings("removal")
+    private static void st64(MemorySegment mem, long base, long off, long v) {
+        if (RawMemory.ENABLED) {
+            RawMemory.U.putLong(base + off, v);
+        } else {
+            mem.set(GuestRam.LONG, off, v);
+        }
     }
 
     static long mulhsu(long a, long b) {
         // signed a times unsigned b: the signed high product, corrected for b's top bit
         return Math.multiplyHigh(a, b) + ((b >> 63) & a);
+    }
+
+    /** An aligned 8-byte physical read for the page walker: the main RAM directly, anything else by the bus. */
+    long readRam(long pa) {
+        Region r = memRegion;
+        if (r != null && r.contains(pa) && r.contains(pa + 7)) {
+            return mem.get(GuestRam.LONG, pa - r.base());
+        }
+        return bus.read(pa, 8);
     }
 
     private void chooseMemRegion() {
@@ -548,6 +689,7 @@ public final class Hart implements Cpu {
             }
         }
         mem = memRegion == null ? MemorySegment.NULL : memRegion.ram().segment();
+        memBase = mem.address();
     }
 
     /** Raises a synchronous exception: records cause and tval and returns the exception to throw. */
@@ -585,6 +727,9 @@ public final class Hart implements Cpu {
     }
 
     private DecodedPage fetchSlow(long pc) {
+        if (STATS) {
+            ExecStats.fetchSlows++;
+        }
         this.pc = pc;
         long pa = fetchPhys(pc);
         long page = pa & PAGE_MASK;
@@ -723,6 +868,9 @@ public final class Hart implements Cpu {
 
     /** Load slow path: page walk, PMP, MMIO, page-crossing accesses; fills the load TLB. Zero-extended. */
     long loadSlow(long va, int size, long pc) {
+        if (STATS) {
+            ExecStats.loadSlows++;
+        }
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
             long v = 0;
@@ -748,6 +896,7 @@ public final class Hart implements Cpu {
             return readMem(r.ram().segment(), pa - r.base(), size);
         }
         try {
+            ramMayHaveChanged = true;
             long v = r.device().read(pa - r.base(), size);
             return size == 8 ? v : v & ((1L << (8 * size)) - 1);
         } catch (BusError e) {
@@ -760,6 +909,9 @@ public final class Hart implements Cpu {
      * device), so the caller should leave its block and look at the pc and interrupts again.
      */
     boolean storeSlow(long va, int size, long v, long pc) {
+        if (STATS) {
+            ExecStats.storeSlows++;
+        }
         this.pc = pc;
         if ((va & 0xfff) + size > 4096) {
             // check both pages first so a fault leaves memory untouched; a fault on the second page reports
@@ -802,6 +954,7 @@ public final class Hart implements Cpu {
                 return false; // ignored, as QEMU does
             }
             default -> {
+                ramMayHaveChanged = true;
                 try {
                     r.device().write(pa - r.base(), size, v);
                 } catch (BusError e) {
@@ -888,6 +1041,7 @@ public final class Hart implements Cpu {
         if (r == null || !r.contains(pa + size - 1)) {
             throw raise(Trap.STORE_ACCESS, va);
         }
+        ramMayHaveChanged |= !r.isMemory();
         try {
             return r.isMemory() ? readMem(r.ram().segment(), pa - r.base(), size) : r.device().read(pa - r.base(), size);
         } catch (BusError e) {
@@ -904,7 +1058,10 @@ public final class Hart implements Cpu {
                     code.invalidate(pa, size);
                 }
                 case ROM -> { }
-                case MMIO -> r.device().write(pa - r.base(), size, v);
+                case MMIO -> {
+                    ramMayHaveChanged = true;
+                    r.device().write(pa - r.base(), size, v);
+                }
             }
         } catch (BusError e) {
             throw raise(Trap.STORE_ACCESS, va);
@@ -917,11 +1074,12 @@ public final class Hart implements Cpu {
         long pc = this.pc;
         switch (op) {
             case Op.FENCE_I -> {
-                code.fenceI();
+                instructionFence();
                 this.pc = npc;
             }
             case Op.ECALL -> {
                 if (priv == 1 && ecallHandler != null) {
+                    ramMayHaveChanged = true; // the firmware may write guest memory (e.g. a console read)
                     this.pc = npc;
                     if (ecallHandler.ecall(this)) {
                         return;
@@ -973,7 +1131,12 @@ public final class Hart implements Cpu {
                 if (priv == 0 || (priv == 1 && (mstatus & MSTATUS_TVM) != 0)) {
                     throw illegal(pc);
                 }
-                flushTlb();
+                int rs1 = Decoder.rs1(p);
+                if (rs1 == 0) {
+                    flushTlb();
+                } else {
+                    flushTlbPage(x[rs1]);
+                }
                 this.pc = npc;
             }
             default -> { // CSR instructions

@@ -13,12 +13,15 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * Compiles hot guest basic blocks to JVM bytecode (one hidden class per block) so that HotSpot compiles guest
- * code. A block is a straight run of integer instructions inside one page (RV64IM, Zba/Zbb/Zbs, loads, stores),
- * ending with a branch or jump, or just before an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
- * system). Guest registers live in JVM locals inside the block and are written back at every exit and before
- * every out-of-line call; a block that branches back to its own start becomes a JVM loop bounded by the budget.
- * Loads and stores use the hart's TLBs inline and fall back to its slow paths, which may trap.
+ * Compiles hot guest code to JVM bytecode (one hidden class per block) so that HotSpot compiles guest code. A
+ * block is a run of integer instructions inside one page (RV64IM, Zba/Zbb/Zbs, loads, stores) along the
+ * fall-through path: a conditional branch leaves the block when taken, a direct jump inside the page is
+ * followed, and the block ends at an indirect jump, a jump out of the page, an instruction the JIT leaves to
+ * the interpreter (CSR, AMO, F/D, system) or {@link #MAX_LENGTH} instructions. Guest registers live in JVM
+ * locals and are written back at the block's one exit; a slow path that traps has them written back by an
+ * exception handler (so the slow paths carry no spill code). A block that branches back to its own start
+ * becomes a JVM loop bounded by the budget. Loads and stores use the hart's TLBs inline (plain host accesses
+ * through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
  */
 final class Jit {
     static final boolean ENABLED = !"false".equals(System.getProperty("jemu.jit"));
@@ -41,6 +44,9 @@ final class Jit {
     private static final ClassDesc CD_OF_INT = ClassDesc.of("java.lang.foreign.ValueLayout$OfInt");
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
+    private static final ClassDesc CD_TRAP = ClassDesc.of("dev.jemu.riscv.cpu.Trap");
+    private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.riscv.cpu.RawMemory");
+    private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_HART, CD_LONG_ARRAY, CD_SEG,
             CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_long, CD_long, CD_long);
 
@@ -50,7 +56,8 @@ final class Jit {
     private static final int H = 1, X = 2, MEM = 3, LTAG = 4, LOFF = 5, STAG = 6, SOFF = 7, DKEY = 8, LIMIT = 10;
     private static final int PC0 = 12;
     private static final int REGS = 14; // x1..x31 at 14, 16, ...
-    private static final int DONE = REGS + 62, ADDR = DONE + 2, TLB = ADDR + 2;
+    private static final int DONE = REGS + 62, ADDR = DONE + 2, TLB = ADDR + 2, EXIT_N = TLB + 1, EXIT_PC = EXIT_N + 2,
+            MEMBASE = EXIT_PC + 2;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static boolean reported;
@@ -62,23 +69,29 @@ final class Jit {
         return op >= LUI && op <= SLLI_UW || op >= ANDN && op <= BSETI;
     }
 
-    private static boolean endsBlock(int op) {
-        return op >= JAL && op <= BGEU;
+    private static boolean isBranch(int op) {
+        return op >= BEQ && op <= BGEU;
     }
 
     private static boolean writesRd(int op) {
         return !(op >= BEQ && op <= BGEU || op >= SB && op <= SD || op == FENCE);
     }
 
-    /** Compiles the block starting at slot {@code start} of {@code pg} (at guest {@code pc}), or returns NONE. */
+    /**
+     * Compiles the block starting at slot {@code start} of {@code pg} (at guest {@code pc}), or returns NONE.
+     * The block follows the fall-through path of conditional branches (taken ones leave it) and direct jumps
+     * that stay in the page, and ends at an indirect jump, a jump out of the page or back into the block, an
+     * instruction the JIT leaves to the interpreter, the page end or {@link #MAX_LENGTH} instructions.
+     */
     static JitBlock compile(DecodedPage pg, int start, long pc) {
         int[] ops = new int[MAX_LENGTH];
         long[] imms = new long[MAX_LENGTH];
         long[] pcs = new long[MAX_LENGTH + 1];
+        boolean[] seen = new boolean[DecodedPage.SLOTS];
         int n = 0;
         int idx = start;
         long at = pc;
-        while (n < MAX_LENGTH && idx < DecodedPage.SLOTS) {
+        while (n < MAX_LENGTH && idx < DecodedPage.SLOTS && !seen[idx]) {
             int p = pg.ops[idx];
             if (p == Op.UNDECODED) {
                 p = pg.decode(idx);
@@ -87,25 +100,44 @@ final class Jit {
             if (!supported(op)) {
                 break;
             }
+            seen[idx] = true;
             ops[n] = p;
             imms[n] = pg.imms[idx];
             pcs[n] = at;
             n++;
             int len = Decoder.length(p);
-            at += len;
-            idx += len >> 1;
-            if (endsBlock(op)) {
+            if (op == JALR) {
                 break;
             }
+            if (op == JAL) {
+                long target = at + imms[n - 1];
+                long delta = target - (at & Hart.PAGE_MASK);
+                if (delta < 0 || delta >= 4096 || target == pc) {
+                    break; // leaves the page (whose virtual neighbours may map anywhere), or loops to the start
+                }
+                idx = (int) delta >>> 1;
+                at = target;
+                continue;
+            }
+            at += len;
+            idx += len >> 1;
         }
         pcs[n] = at;
         if (n == 0) {
             return JitBlock.NONE;
         }
+        long t0 = Hart.STATS ? System.nanoTime() : 0;
         try {
             byte[] bytes = generate(ops, imms, pcs, n);
             MethodHandles.Lookup l = LOOKUP.defineHiddenClass(bytes, true);
-            return (JitBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
+            JitBlock b = (JitBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
+            if (Hart.STATS) {
+                ExecStats.compiles++;
+                ExecStats.compileNanos += System.nanoTime() - t0;
+                ExecStats.compiledInsns += n;
+                ExecStats.compiledBytes += bytes.length;
+            }
+            return b;
         } catch (Throwable t) {
             if (!reported) {
                 reported = true;
@@ -137,6 +169,8 @@ final class Jit {
         final boolean[] written = new boolean[33];
         final boolean loops;
         Label loopStart;
+        /** The one exit: writes back the registers, stores EXIT_N as jitRetired and returns EXIT_PC. */
+        Label exitLabel;
 
         Gen(CodeBuilder cb, int[] ops, long[] imms, long[] pcs, int n) {
             this.cb = cb;
@@ -207,42 +241,69 @@ final class Jit {
             }
         }
 
+        /** Leaves the block with {@code retired} instructions of this pass retired, continuing at {@code pc}. */
         void exit(int retired, long pc) {
-            writeback();
-            setRetired(retired);
+            pushRetired(retired);
+            cb.lstore(EXIT_N);
             pushPc(pc);
-            cb.lreturn();
+            cb.lstore(EXIT_PC);
+            cb.goto_(exitLabel);
+        }
+
+        void pushRetired(int k) {
+            if (loops) {
+                cb.lload(DONE).loadConstant((long) k).ladd();
+            } else {
+                cb.loadConstant((long) k);
+            }
         }
 
         void emit() {
+            if (RawMemory.ENABLED) {
+                cb.aload(H).getfield(CD_HART, "memBase", CD_long).lstore(MEMBASE);
+            }
             for (int r = 1; r < 32; r++) {
                 if (used[r] || written[r]) {
                     cb.aload(X).loadConstant(r).laload().lstore(slot(r));
                 }
             }
+            exitLabel = cb.newLabel();
             if (loops) {
                 cb.lconst_0().lstore(DONE);
-                loopStart = cb.newLabel();
-                cb.labelBinding(loopStart);
+            }
+            Label tryStart = cb.newBoundLabel(), tryEnd = cb.newLabel(), onTrap = cb.newLabel();
+            if (loops) {
+                loopStart = cb.newBoundLabel();
             }
             for (int k = 0; k < n; k++) {
                 instruction(k);
             }
             int last = ops[n - 1] & Decoder.OP_MASK;
-            if (!endsBlock(last)) {
-                exit(n, pcs[n]);
+            if (!(last == JAL || last == JALR)) {
+                exit(n, pcs[n]); // ran off the end: a not-taken branch, the length limit or an unsupported op
             }
+            cb.labelBinding(tryEnd);
+            cb.labelBinding(exitLabel);
+            writeback();
+            cb.aload(H).lload(EXIT_N).putfield(CD_HART, "jitRetired", CD_long);
+            cb.lload(EXIT_PC).lreturn();
+            // a slow path trapped (jitRetired and the hart's pc are set): the registers, some changed only in
+            // locals, go back to the hart before the trap is taken (the others hold the values loaded on entry)
+            cb.labelBinding(onTrap);
+            writeback();
+            cb.athrow();
+            cb.exceptionCatch(tryStart, tryEnd, onTrap, CD_TRAP);
         }
 
-        /** Control transfer to {@code target} after instruction k (the block's last). */
+        /** Control transfer to {@code target} after instruction k: the loop back to the start, or an exit. */
         void jumpTo(int k, long target) {
             if (loops && target == pcs[0]) {
                 cb.lload(DONE).loadConstant((long) (k + 1)).ladd().lstore(DONE);
                 cb.lload(DONE).lload(LIMIT).lcmp().iflt(loopStart);
-                writeback();
-                cb.aload(H).lload(DONE).putfield(CD_HART, "jitRetired", CD_long);
+                cb.lload(DONE).lstore(EXIT_N);
                 pushPc(target);
-                cb.lreturn();
+                cb.lstore(EXIT_PC);
+                cb.goto_(exitLabel);
             } else {
                 exit(k + 1, target);
             }
@@ -253,23 +314,27 @@ final class Jit {
             int op = p & Decoder.OP_MASK;
             int rd = Decoder.rd(p), rs1 = Decoder.rs1(p), rs2 = Decoder.rs2(p);
             long imm = imms[k];
-            long pc = pcs[k], next = pcs[k + 1];
+            long pc = pcs[k], next = pc + Decoder.length(p); // pcs[k + 1] differs after a followed jump
+            boolean lastInsn = k == n - 1;
             switch (op) {
                 case LUI -> { cb.loadConstant(imm); popReg(rd); }
                 case AUIPC -> { pushPc(pc + imm); popReg(rd); }
                 case JAL -> {
                     pushPc(next);
                     popReg(rd);
-                    jumpTo(k, pc + imm);
+                    if (lastInsn) {
+                        jumpTo(k, pc + imm);
+                    } // else the block follows the jump: the next instruction is its target
                 }
                 case JALR -> {
                     pushReg(rs1);
                     cb.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(ADDR);
                     pushPc(next);
                     popReg(rd);
-                    writeback();
-                    setRetired(k + 1);
-                    cb.lload(ADDR).lreturn();
+                    pushRetired(k + 1);
+                    cb.lstore(EXIT_N);
+                    cb.lload(ADDR).lstore(EXIT_PC);
+                    cb.goto_(exitLabel);
                 }
                 case BEQ, BNE, BLT, BGE, BLTU, BGEU -> {
                     pushReg(rs1);
@@ -279,16 +344,19 @@ final class Jit {
                     } else {
                         cb.lcmp();
                     }
-                    Label taken = cb.newLabel();
+                    // not taken: the block goes on (or, at its end, exits to the next instruction)
+                    Label notTaken = cb.newLabel();
                     switch (op) {
-                        case BEQ -> cb.ifeq(taken);
-                        case BNE -> cb.ifne(taken);
-                        case BLT, BLTU -> cb.iflt(taken);
-                        default -> cb.ifge(taken);
+                        case BEQ -> cb.ifne(notTaken);
+                        case BNE -> cb.ifeq(notTaken);
+                        case BLT, BLTU -> cb.ifge(notTaken);
+                        default -> cb.iflt(notTaken);
                     }
-                    exit(k + 1, next);
-                    cb.labelBinding(taken);
                     jumpTo(k, pc + imm);
+                    cb.labelBinding(notTaken);
+                    if (lastInsn) {
+                        exit(k + 1, next);
+                    }
                 }
                 case LB, LH, LW, LD, LBU, LHU, LWU -> load(k, op, rd, rs1, imm, pc);
                 case SB, SH, SW, SD -> store(k, op, rs1, rs2, imm, pc, next);
@@ -392,10 +460,17 @@ final class Jit {
             };
             Label slow = cb.newLabel(), done = cb.newLabel();
             translate(rs1, imm, size, LTAG, slow);
-            cb.aload(MEM);
-            cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG", layout(size));
-            cb.lload(ADDR).aload(LOFF).iload(TLB).laload().ladd();
-            cb.invokeinterface(CD_SEG, "get", MethodTypeDesc.of(valueType(size), layout(size), CD_long));
+            if (RawMemory.ENABLED) {
+                cb.getstatic(CD_RAW, "U", CD_UNSAFE);
+                cb.lload(MEMBASE).lload(ADDR).ladd().aload(LOFF).iload(TLB).laload().ladd();
+                cb.invokevirtual(CD_UNSAFE, rawName("get", size), MethodTypeDesc.of(valueType(size), CD_long));
+            } else {
+                cb.aload(MEM);
+                cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG",
+                        layout(size));
+                cb.lload(ADDR).aload(LOFF).iload(TLB).laload().ladd();
+                cb.invokeinterface(CD_SEG, "get", MethodTypeDesc.of(valueType(size), layout(size), CD_long));
+            }
             if (size < 8) {
                 cb.i2l();
             }
@@ -407,8 +482,7 @@ final class Jit {
             }
             cb.goto_(done);
             cb.labelBinding(slow);
-            writeback();
-            setRetired(k);
+            setRetired(k); // the slow path may trap: see the handler in emit()
             cb.aload(H).lload(ADDR).loadConstant(size);
             pushPc(pc);
             cb.invokevirtual(CD_HART, "loadSlow", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long));
@@ -426,9 +500,15 @@ final class Jit {
             int size = op == SB ? 1 : op == SH ? 2 : op == SW ? 4 : 8;
             Label slow = cb.newLabel(), done = cb.newLabel();
             translate(rs1, imm, size, STAG, slow);
-            cb.aload(MEM);
-            cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG", layout(size));
-            cb.lload(ADDR).aload(SOFF).iload(TLB).laload().ladd();
+            if (RawMemory.ENABLED) {
+                cb.getstatic(CD_RAW, "U", CD_UNSAFE);
+                cb.lload(MEMBASE).lload(ADDR).ladd().aload(SOFF).iload(TLB).laload().ladd();
+            } else {
+                cb.aload(MEM);
+                cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG",
+                        layout(size));
+                cb.lload(ADDR).aload(SOFF).iload(TLB).laload().ladd();
+            }
             pushReg(rs2);
             switch (size) {
                 case 1 -> cb.l2i().i2b();
@@ -436,21 +516,25 @@ final class Jit {
                 case 4 -> cb.l2i();
                 default -> { }
             }
-            cb.invokeinterface(CD_SEG, "set", MethodTypeDesc.of(CD_void, layout(size), CD_long, valueType(size)));
+            if (RawMemory.ENABLED) {
+                cb.invokevirtual(CD_UNSAFE, rawName("put", size), MethodTypeDesc.of(CD_void, CD_long, valueType(size)));
+            } else {
+                cb.invokeinterface(CD_SEG, "set", MethodTypeDesc.of(CD_void, layout(size), CD_long, valueType(size)));
+            }
             cb.goto_(done);
             cb.labelBinding(slow);
-            writeback();
-            setRetired(k);
+            setRetired(k); // the slow path may trap: see the handler in emit()
             cb.aload(H).lload(ADDR).loadConstant(size);
             pushReg(rs2);
             pushPc(pc);
             cb.invokevirtual(CD_HART, "storeSlow", MethodTypeDesc.of(CD_boolean, CD_long, CD_int, CD_long, CD_long));
             cb.ifeq(done);
-            // the store hit code or a device: leave the block right after it
-            setRetired(k + 1);
-            pushPc(next);
-            cb.lreturn();
+            exit(k + 1, next); // the store hit code or a device: leave the block right after it
             cb.labelBinding(done);
+        }
+
+        static String rawName(String prefix, int size) {
+            return prefix + (size == 1 ? "Byte" : size == 2 ? "Short" : size == 4 ? "Int" : "Long");
         }
 
         static ClassDesc layout(int size) {

@@ -71,6 +71,9 @@ final class Mmu {
                 updatePte(pteAddr, pte | need, access, va);
             }
             long offMask = (1L << (12 + 9 * i)) - 1;
+            if (i > h.cachedLeafLevel) {
+                h.cachedLeafLevel = i; // the TLBs may now hold slices of a superpage (see Hart.fenceVma)
+            }
             return (ppn << 12) & ~offMask | va & offMask;
         }
         throw h.raise(pageFaultCause(access), va);
@@ -93,7 +96,7 @@ final class Mmu {
             throw h.raise(accessFaultCause(access), va);
         }
         try {
-            return h.bus.read(pteAddr, 8);
+            return h.readRam(pteAddr); // page tables live in RAM: no bus look-up unless they are elsewhere
         } catch (BusError e) {
             throw h.raise(accessFaultCause(access), va);
         }

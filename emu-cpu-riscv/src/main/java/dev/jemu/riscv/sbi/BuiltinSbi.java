@@ -118,7 +118,11 @@ public final class BuiltinSbi implements EcallHandler {
             if (fid > 2) {
                 return NOT_SUPPORTED; // the hypervisor fences: no H extension
             }
-            hart.flushTlb(); // fence.i and sfence.vma alike: one hart, flush everything cached
+            if (fid == 0) {
+                hart.instructionFence(); // remote fence.i: the code cache is shared by the harts
+            } else {
+                hart.flushTlb(); // sfence.vma (with or without ASID): one hart, flush everything cached
+            }
             return ret(0, 0);
         }
         if (eid == Sbi.EXT_SRST) {
@@ -222,8 +226,8 @@ public final class BuiltinSbi implements EcallHandler {
             }
             case (int) Sbi.LEGACY_CLEAR_IPI -> hart.setCsr(MIP, hart.csr(MIP) & ~MIP_SSIP);
             case (int) Sbi.LEGACY_SEND_IPI -> hart.setCsr(MIP, hart.csr(MIP) | MIP_SSIP);
-            case (int) Sbi.LEGACY_REMOTE_FENCE_I, (int) Sbi.LEGACY_REMOTE_SFENCE_VMA,
-                    (int) Sbi.LEGACY_REMOTE_SFENCE_VMA_ASID -> hart.flushTlb();
+            case (int) Sbi.LEGACY_REMOTE_FENCE_I -> hart.instructionFence();
+            case (int) Sbi.LEGACY_REMOTE_SFENCE_VMA, (int) Sbi.LEGACY_REMOTE_SFENCE_VMA_ASID -> hart.flushTlb();
             case (int) Sbi.LEGACY_SHUTDOWN -> exit.accept(ExitRequest.poweroff(0));
             default -> {
                 return Sbi.ERR_NOT_SUPPORTED;

@@ -126,6 +126,120 @@ class JitDiffTest {
         }
     }
 
+    /**
+     * Superblocks: random code with conditional branches (taken, not taken, always, never; to the end or forward
+     * into the block) and forward jumps the block follows. The compiled block runs from the start, the
+     * interpreter finishes from wherever it exits; registers, memory and the instruction count must match a
+     * run of the interpreter alone. The code ends at a WFI (interrupts off: the hart halts), which the JIT leaves
+     * to the interpreter.
+     */
+    @Test
+    void superblocksWithSideExitsMatchTheInterpreter() {
+        Random r = new Random(99);
+        int followedJumps = 0, sideExits = 0, ranThrough = 0;
+        for (int round = 0; round < 400; round++) {
+            int len = 2 + r.nextInt(60);
+            int[] code = new int[len + 1];
+            for (int i = 0; i < len; i++) {
+                int kind = r.nextInt(10);
+                int rs1 = r.nextInt(31), rs2 = r.nextInt(31);
+                int toEnd = 4 * (len - i), forward = 4 * (1 + r.nextInt(len - i));
+                if (kind == 0) { // conditional branch, random condition and target
+                    int f3 = new int[] {0, 1, 4, 5, 6, 7}[r.nextInt(6)];
+                    code[i] = Asm.b(r.nextBoolean() ? toEnd : forward, rs2, rs1, f3);
+                } else if (kind == 1) { // beq x,x (always) or bne x,x (never)
+                    code[i] = Asm.b(r.nextBoolean() ? toEnd : forward, rs1, rs1, r.nextInt(2));
+                } else if (kind == 2 && i < len - 1) { // jal forward over some instructions, random link register
+                    code[i] = Asm.j(forward, r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(30));
+                } else {
+                    code[i] = randomInsn(r);
+                }
+            }
+            code[len] = 0x10500073; // wfi
+            long end = CODE + 4L * len;
+            long[] regs = new long[32];
+            for (int i = 1; i < 32; i++) {
+                regs[i] = r.nextInt(3) == 0 ? r.nextInt(4) : r.nextLong();
+            }
+            String what = "round " + round + disasm(code);
+            // the interpreter alone, up to the WFI
+            TestRig a = rig(code, regs);
+            long steps = a.hart.run(10_000);
+            org.junit.jupiter.api.Assertions.assertTrue(a.hart.isHalted() && a.hart.pc() == end + 4, what);
+            // the compiled block, then the interpreter from its exit
+            TestRig b = rig(code, regs);
+            Hart h = b.hart;
+            h.run(0);
+            DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
+            JitBlock blk = Jit.compile(pg, 0, CODE);
+            org.junit.jupiter.api.Assertions.assertNotSame(JitBlock.NONE, blk, what);
+            long pc = blk.run(h, h.x, b.ram.segment(), h.ltag, h.loff, h.stag, h.soff, h.dataKey, 1_000_000, CODE);
+            long total = h.jitRetired;
+            if (pc == end) {
+                ranThrough++;
+            } else {
+                sideExits++;
+            }
+            h.setPc(pc);
+            total += h.run(10_000);
+            org.junit.jupiter.api.Assertions.assertTrue(h.isHalted() && h.pc() == end + 4, what);
+            for (int w : code) {
+                followedJumps += (w & 0x7f) == 0x6f ? 1 : 0;
+            }
+            assertEquals(steps, total, what + " retired");
+            for (int i = 1; i < 32; i++) {
+                assertEquals(a.hart.reg(i), h.reg(i), what + " x" + i);
+            }
+            byte[] ma = new byte[4096], mb = new byte[4096];
+            a.bus.copyOut(DATA - 2048, ma, 0, 4096);
+            b.bus.copyOut(DATA - 2048, mb, 0, 4096);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ma, mb, what + " memory");
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(sideExits > 50 && ranThrough > 50 && followedJumps > 50,
+                "coverage: side exits " + sideExits + ", ran through " + ranThrough + ", jumps " + followedJumps);
+    }
+
+    /** A fault deep in a superblock: every register changed before it is in the hart when the trap is taken. */
+    @Test
+    void faultInASuperblockLeavesEveryEarlierWriteVisible() {
+        Random r = new Random(5);
+        for (int round = 0; round < 50; round++) {
+            int len = 3 + r.nextInt(30);
+            int[] code = new int[len + 2];
+            for (int i = 0; i < len; i++) {
+                code[i] = switch (r.nextInt(6)) {
+                    case 0 -> Asm.b(4 * (len + 1 - i), 0, 0, 1); // bne x0, x0: never taken
+                    case 1 -> Asm.j(4, 1 + r.nextInt(30)); // jal to the next instruction
+                    default -> randomInsn(r);
+                };
+            }
+            code[len] = Asm.i(0, 0, 3, 1 + r.nextInt(30), 0x03); // ld from address 0: nothing there
+            code[len + 1] = Asm.i(1, 0, 0, 1, 0x13);
+            long[] regs = new long[32];
+            for (int i = 1; i < 32; i++) {
+                regs[i] = r.nextLong();
+            }
+            String what = "round " + round + disasm(code);
+            TestRig a = rig(code, regs);
+            a.handlers();
+            long steps = a.hart.run(len + 1) - 1; // up to the fault, then the handler's first instruction
+            assertEquals(M_HANDLER, a.hart.pc(), what);
+            assertEquals(Trap.LOAD_ACCESS, a.hart.csr(Csr.MCAUSE), what);
+            TestRig b = rig(code, regs);
+            Hart h = b.hart;
+            h.run(0);
+            DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
+            JitBlock blk = Jit.compile(pg, 0, CODE);
+            org.junit.jupiter.api.Assertions.assertThrows(Trap.class, () -> blk.run(h, h.x, b.ram.segment(), h.ltag,
+                    h.loff, h.stag, h.soff, h.dataKey, 1_000_000, CODE), what);
+            assertEquals(CODE + 4L * len, h.pc(), what + " faulting pc");
+            assertEquals(steps, h.jitRetired, what + " retired before the fault");
+            for (int i = 1; i < 32; i++) {
+                assertEquals(a.hart.reg(i), h.reg(i), what + " x" + i);
+            }
+        }
+    }
+
     static String disasm(int[] code) {
         StringBuilder sb = new StringBuilder();
         for (int w : code) {

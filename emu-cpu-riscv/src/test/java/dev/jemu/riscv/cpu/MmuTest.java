@@ -270,6 +270,51 @@ class MmuTest {
         assertEquals(2, rig.hart.reg(A2));
     }
 
+    /** SFENCE.VMA rs1: the fenced address sees its new mapping. */
+    @Test
+    void sfenceVmaForOneAddress() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long pte = s.pt().map(DATA_VA, DATA_PA, R | W);
+        s.pt().map(DATA_VA + 0x1000, DATA_PA + 0x3000, R | W);
+        s.rig().write64(DATA_PA, 1);
+        s.rig().write64(DATA_PA + 0x1000, 2);
+        s.rig().write64(DATA_PA + 0x3000, 3);
+        long newPte = ((DATA_PA + 0x1000) >>> 12) << 10 | V | R | W | A | D;
+        s.pt().map(DATA_VA + 0x10000, pte & ~0xfffL, R | W); // the page holding the PTE
+        long pteVa = DATA_VA + 0x10000 + (pte & 0xfff);
+        Asm b = new Asm(CODE_PA).li(A0, DATA_VA).ld(A1, A0, 0).li(A4, DATA_VA + 0x1000).ld(A3, A4, 0)
+                .li(T1, newPte).li(T2, pteVa).sd(T1, T2, 0).emit(0x12000073 | A0 << 15)
+                .ld(A2, A0, 0).ld(A5, A4, 0).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        assertEquals(1, rig.hart.reg(A1));
+        assertEquals(2, rig.hart.reg(A2), "the fenced page");
+        assertEquals(3, rig.hart.reg(A3));
+        assertEquals(3, rig.hart.reg(A5), "another page, unchanged");
+    }
+
+    /** SFENCE.VMA for one address inside a megapage drops every 4 KiB slice of it that the TLBs hold. */
+    @Test
+    void sfenceVmaForOneAddressOfASuperpage() {
+        Setup s = setup(3);
+        long va = 0x200_0000L, pa1 = RAM_BASE + 0x40_0000L, pa2 = RAM_BASE + 0x60_0000L;
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        long pte = s.pt().map(va, pa1, R | W, 1);
+        s.rig().write64(pa1 + 0x5000, 1);
+        s.rig().write64(pa2 + 0x5000, 2);
+        long newPte = (pa2 >>> 12) << 10 | V | R | W | A | D;
+        s.pt().map(DATA_VA + 0x10000, pte & ~0xfffL, R | W);
+        long pteVa = DATA_VA + 0x10000 + (pte & 0xfff);
+        Asm b = new Asm(CODE_PA).li(A0, va).li(A4, va + 0x5000).ld(A3, A0, 0).ld(A1, A4, 0)
+                .li(T1, newPte).li(T2, pteVa).sd(T1, T2, 0).emit(0x12000073 | A0 << 15)
+                .ld(A2, A4, 0).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        assertEquals(1, rig.hart.reg(A1));
+        assertEquals(2, rig.hart.reg(A2), "the slice at +0x5000 follows the new megapage");
+    }
+
     @Test
     void satpWriteSwitchesAddressSpaces() {
         Setup s = setup(3);
@@ -334,6 +379,36 @@ class MmuTest {
         rig.hart.setPc(code + 0x100);
         rig.run(1000);
         assertEquals(3, rig.hart.reg(S3));
+    }
+
+    /**
+     * DMA started by an MMIO store, inside one run: the FENCE.I after it must see the new code, although an
+     * earlier FENCE.I of the same run (with nothing in between) had nothing to do.
+     */
+    @Test
+    void fenceIAfterAnMmioTriggeredDmaInTheSameRun() {
+        TestRig rig = new TestRig().handlers();
+        long code = RAM_BASE + 0x1000, target = RAM_BASE + 0x4000, dma = 0x2000_0000L;
+        rig.bus.addMmio("dma", dma, 0x1000, new dev.jemu.core.memory.MmioDevice() {
+            @Override
+            public long read(long offset, int size) {
+                return 0;
+            }
+
+            @Override
+            public void write(long offset, int size, long value) { // rewrites the target: addi a0, zero, value
+                rig.ram.writeInt(target - RAM_BASE, Asm.i((int) value, ZERO, 0, A0, 0x13));
+            }
+        });
+        rig.load(new Asm(target).addi(A0, ZERO, 1).jalr(ZERO, RA, 0));
+        rig.load(new Asm(code).li(T1, target).jalr(RA, T1, 0).addi(S2, A0, 0)
+                .fenceI().fenceI().jalr(RA, T1, 0).addi(S3, A0, 0)
+                .li(T2, dma).li(T3, 7).sw(T3, T2, 0).fenceI().jalr(RA, T1, 0).addi(A3, A0, 0).halt());
+        rig.hart.setPc(code);
+        rig.run(1000);
+        assertEquals(1, rig.hart.reg(S2));
+        assertEquals(1, rig.hart.reg(S3));
+        assertEquals(7, rig.hart.reg(A3), "the code the device wrote runs after the FENCE.I");
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.jemu.riscv.cpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Field;
+import java.nio.ByteOrder;
+
+/**
+ * Plain host-memory loads and stores for the hot guest RAM paths (compiled blocks and the interpreter's TLB
+ * hits). A {@link MemorySegment} access carries bounds, liveness and alignment checks that HotSpot's compilers
+ * expand into a lot of code per guest load or store (C1 made ~1.7 KB of machine code per guest instruction of a
+ * compiled block, C2 ~0.6 KB, and compiling them took most of a boot's compile time); the software TLB already
+ * guarantees that a hit lies inside one page of the RAM segment, so the hot paths need none of those checks.
+ *
+ * <p>Uses {@code sun.misc.Unsafe}'s address-based accessors when the JDK allows them and the host is a
+ * little-endian one that tolerates unaligned accesses (x86-64, AArch64); otherwise {@link #ENABLED} is false
+ * and callers use the segment. jvm.options passes {@code --sun-misc-unsafe-memory-access=allow}.
+ */
+@SuppressWarnings({"removal", "deprecation"})
+final class RawMemory {
+    static final sun.misc.Unsafe U;
+    static final boolean ENABLED;
+
+    static {
+        sun.misc.Unsafe u = null;
+        boolean ok = false;
+        String arch = System.getProperty("os.arch", "");
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && !"false".equals(System.getProperty("jemu.raw"))
+                && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
+            try {
+                Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                f.setAccessible(true);
+                u = (sun.misc.Unsafe) f.get(null);
+                try (Arena a = Arena.ofConfined()) { // the JDK may refuse memory access through Unsafe
+                    MemorySegment probe = a.allocate(16);
+                    u.putLong(probe.address() + 1, 0x1122334455667788L);
+                    ok = probe.get(dev.jemu.core.memory.GuestRam.LONG, 1) == 0x1122334455667788L
+                            && u.getLong(probe.address() + 1) == 0x1122334455667788L;
+                }
+            } catch (Throwable t) {
+                ok = false;
+            }
+        }
+        U = ok ? u : null;
+        ENABLED = ok;
+    }
+
+    private RawMemory() {
+    }
+}
