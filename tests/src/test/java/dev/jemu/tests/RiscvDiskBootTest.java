@@ -64,6 +64,28 @@ class RiscvDiskBootTest {
         assertTrue(out.contains("No errors were found on the image."), out);
     }
 
+    /**
+     * The same disk booted the firmware way: OpenSBI fw_jump.bin, then Debian's U-Boot (u-boot-qemu,
+     * qemu-riscv64_smode) as the payload, whose distro boot finds /boot/extlinux/extlinux.conf on the virtio
+     * disk and loads the kernel and initrd through its own virtio-blk and ext4 drivers.
+     */
+    @Test
+    void uBootBootsTheSameDisk() throws Exception {
+        Path disk = tmp.resolve("disk.qcow2");
+        Files.copy(Kit.file(ARCH, "disk.qcow2"), disk, StandardCopyOption.REPLACE_EXISTING);
+        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(), "-M", "virt", "-m", "512M", "-nographic",
+                "-no-reboot", "-bios", Kit.file(ARCH, "fw_jump.bin").toString(),
+                "-kernel", Kit.file(ARCH, "u-boot.bin").toString(), "-drive", "file=" + disk + ",if=virtio");
+        assertFalse(r.timedOut(), r::describe);
+        assertTrue(r.out().contains("U-Boot 20"), r::describe);
+        assertTrue(r.out().contains("Retrieving file: /boot/extlinux/extlinux.conf"), r::describe);
+        assertTrue(r.out().contains("Starting kernel ..."), r::describe);
+        assertTrue(r.out().contains("JEMU-ROOT-OK riscv64 "), r::describe);
+        assertTrue(r.out().contains("JEMU-BOOT-COUNT 1"), r::describe);
+        assertEquals(0, r.status(), r::describe);
+        System.out.printf("u-boot disk boot: %d ms%n", r.elapsed().toMillis());
+    }
+
     private static boolean hasQemuImg() {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(d, "qemu-img"))) {
