@@ -90,12 +90,7 @@ main:
         SETPTE root, 4, l1, PTE_V
         SETPTE l1, 0, l0, PTE_V
         SETPTE l0, 0, frame1, PTE_V | PTE_R | PTE_X | PTE_A
-        la a0, root
-        srli a0, a0, 12
-        li t0, 8 << 60
-        or a0, a0, t0
-        csrw satp, a0
-        sfence.vma
+        SV39_ON root
         la a0, s_part
         li a1, 1
         call run_in_mode

@@ -69,12 +69,7 @@ main:
         SETPTE l0, 7, dataB, RAMFLAGS
         SETPTE l0, 8, dataA, RAMFLAGS
         SETPTE l0, 9, dataC, PTE_V | PTE_R | PTE_A
-        la a0, root
-        srli a0, a0, 12
-        li t0, 8 << 60
-        or a0, a0, t0
-        csrw satp, a0
-        sfence.vma
+        SV39_ON root
         la a0, s_main
         li a1, 1
         call run_in_mode

@@ -26,12 +26,7 @@ main:
         SETPTEI root, 6, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D
         SETPTE root, 4, l1, PTE_V
         SETPTE l1, 0, l0, PTE_V
-        la a0, root
-        srli a0, a0, 12
-        li t0, 8 << 60
-        or a0, a0, t0
-        csrw satp, a0
-        sfence.vma
+        SV39_ON root
         la t0, s_handler
         csrw stvec, t0
         li t0, (1 << 8) | (1 << 13) | (1 << 15)     # U ecall, load and store page faults

@@ -37,12 +37,7 @@ main:
         SETPTE l0, 2, xpage, PTE_V | PTE_X | PTE_A
         SETPTE l0, 3, xpage, PTE_V | PTE_X | PTE_U | PTE_A
         SETPTE l0, 4, pageU, PTE_V | PTE_R | PTE_U | PTE_A   # U read-only
-        la a0, root
-        srli a0, a0, 12
-        li t0, 8 << 60
-        or a0, a0, t0
-        csrw satp, a0
-        sfence.vma
+        SV39_ON root
         PUTS "S:\n"
         la a0, s_main
         li a1, 1

@@ -67,12 +67,7 @@ main:
         csrw pmpaddr1, t0
         li t0, 0x18 | (0x1f << 8)
         csrw pmpcfg0, t0
-        la a0, root
-        srli a0, a0, 12
-        li t0, 8 << 60
-        or a0, a0, t0
-        csrw satp, a0
-        sfence.vma
+        SV39_ON root
         la a0, s_main
         li a1, 1
         call run_in_mode
