@@ -227,10 +227,11 @@ public final class Hart implements Cpu {
     /**
      * FENCE.I, also for the SBI's remote fence.i. This hart's and the other harts' stores to decoded code drop
      * it at once (their store TLBs send such stores to the slow path); what a FENCE.I must catch is device DMA
-     * into code, which it does by making every decoded page compare itself with RAM on next entry. DMA runs
-     * on the machine thread between two {@link #run} calls, inside an MMIO access of this hart or inside the
-     * built-in firmware's ecall handler, so a FENCE.I with none of these since the previous one has nothing to
-     * catch (Linux's boot-time code patching issues tens
+     * into code, which it does by making every decoded page compare itself with RAM on next entry. DMA becomes
+     * visible to the guest only through the machine thread between two {@link #run} calls (virtio-blk's I/O
+     * thread writes RAM, but its completions are posted there), inside an MMIO access of this hart or inside
+     * the built-in firmware's ecall handler, so a FENCE.I with none of these since the previous one has
+     * nothing to catch (Linux's boot-time code patching issues tens
      * of thousands of them, and each made every page re-check itself and refill the fetch TLB).
      */
     public void instructionFence() {
@@ -441,14 +442,14 @@ public final class Hart implements Cpu {
                             case Op.LB -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? ld8(mem, mb, a + loff[t])
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? RawMemory.ld8(mem, mb, a + loff[t])
                                         : (byte) loadSlow(a, 1, pc);
                                 pc = npc;
                             }
                             case Op.LBU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? ld8(mem, mb, a + loff[t]) & 0xffL
+                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? RawMemory.ld8(mem, mb, a + loff[t]) & 0xffL
                                         : loadSlow(a, 1, pc) & 0xffL;
                                 pc = npc;
                             }
@@ -456,42 +457,42 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                        ? ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                                        ? RawMemory.ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
                                 pc = npc;
                             }
                             case Op.LHU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
-                                        ? ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                                        ? RawMemory.ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
                                 pc = npc;
                             }
                             case Op.LW -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                        ? ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                                        ? RawMemory.ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
                                 pc = npc;
                             }
                             case Op.LWU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
-                                        ? ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                                        ? RawMemory.ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
                                 pc = npc;
                             }
                             case Op.LD -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
-                                        ? ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
+                                        ? RawMemory.ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
                                 pc = npc;
                             }
                             case Op.SB -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey)) {
-                                    st8(mem, mb, a + soff[t], (byte) x[rs2]);
+                                    RawMemory.st8(mem, mb, a + soff[t], (byte) x[rs2]);
                                 } else if (storeSlow(a, 1, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -502,7 +503,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
-                                    st16(mem, mb, a + soff[t], (short) x[rs2]);
+                                    RawMemory.st16(mem, mb, a + soff[t], (short) x[rs2]);
                                 } else if (storeSlow(a, 2, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -513,7 +514,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
-                                    st32(mem, mb, a + soff[t], (int) x[rs2]);
+                                    RawMemory.st32(mem, mb, a + soff[t], (int) x[rs2]);
                                 } else if (storeSlow(a, 4, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -524,7 +525,7 @@ public final class Hart implements Cpu {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
                                 if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
-                                    st64(mem, mb, a + soff[t], x[rs2]);
+                                    RawMemory.st64(mem, mb, a + soff[t], x[rs2]);
                                 } else if (storeSlow(a, 8, x[rs2], pc)) {
                                     this.pc = npc;
                                     continue outer;
@@ -610,63 +611,6 @@ public final class Hart implements Cpu {
     }
 
     private final ExecStats stats;
-
-    // guest RAM at segment offset off (a TLB hit): plain host accesses when RawMemory allows them
-    @SuppressWarnings("removal")
-    private static byte ld8(MemorySegment mem, long base, long off) {
-        return RawMemory.ENABLED ? RawMemory.U.getByte(base + off) : mem.get(GuestRam.BYTE, off);
-    }
-
-    @SuppressWarnings("removal")
-    private static short ld16(MemorySegment mem, long base, long off) {
-        return RawMemory.ENABLED ? RawMemory.U.getShort(base + off) : mem.get(GuestRam.SHORT, off);
-    }
-
-    @SuppressWarnings("removal")
-    private static int ld32(MemorySegment mem, long base, long off) {
-        return RawMemory.ENABLED ? RawMemory.U.getInt(base + off) : mem.get(GuestRam.INT, off);
-    }
-
-    @SuppressWarnings("removal")
-    private static long ld64(MemorySegment mem, long base, long off) {
-        return RawMemory.ENABLED ? RawMemory.U.getLong(base + off) : mem.get(GuestRam.LONG, off);
-    }
-
-    @SuppressWarnings("removal")
-    private static void st8(MemorySegment mem, long base, long off, byte v) {
-        if (RawMemory.ENABLED) {
-            RawMemory.U.putByte(base + off, v);
-        } else {
-            mem.set(GuestRam.BYTE, off, v);
-        }
-    }
-
-    @SuppressWarnings("removal")
-    private static void st16(MemorySegment mem, long base, long off, short v) {
-        if (RawMemory.ENABLED) {
-            RawMemory.U.putShort(base + off, v);
-        } else {
-            mem.set(GuestRam.SHORT, off, v);
-        }
-    }
-
-    @SuppressWarnings("removal")
-    private static void st32(MemorySegment mem, long base, long off, int v) {
-        if (RawMemory.ENABLED) {
-            RawMemory.U.putInt(base + off, v);
-        } else {
-            mem.set(GuestRam.INT, off, v);
-        }
-    }
-
-    @SuppressWarnings("removal")
-    private static void st64(MemorySegment mem, long base, long off, long v) {
-        if (RawMemory.ENABLED) {
-            RawMemory.U.putLong(base + off, v);
-        } else {
-            mem.set(GuestRam.LONG, off, v);
-        }
-    }
 
     static long mulhsu(long a, long b) {
         // signed a times unsigned b: the signed high product, corrected for b's top bit

@@ -460,15 +460,10 @@ final class Jit {
             };
             Label slow = cb.newLabel(), done = cb.newLabel();
             translate(rs1, imm, size, LTAG, slow);
+            pushRamAccess(LOFF, size);
             if (RawMemory.ENABLED) {
-                cb.getstatic(CD_RAW, "U", CD_UNSAFE);
-                cb.lload(MEMBASE).lload(ADDR).ladd().aload(LOFF).iload(TLB).laload().ladd();
                 cb.invokevirtual(CD_UNSAFE, rawName("get", size), MethodTypeDesc.of(valueType(size), CD_long));
             } else {
-                cb.aload(MEM);
-                cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG",
-                        layout(size));
-                cb.lload(ADDR).aload(LOFF).iload(TLB).laload().ladd();
                 cb.invokeinterface(CD_SEG, "get", MethodTypeDesc.of(valueType(size), layout(size), CD_long));
             }
             if (size < 8) {
@@ -500,15 +495,7 @@ final class Jit {
             int size = op == SB ? 1 : op == SH ? 2 : op == SW ? 4 : 8;
             Label slow = cb.newLabel(), done = cb.newLabel();
             translate(rs1, imm, size, STAG, slow);
-            if (RawMemory.ENABLED) {
-                cb.getstatic(CD_RAW, "U", CD_UNSAFE);
-                cb.lload(MEMBASE).lload(ADDR).ladd().aload(SOFF).iload(TLB).laload().ladd();
-            } else {
-                cb.aload(MEM);
-                cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG",
-                        layout(size));
-                cb.lload(ADDR).aload(SOFF).iload(TLB).laload().ladd();
-            }
+            pushRamAccess(SOFF, size);
             pushReg(rs2);
             switch (size) {
                 case 1 -> cb.l2i().i2b();
@@ -531,6 +518,22 @@ final class Jit {
             cb.ifeq(done);
             exit(k + 1, next); // the store hit code or a device: leave the block right after it
             cb.labelBinding(done);
+        }
+
+        /**
+         * Pushes what a TLB-hit access of {@code size} bytes at ADDR needs before its value: Unsafe and the host
+         * address, or the segment, its layout and the segment offset ({@code offArray}: LOFF or SOFF at TLB).
+         */
+        void pushRamAccess(int offArray, int size) {
+            if (RawMemory.ENABLED) {
+                cb.getstatic(CD_RAW, "U", CD_UNSAFE);
+                cb.lload(MEMBASE).lload(ADDR).ladd().aload(offArray).iload(TLB).laload().ladd();
+            } else {
+                cb.aload(MEM);
+                cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG",
+                        layout(size));
+                cb.lload(ADDR).aload(offArray).iload(TLB).laload().ladd();
+            }
         }
 
         static String rawName(String prefix, int size) {

@@ -72,7 +72,7 @@ final class Mmu {
             }
             long offMask = (1L << (12 + 9 * i)) - 1;
             if (i > h.cachedLeafLevel) {
-                h.cachedLeafLevel = i; // the TLBs may now hold slices of a superpage (see Hart.fenceVma)
+                h.cachedLeafLevel = i; // the TLBs may now hold slices of a superpage (see Hart.flushTlbPage)
             }
             return (ppn << 12) & ~offMask | va & offMask;
         }

@@ -1,5 +1,6 @@
 package dev.jemu.riscv.cpu;
 
+import dev.jemu.core.memory.GuestRam;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Field;
@@ -34,7 +35,7 @@ final class RawMemory {
                 try (Arena a = Arena.ofConfined()) { // the JDK may refuse memory access through Unsafe
                     MemorySegment probe = a.allocate(16);
                     u.putLong(probe.address() + 1, 0x1122334455667788L);
-                    ok = probe.get(dev.jemu.core.memory.GuestRam.LONG, 1) == 0x1122334455667788L
+                    ok = probe.get(GuestRam.LONG, 1) == 0x1122334455667788L
                             && u.getLong(probe.address() + 1) == 0x1122334455667788L;
                 }
             } catch (Throwable t) {
@@ -46,5 +47,55 @@ final class RawMemory {
     }
 
     private RawMemory() {
+    }
+
+    // guest RAM at offset off of mem, whose host address is base (a TLB hit): plain host accesses when enabled,
+    // the segment otherwise
+    static byte ld8(MemorySegment mem, long base, long off) {
+        return ENABLED ? U.getByte(base + off) : mem.get(GuestRam.BYTE, off);
+    }
+
+    static short ld16(MemorySegment mem, long base, long off) {
+        return ENABLED ? U.getShort(base + off) : mem.get(GuestRam.SHORT, off);
+    }
+
+    static int ld32(MemorySegment mem, long base, long off) {
+        return ENABLED ? U.getInt(base + off) : mem.get(GuestRam.INT, off);
+    }
+
+    static long ld64(MemorySegment mem, long base, long off) {
+        return ENABLED ? U.getLong(base + off) : mem.get(GuestRam.LONG, off);
+    }
+
+    static void st8(MemorySegment mem, long base, long off, byte v) {
+        if (ENABLED) {
+            U.putByte(base + off, v);
+        } else {
+            mem.set(GuestRam.BYTE, off, v);
+        }
+    }
+
+    static void st16(MemorySegment mem, long base, long off, short v) {
+        if (ENABLED) {
+            U.putShort(base + off, v);
+        } else {
+            mem.set(GuestRam.SHORT, off, v);
+        }
+    }
+
+    static void st32(MemorySegment mem, long base, long off, int v) {
+        if (ENABLED) {
+            U.putInt(base + off, v);
+        } else {
+            mem.set(GuestRam.INT, off, v);
+        }
+    }
+
+    static void st64(MemorySegment mem, long base, long off, long v) {
+        if (ENABLED) {
+            U.putLong(base + off, v);
+        } else {
+            mem.set(GuestRam.LONG, off, v);
+        }
     }
 }
