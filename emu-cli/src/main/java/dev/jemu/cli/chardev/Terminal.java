@@ -1,8 +1,8 @@
 package dev.jemu.cli.chardev;
 
+import dev.jemu.core.host.Libc;
 import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +36,8 @@ public final class Terminal implements AutoCloseable {
             // no /proc: ask libc
         }
         try {
-            Linker linker = Linker.nativeLinker();
-            MethodHandle isatty = linker.downcallHandle(linker.defaultLookup().find("isatty").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            return (int) isatty.invokeExact(fd) == 1;
+            MethodHandle isatty = Libc.function("isatty", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            return isatty != null && (int) isatty.invokeExact(fd) == 1;
         } catch (Throwable t) {
             return false;
         }

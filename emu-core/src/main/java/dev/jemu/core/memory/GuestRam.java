@@ -1,8 +1,8 @@
 package dev.jemu.core.memory;
 
+import dev.jemu.core.host.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -36,30 +36,15 @@ public final class GuestRam implements AutoCloseable {
     // memory the JVM zeroes up front (~0.25 s per 512 MiB at start-up, and every page resident from the start)
     private static final long MAP_FAILED = -1;
     private static final int PROT_READ_WRITE = 1 | 2, MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
-    private static final MethodHandle MMAP, MUNMAP;
-
-    static {
-        MethodHandle mmap = null, munmap = null;
-        if (System.getProperty("os.name", "").equals("Linux")) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                var libc = linker.defaultLookup();
-                mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS,
-                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-                munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-            } catch (Throwable t) { // no native access: the arena's zeroed memory
-                mmap = munmap = null;
-            }
-        }
-        MMAP = mmap;
-        MUNMAP = munmap;
-    }
+    private static final MethodHandle MMAP = Libc.function("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_LONG));
+    private static final MethodHandle MUNMAP = Libc.function("munmap",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
     /** A zero-filled anonymous mapping of {@code size} bytes unmapped when {@code arena} closes, or null. */
     private static MemorySegment mapZeroed(long size, Arena arena) {
-        if (MMAP == null) {
+        if (MMAP == null || MUNMAP == null) {
             return null;
         }
         try {

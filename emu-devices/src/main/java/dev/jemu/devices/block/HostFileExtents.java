@@ -1,5 +1,6 @@
 package dev.jemu.devices.block;
 
+import dev.jemu.core.host.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -22,32 +23,14 @@ public final class HostFileExtents implements AutoCloseable {
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final StructLayout STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO_VALUE = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle OPEN, LSEEK, CLOSE;
-
-    static {
-        MethodHandle open = null, lseek = null, close = null;
-        try {
-            String os = System.getProperty("os.name", ""), arch = System.getProperty("os.arch", "");
-            if (os.equals("Linux") && (arch.equals("amd64") || arch.equals("aarch64") || arch.equals("riscv64"))
-                    && HostFileExtents.class.getModule().isNativeAccessEnabled()) {
-                Linker l = Linker.nativeLinker();
-                var libc = l.defaultLookup();
-                open = l.downcallHandle(libc.find("open").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                        Linker.Option.firstVariadicArg(2));
-                lseek = l.downcallHandle(libc.find("lseek").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_INT), ERRNO);
-                close = l.downcallHandle(libc.find("close").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            }
-        } catch (RuntimeException | Error e) {
-            open = lseek = close = null;
-        }
-        OPEN = open;
-        LSEEK = lseek;
-        CLOSE = close;
-    }
+    private static final MethodHandle OPEN = Libc.function("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle LSEEK = Libc.function("lseek",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+            ERRNO);
+    private static final MethodHandle CLOSE = Libc.function("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private final int fd;
     /** errno of the last lseek (callers serialize their queries; the GC frees it). */
@@ -59,7 +42,7 @@ public final class HostFileExtents implements AutoCloseable {
 
     /** A descriptor on the file for extent queries, or null where that is not available. */
     public static HostFileExtents open(Path p) {
-        if (OPEN == null) return null;
+        if (OPEN == null || LSEEK == null || CLOSE == null) return null;
         try (Arena a = Arena.ofConfined()) {
             int fd = (int) OPEN.invokeExact(a.allocateFrom(p.toString()), O_RDONLY | O_CLOEXEC);
             return fd < 0 ? null : new HostFileExtents(fd);

@@ -1,13 +1,12 @@
 package dev.jemu.devices.block;
 
+import dev.jemu.core.host.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * st_blocks of a host file (what qemu-img calls "disk size"), which Java's file attributes do not
@@ -17,23 +16,10 @@ import java.util.Optional;
 final class HostFileStat {
     /** Offset of st_blocks in struct stat on x86_64, aarch64 and riscv64 Linux. */
     private static final long ST_BLOCKS = 64;
-    private static final MethodHandle STAT = lookup();
+    private static final MethodHandle STAT = Libc.function("stat",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
 
     private HostFileStat() {
-    }
-
-    private static MethodHandle lookup() {
-        try {
-            String os = System.getProperty("os.name", ""), arch = System.getProperty("os.arch", "");
-            if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("aarch64") || arch.equals("riscv64"))) return null;
-            if (!HostFileStat.class.getModule().isNativeAccessEnabled()) return null;
-            Linker linker = Linker.nativeLinker();
-            Optional<MemorySegment> sym = linker.defaultLookup().find("stat");
-            if (sym.isEmpty()) return null;
-            return linker.downcallHandle(sym.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-        } catch (RuntimeException | Error e) {
-            return null;
-        }
     }
 
     /** Allocated bytes of the file, or -1 if unknown. */
