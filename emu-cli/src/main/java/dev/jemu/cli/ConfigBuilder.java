@@ -59,7 +59,25 @@ final class ConfigBuilder {
         if (o.icount != null) {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
         }
+        scripting(o, config);
         serials(o, io, config.serials);
+    }
+
+    /** {@code -vga}, {@code -rtc}, {@code -boot}, {@code -global}, {@code -blockdev}; -name and -msg are Main's. */
+    private static void scripting(Options o, MachineConfig config) throws ConfigException {
+        if (o.vga != null) {
+            ScriptingOptions.vga(o.vga);
+        }
+        if (o.rtc != null) {
+            config.rtc = ScriptingOptions.rtc(o.rtc, java.time.Instant.now());
+        }
+        if (o.boot != null) {
+            ScriptingOptions.boot(o.boot);
+        }
+        for (String g : o.globals) {
+            config.globals.add(ScriptingOptions.global(g));
+        }
+        config.blockdevs.addAll(o.blockdevs);
     }
 
     /**
@@ -104,8 +122,8 @@ final class ConfigBuilder {
                 name = part.substring(5);
             } else if (!part.contains("=") && name == null) {
                 name = part;
-            } else if (part.equals("accel=tcg")) {
-                continue;
+            } else if (part.contains("=") || part.equals("help") || part.equals("?")) {
+                continue; // board properties, checked against the board's table by MachineProperties
             } else {
                 throw new ConfigException("-machine " + opt + ": property '" + part + "' is not supported");
             }
@@ -203,11 +221,11 @@ final class ConfigBuilder {
     /**
      * The serial ports: each {@code -serial} in order; with none given, {@code -nographic} (or no display
      * option at all: jemu has no graphics) makes serial0 {@code mon:stdio}, and {@code -display none} leaves
-     * the ports unconnected, as QEMU does.
+     * the ports unconnected, as QEMU does; so does {@code -nodefaults} (no default serial: no console).
      */
     private static void serials(Options o, HostIo io, List<CharBackend> out) throws ConfigException {
         List<String> specs = o.serials;
-        if (specs.isEmpty() && (o.nographic || o.display == null)) {
+        if (specs.isEmpty() && !o.nodefaults && (o.nographic || o.display == null)) {
             specs = List.of("mon:stdio");
         }
         boolean stdioUsed = false;

@@ -3,6 +3,7 @@ package dev.jemu.cli;
 import dev.jemu.cli.chardev.UserQuit;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.log.DebugLog;
+import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.CpuArchitecture;
 import dev.jemu.core.machine.Machine;
@@ -45,10 +46,10 @@ public final class Main {
             trace |= !o.debug.isEmpty();
             return run(o, io);
         } catch (ConfigException e) {
-            err.println("jemu: " + e.getMessage());
+            err.println(Messages.line("jemu: " + e.getMessage()));
             return 1;
         } catch (Throwable t) {
-            err.println("jemu: internal error: " + t);
+            err.println(Messages.line("jemu: internal error: " + t));
             if (trace) {
                 t.printStackTrace(err);
             }
@@ -58,6 +59,7 @@ public final class Main {
 
     private static int run(Options o, HostIo io) throws ConfigException {
         PrintStream out = new PrintStream(io.out(), true, StandardCharsets.UTF_8);
+        messages(o);
         if (o.help) {
             Flags.usage(out);
             return 0;
@@ -69,6 +71,10 @@ public final class Main {
         }
         if ("help".equals(o.machine) || "?".equals(o.machine)) {
             Boards.listMachines(out, o.cpu == null || o.cpu.equals("help") ? null : Boards.architecture(cpuName(o.cpu)));
+            return 0;
+        }
+        if ("help".equals(o.vga)) {
+            out.printf("%-20s %s%n", "none", "no graphic card");
             return 0;
         }
         if ("help".equals(o.cpu) || "?".equals(o.cpu)) {
@@ -87,13 +93,23 @@ public final class Main {
             throw new ConfigException("-cpu " + o.cpu + ": CPU properties are not supported yet");
         }
         CpuArchitecture arch = Boards.architecture(o.cpu);
+        MachineType type = Boards.machine(arch, ConfigBuilder.machineName(o.machine));
+        if (MachineProperties.wantsHelp(o.machine)) {
+            Discovery.machineHelp(type, out);
+            return 0;
+        }
+        if (Discovery.wantsDeviceHelp(o.devices)) {
+            Discovery.deviceHelp(type, o.devices, out);
+            return 0;
+        }
         MachineConfig config = new MachineConfig();
         config.cpu = Boards.cpuModel(arch, o.cpu);
+        config.dumpDtb = MachineProperties.apply(type, MachineProperties.of(o.machine), o);
         PrintStream debugFile = null;
         try {
             ConfigBuilder.fill(o, io, config);
-            MachineType type = Boards.machine(arch, config.machine);
             config.machine = type.name();
+            Discovery.checkGlobalDrivers(type, config.globals, io.err());
             if (o.debugFile != null) {
                 try {
                     debugFile = new PrintStream(new BufferedOutputStream(new FileOutputStream(o.debugFile)), false,
@@ -125,7 +141,7 @@ public final class Main {
                 throw e;
             }
             closeAll(config);   // flush the guest's last output and give the terminal back first
-            io.err().println("jemu: terminated");
+            io.err().println(Messages.line("jemu: terminated"));
             return 0;
         }
         return status;
@@ -148,6 +164,14 @@ public final class Main {
                 // closing is best effort; the run's status is what matters
             }
         }
+    }
+
+    /** {@code -msg} and {@code -name}: the prefixes of jemu's own messages from here on. */
+    private static void messages(Options o) throws ConfigException {
+        Messages.configure(false, null);
+        String name = o.name == null ? null : ScriptingOptions.guestName(o.name);
+        boolean[] msg = o.msg == null ? new boolean[2] : ScriptingOptions.msg(o.msg);
+        Messages.configure(msg[0], msg[1] ? name : null);
     }
 
     /** The model part of {@code -cpu name,prop=...}. */

@@ -28,6 +28,15 @@ final class Options {
     String accel;
     final List<String> debug = new ArrayList<>();
     String debugFile;
+    boolean nodefaults;
+    boolean noUserConfig;
+    String name;
+    String vga;
+    String rtc;
+    String msg;
+    String boot;
+    final List<String> globals = new ArrayList<>();
+    final List<String> blockdevs = new ArrayList<>();
     boolean version;
     boolean help;
     /** Bare (non-option) arguments: a disk image, as in QEMU. */

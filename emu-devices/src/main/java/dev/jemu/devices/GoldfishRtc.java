@@ -24,8 +24,10 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     private final VirtualClock clock;
     private final CachedIrqLine irq;
     private final Timer alarmTimer;
+    /** The clock the RTC counts: guest time ({@code -rtc clock=vm}), or the host's monotonic time. */
+    private final java.util.function.LongSupplier source;
 
-    /** Wall-clock ns minus guest ns: wall time = guest time + offset. */
+    /** Wall-clock ns minus source ns: wall time = source time + offset. */
     private long offset;
     private int timeHighLatch, timeHighWritten, alarmHigh;
     private boolean irqEnabled, irqPending, alarmRunning;
@@ -33,10 +35,25 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
 
     /** {@code wallClockNanos} is the wall-clock time (ns since the epoch) at guest time 0. */
     public GoldfishRtc(String id, VirtualClock clock, IrqLine irq, long wallClockNanos) {
+        this(id, clock, irq, wallClockNanos, true);
+    }
+
+    /**
+     * As above; {@code followsGuest} false makes the clock advance with the host's time whatever the guest's
+     * clock does ({@code -rtc clock=host}, QEMU's default), which differs only under {@code -icount}. Alarms
+     * always fire on the guest clock, converted from the RTC's time.
+     */
+    public GoldfishRtc(String id, VirtualClock clock, IrqLine irq, long wallClockNanos, boolean followsGuest) {
         this.id = id;
         this.clock = clock;
         this.irq = new CachedIrqLine(irq);
-        this.offset = wallClockNanos;
+        if (followsGuest) {
+            this.source = clock::nanos;
+        } else {
+            long start = System.nanoTime();
+            this.source = () -> System.nanoTime() - start;
+        }
+        this.offset = wallClockNanos - source.getAsLong();
         this.alarmTimer = clock.newTimer(id + ".alarm", this::alarmFired);
     }
 
@@ -56,7 +73,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     }
 
     long now() {
-        return clock.nanos() + offset;
+        return source.getAsLong() + offset;
     }
 
     @Override
@@ -94,7 +111,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
         switch ((int) off) {
             case TIME_LOW -> {
                 long wall = ((long) timeHighWritten << 32) | (v & 0xffff_ffffL);
-                offset = wall - clock.nanos();
+                offset = wall - source.getAsLong();
                 if (alarmRunning) {
                     armAlarm(); // the alarm is in wall time: re-arm against the new clock
                 }
@@ -123,12 +140,12 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     }
 
     private void armAlarm() {
-        long due = alarmAt - offset;
-        if (due <= clock.nanos()) {
+        long wait = alarmAt - now();
+        if (wait <= 0) {
             alarmTimer.cancel();
             alarmFired();
         } else {
-            alarmTimer.armAt(due);
+            alarmTimer.armAt(clock.nanos() + wait);
         }
     }
 

@@ -38,4 +38,12 @@ public final class MachineConfig {
     public boolean snapshot;
     /** Time source: real time, or instruction counting ({@code -icount shift=N}). */
     public VirtualClock clock = VirtualClock.realtime();
+    /** {@code -M name,dumpdtb=FILE}: write the generated device tree there and end the run (status 0). */
+    public Path dumpDtb;
+    /** {@code -global DRIVER.PROP=VALUE}, each normalized to that form, in order (the last one wins). */
+    public final List<String> globals = new ArrayList<>();
+    /** {@code -blockdev} specifications, raw (key=value or JSON), parsed by the block layer. */
+    public final List<String> blockdevs = new ArrayList<>();
+    /** {@code -rtc}: the RTC's wall-clock time (ns since the epoch) at guest time 0, and what clock it follows. */
+    public RtcOptions rtc = RtcOptions.hostUtc();
 }

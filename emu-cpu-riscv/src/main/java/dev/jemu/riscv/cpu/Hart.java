@@ -46,6 +46,8 @@ public final class Hart implements Cpu {
     final int hartId;
     final AddressSpace bus;
     final MachineLoop loop;
+    /** An S-mode trap loop was logged ({@link TrapLoop}); once per run. */
+    boolean trapLoopLogged;
     final Timebase timebase;
     final CodeCache code;
     final Mmu mmu = new Mmu(this);
@@ -1119,6 +1121,8 @@ public final class Hart implements Cpu {
         }
         boolean interrupt = cause < 0;
         int code = (int) cause & 63;
+        long fromPc = pc;
+        int fromPriv = priv;
         pendingSingle = false;
         long deleg = interrupt ? mideleg : medeleg;
         reservation = -1;
@@ -1144,6 +1148,9 @@ public final class Hart implements Cpu {
             pc = (mtvec & ~3L) + ((mtvec & 1) != 0 && interrupt ? 4L * code : 0);
         }
         updateKeys();
+        if (!interrupt && pc == fromPc && priv == fromPriv) {
+            TrapLoop.report(this, cause, tval);
+        }
     }
 
     private static final int[] PRIORITY = {IRQ_MEI, IRQ_MSI, IRQ_MTI, IRQ_SEI, IRQ_SSI, IRQ_STI};

@@ -35,7 +35,7 @@ final class VirtBoot {
 
     /** Where things went and how to start. */
     record Plan(Mode mode, long startPc, long kernelEntry, long fdtAddr, long initrdStart, long initrdEnd,
-                long firmwareEnd) {
+                long firmwareEnd, byte[] fdt) {
     }
 
     private VirtBoot() {
@@ -82,6 +82,9 @@ final class VirtBoot {
         if (mode == Mode.FIRMWARE) {
             Path fw = Path.of(c.bios);
             byte[] data = ImageFiles.read(fw);
+            if (data.length == 0) {
+                throw new ConfigException("could not load firmware '" + fw + "': the file is empty");
+            }
             if (ElfLoader.isElf(data)) {
                 ElfLoader.Loaded l = ElfLoader.load(fw, data, bus, ElfLoader.EM_RISCV, ramBase);
                 firmwareEntry = l.entry();
@@ -96,6 +99,10 @@ final class VirtBoot {
         long kernelEntry = 0, kernelEnd = firmwareEnd;
         if (kernelPath != null) {
             byte[] data = disk != null ? disk.kernel() : ImageFiles.read(c.kernel);
+            if (data.length == 0) {
+                // QEMU's words; an empty image would leave the hart trapping at the start of RAM for ever
+                throw new ConfigException("could not load kernel '" + kernelPath + "': the file is empty");
+            }
             if (ElfLoader.isElf(data)) {
                 long pieBase = mode == Mode.FIRMWARE ? alignUp(firmwareEnd, 2 * MiB)
                         : mode == Mode.NONE ? ramBase : ramBase + KERNEL_OFFSET_SBI;
@@ -118,7 +125,7 @@ final class VirtBoot {
                 kernelEntry = at;
                 kernelEnd = at + memSize;
             }
-        } else if (mode != Mode.FIRMWARE) {
+        } else if (mode != Mode.FIRMWARE && c.dumpDtb == null) {
             throw new ConfigException(mode == Mode.NONE ? "-bios none needs a -kernel to run"
                     : "no -kernel given: the built-in SBI needs a kernel to boot (or use -bios FILE)");
         }
@@ -149,7 +156,10 @@ final class VirtBoot {
             long base = kernelEntry != 0 ? kernelEntry : alignUp(kernelEnd, 2 * MiB);
             initrdStart = base + Math.min(ramBytes / 2, 128 * MiB);
             if (initrdStart < kernelEnd) {
-                initrdStart = alignUp(kernelEnd, 2 * MiB);
+                // QEMU refuses this too ("Some ROM regions are overlapping"); the kernel would overwrite it
+                throw new ConfigException(String.format("%s: initrd at 0x%x (kernel + min(RAM/2, 128 MiB)) overlaps "
+                        + "the kernel %s (0x%x..0x%x): %d MiB of RAM is too small for both; try a larger -m",
+                        initrdPath, initrdStart, kernelPath, kernelEntry, kernelEnd, ramBytes / MiB));
             }
             if (initrdStart + data.length > fdtAddr) {
                 initrdStart = alignDown(fdtAddr - data.length, 4096); // as high as it goes, below the tree
@@ -168,7 +178,7 @@ final class VirtBoot {
             case FIRMWARE -> firmwareEntry;
             case NONE, BUILTIN_SBI -> kernelEntry;
         };
-        return new Plan(mode, startPc, kernelEntry, fdtAddr, initrdStart, initrdEnd, firmwareEnd);
+        return new Plan(mode, startPc, kernelEntry, fdtAddr, initrdStart, initrdEnd, firmwareEnd, fdt);
     }
 
     /**

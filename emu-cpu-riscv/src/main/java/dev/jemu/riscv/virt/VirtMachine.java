@@ -3,6 +3,7 @@ package dev.jemu.riscv.virt;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.CharReceiver;
 import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.ExitRequest;
 import dev.jemu.core.machine.Machine;
@@ -86,7 +87,7 @@ public final class VirtMachine implements Machine {
         CharBackend serial = config.serials.isEmpty() ? new NullBackend() : config.serials.get(0);
         uart = new Uart16550(VirtMap.UART0.node(0), plic.input(VirtMap.UART0.irq(0)), serial);
         rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
-                GoldfishRtc.hostWallClockNanos());
+                config.rtc.startNanos(), config.rtc.followsGuest());
         SifiveTest test = new SifiveTest(VirtMap.TEST.node(0), exit);
         List<BlockDevices.Disk> blk = BlockDevices.resolve(config, "virtio");
         if (blk.size() > VirtMap.VIRTIO.count) {
@@ -128,6 +129,9 @@ public final class VirtMachine implements Machine {
         serial.connect(uart, loop::post);
         try {
             boot();
+            if (config.dumpDtb != null) {
+                DtbDump.write(config.dumpDtb, plan.fdt());
+            }
         } catch (ConfigException | RuntimeException e) {
             closeDisks();
             throw e;
@@ -150,7 +154,7 @@ public final class VirtMachine implements Machine {
             try {
                 d.close();
             } catch (Exception e) {
-                System.err.println("jemu: " + d.drive().options().file() + ": " + e.getMessage());
+                Messages.error(d.drive().options().file() + ": " + e.getMessage());
             }
         }
         disks.clear();
@@ -222,6 +226,9 @@ public final class VirtMachine implements Machine {
 
     @Override
     public int run() {
+        if (config.dumpDtb != null) {
+            return 0; // -M virt,dumpdtb=FILE: the tree is written, the guest never starts (as QEMU)
+        }
         while (true) {
             ExitRequest e = loop.run(hart);
             if (quitStatus >= 0) {
@@ -231,9 +238,9 @@ public final class VirtMachine implements Machine {
                 case POWEROFF -> {
                     if (plan.mode() == VirtBoot.Mode.BUILTIN_SBI && e.status() == BootRom.MTRAP_EXIT_CODE
                             && inMtrapStub(hart.pc())) {
-                        System.err.printf("jemu: unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
-                                        + "which the built-in SBI does not handle%n", hart.csr(0x342),
-                                hart.csr(0x341), hart.csr(0x343));
+                        Messages.error(String.format("unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
+                                        + "which the built-in SBI does not handle", hart.csr(0x342),
+                                hart.csr(0x341), hart.csr(0x343)));
                         return 1;
                     }
                     return e.status();
@@ -248,7 +255,7 @@ public final class VirtMachine implements Machine {
                     try {
                         reset();
                     } catch (ConfigException ex) {
-                        System.err.println("jemu: " + ex.getMessage()); // an image file vanished meanwhile
+                        Messages.error(ex.getMessage()); // an image file vanished meanwhile
                         return 1;
                     }
                 }

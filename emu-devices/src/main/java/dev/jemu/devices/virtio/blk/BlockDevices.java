@@ -1,8 +1,12 @@
 package dev.jemu.devices.virtio.blk;
 
 import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.DeviceInfo;
+import dev.jemu.core.machine.DeviceProperties;
+import dev.jemu.core.machine.PropertyInfo;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.devices.block.Drive;
+import dev.jemu.devices.block.Blockdevs;
 import dev.jemu.devices.block.DriveOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +27,12 @@ public final class BlockDevices {
     public record Disk(Drive drive, String serial) {
     }
 
+    /** {@code -device virtio-blk-device}: the properties jemu implements, with QEMU's types and texts. */
+    public static final DeviceInfo VIRTIO_BLK_DEVICE = new DeviceInfo("virtio-blk-device", "virtio-bus",
+            DeviceInfo.Category.STORAGE, null, List.of(
+                    new PropertyInfo("drive", "str", "Node name or ID of a block device to use as a backend", null),
+                    new PropertyInfo("serial", "str", null, null)));
+
     private BlockDevices() {
     }
 
@@ -33,8 +43,13 @@ public final class BlockDevices {
         List<DriveOptions> drives = new ArrayList<>();
         Map<String, DriveOptions> byId = new LinkedHashMap<>();
         Map<String, Set<Integer>> units = new HashMap<>();
+        List<DriveOptions> all = new ArrayList<>();
         for (String spec : config.drives) {
-            DriveOptions o = DriveOptions.parse(spec);
+            all.add(DriveOptions.parse(spec));
+        }
+        all.addAll(Blockdevs.resolve(config.blockdevs));
+        for (DriveOptions o : all) {
+            String spec = o.spec();
             if (o.id() != null && byId.put(o.id(), o) != null) {
                 throw new ConfigException("-drive " + spec + ": Duplicate ID '" + o.id() + "' for drive");
             }
@@ -48,17 +63,14 @@ public final class BlockDevices {
         for (String spec : config.devices) {
             Map<String, String> p = deviceProperties(spec);
             String driver = p.remove("driver");
-            if (!driver.equals("virtio-blk-device")) {
+            if (!driver.equals(VIRTIO_BLK_DEVICE.name())) {
                 throw new ConfigException("-device " + spec + ": '" + driver + "' is not a valid device model name"
                         + (driver.startsWith("virtio-blk") ? " on this machine (use virtio-blk-device)" : ""));
             }
+            p.remove("id");
+            p = DeviceProperties.apply(VIRTIO_BLK_DEVICE, config.globals, p, spec);
             String id = p.remove("drive");
             String serial = p.remove("serial");
-            p.remove("id");
-            if (!p.isEmpty()) {
-                throw new ConfigException("-device " + spec + ": Property '" + p.keySet().iterator().next()
-                        + "' not found");
-            }
             if (id == null) {
                 throw new ConfigException("-device " + spec + ": drive property not set");
             }
