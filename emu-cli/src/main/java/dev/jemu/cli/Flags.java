@@ -82,7 +82,9 @@ final class Flags {
                 f = BY_NAME.get(a.substring(1));
             }
             if (f == null) {
-                throw new ConfigException(a + ": invalid option");
+                throw new ConfigException(a + ": " + QemuFlags.find(a.startsWith("--") && !a.equals("--preconfig")
+                        ? a.substring(1) : a).map(q -> "QEMU's option (" + q.what() + ") is not supported by jemu")
+                        .orElse("invalid option"));
             }
             String value = null;
             if (f.value() != null) {
@@ -94,6 +96,11 @@ final class Flags {
             f.set().accept(o, value);
         }
         return o;
+    }
+
+    /** Whether {@code name} is one of the table's flags. */
+    static boolean has(String name) {
+        return BY_NAME.containsKey(name);
     }
 
     static void usage(PrintStream out) {

@@ -136,6 +136,9 @@ public final class Main {
         int status;
         try (Machine machine = type.create(config)) {
             status = machine.run();
+            if (config.dumpDtb != null) {
+                io.err().println(Messages.line("jemu: info: dtb dumped to " + config.dumpDtb + ". Exiting."));
+            }
         } catch (RuntimeException e) {
             if (!isQuit(e)) {
                 throw e;

@@ -1,12 +1,11 @@
 package dev.jemu.riscv.virt;
 
-import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** {@code -M virt,dumpdtb=FILE}: the device tree the guest would get, written out, with QEMU's words. */
+/** {@code -M virt,dumpdtb=FILE}: the device tree the guest would get, written out (the launcher says so). */
 final class DtbDump {
     private DtbDump() {
     }
@@ -21,6 +20,5 @@ final class DtbDump {
                     : String.valueOf(e.getMessage());
             throw new ConfigException("-M dumpdtb=" + file + ": Failed dumping dtb to " + file + ": " + why);
         }
-        System.err.println(Messages.line("jemu: info: dtb dumped to " + file + ". Exiting."));
     }
 }

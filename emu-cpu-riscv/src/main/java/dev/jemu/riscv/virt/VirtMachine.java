@@ -185,7 +185,7 @@ public final class VirtMachine implements Machine {
      * extlinux.conf default entry. Null when there is a kernel or no disk.
      */
     private DiskBoot.Boot diskBoot() throws ConfigException {
-        if (config.kernel != null || disks.isEmpty()) {
+        if (config.kernel != null || disks.isEmpty() || config.dumpDtb != null) {
             return null;
         }
         Drive first = disks.get(disks.size() - 1).drive(); // disks were added lowest slot first
