@@ -47,7 +47,7 @@ final class Flags {
             new Flag(List.of("-vga"), "type", "only `none`: jemu has no display (`help` lists the types)", (o, v) -> o.vga = v),
             new Flag(List.of("-rtc"), "opts", "RTC start and clock: base=utc|localtime|DATE,clock=host|rt|vm,driftfix=none|slew", (o, v) -> o.rtc = v),
             new Flag(List.of("-msg"), "opts", "timestamp=on|off,guest-name=on|off: prefixes for jemu's messages", (o, v) -> o.msg = v),
-            new Flag(List.of("-boot"), "opts", "order=,once=,menu=,splash=,splash-time=,reboot-timeout=,strict=: checked as QEMU does; no effect on virt (no firmware boot menu)", (o, v) -> o.boot = v),
+            new Flag(List.of("-boot"), "opts", "order=,menu=,splash=,splash-time=,reboot-timeout=,strict=: checked as QEMU does; no effect on virt (no fw_cfg); once= refused as by QEMU on riscv", (o, v) -> o.boot = v),
             new Flag(List.of("-global"), "opts", "DRIVER.PROP=VALUE or driver=,property=,value=: a default for a device property (see -device NAME,help)", (o, v) -> o.globals.add(v)),
             new Flag(List.of("-blockdev"), "opts", "block node: driver=qcow2|raw|vmdk|vdi|file,node-name=N,file.driver=file,file.filename=F,read-only=,cache.direct=,cache.no-flush=,discard= or the JSON form", (o, v) -> o.blockdevs.add(v)),
             new Flag(List.of("-version", "--version"), null, "print the version and exit", (o, v) -> o.version = true),

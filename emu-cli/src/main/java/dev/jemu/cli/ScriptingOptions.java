@@ -115,7 +115,7 @@ final class ScriptingOptions {
     /**
      * {@code -boot [order=]DRIVES,once=DRIVES,menu=,splash=,splash-time=,reboot-timeout=,strict=}, checked as
      * QEMU checks them. On virt QEMU hands them only to firmware through fw_cfg, which jemu does not have, so
-     * they change nothing here.
+     * they change nothing here; {@code once=} is refused, as QEMU refuses it on riscv.
      */
     static void boot(String spec) throws ConfigException {
         Map<String, String> kv = new LinkedHashMap<>();
@@ -129,6 +129,11 @@ final class ScriptingOptions {
                 throw new ConfigException("-boot " + spec + ": Parameter 'boot." + key + "' is unexpected");
             }
             kv.put(key, eq < 0 ? (i == 0 ? p : "on") : p.substring(eq + 1));
+        }
+        if (kv.containsKey("once")) {
+            // QEMU's riscv boards have no way to change the boot order at run time, so QEMU refuses once=
+            throw new ConfigException("-boot " + spec + ": no function defined to set boot device list for this "
+                    + "architecture");
         }
         for (String k : List.of("order", "once")) {
             String drives = kv.get(k);

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Host tool lookup. */
-final class Tools {
+public final class Tools {
     private Tools() {}
 
-    static boolean onPath(String exe) {
+    public static boolean onPath(String exe) {
         String path = System.getenv("PATH");
         if (path == null) return false;
         for (String dir : path.split(File.pathSeparator)) {
