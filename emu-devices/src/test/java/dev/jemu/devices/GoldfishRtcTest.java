@@ -24,6 +24,28 @@ class GoldfishRtcTest {
     }
 
     @Test
+    void hostClockIgnoresGuestTimeAndAlarmsStillFireOnTheGuestClock() throws InterruptedException {
+        // -rtc clock=host under -icount: the RTC follows the host, whatever the guest clock does
+        boolean[] line = new boolean[1];
+        GoldfishRtc host = new GoldfishRtc("rtc", clock, l -> line[0] = l, 5_000_000_000L, false);
+        long t0 = host.now();
+        assertTrue(t0 >= 5_000_000_000L && t0 < 5_500_000_000L, Long.toString(t0));
+        clock.addInstructions(10_000_000_000L); // 10 s of guest time
+        Thread.sleep(20);
+        long t1 = host.now();
+        assertTrue(t1 - t0 >= 20_000_000L && t1 - t0 < 5_000_000_000L, Long.toString(t1 - t0));
+        // an alarm 1 s ahead in RTC time is armed 1 s ahead on the guest clock
+        long at = host.now() + 1_000_000_000L;
+        host.write(GoldfishRtc.IRQ_ENABLED, 4, 1);
+        host.write(GoldfishRtc.ALARM_HIGH, 4, at >>> 32);
+        host.write(GoldfishRtc.ALARM_LOW, 4, at & 0xffffffffL);
+        assertFalse(line[0]);
+        clock.addInstructions(1_100_000_000L);
+        clock.runExpired();
+        assertTrue(line[0]);
+    }
+
+    @Test
     void settingTheTime() {
         rtc.write(GoldfishRtc.TIME_HIGH, 4, 7);
         rtc.write(GoldfishRtc.TIME_LOW, 4, 100);

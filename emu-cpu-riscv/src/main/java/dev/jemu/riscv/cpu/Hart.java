@@ -291,7 +291,7 @@ public final class Hart implements Cpu {
             chooseMemRegion();
         }
         final long[] x = this.x;
-        long n = 0;
+        long n = 0, fetchFaults = 0;
         runRetired = 0;
         ramMayHaveChanged = true;
         outer:
@@ -314,6 +314,11 @@ public final class Hart implements Cpu {
                 }
             } catch (Trap t) {
                 takeTrap(trapCause, trapTval);
+                // A fetch fault retires nothing: without this a vector that faults too (mtvec 0 with nothing
+                // mapped there) would keep the hart here for ever, deaf to timers, the user's quit and exits.
+                if (++fetchFaults >= budget || loop.attention()) {
+                    break;
+                }
                 continue;
             }
             int[] ops = pg.ops, imms = pg.imms;

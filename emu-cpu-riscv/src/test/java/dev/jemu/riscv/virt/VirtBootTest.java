@@ -161,13 +161,28 @@ class VirtBootTest {
     }
 
     @Test
-    void initrdMovesHighWhenTheKernelIsLarge() throws Exception {
+    void initrdOverTheKernelIsRefusedAsQemuDoes() throws Exception {
+        // QEMU puts the initrd at entry + min(RAM/2, 128 MiB) and refuses when that overlaps the kernel ("Some ROM
+        // regions are overlapping"); placing it higher would leave the kernel too little RAM to boot, silently
         MachineConfig c = new MachineConfig();
         c.ramBytes = 128 * MiB;  // initrd would go at entry + 64 MiB, inside a 80 MiB kernel
         c.kernel = linuxImage(80 * MiB);
         c.initrd = Files.write(dir.resolve("initrd"), new byte[4 * 1024 * 1024]);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> VirtBoot.load(c, bus(c.ramBytes, new GuestRam[1]), c.ramBytes));
+        assertEquals(c.initrd + ": initrd at 0x84200000 (kernel + min(RAM/2, 128 MiB)) overlaps the kernel " + c.kernel
+                + " (0x80200000..0x85200000): 128 MiB of RAM is too small for both; try a larger -m", e.getMessage());
+        c.ramBytes = 256 * MiB;  // entry + 128 MiB: clear of the kernel
         VirtBoot.Plan p = VirtBoot.load(c, bus(c.ramBytes, new GuestRam[1]), c.ramBytes);
-        assertTrue(p.initrdStart() >= RAM + 82 * MiB, Long.toHexString(p.initrdStart()));
-        assertTrue(p.initrdEnd() <= p.fdtAddr());
+        assertEquals(RAM + 2 * MiB + 128 * MiB, p.initrdStart());
+    }
+
+    @Test
+    void anEmptyKernelIsRefused() throws Exception {
+        MachineConfig c = new MachineConfig();
+        c.kernel = Files.write(dir.resolve("empty"), new byte[0]);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> VirtBoot.load(c, bus(c.ramBytes, new GuestRam[1]), c.ramBytes));
+        assertEquals("could not load kernel '" + c.kernel + "': the file is empty", e.getMessage());
     }
 }
