@@ -172,6 +172,44 @@ class ScriptingFlagsQemuTest {
         }
     }
 
+    /** A bare-metal program (-bios none, M-mode at 0x80000000): writes 'J' to the UART, then powers off with 0. */
+    private Path uartHello() throws Exception {
+        int[] code = {
+            0x100002b7, // lui  t0, 0x10000        UART0
+            0x04a00313, // addi t1, zero, 'J'
+            0x00628023, // sb   t1, 0(t0)
+            0x001003b7, // lui  t2, 0x100          SiFive test
+            0x00005e37, // lui  t3, 0x5
+            0x555e0e13, // addi t3, t3, 0x555      FINISHER_PASS
+            0x01c3a023, // sw   t3, 0(t2)
+            0x0000006f, // j    .
+        };
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(code.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int c : code) {
+            b.putInt(c);
+        }
+        return Files.write(tmp.resolve("hello.bin"), b.array());
+    }
+
+    @Test
+    void nodefaultsMeansNoConsoleInBoth() throws Exception {
+        String prog = uartHello().toString();
+        for (boolean nodefaults : new boolean[] {false, true}) {
+            List<String> args = new ArrayList<>(List.of("-nographic", "-bios", "none", "-kernel", prog));
+            if (nodefaults) {
+                args.add("-nodefaults");
+            }
+            List<String> q = new ArrayList<>(List.of(QEMU, "-M", "virt"));
+            q.addAll(args);
+            ProcessRun qr = ProcessRun.run(q, Duration.ofSeconds(30));
+            JemuProcess.Result jr = JemuProcess.run(Duration.ofSeconds(60), args.toArray(String[]::new));
+            assertEquals(0, qr.status(), qr.stderr());
+            assertEquals(0, jr.status(), jr::describe);
+            assertEquals(!nodefaults, qr.stdoutText().contains("J"), () -> args + " under QEMU: " + qr.stdoutText());
+            assertEquals(qr.stdoutText().contains("J"), jr.out().contains("J"), () -> args + ": " + jr.out());
+        }
+    }
+
     @Test
     void msgTimestampHasQemusShape() throws Exception {
         Path empty = Files.write(tmp.resolve("empty.bin"), new byte[0]);

@@ -140,7 +140,7 @@ public final class Blockdevs {
         }
         String filename = proto.get("filename");
         if (filename == null) {
-            throw error(n.spec(), "Parameter '" + (proto == o ? "" : "file.") + "filename' is missing");
+            throw error(n.spec(), "Parameter '" + (PROTOCOLS.contains(driver) ? "" : "file.") + "filename' is missing");
         }
         if (!Files.exists(Path.of(filename))) {
             throw error(n.spec(), "Could not open '" + filename + "': No such file or directory");
