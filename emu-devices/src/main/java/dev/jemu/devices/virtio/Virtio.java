@@ -30,6 +30,8 @@ public final class Virtio {
 
     /** Device IDs (5). */
     public static final int ID_BLOCK = 2;
+    public static final int ID_ENTROPY = 4;
+    public static final int ID_9P = 9;
 
     public static long bit(int n) {
         return 1L << n;
