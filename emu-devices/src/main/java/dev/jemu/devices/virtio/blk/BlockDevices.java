@@ -4,6 +4,7 @@ import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.block.DriveOptions;
+import dev.jemu.devices.virtio.HostVirtioDevices;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +49,9 @@ public final class BlockDevices {
         for (String spec : config.devices) {
             Map<String, String> p = deviceProperties(spec);
             String driver = p.remove("driver");
+            if (HostVirtioDevices.MODELS.contains(driver)) {
+                continue; // rng, 9p: not disks
+            }
             if (!driver.equals("virtio-blk-device")) {
                 throw new ConfigException("-device " + spec + ": '" + driver + "' is not a valid device model name"
                         + (driver.startsWith("virtio-blk") ? " on this machine (use virtio-blk-device)" : ""));
