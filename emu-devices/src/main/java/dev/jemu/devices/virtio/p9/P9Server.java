@@ -65,6 +65,9 @@ public final class P9Server {
         } catch (P9Error e) {
             return P9Message.lerror(h.tag(), e.errno());
         } catch (RuntimeException e) { // a bug must cost the guest one request, not the device
+            if (System.getenv("JEMU_DEBUG") != null) {
+                e.printStackTrace();
+            }
             return P9Message.lerror(h.tag(), EIO);
         }
     }
@@ -328,7 +331,8 @@ public final class P9Server {
                 } else if (!name.equals(".")) {
                     path = LocalFs.join(path, name);
                 }
-                qids[done++] = fs.stat(path).qid();
+                P9Qid q = fs.stat(path).qid();
+                qids[done++] = q;
             }
         } catch (P9Error e) {
             if (done == 0) {
