@@ -3,6 +3,7 @@ package dev.jemu.devices.virtio.p9;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import dev.jemu.core.host.Libc;
+import dev.jemu.devices.block.HostFileStat;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -127,7 +128,9 @@ public final class LocalFs {
                 mode = xattrInt(p, "mode", mode);
                 rdev = xattrLong(p, "rdev", rdev);
             }
-            return new Stat(mode, uid, gid, ((Integer) a.get("nlink")).longValue(), rdev, size, (size + 511) / 512,
+            long allocated = HostFileStat.allocatedBytesNoFollow(p);
+            long blocks = allocated >= 0 ? allocated / 512 : (size + 511) / 512;
+            return new Stat(mode, uid, gid, ((Integer) a.get("nlink")).longValue(), rdev, size, blocks,
                     (Long) a.get("ino"), (FileTime) a.get("lastAccessTime"), (FileTime) a.get("lastModifiedTime"),
                     (FileTime) a.get("ctime"));
         } catch (IOException e) {

@@ -100,7 +100,7 @@ public final class P9Server {
                 P9Fid f = unopened(o.fid());
                 LocalFs.Stat s = fs.stat(f.path);
                 open(f, s, o.flags());
-                w.qid(s.qid()).u32(0);
+                w.qid(s.qid()).u32(iounit());
             }
             case Lcreate c -> {
                 P9Fid f = unopened(c.fid());
@@ -108,7 +108,7 @@ public final class P9Server {
                 fs.createFile(p, c.mode(), f.uid, c.gid());
                 f.path = p;
                 open(f, fs.stat(p), c.flags() & ~(0100 | 0200 | 01000)); // created already: no O_CREAT/EXCL/TRUNC
-                w.qid(fs.stat(p).qid()).u32(0);
+                w.qid(fs.stat(p).qid()).u32(iounit());
             }
             case Symlink s -> {
                 P9Fid d = fid(s.fid());
@@ -133,7 +133,7 @@ public final class P9Server {
                 rename(f.path, to);
             }
             case Readlink r -> w.str(fs.readlink(fid(r.fid()).path));
-            case Getattr g -> getattr(fs.stat(fid(g.fid()).path), w);
+            case Getattr g -> getattr(fs.stat(fid(g.fid()).path), w, iounit());
             case Setattr s -> setattr(fid(s.fid()), s);
             case XattrWalk x -> {
                 P9Fid f = fid(x.fid());
@@ -373,9 +373,14 @@ public final class P9Server {
         f.openFlags = flags;
     }
 
-    private static void getattr(LocalFs.Stat s, P9Writer w) {
+    /** QEMU's st_blksize and iounit: the most whole 4 KiB blocks one Tread/Twrite carries. */
+    private int iounit() {
+        return 4096 * Math.max(1, (msize - 24) / 4096);
+    }
+
+    private static void getattr(LocalFs.Stat s, P9Writer w, int blksize) {
         w.u64(GETATTR_BASIC).qid(s.qid()).u32(s.mode()).u32(s.uid()).u32(s.gid()).u64(s.nlink()).u64(s.rdev())
-                .u64(s.size()).u64(4096).u64(s.blocks());
+                .u64(s.size()).u64(blksize).u64(s.blocks());
         for (FileTime t : new FileTime[] {s.atime(), s.mtime(), s.ctime()}) {
             long ns = t.to(TimeUnit.NANOSECONDS);
             w.u64(Math.floorDiv(ns, 1_000_000_000L)).u64(Math.floorMod(ns, 1_000_000_000L));
