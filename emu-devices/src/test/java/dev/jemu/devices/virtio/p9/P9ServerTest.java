@@ -122,6 +122,26 @@ class P9ServerTest {
     }
 
     @Test
+    void fidsSurviveSaveAndLoad() throws Exception {
+        Files.writeString(dir.resolve("f"), "saved-content");
+        P9Client c = client(SecurityModel.NONE);
+        c.walk(1, "f");
+        c.ok(P9Message.LOPEN, 1, 0);
+        c.walk(2);
+        dev.jemu.core.state.StateRecord rec = new dev.jemu.core.state.StateRecord("virtio-9p", 1);
+        c.server().saveState(rec);
+        P9Server restored = new P9Server(new LocalFs(dir, SecurityModel.NONE, false));
+        restored.loadState(rec);
+        assertEquals(3, restored.fidCount());
+        P9Client c2 = new P9Client(restored);
+        ByteBuffer r = c2.ok(P9Message.READ, 1, 6L, 100);
+        assertEquals(7, r.getInt(), "the open file was reopened by path");
+        assertEquals(P9Error.EINVAL, c2.error(P9Message.LOPEN, 1, 0), "and is still open");
+        c2.ok(P9Message.CLUNK, 2);
+        assertEquals(2, restored.fidCount());
+    }
+
+    @Test
     void readOnlyRefusesWrites() {
         P9Client c = new P9Client(new P9Server(new LocalFs(dir, SecurityModel.NONE, true)));
         c.mount();
