@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One boot of the kit with virtio-rng and two virtio-9p shares: the guest reads /dev/hwrng, mounts a
  * {@code security_model=none} share and a {@code mapped-xattr} one, reads a host file, writes files back
- * (checked here on the host, with the mapped owner in user.virtfs.* xattrs), and follows host symlinks that
+ * (checked here on the host, with the mapped owner in user.virtfs.* xattrs; a mapped-file share too), and follows host symlinks that
  * point outside the share, which must never reach the host's file. Then the same script under QEMU 7.2
  * (when installed) must give the same guest output and leave the same host files, modes and xattrs.
  */
@@ -67,13 +67,20 @@ class RiscvVirtioHostDevicesBootTest {
                     "echo STAT=$(stat -c '%u:%g:%a' /tmp/m2/owned) $(readlink /tmp/m2/gsym)",
                     "echo LS=$(stat -c '%n:%u:%g:%a:%F:%s' /tmp/m2/* | tr '\\n' ' ')",
                     "umount /mnt /tmp/m2 && echo UMOUNT-OK-$((6*7))",
-                    "echo SCRIPT-DONE-$((6*7))\n")),
+                    "echo PART3-$((6*7))\n")),
+            new JemuProcess.Step("PART3-42", String.join("; ",
+                    "mkdir -p /tmp/m3 && mount -t 9p -o trans=virtio,version=9p2000.L hostmfile /tmp/m3",
+                    "echo in-mfile > /tmp/m3/f && chown 1:2 /tmp/m3/f && mkdir /tmp/m3/d && echo g > /tmp/m3/d/g",
+                    "ln -s /x /tmp/m3/s && mv /tmp/m3/f /tmp/m3/d/f2 && mkdir /tmp/m3/gone && rmdir /tmp/m3/gone",
+                    "echo LS3=$(stat -c '%n:%u:%g:%a:%F:%s' /tmp/m3/* /tmp/m3/d/* | tr '\\n' ' ')",
+                    "umount /tmp/m3; echo SCRIPT-DONE-$((6*7))\n")),
             new JemuProcess.Step("SCRIPT-DONE-42", "poweroff -f\n"));
 
     /** Two shares in {@code base}: "none" with a host file and symlinks out of it, "mapped" empty. */
     private static Path shares(Path base) throws Exception {
         Path none = Files.createDirectories(base.resolve("none"));
         Files.createDirectories(base.resolve("mapped"));
+        Files.createDirectories(base.resolve("mfile"));
         Files.writeString(none.resolve("hostfile"), "hello-from-host\n");
         Path secret = Files.writeString(base.resolve("secret"), SECRET + "\n");
         Files.createSymbolicLink(none.resolve("abslink"), secret);             // an absolute host path
@@ -94,7 +101,9 @@ class RiscvVirtioHostDevicesBootTest {
                     "-device", "virtio-9p-device,fsdev=fs0,mount_tag=hostnone"));
         }
         a.addAll(List.of("-fsdev", "local,id=fs1,path=" + base.resolve("mapped") + ",security_model=mapped-xattr",
-                "-device", "virtio-9p-device,fsdev=fs1,mount_tag=hostmapped"));
+                "-device", "virtio-9p-device,fsdev=fs1,mount_tag=hostmapped",
+                "-fsdev", "local,id=fs2,path=" + base.resolve("mfile") + ",security_model=mapped-file",
+                "-device", "virtio-9p-device,fsdev=fs2,mount_tag=hostmfile"));
         return a;
     }
 
@@ -144,13 +153,15 @@ class RiscvVirtioHostDevicesBootTest {
         cmd.addAll(args(qbase, false));
         JemuProcess.Result q = JemuProcess.runCommand(cmd, JemuProcess.timeout(), STEPS);
         assertTrue(q.out().contains("SCRIPT-DONE-42"), q::describe);
-        for (String key : List.of("READ=", "ESC=", "STAT=", "LS=")) {
+        for (String key : List.of("READ=", "ESC=", "STAT=", "LS=", "LS3=")) {
             assertFalse(line(out, key).startsWith("(no"), key);
             assertEquals(line(q.out(), key).replace(qbase.toString(), "BASE"),
                     line(out, key).replace(base.toString(), "BASE"), key);
         }
         assertEquals(hostView(qbase.resolve("mapped")), hostView(mapped));
         assertEquals(hostView(qbase.resolve("none")), hostView(none));
+        assertEquals(hostView(qbase.resolve("mfile")), hostView(base.resolve("mfile")));
+        assertTrue(hostView(base.resolve("mfile")).containsKey("d/.virtfs_metadata/f2"), "mapped-file metadata");
     }
 
     /** The guest's output line starting with {@code key} (not the echo of the typed script). */
@@ -167,7 +178,7 @@ class RiscvVirtioHostDevicesBootTest {
                 StringBuilder b = new StringBuilder();
                 b.append(Integer.toOctalString((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)));
                 if (!Files.isSymbolicLink(p)) {
-                    b.append(' ').append(Files.isDirectory(p) ? "dir" : Files.size(p));
+                    b.append(' ').append(Files.isDirectory(p) ? "dir" : Files.readString(p).replace("\n", "|"));
                     UserDefinedFileAttributeView x = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
                     for (String n : x.list().stream().sorted().toList()) {
                         ByteBuffer bb = ByteBuffer.allocate(x.size(n));

@@ -200,10 +200,6 @@ public final class HostVirtioDevices {
             throw new ConfigException(flag + " " + spec + ": invalid security_model property '" + model + "'\n"
                     + MODELS_HELP);
         }
-        if (m == SecurityModel.MAPPED_FILE) {
-            throw new ConfigException(flag + " " + spec + ": security_model=mapped-file is not supported by jemu "
-                    + "(mapped-xattr stores the same in extended attributes)");
-        }
         if (path == null) {
             throw new ConfigException(flag + " " + spec + ": path property not set");
         }

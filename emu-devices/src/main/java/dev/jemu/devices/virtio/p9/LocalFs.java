@@ -47,7 +47,7 @@ public final class LocalFs {
     static final int S_IFMT = 0170000, S_IFDIR = 0040000, S_IFREG = 0100000, S_IFLNK = 0120000;
     /** Host modes of files and directories made by the mapped models (QEMU's defaults, fmode/dmode). */
     static final int MAPPED_FILE_MODE = 0600, MAPPED_DIR_MODE = 0700;
-    static final String XATTR_PREFIX = "virtfs.";
+    static final String XATTR_PREFIX = XattrMappedAttrs.PREFIX;
     private static final MethodHandle MKNOD = Libc.function("mknod",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
 
@@ -68,11 +68,23 @@ public final class LocalFs {
     private final Path root;
     private final SecurityModel model;
     private final boolean readOnly;
+    /** The mapped models' store of guest owners and modes; null for passthrough and none. */
+    private final MappedAttrs mapped;
 
     public LocalFs(Path root, SecurityModel model, boolean readOnly) {
         this.root = root.toAbsolutePath().normalize();
         this.model = model;
         this.readOnly = readOnly;
+        this.mapped = switch (model) {
+            case MAPPED_XATTR -> new XattrMappedAttrs();
+            case MAPPED_FILE -> new FileMappedAttrs();
+            default -> null;
+        };
+    }
+
+    /** Whether a name in a directory is the security model's own metadata, which the guest never sees. */
+    boolean hidden(String name) {
+        return mapped != null && mapped.hidden(name);
     }
 
     public Path root() {
@@ -122,11 +134,12 @@ public final class LocalFs {
             int gid = (Integer) a.get("gid");
             long rdev = (Long) a.get("rdev");
             long size = (Long) a.get("size");
-            if (model.mapped() && (mode & S_IFMT) != S_IFLNK) {
-                uid = xattrInt(p, "uid", uid);
-                gid = xattrInt(p, "gid", gid);
-                mode = xattrInt(p, "mode", mode);
-                rdev = xattrLong(p, "rdev", rdev);
+            if (mapped != null && (mode & S_IFMT) != S_IFLNK) {
+                long[] v = mapped.load(p, rel.isEmpty());
+                uid = v[0] != -1 ? (int) v[0] : uid;
+                gid = v[1] != -1 ? (int) v[1] : gid;
+                mode = v[2] != -1 ? (int) v[2] : mode;
+                rdev = v[3] != -1 ? v[3] : rdev;
             }
             long allocated = HostFileStat.allocatedBytesNoFollow(p);
             long blocks = allocated >= 0 ? allocated / 512 : (size + 511) / 512;
@@ -172,8 +185,8 @@ public final class LocalFs {
     void setCredentials(String rel, int mode, int uid, int gid, long rdev) throws P9Error {
         Path p = host(rel);
         try {
-            if (model.mapped()) {
-                setXattrs(p, mode, uid, gid, rdev);
+            if (mapped != null) {
+                mapped.store(p, rel.isEmpty(), uid, gid, mode, rdev);
             } else {
                 try {
                     Files.setAttribute(p, "unix:uid", uid, NOFOLLOW_LINKS);
@@ -190,53 +203,6 @@ public final class LocalFs {
         } catch (IOException e) {
             throw error(e);
         }
-    }
-
-    private void setXattrs(Path p, int mode, int uid, int gid, long rdev) throws IOException {
-        UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW_LINKS);
-        if (uid != -1) {
-            v.write(XATTR_PREFIX + "uid", le(uid, 4));
-        }
-        if (gid != -1) {
-            v.write(XATTR_PREFIX + "gid", le(gid, 4));
-        }
-        if (mode != -1) {
-            v.write(XATTR_PREFIX + "mode", le(mode, 4));
-        }
-        if (rdev != -1) {
-            v.write(XATTR_PREFIX + "rdev", le(rdev, 8));
-        }
-    }
-
-    private static ByteBuffer le(long v, int n) {
-        ByteBuffer b = ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        if (n == 4) {
-            b.putInt((int) v);
-        } else {
-            b.putLong(v);
-        }
-        return b.flip();
-    }
-
-    private static long xattr(Path p, String name, int n, long dflt) {
-        try {
-            UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW_LINKS);
-            ByteBuffer b = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            if (v.read(XATTR_PREFIX + name, b) != n) {
-                return dflt;
-            }
-            return n == 4 ? b.getInt(0) : b.getLong(0);
-        } catch (IOException | RuntimeException e) {
-            return dflt; // not set (a file the host made): the host's own value
-        }
-    }
-
-    private static int xattrInt(Path p, String name, int dflt) {
-        return (int) xattr(p, name, 4, dflt);
-    }
-
-    private static long xattrLong(Path p, String name, long dflt) {
-        return xattr(p, name, 8, dflt);
     }
 
     /** Creates an empty regular file (mapped: a plain 0600 file, the guest's mode in xattrs). */
@@ -341,7 +307,7 @@ public final class LocalFs {
         Stat s = stat(rel);
         if (model.mapped()) {
             try {
-                setXattrs(host(rel), s.type() | (mode & 07777), -1, -1, -1);
+                mapped.store(host(rel), rel.isEmpty(), -1, -1, s.type() | (mode & 07777), -1);
             } catch (IOException e) {
                 throw error(e);
             }
@@ -362,8 +328,8 @@ public final class LocalFs {
         checkWritable();
         Path p = host(rel);
         try {
-            if (model.mapped()) {
-                setXattrs(p, -1, uid, gid, -1);
+            if (mapped != null) {
+                mapped.store(p, rel.isEmpty(), uid, gid, -1, -1);
                 return;
             }
             if (uid != -1) {
@@ -416,7 +382,11 @@ public final class LocalFs {
     void rename(String from, String to) throws P9Error {
         checkWritable();
         try {
-            Files.move(host(from), host(to), StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces the target
+            Path f = host(from), t = host(to);
+            Files.move(f, t, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces the target
+            if (mapped != null) {
+                mapped.renamed(f, t);
+            }
         } catch (IOException e) {
             throw error(e);
         }
@@ -431,6 +401,9 @@ public final class LocalFs {
             throw new P9Error(dir ? P9Error.ENOTDIR : P9Error.EISDIR);
         }
         try {
+            if (mapped != null && Files.exists(p, NOFOLLOW_LINKS)) {
+                mapped.removing(p, dir);
+            }
             Files.delete(p);
         } catch (IOException e) {
             throw error(e);
@@ -446,7 +419,10 @@ public final class LocalFs {
         List<String> names = new ArrayList<>(List.of(".", ".."));
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
             for (Path e : ds) {
-                names.add(e.getFileName().toString());
+                String n = e.getFileName().toString();
+                if (!hidden(n)) {
+                    names.add(n);
+                }
             }
         } catch (IOException e) {
             throw error(e);
@@ -456,7 +432,7 @@ public final class LocalFs {
 
     /** The guest-visible value of extended attribute {@code name} (only the user namespace is exported). */
     byte[] getXattr(String rel, String name) throws P9Error {
-        if (!name.startsWith("user.") || hidden(name)) {
+        if (!name.startsWith("user.") || hiddenXattr(name)) {
             throw new P9Error(P9Error.ENODATA);
         }
         try {
@@ -481,7 +457,7 @@ public final class LocalFs {
             UserDefinedFileAttributeView v = Files.getFileAttributeView(host(rel), UserDefinedFileAttributeView.class,
                     NOFOLLOW_LINKS);
             for (String n : v.list()) {
-                if (!hidden("user." + n)) {
+                if (!hiddenXattr("user." + n)) {
                     sb.append("user.").append(n).append('\0');
                 }
             }
@@ -494,7 +470,7 @@ public final class LocalFs {
     /** setxattr (an empty value with {@code remove}: removexattr). */
     void setXattr(String rel, String name, byte[] value, boolean remove) throws P9Error {
         checkWritable();
-        if (hidden(name)) {
+        if (hiddenXattr(name)) {
             throw new P9Error(P9Error.EACCES); // the guest may not forge its own mapped owner
         }
         if (!name.startsWith("user.")) {
@@ -515,8 +491,8 @@ public final class LocalFs {
         }
     }
 
-    private boolean hidden(String name) {
-        return model.mapped() && name.startsWith("user." + XATTR_PREFIX);
+    private boolean hiddenXattr(String name) {
+        return model == SecurityModel.MAPPED_XATTR && name.startsWith("user." + XATTR_PREFIX);
     }
 
     /** statfs: total, free and available blocks of {@code bsize} bytes. */

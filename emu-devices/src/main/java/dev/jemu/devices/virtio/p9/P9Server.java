@@ -302,6 +302,9 @@ public final class P9Server {
         if (name.equals(".") || name.equals("..")) {
             throw new P9Error(EEXIST);
         }
+        if (fs.hidden(name)) {
+            throw new P9Error(EINVAL); // the security model's own metadata
+        }
         if (fs.stat(d.path).type() != LocalFs.S_IFDIR) {
             throw new P9Error(ENOTDIR);
         }
@@ -319,7 +322,7 @@ public final class P9Server {
         int done = 0;
         try {
             for (String name : wk.names()) {
-                if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+                if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0 || fs.hidden(name)) {
                     throw new P9Error(ENOENT);
                 }
                 if (fs.stat(path).type() != LocalFs.S_IFDIR) {

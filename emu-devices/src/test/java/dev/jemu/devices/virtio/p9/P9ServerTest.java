@@ -142,6 +142,45 @@ class P9ServerTest {
     }
 
     @Test
+    void mappedFileKeepsGuestOwnerInMetadataFiles() throws Exception {
+        P9Client c = client(SecurityModel.MAPPED_FILE);
+        c.ok(P9Message.ATTACH, 9, -1, "u", "", 1000);
+        c.ok(P9Message.WALK, 9, 1, (short) 0);
+        c.ok(P9Message.LCREATE, 1, "m", 2, 0640, 100);
+        Path meta = dir.resolve(".virtfs_metadata/m");
+        assertEquals("virtfs.uid=1000\nvirtfs.gid=100\nvirtfs.mode=33184\n", Files.readString(meta));
+        c.walk(2, "m");
+        c.ok(P9Message.SETATTR, 2, 2, 0, 7, 0, 0L, 0L, 0L, 0L, 0L); // chown to uid 7
+        assertTrue(Files.readString(meta).startsWith("virtfs.uid=7\n"));
+        ByteBuffer st = c.ok(P9Message.GETATTR, 2, 0x7ffL);
+        st.position(7 + 8 + 13);
+        assertEquals(0100640, st.getInt());
+        assertEquals(7, st.getInt());
+        assertEquals(P9Error.ENOENT, c.error(P9Message.WALK, 0, 3, (short) 1, ".virtfs_metadata"));
+        assertEquals(P9Error.EINVAL, c.error(P9Message.MKDIR, 0, ".virtfs_metadata_root", 0755, 0));
+        c.walk(4);
+        c.ok(P9Message.LOPEN, 4, 0);
+        ByteBuffer r = c.ok(P9Message.READDIR, 4, 0L, 4096);
+        String all = new String(r.array(), r.position() + 4, r.getInt(), StandardCharsets.ISO_8859_1);
+        assertFalse(all.contains("virtfs"), "the metadata is hidden: " + all);
+        c.ok(P9Message.RENAMEAT, 0, "m", 0, "n");
+        assertFalse(Files.exists(meta));
+        assertTrue(Files.readString(dir.resolve(".virtfs_metadata/n")).contains("virtfs.mode=33184"));
+        c.ok(P9Message.MKDIR, 0, "d", 0755, 0);
+        c.walk(5, "d");
+        c.ok(P9Message.LCREATE, 5, "inner", 2, 0600, 0);
+        assertTrue(Files.exists(dir.resolve("d/.virtfs_metadata/inner")));
+        assertEquals(P9Error.ENOTEMPTY, c.error(P9Message.UNLINKAT, 0, "d", 0x200));
+        c.ok(P9Message.UNLINKAT, 0, "n", 0);
+        assertFalse(Files.exists(dir.resolve(".virtfs_metadata/n")));
+        c.ok(P9Message.CLUNK, 5);
+        c.walk(6, "d");
+        c.ok(P9Message.UNLINKAT, 6, "inner", 0);
+        c.ok(P9Message.UNLINKAT, 0, "d", 0x200);
+        assertFalse(Files.exists(dir.resolve("d")));
+    }
+
+    @Test
     void readOnlyRefusesWrites() {
         P9Client c = new P9Client(new P9Server(new LocalFs(dir, SecurityModel.NONE, true)));
         c.mount();
