@@ -2,7 +2,7 @@ package dev.jemu.devices.virtio;
 
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
-import dev.jemu.devices.block.DriveOptions;
+import dev.jemu.devices.QemuOptions;
 import dev.jemu.devices.virtio.p9.LocalFs;
 import dev.jemu.devices.virtio.p9.P9Server;
 import dev.jemu.devices.virtio.p9.SecurityModel;
@@ -240,24 +240,7 @@ public final class HostVirtioDevices {
         }
     }
 
-    /** QEMU's {@code first,key=value,...}: a first element without '=' is {@code firstKey}. */
     private static Map<String, String> properties(String flag, String spec, String firstKey) throws ConfigException {
-        Map<String, String> p = new LinkedHashMap<>();
-        List<String> parts = DriveOptions.split(spec);
-        for (int i = 0; i < parts.size(); i++) {
-            String s = parts.get(i);
-            int eq = s.indexOf('=');
-            if (eq < 0 && i == 0) {
-                p.put(firstKey, s);
-            } else if (eq > 0) {
-                p.put(s.substring(0, eq), s.substring(eq + 1));
-            } else {
-                throw new ConfigException(flag + " " + spec + ": Invalid parameter '" + s + "'");
-            }
-        }
-        if (p.get(firstKey) == null || p.get(firstKey).isEmpty()) {
-            throw new ConfigException(flag + " " + spec + ": Parameter '" + firstKey + "' is missing");
-        }
-        return p;
+        return QemuOptions.parse(flag, spec, firstKey, "Parameter '" + firstKey + "' is missing");
     }
 }

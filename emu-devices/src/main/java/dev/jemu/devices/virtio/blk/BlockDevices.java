@@ -2,6 +2,7 @@ package dev.jemu.devices.virtio.blk;
 
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.devices.QemuOptions;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.block.DriveOptions;
 import dev.jemu.devices.virtio.HostVirtioDevices;
@@ -128,22 +129,6 @@ public final class BlockDevices {
 
     /** {@code driver,key=value,...}; the first element is the device model ({@code driver=} also works). */
     static Map<String, String> deviceProperties(String spec) throws ConfigException {
-        Map<String, String> p = new LinkedHashMap<>();
-        List<String> parts = DriveOptions.split(spec);
-        for (int i = 0; i < parts.size(); i++) {
-            String s = parts.get(i);
-            int eq = s.indexOf('=');
-            if (eq < 0 && i == 0) {
-                p.put("driver", s);
-            } else if (eq > 0) {
-                p.put(s.substring(0, eq), s.substring(eq + 1));
-            } else {
-                throw new ConfigException("-device " + spec + ": Invalid parameter '" + s + "'");
-            }
-        }
-        if (p.get("driver") == null || p.get("driver").isEmpty()) {
-            throw new ConfigException("-device " + spec + ": no device model given");
-        }
-        return p;
+        return QemuOptions.parse("-device", spec, "driver", "no device model given");
     }
 }

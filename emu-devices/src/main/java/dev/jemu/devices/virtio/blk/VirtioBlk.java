@@ -132,13 +132,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     @Override
     public long readConfig(int offset, int size) {
-        byte[] c = config();
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            int o = offset + i;
-            v = (v << 8) | (o >= 0 && o < c.length ? c[o] & 0xff : 0);
-        }
-        return v;
+        return Virtio.configBytes(config(), offset, size);
     }
 
     @Override

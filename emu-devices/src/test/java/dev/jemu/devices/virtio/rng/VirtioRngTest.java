@@ -13,6 +13,37 @@ import org.junit.jupiter.api.Test;
 class VirtioRngTest {
     static final long BUF = FakeDriver.DATA;
 
+    /** A source that blocks until released, then gives {@code give} bytes of 42 (-1: all that were asked). */
+    private static final class HeldBackend implements RngBackend {
+        final CountDownLatch release = new CountDownLatch(1);
+        private final int give;
+
+        HeldBackend(int give) {
+            this.give = give;
+        }
+
+        @Override
+        public String id() {
+            return "held";
+        }
+
+        @Override
+        public int read(byte[] dst, int off, int n) {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return -1;
+            }
+            int k = give < 0 ? n : Math.min(give, n);
+            java.util.Arrays.fill(dst, off, off + k, (byte) 42);
+            return k;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     private static void offer(FakeDriver d, int head, long addr, int len) {
         d.desc(FakeDriver.DESC, head, addr, len, Virtio.VIRTQ_DESC_F_WRITE, 0);
         d.offer(head);
@@ -64,28 +95,7 @@ class VirtioRngTest {
 
     @Test
     void aBlockingSourceDoesNotStopTheMachineThread() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        RngBackend slow = new RngBackend() {
-            @Override
-            public String id() {
-                return "slow";
-            }
-
-            @Override
-            public int read(byte[] dst, int off, int n) {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    return -1;
-                }
-                dst[off] = 42;
-                return 1;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        HeldBackend slow = new HeldBackend(1);
         VirtualClock clock = VirtualClock.instructionCount(0);
         try (FakeDriver d = new FakeDriver(post -> new VirtioRng(slow, Long.MAX_VALUE, 1000, clock, post, "rng-test"))) {
             d.queueSize = 8;
@@ -94,7 +104,7 @@ class VirtioRngTest {
             offer(d, 0, BUF, 32); // returns at once although the source blocks
             assertTrue(System.nanoTime() - t0 < 2_000_000_000L);
             assertEquals(0, d.usedIdx());
-            release.countDown();
+            slow.release.countDown();
             d.complete(1);
             assertEquals(1, d.usedLen(0), "one read's worth, as QEMU completes it");
             assertEquals(42, d.ram.readByte(BUF - FakeDriver.RAM_BASE));
@@ -103,33 +113,13 @@ class VirtioRngTest {
 
     @Test
     void resetDropsRequestsInFlight() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        RngBackend slow = new RngBackend() {
-            @Override
-            public String id() {
-                return "slow";
-            }
-
-            @Override
-            public int read(byte[] dst, int off, int n) {
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    return -1;
-                }
-                return n;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        HeldBackend slow = new HeldBackend(-1);
         VirtualClock clock = VirtualClock.instructionCount(0);
         try (FakeDriver d = new FakeDriver(post -> new VirtioRng(slow, Long.MAX_VALUE, 1000, clock, post, "rng-test"))) {
             d.queueSize = 8;
             d.start(Virtio.bit(Virtio.F_VERSION_1));
             offer(d, 0, BUF, 32);
-            release.countDown();
+            slow.release.countDown();
             d.reg(VirtioMmio.Status, 0); // reset: waits for the device thread, drops its completion
             d.drain();
             assertEquals(0, d.usedIdx());
