@@ -129,7 +129,7 @@ public final class DeviceWorker implements AutoCloseable {
     public void close() {
         thread.shutdown();
         try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
+            thread.awaitTermination(30, TimeUnit.SECONDS); // a disk's last writes
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
