@@ -52,6 +52,8 @@ class RiscvVirtioHostDevicesBootTest {
             new JemuProcess.Step("Enter 'help'", String.join("; ",
                     "echo RNG=$(cat /sys/class/misc/hw_random/rng_current)",
                     "echo HWRNG=$(head -c 64 /dev/hwrng | od -An -tx1 | tr -d ' \\n')",
+                    "echo virtio_rng.1 > /sys/class/misc/hw_random/rng_current",
+                    "echo RNG1=$(cat /sys/class/misc/hw_random/rng_current) $(head -c 16 /dev/hwrng | od -An -tx1 | tr -d ' \\n')",
                     "mount -t 9p -o trans=virtio,version=9p2000.L hostnone /mnt && echo MOUNT1-OK-$((6*7))",
                     "echo READ=$(cat /mnt/hostfile)\n")),
             new JemuProcess.Step("READ=hello", String.join("; ",
@@ -93,7 +95,8 @@ class RiscvVirtioHostDevicesBootTest {
         List<String> a = new ArrayList<>(List.of("-M", "virt", "-m", "512M", "-nographic", "-no-reboot",
                 "-kernel", Kit.file(ARCH, "Image").toString(), "-initrd", Kit.file(ARCH, "initrd.cpio.gz").toString(),
                 "-append", "console=ttyS0 jemu.shell",
-                "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-device,rng=rng0"));
+                "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-device,rng=rng0",
+                "-device", "virtio-rng-device")); // the second with its own builtin backend
         if (virtfs) {
             a.addAll(List.of("-virtfs", "local,path=" + base.resolve("none") + ",mount_tag=hostnone,security_model=none"));
         } else { // QEMU's -virtfs makes a virtio-9p-pci on this board: name the virtio-mmio device instead
@@ -121,6 +124,9 @@ class RiscvVirtioHostDevicesBootTest {
         assertTrue(m.find(), r::describe);
         assertEquals(128, m.group(1).length(), "64 bytes from /dev/hwrng: " + m.group(1));
         assertFalse(m.group(1).matches("0*"), m.group(1));
+        Matcher m1 = Pattern.compile("RNG1=virtio_rng.1 ([0-9a-f]{32})").matcher(out);
+        assertTrue(m1.find(), r::describe);
+        assertFalse(m1.group(1).matches("0*"), m1.group(1));
         // security_model=none: host file read, guest file written back
         assertTrue(out.contains("MOUNT1-OK-42") && out.contains("READ=hello-from-host"), r::describe);
         assertTrue(out.contains("RENAME-OK-42"), r::describe);
@@ -153,6 +159,7 @@ class RiscvVirtioHostDevicesBootTest {
         cmd.addAll(args(qbase, false));
         JemuProcess.Result q = JemuProcess.runCommand(cmd, JemuProcess.timeout(), STEPS);
         assertTrue(q.out().contains("SCRIPT-DONE-42"), q::describe);
+        assertTrue(q.out().contains("RNG1=virtio_rng.1 "), q::describe);
         for (String key : List.of("READ=", "ESC=", "STAT=", "LS=", "LS3=")) {
             assertFalse(line(out, key).startsWith("(no"), key);
             assertEquals(line(q.out(), key).replace(qbase.toString(), "BASE"),
