@@ -56,6 +56,9 @@ final class ConfigBuilder {
             config.drives.add(o.drivesBeforePositional, bareImageDrive(o.positional));
         }
         config.devices.addAll(o.devices);
+        config.objects.addAll(o.objects);
+        config.fsdevs.addAll(o.fsdevs);
+        config.virtfs.addAll(o.virtfs);
         if (o.icount != null) {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
         }

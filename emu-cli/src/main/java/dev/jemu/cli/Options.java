@@ -23,6 +23,9 @@ final class Options {
     boolean noReboot;
     final List<String> drives = new ArrayList<>();
     final List<String> devices = new ArrayList<>();
+    final List<String> objects = new ArrayList<>();
+    final List<String> fsdevs = new ArrayList<>();
+    final List<String> virtfs = new ArrayList<>();
     boolean snapshot;
     String icount;
     String accel;

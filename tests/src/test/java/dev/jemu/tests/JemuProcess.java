@@ -46,6 +46,12 @@ final class JemuProcess {
         cmd.addAll(JvmOptions.read());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
         cmd.addAll(List.of(args));
+        return runCommand(cmd, timeout, steps);
+    }
+
+    /** Runs any command (e.g. QEMU, to compare) the same way: stdin typed by {@code steps}, output collected. */
+    static Result runCommand(List<String> cmd, Duration timeout, List<Step> steps) throws IOException,
+            InterruptedException {
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).start();
         Collector out = new Collector(p.getInputStream());

@@ -34,6 +34,12 @@ public final class MachineConfig {
     public final List<String> drives = new ArrayList<>();
     /** {@code -device} specifications, raw option strings in order. */
     public final List<String> devices = new ArrayList<>();
+    /** {@code -object} specifications (rng-random, rng-builtin), raw option strings in order. */
+    public final List<String> objects = new ArrayList<>();
+    /** {@code -fsdev} specifications, raw option strings in order. */
+    public final List<String> fsdevs = new ArrayList<>();
+    /** {@code -virtfs} specifications, raw option strings in order. */
+    public final List<String> virtfs = new ArrayList<>();
     /** {@code -snapshot}: every drive gets a temporary overlay. */
     public boolean snapshot;
     /** Time source: real time, or instruction counting ({@code -icount shift=N}). */

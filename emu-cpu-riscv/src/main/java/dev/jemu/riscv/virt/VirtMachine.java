@@ -21,6 +21,8 @@ import dev.jemu.devices.Uart16550;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.fs.DiskBoot;
 import dev.jemu.devices.virtio.DmaMemory;
+import dev.jemu.devices.virtio.HostVirtioDevices;
+import dev.jemu.devices.virtio.VirtioDevice;
 import dev.jemu.devices.virtio.VirtioMmioSlot;
 import dev.jemu.devices.virtio.VirtioMmioTransport;
 import dev.jemu.devices.virtio.blk.BlockDevices;
@@ -54,6 +56,7 @@ public final class VirtMachine implements Machine {
     private final List<Stateful> devices = new ArrayList<>();
     private final List<VirtioMmioTransport> virtio = new ArrayList<>();
     private final List<VirtioBlk> disks = new ArrayList<>();
+    private final List<AutoCloseable> hostDevices = new ArrayList<>();
     private VirtBoot.Plan plan;
     private volatile int quitStatus = -1;
 
@@ -95,6 +98,19 @@ public final class VirtMachine implements Machine {
             throw new ConfigException("virt: " + blk.size() + " virtio disks, but only " + VirtMap.VIRTIO.count
                     + " virtio-mmio slots");
         }
+        // virtio-rng, virtio-9p: the next free slots after the disks
+        List<HostVirtioDevices.Plan> host;
+        try {
+            host = HostVirtioDevices.resolve(config);
+        } catch (ConfigException e) {
+            closeDrives(blk);
+            throw e;
+        }
+        if (blk.size() + host.size() > VirtMap.VIRTIO.count) {
+            closeDrives(blk);
+            throw new ConfigException("virt: " + (blk.size() + host.size()) + " virtio devices, but only "
+                    + VirtMap.VIRTIO.count + " virtio-mmio slots");
+        }
         DmaMemory dma = new DmaMemory(bus);
 
         for (VirtMap m : VirtMap.values()) {
@@ -115,6 +131,13 @@ public final class VirtMachine implements Machine {
                                     "virtio-blk@" + Long.toHexString(m.base(i)));
                             VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
                             disks.add(d);
+                            virtio.add(t);
+                            map(m, i, t, t);
+                        } else if (k < blk.size() + host.size()) {
+                            VirtioDevice d = HostVirtioDevices.create(host.get(k - blk.size()), config, loop::post,
+                                    "virtio@" + Long.toHexString(m.base(i)));
+                            VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
+                            hostDevices.add((AutoCloseable) d);
                             virtio.add(t);
                             map(m, i, t, t);
                         } else {
@@ -158,6 +181,14 @@ public final class VirtMachine implements Machine {
             }
         }
         disks.clear();
+        for (AutoCloseable d : hostDevices) {
+            try {
+                d.close();
+            } catch (Exception e) {
+                // nothing to lose: their host resources are read-only or already written
+            }
+        }
+        hostDevices.clear();
     }
 
     private void map(VirtMap m, int i, dev.jemu.core.memory.MmioDevice d, Stateful s) {

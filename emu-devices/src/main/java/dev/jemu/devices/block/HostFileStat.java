@@ -13,10 +13,12 @@ import java.nio.file.Path;
  * expose. Uses stat(2) through the FFM API on 64-bit Linux when native access is enabled for us
  * (--enable-native-access); returns -1 otherwise, and callers fall back to the file length.
  */
-final class HostFileStat {
+public final class HostFileStat {
     /** Offset of st_blocks in struct stat on x86_64, aarch64 and riscv64 Linux. */
     private static final long ST_BLOCKS = 64;
     private static final MethodHandle STAT = Libc.function("stat",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle LSTAT = Libc.function("lstat",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
 
     private HostFileStat() {
@@ -24,11 +26,20 @@ final class HostFileStat {
 
     /** Allocated bytes of the file, or -1 if unknown. */
     static long allocatedBytes(Path p) {
-        if (STAT == null) return -1;
+        return allocatedBytes(STAT, p);
+    }
+
+    /** The same for the path itself, a symlink not followed (virtio-9p's st_blocks). */
+    public static long allocatedBytesNoFollow(Path p) {
+        return allocatedBytes(LSTAT, p);
+    }
+
+    private static long allocatedBytes(MethodHandle stat, Path p) {
+        if (stat == null) return -1;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment path = a.allocateFrom(p.toString());
             MemorySegment buf = a.allocate(256, 8);
-            int rc = (int) STAT.invokeExact(path, buf);
+            int rc = (int) stat.invokeExact(path, buf);
             if (rc != 0) return -1;
             return buf.get(ValueLayout.JAVA_LONG, ST_BLOCKS) * 512;
         } catch (Throwable t) {

@@ -30,8 +30,20 @@ public final class Virtio {
 
     /** Device IDs (5). */
     public static final int ID_BLOCK = 2;
+    public static final int ID_ENTROPY = 4;
+    public static final int ID_9P = 9;
 
     public static long bit(int n) {
         return 1L << n;
+    }
+
+    /** {@code size} bytes at {@code offset} of a configuration space held as bytes, little-endian; 0 beyond it. */
+    public static long configBytes(byte[] config, int offset, int size) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            int o = offset + i;
+            v = (v << 8) | (o >= 0 && o < config.length ? config[o] & 0xff : 0);
+        }
+        return v;
     }
 }

@@ -29,6 +29,7 @@ public final class FakeDriver implements AutoCloseable {
     public final LinkedBlockingQueue<Runnable> posted = new LinkedBlockingQueue<>();
     public final VirtioMmioTransport t;
     public final VirtioBlk blk;
+    public final VirtioDevice device;
     public final Path disk;
     public int guardWrites;
     public boolean irq;
@@ -50,6 +51,23 @@ public final class FakeDriver implements AutoCloseable {
     }
 
     private FakeDriver(Path disk, Drive drive, String serial) {
+        guards();
+        this.disk = disk;
+        blk = new VirtioBlk(drive, serial, posted::add, "virtio-blk-test");
+        device = blk;
+        t = new VirtioMmioTransport("virtio@test", blk, level -> irq = level, new DmaMemory(bus));
+    }
+
+    /** A bench over any device, made with the bench's machine-thread poster; {@link #blk} is null. */
+    public FakeDriver(java.util.function.Function<java.util.function.Consumer<Runnable>, VirtioDevice> make) {
+        guards();
+        this.disk = null;
+        this.blk = null;
+        device = make.apply(posted::add);
+        t = new VirtioMmioTransport("virtio@test", device, level -> irq = level, new DmaMemory(bus));
+    }
+
+    private void guards() {
         MmioDevice guard = new MmioDevice() {
             @Override
             public long read(long offset, int size) {
@@ -64,9 +82,6 @@ public final class FakeDriver implements AutoCloseable {
         bus.addMmio("guard-low", RAM_BASE - 0x1000, 0x1000, guard);
         bus.addRam("ram", RAM_BASE, ram);
         bus.addMmio("guard-high", RAM_BASE + RAM_SIZE, 0x1000, guard);
-        this.disk = disk;
-        blk = new VirtioBlk(drive, serial, posted::add, "virtio-blk-test");
-        t = new VirtioMmioTransport("virtio@test", blk, level -> irq = level, new DmaMemory(bus));
     }
 
     private static Path diskFile(long diskBytes) throws Exception {
@@ -209,7 +224,9 @@ public final class FakeDriver implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        blk.close();
+        if (device instanceof AutoCloseable c) {
+            c.close();
+        }
         ram.close();
         if (disk != null) {
             Files.deleteIfExists(disk);

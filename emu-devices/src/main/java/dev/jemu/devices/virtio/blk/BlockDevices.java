@@ -5,9 +5,11 @@ import dev.jemu.core.machine.DeviceInfo;
 import dev.jemu.core.machine.DeviceProperties;
 import dev.jemu.core.machine.PropertyInfo;
 import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.devices.QemuOptions;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.block.Blockdevs;
 import dev.jemu.devices.block.DriveOptions;
+import dev.jemu.devices.virtio.HostVirtioDevices;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -63,6 +65,9 @@ public final class BlockDevices {
         for (String spec : config.devices) {
             Map<String, String> p = deviceProperties(spec);
             String driver = p.remove("driver");
+            if (HostVirtioDevices.MODELS.contains(driver)) {
+                continue; // rng, 9p: not disks
+            }
             if (!driver.equals(VIRTIO_BLK_DEVICE.name())) {
                 throw new ConfigException("-device " + spec + ": '" + driver + "' is not a valid device model name"
                         + (driver.startsWith("virtio-blk") ? " on this machine (use virtio-blk-device)" : ""));
@@ -136,22 +141,6 @@ public final class BlockDevices {
 
     /** {@code driver,key=value,...}; the first element is the device model ({@code driver=} also works). */
     static Map<String, String> deviceProperties(String spec) throws ConfigException {
-        Map<String, String> p = new LinkedHashMap<>();
-        List<String> parts = DriveOptions.split(spec);
-        for (int i = 0; i < parts.size(); i++) {
-            String s = parts.get(i);
-            int eq = s.indexOf('=');
-            if (eq < 0 && i == 0) {
-                p.put("driver", s);
-            } else if (eq > 0) {
-                p.put(s.substring(0, eq), s.substring(eq + 1));
-            } else {
-                throw new ConfigException("-device " + spec + ": Invalid parameter '" + s + "'");
-            }
-        }
-        if (p.get("driver") == null || p.get("driver").isEmpty()) {
-            throw new ConfigException("-device " + spec + ": no device model given");
-        }
-        return p;
+        return QemuOptions.parse("-device", spec, "driver", "no device model given");
     }
 }

@@ -8,6 +8,7 @@ import dev.jemu.core.state.StateWriter;
 import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.virtio.DescriptorChain;
+import dev.jemu.devices.virtio.DeviceWorker;
 import dev.jemu.devices.virtio.DmaMemory;
 import dev.jemu.devices.virtio.Virtio;
 import dev.jemu.devices.virtio.VirtioDevice;
@@ -17,11 +18,6 @@ import dev.jemu.devices.virtio.VirtqueueException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -51,16 +47,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     private final Drive drive;
     private final String serial;
-    private final Consumer<Runnable> machine;
-    private final ExecutorService io;
+    /** The I/O thread, with completions posted back and dropped after a reset. */
+    private final DeviceWorker io;
     private VirtioTransport transport;
-    /** Bumped on reset: completions of an older generation are dropped. */
-    private int generation;
     /** I/O thread only: the data of the request being carried out (grown on demand, reused). */
     private MemorySegment buffer = MemorySegment.NULL;
-    /** Requests carried out, waiting for the machine thread; completeDone is posted while this is set. */
-    private final ConcurrentLinkedQueue<VirtioBlkRequest> done = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean completionPosted = new AtomicBoolean();
 
     /**
      * @param machine runs a task on the machine thread ({@code MachineLoop::post})
@@ -69,12 +60,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public VirtioBlk(Drive drive, String serial, Consumer<Runnable> machine, String threadName) {
         this.drive = drive;
         this.serial = serial == null ? "" : serial;
-        this.machine = machine;
-        this.io = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.io = new DeviceWorker(machine, threadName);
     }
 
     public Drive drive() {
@@ -110,6 +96,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     @Override
     public void attach(VirtioTransport transport) {
         this.transport = transport;
+        io.attach(transport);
     }
 
     /** struct virtio_blk_config, the fields we fill (5.2.4). */
@@ -132,13 +119,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     @Override
     public long readConfig(int offset, int size) {
-        byte[] c = config();
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            int o = offset + i;
-            v = (v << 8) | (o >= 0 && o < c.length ? c[o] & 0xff : 0);
-        }
-        return v;
+        return Virtio.configBytes(config(), offset, size);
     }
 
     @Override
@@ -200,15 +181,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             }
             default -> r.status = S_UNSUPP;
         }
-        r.generation = generation;
-        io.execute(() -> {
+        io.submit(() -> {
             if (r.status < 0) {
                 r.status = perform(r, mem);
             }
-            done.add(r);
-            if (!completionPosted.getAndSet(true)) {
-                machine.accept(this::completeDone);
-            }
+            return () -> complete(r) ? r.queue : -1;
         });
     }
 
@@ -299,31 +276,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         return S_OK;
     }
 
-    /** On the machine thread: every finished request back to the driver, one interrupt per queue. */
-    private void completeDone() {
-        completionPosted.set(false); // before draining: a request finished from now on posts again
-        long queuesUsed = 0;
-        VirtioBlkRequest r;
-        while ((r = done.poll()) != null) {
-            if (complete(r)) {
-                queuesUsed |= 1L << r.queue;
-            }
-        }
-        for (int q = 0; queuesUsed != 0; q++, queuesUsed >>>= 1) {
-            if ((queuesUsed & 1) != 0) {
-                transport.usedBuffers(q);
-            }
-        }
-    }
-
     /**
      * On the machine thread: small data (GET_ID) and the status into the guest, the used ring; whether the
      * request went into it.
      */
     private boolean complete(VirtioBlkRequest r) {
-        if (r.generation != generation) {
-            return false; // the driver reset the device meanwhile
-        }
         DmaMemory mem = transport.memory();
         DescriptorChain c = r.chain;
         try {
@@ -348,13 +305,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
      * (tests; later, snapshots). Must not be called on a thread that the completions need.
      */
     public void sync() {
-        try {
-            io.submit(() -> { }).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
-            // closed: nothing in flight
-        }
+        io.sync();
     }
 
     /**
@@ -363,8 +314,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
      */
     @Override
     public void reset() {
-        generation++;
-        sync();
+        io.reset();
     }
 
     /**
@@ -374,19 +324,13 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
      */
     @Override
     public void drain() {
-        sync();
-        completeDone();
+        io.drain();
     }
 
     /** Waits for requests in flight (up to a few seconds), then closes the drive. */
     @Override
     public void close() throws BlockException {
-        io.shutdown();
-        try {
-            io.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.close();
         drive.close();
     }
 
@@ -399,10 +343,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public void loadState(StateReader in) {
         // nothing is in flight in a restored machine: requests of the state we leave must neither reach the
         // disk or RAM after this point nor complete into the restored rings
-        generation++;
-        sync();
-        done.clear();
-        completionPosted.set(false); // a task still posted finds nothing; the next request posts again
+        io.forget();
     }
 
     private void guestError(String fmt, Object... args) {

@@ -20,8 +20,6 @@ final class VirtioBlkRequest {
     int length;
     /** Bytes written into the chain's writable part, the status byte not counted (used ring length). */
     int dataOut;
-    /** The device generation the request was taken in. */
-    int generation;
     /** A DMA failure on the I/O thread: completion turns it into DEVICE_NEEDS_RESET. */
     String dmaError;
     /** Set when the request was rejected before reaching the I/O thread. */
