@@ -6,6 +6,7 @@ import dev.jemu.core.machine.Machine;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.machine.MachineType;
 import dev.jemu.core.machine.PropertyInfo;
+import dev.jemu.devices.virtio.HostVirtioDevices;
 import dev.jemu.devices.virtio.blk.BlockDevices;
 import java.util.List;
 
@@ -34,7 +35,7 @@ public final class VirtMachineType implements MachineType {
     /** What {@code -device} can add: devices on the virtio-mmio slots. */
     @Override
     public List<DeviceInfo> devices() {
-        return List.of(BlockDevices.VIRTIO_BLK_DEVICE);
+        return List.of(BlockDevices.VIRTIO_BLK_DEVICE, HostVirtioDevices.RNG_DEVICE, HostVirtioDevices.NINE_P_DEVICE);
     }
 
     /** QEMU's virt-machine properties that jemu implements; each has the meaning of the flag it names. */

@@ -1,6 +1,9 @@
 package dev.jemu.devices.virtio;
 
 import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.DeviceInfo;
+import dev.jemu.core.machine.DeviceProperties;
+import dev.jemu.core.machine.PropertyInfo;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.devices.QemuOptions;
 import dev.jemu.devices.virtio.p9.LocalFs;
@@ -31,6 +34,14 @@ public final class HostVirtioDevices {
     public static final String RNG = "virtio-rng-device", NINE_P = "virtio-9p-device";
     /** The {@code -device} models handled here (the block layer takes virtio-blk-device). */
     public static final Set<String> MODELS = Set.of(RNG, NINE_P);
+    /** What {@code -device help} lists and the {@code -device}/{@code -global} parsers accept, as QEMU 7.2 names them. */
+    public static final DeviceInfo RNG_DEVICE = new DeviceInfo(RNG, "virtio-bus", DeviceInfo.Category.MISC, null,
+            List.of(new PropertyInfo("max-bytes", "uint64", null, String.valueOf(Long.MAX_VALUE)),
+                    new PropertyInfo("period", "uint32", null, String.valueOf(VirtioRng.DEFAULT_PERIOD_MS)),
+                    new PropertyInfo("rng", "link<rng-backend>", null, null)));
+    public static final DeviceInfo NINE_P_DEVICE = new DeviceInfo(NINE_P, "virtio-bus", DeviceInfo.Category.STORAGE,
+            null, List.of(new PropertyInfo("fsdev", "str", null, null),
+                    new PropertyInfo("mount_tag", "str", null, null)));
 
     private HostVirtioDevices() {
     }
@@ -75,6 +86,9 @@ public final class HostVirtioDevices {
                 Map<String, String> p = properties("-device", spec, "driver");
                 String driver = p.remove("driver");
                 p.remove("id");
+                if (MODELS.contains(driver)) {
+                    p = DeviceProperties.apply(driver.equals(RNG) ? RNG_DEVICE : NINE_P_DEVICE, config.globals, p, spec);
+                }
                 if (driver.equals(RNG)) {
                     plans.add(rng(spec, p, objects));
                 } else if (driver.equals(NINE_P)) {
