@@ -341,7 +341,7 @@ class JemuImgTest {
         assertEquals(1, r.err().lines().count(), r.err());
         Run bad = jemu("create", "-f", "qcow2", "-o", "cluster_size=3000", p("x.qcow2"), "1M");
         assertEquals(1, bad.exit());
-        assertTrue(bad.err().startsWith("jemu-img: Cluster size"), bad.err());
+        assertTrue(bad.err().startsWith("jemu-img: " + p("x.qcow2") + ": Cluster size"), bad.err());
         Run flag = jemu("convert", "--bogus", "a", "b");
         assertEquals(1, flag.exit());
         assertEquals(1, flag.err().lines().count(), flag.err());

@@ -9,6 +9,7 @@ import dev.jemu.devices.block.CheckResult;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.ImageInfo;
 import dev.jemu.devices.block.OpenOptions;
+import dev.jemu.devices.block.Preallocation;
 import dev.jemu.devices.block.RepairMode;
 import dev.jemu.devices.block.SnapshotInfo;
 
@@ -156,8 +157,8 @@ public final class Qcow2Driver implements BlockDriver {
         try {
             return BlockFormats.open(bp, fmt, OpenOptions.readOnlyOpts());
         } catch (BlockException e) {
-            if (e.getMessage().startsWith("backing")) throw e;
-            throw new BlockException("backing file '" + bp + "': " + e.getMessage());
+            if (e.getMessage().startsWith("backing chain")) throw e;
+            throw new BlockException("Could not open backing file: " + e.getMessage());
         } finally {
             CHAIN_DEPTH.set(depth);
         }
@@ -829,14 +830,29 @@ public final class Qcow2Driver implements BlockDriver {
 
     @Override
     public void resize(long newSize, boolean shrink) throws BlockException {
+        resize(newSize, shrink, Preallocation.OFF);
+    }
+
+    /**
+     * Grows (the new area preallocated as asked) or, with shrink, cuts the disk; a shrunk image's file is
+     * truncated after its last used cluster, as qemu-img does.
+     */
+    @Override
+    public void resize(long newSize, boolean shrink, Preallocation prealloc) throws BlockException {
         checkWritable();
+        if ((newSize & 511) != 0) throw new BlockException("The new size must be a multiple of 512");
         flushMetadata();
-        if (!snapshots.isEmpty()) throw new BlockException("cannot resize an image that has internal snapshots");
+        if (!snapshots.isEmpty()) throw new BlockException("Can't resize an image which has snapshots");
         if (newSize < h.size) {
             if (!shrink) throw new BlockException("Use the --shrink option to perform a shrink operation");
             shrinkTo(newSize);
+            long last = refcounts.lastUsedCluster();
+            long end = (last + 1) << clusterBits;
+            if (end < file.size()) file.truncate(end);
+            barrier();
             return;
         }
+        long old = h.size;
         long needL1 = Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries);
         if (needL1 * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("image size too large for cluster size " + cs);
         if (needL1 > l1.length) growL1((int) needL1);
@@ -844,6 +860,46 @@ public final class Qcow2Driver implements BlockDriver {
         Bytes.putLong(b, 0, newSize);
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
         h.size = newSize;
+        barrier();
+        if (prealloc != Preallocation.OFF) preallocate(old, newSize, prealloc);
+    }
+
+    /**
+     * Maps every unallocated guest cluster of [from, to) to a fresh host cluster (qemu's preallocation):
+     * per L2 table, one contiguous run is allocated, made real as the mode asks (metadata: only the file
+     * grown over it; reused clusters inside the file are zeroed), then the L2 entries point to it.
+     */
+    public void preallocate(long from, long to, Preallocation mode) throws BlockException {
+        checkWritable();
+        long l2Span = (long) cs * l2Entries;
+        long g = from & -(long) cs;
+        while (g < to) {
+            long spanEnd = Math.min(to, (g & -l2Span) + l2Span);
+            long l2off = l2ForWrite(l1Index(g));
+            long[] t = loadL2(l2off);
+            int first = l2Index(g), count = (int) ((spanEnd - g + cs - 1) >>> clusterBits);
+            int missing = 0;
+            for (int k = first; k < first + count; k++) if (t[k] == 0) missing++;
+            if (missing > 0) {
+                beforeAllocation();
+                long fileEnd = file.size();
+                long run = refcounts.allocate(missing);
+                refBarrier();
+                long runEnd = run + ((long) missing << clusterBits);
+                if (run < fileEnd) Preallocation.FULL.apply(file, run, Math.min(fileEnd, runEnd)); // no stale data
+                if (file.size() < runEnd) file.truncate(runEnd);
+                mode.apply(file, Math.max(run, fileEnd), runEnd);
+                softBarrier();
+                long host = run;
+                for (int k = first; k < first + count; k++) {
+                    if (t[k] != 0) continue;
+                    t[k] = host | COPIED;
+                    host += cs;
+                }
+                writeL2Entries(l2off, t, first, first + count);
+            }
+            g = spanEnd;
+        }
         barrier();
     }
 
@@ -879,6 +935,15 @@ public final class Qcow2Driver implements BlockDriver {
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
         h.size = newSize;
         barrier();
+        // L2 tables that map nothing inside the new size go too (their L1 entries first).
+        int keep = (int) Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries);
+        for (int i = keep; i < l1.length; i++) {
+            long off = l1[i] & OFFSET_MASK;
+            if (off == 0) continue;
+            writeL1Entry(i, 0);
+            freeLater(off >>> clusterBits, (off >>> clusterBits) + 1);
+        }
+        barrier();
     }
 
     /** Moves the active L1 table to a larger copy (see the update order above). */
@@ -901,6 +966,63 @@ public final class Qcow2Driver implements BlockDriver {
         h.l1Size = entries;
         h.l1TableOffset = off;
         if (oldOff != 0 && oldClusters > 0) refcounts.free(oldOff, oldClusters);
+    }
+
+    // ---------------------------------------------------------------- rebase, amend
+
+    /** Points the image at another backing file (null: none), without touching any data (rebase -u). */
+    @Override
+    public void setBacking(String backingFile, String backingFmt) throws BlockException {
+        checkWritable();
+        flushMetadata();
+        barrier();
+        Qcow2Header.rewriteBacking(file, h, backingFile, backingFmt);
+        barrier();
+    }
+
+    /**
+     * qemu-img amend's qcow2 options: compat (a downgrade to 0.10 turns zero clusters into data or holes and
+     * needs 16-bit refcounts, no lazy refcounts and no snapshots), lazy_refcounts, backing_file/backing_fmt.
+     */
+    public void amend(Integer version, Boolean lazy, String backingFile, String backingFmt, boolean changeBacking) throws BlockException {
+        checkWritable();
+        flushMetadata();
+        int v = version == null ? h.version : version;
+        boolean lz = lazy == null ? (h.version >= 3 && (h.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0) : lazy;
+        if (v == 2 && lz) throw new BlockException("Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        if (v == 2 && h.version == 3) {
+            if (h.refcountOrder != 4) throw new BlockException("compat=0.10 requires refcount_bits=16");
+            if (!snapshots.isEmpty()) throw new BlockException("Cannot downgrade an image with internal snapshots");
+            expandZeroClusters();
+        }
+        String bf = changeBacking ? backingFile : h.backingFile;
+        String bfmt = changeBacking ? backingFmt : h.backingFormat;
+        long compat = lz ? Qcow2Header.COMPAT_LAZY_REFCOUNTS : 0;
+        barrier();
+        Qcow2Header.rewrite(file, h, v, compat, bf, bfmt);
+        barrier();
+    }
+
+    /** Before a downgrade to v2: every zero-flagged cluster becomes a hole (no backing file) or zero data. */
+    private void expandZeroClusters() throws BlockException {
+        byte[] zero = new byte[cs];
+        for (long g = 0; g < h.size; g += cs) {
+            long en = l2Entry(g);
+            if ((en & ZERO) == 0 || (en & COMPRESSED) != 0) continue;
+            int n = (int) Math.min(cs, h.size - g);
+            if (h.backingFile == null) {
+                long l2off = l2ForWrite(l1Index(g));
+                long[] t = loadL2(l2off);
+                int k = l2Index(g);
+                long[] old = {t[k]}, replaced = {0};
+                t[k] = 0;
+                writeL2Entries(l2off, t, k, k + 1);
+                freeOld(old, replaced);
+            } else {
+                write(g, zero, 0, n);
+            }
+        }
+        flushMetadata();
     }
 
     // ---------------------------------------------------------------- info

@@ -214,6 +214,92 @@ public final class Qcow2Header {
         }
     }
 
+    /**
+     * Rewrites the header cluster's tail: every extension but the backing format is kept as it is, the
+     * backing format extension and the backing file name are replaced (null: none). Written in one write
+     * of the first cluster's used part, so a crash leaves either the old or the new header.
+     */
+    static void rewriteBacking(ImageFile file, Qcow2Header h, String backingFile, String backingFmt) throws BlockException {
+        rewrite(file, h, h.version, h.compatibleFeatures, backingFile, backingFmt);
+    }
+
+    /**
+     * Rewrites the header cluster with a new version (2 or 3; the v3 fields are added or dropped, with
+     * the feature name table), compatible features and backing file; see {@link #rewriteBacking}.
+     */
+    static void rewrite(ImageFile file, Qcow2Header h, int version, long compat, String backingFile, String backingFmt) throws BlockException {
+        int cs = h.clusterSize();
+        int fixed = h.version == 2 ? V2_LENGTH : h.headerLength;
+        byte[] area = new byte[cs];
+        file.readUpTo(0, area, 0, cs);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] head;
+        if (version == 2) {
+            head = java.util.Arrays.copyOf(area, V2_LENGTH);
+        } else {
+            head = java.util.Arrays.copyOf(area, h.version == 3 ? fixed : 112);
+            if (h.version == 2) {
+                Bytes.putInt(head, 96, 4); // refcount_order: 16 bits, as v2 has
+                Bytes.putInt(head, 100, 112);
+            }
+            Bytes.putLong(head, 80, compat);
+        }
+        Bytes.putInt(head, 4, version);
+        out.writeBytes(head);
+        if (version == 3 && h.version == 2) {
+            byte[] ft = Qcow2Format.featureTable();
+            byte[] hd = new byte[8];
+            Bytes.putInt(hd, 0, EXT_FEATURE_TABLE);
+            Bytes.putInt(hd, 4, ft.length);
+            out.writeBytes(hd);
+            out.writeBytes(ft);
+        }
+        if (backingFmt != null) {
+            byte[] f = backingFmt.getBytes(StandardCharsets.UTF_8);
+            byte[] hd = new byte[8];
+            Bytes.putInt(hd, 0, EXT_BACKING_FORMAT);
+            Bytes.putInt(hd, 4, f.length);
+            out.writeBytes(hd);
+            out.writeBytes(f);
+            out.writeBytes(new byte[(int) (roundUp(f.length, 8) - f.length)]);
+        }
+        int pos = fixed;
+        while (pos + 8 <= cs) {
+            int type = Bytes.getInt(area, pos);
+            int len = Bytes.getInt(area, pos + 4);
+            if (type == EXT_END) break;
+            int next = pos + 8 + (int) roundUp(len, 8);
+            if (type != EXT_BACKING_FORMAT && !(version == 2 && type == EXT_FEATURE_TABLE)) out.write(area, pos, next - pos);
+            pos = next;
+        }
+        out.writeBytes(new byte[8]); // end of extensions
+        byte[] name = backingFile == null ? new byte[0] : backingFile.getBytes(StandardCharsets.UTF_8);
+        if (name.length > 1023) throw new BlockException("Backing file name too long");
+        int nameOff = out.size();
+        out.writeBytes(name);
+        byte[] hdr = out.toByteArray();
+        if (hdr.length > cs) throw new BlockException("Backing file name and format do not fit in the header cluster");
+        Bytes.putLong(hdr, 8, name.length == 0 ? 0 : nameOff);
+        Bytes.putInt(hdr, 16, name.length);
+        int oldEnd = Math.max(hdr.length, h.backingFileOffset == 0 ? pos + 8 : (int) (h.backingFileOffset + h.backingFileSize));
+        byte[] w = java.util.Arrays.copyOf(hdr, Math.min(cs, oldEnd)); // zeroes over what the old tail used
+        file.write(0, w, 0, w.length);
+        h.backingFile = backingFile;
+        h.backingFormat = backingFmt;
+        h.version = version;
+        h.compatibleFeatures = version == 3 ? compat : 0;
+        if (version == 2) {
+            h.incompatibleFeatures = 0;
+            h.autoclearFeatures = 0;
+            h.headerLength = V2_LENGTH;
+        } else if (fixed == V2_LENGTH) {
+            h.headerLength = 112;
+            h.refcountOrder = 4;
+        }
+        h.backingFileOffset = name.length == 0 ? 0 : nameOff;
+        h.backingFileSize = name.length;
+    }
+
     /** Names of the set bits of a feature bitmap of the given type, from the image's own table if it has one. */
     String featureList(long bits, int type) {
         List<String> out = new ArrayList<>();
