@@ -12,7 +12,8 @@ import java.util.concurrent.Callable;
 
 /**
  * amend: change qcow2 options of an existing image (qemu-img amend -o): compat=0.10|1.1 (v2/v3),
- * lazy_refcounts=on|off, backing_file, backing_fmt, size. cluster_size and refcount_bits cannot change here.
+ * lazy_refcounts=on|off, size. As qemu-img 7.2, the backing file cannot be amended (only restated as it is:
+ * rebase changes it); cluster_size cannot change; refcount_bits (which qemu-img can change) is refused.
  */
 @Command(name = "amend", description = "Amend the format-specific options of an image.")
 final class AmendCommand implements Callable<Integer> {
@@ -42,8 +43,8 @@ final class AmendCommand implements Callable<Integer> {
                 };
             }
             Boolean lazy = o.has("lazy_refcounts") ? o.getBool("lazy_refcounts", false) : null;
-            if (o.has("cluster_size") && o.getSize("cluster_size", 0) != q.clusterSize()) {
-                throw new JemuImg.ExitCodeException(1, "Changing the cluster size is not supported");
+            for (String k : new String[]{"cluster_size", "preallocation", "extended_l2", "compression_type"}) {
+                if (o.has(k)) throw new JemuImg.ExitCodeException(1, "Invalid parameter '" + k + "'\nThis option is only supported for image creation");
             }
             if (o.has("refcount_bits")) {
                 o.get("refcount_bits");
@@ -53,9 +54,11 @@ final class AmendCommand implements Callable<Integer> {
             String bf = o.get("backing_file"), bfmt = o.get("backing_fmt");
             long size = o.getSize("size", -1);
             o.checkAllUsed("qcow2");
-            if (backing && bf == null) bf = d.info().backingFilename();
-            if (backing && bfmt == null && bf != null) bfmt = d.info().backingFormat();
-            q.amend(version, lazy, bf == null || bf.isEmpty() ? null : bf, bf == null || bf.isEmpty() ? null : bfmt, backing);
+            if (backing && !(java.util.Objects.equals(bf, d.info().backingFilename())
+                    && java.util.Objects.equals(bfmt, d.info().backingFormat()))) {
+                throw new JemuImg.ExitCodeException(1, "Cannot amend the backing file\nYou can use 'jemu-img rebase' instead.");
+            }
+            q.amend(version, lazy);
             if (size >= 0 && size != d.size()) d.resize(size, true);
             d.flush();
         }

@@ -49,7 +49,7 @@ final class CommitCommand implements Callable<Integer> {
         }
         if (!keep && base == null) {
             try (BlockDriver t = Images.open(filename, topFormat, OpenOptions.readWrite().withNoBacking(true))) {
-                t.discard(0, t.size()); // without its chain: the clusters become unallocated again
+                t.makeEmpty(); // opened without its chain: the clusters become unallocated again
                 t.flush();
             }
         }

@@ -42,7 +42,7 @@ final class DdCommand implements Callable<Integer> {
                 }
                 case "count" -> count = countOf(v, "count");
                 case "skip" -> skip = countOf(v, "skip");
-                default -> throw new JemuImg.ExitCodeException(1, "unrecognized operand " + op);
+                default -> throw new JemuImg.ExitCodeException(1, "unrecognized operand " + k);
             }
         }
         if (in == null || out == null) throw new JemuImg.ExitCodeException(1, "Must specify both input and output files");
@@ -50,6 +50,7 @@ final class DdCommand implements Callable<Integer> {
             long size = src.size();
             if (count >= 0 && count <= Long.MAX_VALUE / bs && size > count * bs) size = count * bs;
             long start = skip * bs, outSize = skip > Long.MAX_VALUE / bs || size < start ? 0 : size - start;
+            if (outSize == 0 && skip > 0) JemuImg.Context.ERR.get().println("jemu-img: " + in + ": cannot skip to specified offset");
             BlockFormats.byName(outFormat).create(Path.of(out), outSize, CreateOptions.parse(""));
             try (BlockDriver dst = BlockFormats.open(Path.of(out), outFormat, OpenOptions.readWrite().withBarriers(false))) {
                 byte[] buf = new byte[(int) bs];

@@ -38,10 +38,12 @@ final class MeasureCommand implements Callable<Integer> {
         if (!output.equals("human") && !output.equals("json")) throw new JemuImg.ExitCodeException(1, "--output must be human or json");
         CreateOptions o = CreateOptions.parse(options == null ? "" : String.join(",", options));
         long virtual, data = 0;
-        boolean fromImage = filename != null;
+        boolean fromImage = filename != null, sourceHasBitmaps = false;
         if (fromImage) {
             try (BlockDriver d = Images.open(filename, inFormat, OpenOptions.readOnlyOpts())) {
                 virtual = d.size();
+                // qemu reports a bitmaps size when the source could hold persistent bitmaps (qcow2 v3)
+                sourceHasBitmaps = d instanceof dev.jemu.devices.block.qcow2.Qcow2Driver q && q.version() >= 3;
                 if (outFormat.equals("qcow2")) data = dataBytes(d, o.has("cluster_size") ? Sizes.parse(o.get("cluster_size")) : 65536);
             }
         } else {
@@ -55,13 +57,13 @@ final class MeasureCommand implements Callable<Integer> {
                 fully = r[1];
             }
             case "raw" -> {
-                Preallocation.parse(o.get("preallocation"));
+                Preallocation.parseRaw(o.get("preallocation"));
                 o.checkAllUsed("raw");
                 required = fully = fromImage ? virtual : (virtual + 511) & -512L;
             }
             default -> throw new JemuImg.ExitCodeException(1, "Format driver '" + outFormat + "' does not support size measurement");
         }
-        boolean bitmaps = fromImage && outFormat.equals("qcow2") && !"0.10".equals(o.get("compat")) && !"v2".equals(o.get("compat"));
+        boolean bitmaps = sourceHasBitmaps && outFormat.equals("qcow2") && !"0.10".equals(o.get("compat")) && !"v2".equals(o.get("compat"));
         PrintStream out = JemuImg.Context.OUT.get();
         if (output.equals("json")) {
             Map<String, Object> m = new LinkedHashMap<>();

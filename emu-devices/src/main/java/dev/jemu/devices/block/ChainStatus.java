@@ -29,7 +29,7 @@ public record ChainStatus(long offset, long length, int depth, int flags, long h
         switch (st.kind()) {
             case DATA -> {
                 flags = DATA | ALLOCATED | (host >= 0 ? OFFSET_VALID : 0);
-                if (host >= 0 && !d.formatName().equals("raw")) {
+                if (host >= 0 && d.dataMayBeHoles()) {
                     long[] hole = holeAt(d, host, len);
                     if (hole != null) {
                         len = hole[1];

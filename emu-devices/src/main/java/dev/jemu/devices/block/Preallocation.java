@@ -27,7 +27,7 @@ public enum Preallocation {
     private static final MethodHandle CLOSE = Libc.function("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
-    /** The `preallocation` option's value (null: off), in qemu-img's words when it is not one of the modes. */
+    /** The `preallocation` option's value (null: off); an unknown one is refused in qcow2's words. */
     public static Preallocation parse(String v) throws BlockException {
         if (v == null) return OFF;
         return switch (v) {
@@ -35,8 +35,17 @@ public enum Preallocation {
             case "metadata" -> METADATA;
             case "falloc" -> FALLOC;
             case "full" -> FULL;
-            default -> throw new BlockException("invalid parameter value: " + v);
+            default -> throw new BlockException("Parameter 'preallocation' does not accept value '" + v + "'");
         };
+    }
+
+    /** The raw driver's and measure's wording for an unknown mode. */
+    public static Preallocation parseRaw(String v) throws BlockException {
+        try {
+            return parse(v);
+        } catch (BlockException e) {
+            throw new BlockException("invalid parameter value: " + v);
+        }
     }
 
     /** As the `--preallocation` flag of resize spells its error. */

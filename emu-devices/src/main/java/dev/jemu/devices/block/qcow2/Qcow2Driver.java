@@ -771,8 +771,8 @@ public final class Qcow2Driver implements BlockDriver {
     private void zeroClustersInL2(long g, long n, boolean discard) throws BlockException {
         int i = l1Index(g);
         long newEntry;
-        if (backing == null) newEntry = 0;
-        else if (h.version >= 3) newEntry = ZERO;
+        if (h.version >= 3 && (backing != null || !discard)) newEntry = ZERO; // qemu: write-zeroes sets the flag
+        else if (backing == null) newEntry = 0;
         else {
             if (!discard) { // v2 with a backing file cannot say "zero" without data
                 byte[] z = new byte[cs];
@@ -846,10 +846,7 @@ public final class Qcow2Driver implements BlockDriver {
         if (newSize < h.size) {
             if (!shrink) throw new BlockException("Use the --shrink option to perform a shrink operation");
             shrinkTo(newSize);
-            long last = refcounts.lastUsedCluster();
-            long end = (last + 1) << clusterBits;
-            if (end < file.size()) file.truncate(end);
-            barrier();
+            truncateAfterLastCluster();
             return;
         }
         long old = h.size;
@@ -936,7 +933,11 @@ public final class Qcow2Driver implements BlockDriver {
         h.size = newSize;
         barrier();
         // L2 tables that map nothing inside the new size go too (their L1 entries first).
-        int keep = (int) Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries);
+        dropL2Tables((int) Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries));
+    }
+
+    /** Frees the L2 tables of L1 entries from index keep on (their entries must map nothing any more). */
+    private void dropL2Tables(int keep) throws BlockException {
         for (int i = keep; i < l1.length; i++) {
             long off = l1[i] & OFFSET_MASK;
             if (off == 0) continue;
@@ -944,6 +945,30 @@ public final class Qcow2Driver implements BlockDriver {
             freeLater(off >>> clusterBits, (off >>> clusterBits) + 1);
         }
         barrier();
+    }
+
+    /** Cuts the file after its last used cluster (after a shrink or commit's emptying), as qemu-img does. */
+    private void truncateAfterLastCluster() throws BlockException {
+        flushMetadata();
+        long end = (refcounts.lastUsedCluster() + 1) << clusterBits;
+        if (end < file.size()) file.truncate(end);
+        barrier();
+    }
+
+    /**
+     * commit's emptying: every cluster unallocated (so the backing file shows through again), the L2
+     * tables freed and the file cut after its last used cluster.
+     */
+    @Override
+    public void makeEmpty() throws BlockException {
+        checkWritable();
+        if (!snapshots.isEmpty() || backing != null) { // clusters shared with snapshots stay; zero flags would hide the backing file
+            BlockDriver.super.makeEmpty();
+            return;
+        }
+        discard(0, h.size);
+        dropL2Tables(0);
+        truncateAfterLastCluster();
     }
 
     /** Moves the active L1 table to a larger copy (see the update order above). */
@@ -968,6 +993,31 @@ public final class Qcow2Driver implements BlockDriver {
         if (oldOff != 0 && oldClusters > 0) refcounts.free(oldOff, oldClusters);
     }
 
+    private Boolean preallocatedLook;
+
+    /**
+     * qemu's test for a metadata-preallocated image: more clusters in use than the host file really
+     * allocates (by a ninth, and at least two); then data clusters over host holes read as zeroes.
+     */
+    @Override
+    public boolean dataMayBeHoles() {
+        if (preallocatedLook == null) {
+            boolean yes = false;
+            try {
+                long real = file.allocatedBytes() / cs;
+                long threshold = Math.max(real * 10 / 9, real + 2);
+                long n = Math.ceilDiv(file.size(), cs), counted = 0;
+                for (long c = 0; c < n && !yes; c++) {
+                    if (refcounts.get(c) > 0 && ++counted > threshold) yes = true;
+                }
+            } catch (BlockException e) {
+                yes = false;
+            }
+            preallocatedLook = yes;
+        }
+        return preallocatedLook;
+    }
+
     // ---------------------------------------------------------------- rebase, amend
 
     /** Points the image at another backing file (null: none), without touching any data (rebase -u). */
@@ -982,9 +1032,9 @@ public final class Qcow2Driver implements BlockDriver {
 
     /**
      * qemu-img amend's qcow2 options: compat (a downgrade to 0.10 turns zero clusters into data or holes and
-     * needs 16-bit refcounts, no lazy refcounts and no snapshots), lazy_refcounts, backing_file/backing_fmt.
+     * needs 16-bit refcounts, no lazy refcounts and no snapshots) and lazy_refcounts.
      */
-    public void amend(Integer version, Boolean lazy, String backingFile, String backingFmt, boolean changeBacking) throws BlockException {
+    public void amend(Integer version, Boolean lazy) throws BlockException {
         checkWritable();
         flushMetadata();
         int v = version == null ? h.version : version;
@@ -995,8 +1045,8 @@ public final class Qcow2Driver implements BlockDriver {
             if (!snapshots.isEmpty()) throw new BlockException("Cannot downgrade an image with internal snapshots");
             expandZeroClusters();
         }
-        String bf = changeBacking ? backingFile : h.backingFile;
-        String bfmt = changeBacking ? backingFmt : h.backingFormat;
+        String bf = h.backingFile;
+        String bfmt = h.backingFormat;
         long compat = lz ? Qcow2Header.COMPAT_LAZY_REFCOUNTS : 0;
         barrier();
         Qcow2Header.rewrite(file, h, v, compat, bf, bfmt);

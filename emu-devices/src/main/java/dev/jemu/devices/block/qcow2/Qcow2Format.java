@@ -98,7 +98,7 @@ public final class Qcow2Format implements BlockFormat {
         if (refBits < 1 || refBits > 64 || Long.bitCount(refBits) != 1) throw new BlockException("Refcount width must be a power of two and may be at most 64 bits");
         o.get("compat");
         o.getBool("lazy_refcounts", false);
-        Preallocation pre = Preallocation.parse(o.get("preallocation"));
+        Preallocation pre = Preallocation.parseRaw(o.get("preallocation"));
         o.checkAllUsed("qcow2");
         long aligned = Math.ceilDiv(virtualSize, cs) * cs;
         long meta = cs;                                        // header
@@ -127,7 +127,8 @@ public final class Qcow2Format implements BlockFormat {
         if (l1Entries * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("Image size too large for cluster size " + cs + " (L1 table would exceed 32 MiB)");
         long l1c = Math.ceilDiv(l1Entries * 8, cs);
         long epb = (long) cs * 8 / (1 << refOrder);
-        // Layout: header | L1 | refcount table | refcount blocks, sized to a fixed point.
+        // qemu-img's layout: header | refcount table | refcount blocks | L1, the file ending with the L1's
+        // last entry; the tables sized to a fixed point.
         long rtc = 1, nb = 1;
         while (true) {
             long total = 1 + l1c + rtc + nb;
@@ -138,14 +139,14 @@ public final class Qcow2Format implements BlockFormat {
             rtc = rtc2;
         }
         long total = 1 + l1c + rtc + nb;
-        long l1Off = (long) cs;
-        long rtOff = (1 + l1c) << cb;
-        long rbFirst = 1 + l1c + rtc;
+        long rtOff = (long) cs;
+        long rbFirst = 1 + rtc;
+        long l1Off = (1 + rtc + nb) << cb;
 
         byte[] header = headerCluster(cs, version, size, lazy, refOrder, (int) l1Entries, l1Off, rtOff, (int) rtc,
                 backingFile, backingFmt);
         try (ImageFile f = ImageFile.create(path)) {
-            f.truncate(total << cb);
+            f.truncate(l1Off + l1Entries * 8);
             byte[] rt = new byte[(int) (rtc * cs)];
             for (int i = 0; i < nb; i++) Bytes.putLong(rt, i * 8, (rbFirst + i) << cb);
             f.write(rtOff, rt, 0, rt.length);

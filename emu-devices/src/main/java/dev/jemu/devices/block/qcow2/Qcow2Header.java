@@ -239,6 +239,7 @@ public final class Qcow2Header {
         } else {
             head = java.util.Arrays.copyOf(area, h.version == 3 ? fixed : 112);
             if (h.version == 2) {
+                java.util.Arrays.fill(head, V2_LENGTH, 112, (byte) 0); // the v2 extensions started here
                 Bytes.putInt(head, 96, 4); // refcount_order: 16 bits, as v2 has
                 Bytes.putInt(head, 100, 112);
             }

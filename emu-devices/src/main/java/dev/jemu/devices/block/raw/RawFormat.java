@@ -29,12 +29,14 @@ public final class RawFormat implements BlockFormat {
 
     @Override
     public void create(Path path, long size, CreateOptions options) throws BlockException {
-        Preallocation pre = Preallocation.parse(options.get("preallocation"));
+        Preallocation pre = Preallocation.parseRaw(options.get("preallocation"));
         if (pre == Preallocation.METADATA) throw new BlockException("Unsupported preallocation mode: metadata");
         options.checkAllUsed("raw");
         try (ImageFile f = ImageFile.create(path)) {
             f.truncate(size); // sparse unless preallocated
             pre.apply(f, 0, size);
+            // qemu writes the first block (so that later opens can probe the host's alignment on it)
+            if (pre == Preallocation.OFF && size > 0) f.write(0, new byte[(int) Math.min(size, 4096)], 0, (int) Math.min(size, 4096));
         }
     }
 }
