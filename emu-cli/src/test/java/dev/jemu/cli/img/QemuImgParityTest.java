@@ -335,4 +335,36 @@ class QemuImgParityTest {
         assertEquals(1, bm.exit());
         assertEquals(1, bm.err().lines().count(), bm.err());
     }
+
+    @Test
+    void vmdkDefaultsToMonolithicSparse() throws Exception {
+        for (String[] c : new String[][]{{"create", "-q", "-f", "vmdk", "@", "100M"}, {"create", "-q", "-f", "vmdk", "@", "5000001"}}) {
+            String q = p("cq.vmdk"), j = p("cj.vmdk");
+            assertEquals(0, qemu(with(c, q)).exit());
+            assertEquals(0, jemu(with(c, j)).exit());
+            assertEquals(fileSize(q), fileSize(j), String.join(" ", c));
+            assertEquals(virtualSize(q), virtualSize(j));
+            assertTrue(qemu("info", j).out().contains("create type: monolithicSparse"));
+            assertEquals(0, qemu("check", j).exit());
+            Files.delete(Path.of(q));
+            Files.delete(Path.of(j));
+        }
+        Path src = data("v.raw", 31, (3 << 20) + 4096);
+        assertEquals(0, qemu("convert", "-O", "vmdk", src.toString(), p("q.vmdk")).exit());
+        JemuImgTest.Run r = jemu("convert", "-O", "vmdk", src.toString(), p("j.vmdk"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(fileSize(p("q.vmdk")), fileSize(p("j.vmdk")));
+        assertEquals(0, qemu("check", p("j.vmdk")).exit());
+        assertEquals(0, qemu("compare", src.toString(), p("j.vmdk")).exit(), "qemu-img reads jemu-img's monolithicSparse");
+        assertEquals(0, jemu("compare", "-q", src.toString(), p("q.vmdk")).exit(), "jemu-img reads qemu-img's");
+        assertEquals(MiniJson.parse(qemu("map", "--output=json", p("q.vmdk")).out()),
+                MiniJson.parse(qemu("map", "--output=json", p("j.vmdk")).out()), "same grain layout");
+        // writing into an existing monolithicSparse (grains in place and appended; both grain tables)
+        Path other = data("w.raw", 37, (3 << 20) + 4096);
+        JemuImgTest.Run w = jemu("convert", "-n", "-O", "vmdk", other.toString(), p("q.vmdk"));
+        assertEquals(0, w.exit(), w.err());
+        assertEquals(0, qemu("check", p("q.vmdk")).exit());
+        JemuImgTest.Run cmp = qemu("compare", other.toString(), p("q.vmdk"));
+        assertEquals(0, cmp.exit(), cmp.out());
+    }
 }

@@ -40,13 +40,7 @@ final class VmdkStreamCreate {
         h[75] = '\r';
         h[76] = '\n';
         h[77] = 1; // deflate
-        String name = path.getFileName().toString();
-        long cyl = Math.min(16383, Math.max(1, sectors / (16 * 63)));
-        String desc = "# Disk DescriptorFile\nversion=1\nCID=" + String.format("%08x", cid) + "\nparentCID=ffffffff\n"
-                + "createType=\"streamOptimized\"\n\n# Extent description\nRW " + sectors + " SPARSE \"" + name + "\"\n\n"
-                + "# The Disk Data Base\n#DDB\n\nddb.virtualHWVersion = \"4\"\nddb.geometry.cylinders = \"" + cyl + "\"\n"
-                + "ddb.geometry.heads = \"16\"\nddb.geometry.sectors = \"63\"\nddb.adapterType = \"ide\"\n";
-        byte[] text = desc.getBytes(StandardCharsets.UTF_8);
+        byte[] text = descriptor(path, sectors, cid, "streamOptimized");
         if (text.length > DESCRIPTOR_SECTORS * 512) throw new BlockException("VMDK file name too long for the descriptor");
         try (ImageFile f = ImageFile.create(path)) {
             f.write(0, h, 0, h.length);
@@ -56,7 +50,18 @@ final class VmdkStreamCreate {
         }
     }
 
-    private static void putLE(byte[] b, int o, long v, int width) {
+    /** The embedded descriptor of a one-extent sparse image, as qemu-img writes it. */
+    static byte[] descriptor(Path path, long sectors, long cid, String createType) {
+        String name = path.getFileName().toString();
+        long cyl = Math.min(16383, Math.max(1, sectors / (16 * 63)));
+        String desc = "# Disk DescriptorFile\nversion=1\nCID=" + String.format("%08x", cid) + "\nparentCID=ffffffff\n"
+                + "createType=\"" + createType + "\"\n\n# Extent description\nRW " + sectors + " SPARSE \"" + name + "\"\n\n"
+                + "# The Disk Data Base\n#DDB\n\nddb.virtualHWVersion = \"4\"\nddb.geometry.cylinders = \"" + cyl + "\"\n"
+                + "ddb.geometry.heads = \"16\"\nddb.geometry.sectors = \"63\"\nddb.adapterType = \"ide\"\n";
+        return desc.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void putLE(byte[] b, int o, long v, int width) {
         for (int i = 0; i < width; i++) b[o + i] = (byte) (v >>> (8 * i));
     }
 }
