@@ -102,7 +102,11 @@ final class VmdkSparseExtent implements VmdkExtent {
             rgd = null;
         }
         rgdSector = rgd == null ? 0 : rgdOffset;
+        grainAreaSector = Bytes.getLongLE(h, 64);
     }
+
+    /** First sector grains may occupy (the header's overhead): an entry below points into metadata. */
+    private final long grainAreaSector;
 
     private final long rgdSector;
 
@@ -314,6 +318,7 @@ final class VmdkSparseExtent implements VmdkExtent {
         long e = gte(grain);
         if (e > 1 || (e == 1 && !zeroGrains)) {
             if (e * 512 >= file.size()) throw BlockException.corrupt("VMDK grain at sector " + e + " is beyond end of file");
+            if (e < grainAreaSector) throw BlockException.corrupt("VMDK grain at sector " + e + " lies in the image's metadata");
             file.write(e * 512 + in, buf, at, n);
             return;
         }
@@ -321,6 +326,7 @@ final class VmdkSparseExtent implements VmdkExtent {
         int gb = grainBytes();
         int gdi = (int) (grain / gtEntries), gti = (int) (grain % gtEntries);
         if (gd[gdi] == 0) appendGrainTable(gdi);
+        else if (gd[gdi] < 1 || (rgd != null && rgd[gdi] < 1)) throw BlockException.corrupt("VMDK grain table in the header");
         byte[] data = new byte[gb];
         System.arraycopy(buf, at, data, in, n);
         long sector = Math.ceilDiv(file.size(), 512);
