@@ -36,8 +36,11 @@ final class CommitCommand implements Callable<Integer> {
             int depth = 1;
             BlockDriver b = top.backing();
             if (base != null) {
+                // as qemu-img finds it: the name as given, or relative to the image's directory
                 Path want = Path.of(base).toAbsolutePath().normalize();
-                while (b != null && !b.path().toAbsolutePath().normalize().equals(want)) {
+                Path near = BlockJobs.resolveBacking(top.path(), base).normalize();
+                while (b != null && !b.path().toAbsolutePath().normalize().equals(want)
+                        && !b.path().toAbsolutePath().normalize().equals(near)) {
                     b = b.backing();
                     depth++;
                 }

@@ -108,6 +108,17 @@ final class Qcow2Check {
                 walk(sl1, false);
             }
         }
+        if (!d.bitmaps.isEmpty()) { // the bitmap directory, tables and data clusters
+            ref(d.h.bitmapDirectoryOffset, Math.ceilDiv(d.h.bitmapDirectorySize, cs), "bitmap directory");
+            for (Qcow2Bitmaps.Entry b : d.bitmaps) {
+                if (b.tableSize() == 0) continue;
+                ref(b.tableOffset(), Math.ceilDiv((long) b.tableSize() * 8, cs), "bitmap table");
+                for (long en : Qcow2Bitmaps.readTable(d.file, b)) {
+                    long off = en & Qcow2Bitmaps.TABLE_OFFSET_MASK;
+                    if (off != 0) ref(off, 1, "bitmap data");
+                }
+            }
+        }
         Qcow2Refcounts rc = d.refcounts;
         ref(rc.tableOffset, rc.tableClusters, "refcount table");
         for (long r = 0; r < rc.table.length; r++) {

@@ -72,6 +72,9 @@ public final class Qcow2Driver implements BlockDriver {
     long[] l1;
     final Qcow2Refcounts refcounts;
     List<Qcow2Snapshot> snapshots;
+    /** Persistent dirty bitmaps, valid on disk while the autoclear bit is set (see {@link Qcow2Bitmaps}). */
+    List<Qcow2Bitmaps.Entry> bitmaps;
+    private final boolean bitmapsValidAtOpen;
     private final BlockDriver backing;
     private final String fullBackingName;
     private final boolean readOnly;
@@ -109,6 +112,8 @@ public final class Qcow2Driver implements BlockDriver {
         this.l1 = readL1(h.l1TableOffset, h.l1Size);
         this.refcounts = new Qcow2Refcounts(file, h, this::refcountsDurable, writeback);
         this.snapshots = Qcow2Snapshot.readTable(file, h);
+        this.bitmaps = Qcow2Bitmaps.read(file, h); // before a writable open clears the autoclear bit
+        this.bitmapsValidAtOpen = !bitmaps.isEmpty();
         int cacheTables = Math.max(4, (4 << 20) / cs);
         this.l2Cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -165,9 +170,12 @@ public final class Qcow2Driver implements BlockDriver {
     }
 
     private void prepareForWriting(OpenOptions o) throws BlockException {
-        if (h.autoclearFeatures != 0) { // we maintain none of them: clear before the first write
-            file.writeLong(Qcow2Header.OFF_AUTOCLEAR, 0);
-            h.autoclearFeatures = 0;
+        // We maintain none of them while writing guest data: clear before the first write. A check (repair)
+        // leaves the guest data, so the bitmaps stay valid.
+        long keep = o.forCheck() ? h.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS : 0;
+        if (h.autoclearFeatures != keep) {
+            file.writeLong(Qcow2Header.OFF_AUTOCLEAR, keep);
+            h.autoclearFeatures = keep;
         }
         if ((h.incompatibleFeatures & Qcow2Header.INCOMPAT_DIRTY) != 0 && !o.forCheck()) {
             // Refcounts may lag behind the L2 tables (lazy refcounts, then a crash): rebuild them.
@@ -1018,6 +1026,121 @@ public final class Qcow2Driver implements BlockDriver {
         return preallocatedLook;
     }
 
+    // ---------------------------------------------------------------- persistent dirty bitmaps
+
+    /** {name, granularity, flags (1 in use, 2 auto = enabled)} of each valid bitmap. */
+    public List<Object[]> bitmapList() {
+        List<Object[]> out = new ArrayList<>();
+        for (Qcow2Bitmaps.Entry e : bitmaps) out.add(new Object[]{e.name(), 1L << e.granularityBits(), e.flags()});
+        return out;
+    }
+
+    private Qcow2Bitmaps.Entry bitmap(String name) throws BlockException {
+        for (Qcow2Bitmaps.Entry e : bitmaps) if (e.name().equals(name)) return e;
+        throw new BlockException("Dirty bitmap '" + name + "' not found");
+    }
+
+    /** A new, all-clean bitmap (its table allocated, zeroed); enabled bitmaps are "auto" (tracking writes). */
+    public void bitmapAdd(String name, long granularity, boolean enabled) throws BlockException {
+        checkWritable();
+        if (h.version < 3) throw new BlockException("Can't make bitmap '" + name + "' persistent: Cannot store dirty bitmaps in qcow2 v2 files");
+        for (Qcow2Bitmaps.Entry e : bitmaps) if (e.name().equals(name)) throw new BlockException("Bitmap already exists: " + name);
+        if (granularity < 512 || Long.bitCount(granularity) != 1 || granularity > (1L << 31)) {
+            throw new BlockException("Granularity must be power of 2 and at least 512");
+        }
+        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1023) throw new BlockException("Bitmap name is too long or empty");
+        flushMetadata();
+        int gb = Long.numberOfTrailingZeros(granularity);
+        int n = Qcow2Bitmaps.tableEntries(h.size, gb, cs);
+        long table = 0;
+        if (n > 0) {
+            beforeAllocation();
+            long clusters = Math.ceilDiv((long) n * 8, cs);
+            table = refcounts.allocate(clusters);
+            file.write(table, new byte[(int) (clusters * cs)], 0, (int) (clusters * cs));
+        }
+        List<Qcow2Bitmaps.Entry> next = new ArrayList<>(bitmaps);
+        next.add(new Qcow2Bitmaps.Entry(table, n, enabled ? Qcow2Bitmaps.FLAG_AUTO : 0, 1, gb, name, new byte[0]));
+        storeBitmaps(next);
+    }
+
+    public void bitmapRemove(String name) throws BlockException {
+        checkWritable();
+        Qcow2Bitmaps.Entry e = bitmap(name);
+        flushMetadata();
+        long[] t = Qcow2Bitmaps.readTable(file, e);
+        List<Qcow2Bitmaps.Entry> next = new ArrayList<>(bitmaps);
+        next.remove(e);
+        storeBitmaps(next); // unreferenced first, then freed
+        freeBitmapClusters(t);
+        if (e.tableSize() > 0) refcounts.free(e.tableOffset(), Math.ceilDiv((long) e.tableSize() * 8, cs));
+        barrier();
+    }
+
+    /** Every bit clean again: the table's entries zeroed, then the data clusters they pointed to freed. */
+    public void bitmapClear(String name) throws BlockException {
+        checkWritable();
+        Qcow2Bitmaps.Entry e = bitmap(name);
+        flushMetadata();
+        long[] t = Qcow2Bitmaps.readTable(file, e);
+        if (e.tableSize() > 0) file.write(e.tableOffset(), new byte[e.tableSize() * 8], 0, e.tableSize() * 8);
+        barrier();
+        freeBitmapClusters(t);
+        storeBitmaps(new ArrayList<>(bitmaps)); // the autoclear bit set again after the open cleared it
+    }
+
+    public void bitmapSetEnabled(String name, boolean enabled) throws BlockException {
+        checkWritable();
+        Qcow2Bitmaps.Entry e = bitmap(name);
+        flushMetadata();
+        List<Qcow2Bitmaps.Entry> next = new ArrayList<>(bitmaps);
+        int f = enabled ? e.flags() | Qcow2Bitmaps.FLAG_AUTO : e.flags() & ~Qcow2Bitmaps.FLAG_AUTO;
+        next.set(next.indexOf(e), e.withFlags(f));
+        storeBitmaps(next);
+    }
+
+    /** Frees the data clusters a bitmap table pointed to (entry 1, "all dirty", has none). */
+    private void freeBitmapClusters(long[] table) throws BlockException {
+        for (long en : table) {
+            long off = en & Qcow2Bitmaps.TABLE_OFFSET_MASK;
+            if (off != 0) refcounts.free(off, 1);
+        }
+    }
+
+    /**
+     * Writes a new bitmap directory (fresh clusters), then the header extension pointing to it with the
+     * autoclear bit set, then frees the old directory: a crash leaves the old or the new one.
+     */
+    private void storeBitmaps(List<Qcow2Bitmaps.Entry> next) throws BlockException {
+        long oldOff = h.bitmapDirectoryOffset, oldSize = h.bitmapDirectorySize;
+        boolean ownedOld = (bitmapsValidAtOpen || bitmapsStored) && oldOff != 0;
+        if (next.isEmpty()) {
+            barrier();
+            Qcow2Header.rewriteBitmaps(file, h, null, h.autoclearFeatures & ~Qcow2Header.AUTOCLEAR_BITMAPS);
+            h.nbBitmaps = 0;
+            h.bitmapDirectoryOffset = h.bitmapDirectorySize = 0;
+        } else {
+            byte[] dir = Qcow2Bitmaps.directory(next);
+            beforeAllocation();
+            long clusters = Math.ceilDiv(dir.length, cs);
+            long off = refcounts.allocate(clusters);
+            file.write(off, dir, 0, dir.length);
+            barrier();
+            Qcow2Header.rewriteBitmaps(file, h, Qcow2Bitmaps.extension(next.size(), dir.length, off),
+                    h.autoclearFeatures | Qcow2Header.AUTOCLEAR_BITMAPS);
+            h.nbBitmaps = next.size();
+            h.bitmapDirectoryOffset = off;
+            h.bitmapDirectorySize = dir.length;
+        }
+        barrier();
+        if (ownedOld) refcounts.free(oldOff, Math.ceilDiv(oldSize, cs));
+        bitmaps = next;
+        bitmapsStored = true;
+        barrier();
+    }
+
+    private boolean bitmapsStored;
+
     // ---------------------------------------------------------------- rebase, amend
 
     /** Points the image at another backing file (null: none), without touching any data (rebase -u). */
@@ -1146,6 +1269,20 @@ public final class Qcow2Driver implements BlockDriver {
             fs.put("compat", "1.1");
             fs.put("compression-type", "zlib");
             fs.put("lazy-refcounts", lazyRefcounts);
+            if (!bitmaps.isEmpty()) {
+                List<Object> bl = new ArrayList<>();
+                for (Qcow2Bitmaps.Entry e : bitmaps) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    List<Object> flags = new ArrayList<>();
+                    if ((e.flags() & Qcow2Bitmaps.FLAG_IN_USE) != 0) flags.add("in-use");
+                    if ((e.flags() & Qcow2Bitmaps.FLAG_AUTO) != 0) flags.add("auto");
+                    m.put("flags", flags);
+                    m.put("name", e.name());
+                    m.put("granularity", 1L << e.granularityBits());
+                    bl.add(m);
+                }
+                fs.put("bitmaps", bl);
+            }
             fs.put("refcount-bits", 1 << h.refcountOrder);
             fs.put("corrupt", (h.incompatibleFeatures & Qcow2Header.INCOMPAT_CORRUPT) != 0);
             fs.put("extended-l2", false);

@@ -37,6 +37,8 @@ public final class Qcow2Header {
     public static final int EXT_END = 0;
     public static final int EXT_BACKING_FORMAT = 0xe2792aca;
     public static final int EXT_FEATURE_TABLE = 0x6803f857;
+    public static final int EXT_BITMAPS = 0x23852875;
+    public static final long AUTOCLEAR_BITMAPS = 1;
 
     /** qemu's limits, which we share so that every image we write opens in qemu and vice versa. */
     public static final long MAX_L1_BYTES = 32L << 20;
@@ -62,6 +64,9 @@ public final class Qcow2Header {
     public int headerLength = V2_LENGTH;
 
     public String backingFile;
+    /** The bitmaps extension: count, directory size and offset (0 when absent). */
+    public int nbBitmaps;
+    public long bitmapDirectorySize, bitmapDirectoryOffset;
     public String backingFormat;
     /** (type << 8 | bit) -> name, from the feature name table. */
     public final Map<Integer, String> featureNames = new TreeMap<>();
@@ -198,6 +203,12 @@ public final class Qcow2Header {
                     seenBackingFmt = true;
                     backingFormat = new String(area, data, (int) len, StandardCharsets.UTF_8);
                 }
+                case EXT_BITMAPS -> {
+                    if (len < 24) throw BlockException.corrupt("bitmaps extension too short");
+                    nbBitmaps = Bytes.getInt(area, data);
+                    bitmapDirectorySize = Bytes.getLong(area, data + 8);
+                    bitmapDirectoryOffset = Bytes.getLong(area, data + 16);
+                }
                 case EXT_FEATURE_TABLE -> {
                     for (int e = 0; e + 48 <= len; e += 48) {
                         int t = area[data + e] & 0xff, bit = area[data + e + 1] & 0xff;
@@ -224,10 +235,27 @@ public final class Qcow2Header {
     }
 
     /**
+     * Sets the bitmaps extension (null: removes it) and the autoclear bits, keeping everything else, in one
+     * write of the header cluster's used part.
+     */
+    static void rewriteBitmaps(ImageFile file, Qcow2Header h, byte[] ext, long autoclear) throws BlockException {
+        rewrite(file, h, h.version, h.compatibleFeatures, h.backingFile, h.backingFormat, EXT_BITMAPS, ext);
+        file.writeLong(OFF_AUTOCLEAR, autoclear);
+        h.autoclearFeatures = autoclear;
+    }
+
+
+    /**
      * Rewrites the header cluster with a new version (2 or 3; the v3 fields are added or dropped, with
      * the feature name table), compatible features and backing file; see {@link #rewriteBacking}.
      */
     static void rewrite(ImageFile file, Qcow2Header h, int version, long compat, String backingFile, String backingFmt) throws BlockException {
+        rewrite(file, h, version, compat, backingFile, backingFmt, 0, null);
+    }
+
+    /** {@link #rewrite}, with the extension of type replaceExt (if not 0) replaced by replaceData (null: dropped). */
+    private static void rewrite(ImageFile file, Qcow2Header h, int version, long compat, String backingFile, String backingFmt,
+                                int replaceExt, byte[] replaceData) throws BlockException {
         int cs = h.clusterSize();
         int fixed = h.version == 2 ? V2_LENGTH : h.headerLength;
         byte[] area = new byte[cs];
@@ -270,8 +298,16 @@ public final class Qcow2Header {
             int len = Bytes.getInt(area, pos + 4);
             if (type == EXT_END) break;
             int next = pos + 8 + (int) roundUp(len, 8);
-            if (type != EXT_BACKING_FORMAT && !(version == 2 && type == EXT_FEATURE_TABLE)) out.write(area, pos, next - pos);
+            if (type != EXT_BACKING_FORMAT && type != replaceExt && !(version == 2 && type == EXT_FEATURE_TABLE)) out.write(area, pos, next - pos);
             pos = next;
+        }
+        if (replaceExt != 0 && replaceData != null) {
+            byte[] hd = new byte[8];
+            Bytes.putInt(hd, 0, replaceExt);
+            Bytes.putInt(hd, 4, replaceData.length);
+            out.writeBytes(hd);
+            out.writeBytes(replaceData);
+            out.writeBytes(new byte[(int) (roundUp(replaceData.length, 8) - replaceData.length)]);
         }
         out.writeBytes(new byte[8]); // end of extensions
         byte[] name = backingFile == null ? new byte[0] : backingFile.getBytes(StandardCharsets.UTF_8);
