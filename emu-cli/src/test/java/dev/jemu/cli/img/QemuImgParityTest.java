@@ -330,10 +330,58 @@ class QemuImgParityTest {
             Files.delete(Path.of(f[0]));
             Files.delete(Path.of(f[1]));
         }
-        // bitmap: not implemented, one line and status 1
-        JemuImgTest.Run bm = jemu("bitmap", "--add", p("ct.qcow2"), "b0");
-        assertEquals(1, bm.exit());
-        assertEquals(1, bm.err().lines().count(), bm.err());
+    }
+
+    private static Object bitmapsOf(String image, boolean byJemu) throws Exception {
+        JemuImgTest.Run r = byJemu ? jemu("info", "--output=json", image) : qemu("info", "--output=json", image);
+        Map<?, ?> fs = (Map<?, ?>) ((Map<?, ?>) MiniJson.parse(r.out())).get("format-specific");
+        return ((Map<?, ?>) fs.get("data")).get("bitmaps");
+    }
+
+    @Test
+    void persistentDirtyBitmaps() throws Exception {
+        Path src = data("bm.raw", 41, 2 << 20);
+        assertEquals(0, qemu("convert", "-O", "qcow2", src.toString(), p("bm.qcow2")).exit());
+        assertEquals(0, qemu("create", "-q", "-f", "qcow2", "-o", "compat=0.10", p("v2.qcow2"), "1M").exit());
+        Files.copy(Path.of(p("bm.qcow2")), Path.of(p("q.qcow2")));
+        Files.copy(Path.of(p("bm.qcow2")), Path.of(p("j.qcow2")));
+        String[][] steps = {{"--add", "bm0"}, {"--add", "-g", "128k", "--disable", "bm1"}, {"--add", "bm0"}, {"--remove", "nope"},
+                {"--add", "-g", "100", "x"}, {"--enable", "bm1"}, {"--disable", "bm0"}, {"--clear", "bm0"}, {"--clear", "nope"},
+                {"--remove", "bm0"}, {"--add", "-g", "512", "small"}, {"--remove", "bm1"}, {"--remove", "small"}};
+        for (String[] st : steps) {
+            List<String> a = new ArrayList<>(List.of("bitmap"));
+            a.addAll(List.of(st).subList(0, st.length - 1));
+            String name = st[st.length - 1];
+            JemuImgTest.Run q = qemu(concat(a, p("q.qcow2"), name)), j = jemu(concat(a, p("j.qcow2"), name));
+            String what = String.join(" ", st);
+            assertEquals(q.exit(), j.exit(), what + ": " + j.err());
+            assertEquals(same(q.err()).replace(p("q.qcow2"), "F"), same(j.err()).replace(p("j.qcow2"), "F"), what);
+            assertEquals(bitmapsOf(p("q.qcow2"), false), bitmapsOf(p("j.qcow2"), false), what + ": qemu-img info");
+            assertEquals(bitmapsOf(p("q.qcow2"), false), bitmapsOf(p("q.qcow2"), true), what + ": jemu-img info of qemu-img's image");
+            JemuImgTest.Run cq = qemu("check", p("j.qcow2"));
+            assertEquals(0, cq.exit(), what + ": " + cq.out() + cq.err());
+            assertEquals(0, jemu("check", "-q", p("q.qcow2")).exit(), what + ": jemu-img check counts qemu-img's bitmap clusters");
+            assertEquals(0, qemu("compare", src.toString(), p("j.qcow2")).exit());
+            if (st[0].equals("--add") && st.length == 2 && j.exit() == 0) {
+                // a repair keeps the bitmaps
+                assertEquals(0, jemu("check", "-q", "-r", "all", p("j.qcow2")).exit());
+                assertEquals(bitmapsOf(p("q.qcow2"), false), bitmapsOf(p("j.qcow2"), false), "after check -r");
+            }
+        }
+        Files.write(dir.resolve("r.raw"), new byte[65536]);
+        String[][] refused = {{"bitmap", "--add", p("v2.qcow2"), "a"}, {"bitmap", p("bm.qcow2"), "a"}, {"bitmap", "--add", "-f", "raw", p("r.raw"), "a"}};
+        for (String[] c : refused) {
+            JemuImgTest.Run q = qemu(c), j = jemu(c);
+            assertEquals(q.exit(), j.exit(), String.join(" ", c));
+            // qemu-img names the image by its internal node name ('#block121'), jemu-img by its file name
+            assertEquals(same(q.err()).replaceAll("#block[0-9]+", "N"), same(j.err()).replace(c[c.length - 2], "N"), String.join(" ", c));
+        }
+    }
+
+    private static String[] concat(List<String> a, String... more) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(List.of(more));
+        return l.toArray(new String[0]);
     }
 
     @Test
