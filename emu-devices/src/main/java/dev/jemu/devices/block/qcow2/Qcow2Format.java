@@ -206,7 +206,8 @@ public final class Qcow2Format implements BlockFormat {
         return all.toByteArray();
     }
 
-    private static void extension(ByteArrayOutputStream out, int type, byte[] data) {
+    /** One header extension: type, length, data padded to 8 bytes. */
+    static void extension(ByteArrayOutputStream out, int type, byte[] data) {
         byte[] hd = new byte[8];
         Bytes.putInt(hd, 0, type);
         Bytes.putInt(hd, 4, data.length);

@@ -244,7 +244,6 @@ public final class Qcow2Header {
         h.autoclearFeatures = autoclear;
     }
 
-
     /**
      * Rewrites the header cluster with a new version (2 or 3; the v3 fields are added or dropped, with
      * the feature name table), compatible features and backing file; see {@link #rewriteBacking}.
@@ -275,23 +274,8 @@ public final class Qcow2Header {
         }
         Bytes.putInt(head, 4, version);
         out.writeBytes(head);
-        if (version == 3 && h.version == 2) {
-            byte[] ft = Qcow2Format.featureTable();
-            byte[] hd = new byte[8];
-            Bytes.putInt(hd, 0, EXT_FEATURE_TABLE);
-            Bytes.putInt(hd, 4, ft.length);
-            out.writeBytes(hd);
-            out.writeBytes(ft);
-        }
-        if (backingFmt != null) {
-            byte[] f = backingFmt.getBytes(StandardCharsets.UTF_8);
-            byte[] hd = new byte[8];
-            Bytes.putInt(hd, 0, EXT_BACKING_FORMAT);
-            Bytes.putInt(hd, 4, f.length);
-            out.writeBytes(hd);
-            out.writeBytes(f);
-            out.writeBytes(new byte[(int) (roundUp(f.length, 8) - f.length)]);
-        }
+        if (version == 3 && h.version == 2) Qcow2Format.extension(out, EXT_FEATURE_TABLE, Qcow2Format.featureTable());
+        if (backingFmt != null) Qcow2Format.extension(out, EXT_BACKING_FORMAT, backingFmt.getBytes(StandardCharsets.UTF_8));
         int pos = fixed;
         while (pos + 8 <= cs) {
             int type = Bytes.getInt(area, pos);
@@ -301,14 +285,7 @@ public final class Qcow2Header {
             if (type != EXT_BACKING_FORMAT && type != replaceExt && !(version == 2 && type == EXT_FEATURE_TABLE)) out.write(area, pos, next - pos);
             pos = next;
         }
-        if (replaceExt != 0 && replaceData != null) {
-            byte[] hd = new byte[8];
-            Bytes.putInt(hd, 0, replaceExt);
-            Bytes.putInt(hd, 4, replaceData.length);
-            out.writeBytes(hd);
-            out.writeBytes(replaceData);
-            out.writeBytes(new byte[(int) (roundUp(replaceData.length, 8) - replaceData.length)]);
-        }
+        if (replaceExt != 0 && replaceData != null) Qcow2Format.extension(out, replaceExt, replaceData);
         out.writeBytes(new byte[8]); // end of extensions
         byte[] name = backingFile == null ? new byte[0] : backingFile.getBytes(StandardCharsets.UTF_8);
         if (name.length > 1023) throw new BlockException("Backing file name too long");

@@ -13,10 +13,10 @@ import static dev.jemu.devices.block.vmdk.VmdkStreamCreate.putLE;
  * preallocated, zeroed), grains from the next 64 KiB boundary on.
  */
 final class VmdkSparseCreate {
-    private static final int GRAIN_SECTORS = 128; // 64 KiB, as qemu-img and VMware use
+    private static final int GRAIN_SECTORS = VmdkStreamCreate.GRAIN_SECTORS;
     private static final int GT_ENTRIES = 512;
     private static final int GT_SECTORS = GT_ENTRIES * 4 / 512;
-    private static final int DESCRIPTOR_SECTORS = 20;
+    private static final int DESCRIPTOR_SECTORS = VmdkStreamCreate.DESCRIPTOR_SECTORS;
 
     private VmdkSparseCreate() {
     }
@@ -29,22 +29,7 @@ final class VmdkSparseCreate {
         long gdOffset = rgdOffset + gdSectors + GT_SECTORS * gtCount;
         long grainOffset = Math.ceilDiv(gdOffset + gdSectors + GT_SECTORS * gtCount, GRAIN_SECTORS) * GRAIN_SECTORS;
         if (grainOffset + grains * GRAIN_SECTORS > 0xffffffffL) throw new BlockException("VMDK sparse images are limited to 2 TiB");
-        byte[] h = new byte[512];
-        putLE(h, 0, VmdkSparseExtent.MAGIC, 4);
-        putLE(h, 4, 1, 4);
-        putLE(h, 8, 1 | 2 | (zeroedGrain ? 4 : 0), 4); // valid newline test, redundant grain table
-        putLE(h, 12, sectors, 8);
-        putLE(h, 20, GRAIN_SECTORS, 8);
-        putLE(h, 28, 1, 8);
-        putLE(h, 36, DESCRIPTOR_SECTORS, 8);
-        putLE(h, 44, GT_ENTRIES, 4);
-        putLE(h, 48, rgdOffset, 8);
-        putLE(h, 56, gdOffset, 8);
-        putLE(h, 64, grainOffset, 8);
-        h[73] = '\n';
-        h[74] = ' ';
-        h[75] = '\r';
-        h[76] = '\n';
+        byte[] h = VmdkStreamCreate.header(1, 1 | 2 | (zeroedGrain ? 4 : 0), sectors, rgdOffset, gdOffset, grainOffset); // newline test, redundant GT
         byte[] text = VmdkStreamCreate.descriptor(path, sectors, cid, "monolithicSparse");
         if (text.length > DESCRIPTOR_SECTORS * 512) throw new BlockException("VMDK file name too long for the descriptor");
         try (ImageFile f = ImageFile.create(path)) {
