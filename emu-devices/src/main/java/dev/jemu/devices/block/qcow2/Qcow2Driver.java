@@ -866,6 +866,10 @@ public final class Qcow2Driver implements BlockDriver {
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
         h.size = newSize;
         barrier();
+        if (prealloc == Preallocation.FALLOC || prealloc == Preallocation.FULL) {
+            beforeAllocation();
+            refcounts.relocateTable(); // qemu-img's order: refcount structures for the new area first
+        }
         if (prealloc != Preallocation.OFF) preallocate(old, newSize, prealloc);
     }
 
@@ -919,7 +923,10 @@ public final class Qcow2Driver implements BlockDriver {
         for (long g = from; g < end; ) {
             long n = Math.min(end - g, l2Span - (g & (l2Span - 1)));
             int i = l1Index(g);
-            if ((l1[i] & OFFSET_MASK) != 0) {
+            // as qemu (its discard allocates the table it clears): the L2 table that keeps mapping the start
+            // of the disk exists afterwards, so the shrunk file has qemu-img's size
+            boolean keeps = (long) i * l2Span < newSize;
+            if ((l1[i] & OFFSET_MASK) != 0 || keeps) {
                 long l2off = l2ForWrite(i);
                 long[] t = loadL2(l2off);
                 int first = l2Index(g), count = (int) (n >>> clusterBits);
