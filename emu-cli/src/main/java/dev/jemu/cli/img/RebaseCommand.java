@@ -25,6 +25,7 @@ final class RebaseCommand implements Callable<Integer> {
     @Option(names = "-q", description = "quiet") boolean quiet;
     @Option(names = "-t", description = "cache mode (accepted)") String cache;
     @Option(names = "-T", description = "source cache mode (accepted)") String srcCache;
+    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename") String filename;
 
     @Override
