@@ -35,7 +35,7 @@ final class CheckCommand implements Callable<Integer> {
             };
         }
         PrintStream out = JemuImg.Context.OUT.get(), err = JemuImg.Context.ERR.get();
-        OpenOptions o = (mode == RepairMode.NONE ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite()).withForCheck(true).withNoBacking(true);
+        OpenOptions o = (mode == RepairMode.NONE ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite()).withForCheck(true); // the chain too: a missing backing file fails (status 1), as in qemu-img
         CheckResult r;
         try (BlockDriver d = Images.open(filename, format, o)) {
             try {

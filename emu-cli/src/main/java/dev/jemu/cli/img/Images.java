@@ -17,7 +17,7 @@ final class Images {
             return BlockFormats.open(Path.of(file), format, o);
         } catch (BlockException e) {
             String m = e.getMessage();
-            if (m.startsWith("Could not open")) throw e;
+            if (m.startsWith("Could not open '")) throw e;
             throw new BlockException("Could not open '" + file + "': " + m);
         } catch (java.nio.file.InvalidPathException e) {
             throw new BlockException("Could not open '" + file + "': invalid path");

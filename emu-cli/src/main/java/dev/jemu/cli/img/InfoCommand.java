@@ -108,8 +108,32 @@ final class InfoCommand implements Callable<Integer> {
         }
         if (!i.formatSpecific().isEmpty()) {
             out.println("Format specific information:");
-            for (Map.Entry<String, Object> e : i.formatSpecific().entrySet()) {
-                out.println("    " + e.getKey().replace('-', ' ') + ": " + e.getValue());
+            printTree(out, i.formatSpecific(), 1);
+        }
+    }
+
+    /** qemu's human layout of nested values: "key: value", lists as "[i]:" items, 4 spaces a level. */
+    private static void printTree(PrintStream out, Object v, int level) {
+        String pad = "    ".repeat(level);
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                String key = String.valueOf(e.getKey()).replace('-', ' ');
+                if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>) {
+                    out.println(pad + key + ":");
+                    printTree(out, e.getValue(), level + 1);
+                } else {
+                    out.println(pad + key + ": " + e.getValue());
+                }
+            }
+        } else if (v instanceof List<?> l) {
+            for (int k = 0; k < l.size(); k++) {
+                Object x = l.get(k);
+                if (x instanceof Map<?, ?> || x instanceof List<?>) {
+                    out.println(pad + "[" + k + "]:");
+                    printTree(out, x, level + 1);
+                } else {
+                    out.println(pad + "[" + k + "]: " + x);
+                }
             }
         }
     }

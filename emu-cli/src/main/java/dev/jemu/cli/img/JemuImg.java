@@ -14,14 +14,16 @@ import java.io.PrintWriter;
 @Command(name = "jemu-img", mixinStandardHelpOptions = true, version = "jemu-img 0.1",
         description = "Create, inspect, check and convert disk images (qcow2, raw).",
         subcommands = {InfoCommand.class, CreateCommand.class, ConvertCommand.class, CheckCommand.class,
-                SnapshotCommand.class, ResizeCommand.class, CompareCommand.class, MapCommand.class})
+                SnapshotCommand.class, ResizeCommand.class, CompareCommand.class, MapCommand.class,
+                RebaseCommand.class, CommitCommand.class, AmendCommand.class, MeasureCommand.class, DdCommand.class,
+                BitmapCommand.class})
 public final class JemuImg implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Not enough arguments (try 'jemu-img --help')");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Not enough arguments");
     }
 
     public static void main(String[] args) {
@@ -42,7 +44,7 @@ public final class JemuImg implements Runnable {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("jemu-img: " + ex.getMessage());
+            err.print(UsageErrors.qemuWording(ex));
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -36,8 +36,10 @@ final class Json {
             pad(sb, ind);
             sb.append('}');
         } else if (v instanceof List<?> l) {
-            if (l.isEmpty()) {
-                sb.append("[]");
+            if (l.isEmpty()) { // qemu's pretty printer opens and closes on two lines
+                sb.append("[\n");
+                pad(sb, ind);
+                sb.append(']');
                 return;
             }
             sb.append("[\n");

@@ -2,7 +2,7 @@ package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockException;
-import dev.jemu.devices.block.BlockStatus;
+import dev.jemu.devices.block.ChainStatus;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,25 +61,21 @@ final class MapCommand implements Callable<Integer> {
             ps.println(String.format("%-16s%-16s%-16s%s", "Offset", "Length", "Mapped to", "File"));
             for (Extent e : out) {
                 if (e.data && e.offset >= 0) {
-                    ps.println(String.format("%-16s%-16s%-16s%s", "0x" + Long.toHexString(e.start),
-                            "0x" + Long.toHexString(e.length), "0x" + Long.toHexString(e.offset), e.file));
+                    ps.println(String.format("%-16s%-16s%-16s%s", hex(e.start), hex(e.length), hex(e.offset), e.file));
                 }
             }
         }
         return 0;
     }
 
+    /** C's "%#x": 0 has no prefix. */
+    private static String hex(long v) {
+        return v == 0 ? "0" : "0x" + Long.toHexString(v);
+    }
+
     private static Extent extent(BlockDriver d, long off, long len, int depth) throws BlockException {
-        BlockStatus st = d.status(off, len);
-        String file = d.path().toString();
-        return switch (st.kind()) {
-            case DATA -> new Extent(off, st.length(), depth, true, false, true, st.hostOffset(), file);
-            case ZERO -> new Extent(off, st.length(), depth, true, true, false, st.hostOffset(), file);
-            case UNALLOCATED -> {
-                BlockDriver b = d.backing();
-                if (b != null && off < b.size()) yield extent(b, off, Math.min(st.length(), b.size() - off), depth + 1);
-                yield new Extent(off, st.length(), depth, false, true, false, -1, file);
-            }
-        };
+        ChainStatus st = ChainStatus.at(d, off, len);
+        return new Extent(off, st.length(), st.depth(), st.has(ChainStatus.ALLOCATED), st.has(ChainStatus.ZERO),
+                st.has(ChainStatus.DATA), st.has(ChainStatus.OFFSET_VALID) ? st.hostOffset() : -1, st.layer().path().toString());
     }
 }

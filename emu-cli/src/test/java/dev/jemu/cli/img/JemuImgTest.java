@@ -300,7 +300,7 @@ class JemuImgTest {
         assertEquals(0, qemu("check", p("s.qcow2")).exit());
         Run shrink = jemu("resize", p("s.qcow2"), "-1M");
         assertEquals(1, shrink.exit());
-        assertTrue(shrink.err().startsWith("jemu-img: ") && shrink.err().lines().count() == 1, shrink.err());
+        assertEquals("jemu-img: Use the --shrink option to perform a shrink operation.", shrink.err().lines().findFirst().orElse(""));
         assertEquals(0, jemu("convert", "-O", "qcow2", src.toString(), p("t.qcow2")).exit());
         assertEquals(0, jemu("resize", "-q", "--shrink", p("t.qcow2"), "-512K").exit());
         assertEquals(0, qemu("check", p("t.qcow2")).exit());
@@ -321,7 +321,7 @@ class JemuImgTest {
         Files.write(src, b);
         Run cmp = jemu("compare", src.toString(), p("s.qcow2"));
         assertEquals(1, cmp.exit());
-        assertTrue(cmp.out().contains("Content mismatch at offset 777777!"), cmp.out());
+        assertEquals(qemu("compare", src.toString(), p("s.qcow2")).out(), cmp.out());
         assertEquals(2, jemu("compare", src.toString(), p("missing.qcow2")).exit());
 
         // map agrees with qemu-img map on a backing chain.
@@ -341,10 +341,11 @@ class JemuImgTest {
         assertEquals(1, r.err().lines().count(), r.err());
         Run bad = jemu("create", "-f", "qcow2", "-o", "cluster_size=3000", p("x.qcow2"), "1M");
         assertEquals(1, bad.exit());
-        assertTrue(bad.err().startsWith("jemu-img: Cluster size"), bad.err());
+        assertTrue(bad.err().startsWith("jemu-img: " + p("x.qcow2") + ": Cluster size"), bad.err());
         Run flag = jemu("convert", "--bogus", "a", "b");
         assertEquals(1, flag.exit());
-        assertEquals(1, flag.err().lines().count(), flag.err());
+        assertEquals(List.of("jemu-img: unrecognized option '--bogus'", "Try 'jemu-img --help' for more information"),
+                flag.err().lines().toList(), "qemu-img's two lines");
         Run opt = jemu("create", "-f", "qcow2", "-o", "clustr_size=4k", p("y.qcow2"), "1M");
         assertEquals(1, opt.exit());
         assertTrue(opt.err().contains("clustr_size"), opt.err());

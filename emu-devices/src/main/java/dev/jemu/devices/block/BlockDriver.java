@@ -85,6 +85,32 @@ public interface BlockDriver extends Closeable {
         throw new BlockException("Image format '" + formatName() + "' does not support resizing");
     }
 
+    /** Resizes with the new area preallocated as qemu-img resize --preallocation does (growing only). */
+    default void resize(long newSize, boolean shrink, Preallocation prealloc) throws BlockException {
+        if (prealloc != Preallocation.OFF) {
+            throw new BlockException("Unsupported preallocation mode: " + prealloc.qemuName());
+        }
+        resize(newSize, shrink);
+    }
+
+    /**
+     * Whether status queries should look at holes of the host file under data clusters (qemu does so for
+     * images that look preallocated with preallocation=metadata, whose clusters are mostly holes).
+     */
+    default boolean dataMayBeHoles() {
+        return false;
+    }
+
+    /** Drops all data of this layer (opened without its chain), as commit does to the committed image. */
+    default void makeEmpty() throws BlockException {
+        discard(0, size());
+    }
+
+    /** Rewrites the name of the backing file (null: none) without touching data, as rebase -u does. */
+    default void setBacking(String backingFile, String backingFmt) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support backing files");
+    }
+
     /** Whether {@link #writeCompressed} works (qcow2 on a fresh cluster). */
     default boolean supportsCompression() {
         return false;

@@ -177,7 +177,14 @@ public final class ImageFile implements Closeable {
         try {
             if (size < channel.size()) channel.truncate(size);
             else if (size > channel.size()) {
-                channel.write(ByteBuffer.allocate(1), size - 1);
+                if (Files.isRegularFile(path)) {
+                    // ftruncate: the new part is a hole, as qemu grows files (no block allocated at the end)
+                    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+                        raf.setLength(size);
+                    }
+                } else {
+                    channel.write(ByteBuffer.allocate(1), size - 1);
+                }
             }
         } catch (IOException e) {
             throw new BlockException("could not resize '" + path + "': " + e.getMessage());

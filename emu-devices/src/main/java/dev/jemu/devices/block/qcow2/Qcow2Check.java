@@ -40,8 +40,9 @@ final class Qcow2Check {
         tally();
         List<Long> low = new ArrayList<>(), high = new ArrayList<>();
         compare(low, high);
-        List<long[]> badFlags = checkFlags(false);
+        checkFlags(false, true);
         long c0 = corruptions, l0 = leaks;
+        List<long[]> badFlags = checkFlags(true, false);
         if (mode == RepairMode.NONE || (c0 == 0 && l0 == 0)) return result(0, 0);
         // Repair: leaks first (lower), then, for ALL, raise refcounts and rewrite flags.
         for (long c : high) d.refcounts.set(c, c < refs.length ? refs[(int) c] : 0);
@@ -71,14 +72,11 @@ final class Qcow2Check {
         return out;
     }
 
+    /** End of the highest cluster inside the file that is referenced or has a stored refcount (qemu's rule). */
+    private long imageEnd = 0;
+
     private CheckResult result(long cf, long lf) {
-        long end = 0;
-        for (int c = refs.length - 1; c >= 0; c--) {
-            if (refs[c] != 0) {
-                end = (long) (c + 1) * cs;
-                break;
-            }
-        }
+        long end = imageEnd;
         return new CheckResult(d.file.path().toString(), "qcow2", corruptions, leaks, cf, lf, allocated,
                 Math.ceilDiv(d.size(), cs), compressed, fragmented, end, messages);
     }
@@ -110,6 +108,17 @@ final class Qcow2Check {
                 walk(sl1, false);
             }
         }
+        if (!d.bitmaps.isEmpty()) { // the bitmap directory, tables and data clusters
+            ref(d.h.bitmapDirectoryOffset, Math.ceilDiv(d.h.bitmapDirectorySize, cs), "bitmap directory");
+            for (Qcow2Bitmaps.Entry b : d.bitmaps) {
+                if (b.tableSize() == 0) continue;
+                ref(b.tableOffset(), Math.ceilDiv((long) b.tableSize() * 8, cs), "bitmap table");
+                for (long en : Qcow2Bitmaps.readTable(d.file, b)) {
+                    long off = en & Qcow2Bitmaps.TABLE_OFFSET_MASK;
+                    if (off != 0) ref(off, 1, "bitmap data");
+                }
+            }
+        }
         Qcow2Refcounts rc = d.refcounts;
         ref(rc.tableOffset, rc.tableClusters, "refcount table");
         for (long r = 0; r < rc.table.length; r++) {
@@ -119,24 +128,39 @@ final class Qcow2Check {
                 error("refcount block " + r + " has an invalid offset 0x" + Long.toHexString(rc.table[(int) r]));
                 continue;
             }
-            if (off + cs > fileSize) {
-                error("refcount block " + r + " at offset " + off + " is beyond end of file");
+            if (off >= fileSize) {
+                error("refcount block " + r + " is outside image");
                 continue;
             }
             ref(off, 1, "refcount block");
         }
     }
 
-    /** Counts one reference to each of n clusters from host offset off. */
+    /**
+     * Counts one reference to each of n clusters from host offset off. As qemu-img, a region that ends a
+     * whole cluster or more past end of file is one corruption and is not counted (so its stored refcount
+     * is neither a leak nor checked: the file ends before it).
+     */
     private void ref(long off, long n, String what) {
-        long c0 = off >>> cb;
-        for (long c = c0; c < c0 + n; c++) {
-            if (c >= refs.length || off < 0) {
-                error(what + " at offset " + (c << cb) + " is beyond end of file");
-                return;
-            }
-            refs[(int) c]++;
+        long size = n << cb;
+        if (off < 0 || off + size - fileSize >= cs) {
+            corruptions++;
+            messages.add("ERROR: counting reference for region exceeding the end of the file by one cluster or more: offset 0x"
+                    + Long.toHexString(off) + " size 0x" + Long.toHexString(size));
+            return;
         }
+        long c0 = off >>> cb;
+        for (long c = c0; c < c0 + n && c < refs.length; c++) refs[(int) c]++;
+    }
+
+    /** An L2 table that may end past end of file: the missing part reads as zeroes, as qemu reads it. */
+    private long[] l2Lenient(long off) throws BlockException {
+        if (off + cs <= fileSize) return d.loadL2(off);
+        byte[] raw = new byte[cs];
+        d.file.readUpTo(off, raw, 0, cs);
+        long[] t = new long[cs / 8];
+        for (int i = 0; i < t.length; i++) t[i] = dev.jemu.devices.block.Bytes.getLong(raw, i * 8);
+        return t;
     }
 
     private void walk(long[] l1, boolean active) throws BlockException {
@@ -148,13 +172,10 @@ final class Qcow2Check {
                 error("l2_offset=" + Long.toHexString(off) + ": L2 table is not cluster aligned; L1 entry corrupted");
                 continue;
             }
-            if (off + cs > fileSize) {
-                error("l2_offset=" + Long.toHexString(off) + ": L2 table is beyond end of file");
-                continue;
-            }
             ref(off, 1, "L2 table");
             if (active) copiedChecks.add(new long[]{0, 0, i, off, e});
-            long[] t = d.loadL2(off);
+            if (off >= fileSize) continue; // reads as zeroes: nothing mapped
+            long[] t = l2Lenient(off);
             for (int k = 0; k < t.length; k++) {
                 long en = t[k];
                 if ((en & Qcow2Driver.COMPRESSED) != 0) {
@@ -199,14 +220,12 @@ final class Qcow2Check {
             } catch (BlockException e) {
                 boff = 0;
             }
-            long lo = r * epb, hi = (r + 1) * epb;
+            long lo = r * epb, hi = Math.min((r + 1) * epb, refs.length);
             for (long c = lo; c < hi; c++) {
-                long exp = c < refs.length ? refs[(int) c] : 0;
-                if (boff == 0 && exp == 0) {
-                    if (c >= refs.length) break;
-                    continue;
-                }
+                long exp = refs[(int) c];
+                if (boff == 0 && exp == 0) continue;
                 long stored = boff == 0 ? 0 : rc.get(c);
+                if (stored != 0 || exp != 0) imageEnd = (c + 1) << cb;
                 if (stored == exp) continue;
                 if (stored < exp) {
                     error("cluster " + c + " refcount=" + stored + " reference=" + exp);
@@ -220,12 +239,17 @@ final class Qcow2Check {
         }
     }
 
-    /** Active entries whose COPIED flag disagrees with "refcount == 1" (by the tallied references). */
-    private List<long[]> checkFlags(boolean quiet) {
+    /**
+     * Active entries whose COPIED flag disagrees with "refcount == 1": by the stored refcounts (what
+     * qemu-img reports), or by the tallied references (what a repair makes the refcounts).
+     */
+    private List<long[]> checkFlags(boolean quiet, boolean stored) throws BlockException {
         List<long[]> bad = new ArrayList<>();
         for (long[] c : copiedChecks) {
             long host = c[3];
-            long n = (host >>> cb) < refs.length ? refs[(int) (host >>> cb)] : 0;
+            long n;
+            if (stored) n = (host >>> cb) < d.refcounts.coveredClusters() ? storedRefcount(host >>> cb) : 0;
+            else n = (host >>> cb) < refs.length ? refs[(int) (host >>> cb)] : 0;
             boolean flag = (c[4] & Qcow2Driver.COPIED) != 0;
             if (flag != (n == 1)) {
                 bad.add(c);
@@ -236,6 +260,14 @@ final class Qcow2Check {
             }
         }
         return bad;
+    }
+
+    private long storedRefcount(long cluster) {
+        try {
+            return d.refcounts.get(cluster);
+        } catch (BlockException e) {
+            return 0;
+        }
     }
 
     private void fixFlags(List<long[]> bad) throws BlockException {

@@ -9,6 +9,7 @@ import dev.jemu.devices.block.CheckResult;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.ImageInfo;
 import dev.jemu.devices.block.OpenOptions;
+import dev.jemu.devices.block.Preallocation;
 import dev.jemu.devices.block.RepairMode;
 import dev.jemu.devices.block.SnapshotInfo;
 
@@ -71,6 +72,9 @@ public final class Qcow2Driver implements BlockDriver {
     long[] l1;
     final Qcow2Refcounts refcounts;
     List<Qcow2Snapshot> snapshots;
+    /** Persistent dirty bitmaps, valid on disk while the autoclear bit is set (see {@link Qcow2Bitmaps}). */
+    List<Qcow2Bitmaps.Entry> bitmaps;
+    private final boolean bitmapsValidAtOpen;
     private final BlockDriver backing;
     private final String fullBackingName;
     private final boolean readOnly;
@@ -108,6 +112,8 @@ public final class Qcow2Driver implements BlockDriver {
         this.l1 = readL1(h.l1TableOffset, h.l1Size);
         this.refcounts = new Qcow2Refcounts(file, h, this::refcountsDurable, writeback);
         this.snapshots = Qcow2Snapshot.readTable(file, h);
+        this.bitmaps = Qcow2Bitmaps.read(file, h); // before a writable open clears the autoclear bit
+        this.bitmapsValidAtOpen = !bitmaps.isEmpty();
         int cacheTables = Math.max(4, (4 << 20) / cs);
         this.l2Cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -156,17 +162,20 @@ public final class Qcow2Driver implements BlockDriver {
         try {
             return BlockFormats.open(bp, fmt, OpenOptions.readOnlyOpts());
         } catch (BlockException e) {
-            if (e.getMessage().startsWith("backing")) throw e;
-            throw new BlockException("backing file '" + bp + "': " + e.getMessage());
+            if (e.getMessage().startsWith("backing chain")) throw e;
+            throw new BlockException("Could not open backing file: " + e.getMessage());
         } finally {
             CHAIN_DEPTH.set(depth);
         }
     }
 
     private void prepareForWriting(OpenOptions o) throws BlockException {
-        if (h.autoclearFeatures != 0) { // we maintain none of them: clear before the first write
-            file.writeLong(Qcow2Header.OFF_AUTOCLEAR, 0);
-            h.autoclearFeatures = 0;
+        // We maintain none of them while writing guest data: clear before the first write. A check (repair)
+        // leaves the guest data, so the bitmaps stay valid.
+        long keep = o.forCheck() ? h.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS : 0;
+        if (h.autoclearFeatures != keep) {
+            file.writeLong(Qcow2Header.OFF_AUTOCLEAR, keep);
+            h.autoclearFeatures = keep;
         }
         if ((h.incompatibleFeatures & Qcow2Header.INCOMPAT_DIRTY) != 0 && !o.forCheck()) {
             // Refcounts may lag behind the L2 tables (lazy refcounts, then a crash): rebuild them.
@@ -770,8 +779,8 @@ public final class Qcow2Driver implements BlockDriver {
     private void zeroClustersInL2(long g, long n, boolean discard) throws BlockException {
         int i = l1Index(g);
         long newEntry;
-        if (backing == null) newEntry = 0;
-        else if (h.version >= 3) newEntry = ZERO;
+        if (h.version >= 3 && (backing != null || !discard)) newEntry = ZERO; // qemu: write-zeroes sets the flag
+        else if (backing == null) newEntry = 0;
         else {
             if (!discard) { // v2 with a backing file cannot say "zero" without data
                 byte[] z = new byte[cs];
@@ -829,14 +838,26 @@ public final class Qcow2Driver implements BlockDriver {
 
     @Override
     public void resize(long newSize, boolean shrink) throws BlockException {
+        resize(newSize, shrink, Preallocation.OFF);
+    }
+
+    /**
+     * Grows (the new area preallocated as asked) or, with shrink, cuts the disk; a shrunk image's file is
+     * truncated after its last used cluster, as qemu-img does.
+     */
+    @Override
+    public void resize(long newSize, boolean shrink, Preallocation prealloc) throws BlockException {
         checkWritable();
+        if ((newSize & 511) != 0) throw new BlockException("The new size must be a multiple of 512");
         flushMetadata();
-        if (!snapshots.isEmpty()) throw new BlockException("cannot resize an image that has internal snapshots");
+        if (!snapshots.isEmpty()) throw new BlockException("Can't resize an image which has snapshots");
         if (newSize < h.size) {
             if (!shrink) throw new BlockException("Use the --shrink option to perform a shrink operation");
             shrinkTo(newSize);
+            truncateAfterLastCluster();
             return;
         }
+        long old = h.size;
         long needL1 = Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries);
         if (needL1 * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("image size too large for cluster size " + cs);
         if (needL1 > l1.length) growL1((int) needL1);
@@ -844,6 +865,50 @@ public final class Qcow2Driver implements BlockDriver {
         Bytes.putLong(b, 0, newSize);
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
         h.size = newSize;
+        barrier();
+        if (prealloc == Preallocation.FALLOC || prealloc == Preallocation.FULL) {
+            beforeAllocation();
+            refcounts.relocateTable(); // qemu-img's order: refcount structures for the new area first
+        }
+        if (prealloc != Preallocation.OFF) preallocate(old, newSize, prealloc);
+    }
+
+    /**
+     * Maps every unallocated guest cluster of [from, to) to a fresh host cluster (qemu's preallocation):
+     * per L2 table, one contiguous run is allocated, made real as the mode asks (metadata: only the file
+     * grown over it; reused clusters inside the file are zeroed), then the L2 entries point to it.
+     */
+    public void preallocate(long from, long to, Preallocation mode) throws BlockException {
+        checkWritable();
+        long l2Span = (long) cs * l2Entries;
+        long g = from & -(long) cs;
+        while (g < to) {
+            long spanEnd = Math.min(to, (g & -l2Span) + l2Span);
+            long l2off = l2ForWrite(l1Index(g));
+            long[] t = loadL2(l2off);
+            int first = l2Index(g), count = (int) ((spanEnd - g + cs - 1) >>> clusterBits);
+            int missing = 0;
+            for (int k = first; k < first + count; k++) if (t[k] == 0) missing++;
+            if (missing > 0) {
+                beforeAllocation();
+                long fileEnd = file.size();
+                long run = refcounts.allocate(missing);
+                refBarrier();
+                long runEnd = run + ((long) missing << clusterBits);
+                if (run < fileEnd) Preallocation.FULL.apply(file, run, Math.min(fileEnd, runEnd)); // no stale data
+                if (file.size() < runEnd) file.truncate(runEnd);
+                mode.apply(file, Math.max(run, fileEnd), runEnd);
+                softBarrier();
+                long host = run;
+                for (int k = first; k < first + count; k++) {
+                    if (t[k] != 0) continue;
+                    t[k] = host | COPIED;
+                    host += cs;
+                }
+                writeL2Entries(l2off, t, first, first + count);
+            }
+            g = spanEnd;
+        }
         barrier();
     }
 
@@ -858,7 +923,10 @@ public final class Qcow2Driver implements BlockDriver {
         for (long g = from; g < end; ) {
             long n = Math.min(end - g, l2Span - (g & (l2Span - 1)));
             int i = l1Index(g);
-            if ((l1[i] & OFFSET_MASK) != 0) {
+            // as qemu (its discard allocates the table it clears): the L2 table that keeps mapping the start
+            // of the disk exists afterwards, so the shrunk file has qemu-img's size
+            boolean keeps = (long) i * l2Span < newSize;
+            if ((l1[i] & OFFSET_MASK) != 0 || keeps) {
                 long l2off = l2ForWrite(i);
                 long[] t = loadL2(l2off);
                 int first = l2Index(g), count = (int) (n >>> clusterBits);
@@ -879,6 +947,43 @@ public final class Qcow2Driver implements BlockDriver {
         file.write(Qcow2Header.OFF_SIZE, b, 0, 8);
         h.size = newSize;
         barrier();
+        // L2 tables that map nothing inside the new size go too (their L1 entries first).
+        dropL2Tables((int) Math.ceilDiv(Math.ceilDiv(newSize, cs), l2Entries));
+    }
+
+    /** Frees the L2 tables of L1 entries from index keep on (their entries must map nothing any more). */
+    private void dropL2Tables(int keep) throws BlockException {
+        for (int i = keep; i < l1.length; i++) {
+            long off = l1[i] & OFFSET_MASK;
+            if (off == 0) continue;
+            writeL1Entry(i, 0);
+            freeLater(off >>> clusterBits, (off >>> clusterBits) + 1);
+        }
+        barrier();
+    }
+
+    /** Cuts the file after its last used cluster (after a shrink or commit's emptying), as qemu-img does. */
+    private void truncateAfterLastCluster() throws BlockException {
+        flushMetadata();
+        long end = (refcounts.lastUsedCluster() + 1) << clusterBits;
+        if (end < file.size()) file.truncate(end);
+        barrier();
+    }
+
+    /**
+     * commit's emptying: every cluster unallocated (so the backing file shows through again), the L2
+     * tables freed and the file cut after its last used cluster.
+     */
+    @Override
+    public void makeEmpty() throws BlockException {
+        checkWritable();
+        if (!snapshots.isEmpty() || backing != null) { // clusters shared with snapshots stay; zero flags would hide the backing file
+            BlockDriver.super.makeEmpty();
+            return;
+        }
+        discard(0, h.size);
+        dropL2Tables(0);
+        truncateAfterLastCluster();
     }
 
     /** Moves the active L1 table to a larger copy (see the update order above). */
@@ -901,6 +1006,203 @@ public final class Qcow2Driver implements BlockDriver {
         h.l1Size = entries;
         h.l1TableOffset = off;
         if (oldOff != 0 && oldClusters > 0) refcounts.free(oldOff, oldClusters);
+    }
+
+    private Boolean preallocatedLook;
+
+    /**
+     * qemu's test for a metadata-preallocated image: more clusters in use than the host file really
+     * allocates (by a ninth, and at least two); then data clusters over host holes read as zeroes.
+     */
+    @Override
+    public boolean dataMayBeHoles() {
+        if (preallocatedLook == null) {
+            boolean yes = false;
+            try {
+                long real = file.allocatedBytes() / cs;
+                long threshold = Math.max(real * 10 / 9, real + 2);
+                long n = Math.ceilDiv(file.size(), cs), counted = 0;
+                for (long c = 0; c < n && !yes; c++) {
+                    if (refcounts.get(c) > 0 && ++counted > threshold) yes = true;
+                }
+            } catch (BlockException e) {
+                yes = false;
+            }
+            preallocatedLook = yes;
+        }
+        return preallocatedLook;
+    }
+
+    // ---------------------------------------------------------------- persistent dirty bitmaps
+
+    /** {name, granularity, flags (1 in use, 2 auto = enabled)} of each valid bitmap. */
+    public List<Object[]> bitmapList() {
+        List<Object[]> out = new ArrayList<>();
+        for (Qcow2Bitmaps.Entry e : bitmaps) out.add(new Object[]{e.name(), 1L << e.granularityBits(), e.flags()});
+        return out;
+    }
+
+    private Qcow2Bitmaps.Entry bitmap(String name) throws BlockException {
+        for (Qcow2Bitmaps.Entry e : bitmaps) if (e.name().equals(name)) return e;
+        throw new BlockException("Dirty bitmap '" + name + "' not found");
+    }
+
+    /** A new, all-clean bitmap (its table allocated, zeroed); enabled bitmaps are "auto" (tracking writes). */
+    public void bitmapAdd(String name, long granularity, boolean enabled) throws BlockException {
+        checkWritable();
+        if (h.version < 3) throw new BlockException("Can't make bitmap '" + name + "' persistent: Cannot store dirty bitmaps in qcow2 v2 files");
+        for (Qcow2Bitmaps.Entry e : bitmaps) if (e.name().equals(name)) throw new BlockException("Bitmap already exists: " + name);
+        if (granularity < 512 || Long.bitCount(granularity) != 1 || granularity > (1L << 31)) {
+            throw new BlockException("Granularity must be power of 2 and at least 512");
+        }
+        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1023) throw new BlockException("Bitmap name is too long or empty");
+        flushMetadata();
+        int gb = Long.numberOfTrailingZeros(granularity);
+        int n = Qcow2Bitmaps.tableEntries(h.size, gb, cs);
+        long table = 0;
+        if (n > 0) {
+            beforeAllocation();
+            long clusters = Math.ceilDiv((long) n * 8, cs);
+            table = refcounts.allocate(clusters);
+            file.write(table, new byte[(int) (clusters * cs)], 0, (int) (clusters * cs));
+        }
+        List<Qcow2Bitmaps.Entry> next = new ArrayList<>(bitmaps);
+        next.add(new Qcow2Bitmaps.Entry(table, n, enabled ? Qcow2Bitmaps.FLAG_AUTO : 0, 1, gb, name, new byte[0]));
+        storeBitmaps(next);
+    }
+
+    public void bitmapRemove(String name) throws BlockException {
+        checkWritable();
+        Qcow2Bitmaps.Entry e = bitmap(name);
+        flushMetadata();
+        long[] t = Qcow2Bitmaps.readTable(file, e);
+        List<Qcow2Bitmaps.Entry> next = new ArrayList<>(bitmaps);
+        next.remove(e);
+        storeBitmaps(next); // unreferenced first, then freed
+        freeBitmapClusters(t);
+        if (e.tableSize() > 0) refcounts.free(e.tableOffset(), Math.ceilDiv((long) e.tableSize() * 8, cs));
+        barrier();
+    }
+
+    /** Every bit clean again: the table's entries zeroed, then the data clusters they pointed to freed. */
+    public void bitmapClear(String name) throws BlockException {
+        checkWritable();
+        Qcow2Bitmaps.Entry e = bitmap(name);
+        flushMetadata();
+        long[] t = Qcow2Bitmaps.readTable(file, e);
+        if (e.tableSize() > 0) file.write(e.tableOffset(), new byte[e.tableSize() * 8], 0, e.tableSize() * 8);
+        barrier();
+        freeBitmapClusters(t);
+        storeBitmaps(new ArrayList<>(bitmaps)); // the autoclear bit set again after the open cleared it
+    }
+
+    public void bitmapSetEnabled(String name, boolean enabled) throws BlockException {
+        checkWritable();
+        Qcow2Bitmaps.Entry e = bitmap(name);
+        flushMetadata();
+        List<Qcow2Bitmaps.Entry> next = new ArrayList<>(bitmaps);
+        int f = enabled ? e.flags() | Qcow2Bitmaps.FLAG_AUTO : e.flags() & ~Qcow2Bitmaps.FLAG_AUTO;
+        next.set(next.indexOf(e), e.withFlags(f));
+        storeBitmaps(next);
+    }
+
+    /** Frees the data clusters a bitmap table pointed to (entry 1, "all dirty", has none). */
+    private void freeBitmapClusters(long[] table) throws BlockException {
+        for (long en : table) {
+            long off = en & Qcow2Bitmaps.TABLE_OFFSET_MASK;
+            if (off != 0) refcounts.free(off, 1);
+        }
+    }
+
+    /**
+     * Writes a new bitmap directory (fresh clusters), then the header extension pointing to it with the
+     * autoclear bit set, then frees the old directory: a crash leaves the old or the new one.
+     */
+    private void storeBitmaps(List<Qcow2Bitmaps.Entry> next) throws BlockException {
+        long oldOff = h.bitmapDirectoryOffset, oldSize = h.bitmapDirectorySize;
+        boolean ownedOld = (bitmapsValidAtOpen || bitmapsStored) && oldOff != 0;
+        if (next.isEmpty()) {
+            barrier();
+            Qcow2Header.rewriteBitmaps(file, h, null, h.autoclearFeatures & ~Qcow2Header.AUTOCLEAR_BITMAPS);
+            h.nbBitmaps = 0;
+            h.bitmapDirectoryOffset = h.bitmapDirectorySize = 0;
+        } else {
+            byte[] dir = Qcow2Bitmaps.directory(next);
+            beforeAllocation();
+            long clusters = Math.ceilDiv(dir.length, cs);
+            long off = refcounts.allocate(clusters);
+            file.write(off, dir, 0, dir.length);
+            barrier();
+            Qcow2Header.rewriteBitmaps(file, h, Qcow2Bitmaps.extension(next.size(), dir.length, off),
+                    h.autoclearFeatures | Qcow2Header.AUTOCLEAR_BITMAPS);
+            h.nbBitmaps = next.size();
+            h.bitmapDirectoryOffset = off;
+            h.bitmapDirectorySize = dir.length;
+        }
+        barrier();
+        if (ownedOld) refcounts.free(oldOff, Math.ceilDiv(oldSize, cs));
+        bitmaps = next;
+        bitmapsStored = true;
+        barrier();
+    }
+
+    private boolean bitmapsStored;
+
+    // ---------------------------------------------------------------- rebase, amend
+
+    /** Points the image at another backing file (null: none), without touching any data (rebase -u). */
+    @Override
+    public void setBacking(String backingFile, String backingFmt) throws BlockException {
+        checkWritable();
+        flushMetadata();
+        barrier();
+        Qcow2Header.rewriteBacking(file, h, backingFile, backingFmt);
+        barrier();
+    }
+
+    /**
+     * qemu-img amend's qcow2 options: compat (a downgrade to 0.10 turns zero clusters into data or holes and
+     * needs 16-bit refcounts, no lazy refcounts and no snapshots) and lazy_refcounts.
+     */
+    public void amend(Integer version, Boolean lazy) throws BlockException {
+        checkWritable();
+        flushMetadata();
+        int v = version == null ? h.version : version;
+        boolean lz = lazy == null ? (h.version >= 3 && (h.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0) : lazy;
+        if (v == 2 && lz) throw new BlockException("Lazy refcounts only supported with compatibility level 1.1 and above (use compat=1.1 or greater)");
+        if (v == 2 && h.version == 3) {
+            if (h.refcountOrder != 4) throw new BlockException("compat=0.10 requires refcount_bits=16");
+            if (!snapshots.isEmpty()) throw new BlockException("Cannot downgrade an image with internal snapshots");
+            expandZeroClusters();
+        }
+        String bf = h.backingFile;
+        String bfmt = h.backingFormat;
+        long compat = lz ? Qcow2Header.COMPAT_LAZY_REFCOUNTS : 0;
+        barrier();
+        Qcow2Header.rewrite(file, h, v, compat, bf, bfmt);
+        barrier();
+    }
+
+    /** Before a downgrade to v2: every zero-flagged cluster becomes a hole (no backing file) or zero data. */
+    private void expandZeroClusters() throws BlockException {
+        byte[] zero = new byte[cs];
+        for (long g = 0; g < h.size; g += cs) {
+            long en = l2Entry(g);
+            if ((en & ZERO) == 0 || (en & COMPRESSED) != 0) continue;
+            int n = (int) Math.min(cs, h.size - g);
+            if (h.backingFile == null) {
+                long l2off = l2ForWrite(l1Index(g));
+                long[] t = loadL2(l2off);
+                int k = l2Index(g);
+                long[] old = {t[k]}, replaced = {0};
+                t[k] = 0;
+                writeL2Entries(l2off, t, k, k + 1);
+                freeOld(old, replaced);
+            } else {
+                write(g, zero, 0, n);
+            }
+        }
+        flushMetadata();
     }
 
     // ---------------------------------------------------------------- info
@@ -974,6 +1276,20 @@ public final class Qcow2Driver implements BlockDriver {
             fs.put("compat", "1.1");
             fs.put("compression-type", "zlib");
             fs.put("lazy-refcounts", lazyRefcounts);
+            if (!bitmaps.isEmpty()) {
+                List<Object> bl = new ArrayList<>();
+                for (Qcow2Bitmaps.Entry e : bitmaps) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    List<Object> flags = new ArrayList<>();
+                    if ((e.flags() & Qcow2Bitmaps.FLAG_IN_USE) != 0) flags.add("in-use");
+                    if ((e.flags() & Qcow2Bitmaps.FLAG_AUTO) != 0) flags.add("auto");
+                    m.put("flags", flags);
+                    m.put("name", e.name());
+                    m.put("granularity", 1L << e.granularityBits());
+                    bl.add(m);
+                }
+                fs.put("bitmaps", bl);
+            }
             fs.put("refcount-bits", 1 << h.refcountOrder);
             fs.put("corrupt", (h.incompatibleFeatures & Qcow2Header.INCOMPAT_CORRUPT) != 0);
             fs.put("extended-l2", false);

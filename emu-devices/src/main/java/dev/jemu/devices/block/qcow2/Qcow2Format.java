@@ -8,6 +8,7 @@ import dev.jemu.devices.block.Bytes;
 import dev.jemu.devices.block.CreateOptions;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.OpenOptions;
+import dev.jemu.devices.block.Preallocation;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +54,7 @@ public final class Qcow2Format implements BlockFormat {
         long refBits = o.getSize("refcount_bits", 16);
         if (refBits < 1 || refBits > 64 || Long.bitCount(refBits) != 1) throw new BlockException("Refcount width must be a power of two and may be at most 64 bits");
         if (version < 3 && refBits != 16) throw new BlockException("Different refcount widths than 16 bits require compatibility level 1.1 or above (use compat=1.1 or greater)");
-        String pre = o.get("preallocation");
-        if (pre != null && !pre.equals("off")) throw new BlockException("Unsupported preallocation mode '" + pre + "'");
+        Preallocation pre = Preallocation.parse(o.get("preallocation"));
         String ct = o.get("compression_type");
         if (ct != null && !ct.equals("zlib")) throw new BlockException("Unsupported compression type '" + ct + "'");
         if (o.getBool("extended_l2", false)) throw new BlockException("extended_l2 is not supported");
@@ -71,11 +71,53 @@ public final class Qcow2Format implements BlockFormat {
             } catch (BlockException e) {
                 throw new BlockException("Could not open backing image '" + backingFile + "': " + e.getMessage());
             }
+            if (pre != Preallocation.OFF) {
+                throw new BlockException("Backing file and preallocation can only be used at the same time if extended_l2 is on");
+            }
         } else if (backingFmt != null) {
             throw new BlockException("backing_fmt given without backing_file");
         }
         if (size < 0) throw new BlockException("Image creation needs a size parameter");
         writeNewImage(path, size, (int) clusterSize, version, lazy, Long.numberOfTrailingZeros(refBits), backingFile, backingFmt);
+        if (pre != Preallocation.OFF) {
+            try (Qcow2Driver d = Qcow2Driver.open(path, OpenOptions.readWrite().withNoBacking(true))) {
+                d.preallocate(0, size, pre);
+            }
+        }
+    }
+
+    /**
+     * qemu-img measure for qcow2: {required, fully allocated} bytes of an image of virtualSize bytes of which
+     * dataBytes (whole clusters) hold data. The metadata is counted as for a fully allocated image (the
+     * worst case), as qemu-img does. Options: cluster_size, refcount_bits, compat, preallocation.
+     */
+    public static long[] measure(long virtualSize, long dataBytes, CreateOptions o) throws BlockException {
+        long cs = o.getSize("cluster_size", 65536);
+        if (cs < 512 || cs > (2 << 20) || Long.bitCount(cs) != 1) throw new BlockException("Cluster size must be a power of two between 512 and 2048k");
+        long refBits = o.getSize("refcount_bits", 16);
+        if (refBits < 1 || refBits > 64 || Long.bitCount(refBits) != 1) throw new BlockException("Refcount width must be a power of two and may be at most 64 bits");
+        o.get("compat");
+        o.getBool("lazy_refcounts", false);
+        Preallocation pre = Preallocation.parseRaw(o.get("preallocation"));
+        o.checkAllUsed("qcow2");
+        long aligned = Math.ceilDiv(virtualSize, cs) * cs;
+        long meta = cs;                                        // header
+        long l2e = Math.ceilDiv(aligned / cs, cs / 8) * (cs / 8);
+        meta += l2e * 8;                                       // L2 tables
+        long l1e = Math.ceilDiv(l2e * 8 / cs, cs / 8) * (cs / 8);
+        meta += l1e * 8;                                       // L1 table
+        long clusters = (meta + aligned) / cs;
+        long perBlock = cs * 8 / refBits, perTable = cs / 8;
+        long table = 0, blocks = 0, n = 0, last;
+        do {                                                   // refcount structures covering themselves
+            last = n;
+            blocks = Math.ceilDiv(clusters + table + blocks, perBlock);
+            table = Math.ceilDiv(blocks, perTable);
+            n = clusters + blocks + table;
+        } while (n != last);
+        long fully = meta + (blocks + table) * cs + aligned;
+        long required = pre == Preallocation.FALLOC || pre == Preallocation.FULL ? aligned : dataBytes;
+        return new long[]{fully - aligned + required, fully};
     }
 
     private static void writeNewImage(Path path, long size, int cs, int version, boolean lazy, int refOrder,
@@ -85,7 +127,8 @@ public final class Qcow2Format implements BlockFormat {
         if (l1Entries * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("Image size too large for cluster size " + cs + " (L1 table would exceed 32 MiB)");
         long l1c = Math.ceilDiv(l1Entries * 8, cs);
         long epb = (long) cs * 8 / (1 << refOrder);
-        // Layout: header | L1 | refcount table | refcount blocks, sized to a fixed point.
+        // qemu-img's layout: header | refcount table | refcount blocks | L1, the file ending with the L1's
+        // last entry; the tables sized to a fixed point.
         long rtc = 1, nb = 1;
         while (true) {
             long total = 1 + l1c + rtc + nb;
@@ -96,14 +139,14 @@ public final class Qcow2Format implements BlockFormat {
             rtc = rtc2;
         }
         long total = 1 + l1c + rtc + nb;
-        long l1Off = (long) cs;
-        long rtOff = (1 + l1c) << cb;
-        long rbFirst = 1 + l1c + rtc;
+        long rtOff = (long) cs;
+        long rbFirst = 1 + rtc;
+        long l1Off = (1 + rtc + nb) << cb;
 
         byte[] header = headerCluster(cs, version, size, lazy, refOrder, (int) l1Entries, l1Off, rtOff, (int) rtc,
                 backingFile, backingFmt);
         try (ImageFile f = ImageFile.create(path)) {
-            f.truncate(total << cb);
+            f.truncate(l1Off + l1Entries * 8);
             byte[] rt = new byte[(int) (rtc * cs)];
             for (int i = 0; i < nb; i++) Bytes.putLong(rt, i * 8, (rbFirst + i) << cb);
             f.write(rtOff, rt, 0, rt.length);
@@ -163,7 +206,8 @@ public final class Qcow2Format implements BlockFormat {
         return all.toByteArray();
     }
 
-    private static void extension(ByteArrayOutputStream out, int type, byte[] data) {
+    /** One header extension: type, length, data padded to 8 bytes. */
+    static void extension(ByteArrayOutputStream out, int type, byte[] data) {
         byte[] hd = new byte[8];
         Bytes.putInt(hd, 0, type);
         Bytes.putInt(hd, 4, data.length);
@@ -172,7 +216,7 @@ public final class Qcow2Format implements BlockFormat {
         out.writeBytes(new byte[(int) (Qcow2Header.roundUp(data.length, 8) - data.length)]);
     }
 
-    private static byte[] featureTable() {
+    static byte[] featureTable() {
         String[][] f = {{"0", "0", "dirty bit"}, {"0", "1", "corrupt bit"}, {"0", "2", "external data file"},
                 {"0", "3", "compression type"}, {"0", "4", "extended L2 entries"}, {"1", "0", "lazy refcounts"},
                 {"2", "0", "bitmaps"}, {"2", "1", "raw external data"}};

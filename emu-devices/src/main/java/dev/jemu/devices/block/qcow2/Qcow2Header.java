@@ -37,6 +37,8 @@ public final class Qcow2Header {
     public static final int EXT_END = 0;
     public static final int EXT_BACKING_FORMAT = 0xe2792aca;
     public static final int EXT_FEATURE_TABLE = 0x6803f857;
+    public static final int EXT_BITMAPS = 0x23852875;
+    public static final long AUTOCLEAR_BITMAPS = 1;
 
     /** qemu's limits, which we share so that every image we write opens in qemu and vice versa. */
     public static final long MAX_L1_BYTES = 32L << 20;
@@ -62,6 +64,9 @@ public final class Qcow2Header {
     public int headerLength = V2_LENGTH;
 
     public String backingFile;
+    /** The bitmaps extension: count, directory size and offset (0 when absent). */
+    public int nbBitmaps;
+    public long bitmapDirectorySize, bitmapDirectoryOffset;
     public String backingFormat;
     /** (type << 8 | bit) -> name, from the feature name table. */
     public final Map<Integer, String> featureNames = new TreeMap<>();
@@ -198,6 +203,12 @@ public final class Qcow2Header {
                     seenBackingFmt = true;
                     backingFormat = new String(area, data, (int) len, StandardCharsets.UTF_8);
                 }
+                case EXT_BITMAPS -> {
+                    if (len < 24) throw BlockException.corrupt("bitmaps extension too short");
+                    nbBitmaps = Bytes.getInt(area, data);
+                    bitmapDirectorySize = Bytes.getLong(area, data + 8);
+                    bitmapDirectoryOffset = Bytes.getLong(area, data + 16);
+                }
                 case EXT_FEATURE_TABLE -> {
                     for (int e = 0; e + 48 <= len; e += 48) {
                         int t = area[data + e] & 0xff, bit = area[data + e + 1] & 0xff;
@@ -212,6 +223,95 @@ public final class Qcow2Header {
             }
             pos = data + (int) roundUp(len, 8);
         }
+    }
+
+    /**
+     * Rewrites the header cluster's tail: every extension but the backing format is kept as it is, the
+     * backing format extension and the backing file name are replaced (null: none). Written in one write
+     * of the first cluster's used part, so a crash leaves either the old or the new header.
+     */
+    static void rewriteBacking(ImageFile file, Qcow2Header h, String backingFile, String backingFmt) throws BlockException {
+        rewrite(file, h, h.version, h.compatibleFeatures, backingFile, backingFmt);
+    }
+
+    /**
+     * Sets the bitmaps extension (null: removes it) and the autoclear bits, keeping everything else, in one
+     * write of the header cluster's used part.
+     */
+    static void rewriteBitmaps(ImageFile file, Qcow2Header h, byte[] ext, long autoclear) throws BlockException {
+        rewrite(file, h, h.version, h.compatibleFeatures, h.backingFile, h.backingFormat, EXT_BITMAPS, ext);
+        file.writeLong(OFF_AUTOCLEAR, autoclear);
+        h.autoclearFeatures = autoclear;
+    }
+
+    /**
+     * Rewrites the header cluster with a new version (2 or 3; the v3 fields are added or dropped, with
+     * the feature name table), compatible features and backing file; see {@link #rewriteBacking}.
+     */
+    static void rewrite(ImageFile file, Qcow2Header h, int version, long compat, String backingFile, String backingFmt) throws BlockException {
+        rewrite(file, h, version, compat, backingFile, backingFmt, 0, null);
+    }
+
+    /** {@link #rewrite}, with the extension of type replaceExt (if not 0) replaced by replaceData (null: dropped). */
+    private static void rewrite(ImageFile file, Qcow2Header h, int version, long compat, String backingFile, String backingFmt,
+                                int replaceExt, byte[] replaceData) throws BlockException {
+        int cs = h.clusterSize();
+        int fixed = h.version == 2 ? V2_LENGTH : h.headerLength;
+        byte[] area = new byte[cs];
+        file.readUpTo(0, area, 0, cs);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] head;
+        if (version == 2) {
+            head = java.util.Arrays.copyOf(area, V2_LENGTH);
+        } else {
+            head = java.util.Arrays.copyOf(area, h.version == 3 ? fixed : 112);
+            if (h.version == 2) {
+                java.util.Arrays.fill(head, V2_LENGTH, 112, (byte) 0); // the v2 extensions started here
+                Bytes.putInt(head, 96, 4); // refcount_order: 16 bits, as v2 has
+                Bytes.putInt(head, 100, 112);
+            }
+            Bytes.putLong(head, 80, compat);
+        }
+        Bytes.putInt(head, 4, version);
+        out.writeBytes(head);
+        if (version == 3 && h.version == 2) Qcow2Format.extension(out, EXT_FEATURE_TABLE, Qcow2Format.featureTable());
+        if (backingFmt != null) Qcow2Format.extension(out, EXT_BACKING_FORMAT, backingFmt.getBytes(StandardCharsets.UTF_8));
+        int pos = fixed;
+        while (pos + 8 <= cs) {
+            int type = Bytes.getInt(area, pos);
+            int len = Bytes.getInt(area, pos + 4);
+            if (type == EXT_END) break;
+            int next = pos + 8 + (int) roundUp(len, 8);
+            if (type != EXT_BACKING_FORMAT && type != replaceExt && !(version == 2 && type == EXT_FEATURE_TABLE)) out.write(area, pos, next - pos);
+            pos = next;
+        }
+        if (replaceExt != 0 && replaceData != null) Qcow2Format.extension(out, replaceExt, replaceData);
+        out.writeBytes(new byte[8]); // end of extensions
+        byte[] name = backingFile == null ? new byte[0] : backingFile.getBytes(StandardCharsets.UTF_8);
+        if (name.length > 1023) throw new BlockException("Backing file name too long");
+        int nameOff = out.size();
+        out.writeBytes(name);
+        byte[] hdr = out.toByteArray();
+        if (hdr.length > cs) throw new BlockException("Backing file name and format do not fit in the header cluster");
+        Bytes.putLong(hdr, 8, name.length == 0 ? 0 : nameOff);
+        Bytes.putInt(hdr, 16, name.length);
+        int oldEnd = Math.max(hdr.length, h.backingFileOffset == 0 ? pos + 8 : (int) (h.backingFileOffset + h.backingFileSize));
+        byte[] w = java.util.Arrays.copyOf(hdr, Math.min(cs, oldEnd)); // zeroes over what the old tail used
+        file.write(0, w, 0, w.length);
+        h.backingFile = backingFile;
+        h.backingFormat = backingFmt;
+        h.version = version;
+        h.compatibleFeatures = version == 3 ? compat : 0;
+        if (version == 2) {
+            h.incompatibleFeatures = 0;
+            h.autoclearFeatures = 0;
+            h.headerLength = V2_LENGTH;
+        } else if (fixed == V2_LENGTH) {
+            h.headerLength = 112;
+            h.refcountOrder = 4;
+        }
+        h.backingFileOffset = name.length == 0 ? 0 : nameOff;
+        h.backingFileSize = name.length;
     }
 
     /** Names of the set bits of a feature bitmap of the given type, from the image's own table if it has one. */

@@ -298,8 +298,21 @@ final class Qcow2Refcounts {
      * is freed.
      */
     private void growTable(long minEntries) throws BlockException {
+        moveTable(Math.max(minEntries, (long) table.length * 2));
+    }
+
+    /**
+     * Writes the refcount table anew at the end of the file (same size) and frees the old one, as qemu
+     * does before preallocating (falloc/full resize), so that the file grows as qemu-img's does.
+     */
+    void relocateTable() throws BlockException {
+        moveTable(table.length);
+    }
+
+    /** Moves the table to the end of the file with at least this many entries (and blocks for itself). */
+    private void moveTable(long minEntries) throws BlockException {
         long perCluster = cs / 8;
-        long entries = Math.max(minEntries, (long) table.length * 2);
+        long entries = minEntries;
         while (true) {
             entries = Math.ceilDiv(entries, perCluster) * perCluster;
             long tc = entries / perCluster;

@@ -8,6 +8,7 @@ import dev.jemu.devices.block.BlockStatus;
 import dev.jemu.devices.block.HostFileExtents;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.ImageInfo;
+import dev.jemu.devices.block.Preallocation;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,7 +29,11 @@ public final class RawDriver implements BlockDriver {
     public RawDriver(ImageFile file, boolean probed) throws BlockException {
         this.file = file;
         this.probed = probed;
-        this.size = file.size();
+        this.size = roundUp(file.size()); // as qemu: whole sectors, the tail past end of file reads as zeroes
+    }
+
+    private static long roundUp(long n) {
+        return (n + SECTOR - 1) & -SECTOR;
     }
 
     @Override
@@ -123,11 +128,20 @@ public final class RawDriver implements BlockDriver {
 
     @Override
     public void resize(long newSize, boolean shrink) throws BlockException {
+        resize(newSize, shrink, Preallocation.OFF);
+    }
+
+    /** The file is cut or extended to exactly newSize (qemu-img keeps odd sizes; the disk reads whole sectors). */
+    @Override
+    public void resize(long newSize, boolean shrink, Preallocation prealloc) throws BlockException {
         if (newSize < size && !shrink) {
             throw new BlockException("Use the --shrink option to perform a shrink operation");
         }
+        if (prealloc == Preallocation.METADATA) throw new BlockException("Unsupported preallocation mode: metadata");
+        long old = file.size();
         file.truncate(newSize);
-        size = newSize;
+        prealloc.apply(file, Math.min(old, newSize), newSize);
+        size = roundUp(newSize);
     }
 
     /**

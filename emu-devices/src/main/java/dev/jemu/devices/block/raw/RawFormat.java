@@ -6,6 +6,7 @@ import dev.jemu.devices.block.BlockFormat;
 import dev.jemu.devices.block.CreateOptions;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.OpenOptions;
+import dev.jemu.devices.block.Preallocation;
 
 import java.nio.file.Path;
 
@@ -28,11 +29,14 @@ public final class RawFormat implements BlockFormat {
 
     @Override
     public void create(Path path, long size, CreateOptions options) throws BlockException {
-        String pre = options.get("preallocation");
-        if (pre != null && !pre.equals("off")) throw new BlockException("Unsupported preallocation mode '" + pre + "'");
+        Preallocation pre = Preallocation.parseRaw(options.get("preallocation"));
+        if (pre == Preallocation.METADATA) throw new BlockException("Unsupported preallocation mode: metadata");
         options.checkAllUsed("raw");
         try (ImageFile f = ImageFile.create(path)) {
-            f.truncate(size); // sparse: no data blocks written
+            f.truncate(size); // sparse unless preallocated
+            pre.apply(f, 0, size);
+            // qemu writes the first block (so that later opens can probe the host's alignment on it)
+            if (pre == Preallocation.OFF && size > 0) f.write(0, new byte[(int) Math.min(size, 4096)], 0, (int) Math.min(size, 4096));
         }
     }
 }

@@ -47,7 +47,7 @@ public final class VmdkFormat implements BlockFormat {
                     if (!e.writable()) throw new BlockException("writing VMDK sparse images is not supported (open read-only, or convert)");
                     opened.remove(e);
                     e.close();
-                    e = new VmdkSparseExtent(ImageFile.open(path, false)); // streamOptimized: grains are appended
+                    e = new VmdkSparseExtent(ImageFile.open(path, false)); // grains are appended (streamOptimized compressed)
                     e.barriers = o.barriers();
                     opened.add(e);
                 }
@@ -103,12 +103,18 @@ public final class VmdkFormat implements BlockFormat {
         o.get("adapter_type");
         o.get("hwversion");
         o.getBool("compat6", false);
+        boolean zeroedGrain = o.getBool("zeroed_grain", false);
         o.checkAllUsed("vmdk");
-        if (sub == null || !(sub.equals("monolithicFlat") || sub.equals("streamOptimized"))) {
-            throw new BlockException("only subformat=monolithicFlat or streamOptimized VMDK images can be created");
+        if (sub == null) sub = "monolithicSparse"; // qemu-img's default
+        if (!(sub.equals("monolithicSparse") || sub.equals("monolithicFlat") || sub.equals("streamOptimized"))) {
+            throw new BlockException("only subformat=monolithicSparse, monolithicFlat or streamOptimized VMDK images can be created");
         }
         if (size < 0) throw new BlockException("Image creation needs a size parameter");
         long sectors = Math.ceilDiv(size, 512);
+        if (sub.equals("monolithicSparse")) {
+            VmdkSparseCreate.create(path, sectors, new java.util.Random().nextInt() & 0xffffffffL, zeroedGrain);
+            return;
+        }
         if (sub.equals("streamOptimized")) {
             VmdkStreamCreate.create(path, sectors, new java.util.Random().nextInt() & 0xffffffffL);
             return;

@@ -12,13 +12,16 @@ import java.util.Map;
 /**
  * A hosted sparse extent (VMware "Virtual Disk Format 1.1", SparseExtentHeader, little-endian):
  * sectors map through a grain directory and grain tables of 512 entries to grains. Uncompressed
- * (monolithicSparse) extents are read-only here. streamOptimized extents compress every grain (zlib)
+ * (monolithicSparse) extents write grains in place once allocated; a new grain is appended whole at the
+ * end of the file, then the grain table entry (and its copy in the redundant table) points to it.
+ * streamOptimized extents compress every grain (zlib)
  * behind a marker (LBA, size); their grain directory may be at the end of the file, found through the
  * footer; writes append new compressed grains (see {@link #write}).
  */
 final class VmdkSparseExtent implements VmdkExtent {
     static final int MAGIC = 0x564d444b; // "KDMV" little-endian
     private static final long GD_AT_END = -1L;
+    private static final long FLAG_RGD = 1 << 1;
     private static final long FLAG_ZERO_GRAIN = 1 << 2;
     private static final long FLAG_COMPRESSED = 1 << 16;
     private static final long FLAG_MARKERS = 1 << 17;
@@ -39,6 +42,8 @@ final class VmdkSparseExtent implements VmdkExtent {
     private final boolean gdAtEnd;
     private final byte[] footerHeader;
     private final long gdSector;
+    /** The redundant grain directory (monolithicSparse as qemu-img and VMware write it), or null. */
+    private final long[] rgd;
     private long cachedGrain = -1;
     /** Flush between the append and the table update (off for throw-away output). */
     boolean barriers = true;
@@ -88,7 +93,22 @@ final class VmdkSparseExtent implements VmdkExtent {
         gdSector = gdOffset;
         gd = new long[(int) gdEntries];
         for (int i = 0; i < gd.length; i++) gd[i] = Integer.toUnsignedLong(Bytes.getIntLE(raw, i * 4));
+        long rgdOffset = Bytes.getLongLE(h, 48);
+        if ((flags & FLAG_RGD) != 0 && !compressed && rgdOffset > 0 && rgdOffset * 512 + gdEntries * 4 <= fileSize) {
+            file.readFully(rgdOffset * 512, raw, 0, raw.length, "VMDK redundant grain directory");
+            rgd = new long[(int) gdEntries];
+            for (int i = 0; i < rgd.length; i++) rgd[i] = Integer.toUnsignedLong(Bytes.getIntLE(raw, i * 4));
+        } else {
+            rgd = null;
+        }
+        rgdSector = rgd == null ? 0 : rgdOffset;
+        grainAreaSector = Bytes.getLongLE(h, 64);
     }
+
+    /** First sector grains may occupy (the header's overhead): an entry below points into metadata. */
+    private final long grainAreaSector;
+
+    private final long rgdSector;
 
     /**
      * A stream (gdOffset = GD_AT_END in the header) ends in a FOOTER marker, the footer (a header with
@@ -213,13 +233,14 @@ final class VmdkSparseExtent implements VmdkExtent {
      */
     @Override
     public void write(long off, byte[] buf, int at, int len) throws BlockException {
-        if (!compressed || !markers) throw new BlockException("writing VMDK sparse extents is not supported (convert to qcow2 or monolithicFlat)");
+        if (compressed && !markers) throw new BlockException("writing compressed VMDK extents without markers is not supported (convert to qcow2)");
         int gb = grainBytes();
         while (len > 0) {
             long grain = off / gb;
             int in = (int) (off % gb);
             int n = Math.min(len, gb - in);
-            writeGrain(grain, in, buf, at, n);
+            if (compressed) writeGrain(grain, in, buf, at, n);
+            else writePlainGrain(grain, in, buf, at, n);
             off += n;
             at += n;
             len -= n;
@@ -288,6 +309,48 @@ final class VmdkSparseExtent implements VmdkExtent {
         }
     }
 
+    /**
+     * monolithicSparse: in place when the grain is allocated; otherwise (unless the data is all zeroes)
+     * the whole grain is appended at the end of the file, flushed, then the grain table entry and its
+     * redundant copy are set (a missing grain table is appended first and its directory entries set).
+     */
+    private void writePlainGrain(long grain, int in, byte[] buf, int at, int n) throws BlockException {
+        long e = gte(grain);
+        if (e > 1 || (e == 1 && !zeroGrains)) {
+            if (e * 512 >= file.size()) throw BlockException.corrupt("VMDK grain at sector " + e + " is beyond end of file");
+            if (e < grainAreaSector) throw BlockException.corrupt("VMDK grain at sector " + e + " lies in the image's metadata");
+            file.write(e * 512 + in, buf, at, n);
+            return;
+        }
+        if (Bytes.isZero(buf, at, n)) return; // unallocated (or zero) grains read as zeroes already
+        int gb = grainBytes();
+        int gdi = (int) (grain / gtEntries), gti = (int) (grain % gtEntries);
+        if (gd[gdi] == 0) appendGrainTable(gdi);
+        else if (gd[gdi] < 1 || (rgd != null && rgd[gdi] < 1)) throw BlockException.corrupt("VMDK grain table in the header");
+        byte[] data = new byte[gb];
+        System.arraycopy(buf, at, data, in, n);
+        long sector = Math.ceilDiv(file.size(), 512);
+        if (sector + grainSectors > 0xffffffffL) throw new BlockException("VMDK image is full (grain offsets have 32 bits)");
+        file.write(sector * 512, data, 0, gb);
+        if (barriers) file.force();
+        setEntry(gd[gdi] * 512 + 4L * gti, sector);
+        if (rgd != null && rgd[gdi] != 0) setEntry(rgd[gdi] * 512 + 4L * gti, sector);
+    }
+
+    private void appendGrainTable(int gdi) throws BlockException {
+        int tableBytes = gtEntries * 4;
+        long sector = Math.ceilDiv(file.size(), 512);
+        file.write(sector * 512, new byte[tableBytes * (rgd != null ? 2 : 1)], 0, tableBytes * (rgd != null ? 2 : 1));
+        if (barriers) file.force();
+        setEntry(gdSector * 512 + 4L * gdi, sector);
+        gd[gdi] = sector;
+        if (rgd != null) {
+            long r = sector + tableBytes / 512;
+            setEntry(rgdSector * 512 + 4L * gdi, r);
+            rgd[gdi] = r;
+        }
+    }
+
     /** Writes one grain table or directory entry in place and updates the cached table. */
     private void setEntry(long pos, long value) throws BlockException {
         if (pos < 512 || pos + 4 > file.size()) throw BlockException.corrupt("VMDK table entry at offset " + pos + " is outside the file");
@@ -326,7 +389,7 @@ final class VmdkSparseExtent implements VmdkExtent {
     }
 
     boolean writable() {
-        return compressed && markers;
+        return !compressed || markers;
     }
 
     @Override
