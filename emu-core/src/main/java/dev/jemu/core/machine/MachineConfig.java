@@ -38,4 +38,8 @@ public final class MachineConfig {
     public boolean snapshot;
     /** Time source: real time, or instruction counting ({@code -icount shift=N}). */
     public VirtualClock clock = VirtualClock.realtime();
+    /** {@code -no-shutdown}: a guest poweroff stops the guest; the process stays until quit or killed. */
+    public boolean noShutdown;
+    /** Every {@code -chardev} backend, also those no device uses (a pty, a listening socket): closed at exit. */
+    public final List<CharBackend> chardevs = new ArrayList<>();
 }

@@ -1,0 +1,52 @@
+package dev.jemu.cli.process;
+
+import dev.jemu.core.machine.Machine;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * SIGTERM, SIGINT and SIGHUP end jemu as they end QEMU: a line naming the signal, the machine stopped and
+ * closed (disks flushed), exit status 0. (QEMU also names the sender's pid; Java's signal API does not
+ * give it.) Installed only by the real launcher, never by in-process test runs.
+ */
+public final class Signals {
+    private static volatile Machine running;
+    private static volatile boolean terminating;
+    private static PrintStream err = System.err;
+
+    private Signals() {
+    }
+
+    public static void install(PrintStream errStream) {
+        err = errStream;
+        for (String name : List.of("TERM", "INT", "HUP")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> terminate(s.getNumber()));
+            } catch (IllegalArgumentException e) {
+                // the JVM keeps this one (-Xrs) or the OS has no such signal
+            }
+        }
+    }
+
+    /** The machine a signal should stop (null: none is running yet or any more). */
+    public static void running(Machine m) {
+        running = m;
+        if (m != null && terminating) {
+            m.quit(0);   // a signal arrived while it was being built
+        }
+    }
+
+    static void terminate(int signal) {
+        err.println("jemu: terminating on signal " + signal);
+        err.flush();
+        terminating = true;
+        Machine m = running;
+        if (m != null) {
+            m.quit(0);
+        } else {
+            // still setting up (e.g. waiting for a socket client): nothing to stop but the process; the
+            // shutdown hooks restore the terminal, flush open drives and remove the pid file
+            System.exit(0);
+        }
+    }
+}
