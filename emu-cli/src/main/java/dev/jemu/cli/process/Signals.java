@@ -1,6 +1,11 @@
 package dev.jemu.cli.process;
 
+import dev.jemu.core.host.Libc;
 import dev.jemu.core.machine.Machine;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -19,6 +24,20 @@ public final class Signals {
 
     public static void install(PrintStream errStream) {
         err = errStream;
+        // A shell starts background jobs with SIGINT ignored, and the JVM leaves an ignored signal alone; QEMU
+        // catches SIGINT and SIGTERM regardless, so they go back to the default first (SIGHUP stays ignored
+        // under nohup, which is what nohup is for).
+        MethodHandle signal = Libc.function("signal", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS));
+        if (signal != null) {
+            for (int sig : new int[] {2, 15}) {
+                try {
+                    MemorySegment ignored = (MemorySegment) signal.invokeExact(sig, MemorySegment.NULL);
+                } catch (Throwable t) {
+                    // keeps the disposition it had
+                }
+            }
+        }
         for (String name : List.of("TERM", "INT", "HUP")) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> terminate(s.getNumber()));
