@@ -41,11 +41,7 @@ final class JemuProcess {
     }
 
     static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmOptions.read());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = command(args);
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).start();
         Collector out = new Collector(p.getInputStream());
@@ -74,6 +70,16 @@ final class JemuProcess {
         typist.interrupt();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         return new Result(done ? p.exitValue() : -1, out.text(), err.text(), !done, elapsed);
+    }
+
+    /** The command line that starts jemu with {@code args}, for tests that drive the process themselves. */
+    static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmOptions.read());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** Drains a stream on its own thread so the child never blocks on a full pipe. */

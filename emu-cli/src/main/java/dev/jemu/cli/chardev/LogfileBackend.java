@@ -17,7 +17,7 @@ public final class LogfileBackend implements CharBackend {
         try {
             log = new OutputBuffer(new FileOutputStream(path, append), "jemu-chardev-log");
         } catch (IOException e) {
-            throw new ConfigException("Unable to open logfile " + path + ": " + FileBackend.reason(e));
+            throw new ConfigException("Could not create '" + path + "': " + FileBackend.reason(e));
         }
     }
 
