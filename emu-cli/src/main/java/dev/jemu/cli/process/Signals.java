@@ -55,7 +55,10 @@ public final class Signals {
         }
     }
 
-    static void terminate(int signal) {
+    static synchronized void terminate(int signal) {
+        if (terminating) {
+            return; // one line, as QEMU (timeout(1), for one, signals both jemu and its process group)
+        }
         err.println("jemu: terminating on signal " + signal);
         err.flush();
         terminating = true;
