@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -55,32 +54,18 @@ class ChardevBootTest {
 
     /** A guest console on some stream: everything read so far, waits for text, types. */
     private static final class Console implements AutoCloseable {
-        private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        private final JemuProcess.Collector seen;
         private final OutputStream out;
         private final AutoCloseable resource;
 
         Console(InputStream in, OutputStream out, AutoCloseable resource) {
+            this.seen = new JemuProcess.Collector(in);
             this.out = out;
             this.resource = resource;
-            Thread.ofPlatform().daemon().start(() -> {
-                byte[] b = new byte[4096];
-                try (in) {
-                    int n;
-                    while ((n = in.read(b)) > 0) {
-                        synchronized (seen) {
-                            seen.write(b, 0, n);
-                        }
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            });
         }
 
         String text() {
-            synchronized (seen) {
-                return seen.toString(StandardCharsets.ISO_8859_1);
-            }
+            return seen.snapshot();
         }
 
         boolean await(String what, Duration timeout) throws InterruptedException {
@@ -156,36 +141,11 @@ class ChardevBootTest {
     }
 
     /** A started jemu whose stdout and stderr are collected. */
-    private record Jemu(Process process, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+    private record Jemu(Process process, JemuProcess.Collector out, JemuProcess.Collector err) {
         static Jemu start(List<String> args) throws IOException {
             Process p = new ProcessBuilder(JemuProcess.command(args.toArray(String[]::new))).start();
-            Jemu j = new Jemu(p, new ByteArrayOutputStream(), new ByteArrayOutputStream());
-            drain(p.getInputStream(), j.out);
-            drain(p.getErrorStream(), j.err);
             p.getOutputStream().close();
-            return j;
-        }
-
-        private static void drain(InputStream in, ByteArrayOutputStream to) {
-            Thread.ofPlatform().daemon().start(() -> {
-                byte[] b = new byte[4096];
-                try (in) {
-                    int n;
-                    while ((n = in.read(b)) > 0) {
-                        synchronized (to) {
-                            to.write(b, 0, n);
-                        }
-                    }
-                } catch (IOException e) {
-                    // ended
-                }
-            });
-        }
-
-        static String text(ByteArrayOutputStream b) {
-            synchronized (b) {
-                return b.toString(StandardCharsets.UTF_8);
-            }
+            return new Jemu(p, new JemuProcess.Collector(p.getInputStream()), new JemuProcess.Collector(p.getErrorStream()));
         }
 
         /** Sends a signal the way a user does ({@code kill -NAME pid}) and returns the exit status. */
@@ -328,8 +288,8 @@ class ChardevBootTest {
             } finally {
                 j.kill();
             }
-            assertEquals(0, status, Jemu.text(j.err()));
-            assertEquals("jemu: terminating on signal 2\n", Jemu.text(j.err()));
+            assertEquals(0, status, j.err().snapshot());
+            assertEquals("jemu: terminating on signal 2\n", j.err().snapshot());
         }
         assertFalse(Files.exists(sock), "the server's socket file is removed at exit");
         qemuImg("check", disk.toString());
@@ -344,10 +304,10 @@ class ChardevBootTest {
             Pattern line = Pattern.compile("char device redirected to (/dev/pts/\\d+) \\(label serial0\\)\n");
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             Matcher m = line.matcher("");
-            while (!(m = line.matcher(Jemu.text(j.out()))).find() && System.nanoTime() < end && j.process().isAlive()) {
+            while (!(m = line.matcher(j.out().snapshot())).find() && System.nanoTime() < end && j.process().isAlive()) {
                 Thread.sleep(50);
             }
-            assertTrue(m.find(0), () -> "no pty line; stdout: " + Jemu.text(j.out()) + " stderr: " + Jemu.text(j.err()));
+            assertTrue(m.find(0), () -> "no pty line; stdout: " + j.out().snapshot() + " stderr: " + j.err().snapshot());
             String pts = m.group(1);
             FileInputStream in = new FileInputStream(pts);
             FileOutputStream out = new FileOutputStream(pts);
@@ -357,8 +317,8 @@ class ChardevBootTest {
             })) {
                 c.bootAndType("PTY");
             }
-            assertEquals(0, j.signal("TERM"), Jemu.text(j.err()));
-            assertEquals("jemu: terminating on signal 15\n", Jemu.text(j.err()));
+            assertEquals(0, j.signal("TERM"), j.err().snapshot());
+            assertEquals("jemu: terminating on signal 15\n", j.err().snapshot());
         } finally {
             j.kill();
         }
@@ -381,8 +341,8 @@ class ChardevBootTest {
             assertTrue(text.contains("Power down"), text);
             Thread.sleep(2000);
             assertTrue(j.process().isAlive(), "-no-shutdown: the guest powered off, jemu stays");
-            assertEquals(0, j.signal("HUP"), Jemu.text(j.err()));
-            assertEquals("jemu: terminating on signal 1\n", Jemu.text(j.err()));
+            assertEquals(0, j.signal("HUP"), j.err().snapshot());
+            assertEquals("jemu: terminating on signal 1\n", j.err().snapshot());
         } finally {
             j.kill();
         }

@@ -83,7 +83,7 @@ final class JemuProcess {
     }
 
     /** Drains a stream on its own thread so the child never blocks on a full pipe. */
-    private static final class Collector {
+    static final class Collector {
         private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         private final Thread thread;
 

@@ -1,6 +1,7 @@
 package dev.jemu.cli.chardev;
 
 import dev.jemu.core.machine.ConfigException;
+import dev.jemu.devices.block.DriveOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public record ChardevSpec(String backend, String id, Map<String, String> props, 
     /** {@code -chardev OPTS}. */
     public static ChardevSpec parseChardev(String opts) throws ConfigException {
         String where = "-chardev " + shown(opts);
-        List<String> parts = QemuOpts.split(opts);
+        List<String> parts = DriveOptions.split(opts);
         if (parts.isEmpty() || parts.get(0).isEmpty() || parts.get(0).contains("=")) {
             if (!parts.isEmpty() && parts.get(0).startsWith("backend=")) {
                 parts.set(0, parts.get(0).substring(8));
@@ -103,7 +104,7 @@ public record ChardevSpec(String backend, String id, Map<String, String> props, 
             props.put("host", host);
             props.put("port", hostPort.substring(sep + 1));
             if (comma >= 0) {
-                props.putAll(props(where, QemuOpts.split(addr.substring(comma + 1))));
+                props.putAll(props(where, DriveOptions.split(addr.substring(comma + 1))));
             }
         } else if (rest.startsWith("unix:")) {
             backend = "socket";
@@ -111,7 +112,7 @@ public record ChardevSpec(String backend, String id, Map<String, String> props, 
             int comma = commaAt(addr);
             props.put("path", nonEmpty(where, comma < 0 ? addr : addr.substring(0, comma), "socket path"));
             if (comma >= 0) {
-                props.putAll(props(where, QemuOpts.split(addr.substring(comma + 1))));
+                props.putAll(props(where, DriveOptions.split(addr.substring(comma + 1))));
             }
         } else if (rest.equals("vc") || rest.startsWith("vc:")) {
             throw new ConfigException(where + ": jemu has no display for a 'vc' console; use stdio, pty, "
@@ -254,33 +255,6 @@ public record ChardevSpec(String backend, String id, Map<String, String> props, 
         }
         if (p < 0 || p > 65535) {
             throw new ConfigException(where + ": Parameter 'port' expects a port number (0 to 65535)");
-        }
-    }
-
-    /** QEMU's option-string rules: comma-separated, {@code ,,} stands for one comma. */
-    static final class QemuOpts {
-        private QemuOpts() {
-        }
-
-        static List<String> split(String s) {
-            List<String> out = new java.util.ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c == ',') {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == ',') {
-                        cur.append(',');
-                        i++;
-                        continue;
-                    }
-                    out.add(cur.toString());
-                    cur.setLength(0);
-                } else {
-                    cur.append(c);
-                }
-            }
-            out.add(cur.toString());
-            return out;
         }
     }
 }

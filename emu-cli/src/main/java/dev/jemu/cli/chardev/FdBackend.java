@@ -112,17 +112,14 @@ abstract class FdBackend implements CharBackend {
 
     @Override
     public void receiverReady() {
-        if (pump != null) {
-            pump.push();
-        }
+        InputPump.push(pump);
     }
 
     @Override
     public void close() {
         stop = true;
-        Thread flusher = Thread.ofPlatform().daemon().start(out::flush);
+        out.flush(1000);
         try {
-            flusher.join(1000);
             if (reader != null) {
                 reader.join(2 * POLL_MILLIS);
             }

@@ -47,6 +47,13 @@ final class InputPump {
         push();
     }
 
+    /** {@link #push} on a backend's pump, if it is connected yet. */
+    static void push(InputPump pump) {
+        if (pump != null) {
+            pump.push();
+        }
+    }
+
     /** Machine thread: hands the device as much of the current chunk as it has room for. */
     void push() {
         while (chunk != null) {

@@ -77,6 +77,19 @@ public final class OutputBuffer implements AutoCloseable {
         writeOut();
     }
 
+    /**
+     * Writes out what is buffered, waiting at most {@code millis} for a peer that does not read (a socket, a
+     * pty); the caller then closes the descriptor, which ends a write still blocked.
+     */
+    public void flush(long millis) {
+        Thread flusher = Thread.ofPlatform().daemon().start(this::writeOut);
+        try {
+            flusher.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void flushLoop() {
         while (true) {
             lock.lock();

@@ -217,12 +217,7 @@ public final class SocketBackend implements CharBackend {
 
     /** Sends what is buffered (waiting at most a second for a client that does not read), then closes. */
     private static void closeConnection(SocketChannel ch, OutputBuffer out) {
-        Thread flusher = Thread.ofPlatform().daemon().start(out::flush);
-        try {
-            flusher.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        out.flush(1000);
         closeQuietly(ch);
         out.close();
     }
@@ -239,9 +234,7 @@ public final class SocketBackend implements CharBackend {
 
     @Override
     public void receiverReady() {
-        if (pump != null) {
-            pump.push();
-        }
+        InputPump.push(pump);
     }
 
     @Override

@@ -71,9 +71,7 @@ public final class StdioBackend implements CharBackend {
 
     @Override
     public void receiverReady() {
-        if (pump != null) {
-            pump.push();
-        }
+        InputPump.push(pump);
     }
 
     /** Flushes output and gives the terminal back; call before printing anything else to the terminal. */

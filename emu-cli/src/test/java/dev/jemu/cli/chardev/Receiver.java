@@ -1,10 +1,12 @@
 package dev.jemu.cli.chardev;
 
+import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.CharReceiver;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** A device end for backend tests: a small FIFO, breaks counted, and a posted-work queue run by {@link #pump}. */
 final class Receiver implements CharReceiver {
@@ -37,26 +39,18 @@ final class Receiver implements CharReceiver {
     }
 
     /** Runs posted work (the machine thread's job) until {@code text()} contains {@code want} or 5 s pass. */
-    boolean pumpUntil(String want, dev.jemu.core.chardev.CharBackend backend) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!text().contains(want)) {
-            Runnable r = posted.poll(20, TimeUnit.MILLISECONDS);
-            if (r != null) {
-                r.run();
-            } else {
-                backend.receiverReady();
-            }
-            if (System.nanoTime() > end) {
-                return false;
-            }
-        }
-        return true;
+    boolean pumpUntil(String want, CharBackend backend) throws InterruptedException {
+        return pumpWhile(() -> !text().contains(want), backend);
     }
 
     /** Runs posted work until {@code n} bytes arrived or 5 s pass. */
-    boolean pumpBytes(int n, dev.jemu.core.chardev.CharBackend backend) throws InterruptedException {
+    boolean pumpBytes(int n, CharBackend backend) throws InterruptedException {
+        return pumpWhile(() -> bytes().length < n, backend);
+    }
+
+    private boolean pumpWhile(BooleanSupplier waiting, CharBackend backend) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (bytes().length < n) {
+        while (waiting.getAsBoolean()) {
             Runnable r = posted.poll(20, TimeUnit.MILLISECONDS);
             if (r != null) {
                 r.run();
