@@ -107,8 +107,9 @@ public final class SocketBackend implements CharBackend {
         }
         SocketChannel client = null;
         if (wait) {
-            err.println(what + ": info: QEMU waiting for connection on: disconnected:" + a.describe(true)
-                    + ",server=on");
+            String shown = a.describe(true);
+            err.println(what + ": info: waiting for connection on: disconnected:"
+                    + (telnet ? shown.replaceFirst("^tcp:", "telnet:") : shown) + ",server=on");
             err.flush();
             try {
                 client = ss.accept();
