@@ -33,7 +33,7 @@ final class Flags {
             new Flag(List.of("-nographic"), null, "no display: serial port 0 and the escape keys on the terminal", (o, v) -> o.nographic = true),
             new Flag(List.of("-display"), "type", "only `none`", (o, v) -> o.display = v),
             new Flag(List.of("-serial"), "dev", "stdio, mon:stdio, pty, file:PATH, tcp:HOST:PORT[,server=on,wait=off], telnet:HOST:PORT,..., unix:PATH[,...], /dev/ttyS0 (a host port), chardev:ID, null or none; repeat for more ports", (o, v) -> o.serials.add(v)),
-            new Flag(List.of("-chardev"), "opts", "character device BACKEND,id=ID[,mux=on][,logfile=PATH]: socket (host=,port= or path=; server=on|off, wait=on|off, nodelay=on, telnet=on), pty, file,path=[,append=on], serial,path=, stdio[,signal=off], null", (o, v) -> o.chardevs.add(v)),
+            new Flag(List.of("-chardev"), "opts", "character device BACKEND,id=ID[,mux=on][,logfile=PATH]: socket (host=,port= or path=; server=on|off, wait=on|off, nodelay=on, telnet=on, reconnect=N), pty, file,path=[,append=on], serial,path=, stdio[,signal=off], null", (o, v) -> o.chardevs.add(v)),
             new Flag(List.of("-parallel"), "dev", "parallel port: none; the virt board has none, so another dev is opened and left unconnected (as QEMU)", (o, v) -> o.parallels.add(v)),
             new Flag(List.of("-monitor"), "dev", "only `none` (jemu has no monitor yet)", (o, v) -> o.monitor = v),
             new Flag(List.of("-daemonize"), null, "run in the background once the machine is set up (start-up errors still reach the terminal)", (o, v) -> o.daemonize = true),

@@ -23,7 +23,8 @@ public record ChardevSpec(String backend, String id, Map<String, String> props, 
             "pty", Set.of(),
             "serial", Set.of("path"),
             "tty", Set.of("path"),
-            "socket", Set.of("host", "port", "path", "server", "wait", "nodelay", "telnet", "ipv4", "ipv6", "to"));
+            "socket", Set.of("host", "port", "path", "server", "wait", "nodelay", "telnet", "ipv4", "ipv6", "to",
+                    "reconnect"));
     /** QEMU drivers jemu does not have, for a clearer line than "not a valid char driver name". */
     static final Set<String> NOT_YET = Set.of("udp", "pipe", "vc", "ringbuf", "memory", "msmouse", "braille",
             "testdev", "spicevmc", "spiceport", "qemu-vdagent", "parallel", "parport", "wctablet", "dbus", "mux");
@@ -229,6 +230,15 @@ public record ChardevSpec(String backend, String id, Map<String, String> props, 
     }
 
     private static void checkSocket(String where, Map<String, String> props) throws ConfigException {
+        String reconnect = props.get("reconnect");
+        if (reconnect != null) {
+            if (!reconnect.matches("\\d{1,9}")) {
+                throw new ConfigException(where + ": Parameter 'reconnect' expects a number");
+            }
+            if (props.containsKey("server") && props.get("server").matches("on|yes|true|y")) {
+                throw new ConfigException(where + ": 'reconnect' option is incompatible with socket in server listen mode");
+            }
+        }
         String path = props.get("path"), host = props.get("host"), port = props.get("port");
         if (path != null) {
             if (path.isEmpty()) {

@@ -136,7 +136,8 @@ public final class Chardevs {
                         Integer.parseInt(spec.get("port")), null);
         boolean server = spec.flag("server", false);
         return SocketBackend.open(spec.id(), a, server, server && spec.flag("wait", true), spec.flag("nodelay", false),
-                spec.flag("telnet", false), host.err(), "jemu: " + spec.originFlag());
+                spec.flag("telnet", false), Integer.parseInt(spec.props().getOrDefault("reconnect", "0")), host.err(),
+                "jemu: " + spec.originFlag());
     }
 
     private static Path path(String p) throws ConfigException {

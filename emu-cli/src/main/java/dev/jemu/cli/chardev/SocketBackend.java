@@ -56,6 +56,7 @@ public final class SocketBackend implements CharBackend {
     private final boolean nodelay;
     private final boolean telnet;
     private final ServerSocketChannel server;
+    private final int reconnectSeconds;   // a client's QEMU reconnect=N: retry every N s; 0: never
     private volatile SocketChannel first;   // the client of wait=on or of client mode, served on connect
     private volatile Connection conn;
     private volatile boolean closed;
@@ -66,7 +67,8 @@ public final class SocketBackend implements CharBackend {
     }
 
     private SocketBackend(String label, Address address, boolean nodelay, boolean telnet, ServerSocketChannel server,
-                          SocketChannel first) {
+                          SocketChannel first, int reconnectSeconds) {
+        this.reconnectSeconds = reconnectSeconds;
         this.label = label;
         this.address = address;
         this.nodelay = nodelay;
@@ -81,13 +83,25 @@ public final class SocketBackend implements CharBackend {
      */
     public static SocketBackend open(String label, Address a, boolean server, boolean wait, boolean nodelay,
                                      boolean telnet, PrintStream err, String what) throws ConfigException {
+        return open(label, a, server, wait, nodelay, telnet, 0, err, what);
+    }
+
+    /**
+     * As above; a client with {@code reconnect} seconds above 0 does not fail when the server is not there:
+     * it says so (QEMU's line) and tries again every {@code reconnect} seconds, also after a disconnect.
+     */
+    public static SocketBackend open(String label, Address a, boolean server, boolean wait, boolean nodelay,
+                                     boolean telnet, int reconnect, PrintStream err, String what)
+            throws ConfigException {
         if (!server) {
             try {
-                SocketChannel ch = SocketChannel.open(a.socketAddress(false));
-                return new SocketBackend(label, a, nodelay, telnet, null, ch);
-            } catch (IOException | RuntimeException e) {
-                throw new ConfigException("Failed to connect to '" + (a.unix() ? a.path() : hostPort(a)) + "': "
-                        + reason(e));
+                return new SocketBackend(label, a, nodelay, telnet, null, connect(a), reconnect);
+            } catch (ConfigException e) {
+                if (reconnect <= 0) {
+                    throw e;
+                }
+                err.println("jemu: Unable to connect character device " + label + ": " + e.getMessage());
+                return new SocketBackend(label, a, nodelay, telnet, null, null, reconnect);
             }
         }
         ServerSocketChannel ss = null;
@@ -118,7 +132,16 @@ public final class SocketBackend implements CharBackend {
                 throw new ConfigException("Failed to accept a connection on " + a.describe(true) + ": " + reason(e));
             }
         }
-        return new SocketBackend(label, a, nodelay, telnet, ss, client);
+        return new SocketBackend(label, a, nodelay, telnet, ss, client, 0);
+    }
+
+    private static SocketChannel connect(Address a) throws ConfigException {
+        try {
+            return SocketChannel.open(a.socketAddress(false));
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("Failed to connect to '" + (a.unix() ? a.path() : hostPort(a)) + "': "
+                    + reason(e));
+        }
     }
 
     private static String hostPort(Address a) {
@@ -171,6 +194,14 @@ public final class SocketBackend implements CharBackend {
             }
             while (server != null && !closed) {
                 serve(server.accept());
+            }
+            while (server == null && reconnectSeconds > 0 && !closed) {
+                Thread.sleep(reconnectSeconds * 1000L);
+                try {
+                    serve(connect(address));
+                } catch (ConfigException e) {
+                    // not there yet: the next try
+                }
             }
         } catch (IOException e) {
             // the server socket was closed: jemu is ending

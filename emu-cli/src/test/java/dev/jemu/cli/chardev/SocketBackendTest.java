@@ -177,4 +177,37 @@ class SocketBackendTest {
             assertEquals(1, r.breaks, "IAC BREAK is a break for the UART");
         }
     }
+
+    @Test
+    void aClientWithReconnectWaitsForItsServerAndComesBackAfterADisconnect() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        try (SocketBackend b = SocketBackend.open("c0", new SocketBackend.Address("127.0.0.1", port, null), false,
+                false, false, false, 1, new PrintStream(said, true), "test")) {
+            assertEquals("jemu: Unable to connect character device c0: Failed to connect to '127.0.0.1:" + port
+                    + "': Connection refused\n", said.toString().replace(System.lineSeparator(), "\n"));
+            Receiver r = new Receiver();
+            b.connect(r, r.posted::add);
+            try (java.net.ServerSocket ss = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                ss.setSoTimeout(10_000);
+                for (String round : new String[] {"one", "two"}) {
+                    try (Socket peer = ss.accept()) {   // the backend connects within its 1 s period
+                        peer.getOutputStream().write(round.getBytes(StandardCharsets.US_ASCII));
+                        assertTrue(r.pumpUntil(round, b), r.text());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reconnectIsForClientsOnly() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ChardevSpec.parseChardev(
+                "socket,id=a,host=127.0.0.1,port=4999,server=on,wait=off,reconnect=2"));
+        assertEquals("-chardev socket,id=a,host=127.0.0.1,port=4999,server=on,wait=off,reconnect=2: 'reconnect' "
+                + "option is incompatible with socket in server listen mode", e.getMessage());
+    }
 }
