@@ -1,9 +1,5 @@
 package dev.jemu.cli;
 
-import dev.jemu.cli.chardev.FileBackend;
-import dev.jemu.cli.chardev.NullBackend;
-import dev.jemu.cli.chardev.StdioBackend;
-import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
@@ -63,7 +59,8 @@ final class ConfigBuilder {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
         }
         scripting(o, config);
-        serials(o, io, config.serials);
+        config.noShutdown = o.noShutdown;
+        serials(o, io, config);
     }
 
     /** {@code -vga}, {@code -rtc}, {@code -boot}, {@code -global}, {@code -blockdev}; -name and -msg are Main's. */
@@ -226,48 +223,11 @@ final class ConfigBuilder {
      * option at all: jemu has no graphics) makes serial0 {@code mon:stdio}, and {@code -display none} leaves
      * the ports unconnected, as QEMU does; so does {@code -nodefaults} (no default serial: no console).
      */
-    private static void serials(Options o, HostIo io, List<CharBackend> out) throws ConfigException {
+    private static void serials(Options o, HostIo io, MachineConfig config) throws ConfigException {
         List<String> specs = o.serials;
         if (specs.isEmpty() && !o.nodefaults && (o.nographic || o.display == null)) {
             specs = List.of("mon:stdio");
         }
-        boolean stdioUsed = false;
-        try {
-            for (String spec : specs) {
-                boolean stdio = spec.equals("stdio") || spec.equals("mon:stdio");
-                if (stdio && stdioUsed) {
-                    throw new ConfigException("-serial " + spec + ": stdio can only be used by one serial port");
-                }
-                stdioUsed |= stdio;
-                out.add(backend(spec, io));
-            }
-        } catch (ConfigException e) {
-            out.forEach(CharBackend::close);
-            out.clear();
-            throw e;
-        }
-    }
-
-    private static CharBackend backend(String spec, HostIo io) throws ConfigException {
-        if (spec.equals("stdio")) {
-            return new StdioBackend(io.in(), io.out(), io.terminal(), false);
-        }
-        if (spec.equals("mon:stdio")) {
-            return new StdioBackend(io.in(), io.out(), io.terminal(), true);
-        }
-        if (spec.equals("null") || spec.equals("none")) {
-            return new NullBackend();
-        }
-        if (spec.startsWith("file:") && spec.length() > 5) {
-            Path p;
-            try {
-                p = Path.of(spec.substring(5));
-            } catch (InvalidPathException e) {
-                throw new ConfigException("-serial " + spec + ": invalid file name");
-            }
-            return new FileBackend(p);
-        }
-        throw new ConfigException("-serial " + spec + ": unsupported character device (use stdio, mon:stdio, "
-                + "file:PATH, null or none)");
+        CharDevices.build(o, io, specs, config);
     }
 }

@@ -1,6 +1,10 @@
 package dev.jemu.cli;
 
+import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.UserQuit;
+import dev.jemu.cli.process.Daemon;
+import dev.jemu.cli.process.PidFile;
+import dev.jemu.cli.process.Signals;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.log.Messages;
@@ -26,6 +30,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Signals.install(System.err);
         int status = run(args, HostIo.system());
         System.out.flush();
         System.err.flush();
@@ -44,6 +49,15 @@ public final class Main {
         try {
             Options o = Flags.parse(args);
             trace |= !o.debug.isEmpty();
+            if (o.daemonize && !o.help && !o.version) {
+                if (o.nographic) {
+                    throw new ConfigException("-nographic cannot be used with -daemonize");
+                }
+                if (!Daemon.isChild()) {
+                    return Daemon.runParent(args, new PrintStream(io.out(), true, StandardCharsets.UTF_8), err);
+                }
+                Daemon.childStarted();
+            }
             return run(o, io);
         } catch (ConfigException e) {
             err.println(Messages.line("jemu: " + e.getMessage()));
@@ -106,6 +120,7 @@ public final class Main {
         config.cpu = Boards.cpuModel(arch, o.cpu);
         config.dumpDtb = MachineProperties.apply(type, MachineProperties.of(o.machine), o);
         PrintStream debugFile = null;
+        PidFile pidFile = o.pidfile == null ? null : PidFile.create(o.pidfile);
         try {
             ConfigBuilder.fill(o, io, config);
             config.machine = type.name();
@@ -120,9 +135,12 @@ public final class Main {
                 DebugLog.setOutput(debugFile);
             }
             DebugLog.enable(categories);
-            return runMachine(type, config, io);
+            return runMachine(type, config, io, o.daemonize && Daemon.isChild());
         } finally {
             closeAll(config);
+            if (pidFile != null) {
+                pidFile.close();
+            }
             if (debugFile != null) {
                 debugFile.flush();
                 DebugLog.setOutput(System.err);
@@ -132,10 +150,21 @@ public final class Main {
         }
     }
 
-    private static int runMachine(MachineType type, MachineConfig config, HostIo io) throws ConfigException {
+    private static int runMachine(MachineType type, MachineConfig config, HostIo io, boolean daemonChild)
+            throws ConfigException {
         int status;
         try (Machine machine = type.create(config)) {
+            for (CharBackend b : config.chardevs) {
+                if (b instanceof MuxBackend mux) {
+                    mux.onFlushDisks(machine::flushDisks);   // Ctrl-A s
+                }
+            }
+            Signals.running(machine);
+            if (daemonChild) {
+                Daemon.childReady(io.out());
+            }
             status = machine.run();
+            Signals.running(null);
             if (config.dumpDtb != null) {
                 io.err().println(Messages.line("jemu: info: dtb dumped to " + config.dumpDtb + ". Exiting."));
             }
@@ -160,7 +189,10 @@ public final class Main {
     }
 
     private static void closeAll(MachineConfig config) {
-        for (CharBackend b : config.serials) {
+        Set<CharBackend> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        all.addAll(config.serials);
+        all.addAll(config.chardevs);
+        for (CharBackend b : all) {
             try {
                 b.close();
             } catch (RuntimeException e) {

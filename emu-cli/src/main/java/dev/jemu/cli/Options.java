@@ -20,6 +20,13 @@ final class Options {
     boolean nographic;
     String display;
     final List<String> serials = new ArrayList<>();
+    // character devices and process control (issue 13)
+    final List<String> chardevs = new ArrayList<>();
+    final List<String> parallels = new ArrayList<>();
+    String monitor;
+    boolean daemonize;
+    String pidfile;
+    boolean noShutdown;
     boolean noReboot;
     final List<String> drives = new ArrayList<>();
     final List<String> devices = new ArrayList<>();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jemu.cli.chardev.FileBackend;
 import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.StdioBackend;
 import dev.jemu.cli.fake.FakeBoard;
 import dev.jemu.core.machine.MachineConfig;
@@ -162,7 +163,7 @@ class MainTest {
     void nographicMeansMonStdioOnSerial0() {
         assertEquals(0, Run.of(fake("-nographic")).status());
         assertEquals(1, FakeBoard.last.serials.size());
-        assertTrue(FakeBoard.last.serials.get(0) instanceof StdioBackend);
+        assertTrue(FakeBoard.last.serials.get(0) instanceof MuxBackend m && m.inner() instanceof StdioBackend);
         assertEquals(0, Run.of(fake("-display", "none")).status());
         assertTrue(FakeBoard.last.serials.isEmpty());
     }
@@ -190,10 +191,15 @@ class MainTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("jemu: terminated" + System.lineSeparator(), r.err());
         assertTrue(r.out().contains("C-a x    exit emulator"), r.out());
-        // and through a pipe the same bytes are plain input
-        Run piped = Run.withInput("a\u0001x\n", false, fake("-nographic", "-append", "echo status=5"));
-        assertEquals(5, piped.status(), piped.err());
-        assertTrue(piped.out().endsWith("got: a\u0001x\n"), piped.out());
+        // through a pipe too, as in QEMU: the mux reads the keys whatever stdin is
+        Run piped = Run.withInput("a\u0001x", false, fake("-nographic", "-append", "echo status=5"));
+        assertEquals(0, piped.status(), piped.err());
+        assertEquals("jemu: terminated" + System.lineSeparator(), piped.err());
+        // plain -serial stdio has no escape keys: the bytes are input
+        Run plain = Run.withInput("a\u0001x\n", false, fake("-display", "none", "-serial", "stdio", "-append",
+                "echo status=5"));
+        assertEquals(5, plain.status(), plain.err());
+        assertTrue(plain.out().endsWith("got: a\u0001x\n"), plain.out());
     }
 
     @Test
@@ -216,9 +222,9 @@ class MainTest {
         assertUserError("-smp 2: only 1 CPU is supported for now", Run.of(fake("-smp", "2")));
         assertUserError("-smp cpus=4: only 1 CPU is supported for now", Run.of(fake("-smp", "cpus=4")));
         assertUserError("-m lots: invalid RAM size (examples: 512M, 1G, 2048)", Run.of(fake("-m", "lots")));
-        assertUserError("-serial vc: unsupported character device (use stdio, mon:stdio, file:PATH, null or none)",
-                Run.of(fake("-serial", "vc")));
-        assertUserError("-serial stdio: stdio can only be used by one serial port",
+        assertUserError("-serial vc: jemu has no display for a 'vc' console; use stdio, pty, "
+                + "tcp:HOST:PORT,server=on,wait=off or file:PATH", Run.of(fake("-serial", "vc")));
+        assertUserError("-serial stdio: cannot use stdio by multiple character devices",
                 Run.of(fake("-serial", "mon:stdio", "-serial", "stdio")));
         assertUserError("-icount shift=auto: shift=auto is not supported; give shift=N (0..10)",
                 Run.of(fake("-icount", "shift=auto")));

@@ -131,6 +131,21 @@ public final class Uart16550 implements MmioDevice, Stateful, CharReceiver {
         updateIrq();
     }
 
+    /**
+     * A break on the line: as a real 16550 does at the end of a break, a NUL byte enters the FIFO and LSR
+     * reports BI (with DR) until the guest reads LSR; with ELSI on that is a line-status interrupt, which
+     * Linux's 8250 driver turns into a TTY break (and the magic SysRq key when enabled).
+     */
+    @Override
+    public void receiveBreak() {
+        if ((mcr & MCR_LOOP) != 0) {
+            return; // in loopback the serial input is disconnected
+        }
+        pushRx((byte) 0);
+        lsrErrors |= LSR_BI;
+        updateIrq();
+    }
+
     private void pushRx(byte b) {
         if (rxCount == rxCapacity()) {
             lsrErrors |= LSR_OE; // the byte is lost, as on real hardware

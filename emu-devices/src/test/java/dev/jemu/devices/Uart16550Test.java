@@ -143,4 +143,23 @@ class Uart16550Test {
         assertEquals('y', other.read(0, 1));
         assertEquals(0, other.read(5, 1) & 1);
     }
+
+    @Test
+    void breakSetsLsrBiWithANulByteAndRaisesTheLineStatusInterrupt() {
+        wr(2, 0x01); // FIFO on
+        wr(1, 0x05); // ERBFI | ELSI, as Linux's 8250 driver sets them
+        assertFalse(irq);
+        uart.receiveBreak();
+        assertTrue(irq, "a break raises the interrupt");
+        assertEquals(0x06, rd(2) & 0x0f, "IIR: receiver line status, the highest priority");
+        int lsr = rd(5);
+        assertEquals(0x11, lsr & 0x11, "LSR: BI and DR");
+        assertEquals(0, rd(5) & 0x10, "reading LSR clears BI");
+        assertEquals(0, rd(0), "the break character is a NUL");
+        assertEquals(0x01, rd(2) & 0x0f, "nothing pending afterwards");
+        assertFalse(irq);
+        wr(4, 0x18); // loopback: the line is disconnected, a break does not arrive
+        uart.receiveBreak();
+        assertEquals(0, rd(5) & 0x11);
+    }
 }

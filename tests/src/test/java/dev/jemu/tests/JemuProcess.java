@@ -41,12 +41,7 @@ final class JemuProcess {
     }
 
     static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmOptions.read());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
-        cmd.addAll(List.of(args));
-        return runCommand(cmd, timeout, steps);
+        return runCommand(command(args), timeout, steps);
     }
 
     /** Runs any command (e.g. QEMU, to compare) the same way: stdin typed by {@code steps}, output collected. */
@@ -82,8 +77,18 @@ final class JemuProcess {
         return new Result(done ? p.exitValue() : -1, out.text(), err.text(), !done, elapsed);
     }
 
+    /** The command line that starts jemu with {@code args}, for tests that drive the process themselves. */
+    static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JvmOptions.read());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** Drains a stream on its own thread so the child never blocks on a full pipe. */
-    private static final class Collector {
+    static final class Collector {
         private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         private final Thread thread;
 

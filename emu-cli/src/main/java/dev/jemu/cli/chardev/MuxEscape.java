@@ -3,23 +3,38 @@ package dev.jemu.cli.chardev;
 import java.io.ByteArrayOutputStream;
 
 /**
- * QEMU's escape keys on a {@code mon:stdio} terminal: Ctrl-A then a key. Ctrl-A x quits, Ctrl-A h prints
- * the keys, Ctrl-A Ctrl-A sends one Ctrl-A to the guest; any other key after Ctrl-A is dropped (QEMU's
- * monitor, break and timestamp keys do not exist in jemu).
+ * QEMU's escape keys on a multiplexed console ({@code mon:stdio}, {@code -chardev ...,mux=on}): Ctrl-A then
+ * a key. x quits, h prints the keys, s flushes the disks, t toggles timestamps on the console's output,
+ * b sends a break to the serial port, Ctrl-A sends one Ctrl-A to the guest; any other key after Ctrl-A is
+ * dropped (c, QEMU's switch to its monitor, does nothing: jemu has no monitor yet).
  */
 public final class MuxEscape {
     public static final int ESCAPE = 0x01;   // Ctrl-A
 
+    /** What the keys do; called on the thread that filters the input. */
     public interface Actions {
         void quit();
 
         void help();
+
+        default void flushDisks() {
+        }
+
+        default void toggleTimestamps() {
+        }
+
+        default void sendBreak() {
+        }
     }
 
-    static final String HELP = "\r\n"
-            + "C-a h    print this help\r\n"
-            + "C-a x    exit emulator\r\n"
-            + "C-a C-a  sends C-a\r\n";
+    /** QEMU's list, its words and its "\n\r" line ends, except s: jemu flushes every disk (see README). */
+    static final String HELP = "\n\r"
+            + "C-a h    print this help\n\r"
+            + "C-a x    exit emulator\n\r"
+            + "C-a s    flush disk data to the image files\n\r"
+            + "C-a t    toggle console timestamps\n\r"
+            + "C-a b    send break (magic sysrq)\n\r"
+            + "C-a C-a  sends C-a\n\r";
 
     private final Actions actions;
     private boolean escaped;
@@ -30,8 +45,13 @@ public final class MuxEscape {
 
     /** Filters {@code n} bytes typed by the user; returns the bytes for the guest. */
     public byte[] filter(byte[] in, int n) {
+        return filter(in, 0, n);
+    }
+
+    /** Filters {@code in[off..off+n)}; returns the bytes for the guest. */
+    public byte[] filter(byte[] in, int off, int n) {
         ByteArrayOutputStream guest = new ByteArrayOutputStream(n);
-        for (int i = 0; i < n; i++) {
+        for (int i = off; i < off + n; i++) {
             int b = in[i] & 0xff;
             if (!escaped) {
                 if (b == ESCAPE) {
@@ -46,6 +66,9 @@ public final class MuxEscape {
                 case ESCAPE -> guest.write(ESCAPE);
                 case 'x', 'X' -> actions.quit();
                 case 'h', 'H', '?' -> actions.help();
+                case 's', 'S' -> actions.flushDisks();
+                case 't', 'T' -> actions.toggleTimestamps();
+                case 'b', 'B' -> actions.sendBreak();
                 default -> {
                 }
             }

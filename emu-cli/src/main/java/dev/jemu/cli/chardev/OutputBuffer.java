@@ -11,7 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Output of a serial port: the machine thread only copies bytes into a buffer; a daemon thread writes them
  * out at most {@link #BATCH_NANOS} after the first byte of a burst. A guest writing its UART byte by byte
  * thus costs one host write per burst (not one per byte) and an interactive echo still shows at once.
- * When the buffer is full the machine thread waits (a stopped terminal pauses the guest; no byte is lost).
+ * When the buffer is full the machine thread waits (a stopped terminal pauses the guest; no byte is lost),
+ * unless the buffer is {@code lossy}: a socket or pty whose peer stops reading must never stall the machine,
+ * so what does not fit is dropped (as QEMU drops output while a socket has no client).
  */
 public final class OutputBuffer implements AutoCloseable {
     static final int CAPACITY = 64 * 1024;
@@ -27,10 +29,17 @@ public final class OutputBuffer implements AutoCloseable {
     private int len;
     private boolean closed;
     private boolean failed;
+    private final boolean lossy;
     private final Thread flusher;
 
     public OutputBuffer(OutputStream out, String threadName) {
+        this(out, threadName, false);
+    }
+
+    /** @param lossy drop what does not fit instead of waiting, and end quietly when the stream fails */
+    public OutputBuffer(OutputStream out, String threadName, boolean lossy) {
         this.out = out;
+        this.lossy = lossy;
         flusher = Thread.ofPlatform().name(threadName).daemon().unstarted(this::flushLoop);
         flusher.start();
     }
@@ -43,6 +52,9 @@ public final class OutputBuffer implements AutoCloseable {
                     return;
                 }
                 if (len == CAPACITY) {
+                    if (lossy) {
+                        return;
+                    }
                     drained.awaitUninterruptibly();
                     continue;
                 }
@@ -63,6 +75,19 @@ public final class OutputBuffer implements AutoCloseable {
     /** Writes out everything buffered so far before returning. */
     public void flush() {
         writeOut();
+    }
+
+    /**
+     * Writes out what is buffered, waiting at most {@code millis} for a peer that does not read (a socket, a
+     * pty); the caller then closes the descriptor, which ends a write still blocked.
+     */
+    public void flush(long millis) {
+        Thread flusher = Thread.ofPlatform().daemon().start(this::writeOut);
+        try {
+            flusher.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void flushLoop() {
@@ -107,6 +132,9 @@ public final class OutputBuffer implements AutoCloseable {
             } catch (IOException e) {
                 // The reader went away (closed pipe, full disk): drop further output instead of stalling the guest.
                 failed = true;
+                if (lossy) {
+                    return;
+                }
                 org.slf4j.LoggerFactory.getLogger(OutputBuffer.class).warn("serial output: {}", e.getMessage());
             }
         }

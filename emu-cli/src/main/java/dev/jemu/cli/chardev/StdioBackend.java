@@ -5,39 +5,34 @@ import dev.jemu.core.chardev.CharReceiver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Semaphore;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code -serial stdio} and {@code mon:stdio} (the {@code -nographic} default). Output goes through an
- * {@link OutputBuffer}. Input is read on a daemon thread and handed to the machine thread one chunk at a
- * time, never more than the UART says it can take: the guest's flow control reaches the host. On a terminal,
- * stdin is switched to raw mode while connected and, with {@code mux}, Ctrl-A keys are QEMU's escape keys;
- * from a pipe, bytes pass as they are. End of input is not an error: the guest just gets no more.
+ * {@code -serial stdio}, {@code -chardev stdio} (and, under a {@link MuxBackend}, {@code mon:stdio}, the
+ * {@code -nographic} default). Output goes through an {@link OutputBuffer}; input is read on a daemon thread
+ * and reaches the device through an {@link InputPump}. On a terminal, stdin is switched to raw mode while
+ * connected; {@code signals} off (QEMU's {@code signal=off}, implied by {@code mon:stdio}) sends Ctrl-C and
+ * Ctrl-Z to the guest too. End of input is not an error: the guest just gets no more.
  */
 public final class StdioBackend implements CharBackend {
     private final InputStream in;
     private final OutputBuffer out;
     private final boolean terminal;
-    private final boolean mux;
-    private final Semaphore chunkFree = new Semaphore(1);
-    private CharReceiver receiver;
+    private final boolean signals;
+    private InputPump pump;
     private Terminal rawMode;
-    // machine thread only: the chunk being delivered
-    private byte[] chunk;
-    private int chunkPos;
 
     /**
-     * @param terminal stdin is a terminal: raw mode, and escape keys when {@code mux}
-     * @param mux      QEMU's {@code mon:stdio}: Ctrl-A escapes, and Ctrl-C goes to the guest
+     * @param terminal stdin is a terminal: raw mode
+     * @param signals  Ctrl-C and Ctrl-Z stay the terminal's signals (QEMU's {@code signal=on})
      */
-    public StdioBackend(InputStream in, OutputStream out, boolean terminal, boolean mux) {
+    public StdioBackend(InputStream in, OutputStream out, boolean terminal, boolean signals) {
         this.in = in;
         this.out = new OutputBuffer(out, "jemu-stdout");
         this.terminal = terminal;
-        this.mux = mux;
+        this.signals = signals;
     }
 
     @Override
@@ -47,31 +42,17 @@ public final class StdioBackend implements CharBackend {
 
     @Override
     public void connect(CharReceiver receiver, Consumer<Runnable> poster) {
-        if (this.receiver != null) {
+        if (pump != null) {
             throw new IllegalStateException("stdio is already connected");
         }
-        this.receiver = receiver;
+        pump = new InputPump(receiver, poster);
         if (terminal) {
-            rawMode = Terminal.raw(!mux);
+            rawMode = Terminal.raw(signals);
         }
-        MuxEscape escape = terminal && mux ? new MuxEscape(new MuxEscape.Actions() {
-            @Override
-            public void quit() {
-                poster.accept(() -> {
-                    throw new UserQuit();
-                });
-            }
-
-            @Override
-            public void help() {
-                byte[] text = MuxEscape.HELP.getBytes(StandardCharsets.US_ASCII);
-                out.write(text, 0, text.length);
-            }
-        }) : null;
-        Thread.ofPlatform().name("jemu-stdin").daemon().start(() -> readLoop(escape, poster));
+        Thread.ofPlatform().name("jemu-stdin").daemon().start(this::readLoop);
     }
 
-    private void readLoop(MuxEscape escape, Consumer<Runnable> poster) {
+    private void readLoop() {
         byte[] buf = new byte[4096];
         try {
             while (true) {
@@ -79,12 +60,7 @@ public final class StdioBackend implements CharBackend {
                 if (n < 0) {
                     return;
                 }
-                byte[] data = escape != null ? escape.filter(buf, n) : java.util.Arrays.copyOf(buf, n);
-                if (data.length == 0) {
-                    continue;
-                }
-                chunkFree.acquire();
-                poster.accept(() -> deliver(data));
+                pump.offer(Arrays.copyOf(buf, n));
             }
         } catch (IOException e) {
             LoggerFactory.getLogger(StdioBackend.class).warn("stdin: {}", e.getMessage());
@@ -93,32 +69,9 @@ public final class StdioBackend implements CharBackend {
         }
     }
 
-    private void deliver(byte[] data) {
-        chunk = data;
-        chunkPos = 0;
-        push();
-    }
-
-    /** Hands the UART as much of the current chunk as it has room for. Machine thread. */
-    private void push() {
-        while (chunk != null) {
-            int room = receiver.canReceive();
-            if (room <= 0) {
-                return;
-            }
-            int n = Math.min(room, chunk.length - chunkPos);
-            receiver.receive(chunk, chunkPos, n);
-            chunkPos += n;
-            if (chunkPos == chunk.length) {
-                chunk = null;
-                chunkFree.release();
-            }
-        }
-    }
-
     @Override
     public void receiverReady() {
-        push();
+        InputPump.push(pump);
     }
 
     /** Flushes output and gives the terminal back; call before printing anything else to the terminal. */

@@ -10,4 +10,11 @@ public interface CharReceiver {
     int canReceive();
 
     void receive(byte[] data, int offset, int length);
+
+    /**
+     * A break condition on the line (QEMU's {@code CHR_EVENT_BREAK}: Ctrl-A b, a telnet BREAK). A UART reports
+     * it to the guest; devices without the notion ignore it.
+     */
+    default void receiveBreak() {
+    }
 }

@@ -52,4 +52,9 @@ public final class MachineConfig {
     public final List<String> blockdevs = new ArrayList<>();
     /** {@code -rtc}: the RTC's wall-clock time (ns since the epoch) at guest time 0, and what clock it follows. */
     public RtcOptions rtc = RtcOptions.hostUtc();
+
+    /** {@code -no-shutdown}: a guest poweroff stops the guest; the process stays until quit or killed. */
+    public boolean noShutdown;
+    /** Every {@code -chardev} backend, also those no device uses (a pty, a listening socket): closed at exit. */
+    public final List<CharBackend> chardevs = new ArrayList<>();
 }

@@ -79,6 +79,43 @@ public final class MachineLoop {
         return e;
     }
 
+    /**
+     * Runs timers and posted work, but no CPU, until an exit is requested: a guest stopped by
+     * {@code -no-shutdown} after it powered off, while its host side (input, the user's quit) still works.
+     */
+    public ExitRequest runStopped() {
+        return run(STOPPED);
+    }
+
+    private static final Cpu STOPPED = new Cpu() {
+        @Override
+        public long run(long budget) {
+            return 0;
+        }
+
+        @Override
+        public boolean isHalted() {
+            return true;
+        }
+
+        @Override
+        public void reset() {
+        }
+
+        @Override
+        public String stateId() {
+            return "stopped";
+        }
+
+        @Override
+        public void saveState(dev.jemu.core.state.StateWriter out) {
+        }
+
+        @Override
+        public void loadState(dev.jemu.core.state.StateReader in) {
+        }
+    };
+
     /** Halted CPU: skip to the next deadline (deterministic mode) or sleep until it or an event. */
     private void idle() {
         long deadline = clock.nextDeadline();

@@ -250,6 +250,18 @@ public final class VirtMachine implements Machine {
         loop.requestExit(ExitRequest.quit(status));
     }
 
+    /** Ctrl-A s: every drive's cached data and metadata written to its image now, as the guest's FLUSH would. */
+    @Override
+    public void flushDisks() {
+        for (VirtioBlk d : disks) {
+            try {
+                d.drive().flush();
+            } catch (Exception e) {
+                System.err.println("jemu: " + d.drive().options().file() + ": flush failed: " + e.getMessage());
+            }
+        }
+    }
+
     /** Every CPU and device, for snapshots. */
     public List<Stateful> stateful() {
         return List.copyOf(devices);
@@ -273,6 +285,11 @@ public final class VirtMachine implements Machine {
                                         + "which the built-in SBI does not handle", hart.csr(0x342),
                                 hart.csr(0x341), hart.csr(0x343)));
                         return 1;
+                    }
+                    if (config.noShutdown && e.status() == 0) {
+                        // -no-shutdown: the guest stops; the host side runs on until the user or a signal quits
+                        ExitRequest stopped = loop.runStopped();
+                        return quitStatus >= 0 ? quitStatus : stopped.status();
                     }
                     return e.status();
                 }

@@ -1,0 +1,56 @@
+package dev.jemu.cli;
+
+import dev.jemu.cli.chardev.Chardevs;
+import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.MachineConfig;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The character-device flags: {@code -chardev}, {@code -serial}, {@code -parallel}, {@code -monitor}. Every
+ * chardev is created here (so a pty prints its name and a server socket listens before the guest starts, as
+ * in QEMU) and listed in {@link MachineConfig#chardevs}; the serial ports get theirs in {@link MachineConfig#serials}.
+ */
+final class CharDevices {
+    private CharDevices() {
+    }
+
+    static void build(Options o, HostIo io, List<String> serialSpecs, MachineConfig config) throws ConfigException {
+        if (o.monitor != null && !o.monitor.equals("none")) {
+            throw new ConfigException("-monitor " + o.monitor + ": the monitor is not supported yet (only -monitor none)");
+        }
+        if (o.daemonize && o.serials.isEmpty() && !o.nographic) {
+            serialSpecs = List.of(); // no terminal to default to: the port is left unconnected
+        }
+        PrintStream stdout = new PrintStream(io.out(), true, StandardCharsets.UTF_8);
+        Chardevs chardevs = new Chardevs(new Chardevs.Host(io.in(), io.out(), io::terminal, stdout, io.err(),
+                o.daemonize));
+        try {
+            for (String c : o.chardevs) {
+                chardevs.define(c);
+            }
+            int n = 0;
+            for (String spec : serialSpecs) {
+                String id = "serial" + n++;
+                config.serials.add(spec.equals("none") ? new NullBackend() : chardevs.frontend("-serial", spec, id));
+            }
+            n = 0;
+            for (String spec : o.parallels) {
+                if (spec.equals("none")) {
+                    continue;
+                }
+                chardevs.frontend("-parallel", spec, "parallel" + n++);
+                // QEMU opens the chardev and, on a board without a parallel port, leaves it unconnected
+                io.err().println("jemu: -parallel " + spec + ": warning: this board has no parallel port; the "
+                        + "character device is opened but nothing is connected to it");
+            }
+        } catch (ConfigException | RuntimeException e) {
+            chardevs.closeAll();
+            config.serials.clear();
+            throw e;
+        }
+        config.chardevs.addAll(chardevs.all());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.jemu.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jemu.cli.chardev.FileBackend;
+import dev.jemu.cli.chardev.LogfileBackend;
+import dev.jemu.cli.chardev.MuxBackend;
+import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.cli.fake.FakeBoard;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The character-device flags through the launcher, on the test board. */
+class CharDevicesTest {
+    private static String[] fake(String... more) {
+        String[] a = new String[more.length + 4];
+        a[0] = "-cpu";
+        a[1] = "fake1";
+        a[2] = "-display";
+        a[3] = "none";
+        System.arraycopy(more, 0, a, 4, more.length);
+        return a;
+    }
+
+    @Test
+    void chardevWithLogfileServesSerialAndEveryChardevIsListed(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path log = dir.resolve("log.txt");
+        Run r = Run.of(fake("-chardev", "file,id=f0,path=" + out + ",logfile=" + log, "-chardev", "null,id=spare",
+                "-serial", "chardev:f0"));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("hello from fakeboard\n", Files.readString(out));
+        assertEquals("hello from fakeboard\n", Files.readString(log), "logfile= gets a copy");
+        assertTrue(FakeBoard.last.serials.get(0) instanceof LogfileBackend);
+        assertEquals(2, FakeBoard.last.chardevs.size(), "unused chardevs are created (and closed) too");
+    }
+
+    @Test
+    void appendKeepsWhatTheFileHad(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Files.writeString(out, "earlier\n");
+        assertEquals(0, Run.of(fake("-chardev", "file,id=f,path=" + out + ",append=on", "-serial", "chardev:f")).status());
+        assertEquals("earlier\nhello from fakeboard\n", Files.readString(out));
+        assertEquals(0, Run.of(fake("-serial", "file:" + out)).status());
+        assertEquals("hello from fakeboard\n", Files.readString(out), "file: truncates, as QEMU");
+    }
+
+    @Test
+    void monitorNoneParallelNoneAndNoShutdown() {
+        Run r = Run.of(fake("-monitor", "none", "-parallel", "none", "-no-shutdown", "-serial", "mon:null"));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        assertTrue(FakeBoard.last.noShutdown);
+        assertTrue(FakeBoard.last.serials.get(0) instanceof MuxBackend m && m.inner() instanceof NullBackend);
+    }
+
+    @Test
+    void aParallelPortIsOpenedButTheBoardHasNone(@TempDir Path dir) {
+        Path lp = dir.resolve("lp");
+        Run r = Run.of(fake("-parallel", "file:" + lp, "-serial", "null"));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.exists(lp), "QEMU opens it too");
+        assertEquals("jemu: -parallel file:" + lp + ": warning: this board has no parallel port; the character "
+                + "device is opened but nothing is connected to it\n", r.err().replace(System.lineSeparator(), "\n"));
+        assertTrue(FakeBoard.last.serials.get(0) instanceof NullBackend);
+    }
+
+    @Test
+    void oneLineErrors() {
+        Run mon = Run.of(fake("-monitor", "stdio"));
+        assertEquals(1, mon.status());
+        assertEquals("jemu: -monitor stdio: the monitor is not supported yet (only -monitor none)\n",
+                mon.err().replace(System.lineSeparator(), "\n"));
+        Run busy = Run.of(fake("-chardev", "null,id=n", "-serial", "chardev:n", "-serial", "chardev:n"));
+        assertEquals(1, busy.status());
+        assertEquals("jemu: -serial chardev:n: chardev 'n' is already in use by another device\n",
+                busy.err().replace(System.lineSeparator(), "\n"));
+        Run missing = Run.of(fake("-serial", "chardev:nope"));
+        assertEquals("jemu: -serial chardev:nope: chardev 'nope' not found (define it with -chardev ...,id=nope)\n",
+                missing.err().replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void fileBackendTypesAreStillThere(@TempDir Path dir) {
+        assertEquals(0, Run.of(fake("-serial", "file:" + dir.resolve("x"))).status());
+        assertTrue(FakeBoard.last.serials.get(0) instanceof FileBackend);
+    }
+}
