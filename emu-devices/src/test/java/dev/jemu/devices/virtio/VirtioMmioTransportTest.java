@@ -180,4 +180,71 @@ class VirtioMmioTransportTest {
             assertEquals(2, d.usedIdx());
         }
     }
+    /**
+     * Regression (issue 14): a QueueSel of 2^31 or more was read as a negative index and ended jemu with an
+     * ArrayIndexOutOfBoundsException. It selects no queue: its registers read 0 and ignore writes.
+     */
+    @Test
+    void queueSelAbove2To31SelectsNoQueueInsteadOfCrashing() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            for (long sel : new long[] {0x8000_0000L, 0xf65a_c57bL, 0xffff_ffffL, 0xffff_ffff_ffff_ffffL}) {
+                d.reg(QueueSel, sel);
+                assertEquals(0, d.reg(QueueNumMax));
+                assertEquals(0, d.reg(QueueReady));
+                assertEquals(0, d.reg(QueueNum));
+                d.reg(QueueNum, 8);
+                d.reg(QueueDescLow, FakeDriver.DESC);
+                d.reg(QueueReady, 1);
+                assertEquals(0, d.reg(QueueReady));
+            }
+            d.reg(QueueSel, 0);
+            assertEquals(256, d.reg(QueueNumMax));
+            assertEquals(256, d.reg(QueueNum)); // untouched by the writes above
+            assertEquals(0, d.reg(QueueDescLow));
+        }
+    }
+
+    @Test
+    void featureSelectorsAbove1SelectNothingEvenWithTheTopBitSet() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            for (long sel : new long[] {2, 0x8000_0000L, 0xffff_fffeL, 0xffff_ffffL}) {
+                d.reg(DeviceFeaturesSel, sel);
+                assertEquals(0, d.reg(DeviceFeatures), "DeviceFeaturesSel " + sel);
+                d.reg(DriverFeaturesSel, sel);
+                d.reg(DriverFeatures, 0xffff_ffffL);
+                assertEquals(0, d.t.driverFeatures(), "DriverFeaturesSel " + sel);
+            }
+        }
+    }
+
+    @Test
+    void queueNumWithTheTopBitSetIsTooLargeAndReadsBackUnsigned() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.queueSize = 0x8000_0000; // a power of two, negative as an int
+            int st = d.start(ALL);
+            assertNotEquals(0, st & Virtio.STATUS_DEVICE_NEEDS_RESET);
+            assertEquals(0, d.reg(QueueReady));
+            assertEquals(0x8000_0000L, d.reg(QueueNum)); // a 32-bit register: zero-extended
+        }
+    }
+
+    @Test
+    void queueNotifyTakesTheWhole32BitValueAsTheQueueIndex() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            long hdr = FakeDriver.DATA - 0x100, status = FakeDriver.DATA - 0x10;
+            d.ram.writeInt(hdr - FakeDriver.RAM_BASE, 4); // FLUSH
+            d.desc(FakeDriver.DESC, 0, hdr, 16, Virtio.VIRTQ_DESC_F_NEXT, 1);
+            d.desc(FakeDriver.DESC, 1, status, 1, Virtio.VIRTQ_DESC_F_WRITE, 0);
+            d.ram.writeShort(FakeDriver.AVAIL - FakeDriver.RAM_BASE + 4, (short) 0);
+            d.setAvailIdx(1);
+            d.reg(QueueNotify, 0x1_0000); // queue 65536, not queue 0
+            d.reg(QueueNotify, 0x8000_0000L);
+            d.drain();
+            assertEquals(0, d.usedIdx());
+            d.reg(QueueNotify, 0);
+            d.complete(1);
+            assertEquals(1, d.usedIdx());
+        }
+    }
 }
