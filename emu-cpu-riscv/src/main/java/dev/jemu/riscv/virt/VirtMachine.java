@@ -125,7 +125,7 @@ public final class VirtMachine implements Machine {
             }
         }
         devices.add(hart);
-        serial.connect(uart, loop::post);
+        serial.connect(uart, loop.poster(uart.stateId()));
         try {
             boot();
         } catch (ConfigException | RuntimeException e) {
@@ -203,6 +203,16 @@ public final class VirtMachine implements Machine {
 
     AddressSpace bus() {
         return bus;
+    }
+
+    @Override
+    public AddressSpace addressSpace() {
+        return bus;
+    }
+
+    @Override
+    public MachineLoop loop() {
+        return loop;
     }
 
     Hart hart() {

@@ -281,6 +281,16 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
     @Override
     public void deviceError(String why) {
         guestError("%s", why);
+        needsReset();
+    }
+
+    /** Our own code threw (contained by the bus or the machine loop, which log it): the driver must reset us. */
+    @Override
+    public void hostFailure(String why) {
+        needsReset();
+    }
+
+    private void needsReset() {
         if ((status & Virtio.STATUS_DEVICE_NEEDS_RESET) != 0) {
             return;
         }

@@ -3,6 +3,7 @@ package dev.jemu.devices.virtio;
 import static dev.jemu.devices.virtio.VirtioMmio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.state.StateRecord;
 import dev.jemu.devices.virtio.blk.VirtioBlk;
 import java.nio.file.Files;
@@ -246,5 +247,45 @@ class VirtioMmioTransportTest {
             d.complete(1);
             assertEquals(1, d.usedIdx());
         }
+    }
+    /**
+     * Containment: if the device's own code throws on an MMIO access (a bug), the bus's guard tells the
+     * transport, which shows the driver DEVICE_NEEDS_RESET with a configuration interrupt; the VM goes on.
+     */
+    @Test
+    void anInternalErrorOnTheBusBecomesDeviceNeedsReset() {
+        boolean[] irq = new boolean[1];
+        VirtioDevice buggy = new VirtioDevice() {
+            public int deviceId() { return 2; }
+            public long deviceFeatures() { return 0; }
+            public int queueCount() { return 1; }
+            public int queueNumMax(int q) { return 16; }
+            public void attach(VirtioTransport transport) { }
+            public long readConfig(int offset, int size) { return 0; }
+            public void writeConfig(int offset, int size, long value) { throw new IllegalStateException("config bug"); }
+            public void queueNotify(int q) { }
+            public void reset() { }
+            public void saveState(dev.jemu.core.state.StateWriter out) { }
+            public void loadState(dev.jemu.core.state.StateReader in) { }
+        };
+        AddressSpace bus = new AddressSpace();
+        VirtioMmioTransport t = new VirtioMmioTransport("virtio_mmio@10008000", buggy, l -> irq[0] = l,
+                new DmaMemory(bus));
+        long base = 0x1000_8000L;
+        bus.addMmio("virtio_mmio@10008000", base, SLOT_SIZE, t);
+        bus.write(base + Status, 4, Virtio.STATUS_ACKNOWLEDGE | Virtio.STATUS_DRIVER);
+        bus.write(base + DriverFeaturesSel, 4, 1);
+        bus.write(base + DriverFeatures, 4, 1); // VERSION_1
+        bus.write(base + Status, 4, Virtio.STATUS_ACKNOWLEDGE | Virtio.STATUS_DRIVER | Virtio.STATUS_FEATURES_OK
+                | Virtio.STATUS_DRIVER_OK);
+        assertEquals(0, bus.read(base + Status, 4) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+        bus.write(base + Config, 4, 1);
+        assertEquals(1, bus.faults().count());
+        assertNotEquals(0, bus.read(base + Status, 4) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+        assertEquals(Virtio.INT_CONFIG_CHANGE, bus.read(base + InterruptStatus, 4));
+        assertTrue(irq[0]);
+        assertEquals(MAGIC, bus.read(base + MagicValue, 4)); // still in service: a driver reset recovers it
+        bus.write(base + Status, 4, 0);
+        assertEquals(0, bus.read(base + Status, 4));
     }
 }

@@ -3,6 +3,7 @@ package dev.jemu.devices.virtio.blk;
 import static dev.jemu.devices.virtio.blk.VirtioBlkRequest.*;
 
 import dev.jemu.core.log.DebugLog;
+import dev.jemu.core.machine.DeviceFaults;
 import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
 import dev.jemu.devices.block.BlockException;
@@ -52,6 +53,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private final Drive drive;
     private final String serial;
     private final Consumer<Runnable> machine;
+    private final String name;
     private final ExecutorService io;
     private VirtioTransport transport;
     /** Bumped on reset: completions of an older generation are dropped. */
@@ -70,6 +72,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         this.drive = drive;
         this.serial = serial == null ? "" : serial;
         this.machine = machine;
+        this.name = threadName;
         this.io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -207,7 +210,8 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             }
             done.add(r);
             if (!completionPosted.getAndSet(true)) {
-                machine.accept(this::completeDone);
+                // named, and with the transport's recovery: a bug in completing puts the device in NEEDS_RESET
+                machine.accept(new DeviceFaults.Task(name, transport, this::completeDone));
             }
         });
     }
