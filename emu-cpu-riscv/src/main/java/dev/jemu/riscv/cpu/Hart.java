@@ -290,11 +290,14 @@ public final class Hart implements Cpu {
         }
         final long[] x = this.x;
         long n = 0;
+        // Traps retire nothing but are progress: counted apart so that a guest trapping forever (mtvec on
+        // unmapped memory or on an illegal instruction) still ends the run and lets the loop see its work.
+        long traps = 0;
         runRetired = 0;
         ramMayHaveChanged = true;
         outer:
-        while (n < budget && !halted) {
-            if (n > 0 && loop.attention()) {
+        while (n + traps < budget && !halted) {
+            if ((n | traps) != 0 && loop.attention()) {
                 break;
             }
             leaveBlock = false;
@@ -311,6 +314,7 @@ public final class Hart implements Cpu {
                     pg = fetchPage(pc);
                 }
             } catch (Trap t) {
+                traps++;
                 takeTrap(trapCause, trapTval);
                 continue;
             }
@@ -599,6 +603,7 @@ public final class Hart implements Cpu {
                 } else {
                     n--;
                 }
+                traps++;
                 takeTrap(trapCause, trapTval);
             }
         }
