@@ -11,18 +11,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a command with stdin from /dev/null, captures stdout (capped) and stderr, and enforces a timeout. */
-record ProcessRun(int status, byte[] stdout, String stderr, boolean timedOut) {
+public record ProcessRun(int status, byte[] stdout, String stderr, boolean timedOut) {
 
     /** Status reported when the process was killed at the timeout. */
     static final int TIMEOUT = -1;
     /** Guest output beyond this is dropped: a runaway guest must not exhaust the test JVM. */
     static final int MAX_OUTPUT = 4 << 20;
 
-    String stdoutText() {
+    public String stdoutText() {
         return new String(stdout, StandardCharsets.ISO_8859_1);
     }
 
-    static ProcessRun run(List<String> command, Duration timeout) {
+    public static ProcessRun run(List<String> command, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(new File("/dev/null"));
         Process p;
         try {

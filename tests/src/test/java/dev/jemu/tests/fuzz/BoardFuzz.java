@@ -72,6 +72,22 @@ final class BoardFuzz {
         this.b = new Biased(seed);
     }
 
+    /**
+     * The fuzzed machine: {@code type} with {@code ram} bytes of RAM, no firmware, {@code kernel} at the start
+     * of RAM and a virtio-blk disk on each qcow2 image.
+     */
+    static MachineConfig config(MachineType type, long ram, Path kernel, Path... images) {
+        MachineConfig config = new MachineConfig();
+        config.machine = type.name();
+        config.ramBytes = ram;
+        config.bios = "none";
+        config.kernel = kernel;
+        for (Path image : images) {
+            config.drives.add("file=" + image + ",format=qcow2");
+        }
+        return config;
+    }
+
     static String boardName(MachineType t) {
         return t.architecture() + "/" + t.name();
     }
@@ -82,15 +98,8 @@ final class BoardFuzz {
         Files.copy(template, c, StandardCopyOption.REPLACE_EXISTING);
         byte[] heartbeat = Heartbeats.program(type.architecture());
         Files.write(kernel, heartbeat != null ? heartbeat : new byte[4096]);
-        MachineConfig config = new MachineConfig();
-        config.machine = type.name();
-        config.ramBytes = RAM;
-        config.bios = "none";
-        config.kernel = kernel;
-        config.drives.add("file=" + a + ",format=qcow2");
-        config.drives.add("file=" + c + ",format=qcow2");
         Map<String, long[]> perWindow = new LinkedHashMap<>();
-        Machine m = type.create(config);
+        Machine m = type.create(config(type, RAM, kernel, a, c));
         try {
             fuzz(m, heartbeat, perWindow);
         } finally {
