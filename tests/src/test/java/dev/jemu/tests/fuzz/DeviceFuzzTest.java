@@ -54,15 +54,19 @@ class DeviceFuzzTest {
 
         List<String> failures = new ArrayList<>();
         long started = System.nanoTime();
-        long deadline = seconds > 0 ? started + seconds * 1_000_000_000L : Long.MAX_VALUE;
         StringBuilder report = new StringBuilder();
-        for (MachineType board : boards) {
+        for (int bi = 0; bi < boards.size(); bi++) {
+            MachineType board = boards.get(bi);
+            // a time budget is shared out evenly among the boards still to run
+            long deadline = seconds > 0
+                    ? System.nanoTime() + (started + seconds * 1_000_000_000L - System.nanoTime()) / (boards.size() - bi)
+                    : Long.MAX_VALUE;
             Map<String, long[]> totals = new LinkedHashMap<>();
             long boardStart = System.nanoTime();
             int baseThreads = -1, maxThreads = 0, done = 0;
             long baseHeap = -1, maxHeap = 0, growth = 0;
             int rebooted = 0;
-            for (int i = 0; (seconds > 0 ? System.nanoTime() < deadline : i < seeds) && failures.size() < 5; i++) {
+            for (int i = 0; i < seeds && System.nanoTime() < deadline && failures.size() < 5; i++) {
                 long seed = firstSeed + i;
                 Path work = Files.createDirectories(dir.resolve(board.name() + "-" + seed));
                 BoardFuzz.Result r = new BoardFuzz(board, seed, ops, work, template, trace).run();
@@ -112,9 +116,7 @@ class DeviceFuzzTest {
                 report.append(String.format("  %-24s %,14d operations %,12d access faults%n", e.getKey(),
                         e.getValue()[0], e.getValue()[1]));
                 all += e.getValue()[0];
-                if (seconds == 0) {
-                    assertEquals((long) done * ops, e.getValue()[0], e.getKey());
-                }
+                assertEquals((long) done * ops, e.getValue()[0], e.getKey());
             }
             report.append(String.format("  %-24s %,14d operations, %d failures%n", "total", all, failures.size()));
         }
