@@ -290,13 +290,14 @@ public final class Hart implements Cpu {
         }
         final long[] x = this.x;
         long n = 0;
-        // Traps retire nothing but are progress: counted apart so that a guest trapping forever (mtvec on
-        // unmapped memory or on an illegal instruction) still ends the run and lets the loop see its work.
+        // Traps retire nothing but are progress: counted apart (the budget stays one of instructions) so that
+        // a guest trapping forever (mtvec on unmapped memory or on an illegal instruction) still ends the run
+        // and lets the loop see its work.
         long traps = 0;
         runRetired = 0;
         ramMayHaveChanged = true;
         outer:
-        while (n + traps < budget && !halted) {
+        while (n < budget && traps < budget && !halted) {
             if ((n | traps) != 0 && loop.attention()) {
                 break;
             }
