@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The in-process device fuzzer over every board found through {@link Plugins}: per board, {@code
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (scripts/fuzz-devices).
  */
 @Tag("fuzz")
+@Isolated // the live-thread and heap checks need the JVM to itself
 class DeviceFuzzTest {
     @TempDir
     Path dir;
