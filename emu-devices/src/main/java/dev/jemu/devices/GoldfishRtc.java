@@ -139,13 +139,23 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
         }
     }
 
+    /**
+     * Fires the alarm now if its (unsigned, 64-bit wall-clock) time has come, else arms the timer for it. An
+     * alarm beyond what guest time can reach (e.g. 2^63 ns or more from now) never fires, as in QEMU, where
+     * the comparison is unsigned too.
+     */
     private void armAlarm() {
-        long wait = alarmAt - now();
-        if (wait <= 0) {
+        long now = now();
+        if (Long.compareUnsigned(alarmAt, now) <= 0) {
             alarmTimer.cancel();
             alarmFired();
+            return;
+        }
+        long due = clock.nanos() + (alarmAt - now);
+        if (due < clock.nanos()) {
+            alarmTimer.cancel(); // past the end of guest time
         } else {
-            alarmTimer.armAt(clock.nanos() + wait);
+            alarmTimer.armAt(due);
         }
     }
 

@@ -85,4 +85,28 @@ class GoldfishRtcTest {
         rtc.write(GoldfishRtc.ALARM_LOW, 4, t & 0xffffffffL);
         assertTrue(irq);
     }
+    /** The alarm is an unsigned 64-bit time: one at 2^63 ns or later is far in the future, not in the past. */
+    @Test
+    void alarmWithTheTopBitSetIsFarAwayNotPast() {
+        rtc.write(GoldfishRtc.IRQ_ENABLED, 4, 1);
+        for (long t : new long[] {1L << 63, -1L, 0xf000_0000_0000_0000L}) {
+            rtc.write(GoldfishRtc.ALARM_HIGH, 4, t >>> 32);
+            rtc.write(GoldfishRtc.ALARM_LOW, 4, t & 0xffffffffL);
+            clock.addInstructions(1000);
+            clock.runExpired();
+            assertFalse(irq, Long.toHexString(t));
+            assertEquals(1, rtc.read(GoldfishRtc.ALARM_STATUS, 4));
+        }
+        // and a time set near the top of the range still fires an alarm just after it
+        rtc.write(GoldfishRtc.CLEAR_ALARM, 4, 1);
+        rtc.write(GoldfishRtc.TIME_HIGH, 4, 0xffff_fff0L);
+        rtc.write(GoldfishRtc.TIME_LOW, 4, 0);
+        long t = time() + 100;
+        rtc.write(GoldfishRtc.ALARM_HIGH, 4, t >>> 32);
+        rtc.write(GoldfishRtc.ALARM_LOW, 4, t & 0xffffffffL);
+        assertFalse(irq);
+        clock.addInstructions(100);
+        clock.runExpired();
+        assertTrue(irq);
+    }
 }

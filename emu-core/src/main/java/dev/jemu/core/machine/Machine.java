@@ -1,5 +1,7 @@
 package dev.jemu.core.machine;
 
+import dev.jemu.core.memory.AddressSpace;
+
 /** A built, loaded machine. */
 public interface Machine extends AutoCloseable {
     /** Runs the guest until it powers off (or the user quits); returns the process exit status. */
@@ -11,6 +13,18 @@ public interface Machine extends AutoCloseable {
 
     /** Ends {@link #run} with {@code status} as soon as possible (a signal, the user quitting). Any thread. */
     default void quit(int status) {
+
+    /**
+     * The physical address space: RAM, ROM and every device window (name, base, size), whatever the
+     * architecture. Tools and the device fuzzer walk it, so every board should expose it.
+     */
+    default AddressSpace addressSpace() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not expose its address space");
+    }
+
+    /** The loop running this machine's CPUs, devices, timers and posted work. */
+    default MachineLoop loop() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not expose its machine loop");
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The one thread that runs CPUs, timers and device logic. Host I/O threads never touch devices directly:
@@ -15,6 +16,7 @@ public final class MachineLoop {
     private static final long QUANTUM = 1 << 16;
 
     private final VirtualClock clock;
+    private final DeviceFaults faults = new DeviceFaults();
     private final ConcurrentLinkedQueue<Runnable> posted = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -32,6 +34,16 @@ public final class MachineLoop {
     /** Set when work is posted or an exit is requested; CPUs return from {@link Cpu#run} when they see it. */
     public boolean attention() {
         return attention;
+    }
+
+    /** Faults contained in posted work and timer callbacks (see {@link DeviceFaults}). */
+    public DeviceFaults faults() {
+        return faults;
+    }
+
+    /** A poster for {@code device}'s work: a task of it that throws is contained under the device's name. */
+    public Consumer<Runnable> poster(String device) {
+        return work -> post(new DeviceFaults.Task(device, null, work));
     }
 
     /** Runs {@code work} on the machine thread soon. Safe from any thread. */
@@ -70,9 +82,13 @@ public final class MachineLoop {
             attention = false;
             Runnable r;
             while ((r = posted.poll()) != null) {
-                r.run();
+                try {
+                    r.run();
+                } catch (RuntimeException e) { // a device bug must not end the VM: contained, the guest runs on
+                    faults.containTask(r, e);
+                }
             }
-            clock.runExpired();
+            clock.runExpired(faults::containTimer);
         }
         ExitRequest e = exit;
         exit = null;

@@ -1,5 +1,6 @@
 package dev.jemu.core.memory;
 
+import dev.jemu.core.machine.DeviceFaults;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -8,10 +9,12 @@ import java.util.List;
 /**
  * The physical address space: non-overlapping regions sorted by base, found by binary search. CPUs use
  * {@link #find} once per page and cache the answer in their TLBs; {@link #read}/{@link #write} are the
- * generic (slow) path for everything else, such as device DMA or loaders.
+ * generic (slow) path for everything else, such as device DMA or loaders. Every device window is guarded
+ * ({@link ContainedDevice}): an exception out of a device's code is contained, not passed to the CPU.
  */
 public final class AddressSpace {
     private Region[] regions = new Region[0];
+    private final DeviceFaults faults = new DeviceFaults();
 
     public Region addRam(String name, long base, GuestRam ram) {
         return add(new Region(name, base, ram.size(), Region.Kind.RAM, ram, null));
@@ -22,7 +25,12 @@ public final class AddressSpace {
     }
 
     public Region addMmio(String name, long base, long size, MmioDevice device) {
-        return add(new Region(name, base, size, Region.Kind.MMIO, null, device));
+        return add(new Region(name, base, size, Region.Kind.MMIO, null, new ContainedDevice(name, device, faults)));
+    }
+
+    /** Device faults contained on MMIO accesses (see {@link DeviceFaults}). */
+    public DeviceFaults faults() {
+        return faults;
     }
 
     private Region add(Region r) {

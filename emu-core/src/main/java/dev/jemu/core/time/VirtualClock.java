@@ -90,15 +90,29 @@ public final class VirtualClock {
         return t == null ? Long.MAX_VALUE : t.deadline;
     }
 
-    /** Fires every timer whose deadline has passed; returns how many fired. */
+    /** Fires every timer whose deadline has passed; returns how many fired. A callback's exception propagates. */
     public int runExpired() {
+        return runExpired((name, e) -> {
+            throw e;
+        });
+    }
+
+    /**
+     * Fires every timer whose deadline has passed, handing a callback's exception with the timer's name to
+     * {@code onFailure} and going on with the next timer; returns how many fired.
+     */
+    public int runExpired(java.util.function.BiConsumer<String, RuntimeException> onFailure) {
         int fired = 0;
         long now = nanos();
         Timer t;
         while ((t = queue.peek()) != null && t.deadline <= now) {
             queue.poll();
             t.armed = false;
-            t.callback.run();
+            try {
+                t.callback.run();
+            } catch (RuntimeException e) {
+                onFailure.accept(t.name, e);
+            }
             fired++;
             now = nanos();
         }

@@ -291,12 +291,16 @@ public final class Hart implements Cpu {
             chooseMemRegion();
         }
         final long[] x = this.x;
-        long n = 0, fetchFaults = 0;
+        long n = 0;
+        // Traps retire nothing but are progress: counted apart (the budget stays one of instructions) so that
+        // a guest trapping forever (mtvec on unmapped memory or on an illegal instruction) still ends the run
+        // and lets the loop see its work.
+        long traps = 0;
         runRetired = 0;
         ramMayHaveChanged = true;
         outer:
-        while (n < budget && !halted) {
-            if (n > 0 && loop.attention()) {
+        while (n < budget && traps < budget && !halted) {
+            if ((n | traps) != 0 && loop.attention()) {
                 break;
             }
             leaveBlock = false;
@@ -313,12 +317,8 @@ public final class Hart implements Cpu {
                     pg = fetchPage(pc);
                 }
             } catch (Trap t) {
+                traps++;
                 takeTrap(trapCause, trapTval);
-                // A fetch fault retires nothing: without this a vector that faults too (mtvec 0 with nothing
-                // mapped there) would keep the hart here for ever, deaf to timers, the user's quit and exits.
-                if (++fetchFaults >= budget || loop.attention()) {
-                    break;
-                }
                 continue;
             }
             int[] ops = pg.ops, imms = pg.imms;
@@ -606,6 +606,7 @@ public final class Hart implements Cpu {
                 } else {
                     n--;
                 }
+                traps++;
                 takeTrap(trapCause, trapTval);
             }
         }

@@ -149,7 +149,7 @@ public final class VirtMachine implements Machine {
             }
         }
         devices.add(hart);
-        serial.connect(uart, loop::post);
+        serial.connect(uart, loop.poster(uart.stateId()));
         try {
             boot();
             if (config.dumpDtb != null) {
@@ -238,6 +238,16 @@ public final class VirtMachine implements Machine {
 
     AddressSpace bus() {
         return bus;
+    }
+
+    @Override
+    public AddressSpace addressSpace() {
+        return bus;
+    }
+
+    @Override
+    public MachineLoop loop() {
+        return loop;
     }
 
     Hart hart() {

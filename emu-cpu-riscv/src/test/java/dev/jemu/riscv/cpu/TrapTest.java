@@ -187,4 +187,25 @@ class TrapTest {
             rig.hart.run(50); // must return normally whatever the bytes are
         }
     }
+
+    /**
+     * Found by the device fuzzer (issue 14): a guest trapping forever retired nothing, so run() never returned
+     * and the machine loop froze (no posted work, timers or quit). A trap storm must end the run at the
+     * budget, and at once when the loop wants attention.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(10) // before the fix, run() never returned
+    void aTrapStormEndsTheRun() {
+        long[][] cases = {{0, Trap.INSN_ACCESS}, {TestRig.RAM_BASE + 0x1000, Trap.ILLEGAL_INSN}}; // unmapped; zeros
+        for (long[] c : cases) {
+            long mtvec = c[0];
+            TestRig rig = new TestRig();
+            rig.hart.setCsr(Csr.MTVEC, mtvec);
+            rig.hart.setPc(mtvec);
+            assertEquals(0, rig.hart.run(1000));
+            rig.loop.post(() -> { });
+            assertEquals(0, rig.hart.run(Long.MAX_VALUE)); // returns: the loop has work
+            assertEquals(c[1], rig.hart.csr(Csr.MCAUSE));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.jemu.devices.virtio;
 
+import dev.jemu.core.machine.DeviceFaults;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,7 @@ public final class DeviceWorker implements AutoCloseable {
     }
 
     private final Consumer<Runnable> machine;
+    private final String name;
     private final ExecutorService thread;
     private VirtioTransport transport;
     private int generation;
@@ -43,6 +45,7 @@ public final class DeviceWorker implements AutoCloseable {
     /** @param machine runs a task on the machine thread ({@code MachineLoop::post}) */
     public DeviceWorker(Consumer<Runnable> machine, String threadName) {
         this.machine = machine;
+        this.name = threadName;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -61,7 +64,8 @@ public final class DeviceWorker implements AutoCloseable {
             thread.execute(() -> {
                 done.add(new Done(gen, work.run()));
                 if (!completionPosted.getAndSet(true)) {
-                    machine.accept(this::completeDone);
+                    // named, with the transport's recovery: a bug in completing puts the device in NEEDS_RESET
+                    machine.accept(new DeviceFaults.Task(name, transport, this::completeDone));
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -60,8 +60,17 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
         return device.deviceFeatures() | TRANSPORT_FEATURES;
     }
 
+    /**
+     * The queue QueueSel names, or null. The selectors are 32-bit registers the guest may set to any value:
+     * compared unsigned, so 2^31 and above are out of range rather than negative indices.
+     */
     private Virtqueue selected() {
-        return queueSel < queues.length ? queues[queueSel] : null;
+        return Integer.compareUnsigned(queueSel, queues.length) < 0 ? queues[queueSel] : null;
+    }
+
+    /** Whether a features selector picks one of the two 32-bit feature words (values above 1 select nothing). */
+    private static boolean featureWord(int sel) {
+        return Integer.compareUnsigned(sel, 1) <= 0;
     }
 
     @Override
@@ -81,13 +90,14 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
             case Version -> VERSION;
             case DeviceID -> device.deviceId();
             case VendorID -> VENDOR_QEMU;
-            case DeviceFeatures -> deviceFeaturesSel > 1 ? 0 : (offeredFeatures() >>> (32 * deviceFeaturesSel)) & 0xffff_ffffL;
+            case DeviceFeatures -> featureWord(deviceFeaturesSel)
+                    ? (offeredFeatures() >>> (32 * deviceFeaturesSel)) & 0xffff_ffffL : 0;
             case QueueNumMax -> q == null ? 0 : q.numMax();
             case QueueReady -> q != null && q.ready ? 1 : 0;
-            case InterruptStatus -> interruptStatus;
+            case InterruptStatus -> interruptStatus & 0xffff_ffffL;
             case Status -> status;
-            case ConfigGeneration -> configGeneration;
-            case QueueNum -> q == null ? 0 : q.num;
+            case ConfigGeneration -> configGeneration & 0xffff_ffffL;
+            case QueueNum -> q == null ? 0 : q.num & 0xffff_ffffL;
             case QueueDescLow -> q == null ? 0 : q.descAddr & 0xffff_ffffL;
             case QueueDescHigh -> q == null ? 0 : q.descAddr >>> 32;
             case QueueDriverLow -> q == null ? 0 : q.driverAddr & 0xffff_ffffL;
@@ -121,7 +131,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
             case DriverFeatures -> {
                 if ((status & Virtio.STATUS_FEATURES_OK) != 0) {
                     guestError("DriverFeatures written after FEATURES_OK");
-                } else if (driverFeaturesSel <= 1) {
+                } else if (featureWord(driverFeaturesSel)) {
                     int shift = 32 * driverFeaturesSel;
                     driverFeatures = (driverFeatures & ~(0xffff_ffffL << shift)) | (v << shift);
                 }
@@ -135,7 +145,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
             case QueueDeviceLow -> { if (queueSetup(q)) q.deviceAddr = low(q.deviceAddr, v); }
             case QueueDeviceHigh -> { if (queueSetup(q)) q.deviceAddr = high(q.deviceAddr, v); }
             case QueueReady -> setQueueReady(q, v != 0);
-            case QueueNotify -> notify((int) (v & 0xffff));
+            case QueueNotify -> notify(v);
             case InterruptACK -> {
                 interruptStatus &= (int) ~v;
                 updateIrq();
@@ -155,7 +165,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
 
     private boolean queueSetup(Virtqueue q) {
         if (q == null) {
-            guestError("queue register written with QueueSel %d out of range", queueSel);
+            guestError("queue register written with QueueSel %s out of range", Integer.toUnsignedString(queueSel));
             return false;
         }
         if (q.ready) {
@@ -167,7 +177,7 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
 
     private void setQueueReady(Virtqueue q, boolean ready) {
         if (q == null) {
-            guestError("QueueReady with QueueSel %d out of range", queueSel);
+            guestError("QueueReady with QueueSel %s out of range", Integer.toUnsignedString(queueSel));
             return;
         }
         if (!ready) {
@@ -208,13 +218,14 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
         }
     }
 
-    private void notify(int q) {
+    /** QueueNotify: the whole 32-bit value is the queue index (no NOTIFICATION_DATA), as QEMU reads it. */
+    private void notify(long q) {
         if (q >= queues.length) {
             guestError("QueueNotify for queue %d out of range", q);
             return;
         }
-        if (live() && queues[q].ready) {
-            device.queueNotify(q);
+        if (live() && queues[(int) q].ready) {
+            device.queueNotify((int) q);
         }
     }
 
@@ -270,6 +281,16 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
     @Override
     public void deviceError(String why) {
         guestError("%s", why);
+        needsReset();
+    }
+
+    /** Our own code threw (contained by the bus or the machine loop, which log it): the driver must reset us. */
+    @Override
+    public void hostFailure(String why) {
+        needsReset();
+    }
+
+    private void needsReset() {
         if ((status & Virtio.STATUS_DEVICE_NEEDS_RESET) != 0) {
             return;
         }

@@ -1,7 +1,12 @@
 package dev.jemu.devices.virtio;
 
-/** What a {@link VirtioDevice} may ask of its transport. */
-public interface VirtioTransport {
+import dev.jemu.core.machine.DeviceFaults;
+
+/**
+ * What a {@link VirtioDevice} may ask of its transport. As a {@link DeviceFaults.Recovery} it is what a
+ * device's failed posted work falls back on: DEVICE_NEEDS_RESET.
+ */
+public interface VirtioTransport extends DeviceFaults.Recovery {
     Virtqueue queue(int q);
 
     DmaMemory memory();

@@ -57,8 +57,10 @@ public final class Virtqueue {
 
     /** Checks the ring layout when the driver sets QueueReady. */
     void checkLayout() throws VirtqueueException {
-        if (num == 0 || num > numMax || Integer.bitCount(num) != 1) {
-            throw new VirtqueueException("queue " + index + ": size " + num + " is not a power of two <= " + numMax);
+        // QueueNum is a 32-bit register: compared unsigned, so 2^31 (one bit set) is too large, not negative
+        if (num == 0 || Integer.compareUnsigned(num, numMax) > 0 || Integer.bitCount(num) != 1) {
+            throw new VirtqueueException("queue " + index + ": size " + Integer.toUnsignedString(num)
+                    + " is not a power of two <= " + numMax);
         }
         if ((descAddr & 15) != 0 || (driverAddr & 1) != 0 || (deviceAddr & 3) != 0) {
             throw new VirtqueueException("queue " + index + ": misaligned ring");

@@ -3,6 +3,7 @@ package dev.jemu.devices.virtio;
 import static dev.jemu.devices.virtio.VirtioMmio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.state.StateRecord;
 import dev.jemu.devices.virtio.blk.VirtioBlk;
 import java.nio.file.Files;
@@ -179,5 +180,112 @@ class VirtioMmioTransportTest {
             d.complete(1);
             assertEquals(2, d.usedIdx());
         }
+    }
+    /**
+     * Regression (issue 14): a QueueSel of 2^31 or more was read as a negative index and ended jemu with an
+     * ArrayIndexOutOfBoundsException. It selects no queue: its registers read 0 and ignore writes.
+     */
+    @Test
+    void queueSelAbove2To31SelectsNoQueueInsteadOfCrashing() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            for (long sel : new long[] {0x8000_0000L, 0xf65a_c57bL, 0xffff_ffffL, 0xffff_ffff_ffff_ffffL}) {
+                d.reg(QueueSel, sel);
+                assertEquals(0, d.reg(QueueNumMax));
+                assertEquals(0, d.reg(QueueReady));
+                assertEquals(0, d.reg(QueueNum));
+                d.reg(QueueNum, 8);
+                d.reg(QueueDescLow, FakeDriver.DESC);
+                d.reg(QueueReady, 1);
+                assertEquals(0, d.reg(QueueReady));
+            }
+            d.reg(QueueSel, 0);
+            assertEquals(256, d.reg(QueueNumMax));
+            assertEquals(256, d.reg(QueueNum)); // untouched by the writes above
+            assertEquals(0, d.reg(QueueDescLow));
+        }
+    }
+
+    @Test
+    void featureSelectorsAbove1SelectNothingEvenWithTheTopBitSet() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            for (long sel : new long[] {2, 0x8000_0000L, 0xffff_fffeL, 0xffff_ffffL}) {
+                d.reg(DeviceFeaturesSel, sel);
+                assertEquals(0, d.reg(DeviceFeatures), "DeviceFeaturesSel " + sel);
+                d.reg(DriverFeaturesSel, sel);
+                d.reg(DriverFeatures, 0xffff_ffffL);
+                assertEquals(0, d.t.driverFeatures(), "DriverFeaturesSel " + sel);
+            }
+        }
+    }
+
+    @Test
+    void queueNumWithTheTopBitSetIsTooLargeAndReadsBackUnsigned() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.queueSize = 0x8000_0000; // a power of two, negative as an int
+            int st = d.start(ALL);
+            assertNotEquals(0, st & Virtio.STATUS_DEVICE_NEEDS_RESET);
+            assertEquals(0, d.reg(QueueReady));
+            assertEquals(0x8000_0000L, d.reg(QueueNum)); // a 32-bit register: zero-extended
+        }
+    }
+
+    @Test
+    void queueNotifyTakesTheWhole32BitValueAsTheQueueIndex() throws Exception {
+        try (FakeDriver d = new FakeDriver(1 << 16, "", null)) {
+            d.start(ALL);
+            long hdr = FakeDriver.DATA - 0x100, status = FakeDriver.DATA - 0x10;
+            d.ram.writeInt(hdr - FakeDriver.RAM_BASE, 4); // FLUSH
+            d.desc(FakeDriver.DESC, 0, hdr, 16, Virtio.VIRTQ_DESC_F_NEXT, 1);
+            d.desc(FakeDriver.DESC, 1, status, 1, Virtio.VIRTQ_DESC_F_WRITE, 0);
+            d.ram.writeShort(FakeDriver.AVAIL - FakeDriver.RAM_BASE + 4, (short) 0);
+            d.setAvailIdx(1);
+            d.reg(QueueNotify, 0x1_0000); // queue 65536, not queue 0
+            d.reg(QueueNotify, 0x8000_0000L);
+            d.drain();
+            assertEquals(0, d.usedIdx());
+            d.reg(QueueNotify, 0);
+            d.complete(1);
+            assertEquals(1, d.usedIdx());
+        }
+    }
+    /**
+     * Containment: if the device's own code throws on an MMIO access (a bug), the bus's guard tells the
+     * transport, which shows the driver DEVICE_NEEDS_RESET with a configuration interrupt; the VM goes on.
+     */
+    @Test
+    void anInternalErrorOnTheBusBecomesDeviceNeedsReset() {
+        boolean[] irq = new boolean[1];
+        VirtioDevice buggy = new VirtioDevice() {
+            public int deviceId() { return 2; }
+            public long deviceFeatures() { return 0; }
+            public int queueCount() { return 1; }
+            public int queueNumMax(int q) { return 16; }
+            public void attach(VirtioTransport transport) { }
+            public long readConfig(int offset, int size) { return 0; }
+            public void writeConfig(int offset, int size, long value) { throw new IllegalStateException("config bug"); }
+            public void queueNotify(int q) { }
+            public void reset() { }
+            public void saveState(dev.jemu.core.state.StateWriter out) { }
+            public void loadState(dev.jemu.core.state.StateReader in) { }
+        };
+        AddressSpace bus = new AddressSpace();
+        VirtioMmioTransport t = new VirtioMmioTransport("virtio_mmio@10008000", buggy, l -> irq[0] = l,
+                new DmaMemory(bus));
+        long base = 0x1000_8000L;
+        bus.addMmio("virtio_mmio@10008000", base, SLOT_SIZE, t);
+        bus.write(base + Status, 4, Virtio.STATUS_ACKNOWLEDGE | Virtio.STATUS_DRIVER);
+        bus.write(base + DriverFeaturesSel, 4, 1);
+        bus.write(base + DriverFeatures, 4, 1); // VERSION_1
+        bus.write(base + Status, 4, Virtio.STATUS_ACKNOWLEDGE | Virtio.STATUS_DRIVER | Virtio.STATUS_FEATURES_OK
+                | Virtio.STATUS_DRIVER_OK);
+        assertEquals(0, bus.read(base + Status, 4) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+        bus.write(base + Config, 4, 1);
+        assertEquals(1, bus.faults().count());
+        assertNotEquals(0, bus.read(base + Status, 4) & Virtio.STATUS_DEVICE_NEEDS_RESET);
+        assertEquals(Virtio.INT_CONFIG_CHANGE, bus.read(base + InterruptStatus, 4));
+        assertTrue(irq[0]);
+        assertEquals(MAGIC, bus.read(base + MagicValue, 4)); // still in service: a driver reset recovers it
+        bus.write(base + Status, 4, 0);
+        assertEquals(0, bus.read(base + Status, 4));
     }
 }

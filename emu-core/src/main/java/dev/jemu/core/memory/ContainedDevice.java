@@ -1,0 +1,56 @@
+package dev.jemu.core.memory;
+
+import dev.jemu.core.machine.DeviceFaults;
+
+/**
+ * The bus's guard around one device window ({@link AddressSpace#addMmio} installs it): a
+ * {@link RuntimeException} other than {@link BusError} out of the device is contained by
+ * {@link DeviceFaults} instead of reaching the CPU or the machine loop. A device that cannot recover is
+ * switched off: from then on it reads 0 and ignores writes. Only MMIO goes through here, never RAM.
+ */
+final class ContainedDevice implements MmioDevice {
+    private final String name;
+    private final MmioDevice device;
+    private final DeviceFaults faults;
+    private boolean disabled;
+
+    ContainedDevice(String name, MmioDevice device, DeviceFaults faults) {
+        this.name = name;
+        this.device = device;
+        this.faults = faults;
+    }
+
+    @Override
+    public long read(long offset, int size) {
+        if (disabled) {
+            return 0;
+        }
+        try {
+            return device.read(offset, size);
+        } catch (BusError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failed(e);
+            return 0;
+        }
+    }
+
+    @Override
+    public void write(long offset, int size, long value) {
+        if (disabled) {
+            return;
+        }
+        try {
+            device.write(offset, size, value);
+        } catch (BusError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void failed(RuntimeException e) {
+        DeviceFaults.Recovery recovery = device instanceof DeviceFaults.Recovery r ? r : null;
+        disabled = !faults.contain(name, e, recovery);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.jemu.tests.fuzz;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+
+/**
+ * Per architecture, a tiny bare-metal guest loaded as the kernel at the start of RAM: it counts in a
+ * register and stores the count at RAM + {@link #COUNTER} forever, so the fuzzer can see the CPU still
+ * runs. An architecture without one here is still fuzzed, without the CPU heartbeat (a note says so).
+ */
+final class Heartbeats {
+    /** Where the count goes, from the start of RAM (its own page: the code page stays clean). */
+    static final long COUNTER = 0x1000;
+
+    private static final Map<String, int[]> PROGRAMS = Map.of(
+            // auipc t0,0; lui t2,1; add t2,t2,t0; li t1,0; 1: addi t1,t1,1; sd t1,0(t2); j 1b
+            "riscv64", new int[] {0x00000297, 0x000013b7, 0x005383b3, 0x00000313, 0x00130313, 0x0063b023,
+                    0xff9ff06f});
+
+    private Heartbeats() {
+    }
+
+    /** The program for {@code architecture}, or null. */
+    static byte[] program(String architecture) {
+        int[] words = PROGRAMS.get(architecture);
+        if (words == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int w : words) {
+            b.putInt(w);
+        }
+        return b.array();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.jemu.tests.fuzz;
+
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.Region;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One device register window of a board, as its address space lists it: the unit the fuzzers target. Both
+ * the in-process fuzzer and the guest programs take their windows from here, so a device added to any
+ * board's memory map is fuzzed without new code.
+ */
+record Window(String name, long base, long size) {
+    /** "virt" in little-endian ASCII: a virtio-mmio transport's MagicValue. */
+    static final int VIRTIO_MAGIC = 0x74726976;
+
+    /** Every MMIO region of {@code bus}, in address order. */
+    static List<Window> of(AddressSpace bus) {
+        List<Window> list = new ArrayList<>();
+        for (Region r : bus.regions()) {
+            if (r.kind() == Region.Kind.MMIO) {
+                list.add(new Window(r.name(), r.base(), r.size()));
+            }
+        }
+        return list;
+    }
+
+    long end() {
+        return base + size;
+    }
+}
