@@ -13,6 +13,7 @@ public interface Machine extends AutoCloseable {
 
     /** Ends {@link #run} with {@code status} as soon as possible (a signal, the user quitting). Any thread. */
     default void quit(int status) {
+    }
 
     /**
      * The physical address space: RAM, ROM and every device window (name, base, size), whatever the
