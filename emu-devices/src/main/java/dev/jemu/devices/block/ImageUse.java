@@ -52,6 +52,11 @@ public record ImageUse(int perm, int shared, Locking locking, Locking chainLocki
         return new ImageUse(CONSISTENT_READ | WRITE | (resize ? RESIZE : 0), ALL, Locking.AUTO, Locking.AUTO, false);
     }
 
+    /** This use with {@code -U} or without (a writer with it is refused when the image is opened, as QEMU does). */
+    public ImageUse withForceShare(boolean force) {
+        return new ImageUse(perm, shared, locking, chainLocking, force);
+    }
+
     /** The user of this image's backing image: the format reading it, which nobody may write or resize. */
     public ImageUse forBacking() {
         return new ImageUse(perm & CONSISTENT_READ, forceShare ? ALL : ALL & ~(WRITE | RESIZE), chainLocking,
