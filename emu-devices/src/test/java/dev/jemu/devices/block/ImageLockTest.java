@@ -117,7 +117,7 @@ class ImageLockTest {
             "q.qcow2||false", "q.qcow2|readonly=on|false", "q.qcow2||true",
             "r.raw|format=raw|false", "r.raw|format=raw,readonly=on|false", "r.raw|format=raw|true",
             "o.qcow2||false", "o.qcow2|readonly=on|false", "o.qcow2||true", "o.qcow2|file.locking=off|false",
-            "v.vmdk||false", "v.vmdk|readonly=on|false"})
+            "v.vmdk||false", "v.vmdk|readonly=on|false", "d.vdi||false", "d.vdi|readonly=on|true"})
     void sameBytesAsQemu(String name, String options, boolean snapshot) throws Exception {
         assumeTrue(QemuTools.has("qemu-system-riscv64") && QemuTools.has("qemu-img"), "QEMU not installed");
         Path file = dir.resolve(name);
@@ -128,6 +128,7 @@ class ImageLockTest {
             ok("qemu-img", "create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat", file.toString(), "1M");
             files.add(dir.resolve("v-flat.vmdk"));
         }
+        if (name.equals("d.vdi")) ok("qemu-img", "create", "-q", "-f", "vdi", file.toString(), "1M");
         Map<Path, TreeSet<Long>> qemu = qemuBytes(file, opts, snapshot, files);
         Map<Path, TreeSet<Long>> jemu = new TreeMap<>();
         try (Drive d = open(file, opts, snapshot)) {
