@@ -207,7 +207,7 @@ class ImageLockingTest {
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(err.toFile()).start();
             Holder h = new Holder(p, err);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 h.assertAlive();
                 if (h.hasOpen(image) && (!locks || lockEntries(image) > before)) {
@@ -220,7 +220,8 @@ class ImageLockingTest {
                 Thread.sleep(50);
             }
             h.close();
-            throw new AssertionError("did not open " + image + " in 120 s: " + cmd);
+            int cp = cmd.indexOf("-cp");
+            throw new AssertionError("did not open and lock " + image + " in 60 s: " + String.join(" ", cmd.subList(cp < 0 ? 0 : cp + 2, cmd.size())));
         }
 
         private boolean hasOpen(Path image) {

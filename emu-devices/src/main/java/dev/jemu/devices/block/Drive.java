@@ -74,8 +74,8 @@ public final class Drive implements AutoCloseable {
                 throw new BlockException("'" + file + "' is a directory");
             }
             boolean snapshot = (o.snapshot() || globalSnapshot) && !o.readOnly();
-            ImageUse use = ImageUse.device(o.readOnly() || snapshot, o.locking());
             if (!snapshot) {
+                ImageUse use = ImageUse.device(o.readOnly(), o.locking());
                 return new Drive(o, BlockFormats.open(file, format, openOptions(o).withUse(use)), null);
             }
             // Writes go to a throw-away qcow2 whose backing file is the drive (opened read-only by qcow2).
