@@ -29,7 +29,8 @@ final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean list = action == null || action.list;
-        OpenOptions o = list ? OpenOptions.readOnlyOpts().withNoBacking(true) : OpenOptions.readWrite().withNoBacking(true);
+        // the backing chain is opened (and locked) as qemu-img opens it: a missing backing file is an error
+        OpenOptions o = list ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite();
         o = o.withUse(list ? ImageUse.read(forceShare) : ImageUse.write(true).withForceShare(forceShare));
         try (BlockDriver d = Images.open(filename, format, o)) {
             if (list) {

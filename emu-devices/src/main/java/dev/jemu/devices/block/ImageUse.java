@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * <li>a raw image's file gets the user's permissions and denials as they are;</li>
  * <li>a format with metadata (qcow2, vmdk, vdi) reads its file whenever the user does I/O, writes and resizes it
  *     when opened read-write, and never lets others write or resize it;</li>
- * <li>a backing file is read (when the user does I/O) and nobody may write or resize it;</li>
+ * <li>a backing file is read (when the user does I/O), and nobody may write or resize it unless the user lets
+ *     others write the image (qemu-img map, check, compare do; a guest device and convert's source do not);</li>
  * <li>force-share ({@code -U}) denies nothing, down the whole chain.</li>
  * </ul>
  *
@@ -57,9 +58,14 @@ public record ImageUse(int perm, int shared, Locking locking, Locking chainLocki
         return new ImageUse(perm, shared, locking, chainLocking, force);
     }
 
-    /** The user of this image's backing image: the format reading it, which nobody may write or resize. */
+    /**
+     * The user of this image's backing image: the format reading it (when this user does I/O), which lets
+     * others write and resize the backing file only if this user lets others write the image (QEMU's rule for
+     * copy-on-write children: a reader that copes with changing data copes with a changing backing file).
+     */
     public ImageUse forBacking() {
-        return new ImageUse(perm & CONSISTENT_READ, forceShare ? ALL : ALL & ~(WRITE | RESIZE), chainLocking,
+        boolean changing = forceShare || (shared & WRITE) != 0;
+        return new ImageUse(perm & CONSISTENT_READ, changing ? ALL : ALL & ~(WRITE | RESIZE), chainLocking,
                 Locking.AUTO, forceShare);
     }
 
