@@ -96,6 +96,10 @@ public final class Drive implements AutoCloseable {
                 ImageUse overlayUse = ImageUse.device(false, Locking.AUTO).withLocking(Locking.AUTO, o.locking());
                 OpenOptions oo = OpenOptions.readWrite().withBarriers(false).withWriteback(true).withUse(overlayUse);
                 return new Drive(o, BlockFormats.open(tmp, "qcow2", oo), tmp);
+            } catch (ImageLockedException e) {
+                deleteQuietly(tmp);
+                // the overlay names the drive by its absolute path: name it as the user did, as QEMU does
+                throw new ImageLockedException(e.getMessage().replace("[" + file.toAbsolutePath() + "]", "[" + file + "]"));
             } catch (BlockException e) {
                 deleteQuietly(tmp);
                 throw e;
