@@ -41,19 +41,9 @@ class JemuImgLockTest {
                 {"compare", x, r}, {"compare", "-U", x, r}, {"convert", "-O", "raw", x, out}, {"convert", "-U", "-O", "raw", x, out},
                 {"snapshot", "-l", x}, {"snapshot", "-l", "-U", x}, {"snapshot", "-c", "s1", x}, {"snapshot", "-U", "-c", "s1", x},
                 {"resize", x, "2M"}, {"check", "-r", "all", x}, {"convert", "-n", "-O", "qcow2", r, x}, {"create", "-q", "-f", "qcow2", x, "1M"}};
-        int refused = 0;
+        int refused;
         try (Drive d = Drive.open(DriveOptions.parse("file=" + x + (held.equals("readonly=on") ? ",readonly=on" : "")), false)) {
-            for (String[] v : verbs) {
-                JemuImgTest.Run q = JemuImgTest.qemu(v), j = JemuImgTest.jemu(v);
-                String what = String.join(" ", v) + "\n qemu-img: " + q.err() + "\n jemu-img: " + j.err();
-                assertEquals(q.exit(), j.exit(), what);
-                assertEquals(find(REFUSAL, q.err()), find(REFUSAL, j.err()), what);
-                assertEquals(find(HINT, q.err()), find(HINT, j.err()), what);
-                if (find(REFUSAL, q.err()) != null) {
-                    refused++;
-                    assertEquals(1, j.err().strip().lines().count(), "one line: " + j.err());
-                }
-            }
+            refused = sameAsQemuImg(verbs);
         }
         assertEquals(held.equals("readonly=on") ? 6 : 12, refused, "verbs refused");
         assertEquals(0, java.util.Arrays.compare(before, Files.readAllBytes(Path.of(x))), "no verb touched the held image");
@@ -74,20 +64,30 @@ class JemuImgLockTest {
                 {"info", x}, {"info", "--backing-chain", x}, {"info", "-U", "--backing-chain", x}, {"map", x}, {"map", "-U", x},
                 {"compare", x, r}, {"snapshot", "-l", x}, {"convert", "-O", "raw", x, out},
                 {"convert", "-U", "-O", "raw", x, out}};
-        int refused = 0;
+        int refused;
         try (Drive d = Drive.open(DriveOptions.parse("file=" + b + ",format=" + backingFormat), false)) {
-            for (String[] v : verbs) {
-                JemuImgTest.Run q = JemuImgTest.qemu(v), j = JemuImgTest.jemu(v);
-                String what = String.join(" ", v) + "\n qemu-img: " + q.err() + "\n jemu-img: " + j.err();
-                assertEquals(q.exit(), j.exit(), what);
-                assertEquals(find(REFUSAL, q.err()), find(REFUSAL, j.err()), what);
-                assertEquals(find(HINT, q.err()), find(HINT, j.err()), what);
-                if (find(REFUSAL, q.err()) != null) refused++;
-            }
+            refused = sameAsQemuImg(verbs);
         }
         // a raw backing under a reader that shares writing is not held; a qcow2 one keeps its metadata stable.
         // (check is left out: qemu-img check opens the backing chain, jemu-img check does not yet.)
         assertEquals(backingFormat.equals("raw") ? 1 : 5, refused, "verbs refused");
+    }
+
+    /** Runs each verb with both tools: same status, same refusal, same hint, one line; answers how many were refused. */
+    private static int sameAsQemuImg(String[][] verbs) throws Exception {
+        int refused = 0;
+        for (String[] v : verbs) {
+            JemuImgTest.Run q = JemuImgTest.qemu(v), j = JemuImgTest.jemu(v);
+            String what = String.join(" ", v) + "\n qemu-img: " + q.err() + "\n jemu-img: " + j.err();
+            assertEquals(q.exit(), j.exit(), what);
+            assertEquals(find(REFUSAL, q.err()), find(REFUSAL, j.err()), what);
+            assertEquals(find(HINT, q.err()), find(HINT, j.err()), what);
+            if (find(REFUSAL, q.err()) != null) {
+                refused++;
+                assertEquals(1, j.err().strip().lines().count(), "one line: " + j.err());
+            }
+        }
+        return refused;
     }
 
     private static String find(Pattern p, String s) {
