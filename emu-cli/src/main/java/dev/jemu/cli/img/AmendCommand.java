@@ -2,6 +2,7 @@ package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.CreateOptions;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.qcow2.Qcow2Driver;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ final class AmendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (options == null) throw new JemuImg.ExitCodeException(1, "Must specify options (-o)\nTry 'jemu-img --help' for more information");
         CreateOptions o = CreateOptions.parse(String.join(",", options));
-        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true))) {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true).withUse(ImageUse.write(true)))) {
             if (!(d instanceof Qcow2Driver q)) {
                 throw new JemuImg.ExitCodeException(1, "Format driver '" + d.formatName() + "' does not support option amendment");
             }

@@ -2,6 +2,7 @@ package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockException;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.Sizes;
 import dev.jemu.devices.block.qcow2.Qcow2Driver;
@@ -40,7 +41,7 @@ final class BitmapCommand implements Callable<Integer> {
         if (merge != null) throw new JemuImg.ExitCodeException(1, "Operation merge on bitmap " + bitmap + " failed: --merge is not supported by jemu-img");
         long gran = granularity == null ? 65536 : Sizes.parse(granularity);
         // Refusals first, on a read-only open: a writable open invalidates the bitmaps until they are stored again.
-        try (BlockDriver d = Images.open(filename, format, OpenOptions.readOnlyOpts().withNoBacking(true))) {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readOnlyOpts().withNoBacking(true).withUse(ImageUse.read(false)))) {
             if (d instanceof Qcow2Driver q) {
                 boolean exists = q.bitmapList().stream().anyMatch(b -> b[0].equals(bitmap));
                 String op = add ? "add" : first();
@@ -55,7 +56,7 @@ final class BitmapCommand implements Callable<Integer> {
                 if (!add && !exists) throw new JemuImg.ExitCodeException(1, "Operation " + op + " on bitmap " + bitmap + " failed: Dirty bitmap '" + bitmap + "' not found");
             }
         }
-        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true))) {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true).withUse(ImageUse.write(false)))) {
             if (!(d instanceof Qcow2Driver q)) {
                 throw new JemuImg.ExitCodeException(1, "Operation " + first() + " on bitmap " + bitmap
                         + " failed: Can't store persistent bitmaps to " + filename + ": Operation not supported");

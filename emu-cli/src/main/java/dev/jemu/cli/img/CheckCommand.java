@@ -2,6 +2,7 @@ package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.CheckResult;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.RepairMode;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--output", description = "human or json", defaultValue = "human") String output;
     @Option(names = "-r", description = "repair: leaks or all") String repair;
     @Option(names = "-q", description = "quiet") boolean quiet;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename") String filename;
 
     @Override
@@ -35,7 +36,9 @@ final class CheckCommand implements Callable<Integer> {
             };
         }
         PrintStream out = JemuImg.Context.OUT.get(), err = JemuImg.Context.ERR.get();
-        OpenOptions o = (mode == RepairMode.NONE ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite()).withForCheck(true); // the chain too: a missing backing file fails (status 1), as in qemu-img
+        // the chain too: a missing backing file fails (status 1), as in qemu-img
+        OpenOptions o = (mode == RepairMode.NONE ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite()).withForCheck(true)
+                .withUse(mode == RepairMode.NONE ? ImageUse.read(forceShare) : ImageUse.write(false).withForceShare(forceShare));
         CheckResult r;
         try (BlockDriver d = Images.open(filename, format, o)) {
             try {

@@ -3,6 +3,7 @@ package dev.jemu.cli.img;
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockFormats;
 import dev.jemu.devices.block.BlockJobs;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,8 @@ final class CommitCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Progress pr = new Progress(progress && !quiet);
         String topFormat;
-        try (BlockDriver top = Images.open(filename, format, OpenOptions.readOnlyOpts())) {
+        // shared: the base below is opened for writing by this same process (OFD locks see two openers)
+        try (BlockDriver top = Images.open(filename, format, OpenOptions.readOnlyOpts().withUse(ImageUse.read(true)))) {
             topFormat = top.formatName();
             if (top.backing() == null) throw new JemuImg.ExitCodeException(1, "Image does not have a backing file");
             int depth = 1;
@@ -46,12 +48,12 @@ final class CommitCommand implements Callable<Integer> {
                 }
                 if (b == null) throw new JemuImg.ExitCodeException(1, "Did not find '" + base + "' in the backing chain of '" + filename + "'");
             }
-            try (BlockDriver dst = BlockFormats.open(b.path(), b.formatName(), OpenOptions.readWrite().withNoBacking(true))) {
+            try (BlockDriver dst = BlockFormats.open(b.path(), b.formatName(), OpenOptions.readWrite().withNoBacking(true).withUse(ImageUse.write(true)))) {
                 BlockJobs.commit(top, depth, dst, pr::at);
             }
         }
         if (!keep && base == null) {
-            try (BlockDriver t = Images.open(filename, topFormat, OpenOptions.readWrite().withNoBacking(true))) {
+            try (BlockDriver t = Images.open(filename, topFormat, OpenOptions.readWrite().withNoBacking(true).withUse(ImageUse.write(false)))) {
                 t.makeEmpty(); // opened without its chain: the clusters become unallocated again
                 t.flush();
             }

@@ -4,6 +4,7 @@ import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.Bytes;
 import dev.jemu.devices.block.ChainStatus;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,14 +29,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "-s", description = "strict: sizes and allocation must match") boolean strict;
     @Option(names = "-q", description = "quiet") boolean quiet;
     @Option(names = "-p", description = "accepted for compatibility") boolean progress;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename1") String f1;
     @Parameters(index = "1", paramLabel = "filename2") String f2;
 
     @Override
     public Integer call() throws Exception {
-        try (BlockDriver a = Images.open(f1, fmt1, OpenOptions.readOnlyOpts());
-             BlockDriver b = Images.open(f2, fmt2, OpenOptions.readOnlyOpts())) {
+        try (BlockDriver a = Images.open(f1, fmt1, OpenOptions.readOnlyOpts().withUse(ImageUse.read(forceShare)));
+             BlockDriver b = Images.open(f2, fmt2, OpenOptions.readOnlyOpts().withUse(ImageUse.read(forceShare)))) {
             if (strict && a.size() != b.size()) {
                 say("Strict mode: Image size mismatch!");
                 return 1;

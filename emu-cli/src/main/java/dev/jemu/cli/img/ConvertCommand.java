@@ -4,6 +4,7 @@ import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockFormats;
 import dev.jemu.devices.block.Bytes;
 import dev.jemu.devices.block.CreateOptions;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "-c", description = "compress the output (qcow2)") boolean compress;
     @Option(names = "-p", description = "show progress") boolean progress;
     @Option(names = "-q", description = "quiet") boolean quiet;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Option(names = "-n", description = "do not create the target; write into the existing image") boolean noCreate;
     @Option(names = "-S", description = "sparse size: 0 writes every byte (default 4k)") String sparseSize;
     @Option(names = "-t", description = "target cache mode: unsafe (default, no sync, as qemu-img), writeback, none, writethrough, directsync (sync the target at the end)") String cache;
@@ -47,12 +48,12 @@ final class ConvertCommand implements Callable<Integer> {
             throw new JemuImg.ExitCodeException(1, "Invalid cache option: " + mode);
         }
         boolean sync = !mode.equals("unsafe");
-        try (BlockDriver src = Images.open(source, inFormat, OpenOptions.readOnlyOpts()); Arena arena = Arena.ofConfined()) {
+        try (BlockDriver src = Images.open(source, inFormat, OpenOptions.readOnlyOpts().withUse(ImageUse.readStable(forceShare))); Arena arena = Arena.ofConfined()) {
             long size = src.size();
             if (!noCreate) BlockFormats.byName(outFormat).create(Path.of(target), size, o);
             long sparse = sparseSize == null ? 4096 : dev.jemu.devices.block.Sizes.parse(sparseSize);
             // Nobody can see the new image until we are done: no barriers; synced once at the end if -t asks.
-            try (BlockDriver dst = BlockFormats.open(Path.of(target), outFormat, OpenOptions.readWrite().withBarriers(noCreate || sync).withWriteback(true))) {
+            try (BlockDriver dst = Images.open(target, outFormat, OpenOptions.readWrite().withBarriers(noCreate || sync).withWriteback(true).withUse(ImageUse.write(false)))) {
                 if (noCreate && dst.size() < size) throw new JemuImg.ExitCodeException(1, "Target image is smaller than the source (" + dst.size() + " < " + size + ")");
                 if (compress && !dst.supportsCompression()) throw new JemuImg.ExitCodeException(1, "Compression not supported for this file format");
                 int chunk = dst.clusterSize() > 0 ? dst.clusterSize() : 65536;

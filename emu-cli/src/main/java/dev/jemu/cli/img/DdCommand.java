@@ -4,6 +4,7 @@ import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.BlockFormats;
 import dev.jemu.devices.block.CreateOptions;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.Sizes;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
 final class DdCommand implements Callable<Integer> {
     @Option(names = "-f", description = "input format (probed if absent)") String inFormat;
     @Option(names = "-O", description = "output format (default raw)", defaultValue = "raw") String outFormat;
-    @Option(names = "-U", description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(paramLabel = "operand") List<String> operands;
 
     @Override
@@ -46,13 +47,13 @@ final class DdCommand implements Callable<Integer> {
             }
         }
         if (in == null || out == null) throw new JemuImg.ExitCodeException(1, "Must specify both input and output files");
-        try (BlockDriver src = Images.open(in, inFormat, OpenOptions.readOnlyOpts())) {
+        try (BlockDriver src = Images.open(in, inFormat, OpenOptions.readOnlyOpts().withUse(ImageUse.readStable(forceShare)))) {
             long size = src.size();
             if (count >= 0 && count <= Long.MAX_VALUE / bs && size > count * bs) size = count * bs;
             long start = skip * bs, outSize = skip > Long.MAX_VALUE / bs || size < start ? 0 : size - start;
             if (outSize == 0 && skip > 0) JemuImg.Context.ERR.get().println("jemu-img: " + in + ": cannot skip to specified offset");
             BlockFormats.byName(outFormat).create(Path.of(out), outSize, CreateOptions.parse(""));
-            try (BlockDriver dst = BlockFormats.open(Path.of(out), outFormat, OpenOptions.readWrite().withBarriers(false))) {
+            try (BlockDriver dst = BlockFormats.open(Path.of(out), outFormat, OpenOptions.readWrite().withBarriers(false).withUse(ImageUse.write(false)))) {
                 byte[] buf = new byte[(int) bs];
                 for (long pos = start, o = 0; pos < size; ) {
                     int n = (int) Math.min(bs, size - pos);

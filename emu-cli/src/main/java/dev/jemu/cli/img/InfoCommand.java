@@ -2,6 +2,7 @@ package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.ImageInfo;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.SnapshotInfo;
 import dev.jemu.devices.block.Sizes;
@@ -25,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "-f", description = "image format (probed if absent)") String format;
     @Option(names = "--output", description = "human or json", defaultValue = "human") String output;
     @Option(names = "--backing-chain", description = "also show the backing images") boolean chain;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename") String filename;
 
     @Override
@@ -33,7 +34,7 @@ final class InfoCommand implements Callable<Integer> {
         if (!output.equals("human") && !output.equals("json")) throw new JemuImg.ExitCodeException(1, "--output must be human or json");
         PrintStream out = JemuImg.Context.OUT.get();
         List<ImageInfo> infos = new ArrayList<>();
-        try (BlockDriver d = Images.open(filename, format, OpenOptions.readOnlyOpts().withNoBacking(!chain))) {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readOnlyOpts().withNoBacking(!chain).withUse(ImageUse.inspect(forceShare)))) {
             for (BlockDriver x = d; x != null; x = chain ? x.backing() : null) infos.add(x.info());
         }
         if (output.equals("json")) {

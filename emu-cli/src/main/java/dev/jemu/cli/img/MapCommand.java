@@ -3,6 +3,7 @@ package dev.jemu.cli.img;
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.ChainStatus;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +19,7 @@ import java.util.concurrent.Callable;
 final class MapCommand implements Callable<Integer> {
     @Option(names = "-f", description = "image format (probed if absent)") String format;
     @Option(names = "--output", description = "human or json", defaultValue = "human") String output;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename") String filename;
 
     /** One merged run: depth in the chain, present (some layer defines it), zero, data, host offset. */
@@ -33,7 +34,7 @@ final class MapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Extent> out = new ArrayList<>();
-        try (BlockDriver d = Images.open(filename, format, OpenOptions.readOnlyOpts())) {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readOnlyOpts().withUse(ImageUse.read(forceShare)))) {
             long off = 0;
             while (off < d.size()) {
                 Extent e = extent(d, off, Math.min(d.size() - off, 1L << 30), 0);

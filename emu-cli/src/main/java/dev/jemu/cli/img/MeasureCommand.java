@@ -3,6 +3,7 @@ package dev.jemu.cli.img;
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.ChainStatus;
 import dev.jemu.devices.block.CreateOptions;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.Preallocation;
 import dev.jemu.devices.block.Sizes;
@@ -28,7 +29,7 @@ final class MeasureCommand implements Callable<Integer> {
     @Option(names = "--size", description = "virtual size of an empty image") String size;
     @Option(names = "--output", description = "human or json", defaultValue = "human") String output;
     @Option(names = "-l", description = "snapshot (not supported)") String snapshot;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename", arity = "0..1") String filename;
 
     @Override
@@ -40,7 +41,7 @@ final class MeasureCommand implements Callable<Integer> {
         long virtual, data = 0;
         boolean fromImage = filename != null, sourceHasBitmaps = false;
         if (fromImage) {
-            try (BlockDriver d = Images.open(filename, inFormat, OpenOptions.readOnlyOpts())) {
+            try (BlockDriver d = Images.open(filename, inFormat, OpenOptions.readOnlyOpts().withUse(ImageUse.read(forceShare)))) {
                 virtual = d.size();
                 // qemu reports a bitmaps size when the source could hold persistent bitmaps (qcow2 v3)
                 sourceHasBitmaps = d instanceof dev.jemu.devices.block.qcow2.Qcow2Driver q && q.version() >= 3;

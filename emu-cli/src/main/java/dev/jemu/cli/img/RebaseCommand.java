@@ -3,6 +3,7 @@ package dev.jemu.cli.img;
 import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockFormats;
 import dev.jemu.devices.block.BlockJobs;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +26,7 @@ final class RebaseCommand implements Callable<Integer> {
     @Option(names = "-q", description = "quiet") boolean quiet;
     @Option(names = "-t", description = "cache mode (accepted)") String cache;
     @Option(names = "-T", description = "source cache mode (accepted)") String srcCache;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open the backing files even if another process uses them (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename") String filename;
 
     @Override
@@ -34,12 +35,12 @@ final class RebaseCommand implements Callable<Integer> {
         String newName = backing == null || backing.isEmpty() ? null : backing;
         if (newName == null && backingFormat != null) backingFormat = null;
         Progress pr = new Progress(progress && !quiet);
-        try (BlockDriver top = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true))) {
+        try (BlockDriver top = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true).withUse(ImageUse.write(false)))) {
             String fmt = backingFormat;
             Path newPath = newName == null ? null : BlockJobs.resolveBacking(top.path(), newName);
             if (newPath != null && fmt == null) fmt = BlockFormats.probe(newPath).name();
             if (!unsafe) {
-                try (BlockDriver old = Images.open(filename, top.formatName(), OpenOptions.readOnlyOpts());
+                try (BlockDriver old = Images.open(filename, top.formatName(), OpenOptions.readOnlyOpts().withUse(ImageUse.read(true)));
                      BlockDriver nb = newPath == null ? null : openBacking(newPath, fmt, newName)) {
                     BlockJobs.rebaseCopy(top, old, nb, pr::at);
                 }
@@ -53,7 +54,7 @@ final class RebaseCommand implements Callable<Integer> {
 
     private static BlockDriver openBacking(Path p, String fmt, String name) throws Exception {
         try {
-            return BlockFormats.open(p, fmt, OpenOptions.readOnlyOpts());
+            return BlockFormats.open(p, fmt, OpenOptions.readOnlyOpts().withUse(ImageUse.read(forceShare)));
         } catch (dev.jemu.devices.block.BlockException e) {
             throw new JemuImg.ExitCodeException(1, "Could not open new backing file '" + name + "': " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.Preallocation;
 import dev.jemu.devices.block.Sizes;
@@ -27,7 +28,7 @@ final class ResizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Preallocation pre = preallocation == null ? Preallocation.OFF : Preallocation.parseFlag(preallocation);
-        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true))) {
+        try (BlockDriver d = Images.open(filename, format, OpenOptions.readWrite().withNoBacking(true).withUse(ImageUse.write(true)))) {
             long n;
             if (size.startsWith("+")) n = d.size() + Sizes.parse(size.substring(1));
             else if (size.startsWith("-")) n = d.size() - Sizes.parse(size.substring(1));

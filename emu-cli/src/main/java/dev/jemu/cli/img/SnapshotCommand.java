@@ -1,6 +1,7 @@
 package dev.jemu.cli.img;
 
 import dev.jemu.devices.block.BlockDriver;
+import dev.jemu.devices.block.ImageUse;
 import dev.jemu.devices.block.OpenOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -22,13 +23,15 @@ final class SnapshotCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1") Action action;
     @Option(names = "-f", description = "image format (probed if absent)") String format;
     @Option(names = "-q", description = "quiet") boolean quiet;
-    @Option(names = {"-U", "--force-share"}, description = "accepted for compatibility") boolean forceShare;
+    @Option(names = {"-U", "--force-share"}, description = "open even if another process uses the image (no locks denied)") boolean forceShare;
     @Parameters(index = "0", paramLabel = "filename") String filename;
 
     @Override
     public Integer call() throws Exception {
         boolean list = action == null || action.list;
-        OpenOptions o = list ? OpenOptions.readOnlyOpts().withNoBacking(true) : OpenOptions.readWrite().withNoBacking(true);
+        // the backing chain is opened (and locked) as qemu-img opens it: a missing backing file is an error
+        OpenOptions o = list ? OpenOptions.readOnlyOpts() : OpenOptions.readWrite();
+        o = o.withUse(list ? ImageUse.read(forceShare) : ImageUse.write(true).withForceShare(forceShare));
         try (BlockDriver d = Images.open(filename, format, o)) {
             if (list) {
                 var snaps = d.snapshots();

@@ -61,6 +61,9 @@ public final class BlockFormats {
 
     /** Opens an image; format null means probe. */
     public static BlockDriver open(Path path, String format, OpenOptions options) throws BlockException {
+        if (options.use() != null && options.use().forceShare() && !options.readOnly()) {
+            throw new BlockException("force-share=on can only be used with read-only images");
+        }
         if (format == null) {
             BlockFormat f = probe(path);
             return f.open(path, options.withProbed(f.name().equals("raw")));

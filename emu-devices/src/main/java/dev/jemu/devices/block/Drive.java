@@ -75,7 +75,8 @@ public final class Drive implements AutoCloseable {
             }
             boolean snapshot = (o.snapshot() || globalSnapshot) && !o.readOnly();
             if (!snapshot) {
-                return new Drive(o, BlockFormats.open(file, format, openOptions(o)), null);
+                ImageUse use = ImageUse.device(o.readOnly(), o.locking());
+                return new Drive(o, BlockFormats.open(file, format, openOptions(o).withUse(use)), null);
             }
             // Writes go to a throw-away qcow2 whose backing file is the drive (opened read-only by qcow2).
             String fmt = format != null ? format : BlockFormats.probe(file).name();
@@ -90,8 +91,15 @@ public final class Drive implements AutoCloseable {
                 CreateOptions co = new CreateOptions().put("backing_file", file.toAbsolutePath().toString())
                         .put("backing_fmt", fmt);
                 BlockFormats.byName("qcow2").create(tmp, -1, co);
-                OpenOptions oo = OpenOptions.readWrite().withBarriers(false).withWriteback(true);
+                // the overlay is locked as a writer's qcow2; the drive, its backing, as QEMU locks a backing
+                // file, with the drive's file.locking
+                ImageUse overlayUse = ImageUse.device(false, Locking.AUTO).withLocking(Locking.AUTO, o.locking());
+                OpenOptions oo = OpenOptions.readWrite().withBarriers(false).withWriteback(true).withUse(overlayUse);
                 return new Drive(o, BlockFormats.open(tmp, "qcow2", oo), tmp);
+            } catch (ImageLockedException e) {
+                deleteQuietly(tmp);
+                // the overlay names the drive by its absolute path: name it as the user did, as QEMU does
+                throw new ImageLockedException(e.getMessage().replace("[" + file.toAbsolutePath() + "]", "[" + file + "]"));
             } catch (BlockException e) {
                 deleteQuietly(tmp);
                 throw e;

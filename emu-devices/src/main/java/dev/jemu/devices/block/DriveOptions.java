@@ -14,9 +14,10 @@ import java.util.Map;
  *
  * @param iface null when {@code if=} is absent (the board's default interface)
  * @param index {@code index=}: the unit on its interface, or -1 for the first free one
+ * @param locking {@code file.locking=}: whether the image file gets QEMU's lock bytes
  */
 public record DriveOptions(String spec, String file, String format, String iface, String id, int index,
-                           boolean readOnly, boolean snapshot, Cache cache, Discard discard) {
+                           boolean readOnly, boolean snapshot, Cache cache, Discard discard, Locking locking) {
     /** Units on one interface: QEMU's limit for an interface without buses of fixed size. */
     public static final int MAX_INDEX = 65535;
 
@@ -64,6 +65,7 @@ public record DriveOptions(String spec, String file, String format, String iface
         boolean readOnly = false, snapshot = false;
         Cache cache = Cache.WRITEBACK;
         Discard discard = Discard.IGNORE;
+        Locking locking = Locking.AUTO;
         for (Map.Entry<String, String> e : kv.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
@@ -109,6 +111,12 @@ public record DriveOptions(String spec, String file, String format, String iface
                         throw error(spec, "invalid aio option '" + v + "'");
                     }
                 }
+                case "file.locking" -> {
+                    locking = Locking.parse(v);
+                    if (locking == null) {
+                        throw error(spec, "invalid parameter value: " + v);
+                    }
+                }
                 default -> throw error(spec, "Invalid parameter '" + e.getKey() + "'");
             }
         }
@@ -118,7 +126,7 @@ public record DriveOptions(String spec, String file, String format, String iface
         if ("none".equals(iface) && id == null) {
             throw error(spec, "if=none needs an id= for -device ...,drive=ID");
         }
-        return new DriveOptions(spec, file, format, iface, id, index, readOnly, snapshot, cache, discard);
+        return new DriveOptions(spec, file, format, iface, id, index, readOnly, snapshot, cache, discard, locking);
     }
 
     /**

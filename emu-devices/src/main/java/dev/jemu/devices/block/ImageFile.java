@@ -23,6 +23,8 @@ public final class ImageFile implements Closeable {
     private final Path path;
     private final FileChannel channel;
     private final boolean readOnly;
+    /** The lock bytes held on the file (QEMU's protocol), or null. */
+    private ImageLock lock;
     /**
      * Writable files: the file length, kept up to date by our own writes (we are the only writer), so the
      * hot paths that compare offsets with it need no fstat. -1: not known yet (and always for read-only
@@ -52,15 +54,47 @@ public final class ImageFile implements Closeable {
         }
     }
 
-    /** Creates (or truncates) a file for a new image. */
-    public static ImageFile create(Path path) throws BlockException {
+    /**
+     * Opens an image's file for {@code use} (null: no locks) and takes its lock bytes, as a file with format
+     * metadata ({@code metadata}: qcow2, vmdk, vdi) or as a raw image's. Refused: the file is closed again.
+     */
+    public static ImageFile open(Path path, boolean readOnly, ImageUse use, boolean metadata) throws BlockException {
+        ImageFile f = open(path, readOnly);
+        if (use == null) return f;
         try {
-            FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-            return new ImageFile(path, ch, false);
+            f.lock = metadata ? use.lockFormatFile(path, !readOnly) : use.lockRaw(path, !readOnly);
+            return f;
+        } catch (BlockException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates (or truncates) a file for a new image. As QEMU does, an existing file is locked for writing and
+     * resizing before it is truncated, so an image in use elsewhere is refused instead of destroyed.
+     */
+    public static ImageFile create(Path path) throws BlockException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
         } catch (IOException e) {
             throw new BlockException("Could not create '" + path + "': " + e.getMessage());
         }
+        ImageFile f = new ImageFile(path, ch, false);
+        try {
+            f.lock = ImageLock.acquire(path, true, ImageUse.WRITE | ImageUse.RESIZE, ImageUse.RESIZE, Locking.AUTO);
+        } catch (BlockException e) {
+            f.close();
+            throw new BlockException(path + ": " + e.getMessage());
+        }
+        try {
+            ch.truncate(0);
+        } catch (IOException e) {
+            f.close();
+            throw new BlockException("Could not create '" + path + "': " + e.getMessage());
+        }
+        return f;
     }
 
     public Path path() {
@@ -220,6 +254,7 @@ public final class ImageFile implements Closeable {
 
     @Override
     public void close() throws BlockException {
+        if (lock != null) lock.close();
         try {
             channel.close();
         } catch (IOException e) {

@@ -32,7 +32,7 @@ class DriveCacheTest {
         try {
             d.write(1 << 20, data, 0, data.length);
             // before the flush: qemu-img sees the new data only in the write-through modes
-            boolean seen = QemuTools.run("qemu-img", "compare", "-f", "raw", "-F", "qcow2", want.toString(), q.toString()).exit() != 0;
+            boolean seen = QemuTools.run("qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", want.toString(), q.toString()).exit() != 0;
             assertEquals(atOnce, seen, "data visible before the guest flush");
             if (atOnce) {
                 ok("qemu-img", "check", "-U", q.toString());

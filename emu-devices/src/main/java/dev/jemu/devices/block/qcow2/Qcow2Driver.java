@@ -8,6 +8,7 @@ import dev.jemu.devices.block.Bytes;
 import dev.jemu.devices.block.CheckResult;
 import dev.jemu.devices.block.ImageFile;
 import dev.jemu.devices.block.ImageInfo;
+import dev.jemu.devices.block.ImageLockedException;
 import dev.jemu.devices.block.OpenOptions;
 import dev.jemu.devices.block.Preallocation;
 import dev.jemu.devices.block.RepairMode;
@@ -125,7 +126,7 @@ public final class Qcow2Driver implements BlockDriver {
 
     /** Opens an image and its backing chain. */
     public static Qcow2Driver open(Path path, OpenOptions o) throws BlockException {
-        ImageFile file = ImageFile.open(path, o.readOnly());
+        ImageFile file = ImageFile.open(path, o.readOnly(), o.use(), true);
         BlockDriver backing = null;
         try {
             Qcow2Header h = Qcow2Header.read(file);
@@ -138,7 +139,7 @@ public final class Qcow2Driver implements BlockDriver {
                 Path parent = path.getParent();
                 Path bp = parent == null ? Path.of(h.backingFile) : parent.resolve(h.backingFile);
                 full = bp.toString();
-                if (!o.noBacking()) backing = openBacking(bp, h.backingFormat);
+                if (!o.noBacking()) backing = openBacking(bp, h.backingFormat, o.forBacking());
             }
             Qcow2Driver d = new Qcow2Driver(file, h, o, backing, full);
             if (!o.readOnly()) d.prepareForWriting(o);
@@ -155,14 +156,14 @@ public final class Qcow2Driver implements BlockDriver {
         }
     }
 
-    private static BlockDriver openBacking(Path bp, String fmt) throws BlockException {
+    private static BlockDriver openBacking(Path bp, String fmt, OpenOptions o) throws BlockException {
         int depth = CHAIN_DEPTH.get();
         if (depth >= BlockFormats.MAX_CHAIN) throw new BlockException("backing chain too deep (more than " + BlockFormats.MAX_CHAIN + " images, or a loop)");
         CHAIN_DEPTH.set(depth + 1);
         try {
-            return BlockFormats.open(bp, fmt, OpenOptions.readOnlyOpts());
+            return BlockFormats.open(bp, fmt, o);
         } catch (BlockException e) {
-            if (e.getMessage().startsWith("backing chain")) throw e;
+            if (e.getMessage().startsWith("backing chain") || e instanceof ImageLockedException) throw e;
             throw new BlockException("Could not open backing file: " + e.getMessage());
         } finally {
             CHAIN_DEPTH.set(depth);

@@ -24,7 +24,7 @@ public final class RawFormat implements BlockFormat {
 
     @Override
     public BlockDriver open(Path path, OpenOptions options) throws BlockException {
-        return new RawDriver(ImageFile.open(path, options.readOnly()), options.probed());
+        return new RawDriver(ImageFile.open(path, options.readOnly(), options.use(), false), options.probed());
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class VdiFormat implements BlockFormat {
 
     @Override
     public BlockDriver open(Path path, OpenOptions options) throws BlockException {
-        ImageFile f = ImageFile.open(path, options.readOnly());
+        ImageFile f = ImageFile.open(path, options.readOnly(), options.use(), true);
         try {
             return new VdiDriver(f);
         } catch (BlockException | RuntimeException e) {

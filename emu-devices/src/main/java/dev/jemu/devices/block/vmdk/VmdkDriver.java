@@ -4,6 +4,7 @@ import dev.jemu.devices.block.BlockDriver;
 import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.BlockStatus;
 import dev.jemu.devices.block.ImageInfo;
+import dev.jemu.devices.block.ImageLock;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,9 +19,12 @@ public final class VmdkDriver implements BlockDriver {
     private final long[] starts; // byte offset where each extent begins
     private final long size;
     private final boolean readOnly;
+    /** The lock bytes on a descriptor file (its extents hold their own), or null. */
+    private final ImageLock descriptorLock;
 
-    VmdkDriver(Path path, VmdkDescriptor desc, List<VmdkExtent> extents, boolean readOnly) {
+    VmdkDriver(Path path, VmdkDescriptor desc, List<VmdkExtent> extents, boolean readOnly, ImageLock descriptorLock) {
         this.path = path;
+        this.descriptorLock = descriptorLock;
         this.desc = desc;
         this.extents = extents;
         this.readOnly = readOnly;
@@ -144,6 +148,7 @@ public final class VmdkDriver implements BlockDriver {
 
     @Override
     public void close() throws BlockException {
+        if (descriptorLock != null) descriptorLock.close();
         BlockException first = null;
         for (VmdkExtent e : extents) {
             try {

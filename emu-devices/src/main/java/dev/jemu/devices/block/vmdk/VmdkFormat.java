@@ -6,6 +6,7 @@ import dev.jemu.devices.block.BlockFormat;
 import dev.jemu.devices.block.Bytes;
 import dev.jemu.devices.block.CreateOptions;
 import dev.jemu.devices.block.ImageFile;
+import dev.jemu.devices.block.ImageLock;
 import dev.jemu.devices.block.OpenOptions;
 
 import java.nio.charset.StandardCharsets;
@@ -35,26 +36,27 @@ public final class VmdkFormat implements BlockFormat {
     @Override
     public BlockDriver open(Path path, OpenOptions o) throws BlockException {
         List<VmdkExtent> opened = new ArrayList<>();
+        ImageLock descriptorLock = null;
         try {
             ImageFile f = ImageFile.open(path, true);
             byte[] head = new byte[4];
             int n = f.readUpTo(0, head, 0, 4);
             if (n == 4 && Bytes.getIntLE(head, 0) == VmdkSparseExtent.MAGIC) {
                 f.close();
-                VmdkSparseExtent e = new VmdkSparseExtent(ImageFile.open(path, true));
+                VmdkSparseExtent e = new VmdkSparseExtent(ImageFile.open(path, true, o.use(), true));
                 opened.add(e);
                 if (!o.readOnly()) {
                     if (!e.writable()) throw new BlockException("writing VMDK sparse images is not supported (open read-only, or convert)");
                     opened.remove(e);
                     e.close();
-                    e = new VmdkSparseExtent(ImageFile.open(path, false)); // grains are appended (streamOptimized compressed)
+                    e = new VmdkSparseExtent(ImageFile.open(path, false, o.use(), true)); // streamOptimized: grains are appended
                     e.barriers = o.barriers();
                     opened.add(e);
                 }
                 String text = e.descriptor();
                 VmdkDescriptor d = text == null ? new VmdkDescriptor() : VmdkDescriptor.parse(text);
                 checkNoParent(d);
-                return new VmdkDriver(path, d, opened, o.readOnly());
+                return new VmdkDriver(path, d, opened, o.readOnly(), null);
             }
             long size = f.size();
             if (size > MAX_DESCRIPTOR) {
@@ -71,11 +73,14 @@ public final class VmdkFormat implements BlockFormat {
             for (VmdkDescriptor.Extent x : d.extents) {
                 if (!x.type().equals("FLAT")) throw new BlockException("VMDK extent type " + x.type() + " in a descriptor is not supported");
                 boolean ro = o.readOnly() || !x.access().equals("RW");
-                ImageFile ef = ImageFile.open(dir.resolve(x.file()), ro);
+                ImageFile ef = ImageFile.open(dir.resolve(x.file()), ro, o.use(), true);
                 opened.add(new VmdkFlatExtent(ef, x.sectors(), x.offset()));
             }
-            return new VmdkDriver(path, d, opened, o.readOnly());
+            // the descriptor is one of the image's files too: QEMU keeps it open, with its lock bytes
+            descriptorLock = o.use() == null ? null : o.use().lockFormatFile(path, !o.readOnly());
+            return new VmdkDriver(path, d, opened, o.readOnly(), descriptorLock);
         } catch (BlockException | RuntimeException e) {
+            if (descriptorLock != null) descriptorLock.close();
             for (VmdkExtent x : opened) {
                 try {
                     x.close();
