@@ -52,7 +52,7 @@ final class RebaseCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static BlockDriver openBacking(Path p, String fmt, String name) throws Exception {
+    private BlockDriver openBacking(Path p, String fmt, String name) throws Exception {
         try {
             return BlockFormats.open(p, fmt, OpenOptions.readOnlyOpts().withUse(ImageUse.read(forceShare)));
         } catch (dev.jemu.devices.block.BlockException e) {
