@@ -38,4 +38,8 @@ public final class MachineConfig {
     public boolean snapshot;
     /** Time source: real time, or instruction counting ({@code -icount shift=N}). */
     public VirtualClock clock = VirtualClock.realtime();
+    /** {@code -S}: start with the CPUs stopped ({@code prelaunch}) until a monitor's {@code cont}. */
+    public boolean startPaused;
+    /** {@code -name}: the VM's name for the monitors ({@code query-name}, {@code info name}); null: none. */
+    public String name;
 }

@@ -20,6 +20,7 @@ public final class MachineLoop {
     private final Condition wake = lock.newCondition();
     private volatile boolean attention;
     private volatile ExitRequest exit;
+    private boolean paused; // machine thread only: the CPUs are stopped (monitor stop, -S), posted work still runs
 
     public MachineLoop(VirtualClock clock) {
         this.clock = clock;
@@ -58,10 +59,29 @@ public final class MachineLoop {
         }
     }
 
+    /**
+     * Stops running the CPUs from the next loop turn on (the current {@code cpu.run} has returned: an instruction
+     * boundary); posted work and host requests are still served. Machine thread; the caller pauses the clock.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Runs the CPUs again after {@link #pause}. Machine thread. */
+    public void resume() {
+        paused = false;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Runs {@code cpu} with timers and posted work until an exit is requested. */
     public ExitRequest run(Cpu cpu) {
         while (exit == null) {
-            if (!cpu.isHalted()) {
+            if (paused) {
+                waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
+            } else if (!cpu.isHalted()) {
                 long n = cpu.run(QUANTUM);
                 clock.addInstructions(n);
             } else {
@@ -72,7 +92,9 @@ public final class MachineLoop {
             while ((r = posted.poll()) != null) {
                 r.run();
             }
-            clock.runExpired();
+            if (!paused) {
+                clock.runExpired();
+            }
         }
         ExitRequest e = exit;
         exit = null;
