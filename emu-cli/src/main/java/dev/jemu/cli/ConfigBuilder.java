@@ -59,7 +59,22 @@ final class ConfigBuilder {
         if (o.icount != null) {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
         }
+        config.startPaused = o.startPaused;
+        config.name = vmName(o.name);
         serials(o, io, config.serials);
+    }
+
+    /** {@code -name NAME} or {@code -name guest=NAME[,debug-threads=on]}. */
+    static String vmName(String opt) {
+        if (opt == null) {
+            return null;
+        }
+        for (String part : opt.split(",")) {
+            if (part.startsWith("guest=")) {
+                return part.substring(6);
+            }
+        }
+        return opt.contains("=") ? null : opt.split(",")[0];
     }
 
     /**
@@ -208,7 +223,8 @@ final class ConfigBuilder {
     private static void serials(Options o, HostIo io, List<CharBackend> out) throws ConfigException {
         List<String> specs = o.serials;
         if (specs.isEmpty() && (o.nographic || o.display == null)) {
-            specs = List.of("mon:stdio");
+            // QEMU: the monitor shares the console only while no -monitor/-qmp/-mon was given
+            specs = List.of(o.monitor.isEmpty() && o.qmp.isEmpty() && o.mon.isEmpty() ? "mon:stdio" : "stdio");
         }
         boolean stdioUsed = false;
         try {

@@ -41,6 +41,12 @@ final class Flags {
             new Flag(List.of("-accel"), "name", "only `tcg`", (o, v) -> o.accel = v),
             new Flag(List.of("-d"), "items", "debug log items, comma separated (`help` lists them)", (o, v) -> o.debug.add(v)),
             new Flag(List.of("-D"), "file", "write the -d log to a file instead of stderr", (o, v) -> o.debugFile = v),
+            new Flag(List.of("-qmp"), "dev", "QMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio", (o, v) -> o.qmp.add(v)),
+            new Flag(List.of("-monitor"), "dev", "HMP monitor: unix:..., tcp:... (as -qmp), stdio or none", (o, v) -> o.monitor.add(v)),
+            new Flag(List.of("-mon"), "opts", "monitor on a chardev: chardev=ID,mode=control|readline", (o, v) -> o.mon.add(v)),
+            new Flag(List.of("-chardev"), "opts", "for -mon: socket,id=ID,path=PATH|host=H,port=P,server=on,wait=off; stdio,id=ID", (o, v) -> o.chardevs.add(v)),
+            new Flag(List.of("-S"), null, "start with the CPUs stopped (`cont` in a monitor starts them)", (o, v) -> o.startPaused = true),
+            new Flag(List.of("-name"), "name", "the VM's name (query-name, info name); also guest=name", (o, v) -> o.name = v),
             new Flag(List.of("-version", "--version"), null, "print the version and exit", (o, v) -> o.version = true),
             new Flag(List.of("-h", "-help", "--help"), null, "print this help and exit", (o, v) -> o.help = true));
 

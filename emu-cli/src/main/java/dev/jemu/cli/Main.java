@@ -1,6 +1,9 @@
 package dev.jemu.cli;
 
+import dev.jemu.cli.chardev.StdioBackend;
 import dev.jemu.cli.chardev.UserQuit;
+import dev.jemu.cli.monitor.MonitorSpec;
+import dev.jemu.cli.monitor.Monitors;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.ConfigException;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -91,6 +95,7 @@ public final class Main {
         config.cpu = Boards.cpuModel(arch, o.cpu);
         PrintStream debugFile = null;
         try {
+            List<MonitorSpec> monitors = monitorSpecs(o);
             ConfigBuilder.fill(o, io, config);
             MachineType type = Boards.machine(arch, config.machine);
             config.machine = type.name();
@@ -104,7 +109,7 @@ public final class Main {
                 DebugLog.setOutput(debugFile);
             }
             DebugLog.enable(categories);
-            return runMachine(type, config, io);
+            return runMachine(type, config, io, monitors, arch.name());
         } finally {
             closeAll(config);
             if (debugFile != null) {
@@ -116,9 +121,25 @@ public final class Main {
         }
     }
 
-    private static int runMachine(MachineType type, MachineConfig config, HostIo io) throws ConfigException {
+    /** The monitors asked for ({@code -qmp}, {@code -monitor}, {@code -mon}); stdio may serve only one of them. */
+    private static List<MonitorSpec> monitorSpecs(Options o) throws ConfigException {
+        List<MonitorSpec> specs = MonitorSpec.parse(o.qmp, o.monitor, o.mon, o.chardevs);
+        long onStdio = specs.stream().filter(MonitorSpec::stdio).count();
+        boolean serialStdio = o.serials.stream().anyMatch(s -> s.equals("stdio") || s.equals("mon:stdio"))
+                || (o.serials.isEmpty() && (o.nographic || o.display == null));
+        if (onStdio > 1 || (onStdio == 1 && serialStdio)) {
+            throw new ConfigException("cannot use stdio by multiple character devices");
+        }
+        return specs;
+    }
+
+    private static int runMachine(MachineType type, MachineConfig config, HostIo io, List<MonitorSpec> specs,
+                                  String arch) throws ConfigException {
         int status;
-        try (Machine machine = type.create(config)) {
+        try (Machine machine = type.create(config);
+             Monitors monitors = Monitors.start(specs, machine, "jemu " + version(), config.name, config.machine, arch,
+                     io.in(), io.out(), specs.stream().anyMatch(MonitorSpec::stdio) && io.terminal(), consoleMux(config),
+                     io.err())) {
             status = machine.run();
         } catch (RuntimeException e) {
             if (!isQuit(e)) {
@@ -129,6 +150,16 @@ public final class Main {
             return 0;
         }
         return status;
+    }
+
+    /** The serial backend on {@code mon:stdio}, which carries HMP behind Ctrl-A c; null if there is none. */
+    private static StdioBackend consoleMux(MachineConfig config) {
+        for (CharBackend b : config.serials) {
+            if (b instanceof StdioBackend s && s.isMux()) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static boolean isQuit(Throwable t) {

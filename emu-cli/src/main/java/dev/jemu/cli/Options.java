@@ -28,6 +28,12 @@ final class Options {
     String accel;
     final List<String> debug = new ArrayList<>();
     String debugFile;
+    final List<String> qmp = new ArrayList<>();
+    final List<String> monitor = new ArrayList<>();
+    final List<String> mon = new ArrayList<>();
+    final List<String> chardevs = new ArrayList<>();
+    boolean startPaused;
+    String name;
     boolean version;
     boolean help;
     /** Bare (non-option) arguments: a disk image, as in QEMU. */

@@ -14,11 +14,16 @@ public final class MuxEscape {
         void quit();
 
         void help();
+
+        /** Ctrl-A c: the keyboard goes to the monitor, or back to the guest (only with a monitor on the mux). */
+        default void switchFocus() {
+        }
     }
 
     static final String HELP = "\r\n"
             + "C-a h    print this help\r\n"
             + "C-a x    exit emulator\r\n"
+            + "C-a c    switch between console and monitor\r\n"
             + "C-a C-a  sends C-a\r\n";
 
     private final Actions actions;
@@ -46,6 +51,7 @@ public final class MuxEscape {
                 case ESCAPE -> guest.write(ESCAPE);
                 case 'x', 'X' -> actions.quit();
                 case 'h', 'H', '?' -> actions.help();
+                case 'c', 'C' -> actions.switchFocus();
                 default -> {
                 }
             }

@@ -67,6 +67,11 @@ public final class StdioBackend implements CharBackend {
                 byte[] text = MuxEscape.HELP.getBytes(StandardCharsets.US_ASCII);
                 out.write(text, 0, text.length);
             }
+
+            @Override
+            public void switchFocus() {
+                switchMonitorFocus();
+            }
         }) : null;
         Thread.ofPlatform().name("jemu-stdin").daemon().start(() -> readLoop(escape, poster));
     }
@@ -79,6 +84,10 @@ public final class StdioBackend implements CharBackend {
                 if (n < 0) {
                     return;
                 }
+                if (escape != null && monitor != null) {
+                    routeThroughMux(escape, buf, n, poster);
+                    continue;
+                }
                 byte[] data = escape != null ? escape.filter(buf, n) : java.util.Arrays.copyOf(buf, n);
                 if (data.length == 0) {
                     continue;
@@ -90,6 +99,70 @@ public final class StdioBackend implements CharBackend {
             LoggerFactory.getLogger(StdioBackend.class).warn("stdin: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- the monitor on this mux (QEMU's mon:stdio): Ctrl-A c moves the keyboard between guest and monitor ---
+
+    /** The HMP session on the mux: it gets the keyboard while it has the focus; its output goes to stdout. */
+    public interface MuxMonitor {
+        void focusIn();
+
+        void focusOut();
+
+        void input(byte[] data, int off, int len);
+    }
+
+    private volatile MuxMonitor monitor;
+    private volatile boolean monitorFocus;
+
+    /** Whether this is {@code mon:stdio} (escape keys, and a monitor may sit behind Ctrl-A c). */
+    public boolean isMux() {
+        return mux;
+    }
+
+    /** Puts a monitor behind Ctrl-A c (before {@link #connect}, or at any time). */
+    public void attachMonitor(MuxMonitor m) {
+        monitor = m;
+    }
+
+    /** The monitor's output, on the same terminal as the guest's. Any thread. */
+    public void monitorOutput(byte[] data) {
+        out.write(data, 0, data.length);
+    }
+
+    private void switchMonitorFocus() {
+        MuxMonitor m = monitor;
+        if (m == null) {
+            return;
+        }
+        monitorFocus = !monitorFocus;
+        if (monitorFocus) {
+            m.focusIn();
+        } else {
+            m.focusOut();
+        }
+    }
+
+    /** Escape keys byte by byte, so that what follows a Ctrl-A c goes to the side that has the focus now. */
+    private void routeThroughMux(MuxEscape escape, byte[] buf, int n, Consumer<Runnable> poster) throws InterruptedException {
+        java.io.ByteArrayOutputStream guest = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            boolean toMonitor = monitorFocus;
+            byte[] b = escape.filter(new byte[] {buf[i]}, 1);
+            if (b.length == 0) {
+                continue;
+            }
+            if (toMonitor && monitorFocus) {
+                monitor.input(b, 0, b.length);
+            } else {
+                guest.write(b, 0, b.length);
+            }
+        }
+        if (guest.size() > 0) {
+            byte[] data = guest.toByteArray();
+            chunkFree.acquire();
+            poster.accept(() -> deliver(data));
         }
     }
 

@@ -318,7 +318,7 @@ public final class VirtMachine implements Machine {
                 String cache = d.options().cache() == null ? "writeback" : d.options().cache().name().toLowerCase();
                 out.add(new BlockInfo(d.id() != null ? d.id() : "virtio" + (disks.size() - 1 - i),
                         d.options().file(), d.options().format(), d.readOnly(), cache,
-                        "/machine/peripheral-anon/device[" + (disks.size() - 1 - i) + "]/virtio-backend", d.size()));
+                        "/machine/peripheral-anon/device[" + (disks.size() - 1 - i) + "]", d.size()));
             }
             return out;
         }
