@@ -40,12 +40,18 @@ final class JemuProcess {
         return run(timeout, List.of(), args);
     }
 
-    static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
+    /** The command line that runs jemu with {@code args} in a new JVM, as the launcher does. */
+    static List<String> command(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmOptions.read());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
-        cmd.addAll(List.of(args));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
+        List<String> cmd = command(List.of(args));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).start();
         Collector out = new Collector(p.getInputStream());

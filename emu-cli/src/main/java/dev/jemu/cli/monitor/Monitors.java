@@ -33,6 +33,12 @@ public final class Monitors implements AutoCloseable {
     public static Monitors start(List<MonitorSpec> specs, Machine machine, String packageName, String vmName,
                                  String machineName, String architecture, InputStream in, OutputStream out,
                                  boolean terminal, StdioBackend mux, PrintStream err) throws ConfigException {
+        if (machine.control() == null) {
+            if (!specs.isEmpty()) {
+                throw new ConfigException(specs.get(0).origin() + ": the " + machineName + " board has no monitor support");
+            }
+            return new Monitors(null);
+        }
         MonitorContext ctx = new MonitorContext(machine.control(), packageName, vmName, machineName, architecture);
         MonitorServer server = null;
         Monitors m;
