@@ -84,6 +84,9 @@ final class QmpJson {
         while (true) {
             skipSpace();
             char c = peek();
+            if (c == '}' || c == '\0') {
+                throw new JsonException("JSON parse error, expecting value"); // {"a": 1,}
+            }
             if (c != '"' && c != '\'') {
                 throw new JsonException("JSON parse error, key is not a string in object");
             }
