@@ -58,10 +58,7 @@ final class MemoryDump {
             format = d.format;
         }
         if (size == 0) {
-            size = format == 'c' ? 1 : d.size;
-        }
-        if (format == 'c') {
-            size = 1;
+            size = d.size;
         }
         d.format = format;
         d.size = size;
@@ -90,9 +87,11 @@ final class MemoryDump {
                 s.append(" Cannot access memory\n");
                 break;
             }
-            for (int i = 0; i < l; i += f.size()) {
+            // QEMU sizes a 'c' dump (length, line) by the unit size but prints it byte by byte
+            int step = f.format() == 'c' ? 1 : f.size();
+            for (int i = 0; i < l; i += step) {
                 long v = 0;
-                for (int k = f.size() - 1; k >= 0; k--) {
+                for (int k = step - 1; k >= 0; k--) {
                     v = v << 8 | (data[at + i + k] & 0xff);
                 }
                 s.append(' ');
