@@ -2,13 +2,12 @@ package dev.jemu.cli.monitor;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 
 /**
  * One HMP terminal: QEMU's banner and {@code (qemu) } prompt (the prompt scripts such as pexpect wait for),
  * a small line editor (typed characters are echoed, Backspace erases, escape sequences such as arrow keys are
- * ignored, CR or LF ends a line), and the output of each command with CR LF line ends. A line typed while a
- * command is still running waits its turn.
+ * ignored, CR or LF ends a line), and the output of each command with CR LF line ends. What is typed while a
+ * command runs waits (unechoed) until it is done.
  */
 final class HmpSession implements MonitorSession {
     private final Hmp hmp;
@@ -16,7 +15,7 @@ final class HmpSession implements MonitorSession {
     private final Channel channel;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     // guarded by this
-    private final ArrayDeque<String> pending = new ArrayDeque<>();
+    private final ByteArrayOutputStream held = new ByteArrayOutputStream();
     private boolean busy;
     private boolean bannerShown;
     private int escape;      // 0 none, 1 after ESC, 2 inside ESC [ ... (a CSI sequence)
@@ -37,7 +36,7 @@ final class HmpSession implements MonitorSession {
     synchronized void showPrompt() {
         if (!bannerShown) {
             bannerShown = true;
-            send(Hmp.banner(ctx));
+            send(Hmp.banner(ctx).replace("\n", "\r\n"));
         }
         send(Hmp.PROMPT);
     }
@@ -49,6 +48,10 @@ final class HmpSession implements MonitorSession {
     @Override
     public synchronized void input(byte[] data, int off, int len) {
         for (int i = off; i < off + len; i++) {
+            if (busy) {
+                held.write(data, i, off + len - i); // typed while a command runs: echoed once it is done, as QEMU
+                return;
+            }
             int b = data[i] & 0xff;
             if (escape == 1) {
                 escape = b == '[' || b == 'O' ? 2 : 0;
@@ -96,10 +99,6 @@ final class HmpSession implements MonitorSession {
     }
 
     private void submit(String l) {
-        if (busy) {
-            pending.add(l);
-            return;
-        }
         busy = true;
         hmp.execute(l).whenComplete((out, t) -> finished(out == null ? "" : out));
     }
@@ -108,9 +107,10 @@ final class HmpSession implements MonitorSession {
         send(out.replace("\n", "\r\n"));
         send(Hmp.PROMPT);
         busy = false;
-        String next = pending.poll();
-        if (next != null) {
-            submit(next);
+        if (held.size() > 0) {
+            byte[] rest = held.toByteArray();
+            held.reset();
+            input(rest, 0, rest.length);
         }
     }
 
