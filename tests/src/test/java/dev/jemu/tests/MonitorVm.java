@@ -68,6 +68,12 @@ final class MonitorVm implements AutoCloseable {
         }
     }
 
+    /** Types {@code text} on the VM's stdin (its serial port with -serial stdio). */
+    void type(String text) throws IOException {
+        process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** How many heartbeat lines the guest printed so far. */
     int beats() {
         return (int) out().lines().filter(l -> l.startsWith("beat ")).count();
