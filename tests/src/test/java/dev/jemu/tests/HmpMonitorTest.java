@@ -52,12 +52,8 @@ class HmpMonitorTest {
     private static Map<String, String> session(boolean jemu) throws Exception {
         Path dir = MonitorVm.tempDir("hmp");
         Path sock = dir.resolve("hmp.sock");
-        List<String> args = MonitorVm.heartbeatArgs();
-        args.addAll(List.of("-serial", "stdio", "-monitor", "unix:" + sock + ",server=on,wait=off"));
         Map<String, String> out = new LinkedHashMap<>();
-        try (MonitorVm vm = jemu ? MonitorVm.jemu(args) : MonitorVm.qemu(args)) {
-            vm.awaitOutput("beat 0000000000000002", MonitorVm.seconds(60));
-            vm.awaitFile(sock, MonitorVm.seconds(10));
+        try (MonitorVm vm = MonitorVm.heartbeatWithMonitor(jemu, "-monitor", sock)) {
             try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 ch.connect(UnixDomainSocketAddress.of(sock));
                 String banner = readToPrompt(ch);

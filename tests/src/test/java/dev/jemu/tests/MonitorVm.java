@@ -46,6 +46,25 @@ final class MonitorVm implements AutoCloseable {
         return new MonitorVm(cmd);
     }
 
+    /**
+     * Starts the heartbeat guest on jemu or QEMU with its serial port on stdout and a monitor ({@code -qmp} or
+     * {@code -monitor}) listening on the unix socket {@code sock}; returns once the guest beats twice and the
+     * socket is there.
+     */
+    static MonitorVm heartbeatWithMonitor(boolean jemu, String monitorFlag, Path sock) throws IOException, InterruptedException {
+        List<String> args = heartbeatArgs();
+        args.addAll(List.of("-serial", "stdio", monitorFlag, "unix:" + sock + ",server=on,wait=off"));
+        MonitorVm vm = jemu ? jemu(args) : qemu(args);
+        try {
+            vm.awaitOutput("beat 0000000000000002", seconds(60));
+            vm.awaitFile(sock, seconds(10));
+        } catch (AssertionError | InterruptedException e) {
+            vm.close();
+            throw e;
+        }
+        return vm;
+    }
+
     /** The heartbeat guest's arguments: -M virt -bios none -kernel heartbeat.elf, no display. */
     static List<String> heartbeatArgs() {
         return new ArrayList<>(List.of("-M", "virt", "-m", "128M", "-bios", "none", "-display", "none",

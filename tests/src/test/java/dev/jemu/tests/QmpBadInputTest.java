@@ -47,11 +47,7 @@ class QmpBadInputTest {
     private static List<String> transcript(boolean jemu) throws Exception {
         Path dir = MonitorVm.tempDir("qmpbad");
         Path sock = dir.resolve("qmp.sock");
-        List<String> args = MonitorVm.heartbeatArgs();
-        args.addAll(List.of("-serial", "stdio", "-qmp", "unix:" + sock + ",server=on,wait=off"));
-        try (MonitorVm vm = jemu ? MonitorVm.jemu(args) : MonitorVm.qemu(args)) {
-            vm.awaitOutput("beat ", MonitorVm.seconds(60));
-            vm.awaitFile(sock, MonitorVm.seconds(10));
+        try (MonitorVm vm = MonitorVm.heartbeatWithMonitor(jemu, "-qmp", sock)) {
             ProcessBuilder pb = new ProcessBuilder("python3", QmpClientTest.script("qmp_bad_input.py").toString(),
                     sock.toString());
             if (jemu) {

@@ -55,11 +55,7 @@ class QmpClientTest {
     private static String session(Path lib, boolean jemu) throws Exception {
         Path dir = MonitorVm.tempDir("qmp");
         Path sock = dir.resolve("qmp.sock");
-        List<String> args = MonitorVm.heartbeatArgs();
-        args.addAll(List.of("-serial", "stdio", "-qmp", "unix:" + sock + ",server=on,wait=off"));
-        try (MonitorVm vm = jemu ? MonitorVm.jemu(args) : MonitorVm.qemu(args)) {
-            vm.awaitOutput("beat ", MonitorVm.seconds(60));
-            vm.awaitFile(sock, MonitorVm.seconds(10));
+        try (MonitorVm vm = MonitorVm.heartbeatWithMonitor(jemu, "-qmp", sock)) {
             String out = python(lib, script("qmp_session.py"), sock.toString());
             assertEquals(0, vm.awaitExit(MonitorVm.seconds(20)), vm::describe);
             assertTrue(!Files.exists(sock) || !jemu, "jemu left its socket behind");
