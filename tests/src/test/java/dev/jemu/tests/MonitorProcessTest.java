@@ -78,6 +78,35 @@ class MonitorProcessTest {
         }
     }
 
+    /**
+     * {@code -chardev socket,...} + {@code -mon chardev=ID,mode=control}; a guest that powers itself off (the
+     * benchmark loop image, through the SiFive test device) is reported with SHUTDOWN, guest-shutdown, as QEMU 8.1
+     * and later report it (QEMU 7.2's sifive_test calls exit() and sends no event: a deliberate difference).
+     */
+    @Test
+    void qmpOnAChardevSeesTheGuestPowerItselfOff() throws Exception {
+        MonitorVm.need("python3");
+        java.nio.file.Path dir = MonitorVm.tempDir("mon");
+        java.nio.file.Path image = dir.resolve("loop.bin");
+        java.nio.file.Path loopgen = QmpClientTest.repoRoot().resolve("benchmarks/scripts/loopgen.py");
+        Process gen = new ProcessBuilder("python3", loopgen.toString(), "alu", "16", "100000", image.toString()).start();
+        assertEquals(0, gen.waitFor());
+        java.nio.file.Path sock = dir.resolve("qmp.sock");
+        List<String> args = List.of("-M", "virt", "-bios", "none", "-display", "none", "-serial", "stdio", "-S",
+                "-kernel", image.toString(), "-chardev", "socket,id=mon0,path=" + sock + ",server=on,wait=off",
+                "-mon", "chardev=mon0,mode=control");
+        try (MonitorVm vm = MonitorVm.jemu(args)) {
+            vm.awaitFile(sock, MonitorVm.seconds(60));
+            try (QmpLines qmp = new QmpLines(sock)) {
+                assertEquals("{\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, \"running\": false}}",
+                        qmp.execute("query-status"));
+                assertEquals("{\"return\": {}}", qmp.execute("cont"));
+                assertTrue(qmp.awaitEvent("SHUTDOWN").endsWith("\"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}}"));
+                assertEquals(0, vm.awaitExit(MonitorVm.seconds(30)), vm::describe);
+            }
+        }
+    }
+
     private static Socket connect(MonitorVm vm, int port) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {

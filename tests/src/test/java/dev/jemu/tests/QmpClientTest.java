@@ -91,14 +91,20 @@ class QmpClientTest {
         return Path.of(QmpClientTest.class.getClassLoader().getResource("monitor/" + name).toURI());
     }
 
-    /** scripts/qemu-qmp's directory of the qemu.qmp library (it fetches it the first time). */
-    static Path qemuQmpLibrary() throws IOException, InterruptedException {
-        MonitorVm.need("python3");
+    /** The checkout's root (the directory holding scripts/qemu-qmp), found from the working directory up. */
+    static Path repoRoot() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isRegularFile(dir.resolve("scripts/qemu-qmp"))) {
             dir = dir.getParent();
         }
         assertTrue(dir != null, "scripts/qemu-qmp not found above " + Path.of("").toAbsolutePath());
+        return dir;
+    }
+
+    /** scripts/qemu-qmp's directory of the qemu.qmp library (it fetches it the first time). */
+    static Path qemuQmpLibrary() throws IOException, InterruptedException {
+        MonitorVm.need("python3");
+        Path dir = repoRoot();
         Process p = new ProcessBuilder(dir.resolve("scripts/qemu-qmp").toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
