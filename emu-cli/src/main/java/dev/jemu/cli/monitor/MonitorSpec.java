@@ -114,6 +114,10 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
         }
         int comma = dev.indexOf(',');
         String target = comma < 0 ? dev : dev.substring(0, comma);
+        if (!target.startsWith("unix:") && !target.startsWith("tcp:")) {
+            throw new ConfigException(origin + ": unsupported monitor device (use unix:PATH,server=on,wait=off, "
+                    + "tcp:HOST:PORT,server=on,wait=off, stdio or none)");
+        }
         Map<String, String> o = options(origin, comma < 0 ? "" : dev.substring(comma + 1), null);
         boolean wait = serverWait(origin, o);
         if (target.startsWith("unix:")) {
