@@ -70,6 +70,12 @@ final class Hmp {
         return String.format(BANNER_FORMAT, MonitorContext.qemuVersion() + " (" + ctx.packageName() + ")");
     }
 
+    /** Whether {@code line} is {@code quit} / {@code q}. */
+    static boolean isQuit(String line) {
+        String l = line.strip();
+        return l.equals("q") || l.equals("quit");
+    }
+
     /** Runs one command line; the future holds its output (possibly empty), never fails. */
     CompletableFuture<String> execute(String line) {
         String l = line.strip();

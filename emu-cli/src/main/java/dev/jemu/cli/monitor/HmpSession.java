@@ -100,11 +100,15 @@ final class HmpSession implements MonitorSession {
 
     private void submit(String l) {
         busy = true;
-        hmp.execute(l).whenComplete((out, t) -> finished(out == null ? "" : out));
+        boolean quit = Hmp.isQuit(l);
+        hmp.execute(l).whenComplete((out, t) -> finished(out == null ? "" : out, quit));
     }
 
-    private synchronized void finished(String out) {
+    private synchronized void finished(String out, boolean quit) {
         send(out.replace("\n", "\r\n"));
+        if (quit && out.isEmpty()) {
+            return; // the machine is going away: no new prompt, as in QEMU
+        }
         send(Hmp.PROMPT);
         busy = false;
         if (held.size() > 0) {
