@@ -50,6 +50,13 @@ class MonitorBootTest {
                 if (!thenReset || !runsOn) {
                     return runsOn;
                 }
+                // x reads through the hart's current translation: the kernel's virtual base is its load address
+                assertEquals("{\"return\": {}}", qmp.execute("stop"));
+                String virt = qmp.hmp("x /4xg 0xffffffff80000000");
+                String phys = qmp.hmp("xp /4xg 0x80200000");
+                assertTrue(virt.startsWith("{\"return\": \"ffffffff80000000: 0x") && !virt.contains("Cannot"), virt);
+                assertEquals(phys.replaceAll("[0-9a-f]{16}: ", ""), virt.replaceAll("[0-9a-f]{16}: ", ""));
+                assertEquals("{\"return\": {}}", qmp.execute("cont"));
                 int bootsBefore = count(vm.out(), "JEMU-BOOT-OK");
                 assertEquals("{\"return\": {}}", qmp.execute("system_reset"));
                 assertEquals("{\"guest\": false, \"reason\": \"host-qmp-system-reset\"}",

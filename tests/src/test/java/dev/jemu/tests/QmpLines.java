@@ -39,7 +39,17 @@ final class QmpLines implements AutoCloseable {
 
     /** Runs {@code command} (no arguments); returns its reply line. Events that come first are kept. */
     String execute(String command) throws IOException {
-        out.write(("{\"execute\": \"" + command + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        return send("{\"execute\": \"" + command + "\"}");
+    }
+
+    /** Runs an HMP command line through human-monitor-command; returns its reply line. */
+    String hmp(String commandLine) throws IOException {
+        return send("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"" + commandLine + "\"}}");
+    }
+
+    private String send(String message) throws IOException {
+        String command = message;
+        out.write((message + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         while (true) {
             String l = in.readLine();
