@@ -124,7 +124,7 @@ public final class Monitors implements AutoCloseable {
             } catch (IOException e) {
                 // end of the monitor's input
             }
-            session.closed();
+            // stdout stays open after stdin ends: answers still pending (a quit's) and events are still written
         });
     }
 
