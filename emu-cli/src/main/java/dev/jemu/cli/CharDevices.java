@@ -1,26 +1,29 @@
 package dev.jemu.cli;
 
+import dev.jemu.cli.chardev.ChardevSpec;
 import dev.jemu.cli.chardev.Chardevs;
+import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.cli.monitor.MonitorSpec;
+import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The character-device flags: {@code -chardev}, {@code -serial}, {@code -parallel}, {@code -monitor}. Every
- * chardev is created here (so a pty prints its name and a server socket listens before the guest starts, as
- * in QEMU) and listed in {@link MachineConfig#chardevs}; the serial ports get theirs in {@link MachineConfig#serials}.
+ * The character-device flags: {@code -chardev}, {@code -serial}, {@code -parallel}. Every chardev is created
+ * here (so a pty prints its name and a server socket listens before the guest starts, as in QEMU), except
+ * those a {@code -mon} takes (the monitors listen on those themselves), and listed in {@link MachineConfig#chardevs}; the serial ports get theirs in {@link MachineConfig#serials}.
  */
 final class CharDevices {
     private CharDevices() {
     }
 
     static void build(Options o, HostIo io, List<String> serialSpecs, MachineConfig config) throws ConfigException {
-        if (o.monitor != null && !o.monitor.equals("none")) {
-            throw new ConfigException("-monitor " + o.monitor + ": the monitor is not supported yet (only -monitor none)");
-        }
+        Set<String> monitorOwned = MonitorSpec.monitorChardevs(o.mon);
         if (o.daemonize && o.serials.isEmpty() && !o.nographic) {
             serialSpecs = List.of(); // no terminal to default to: the port is left unconnected
         }
@@ -29,12 +32,18 @@ final class CharDevices {
                 o.daemonize));
         try {
             for (String c : o.chardevs) {
-                chardevs.define(c);
+                if (!monitorOwned.contains(ChardevSpec.parseChardev(c).id())) { // -mon's: the monitors open those
+                    chardevs.define(c);
+                }
             }
             int n = 0;
             for (String spec : serialSpecs) {
                 String id = "serial" + n++;
-                config.serials.add(spec.equals("none") ? new NullBackend() : chardevs.frontend("-serial", spec, id));
+                CharBackend b = spec.equals("none") ? new NullBackend() : chardevs.frontend("-serial", spec, id);
+                if (spec.startsWith("mon:") && b instanceof MuxBackend mux) {
+                    mux.wantMonitor(); // QEMU's mon: prefix: HMP behind Ctrl-A c on this port
+                }
+                config.serials.add(b);
             }
             n = 0;
             for (String spec : o.parallels) {

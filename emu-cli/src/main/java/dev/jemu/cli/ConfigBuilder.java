@@ -60,10 +60,12 @@ final class ConfigBuilder {
         }
         scripting(o, config);
         config.noShutdown = o.noShutdown;
+        config.startPaused = o.startPaused;
+        config.name = o.name == null ? null : ScriptingOptions.guestName(o.name);
         serials(o, io, config);
     }
 
-    /** {@code -vga}, {@code -rtc}, {@code -boot}, {@code -global}, {@code -blockdev}; -name and -msg are Main's. */
+    /** {@code -vga}, {@code -rtc}, {@code -boot}, {@code -global}, {@code -blockdev}; -msg is Main's. */
     private static void scripting(Options o, MachineConfig config) throws ConfigException {
         if (o.vga != null) {
             ScriptingOptions.vga(o.vga);
@@ -226,7 +228,8 @@ final class ConfigBuilder {
     private static void serials(Options o, HostIo io, MachineConfig config) throws ConfigException {
         List<String> specs = o.serials;
         if (specs.isEmpty() && !o.nodefaults && (o.nographic || o.display == null)) {
-            specs = List.of("mon:stdio");
+            // QEMU: the monitor shares the console only while no -monitor/-qmp/-mon was given
+            specs = List.of(o.monitor.isEmpty() && o.qmp.isEmpty() && o.mon.isEmpty() ? "mon:stdio" : "stdio");
         }
         CharDevices.build(o, io, specs, config);
     }

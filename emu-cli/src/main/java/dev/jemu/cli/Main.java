@@ -1,7 +1,10 @@
 package dev.jemu.cli;
 
+import dev.jemu.cli.chardev.ChardevSpec;
 import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.UserQuit;
+import dev.jemu.cli.monitor.MonitorSpec;
+import dev.jemu.cli.monitor.Monitors;
 import dev.jemu.cli.process.Daemon;
 import dev.jemu.cli.process.PidFile;
 import dev.jemu.cli.process.Signals;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -122,6 +126,7 @@ public final class Main {
         PrintStream debugFile = null;
         PidFile pidFile = o.pidfile == null ? null : PidFile.create(o.pidfile);
         try {
+            List<MonitorSpec> monitors = monitorSpecs(o);
             ConfigBuilder.fill(o, io, config);
             config.machine = type.name();
             Discovery.checkGlobalDrivers(type, config.globals, io.err());
@@ -135,7 +140,7 @@ public final class Main {
                 DebugLog.setOutput(debugFile);
             }
             DebugLog.enable(categories);
-            return runMachine(type, config, io, o.daemonize && Daemon.isChild());
+            return runMachine(type, config, io, o.daemonize && Daemon.isChild(), monitors, arch.name());
         } finally {
             closeAll(config);
             if (pidFile != null) {
@@ -150,10 +155,36 @@ public final class Main {
         }
     }
 
-    private static int runMachine(MachineType type, MachineConfig config, HostIo io, boolean daemonChild)
-            throws ConfigException {
+    /** The monitors asked for ({@code -qmp}, {@code -monitor}, {@code -mon}); stdio may serve only one of them. */
+    private static List<MonitorSpec> monitorSpecs(Options o) throws ConfigException {
+        List<MonitorSpec> specs = MonitorSpec.parse(o.qmp, o.monitor, o.mon, o.chardevs);
+        long onStdio = specs.stream().filter(MonitorSpec::stdio).count();
+        if (onStdio == 0) {
+            return specs;
+        }
+        if (o.daemonize) {
+            throw new ConfigException("cannot use stdio with -daemonize");
+        }
+        Set<String> monitorOwned = MonitorSpec.monitorChardevs(o.mon);
+        boolean otherStdio = o.serials.stream().anyMatch(s -> s.equals("stdio") || s.equals("mon:stdio"))
+                || (o.serials.isEmpty() && !o.nodefaults && (o.nographic || o.display == null));
+        for (String c : o.chardevs) {
+            ChardevSpec spec = ChardevSpec.parseChardev(c);
+            otherStdio |= spec.backend().equals("stdio") && !monitorOwned.contains(spec.id());
+        }
+        if (onStdio > 1 || otherStdio) {
+            throw new ConfigException("cannot use stdio by multiple character devices");
+        }
+        return specs;
+    }
+
+    private static int runMachine(MachineType type, MachineConfig config, HostIo io, boolean daemonChild,
+                                  List<MonitorSpec> specs, String arch) throws ConfigException {
         int status;
-        try (Machine machine = type.create(config)) {
+        try (Machine machine = type.create(config);
+             Monitors monitors = Monitors.start(specs, machine, "jemu " + version(), config.name, config.machine, arch,
+                     io.in(), io.out(), specs.stream().anyMatch(MonitorSpec::stdio) && io.terminal(),
+                     monitorMuxes(config), io.err())) {
             for (CharBackend b : config.chardevs) {
                 if (b instanceof MuxBackend mux) {
                     mux.onFlushDisks(machine::flushDisks);   // Ctrl-A s
@@ -161,7 +192,7 @@ public final class Main {
             }
             Signals.running(machine);
             if (daemonChild) {
-                Daemon.childReady(io.out());
+                Daemon.childReady(io.out()); // after the monitors listen: a client may connect once we return
             }
             status = machine.run();
             Signals.running(null);
@@ -177,6 +208,17 @@ public final class Main {
             return 0;
         }
         return status;
+    }
+
+    /** The serial ports' {@code mon:} muxes, which carry HMP behind Ctrl-A c. */
+    private static List<MuxBackend> monitorMuxes(MachineConfig config) {
+        List<MuxBackend> out = new java.util.ArrayList<>();
+        for (CharBackend b : config.serials) {
+            if (b instanceof MuxBackend m && m.wantsMonitor()) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     private static boolean isQuit(Throwable t) {

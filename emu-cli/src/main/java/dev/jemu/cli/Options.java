@@ -23,7 +23,7 @@ final class Options {
     // character devices and process control (issue 13)
     final List<String> chardevs = new ArrayList<>();
     final List<String> parallels = new ArrayList<>();
-    String monitor;
+    final List<String> monitor = new ArrayList<>();
     boolean daemonize;
     String pidfile;
     boolean noShutdown;
@@ -47,6 +47,9 @@ final class Options {
     String boot;
     final List<String> globals = new ArrayList<>();
     final List<String> blockdevs = new ArrayList<>();
+    final List<String> qmp = new ArrayList<>();
+    final List<String> mon = new ArrayList<>();
+    boolean startPaused;
     boolean version;
     boolean help;
     /** Bare (non-option) arguments: a disk image, as in QEMU. */

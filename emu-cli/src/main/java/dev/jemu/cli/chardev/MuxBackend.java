@@ -10,7 +10,9 @@ import java.util.function.LongSupplier;
  * QEMU's {@code mux=on} (and the {@code mon:} prefix) over any backend: the Ctrl-A escape keys on its input
  * ({@link MuxEscape}) and Ctrl-A t's timestamps on its output. Input passes through a small buffer of its own,
  * as in QEMU's mux, so an escape key still works while the guest is not reading. Key actions run as posted
- * work on the machine thread, never inside a device register access.
+ * work on the machine thread, never inside a device register access. With a monitor attached (QEMU's
+ * {@code mon:} prefix), Ctrl-A c moves the keyboard between the device and the monitor; the output of both
+ * goes to the backend.
  */
 public final class MuxBackend implements CharBackend {
     static final int BUFFER = 32;
@@ -27,6 +29,18 @@ public final class MuxBackend implements CharBackend {
     private boolean timestamps;
     private boolean lineStart;
     private long timestampStart = -1;
+    private boolean monitorFocus;
+    private boolean wantsMonitor;
+    private volatile MuxMonitor monitor;
+
+    /** The monitor session on a mux: it gets the keyboard while it has the focus. */
+    public interface MuxMonitor {
+        void focusIn();
+
+        void focusOut();
+
+        void input(byte[] data, int off, int len);
+    }
 
     public MuxBackend(CharBackend inner) {
         this(inner, System::currentTimeMillis);
@@ -44,6 +58,25 @@ public final class MuxBackend implements CharBackend {
     /** What Ctrl-A s does: set by the launcher once the machine (and its disks) exist. */
     public void onFlushDisks(Runnable action) {
         flushDisks = action;
+    }
+
+    /** Marks this mux as a {@code mon:} one, which gets the HMP monitor. */
+    public void wantMonitor() {
+        wantsMonitor = true;
+    }
+
+    public boolean wantsMonitor() {
+        return wantsMonitor;
+    }
+
+    /** Puts a monitor behind Ctrl-A c (before the machine runs). */
+    public void attachMonitor(MuxMonitor m) {
+        monitor = m;
+    }
+
+    /** The monitor's output, on the same backend as the device's. Any thread. */
+    public void monitorOutput(byte[] data) {
+        inner.write(data, 0, data.length);
     }
 
     @Override
@@ -113,6 +146,20 @@ public final class MuxBackend implements CharBackend {
             public void sendBreak() {
                 poster.accept(receiver::receiveBreak);
             }
+
+            @Override
+            public void switchFocus() {
+                MuxMonitor m = monitor;
+                if (m == null) {
+                    return;
+                }
+                monitorFocus = !monitorFocus;
+                if (monitorFocus) {
+                    m.focusIn();
+                } else {
+                    m.focusOut();
+                }
+            }
         });
         inner.connect(new CharReceiver() {
             @Override
@@ -122,9 +169,26 @@ public final class MuxBackend implements CharBackend {
 
             @Override
             public void receive(byte[] data, int offset, int length) {
-                byte[] guest = escape.filter(data, offset, length);
-                System.arraycopy(guest, 0, pending, pendingLen, guest.length);
-                pendingLen += guest.length;
+                MuxMonitor m = monitor;
+                if (m == null) {
+                    byte[] guest = escape.filter(data, offset, length);
+                    System.arraycopy(guest, 0, pending, pendingLen, guest.length);
+                    pendingLen += guest.length;
+                } else {
+                    // byte by byte: what follows a Ctrl-A c goes to the side that has the focus now
+                    for (int i = offset; i < offset + length; i++) {
+                        boolean toMonitor = monitorFocus;
+                        byte[] b = escape.filter(data, i, 1);
+                        if (b.length == 0) {
+                            continue;
+                        }
+                        if (toMonitor && monitorFocus) {
+                            m.input(b, 0, b.length);
+                        } else {
+                            pending[pendingLen++] = b[0];
+                        }
+                    }
+                }
                 drain();
             }
 

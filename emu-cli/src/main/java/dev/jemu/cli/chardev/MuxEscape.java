@@ -5,8 +5,8 @@ import java.io.ByteArrayOutputStream;
 /**
  * QEMU's escape keys on a multiplexed console ({@code mon:stdio}, {@code -chardev ...,mux=on}): Ctrl-A then
  * a key. x quits, h prints the keys, s flushes the disks, t toggles timestamps on the console's output,
- * b sends a break to the serial port, Ctrl-A sends one Ctrl-A to the guest; any other key after Ctrl-A is
- * dropped (c, QEMU's switch to its monitor, does nothing: jemu has no monitor yet).
+ * b sends a break to the serial port, c switches the keyboard between the guest and the monitor (when one
+ * sits on the mux), Ctrl-A sends one Ctrl-A to the guest; any other key after Ctrl-A is dropped.
  */
 public final class MuxEscape {
     public static final int ESCAPE = 0x01;   // Ctrl-A
@@ -25,6 +25,10 @@ public final class MuxEscape {
 
         default void sendBreak() {
         }
+
+        /** Ctrl-A c: the keyboard goes to the monitor, or back to the guest (only with a monitor on the mux). */
+        default void switchFocus() {
+        }
     }
 
     /** QEMU's list, its words and its "\n\r" line ends, except s: jemu flushes every disk (see README). */
@@ -34,6 +38,7 @@ public final class MuxEscape {
             + "C-a s    flush disk data to the image files\n\r"
             + "C-a t    toggle console timestamps\n\r"
             + "C-a b    send break (magic sysrq)\n\r"
+            + "C-a c    switch between console and monitor\n\r"
             + "C-a C-a  sends C-a\n\r";
 
     private final Actions actions;
@@ -69,6 +74,7 @@ public final class MuxEscape {
                 case 's', 'S' -> actions.flushDisks();
                 case 't', 'T' -> actions.toggleTimestamps();
                 case 'b', 'B' -> actions.sendBreak();
+                case 'c', 'C' -> actions.switchFocus();
                 default -> {
                 }
             }

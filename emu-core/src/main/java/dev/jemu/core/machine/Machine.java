@@ -28,6 +28,14 @@ public interface Machine extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " does not expose its machine loop");
     }
 
+    /**
+     * The run control monitors use (pause, resume, reset, quit, events); one per machine, created with it. Every
+     * board has one; only a stand-in machine (a test's lambda) may return null, and then gets no monitor.
+     */
+    default dev.jemu.core.control.MachineControl control() {
+        return null;
+    }
+
     @Override
     default void close() {
     }

@@ -57,4 +57,8 @@ public final class MachineConfig {
     public boolean noShutdown;
     /** Every {@code -chardev} backend, also those no device uses (a pty, a listening socket): closed at exit. */
     public final List<CharBackend> chardevs = new ArrayList<>();
+    /** {@code -S}: start with the CPUs stopped ({@code prelaunch}) until a monitor's {@code cont}. */
+    public boolean startPaused;
+    /** {@code -name}: the VM's name for the monitors ({@code query-name}, {@code info name}); null: none. */
+    public String name;
 }

@@ -22,6 +22,7 @@ public final class MachineLoop {
     private final Condition wake = lock.newCondition();
     private volatile boolean attention;
     private volatile ExitRequest exit;
+    private boolean paused; // machine thread only: the CPUs are stopped (monitor stop, -S), posted work still runs
 
     public MachineLoop(VirtualClock clock) {
         this.clock = clock;
@@ -70,10 +71,29 @@ public final class MachineLoop {
         }
     }
 
+    /**
+     * Stops running the CPUs from the next loop turn on (the current {@code cpu.run} has returned: an instruction
+     * boundary); posted work and host requests are still served. Machine thread; the caller pauses the clock.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Runs the CPUs again after {@link #pause}. Machine thread. */
+    public void resume() {
+        paused = false;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Runs {@code cpu} with timers and posted work until an exit is requested. */
     public ExitRequest run(Cpu cpu) {
         while (exit == null) {
-            if (!cpu.isHalted()) {
+            if (paused) {
+                waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
+            } else if (!cpu.isHalted()) {
                 long n = cpu.run(QUANTUM);
                 clock.addInstructions(n);
             } else {
@@ -88,49 +108,14 @@ public final class MachineLoop {
                     faults.containTask(r, e);
                 }
             }
-            clock.runExpired(faults::containTimer);
+            if (!paused) {
+                clock.runExpired(faults::containTimer);
+            }
         }
         ExitRequest e = exit;
         exit = null;
         return e;
     }
-
-    /**
-     * Runs timers and posted work, but no CPU, until an exit is requested: a guest stopped by
-     * {@code -no-shutdown} after it powered off, while its host side (input, the user's quit) still works.
-     */
-    public ExitRequest runStopped() {
-        return run(STOPPED);
-    }
-
-    private static final Cpu STOPPED = new Cpu() {
-        @Override
-        public long run(long budget) {
-            return 0;
-        }
-
-        @Override
-        public boolean isHalted() {
-            return true;
-        }
-
-        @Override
-        public void reset() {
-        }
-
-        @Override
-        public String stateId() {
-            return "stopped";
-        }
-
-        @Override
-        public void saveState(dev.jemu.core.state.StateWriter out) {
-        }
-
-        @Override
-        public void loadState(dev.jemu.core.state.StateReader in) {
-        }
-    };
 
     /** Halted CPU: skip to the next deadline (deterministic mode) or sleep until it or an event. */
     private void idle() {

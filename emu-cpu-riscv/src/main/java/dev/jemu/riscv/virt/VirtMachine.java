@@ -2,6 +2,9 @@ package dev.jemu.riscv.virt;
 
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.CharReceiver;
+import dev.jemu.core.control.ControlledBoard;
+import dev.jemu.core.control.MachineControl;
+import dev.jemu.core.control.ShutdownCause;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
@@ -28,6 +31,7 @@ import dev.jemu.devices.virtio.VirtioMmioTransport;
 import dev.jemu.devices.virtio.blk.BlockDevices;
 import dev.jemu.devices.virtio.blk.VirtioBlk;
 import dev.jemu.riscv.cpu.Hart;
+import dev.jemu.riscv.cpu.HartDebug;
 import dev.jemu.riscv.sbi.BuiltinSbi;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -58,7 +62,7 @@ public final class VirtMachine implements Machine {
     private final List<VirtioBlk> disks = new ArrayList<>();
     private final List<AutoCloseable> hostDevices = new ArrayList<>();
     private VirtBoot.Plan plan;
-    private volatile int quitStatus = -1;
+    private final MachineControl control;
 
     VirtMachine(MachineConfig config) throws ConfigException {
         this.config = config;
@@ -150,6 +154,7 @@ public final class VirtMachine implements Machine {
         }
         devices.add(hart);
         serial.connect(uart, loop.poster(uart.stateId()));
+        control = new MachineControl(loop, new Control(), config.startPaused);
         try {
             boot();
             if (config.dumpDtb != null) {
@@ -256,8 +261,7 @@ public final class VirtMachine implements Machine {
 
     /** Ends the run with {@code status} (the user quit). Safe from any thread. */
     public void quit(int status) {
-        quitStatus = status; // kept apart: a guest reset racing with us must not swallow the quit
-        loop.requestExit(ExitRequest.quit(status));
+        control.requestQuit(status);
     }
 
     /** Ctrl-A s: every drive's cached data and metadata written to its image now, as the guest's FLUSH would. */
@@ -282,10 +286,19 @@ public final class VirtMachine implements Machine {
         if (config.dumpDtb != null) {
             return 0; // -M virt,dumpdtb=FILE: the tree is written, the guest never starts (as QEMU)
         }
+        try {
+            return runLoop();
+        } finally {
+            control.finish();
+        }
+    }
+
+    private int runLoop() {
+        machineThreadId = dev.jemu.core.host.HostThreads.currentTid();
         while (true) {
             ExitRequest e = loop.run(hart);
-            if (quitStatus >= 0) {
-                return quitStatus;
+            if (control.quitStatus() >= 0) {
+                return control.quitStatus();
             }
             switch (e.kind()) {
                 case POWEROFF -> {
@@ -296,10 +309,12 @@ public final class VirtMachine implements Machine {
                                 hart.csr(0x341), hart.csr(0x343)));
                         return 1;
                     }
+                    control.guestShutdown(ShutdownCause.GUEST_SHUTDOWN);
                     if (config.noShutdown && e.status() == 0) {
-                        // -no-shutdown: the guest stops; the host side runs on until the user or a signal quits
-                        ExitRequest stopped = loop.runStopped();
-                        return quitStatus >= 0 ? quitStatus : stopped.status();
+                        // -no-shutdown: the CPUs stop in state shutdown; the host side and the monitors run on
+                        // until a quit, or a system_reset (then cont) starts the guest again
+                        control.pauseAfterShutdown();
+                        continue;
                     }
                     return e.status();
                 }
@@ -307,7 +322,13 @@ public final class VirtMachine implements Machine {
                     return e.status();
                 }
                 case RESET -> {
+                    ShutdownCause cause = control.takeResetCause();
                     if (config.noReboot) {
+                        control.guestShutdown(cause); // QEMU: -no-reboot turns every reset into a shutdown
+                        if (config.noShutdown) {
+                            control.pauseAfterShutdown();
+                            continue;
+                        }
                         return 0;
                     }
                     try {
@@ -316,6 +337,7 @@ public final class VirtMachine implements Machine {
                         Messages.error(ex.getMessage()); // an image file vanished meanwhile
                         return 1;
                     }
+                    control.resetDone(cause);
                 }
             }
         }
@@ -341,6 +363,66 @@ public final class VirtMachine implements Machine {
         // The images were rewritten behind the hart's back: drop any instructions it decoded from them.
         hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
         hart.invalidateCode(VirtMap.MROM.base, VirtMap.MROM.size);
+    }
+
+    // --- monitors: the control API and what this board tells them ---
+    private volatile long machineThreadId;
+
+    @Override
+    public MachineControl control() {
+        return control;
+    }
+
+    /** The board's side of {@link MachineControl}; runs on the machine thread. */
+    private final class Control implements ControlledBoard {
+        @Override
+        public List<CpuInfo> cpus() {
+            return List.of(new CpuInfo(0, "/machine/soc0/harts[0]", "riscv64", machineThreadId));
+        }
+
+        @Override
+        public List<BlockInfo> blocks() {
+            List<BlockInfo> out = new ArrayList<>();
+            for (int i = disks.size() - 1; i >= 0; i--) { // /dev/vda first
+                Drive d = disks.get(i).drive();
+                String cache = d.options().cache() == null ? "writeback" : d.options().cache().name().toLowerCase();
+                out.add(new BlockInfo(d.id() != null ? d.id() : "virtio" + (disks.size() - 1 - i),
+                        d.options().file(), d.options().format(), d.readOnly(), cache,
+                        "/machine/peripheral-anon/device[" + (disks.size() - 1 - i) + "]", d.size()));
+            }
+            return out;
+        }
+
+        @Override
+        public String registerDump(int cpu) {
+            return HartDebug.registerDump(hart);
+        }
+
+        @Override
+        public int readMemory(int cpu, long addr, byte[] into, boolean physical) {
+            for (int i = 0; i < into.length; i++) {
+                long pa = physical ? addr + i : HartDebug.translate(hart, bus, addr + i);
+                if (pa == -1) {
+                    return i;
+                }
+                try {
+                    into[i] = (byte) bus.read(pa, 1);
+                } catch (dev.jemu.core.memory.BusError e) {
+                    return i;
+                }
+            }
+            return into.length;
+        }
+
+        @Override
+        public Long register(int cpu, String name) {
+            return HartDebug.register(hart, name);
+        }
+
+        @Override
+        public void powerButton() {
+            // QEMU 7.2's riscv virt wires nothing to it (no ACPI, no GPIO power key): only the POWERDOWN event
+        }
     }
 
     @Override

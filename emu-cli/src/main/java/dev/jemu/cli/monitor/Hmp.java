@@ -1,0 +1,253 @@
+package dev.jemu.cli.monitor;
+
+import dev.jemu.core.control.ControlledBoard;
+import dev.jemu.core.control.RunState;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * HMP, QEMU's human monitor: the command table, the parsing of one command line and its output text (with
+ * {@code \n} line ends; a terminal session turns them into {@code \r\n}). Commands that touch the machine go
+ * through the control API and complete when the machine thread has answered. One instance per session: it
+ * remembers the last {@code x} format, as QEMU's monitor does.
+ */
+final class Hmp {
+    private record Command(String names, String args, String help, Handler handler) {
+        boolean is(String name) {
+            for (String n : names.split("\\|")) {
+                if (n.equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        String helpLine(String prefix) {
+            return prefix + names + " " + args + " -- " + help + "\n";
+        }
+    }
+
+    private interface Handler {
+        CompletableFuture<String> run(Hmp hmp, String name, String rest);
+    }
+
+    private static final List<Command> COMMANDS = List.of(
+            new Command("cont|c", "", "resume emulation", (h, n, r) -> h.noArgs(n, r, "cont|c", () -> h.ctx.control().cont())),
+            new Command("help|?", "[cmd]", "show the help", (h, n, r) -> done(h.help(r.trim()))),
+            new Command("info", "[subcommand]", "show various information about the system state", (h, n, r) -> h.info(r.trim())),
+            new Command("quit|q", "", "quit the emulator", (h, n, r) -> h.noArgs(n, r, "quit|q", () -> h.ctx.control().quit(0))),
+            new Command("stop|s", "", "stop emulation", (h, n, r) -> h.noArgs(n, r, "stop|s", () -> h.ctx.control().stop())),
+            new Command("system_powerdown", "", "send system power down event",
+                    (h, n, r) -> h.noArgs(n, r, "system_powerdown", () -> h.ctx.control().powerdown())),
+            new Command("system_reset", "", "reset the system",
+                    (h, n, r) -> h.noArgs(n, r, "system_reset", () -> h.ctx.control().systemReset())),
+            new Command("x", "/fmt addr", "virtual memory dump starting at 'addr'", (h, n, r) -> h.dump("x", r, false)),
+            new Command("xp", "/fmt addr", "physical memory dump starting at 'addr'", (h, n, r) -> h.dump("xp", r, true)));
+
+    private static final List<Command> INFO = List.of(
+            new Command("block", "", "show info of one block device or all block devices", (h, n, r) -> h.infoBlock()),
+            new Command("cpus", "", "show infos for each CPU", (h, n, r) -> h.infoCpus()),
+            new Command("name", "", "show the current VM name", (h, n, r) -> done(h.ctx.vmName() == null ? "" : h.ctx.vmName() + "\n")),
+            new Command("registers", "", "show the cpu registers", (h, n, r) -> h.ctx.control().query(b -> b.registerDump(0))),
+            new Command("status", "", "show the current VM status (running|paused)", (h, n, r) -> done(h.status())),
+            new Command("version", "", "show the version of QEMU",
+                    (h, n, r) -> done(MonitorContext.qemuVersion() + " (" + h.ctx.packageName() + ")\n")));
+
+    static final String BANNER_FORMAT = "QEMU %s monitor - type 'help' for more information\n";
+    static final String PROMPT = "(qemu) ";
+
+    private final MonitorContext ctx;
+    private final MemoryDump.Defaults dumpDefaults = new MemoryDump.Defaults();
+
+    Hmp(MonitorContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The greeting a new HMP session prints (QEMU's, with jemu's version beside QEMU's). */
+    static String banner(MonitorContext ctx) {
+        return String.format(BANNER_FORMAT, MonitorContext.qemuVersion() + " (" + ctx.packageName() + ")");
+    }
+
+    /** Whether {@code line} is {@code quit} / {@code q}. */
+    static boolean isQuit(String line) {
+        String l = line.strip();
+        return l.equals("q") || l.equals("quit");
+    }
+
+    /** Runs one command line; the future holds its output (possibly empty), never fails. */
+    CompletableFuture<String> execute(String line) {
+        String l = line.strip();
+        if (l.isEmpty()) {
+            return done("");
+        }
+        int end = 0;
+        while (end < l.length() && !Character.isWhitespace(l.charAt(end)) && l.charAt(end) != '/') {
+            end++;
+        }
+        String name = l.substring(0, end);
+        String rest = l.substring(end);
+        for (Command c : COMMANDS) {
+            if (c.is(name)) {
+                try {
+                    return c.handler().run(this, name, rest).exceptionally(Hmp::error);
+                } catch (RuntimeException e) {
+                    return done(error(e));
+                }
+            }
+        }
+        return done("unknown command: '" + name + "'\n");
+    }
+
+    private static String error(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return "Error: " + c.getMessage() + "\n";
+    }
+
+    private static CompletableFuture<String> done(String text) {
+        return CompletableFuture.completedFuture(text);
+    }
+
+    private CompletableFuture<String> noArgs(String name, String rest, String names,
+                                             java.util.function.Supplier<CompletableFuture<Void>> action) {
+        if (!rest.isBlank()) {
+            return done(extraneous(names, name));
+        }
+        return action.get().thenApply(v -> "");
+    }
+
+    private static String extraneous(String names, String helpName) {
+        return names + ": extraneous characters at the end of line\nTry \"help " + helpName + "\" for more information\n";
+    }
+
+    private String help(String what) {
+        StringBuilder s = new StringBuilder();
+        if (what.isEmpty()) {
+            for (Command c : COMMANDS) {
+                s.append(c.helpLine(""));
+            }
+            return s.toString();
+        }
+        String[] words = what.split("\\s+");
+        for (Command c : COMMANDS) {
+            if (c.is(words[0])) {
+                if (c.names().equals("info")) {
+                    for (Command i : INFO) {
+                        if (words.length == 1 || i.is(words[1])) {
+                            s.append(i.helpLine("info "));
+                        }
+                    }
+                    return s.length() > 0 ? s.toString() : "unknown command: 'info " + words[1] + "'\n";
+                }
+                return c.helpLine("");
+            }
+        }
+        return "unknown command: '" + words[0] + "'\n";
+    }
+
+    private CompletableFuture<String> info(String what) {
+        if (what.isEmpty()) {
+            StringBuilder s = new StringBuilder();
+            for (Command i : INFO) {
+                s.append(i.helpLine("info "));
+            }
+            return done(s.toString());
+        }
+        String[] words = what.split("\\s+", 2);
+        for (Command i : INFO) {
+            if (i.is(words[0])) {
+                if (words.length > 1) {
+                    return done(extraneous(i.names(), "info " + i.names()));
+                }
+                return i.handler().run(this, words[0], "");
+            }
+        }
+        return done("unknown command: 'info " + words[0] + "'\n");
+    }
+
+    private String status() {
+        RunState s = ctx.control().state();
+        if (s == RunState.RUNNING) {
+            return "VM status: running\n";
+        }
+        return "VM status: paused" + (s == RunState.PAUSED ? "" : " (" + s.qapiName() + ")") + "\n";
+    }
+
+    private CompletableFuture<String> infoCpus() {
+        return ctx.control().query(ControlledBoard::cpus).thenApply(cpus -> {
+            StringBuilder s = new StringBuilder();
+            for (ControlledBoard.CpuInfo c : cpus) {
+                s.append(c.index() == 0 ? "* " : "  ").append("CPU #").append(c.index()).append(": thread_id=")
+                        .append(c.threadId()).append('\n');
+            }
+            return s.toString();
+        });
+    }
+
+    private CompletableFuture<String> infoBlock() {
+        return ctx.control().query(ControlledBoard::blocks).thenApply(blocks -> {
+            StringBuilder s = new StringBuilder();
+            String sep = "";
+            for (ControlledBoard.BlockInfo b : blocks) {
+                s.append(sep).append(b.device()).append(": ").append(b.file()).append(" (").append(b.format())
+                        .append(b.readOnly() ? ", read-only" : "").append(")\n");
+                s.append("    Attached to:      ").append(b.attachedTo()).append('\n');
+                s.append("    Cache mode:       ").append(cacheMode(b.cacheMode())).append('\n');
+                sep = "\n";
+            }
+            return s.toString();
+        });
+    }
+
+    /** QEMU's wording of a cache mode in {@code info block}. */
+    static String cacheMode(String mode) {
+        return switch (mode.toLowerCase(Locale.ROOT)) {
+            case "none" -> "writeback, direct";
+            case "writethrough" -> "writethrough";
+            case "directsync" -> "writethrough, direct";
+            case "unsafe" -> "writeback, ignore flushes";
+            default -> "writeback";
+        };
+    }
+
+    /** {@code x /fmt addr} and {@code xp /fmt addr}. */
+    private CompletableFuture<String> dump(String name, String rest, boolean physical) {
+        String r = rest.strip();
+        String fmt = "";
+        if (r.startsWith("/")) {
+            int end = 1;
+            while (end < r.length() && !Character.isWhitespace(r.charAt(end))) {
+                end++;
+            }
+            fmt = r.substring(1, end);
+            r = r.substring(end).strip();
+        }
+        String tryHelp = "Try \"help " + name + "\" for more information\n";
+        MemoryDump.Format f;
+        try {
+            f = MemoryDump.parse(fmt, dumpDefaults);
+        } catch (MemoryDump.FormatException e) {
+            return done(e.getMessage() + "\n" + tryHelp);
+        }
+        if (r.isEmpty()) {
+            return done("unexpected end of expression\n" + tryHelp);
+        }
+        String expr = r;
+        return ctx.control().query(board -> {
+            long addr;
+            try {
+                addr = HmpExpression.evaluate(expr, reg -> board.register(0, reg));
+            } catch (HmpExpression.ExpressionException e) {
+                return e.getMessage() + "\n" + tryHelp;
+            }
+            long len = MemoryDump.length(f);
+            if (len > (1 << 20)) {
+                return "dump too large (at most 1 MiB at a time)\n";
+            }
+            byte[] data = new byte[(int) len];
+            int n = board.readMemory(0, addr, data, physical);
+            return MemoryDump.render(f, addr, data, n);
+        });
+    }
+}

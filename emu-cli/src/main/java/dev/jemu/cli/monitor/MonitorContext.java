@@ -1,0 +1,17 @@
+package dev.jemu.cli.monitor;
+
+import dev.jemu.core.control.MachineControl;
+
+/**
+ * What every monitor session of one machine shares: the machine's control API and the facts the query
+ * commands report. {@code version} is the QEMU interface version jemu implements (7.2.0), {@code packageName}
+ * jemu's own ("jemu 0.1.0").
+ */
+record MonitorContext(MachineControl control, String packageName, String vmName, String machineName,
+                      String architecture) {
+    static final int QEMU_MAJOR = 7, QEMU_MINOR = 2, QEMU_MICRO = 0;
+
+    static String qemuVersion() {
+        return QEMU_MAJOR + "." + QEMU_MINOR + "." + QEMU_MICRO;
+    }
+}
