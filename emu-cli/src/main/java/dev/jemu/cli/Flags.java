@@ -36,9 +36,12 @@ final class Flags {
             new Flag(List.of("-chardev"), "opts", "character device BACKEND,id=ID[,mux=on][,logfile=PATH]: socket (host=,port= or path=; server=on|off, wait=on|off, nodelay=on, telnet=on, reconnect=N), pty, file,path=[,append=on], serial,path=, stdio[,signal=off], null", (o, v) -> o.chardevs.add(v)),
             new Flag(List.of("-parallel"), "dev", "parallel port: none; the virt board has none, so another dev is opened and left unconnected (as QEMU)", (o, v) -> o.parallels.add(v)),
             new Flag(List.of("-monitor"), "dev", "HMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio or none", (o, v) -> o.monitor.add(v)),
+            new Flag(List.of("-qmp"), "dev", "QMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio", (o, v) -> o.qmp.add(v)),
+            new Flag(List.of("-mon"), "opts", "monitor on a -chardev socket (server=on) or stdio: chardev=ID,mode=control|readline", (o, v) -> o.mon.add(v)),
+            new Flag(List.of("-S"), null, "start with the CPUs stopped (`cont` in a monitor starts them)", (o, v) -> o.startPaused = true),
             new Flag(List.of("-daemonize"), null, "run in the background once the machine is set up (start-up errors still reach the terminal)", (o, v) -> o.daemonize = true),
             new Flag(List.of("-pidfile"), "file", "write the process id to FILE (locked while running, removed at exit)", (o, v) -> o.pidfile = v),
-            new Flag(List.of("-no-shutdown"), null, "a guest poweroff stops the guest instead of ending jemu", (o, v) -> o.noShutdown = true),
+            new Flag(List.of("-no-shutdown"), null, "a guest poweroff stops the CPUs (run state shutdown) instead of ending jemu; a monitor's system_reset, then cont, starts the guest again", (o, v) -> o.noShutdown = true),
             new Flag(List.of("-no-reboot"), null, "exit instead of rebooting", (o, v) -> o.noReboot = true),
             new Flag(List.of("-drive"), "opts", "block device: file=PATH,if=none,id=ID,format=raw|qcow2,...", (o, v) -> o.drives.add(v)),
             new Flag(List.of("-device"), "opts", "device to add, e.g. virtio-blk-device,drive=ID", (o, v) -> o.devices.add(v)),
@@ -59,9 +62,6 @@ final class Flags {
             new Flag(List.of("-boot"), "opts", "order=,menu=,splash=,splash-time=,reboot-timeout=,strict=: checked as QEMU does; no effect on virt (no fw_cfg); once= refused as by QEMU on riscv", (o, v) -> o.boot = v),
             new Flag(List.of("-global"), "opts", "DRIVER.PROP=VALUE or driver=,property=,value=: a default for a device property (see -device NAME,help)", (o, v) -> o.globals.add(v)),
             new Flag(List.of("-blockdev"), "opts", "block node: driver=qcow2|raw|vmdk|vdi|file,node-name=N,file.driver=file,file.filename=F,read-only=,cache.direct=,cache.no-flush=,discard= or the JSON form", (o, v) -> o.blockdevs.add(v)),
-            new Flag(List.of("-qmp"), "dev", "QMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio", (o, v) -> o.qmp.add(v)),
-            new Flag(List.of("-mon"), "opts", "monitor on a -chardev socket (server=on) or stdio: chardev=ID,mode=control|readline", (o, v) -> o.mon.add(v)),
-            new Flag(List.of("-S"), null, "start with the CPUs stopped (`cont` in a monitor starts them)", (o, v) -> o.startPaused = true),
             new Flag(List.of("-version", "--version"), null, "print the version and exit", (o, v) -> o.version = true),
             new Flag(List.of("-h", "-help", "--help"), null, "print this help and exit", (o, v) -> o.help = true));
 

@@ -70,10 +70,15 @@ class CharDevicesTest {
 
     @Test
     void oneLineErrors() {
-        Run mon = Run.of(fake("-monitor", "stdio"));
+        Run mon = Run.of(fake("-monitor", "pty"));
         assertEquals(1, mon.status());
-        assertEquals("jemu: -monitor stdio: the monitor is not supported yet (only -monitor none)\n",
+        assertEquals("jemu: -monitor pty: a monitor's character device must be a listening socket "
+                + "(unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off) or stdio\n",
                 mon.err().replace(System.lineSeparator(), "\n"));
+        Run twice = Run.of(fake("-monitor", "stdio", "-serial", "stdio"));
+        assertEquals(1, twice.status());
+        assertEquals("jemu: cannot use stdio by multiple character devices\n",
+                twice.err().replace(System.lineSeparator(), "\n"));
         Run busy = Run.of(fake("-chardev", "null,id=n", "-serial", "chardev:n", "-serial", "chardev:n"));
         assertEquals(1, busy.status());
         assertEquals("jemu: -serial chardev:n: chardev 'n' is already in use by another device\n",
