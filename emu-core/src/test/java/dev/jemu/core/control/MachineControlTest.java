@@ -1,6 +1,7 @@
 package dev.jemu.core.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jemu.core.machine.Cpu;
@@ -11,6 +12,7 @@ import dev.jemu.core.state.StateWriter;
 import dev.jemu.core.time.VirtualClock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -88,5 +90,54 @@ class MachineControlTest {
         assertEquals(3, control.quitStatus());
         assertEquals(List.of("RESUME{}", "STOP{}", "SHUTDOWN{guest=false, reason=host-qmp-quit}"), events);
         loop.requestExit(ExitRequest.quit(0));
+    }
+
+    /**
+     * {@code -no-shutdown} as QEMU does it: the guest's poweroff stops the CPUs in state {@code shutdown}
+     * (SHUTDOWN, then STOP); {@code cont} is refused until a {@code system_reset}, which leaves the machine
+     * stopped ({@code prelaunch}) until {@code cont}. The loop below is the part of a board's run() involved.
+     */
+    @Test
+    void noShutdownStopsInShutdownUntilResetAndCont() throws Exception {
+        MachineLoop loop = new MachineLoop(VirtualClock.realtime());
+        CountingCpu cpu = new CountingCpu();
+        cpu.loop = loop;
+        MachineControl control = new MachineControl(loop, null, false);
+        List<String> events = new CopyOnWriteArrayList<>();
+        control.addListener(e -> events.add(e.name() + e.data()));
+        Thread machine = Thread.ofPlatform().start(() -> {
+            while (true) {
+                ExitRequest e = loop.run(cpu);
+                if (control.quitStatus() >= 0) {
+                    return;
+                }
+                if (e.kind() == ExitRequest.Kind.POWEROFF) {
+                    control.guestShutdown(ShutdownCause.GUEST_SHUTDOWN);
+                    control.pauseAfterShutdown();
+                } else if (e.kind() == ExitRequest.Kind.RESET) {
+                    control.resetDone(control.takeResetCause());
+                }
+            }
+        });
+        Thread.sleep(100);
+        loop.requestExit(ExitRequest.poweroff(0)); // the guest powers off
+        Thread.sleep(200);
+        assertEquals(RunState.SHUTDOWN, control.state());
+        long runs = cpu.runs.get();
+        ExecutionException refused = assertThrows(ExecutionException.class, () -> control.cont().get(5, TimeUnit.SECONDS));
+        assertEquals("Resetting the Virtual Machine is required", refused.getCause().getMessage());
+        control.systemReset().get(5, TimeUnit.SECONDS);
+        Thread.sleep(200);
+        assertEquals(RunState.PRELAUNCH, control.state(), "QEMU: a reset leaves a stopped machine stopped");
+        assertEquals(runs, cpu.runs.get(), "no instruction while shut down or after the reset");
+        control.cont().get(5, TimeUnit.SECONDS);
+        Thread.sleep(100);
+        assertEquals(RunState.RUNNING, control.state());
+        assertTrue(cpu.runs.get() > runs, "cont after the reset runs the guest again");
+        control.quit(0).get(5, TimeUnit.SECONDS);
+        machine.join(5000);
+        assertEquals(List.of("SHUTDOWN{guest=true, reason=guest-shutdown}", "STOP{}",
+                "RESET{guest=false, reason=host-qmp-system-reset}", "RESUME{}",
+                "SHUTDOWN{guest=false, reason=host-qmp-quit}"), events);
     }
 }
