@@ -185,9 +185,18 @@ public final class Main {
              Monitors monitors = Monitors.start(specs, machine, "jemu " + version(), config.name, config.machine, arch,
                      io.in(), io.out(), specs.stream().anyMatch(MonitorSpec::stdio) && io.terminal(),
                      monitorMuxes(config), io.err())) {
+            java.util.concurrent.atomic.AtomicBoolean userQuit = new java.util.concurrent.atomic.AtomicBoolean();
             for (CharBackend b : config.chardevs) {
                 if (b instanceof MuxBackend mux) {
                     mux.onFlushDisks(machine::flushDisks);   // Ctrl-A s
+                    mux.onQuit(() -> {                       // Ctrl-A x: QEMU's quit (SHUTDOWN host-qmp-quit)
+                        userQuit.set(true);
+                        if (machine.control() != null) {
+                            machine.control().quit(0);
+                        } else {
+                            machine.quit(0);
+                        }
+                    });
                 }
             }
             Signals.running(machine);
@@ -196,6 +205,11 @@ public final class Main {
             }
             status = machine.run();
             Signals.running(null);
+            if (userQuit.get()) {
+                closeAll(config);   // flush the guest's last output and give the terminal back first
+                io.err().println(Messages.line("jemu: terminated"));
+                return 0;
+            }
             if (config.dumpDtb != null) {
                 io.err().println(Messages.line("jemu: info: dtb dumped to " + config.dumpDtb + ". Exiting."));
             }

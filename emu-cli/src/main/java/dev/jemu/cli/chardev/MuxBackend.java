@@ -20,6 +20,9 @@ public final class MuxBackend implements CharBackend {
     private final CharBackend inner;
     private final LongSupplier millis;
     private volatile Runnable flushDisks = () -> { };
+    private volatile Runnable quit = () -> {
+        throw new UserQuit();
+    };
     private CharReceiver receiver;
     private Consumer<Runnable> poster;
     private MuxEscape escape;
@@ -53,6 +56,14 @@ public final class MuxBackend implements CharBackend {
 
     public CharBackend inner() {
         return inner;
+    }
+
+    /**
+     * What Ctrl-A x does on the machine thread: set by the launcher to the machine's quit (a thrown
+     * {@link UserQuit} would be contained as a device fault by the machine loop).
+     */
+    public void onQuit(Runnable action) {
+        quit = action;
     }
 
     /** What Ctrl-A s does: set by the launcher once the machine (and its disks) exist. */
@@ -119,9 +130,7 @@ public final class MuxBackend implements CharBackend {
         this.escape = new MuxEscape(new MuxEscape.Actions() {
             @Override
             public void quit() {
-                poster.accept(() -> {
-                    throw new UserQuit();
-                });
+                poster.accept(() -> quit.run());
             }
 
             @Override
