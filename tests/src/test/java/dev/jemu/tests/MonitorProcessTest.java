@@ -107,6 +107,48 @@ class MonitorProcessTest {
         }
     }
 
+    /**
+     * {@code -no-shutdown} with QMP, as QEMU (8.1+ for this board's SiFive test device) does it: the guest's
+     * poweroff stops the VM in state {@code shutdown} (SHUTDOWN, then STOP) and jemu stays; {@code cont} is
+     * refused until {@code system_reset}, which leaves it in {@code prelaunch}; {@code cont} runs the guest again
+     * (it powers off once more), and {@code quit} ends jemu.
+     */
+    @Test
+    void noShutdownStopsInStateShutdownUntilResetAndCont() throws Exception {
+        MonitorVm.need("python3");
+        java.nio.file.Path dir = MonitorVm.tempDir("noshut");
+        java.nio.file.Path image = dir.resolve("loop.bin");
+        java.nio.file.Path loopgen = QmpClientTest.repoRoot().resolve("benchmarks/scripts/loopgen.py");
+        Process gen = new ProcessBuilder("python3", loopgen.toString(), "alu", "16", "100000", image.toString()).start();
+        assertEquals(0, gen.waitFor());
+        java.nio.file.Path sock = dir.resolve("qmp.sock");
+        List<String> args = List.of("-M", "virt", "-bios", "none", "-display", "none", "-serial", "stdio", "-S",
+                "-no-shutdown", "-kernel", image.toString(), "-qmp", "unix:" + sock + ",server=on,wait=off");
+        try (MonitorVm vm = MonitorVm.jemu(args)) {
+            vm.awaitFile(sock, MonitorVm.seconds(60));
+            try (QmpLines qmp = new QmpLines(sock)) {
+                assertEquals("{\"return\": {}}", qmp.execute("cont"));
+                assertTrue(qmp.awaitEvent("SHUTDOWN").endsWith("\"data\": {\"guest\": true, \"reason\": \"guest-shutdown\"}}"));
+                qmp.awaitEvent("STOP");
+                assertTrue(vm.process().isAlive(), vm::describe);
+                assertEquals("{\"return\": {\"status\": \"shutdown\", \"singlestep\": false, \"running\": false}}",
+                        qmp.execute("query-status"));
+                assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"Resetting the Virtual Machine is "
+                        + "required\"}}", qmp.execute("cont"));
+                assertEquals("{\"return\": {}}", qmp.execute("system_reset"));
+                qmp.awaitEvent("RESET");
+                assertEquals("{\"return\": {\"status\": \"prelaunch\", \"singlestep\": false, \"running\": false}}",
+                        qmp.execute("query-status"));
+                assertEquals("{\"return\": {}}", qmp.execute("cont"));
+                qmp.awaitEvent("RESUME");
+                qmp.awaitEvent("SHUTDOWN"); // the reloaded image ran to its poweroff again
+                qmp.awaitEvent("STOP");
+                assertEquals("{\"return\": {}}", qmp.execute("quit"));
+                assertEquals(0, vm.awaitExit(MonitorVm.seconds(30)), vm::describe);
+            }
+        }
+    }
+
     private static Socket connect(MonitorVm vm, int port) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {

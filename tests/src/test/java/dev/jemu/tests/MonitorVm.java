@@ -3,9 +3,7 @@ package dev.jemu.tests;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,13 +25,13 @@ final class MonitorVm implements AutoCloseable {
     static final long MAGIC = 0x80002000L, BEATS = 0x80002020L;
 
     private final Process process;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final JemuProcess.Collector out;
+    private final JemuProcess.Collector err;
 
     private MonitorVm(List<String> cmd) throws IOException {
         process = new ProcessBuilder(cmd).start();
-        drain(process.getInputStream(), out);
-        drain(process.getErrorStream(), err);
+        out = new JemuProcess.Collector(process.getInputStream());
+        err = new JemuProcess.Collector(process.getErrorStream());
     }
 
     static MonitorVm jemu(List<String> args) throws IOException {
@@ -76,15 +74,11 @@ final class MonitorVm implements AutoCloseable {
     }
 
     String out() {
-        synchronized (out) {
-            return out.toString(StandardCharsets.UTF_8);
-        }
+        return out.snapshot();
     }
 
     String err() {
-        synchronized (err) {
-            return err.toString(StandardCharsets.UTF_8);
-        }
+        return err.snapshot();
     }
 
     /** Types {@code text} on the VM's stdin (its serial port with -serial stdio). */
@@ -143,22 +137,6 @@ final class MonitorVm implements AutoCloseable {
                 process.waitFor(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static void drain(InputStream in, ByteArrayOutputStream to) {
-        Thread.ofPlatform().daemon().start(() -> {
-            byte[] b = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(b)) > 0) {
-                    synchronized (to) {
-                        to.write(b, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
     }
 
     // --- the heartbeat guest ---
