@@ -23,7 +23,7 @@ final class CharDevices {
     }
 
     static void build(Options o, HostIo io, List<String> serialSpecs, MachineConfig config) throws ConfigException {
-        Set<String> monitorOwned = MonitorSpec.monitorChardevs(o.mon);
+        Set<String> monitorOwned = MonitorSpec.monitorChardevs(o.mon, o.chardevs);
         if (o.daemonize && o.serials.isEmpty() && !o.nographic) {
             serialSpecs = List.of(); // no terminal to default to: the port is left unconnected
         }
@@ -59,6 +59,11 @@ final class CharDevices {
             chardevs.closeAll();
             config.serials.clear();
             throw e;
+        }
+        for (String id : MonitorSpec.muxChardevs(o.mon, o.chardevs)) {
+            if (chardevs.byId(id) instanceof MuxBackend mux) {
+                mux.wantMonitor();
+            }
         }
         config.chardevs.addAll(chardevs.all());
     }

@@ -165,7 +165,7 @@ public final class Main {
         if (o.daemonize) {
             throw new ConfigException("cannot use stdio with -daemonize");
         }
-        Set<String> monitorOwned = MonitorSpec.monitorChardevs(o.mon);
+        Set<String> monitorOwned = MonitorSpec.monitorChardevs(o.mon, o.chardevs);
         boolean otherStdio = o.serials.stream().anyMatch(s -> s.equals("stdio") || s.equals("mon:stdio"))
                 || (o.serials.isEmpty() && !o.nodefaults && (o.nographic || o.display == null));
         for (String c : o.chardevs) {
@@ -224,10 +224,10 @@ public final class Main {
         return status;
     }
 
-    /** The serial ports' {@code mon:} muxes, which carry HMP behind Ctrl-A c. */
+    /** The {@code mon:} serial ports' muxes and the mux chardevs a {@code -mon} names: HMP behind Ctrl-A c. */
     private static List<MuxBackend> monitorMuxes(MachineConfig config) {
         List<MuxBackend> out = new java.util.ArrayList<>();
-        for (CharBackend b : config.serials) {
+        for (CharBackend b : config.chardevs) {
             if (b instanceof MuxBackend m && m.wantsMonitor()) {
                 out.add(m);
             }

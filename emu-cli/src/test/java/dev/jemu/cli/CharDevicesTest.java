@@ -88,6 +88,23 @@ class CharDevicesTest {
                 missing.err().replace(System.lineSeparator(), "\n"));
     }
 
+    /** QEMU's idiom for HMP on a shared console: the mux chardev is opened once, the monitor sits behind Ctrl-A c. */
+    @Test
+    void monOnAMuxChardevPutsHmpOnThatMux(@TempDir Path dir) {
+        Run r = Run.of(fake("-chardev", "file,id=c,path=" + dir.resolve("out") + ",mux=on", "-serial", "chardev:c",
+                "-mon", "chardev=c"));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(FakeBoard.last.serials.get(0) instanceof MuxBackend m && m.wantsMonitor());
+        Run plain = Run.of(fake("-chardev", "file,id=c,path=" + dir.resolve("out2") + ",mux=on", "-serial", "chardev:c"));
+        assertEquals(0, plain.status(), plain.err());
+        assertTrue(FakeBoard.last.serials.get(0) instanceof MuxBackend m && !m.wantsMonitor(), "no -mon, no monitor");
+        Run qmp = Run.of(fake("-chardev", "file,id=c,path=" + dir.resolve("out3") + ",mux=on", "-serial", "chardev:c",
+                "-mon", "chardev=c,mode=control"));
+        assertEquals(1, qmp.status());
+        assertEquals("jemu: -mon chardev=c,mode=control: QMP on a multiplexed chardev (mux=on) is not supported; "
+                + "give QMP its own -chardev\n", qmp.err().replace(System.lineSeparator(), "\n"));
+    }
+
     @Test
     void fileBackendTypesAreStillThere(@TempDir Path dir) {
         assertEquals(0, Run.of(fake("-serial", "file:" + dir.resolve("x"))).status());

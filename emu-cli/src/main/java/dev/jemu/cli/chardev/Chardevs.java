@@ -72,7 +72,12 @@ public final class Chardevs {
         return b;
     }
 
-    /** Every backend created so far, in order (for closing). */
+    /** The backend defined as {@code id}, or null. */
+    public CharBackend byId(String id) {
+        return byId.get(id);
+    }
+
+        /** Every backend created so far, in order (for closing). */
     public List<CharBackend> all() {
         return new ArrayList<>(byId.values());
     }

@@ -62,16 +62,48 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
             if (!mode.equals("control") && !mode.equals("readline")) {
                 throw new ConfigException(origin + ": Parameter 'mode' does not accept value '" + mode + "'");
             }
-            out.add(fromChardev(origin, find(chardevs, o.get("chardev"), origin), mode.equals("control")));
+            ChardevSpec c = find(chardevs, o.get("chardev"), origin);
+            if (c.flag("mux", false)) {
+                if (mode.equals("control")) {
+                    throw new ConfigException(origin + ": QMP on a multiplexed chardev (mux=on) is not supported; "
+                            + "give QMP its own -chardev");
+                }
+                continue; // HMP behind Ctrl-A c on that mux: see muxChardevs
+            }
+            out.add(fromChardev(origin, c, mode.equals("control")));
         }
         return out;
     }
 
-    /** The ids of the chardevs {@code -mon} options take over: the monitors serve those, not a device. */
-    public static Set<String> monitorChardevs(List<String> mon) throws ConfigException {
+    /**
+     * The ids of the chardevs {@code -mon} options take over: the monitors serve those, not a device. A
+     * {@code mux=on} chardev is not among them: it is opened as usual and its mux carries HMP (see
+     * {@link #muxChardevs}).
+     */
+    public static Set<String> monitorChardevs(List<String> mon, List<String> chardevs) throws ConfigException {
         Set<String> ids = new HashSet<>();
         for (String m : mon) {
-            ids.add(monOptions("-mon " + ChardevSpec.shown(m), m).get("chardev"));
+            String origin = "-mon " + ChardevSpec.shown(m);
+            ChardevSpec c = find(chardevs, monOptions(origin, m).get("chardev"), origin);
+            if (!c.flag("mux", false)) {
+                ids.add(c.id());
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The ids of the {@code mux=on} chardevs a {@code -mon} names (QEMU's {@code -chardev stdio,mux=on,id=c
+     * -serial chardev:c -mon chardev=c}): HMP sits behind Ctrl-A c on their mux.
+     */
+    public static Set<String> muxChardevs(List<String> mon, List<String> chardevs) throws ConfigException {
+        Set<String> ids = new HashSet<>();
+        for (String m : mon) {
+            String origin = "-mon " + ChardevSpec.shown(m);
+            ChardevSpec c = find(chardevs, monOptions(origin, m).get("chardev"), origin);
+            if (c.flag("mux", false)) {
+                ids.add(c.id());
+            }
         }
         return ids;
     }
