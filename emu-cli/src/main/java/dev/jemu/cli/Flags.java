@@ -36,7 +36,7 @@ final class Flags {
             new Flag(List.of("-chardev"), "opts", "character device BACKEND,id=ID[,mux=on][,logfile=PATH]: socket (host=,port= or path=; server=on|off, wait=on|off, nodelay=on, telnet=on, reconnect=N), pty, file,path=[,append=on], serial,path=, stdio[,signal=off], null", (o, v) -> o.chardevs.add(v)),
             new Flag(List.of("-parallel"), "dev", "parallel port: none; the virt board has none, so another dev is opened and left unconnected (as QEMU)", (o, v) -> o.parallels.add(v)),
             new Flag(List.of("-monitor"), "dev", "HMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio or none", (o, v) -> o.monitor.add(v)),
-            new Flag(List.of("-qmp"), "dev", "QMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio", (o, v) -> o.qmp.add(v)),
+            new Flag(List.of("-qmp"), "dev", "QMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio or none", (o, v) -> o.qmp.add(v)),
             new Flag(List.of("-mon"), "opts", "monitor on a -chardev socket (server=on) or stdio: chardev=ID,mode=control|readline", (o, v) -> o.mon.add(v)),
             new Flag(List.of("-S"), null, "start with the CPUs stopped (`cont` in a monitor starts them)", (o, v) -> o.startPaused = true),
             new Flag(List.of("-daemonize"), null, "run in the background once the machine is set up (start-up errors still reach the terminal)", (o, v) -> o.daemonize = true),
