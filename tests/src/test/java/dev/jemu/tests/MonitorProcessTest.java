@@ -87,10 +87,7 @@ class MonitorProcessTest {
     void qmpOnAChardevSeesTheGuestPowerItselfOff() throws Exception {
         MonitorVm.need("python3");
         java.nio.file.Path dir = MonitorVm.tempDir("mon");
-        java.nio.file.Path image = dir.resolve("loop.bin");
-        java.nio.file.Path loopgen = QmpClientTest.repoRoot().resolve("benchmarks/scripts/loopgen.py");
-        Process gen = new ProcessBuilder("python3", loopgen.toString(), "alu", "16", "100000", image.toString()).start();
-        assertEquals(0, gen.waitFor());
+        java.nio.file.Path image = loopImage(dir);
         java.nio.file.Path sock = dir.resolve("qmp.sock");
         List<String> args = List.of("-M", "virt", "-bios", "none", "-display", "none", "-serial", "stdio", "-S",
                 "-kernel", image.toString(), "-chardev", "socket,id=mon0,path=" + sock + ",server=on,wait=off",
@@ -117,10 +114,7 @@ class MonitorProcessTest {
     void noShutdownStopsInStateShutdownUntilResetAndCont() throws Exception {
         MonitorVm.need("python3");
         java.nio.file.Path dir = MonitorVm.tempDir("noshut");
-        java.nio.file.Path image = dir.resolve("loop.bin");
-        java.nio.file.Path loopgen = QmpClientTest.repoRoot().resolve("benchmarks/scripts/loopgen.py");
-        Process gen = new ProcessBuilder("python3", loopgen.toString(), "alu", "16", "100000", image.toString()).start();
-        assertEquals(0, gen.waitFor());
+        java.nio.file.Path image = loopImage(dir);
         java.nio.file.Path sock = dir.resolve("qmp.sock");
         List<String> args = List.of("-M", "virt", "-bios", "none", "-display", "none", "-serial", "stdio", "-S",
                 "-no-shutdown", "-kernel", image.toString(), "-qmp", "unix:" + sock + ",server=on,wait=off");
@@ -147,6 +141,15 @@ class MonitorProcessTest {
                 assertEquals(0, vm.awaitExit(MonitorVm.seconds(30)), vm::describe);
             }
         }
+    }
+
+    /** The benchmark loop image: runs briefly, then powers off through the SiFive test device. */
+    private static java.nio.file.Path loopImage(java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path image = dir.resolve("loop.bin");
+        java.nio.file.Path loopgen = QmpClientTest.repoRoot().resolve("benchmarks/scripts/loopgen.py");
+        Process gen = new ProcessBuilder("python3", loopgen.toString(), "alu", "16", "100000", image.toString()).start();
+        assertEquals(0, gen.waitFor());
+        return image;
     }
 
     private static Socket connect(MonitorVm vm, int port) throws Exception {

@@ -81,15 +81,7 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
      * {@link #muxChardevs}).
      */
     public static Set<String> monitorChardevs(List<String> mon, List<String> chardevs) throws ConfigException {
-        Set<String> ids = new HashSet<>();
-        for (String m : mon) {
-            String origin = "-mon " + ChardevSpec.shown(m);
-            ChardevSpec c = find(chardevs, monOptions(origin, m).get("chardev"), origin);
-            if (!c.flag("mux", false)) {
-                ids.add(c.id());
-            }
-        }
-        return ids;
+        return monChardevs(mon, chardevs, false);
     }
 
     /**
@@ -97,11 +89,15 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
      * -serial chardev:c -mon chardev=c}): HMP sits behind Ctrl-A c on their mux.
      */
     public static Set<String> muxChardevs(List<String> mon, List<String> chardevs) throws ConfigException {
+        return monChardevs(mon, chardevs, true);
+    }
+
+    private static Set<String> monChardevs(List<String> mon, List<String> chardevs, boolean mux) throws ConfigException {
         Set<String> ids = new HashSet<>();
         for (String m : mon) {
             String origin = "-mon " + ChardevSpec.shown(m);
             ChardevSpec c = find(chardevs, monOptions(origin, m).get("chardev"), origin);
-            if (c.flag("mux", false)) {
+            if (c.flag("mux", false) == mux) {
                 ids.add(c.id());
             }
         }
