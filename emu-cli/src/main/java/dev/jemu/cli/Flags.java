@@ -37,6 +37,7 @@ final class Flags {
             new Flag(List.of("-drive"), "opts", "block device: file=PATH,if=none,id=ID,format=raw|qcow2,...", (o, v) -> o.drives.add(v)),
             new Flag(List.of("-device"), "opts", "device to add, e.g. virtio-blk-device,drive=ID", (o, v) -> o.devices.add(v)),
             new Flag(List.of("-snapshot"), null, "write to temporary overlays, never to the disk images", (o, v) -> o.snapshot = true),
+            new Flag(List.of("-loadvm"), "name", "start from the internal snapshot NAME (made by savevm)", (o, v) -> o.loadvm = v),
             new Flag(List.of("-icount"), "shift=N", "deterministic clock: each instruction takes 2^N ns", (o, v) -> o.icount = v),
             new Flag(List.of("-accel"), "name", "only `tcg`", (o, v) -> o.accel = v),
             new Flag(List.of("-d"), "items", "debug log items, comma separated (`help` lists them)", (o, v) -> o.debug.add(v)),

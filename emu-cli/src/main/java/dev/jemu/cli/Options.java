@@ -24,6 +24,7 @@ final class Options {
     final List<String> drives = new ArrayList<>();
     final List<String> devices = new ArrayList<>();
     boolean snapshot;
+    String loadvm;
     String icount;
     String accel;
     final List<String> debug = new ArrayList<>();
