@@ -70,7 +70,7 @@ public final class VmSnapshots {
         Drive vm = disks.get(0);
         SnapshotInfo info = find(vm, name);
         if (info == null) {
-            throw new StateException("Snapshot '" + name + "' does not exist in device '" + deviceName(vm) + "'");
+            throw new StateException("Snapshot '" + name + "' does not exist in one or more devices");
         }
         if (info.vmStateSize() == 0) {
             throw new StateException("Snapshot '" + name + "' has no VM state (a disk-only snapshot: revert to it "
@@ -78,7 +78,7 @@ public final class VmSnapshots {
         }
         for (Drive d : disks) {
             if (find(d, name) == null) {
-                throw new StateException("Snapshot '" + name + "' does not exist in device '" + deviceName(d) + "'");
+                throw new StateException("Snapshot '" + name + "' does not exist in one or more devices");
             }
         }
         try {
