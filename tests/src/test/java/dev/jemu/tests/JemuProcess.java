@@ -41,9 +41,16 @@ final class JemuProcess {
     }
 
     static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
+        return run(timeout, List.of(), steps, args);
+    }
+
+    /** {@link #run(Duration, List, String...)} with extra JVM options (test-only {@code -Djemu.test.*} hooks). */
+    static Result run(Duration timeout, List<String> jvmOptions, List<Step> steps, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmOptions.read());
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
         cmd.addAll(List.of(args));
         long start = System.nanoTime();
