@@ -31,8 +31,9 @@ public final class VmSnapshotHooks {
         try {
             VmSnapshots.Result r = VmSnapshots.load(m, name);
             if (Boolean.getBoolean("jemu.stats")) {
-                System.err.printf("jemu: loadvm %s: %d bytes of VM state in %.1f ms%n", name, r.vmStateSize(),
-                        r.nanos() / 1e6);
+                System.err.printf("jemu: loadvm %s: %d bytes of VM state in %.1f ms (check %.1f, disks %.1f, "
+                        + "state %.1f)%n", name, r.vmStateSize(), r.nanos() / 1e6, r.checkNanos() / 1e6,
+                        r.diskNanos() / 1e6, r.stateNanos() / 1e6);
             }
         } catch (StateException e) {
             throw new ConfigException(e.getMessage());
