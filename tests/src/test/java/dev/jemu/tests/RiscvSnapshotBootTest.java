@@ -97,9 +97,35 @@ class RiscvSnapshotBootTest {
         assertEquals(1, missing.status(), missing::describe);
         assertEquals("jemu: Snapshot 'nope' does not exist in one or more devices", missing.err().strip());
 
+        JemuProcess.Result otherRam = JemuProcess.run(JemuProcess.timeout(),
+                args(disk, "-loadvm", "s1").stream().map(a -> a.equals("512M") ? "256M" : a).toArray(String[]::new));
+        assertEquals(1, otherRam.status(), otherRam::describe);
+        assertEquals("jemu: Snapshot 's1': machine state has 512 MiB of RAM, this machine 256 MiB (-m must match)",
+                otherRam.err().strip());
+
         // 5. qemu-img deletes jemu's snapshot and finds the image clean
         exec("qemu-img", "snapshot", "-d", "s1", disk.toString());
         assertFalse(jemuImg("snapshot", "-l", disk.toString()).contains("s1"));
+        assertCheckClean(disk);
+    }
+
+    /** A snapshot whose VM state QEMU wrote (savevm of a paused QEMU) is refused with one line. */
+    @Test
+    void qemusVmStateIsRefusedWithOneLine() throws Exception {
+        assumeTrue(has("qemu-img") && has("qemu-system-riscv64"), "QEMU not installed");
+        Path disk = tmp.resolve("q.qcow2");
+        exec("qemu-img", "create", "-f", "qcow2", disk.toString(), "64M");
+        Process q = new ProcessBuilder("qemu-system-riscv64", "-M", "virt", "-m", "512M", "-display", "none",
+                "-serial", "null", "-S", "-monitor", "stdio", "-drive", "file=" + disk + ",if=virtio")
+                .redirectErrorStream(true).start();
+        q.getOutputStream().write("savevm q\nquit\n".getBytes());
+        q.getOutputStream().flush();
+        String qout = new String(q.getInputStream().readAllBytes());
+        assertTrue(q.waitFor(60, TimeUnit.SECONDS), qout);
+        assertTrue(exec("qemu-img", "snapshot", "-l", disk.toString()).contains(" q "), qout);
+        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(), args(disk, "-loadvm", "q").toArray(String[]::new));
+        assertEquals(1, r.status(), r::describe);
+        assertEquals("jemu: Snapshot 'q': not a jemu machine state (bad magic)", r.err().strip());
         assertCheckClean(disk);
     }
 
