@@ -270,6 +270,13 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
+    public void drainDisks() {
+        for (VirtioMmioTransport t : virtio) {
+            t.drain();
+        }
+    }
+
+    @Override
     public void stateLoaded() {
         hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
         hart.flushTlb();

@@ -8,4 +8,7 @@ import java.util.List;
 public interface SnapshotMachine extends MachineState {
     /** The drives, /dev/vda first: the VM state goes into the first writable one, as QEMU's does. */
     List<Drive> drives();
+
+    /** Finishes every disk request in flight, so nothing of the old run reaches a disk after a revert. */
+    void drainDisks();
 }

@@ -32,6 +32,7 @@ public final class VmSnapshots {
         List<Drive> disks = writableDisks(m);
         checkName(name);
         Drive vm = disks.get(0);
+        m.drainDisks();
         try {
             for (Drive d : disks) {
                 if (has(d, name)) {
@@ -88,6 +89,7 @@ public final class VmSnapshots {
             throw new StateException("Snapshot '" + name + "': " + e.getMessage());
         }
         long t1 = System.nanoTime();
+        m.drainDisks();
         try {
             for (Drive d : disks) {
                 d.flushAll();
@@ -108,6 +110,7 @@ public final class VmSnapshots {
 
     /** delvm NAME: removes the snapshot from every writable disk that has it (a missing name is no error). */
     public static void delete(SnapshotMachine m, String name) {
+        m.drainDisks();
         for (Drive d : writableDisks(m)) {
             try {
                 if (has(d, name)) {
