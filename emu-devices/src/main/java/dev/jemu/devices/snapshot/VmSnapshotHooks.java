@@ -60,8 +60,8 @@ public final class VmSnapshotHooks {
         m.clock().pause();
         try {
             VmSnapshots.Result r = VmSnapshots.save(m, name);
-            System.err.printf("jemu: savevm %s: %d bytes of VM state in %.1f ms%n", name, r.vmStateSize(),
-                    r.nanos() / 1e6);
+            System.err.printf("jemu: savevm %s: %d bytes of VM state in %.1f ms (state %.1f, disks %.1f)%n", name,
+                    r.vmStateSize(), r.nanos() / 1e6, r.stateNanos() / 1e6, r.diskNanos() / 1e6);
             loop.requestExit(ExitRequest.quit(0));
         } catch (StateException e) {
             System.err.println("jemu: savevm " + name + ": " + e.getMessage());

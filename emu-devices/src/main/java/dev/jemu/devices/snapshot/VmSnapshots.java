@@ -40,6 +40,7 @@ public final class VmSnapshots {
                 }
             }
             vm.discardVmState();
+            long t0 = System.nanoTime();
             VmStateOutput out = new VmStateOutput(vm);
             try {
                 MachineStateStream.save(m, out); // devices drain first: their last writes reach the disks
@@ -48,13 +49,15 @@ public final class VmSnapshots {
                 vm.discardVmState();
                 throw new StateException("cannot save the VM state on " + vm.options().file() + ": " + e.getMessage());
             }
+            long t1 = System.nanoTime();
             long clock = m.clock().nanos();
             for (Drive d : disks) {
                 d.flushAll();
                 d.snapshotCreate(name, d == vm ? out.size() : 0, clock);
             }
             vm.discardVmState(); // the snapshot keeps it; the active layer need not copy it on the next save
-            return new Result(name, out.size(), System.nanoTime() - start, 0, 0, 0);
+            long t2 = System.nanoTime();
+            return new Result(name, out.size(), t2 - start, 0, t2 - t1, t1 - t0);
         } catch (BlockException e) {
             throw new StateException("Error while creating snapshot on '" + vm.options().file() + "': "
                     + e.getMessage());
@@ -95,6 +98,7 @@ public final class VmSnapshots {
                 d.flushAll();
                 d.snapshotApply(find(d, name).id());
             }
+            vm.discardVmState(); // the revert brought the VM state into the active layer too; the snapshot has it
         } catch (BlockException e) {
             throw new StateException("Could not revert to snapshot '" + name + "': " + e.getMessage());
         }
