@@ -7,7 +7,8 @@ copy in a temporary directory), starts a counter loop on a tmpfs and the disk, a
         the running VM, timed the same way.
   jemu: the test-only trigger -Djemu.test.savevm=s1@SAVE-NOW (no monitor yet); jemu prints its savevm time.
 Then, for both, `--runs` cold starts with -loadvm s1: the time from spawn to the shell answering a typed command,
-and for jemu the loadvm time it prints (-Djemu.stats=true: state read to running).
+and for jemu the loadvm time it prints (-Djemu.stats=true: state read to running). QEMU 7.2's riscv64 guest may
+sit idle after -loadvm (the typed line is echoed, the command never runs): such runs are counted, not timed.
 
 usage: snapshot-bench.py [--runs 3] [--kit DIR] [--jemu CMD] [--timeout 900]
 """
@@ -88,7 +89,13 @@ def answer_time(cmd, env, timeout):
     """Spawn to the shell's answer to a typed command (started from a snapshot)."""
     g = Guest(cmd, env)
     g.type(b"echo TYPED-$((6*7))\n")
-    t = g.wait_for(b"TYPED-42", timeout)
+    try:
+        t = g.wait_for(b"TYPED-42", timeout)
+    except RuntimeError:
+        # QEMU 7.2's riscv64 guest may sit idle after -loadvm (its timer is not re-armed): no answer
+        g.p.kill()
+        g.end()
+        return None, None
     g.type(b"poweroff -f\n")
     g.end()
     m = re.search(rb"loadvm s1: \d+ bytes of VM state in ([0-9.]+) ms", g.err)
@@ -120,7 +127,7 @@ def main():
         q_load = hmp(mon, "loadvm s1")
         hmp(mon, "quit")
         g.end()
-        q_cold = [answer_time(qemu + ["-loadvm", "s1"], None, 120)[0] for _ in range(a.runs)]
+        q_cold = [answer_time(qemu + ["-loadvm", "s1"], None, 30)[0] for _ in range(a.runs)]
 
         # jemu
         jdisk = os.path.join(work, "j.qcow2")
@@ -145,8 +152,11 @@ def main():
         print("savevm:                       jemu %6.0f ms   QEMU %6.0f ms" % (j_save * 1000, q_save * 1000))
         print("loadvm (state read to run):   jemu %6.0f ms   QEMU %6.0f ms (HMP loadvm of the running VM)"
               % (statistics.median([r[1] for r in j_runs]), q_load * 1000))
-        print("-loadvm spawn to shell answer: jemu %6.0f ms   QEMU %6.0f ms (medians of %d)"
-              % (med([r[0] for r in j_runs]), med(q_cold), a.runs))
+        q_ok = [t for t in q_cold if t is not None]
+        print("-loadvm spawn to shell answer: jemu %6.0f ms   QEMU %s (medians of %d)"
+              % (med([r[0] for r in j_runs]), "%6.0f ms" % med(q_ok) if q_ok else "-", a.runs))
+        print("  QEMU runs without an answer within 30 s (guest idle after -loadvm): %d of %d"
+              % (len(q_cold) - len(q_ok), len(q_cold)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

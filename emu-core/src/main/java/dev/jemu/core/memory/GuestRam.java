@@ -89,6 +89,23 @@ public final class GuestRam implements AutoCloseable {
         part.fill((byte) 0);
     }
 
+    private static final int MADV_POPULATE_WRITE = 23;
+
+    /**
+     * Faults whole pages in, writable, with one call (Linux 5.14+), before a large read fills them: much
+     * cheaper than a page fault per 4 KiB in the middle of the copy. Only a hint; nothing changes in content.
+     */
+    public void populate(long off, long len) {
+        if (!mapped || MADVISE == null || len <= 0) {
+            return;
+        }
+        try {
+            int rc = (int) MADVISE.invokeExact(segment.asSlice(off, len), len, MADV_POPULATE_WRITE);
+        } catch (Throwable t) {
+            // an older kernel: the read faults the pages in
+        }
+    }
+
     private static void unmap(MemorySegment seg, long size) {
         try {
             int rc = (int) MUNMAP.invokeExact(seg, size);

@@ -283,6 +283,7 @@ public final class MachineStateStream {
                 throw new StateException("machine state is corrupt (RAM pages " + first + "+" + count
                         + " outside " + pages + " pages)");
             }
+            ram.populate(first * PAGE, (long) count * PAGE); // one call faults the run in, not one per page
             in.readFully(ram.segment().asSlice(first * PAGE, (long) count * PAGE));
         }
     }
