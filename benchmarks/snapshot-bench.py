@@ -28,12 +28,16 @@ COUNTER = (b"mkdir -p /t; mount -t tmpfs tmpfs /t; mount -t ext4 /dev/vda /mnt; 
            b"(i=0; while true; do i=$((i+1)); echo $i > /t/c; echo $i > /mnt/c; sleep 0.1; done) &\n")
 
 
+STARTED = []
+
+
 class Guest:
     """An emulator process with its console on pipes."""
 
     def __init__(self, cmd, env=None):
         self.t0 = time.perf_counter()
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        STARTED.append(self.p)
         self.out, self.err = bytearray(), bytearray()
         threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True).start()
         threading.Thread(target=self._pump, args=(self.p.stderr, self.err), daemon=True).start()
@@ -158,6 +162,10 @@ def main():
         print("  QEMU runs without an answer within 30 s (guest idle after -loadvm): %d of %d"
               % (len(q_cold) - len(q_ok), len(q_cold)))
     finally:
+        for p in STARTED:  # none outlives the benchmark, even when it fails
+            if p.poll() is None:
+                p.kill()
+                p.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
