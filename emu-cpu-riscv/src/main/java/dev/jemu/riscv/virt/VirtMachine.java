@@ -27,6 +27,8 @@ import dev.jemu.devices.virtio.VirtioMmioSlot;
 import dev.jemu.devices.virtio.VirtioMmioTransport;
 import dev.jemu.devices.virtio.blk.BlockDevices;
 import dev.jemu.devices.virtio.blk.VirtioBlk;
+import dev.jemu.devices.snapshot.SnapshotMachine;
+import dev.jemu.devices.snapshot.VmSnapshotHooks;
 import dev.jemu.riscv.cpu.Hart;
 import dev.jemu.riscv.sbi.BuiltinSbi;
 import java.io.IOException;
@@ -39,7 +41,7 @@ import java.util.function.Consumer;
  * {@link VirtBoot}, run by a {@link MachineLoop}. A guest reset rebuilds the boot state (devices reset, RAM
  * cleared, images reloaded) unless {@code -no-reboot} turns it into the end of the run.
  */
-public final class VirtMachine implements Machine {
+public final class VirtMachine implements Machine, SnapshotMachine {
     static final int MIP_MSIP = 3, MIP_MTIP = 7, MIP_SEIP = 9, MIP_MEIP = 11;
 
     private final MachineConfig config;
@@ -87,7 +89,8 @@ public final class VirtMachine implements Machine {
         clint = new Aclint("clint@2000000", timebase,
                 new IrqLine[] {l -> hart.setInterruptPending(MIP_MSIP, l)},
                 new IrqLine[] {l -> hart.setInterruptPending(MIP_MTIP, l)});
-        CharBackend serial = config.serials.isEmpty() ? new NullBackend() : config.serials.get(0);
+        CharBackend serial = VmSnapshotHooks.saveOnSerialMarker(
+                config.serials.isEmpty() ? new NullBackend() : config.serials.get(0), this, loop);
         uart = new Uart16550(VirtMap.UART0.node(0), plic.input(VirtMap.UART0.irq(0)), serial);
         rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
                 config.rtc.startNanos(), config.rtc.followsGuest());
@@ -154,6 +157,8 @@ public final class VirtMachine implements Machine {
             boot();
             if (config.dumpDtb != null) {
                 DtbDump.write(config.dumpDtb, plan.fdt());
+            } else {
+                VmSnapshotHooks.loadAtStart(this, config.loadvm);
             }
         } catch (ConfigException | RuntimeException e) {
             closeDisks();
@@ -275,6 +280,64 @@ public final class VirtMachine implements Machine {
     /** Every CPU and device, for snapshots. */
     public List<Stateful> stateful() {
         return List.copyOf(devices);
+    }
+
+    // ---------------------------------------------------------------- SnapshotMachine (savevm/loadvm)
+
+    @Override
+    public String architecture() {
+        return "riscv64";
+    }
+
+    @Override
+    public String board() {
+        return "virt";
+    }
+
+    @Override
+    public GuestRam ram() {
+        return ram;
+    }
+
+    @Override
+    public dev.jemu.core.time.VirtualClock clock() {
+        return loop.clock();
+    }
+
+    @Override
+    public List<String> diskSet() {
+        List<String> out = new ArrayList<>();
+        for (Drive d : drives()) {
+            out.add("virtio-blk vd" + (char) ('a' + out.size()) + " " + d.size() + " bytes");
+        }
+        return out;
+    }
+
+    @Override
+    public List<Drive> drives() {
+        List<Drive> out = new ArrayList<>();
+        for (VirtioBlk d : drivesFirstFirst()) {
+            out.add(d.drive());
+        }
+        return out;
+    }
+
+    /** The virtio disks as the guest numbers them: /dev/vda (highest slot, added last) first. */
+    private List<VirtioBlk> drivesFirstFirst() {
+        return disks.reversed();
+    }
+
+    @Override
+    public void drainDisks() {
+        for (VirtioMmioTransport t : virtio) {
+            t.drain();
+        }
+    }
+
+    @Override
+    public void stateLoaded() {
+        hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
+        hart.flushTlb();
     }
 
     @Override
