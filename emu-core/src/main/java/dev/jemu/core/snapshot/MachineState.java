@@ -24,8 +24,11 @@ public interface MachineState {
     /** Every CPU and device, each with a unique {@link Stateful#stateId()}; the order of loading. */
     List<Stateful> stateful();
 
-    /** The disks, one line each (device and virtual size): a state only loads onto the same set. */
-    List<String> diskSet();
+    /**
+     * The pluggable devices, one line each (a disk with its virtual size, a virtio-rng, a 9p share's tag): a
+     * state only loads onto the same set, so that no record meets another kind of device in the same slot.
+     */
+    List<String> deviceSet();
 
     /** After a load: drop whatever was derived from the old RAM (decoded code, TLBs). */
     void stateLoaded();

@@ -24,7 +24,7 @@ import java.util.zip.CRC32C;
  * ({@link DataOutputStream}), in this order (ARCHITECTURE.md, "Machine state stream"):
  * <pre>
  * header   magic "JEMU-VM\n", u32 format version, UTF jemu version, UTF architecture, UTF board,
- *          u64 RAM bytes, u32 page size, u32 disk count + UTF per disk, u64 guest clock ns
+ *          u64 RAM bytes, u32 page size, u32 device count + UTF per device, u64 guest clock ns
  * devices  u32 byte length, u32 record count, then each {@link StateRecord} (id, version, named fields)
  * RAM      page runs: u8 1, u64 first page, u32 page count, the pages' bytes; zero pages are never sent
  *          and a page may come again (a later round wins); u8 0 ends them
@@ -42,7 +42,7 @@ public final class MachineStateStream {
     private static final int MAX_RUN_PAGES = 4096;          // 16 MiB per page record
     private static final int MAX_DEVICE_BYTES = 64 << 20;
     private static final int MAX_RECORDS = 4096;
-    private static final int MAX_DISKS = 256;
+    private static final int MAX_DEVICES = 256;
     private static final byte RUN = 1, END = 0;
     private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
 
@@ -51,7 +51,7 @@ public final class MachineStateStream {
 
     /** The stream's header, as {@link #readHeader} finds it. */
     public record Header(int formatVersion, String jemuVersion, String architecture, String board, long ramBytes,
-                         int pageSize, List<String> disks, long clockNanos) {
+                         int pageSize, List<String> devices, long clockNanos) {
     }
 
     /** Writes the machine's state; the caller has stopped it (devices drain their I/O in saveState). */
@@ -73,9 +73,9 @@ public final class MachineStateStream {
         d.writeUTF(m.board());
         d.writeLong(m.ram().size());
         d.writeInt(PAGE);
-        d.writeInt(m.diskSet().size());
-        for (String disk : m.diskSet()) {
-            d.writeUTF(disk);
+        d.writeInt(m.deviceSet().size());
+        for (String device : m.deviceSet()) {
+            d.writeUTF(device);
         }
         d.writeLong(m.clock().nanos());
         d.writeInt(devices.size());
@@ -187,14 +187,14 @@ public final class MachineStateStream {
         long ram = d.readLong();
         int page = d.readInt();
         int n = d.readInt();
-        if (n < 0 || n > MAX_DISKS) {
-            throw new StateException("machine state is corrupt (" + n + " disks)");
+        if (n < 0 || n > MAX_DEVICES) {
+            throw new StateException("machine state is corrupt (" + n + " devices)");
         }
-        List<String> disks = new ArrayList<>();
+        List<String> devices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            disks.add(d.readUTF());
+            devices.add(d.readUTF());
         }
-        return new Header(version, jemu, arch, board, ram, page, List.copyOf(disks), d.readLong());
+        return new Header(version, jemu, arch, board, ram, page, List.copyOf(devices), d.readLong());
     }
 
     private static void checkFits(Header h, MachineState m) {
@@ -209,9 +209,9 @@ public final class MachineStateStream {
         if (h.pageSize() != PAGE) {
             throw new StateException("machine state has a page size of " + h.pageSize() + ", expected " + PAGE);
         }
-        if (!h.disks().equals(m.diskSet())) {
-            throw new StateException("machine state was saved with the disks " + h.disks() + ", this machine has "
-                    + m.diskSet());
+        if (!h.devices().equals(m.deviceSet())) {
+            throw new StateException("machine state was saved with the devices " + h.devices() + ", this machine has "
+                    + m.deviceSet());
         }
     }
 

@@ -59,6 +59,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     private final List<VirtioMmioTransport> virtio = new ArrayList<>();
     private final List<VirtioBlk> disks = new ArrayList<>();
     private final List<AutoCloseable> hostDevices = new ArrayList<>();
+    private final List<String> hostDeviceSet = new ArrayList<>(); // for snapshots: which one in which slot
     private VirtBoot.Plan plan;
     private volatile int quitStatus = -1;
 
@@ -141,6 +142,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
                                     "virtio@" + Long.toHexString(m.base(i)));
                             VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
                             hostDevices.add((AutoCloseable) d);
+                            hostDeviceSet.add(HostVirtioDevices.describe(host.get(k - blk.size())));
                             virtio.add(t);
                             map(m, i, t, t);
                         } else {
@@ -305,11 +307,12 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
-    public List<String> diskSet() {
+    public List<String> deviceSet() {
         List<String> out = new ArrayList<>();
         for (Drive d : drives()) {
             out.add("virtio-blk vd" + (char) ('a' + out.size()) + " " + d.size() + " bytes");
         }
+        out.addAll(hostDeviceSet.reversed()); // in command-line order, as the disks (slots were filled downwards)
         return out;
     }
 

@@ -46,6 +46,9 @@ class VirtSnapshotTest {
         MachineConfig c = new MachineConfig();
         c.kernel = Files.write(dir.resolve("k.bin"), new byte[] {0x6f, 0, 0, 0}); // j .
         c.clock = VirtualClock.instructionCount(0);
+        // -rtc clock=vm: states compared field by field must not move with the host's clock (GoldfishRtcTest
+        // covers how a clock=host RTC is saved)
+        c.rtc = new dev.jemu.core.machine.RtcOptions(c.rtc.startNanos(), true);
         c.ramBytes = ram;
         c.drives.addAll(List.of(drives));
         return c;
@@ -119,6 +122,45 @@ class VirtSnapshotTest {
         }
     }
 
+    /** A board with a virtio-rng and a virtio-9p device (the slots after the disks): their state goes along too. */
+    @Test
+    void rngAnd9pDevicesGoIntoASecondBoard() throws Exception {
+        Path share = Files.createDirectories(dir.resolve("share"));
+        try (VirtMachine a = hostDevicesMachine(share); VirtMachine b = hostDevicesMachine(share);
+             VirtMachine plain = machine(RAM)) {
+            scribble(a, 5);
+            scribble(b, 6);
+            long rng = VirtMap.VIRTIO.base(VirtMap.VIRTIO.count - 1), nineP = VirtMap.VIRTIO.base(VirtMap.VIRTIO.count - 2);
+            assertEquals(4, a.bus().read(rng + 0x08, 4), "virtio-rng in the first slot after the (no) disks");
+            assertEquals(9, a.bus().read(nineP + 0x08, 4), "virtio-9p in the next");
+            for (long base : new long[] {rng, nineP}) {
+                a.bus().write(base + 0x70, 4, 1);  // status ACKNOWLEDGE
+                a.bus().write(base + 0x70, 4, 3);  // | DRIVER
+                a.bus().write(base + 0x24, 4, 1);  // driver features select
+                a.bus().write(base + 0x30, 4, 0);  // queue select
+                a.bus().write(base + 0x38, 4, 16); // queue size
+            }
+            assertNotEquals(records(a), records(b));
+            byte[] stream = save(a);
+            load(b, stream);
+            assertSameMachine(a, b);
+            assertEquals(3, b.bus().read(rng + 0x70, 4));
+            assertEquals(3, b.bus().read(nineP + 0x70, 4));
+            assertArrayEquals(stream, save(b));
+            // a board without those devices does not take their state
+            StateException e = assertThrows(StateException.class, () -> load(plain, stream));
+            assertEquals("machine state was saved with the devices [virtio-rng, virtio-9p mount_tag=share], this "
+                    + "machine has []", e.getMessage());
+        }
+    }
+
+    private VirtMachine hostDevicesMachine(Path share) throws Exception {
+        MachineConfig c = config(RAM);
+        c.devices.add("virtio-rng-device,max-bytes=1024,period=1000");
+        c.virtfs.add("local,path=" + share + ",mount_tag=share,security_model=none");
+        return (VirtMachine) new VirtMachineType().create(c);
+    }
+
     @Test
     void refusalsNameTheReasonAndChangeNothing() throws Exception {
         Path disk = dir.resolve("d.img");
@@ -139,8 +181,8 @@ class VirtSnapshotTest {
             assertRefused(b, magic, "not a jemu machine state (bad magic)");
             assertRefused(b, save(renamed(a, "sifive_u")), "machine state is of a riscv64 'sifive_u' machine, this is a riscv64 'virt' one");
             assertRefused(b, save(big), "machine state has 64 MiB of RAM, this machine 32 MiB (-m must match)");
-            assertRefused(b, save(withDisk), "machine state was saved with the disks [virtio-blk vda 1048576 bytes], this machine has []");
-            assertRefused(withDisk, good, "machine state was saved with the disks [], this machine has [virtio-blk vda 1048576 bytes]");
+            assertRefused(b, save(withDisk), "machine state was saved with the devices [virtio-blk vda 1048576 bytes], this machine has []");
+            assertRefused(withDisk, good, "machine state was saved with the devices [], this machine has [virtio-blk vda 1048576 bytes]");
             assertEquals(before, records(b), "devices unchanged after the refusals");
             assertArrayEquals(ramBefore, b.ram().segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                     "RAM unchanged after the refusals");
@@ -160,7 +202,7 @@ class VirtSnapshotTest {
             @Override public GuestRam ram() { return m.ram(); }
             @Override public VirtualClock clock() { return m.clock(); }
             @Override public List<Stateful> stateful() { return m.stateful(); }
-            @Override public List<String> diskSet() { return m.diskSet(); }
+            @Override public List<String> deviceSet() { return m.deviceSet(); }
             @Override public void stateLoaded() { m.stateLoaded(); }
         };
     }
