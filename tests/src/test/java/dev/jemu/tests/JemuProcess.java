@@ -90,11 +90,16 @@ final class JemuProcess {
 
     /** {@link #command(String...)} with extra JVM options before the main class. */
     static List<String> command(List<String> jvmOptions, String... args) {
+        return java("dev.jemu.cli.Main", jvmOptions, args);
+    }
+
+    /** A main class of jemu's ({@code dev.jemu.cli.img.JemuImg} too) run as the launchers run it (jvm.options). */
+    static List<String> java(String mainClass, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmOptions.read());
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return cmd;
     }

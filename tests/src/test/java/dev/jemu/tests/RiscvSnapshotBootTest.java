@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -92,6 +95,10 @@ class RiscvSnapshotBootTest {
         System.out.printf("loadvm: %s ms; -loadvm start to poweroff: %d ms%n", ms.group(1), loaded.elapsed().toMillis());
         assertCheckClean(disk);
 
+        // 3b. -loadvm with -daemonize and a socket console; while it runs (holding the image's locks) qemu-img
+        // lists the snapshot with -U (force share) and is refused without it
+        loadDaemonized(disk);
+
         // 4. -loadvm of a missing snapshot is one line
         JemuProcess.Result missing = JemuProcess.run(JemuProcess.timeout(), args(disk, "-loadvm", "nope").toArray(String[]::new));
         assertEquals(1, missing.status(), missing::describe);
@@ -107,6 +114,56 @@ class RiscvSnapshotBootTest {
         exec("qemu-img", "snapshot", "-d", "s1", disk.toString());
         assertFalse(jemuImg("snapshot", "-l", disk.toString()).contains("s1"));
         assertCheckClean(disk);
+    }
+
+    private void loadDaemonized(Path disk) throws Exception {
+        Path pidFile = tmp.resolve("jemu.pid");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        List<String> a = new ArrayList<>(args(disk, "-loadvm", "s1", "-daemonize", "-pidfile", pidFile.toString(),
+                "-serial", "tcp:127.0.0.1:" + port + ",server=on,wait=off"));
+        a.set(a.indexOf("-nographic"), "-display");
+        a.add(a.indexOf("-display") + 1, "none");
+        Process parent = new ProcessBuilder(JemuProcess.command(a.toArray(String[]::new))).redirectErrorStream(true)
+                .start();
+        parent.getOutputStream().close();
+        String parentOut = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(parent.waitFor(120, TimeUnit.SECONDS), "the launcher did not return");
+        assertEquals(0, parent.exitValue(), parentOut);
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle jemu = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+        try {
+            String shared = exec("qemu-img", "snapshot", "-l", "-U", disk.toString());
+            assertTrue(Pattern.compile("(?m)^1\\s+s1\\s+").matcher(shared).find(), shared);
+            Process locked = new ProcessBuilder("qemu-img", "snapshot", "-l", disk.toString()).redirectErrorStream(true)
+                    .start();
+            String lockedOut = new String(locked.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(locked.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, locked.exitValue(), lockedOut);
+            assertTrue(lockedOut.contains("Failed to get shared \"write\" lock"), lockedOut);
+            // the daemon's guest went on from the snapshot: its shell answers on the socket
+            try (Socket c = new Socket("127.0.0.1", port)) {
+                c.setSoTimeout(60_000);
+                c.getOutputStream().write("echo D-$((6*7)) C=$(cat /t/c)\n".getBytes(StandardCharsets.UTF_8));
+                c.getOutputStream().flush();
+                StringBuilder seen = new StringBuilder();
+                byte[] buf = new byte[4096];
+                while (!Pattern.compile("D-42 C=\\d+").matcher(seen).find()) {
+                    int n = c.getInputStream().read(buf);
+                    assertTrue(n > 0, "console closed: " + seen);
+                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            }
+            assertTrue(jemu.destroy(), "SIGTERM sent");
+            jemu.onExit().get(60, TimeUnit.SECONDS);
+            assertFalse(Files.exists(pidFile), "the pid file is removed at exit");
+        } finally {
+            if (jemu.isAlive()) {
+                jemu.destroyForcibly();
+            }
+        }
     }
 
     /** A snapshot whose VM state QEMU wrote (savevm of a paused QEMU) is refused with one line. */
@@ -150,10 +207,7 @@ class RiscvSnapshotBootTest {
     }
 
     private static String jemuImg(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.jemu.cli.img.JemuImg"));
-        cmd.addAll(List.of(args));
-        return exec(cmd.toArray(String[]::new));
+        return exec(JemuProcess.java("dev.jemu.cli.img.JemuImg", List.of(), args).toArray(String[]::new));
     }
 
     private static boolean has(String tool) {
