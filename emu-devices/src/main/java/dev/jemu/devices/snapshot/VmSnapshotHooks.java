@@ -1,13 +1,12 @@
 package dev.jemu.devices.snapshot;
 
 import dev.jemu.core.chardev.CharBackend;
-import dev.jemu.core.chardev.CharReceiver;
+import dev.jemu.core.chardev.ForwardingCharBackend;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.ExitRequest;
 import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.state.StateException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
  * Where a board starts snapshots outside a monitor: {@code -loadvm NAME}, and a test-only savevm trigger.
@@ -70,15 +69,14 @@ public final class VmSnapshotHooks {
     }
 
     /** Passes output through and fires once when the marker has gone by. */
-    private static final class MarkerWatch implements CharBackend {
-        private final CharBackend inner;
+    private static final class MarkerWatch extends ForwardingCharBackend {
         private final byte[] marker;
         private final Runnable fire;
         private int matched;
         private boolean fired;
 
         MarkerWatch(CharBackend inner, byte[] marker, Runnable fire) {
-            this.inner = inner;
+            super(inner);
             this.marker = marker;
             this.fire = fire;
         }
@@ -93,21 +91,6 @@ public final class VmSnapshotHooks {
                     fire.run();
                 }
             }
-        }
-
-        @Override
-        public void connect(CharReceiver receiver, Consumer<Runnable> poster) {
-            inner.connect(receiver, poster);
-        }
-
-        @Override
-        public void receiverReady() {
-            inner.receiverReady();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }
