@@ -331,7 +331,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
-    public void drainDisks() {
+    public void drainDevices() {
         for (VirtioMmioTransport t : virtio) {
             t.drain();
         }

@@ -9,6 +9,6 @@ public interface SnapshotMachine extends MachineState {
     /** The drives, /dev/vda first: the VM state goes into the first writable one, as QEMU's does. */
     List<Drive> drives();
 
-    /** Finishes every disk request in flight, so nothing of the old run reaches a disk after a revert. */
-    void drainDisks();
+    /** Finishes every virtio request in flight (disks, rng, 9p), so nothing of the old run reaches a disk or RAM after a revert. */
+    void drainDevices();
 }

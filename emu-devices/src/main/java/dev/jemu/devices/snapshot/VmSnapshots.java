@@ -32,7 +32,7 @@ public final class VmSnapshots {
         List<Drive> disks = writableDisks(m);
         checkName(name);
         Drive vm = disks.get(0);
-        m.drainDisks();
+        m.drainDevices();
         try {
             for (Drive d : disks) {
                 if (has(d, name)) {
@@ -92,7 +92,7 @@ public final class VmSnapshots {
             throw new StateException("Snapshot '" + name + "': " + e.getMessage());
         }
         long t1 = System.nanoTime();
-        m.drainDisks();
+        m.drainDevices();
         try {
             for (Drive d : disks) {
                 d.flushAll();
@@ -114,7 +114,7 @@ public final class VmSnapshots {
 
     /** delvm NAME: removes the snapshot from every writable disk that has it (a missing name is no error). */
     public static void delete(SnapshotMachine m, String name) {
-        m.drainDisks();
+        m.drainDevices();
         for (Drive d : writableDisks(m)) {
             try {
                 if (has(d, name)) {
