@@ -9,6 +9,9 @@ public interface SnapshotMachine extends MachineState {
     /** The drives, /dev/vda first: the VM state goes into the first writable one, as QEMU's does. */
     List<Drive> drives();
 
-    /** Finishes every virtio request in flight (disks, rng, 9p), so nothing of the old run reaches a disk or RAM after a revert. */
+    /**
+     * Finishes every virtio request in flight (disks, rng, 9p), so nothing of the old run reaches a disk or RAM
+     * after a revert.
+     */
     void drainDevices();
 }
