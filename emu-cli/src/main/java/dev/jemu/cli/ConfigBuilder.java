@@ -47,6 +47,7 @@ final class ConfigBuilder {
         }
         config.noReboot = o.noReboot;
         config.snapshot = o.snapshot;
+        config.loadvm = o.loadvm;
         config.drives.addAll(o.drives);
         if (!o.positional.isEmpty()) {
             config.drives.add(o.drivesBeforePositional, bareImageDrive(o.positional));

@@ -34,6 +34,7 @@ final class Options {
     final List<String> fsdevs = new ArrayList<>();
     final List<String> virtfs = new ArrayList<>();
     boolean snapshot;
+    String loadvm;
     String icount;
     String accel;
     final List<String> debug = new ArrayList<>();

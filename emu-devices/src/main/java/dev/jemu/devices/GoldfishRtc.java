@@ -176,7 +176,9 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
 
     @Override
     public void saveState(StateWriter out) {
-        out.putLong("wallOffset", offset).putInt("timeHighLatch", timeHighLatch)
+        // RTC time minus guest time, not the offset to our source: with -rtc clock=host the source is this
+        // process's host clock, which a loadvm in another process does not share (QEMU saves it so too)
+        out.putLong("wallOffset", now() - clock.nanos()).putInt("timeHighLatch", timeHighLatch)
                 .putInt("timeHighWritten", timeHighWritten).putInt("alarmHigh", alarmHigh)
                 .putBoolean("irqEnabled", irqEnabled).putBoolean("irqPending", irqPending)
                 .putBoolean("alarmRunning", alarmRunning).putLong("alarmAt", alarmAt);
@@ -184,7 +186,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
 
     @Override
     public void loadState(StateReader in) {
-        offset = in.getLong("wallOffset");
+        offset = in.getLong("wallOffset") + clock.nanos() - source.getAsLong(); // the clock is loaded first
         timeHighLatch = in.getInt("timeHighLatch");
         timeHighWritten = in.getInt("timeHighWritten");
         alarmHigh = in.getInt("alarmHigh");

@@ -46,6 +46,29 @@ class GoldfishRtcTest {
     }
 
     @Test
+    void savedHostClockTimeGoesOnFromTheSavedTimeInAnotherProcess() throws InterruptedException {
+        // -rtc clock=host: the loading machine's host clock started elsewhere; its RTC goes on from the saved time
+        GoldfishRtc saved = new GoldfishRtc("rtc", clock, l -> { }, 5_000_000_000_000L, false);
+        clock.addInstructions(3_000_000_000L);
+        Thread.sleep(30); // host time the saving RTC has run: the loading one's host clock has not seen it
+        long atSave = saved.now();
+        dev.jemu.core.state.StateRecord rec = dev.jemu.core.state.StateRecord.of(saved);
+        Thread.sleep(30);
+        VirtualClock other = VirtualClock.instructionCount(0);
+        other.addInstructions(3_000_000_000L); // loadvm restores the guest clock before the devices
+        GoldfishRtc loaded = new GoldfishRtc("rtc", other, l -> { }, 9_000_000_000_000L, false);
+        rec.restore(loaded);
+        long t = loaded.now();
+        assertTrue(Math.abs(t - atSave) < 10_000_000L, Long.toString(t - atSave)); // not 30 ms behind
+        // -rtc clock=vm: exactly the saved time at the same guest time, whatever the new base
+        GoldfishRtc vm = new GoldfishRtc("rtc", clock, l -> { }, 7_000_000_000L, true);
+        dev.jemu.core.state.StateRecord vmRec = dev.jemu.core.state.StateRecord.of(vm);
+        GoldfishRtc vmLoaded = new GoldfishRtc("rtc", other, l -> { }, 1L, true);
+        vmRec.restore(vmLoaded);
+        assertEquals(vm.now(), vmLoaded.now());
+    }
+
+    @Test
     void settingTheTime() {
         rtc.write(GoldfishRtc.TIME_HIGH, 4, 7);
         rtc.write(GoldfishRtc.TIME_LOW, 4, 100);

@@ -54,12 +54,7 @@ class ImageLockingTest {
     }
 
     private static List<String> java(String main, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmOptions.read());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return JemuProcess.java(main, List.of(), args);
     }
 
     private String refusal(String kind) {

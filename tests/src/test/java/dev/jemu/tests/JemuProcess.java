@@ -41,7 +41,13 @@ final class JemuProcess {
     }
 
     static Result run(Duration timeout, List<Step> steps, String... args) throws IOException, InterruptedException {
-        return runCommand(command(args), timeout, steps);
+        return run(timeout, List.of(), steps, args);
+    }
+
+    /** {@link #run(Duration, List, String...)} with extra JVM options (test-only {@code -Djemu.test.*} hooks). */
+    static Result run(Duration timeout, List<String> jvmOptions, List<Step> steps, String... args)
+            throws IOException, InterruptedException {
+        return runCommand(command(jvmOptions, args), timeout, steps);
     }
 
     /** Runs any command (e.g. QEMU, to compare) the same way: stdin typed by {@code steps}, output collected. */
@@ -79,10 +85,21 @@ final class JemuProcess {
 
     /** The command line that starts jemu with {@code args}, for tests that drive the process themselves. */
     static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    /** {@link #command(String...)} with extra JVM options before the main class. */
+    static List<String> command(List<String> jvmOptions, String... args) {
+        return java("dev.jemu.cli.Main", jvmOptions, args);
+    }
+
+    /** A main class of jemu's ({@code dev.jemu.cli.img.JemuImg} too) run as the launchers run it (jvm.options). */
+    static List<String> java(String mainClass, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmOptions.read());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -146,7 +146,8 @@ final class InfoCommand implements Callable<Integer> {
             long ns = s.vmClockNsec();
             String clock = String.format("%02d:%02d:%02d.%03d", ns / 3_600_000_000_000L, (ns / 60_000_000_000L) % 60,
                     (ns / 1_000_000_000L) % 60, (ns / 1_000_000L) % 1000);
-            out.println(String.format("%-9s %-17s %7s%20s%13s%11s", s.id(), s.name(), Sizes.human(s.vmStateSize()),
+            // qemu-img's row: the name column is one narrower than its heading, so an 8-character size still aligns
+            out.println(String.format("%-9s %-16s %8s%20s%13s%11s", s.id(), s.name(), Sizes.human(s.vmStateSize()),
                     df.format(Instant.ofEpochSecond(s.dateSec())), clock, s.icount() < 0 ? "" : Long.toString(s.icount())));
         }
     }

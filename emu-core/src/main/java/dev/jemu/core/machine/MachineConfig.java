@@ -42,6 +42,8 @@ public final class MachineConfig {
     public final List<String> virtfs = new ArrayList<>();
     /** {@code -snapshot}: every drive gets a temporary overlay. */
     public boolean snapshot;
+    /** {@code -loadvm NAME}: start from this internal snapshot (VM state and disks), or null. */
+    public String loadvm;
     /** Time source: real time, or instruction counting ({@code -icount shift=N}). */
     public VirtualClock clock = VirtualClock.realtime();
     /** {@code -M name,dumpdtb=FILE}: write the generated device tree there and end the run (status 0). */

@@ -21,6 +21,7 @@ public final class GuestRam implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final long size;
+    private final boolean mapped;
 
     public GuestRam(long size) {
         if (size <= 0 || (size & 0xfff) != 0) {
@@ -29,6 +30,7 @@ public final class GuestRam implements AutoCloseable {
         this.arena = Arena.ofShared();
         MemorySegment mapped = mapZeroed(size, arena);
         this.segment = mapped != null ? mapped : arena.allocate(size, 4096);
+        this.mapped = mapped != null;
         this.size = size;
     }
 
@@ -56,6 +58,51 @@ public final class GuestRam implements AutoCloseable {
             return m.reinterpret(size, arena, seg -> unmap(seg, size));
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    private static final int MADV_DONTNEED = 4;
+    private static final MethodHandle MADVISE = Libc.function("madvise",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+
+    /**
+     * Makes whole pages read as zero. On the anonymous mapping the kernel just drops them (MADV_DONTNEED), so
+     * loading a snapshot does not have to write, or even fault in, the pages it leaves empty.
+     */
+    public void zero(long off, long len) {
+        if ((off & 0xfff) != 0 || (len & 0xfff) != 0 || off < 0 || len < 0 || off + len > size) {
+            throw new IllegalArgumentException("zero: not whole pages inside RAM: " + off + "+" + len);
+        }
+        if (len == 0) {
+            return;
+        }
+        MemorySegment part = segment.asSlice(off, len);
+        if (mapped && MADVISE != null) {
+            try {
+                if ((int) MADVISE.invokeExact(part, len, MADV_DONTNEED) == 0) {
+                    return;
+                }
+            } catch (Throwable t) {
+                // fall back to writing zeroes
+            }
+        }
+        part.fill((byte) 0);
+    }
+
+    private static final int MADV_POPULATE_WRITE = 23;
+
+    /**
+     * Faults whole pages in, writable, with one call (Linux 5.14+), before a large read fills them: much
+     * cheaper than a page fault per 4 KiB in the middle of the copy. Only a hint; nothing changes in content.
+     */
+    public void populate(long off, long len) {
+        if (!mapped || MADVISE == null || len <= 0) {
+            return;
+        }
+        try {
+            int rc = (int) MADVISE.invokeExact(segment.asSlice(off, len), len, MADV_POPULATE_WRITE);
+        } catch (Throwable t) {
+            // an older kernel: the read faults the pages in
         }
     }
 

@@ -125,6 +125,15 @@ public final class StateRecord implements StateWriter, StateReader {
     }
 
     public static StateRecord readFrom(DataInput in) throws IOException {
+        return readFrom(in, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads a record whose arrays cannot together exceed {@code maxBytes} (the bytes left in the stream), so a
+     * corrupt length is refused before anything is allocated for it.
+     */
+    public static StateRecord readFrom(DataInput in, long maxBytes) throws IOException {
+        long[] budget = {maxBytes};
         StateRecord r = new StateRecord(in.readUTF(), in.readInt());
         int n = in.readInt();
         if (n < 0 || n > MAX_FIELDS) {
@@ -138,17 +147,17 @@ public final class StateRecord implements StateWriter, StateReader {
                 case T_INT -> in.readInt();
                 case T_BOOL -> in.readBoolean();
                 case T_BYTES -> {
-                    byte[] b = new byte[arrayLength(in, r)];
+                    byte[] b = new byte[arrayLength(in, r, 1, budget)];
                     in.readFully(b);
                     yield b;
                 }
                 case T_LONGS -> {
-                    long[] a = new long[arrayLength(in, r)];
+                    long[] a = new long[arrayLength(in, r, 8, budget)];
                     for (int k = 0; k < a.length; k++) a[k] = in.readLong();
                     yield a;
                 }
                 case T_INTS -> {
-                    int[] a = new int[arrayLength(in, r)];
+                    int[] a = new int[arrayLength(in, r, 4, budget)];
                     for (int k = 0; k < a.length; k++) a[k] = in.readInt();
                     yield a;
                 }
@@ -160,11 +169,12 @@ public final class StateRecord implements StateWriter, StateReader {
         return r;
     }
 
-    private static int arrayLength(DataInput in, StateRecord r) throws IOException {
+    private static int arrayLength(DataInput in, StateRecord r, int elementBytes, long[] budget) throws IOException {
         int len = in.readInt();
-        if (len < 0 || len > MAX_ARRAY) {
+        if (len < 0 || len > MAX_ARRAY || (long) len * elementBytes > budget[0]) {
             throw new StateException(r.id + ": bad array length " + len);
         }
+        budget[0] -= (long) len * elementBytes;
         return len;
     }
 

@@ -30,6 +30,8 @@ import dev.jemu.devices.virtio.VirtioMmioSlot;
 import dev.jemu.devices.virtio.VirtioMmioTransport;
 import dev.jemu.devices.virtio.blk.BlockDevices;
 import dev.jemu.devices.virtio.blk.VirtioBlk;
+import dev.jemu.devices.snapshot.SnapshotMachine;
+import dev.jemu.devices.snapshot.VmSnapshotHooks;
 import dev.jemu.riscv.cpu.Hart;
 import dev.jemu.riscv.cpu.HartDebug;
 import dev.jemu.riscv.sbi.BuiltinSbi;
@@ -43,7 +45,7 @@ import java.util.function.Consumer;
  * {@link VirtBoot}, run by a {@link MachineLoop}. A guest reset rebuilds the boot state (devices reset, RAM
  * cleared, images reloaded) unless {@code -no-reboot} turns it into the end of the run.
  */
-public final class VirtMachine implements Machine {
+public final class VirtMachine implements Machine, SnapshotMachine {
     static final int MIP_MSIP = 3, MIP_MTIP = 7, MIP_SEIP = 9, MIP_MEIP = 11;
 
     private final MachineConfig config;
@@ -61,6 +63,7 @@ public final class VirtMachine implements Machine {
     private final List<VirtioMmioTransport> virtio = new ArrayList<>();
     private final List<VirtioBlk> disks = new ArrayList<>();
     private final List<AutoCloseable> hostDevices = new ArrayList<>();
+    private final List<String> hostDeviceSet = new ArrayList<>(); // for snapshots: which one in which slot
     private VirtBoot.Plan plan;
     private final MachineControl control;
 
@@ -91,7 +94,8 @@ public final class VirtMachine implements Machine {
         clint = new Aclint("clint@2000000", timebase,
                 new IrqLine[] {l -> hart.setInterruptPending(MIP_MSIP, l)},
                 new IrqLine[] {l -> hart.setInterruptPending(MIP_MTIP, l)});
-        CharBackend serial = config.serials.isEmpty() ? new NullBackend() : config.serials.get(0);
+        CharBackend serial = VmSnapshotHooks.saveOnSerialMarker(
+                config.serials.isEmpty() ? new NullBackend() : config.serials.get(0), this, loop);
         uart = new Uart16550(VirtMap.UART0.node(0), plic.input(VirtMap.UART0.irq(0)), serial);
         rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
                 config.rtc.startNanos(), config.rtc.followsGuest());
@@ -142,6 +146,7 @@ public final class VirtMachine implements Machine {
                                     "virtio@" + Long.toHexString(m.base(i)));
                             VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
                             hostDevices.add((AutoCloseable) d);
+                            hostDeviceSet.add(HostVirtioDevices.describe(host.get(k - blk.size())));
                             virtio.add(t);
                             map(m, i, t, t);
                         } else {
@@ -159,6 +164,8 @@ public final class VirtMachine implements Machine {
             boot();
             if (config.dumpDtb != null) {
                 DtbDump.write(config.dumpDtb, plan.fdt());
+            } else {
+                VmSnapshotHooks.loadAtStart(this, config.loadvm);
             }
         } catch (ConfigException | RuntimeException e) {
             closeDisks();
@@ -279,6 +286,65 @@ public final class VirtMachine implements Machine {
     /** Every CPU and device, for snapshots. */
     public List<Stateful> stateful() {
         return List.copyOf(devices);
+    }
+
+    // ---------------------------------------------------------------- SnapshotMachine (savevm/loadvm)
+
+    @Override
+    public String architecture() {
+        return "riscv64";
+    }
+
+    @Override
+    public String board() {
+        return "virt";
+    }
+
+    @Override
+    public GuestRam ram() {
+        return ram;
+    }
+
+    @Override
+    public dev.jemu.core.time.VirtualClock clock() {
+        return loop.clock();
+    }
+
+    @Override
+    public List<String> deviceSet() {
+        List<String> out = new ArrayList<>();
+        for (Drive d : drives()) {
+            out.add("virtio-blk vd" + (char) ('a' + out.size()) + " " + d.size() + " bytes");
+        }
+        out.addAll(hostDeviceSet.reversed()); // in command-line order, as the disks (slots were filled downwards)
+        return out;
+    }
+
+    @Override
+    public List<Drive> drives() {
+        List<Drive> out = new ArrayList<>();
+        for (VirtioBlk d : drivesFirstFirst()) {
+            out.add(d.drive());
+        }
+        return out;
+    }
+
+    /** The virtio disks as the guest numbers them: /dev/vda (highest slot, added last) first. */
+    private List<VirtioBlk> drivesFirstFirst() {
+        return disks.reversed();
+    }
+
+    @Override
+    public void drainDevices() {
+        for (VirtioMmioTransport t : virtio) {
+            t.drain();
+        }
+    }
+
+    @Override
+    public void stateLoaded() {
+        hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
+        hart.flushTlb();
     }
 
     @Override

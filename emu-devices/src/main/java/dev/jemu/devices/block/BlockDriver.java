@@ -137,6 +137,38 @@ public interface BlockDriver extends Closeable {
         throw new BlockException("Image format '" + formatName() + "' does not support internal snapshots");
     }
 
+    /**
+     * Snapshot with savevm's VM state: its size in the image's VM state area (written before with
+     * {@link #writeVmState}) and the guest clock.
+     */
+    default void snapshotCreate(String name, long vmStateSize, long vmClockNsec) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' does not support internal snapshots");
+    }
+
+    /** Whether the format keeps a VM state beside the disk (qcow2's area past the virtual disk). */
+    default boolean hasVmStateArea() {
+        return false;
+    }
+
+    /** Writes VM state bytes at {@code pos} in the active layer's VM state area. */
+    default void writeVmState(long pos, MemorySegment src) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' cannot hold a VM state");
+    }
+
+    /** Reads VM state bytes at {@code pos} from the active layer's VM state area (after a snapshot revert). */
+    default void readVmState(long pos, MemorySegment dst) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' cannot hold a VM state");
+    }
+
+    /** Reads VM state bytes at {@code pos} of snapshot {@code nameOrId}, the disk left as it is. */
+    default void readSnapshotVmState(String nameOrId, long pos, MemorySegment dst) throws BlockException {
+        throw new BlockException("Image format '" + formatName() + "' cannot hold a VM state");
+    }
+
+    /** Drops the active layer's VM state (snapshots keep theirs). */
+    default void discardVmState() throws BlockException {
+    }
+
     /** Throws unless [offset, offset+len) lies inside the virtual disk. */
     static void checkRange(long offset, long len, long size) throws BlockException {
         if (offset < 0 || len < 0 || offset + len > size || offset + len < offset) {

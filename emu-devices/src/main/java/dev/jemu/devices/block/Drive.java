@@ -191,6 +191,50 @@ public final class Drive implements AutoCloseable {
         }
     }
 
+    // Internal snapshots and the VM state (savevm/loadvm): see BlockDriver; under the drive's lock like I/O.
+
+    /** The image format's name ("qcow2", "raw"). */
+    public String formatName() {
+        return driver.formatName();
+    }
+
+    public synchronized java.util.List<SnapshotInfo> snapshots() throws BlockException {
+        return driver.snapshots();
+    }
+
+    public synchronized boolean hasVmStateArea() {
+        return driver.hasVmStateArea();
+    }
+
+    public synchronized void snapshotCreate(String name, long vmStateSize, long vmClockNsec) throws BlockException {
+        driver.snapshotCreate(name, vmStateSize, vmClockNsec);
+    }
+
+    public synchronized void snapshotApply(String nameOrId) throws BlockException {
+        driver.snapshotApply(nameOrId);
+    }
+
+    public synchronized void snapshotDelete(String nameOrId) throws BlockException {
+        driver.snapshotDelete(nameOrId);
+    }
+
+    public synchronized void writeVmState(long pos, MemorySegment src) throws BlockException {
+        driver.writeVmState(pos, src);
+    }
+
+    public synchronized void readSnapshotVmState(String nameOrId, long pos, MemorySegment dst) throws BlockException {
+        driver.readSnapshotVmState(nameOrId, pos, dst);
+    }
+
+    public synchronized void discardVmState() throws BlockException {
+        driver.discardVmState();
+    }
+
+    /** Makes every write durable on the host, whatever the cache mode (a snapshot is taken). */
+    public synchronized void flushAll() throws BlockException {
+        driver.flush();
+    }
+
     /** Closes the image (flushing it) and deletes a snapshot overlay. Idempotent. */
     @Override
     public synchronized void close() throws BlockException {

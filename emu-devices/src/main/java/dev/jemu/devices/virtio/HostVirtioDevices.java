@@ -129,6 +129,14 @@ public final class HostVirtioDevices {
         return plans;
     }
 
+    /** One line naming the device {@code plan} makes, for a snapshot's device set. */
+    public static String describe(Plan plan) {
+        return switch (plan) {
+            case Rng r -> "virtio-rng";
+            case NineP n -> "virtio-9p mount_tag=" + n.tag();
+        };
+    }
+
     /** The device for {@code plan}; {@code name} names its host thread. */
     public static VirtioDevice create(Plan plan, MachineConfig config, Consumer<Runnable> machine, String name) {
         return switch (plan) {

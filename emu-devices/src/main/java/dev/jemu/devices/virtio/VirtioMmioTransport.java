@@ -317,6 +317,11 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
         return id;
     }
 
+    /** Carries out every request taken from the rings (snapshots: before the disks change under them). */
+    public void drain() {
+        device.drain();
+    }
+
     @Override
     public void saveState(StateWriter out) {
         device.drain(); // first: completions change the rings, the interrupt status and guest RAM

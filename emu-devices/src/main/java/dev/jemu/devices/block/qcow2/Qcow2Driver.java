@@ -348,8 +348,13 @@ public final class Qcow2Driver implements BlockDriver {
     /** Reads into a segment; a native one receives plain data clusters straight from the file. */
     @Override
     public void read(long offset, MemorySegment dst) throws BlockException {
+        BlockDriver.checkRange(offset, dst.byteSize(), h.size);
+        readAt(offset, dst);
+    }
+
+    /** Reads any guest offset the L1 table can address (the disk, or the VM state after it). */
+    private void readAt(long offset, MemorySegment dst) throws BlockException {
         long len = dst.byteSize();
-        BlockDriver.checkRange(offset, len, h.size);
         long pos = 0;
         while (pos < len) {
             int in = (int) (offset & (cs - 1));
@@ -460,8 +465,13 @@ public final class Qcow2Driver implements BlockDriver {
     @Override
     public void write(long offset, MemorySegment src) throws BlockException {
         checkWritable();
+        BlockDriver.checkRange(offset, src.byteSize(), h.size);
+        writeAt(offset, src);
+    }
+
+    /** Writes at any guest offset the L1 table covers (the disk, or the VM state after it). */
+    private void writeAt(long offset, MemorySegment src) throws BlockException {
         long len = src.byteSize();
-        BlockDriver.checkRange(offset, len, h.size);
         long pos = 0;
         while (pos < len) {
             // One L2 table's worth at a time, so its allocations share two barriers.
@@ -1344,6 +1354,80 @@ public final class Qcow2Driver implements BlockDriver {
 
     void invalidateL2Cache() {
         l2Cache.clear();
+    }
+
+    // ---------------------------------------------------------------- VM state (qcow2.txt: vm_state_size)
+
+    /**
+     * Where a snapshot's VM state lives: guest offsets from the first L1 entry past the virtual disk on, stored
+     * like disk data (QEMU's layout, so both read each other's snapshot tables and leave the area alone).
+     */
+    long vmStateOffset() {
+        long span = (long) cs * l2Entries;
+        return Math.ceilDiv(h.size, span) * span;
+    }
+
+    @Override
+    public boolean hasVmStateArea() {
+        return true;
+    }
+
+    @Override
+    public void writeVmState(long pos, MemorySegment src) throws BlockException {
+        checkWritable();
+        long start = vmStateOffset() + pos;
+        long end = start + src.byteSize();
+        if (pos < 0 || end < start) throw new BlockException("VM state offset " + pos + " out of range");
+        long needL1 = Math.ceilDiv(end, (long) cs * l2Entries);
+        if (needL1 * 8 > Qcow2Header.MAX_L1_BYTES) throw new BlockException("VM state too large for this image");
+        if (needL1 > l1.length) {
+            flushMetadata();
+            growL1((int) needL1);
+        }
+        writeAt(start, src);
+        limitDirty();
+    }
+
+    @Override
+    public void readVmState(long pos, MemorySegment dst) throws BlockException {
+        if (pos < 0) throw new BlockException("VM state offset " + pos + " out of range");
+        readAt(vmStateOffset() + pos, dst);
+    }
+
+    /** Reads a snapshot's VM state through its own L1 table, without reverting to it. */
+    @Override
+    public void readSnapshotVmState(String nameOrId, long pos, MemorySegment dst) throws BlockException {
+        if (pos < 0) throw new BlockException("VM state offset " + pos + " out of range");
+        Qcow2Snapshot snap = null;
+        for (Qcow2Snapshot sn : snapshots) if (sn.id().equals(nameOrId) || (snap == null && sn.name().equals(nameOrId))) snap = sn;
+        if (snap == null) throw new BlockException("snapshot '" + nameOrId + "' not found");
+        flushMetadata();
+        long[] active = l1;
+        l1 = readSnapshotL1(snap); // L2 tables it shares with the active layer are never changed in place
+        try {
+            readAt(vmStateOffset() + pos, dst);
+        } finally {
+            l1 = active;
+        }
+    }
+
+    /** Drops the active layer's VM state clusters (a snapshot keeps its own references to them). */
+    @Override
+    public void discardVmState() throws BlockException {
+        checkWritable();
+        long span = (long) cs * l2Entries;
+        for (long g = vmStateOffset(); l1Index(g) < l1.length; g += span) {
+            if ((l1[l1Index(g)] & OFFSET_MASK) != 0) zeroClustersInL2(g, span, true);
+        }
+        flushMetadata();
+    }
+
+    @Override
+    public void snapshotCreate(String name, long vmStateSize, long vmClockNsec) throws BlockException {
+        checkWritable();
+        flushMetadata();
+        new Qcow2Snapshots(this).create(name, vmStateSize, vmClockNsec, -1);
+        flushMetadata();
     }
 
     // ---------------------------------------------------------------- snapshots

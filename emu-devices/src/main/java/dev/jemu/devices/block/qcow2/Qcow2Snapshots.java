@@ -23,6 +23,11 @@ final class Qcow2Snapshots {
     }
 
     void create(String name) throws BlockException {
+        create(name, 0, 0, 0);
+    }
+
+    /** A snapshot of the active layer, with savevm's VM state size, guest clock and icount (-1: none). */
+    void create(String name, long vmStateSize, long vmClockNsec, long icount) throws BlockException {
         if (name == null || name.isEmpty()) throw new BlockException("snapshot name must not be empty");
         for (Qcow2Snapshot s : d.snapshots) {
             if (s.name().equals(name)) throw new BlockException("a snapshot named '" + name + "' already exists");
@@ -43,8 +48,8 @@ final class Qcow2Snapshots {
         long now = System.currentTimeMillis();
         String id = nextId();
         List<Qcow2Snapshot> list = new ArrayList<>(d.snapshots);
-        list.add(new Qcow2Snapshot(l1Off, l1.length, id, name, now / 1000, (now % 1000) * 1_000_000L, 0, 0,
-                d.size(), 0, new byte[24]));
+        list.add(new Qcow2Snapshot(l1Off, l1.length, id, name, now / 1000, (now % 1000) * 1_000_000L, vmClockNsec,
+                vmStateSize, d.size(), icount, new byte[24]));
         writeTable(list);
     }
 
