@@ -33,6 +33,55 @@ class MonitorBootTest {
         assertEquals(qemuRunsOn, jemuRunsOn, "after system_powerdown the guest on jemu and on QEMU differ");
     }
 
+    /**
+     * HMP's savevm / loadvm / delvm / info snapshots (also QMP's human-monitor-command, which these go through) on
+     * a booted kernel with a qcow2 disk: a shell variable set before savevm is back after loadvm, the snapshot
+     * is listed by the monitor and by qemu-img, delvm removes it, and a missing name is one error line.
+     */
+    @Test
+    void savevmAndLoadvmThroughTheMonitor() throws Exception {
+        Path dir = MonitorVm.tempDir("msnap");
+        Path sock = dir.resolve("qmp.sock");
+        Path disk = dir.resolve("disk.qcow2");
+        Process mk = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), "64M")
+                .inheritIO().start();
+        assertEquals(0, mk.waitFor());
+        List<String> args = new ArrayList<>(List.of("-M", "virt", "-m", "256M", "-display", "none", "-serial", "stdio",
+                "-kernel", Kit.file(ARCH, "Image").toString(), "-initrd", Kit.file(ARCH, "initrd.cpio.gz").toString(),
+                "-append", "console=ttyS0 jemu.shell", "-drive", "file=" + disk + ",if=virtio,format=qcow2",
+                "-qmp", "unix:" + sock + ",server=on,wait=off"));
+        try (MonitorVm vm = MonitorVm.jemu(args)) {
+            vm.awaitOutput(" # ", JemuProcess.timeout());
+            QmpLines qmp = new QmpLines(sock);
+            vm.type("X=41; echo SET-$X\n");
+            vm.awaitOutput("SET-41", MonitorVm.seconds(30));
+            assertEquals("{\"return\": \"\"}", qmp.hmp("savevm s1"), vm::describe);
+            Process list = new ProcessBuilder("qemu-img", "snapshot", "-l", "-U", disk.toString())
+                    .redirectErrorStream(true).start();
+            String listed = new String(list.getInputStream().readAllBytes());
+            assertEquals(0, list.waitFor(), listed);
+            assertTrue(listed.contains(" s1 "), listed);
+            assertTrue(qmp.hmp("info snapshots").contains("List of snapshots present on all disks:"));
+            vm.type("X=99; echo SET-$X\n");
+            vm.awaitOutput("SET-99", MonitorVm.seconds(30));
+            assertEquals("{\"return\": \"\"}", qmp.hmp("loadvm s1"), vm::describe);
+            assertEquals("{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}}",
+                    qmp.execute("query-status"));
+            vm.type("echo GOT-$X\n");
+            vm.awaitOutput("GOT-41", MonitorVm.seconds(30));
+            assertTrue(!vm.out().contains("GOT-99"), vm::describe);
+            assertTrue(qmp.hmp("loadvm nope").contains("Error: Snapshot 'nope' does not exist in one or more devices"));
+            assertEquals("{\"return\": \"\"}", qmp.hmp("delvm s1"));
+            assertEquals("{\"return\": \"There is no snapshot available.\\r\\n\"}", qmp.hmp("info snapshots"));
+            assertEquals("{\"return\": {}}", qmp.execute("quit"));
+            assertEquals(0, vm.awaitExit(MonitorVm.seconds(30)), vm::describe);
+            qmp.close();
+        }
+        Process check = new ProcessBuilder("qemu-img", "check", disk.toString()).redirectErrorStream(true).start();
+        String report = new String(check.getInputStream().readAllBytes());
+        assertEquals(0, check.waitFor(), report);
+    }
+
     /** Boots to the shell, presses the power button; returns whether the shell still answers. */
     private static boolean powerdown(boolean jemu, boolean thenReset) throws Exception {
         Path dir = MonitorVm.tempDir("mboot");

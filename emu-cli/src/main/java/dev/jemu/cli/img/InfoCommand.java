@@ -11,9 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,15 +137,6 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     static void printSnapshots(PrintStream out, List<SnapshotInfo> snaps) {
-        out.println(String.format("%-9s %-17s %7s%20s%13s%11s", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT"));
-        DateTimeFormatter df = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
-        for (SnapshotInfo s : snaps) {
-            long ns = s.vmClockNsec();
-            String clock = String.format("%02d:%02d:%02d.%03d", ns / 3_600_000_000_000L, (ns / 60_000_000_000L) % 60,
-                    (ns / 1_000_000_000L) % 60, (ns / 1_000_000L) % 1000);
-            // qemu-img's row: the name column is one narrower than its heading, so an 8-character size still aligns
-            out.println(String.format("%-9s %-16s %8s%20s%13s%11s", s.id(), s.name(), Sizes.human(s.vmStateSize()),
-                    df.format(Instant.ofEpochSecond(s.dateSec())), clock, s.icount() < 0 ? "" : Long.toString(s.icount())));
-        }
+        out.print(SnapshotTable.format(snaps, false));
     }
 }

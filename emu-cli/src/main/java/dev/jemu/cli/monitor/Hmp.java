@@ -1,7 +1,10 @@
 package dev.jemu.cli.monitor;
 
 import dev.jemu.core.control.ControlledBoard;
+import dev.jemu.cli.img.SnapshotTable;
 import dev.jemu.core.control.RunState;
+import dev.jemu.devices.snapshot.SnapshotMachine;
+import dev.jemu.devices.snapshot.VmSnapshots;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +39,12 @@ final class Hmp {
     private static final List<Command> COMMANDS = List.of(
             new Command("cont|c", "", "resume emulation", (h, n, r) -> h.noArgs(n, r, "cont|c", () -> h.ctx.control().cont())),
             new Command("help|?", "[cmd]", "show the help", (h, n, r) -> done(h.help(r.trim()))),
+            new Command("delvm", "tag", "delete a VM snapshot from its tag", (h, n, r) -> h.snapshot(n, r, RunState.SAVE_VM)),
             new Command("info", "[subcommand]", "show various information about the system state", (h, n, r) -> h.info(r.trim())),
+            new Command("loadvm", "tag", "restore a VM snapshot from its tag", (h, n, r) -> h.snapshot(n, r, RunState.RESTORE_VM)),
             new Command("quit|q", "", "quit the emulator", (h, n, r) -> h.noArgs(n, r, "quit|q", () -> h.ctx.control().quit(0))),
+            new Command("savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created",
+                    (h, n, r) -> h.snapshot(n, r, RunState.SAVE_VM)),
             new Command("stop|s", "", "stop emulation", (h, n, r) -> h.noArgs(n, r, "stop|s", () -> h.ctx.control().stop())),
             new Command("system_powerdown", "", "send system power down event",
                     (h, n, r) -> h.noArgs(n, r, "system_powerdown", () -> h.ctx.control().powerdown())),
@@ -51,6 +58,7 @@ final class Hmp {
             new Command("cpus", "", "show infos for each CPU", (h, n, r) -> h.infoCpus()),
             new Command("name", "", "show the current VM name", (h, n, r) -> done(h.ctx.vmName() == null ? "" : h.ctx.vmName() + "\n")),
             new Command("registers", "", "show the cpu registers", (h, n, r) -> h.ctx.control().query(b -> b.registerDump(0))),
+            new Command("snapshots", "", "show the currently saved VM snapshots", (h, n, r) -> h.infoSnapshots()),
             new Command("status", "", "show the current VM status (running|paused)", (h, n, r) -> done(h.status())),
             new Command("version", "", "show the version of QEMU",
                     (h, n, r) -> done(MonitorContext.qemuVersion() + " (" + h.ctx.packageName() + ")\n")));
@@ -164,6 +172,44 @@ final class Hmp {
             }
         }
         return done("unknown command: 'info " + words[0] + "'\n");
+    }
+
+    /**
+     * savevm / loadvm / delvm: on the machine thread with the CPUs stopped (QEMU's save-vm / restore-vm run
+     * states), then running again if they were. Output only on error, as QEMU's.
+     */
+    private CompletableFuture<String> snapshot(String command, String rest, RunState during) {
+        String tag = rest.strip();
+        if (tag.contains(" ")) {
+            return done(extraneous(command, command));
+        }
+        if (tag.isEmpty() && !command.equals("savevm")) {
+            return done("Parameter 'name' is missing\n");
+        }
+        SnapshotMachine m = ctx.snapshots();
+        if (m == null) {
+            return done("Error: this machine cannot save its state\n");
+        }
+        String name = tag.isEmpty() ? "vm-" + java.time.LocalDateTime.now()
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")) : tag;
+        return ctx.control().whilePaused(during, () -> {
+            switch (command) {
+                case "savevm" -> VmSnapshots.save(m, name);
+                case "loadvm" -> VmSnapshots.load(m, name);
+                default -> VmSnapshots.delete(m, name);
+            }
+            return "";
+        });
+    }
+
+    private CompletableFuture<String> infoSnapshots() {
+        SnapshotMachine m = ctx.snapshots();
+        if (m == null) {
+            return done("There is no suitable snapshot available\n");
+        }
+        return ctx.control().query(b -> VmSnapshots.list(m)).thenApply(list -> list.isEmpty()
+                ? "There is no snapshot available.\n"
+                : "List of snapshots present on all disks:\n" + SnapshotTable.format(list, true));
     }
 
     private String status() {

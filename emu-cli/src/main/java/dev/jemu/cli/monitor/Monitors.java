@@ -4,6 +4,7 @@ import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.Terminal;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Machine;
+import dev.jemu.devices.snapshot.SnapshotMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,8 @@ public final class Monitors implements AutoCloseable {
             }
             return new Monitors(null);
         }
-        MonitorContext ctx = new MonitorContext(machine.control(), packageName, vmName, machineName, architecture);
+        MonitorContext ctx = new MonitorContext(machine.control(), packageName, vmName, machineName, architecture,
+                machine instanceof SnapshotMachine sm ? sm : null);
         MonitorServer server = null;
         Monitors m;
         try {
