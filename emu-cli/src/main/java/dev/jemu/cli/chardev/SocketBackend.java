@@ -113,7 +113,11 @@ public final class SocketBackend implements CharBackend {
                 ss = ServerSocketChannel.open();
                 ss.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             }
-            ss.bind(a.socketAddress(true), 1);
+            if (a.unix()) {
+                UnixListen.bind(ss, Path.of(a.path()), 1);
+            } else {
+                ss.bind(a.socketAddress(true), 1);
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly(ss);
             throw new ConfigException((a.unix() ? "Failed to bind socket to " + a.path() : "Failed to bind socket to "

@@ -3,6 +3,7 @@ package dev.jemu.cli.monitor;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import dev.jemu.cli.chardev.UnixListen;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -64,7 +65,11 @@ final class MonitorServer implements AutoCloseable {
             ch.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
         }
         try {
-            ch.bind(address);
+            if (unixPath != null) {
+                UnixListen.bind(ch, unixPath, 0);
+            } else {
+                ch.bind(address);
+            }
             ch.configureBlocking(false);
         } catch (IOException e) {
             ch.close();
