@@ -48,6 +48,37 @@ class QmpSnapshotJobTest {
         assertEquals(List.of(4, 3), qemu.pauses(), "STOP and RESUME events of QEMU");
     }
 
+    /**
+     * A {@code -drive} disk has only an automatic node name in QEMU (query-block's {@code #blockNNN}); jemu's
+     * query-block reports no node names yet, so a snapshot job may name such a disk by its query-block device
+     * name ({@code virtio0} here).
+     */
+    @Test
+    void aDriveIsNamedByItsQueryBlockDevice() throws Exception {
+        MonitorVm.need("qemu-img");
+        Path dir = MonitorVm.tempDir("qjobd");
+        Path sock = dir.resolve("qmp.sock");
+        Path disk = dir.resolve("d.qcow2");
+        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), "16M"));
+        List<String> args = MonitorVm.heartbeatArgs();
+        args.addAll(List.of("-serial", "stdio", "-qmp", "unix:" + sock + ",server=on,wait=off",
+                "-drive", "file=" + disk + ",if=virtio,format=qcow2"));
+        List<String> t = new ArrayList<>();
+        try (MonitorVm vm = MonitorVm.jemu(args)) {
+            vm.awaitOutput("beat 0000000000000002", MonitorVm.seconds(60));
+            vm.awaitFile(sock, MonitorVm.seconds(10));
+            try (Client q = new Client(sock)) {
+                assertTrue(q.send("{\"execute\": \"query-block\"}").contains("\"device\": \"virtio0\""));
+                q.job(t, SAVE.formatted("s1", "t1", "virtio0", "\"virtio0\""), "s1");
+                t.add(q.send(JOBS));
+            }
+        }
+        assertEquals("[created, running, waiting, pending, concluded]", t.get(1).substring(4), t::toString);
+        assertEquals("{\"return\": [{\"current-progress\": 1, \"status\": \"concluded\", \"total-progress\": 1, "
+                + "\"type\": \"snapshot-save\", \"id\": \"s1\"}]}", t.get(2));
+        assertTrue(run(List.of("qemu-img", "snapshot", "-l", "-U", disk.toString())).contains(" t1 "));
+    }
+
     private record Run(List<String> transcript, List<String> snapshots, String listing, List<Integer> pauses) {
     }
 

@@ -1,15 +1,16 @@
 package dev.jemu.cli.monitor;
 
+import dev.jemu.core.control.ControlledBoard;
 import dev.jemu.core.control.MachineControl;
 import dev.jemu.core.control.RunState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * QEMU's job layer as far as its snapshot jobs use it: a job is created and runs (JOB_STATUS_CHANGE created,
@@ -47,7 +48,7 @@ final class QmpJobs {
      * (a refusal changes nothing), then {@code work} with its result, with the CPUs stopped in {@code during}
      * unless that is null (snapshot-delete does not stop the machine).
      */
-    <T> Runnable create(String id, String type, Callable<T> check, RunState during, Consumer<T> work) {
+    <T> Runnable create(String id, String type, Function<ControlledBoard, T> check, RunState during, Consumer<T> work) {
         if (!wellFormed(id)) {
             throw QmpCommands.QmpError.generic("Invalid job ID '" + id + "'");
         }
@@ -62,11 +63,7 @@ final class QmpJobs {
         change(job, "running");
         return () -> control.query(board -> {
             job.total = 1;
-            try {
-                return check.call();
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
+            return check.apply(board);
         }).thenCompose(checked -> during == null
                 ? control.query(board -> {
                     work.accept(checked);

@@ -1,5 +1,6 @@
 package dev.jemu.cli.monitor;
 
+import dev.jemu.core.control.ControlledBoard;
 import dev.jemu.core.control.RunState;
 import dev.jemu.core.state.StateException;
 import dev.jemu.devices.block.Drive;
@@ -14,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * QEMU 7.2's job-style snapshot commands: snapshot-save, snapshot-load and snapshot-delete name the block nodes
  * to use ({@code devices}, and {@code vmstate} for the one holding the machine state), return at once and run as
  * a job (see {@link QmpJobs}); the checks QEMU makes in the job, with its texts, make the job fail. A node is
- * named by its node-name ({@code -blockdev node-name=...}, which jemu keeps as the drive's id).
+ * named by its node-name ({@code -blockdev node-name=...}, which jemu keeps as the drive's id), or by the device
+ * name query-block gives it (a {@code -drive}'s node has only an automatic name in QEMU).
  */
 final class QmpSnapshotCommands {
     private QmpSnapshotCommands() {
@@ -51,17 +53,17 @@ final class QmpSnapshotCommands {
         SnapshotMachine m = c.snapshots();
         Runnable start = switch (type) {
             case "snapshot-save" -> c.jobs().create((String) a.get("job-id"), type,
-                    () -> {
-                        List<Drive> disks = nodes(m, devices, vmstate);
+                    board -> {
+                        List<Drive> disks = nodes(m, board, devices, vmstate);
                         if (VmSnapshots.anyHas(disks, tag)) {
                             throw new StateException("Snapshot '" + tag + "' already exists in one or more devices");
                         }
                         return disks;
                     }, RunState.SAVE_VM, disks -> VmSnapshots.save(m, tag, disks));
             case "snapshot-load" -> c.jobs().create((String) a.get("job-id"), type,
-                    () -> nodes(m, devices, vmstate), RunState.RESTORE_VM, disks -> VmSnapshots.load(m, tag, disks));
+                    board -> nodes(m, board, devices, vmstate), RunState.RESTORE_VM, disks -> VmSnapshots.load(m, tag, disks));
             default -> c.jobs().create((String) a.get("job-id"), type,
-                    () -> nodes(m, devices, null), null, disks -> VmSnapshots.delete(m, tag, disks));
+                    board -> nodes(m, board, devices, null), null, disks -> VmSnapshots.delete(m, tag, disks));
         };
         return CompletableFuture.completedFuture(new QmpCommands.AfterReply(Map.of(), start));
     }
@@ -70,13 +72,13 @@ final class QmpSnapshotCommands {
      * The drives {@code devices} name, checked as QEMU checks them (in its order and words); the one holding the
      * VM state ({@code vmstate}, which must be among them) first. A node named twice counts once.
      */
-    static List<Drive> nodes(SnapshotMachine m, List<String> devices, String vmstate) {
+    static List<Drive> nodes(SnapshotMachine m, ControlledBoard board, List<String> devices, String vmstate) {
         if (devices.isEmpty()) {
             throw new StateException("At least one device is required for snapshot");
         }
         List<Drive> out = new ArrayList<>();
         for (String name : devices) {
-            Drive d = find(m, name);
+            Drive d = find(m, board, name);
             if (d == null) {
                 throw new StateException("No block device node '" + name + "'");
             }
@@ -88,7 +90,7 @@ final class QmpSnapshotCommands {
             }
         }
         if (vmstate != null) {
-            Drive vm = devices.contains(vmstate) ? find(m, vmstate) : null;
+            Drive vm = devices.contains(vmstate) ? find(m, board, vmstate) : null;
             if (vm == null) {
                 throw new StateException("vmstate block device '" + vmstate + "' does not exist");
             }
@@ -98,12 +100,20 @@ final class QmpSnapshotCommands {
         return out;
     }
 
-    private static Drive find(SnapshotMachine m, String node) {
-        if (m != null) {
-            for (Drive d : m.drives()) {
-                if (node.equals(d.id())) {
-                    return d;
-                }
+    /**
+     * The drive named {@code node}: its node-name ({@code -blockdev}), else the device name query-block reports
+     * for it ({@code -drive id=}, or {@code virtio0} ...), since jemu's query-block has no node names yet.
+     */
+    private static Drive find(SnapshotMachine m, ControlledBoard board, String node) {
+        if (m == null) {
+            return null;
+        }
+        List<Drive> drives = m.drives();
+        List<ControlledBoard.BlockInfo> blocks = board.blocks(); // in the same order: /dev/vda first
+        for (int i = 0; i < drives.size(); i++) {
+            Drive d = drives.get(i);
+            if (node.equals(d.id()) || (i < blocks.size() && node.equals(blocks.get(i).device()))) {
+                return d;
             }
         }
         return null;
