@@ -101,8 +101,8 @@ final class QmpJobs {
                         + "' cannot accept command verb 'dismiss'");
             }
             jobs.remove(id);
+            change(job, "null");
         }
-        change(job, "null");
     }
 
     /** query-jobs: newest first, members in QEMU's order, {@code error} only for a failed job. */
@@ -124,7 +124,8 @@ final class QmpJobs {
         return out;
     }
 
-    private void change(Job job, String status) {
+    /** A status and its event together: no one sees (or dismisses) a concluded job before its event went out. */
+    private synchronized void change(Job job, String status) {
         job.status = status;
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", status);
