@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /**
  * The QMP commands jemu has, with their arguments checked the way QEMU's generated marshallers check them
@@ -40,7 +41,14 @@ final class QmpCommands {
         }
     }
 
-    static final List<Command> ALL = List.of(
+    /**
+     * A reply value with work to start once the reply is sent: a job's command returns before the job's first
+     * step, as in QEMU.
+     */
+    record AfterReply(Object value, Runnable then) {
+    }
+
+    static final List<Command> ALL = Stream.concat(Stream.of(
             new Command("qmp_capabilities", List.of(new Param("enable", "array", true)), null),
             new Command("query-version", List.of(), (c, a) -> done(version(c))),
             new Command("query-status", List.of(), (c, a) -> done(status(c))),
@@ -56,7 +64,8 @@ final class QmpCommands {
             new Command("system_powerdown", List.of(), (c, a) -> empty(c.control().powerdown())),
             new Command("quit", List.of(), (c, a) -> empty(c.control().quit(0))),
             new Command("human-monitor-command", List.of(new Param("command-line", "str", false),
-                    new Param("cpu-index", "int", true)), QmpCommands::humanMonitorCommand));
+                    new Param("cpu-index", "int", true)), QmpCommands::humanMonitorCommand)),
+            QmpSnapshotCommands.ALL.stream()).toList();
 
     private QmpCommands() {
     }

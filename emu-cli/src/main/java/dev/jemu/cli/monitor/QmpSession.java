@@ -151,6 +151,10 @@ final class QmpSession implements MonitorSession, QmpStreamer.Sink {
             result.whenComplete((v, t) -> {
                 if (t != null) {
                     reply(id, hasId, failure(t));
+                } else if (v instanceof QmpCommands.AfterReply after) {
+                    send(replyMessage(id, hasId, QmpCommands.ordered("return", after.value())));
+                    after.then().run();
+                    next();
                 } else {
                     reply(id, hasId, QmpCommands.ordered("return", v));
                 }
@@ -193,16 +197,17 @@ final class QmpSession implements MonitorSession, QmpStreamer.Sink {
 
     /** Sends a reply (QEMU puts {@code id} after {@code return} and before {@code error}) and takes the next message. */
     private void reply(Object id, boolean hasId, Map<String, Object> body) {
-        Map<String, Object> r;
-        if (!hasId) {
-            r = body;
-        } else if (body.containsKey("return")) {
-            r = QmpCommands.ordered("return", body.get("return"), "id", id);
-        } else {
-            r = QmpCommands.ordered("id", id, "error", body.get("error"));
-        }
-        send(r);
+        send(replyMessage(id, hasId, body));
         next();
+    }
+
+    private static Map<String, Object> replyMessage(Object id, boolean hasId, Map<String, Object> body) {
+        if (!hasId) {
+            return body;
+        } else if (body.containsKey("return")) {
+            return QmpCommands.ordered("return", body.get("return"), "id", id);
+        }
+        return QmpCommands.ordered("id", id, "error", body.get("error"));
     }
 
     private void event(MachineEvent e) {

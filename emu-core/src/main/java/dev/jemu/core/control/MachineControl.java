@@ -228,6 +228,14 @@ public final class MachineControl {
         emit("SHUTDOWN", data);
     }
 
+    /**
+     * Sends an event that is not the machine's own (a monitor job's JOB_STATUS_CHANGE) to every listener, in
+     * order with the machine's events when called on the machine thread.
+     */
+    public void report(String name, Map<String, Object> data) {
+        emit(name, data);
+    }
+
     private void emit(String name, Map<String, Object> data) {
         MachineEvent e = MachineEvent.now(name, data);
         for (Consumer<MachineEvent> l : listeners) {

@@ -28,8 +28,12 @@ public final class VmSnapshots {
      * writable disk. An older snapshot of the same name is replaced, as in QEMU.
      */
     public static Result save(SnapshotMachine m, String name) {
+        return save(m, name, writableDisks(m));
+    }
+
+    /** save on the given disks only (QMP's snapshot-save {@code devices}); the first one takes the VM state. */
+    public static Result save(SnapshotMachine m, String name, List<Drive> disks) {
         long start = System.nanoTime();
-        List<Drive> disks = writableDisks(m);
         checkName(name);
         Drive vm = disks.get(0);
         m.drainDevices();
@@ -69,8 +73,12 @@ public final class VmSnapshots {
      * every writable disk reverts to the snapshot and the machine state is loaded.
      */
     public static Result load(SnapshotMachine m, String name) {
+        return load(m, name, writableDisks(m));
+    }
+
+    /** load from the given disks only (QMP's snapshot-load {@code devices}); the first one has the VM state. */
+    public static Result load(SnapshotMachine m, String name, List<Drive> disks) {
         long start = System.nanoTime();
-        List<Drive> disks = writableDisks(m);
         Drive vm = disks.get(0);
         SnapshotInfo info = find(vm, name);
         if (info == null) {
@@ -114,8 +122,13 @@ public final class VmSnapshots {
 
     /** delvm NAME: removes the snapshot from every writable disk that has it (a missing name is no error). */
     public static void delete(SnapshotMachine m, String name) {
+        delete(m, name, writableDisks(m));
+    }
+
+    /** delete on the given disks only (QMP's snapshot-delete {@code devices}). */
+    public static void delete(SnapshotMachine m, String name, List<Drive> disks) {
         m.drainDevices();
-        for (Drive d : writableDisks(m)) {
+        for (Drive d : disks) {
             try {
                 if (has(d, name)) {
                     d.snapshotDelete(name);
@@ -159,6 +172,16 @@ public final class VmSnapshots {
         if (name == null || name.isEmpty()) {
             throw new StateException("snapshot name must not be empty");
         }
+    }
+
+    /** Whether any of {@code disks} has a snapshot named (or numbered) {@code name}. */
+    public static boolean anyHas(List<Drive> disks, String name) {
+        for (Drive d : disks) {
+            if (find(d, name) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean has(Drive d, String name) throws BlockException {
