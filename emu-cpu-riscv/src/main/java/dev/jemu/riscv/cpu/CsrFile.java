@@ -98,6 +98,9 @@ final class CsrFile {
             case MCAUSE -> h.mcause;
             case MTVAL -> h.mtval;
             case MIP -> mip();
+            case TSELECT -> h.triggers.select;
+            case TDATA1, TDATA2, TDATA3 -> h.triggers.readData(a - TSELECT);
+            case TINFO -> Triggers.TINFO;
             default -> throw unknown();
         };
     }
@@ -205,6 +208,13 @@ final class CsrFile {
                     h.updateKeys();
                 }
             }
+            case TSELECT -> h.triggers.writeSelect(v);
+            case TDATA1, TDATA2, TDATA3 -> {
+                if (h.triggers.writeData(a - TSELECT, v)) {
+                    h.triggersChanged();
+                }
+            }
+            case TINFO -> { } // read-only in effect: QEMU ignores the write
             default -> throw unknown();
         }
     }

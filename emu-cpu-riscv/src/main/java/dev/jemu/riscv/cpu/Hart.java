@@ -52,6 +52,8 @@ public final class Hart implements Cpu {
     final CodeCache code;
     final Mmu mmu = new Mmu(this);
     final Pmp pmp = new Pmp();
+    /** Sdtrig debug triggers (tselect/tdata*): checked only while {@code exec}/{@code data} arm one. */
+    final Triggers triggers = new Triggers();
     final CsrFile csrs = new CsrFile(this);
     final FpUnit fpu = new FpUnit(this);
     final SoftFloat sf = new SoftFloat();
@@ -278,6 +280,7 @@ public final class Hart implements Cpu {
         cycleBase = instretBase = -retired;
         reservation = -1;
         pmp.reset();
+        triggers.reset();
         updateMip();
         updateKeys();
         flushTlb();
@@ -313,6 +316,8 @@ public final class Hart implements Cpu {
                 if (pendingSingle) {
                     pendingSingle = false;
                     pg = single;
+                } else if (triggers.exec != 0) {
+                    pg = fetchTriggerChecked(pc);
                 } else {
                     pg = fetchPage(pc);
                 }
@@ -708,10 +713,41 @@ public final class Hart implements Cpu {
         } else if (p.generation != code.generation) {
             p.revalidate(code.generation);
         }
-        int t = (int) (pc >>> 12) & TLB_MASK;
-        ftag[t] = (pc & PAGE_MASK) | fetchKey;
-        fpage[t] = p;
+        if (triggers.exec == 0) { // an armed execute trigger keeps the fetch TLB empty: see fetchTriggerChecked
+            int t = (int) (pc >>> 12) & TLB_MASK;
+            ftag[t] = (pc & PAGE_MASK) | fetchKey;
+            fpage[t] = p;
+        }
         return p;
+    }
+
+    /**
+     * Fetch while an execute trigger is armed: the trigger is checked before each instruction, which runs alone
+     * (through {@link #single}, no compiled block; the empty fetch TLB sends every jump back here).
+     */
+    private DecodedPage fetchTriggerChecked(long pc) {
+        this.pc = pc;
+        if ((triggers.exec >>> priv & 1) != 0 && triggers.matchExec(pc, priv)) {
+            throw raise(Trap.BREAKPOINT, 0); // QEMU 7.2 leaves tval 0
+        }
+        int lo = fetchHalf(pc);
+        if ((lo & 3) != 3) {
+            return loadSingle(pc, Decoder.decode16(lo));
+        }
+        return loadSingle(pc, Decoder.decode32((lo & 0xffff) | fetchHalf(pc + 2) << 16));
+    }
+
+    /** tdata1/tdata2 changed: drop the TLB entries that could now bypass a trigger check. */
+    void triggersChanged() {
+        flushTlb();
+        leaveBlock = true;
+    }
+
+    /** Breakpoint exception if a load/store trigger matches (callers test {@code triggers.data} first). */
+    private void checkDataTrigger(long va, int size, long kind) {
+        if ((triggers.data >>> priv & 1) != 0 && triggers.matchData(va, size, kind, priv)) {
+            throw raise(Trap.BREAKPOINT, 0);
+        }
     }
 
     /** One instruction halfword, fully checked (translation, PMP, region). */
@@ -839,8 +875,13 @@ public final class Hart implements Cpu {
         if (r == null || !r.contains(pa + size - 1)) {
             throw raise(Trap.LOAD_ACCESS, va);
         }
+        boolean watched = false;
+        if (triggers.data != 0) {
+            checkDataTrigger(va, size, Triggers.LOAD);
+            watched = triggers.watchesPage(va & PAGE_MASK);
+        }
         if (r.isMemory()) {
-            if (r == memRegion && Pmp.allows(pmp.pagePermissions(pa & PAGE_MASK, dataPriv), Pmp.R)) {
+            if (!watched && r == memRegion && Pmp.allows(pmp.pagePermissions(pa & PAGE_MASK, dataPriv), Pmp.R)) {
                 int t = (int) (va >>> 12) & TLB_MASK;
                 ltag[t] = (va & PAGE_MASK) | dataKey;
                 loff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
@@ -887,6 +928,11 @@ public final class Hart implements Cpu {
         if (r == null || !r.contains(pa + size - 1)) {
             throw raise(Trap.STORE_ACCESS, va);
         }
+        boolean watched = false;
+        if (triggers.data != 0) {
+            checkDataTrigger(va, size, Triggers.STORE);
+            watched = triggers.watchesPage(va & PAGE_MASK);
+        }
         switch (r.kind()) {
             case RAM -> {
                 writeMem(r.ram().segment(), pa - r.base(), size, v);
@@ -895,7 +941,7 @@ public final class Hart implements Cpu {
                 if (wasCode) {
                     code.invalidate(pa, size);
                 }
-                if (r == memRegion && Pmp.allows(pmp.pagePermissions(page, dataPriv), Pmp.W)) {
+                if (!watched && r == memRegion && Pmp.allows(pmp.pagePermissions(page, dataPriv), Pmp.W)) {
                     stag[t] = (va & PAGE_MASK) | dataKey;
                     soff[t] = page - r.base() - (va & PAGE_MASK);
                     sphys[t] = page;
@@ -953,6 +999,9 @@ public final class Hart implements Cpu {
                 return;
             }
             long pa = storePhys(va, size);
+            if (triggers.data != 0) {
+                checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE); // an atomic access, as in QEMU
+            }
             long cur = physRead(pa, size, va);
             if ((dbl ? cur : (int) cur) != reservationValue) {
                 x[rd] = 1;
@@ -965,6 +1014,9 @@ public final class Hart implements Cpu {
         long pa = storePhys(va, size);
         if (!pmp.check(pa, size, Pmp.R, dataPriv)) {
             throw raise(Trap.STORE_ACCESS, va);
+        }
+        if (triggers.data != 0) {
+            checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE);
         }
         long old = physRead(pa, size, va);
         if (!dbl) {
@@ -1302,6 +1354,9 @@ public final class Hart implements Cpu {
         out.putLongs("pmpaddr", pmp.addr.clone());
         out.putLong("reservation", reservation);
         out.putLong("reservationValue", reservationValue);
+        out.putLong("tselect", triggers.select);
+        out.putLongs("tdata1", triggers.tdata1.clone());
+        out.putLongs("tdata2", triggers.tdata2.clone());
     }
 
     @Override
@@ -1349,6 +1404,18 @@ public final class Hart implements Cpu {
         pmp.recompute();
         reservation = in.getLong("reservation", -1);
         reservationValue = in.getLong("reservationValue", 0);
+        triggers.reset(); // snapshots from before Sdtrig: triggers at their reset values
+        if (in.has("tdata1")) {
+            long[] t1 = in.getLongs("tdata1");
+            long[] t2 = in.getLongs("tdata2");
+            for (int i = 0; i < Math.min(t1.length, Triggers.COUNT); i++) {
+                triggers.select = i;
+                triggers.writeData(1, t1[i]);
+                triggers.writeData(2, t2[i]);
+            }
+            triggers.select = 0;
+            triggers.writeSelect(in.getLong("tselect", 0));
+        }
         updateSstc();
         updateKeys();
         flushTlb();
