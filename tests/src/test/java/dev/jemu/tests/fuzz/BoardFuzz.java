@@ -74,9 +74,10 @@ final class BoardFuzz {
 
     /**
      * The fuzzed machine: {@code type} with {@code ram} bytes of RAM, no firmware, {@code kernel} at the start
-     * of RAM and a virtio-blk disk on each qcow2 image.
+     * of RAM and a virtio-blk disk on each qcow2 image; with a {@code share}, also a virtio-rng device and a
+     * virtio-9p device exporting that directory, so every kind of device the board has is on the bus.
      */
-    static MachineConfig config(MachineType type, long ram, Path kernel, Path... images) {
+    static MachineConfig config(MachineType type, long ram, Path kernel, Path share, Path... images) {
         MachineConfig config = new MachineConfig();
         config.machine = type.name();
         config.ramBytes = ram;
@@ -84,6 +85,10 @@ final class BoardFuzz {
         config.kernel = kernel;
         for (Path image : images) {
             config.drives.add("file=" + image + ",format=qcow2");
+        }
+        if (share != null) {
+            config.devices.add("virtio-rng-device");
+            config.virtfs.add("local,path=" + share + ",mount_tag=fuzz,security_model=none");
         }
         return config;
     }
@@ -99,11 +104,15 @@ final class BoardFuzz {
         byte[] heartbeat = Heartbeats.program(type.architecture());
         Files.write(kernel, heartbeat != null ? heartbeat : new byte[4096]);
         Map<String, long[]> perWindow = new LinkedHashMap<>();
-        Machine m = type.create(config(type, RAM, kernel, a, c));
+        // the 9p share lives beside the fuzz directory: what the guest writes there is its business, but nothing
+        // may appear next to the images
+        Path share = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-share"));
+        Machine m = type.create(config(type, RAM, kernel, share, a, c));
         try {
             fuzz(m, heartbeat, perWindow);
         } finally {
             m.close();
+            FuzzImages.deleteTree(share);
         }
         long growth = 0;
         for (Path image : List.of(a, c)) {

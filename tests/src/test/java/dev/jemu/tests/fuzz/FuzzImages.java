@@ -34,6 +34,18 @@ final class FuzzImages {
     }
 
     /** Runs a command; null when it succeeds, else its status and output. */
+    /** Removes a directory and everything below it (links are removed, never followed). */
+    static void deleteTree(java.nio.file.Path root) throws IOException {
+        if (!java.nio.file.Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
         try {
