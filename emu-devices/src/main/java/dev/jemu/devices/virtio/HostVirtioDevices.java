@@ -93,7 +93,6 @@ public final class HostVirtioDevices {
                     plans.add(rng(spec, p, objects));
                 } else if (driver.equals(NINE_P)) {
                     String fsdev = p.remove("fsdev"), tag = p.remove("mount_tag");
-                    noMore("-device", spec, p, driver + ".");
                     Fsdev f = fsdev == null ? null : fsdevs.get(fsdev);
                     if (f == null) {
                         throw new ConfigException("-device " + spec + ": 9pfs device couldn't find fsdev with the id = "
@@ -157,7 +156,7 @@ public final class HostVirtioDevices {
             throw new ConfigException("-object " + spec + ": Parameter 'id' is missing");
         }
         String file = type.equals("rng-random") ? p.remove("filename") : null;
-        noMore("-object", spec, p, "");
+        noMore("-object", spec, p);
         if (type.equals("rng-builtin")) {
             return new RngBuiltin(id);
         }
@@ -182,7 +181,6 @@ public final class HostVirtioDevices {
                 throw new ConfigException("-device " + spec + ": 'period' parameter expects a positive integer");
             }
         }
-        noMore("-device", spec, p, RNG + ".");
         RngBackend b;
         if (rng == null) {
             b = new RngBuiltin(RNG + "-default"); // QEMU gives the device its own builtin backend
@@ -210,7 +208,7 @@ public final class HostVirtioDevices {
         String driver = p.remove("fsdriver");
         String path = p.remove("path"), model = p.remove("security_model"), ro = p.remove("readonly");
         p.remove("writeout"); // immediate: we never cache writes anyway
-        noMore(flag, spec, p, "");
+        noMore(flag, spec, p);
         if (!driver.equals("local")) {
             throw new ConfigException(flag + " " + spec + ": fsdev: fsdriver " + driver + " not found");
         }
@@ -254,11 +252,11 @@ public final class HostVirtioDevices {
         return new NineP(new LocalFs(f.path(), f.model(), f.readOnly()), tag);
     }
 
-    private static void noMore(String flag, String spec, Map<String, String> p, String prefix) throws ConfigException {
+    /** An option left over in an {@code -object}/{@code -fsdev}/{@code -virtfs} ({@code -device} properties are
+     *  checked against the device's table by {@link DeviceProperties}). */
+    private static void noMore(String flag, String spec, Map<String, String> p) throws ConfigException {
         if (!p.isEmpty()) {
-            String k = p.keySet().iterator().next();
-            throw new ConfigException(flag + " " + spec + ": " + (flag.equals("-device") ? "Property '" + prefix + k
-                    + "' not found" : "Invalid parameter '" + k + "'"));
+            throw new ConfigException(flag + " " + spec + ": Invalid parameter '" + p.keySet().iterator().next() + "'");
         }
     }
 
