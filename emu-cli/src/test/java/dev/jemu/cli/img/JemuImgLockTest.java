@@ -1,7 +1,6 @@
 package dev.jemu.cli.img;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jemu.devices.block.Drive;
