@@ -19,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * QMP's job-style snapshot commands (snapshot-save, snapshot-load, snapshot-delete, query-jobs, job-dismiss) in
+ * QMP's job-style snapshot commands (snapshot-save, snapshot-load, snapshot-delete, query-jobs, and the job verbs) in
  * one session run against jemu and against QEMU 7.2, both on the heartbeat guest with a qcow2 disk made by
  * qemu-img and given as {@code -blockdev node-name=n0}: every reply and each job's JOB_STATUS_CHANGE sequence
  * must be the same (timestamps left out; where a reply falls among a job's events is a race in QEMU, so each
@@ -129,6 +129,11 @@ class QmpSnapshotJobTest {
                 q.dismiss(t, "d1");
                 t.add(q.send("{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"zz\"}}"));
                 q.job(t, SAVE.formatted("s6", "t6", "n0", "\"n0\""), "s6");
+                for (String verb : List.of("cancel", "pause", "resume", "complete", "finalize")) {
+                    // a concluded job takes no verb but dismiss; a missing one is not found
+                    t.add(q.send("{\"execute\": \"job-" + verb + "\", \"arguments\": {\"id\": \"s6\"}}"));
+                    t.add(q.send("{\"execute\": \"job-" + verb + "\", \"arguments\": {\"id\": \"zz\"}}"));
+                }
                 t.add(q.send(JOBS));
                 // a load that names a missing tag fails; QEMU then stays stopped, so it comes last
                 q.job(t, LOAD.formatted("l3", "nope", "n0", "\"n0\""), "l3");

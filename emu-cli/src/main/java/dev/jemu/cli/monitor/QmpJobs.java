@@ -14,7 +14,8 @@ import java.util.function.Function;
 /**
  * QEMU's job layer as far as its snapshot jobs use it: a job is created and runs (JOB_STATUS_CHANGE created,
  * running), does its work on the machine thread, then concludes through waiting and pending, or through aborting
- * with an error kept for query-jobs; job-dismiss removes a concluded job (status null). One instance per machine,
+ * with an error kept for query-jobs; the job verbs (cancel, pause, resume, complete, finalize, dismiss) are checked
+ * against the job's status as QEMU's verb table does. One instance per machine,
  * shared by every QMP session; events go out through the machine's listeners, so they interleave with STOP and
  * RESUME in the order things happened.
  */
@@ -26,6 +27,8 @@ final class QmpJobs {
         volatile String error;
         volatile long current;
         volatile long total;
+        volatile boolean cancelled;
+        volatile boolean userPaused;
 
         Job(String id, String type) {
             this.id = id;
@@ -33,6 +36,8 @@ final class QmpJobs {
         }
     }
 
+    /** strerror(ECANCELED): the error QEMU keeps for a job cancelled before it finished. */
+    private static final String CANCELLED = "Operation canceled";
     private final MachineControl control;
     // guarded by this; in creation order (query-jobs lists the newest first, as QEMU's job list does)
     private final LinkedHashMap<String, Job> jobs = new LinkedHashMap<>();
@@ -62,6 +67,9 @@ final class QmpJobs {
         change(job, "running");
         return () -> control.query(board -> {
             job.total = 1;
+            if (job.cancelled) {
+                throw new IllegalStateException(CANCELLED);
+            }
             return check.apply(board);
         }).thenCompose(checked -> during == null
                 ? control.query(board -> {
@@ -87,21 +95,51 @@ final class QmpJobs {
         change(job, "concluded");
     }
 
-    /** job-dismiss: a concluded job goes away (status null). */
-    void dismiss(String id) {
-        Job job;
+    /**
+     * The job verbs, as QEMU's JobVerbTable allows them: cancel, pause and resume until the job concludes (a
+     * snapshot job has no pause point, so a pause only marks it user-paused, as in QEMU); complete needs a
+     * {@code ready} job and finalize a {@code pending} one, which jemu's auto-finalizing snapshot jobs never are;
+     * dismiss takes a concluded job away (status null).
+     */
+    void apply(String id, String verb) {
         synchronized (this) {
-            job = jobs.get(id);
+            Job job = jobs.get(id);
             if (job == null) {
                 throw QmpCommands.QmpError.generic("Job not found");
             }
-            if (!job.status.equals("concluded")) {
-                throw QmpCommands.QmpError.generic("Job '" + id + "' in state '" + job.status
-                        + "' cannot accept command verb 'dismiss'");
+            if (verb.equals("resume") && !job.userPaused) { // QEMU asks this before its verb table
+                throw QmpCommands.QmpError.generic("Can't resume a job that was not paused");
             }
-            jobs.remove(id);
-            change(job, "null");
+            if (!allowed(verb, job.status)) {
+                throw QmpCommands.QmpError.generic("Job '" + id + "' in state '" + job.status
+                        + "' cannot accept command verb '" + verb + "'");
+            }
+            switch (verb) {
+                case "dismiss" -> {
+                    jobs.remove(id);
+                    change(job, "null");
+                }
+                case "cancel" -> job.cancelled = true;
+                case "pause" -> job.userPaused = true;
+                case "resume" -> job.userPaused = false;
+                default -> throw new IllegalStateException(verb); // complete/finalize: no state allows them here
+            }
         }
+    }
+
+    private static boolean allowed(String verb, String status) {
+        boolean live = switch (status) {
+            case "created", "running", "paused", "ready", "standby" -> true;
+            default -> false;
+        };
+        return switch (verb) {
+            case "cancel" -> live || status.equals("waiting") || status.equals("pending");
+            case "pause", "resume" -> live;
+            case "complete" -> status.equals("ready");
+            case "finalize" -> status.equals("pending");
+            case "dismiss" -> status.equals("concluded");
+            default -> false;
+        };
     }
 
     /** query-jobs: newest first, members in QEMU's order, {@code error} only for a failed job. */

@@ -30,10 +30,15 @@ final class QmpSnapshotCommands {
             new QmpCommands.Command("snapshot-delete", List.of(param("job-id"), param("tag"),
                     new QmpCommands.Param("devices", "array", false)), (c, a) -> job(c, a, "snapshot-delete")),
             new QmpCommands.Command("query-jobs", List.of(), (c, a) -> CompletableFuture.completedFuture(c.jobs().query())),
-            new QmpCommands.Command("job-dismiss", List.of(param("id")), (c, a) -> {
-                c.jobs().dismiss((String) a.get("id"));
-                return CompletableFuture.completedFuture(Map.of());
-            }));
+            verb("dismiss"), verb("cancel"), verb("pause"), verb("resume"), verb("complete"), verb("finalize"));
+
+    /** {@code job-VERB {id}}: an empty return, or the verb table's error. */
+    private static QmpCommands.Command verb(String verb) {
+        return new QmpCommands.Command("job-" + verb, List.of(param("id")), (c, a) -> {
+            c.jobs().apply((String) a.get("id"), verb);
+            return CompletableFuture.completedFuture(Map.of());
+        });
+    }
 
     private static QmpCommands.Param param(String name) {
         return new QmpCommands.Param(name, "str", false);
