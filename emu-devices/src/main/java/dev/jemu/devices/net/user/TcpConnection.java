@@ -484,6 +484,9 @@ final class TcpConnection implements IoHandler {
 
     private void checkDone() {
         if (state == State.ESTABLISHED && guestFin && hostOutputShut && finAcked) {
+            if (ackNeeded) {
+                emit(Tcp.ACK, sndNxt, null, 0, 0); // the guest's FIN, when it came last
+            }
             closeChannel(false);
         }
     }

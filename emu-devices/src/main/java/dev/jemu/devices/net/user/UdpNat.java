@@ -68,7 +68,8 @@ final class UdpNat {
                 if (receive.position() > len) {
                     stack.counters.add("udp.truncatedToMtu");
                 }
-                stack.sendToGuest(guestIp, Udp.frame(0, stack.hostMac, src, from.getPort(), guestIp, guestPort,
+                int srcPort = from.equals(stack.nameserver) ? 53 : from.getPort();
+                stack.sendToGuest(guestIp, Udp.frame(0, stack.hostMac, src, srcPort, guestIp, guestPort,
                         data, 0, len, stack.nextIpId()));
             }
         }
