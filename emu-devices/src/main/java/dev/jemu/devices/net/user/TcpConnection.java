@@ -330,12 +330,11 @@ final class TcpConnection implements IoHandler {
             toHost.append(f, t.dataOffset() + already, take);
             rcvNxt += take;
             advertised -= take;
-            writeHost();
+            // written to the host once per batch of guest frames, in output(): fewer, larger socket writes
         }
         if (fin && already + take == len && state != State.CLOSED) {
             rcvNxt++;
             guestFin = true;
-            shutdownHostWhenDrained();
         }
     }
 
@@ -391,6 +390,12 @@ final class TcpConnection implements IoHandler {
     void output() {
         if (state != State.ESTABLISHED) {
             return;
+        }
+        if (toHost.size() > 0 || (guestFin && !hostOutputShut)) {
+            writeHost();
+            if (state != State.ESTABLISHED) {
+                return;
+            }
         }
         long now = System.nanoTime();
         while (!finSent && !nat.backlogged.getAsBoolean()) {
