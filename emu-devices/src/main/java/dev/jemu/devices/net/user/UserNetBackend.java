@@ -83,7 +83,8 @@ public final class UserNetBackend implements NetBackend {
         this.selector = Selector.open();
         this.stack = new UserStack(config, nameserver, counters, selector, this::toGuest,
                 () -> outbound.size() >= BACKLOG_HIGH);
-        for (HostForward f : config.hostForwards()) {
+        for (int i = 0; i < config.hostForwards().size(); i++) {
+            HostForward f = config.hostForwards().get(i);
             try {
                 if (f.udp()) {
                     stack.udp.forward(f);
@@ -93,7 +94,7 @@ public final class UserNetBackend implements NetBackend {
             } catch (IOException e) {
                 stack.closeAll();
                 selector.close();
-                throw new ConfigException("Could not set up host forwarding rule '" + f + "'");
+                throw new ConfigException("Could not set up host forwarding rule '" + config.hostForwardRules().get(i) + "'");
             }
         }
         this.thread = Thread.ofPlatform().daemon().name("user-net " + id).unstarted(this::run);

@@ -13,7 +13,8 @@ import java.util.Set;
  * {@code restrict=} and the port forwards.
  */
 public record UserNetConfig(int network, int mask, int host, int dns, int dhcpStart, String hostname,
-                            String domainname, List<String> dnsSearch, boolean restrict, List<HostForward> hostForwards) {
+                            String domainname, List<String> dnsSearch, boolean restrict, List<HostForward> hostForwards,
+                            List<String> hostForwardRules) {
 
     /** Options QEMU 7.2 has that jemu's user networking does not implement: refused with one line. */
     private static final Set<String> UNSUPPORTED = Set.of("tftp", "bootfile", "tftp-server-name", "smb", "smbserver",
@@ -150,7 +151,7 @@ public record UserNetConfig(int network, int mask, int host, int dns, int dhcpSt
             parsed.add(HostForward.parse(f, dhcp));
         }
         return new UserNetConfig(network, mask, host, dns, dhcp, hostname, domainname, List.copyOf(dnsSearch),
-                restrict, List.copyOf(parsed));
+                restrict, List.copyOf(parsed), List.copyOf(forwards));
     }
 
     /** QEMU's boolean spellings (qapi_bool_parse). */
