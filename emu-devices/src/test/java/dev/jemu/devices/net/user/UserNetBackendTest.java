@@ -627,6 +627,61 @@ class UserNetBackendTest {
         assertEquals(0, net.openChannels());
     }
 
+    private static int openFileDescriptors() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    @Test
+    void threeHundredShortConnectionsThroughHostfwdLeakNoFileDescriptor() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(openFileDescriptors() > 0, "needs /proc/self/fd");
+        UserNetBackend net = open("hostfwd=tcp:127.0.0.1:0-:7");
+        int port = net.forwardedPort(net.config().hostForwards().get(0));
+        TestGuest g = new TestGuest(net);
+        int before = 0;
+        for (int i = 0; i < 301; i++) {
+            if (i == 1) {
+                waitFor(() -> net.tcpConnections() == 0, "warm-up connection gone");
+                before = openFileDescriptors(); // after one connection has loaded whatever the JDK loads lazily
+            }
+            String text = "ping " + i;
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    reply.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    reply.completeExceptionally(e);
+                }
+            });
+            GuestTcp c = GuestTcp.accept(g, 7, 8192);
+            assertTrue(c.runUntil(() -> c.finReceived, 10_000), "request " + i);
+            c.write(c.received.toByteArray());
+            c.close();
+            assertTrue(c.runUntil(() -> c.finAcked, 10_000), "reply " + i);
+            assertEquals(text, reply.get(10, TimeUnit.SECONDS));
+        }
+        waitFor(() -> net.tcpConnections() == 0, "connections gone: " + net.tcpConnections());
+        assertEquals(1, net.openChannels(), "the listening socket only");
+        int after = openFileDescriptors();
+        assertTrue(after <= before, "file descriptors before " + before + ", after 300 connections " + after);
+    }
+
+    @Test
+    void pingToAnOutsideAddressIsAnsweredWhenTheHostReachesIt() throws Exception {
+        InetSocketAddress ns = HostResolver.fromSystem();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ns != null && ns.getAddress() instanceof java.net.Inet4Address
+                && !ns.getAddress().isLoopbackAddress() && ns.getAddress().isReachable(1000), "no reachable outside host");
+        TestGuest g = new TestGuest(open());
+        int target = Bytes.i32(ns.getAddress().getAddress(), 0);
+        g.send(g.ping(target, 5, 1, "outside".getBytes(StandardCharsets.US_ASCII)));
+        byte[] f = g.next(x -> TestGuest.icmpOf(x) != null, 5000);
+        assertNotNull(f, "echo reply from " + ns.getAddress());
+        assertEquals(target, TestGuest.ipOf(f).source());
+        assertEquals(Icmp.ECHO_REPLY, TestGuest.icmpOf(f).type());
+    }
+
     static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
         long end = System.nanoTime() + 10_000_000_000L;
         while (!cond.getAsBoolean()) {
