@@ -351,7 +351,7 @@ final class TcpConnection implements IoHandler {
         int ops = interestOps();
         interest(toHost.size() > 0 ? ops | SelectionKey.OP_WRITE : ops & ~SelectionKey.OP_WRITE);
         // window update once a good part of the buffer is free again
-        if (toHost.free() - Math.max(advertised, 0) >= Math.max(2 * OUR_MSS, BUFFER / 4)) {
+        if (receiveWindow() - Math.max(advertised, 0) >= Math.min(Math.max(2 * OUR_MSS, BUFFER / 4), 65535 << ourScale)) {
             ackNeeded = true;
             nat.markDirty(this);
         }
@@ -434,8 +434,13 @@ final class TcpConnection implements IoHandler {
         checkDone();
     }
 
+    /** The window to advertise, in bytes: the free space towards the host, as far as the header can say it. */
+    private int receiveWindow() {
+        return Math.min(toHost.free() >> ourScale, 65535) << ourScale;
+    }
+
     private void emit(int flags, int seq, byte[] data, int off, int len) {
-        int window = Math.min(toHost.free() >> ourScale, 65535);
+        int window = receiveWindow() >> ourScale;
         advertised = window << ourScale;
         nat.stack.sendToGuest(key.guestIp(), Tcp.frame(0, nat.stack.hostMac, key.remoteIp(), key.remotePort(),
                 key.guestIp(), key.guestPort(), seq, rcvNxt, flags, window, 0, -1, data, off, len, nat.stack.nextIpId()));

@@ -103,11 +103,18 @@ final class TcpNat {
     }
 
     void flush() {
+        // a connection may mark itself again while it sends (a window update); bounded so that a loop between
+        // the two can never hold the selector thread: what is left runs in the next round
+        int budget = 2 * dirty.size() + 16;
         TcpConnection c;
-        while ((c = dirty.poll()) != null) {
+        while (budget-- > 0 && (c = dirty.poll()) != null) {
             c.dirty = false;
             c.output();
         }
+    }
+
+    boolean hasDirty() {
+        return !dirty.isEmpty();
     }
 
     void resumeOutput() {

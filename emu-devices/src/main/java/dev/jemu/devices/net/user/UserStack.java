@@ -263,6 +263,9 @@ final class UserStack {
     }
 
     long nextDeadline() {
+        if (tcp.hasDirty()) {
+            return 0;
+        }
         return Math.min(tcp.nextDeadline(), udp.nextDeadline());
     }
 

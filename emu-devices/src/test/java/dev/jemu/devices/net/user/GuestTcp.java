@@ -14,7 +14,15 @@ final class GuestTcp {
     final int localPort;
     int remoteIp;
     int remotePort;
-    final int window;
+    /** The receive window this guest advertises (may change: it is sent with the next ACK). */
+    int window;
+    /** The window scale this guest offers in its SYN (-1: none), and the one in use once both sides agreed. */
+    int offeredScale = -1;
+    int ourScale;
+    int lastWindowSent;
+    /** The furthest sequence number this guest ever allowed (a sender may use a window the guest later shrank). */
+    int rightEdge;
+    int minPeerWindow = Integer.MAX_VALUE;
     int sndNxt;
     int sndUna;
     int rcvNxt;
@@ -45,7 +53,14 @@ final class GuestTcp {
     /** Connects to {@code remoteIp:remotePort}; {@code reset} is set when the stack answers RST. */
     static GuestTcp connect(TestGuest g, int localPort, int remoteIp, int remotePort, int window)
             throws InterruptedException {
+        return connect(g, localPort, remoteIp, remotePort, window, -1);
+    }
+
+    /** Connects offering window scale {@code scale} (-1: no option). */
+    static GuestTcp connect(TestGuest g, int localPort, int remoteIp, int remotePort, int window, int scale)
+            throws InterruptedException {
         GuestTcp c = new GuestTcp(g, localPort, window);
+        c.offeredScale = scale;
         c.remoteIp = remoteIp;
         c.remotePort = remotePort;
         c.send(Tcp.SYN, c.sndNxt, null, 0, 0, 1460);
@@ -62,6 +77,10 @@ final class GuestTcp {
             throw new AssertionError("bad SYN-ACK " + t);
         }
         c.established(t);
+        if (scale >= 0 && t.windowScale() >= 0) {
+            c.ourScale = scale;
+            c.peerScale = t.windowScale();
+        }
         c.send(Tcp.ACK, c.sndNxt, null, 0, 0, 0);
         return c;
     }
@@ -81,6 +100,7 @@ final class GuestTcp {
         c.remoteIp = ip.source();
         c.remotePort = t.sourcePort();
         c.rcvNxt = t.sequence() + 1;
+        c.rightEdge = c.rcvNxt;
         c.peerWindow = t.window();
         c.send(Tcp.SYN | Tcp.ACK, c.sndNxt, null, 0, 0, 1460);
         c.sndNxt++;
@@ -91,6 +111,7 @@ final class GuestTcp {
 
     private void established(Tcp t) {
         rcvNxt = t.sequence() + 1;
+        rightEdge = rcvNxt;
         sndNxt++;
         sndUna = sndNxt;
         dataStart = sndNxt;
@@ -104,10 +125,14 @@ final class GuestTcp {
     }
 
     void send(int flags, int seq, byte[] data, int off, int len, int mss) {
+        boolean syn = (flags & Tcp.SYN) != 0;
+        int field = syn ? Math.min(window, 65535) : Math.min(window >> ourScale, 65535);
         if ((flags & Tcp.ACK) != 0) {
             lastAckSent = rcvNxt;
+            lastWindowSent = syn ? field : field << ourScale;
         }
-        g.send(g.tcp(localPort, remoteIp, remotePort, seq, rcvNxt, flags, window, mss, -1, data, off, len));
+        g.send(g.tcp(localPort, remoteIp, remotePort, seq, rcvNxt, flags, field, mss, syn ? offeredScale : -1, data,
+                off, len));
     }
 
     /** Queues bytes to send. */
@@ -185,8 +210,13 @@ final class GuestTcp {
             finAcked = true;
         }
         peerWindow = t.window() << peerScale;
+        minPeerWindow = Math.min(minPeerWindow, peerWindow);
         int len = t.dataLength();
         if (len == 0 && !t.has(Tcp.FIN)) {
+            if (t.sequence() != rcvNxt) { // not acceptable (RFC 9293 3.10.7.4): answered with an ACK
+                duplicates++;
+                send(Tcp.ACK, sndNxt, null, 0, 0, 0);
+            }
             return;
         }
         if (t.sequence() != rcvNxt) {
@@ -199,7 +229,10 @@ final class GuestTcp {
             dropped++;
             return;
         }
-        if (t.sequence() + len - (lastAckSent + window) > 0) {
+        if (lastAckSent + lastWindowSent - rightEdge > 0) {
+            rightEdge = lastAckSent + lastWindowSent;
+        }
+        if (t.sequence() + len - rightEdge > 0) {
             windowViolations++;
         }
         received.write(f, t.dataOffset(), len);

@@ -13,7 +13,6 @@ import dev.jemu.devices.net.user.wire.Tcp;
 import dev.jemu.devices.net.user.wire.Udp;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -346,6 +345,98 @@ class UserNetBackendTest {
     }
 
     @Test
+    void tcpWithWindowScalingMovesDataBothWaysWithinTheScaledWindow() throws Exception {
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        cleanup.add(server);
+        byte[] up = random(3 << 20, 11);
+        byte[] down = random(3 << 20, 12);
+        CompletableFuture<byte[]> hostGot = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        s.getOutputStream().write(down);
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        hostGot.completeExceptionally(e);
+                    }
+                });
+                hostGot.complete(s.getInputStream().readAllBytes());
+                writer.join();
+            } catch (Exception e) {
+                hostGot.completeExceptionally(e);
+            }
+        });
+        UserNetBackend net = open();
+        TestGuest g = new TestGuest(net);
+        GuestTcp c = GuestTcp.connect(g, 41020, TestGuest.GATEWAY, server.getLocalPort(), 256 * 1024, 4);
+        assertEquals(TcpConnection.OUR_SCALE, c.peerScale, "the stack answers the scale option with its own");
+        c.write(up);
+        c.close();
+        assertTrue(c.runUntil(() -> c.finAcked && c.finReceived, 60_000), c.state());
+        assertArrayEquals(sha(up), sha(hostGot.get(10, TimeUnit.SECONDS)));
+        assertArrayEquals(sha(down), sha(c.received.toByteArray()));
+        assertEquals(0, c.windowViolations);
+        waitFor(() -> net.tcpConnections() == 0, "connection gone");
+    }
+
+    @Test
+    void tcpZeroWindowFromTheGuestIsProbedAndReopened() throws Exception {
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        cleanup.add(server);
+        byte[] down = random(64 * 1024, 13);
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                s.getOutputStream().write(down);
+                s.shutdownOutput();
+                s.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                // test ends
+            }
+        });
+        UserNetBackend net = open();
+        TestGuest g = new TestGuest(net);
+        GuestTcp c = GuestTcp.connect(g, 41021, TestGuest.GATEWAY, server.getLocalPort(), 4096);
+        assertTrue(c.runUntil(() -> c.received.size() > 0, 10_000));
+        c.window = 0; // the guest's application stops reading
+        c.runUntil(() -> false, 300);
+        int stalled = c.received.size();
+        c.runUntil(() -> false, 500);
+        assertEquals(stalled, c.received.size(), "nothing sent into a closed window");
+        c.window = 4096; // reading again, without telling: only the stack's window probe finds out
+        assertTrue(c.runUntil(() -> c.finReceived, 30_000), c.state() + net.counters().snapshot());
+        assertArrayEquals(sha(down), sha(c.received.toByteArray()));
+        assertEquals(0, c.windowViolations);
+        assertTrue(c.duplicates > 0, "the probe was an old sequence number");
+    }
+
+    @Test
+    void tcpAHostThatDoesNotReadClosesTheWindowToTheGuestAndReopensIt() throws Exception {
+        ServerSocket server = new ServerSocket();
+        cleanup.add(server);
+        server.setReceiveBufferSize(64 * 1024); // set before listening: the accepted socket's buffer stays small
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        byte[] up = random(24 << 20, 14);
+        CompletableFuture<byte[]> hostGot = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                Thread.sleep(1500); // not reading: the kernel's buffers, then the stack's, fill up
+                hostGot.complete(s.getInputStream().readAllBytes());
+            } catch (Exception e) {
+                hostGot.completeExceptionally(e);
+            }
+        });
+        UserNetBackend net = open();
+        TestGuest g = new TestGuest(net);
+        GuestTcp c = GuestTcp.connect(g, 41022, TestGuest.GATEWAY, server.getLocalPort(), 65535);
+        c.write(up);
+        c.close();
+        assertTrue(c.runUntil(() -> c.finAcked, 60_000), c.state());
+        assertEquals(0, c.minPeerWindow, "the stack closed its window while the host did not read");
+        assertArrayEquals(sha(up), sha(hostGot.get(10, TimeUnit.SECONDS)));
+    }
+
+    @Test
     void tcpHostClosesFirstHalfCloseKeepsTheGuestSending() throws Exception {
         ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         cleanup.add(server);
@@ -598,22 +689,7 @@ class UserNetBackendTest {
     void manyShortConnectionsLeakNothing() throws Exception {
         ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
         cleanup.add(server);
-        Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    Socket s = server.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (s; OutputStream o = s.getOutputStream()) {
-                            o.write(s.getInputStream().readAllBytes());
-                        } catch (IOException e) {
-                            // done
-                        }
-                    });
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        });
+        Thread.ofVirtual().start(() -> UserNetFuzzTest.echoServer(server));
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         for (int i = 0; i < 200; i++) {

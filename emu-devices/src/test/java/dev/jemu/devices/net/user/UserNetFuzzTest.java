@@ -72,7 +72,8 @@ class UserNetFuzzTest {
         }
     }
 
-    private static void echoServer(ServerSocket server) {
+    /** Accepts connections and echoes each one's bytes back until its EOF. */
+    static void echoServer(ServerSocket server) {
         try {
             while (true) {
                 Socket s = server.accept();
