@@ -28,6 +28,9 @@ final class TestGuest implements FrameSink {
     final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
     volatile boolean refuse;
     volatile int refused;
+    /** When > 0, every n-th offered frame is refused, and the NIC says it has room again a moment later. */
+    volatile int refuseEvery;
+    private int offered;
     int ip = IP;
 
     TestGuest(UserNetBackend net) {
@@ -39,6 +42,18 @@ final class TestGuest implements FrameSink {
     public boolean deliver(ByteBuffer frame) {
         if (refuse) {
             refused++;
+            return false;
+        }
+        if (refuseEvery > 0 && ++offered % refuseEvery == 0) {
+            refused++;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                net.receiveReady();
+            });
             return false;
         }
         byte[] f = new byte[frame.remaining()];

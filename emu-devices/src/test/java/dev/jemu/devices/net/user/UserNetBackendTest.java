@@ -556,6 +556,31 @@ class UserNetBackendTest {
         }
     }
 
+    @Test
+    void tcpThroughANicThatIsOftenFullLosesNothing() throws Exception {
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        cleanup.add(server);
+        byte[] down = random(4 << 20, 15);
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                s.getOutputStream().write(down);
+                s.shutdownOutput();
+                s.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                // test ends
+            }
+        });
+        UserNetBackend net = open();
+        TestGuest g = new TestGuest(net);
+        g.refuseEvery = 7;
+        GuestTcp c = GuestTcp.connect(g, 41030, TestGuest.GATEWAY, server.getLocalPort(), 256 * 1024, 2);
+        assertTrue(c.runUntil(() -> c.finReceived, 60_000), c.state() + net.counters().snapshot());
+        assertArrayEquals(sha(down), sha(c.received.toByteArray()));
+        assertTrue(g.refused > 100, "the NIC refused " + g.refused + " frames");
+        assertEquals(0, net.counters().get("toGuest.queueFull"), "kept, not dropped");
+        assertEquals(0, c.windowViolations);
+    }
+
     // ---- hostfwd, restrict ----
 
     @Test

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
  */
 class UserNetThroughputTest {
     static final int MIB = Integer.getInteger("jemu.net.bench.mib", 32);
+    /** The test guest's receive window (bytes) and the window scale it offers; -Djemu.net.bench.window=65535 without scaling. */
+    static final int WINDOW = Integer.getInteger("jemu.net.bench.window", 256 * 1024);
+    static final int SCALE = WINDOW > 65535 ? 3 : -1;
 
     @Test
     void tcpThroughputBothWays() throws Exception {
@@ -43,7 +46,7 @@ class UserNetThroughputTest {
                     got.completeExceptionally(e);
                 }
             });
-            GuestTcp up = GuestTcp.connect(g, 45000, TestGuest.GATEWAY, server.getLocalPort(), 65535);
+            GuestTcp up = GuestTcp.connect(g, 45000, TestGuest.GATEWAY, server.getLocalPort(), WINDOW, SCALE);
             long t0 = System.nanoTime();
             up.write(data);
             up.close();
@@ -61,15 +64,15 @@ class UserNetThroughputTest {
                     // reported by the guest side
                 }
             });
-            GuestTcp down = GuestTcp.connect(g, 45001, TestGuest.GATEWAY, server.getLocalPort(), 65535);
+            GuestTcp down = GuestTcp.connect(g, 45001, TestGuest.GATEWAY, server.getLocalPort(), WINDOW, SCALE);
             long t1 = System.nanoTime();
             assertTrue(down.runUntil(() -> down.finReceived, 120_000));
             double downSeconds = (System.nanoTime() - t1) / 1e9;
             assertEquals(data.length, down.received.size());
             down.close();
             down.runUntil(() -> down.finAcked, 10_000);
-            System.out.printf("user-net TCP throughput (%d MiB each way, 64 KiB guest window): guest->host %.1f MiB/s,"
-                    + " host->guest %.1f MiB/s; counters %s%n", MIB, MIB / upSeconds, MIB / downSeconds,
+            System.out.printf("user-net TCP throughput (%d MiB each way, %d KiB guest window): guest->host %.1f MiB/s,"
+                    + " host->guest %.1f MiB/s; counters %s%n", MIB, WINDOW / 1024, MIB / upSeconds, MIB / downSeconds,
                     net.counters().snapshot());
         }
     }
