@@ -25,6 +25,9 @@ final class UdpNat {
     private final UserStack stack;
     private final Map<Long, Flow> flows = new HashMap<>();
     private final ByteBuffer receive = ByteBuffer.allocate(MAX_DATAGRAM);
+    /** The idle times in use (tests shorten them). */
+    long idleNs = IDLE_NS;
+    long dnsIdleNs = DNS_IDLE_NS;
 
     UdpNat(UserStack stack) {
         this.stack = stack;
@@ -145,7 +148,7 @@ final class UdpNat {
     void tick(long now) {
         for (Iterator<Flow> it = flows.values().iterator(); it.hasNext(); ) {
             Flow flow = it.next();
-            if (!flow.permanent && now - flow.lastUsed > (flow.onlyDns ? DNS_IDLE_NS : IDLE_NS)) {
+            if (!flow.permanent && now - flow.lastUsed > (flow.onlyDns ? dnsIdleNs : idleNs)) {
                 flow.close();
                 it.remove();
             }

@@ -184,6 +184,15 @@ public final class UserNetBackend implements NetBackend {
         return onLoop(stack.tcp::connectionCount);
     }
 
+    /** Shortens the UDP idle times (tests): flows then close after {@code ns} (DNS-only ones too). */
+    void udpIdle(long ns) {
+        onLoop(() -> {
+            stack.udp.idleNs = ns;
+            stack.udp.dnsIdleNs = ns;
+            return 0;
+        });
+    }
+
     /** Runs a question on the selector thread (its data is that thread's only) and waits for the answer. */
     private int onLoop(java.util.function.IntSupplier question) {
         if (!thread.isAlive()) {

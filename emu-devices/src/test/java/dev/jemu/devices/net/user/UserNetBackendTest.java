@@ -234,6 +234,18 @@ class UserNetBackendTest {
         t.join(2000);
     }
 
+    @Test
+    void udpFlowsCloseWhenIdle() throws Exception {
+        UserNetBackend net = open();
+        net.udpIdle(300_000_000L);
+        TestGuest g = new TestGuest(net);
+        for (int i = 0; i < 3; i++) {
+            g.send(g.udp(47000 + i, TestGuest.GATEWAY, 9, new byte[] {1}));
+        }
+        waitFor(() -> net.openChannels() == 3, "three flows");
+        waitFor(() -> net.openChannels() == 0, "flows closed after 300 ms idle");
+    }
+
     private static byte[] dnsQuery(int id, String name) {
         java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
         q.write(id >>> 8);
