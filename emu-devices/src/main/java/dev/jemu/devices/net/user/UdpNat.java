@@ -67,10 +67,7 @@ final class UdpNat {
                 lastUsed = System.nanoTime();
                 int src = stack.guestAddressFor(from);
                 byte[] data = receive.array();
-                int len = Math.min(receive.position(), 1500 - 28);
-                if (receive.position() > len) {
-                    stack.counters.add("udp.truncatedToMtu");
-                }
+                int len = receive.position(); // larger than the MTU: fragmented on the way to the guest
                 int srcPort = from.equals(stack.nameserver) ? 53 : from.getPort();
                 stack.sendToGuest(guestIp, Udp.frame(0, stack.hostMac, src, srcPort, guestIp, guestPort,
                         data, 0, len, stack.nextIpId()));

@@ -40,6 +40,9 @@ final class UserStack {
     private final Map<Integer, Long> arpTable = new HashMap<>();
     private final Map<Integer, List<byte[]>> waitingForArp = new HashMap<>();
     private int waitingCount;
+    /** When each address in {@link #waitingForArp} was asked for; unanswered ones are given up after a second. */
+    private final Map<Integer, Long> askedAt = new HashMap<>();
+    private static final long ARP_WAIT_NS = 1_000_000_000L;
     private int ipIdentification;
     final DhcpServer dhcp;
     final UdpNat udp;
@@ -172,6 +175,7 @@ final class UserStack {
         Long old = arpTable.put(ip, mac);
         if (old == null || old != mac) {
             List<byte[]> waiting = waitingForArp.remove(ip);
+            askedAt.remove(ip);
             if (waiting != null) {
                 waitingCount -= waiting.size();
                 for (byte[] frame : waiting) {
@@ -191,6 +195,12 @@ final class UserStack {
      * from the ARP table; an unknown guest is asked with an ARP request and the frame waits (a few, bounded).
      */
     void sendToGuest(int ip, byte[] frame) {
+        if (frame.length > Ethernet.MAX_FRAME) {
+            for (byte[] fragment : Ipv4.fragments(frame, Ethernet.MAX_FRAME - Ethernet.HEADER)) {
+                sendToGuest(ip, fragment);
+            }
+            return;
+        }
         if (ip == Ipv4.BROADCAST || ip == config.broadcast()) {
             Bytes.put48(frame, 0, Ethernet.BROADCAST);
             toGuest.accept(frame);
@@ -210,6 +220,7 @@ final class UserStack {
         list.add(frame);
         waitingCount++;
         if (list.size() == 1) {
+            askedAt.put(ip, System.nanoTime());
             toGuest.accept(new Arp(Arp.REQUEST, hostMac, config.host(), 0, ip).toFrame());
         }
     }
@@ -270,6 +281,17 @@ final class UserStack {
     }
 
     void tick(long now) {
+        if (!askedAt.isEmpty()) {
+            askedAt.entrySet().removeIf(e -> {
+                if (now - e.getValue() < ARP_WAIT_NS) {
+                    return false;
+                }
+                List<byte[]> dropped = waitingForArp.remove(e.getKey());
+                waitingCount -= dropped == null ? 0 : dropped.size();
+                counters.add("arp.unanswered");
+                return true;
+            });
+        }
         tcp.tick(now);
         udp.tick(now);
         icmp.poll();

@@ -235,6 +235,36 @@ class UserNetBackendTest {
     }
 
     @Test
+    void aLargeHostDatagramReachesTheGuestInFragments() throws Exception {
+        DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        cleanup.add(peer);
+        TestGuest g = new TestGuest(open());
+        g.send(g.udp(40100, TestGuest.GATEWAY, peer.getLocalPort(), new byte[] {1}));
+        DatagramPacket p = new DatagramPacket(new byte[10], 10);
+        peer.receive(p);
+        byte[] big = random(4000, 16);
+        peer.send(new DatagramPacket(big, big.length, p.getSocketAddress()));
+        java.io.ByteArrayOutputStream ip = new java.io.ByteArrayOutputStream();
+        int id = -1;
+        for (int i = 0; ; i++) {
+            byte[] f = g.next(x -> TestGuest.ipOf(x) != null && TestGuest.ipOf(x).protocol() == Ipv4.UDP, 5000);
+            assertNotNull(f, "fragment " + i);
+            assertTrue(f.length <= Ethernet.MAX_FRAME);
+            Ipv4 h = TestGuest.ipOf(f);
+            assertTrue(id == -1 || id == h.identification());
+            id = h.identification();
+            assertEquals(ip.size(), (Bytes.u16(f, Ethernet.HEADER + 6) & 0x1fff) * 8, "offset");
+            ip.write(f, h.payloadOffset(), h.payloadLength());
+            if ((Bytes.u16(f, Ethernet.HEADER + 6) & 0x2000) == 0) {
+                break;
+            }
+        }
+        byte[] datagram = ip.toByteArray();
+        assertEquals(8 + big.length, datagram.length);
+        assertArrayEquals(big, Arrays.copyOfRange(datagram, 8, datagram.length));
+    }
+
+    @Test
     void udpFlowsCloseWhenIdle() throws Exception {
         UserNetBackend net = open();
         net.udpIdle(300_000_000L);

@@ -54,6 +54,31 @@ public record Ipv4(int headerLength, int totalLength, int identification, boolea
         return f;
     }
 
+    /**
+     * Splits a frame made by {@link #frame} whose IP packet is larger than {@code mtu} into fragments of at most
+     * {@code mtu} bytes (RFC 791: payload in multiples of 8 bytes, more-fragments on all but the last).
+     */
+    public static java.util.List<byte[]> fragments(byte[] frame, int mtu) {
+        int payload = frame.length - FRAME_PAYLOAD;
+        int chunk = (mtu - MIN_HEADER) & ~7;
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        int protocol = Bytes.u8(frame, Ethernet.HEADER + 9);
+        int id = Bytes.u16(frame, Ethernet.HEADER + 4);
+        int src = Bytes.i32(frame, Ethernet.HEADER + 12);
+        int dst = Bytes.i32(frame, Ethernet.HEADER + 16);
+        for (int off = 0; off < payload; off += chunk) {
+            int n = Math.min(chunk, payload - off);
+            byte[] f = frame(Ethernet.destination(frame), Ethernet.source(frame), protocol, src, dst, n, id);
+            boolean more = off + n < payload;
+            Bytes.put16(f, Ethernet.HEADER + 6, (more ? 0x2000 : 0) | (off >>> 3));
+            Bytes.put16(f, Ethernet.HEADER + 10, 0);
+            Bytes.put16(f, Ethernet.HEADER + 10, Checksum.of(f, Ethernet.HEADER, MIN_HEADER));
+            System.arraycopy(frame, FRAME_PAYLOAD + off, f, FRAME_PAYLOAD, n);
+            out.add(f);
+        }
+        return out;
+    }
+
     /** Where a payload starts in a frame made by {@link #frame}. */
     public static final int FRAME_PAYLOAD = Ethernet.HEADER + MIN_HEADER;
 }
