@@ -4,14 +4,22 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
-/** A bounded FIFO of bytes between a host socket and a TCP connection to the guest; compacts instead of wrapping. */
+/**
+ * A bounded FIFO of bytes between a host socket and a TCP connection to the guest. It compacts instead of
+ * wrapping, and its array starts small and grows up to the capacity only while data piles up: an idle connection
+ * costs a few KiB, a busy one its full window.
+ */
 final class ByteQueue {
-    private final byte[] buf;
+    private static final int INITIAL = 16 * 1024;
+    private static final int READ_CHUNK = 64 * 1024;
+    private final int capacity;
+    private byte[] buf;
     private int head;
     private int tail;
 
     ByteQueue(int capacity) {
-        buf = new byte[capacity];
+        this.capacity = capacity;
+        this.buf = new byte[Math.min(INITIAL, capacity)];
     }
 
     int size() {
@@ -19,14 +27,14 @@ final class ByteQueue {
     }
 
     int free() {
-        return buf.length - size();
+        return capacity - size();
     }
 
     int capacity() {
-        return buf.length;
+        return capacity;
     }
 
-    /** The array holding the bytes and where byte {@code i} of the queue is in it. */
+    /** The array holding the bytes (valid until the next append or read) and where byte {@code i} is in it. */
     byte[] array() {
         return buf;
     }
@@ -54,8 +62,8 @@ final class ByteQueue {
         if (room == 0) {
             return 0;
         }
-        makeRoom(room);
-        int n = ch.read(ByteBuffer.wrap(buf, tail, buf.length - tail));
+        makeRoom(Math.min(room, READ_CHUNK));
+        int n = ch.read(ByteBuffer.wrap(buf, tail, Math.min(buf.length - tail, room)));
         if (n > 0) {
             tail += n;
         }
@@ -72,11 +80,19 @@ final class ByteQueue {
         return n;
     }
 
+    /** Makes {@code len} bytes (at most the free space) writable after the tail: compacting, then growing. */
     private void makeRoom(int len) {
-        if (buf.length - tail < len && head > 0) {
-            System.arraycopy(buf, head, buf, 0, tail - head);
-            tail -= head;
-            head = 0;
+        if (buf.length - tail >= len) {
+            return;
         }
+        int size = size();
+        byte[] target = buf;
+        if (buf.length - size < len) {
+            target = new byte[Math.min(capacity, Math.max(buf.length * 2, size + len))];
+        }
+        System.arraycopy(buf, head, target, 0, size);
+        buf = target;
+        head = 0;
+        tail = size;
     }
 }
