@@ -311,6 +311,9 @@ final class TcpConnection implements IoHandler {
         int len = t.dataLength();
         boolean fin = t.has(Tcp.FIN);
         if (len == 0 && !fin) {
+            if (t.sequence() != rcvNxt) {
+                ackNeeded = true; // a keepalive or zero-window probe: not acceptable, answered with an ACK
+            }
             return;
         }
         ackNeeded = true;

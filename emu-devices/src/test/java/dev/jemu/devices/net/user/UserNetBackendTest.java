@@ -544,6 +544,50 @@ class UserNetBackendTest {
     }
 
     @Test
+    void tcpHostResetReachesTheGuestAsReset() throws Exception {
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        cleanup.add(server);
+        CompletableFuture<Void> resetDone = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                s.getInputStream().read(); // the guest's first byte, then a hard close
+                s.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // test ends
+            }
+            resetDone.complete(null);
+        });
+        UserNetBackend net = open();
+        TestGuest g = new TestGuest(net);
+        GuestTcp c = GuestTcp.connect(g, 41040, TestGuest.GATEWAY, server.getLocalPort(), 8192);
+        c.write(random(1 << 20, 17));
+        assertTrue(c.runUntil(() -> c.reset, 10_000), "RST to the guest: " + c.state());
+        assertTrue(resetDone.isDone());
+        waitFor(() -> net.tcpConnections() == 0, "connection gone");
+        assertEquals(0, net.openChannels());
+    }
+
+    @Test
+    void tcpAGuestKeepaliveIsAnswered() throws Exception {
+        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        cleanup.add(server);
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                s.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                // test ends
+            }
+        });
+        TestGuest g = new TestGuest(open());
+        GuestTcp c = GuestTcp.connect(g, 41041, TestGuest.GATEWAY, server.getLocalPort(), 8192);
+        g.frames.clear();
+        c.send(Tcp.ACK, c.sndNxt - 1, null, 0, 0, 0); // Linux's keepalive: one byte before what it sent
+        byte[] f = g.next(c::mine, 5000);
+        assertNotNull(f, "keepalive answered");
+        assertEquals(c.sndNxt, TestGuest.tcpOf(f).acknowledgment());
+    }
+
+    @Test
     void tcpRetransmitsASegmentTheGuestDropped() throws Exception {
         ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         cleanup.add(server);
