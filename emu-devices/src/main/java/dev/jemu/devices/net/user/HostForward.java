@@ -31,8 +31,12 @@ public record HostForward(boolean udp, String hostAddress, int hostPort, int gue
             throw bad(rule, "Missing : separator");
         }
         String hostAddress = rest.substring(0, colon);
-        if (!hostAddress.isEmpty() && Bytes.parseIp(hostAddress) == null) {
-            throw bad(rule, "Bad host address");
+        if (!hostAddress.isEmpty()) {
+            Integer parsed = Bytes.parseIp(hostAddress);
+            if (parsed == null) {
+                throw bad(rule, "Bad host address");
+            }
+            hostAddress = Bytes.ip(parsed); // dotted quad, so that binding never consults a resolver
         }
         rest = rest.substring(colon + 1);
         int dash = rest.indexOf('-');

@@ -130,7 +130,7 @@ public record UserNetConfig(int network, int mask, int host, int dns, int dhcpSt
             throw new ConfigException("DHCP doesn't belong to network");
         }
         if (dhcp == host || dhcp == dns) {
-            throw new ConfigException("DNS must be different from host and DNS");
+            throw new ConfigException("DHCP must be different from host and DNS");
         }
         if (hostname != null && hostname.length() > 255) {
             throw new ConfigException("'hostname' parameter cannot exceed 255 bytes");

@@ -53,16 +53,17 @@ class UserNetConfigTest {
     @Test
     void badOptionsGiveQemusMessages() {
         assertEquals("Invalid parameter 'foo'", error("foo=1"));
-        assertEquals("Failed to parse netmask", error("net=10.0.2"));
+        assertEquals("Failed to parse netmask", error("net=10.0.2.x"));
         assertEquals("Invalid netmask provided (must be in range 4-32)", error("net=10.0.2.0/33"));
         assertEquals("Failed to parse netmask (trailing chars)", error("net=10.0.2.0/24x"));
         assertEquals("Failed to parse host", error("host=x"));
         assertEquals("Host doesn't belong to network", error("host=10.0.3.2"));
-        assertEquals("Failed to parse DNS", error("dns=1.2.3"));
+        assertEquals("Failed to parse DNS", error("dns=1.2.3.4.5"));
         assertEquals("DNS must be different from host", error("dns=10.0.2.2"));
         assertEquals("DNS doesn't belong to network", error("restrict=on", "dns=8.8.8.8"));
         assertEquals("Failed to parse DHCP start address", error("dhcpstart=no"));
         assertEquals("DHCP doesn't belong to network", error("dhcpstart=10.0.3.15"));
+        assertEquals("DHCP must be different from host and DNS", error("dhcpstart=10.0.2.2"));
         assertEquals("Parameter 'restrict' expects 'on' or 'off'", error("restrict=maybe"));
         assertEquals("IPv4 and IPv6 disabled", error("ipv4=off", "ipv6=off"));
         assertTrue(error("ipv6=on").contains("not supported"));
@@ -76,6 +77,7 @@ class UserNetConfigTest {
         assertEquals(new HostForward(false, null, 2222, 0x0a00020f, 22), c.hostForwards().get(0));
         assertEquals(new HostForward(true, "127.0.0.1", 5353, 0x0a000214, 53), c.hostForwards().get(1));
         assertEquals(new HostForward(false, null, 8080, 0x0a00020f, 80), c.hostForwards().get(2));
+        assertEquals("127.0.0.1", parse("hostfwd=tcp:127.1:22-:22").hostForwards().get(0).hostAddress());
         assertEquals("Invalid host forwarding rule 'sctp::1-:2' (Bad protocol name)", error("hostfwd=sctp::1-:2"));
         assertEquals("Invalid host forwarding rule 'tcp' (No : separators)", error("hostfwd=tcp"));
         assertEquals("Invalid host forwarding rule 'tcp:1-2' (Missing : separator)", error("hostfwd=tcp:1-2"));

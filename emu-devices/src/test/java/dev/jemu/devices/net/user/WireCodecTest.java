@@ -175,8 +175,12 @@ class WireCodecTest {
         assertEquals("10.0.2.15", Bytes.ip(0x0a00020f));
         assertEquals("52:54:00:12:34:56", Bytes.mac(0x5254_0012_3456L));
         assertEquals(0x0a00020f, Bytes.parseIp("10.0.2.15"));
-        assertNull(Bytes.parseIp("10.0.2"));
+        assertEquals(0x0a000002, Bytes.parseIp("10.0.2"), "inet_aton: the last part fills the rest");
+        assertEquals(0x0a00020f, Bytes.parseIp("0x0a.0.02.017"), "hex and octal parts");
+        assertEquals(0x7f000001, Bytes.parseIp("2130706433"));
         assertNull(Bytes.parseIp("10.0.2.256"));
+        assertNull(Bytes.parseIp("10.0.2.3.4"));
+        assertNull(Bytes.parseIp("08.0.0.1"), "8 is no octal digit");
         assertNull(Bytes.parseIp("10.0.2.x"));
         assertNull(Bytes.parseIp("10..2.1"));
     }

@@ -55,23 +55,56 @@ public final class Bytes {
         return s.toString();
     }
 
-    /** Parses a dotted quad strictly (four decimal parts 0..255); null when it is not one. */
+    /**
+     * Parses an IPv4 address as inet_aton(3) does, which is what QEMU's options take: one to four parts, each
+     * decimal, octal (leading 0) or hex (0x), the last part filling the remaining bytes ("10.0.2" is 10.0.0.2).
+     * Null when it is not one.
+     */
     public static Integer parseIp(String s) {
         String[] p = s.split("\\.", -1);
-        if (p.length != 4) {
+        if (p.length == 0 || p.length > 4) {
             return null;
         }
-        int a = 0;
-        for (String part : p) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+        long[] v = new long[p.length];
+        for (int i = 0; i < p.length; i++) {
+            Long n = inetNumber(p[i]);
+            if (n == null) {
                 return null;
             }
-            int v = Integer.parseInt(part);
-            if (v > 255) {
-                return null;
-            }
-            a = (a << 8) | v;
+            v[i] = n;
         }
-        return a;
+        long a = 0;
+        for (int i = 0; i < p.length - 1; i++) {
+            if (v[i] > 255) {
+                return null;
+            }
+            a |= v[i] << (24 - 8 * i);
+        }
+        long last = v[p.length - 1];
+        if (last > (0xffffffffL >>> (8 * (p.length - 1)))) {
+            return null;
+        }
+        return (int) (a | last);
+    }
+
+    private static Long inetNumber(String t) {
+        int radix = 10;
+        String digits = t;
+        if (t.startsWith("0x") || t.startsWith("0X")) {
+            radix = 16;
+            digits = t.substring(2);
+        } else if (t.length() > 1 && t.startsWith("0")) {
+            radix = 8;
+            digits = t.substring(1);
+        }
+        if (digits.isEmpty() || digits.length() > 11) {
+            return radix == 16 || t.isEmpty() ? null : 0L;
+        }
+        try {
+            long n = Long.parseLong(digits, radix);
+            return n < 0 || n > 0xffffffffL ? null : n;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }
