@@ -147,7 +147,10 @@ class UserNetBackendTest {
 
         g.send(dhcpRequest(Dhcp.REQUEST, 0x1236, 0x0a000263));
         byte[] nak = dhcpReply(g, 0x1236);
-        assertEquals(Dhcp.NAK, dhcpOptions(nak, TestGuest.udpOf(nak)).get(53)[0], "an address outside the pool");
+        Map<Integer, byte[]> n = dhcpOptions(nak, TestGuest.udpOf(nak));
+        assertEquals(Dhcp.NAK, n.get(53)[0], "an address outside the pool");
+        assertEquals("requested address not available", new String(n.get(56), StandardCharsets.US_ASCII));
+        assertEquals(Ipv4.BROADCAST, TestGuest.ipOf(nak).destination());
     }
 
     @Test
