@@ -1,5 +1,6 @@
 package dev.jemu.devices.net.user;
 
+import dev.jemu.devices.net.user.wire.Bytes;
 import dev.jemu.devices.net.user.wire.Icmp;
 import dev.jemu.devices.net.user.wire.Ipv4;
 import java.net.InetSocketAddress;
@@ -53,7 +54,7 @@ final class IcmpEcho {
                 if (!closed && host.getAddress().isReachable(PROBE_TIMEOUT_MS)) {
                     // the guest's address rides in front of the frame until the selector thread sends it
                     byte[] tagged = new byte[answer.length + 4];
-                    dev.jemu.devices.net.user.wire.Bytes.put32(tagged, 0, guest);
+                    Bytes.put32(tagged, 0, guest);
                     System.arraycopy(answer, 0, tagged, 4, answer.length);
                     answers.add(tagged);
                     stack.selector.wakeup();
@@ -70,7 +71,7 @@ final class IcmpEcho {
     void poll() {
         byte[] tagged;
         while ((tagged = answers.poll()) != null) {
-            int guest = dev.jemu.devices.net.user.wire.Bytes.i32(tagged, 0);
+            int guest = Bytes.i32(tagged, 0);
             stack.sendToGuest(guest, Arrays.copyOfRange(tagged, 4, tagged.length));
         }
     }

@@ -1,5 +1,6 @@
 package dev.jemu.devices.net.user;
 
+import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.devices.net.FrameSink;
 import dev.jemu.devices.net.NetBackend;
@@ -14,9 +15,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * QEMU's {@code -netdev user} ("slirp"): a NAT router in Java between the guest's Ethernet and host sockets, with
@@ -194,17 +200,19 @@ public final class UserNetBackend implements NetBackend {
     }
 
     /** Runs a question on the selector thread (its data is that thread's only) and waits for the answer. */
-    private int onLoop(java.util.function.IntSupplier question) {
+    private int onLoop(IntSupplier question) {
         if (!thread.isAlive()) {
             return question.getAsInt();
         }
-        java.util.concurrent.CompletableFuture<Integer> answer = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Integer> answer = new CompletableFuture<>();
         tasks.add(() -> answer.complete(question.getAsInt()));
         selector.wakeup();
         try {
-            return answer.get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException | java.util.concurrent.ExecutionException
-                 | java.util.concurrent.TimeoutException e) {
+            return answer.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } catch (ExecutionException | TimeoutException e) {
             return thread.isAlive() ? -1 : question.getAsInt();
         }
     }
@@ -256,7 +264,7 @@ public final class UserNetBackend implements NetBackend {
             }
         } catch (IOException | RuntimeException e) {
             counters.add("stack.bug");
-            dev.jemu.core.log.DebugLog.log(dev.jemu.core.log.DebugLog.Category.GUEST_ERRORS,
+            DebugLog.log(DebugLog.Category.GUEST_ERRORS,
                     "user-net %s: selector thread stopped: %s", id, e);
         } finally {
             stack.closeAll();
@@ -275,7 +283,7 @@ public final class UserNetBackend implements NetBackend {
             h.ready(k);
         } catch (RuntimeException e) {
             counters.add("stack.bug");
-            dev.jemu.core.log.DebugLog.log(dev.jemu.core.log.DebugLog.Category.GUEST_ERRORS,
+            DebugLog.log(DebugLog.Category.GUEST_ERRORS,
                     "user-net %s: host event failed: %s", id, e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.jemu.devices.net.user;
 
+import dev.jemu.core.log.DebugLog;
 import dev.jemu.devices.net.user.wire.Arp;
 import dev.jemu.devices.net.user.wire.Bytes;
 import dev.jemu.devices.net.user.wire.Ethernet;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -50,7 +52,7 @@ final class UserStack {
     final IcmpEcho icmp;
 
     UserStack(UserNetConfig config, InetSocketAddress nameserver, NetCounters counters, Selector selector,
-              Consumer<byte[]> toGuest, java.util.function.BooleanSupplier backlogged) {
+              Consumer<byte[]> toGuest, BooleanSupplier backlogged) {
         this.config = config;
         this.nameserver = nameserver;
         this.counters = counters;
@@ -70,7 +72,7 @@ final class UserStack {
         } catch (RuntimeException e) {
             // A bug, not a guest error: counted (tests fail on it) and the frame dropped, the stack goes on.
             counters.add("stack.bug");
-            dev.jemu.core.log.DebugLog.log(dev.jemu.core.log.DebugLog.Category.GUEST_ERRORS,
+            DebugLog.log(DebugLog.Category.GUEST_ERRORS,
                     "user-net: frame dropped by an internal error: %s", e);
         }
     }
