@@ -1,12 +1,13 @@
 package dev.jemu.devices.net.user;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the DNS proxy sends the guest's queries: the first {@code nameserver} of the host's /etc/resolv.conf. */
+/** Where the DNS proxy sends the guest's queries: the first IPv4 {@code nameserver} of the host's /etc/resolv.conf. */
 final class HostResolver {
     private HostResolver() {
     }
@@ -18,7 +19,9 @@ final class HostResolver {
                 String[] w = line.trim().split("\\s+");
                 if (w.length >= 2 && w[0].equals("nameserver")) {
                     InetAddress a = InetAddress.ofLiteral(w[1].replaceFirst("%.*$", ""));
-                    return new InetSocketAddress(a, 53);
+                    if (a instanceof Inet4Address) { // the proxy speaks IPv4 to the host too
+                        return new InetSocketAddress(a, 53);
+                    }
                 }
             }
         } catch (IOException | IllegalArgumentException e) {
