@@ -270,13 +270,13 @@ class UserNetBackendTest {
     @Test
     void udpFlowsCloseWhenIdle() throws Exception {
         UserNetBackend net = open();
-        net.udpIdle(300_000_000L);
+        net.udpIdle(1_000_000_000L);
         TestGuest g = new TestGuest(net);
         for (int i = 0; i < 3; i++) {
             g.send(g.udp(47000 + i, TestGuest.GATEWAY, 9, new byte[] {1}));
         }
         waitFor(() -> net.openChannels() == 3, "three flows");
-        waitFor(() -> net.openChannels() == 0, "flows closed after 300 ms idle");
+        waitFor(() -> net.openChannels() == 0, "flows closed after 1 s idle");
     }
 
     private static byte[] dnsQuery(int id, String name) {
@@ -854,8 +854,9 @@ class UserNetBackendTest {
         }
         waitFor(() -> net.tcpConnections() == 0, "connections gone: " + net.tcpConnections());
         assertEquals(1, net.openChannels(), "the listening socket only");
-        int after = openFileDescriptors();
-        assertTrue(after <= before, "file descriptors before " + before + ", after 1000 connections " + after);
+        // the test's last client socket closes just after its reply completed: give it a moment
+        int limit = before;
+        waitFor(() -> openFileDescriptors() <= limit, "file descriptors back to " + limit + " after 1000 connections");
     }
 
     @Test
