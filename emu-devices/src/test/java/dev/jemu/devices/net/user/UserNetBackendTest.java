@@ -341,6 +341,38 @@ class UserNetBackendTest {
 
     // ---- TCP ----
 
+    /** A listening socket on the host's loopback, closed after the test. */
+    private ServerSocket hostServer() throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        cleanup.add(server);
+        return server;
+    }
+
+    /**
+     * The host side of one connection: writes {@code send} and then its FIN, while reading everything the guest
+     * sends until the guest's FIN; completes with what it read.
+     */
+    private static CompletableFuture<byte[]> serveOnce(ServerSocket server, byte[] send) {
+        CompletableFuture<byte[]> got = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = server.accept()) {
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        s.getOutputStream().write(send);
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        got.completeExceptionally(e);
+                    }
+                });
+                got.complete(s.getInputStream().readAllBytes());
+                writer.join();
+            } catch (Exception e) {
+                got.completeExceptionally(e);
+            }
+        });
+        return got;
+    }
+
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
@@ -353,27 +385,10 @@ class UserNetBackendTest {
 
     @Test
     void tcpToAHostServerMovesOneMebibyteEachWayWithASmallGuestWindowAndClosesFromTheGuest() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         byte[] up = random(1 << 20, 1);
         byte[] down = random(1 << 20, 2);
-        CompletableFuture<byte[]> hostGot = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = server.accept()) {
-                Thread writer = Thread.ofVirtual().start(() -> {
-                    try {
-                        s.getOutputStream().write(down);
-                    } catch (IOException e) {
-                        hostGot.completeExceptionally(e);
-                    }
-                });
-                byte[] all = s.getInputStream().readAllBytes(); // until the guest's FIN
-                writer.join();
-                hostGot.complete(all);
-            } catch (Exception e) {
-                hostGot.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<byte[]> hostGot = serveOnce(server, down);
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         GuestTcp c = GuestTcp.connect(g, 41000, TestGuest.GATEWAY, server.getLocalPort(), 4096);
@@ -391,27 +406,10 @@ class UserNetBackendTest {
 
     @Test
     void tcpWithWindowScalingMovesDataBothWaysWithinTheScaledWindow() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         byte[] up = random(3 << 20, 11);
         byte[] down = random(3 << 20, 12);
-        CompletableFuture<byte[]> hostGot = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = server.accept()) {
-                Thread writer = Thread.ofVirtual().start(() -> {
-                    try {
-                        s.getOutputStream().write(down);
-                        s.shutdownOutput();
-                    } catch (IOException e) {
-                        hostGot.completeExceptionally(e);
-                    }
-                });
-                hostGot.complete(s.getInputStream().readAllBytes());
-                writer.join();
-            } catch (Exception e) {
-                hostGot.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<byte[]> hostGot = serveOnce(server, down);
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         GuestTcp c = GuestTcp.connect(g, 41020, TestGuest.GATEWAY, server.getLocalPort(), 256 * 1024, 4);
@@ -427,18 +425,9 @@ class UserNetBackendTest {
 
     @Test
     void tcpZeroWindowFromTheGuestIsProbedAndReopened() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         byte[] down = random(64 * 1024, 13);
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = server.accept()) {
-                s.getOutputStream().write(down);
-                s.shutdownOutput();
-                s.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                // test ends
-            }
-        });
+        serveOnce(server, down);
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         GuestTcp c = GuestTcp.connect(g, 41021, TestGuest.GATEWAY, server.getLocalPort(), 4096);
@@ -483,20 +472,10 @@ class UserNetBackendTest {
 
     @Test
     void tcpHostClosesFirstHalfCloseKeepsTheGuestSending() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         byte[] down = random(200_000, 3);
         byte[] up = random(300_000, 4);
-        CompletableFuture<byte[]> hostGot = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = server.accept()) {
-                s.getOutputStream().write(down);
-                s.shutdownOutput(); // host's FIN first
-                hostGot.complete(s.getInputStream().readAllBytes());
-            } catch (Exception e) {
-                hostGot.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<byte[]> hostGot = serveOnce(server, down); // the host sends its FIN first
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         GuestTcp c = GuestTcp.connect(g, 41001, TestGuest.GATEWAY, server.getLocalPort(), 16384);
@@ -526,8 +505,7 @@ class UserNetBackendTest {
 
     @Test
     void tcpGuestResetClosesTheHostSocket() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         CompletableFuture<Integer> hostRead = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (Socket s = server.accept()) {
@@ -548,8 +526,7 @@ class UserNetBackendTest {
 
     @Test
     void tcpHostResetReachesTheGuestAsReset() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         CompletableFuture<Void> resetDone = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (Socket s = server.accept()) {
@@ -572,8 +549,7 @@ class UserNetBackendTest {
 
     @Test
     void tcpAGuestKeepaliveIsAnswered() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         Thread.ofVirtual().start(() -> {
             try (Socket s = server.accept()) {
                 s.getInputStream().readAllBytes();
@@ -592,18 +568,9 @@ class UserNetBackendTest {
 
     @Test
     void tcpRetransmitsASegmentTheGuestDropped() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         byte[] down = random(100_000, 5);
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = server.accept()) {
-                s.getOutputStream().write(down);
-                s.shutdownOutput();
-                s.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                // test ends
-            }
-        });
+        serveOnce(server, down);
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         GuestTcp c = GuestTcp.connect(g, 41004, TestGuest.GATEWAY, server.getLocalPort(), 8192);
@@ -647,18 +614,9 @@ class UserNetBackendTest {
 
     @Test
     void tcpThroughANicThatIsOftenFullLosesNothing() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         byte[] down = random(4 << 20, 15);
-        Thread.ofVirtual().start(() -> {
-            try (Socket s = server.accept()) {
-                s.getOutputStream().write(down);
-                s.shutdownOutput();
-                s.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                // test ends
-            }
-        });
+        serveOnce(server, down);
         UserNetBackend net = open();
         TestGuest g = new TestGuest(net);
         g.refuseEvery = 7;
@@ -732,8 +690,7 @@ class UserNetBackendTest {
 
     @Test
     void restrictOnBlocksEverythingLeavingButForwards() throws Exception {
-        ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-        cleanup.add(server);
+        ServerSocket server = hostServer();
         server.setSoTimeout(500);
         DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         cleanup.add(udp);
