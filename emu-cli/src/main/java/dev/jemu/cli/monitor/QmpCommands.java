@@ -65,7 +65,7 @@ final class QmpCommands {
             new Command("quit", List.of(), (c, a) -> empty(c.control().quit(0))),
             new Command("human-monitor-command", List.of(new Param("command-line", "str", false),
                     new Param("cpu-index", "int", true)), QmpCommands::humanMonitorCommand)),
-            QmpSnapshotCommands.ALL.stream()).toList();
+            Stream.concat(QmpSnapshotCommands.ALL.stream(), QmpMigrationCommands.ALL.stream())).toList();
 
     private QmpCommands() {
     }
