@@ -106,7 +106,15 @@ public record MigrationUri(String kind, String host, int port, String path) {
             server.socket().setReuseAddress(true);
         }
         try {
-            server.bind(address());
+            if (kind.equals("unix")) {
+                // bound under a temporary name and renamed into place: the path appears only once it listens
+                Path tmp = Path.of(path + ".jemu-" + ProcessHandle.current().pid());
+                Files.deleteIfExists(tmp);
+                server.bind(UnixDomainSocketAddress.of(tmp));
+                Files.move(tmp, Path.of(path), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                server.bind(address());
+            }
         } catch (IOException e) {
             server.close();
             throw new IOException("Failed to bind socket: " + reason(e));
