@@ -123,41 +123,60 @@ final class HmpMigration {
         return (long) (n * mul);
     }
 
+    /**
+     * info migrate: QEMU 7.2's lines (hmp_info_migrate) from query-migrate's reply, except its leading "globals:"
+     * block (the -global migration.* properties of QEMU's migration object, which jemu does not have).
+     */
     static CompletableFuture<String> info(MonitorContext ctx) {
         Migration m = ctx.migration();
-        if (m == null || m.status() == MigrationStatus.NONE) {
+        if (m == null) {
             return done("");
         }
         Map<String, Object> i = QmpMigrationCommands.info(m);
-        StringBuilder s = new StringBuilder("Migration status: ").append(i.get("status"));
-        if (m.status() == MigrationStatus.FAILED && i.containsKey("error-desc")) {
-            s.append(" (").append(i.get("error-desc")).append(')');
+        StringBuilder s = new StringBuilder();
+        if (i.containsKey("status")) {
+            s.append("Migration status: ").append(i.get("status"));
+            if ("failed".equals(i.get("status")) && i.containsKey("error-desc")) {
+                s.append(" (").append(i.get("error-desc")).append(')');
+            }
+            s.append('\n');
+            s.append("total time: ").append(i.getOrDefault("total-time", 0L)).append(" ms\n"); // 0 when absent, as QEMU
+            line(s, i, "expected-downtime", "expected downtime: %d ms");
+            line(s, i, "downtime", "downtime: %d ms");
+            line(s, i, "setup-time", "setup: %d ms");
         }
-        s.append('\n');
-        line(s, i, "total-time", "total time: %d ms");
-        line(s, i, "expected-downtime", "expected downtime: %d ms");
-        line(s, i, "downtime", "downtime: %d ms");
-        line(s, i, "setup-time", "setup: %d ms");
+        if (m.listening() != null) {
+            s.append("socket address: [\n\t").append(QmpMigrationCommands.socketUri(m.listening())).append("\n]\n");
+        }
         if (i.get("ram") instanceof Map<?, ?> ram) {
-            long t = (Long) ram.get("transferred");
-            s.append("transferred ram: ").append(t >> 10).append(" kbytes\n");
+            s.append("transferred ram: ").append(kib(ram, "transferred")).append(" kbytes\n");
             s.append(String.format(Locale.ROOT, "throughput: %.2f mbps%n", (Double) ram.get("mbps")));
-            s.append("remaining ram: ").append((Long) ram.get("remaining") >> 10).append(" kbytes\n");
-            s.append("total ram: ").append((Long) ram.get("total") >> 10).append(" kbytes\n");
+            s.append("remaining ram: ").append(kib(ram, "remaining")).append(" kbytes\n");
+            s.append("total ram: ").append(kib(ram, "total")).append(" kbytes\n");
             s.append("duplicate: ").append(ram.get("duplicate")).append(" pages\n");
-            s.append("skipped: 0 pages\n");
+            s.append("skipped: ").append(ram.get("skipped")).append(" pages\n");
             s.append("normal: ").append(ram.get("normal")).append(" pages\n");
-            s.append("normal bytes: ").append((Long) ram.get("normal-bytes") >> 10).append(" kbytes\n");
+            s.append("normal bytes: ").append(kib(ram, "normal-bytes")).append(" kbytes\n");
             s.append("dirty sync count: ").append(ram.get("dirty-sync-count")).append('\n');
-            s.append("page size: 4 kbytes\n");
-            s.append("multifd bytes: 0 kbytes\n");
+            s.append("page size: ").append(kib(ram, "page-size")).append(" kbytes\n");
+            s.append("multifd bytes: ").append(kib(ram, "multifd-bytes")).append(" kbytes\n");
             s.append("pages-per-second: ").append(ram.get("pages-per-second")).append('\n');
+            // the rest only when not zero, as QEMU prints them
             if ((Long) ram.get("dirty-pages-rate") != 0) {
                 s.append("dirty pages rate: ").append(ram.get("dirty-pages-rate")).append(" pages\n");
             }
-            s.append("downtime ram: ").append((Long) ram.get("downtime-bytes") >> 10).append(" kbytes\n");
+            if ((Long) ram.get("precopy-bytes") != 0) {
+                s.append("precopy ram: ").append(kib(ram, "precopy-bytes")).append(" kbytes\n");
+            }
+            if ((Long) ram.get("downtime-bytes") != 0) {
+                s.append("downtime ram: ").append(kib(ram, "downtime-bytes")).append(" kbytes\n");
+            }
         }
         return done(s.toString());
+    }
+
+    private static long kib(Map<?, ?> ram, String key) {
+        return (Long) ram.get(key) >> 10;
     }
 
     private static void line(StringBuilder s, Map<String, Object> i, String key, String format) {

@@ -4,6 +4,10 @@ import dev.jemu.core.migration.Migration;
 import dev.jemu.core.migration.MigrationException;
 import dev.jemu.core.migration.MigrationStats;
 import dev.jemu.core.migration.MigrationStatus;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +132,16 @@ final class QmpMigrationCommands {
     static Map<String, Object> info(Migration m) {
         MigrationStatus s = m.status();
         MigrationStats st = m.stats();
+        if (m.incomingSide()) { // fill_destination_migration_info: the status, and where it listens
+            Map<String, Object> out = QmpCommands.ordered();
+            if (s != MigrationStatus.NONE) {
+                out.put("status", s.qapiName());
+            }
+            if (m.listening() != null) {
+                out.put("socket-address", List.of(socketAddress(m.listening())));
+            }
+            return out;
+        }
         if (s == MigrationStatus.NONE) {
             return Map.of();
         }
@@ -160,5 +174,23 @@ final class QmpMigrationCommands {
             default -> { }
         }
         return out;
+    }
+
+    /** A listening address as QEMU's SocketAddress (unix: path; inet: port as a string, ipv4/ipv6, numeric host). */
+    static Map<String, Object> socketAddress(SocketAddress a) {
+        if (a instanceof InetSocketAddress in) {
+            boolean v6 = in.getAddress() instanceof Inet6Address;
+            return QmpCommands.ordered("port", Integer.toString(in.getPort()), v6 ? "ipv6" : "ipv4", true,
+                    "host", in.getAddress().getHostAddress(), "type", "inet");
+        }
+        return QmpCommands.ordered("path", ((UnixDomainSocketAddress) a).getPath().toString(), "type", "unix");
+    }
+
+    /** HMP's spelling of a listening address ({@code info migrate}'s socket address list). */
+    static String socketUri(SocketAddress a) {
+        if (a instanceof InetSocketAddress in) {
+            return "tcp:" + in.getAddress().getHostAddress() + ":" + in.getPort();
+        }
+        return "unix:" + ((UnixDomainSocketAddress) a).getPath();
     }
 }

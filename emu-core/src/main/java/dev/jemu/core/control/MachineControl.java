@@ -132,8 +132,9 @@ public final class MachineControl {
      * Live migration's stop-and-copy: a running machine stops in {@code finish-migrate} (STOP) and {@code work}
      * runs on the machine thread; when it returns true the machine stays stopped in {@code postmigrate}, otherwise
      * (or when it throws) it runs again if it was running, as QEMU's source does after a failed migration.
+     * {@code work} is told whether the machine was running (the destination takes over that run state).
      */
-    public CompletableFuture<Boolean> finishMigration(Callable<Boolean> work) {
+    public CompletableFuture<Boolean> finishMigration(SwitchOver work) {
         return onMachine(() -> {
             RunState before = state;
             boolean wasRunning = before == RunState.RUNNING;
@@ -144,7 +145,7 @@ public final class MachineControl {
             }
             boolean ok = false;
             try {
-                ok = work.call();
+                ok = work.run(wasRunning);
                 return ok;
             } finally {
                 if (ok) {
@@ -156,6 +157,11 @@ public final class MachineControl {
                 }
             }
         });
+    }
+
+    /** The stop-and-copy step of {@link #finishMigration}: true when the destination has the machine. */
+    public interface SwitchOver {
+        boolean run(boolean wasRunning) throws Exception;
     }
 
     /** {@code system_reset}: the board's reset (as the guest's reset does); RESET with the host as its cause. */

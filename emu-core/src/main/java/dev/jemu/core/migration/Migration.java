@@ -16,6 +16,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -57,6 +58,9 @@ public final class Migration {
     // incoming: the URI given to -incoming ("defer" until migrate-incoming), whether it has been started
     private volatile String incoming;
     private volatile boolean incomingStarted;
+    // whether the status is the incoming migration's (query-migrate shows only its status), and where it listens
+    private volatile boolean incomingSide;
+    private volatile SocketAddress listening;
 
     /**
      * @param autostart whether an incoming migration resumes the guest ({@code -S} absent), as QEMU's destination
@@ -126,6 +130,16 @@ public final class Migration {
         return stats;
     }
 
+    /** Whether {@link #status} is an incoming migration's (QEMU's destination reports only its status). */
+    public boolean incomingSide() {
+        return incomingSide;
+    }
+
+    /** Where the incoming migration listens until it has ended (query-migrate's socket-address), or null. */
+    public SocketAddress listening() {
+        return listening;
+    }
+
     // ------------------------------------------------------------------ outgoing
 
     /**
@@ -148,15 +162,21 @@ public final class Migration {
         try {
             target = MigrationUri.parse(uri);
         } catch (IllegalArgumentException e) {
-            throw new MigrationException("Parameter 'uri' expects a valid migration protocol");
+            target = null;
         }
         stats = new MigrationStats();
         stats.startMillis = System.currentTimeMillis();
         stats.totalBytes = machine.ram().size();
         errorDesc = null;
         cancelled = false;
+        incomingSide = false;
         setStatus(MigrationStatus.SETUP);
-        Thread.ofPlatform().name("jemu-migration").daemon().start(() -> send(target));
+        if (target == null) { // as QEMU: the migration was set up, and failed (no error-desc)
+            setStatus(MigrationStatus.FAILED);
+            throw new MigrationException("Parameter 'uri' expects a valid migration protocol");
+        }
+        MigrationUri to = target;
+        Thread.ofPlatform().name("jemu-migration").daemon().start(() -> send(to));
     }
 
     /** {@code migrate_cancel}: the connection is closed under the migration thread; the guest runs on. */
@@ -202,9 +222,9 @@ public final class Migration {
                 return log.take();
             });
             st.setupMillis = System.currentTimeMillis() - st.startMillis;
-            setStatus(MigrationStatus.ACTIVE);
             int pass = 1;
-            pass(pass);
+            pass(pass); // the first sync is part of the setup, as in QEMU
+            setStatus(MigrationStatus.ACTIVE);
             Throttle throttle = new Throttle();
             boolean first = true;
             while (true) {
@@ -235,7 +255,7 @@ public final class Migration {
                 }
             }
             long[] left = dirty;
-            boolean ok = control.finishMigration(() -> finish(w, buffered, answers, c, left, log, st))
+            boolean ok = control.finishMigration(running -> finish(w, buffered, answers, c, left, log, st, running))
                     .get(ACK_TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
             if (!ok) {
                 throw new IOException("cancelled");
@@ -265,7 +285,8 @@ public final class Migration {
 
     /** Stop-and-copy, on the machine thread with the CPUs stopped; true when the destination has the guest. */
     private boolean finish(MigrationStream.Writer w, BufferedOutputStream buffered, DataInputStream answers,
-                           MigrationUri.Connection c, long[] left, DirtyLog log, MigrationStats st) throws IOException {
+                           MigrationUri.Connection c, long[] left, DirtyLog log, MigrationStats st, boolean running)
+            throws IOException {
         long t0 = System.nanoTime(), b0 = st.transferred;
         if (cancelled) {
             return false;
@@ -273,12 +294,16 @@ public final class Migration {
         MigrationStream.Capture devices = MigrationStream.capture(machine); // drains: their DMA is in the log
         long[] last = log.take();
         log.stop();
+        pass((int) st.dirtySyncCount + 1); // the last sync, guest stopped: a pass of its own, as in QEMU
         for (int i = 0; i < last.length; i++) {
             last[i] |= left[i];
         }
         machine.inactivateDisks();
         try {
             sendPages(w, last, false, null, st);
+            if (!running) {
+                w.stopped();
+            }
             w.devices(devices);
             w.end();
             buffered.flush();
@@ -435,19 +460,17 @@ public final class Migration {
 
     /** {@code migrate-incoming URI} after {@code -incoming defer}, refused as QEMU refuses it otherwise. */
     public synchronized void migrateIncoming(String uri) {
+        if (incomingStarted) { // also after -incoming URI, which QEMU starts the same way
+            throw new MigrationException("The incoming migration has already been started");
+        }
         if (incoming == null || control.state() != RunState.INMIGRATE) {
             throw new MigrationException("'-incoming' was not specified on the command line");
-        }
-        if (!incoming.equals("defer")) {
-            throw new MigrationException("For use with '-incoming defer'");
-        }
-        if (incomingStarted) {
-            throw new MigrationException("The incoming migration has already been started");
         }
         startIncoming(uri);
     }
 
     private void startIncoming(String uri) {
+        control.report("MIGRATION", Map.of("status", "setup")); // QEMU 7.2 sends it on every start, events or not
         MigrationUri from;
         try {
             from = MigrationUri.parse(uri);
@@ -461,6 +484,8 @@ public final class Migration {
             throw new MigrationException(e.getMessage());
         }
         incomingStarted = true;
+        incomingSide = true;
+        listening = listener.address();
         Thread.ofPlatform().name("jemu-incoming").daemon().start(() -> receive(listener));
     }
 
@@ -481,13 +506,14 @@ public final class Migration {
             CompletableFuture<Void> done = control.finishIncoming(() -> {
                 machine.activateDisks();
                 MigrationStream.apply(machine, loaded);
-            }, autostart);
+            }, autostart && !loaded.sourceStopped());
             try {
                 done.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException x ? x : new StateException(message(e));
             }
             answer(answers, MigrationStream.ACK_LOADED, null);
+            listening = null;
             setStatus(MigrationStatus.COMPLETED);
         } catch (Exception e) {
             String why = e instanceof StateException ? e.getMessage() : message(e);
@@ -501,6 +527,7 @@ public final class Migration {
             err.println("jemu: load of migration failed: " + why);
             control.requestQuit(1); // as QEMU's destination: the guest cannot run on a half-loaded state
         } finally {
+            listening = null;
             listener.close();
             if (c != null) {
                 c.close();

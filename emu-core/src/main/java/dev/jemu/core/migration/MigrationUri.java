@@ -119,7 +119,13 @@ public record MigrationUri(String kind, String host, int port, String path) {
             server.close();
             throw new IOException("Failed to bind socket: " + reason(e));
         }
+        SocketAddress bound = kind.equals("unix") ? UnixDomainSocketAddress.of(path) : server.getLocalAddress();
         return new Listener() {
+            @Override
+            public SocketAddress address() {
+                return bound;
+            }
+
             @Override
             public Connection accept() throws IOException {
                 try {
@@ -146,6 +152,11 @@ public record MigrationUri(String kind, String host, int port, String path) {
     /** A destination waiting for its one source. */
     public interface Listener extends AutoCloseable {
         Connection accept() throws IOException;
+
+        /** Where it listens (what query-migrate reports as socket-address), or null for exec. */
+        default SocketAddress address() {
+            return null;
+        }
 
         @Override
         default void close() {

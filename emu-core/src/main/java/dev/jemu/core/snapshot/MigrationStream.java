@@ -22,6 +22,8 @@ import java.util.Map;
  * 2 ZERO   u64 first page, u32 count: pages that are zero now (sent after a page was dirtied to zero)
  * 3 ROUND  u32 pass: a pre-copy round ends (progress only)
  * 4 DEVICES u64 guest clock ns, u32 byte length, u32 record count, the records (once, machine stopped)
+ * 5 STOPPED (no payload, before DEVICES) the source's guest was stopped (paused): the destination stays paused,
+ *          as QEMU's destination takes the source's run state (its global state); absent when it was running
  * 0 END    u32 CRC-32C of every byte before it
  * </pre>
  * The destination checks the header before anything else, starts from zeroed RAM (so the first round leaves out
@@ -31,7 +33,7 @@ import java.util.Map;
  */
 public final class MigrationStream {
     static final byte[] MAGIC = "JEMU-MG\n".getBytes(StandardCharsets.US_ASCII);
-    static final byte END = 0, PAGES = 1, ZERO = 2, ROUND = 3, DEVICES = 4;
+    static final byte END = 0, PAGES = 1, ZERO = 2, ROUND = 3, DEVICES = 4, STOPPED = 5;
     public static final int PAGE = MachineStateStream.PAGE;
     public static final int ACK_HEADER = 'H', ACK_LOADED = 'K', NACK = 'E';
 
@@ -82,6 +84,11 @@ public final class MigrationStream {
             d.flush();
         }
 
+        /** The source's guest was not running at the switch-over (the destination will not run it either). */
+        public void stopped() throws IOException {
+            d.writeByte(STOPPED);
+        }
+
         /** The devices' records, captured with the machine stopped ({@link #capture}). */
         public void devices(Capture c) throws IOException {
             d.writeByte(DEVICES);
@@ -113,8 +120,11 @@ public final class MigrationStream {
         return MachineStateStream.isZero(ram.segment(), page);
     }
 
-    /** What the destination has read: the clock and device records, checked, to {@link #apply}. */
-    public record Loaded(long clockNanos, Map<String, StateRecord> records) {
+    /**
+     * What the destination has read: the clock and device records, checked, to {@link #apply}, and whether the
+     * source's guest was stopped.
+     */
+    public record Loaded(long clockNanos, Map<String, StateRecord> records, boolean sourceStopped) {
     }
 
     /** The destination's side: reads a whole stream into the machine's RAM, then the devices into a Loaded. */
@@ -162,6 +172,7 @@ public final class MigrationStream {
             long pages = ram.size() / PAGE;
             ram.zero(0, ram.size());
             Loaded loaded = null;
+            boolean stopped = false;
             while (true) {
                 byte tag = d.readByte();
                 switch (tag) {
@@ -190,12 +201,13 @@ public final class MigrationStream {
                         }
                     }
                     case ROUND -> d.readInt();
+                    case STOPPED -> stopped = true;
                     case DEVICES -> {
                         if (loaded != null) {
                             throw new StateException("migration stream is corrupt (two device sections)");
                         }
                         long clock = d.readLong();
-                        loaded = new Loaded(clock, MachineStateStream.readRecords(d, m));
+                        loaded = new Loaded(clock, MachineStateStream.readRecords(d, m), stopped);
                     }
                     default -> throw new StateException("migration stream is corrupt (section tag " + tag + ")");
                 }
