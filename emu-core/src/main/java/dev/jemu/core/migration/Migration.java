@@ -360,27 +360,35 @@ public final class Migration {
         st.pagesPerSecond = ms > 0 ? sentPages * 1000 / ms : st.pagesPerSecond;
     }
 
-    /** max-bandwidth: at most a tenth of it per 100 ms window (0: unlimited), as QEMU's rate limit. */
+    /**
+     * max-bandwidth (0: unlimited), as QEMU's rate limit: what was sent in excess of a tenth of it within a 100 ms
+     * window is paid for by waiting as long as it takes at that rate (a 1 MiB run on a slow link waits seconds,
+     * not one window). The wait is taken in slices that follow a changed max-bandwidth and a cancel.
+     */
     private final class Throttle {
         private long windowStart = System.nanoTime(), windowBytes;
 
         void sent(long bytes) throws IOException {
-            long limit = maxBandwidth / 10;
             windowBytes += bytes;
-            if (limit <= 0 || windowBytes < limit) {
-                return;
-            }
-            long wait = windowStart + 100_000_000 - System.nanoTime();
-            if (wait > 0) {
+            while (true) {
+                long rate = maxBandwidth;
+                if (rate <= 0 || windowBytes < rate / 10 || cancelled) {
+                    return;
+                }
+                long due = windowStart + (long) (windowBytes * 1e9 / rate); // when these bytes may have been sent
+                long wait = due - System.nanoTime();
+                if (wait <= 0) {
+                    windowStart = System.nanoTime();
+                    windowBytes = 0;
+                    return;
+                }
                 try {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    Thread.sleep(Math.min(wait, 100_000_000) / 1_000_000, (int) (Math.min(wait, 100_000_000) % 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted");
                 }
             }
-            windowStart = System.nanoTime();
-            windowBytes = 0;
         }
     }
 
