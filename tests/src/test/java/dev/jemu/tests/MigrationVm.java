@@ -57,8 +57,7 @@ final class MigrationVm implements AutoCloseable {
                 vm.awaitOutput("beat 0000000000000002", MonitorVm.seconds(60));
             }
             vm.awaitFile(sock, MonitorVm.seconds(60));
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(sock));
+            channel = connect(sock);
             in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
             out = Channels.newOutputStream(channel);
             in.readLine();
@@ -193,6 +192,23 @@ final class MigrationVm implements AutoCloseable {
     private String normalize(String text) {
         return text.replace(dir.toString(), "DIR").replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:PORT")
                 .replaceAll("\"port\": \"\\d+\"", "\"port\": \"PORT\"");
+    }
+
+    /** Connects to the QMP socket, again while it is bound but not listening yet (QEMU creates it first). */
+    private SocketChannel connect(Path sock) throws IOException, InterruptedException {
+        for (int i = 0; ; i++) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(sock));
+                return ch;
+            } catch (java.net.ConnectException e) {
+                ch.close();
+                if (i == 250) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
     }
 
     /** A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */

@@ -33,8 +33,10 @@ class QmpMigrationQemuTest {
 
     /**
      * Over a unix socket: the errors before (migrate_cancel with none running, migrate-incoming without
-     * -incoming or after it, migrate on the destination, a bogus URI, a closed port, migrate while one runs),
-     * the parameters, the migration, and both ends' query-status, query-migrate and info migrate after it.
+     * -incoming or after it, migrate on the destination, a bogus URI, a closed port), a migration held back by a
+     * low max-bandwidth (migrate again while it runs, query-migrate and info migrate, migrate_cancel: the source
+     * runs on, that destination exits 1), the parameters, the migration, and both ends' query-status,
+     * query-migrate and info migrate after it.
      */
     @Test
     void aMigrationSessionAnswersAsQemuDoes() throws Exception {
@@ -45,6 +47,7 @@ class QmpMigrationQemuTest {
         assertEquals(qemu.events(), jemu.events());
         assertEquals(qemu.text(), jemu.text(), "info migrate");
         assertEquals(List.of("MIGRATION setup", "MIGRATION failed", "MIGRATION setup", "MIGRATION failed",
+                "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "MIGRATION cancelling", "MIGRATION cancelled",
                 "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "STOP", "MIGRATION_PASS", "MIGRATION completed"),
                 jemu.events().get("src"));
         assertEquals(List.of("MIGRATION active", "RESUME", "MIGRATION completed"), jemu.events().get("dst"));
@@ -71,11 +74,25 @@ class QmpMigrationQemuTest {
             src.migrate("tcp:127.0.0.1:" + MigrationVm.freePort());
             t.add("src: " + src.awaitMigration("failed"));
             src.exec("query-status");
-            // held back by a low max-bandwidth until a second migrate has been refused
-            src.ask(MAX_BANDWIDTH.formatted(1000));
-            src.migrate("unix:" + mig);
-            src.migrate("unix:" + mig);
+            // one held back by a low max-bandwidth: migrate again while it runs, query it, cancel it (which fails
+            // that destination); then the migration
+            List<String> text = new ArrayList<>();
+            try (MigrationVm d2 = new MigrationVm(jemu, "d2", dir, t, "-incoming", "unix:" + dir.resolve("mig2.sock"))) {
+                src.ask(MAX_BANDWIDTH.formatted(1000));
+                src.migrate("unix:" + dir.resolve("mig2.sock"));
+                src.awaitEvent("\"status\": \"active\"");
+                src.migrate("unix:" + mig);
+                String active = src.send("{\"execute\": \"query-migrate\"}");
+                t.add("src: query-migrate keys " + keys(active));
+                text.add(infoShape(src.hmp("info migrate"), active));
+                src.exec("migrate_cancel");
+                src.awaitEvent("\"status\": \"cancelled\"");
+                src.exec("query-migrate");
+                src.exec("query-status");
+                t.add("d2: exit status " + d2.vm.awaitExit(MonitorVm.seconds(30)));
+            }
             src.ask(MAX_BANDWIDTH.formatted(128L << 20));
+            src.migrate("unix:" + mig);
             String done = src.awaitMigration("completed");
             t.add("src: query-migrate keys " + keys(done));
             src.exec("query-status");
@@ -85,7 +102,8 @@ class QmpMigrationQemuTest {
             src.exec("migrate_cancel");
             src.exec("query-migrate-parameters");
             dst.awaitEvent("\"status\": \"completed\"");
-            List<String> text = List.of(infoShape(src.hmp("info migrate"), done), infoShape(dst.hmp("info migrate"), done));
+            text.add(infoShape(src.hmp("info migrate"), done));
+            text.add(infoShape(dst.hmp("info migrate"), done));
             assertBeatsOn(src, dst);
             return new Run(t, events(src, dst), text);
         }

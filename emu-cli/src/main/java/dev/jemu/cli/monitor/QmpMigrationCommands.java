@@ -145,7 +145,10 @@ final class QmpMigrationCommands {
         if (s == MigrationStatus.NONE) {
             return Map.of();
         }
-        Map<String, Object> out = QmpCommands.ordered("status", s.qapiName());
+        // QEMU's members come in its QDict's hash order: expected-downtime before status
+        Map<String, Object> out = s == MigrationStatus.ACTIVE || s == MigrationStatus.CANCELLING
+                ? QmpCommands.ordered("expected-downtime", st.expectedDowntimeMillis, "status", s.qapiName())
+                : QmpCommands.ordered("status", s.qapiName());
         switch (s) {
             case FAILED -> {
                 if (m.errorDesc() != null) {
@@ -161,7 +164,6 @@ final class QmpMigrationCommands {
                     out.put("total-time", Math.max(0, st.totalMillis));
                 } else {
                     out.put("total-time", System.currentTimeMillis() - st.startMillis);
-                    out.put("expected-downtime", st.expectedDowntimeMillis);
                 }
                 out.put("ram", QmpCommands.ordered("total", st.totalBytes, "postcopy-requests", 0L,
                         "dirty-sync-count", st.dirtySyncCount, "multifd-bytes", 0L, "pages-per-second", st.pagesPerSecond,

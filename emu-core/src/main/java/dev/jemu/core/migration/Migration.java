@@ -167,6 +167,8 @@ public final class Migration {
         stats = new MigrationStats();
         stats.startMillis = System.currentTimeMillis();
         stats.totalBytes = machine.ram().size();
+        stats.remainingBytes = stats.totalBytes; // every page is still to send, as QEMU counts it
+        stats.expectedDowntimeMillis = downtimeLimit; // QEMU's estimate until a pass has been measured
         errorDesc = null;
         cancelled = false;
         incomingSide = false;
@@ -201,15 +203,29 @@ public final class Migration {
             if (cancelled) {
                 throw new IOException("cancelled");
             }
-            OutputStream counted = new FilterOutputStream(c.out()) {
+            BufferedOutputStream buffered = new BufferedOutputStream(c.out(), 1 << 20);
+            // counted as written (into the buffer), so that query-migrate follows a slow link page by page
+            OutputStream counted = new FilterOutputStream(buffered) {
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    sent(1);
+                }
+
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     out.write(b, off, len);
-                    st.transferred += len;
+                    sent(len);
+                }
+
+                private void sent(int n) {
+                    st.transferred += n;
+                    if (!st.switchingOver) {
+                        st.precopyBytes += n;
+                    }
                 }
             };
-            BufferedOutputStream buffered = new BufferedOutputStream(counted, 1 << 20);
-            MigrationStream.Writer w = new MigrationStream.Writer(StateOutput.of(buffered));
+            MigrationStream.Writer w = new MigrationStream.Writer(StateOutput.of(counted));
             DataInputStream answers = c.twoWay() ? new DataInputStream(c.in()) : null;
             w.header(machine);
             buffered.flush();
@@ -225,7 +241,7 @@ public final class Migration {
             int pass = 1;
             pass(pass); // the first sync is part of the setup, as in QEMU
             setStatus(MigrationStatus.ACTIVE);
-            Throttle throttle = new Throttle();
+            Throttle throttle = new Throttle(buffered);
             boolean first = true;
             while (true) {
                 long t0 = System.nanoTime(), b0 = st.transferred;
@@ -291,6 +307,7 @@ public final class Migration {
         if (cancelled) {
             return false;
         }
+        st.switchingOver = true;
         MigrationStream.Capture devices = MigrationStream.capture(machine); // drains: their DMA is in the log
         long[] last = log.take();
         log.stop();
@@ -316,7 +333,6 @@ public final class Migration {
         }
         st.downtimeMillis = (System.nanoTime() - t0) / 1_000_000;
         st.downtimeBytes = st.transferred - b0;
-        st.precopyBytes = b0;
         return true;
     }
 
@@ -342,6 +358,7 @@ public final class Migration {
                 p++;
             }
             int n = (int) (p - start);
+            st.remainingBytes = Math.max(0, st.remainingBytes - (long) n * MigrationStream.PAGE);
             if (zero) {
                 st.duplicatePages += n;
                 if (!first) {
@@ -366,7 +383,12 @@ public final class Migration {
      * not one window). The wait is taken in slices that follow a changed max-bandwidth and a cancel.
      */
     private final class Throttle {
+        private final java.io.Flushable out;
         private long windowStart = System.nanoTime(), windowBytes;
+
+        Throttle(java.io.Flushable out) {
+            this.out = out;
+        }
 
         void sent(long bytes) throws IOException {
             windowBytes += bytes;
@@ -382,6 +404,7 @@ public final class Migration {
                     windowBytes = 0;
                     return;
                 }
+                out.flush(); // what was written goes out before the wait, not in bursts of a buffer
                 try {
                     Thread.sleep(Math.min(wait, 100_000_000) / 1_000_000, (int) (Math.min(wait, 100_000_000) % 1_000_000));
                 } catch (InterruptedException e) {

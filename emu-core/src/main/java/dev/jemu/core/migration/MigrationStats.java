@@ -10,4 +10,6 @@ public final class MigrationStats {
     public volatile long downtimeBytes, precopyBytes, dirtyPagesRate, pagesPerSecond;
     public volatile double mbps;
     public volatile long startMillis, setupMillis = -1, totalMillis = -1, downtimeMillis = -1, expectedDowntimeMillis;
+    /** Set once the stop-and-copy has begun: what is sent from then on counts as downtime bytes, not pre-copy. */
+    public volatile boolean switchingOver;
 }
