@@ -43,7 +43,7 @@ class MigrationBootTest {
         try (MonitorVm a = MonitorVm.jemu(args(disk, "256M", "-qmp", "unix:" + sa + ",server=on,wait=off"))) {
             a.awaitOutput(" # ", JemuProcess.timeout());
             a.type("mkdir -p /t; mount -t tmpfs tmpfs /t; mount -t ext4 /dev/vda /mnt; "
-                    + "(i=0; while true; do i=$((i+1)); echo $i > /t/c; echo $i > /mnt/c; echo \"C=$i;\"; sleep 0.1; done) &\n");
+                    + "(i=0; while [ ! -e /t/stop ]; do i=$((i+1)); echo $i > /t/c; echo $i > /mnt/c; echo \"C=$i;\"; sleep 0.1; done) &\n");
             a.awaitOutput("C=5;", MonitorVm.seconds(60));
             QmpLines qa = new QmpLines(sa);
 
@@ -104,6 +104,7 @@ class MigrationBootTest {
                  MonitorVm c = MonitorVm.jemu(args(disk, "256M", "-qmp", "unix:" + sc + ",server=on,wait=off",
                          "-incoming", "tcp:127.0.0.1:" + port))) {
                 b.awaitFile(mig, MonitorVm.seconds(60));
+                awaitListening(b, sb); // the QMP socket may come after the migration socket
                 QmpLines qb = new QmpLines(sb);
                 assertEquals("{\"return\": {\"status\": \"inmigrate\", \"singlestep\": false, \"running\": false}}",
                         qb.execute("query-status"));
@@ -125,7 +126,8 @@ class MigrationBootTest {
                 assertEquals(1, other.status(), other.toString());
                 assertTrue(other.err().contains("Failed to get \"write\" lock"), other.err());
 
-                c.type("kill %1; sleep 0.3; sync; echo \"T=$(cat /t/c) M=$(cat /mnt/c) E\"\"ND\"\n");
+                // the loop ends after a whole step (a kill could land between truncating /mnt/c and writing it)
+                c.type("touch /t/stop; wait; sync; echo \"T=$(cat /t/c) M=$(cat /mnt/c) E\"\"ND\"\n");
                 c.awaitOutput(" END", MonitorVm.seconds(30));
                 List<Integer> steps = steps(a.out() + b.out() + c.out());
                 for (int i = 1; i < steps.size(); i++) {
