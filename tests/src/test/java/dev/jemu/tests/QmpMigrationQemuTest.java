@@ -40,12 +40,7 @@ class QmpMigrationQemuTest {
      */
     @Test
     void aMigrationSessionAnswersAsQemuDoes() throws Exception {
-        MonitorVm.need(MonitorVm.QEMU);
-        Run qemu = session(false);
-        Run jemu = session(true);
-        assertEquals(qemu.transcript(), jemu.transcript());
-        assertEquals(qemu.events(), jemu.events());
-        assertEquals(qemu.text(), jemu.text(), "info migrate");
+        Run jemu = sameAsQemu(QmpMigrationQemuTest::session);
         assertEquals(List.of("MIGRATION setup", "MIGRATION failed", "MIGRATION setup", "MIGRATION failed",
                 "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "MIGRATION cancelling", "MIGRATION cancelled",
                 "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "STOP", "MIGRATION_PASS", "MIGRATION completed"),
@@ -112,11 +107,7 @@ class QmpMigrationQemuTest {
     /** {@code -incoming exec:CMD}: the source writes the stream to a file through {@code exec:cat > FILE}. */
     @Test
     void execIncomingAnswersAsQemuDoes() throws Exception {
-        MonitorVm.need(MonitorVm.QEMU);
-        Run qemu = exec(false);
-        Run jemu = exec(true);
-        assertEquals(qemu.transcript(), jemu.transcript());
-        assertEquals(qemu.events(), jemu.events());
+        sameAsQemu(QmpMigrationQemuTest::exec);
     }
 
     private static Run exec(boolean jemu) throws Exception {
@@ -126,7 +117,7 @@ class QmpMigrationQemuTest {
         try (MigrationVm src = new MigrationVm(jemu, "src", dir, t)) {
             src.migrationEvents();
             src.migrate("exec:cat > " + file);
-            t.add("src: query-migrate keys " + keys(src.awaitMigration("completed")));
+            completed(src, t);
             src.exec("query-status");
             try (MigrationVm dst = new MigrationVm(jemu, "dst", dir, t, "-incoming", "exec:cat " + file)) {
                 dst.awaitMigration("completed");
@@ -145,11 +136,7 @@ class QmpMigrationQemuTest {
      */
     @Test
     void deferredIncomingWithDashSAnswersAsQemuDoes() throws Exception {
-        MonitorVm.need(MonitorVm.QEMU);
-        Run qemu = deferred(false);
-        Run jemu = deferred(true);
-        assertEquals(qemu.transcript(), jemu.transcript());
-        assertEquals(qemu.events(), jemu.events());
+        sameAsQemu(QmpMigrationQemuTest::deferred);
     }
 
     private static Run deferred(boolean jemu) throws Exception {
@@ -168,12 +155,11 @@ class QmpMigrationQemuTest {
             try (MigrationVm src = new MigrationVm(jemu, "src", dir, t)) {
                 src.migrationEvents();
                 src.migrate("tcp:127.0.0.1:" + port);
-                t.add("src: query-migrate keys " + keys(src.awaitMigration("completed")));
+                completed(src, t);
                 dst.awaitMigration("completed");
                 dst.exec("query-migrate");
                 dst.exec("query-status");
-                Thread.sleep(300); // two beats' time: a paused guest prints none
-                assertTrue(BEAT.matcher(dst.vm.out()).results().findAny().isEmpty(), dst.vm::describe);
+                assertNoBeat(dst);
                 dst.exec("cont");
                 dst.exec("query-status");
                 assertBeatsOn(src, dst);
@@ -185,11 +171,7 @@ class QmpMigrationQemuTest {
     /** A source stopped before the migration: the destination (without -S) takes its run state and ends paused. */
     @Test
     void aStoppedSourceArrivesPausedAsInQemu() throws Exception {
-        MonitorVm.need(MonitorVm.QEMU);
-        Run qemu = stopped(false);
-        Run jemu = stopped(true);
-        assertEquals(qemu.transcript(), jemu.transcript());
-        assertEquals(qemu.events(), jemu.events());
+        sameAsQemu(QmpMigrationQemuTest::stopped);
     }
 
     private static Run stopped(boolean jemu) throws Exception {
@@ -202,12 +184,11 @@ class QmpMigrationQemuTest {
             dst.migrationEvents();
             src.exec("stop");
             src.migrate("unix:" + mig);
-            t.add("src: query-migrate keys " + keys(src.awaitMigration("completed")));
+            completed(src, t);
             src.exec("query-status");
             dst.awaitMigration("completed");
             dst.exec("query-status");
-            Thread.sleep(300);
-            assertTrue(BEAT.matcher(dst.vm.out()).results().findAny().isEmpty(), dst.vm::describe);
+            assertNoBeat(dst);
             dst.exec("cont");
             dst.exec("query-status");
             assertBeatsOn(src, dst);
@@ -216,6 +197,32 @@ class QmpMigrationQemuTest {
     }
 
     // --- what is compared ---
+
+    private interface Session {
+        Run run(boolean jemu) throws Exception;
+    }
+
+    /** Runs {@code session} on QEMU, then on jemu; the transcripts, events and texts must be equal. */
+    private static Run sameAsQemu(Session session) throws Exception {
+        MonitorVm.need(MonitorVm.QEMU);
+        Run qemu = session.run(false);
+        Run jemu = session.run(true);
+        assertEquals(qemu.transcript(), jemu.transcript());
+        assertEquals(qemu.events(), jemu.events());
+        assertEquals(qemu.text(), jemu.text(), "info migrate");
+        return jemu;
+    }
+
+    /** Waits for the source's migration to complete; its query-migrate keys go to the transcript. */
+    private static void completed(MigrationVm src, List<String> t) throws Exception {
+        t.add("src: query-migrate keys " + keys(src.awaitMigration("completed")));
+    }
+
+    /** A paused destination prints no beat (in two beats' time). */
+    private static void assertNoBeat(MigrationVm dst) throws InterruptedException {
+        Thread.sleep(300);
+        assertTrue(BEAT.matcher(dst.vm.out()).results().findAny().isEmpty(), dst.vm::describe);
+    }
 
     /** The member names of a reply, in order (values left out). */
     private static List<String> keys(String reply) {
