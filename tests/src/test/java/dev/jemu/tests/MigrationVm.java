@@ -190,7 +190,7 @@ final class MigrationVm implements AutoCloseable {
 
     /** The run's directory as DIR, its ports as PORT. */
     private String normalize(String text) {
-        return text.replace(dir.toString(), "DIR").replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:PORT")
+        return text.replace(dir.toString(), "DIR").replaceAll("(127\\.0\\.0\\.1|tcp:):\\d+", "$1:PORT")
                 .replaceAll("\"port\": \"\\d+\"", "\"port\": \"PORT\"");
     }
 

@@ -131,8 +131,8 @@ class QmpMigrationQemuTest {
     }
 
     /**
-     * {@code -incoming defer} and {@code -S}: migrate-incoming (a bogus URI first, then tcp, then once more), the
-     * destination ends {@code paused} without a beat, and {@code cont} runs it on.
+     * {@code -incoming defer} and {@code -S}: migrate-incoming (a bogus URI first, then tcp on any address, then
+     * once more), the destination ends {@code paused} without a beat, and {@code cont} runs it on.
      */
     @Test
     void deferredIncomingWithDashSAnswersAsQemuDoes() throws Exception {
@@ -149,9 +149,9 @@ class QmpMigrationQemuTest {
             dst.exec("query-migrate");
             dst.ask(INCOMING.formatted("bogus:x"));
             dst.exec("query-migrate");
-            dst.ask(INCOMING.formatted("tcp:127.0.0.1:" + port));
+            dst.ask(INCOMING.formatted("tcp::" + port)); // any address: QEMU listens on :: and 0.0.0.0
             dst.exec("query-migrate");
-            dst.ask(INCOMING.formatted("tcp:127.0.0.1:" + port));
+            dst.ask(INCOMING.formatted("tcp::" + port));
             try (MigrationVm src = new MigrationVm(jemu, "src", dir, t)) {
                 src.migrationEvents();
                 src.migrate("tcp:127.0.0.1:" + port);

@@ -145,8 +145,10 @@ final class HmpMigration {
             line(s, i, "downtime", "downtime: %d ms");
             line(s, i, "setup-time", "setup: %d ms");
         }
-        if (m.listening() != null) {
-            s.append("socket address: [\n\t").append(QmpMigrationCommands.socketUri(m.listening())).append("\n]\n");
+        if (!m.listening().isEmpty()) {
+            s.append("socket address: [\n");
+            m.listening().forEach(a -> s.append('\t').append(QmpMigrationCommands.socketUri(a)).append('\n'));
+            s.append("]\n");
         }
         if (i.get("ram") instanceof Map<?, ?> ram) {
             s.append("transferred ram: ").append(kib(ram, "transferred")).append(" kbytes\n");

@@ -137,8 +137,8 @@ final class QmpMigrationCommands {
             if (s != MigrationStatus.NONE) {
                 out.put("status", s.qapiName());
             }
-            if (m.listening() != null) {
-                out.put("socket-address", List.of(socketAddress(m.listening())));
+            if (!m.listening().isEmpty()) {
+                out.put("socket-address", m.listening().stream().map(QmpMigrationCommands::socketAddress).toList());
             }
             return out;
         }
@@ -183,7 +183,7 @@ final class QmpMigrationCommands {
         if (a instanceof InetSocketAddress in) {
             boolean v6 = in.getAddress() instanceof Inet6Address;
             return QmpCommands.ordered("port", Integer.toString(in.getPort()), v6 ? "ipv6" : "ipv4", true,
-                    "host", in.getAddress().getHostAddress(), "type", "inet");
+                    "host", numericHost(in.getAddress()), "type", "inet");
         }
         return QmpCommands.ordered("path", ((UnixDomainSocketAddress) a).getPath().toString(), "type", "unix");
     }
@@ -191,8 +191,36 @@ final class QmpMigrationCommands {
     /** HMP's spelling of a listening address ({@code info migrate}'s socket address list). */
     static String socketUri(SocketAddress a) {
         if (a instanceof InetSocketAddress in) {
-            return "tcp:" + in.getAddress().getHostAddress() + ":" + in.getPort();
+            return "tcp:" + numericHost(in.getAddress()) + ":" + in.getPort();
         }
         return "unix:" + ((UnixDomainSocketAddress) a).getPath();
+    }
+
+    /**
+     * An address as getnameinfo spells it numerically (QEMU's): IPv6 with its longest run of two or more zero
+     * groups as {@code ::} (Java writes every group: {@code 0:0:0:0:0:0:0:1}).
+     */
+    static String numericHost(java.net.InetAddress a) {
+        String h = a.getHostAddress();
+        if (!(a instanceof Inet6Address)) {
+            return h;
+        }
+        String[] g = h.replaceFirst("%.*", "").split(":");
+        int best = -1, bestLen = 1;
+        for (int i = 0; i < g.length; i++) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                best = i;
+                bestLen = j - i;
+            }
+        }
+        if (best < 0) {
+            return String.join(":", g);
+        }
+        return String.join(":", java.util.Arrays.copyOfRange(g, 0, best)) + "::"
+                + String.join(":", java.util.Arrays.copyOfRange(g, best + bestLen, g.length));
     }
 }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -60,7 +61,7 @@ public final class Migration {
     private volatile boolean incomingStarted;
     // whether the status is the incoming migration's (query-migrate shows only its status), and where it listens
     private volatile boolean incomingSide;
-    private volatile SocketAddress listening;
+    private volatile List<SocketAddress> listening = List.of();
 
     /**
      * @param autostart whether an incoming migration resumes the guest ({@code -S} absent), as QEMU's destination
@@ -135,8 +136,8 @@ public final class Migration {
         return incomingSide;
     }
 
-    /** Where the incoming migration listens until it has ended (query-migrate's socket-address), or null. */
-    public SocketAddress listening() {
+    /** Where the incoming migration listens until it has ended (query-migrate's socket-address). */
+    public List<SocketAddress> listening() {
         return listening;
     }
 
@@ -516,7 +517,7 @@ public final class Migration {
         }
         incomingStarted = true;
         incomingSide = true;
-        listening = listener.address();
+        listening = listener.addresses();
         Thread.ofPlatform().name("jemu-incoming").daemon().start(() -> receive(listener));
     }
 
@@ -544,7 +545,7 @@ public final class Migration {
                 throw e.getCause() instanceof RuntimeException x ? x : new StateException(message(e));
             }
             answer(answers, MigrationStream.ACK_LOADED, null);
-            listening = null;
+            listening = List.of();
             setStatus(MigrationStatus.COMPLETED);
         } catch (Exception e) {
             String why = e instanceof StateException ? e.getMessage() : message(e);
@@ -558,7 +559,7 @@ public final class Migration {
             err.println("jemu: load of migration failed: " + why);
             control.requestQuit(1); // as QEMU's destination: the guest cannot run on a half-loaded state
         } finally {
-            listening = null;
+            listening = List.of();
             listener.close();
             if (c != null) {
                 c.close();

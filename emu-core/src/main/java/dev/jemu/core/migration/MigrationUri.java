@@ -3,6 +3,7 @@ package dev.jemu.core.migration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -12,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A migration URI as QEMU 7.2 spells it: {@code tcp:HOST:PORT} (HOST may be empty or {@code [v6]}),
@@ -119,10 +121,10 @@ public record MigrationUri(String kind, String host, int port, String path) {
             server.close();
             throw new IOException("Failed to bind socket: " + reason(e));
         }
-        SocketAddress bound = kind.equals("unix") ? UnixDomainSocketAddress.of(path) : server.getLocalAddress();
+        List<SocketAddress> bound = listening(server);
         return new Listener() {
             @Override
-            public SocketAddress address() {
+            public List<SocketAddress> addresses() {
                 return bound;
             }
 
@@ -149,13 +151,30 @@ public record MigrationUri(String kind, String host, int port, String path) {
         };
     }
 
+    /**
+     * Where a listening socket accepts, as QEMU reports it: the address asked for (a name resolved) with the
+     * port bound; an empty host is QEMU's two sockets, {@code ::} and {@code 0.0.0.0} (jemu's one dual-stack
+     * socket accepts both).
+     */
+    private List<SocketAddress> listening(ServerSocketChannel server) throws IOException {
+        if (kind.equals("unix")) {
+            return List.of(UnixDomainSocketAddress.of(path));
+        }
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        if (host.isEmpty()) {
+            return List.of(new InetSocketAddress(InetAddress.getByName("::"), port),
+                    new InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));
+        }
+        return List.of(new InetSocketAddress(((InetSocketAddress) address()).getAddress(), port));
+    }
+
     /** A destination waiting for its one source. */
     public interface Listener extends AutoCloseable {
         Connection accept() throws IOException;
 
-        /** Where it listens (what query-migrate reports as socket-address), or null for exec. */
-        default SocketAddress address() {
-            return null;
+        /** Where it listens (what query-migrate reports as socket-address): none for exec. */
+        default List<SocketAddress> addresses() {
+            return List.of();
         }
 
         @Override
