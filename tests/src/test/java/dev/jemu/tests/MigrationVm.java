@@ -155,6 +155,11 @@ final class MigrationVm implements AutoCloseable {
         return shape;
     }
 
+    /** Forgets the events read so far. */
+    void clearEvents() {
+        events.clear();
+    }
+
     /** The number the guest printed last ({@code beat N}), or -1. */
     long lastBeat() {
         Matcher m = BEAT.matcher(vm.out());

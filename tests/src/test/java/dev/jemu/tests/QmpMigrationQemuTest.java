@@ -42,7 +42,7 @@ class QmpMigrationQemuTest {
     void aMigrationSessionAnswersAsQemuDoes() throws Exception {
         Run jemu = sameAsQemu(QmpMigrationQemuTest::session);
         assertEquals(List.of("MIGRATION setup", "MIGRATION failed", "MIGRATION setup", "MIGRATION failed",
-                "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "MIGRATION cancelling", "MIGRATION cancelled",
+                "MIGRATION setup", "MIGRATION failed", "MIGRATION setup", "MIGRATION failed", "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "MIGRATION cancelling", "MIGRATION cancelled",
                 "MIGRATION setup", "MIGRATION_PASS", "MIGRATION active", "STOP", "MIGRATION_PASS", "MIGRATION completed"),
                 jemu.events().get("src"));
         assertEquals(List.of("MIGRATION active", "RESUME", "MIGRATION completed"), jemu.events().get("dst"));
@@ -64,8 +64,10 @@ class QmpMigrationQemuTest {
             dst.exec("query-migrate");
             dst.ask(INCOMING.formatted("unix:" + dir.resolve("other.sock")));
             dst.migrate("unix:" + dir.resolve("other.sock"));
-            src.migrate("bogus:x");
-            src.exec("query-migrate");
+            for (String bad : List.of("bogus:x", "tcp:127.0.0.1", "unix:")) { // no protocol, no port, no path
+                src.migrate(bad);
+                src.exec("query-migrate");
+            }
             src.migrate("tcp:127.0.0.1:" + MigrationVm.freePort());
             t.add("src: " + src.awaitMigration("failed"));
             src.exec("query-status");
@@ -104,7 +106,10 @@ class QmpMigrationQemuTest {
         }
     }
 
-    /** {@code -incoming exec:CMD}: the source writes the stream to a file through {@code exec:cat > FILE}. */
+    /**
+     * {@code -incoming exec:CMD}: the source writes the stream to a file through {@code exec:cat > FILE} (after
+     * two commands that fail), the destination reads it with {@code exec:cat FILE}.
+     */
     @Test
     void execIncomingAnswersAsQemuDoes() throws Exception {
         sameAsQemu(QmpMigrationQemuTest::exec);
@@ -116,6 +121,14 @@ class QmpMigrationQemuTest {
         Path file = dir.resolve("state.mig");
         try (MigrationVm src = new MigrationVm(jemu, "src", dir, t)) {
             src.migrationEvents();
+            // a command that cannot write the file, one that drops the stream and fails: the source runs on (how
+            // soon each is noticed, and so the error, depends on the pipe's buffer)
+            for (String bad : List.of("exec:cat > " + dir.resolve("no/such/dir"), "exec:sleep 0.5; exit 3")) {
+                src.migrate(bad);
+                src.awaitMigration("failed");
+                src.exec("query-status");
+            }
+            src.clearEvents(); // how far each got before it failed is a race
             src.migrate("exec:cat > " + file);
             completed(src, t);
             src.exec("query-status");

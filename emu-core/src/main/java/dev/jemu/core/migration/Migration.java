@@ -160,10 +160,14 @@ public final class Migration {
             throw new MigrationException("Can't migrate the vm that was paused due to previous migration");
         }
         MigrationUri target;
+        String refused = null;
         try {
             target = MigrationUri.parse(uri);
-        } catch (IllegalArgumentException e) {
+        } catch (MigrationUri.UnknownProtocol e) {
             target = null;
+        } catch (IllegalArgumentException e) { // a malformed address: QEMU fails the migration with it
+            target = null;
+            refused = e.getMessage();
         }
         stats = new MigrationStats();
         stats.startMillis = System.currentTimeMillis();
@@ -174,9 +178,10 @@ public final class Migration {
         cancelled = false;
         incomingSide = false;
         setStatus(MigrationStatus.SETUP);
-        if (target == null) { // as QEMU: the migration was set up, and failed (no error-desc)
+        if (target == null) { // as QEMU: the migration was set up, and failed (error-desc: the address's fault)
+            errorDesc = refused;
             setStatus(MigrationStatus.FAILED);
-            throw new MigrationException("Parameter 'uri' expects a valid migration protocol");
+            throw new MigrationException(refused != null ? refused : "Parameter 'uri' expects a valid migration protocol");
         }
         MigrationUri to = target;
         Thread.ofPlatform().name("jemu-migration").daemon().start(() -> send(to));
@@ -327,6 +332,8 @@ public final class Migration {
             buffered.flush();
             if (answers != null) {
                 expect(answers, MigrationStream.ACK_LOADED, c);
+            } else {
+                c.finish();
             }
         } catch (IOException | RuntimeException e) {
             machine.activateDisks();
@@ -458,8 +465,9 @@ public final class Migration {
         if (e instanceof java.nio.channels.ClosedChannelException || m == null) {
             m = "the connection was closed";
         }
-        return m.startsWith("Failed to connect") || m.startsWith("the destination") ? m
-                : "migration failed: " + m;
+        boolean qemus = m.startsWith("Failed to connect") || m.startsWith("address resolution failed")
+                || m.startsWith("Unable to write to command");
+        return qemus || m.startsWith("the destination") || m.startsWith("the command") ? m : "migration failed: " + m;
     }
 
     private void pass(int n) {

@@ -30,6 +30,14 @@ public record MigrationUri(String kind, String host, int port, String path) {
         /** Whether {@link #in} carries the peer's answers (sockets) rather than nothing / the stream. */
         boolean twoWay();
 
+        /**
+         * The source's stream is complete: for a command (which has no way to answer), its stdin is closed and
+         * it must exit with status 0, or the migration fails (a command that dropped the stream must not leave
+         * the source stopped with its guest nowhere).
+         */
+        default void finish() throws IOException {
+        }
+
         @Override
         void close();
     }
@@ -57,13 +65,23 @@ public record MigrationUri(String kind, String host, int port, String path) {
             }
             return new MigrationUri("tcp", host, port, null);
         }
-        if (uri.startsWith("unix:") && uri.length() > 5) {
+        if (uri.startsWith("unix:")) {
+            if (uri.length() == 5) {
+                throw new IllegalArgumentException("invalid Unix socket address");
+            }
             return new MigrationUri("unix", null, 0, uri.substring(5));
         }
-        if (uri.startsWith("exec:") && uri.length() > 5) {
+        if (uri.startsWith("exec:")) { // an empty command too, as QEMU (it fails writing)
             return new MigrationUri("exec", null, 0, uri.substring(5));
         }
-        throw new IllegalArgumentException("unknown migration protocol: " + uri);
+        throw new UnknownProtocol(uri);
+    }
+
+    /** A URI of no protocol jemu knows (QEMU's migrate and migrate-incoming word it differently). */
+    public static final class UnknownProtocol extends IllegalArgumentException {
+        UnknownProtocol(String uri) {
+            super("unknown migration protocol: " + uri);
+        }
     }
 
     private SocketAddress address() {
@@ -76,10 +94,13 @@ public record MigrationUri(String kind, String host, int port, String path) {
         if (kind.equals("exec")) {
             Process p = new ProcessBuilder("/bin/sh", "-c", path).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            return process(p, p.getOutputStream());
+            return process(p, commandInput(p.getOutputStream()));
         }
-        SocketAddress a = kind.equals("unix") ? address()
-                : new InetSocketAddress(host.isEmpty() ? "localhost" : host, port);
+        InetSocketAddress inet = kind.equals("unix") ? null : new InetSocketAddress(host.isEmpty() ? "localhost" : host, port);
+        if (inet != null && inet.isUnresolved()) {
+            throw new IOException("address resolution failed for " + host + ":" + port + ": Name or service not known");
+        }
+        SocketAddress a = inet == null ? address() : inet;
         SocketChannel ch;
         try {
             ch = SocketChannel.open(a);
@@ -216,6 +237,43 @@ public record MigrationUri(String kind, String host, int port, String path) {
         };
     }
 
+    /** A command's stdin; a write that fails is QEMU's "Unable to write to command" (it has exited: broken pipe). */
+    private static OutputStream commandInput(OutputStream stdin) {
+        return new java.io.FilterOutputStream(stdin) {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    throw unableToWrite(e);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw unableToWrite(e);
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw unableToWrite(e);
+                }
+            }
+        };
+    }
+
+    private static IOException unableToWrite(IOException e) {
+        String why = reason(e);
+        return new IOException("Unable to write to command: " + (why.equals("Stream closed") ? "Broken pipe" : why), e);
+    }
+
     private static Connection process(Process p, Object stream) {
         return new Connection() {
             public InputStream in() {
@@ -228,6 +286,21 @@ public record MigrationUri(String kind, String host, int port, String path) {
 
             public boolean twoWay() {
                 return false;
+            }
+
+            public void finish() throws IOException {
+                out().close();
+                try {
+                    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                        throw new IOException("the command did not exit after its stream ended");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+                if (p.exitValue() != 0) {
+                    throw new IOException("the command exited with status " + p.exitValue());
+                }
             }
 
             public void close() {
