@@ -32,7 +32,8 @@ class QmpMigrationQemuTest {
     }
 
     /**
-     * Over a unix socket: the errors before (migrate_cancel with none running, migrate-incoming without
+     * Over a unix socket: the parameters and capabilities, with the errors in setting them (QMP and HMP), the
+     * errors before a migration (migrate_cancel with none running, migrate-incoming without
      * -incoming or after it, migrate on the destination, a bogus URI, a closed port), a migration held back by a
      * low max-bandwidth (migrate again while it runs, query-migrate and info migrate, migrate_cancel: the source
      * runs on, that destination exits 1), the parameters, the migration, and both ends' query-status,
@@ -57,6 +58,25 @@ class QmpMigrationQemuTest {
             src.migrationEvents();
             dst.migrationEvents();
             src.exec("query-migrate-parameters");
+            src.exec("query-migrate-capabilities");
+            // parameters and capabilities refused (out of range, of the wrong type, unknown, malformed), and a
+            // max-bandwidth of -1, which QEMU takes modulo 2^64
+            for (String args : List.of("{\"downtime-limit\": 3000000}", "{\"downtime-limit\": \"x\"}",
+                    "{\"max-bandwidth\": \"x\"}", "{\"bogus\": 1}", "{\"max-bandwidth\": -1}")) {
+                src.ask("{\"execute\": \"migrate-set-parameters\", \"arguments\": " + args + "}");
+            }
+            src.exec("query-migrate-parameters");
+            for (String cap : List.of("{\"capability\": \"bogus\", \"state\": true}", "{\"capability\": \"events\"}",
+                    "{\"state\": true}", "\"events\"")) {
+                src.ask("{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": [" + cap + "]}}");
+            }
+            List<String> text = new ArrayList<>();
+            for (String line : List.of("info migrate_capabilities", "info migrate_parameters", "migrate_set_parameter bogus 1",
+                    "migrate_set_parameter downtime-limit x", "migrate_set_parameter downtime-limit 3000",
+                    "migrate_set_parameter downtime-limit 300", "migrate_set_capability bogus on",
+                    "migrate_set_capability events of", "migrate_set_capability events on")) {
+                text.add(line + ": " + src.hmp(line));
+            }
             src.exec("query-migrate");
             src.exec("migrate_cancel");
             src.ask(INCOMING.formatted("tcp:127.0.0.1:" + MigrationVm.freePort()));
@@ -73,7 +93,6 @@ class QmpMigrationQemuTest {
             src.exec("query-status");
             // one held back by a low max-bandwidth: migrate again while it runs, query it, cancel it (which fails
             // that destination); then the migration
-            List<String> text = new ArrayList<>();
             try (MigrationVm d2 = new MigrationVm(jemu, "d2", dir, t, "-incoming", "unix:" + dir.resolve("mig2.sock"))) {
                 src.ask(MAX_BANDWIDTH.formatted(1000));
                 src.migrate("unix:" + dir.resolve("mig2.sock"));

@@ -3,6 +3,7 @@ package dev.jemu.cli.monitor;
 import dev.jemu.core.migration.Migration;
 import dev.jemu.core.migration.MigrationException;
 import dev.jemu.core.migration.MigrationStatus;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -95,15 +96,54 @@ final class HmpMigration {
                     if (QmpMigrationCommands.parameters(m).containsKey(w[0])) {
                         return done("Error: jemu does not support the migration parameter '" + w[0] + "'\n");
                     }
-                    return done("Error: Invalid parameter '" + w[0] + "'\n");
+                    return done("Error: invalid parameter value: " + w[0] + "\n");
                 }
             }
         } catch (MigrationException e) {
             return done("Error: " + e.getMessage() + "\n");
         } catch (NumberFormatException e) {
-            return done("Error: Parameter '" + w[0] + "' expects a size\n");
+            return done("Error: Parameter '" + w[0] + "' expects a non-negative number below 2^64\n"
+                    + "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta-\n"
+                    + "and exabytes, respectively.\n");
         }
         return done("");
+    }
+
+    /** migrate_set_capability NAME on|off, through migrate-set-capabilities. */
+    static CompletableFuture<String> setCapability(MonitorContext ctx, String rest) {
+        String[] w = rest.strip().split("\\s+");
+        if (w[0].isEmpty()) {
+            return done("Parameter 'capability' is missing\n");
+        }
+        if (w.length < 2) {
+            return done("Parameter 'state' is missing\n");
+        }
+        if (!w[1].equals("on") && !w[1].equals("off")) {
+            return done("Expected 'on' or 'off'\nTry \"help migrate_set_capability\" for more information\n");
+        }
+        if (!QmpMigrationCommands.CAPABILITIES.contains(w[0])) {
+            return done("Error: invalid parameter value: " + w[0] + "\n");
+        }
+        try {
+            QmpMigrationCommands.setCapabilities(QmpMigrationCommands.migration(ctx),
+                    List.of(Map.of("capability", w[0], "state", w[1].equals("on"))));
+            return done("");
+        } catch (MigrationException | QmpCommands.QmpError e) {
+            return done("Error: " + e.getMessage() + "\n");
+        }
+    }
+
+    /** info migrate_capabilities: every capability, on or off, in QEMU's order. */
+    static CompletableFuture<String> capabilities(MonitorContext ctx) {
+        Migration m = ctx.migration();
+        if (m == null) {
+            return done("");
+        }
+        StringBuilder s = new StringBuilder();
+        for (String c : QmpMigrationCommands.CAPABILITIES) {
+            s.append(c).append(": ").append(c.equals("events") && m.events() ? "on" : "off").append('\n');
+        }
+        return done(s.toString());
     }
 
     /** A size with an optional K/M/G/T suffix (powers of 1024); a plain number counts {@code unit}. */
@@ -197,7 +237,7 @@ final class HmpMigration {
                 + "compress-level: 1\ncompress-threads: 8\ncompress-wait-thread: on\ndecompress-threads: 2\n"
                 + "throttle-trigger-threshold: 50\ncpu-throttle-initial: 20\ncpu-throttle-increment: 10\n"
                 + "cpu-throttle-tailslow: off\nmax-cpu-throttle: 99\ntls-creds: ''\ntls-hostname: ''\n"
-                + "max-bandwidth: " + m.maxBandwidth() + " bytes/second\n"
+                + "max-bandwidth: " + Long.toUnsignedString(m.maxBandwidth()) + " bytes/second\n"
                 + "downtime-limit: " + m.downtimeLimit() + " ms\n"
                 + "x-checkpoint-delay: 20000 ms\nblock-incremental: off\nmultifd-channels: 2\nmultifd-compression: none\n"
                 + "xbzrle-cache-size: 67108864 bytes\nmax-postcopy-bandwidth: 0\ntls-authz: ''\n");

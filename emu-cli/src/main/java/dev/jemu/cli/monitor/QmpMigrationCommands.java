@@ -47,7 +47,7 @@ final class QmpMigrationCommands {
             new QmpCommands.Command("migrate-incoming", List.of(new QmpCommands.Param("uri", "str", false)),
                     (c, a) -> run(c, m -> m.migrateIncoming((String) a.get("uri")))),
             new QmpCommands.Command("migrate-set-parameters", List.of(
-                    new QmpCommands.Param("max-bandwidth", "int", true), new QmpCommands.Param("downtime-limit", "int", true)),
+                    new QmpCommands.Param("max-bandwidth", "uint64", true), new QmpCommands.Param("downtime-limit", "uint64", true)),
                     (c, a) -> run(c, m -> {
                         if (a.containsKey("max-bandwidth")) {
                             m.setMaxBandwidth((Long) a.get("max-bandwidth"));
@@ -85,7 +85,7 @@ final class QmpMigrationCommands {
         return c.migration();
     }
 
-    private static void setCapabilities(Migration m, List<?> caps) {
+    static void setCapabilities(Migration m, List<?> caps) {
         for (int i = 0; i < caps.size(); i++) {
             if (!(caps.get(i) instanceof Map<?, ?> e)) {
                 throw new MigrationException("Invalid parameter type for 'capabilities[" + i + "]', expected: object");
@@ -124,8 +124,13 @@ final class QmpMigrationCommands {
                 "block-incremental", false, "compress-wait-thread", true, "downtime-limit", m.downtimeLimit(),
                 "tls-authz", "", "multifd-compression", "none", "announce-rounds", 5L, "announce-step", 100L,
                 "tls-creds", "", "multifd-zlib-level", 1L, "max-cpu-throttle", 99L, "max-postcopy-bandwidth", 0L,
-                "tls-hostname", "", "throttle-trigger-threshold", 50L, "max-bandwidth", m.maxBandwidth(),
+                "tls-hostname", "", "throttle-trigger-threshold", 50L, "max-bandwidth", unsigned(m.maxBandwidth()),
                 "x-checkpoint-delay", 20000L, "cpu-throttle-increment", 10L);
+    }
+
+    /** A uint64 as QMP shows it (a negative long is above 2^63). */
+    static Object unsigned(long v) {
+        return v >= 0 ? (Object) v : new java.math.BigInteger(Long.toUnsignedString(v));
     }
 
     /** query-migrate: by status, the members QEMU 7.2 fills (fill_source_migration_info). */

@@ -90,19 +90,18 @@ public final class Migration {
         return downtimeLimit;
     }
 
-    /** {@code max-bandwidth} in bytes per second. */
+    /**
+     * {@code max-bandwidth} in bytes per second, a uint64 (QEMU takes any: a negative long is above 2^63, and
+     * like 0 means no limit here).
+     */
     public void setMaxBandwidth(long bytesPerSecond) {
-        if (bytesPerSecond < 0 || bytesPerSecond > Long.MAX_VALUE / 8) {
-            throw new MigrationException("Parameter 'max_bandwidth' expects an integer in the range of 0 to "
-                    + (Long.MAX_VALUE / 8) + " bytes/second");
-        }
         maxBandwidth = bytesPerSecond;
     }
 
     /** {@code downtime-limit} in milliseconds (QEMU allows 0 to 2000 seconds). */
     public void setDowntimeLimit(long ms) {
         if (ms < 0 || ms > 2_000_000) {
-            throw new MigrationException("Parameter 'downtime_limit' expects an integer in the range of 0 to 2000000 ms");
+            throw new MigrationException("Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms");
         }
         downtimeLimit = ms;
     }
