@@ -48,6 +48,7 @@ final class ConfigBuilder {
         config.noReboot = o.noReboot;
         config.snapshot = o.snapshot;
         config.loadvm = o.loadvm;
+        config.incoming = o.incoming;
         config.drives.addAll(o.drives);
         if (!o.positional.isEmpty()) {
             config.drives.add(o.drivesBeforePositional, bareImageDrive(o.positional));

@@ -50,6 +50,7 @@ final class Flags {
             new Flag(List.of("-virtfs"), "opts", "share a host directory over virtio-9p: local,path=DIR,mount_tag=TAG,security_model=...", (o, v) -> o.virtfs.add(v)),
             new Flag(List.of("-snapshot"), null, "write to temporary overlays, never to the disk images", (o, v) -> o.snapshot = true),
             new Flag(List.of("-loadvm"), "name", "start from the internal snapshot NAME (made by savevm)", (o, v) -> o.loadvm = v),
+            new Flag(List.of("-incoming"), "uri", "wait for a live migration: tcp:HOST:PORT, unix:PATH, exec:CMD or defer (then migrate-incoming URI)", (o, v) -> o.incoming = v),
             new Flag(List.of("-icount"), "shift=N", "deterministic clock: each instruction takes 2^N ns", (o, v) -> o.icount = v),
             new Flag(List.of("-accel"), "name", "only `tcg`", (o, v) -> o.accel = v),
             new Flag(List.of("-d"), "items", "debug log items, comma separated (`help` lists them)", (o, v) -> o.debug.add(v)),

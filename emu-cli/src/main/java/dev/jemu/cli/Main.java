@@ -184,7 +184,7 @@ public final class Main {
         try (Machine machine = type.create(config);
              Monitors monitors = Monitors.start(specs, machine, "jemu " + version(), config.name, config.machine, arch,
                      io.in(), io.out(), specs.stream().anyMatch(MonitorSpec::stdio) && io.terminal(),
-                     monitorMuxes(config), io.err())) {
+                     monitorMuxes(config), io.err(), Migrations.create(machine, config, io.err()))) {
             java.util.concurrent.atomic.AtomicBoolean userQuit = new java.util.concurrent.atomic.AtomicBoolean();
             for (CharBackend b : config.chardevs) {
                 if (b instanceof MuxBackend mux) {

@@ -35,6 +35,7 @@ final class Options {
     final List<String> virtfs = new ArrayList<>();
     boolean snapshot;
     String loadvm;
+    String incoming;
     String icount;
     String accel;
     final List<String> debug = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.Terminal;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Machine;
+import dev.jemu.core.migration.Migration;
 import dev.jemu.devices.snapshot.SnapshotMachine;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,8 @@ public final class Monitors implements AutoCloseable {
      */
     public static Monitors start(List<MonitorSpec> specs, Machine machine, String packageName, String vmName,
                                  String machineName, String architecture, InputStream in, OutputStream out,
-                                 boolean terminal, List<MuxBackend> muxes, PrintStream err) throws ConfigException {
+                                 boolean terminal, List<MuxBackend> muxes, PrintStream err, Migration migration)
+            throws ConfigException {
         if (machine.control() == null) {
             if (!specs.isEmpty()) {
                 throw new ConfigException(specs.get(0).origin() + ": the " + machineName + " board has no monitor support");
@@ -41,7 +43,7 @@ public final class Monitors implements AutoCloseable {
             return new Monitors(null);
         }
         MonitorContext ctx = new MonitorContext(machine.control(), packageName, vmName, machineName, architecture,
-                machine instanceof SnapshotMachine sm ? sm : null);
+                machine instanceof SnapshotMachine sm ? sm : null, migration);
         MonitorServer server = null;
         Monitors m;
         try {

@@ -16,7 +16,10 @@ import java.util.stream.Stream;
  * {@code qmp_capabilities} is handled by the session, which owns the negotiation.
  */
 final class QmpCommands {
-    /** An argument: its name, its JSON type ("str", "int", "bool") and whether it may be left out. */
+    /**
+     * An argument: its name, its JSON type ("str", "int", "bool"; "uint64" is an integer too, a negative
+     * one taken as QEMU 7.2 takes it, modulo 2^64) and whether it may be left out.
+     */
     record Param(String name, String type, boolean optional) {
     }
 
@@ -65,7 +68,7 @@ final class QmpCommands {
             new Command("quit", List.of(), (c, a) -> empty(c.control().quit(0))),
             new Command("human-monitor-command", List.of(new Param("command-line", "str", false),
                     new Param("cpu-index", "int", true)), QmpCommands::humanMonitorCommand)),
-            QmpSnapshotCommands.ALL.stream()).toList();
+            Stream.concat(QmpSnapshotCommands.ALL.stream(), QmpMigrationCommands.ALL.stream())).toList();
 
     private QmpCommands() {
     }
@@ -96,7 +99,7 @@ final class QmpCommands {
             Object v = args.get(p.name());
             boolean ok = switch (p.type()) {
                 case "str" -> v instanceof String;
-                case "int" -> v instanceof Long;
+                case "int", "uint64" -> v instanceof Long;
                 case "bool" -> v instanceof Boolean;
                 case "array" -> v instanceof List;
                 default -> true;
@@ -108,6 +111,9 @@ final class QmpCommands {
                     case "bool" -> "boolean";
                     default -> "array";
                 };
+                if (p.type().equals("uint64")) { // QEMU's input visitor words these so
+                    throw QmpError.generic("Parameter '" + p.name() + "' expects " + p.type());
+                }
                 throw QmpError.generic("Invalid parameter type for '" + p.name() + "', expected: " + expected);
             }
         }

@@ -253,7 +253,7 @@ final class QmpJson {
             b.append("null");
         } else if (v instanceof String str) {
             quote(b, str);
-        } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer) {
+        } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof java.math.BigInteger) {
             b.append(v);
         } else if (v instanceof Double d) {
             b.append(formatDouble(d));

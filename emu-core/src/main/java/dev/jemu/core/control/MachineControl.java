@@ -29,6 +29,7 @@ public final class MachineControl {
     private final ControlledBoard board;
     private final List<Consumer<MachineEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> beforeCont = new CopyOnWriteArrayList<>();
     private volatile RunState state;
     private volatile int quitStatus = -1;
     private volatile boolean finished;
@@ -86,9 +87,81 @@ public final class MachineControl {
             if (state == RunState.INMIGRATE || state == RunState.SUSPENDED || state == RunState.RUNNING) {
                 return null;
             }
+            for (Runnable r : beforeCont) {
+                r.run(); // QEMU's cont takes back the disks a completed migration gave away; a refusal fails cont
+            }
             resume();
             return null;
         });
+    }
+
+    /** Runs {@code hook} on the machine thread before every {@code cont} resumes; an exception refuses the cont. */
+    public void beforeCont(Runnable hook) {
+        beforeCont.add(hook);
+    }
+
+    // --- live migration ---
+
+    /**
+     * {@code -incoming}: the machine waits in {@code inmigrate}, CPUs stopped and clock paused, until
+     * {@link #finishIncoming}. Call before the machine runs.
+     */
+    public void expectIncoming() {
+        state = RunState.INMIGRATE;
+        loop.pause();
+        loop.clock().pause();
+    }
+
+    /**
+     * The incoming state is read: {@code work} applies it on the machine thread, then the machine runs
+     * (RESUME), or stays {@code paused} when {@code autostart} is false ({@code -S}), as QEMU's destination does.
+     */
+    public CompletableFuture<Void> finishIncoming(Runnable work, boolean autostart) {
+        return onMachine(() -> {
+            work.run();
+            if (autostart) {
+                resume();
+            } else {
+                state = RunState.PAUSED;
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Live migration's stop-and-copy: a running machine stops in {@code finish-migrate} (STOP) and {@code work}
+     * runs on the machine thread; when it returns true the machine stays stopped in {@code postmigrate}, otherwise
+     * (or when it throws) it runs again if it was running, as QEMU's source does after a failed migration.
+     * {@code work} is told whether the machine was running (the destination takes over that run state).
+     */
+    public CompletableFuture<Boolean> finishMigration(SwitchOver work) {
+        return onMachine(() -> {
+            RunState before = state;
+            boolean wasRunning = before == RunState.RUNNING;
+            if (wasRunning) {
+                pauseAs(RunState.FINISH_MIGRATE);
+            } else {
+                state = RunState.FINISH_MIGRATE;
+            }
+            boolean ok = false;
+            try {
+                ok = work.run(wasRunning);
+                return ok;
+            } finally {
+                if (ok) {
+                    state = RunState.POSTMIGRATE;
+                } else if (wasRunning) {
+                    resume();
+                } else {
+                    state = before;
+                }
+            }
+        });
+    }
+
+    /** The stop-and-copy step of {@link #finishMigration}: true when the destination has the machine. */
+    public interface SwitchOver {
+        boolean run(boolean wasRunning) throws Exception;
     }
 
     /** {@code system_reset}: the board's reset (as the guest's reset does); RESET with the host as its cause. */

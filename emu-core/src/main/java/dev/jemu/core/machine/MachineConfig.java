@@ -63,4 +63,6 @@ public final class MachineConfig {
     public boolean startPaused;
     /** {@code -name}: the VM's name for the monitors ({@code query-name}, {@code info name}); null: none. */
     public String name;
+    /** {@code -incoming URI} (or {@code defer}): wait in inmigrate for a live migration's state, or null. */
+    public String incoming;
 }

@@ -22,6 +22,7 @@ public final class GuestRam implements AutoCloseable {
     private final MemorySegment segment;
     private final long size;
     private final boolean mapped;
+    private final DirtyLog dirty;
 
     public GuestRam(long size) {
         if (size <= 0 || (size & 0xfff) != 0) {
@@ -32,6 +33,12 @@ public final class GuestRam implements AutoCloseable {
         this.segment = mapped != null ? mapped : arena.allocate(size, 4096);
         this.mapped = mapped != null;
         this.size = size;
+        this.dirty = new DirtyLog(size);
+    }
+
+    /** The pages written while live migration logs them; every writer below marks it. */
+    public DirtyLog dirtyLog() {
+        return dirty;
     }
 
     // Linux: RAM is an anonymous private mapping, which the kernel zeroes page by page on first touch, instead of
@@ -80,6 +87,7 @@ public final class GuestRam implements AutoCloseable {
         if (mapped && MADVISE != null) {
             try {
                 if ((int) MADVISE.invokeExact(part, len, MADV_DONTNEED) == 0) {
+                    dirty.mark(off, len); // after the change: a concurrent take() must not miss it
                     return;
                 }
             } catch (Throwable t) {
@@ -87,6 +95,7 @@ public final class GuestRam implements AutoCloseable {
             }
         }
         part.fill((byte) 0);
+        dirty.mark(off, len);
     }
 
     private static final int MADV_POPULATE_WRITE = 23;
@@ -140,18 +149,22 @@ public final class GuestRam implements AutoCloseable {
 
     public void writeByte(long off, byte v) {
         segment.set(BYTE, off, v);
+        dirty.mark(off);
     }
 
     public void writeShort(long off, short v) {
         segment.set(SHORT, off, v);
+        dirty.mark(off);
     }
 
     public void writeInt(long off, int v) {
         segment.set(INT, off, v);
+        dirty.mark(off);
     }
 
     public void writeLong(long off, long v) {
         segment.set(LONG, off, v);
+        dirty.mark(off);
     }
 
     /** Reads 1, 2, 4 or 8 bytes, zero-extended. */
@@ -173,10 +186,12 @@ public final class GuestRam implements AutoCloseable {
             case 8 -> segment.set(LONG, off, v);
             default -> throw new IllegalArgumentException("access size " + size);
         }
+        dirty.mark(off);
     }
 
     public void load(long off, byte[] data) {
         MemorySegment.copy(data, 0, segment, BYTE, off, data.length);
+        dirty.mark(off, data.length);
     }
 
     public void copyOut(long off, byte[] dst, int dstOff, int len) {

@@ -32,4 +32,28 @@ public interface MachineState {
 
     /** After a load: drop whatever was derived from the old RAM (decoded code, TLBs). */
     void stateLoaded();
+
+    /**
+     * Live migration's dirty log was just taken: every CPU drops its cached writable page mappings (write TLB), so
+     * its next store to each page marks the page again ({@link dev.jemu.core.memory.DirtyLog}). Machine thread.
+     * The default drops everything {@link #stateLoaded} drops, which is correct but slower.
+     */
+    default void dropWriteMappings() {
+        stateLoaded();
+    }
+
+    /**
+     * Live migration hands the disks to another process: make everything durable and release the image locks
+     * (QEMU's inactivation), reads still allowed. Machine thread, machine stopped. Default: no disks.
+     */
+    default void inactivateDisks() {
+    }
+
+    /**
+     * Takes the disks back after {@link #inactivateDisks}, or (on the destination) after the incoming
+     * state: reopens them with their locks; a {@link dev.jemu.core.state.StateException} if another process holds
+     * them. Nothing to do for disks that are active.
+     */
+    default void activateDisks() {
+    }
 }

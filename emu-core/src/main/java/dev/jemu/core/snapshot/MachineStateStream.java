@@ -39,11 +39,11 @@ public final class MachineStateStream {
     public static final int FORMAT_VERSION = 1;
     static final byte[] MAGIC = "JEMU-VM\n".getBytes(StandardCharsets.US_ASCII);
     static final int PAGE = 4096;
-    private static final int MAX_RUN_PAGES = 4096;          // 16 MiB per page record
+    static final int MAX_RUN_PAGES = 4096;          // 16 MiB per page record
     private static final int MAX_DEVICE_BYTES = 64 << 20;
     private static final int MAX_RECORDS = 4096;
     private static final int MAX_DEVICES = 256;
-    private static final byte RUN = 1, END = 0;
+    static final byte RUN = 1, END = 0;
     private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
 
     private MachineStateStream() {
@@ -59,6 +59,19 @@ public final class MachineStateStream {
         CrcOutput out = new CrcOutput(sink);
         DataOutputStream d = new DataOutputStream(out);
         // Devices first: saving a virtio device completes its in-flight requests, which write guest RAM.
+        byte[] devices = deviceSection(m);
+        writeHeader(d, m, MAGIC);
+        d.writeInt(devices.length);
+        d.write(devices);
+        writeRam(m.ram(), d, out);
+        d.writeByte(END);
+        d.flush();
+        d.writeInt((int) out.crc.getValue());
+        d.flush();
+    }
+
+    /** Every CPU's and device's record: u32 count, then the records (draining the virtio devices first). */
+    static byte[] deviceSection(MachineState m) throws IOException {
         ByteArrayOutputStream devices = new ByteArrayOutputStream();
         DataOutputStream dd = new DataOutputStream(devices);
         List<Stateful> all = m.stateful();
@@ -66,7 +79,13 @@ public final class MachineStateStream {
         for (Stateful s : all) {
             StateRecord.of(s).writeTo(dd);
         }
-        d.write(MAGIC);
+        dd.flush();
+        return devices.toByteArray();
+    }
+
+    /** The header after {@code magic}: what the machine is, so that a loader can refuse a stream up front. */
+    static void writeHeader(DataOutputStream d, MachineState m, byte[] magic) throws IOException {
+        d.write(magic);
         d.writeInt(FORMAT_VERSION);
         d.writeUTF(jemuVersion());
         d.writeUTF(m.architecture());
@@ -78,13 +97,6 @@ public final class MachineStateStream {
             d.writeUTF(device);
         }
         d.writeLong(m.clock().nanos());
-        d.writeInt(devices.size());
-        devices.writeTo(d);
-        writeRam(m.ram(), d, out);
-        d.writeByte(END);
-        d.flush();
-        d.writeInt((int) out.crc.getValue());
-        d.flush();
     }
 
     /** Every run of non-zero pages as one page record (at most {@link #MAX_RUN_PAGES} pages each). */
@@ -109,13 +121,13 @@ public final class MachineStateStream {
         }
     }
 
-    private static boolean isZero(MemorySegment seg, long page) {
+    static boolean isZero(MemorySegment seg, long page) {
         return MemorySegment.mismatch(seg, page * PAGE, page * PAGE + PAGE, ZERO_PAGE, 0, PAGE) < 0;
     }
 
     /** Reads and checks only the header (e.g. to list what a snapshot holds). */
     public static Header readHeader(InputStream in) throws IOException {
-        return header(new DataInputStream(in));
+        return header(new DataInputStream(in), MAGIC, "jemu machine state");
     }
 
     /**
@@ -139,7 +151,7 @@ public final class MachineStateStream {
     public static Header check(MachineState m, StateInput source) {
         try {
             DataInputStream d = new DataInputStream(source);
-            Header h = header(d);
+            Header h = header(d, MAGIC, "jemu machine state");
             checkFits(h, m);
             readRecords(d, m);
             return h;
@@ -153,7 +165,7 @@ public final class MachineStateStream {
     private static void loadChecked(MachineState m, StateInput source) throws IOException {
         CrcInput in = new CrcInput(source);
         DataInputStream d = new DataInputStream(in);
-        Header h = header(d);
+        Header h = header(d, MAGIC, "jemu machine state");
         checkFits(h, m);
         Map<String, StateRecord> records = readRecords(d, m);
         readRam(m.ram(), d, in);
@@ -162,18 +174,23 @@ public final class MachineStateStream {
         if (stored != expected) {
             throw new StateException("machine state is corrupt (checksum mismatch)");
         }
-        m.clock().setNanos(h.clockNanos());
+        restore(m, h.clockNanos(), records);
+    }
+
+    /** The checked records applied: the clock first, so that devices re-arm their timers from the saved time. */
+    static void restore(MachineState m, long clockNanos, Map<String, StateRecord> records) {
+        m.clock().setNanos(clockNanos);
         for (Stateful s : m.stateful()) {
             records.get(s.stateId()).restore(s);
         }
         m.stateLoaded();
     }
 
-    private static Header header(DataInputStream d) throws IOException {
-        byte[] magic = new byte[MAGIC.length];
+    static Header header(DataInputStream d, byte[] expectedMagic, String what) throws IOException {
+        byte[] magic = new byte[expectedMagic.length];
         d.readFully(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
-            throw new StateException("not a jemu machine state (bad magic)");
+        if (!java.util.Arrays.equals(magic, expectedMagic)) {
+            throw new StateException("not a " + what + " (bad magic)");
         }
         int version = d.readInt();
         if (version != FORMAT_VERSION) {
@@ -197,7 +214,7 @@ public final class MachineStateStream {
         return new Header(version, jemu, arch, board, ram, page, List.copyOf(devices), d.readLong());
     }
 
-    private static void checkFits(Header h, MachineState m) {
+    static void checkFits(Header h, MachineState m) {
         if (!h.architecture().equals(m.architecture()) || !h.board().equals(m.board())) {
             throw new StateException("machine state is of a " + h.architecture() + " '" + h.board()
                     + "' machine, this is a " + m.architecture() + " '" + m.board() + "' one");
@@ -220,7 +237,7 @@ public final class MachineStateStream {
     }
 
     /** Every record, checked against the machine's devices (one each, no stranger, no newer version). */
-    private static Map<String, StateRecord> readRecords(DataInputStream d, MachineState m) throws IOException {
+    static Map<String, StateRecord> readRecords(DataInputStream d, MachineState m) throws IOException {
         int bytes = d.readInt();
         if (bytes < 4 || bytes > MAX_DEVICE_BYTES) {
             throw new StateException("machine state is corrupt (device section of " + bytes + " bytes)");
@@ -298,7 +315,7 @@ public final class MachineStateStream {
     }
 
     /** Checksums what passes through. */
-    private static final class CrcOutput extends StateOutput {
+    static final class CrcOutput extends StateOutput {
         final CRC32C crc = new CRC32C();
         private final StateOutput out;
 
@@ -331,7 +348,7 @@ public final class MachineStateStream {
     }
 
     /** Checksums what passes through. */
-    private static final class CrcInput extends StateInput {
+    static final class CrcInput extends StateInput {
         final CRC32C crc = new CRC32C();
         private final StateInput in;
 

@@ -935,7 +935,7 @@ public final class Hart implements Cpu {
         }
         switch (r.kind()) {
             case RAM -> {
-                writeMem(r.ram().segment(), pa - r.base(), size, v);
+                writeRam(r, pa, size, v);
                 long page = pa & PAGE_MASK;
                 boolean wasCode = code.isCode(page);
                 if (wasCode) {
@@ -961,6 +961,15 @@ public final class Hart implements Cpu {
                 return leaveBlock = true;
             }
         }
+    }
+
+    /**
+     * A store to RAM outside the write TLB, which marks the page for live migration's dirty log: every write-TLB
+     * entry is filled here, so stores that hit the TLB later need no mark (the log's taker drops the TLB).
+     */
+    private static void writeRam(Region r, long pa, int size, long v) {
+        writeMem(r.ram().segment(), pa - r.base(), size, v);
+        r.ram().dirtyLog().mark(pa - r.base());
     }
 
     /** Translation and PMP check for a store or AMO. */
@@ -1058,7 +1067,7 @@ public final class Hart implements Cpu {
         try {
             switch (r.kind()) {
                 case RAM -> {
-                    writeMem(r.ram().segment(), pa - r.base(), size, v);
+                    writeRam(r, pa, size, v);
                     code.invalidate(pa, size);
                 }
                 case ROM -> { }

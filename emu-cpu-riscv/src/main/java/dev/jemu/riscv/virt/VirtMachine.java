@@ -348,6 +348,11 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
+    public void dropWriteMappings() {
+        hart.flushTlb(); // the decoded code stays: only the write TLB must go, and a full flush is cheap enough
+    }
+
+    @Override
     public int run() {
         if (config.dumpDtb != null) {
             return 0; // -M virt,dumpdtb=FILE: the tree is written, the guest never starts (as QEMU)
@@ -424,7 +429,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         for (VirtioMmioTransport t : virtio) {
             t.reset();
         }
-        ram.segment().fill((byte) 0);
+        ram.zero(0, ram.size()); // also marks the pages for a running live migration
         boot();
         // The images were rewritten behind the hart's back: drop any instructions it decoded from them.
         hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);

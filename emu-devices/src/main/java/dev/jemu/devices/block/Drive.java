@@ -24,9 +24,11 @@ public final class Drive implements AutoCloseable {
     }
 
     private final DriveOptions options;
-    private final BlockDriver driver;
+    private volatile BlockDriver driver; // replaced only by activate/inactivate, under this object's lock
     private final Path overlay;
     private boolean closed;
+    // live migration: the image is open read-only with shared locks (QEMU's inactive node), see inactivate()
+    private volatile boolean inactive;
 
     private Drive(DriveOptions options, BlockDriver driver, Path overlay) {
         this.options = options;
@@ -61,6 +63,14 @@ public final class Drive implements AutoCloseable {
 
     /** Opens the drive's image; {@code globalSnapshot} is {@code -snapshot}. Errors name the option. */
     public static Drive open(DriveOptions o, boolean globalSnapshot) throws ConfigException {
+        return open(o, globalSnapshot, false);
+    }
+
+    /**
+     * {@link #open(DriveOptions, boolean)}, inactive when {@code incoming} ({@code -incoming}: the source
+     * still runs on the image; the drive takes it over with {@link #activate} once the migration is loaded).
+     */
+    public static Drive open(DriveOptions o, boolean globalSnapshot, boolean incoming) throws ConfigException {
         Path file = Path.of(o.file());
         String format = o.format();
         try {
@@ -75,6 +85,11 @@ public final class Drive implements AutoCloseable {
             }
             boolean snapshot = (o.snapshot() || globalSnapshot) && !o.readOnly();
             if (!snapshot) {
+                if (incoming && !o.readOnly()) {
+                    Drive d = new Drive(o, openInactive(o), null);
+                    d.inactive = true;
+                    return d;
+                }
                 ImageUse use = ImageUse.device(o.readOnly(), o.locking());
                 return new Drive(o, BlockFormats.open(file, format, openOptions(o).withUse(use)), null);
             }
@@ -126,6 +141,47 @@ public final class Drive implements AutoCloseable {
         return new Drive(o, driver, null);
     }
 
+    /** The image read-only, denying nobody anything: how a migration's other side may hold it meanwhile. */
+    private static BlockDriver openInactive(DriveOptions o) throws BlockException {
+        return BlockFormats.open(Path.of(o.file()), o.format(), OpenOptions.readOnlyOpts().withUse(ImageUse.read(true)));
+    }
+
+    /**
+     * Live migration's source at the switch-over (QEMU's bdrv_inactivate): everything durable, the image
+     * reopened read-only without locks that bar anyone, so the destination can take it. A read-only drive or a
+     * {@code -snapshot} overlay (private to this process) stays as it is.
+     */
+    public synchronized void inactivate() throws BlockException {
+        if (inactive || closed || overlay != null || options.readOnly()) {
+            return;
+        }
+        driver.flush();
+        driver.close();
+        driver = openInactive(options);
+        inactive = true;
+    }
+
+    /**
+     * Takes the image back with the device's locks (the destination once the migration is loaded, the source on
+     * {@code cont} after one): fails, changing nothing, while another process holds it.
+     */
+    public synchronized void activate() throws BlockException {
+        if (!inactive || closed) {
+            return;
+        }
+        ImageUse use = ImageUse.device(false, options.locking());
+        BlockDriver active = BlockFormats.open(Path.of(options.file()), options.format(), openOptions(options).withUse(use));
+        BlockDriver old = driver;
+        driver = active;
+        inactive = false;
+        old.close();
+    }
+
+    /** Whether {@link #inactivate} (or an incoming migration) left the image to another process. */
+    public boolean inactive() {
+        return inactive;
+    }
+
     public DriveOptions options() {
         return options;
     }
@@ -141,7 +197,7 @@ public final class Drive implements AutoCloseable {
 
     /** Whether the guest must not write (readonly=on, or an image opened read-only). */
     public boolean readOnly() {
-        return options.readOnly() || driver.readOnly();
+        return options.readOnly() || (!inactive && driver.readOnly());
     }
 
     public synchronized void read(long offset, byte[] buf, int off, int len) throws BlockException {

@@ -14,4 +14,26 @@ public interface SnapshotMachine extends MachineState {
      * after a revert.
      */
     void drainDevices();
+
+    @Override
+    default void inactivateDisks() {
+        for (Drive d : drives()) {
+            try {
+                d.inactivate();
+            } catch (dev.jemu.devices.block.BlockException e) {
+                throw new dev.jemu.core.state.StateException(d.options().file() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    default void activateDisks() {
+        for (Drive d : drives()) {
+            try {
+                d.activate();
+            } catch (dev.jemu.devices.block.BlockException e) {
+                throw new dev.jemu.core.state.StateException(e.getMessage());
+            }
+        }
+    }
 }

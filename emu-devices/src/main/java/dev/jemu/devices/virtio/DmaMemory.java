@@ -81,6 +81,8 @@ public final class DmaMemory {
     /** Copies len bytes of src at off to guest RAM at addr. Safe from any thread. */
     public void write(long addr, MemorySegment src, long off, long len) throws VirtqueueException {
         long[] o = new long[1];
-        MemorySegment.copy(src, off, ram(addr, len, o).segment(), o[0], len);
+        GuestRam ram = ram(addr, len, o);
+        MemorySegment.copy(src, off, ram.segment(), o[0], len);
+        ram.dirtyLog().mark(o[0], len); // after the copy: live migration resends the page
     }
 }

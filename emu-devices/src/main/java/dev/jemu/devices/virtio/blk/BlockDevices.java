@@ -96,7 +96,7 @@ public final class BlockDevices {
         List<Disk> disks = new ArrayList<>();
         try {
             for (Wanted w : wanted) {
-                disks.add(new Disk(Drive.open(w.drive(), config.snapshot), w.serial()));
+                disks.add(new Disk(Drive.open(w.drive(), config.snapshot, config.incoming != null), w.serial()));
             }
         } catch (ConfigException e) {
             for (Disk d : disks) {

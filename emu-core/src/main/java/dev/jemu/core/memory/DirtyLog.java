@@ -1,0 +1,96 @@
+package dev.jemu.core.memory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Which pages of one {@link GuestRam} were written since the last {@link #take}, while live migration asks for it
+ * (off otherwise: then {@link #mark} is one volatile read). One bit per 4 KiB page, set atomically, so device I/O
+ * threads and the machine thread mark concurrently with the migration thread taking the bitmap.
+ *
+ * <p>Who marks: every writer of {@link GuestRam} (its accessors, {@code zero}, {@code load}), device DMA, and the
+ * CPU. A CPU marks the page when it fills a write-TLB entry (and on every slow-path store), as QEMU does: a store
+ * that hits the TLB costs nothing extra. So whoever takes the bitmap must also make every CPU drop its write-TLB
+ * entries, on the machine thread and in the same step ({@code MachineState.dropWriteMappings}).
+ */
+public final class DirtyLog {
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private final long pages;
+    private volatile long[] bits; // null: not logging
+
+    DirtyLog(long bytes) {
+        this.pages = bytes >>> 12;
+    }
+
+    public long pages() {
+        return pages;
+    }
+
+    public boolean active() {
+        return bits != null;
+    }
+
+    /** Starts logging with every page marked (the first round sends all of RAM). */
+    public void start() {
+        long[] b = new long[(int) ((pages + 63) >>> 6)];
+        java.util.Arrays.fill(b, -1L);
+        if ((pages & 63) != 0) {
+            b[b.length - 1] = (1L << (pages & 63)) - 1;
+        }
+        bits = b;
+    }
+
+    public void stop() {
+        bits = null;
+    }
+
+    /** The page holding byte {@code off} was (or is about to be, on the marking thread) written. */
+    public void mark(long off) {
+        long[] b = bits;
+        if (b != null) {
+            set(b, off >>> 12);
+        }
+    }
+
+    /** The pages of [off, off+len) were written. */
+    public void mark(long off, long len) {
+        long[] b = bits;
+        if (b != null && len > 0) {
+            for (long p = off >>> 12, last = (off + len - 1) >>> 12; p <= last; p++) {
+                set(b, p);
+            }
+        }
+    }
+
+    private static void set(long[] b, long page) {
+        int w = (int) (page >>> 6);
+        long m = 1L << page;
+        if ((b[w] & m) == 0) {
+            WORDS.getAndBitwiseOr(b, w, m);
+        }
+    }
+
+    /** The pages marked since the last call (a bitmap, bit p of word p/64), cleared atomically; null if off. */
+    public long[] take() {
+        long[] b = bits;
+        if (b == null) {
+            return null;
+        }
+        long[] out = new long[b.length];
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] != 0) {
+                out[i] = (long) WORDS.getAndSet(b, i, 0L);
+            }
+        }
+        return out;
+    }
+
+    /** How many bits {@code bitmap} has set. */
+    public static long count(long[] bitmap) {
+        long n = 0;
+        for (long w : bitmap) {
+            n += Long.bitCount(w);
+        }
+        return n;
+    }
+}
