@@ -45,6 +45,8 @@ final class Hmp {
             new Command("quit|q", "", "quit the emulator", (h, n, r) -> h.noArgs(n, r, "quit|q", () -> h.ctx.control().quit(0))),
             new Command("savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created",
                     (h, n, r) -> h.snapshot(n, r, RunState.SAVE_VM)),
+            new Command("set_link", "name on|off", "change the link status of a network adapter",
+                    (h, n, r) -> h.setLink(r.trim())),
             new Command("stop|s", "", "stop emulation", (h, n, r) -> h.noArgs(n, r, "stop|s", () -> h.ctx.control().stop())),
             new Command("system_powerdown", "", "send system power down event",
                     (h, n, r) -> h.noArgs(n, r, "system_powerdown", () -> h.ctx.control().powerdown())),
@@ -57,6 +59,7 @@ final class Hmp {
             new Command("block", "", "show info of one block device or all block devices", (h, n, r) -> h.infoBlock()),
             new Command("cpus", "", "show infos for each CPU", (h, n, r) -> h.infoCpus()),
             new Command("name", "", "show the current VM name", (h, n, r) -> done(h.ctx.vmName() == null ? "" : h.ctx.vmName() + "\n")),
+            new Command("network", "", "show the network state", (h, n, r) -> h.ctx.control().query(ControlledBoard::networkInfo)),
             new Command("registers", "", "show the cpu registers", (h, n, r) -> h.ctx.control().query(b -> b.registerDump(0))),
             new Command("snapshots", "", "show the currently saved VM snapshots", (h, n, r) -> h.infoSnapshots()),
             new Command("status", "", "show the current VM status (running|paused)", (h, n, r) -> done(h.status())),
@@ -200,6 +203,25 @@ final class Hmp {
             }
             return "";
         });
+    }
+
+    /** {@code set_link NAME on|off}: output only on error, as QEMU's. */
+    private CompletableFuture<String> setLink(String args) {
+        String[] w = args.isEmpty() ? new String[0] : args.split("\\s+");
+        if (w.length < 1) {
+            return done("Parameter 'name' is missing\n");
+        }
+        if (w.length < 2) {
+            return done("Parameter 'up' is missing\n");
+        }
+        if (w.length > 2) {
+            return done(extraneous("set_link", "set_link"));
+        }
+        if (!w[1].equals("on") && !w[1].equals("off")) {
+            return done("Expected 'on' or 'off'\n");
+        }
+        return ctx.control().query(b -> b.setLink(w[0], w[1].equals("on")))
+                .thenApply(found -> found ? "" : "Device '" + w[0] + "' not found\n");
     }
 
     private CompletableFuture<String> infoSnapshots() {

@@ -63,4 +63,7 @@ public final class MachineConfig {
     public boolean startPaused;
     /** {@code -name}: the VM's name for the monitors ({@code query-name}, {@code info name}); null: none. */
     public String name;
+    /** {@code -netdev}, {@code -nic} and {@code -net} specifications, raw option strings in order (parsed by
+     *  the network layer, {@code dev.jemu.devices.net.NetDevices}). */
+    public final List<String> netdevs = new ArrayList<>(), nics = new ArrayList<>(), nets = new ArrayList<>();
 }
