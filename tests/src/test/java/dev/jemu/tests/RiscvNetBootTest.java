@@ -189,7 +189,7 @@ class RiscvNetBootTest {
         Path ifup = tmp.resolve("ifup");
         Files.writeString(ifup, "#!/bin/sh\nip addr add 10.0.77.1/24 dev \"$1\" && ip link set \"$1\" up\n");
         Files.setPosixFilePermissions(ifup, PosixFilePermissions.fromString("rwx------"));
-        String tapPart = tap ? "; " + up(macT, "10.0.77.2") + "; " + ping("10.0.77.1", "TAP-OK") + "; sleep 12" : "";
+        String tapPart = tap ? "; " + up(macT, "10.0.77.2") + "; " + ping("10.0.77.1", "TAP-OK") + "; sleep 6" : "";
         List<JemuProcess.Step> c = List.of(new JemuProcess.Step("Enter 'help'", up(macC, "10.0.7.1") + "; "
                 + ping("10.0.7.2", "MCAST-C-OK") + tapPart + "; poweroff -f\n"));
         List<JemuProcess.Step> d = List.of(new JemuProcess.Step("Enter 'help'", up(macD, "10.0.7.2") + "; "
