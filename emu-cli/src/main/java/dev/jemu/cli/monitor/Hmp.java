@@ -187,7 +187,7 @@ final class Hmp {
             return done(extraneous(command, command));
         }
         if (tag.isEmpty() && !command.equals("savevm")) {
-            return done("Parameter 'name' is missing\n");
+            return done("set_link: string expected\nTry \"help set_link\" for more information\n");
         }
         SnapshotMachine m = ctx.snapshots();
         if (m == null) {
@@ -209,19 +209,16 @@ final class Hmp {
     private CompletableFuture<String> setLink(String args) {
         String[] w = args.isEmpty() ? new String[0] : args.split("\\s+");
         if (w.length < 1) {
-            return done("Parameter 'name' is missing\n");
-        }
-        if (w.length < 2) {
-            return done("Parameter 'up' is missing\n");
+            return done("set_link: string expected\nTry \"help set_link\" for more information\n");
         }
         if (w.length > 2) {
             return done(extraneous("set_link", "set_link"));
         }
-        if (!w[1].equals("on") && !w[1].equals("off")) {
-            return done("Expected 'on' or 'off'\n");
+        if (w.length < 2 || !w[1].equals("on") && !w[1].equals("off")) {
+            return done("Expected 'on' or 'off'\nTry \"help set_link\" for more information\n");
         }
         return ctx.control().query(b -> b.setLink(w[0], w[1].equals("on")))
-                .thenApply(found -> found ? "" : "Device '" + w[0] + "' not found\n");
+                .thenApply(found -> found ? "" : "Error: Device '" + w[0] + "' not found\n");
     }
 
     private CompletableFuture<String> infoSnapshots() {

@@ -16,9 +16,6 @@ public final class NetMonitor {
         StringBuilder s = new StringBuilder();
         for (VirtioNet n : nics) {
             s.append(n.name()).append(": index=0,type=nic,model=virtio-net-device,macaddr=").append(n.mac());
-            if (!n.linkUp()) {
-                s.append(",link=down"); // not in QEMU's line; its link state is only in query-rx-filter
-            }
             s.append('\n');
             String peer = n.backend().describe();
             if (peer != null) {
