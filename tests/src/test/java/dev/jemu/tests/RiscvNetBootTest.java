@@ -61,18 +61,17 @@ class RiscvNetBootTest {
     }
 
     private static CompletableFuture<JemuProcess.Result> jemu(List<String> args, List<JemuProcess.Step> steps) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return JemuProcess.runCommand(JemuProcess.command(args.toArray(String[]::new)), TIMEOUT, steps);
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }, VMS);
+        return start(JemuProcess.command(args.toArray(String[]::new)), steps);
     }
 
     private static CompletableFuture<JemuProcess.Result> qemu(List<String> args, List<JemuProcess.Step> steps) {
         List<String> cmd = new ArrayList<>(List.of("qemu-system-riscv64"));
         cmd.addAll(args);
+        return start(cmd, steps);
+    }
+
+    /** Runs {@code cmd} on its own thread, typing {@code steps}. */
+    private static CompletableFuture<JemuProcess.Result> start(List<String> cmd, List<JemuProcess.Step> steps) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return JemuProcess.runCommand(cmd, TIMEOUT, steps);
