@@ -28,7 +28,7 @@ public final class NetDevices implements AutoCloseable {
     public static final String MODEL = "virtio-net-device";
     public static final DeviceInfo VIRTIO_NET_DEVICE = new DeviceInfo(MODEL, "virtio-bus", DeviceInfo.Category.NETWORK,
             null, List.of(new PropertyInfo("host_mtu", "uint16", null, "0"),
-                    new PropertyInfo("mac", "str", null, null),
+                    new PropertyInfo("mac", "str", "Ethernet 6-byte MAC Address, example: 52:54:00:12:34:56", null),
                     new PropertyInfo("mrg_rxbuf", "bool", "on/off", "true"),
                     new PropertyInfo("netdev", "str", "ID of a netdev to use as a backend", null)));
 
