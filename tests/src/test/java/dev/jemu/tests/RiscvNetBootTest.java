@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * virtio-net with the kit's Debian kernel, two VMs at a time (booted in parallel): a socket link between two
- * jemu VMs (ping both ways, a file through nc with matching checksums, the link captured by filter-dump and read
- * back by tcpdump); a jemu VM and a QEMU 7.2 VM on one link (ping both ways); a multicast link between two jemu
+ * jemu VMs (one leases the other its address with busybox udhcpd, udhcpc and the kit's default script configure
+ * it; ping both ways, a file through nc with matching checksums, the link captured by filter-dump and read back
+ * by tcpdump); a jemu VM and a QEMU 7.2 VM on one link (ping both ways); a multicast link between two jemu
  * VMs spelled both ways (socket,mcast= and 7.2's dgram), one of which also has a tap NIC that the host pings.
  * Markers are computed by the guest shell ({@code $((6*7))}) so the echo of the typed text never matches them.
  */
@@ -87,6 +88,19 @@ class RiscvNetBootTest {
                 + "ip addr add " + ip + "/24 dev $N; ip link set $N up; echo IF=$N";
     }
 
+    /** busybox udhcpd on 10.0.9.1 leasing its one address, 10.0.9.2, with a router and a DNS server. */
+    private static final String DHCP_SERVER = "mkdir -p /var/lib/misc; touch /var/lib/misc/udhcpd.leases; "
+            + "printf 'start 10.0.9.2\\nend 10.0.9.2\\ninterface '$N'\\nopt router 10.0.9.1\\nopt subnet 255.255.255.0\\n"
+            + "opt dns 10.0.9.1\\n' > /tmp/u.conf; udhcpd /tmp/u.conf";
+
+    /** The NIC with MAC {@code mac} configured by udhcpc and the kit's default script (it retries until the
+     *  server's VM is up). */
+    private static String dhcp(String mac) {
+        return "for d in /sys/class/net/eth*; do [ $(cat $d/address) = " + mac + " ] && N=${d##*/}; done; "
+                + "udhcpc -i $N -t 60 -T 2 -n -q; echo DHCP=$(ip -4 addr show $N | grep -o '10[.0-9]*/24') "
+                + "ROUTE=$(ip route | grep -c '^default via 10.0.9.1') DNS=$(cat /etc/resolv.conf)";
+    }
+
     /** Pings {@code ip} until it answers (the peer may still be booting), then three more that must all come back. */
     private static String ping(String ip, String marker) {
         return "for i in $(seq 120); do ping -c 1 -W 1 " + ip + " >/dev/null 2>&1 && break; done; "
@@ -116,11 +130,13 @@ class RiscvNetBootTest {
         Path pcap = tmp.resolve("a.pcap");
         String macA = "52:54:00:00:01:01", macB = "52:54:00:00:01:02";
         List<JemuProcess.Step> a = List.of(
-                new JemuProcess.Step("Enter 'help'", up(macA, "10.0.9.1") + "; " + ping("10.0.9.2", "PING-A-OK") + "\n"),
+                new JemuProcess.Step("Enter 'help'", up(macA, "10.0.9.1") + "; " + DHCP_SERVER + "; echo SRV-$((6*7))\n"),
+                new JemuProcess.Step("SRV-42", ping("10.0.9.2", "PING-A-OK") + "\n"),
                 new JemuProcess.Step("PING-A-OK-42", "nc -l -p 5000 > /tmp/r; echo RECV=$(sha256sum /tmp/r | cut -c1-64) "
                         + "SIZE=$(wc -c < /tmp/r); poweroff -f\n"));
         List<JemuProcess.Step> b = List.of(
-                new JemuProcess.Step("Enter 'help'", up(macB, "10.0.9.2") + "; " + ping("10.0.9.1", "PING-B-OK") + "\n"),
+                new JemuProcess.Step("Enter 'help'", dhcp(macB) + "; echo DHCP-END-$((6*7))\n"),
+                new JemuProcess.Step("DHCP-END-42", ping("10.0.9.1", "PING-B-OK") + "\n"),
                 new JemuProcess.Step("PING-B-OK-42", "head -c 300000 /dev/urandom > /tmp/f; echo SENT=$(sha256sum /tmp/f | "
                         + "cut -c1-64); for i in $(seq 30); do nc -w 3 10.0.9.1 5000 < /tmp/f && break; sleep 1; done; "
                         + "echo NC-DONE-$((6*7)); poweroff -f\n"));
@@ -132,6 +148,8 @@ class RiscvNetBootTest {
         assertBooted(ra);
         assertBooted(rb);
         assertTrue(ra.out().contains("PING-A-OK-42"), ra::describe);
+        assertTrue(rb.out().contains("DHCP=10.0.9.2/24 ROUTE=1 DNS=nameserver 10.0.9.1"),
+                "udhcpc and the kit's default script configured the NIC: " + rb.describe());
         assertTrue(rb.out().contains("PING-B-OK-42"), rb::describe);
         assertTrue(rb.out().contains("NC-DONE-42"), rb::describe);
         String sent = value(rb.out(), "SENT");
