@@ -26,6 +26,13 @@ class NetMonitorTest {
             "xp /1xw " + hex(SLOT + 0x60), "info network", "set_link virtio-net-device.0 on",
             "xp /1xh " + hex(SLOT + 0x106), "set_link nothere on", "set_link n0", "set_link n0 maybe", "set_link", "set_link n0 on off", "help set_link");
 
+    /** QMP set_link: a good call, an unknown device, a wrong type, a missing argument. */
+    private static final List<String> QMP = List.of(
+            "{\"execute\": \"set_link\", \"arguments\": {\"name\": \"n0\", \"up\": false}}",
+            "{\"execute\": \"set_link\", \"arguments\": {\"name\": \"nothere\", \"up\": true}}",
+            "{\"execute\": \"set_link\", \"arguments\": {\"name\": \"n0\", \"up\": \"yes\"}}",
+            "{\"execute\": \"set_link\", \"arguments\": {\"name\": \"n0\"}}");
+
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
     }
@@ -38,6 +45,11 @@ class NetMonitorTest {
         for (String c : COMPARED) {
             assertEquals(qemu.get(c), jemu.get(c), "HMP '" + c + "' differs from QEMU");
         }
+        for (String c : QMP) {
+            assertEquals(qemu.get(c), jemu.get(c), "QMP " + c + " differs from QEMU");
+        }
+        assertEquals("{\"return\": {}}", jemu.get(QMP.get(0)));
+        assertEquals("0000000010008106: 0x0000\r\n", jemu.get("xp /1xh 0x10008106 (after QMP)"), "QMP took the link down");
         assertTrue(jemu.get("info network").startsWith(
                 "virtio-net-device.0: index=0,type=nic,model=virtio-net-device,macaddr=52:54:00:12:34:56\r\n \\ n0: "
                         + "index=0,type=socket,\r\n"), jemu.get("info network"));
@@ -45,13 +57,14 @@ class NetMonitorTest {
 
     private static Map<String, String> session(boolean jemu) throws Exception {
         Path dir = MonitorVm.tempDir("net-hmp");
-        Path sock = dir.resolve("hmp.sock");
+        Path sock = dir.resolve("hmp.sock"), qsock = dir.resolve("qmp.sock");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         List<String> args = MonitorVm.heartbeatArgs();
         args.addAll(List.of("-serial", "stdio", "-monitor", "unix:" + sock + ",server=on,wait=off",
+                "-qmp", "unix:" + qsock + ",server=on,wait=off",
                 "-netdev", "socket,id=n0,listen=127.0.0.1:" + port, "-device", "virtio-net-device,netdev=n0"));
         Map<String, String> out = new LinkedHashMap<>();
         try (MonitorVm vm = jemu ? MonitorVm.jemu(args) : MonitorVm.qemu(args)) {
@@ -63,6 +76,12 @@ class NetMonitorTest {
                 for (String c : COMPARED) {
                     out.merge(c, HmpMonitorTest.command(ch, c), (a, b) -> a + "|" + b);
                 }
+                try (QmpLines qmp = new QmpLines(qsock)) {
+                    for (String c : QMP) {
+                        out.put(c, qmp.send(c));
+                    }
+                }
+                out.put("xp /1xh 0x10008106 (after QMP)", HmpMonitorTest.command(ch, "xp /1xh 0x10008106"));
                 HmpMonitorTest.send(ch, "q\r\n");
                 assertEquals(0, vm.awaitExit(MonitorVm.seconds(20)), vm::describe);
             }
