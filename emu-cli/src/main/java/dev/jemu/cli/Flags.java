@@ -45,7 +45,7 @@ final class Flags {
             new Flag(List.of("-no-reboot"), null, "exit instead of rebooting", (o, v) -> o.noReboot = true),
             new Flag(List.of("-drive"), "opts", "block device: file=PATH,if=none,id=ID,format=raw|qcow2,...", (o, v) -> o.drives.add(v)),
             new Flag(List.of("-device"), "opts", "device to add, e.g. virtio-blk-device,drive=ID", (o, v) -> o.devices.add(v)),
-            new Flag(List.of("-object"), "opts", "backend object: rng-random,id=ID,filename=FILE or rng-builtin,id=ID", (o, v) -> o.objects.add(v)),
+            new Flag(List.of("-object"), "opts", "backend object: rng-random,id=ID,filename=FILE, rng-builtin,id=ID or filter-dump,id=ID,netdev=NETDEV,file=PCAP[,maxlen=N]", (o, v) -> o.objects.add(v)),
             new Flag(List.of("-fsdev"), "opts", "host directory: local,id=ID,path=DIR,security_model=mapped-xattr|mapped-file|passthrough|none[,readonly=on]", (o, v) -> o.fsdevs.add(v)),
             new Flag(List.of("-virtfs"), "opts", "share a host directory over virtio-9p: local,path=DIR,mount_tag=TAG,security_model=...", (o, v) -> o.virtfs.add(v)),
             new Flag(List.of("-snapshot"), null, "write to temporary overlays, never to the disk images", (o, v) -> o.snapshot = true),
