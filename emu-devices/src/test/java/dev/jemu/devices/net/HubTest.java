@@ -5,62 +5,16 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.jemu.core.machine.MachineConfig;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Hub 0 of the legacy {@code -net} options: a frame from any port reaches every other port, never its own. */
 class HubTest {
-    static final class Port implements NetBackend, FrameSink {
-        final String id;
-        final List<byte[]> sent = new ArrayList<>(), delivered = new ArrayList<>();
-        FrameSink sink;
-
-        Port(String id) {
-            this.id = id;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String describe() {
-            return id + ": index=0,type=test,";
-        }
-
-        @Override
-        public void start(FrameSink toGuest) {
-            sink = toGuest;
-        }
-
-        @Override
-        public void send(ByteBuffer frame) {
-            byte[] b = new byte[frame.remaining()];
-            frame.get(b);
-            sent.add(b);
-        }
-
-        @Override
-        public boolean deliver(ByteBuffer frame) {
-            byte[] b = new byte[frame.remaining()];
-            frame.get(b);
-            delivered.add(b);
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test
     void framesReachEveryOtherPort() {
         Hub hub = new Hub();
-        Port backend = new Port("user.0");
+        RecordingBackend backend = new RecordingBackend("user.0");
         hub.addBackend(backend);
-        Port nic1 = new Port("nic1"), nic2 = new Port("nic2");
+        RecordingBackend nic1 = new RecordingBackend("nic1"), nic2 = new RecordingBackend("nic2");
         NetBackend p1 = hub.nicPort("nic1"), p2 = hub.nicPort("nic2");
         p1.start(nic1);
         p2.start(nic2);

@@ -3,16 +3,12 @@ package dev.jemu.devices.virtio.net;
 import static dev.jemu.devices.virtio.VirtioMmio.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.jemu.devices.net.FrameSink;
 import dev.jemu.devices.net.MacAddress;
-import dev.jemu.devices.net.NetBackend;
+import dev.jemu.devices.net.RecordingBackend;
 import dev.jemu.devices.virtio.FakeDriver;
 import dev.jemu.devices.virtio.Virtio;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,45 +24,7 @@ class VirtioNetTest {
             | Virtio.bit(VirtioNet.F_STATUS) | Virtio.bit(VirtioNet.F_MRG_RXBUF) | Virtio.bit(Virtio.F_EVENT_IDX);
     static final long PLAIN = Virtio.bit(Virtio.F_VERSION_1) | Virtio.bit(VirtioNet.F_MAC);
 
-    /** Records the guest's frames; {@link #sink} is the device's receive side. */
-    static final class Recorder implements NetBackend {
-        final List<byte[]> sent = new ArrayList<>();
-        volatile FrameSink sink;
-        final AtomicInteger ready = new AtomicInteger();
-
-        @Override
-        public String id() {
-            return "rec";
-        }
-
-        @Override
-        public String describe() {
-            return "rec: index=0,type=test,";
-        }
-
-        @Override
-        public void start(FrameSink toGuest) {
-            sink = toGuest;
-        }
-
-        @Override
-        public void send(ByteBuffer frame) {
-            byte[] b = new byte[frame.remaining()];
-            frame.get(b);
-            sent.add(b);
-        }
-
-        @Override
-        public void receiveReady() {
-            ready.incrementAndGet();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    final Recorder backend = new Recorder();
+    final RecordingBackend backend = new RecordingBackend("rec");
     int txAvail;
 
     FakeDriver bench(int mtu) {
