@@ -57,6 +57,9 @@ final class ConfigBuilder {
         config.objects.addAll(o.objects);
         config.fsdevs.addAll(o.fsdevs);
         config.virtfs.addAll(o.virtfs);
+        config.netdevs.addAll(o.netdevs);
+        config.nics.addAll(o.nics);
+        config.nets.addAll(o.nets);
         if (o.icount != null) {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
         }

@@ -45,7 +45,7 @@ final class Flags {
             new Flag(List.of("-no-reboot"), null, "exit instead of rebooting", (o, v) -> o.noReboot = true),
             new Flag(List.of("-drive"), "opts", "block device: file=PATH,if=none,id=ID,format=raw|qcow2,...", (o, v) -> o.drives.add(v)),
             new Flag(List.of("-device"), "opts", "device to add, e.g. virtio-blk-device,drive=ID", (o, v) -> o.devices.add(v)),
-            new Flag(List.of("-object"), "opts", "backend object: rng-random,id=ID,filename=FILE or rng-builtin,id=ID", (o, v) -> o.objects.add(v)),
+            new Flag(List.of("-object"), "opts", "backend object: rng-random,id=ID,filename=FILE, rng-builtin,id=ID or filter-dump,id=ID,netdev=NETDEV,file=PCAP[,maxlen=N]", (o, v) -> o.objects.add(v)),
             new Flag(List.of("-fsdev"), "opts", "host directory: local,id=ID,path=DIR,security_model=mapped-xattr|mapped-file|passthrough|none[,readonly=on]", (o, v) -> o.fsdevs.add(v)),
             new Flag(List.of("-virtfs"), "opts", "share a host directory over virtio-9p: local,path=DIR,mount_tag=TAG,security_model=...", (o, v) -> o.virtfs.add(v)),
             new Flag(List.of("-snapshot"), null, "write to temporary overlays, never to the disk images", (o, v) -> o.snapshot = true),
@@ -64,6 +64,9 @@ final class Flags {
             new Flag(List.of("-boot"), "opts", "order=,menu=,splash=,splash-time=,reboot-timeout=,strict=: checked as QEMU does; no effect on virt (no fw_cfg); once= refused as by QEMU on riscv", (o, v) -> o.boot = v),
             new Flag(List.of("-global"), "opts", "DRIVER.PROP=VALUE or driver=,property=,value=: a default for a device property (see -device NAME,help)", (o, v) -> o.globals.add(v)),
             new Flag(List.of("-blockdev"), "opts", "block node: driver=qcow2|raw|vmdk|vdi|file,node-name=N,file.driver=file,file.filename=F,read-only=,cache.direct=,cache.no-flush=,discard= or the JSON form", (o, v) -> o.blockdevs.add(v)),
+            new Flag(List.of("-netdev"), "opts", "network backend TYPE,id=ID,...: socket,listen=[HOST]:PORT|connect=HOST:PORT|mcast=ADDR:PORT[,localaddr=]|udp=HOST:PORT,localaddr=HOST:PORT; stream,server=on|off,addr.type=inet,addr.host=,addr.port= (or addr.type=unix,addr.path=); dgram,local.type=inet,...,remote.type=inet,...; tap,ifname=NAME,script=no,downscript=no", (o, v) -> o.netdevs.add(v)),
+            new Flag(List.of("-nic"), "opts", "a virtio-net NIC and its backend in one: TYPE[,model=virtio-net-device][,mac=ADDR],backend options; -nic none: no network", (o, v) -> o.nics.add(v)),
+            new Flag(List.of("-net"), "opts", "legacy: nic[,model=virtio-net-device][,macaddr=ADDR] and TYPE,backend options, joined on hub 0", (o, v) -> o.nets.add(v)),
             new Flag(List.of("-version", "--version"), null, "print the version and exit", (o, v) -> o.version = true),
             new Flag(List.of("-h", "-help", "--help"), null, "print this help and exit", (o, v) -> o.help = true));
 

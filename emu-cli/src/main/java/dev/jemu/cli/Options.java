@@ -54,6 +54,10 @@ final class Options {
     boolean startPaused;
     boolean version;
     boolean help;
+    // networking (issue 9)
+    final List<String> netdevs = new ArrayList<>();
+    final List<String> nics = new ArrayList<>();
+    final List<String> nets = new ArrayList<>();
     /** Bare (non-option) arguments: a disk image, as in QEMU. */
     final List<String> positional = new ArrayList<>();
     /** How many {@code -drive} options came before the first bare argument (its drive goes there). */

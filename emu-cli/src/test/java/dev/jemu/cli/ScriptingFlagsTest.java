@@ -154,7 +154,8 @@ class ScriptingFlagsTest {
         Run r = Run.of("-M", "virt", "-device", "help");
         assertEquals(0, r.status(), r.err());
         assertEquals("Storage devices:" + NL + "name \"virtio-9p-device\", bus virtio-bus" + NL
-                + "name \"virtio-blk-device\", bus virtio-bus" + NL + NL + "Misc devices:" + NL
+                + "name \"virtio-blk-device\", bus virtio-bus" + NL + NL + "Network devices:" + NL
+                + "name \"virtio-net-device\", bus virtio-bus" + NL + NL + "Misc devices:" + NL
                 + "name \"virtio-rng-device\", bus virtio-bus" + NL + NL, r.out());
         Run props = Run.of("-M", "virt", "-device", "virtio-blk-device,help");
         assertEquals(0, props.status(), props.err());

@@ -76,7 +76,7 @@ class HmpMonitorTest {
         return out;
     }
 
-    private static void send(SocketChannel ch, String s) throws IOException {
+    static void send(SocketChannel ch, String s) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
             ch.write(b);
@@ -84,14 +84,14 @@ class HmpMonitorTest {
     }
 
     /** Types {@code line} and Enter; returns what followed the echoed line up to the next prompt. */
-    private static String command(SocketChannel ch, String line) throws IOException {
+    static String command(SocketChannel ch, String line) throws IOException {
         send(ch, line + "\r");
         String all = readToPrompt(ch);
         int eol = all.indexOf("\r\n");
         return eol < 0 ? all : all.substring(eol + 2);
     }
 
-    private static String readToPrompt(SocketChannel ch) throws IOException {
+    static String readToPrompt(SocketChannel ch) throws IOException {
         StringBuilder s = new StringBuilder();
         ByteBuffer b = ByteBuffer.allocate(4096);
         long end = System.nanoTime() + 20_000_000_000L;

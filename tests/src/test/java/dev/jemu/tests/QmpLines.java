@@ -47,7 +47,7 @@ final class QmpLines implements AutoCloseable {
         return send("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"" + commandLine + "\"}}");
     }
 
-    private String send(String message) throws IOException {
+    String send(String message) throws IOException {
         String command = message;
         out.write((message + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();

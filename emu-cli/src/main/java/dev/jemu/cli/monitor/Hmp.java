@@ -56,6 +56,8 @@ final class Hmp {
             new Command("quit|q", "", "quit the emulator", (h, n, r) -> h.noArgs(n, r, "quit|q", () -> h.ctx.control().quit(0))),
             new Command("savevm", "[tag]", "save a VM snapshot. If no tag is provided, a new snapshot is created",
                     (h, n, r) -> h.snapshot(n, r, RunState.SAVE_VM)),
+            new Command("set_link", "name on|off", "change the link status of a network adapter",
+                    (h, n, r) -> h.setLink(r.trim())),
             new Command("stop|s", "", "stop emulation", (h, n, r) -> h.noArgs(n, r, "stop|s", () -> h.ctx.control().stop())),
             new Command("system_powerdown", "", "send system power down event",
                     (h, n, r) -> h.noArgs(n, r, "system_powerdown", () -> h.ctx.control().powerdown())),
@@ -73,6 +75,7 @@ final class Hmp {
             new Command("migrate_parameters", "", "show current migration parameters",
                     (h, n, r) -> HmpMigration.parameters(h.ctx)),
             new Command("name", "", "show the current VM name", (h, n, r) -> done(h.ctx.vmName() == null ? "" : h.ctx.vmName() + "\n")),
+            new Command("network", "", "show the network state", (h, n, r) -> h.ctx.control().query(ControlledBoard::networkInfo)),
             new Command("registers", "", "show the cpu registers", (h, n, r) -> h.ctx.control().query(b -> b.registerDump(0))),
             new Command("snapshots", "", "show the currently saved VM snapshots", (h, n, r) -> h.infoSnapshots()),
             new Command("status", "", "show the current VM status (running|paused)", (h, n, r) -> done(h.status())),
@@ -200,7 +203,7 @@ final class Hmp {
             return done(extraneous(command, command));
         }
         if (tag.isEmpty() && !command.equals("savevm")) {
-            return done("Parameter 'name' is missing\n");
+            return done("set_link: string expected\nTry \"help set_link\" for more information\n");
         }
         SnapshotMachine m = ctx.snapshots();
         if (m == null) {
@@ -216,6 +219,22 @@ final class Hmp {
             }
             return "";
         });
+    }
+
+    /** {@code set_link NAME on|off}: output only on error, as QEMU's. */
+    private CompletableFuture<String> setLink(String args) {
+        String[] w = args.isEmpty() ? new String[0] : args.split("\\s+");
+        if (w.length < 1) {
+            return done("set_link: string expected\nTry \"help set_link\" for more information\n");
+        }
+        if (w.length > 2) {
+            return done(extraneous("set_link", "set_link"));
+        }
+        if (w.length < 2 || !w[1].equals("on") && !w[1].equals("off")) {
+            return done("Expected 'on' or 'off'\nTry \"help set_link\" for more information\n");
+        }
+        return ctx.control().query(b -> b.setLink(w[0], w[1].equals("on")))
+                .thenApply(found -> found ? "" : "Error: Device '" + w[0] + "' not found\n");
     }
 
     private CompletableFuture<String> infoSnapshots() {

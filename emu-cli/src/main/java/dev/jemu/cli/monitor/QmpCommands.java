@@ -66,6 +66,8 @@ final class QmpCommands {
             new Command("system_reset", List.of(), (c, a) -> empty(c.control().systemReset())),
             new Command("system_powerdown", List.of(), (c, a) -> empty(c.control().powerdown())),
             new Command("quit", List.of(), (c, a) -> empty(c.control().quit(0))),
+            new Command("set_link", List.of(new Param("name", "str", false), new Param("up", "bool", false)),
+                    QmpCommands::setLink),
             new Command("human-monitor-command", List.of(new Param("command-line", "str", false),
                     new Param("cpu-index", "int", true)), QmpCommands::humanMonitorCommand)),
             Stream.concat(QmpSnapshotCommands.ALL.stream(), QmpMigrationCommands.ALL.stream())).toList();
@@ -121,6 +123,18 @@ final class QmpCommands {
 
     private static CompletableFuture<Object> done(Object v) {
         return CompletableFuture.completedFuture(v);
+    }
+
+    /** {@code set_link}: a NIC's or netdev's link status; QEMU's DeviceNotFound for an unknown name. */
+    private static CompletableFuture<Object> setLink(MonitorContext c, Map<String, Object> a) {
+        String name = (String) a.get("name");
+        boolean up = (Boolean) a.get("up");
+        return c.control().query(b -> b.setLink(name, up)).thenApply(found -> {
+            if (!found) {
+                throw new QmpError("DeviceNotFound", "Device '" + name + "' not found");
+            }
+            return Map.of();
+        });
     }
 
     private static CompletableFuture<Object> empty(CompletableFuture<Void> action) {

@@ -37,4 +37,14 @@ public interface ControlledBoard {
 
     /** The power button ({@code system_powerdown}): whatever the board wires to it (possibly nothing). */
     void powerButton();
+
+    /** QEMU's {@code info network} text ({@code \n} line ends; empty without a network). */
+    default String networkInfo() {
+        return "";
+    }
+
+    /** {@code set_link NAME on|off} on a NIC or netdev; false when none has that name. */
+    default boolean setLink(String name, boolean up) {
+        return false;
+    }
 }

@@ -65,4 +65,7 @@ public final class MachineConfig {
     public String name;
     /** {@code -incoming URI} (or {@code defer}): wait in inmigrate for a live migration's state, or null. */
     public String incoming;
+    /** {@code -netdev}, {@code -nic} and {@code -net} specifications, raw option strings in order (parsed by
+     *  the network layer, {@code dev.jemu.devices.net.NetDevices}). */
+    public final List<String> netdevs = new ArrayList<>(), nics = new ArrayList<>(), nets = new ArrayList<>();
 }

@@ -18,7 +18,7 @@ public final class BuiltinSbi implements EcallHandler {
     static final int A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17;
     // CSR numbers used here.
     static final int MSTATUS = 0x300, MEDELEG = 0x302, MIDELEG = 0x303, MIE = 0x304, MTVEC = 0x305,
-            MCOUNTEREN = 0x306, MENVCFG = 0x30a, MIP = 0x344, PMPCFG0 = 0x3a0, PMPADDR0 = 0x3b0, STIMECMP = 0x14d,
+            MCOUNTEREN = 0x306, SCOUNTEREN = 0x106, MENVCFG = 0x30a, MIP = 0x344, PMPCFG0 = 0x3a0, PMPADDR0 = 0x3b0, STIMECMP = 0x14d,
             MVENDORID = 0xf11, MARCHID = 0xf12, MIMPID = 0xf13;
     static final long MIP_SSIP = 1L << 1;
     /**
@@ -52,6 +52,8 @@ public final class BuiltinSbi implements EcallHandler {
         hart.setCsr(MEDELEG, MEDELEG_VALUE);
         hart.setCsr(MIDELEG, MIDELEG_VALUE);
         hart.setCsr(MCOUNTEREN, 0x7);          // cycle, time, instret readable from S/U
+        hart.setCsr(SCOUNTEREN, 0x7);          // ...and from U, as OpenSBI leaves it: Linux without SBI PMU never
+                                               // sets it, and the vDSO's rdtime would trap (busybox ping: SIGILL)
         hart.setCsr(MENVCFG, MENVCFG_STCE);    // Sstc: the kernel programs stimecmp itself
         hart.setCsr(PMPADDR0, -1L >>> 10);     // one NAPOT region covering everything...
         hart.setCsr(PMPCFG0, 0x1f);            // ...readable, writable, executable

@@ -30,6 +30,8 @@ import dev.jemu.devices.virtio.VirtioMmioSlot;
 import dev.jemu.devices.virtio.VirtioMmioTransport;
 import dev.jemu.devices.virtio.blk.BlockDevices;
 import dev.jemu.devices.virtio.blk.VirtioBlk;
+import dev.jemu.devices.virtio.net.NetMonitor;
+import dev.jemu.devices.virtio.net.VirtioNet;
 import dev.jemu.devices.snapshot.SnapshotMachine;
 import dev.jemu.devices.snapshot.VmSnapshotHooks;
 import dev.jemu.riscv.cpu.Hart;
@@ -493,6 +495,21 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         @Override
         public void powerButton() {
             // QEMU 7.2's riscv virt wires nothing to it (no ACPI, no GPIO power key): only the POWERDOWN event
+        }
+
+        @Override
+        public String networkInfo() {
+            return NetMonitor.info(nics());
+        }
+
+        @Override
+        public boolean setLink(String name, boolean up) {
+            return NetMonitor.setLink(nics(), name, up);
+        }
+
+        /** The virtio-net devices in command-line order (slots were filled downwards). */
+        private List<VirtioNet> nics() {
+            return hostDevices.reversed().stream().filter(d -> d instanceof VirtioNet).map(d -> (VirtioNet) d).toList();
         }
     }
 

@@ -35,7 +35,8 @@ public final class VirtMachineType implements MachineType {
     /** What {@code -device} can add: devices on the virtio-mmio slots. */
     @Override
     public List<DeviceInfo> devices() {
-        return List.of(BlockDevices.VIRTIO_BLK_DEVICE, HostVirtioDevices.RNG_DEVICE, HostVirtioDevices.NINE_P_DEVICE);
+        return List.of(BlockDevices.VIRTIO_BLK_DEVICE, HostVirtioDevices.RNG_DEVICE, HostVirtioDevices.NINE_P_DEVICE,
+                dev.jemu.devices.net.NetDevices.VIRTIO_NET_DEVICE);
     }
 
     /** QEMU's virt-machine properties that jemu implements; each has the meaning of the flag it names. */

@@ -154,6 +154,45 @@ class VirtSnapshotTest {
         }
     }
 
+    /** A board with a virtio-net device on a UDP netdev: its state (the link status) goes along, and the device
+     *  set names it by its MAC. */
+    @Test
+    void virtioNetGoesIntoASecondBoard() throws Exception {
+        try (VirtMachine a = netMachine("52:54:00:00:00:21"); VirtMachine b = netMachine("52:54:00:00:00:21");
+             VirtMachine other = netMachine("52:54:00:00:00:22")) {
+            long net = VirtMap.VIRTIO.base(VirtMap.VIRTIO.count - 1);
+            assertEquals(1, a.bus().read(net + 0x08, 4), "virtio-net in the first free slot");
+            assertEquals(0x21, a.bus().read(net + 0x105, 1), "the MAC's last byte in the configuration space");
+            a.bus().write(net + 0x70, 4, 1);
+            a.bus().write(net + 0x70, 4, 3);
+            for (Stateful st : a.stateful()) { // set_link off, as the monitor does it on the machine thread
+                if (st instanceof dev.jemu.devices.virtio.VirtioMmioTransport t
+                        && t.device() instanceof dev.jemu.devices.virtio.net.VirtioNet n) {
+                    n.setLink(false);
+                }
+            }
+            assertEquals(0, a.bus().read(net + 0x106, 2), "link down");
+            byte[] stream = save(a);
+            load(b, stream);
+            assertSameMachine(a, b);
+            assertEquals(0, b.bus().read(net + 0x106, 2), "the link is still down after the load");
+            assertEquals(3, b.bus().read(net + 0x70, 4));
+            StateException e = assertThrows(StateException.class, () -> load(other, stream));
+            assertTrue(e.getMessage().contains("virtio-net mac=52:54:00:00:00:21"), e.getMessage());
+        }
+    }
+
+    private VirtMachine netMachine(String mac) throws Exception {
+        MachineConfig c = config(RAM);
+        int port;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        c.netdevs.add("socket,id=n0,udp=127.0.0.1:" + port + ",localaddr=127.0.0.1:" + port);
+        c.devices.add("virtio-net-device,netdev=n0,mac=" + mac);
+        return (VirtMachine) new VirtMachineType().create(c);
+    }
+
     private VirtMachine hostDevicesMachine(Path share) throws Exception {
         MachineConfig c = config(RAM);
         c.devices.add("virtio-rng-device,max-bytes=1024,period=1000");

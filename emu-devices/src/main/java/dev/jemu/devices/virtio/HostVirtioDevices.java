@@ -6,6 +6,8 @@ import dev.jemu.core.machine.DeviceProperties;
 import dev.jemu.core.machine.PropertyInfo;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.devices.QemuOptions;
+import dev.jemu.devices.net.NetDevices;
+import dev.jemu.devices.virtio.net.VirtioNet;
 import dev.jemu.devices.virtio.p9.LocalFs;
 import dev.jemu.devices.virtio.p9.P9Server;
 import dev.jemu.devices.virtio.p9.SecurityModel;
@@ -33,7 +35,7 @@ import java.util.function.Consumer;
 public final class HostVirtioDevices {
     public static final String RNG = "virtio-rng-device", NINE_P = "virtio-9p-device";
     /** The {@code -device} models handled here (the block layer takes virtio-blk-device). */
-    public static final Set<String> MODELS = Set.of(RNG, NINE_P);
+    public static final Set<String> MODELS = Set.of(RNG, NINE_P, NetDevices.MODEL);
     /** What {@code -device help} lists and the {@code -device}/{@code -global} parsers accept, as QEMU 7.2 names them. */
     public static final DeviceInfo RNG_DEVICE = new DeviceInfo(RNG, "virtio-bus", DeviceInfo.Category.MISC, null,
             List.of(new PropertyInfo("max-bytes", "uint64", null, String.valueOf(Long.MAX_VALUE)),
@@ -59,12 +61,20 @@ public final class HostVirtioDevices {
     public record NineP(LocalFs fs, String tag) implements Plan {
     }
 
+    /** A virtio-net-device with its (opened) netdev. */
+    public record Net(NetDevices.Nic nic) implements Plan {
+    }
+
     /** Checks the options and opens the backends; the devices are made by {@link #create}. */
     public static List<Plan> resolve(MachineConfig config) throws ConfigException {
         Map<String, RngBackend> objects = new LinkedHashMap<>();
         List<Plan> plans = new ArrayList<>();
+        NetDevices net = NetDevices.resolve(config);
         try {
             for (String spec : config.objects) {
+                if (spec.startsWith("filter-dump,") || spec.contains("qom-type=filter-dump")) {
+                    continue; // the network's (NetDevices)
+                }
                 RngBackend b = object(spec);
                 if (objects.putIfAbsent(b.id(), b) != null) {
                     b.close();
@@ -85,11 +95,13 @@ public final class HostVirtioDevices {
             for (String spec : config.devices) {
                 Map<String, String> p = properties("-device", spec, "driver");
                 String driver = p.remove("driver");
-                p.remove("id");
-                if (MODELS.contains(driver)) {
+                String deviceId = p.remove("id");
+                if (MODELS.contains(driver) && !driver.equals(NetDevices.MODEL)) {
                     p = DeviceProperties.apply(driver.equals(RNG) ? RNG_DEVICE : NINE_P_DEVICE, config.globals, p, spec);
                 }
-                if (driver.equals(RNG)) {
+                if (driver.equals(NetDevices.MODEL)) {
+                    plans.add(new Net(net.device(spec, deviceId, p, config.globals)));
+                } else if (driver.equals(RNG)) {
                     plans.add(rng(spec, p, objects));
                 } else if (driver.equals(NINE_P)) {
                     String fsdev = p.remove("fsdev"), tag = p.remove("mount_tag");
@@ -115,8 +127,13 @@ public final class HostVirtioDevices {
                 }
                 plans.add(nineP("-virtfs", spec, f, tag));
             }
+            for (NetDevices.Nic n : net.shortNics()) {
+                plans.add(new Net(n));
+            }
+            net.finish();
         } catch (ConfigException e) {
             objects.values().forEach(RngBackend::close);
+            net.close();
             throw e;
         }
         // a backend no device uses is closed now
@@ -133,6 +150,7 @@ public final class HostVirtioDevices {
         return switch (plan) {
             case Rng r -> "virtio-rng";
             case NineP n -> "virtio-9p mount_tag=" + n.tag();
+            case Net n -> "virtio-net mac=" + n.nic().mac();
         };
     }
 
@@ -141,6 +159,8 @@ public final class HostVirtioDevices {
         return switch (plan) {
             case Rng r -> new VirtioRng(r.backend(), r.maxBytes(), r.periodMs(), config.clock, machine, name);
             case NineP n -> new Virtio9p(new P9Server(n.fs()), n.tag(), machine, name);
+            case Net n -> new VirtioNet(n.nic().name(), n.nic().mac(), n.nic().mtu(), n.nic().mergeable(),
+                    n.nic().backend(), machine);
         };
     }
 

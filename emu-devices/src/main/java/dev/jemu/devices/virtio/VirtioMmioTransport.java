@@ -300,6 +300,13 @@ public final class VirtioMmioTransport implements MmioDevice, Stateful, VirtioTr
         }
     }
 
+    @Override
+    public void configChanged() {
+        if ((status & Virtio.STATUS_DRIVER_OK) != 0) {
+            signalConfigChange();
+        }
+    }
+
     private void signalConfigChange() {
         interruptStatus |= Virtio.INT_CONFIG_CHANGE;
         configGeneration++;

@@ -20,6 +20,9 @@ public interface VirtioTransport extends DeviceFaults.Recovery {
     /** Used buffers were added to queue {@code q}: interrupt the driver if it wants one. */
     void usedBuffers(int q);
 
+    /** The device changed its configuration space (e.g. virtio-net's link status): tell the driver. */
+    void configChanged();
+
     /** The driver broke the protocol: set DEVICE_NEEDS_RESET and signal a configuration change. */
     void deviceError(String why);
 }

@@ -139,7 +139,9 @@ class DriveOptionsTest {
         Path a = Files.write(tmp.resolve("a.img"), new byte[4096]);
         assertResolveError("Property 'drive' can't find value 'nope'", "file=" + a + ",if=none,id=d0",
                 "-device virtio-blk-device,drive=nope");
-        assertResolveError("'virtio-net-device' is not a valid device model name", "-device virtio-net-device");
+        assertResolveError("'e1000' is not a valid device model name", "-device e1000");
+        assertResolveError("'virtio-net' is not a valid device model name on this machine (use virtio-net-device)",
+                "-device virtio-net");
         assertResolveError("Drive 'd0' is already in use", "file=" + a + ",if=none,id=d0",
                 "-device virtio-blk-device,drive=d0", "-device virtio-blk-device,drive=d0");
         assertResolveError("Could not open '" + tmp.resolve("missing.img") + "': No such file or directory",

@@ -73,7 +73,8 @@ final class BoardFuzz {
     /**
      * The fuzzed machine: {@code type} with {@code ram} bytes of RAM, no firmware, {@code kernel} at the start
      * of RAM and a virtio-blk disk on each qcow2 image; with a {@code share}, also a virtio-rng device and a
-     * virtio-9p device exporting that directory, so every kind of device the board has is on the bus.
+     * virtio-9p device exporting that directory, and a virtio-net device on a UDP link to itself (what the
+     * guest sends comes back to it), so every kind of device the board has is on the bus.
      */
     static MachineConfig config(MachineType type, long ram, Path kernel, Path share, Path... images) {
         MachineConfig config = new MachineConfig();
@@ -87,8 +88,19 @@ final class BoardFuzz {
         if (share != null) {
             config.devices.add("virtio-rng-device");
             config.virtfs.add("local,path=" + share + ",mount_tag=fuzz,security_model=none");
+            int port = freeUdpPort();
+            config.netdevs.add("socket,id=fuzznet,udp=127.0.0.1:" + port + ",localaddr=127.0.0.1:" + port);
+            config.devices.add("virtio-net-device,netdev=fuzznet");
         }
         return config;
+    }
+
+    private static int freeUdpPort() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String boardName(MachineType t) {

@@ -70,7 +70,8 @@ public final class BlockDevices {
             }
             if (!driver.equals(VIRTIO_BLK_DEVICE.name())) {
                 throw new ConfigException("-device " + spec + ": '" + driver + "' is not a valid device model name"
-                        + (driver.startsWith("virtio-blk") ? " on this machine (use virtio-blk-device)" : ""));
+                        + (driver.startsWith("virtio-blk") ? " on this machine (use virtio-blk-device)"
+                        : driver.startsWith("virtio-net") ? " on this machine (use virtio-net-device)" : ""));
             }
             p.remove("id");
             p = DeviceProperties.apply(VIRTIO_BLK_DEVICE, config.globals, p, spec);
