@@ -7,13 +7,15 @@ import dev.jemu.devices.snapshot.SnapshotMachine;
  * What every monitor session of one machine shares: the machine's control API and the facts the query
  * commands report. {@code version} is the QEMU interface version jemu implements (7.2.0), {@code packageName}
  * jemu's own ("jemu 0.1.0"). {@code snapshots} is the machine when it can save itself into its disks (savevm,
- * loadvm), else null. {@code jobs} are the QMP jobs (snapshot-save ...), shared by every session.
+ * loadvm), else null. {@code jobs} are the QMP jobs (snapshot-save ...), shared by every session; {@code gdb}
+ * the gdb stub (HMP's {@code gdbserver}).
  */
 record MonitorContext(MachineControl control, String packageName, String vmName, String machineName,
-                      String architecture, SnapshotMachine snapshots, QmpJobs jobs) {
+                      String architecture, SnapshotMachine snapshots, QmpJobs jobs, GdbServers gdb) {
     MonitorContext(MachineControl control, String packageName, String vmName, String machineName,
                    String architecture, SnapshotMachine snapshots) {
-        this(control, packageName, vmName, machineName, architecture, snapshots, new QmpJobs(control));
+        this(control, packageName, vmName, machineName, architecture, snapshots, new QmpJobs(control),
+                new GdbServers(control));
     }
 
     static final int QEMU_MAJOR = 7, QEMU_MINOR = 2, QEMU_MICRO = 0;

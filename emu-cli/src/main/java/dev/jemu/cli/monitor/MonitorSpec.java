@@ -176,7 +176,7 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
                 : "compat_monitor" + out.size()), qmp));
     }
 
-    private static SocketAddress unix(String origin, String path) throws ConfigException {
+    static SocketAddress unix(String origin, String path) throws ConfigException {
         if (path.isEmpty()) {
             throw new ConfigException(origin + ": unix: needs a path");
         }
@@ -187,7 +187,7 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
         }
     }
 
-    private static SocketAddress tcp(String origin, String host, String port) throws ConfigException {
+    static SocketAddress tcp(String origin, String host, String port) throws ConfigException {
         int p;
         try {
             p = Integer.parseInt(port);

@@ -37,4 +37,9 @@ public interface ControlledBoard {
 
     /** The power button ({@code system_powerdown}): whatever the board wires to it (possibly nothing). */
     void powerButton();
+
+    /** The CPUs as a debugger sees them (the gdb stub), in CPU index order; empty when the board has none. */
+    default List<dev.jemu.core.gdb.DebugCpu> debugCpus() {
+        return List.of();
+    }
 }

@@ -74,9 +74,11 @@ public final class MachineLoop {
     /**
      * Stops running the CPUs from the next loop turn on (the current {@code cpu.run} has returned: an instruction
      * boundary); posted work and host requests are still served. Machine thread; the caller pauses the clock.
+     * Called from inside {@code cpu.run} (a debugger stop), it makes the CPU return at its next check.
      */
     public void pause() {
         paused = true;
+        attention = true;
     }
 
     /** Runs the CPUs again after {@link #pause}. Machine thread. */

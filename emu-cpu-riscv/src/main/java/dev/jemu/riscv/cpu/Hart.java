@@ -687,6 +687,9 @@ public final class Hart implements Cpu {
         if (STATS) {
             ExecStats.fetchSlows++;
         }
+        if (triggers.debugBreakpointPage(pc & PAGE_MASK)) {
+            return fetchTriggerChecked(pc); // a debugger breakpoint's page: one checked instruction at a time
+        }
         this.pc = pc;
         long pa = fetchPhys(pc);
         long page = pa & PAGE_MASK;
@@ -730,6 +733,9 @@ public final class Hart implements Cpu {
         if ((triggers.exec >>> priv & 1) != 0 && triggers.matchExec(pc, priv)) {
             throw raise(Trap.BREAKPOINT, 0); // QEMU 7.2 leaves tval 0
         }
+        if (triggers.debugger != null && triggers.debugStopBefore(pc)) {
+            throw raise(Trap.DEBUGGER, 0);
+        }
         int lo = fetchHalf(pc);
         if ((lo & 3) != 3) {
             return loadSingle(pc, Decoder.decode16(lo));
@@ -747,6 +753,9 @@ public final class Hart implements Cpu {
     private void checkDataTrigger(long va, int size, long kind) {
         if ((triggers.data >>> priv & 1) != 0 && triggers.matchData(va, size, kind, priv)) {
             throw raise(Trap.BREAKPOINT, 0);
+        }
+        if (triggers.debugger != null && triggers.debugWatch(va, size, kind)) {
+            throw raise(Trap.DEBUGGER, 0);
         }
     }
 
@@ -1173,6 +1182,9 @@ public final class Hart implements Cpu {
 
     /** Enters the trap handler for {@code cause} (bit 63 set for interrupts) with epc = {@link #pc}. */
     void takeTrap(long cause, long tval) {
+        if (cause == Trap.DEBUGGER) {
+            return; // the debugger's stop (the loop's attention ends the run) or a watched access to run again
+        }
         if (DebugLog.on(DebugLog.Category.INT)) {
             DebugLog.log(DebugLog.Category.INT, "hart%d: %s %d at pc=0x%x priv=%d tval=0x%x", hartId,
                     cause < 0 ? "interrupt" : "exception", cause & 63, pc, priv, tval);
@@ -1216,8 +1228,8 @@ public final class Hart implements Cpu {
     /** Takes the highest-priority pending and enabled interrupt, if any. */
     boolean checkInterrupts() {
         long pending = mip & mie;
-        if (pending == 0) {
-            return false;
+        if (pending == 0 || (triggers.exec & Triggers.DEBUGGER) != 0) {
+            return false; // a debugger's single step takes no interrupt (QEMU's default step flags)
         }
         long m = pending & ~mideleg;
         long s = pending & mideleg;

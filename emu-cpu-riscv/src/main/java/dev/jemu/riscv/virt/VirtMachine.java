@@ -489,6 +489,13 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         public void powerButton() {
             // QEMU 7.2's riscv virt wires nothing to it (no ACPI, no GPIO power key): only the POWERDOWN event
         }
+
+        private final List<dev.jemu.core.gdb.DebugCpu> debugCpus = List.of(new dev.jemu.riscv.cpu.HartGdb(hart));
+
+        @Override
+        public List<dev.jemu.core.gdb.DebugCpu> debugCpus() {
+            return debugCpus;
+        }
     }
 
     @Override
