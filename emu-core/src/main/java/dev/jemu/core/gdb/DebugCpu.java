@@ -15,6 +15,9 @@ public interface DebugCpu {
     /** How many registers (numbers 0 to n-1) the {@code g} packet carries. */
     int generalRegisterCount();
 
+    /** The program counter's register number ({@code c ADDR} / {@code s ADDR} resume there). */
+    int pcRegister();
+
     /** Register {@code n}'s value, or null when the CPU has no such register. */
     byte[] readRegister(int n);
 

@@ -294,7 +294,7 @@ final class GdbCommands {
         if (!addr.isEmpty()) {
             long pc = GdbSession.parseHex(addr);
             DebugCpu cpu = stub.cpu(stepCpu >= 0 ? stepCpu : cCpu);
-            stub.onMachine(() -> cpu.writeRegister(pcRegister(cpu), longBytes(pc, cpu)));
+            stub.onMachine(() -> cpu.writeRegister(cpu.pcRegister(), pcBytes(pc, cpu)));
         }
         session.expectStop();
         if (!stub.resume(stepCpu)) {
@@ -303,13 +303,9 @@ final class GdbCommands {
         }
     }
 
-    /** The pc's register number: the last of the {@code g} registers on every target jemu has (riscv: 32). */
-    private static int pcRegister(DebugCpu cpu) {
-        return cpu.generalRegisterCount() - 1;
-    }
-
-    private static byte[] longBytes(long v, DebugCpu cpu) {
-        byte[] cur = cpu.readRegister(pcRegister(cpu));
+    /** {@code v} in the pc register's size and byte order (little-endian targets). */
+    private static byte[] pcBytes(long v, DebugCpu cpu) {
+        byte[] cur = cpu.readRegister(cpu.pcRegister());
         byte[] b = new byte[cur.length];
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) (v >>> (8 * i));

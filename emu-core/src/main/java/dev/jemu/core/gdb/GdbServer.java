@@ -22,7 +22,6 @@ public final class GdbServer implements AutoCloseable {
     private volatile GdbSession current;
     private volatile SocketChannel client;
     private volatile boolean closed;
-    private final Thread thread;
 
     /**
      * Serves {@code listener} (bound and listening) from now on.
@@ -33,7 +32,7 @@ public final class GdbServer implements AutoCloseable {
         this.stub = stub;
         this.listener = listener;
         this.description = description;
-        this.thread = Thread.ofPlatform().name("jemu-gdbstub").daemon().start(this::serve);
+        Thread.ofPlatform().name("jemu-gdbstub").daemon().start(this::serve);
     }
 
     public String description() {

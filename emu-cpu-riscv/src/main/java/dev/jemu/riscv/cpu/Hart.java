@@ -1183,7 +1183,7 @@ public final class Hart implements Cpu {
     /** Enters the trap handler for {@code cause} (bit 63 set for interrupts) with epc = {@link #pc}. */
     void takeTrap(long cause, long tval) {
         if (cause == Trap.DEBUGGER) {
-            return; // the debugger's stop (the loop's attention ends the run) or a watched access to run again
+            return; // a stop for the debugger, before the instruction: the loop's attention ends the run
         }
         if (DebugLog.on(DebugLog.Category.INT)) {
             DebugLog.log(DebugLog.Category.INT, "hart%d: %s %d at pc=0x%x priv=%d tval=0x%x", hartId,

@@ -35,6 +35,11 @@ public final class HartGdb implements DebugCpu {
     }
 
     @Override
+    public int pcRegister() {
+        return GdbRegisters.PC;
+    }
+
+    @Override
     public byte[] readRegister(int n) {
         long v;
         if (n < 32) {
