@@ -74,6 +74,11 @@ public final class DebugPoints {
         return !breakpointPages.isEmpty() && breakpointPages.containsKey(page);
     }
 
+    /** The breakpoint addresses in the 4 KiB virtual page starting at {@code page}. */
+    public long[] breakpointsIn(long page) {
+        return breakpoints.keySet().stream().filter(a -> (a & PAGE_MASK) == page).mapToLong(Long::longValue).toArray();
+    }
+
     /** The breakpoint at {@code pc}: TRUE software, FALSE hardware, null none. */
     public Boolean breakpointAt(long pc) {
         return breakpoints.isEmpty() ? null : breakpoints.get(pc);

@@ -687,9 +687,6 @@ public final class Hart implements Cpu {
         if (STATS) {
             ExecStats.fetchSlows++;
         }
-        if (triggers.debugBreakpointPage(pc & PAGE_MASK)) {
-            return fetchTriggerChecked(pc); // a debugger breakpoint's page: one checked instruction at a time
-        }
         this.pc = pc;
         long pa = fetchPhys(pc);
         long page = pa & PAGE_MASK;
@@ -700,6 +697,9 @@ public final class Hart implements Cpu {
         int perms = pmp.pagePermissions(page, priv);
         if (perms < 0 || !r.contains(page) || !r.contains(page + 4095)) {
             // PMP differs inside the page, or the region is not page-aligned: run one instruction at a time
+            if (triggers.debugger != null && triggers.debugStopBefore(pc)) {
+                throw raise(Trap.DEBUGGER, 0);
+            }
             int lo = fetchHalf(pc);
             if ((lo & 3) != 3) {
                 return loadSingle(pc, Decoder.decode16(lo));
@@ -715,6 +715,9 @@ public final class Hart implements Cpu {
             code.put(p);
         } else if (p.generation != code.generation) {
             p.revalidate(code.generation);
+        }
+        if (triggers.debugBreakpointPage(pc & PAGE_MASK)) { // interpreted, its breakpoints checked: fetchCrossing
+            p = DecodedPage.withBreakpoints(p, triggers.debugger.breakpointsIn(pc & PAGE_MASK));
         }
         if (triggers.exec == 0) { // an armed execute trigger keeps the fetch TLB empty: see fetchTriggerChecked
             int t = (int) (pc >>> 12) & TLB_MASK;
@@ -772,9 +775,18 @@ public final class Hart implements Cpu {
         return r.ram().readShort(pa - r.base()) & 0xffff;
     }
 
-    /** A 32-bit instruction whose second half is on the next page. */
+    /**
+     * A 32-bit instruction whose second half is on the next page, or a debugger breakpoint's slot (any size) in
+     * a {@link DecodedPage#withBreakpoints} copy: asks the debugger first.
+     */
     private long fetchCrossing(long pc) {
+        if (triggers.debugger != null && triggers.debugStopBefore(pc)) {
+            throw raise(Trap.DEBUGGER, 0);
+        }
         int lo = fetchHalf(pc);
+        if ((lo & 3) != 3) {
+            return Decoder.decode16(lo);
+        }
         int hi = fetchHalf(pc + 2);
         return Decoder.decode32(lo | hi << 16);
     }
@@ -804,7 +816,7 @@ public final class Hart implements Cpu {
 
     void forgetCodePage(DecodedPage p) {
         for (int i = 0; i < TLB_SIZE; i++) {
-            if (fpage[i] == p) {
+            if (fpage[i] == p || fpage[i] != null && fpage[i].shadowOf == p) { // with its debugger copy
                 fpage[i] = null;
                 ftag[i] = -1;
             }
