@@ -95,14 +95,7 @@ public final class GdbServers implements AutoCloseable {
             throw new ConfigException(origin + ": the gdb stub needs a listening socket: tcp:[HOST]:PORT or "
                     + "unix:PATH,server=on");
         }
-        if (!c.flag("server", false)) {
-            throw new ConfigException(origin + ": only a listening gdb socket is supported: add server=on");
-        }
-        if (c.flag("telnet", false)) {
-            throw new ConfigException(origin + ": a gdb socket with telnet=on is not supported");
-        }
-        SocketAddress a = c.get("path") != null ? MonitorSpec.unix(origin, c.get("path"))
-                : MonitorSpec.tcp(origin, c.get("host") == null ? "" : c.get("host"), c.get("port"));
+        SocketAddress a = MonitorSpec.listenAddress(origin, c, "gdb", "server=on");
         try {
             ServerSocketChannel ch;
             String description;
