@@ -92,6 +92,28 @@ class GdbProtocolTest {
         }
     }
 
+    /**
+     * {@code -gdb unix:PATH,server=on} (wait=on): jemu waits for gdb before the guest starts, and the connection
+     * stops it before its first instruction (pc at the reset vector), as QEMU's does; {@code D} lets it run.
+     */
+    @Test
+    void waitForTheDebuggerBeforeTheFirstInstruction() throws Exception {
+        Path sock = MonitorVm.tempDir("gdbw").resolve("gdb.sock");
+        List<String> args = MonitorVm.heartbeatArgs();
+        args.addAll(List.of("-serial", "stdio", "-gdb", "unix:" + sock + ",server=on"));
+        try (MonitorVm vm = MonitorVm.jemu(args)) {
+            vm.awaitFile(sock, MonitorVm.seconds(60));
+            try (Raw c = Raw.unix(sock)) {
+                assertEquals("0010000000000000", c.command("p20")); // pc: the reset vector, nothing ran
+                assertEquals("", vm.out(), "the guest ran before the debugger let it");
+                assertTrue(vm.err().contains("waiting for connection on: disconnected:unix:" + sock + ",server=on"),
+                        vm::describe);
+                assertEquals("OK", c.command("D"));
+            }
+            vm.awaitOutput("beat 0000000000000002", MonitorVm.seconds(60));
+        }
+    }
+
     /** The heartbeat stands still for a while. */
     private static void assertStopped(MonitorVm vm) throws InterruptedException {
         Thread.sleep(300);

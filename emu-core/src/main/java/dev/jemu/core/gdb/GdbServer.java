@@ -48,6 +48,7 @@ public final class GdbServer implements AutoCloseable {
         while (!closed) {
             try (SocketChannel ch = listener.accept()) {
                 client = ch;
+                stub.control().stop(); // posted now: with wait=on the machine stops before its first instruction
                 firstClient.countDown();
                 GdbSession s = new GdbSession(stub, Channels.newInputStream(ch), Channels.newOutputStream(ch));
                 current = s;
