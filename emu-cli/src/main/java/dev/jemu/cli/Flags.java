@@ -39,6 +39,8 @@ final class Flags {
             new Flag(List.of("-qmp"), "dev", "QMP monitor: unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off, stdio or none", (o, v) -> o.qmp.add(v)),
             new Flag(List.of("-mon"), "opts", "monitor on a -chardev socket (server=on) or stdio: chardev=ID,mode=control|readline", (o, v) -> o.mon.add(v)),
             new Flag(List.of("-S"), null, "start with the CPUs stopped (`cont` in a monitor starts them)", (o, v) -> o.startPaused = true),
+            new Flag(List.of("-s"), null, "gdb stub on tcp::1234 (short for -gdb tcp::1234)", (o, v) -> o.gdb = "tcp::1234"),
+            new Flag(List.of("-gdb"), "dev", "gdb stub: tcp:[HOST]:PORT, unix:PATH,server=on[,wait=off] or none", (o, v) -> o.gdb = v),
             new Flag(List.of("-daemonize"), null, "run in the background once the machine is set up (start-up errors still reach the terminal)", (o, v) -> o.daemonize = true),
             new Flag(List.of("-pidfile"), "file", "write the process id to FILE (locked while running, removed at exit)", (o, v) -> o.pidfile = v),
             new Flag(List.of("-no-shutdown"), null, "a guest poweroff stops the CPUs (run state shutdown) instead of ending jemu; a monitor's system_reset, then cont, starts the guest again", (o, v) -> o.noShutdown = true),

@@ -140,7 +140,7 @@ public final class Main {
                 DebugLog.setOutput(debugFile);
             }
             DebugLog.enable(categories);
-            return runMachine(type, config, io, o.daemonize && Daemon.isChild(), monitors, arch.name());
+            return runMachine(type, config, io, o.daemonize && Daemon.isChild(), monitors, arch.name(), o.gdb);
         } finally {
             closeAll(config);
             if (pidFile != null) {
@@ -179,12 +179,13 @@ public final class Main {
     }
 
     private static int runMachine(MachineType type, MachineConfig config, HostIo io, boolean daemonChild,
-                                  List<MonitorSpec> specs, String arch) throws ConfigException {
+                                  List<MonitorSpec> specs, String arch, String gdb) throws ConfigException {
         int status;
         try (Machine machine = type.create(config);
              Monitors monitors = Monitors.start(specs, machine, "jemu " + version(), config.name, config.machine, arch,
                      io.in(), io.out(), specs.stream().anyMatch(MonitorSpec::stdio) && io.terminal(),
                      monitorMuxes(config), io.err(), Migrations.create(machine, config, io.err()))) {
+            monitors.startGdb(gdb, "tcp::1234".equals(gdb) ? "-s" : "-gdb " + gdb, io.err());
             java.util.concurrent.atomic.AtomicBoolean userQuit = new java.util.concurrent.atomic.AtomicBoolean();
             for (CharBackend b : config.chardevs) {
                 if (b instanceof MuxBackend mux) {

@@ -52,6 +52,8 @@ final class Options {
     final List<String> qmp = new ArrayList<>();
     final List<String> mon = new ArrayList<>();
     boolean startPaused;
+    /** {@code -gdb DEV} / {@code -s}: the gdb stub's device, null for none. */
+    String gdb;
     boolean version;
     boolean help;
     // networking (issue 9)

@@ -145,23 +145,31 @@ final class MonitorVm implements AutoCloseable {
 
     /** Builds monitor/heartbeat.S once (target/monitor/heartbeat.elf); skips without binutils (fails under CI). */
     static synchronized Path heartbeat() {
-        if (heartbeat != null) {
-            return heartbeat;
+        if (heartbeat == null) {
+            heartbeat = assemble("monitor/heartbeat.S");
         }
+        return heartbeat;
+    }
+
+    /**
+     * Assembles and links the test resource {@code DIR/NAME.S} (riscv/link.ld, symbols kept) into
+     * target/DIR/NAME.elf; skips without binutils (fails under CI).
+     */
+    static Path assemble(String resource) {
         need("riscv64-unknown-elf-as");
         try {
-            Path src = Path.of(MonitorVm.class.getClassLoader().getResource("monitor/heartbeat.S").toURI());
+            Path src = Path.of(MonitorVm.class.getClassLoader().getResource(resource).toURI());
             Path ld = Path.of(MonitorVm.class.getClassLoader().getResource("riscv/link.ld").toURI());
-            Path work = src.getParent().getParent().getParent().resolve("monitor");
+            Path work = src.getParent().getParent().getParent().resolve(src.getParent().getFileName());
             Files.createDirectories(work);
-            Path obj = work.resolve("heartbeat.o");
-            Path elf = work.resolve("heartbeat.elf");
+            String name = src.getFileName().toString().replaceFirst("\\.S$", "");
+            Path obj = work.resolve(name + ".o");
+            Path elf = work.resolve(name + ".elf");
             exec(List.of("riscv64-unknown-elf-as", "-march=rv64gc", "-o", obj.toString(), src.toString()));
             exec(List.of("riscv64-unknown-elf-ld", "-T", ld.toString(), "-o", elf.toString(), obj.toString()));
-            heartbeat = elf;
             return elf;
         } catch (IOException | URISyntaxException | InterruptedException e) {
-            throw new AssertionError("building the heartbeat guest: " + e, e);
+            throw new AssertionError("building " + resource + ": " + e, e);
         }
     }
 

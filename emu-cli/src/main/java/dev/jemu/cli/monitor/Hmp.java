@@ -38,6 +38,8 @@ final class Hmp {
 
     private static final List<Command> COMMANDS = List.of(
             new Command("cont|c", "", "resume emulation", (h, n, r) -> h.noArgs(n, r, "cont|c", () -> h.ctx.control().cont())),
+            new Command("gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), stop with 'none'",
+                    (h, n, r) -> done(h.gdbserver(r.strip()))),
             new Command("help|?", "[cmd]", "show the help", (h, n, r) -> done(h.help(r.trim()))),
             new Command("delvm", "tag", "delete a VM snapshot from its tag", (h, n, r) -> h.snapshot(n, r, RunState.SAVE_VM)),
             new Command("info", "[subcommand]", "show various information about the system state", (h, n, r) -> h.info(r.trim())),
@@ -235,6 +237,17 @@ final class Hmp {
         }
         return ctx.control().query(b -> b.setLink(w[0], w[1].equals("on")))
                 .thenApply(found -> found ? "" : "Error: Device '" + w[0] + "' not found\n");
+    }
+
+    /** {@code gdbserver [DEVICE|none]}: (re)starts or stops the gdb stub; QEMU's messages. */
+    private String gdbserver(String device) {
+        String dev = device.isEmpty() ? GdbServers.DEFAULT_DEVICE : device;
+        try {
+            ctx.gdb().start(dev, "gdbserver " + dev);
+        } catch (dev.jemu.core.machine.ConfigException | RuntimeException e) {
+            return "Could not open gdbserver on device '" + dev + "'\n";
+        }
+        return dev.equals("none") ? "Disabled gdbserver\n" : "Waiting for gdb connection on device '" + dev + "'\n";
     }
 
     private CompletableFuture<String> infoSnapshots() {

@@ -151,15 +151,8 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
             throw new ConfigException(where + ": a monitor's character device must be a listening socket "
                     + "(unix:PATH,server=on,wait=off, tcp:HOST:PORT,server=on,wait=off) or stdio");
         }
-        if (!c.flag("server", false)) {
-            throw new ConfigException(where + ": only listening monitor sockets are supported: add server=on,wait=off");
-        }
-        if (c.flag("telnet", false)) {
-            throw new ConfigException(where + ": a monitor socket with telnet=on is not supported");
-        }
         boolean wait = c.flag("wait", true);
-        SocketAddress a = c.get("path") != null ? unix(where, c.get("path"))
-                : tcp(where, c.get("host") == null ? "" : c.get("host"), c.get("port"));
+        SocketAddress a = listenAddress(where, c, "monitor", "server=on,wait=off");
         return new MonitorSpec(qmp, a, wait, where);
     }
 
@@ -174,6 +167,21 @@ public record MonitorSpec(boolean qmp, SocketAddress address, boolean waitForCli
         }
         out.add(fromChardev(origin, ChardevSpec.parseShort(flag, dev, qmp ? "qmp" + out.size()
                 : "compat_monitor" + out.size()), qmp));
+    }
+
+    /**
+     * Where a {@code socket} chardev that must listen (a monitor's, the gdb stub's) binds; a socket that would
+     * connect out, or telnet, is refused. {@code what} names the user in messages, {@code hint} the options to add.
+     */
+    static SocketAddress listenAddress(String where, ChardevSpec c, String what, String hint) throws ConfigException {
+        if (!c.flag("server", false)) {
+            throw new ConfigException(where + ": only listening " + what + " sockets are supported: add " + hint);
+        }
+        if (c.flag("telnet", false)) {
+            throw new ConfigException(where + ": a " + what + " socket with telnet=on is not supported");
+        }
+        return c.get("path") != null ? unix(where, c.get("path"))
+                : tcp(where, c.get("host") == null ? "" : c.get("host"), c.get("port"));
     }
 
     private static SocketAddress unix(String origin, String path) throws ConfigException {

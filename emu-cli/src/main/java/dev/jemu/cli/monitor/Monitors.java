@@ -24,9 +24,27 @@ import java.util.function.Function;
 public final class Monitors implements AutoCloseable {
     private final MonitorServer server;
     private Terminal rawStdin;
+    private MonitorContext ctx;
 
     private Monitors(MonitorServer server) {
         this.server = server;
+    }
+
+    /**
+     * Starts the gdb stub on {@code device} ({@code -s} / {@code -gdb}; null: none); with {@code wait=on} returns
+     * once gdb has connected.
+     */
+    public void startGdb(String device, String origin, PrintStream err) throws ConfigException {
+        if (device == null || device.equals("none")) {
+            return;
+        }
+        if (ctx == null) {
+            throw new ConfigException(origin + ": this board has no gdb stub support");
+        }
+        GdbServers.Listen l = ctx.gdb().start(device, origin);
+        if (l != null && l.waitForClient()) {
+            ctx.gdb().awaitClient(err, l);
+        }
     }
 
     /**
@@ -46,11 +64,13 @@ public final class Monitors implements AutoCloseable {
                 machine instanceof SnapshotMachine sm ? sm : null, migration);
         MonitorServer server = null;
         Monitors m;
+        ctx.gdb().monitor(line -> new Hmp(ctx).execute(line));
         try {
             if (specs.stream().anyMatch(s -> !s.stdio())) {
                 server = new MonitorServer();
             }
             m = new Monitors(server);
+            m.ctx = ctx;
             for (MonitorSpec s : specs) {
                 if (s.stdio()) {
                     m.stdio(s, ctx, in, out, terminal);
@@ -165,6 +185,9 @@ public final class Monitors implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ctx != null) {
+            ctx.gdb().close(); // a connected gdb hears that the machine exited (W00)
+        }
         if (server != null) {
             server.close();
         }

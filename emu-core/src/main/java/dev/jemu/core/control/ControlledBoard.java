@@ -47,4 +47,9 @@ public interface ControlledBoard {
     default boolean setLink(String name, boolean up) {
         return false;
     }
+
+    /** The CPUs as a debugger sees them (the gdb stub), in CPU index order; empty when the board has none. */
+    default List<dev.jemu.core.gdb.DebugCpu> debugCpus() {
+        return List.of();
+    }
 }

@@ -228,6 +228,11 @@ public final class MachineControl {
         });
     }
 
+    /** The board's CPUs for a debugger: the objects only, safe from any thread (they are used on the machine thread). */
+    public List<dev.jemu.core.gdb.DebugCpu> debugCpus() {
+        return board.debugCpus();
+    }
+
     /** Asks the board something on the machine thread (registers, memory, devices). */
     public <T> CompletableFuture<T> query(Function<ControlledBoard, T> question) {
         return onMachine(() -> question.apply(board));
@@ -267,6 +272,16 @@ public final class MachineControl {
         data.put("guest", cause.guest());
         data.put("reason", cause.qapiName());
         emit("RESET", data);
+    }
+
+    /**
+     * A CPU stopped for the debugger (a breakpoint, a finished step, a watched access): the CPUs stop in state
+     * {@code debug} (STOP), as QEMU's. Machine thread, from inside the CPU's run, which returns at once.
+     */
+    public void debugStop() {
+        if (state == RunState.RUNNING) {
+            pauseAs(RunState.DEBUG);
+        }
     }
 
     /** The run is over: requests still queued fail instead of waiting forever. */

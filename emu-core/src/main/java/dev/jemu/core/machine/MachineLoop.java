@@ -74,9 +74,11 @@ public final class MachineLoop {
     /**
      * Stops running the CPUs from the next loop turn on (the current {@code cpu.run} has returned: an instruction
      * boundary); posted work and host requests are still served. Machine thread; the caller pauses the clock.
+     * Called from inside {@code cpu.run} (a debugger stop), it makes the CPU return at its next check.
      */
     public void pause() {
         paused = true;
+        attention = true;
     }
 
     /** Runs the CPUs again after {@link #pause}. Machine thread. */
@@ -90,6 +92,7 @@ public final class MachineLoop {
 
     /** Runs {@code cpu} with timers and posted work until an exit is requested. */
     public ExitRequest run(Cpu cpu) {
+        runPosted(); // work posted before the start (a debugger that connected first) runs before any instruction
         while (exit == null) {
             if (paused) {
                 waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
@@ -100,14 +103,7 @@ public final class MachineLoop {
                 idle();
             }
             attention = false;
-            Runnable r;
-            while ((r = posted.poll()) != null) {
-                try {
-                    r.run();
-                } catch (RuntimeException e) { // a device bug must not end the VM: contained, the guest runs on
-                    faults.containTask(r, e);
-                }
-            }
+            runPosted();
             if (!paused) {
                 clock.runExpired(faults::containTimer);
             }
@@ -115,6 +111,17 @@ public final class MachineLoop {
         ExitRequest e = exit;
         exit = null;
         return e;
+    }
+
+    private void runPosted() {
+        Runnable r;
+        while ((r = posted.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) { // a device bug must not end the VM: contained, the guest runs on
+                faults.containTask(r, e);
+            }
+        }
     }
 
     /** Halted CPU: skip to the next deadline (deterministic mode) or sleep until it or an event. */

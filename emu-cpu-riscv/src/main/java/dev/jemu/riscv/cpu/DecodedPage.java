@@ -34,8 +34,38 @@ final class DecodedPage {
         this.generation = generation;
         this.blocks = Jit.ENABLED ? new JitBlock[SLOTS + 1] : null;
         this.heat = Jit.ENABLED ? new short[SLOTS + 1] : null;
+        this.shadowOf = null;
         ops[SLOTS] = Op.PAGE_END;
         MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
+    }
+
+    /** The page this one stands in for while debugger breakpoints are set in it (see {@link #withBreakpoints}). */
+    final DecodedPage shadowOf;
+
+    /**
+     * A copy of {@code p} for a virtual page holding debugger breakpoints at {@code addresses}: interpreted only
+     * (no compiled blocks), its breakpoint slots {@link Op#CROSS}, which fetches and runs the one instruction the
+     * checked way after asking the debugger (Hart.fetchCrossing). Dropped with {@code p}.
+     */
+    static DecodedPage withBreakpoints(DecodedPage p, long[] addresses) {
+        DecodedPage s = new DecodedPage(p);
+        for (long a : addresses) {
+            if ((a & 1) == 0) {
+                s.ops[(int) (a & 0xfff) >>> 1] = Op.CROSS;
+            }
+        }
+        return s;
+    }
+
+    private DecodedPage(DecodedPage p) {
+        this.physPage = p.physPage;
+        this.seg = p.seg;
+        this.segOffset = p.segOffset;
+        this.generation = p.generation;
+        this.blocks = null;
+        this.heat = null;
+        this.shadowOf = p;
+        ops[SLOTS] = Op.PAGE_END;
     }
 
     /** A one-instruction page: the hart runs a single decoded instruction through it (page-crossing code). */
@@ -45,6 +75,7 @@ final class DecodedPage {
         this.segOffset = 0;
         this.blocks = null;
         this.heat = null;
+        this.shadowOf = null;
         Arrays.fill(ops, Op.PAGE_END);
     }
 

@@ -697,6 +697,9 @@ public final class Hart implements Cpu {
         int perms = pmp.pagePermissions(page, priv);
         if (perms < 0 || !r.contains(page) || !r.contains(page + 4095)) {
             // PMP differs inside the page, or the region is not page-aligned: run one instruction at a time
+            if (triggers.debugger != null && triggers.debugStopBefore(pc)) {
+                throw raise(Trap.DEBUGGER, 0);
+            }
             int lo = fetchHalf(pc);
             if ((lo & 3) != 3) {
                 return loadSingle(pc, Decoder.decode16(lo));
@@ -712,6 +715,9 @@ public final class Hart implements Cpu {
             code.put(p);
         } else if (p.generation != code.generation) {
             p.revalidate(code.generation);
+        }
+        if (triggers.debugBreakpointPage(pc & PAGE_MASK)) { // interpreted, its breakpoints checked: fetchCrossing
+            p = DecodedPage.withBreakpoints(p, triggers.debugger.breakpointsIn(pc & PAGE_MASK));
         }
         if (triggers.exec == 0) { // an armed execute trigger keeps the fetch TLB empty: see fetchTriggerChecked
             int t = (int) (pc >>> 12) & TLB_MASK;
@@ -729,6 +735,9 @@ public final class Hart implements Cpu {
         this.pc = pc;
         if ((triggers.exec >>> priv & 1) != 0 && triggers.matchExec(pc, priv)) {
             throw raise(Trap.BREAKPOINT, 0); // QEMU 7.2 leaves tval 0
+        }
+        if (triggers.debugger != null && triggers.debugStopBefore(pc)) {
+            throw raise(Trap.DEBUGGER, 0);
         }
         int lo = fetchHalf(pc);
         if ((lo & 3) != 3) {
@@ -748,6 +757,9 @@ public final class Hart implements Cpu {
         if ((triggers.data >>> priv & 1) != 0 && triggers.matchData(va, size, kind, priv)) {
             throw raise(Trap.BREAKPOINT, 0);
         }
+        if (triggers.debugger != null && triggers.debugWatch(va, size, kind)) {
+            throw raise(Trap.DEBUGGER, 0);
+        }
     }
 
     /** One instruction halfword, fully checked (translation, PMP, region). */
@@ -763,9 +775,18 @@ public final class Hart implements Cpu {
         return r.ram().readShort(pa - r.base()) & 0xffff;
     }
 
-    /** A 32-bit instruction whose second half is on the next page. */
+    /**
+     * A 32-bit instruction whose second half is on the next page, or a debugger breakpoint's slot (any size) in
+     * a {@link DecodedPage#withBreakpoints} copy: asks the debugger first.
+     */
     private long fetchCrossing(long pc) {
+        if (triggers.debugger != null && triggers.debugStopBefore(pc)) {
+            throw raise(Trap.DEBUGGER, 0);
+        }
         int lo = fetchHalf(pc);
+        if ((lo & 3) != 3) {
+            return Decoder.decode16(lo);
+        }
         int hi = fetchHalf(pc + 2);
         return Decoder.decode32(lo | hi << 16);
     }
@@ -795,7 +816,7 @@ public final class Hart implements Cpu {
 
     void forgetCodePage(DecodedPage p) {
         for (int i = 0; i < TLB_SIZE; i++) {
-            if (fpage[i] == p) {
+            if (fpage[i] == p || fpage[i] != null && fpage[i].shadowOf == p) { // with its debugger copy
                 fpage[i] = null;
                 ftag[i] = -1;
             }
@@ -1182,6 +1203,9 @@ public final class Hart implements Cpu {
 
     /** Enters the trap handler for {@code cause} (bit 63 set for interrupts) with epc = {@link #pc}. */
     void takeTrap(long cause, long tval) {
+        if (cause == Trap.DEBUGGER) {
+            return; // a stop for the debugger, before the instruction: the loop's attention ends the run
+        }
         if (DebugLog.on(DebugLog.Category.INT)) {
             DebugLog.log(DebugLog.Category.INT, "hart%d: %s %d at pc=0x%x priv=%d tval=0x%x", hartId,
                     cause < 0 ? "interrupt" : "exception", cause & 63, pc, priv, tval);
@@ -1225,8 +1249,8 @@ public final class Hart implements Cpu {
     /** Takes the highest-priority pending and enabled interrupt, if any. */
     boolean checkInterrupts() {
         long pending = mip & mie;
-        if (pending == 0) {
-            return false;
+        if (pending == 0 || (triggers.exec & Triggers.DEBUGGER) != 0) {
+            return false; // a debugger's single step takes no interrupt (QEMU's default step flags)
         }
         long m = pending & ~mideleg;
         long s = pending & mideleg;

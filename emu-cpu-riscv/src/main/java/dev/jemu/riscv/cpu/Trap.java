@@ -14,6 +14,8 @@ final class Trap extends RuntimeException {
     static final int ECALL_U = 8, ECALL_S = 9, ECALL_M = 11;
     static final int INSN_PAGE_FAULT = 12, LOAD_PAGE_FAULT = 13, STORE_PAGE_FAULT = 15;
     static final long INTERRUPT = 1L << 63;
+    /** Not a RISC-V exception: the hart stops or undoes an instruction for the external debugger (see Triggers). */
+    static final int DEBUGGER = 1 << 16;
 
     private Trap() {
         super("trap", null, false, false);

@@ -1,5 +1,8 @@
 package dev.jemu.riscv.cpu;
 
+import dev.jemu.core.gdb.DebugPoints;
+import dev.jemu.core.gdb.StopReason;
+
 /**
  * The Sdtrig debug triggers as QEMU 7.2 implements them for riscv64: two triggers, each of type 2 (mcontrol)
  * or 6 (mcontrol6), matching an execute, load or store address in the privilege modes whose bit is set, with
@@ -9,6 +12,13 @@ package dev.jemu.riscv.cpu;
  *
  * <p>The hart asks {@link #exec} and {@link #data} (which modes arm an execute or a load/store trigger) before
  * doing any per-instruction or per-access work, so an unarmed hart pays nothing.
+ *
+ * <p>The external debugger (the gdb stub) uses the same gates with a bit of its own, {@link #DEBUGGER}, apart
+ * from the guest's triggers: in {@code exec} while it single-steps (every instruction checked, one at a time),
+ * in {@code data} while it has watchpoints (their pages stay out of the data TLBs). Its breakpoints need no
+ * gate: pages holding one stay out of the fetch TLB ({@link #debugBreakpointPage}), so code elsewhere keeps its
+ * translated blocks. A watched access stops the hart before the instruction (a {@link Trap#DEBUGGER}
+ * pseudo-trap, precise like any trap), as QEMU's does: gdb steps over it itself to see the new value.
  */
 final class Triggers {
     static final int COUNT = 2;
@@ -24,6 +34,13 @@ final class Triggers {
     final long[] tdata2 = new long[COUNT];
     /** Privilege masks (bit = 1 << priv) in which some trigger matches execution / a load or store. */
     int exec, data;
+    /** In {@link #exec} / {@link #data}: the external debugger steps / watches (not a privilege bit). */
+    static final int DEBUGGER = 1 << 8;
+
+    // the external debugger's state (null points: none attached)
+    DebugPoints debugger;
+    private int debugCpu;
+    private boolean stepping, stepRan;
 
     Triggers() {
         reset();
@@ -104,7 +121,7 @@ final class Triggers {
         return (int) (t1 >>> 3 & 1 | (t1 >>> 4 & 1) << 1 | (t1 >>> 6 & 1) << 3);
     }
 
-    private void recompute() {
+    void recompute() {
         int e = 0, d = 0;
         for (int i = 0; i < COUNT; i++) {
             long t1 = tdata1[i];
@@ -116,8 +133,82 @@ final class Triggers {
                 d |= m;
             }
         }
+        if (stepping) {
+            e |= DEBUGGER;
+        }
+        if (debugger != null && debugger.hasWatches()) {
+            d |= DEBUGGER;
+        }
         exec = e;
         data = d;
+    }
+
+    // --- the external debugger ---
+
+    void attachDebugger(DebugPoints points, int cpu) {
+        debugger = points;
+        debugCpu = cpu;
+        if (points == null) {
+            stepping = false;
+        }
+        recompute();
+    }
+
+    void setSingleStep(boolean on) {
+        stepping = on && debugger != null;
+        stepRan = false;
+        recompute();
+    }
+
+    /** A page with a debugger breakpoint: its instructions are fetched one at a time and checked. */
+    boolean debugBreakpointPage(long page) {
+        return debugger != null && debugger.breakpointPage(page);
+    }
+
+    /**
+     * Before the instruction at {@code pc} (checked fetch): true when the hart stops for the debugger here, at a
+     * breakpoint or because the single step has run its one instruction.
+     */
+    boolean debugStopBefore(long pc) {
+        if (debugger == null) {
+            return false;
+        }
+        if (stepping) {
+            if (stepRan) {
+                stepping = false;
+                recompute();
+                debugger.stop(new StopReason(StopReason.Kind.STEP, debugCpu, pc));
+                return true;
+            }
+            stepRan = true;
+        }
+        Boolean bp = debugger.breakpointAt(pc);
+        if (bp == null) {
+            return false;
+        }
+        debugger.stop(new StopReason(bp ? StopReason.Kind.SOFTWARE_BREAKPOINT : StopReason.Kind.HARDWARE_BREAKPOINT,
+                debugCpu, pc));
+        return true;
+    }
+
+    /**
+     * A load/store (kind LOAD, STORE or both) of {@code size} bytes at {@code va}: true when it hits a debugger
+     * watchpoint; the hart then stops before the instruction.
+     */
+    boolean debugWatch(long va, int size, long kind) {
+        if (debugger == null) {
+            return false;
+        }
+        DebugPoints.Watch w = debugger.watchHit(va, size, (kind & LOAD) != 0, (kind & STORE) != 0);
+        if (w == null) {
+            return false;
+        }
+        debugger.stop(new StopReason(switch (w.kind()) {
+            case WRITE -> StopReason.Kind.WRITE_WATCH;
+            case READ -> StopReason.Kind.READ_WATCH;
+            case ACCESS -> StopReason.Kind.ACCESS_WATCH;
+        }, debugCpu, w.address()));
+        return true;
     }
 
     /** An execute trigger matches {@code pc} in privilege {@code priv}. */
@@ -148,6 +239,9 @@ final class Triggers {
 
     /** Some load/store trigger watches bytes of the 4 KiB page at {@code page}: keep it out of the fast TLBs. */
     boolean watchesPage(long page) {
+        if (debugger != null && debugger.watchesPage(page)) {
+            return true;
+        }
         for (int i = 0; i < COUNT; i++) {
             long t1 = tdata1[i];
             if ((t1 & (LOAD | STORE)) != 0 && modes(t1) != 0) {

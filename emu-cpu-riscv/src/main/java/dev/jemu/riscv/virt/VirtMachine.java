@@ -511,6 +511,13 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         private List<VirtioNet> nics() {
             return hostDevices.reversed().stream().filter(d -> d instanceof VirtioNet).map(d -> (VirtioNet) d).toList();
         }
+
+        private final List<dev.jemu.core.gdb.DebugCpu> debugCpus = List.of(new dev.jemu.riscv.cpu.HartGdb(hart));
+
+        @Override
+        public List<dev.jemu.core.gdb.DebugCpu> debugCpus() {
+            return debugCpus;
+        }
     }
 
     @Override
