@@ -58,7 +58,11 @@ final class Netdevs {
             }
         }
         p.clear();
-        return UserNetBackend.open(id, options);
+        try {
+            return UserNetBackend.open(id, options);
+        } catch (ConfigException e) {
+            throw new ConfigException(opt + ": " + e.getMessage());
+        }
     }
 
     private static NetBackend socket(String opt, String id, Map<String, String> p) throws ConfigException {

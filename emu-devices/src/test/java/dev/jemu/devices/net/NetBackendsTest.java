@@ -232,7 +232,9 @@ class NetBackendsTest {
         assertEquals("-netdev dgram,id=x: dgram requires local= parameter", error("-netdev", "dgram,id=x"));
         assertEquals("-nic foo: Parameter 'type' does not accept value 'foo'", error("-nic", "foo"));
         assertEquals("-net foo: Parameter 'type' does not accept value 'foo'", error("-net", "foo"));
-        assertTrue(error("-netdev", "user,id=u").contains("not supported by jemu"), "user: not yet");
+        assertEquals("-netdev user,id=u,hostfwd=tcp:2222: Invalid host forwarding rule 'tcp:2222' (Missing : separator)",
+                error("-netdev", "user,id=u,hostfwd=tcp:2222"));
+        assertEquals("-netdev user,id=u,bogus=1: Invalid parameter 'bogus'", error("-netdev", "user,id=u,bogus=1"));
         assertEquals("Unsupported NIC model: e1000", error("-nic", "socket,listen=:0,model=e1000"));
         assertEquals("-object filter-dump,id=f,netdev=nn,file=x: Property 'netdev' can't find value 'nn'",
                 error("-object", "filter-dump,id=f,netdev=nn,file=x"));
