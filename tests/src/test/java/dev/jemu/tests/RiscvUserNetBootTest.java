@@ -96,9 +96,12 @@ class RiscvUserNetBootTest {
 
                 List<String> before = sockets(pid);
                 hostForward(vm, fwd);
+                guestLoop(vm, fwd, Integer.getInteger("jemu.net.loops", 100)); // 1,000 take ~45 s more
                 shortConnections(closedFwd);
                 List<String> after = awaitSockets(pid, before.size());
-                assertEquals(before.size(), after.size(), "sockets of jemu before " + before + ", after " + after);
+                // none left by the connections (the DNS lookup's UDP flow may have closed meanwhile: 10 s idle)
+                assertTrue(before.containsAll(after), "sockets of jemu before " + before + ", after " + after);
+                System.out.printf("jemu's sockets before the hostfwd connections %s, after %s%n", before, after);
 
                 int sent = peer.fuzz(2000, new Random(2000));
                 assertEquals(2000, sent);
@@ -178,6 +181,31 @@ class RiscvUserNetBootTest {
         String done = awaitMarker(vm, m);
         assertEquals(guestOut, sha256(down), "guest to host through hostfwd (" + down.length + " bytes)");
         assertEquals(sha256(up), value(done, "IN"), "host to guest through hostfwd: " + done);
+    }
+
+    /** {@code n} short connections through hostfwd to a guest loop of {@code nc -l} that each accept one and see
+     *  it closed: the whole handshake and FIN both ways, {@code n} times (connections that arrive while nc restarts
+     *  are refused by the guest). */
+    private void guestLoop(MonitorVm vm, int port, int n) throws Exception {
+        long t0 = System.nanoTime();
+        String m = marker();
+        vm.type("i=0; while [ $i -lt " + n + " ]; do nc -l -p 5000 </dev/null >/dev/null; i=$((i+1)); done; echo "
+                + "LOOPS=$i " + m + "-$((6*7))\n");
+        long end = System.nanoTime() + STEP.toNanos();
+        int tries = 0;
+        while (!vm.out().contains(m + "-42")) {
+            if (System.nanoTime() > end) {
+                fail("the guest's nc loop did not end after " + tries + " connections: " + vm.describe());
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                tries++;
+            }
+            Thread.sleep(5);
+        }
+        String done = awaitMarker(vm, m);
+        assertTrue(done.contains("LOOPS=" + n), done);
+        System.out.printf("guest nc loop: %d connections accepted by the guest, %d made, %d ms%n", n, tries,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** 1,000 connections through hostfwd to a guest port nobody listens on: jemu accepts each, the guest
