@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
  * -net socket,listen=}) puts the guest's NIC, the user stack and a socket peer (this test) on one segment.
  * The guest gets 10.0.2.15 by DHCP, pings the gateway, wgets a file from an HTTP server of this test
  * through 10.0.2.2 (checksum compared), resolves a name through 10.0.2.3; the test talks to a {@code nc -l}
- * in the guest through hostfwd both ways, opens 1,000 short connections through hostfwd to a closed guest
- * port (each accepted, then closed on the guest's RST), and checks the jemu process's sockets before and
- * after; then the socket peer sends 2,000 fuzzed frames (which reach the guest's NIC and the user stack),
+ * in the guest through hostfwd both ways, makes 100 short connections to a guest loop of {@code nc -l}
+ * ({@code -Djemu.net.loops=1000} for a thousand) and 1,000 to a closed guest port (each accepted by jemu, then
+ * closed on the guest's RST), and checks that the jemu process has no socket more after them (/proc/PID/fd); then the socket peer sends 2,000 fuzzed frames (which reach the guest's NIC and the user stack),
  * and the guest's network is checked again: an ARP request from the peer is answered, ping and wget work.
  */
 @Tag("boot")
@@ -72,7 +72,7 @@ class RiscvUserNetBootTest {
                 "-kernel", Kit.file(ARCH, "Image").toString(), "-initrd", Kit.file(ARCH, "initrd.cpio.gz").toString(),
                 "-append", "console=ttyS0 jemu.shell quiet",
                 "-net", "nic,model=virtio-net-device",
-                "-net", "user,hostfwd=tcp:127.0.0.1:" + fwd + "-:5000,hostfwd=tcp:127.0.0.1:" + closedFwd + "-:5001",
+                "-net", "user,hostfwd=tcp::" + fwd + "-:5000,hostfwd=tcp:127.0.0.1:" + closedFwd + "-:5001",
                 "-net", "socket,listen=127.0.0.1:" + link));
         try (MonitorVm vm = MonitorVm.jemu(args)) {
             Peer peer = Peer.connect(link);
