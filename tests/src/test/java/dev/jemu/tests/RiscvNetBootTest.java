@@ -49,8 +49,8 @@ class RiscvNetBootTest {
     }
 
     /**
-     * The kit booted to its shell. OpenSBI (the kit's fw_jump.bin), as under QEMU: the built-in SBI has no PMU
-     * extension, so Linux leaves scounteren.TM clear and busybox ping's clock_gettime (vDSO rdtime) faults.
+     * The kit booted to its shell, through OpenSBI (the kit's fw_jump.bin) as under QEMU. (The built-in SBI sets
+     * scounteren as OpenSBI does, so busybox ping works there too: RiscvUserNetBootTest boots without -bios.)
      */
     private static List<String> vm(String... extra) {
         List<String> a = new ArrayList<>(List.of("-M", "virt", "-m", "256M", "-nographic", "-no-reboot",
