@@ -16,50 +16,12 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import tempfile
-import threading
 import time
 
+from console_guest import COUNTER, Guest, kill_all
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-COUNTER = (b"mkdir -p /t; mount -t tmpfs tmpfs /t; mount -t ext4 /dev/vda /mnt; "
-           b"(i=0; while true; do i=$((i+1)); echo $i > /t/c; echo $i > /mnt/c; sleep 0.1; done) &\n")
-STARTED = []
-
-
-class Guest:
-    """An emulator process with its console on pipes."""
-
-    def __init__(self, cmd):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        STARTED.append(self.p)
-        self.out, self.err = bytearray(), bytearray()
-        threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.p.stderr, self.err), daemon=True).start()
-
-    @staticmethod
-    def _pump(stream, buf):
-        while True:
-            b = stream.read1(4096)
-            if not b:
-                return
-            buf.extend(b)
-
-    def wait_for(self, text, timeout):
-        end = time.perf_counter() + timeout
-        while text not in self.out:
-            if self.p.poll() is not None or time.perf_counter() > end:
-                raise RuntimeError("no %r; last output: %r; stderr: %r" % (text, bytes(self.out[-300:]), bytes(self.err)))
-            time.sleep(0.01)
-
-    def type(self, text):
-        self.p.stdin.write(text)
-        self.p.stdin.flush()
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait()
 
 
 class Qmp:
@@ -157,10 +119,7 @@ def main():
                          ram["dirty-sync-count"], ram["transferred"] / 2**20, ram["normal"], ram["duplicate"],
                          ram["mbps"], "yes" if answered else "no (guest idle)"), flush=True)
     finally:
-        for p in STARTED:  # none outlives the benchmark, even when it fails
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        kill_all()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -20,54 +20,11 @@ import socket
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 
+from console_guest import COUNTER, Guest, kill_all
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-COUNTER = (b"mkdir -p /t; mount -t tmpfs tmpfs /t; mount -t ext4 /dev/vda /mnt; "
-           b"(i=0; while true; do i=$((i+1)); echo $i > /t/c; echo $i > /mnt/c; sleep 0.1; done) &\n")
-
-
-STARTED = []
-
-
-class Guest:
-    """An emulator process with its console on pipes."""
-
-    def __init__(self, cmd, env=None):
-        self.t0 = time.perf_counter()
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-        STARTED.append(self.p)
-        self.out, self.err = bytearray(), bytearray()
-        threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.p.stderr, self.err), daemon=True).start()
-
-    @staticmethod
-    def _pump(stream, buf):
-        while True:
-            b = stream.read1(4096)
-            if not b:
-                return
-            buf.extend(b)
-
-    def wait_for(self, text, timeout):
-        end = time.perf_counter() + timeout
-        while text not in self.out:
-            if self.p.poll() is not None or time.perf_counter() > end:
-                raise RuntimeError("no %r; last output: %r; stderr: %r" % (text, bytes(self.out[-300:]), bytes(self.err)))
-            time.sleep(0.005)
-        return time.perf_counter() - self.t0
-
-    def type(self, text):
-        self.p.stdin.write(text)
-        self.p.stdin.flush()
-
-    def end(self):
-        try:
-            self.p.wait(30)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
 
 
 def hmp(path, command):
@@ -162,10 +119,7 @@ def main():
         print("  QEMU runs without an answer within 30 s (guest idle after -loadvm): %d of %d"
               % (len(q_cold) - len(q_ok), len(q_cold)))
     finally:
-        for p in STARTED:  # none outlives the benchmark, even when it fails
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        kill_all()
         shutil.rmtree(work, ignore_errors=True)
 
 
