@@ -121,6 +121,11 @@ final class GdbSession implements Consumer<MachineEvent> {
                         String p = new String(packet, 0, len, StandardCharsets.ISO_8859_1);
                         GdbCommands.Outcome o = commands.handle(p);
                         if (o == GdbCommands.Outcome.DETACHED) {
+                            // As QEMU, the connection stays until gdb closes it: gdb still acks the OK, and
+                            // closing first would hand it a broken pipe.
+                            while (in.read(buf) > 0) {
+                                // after a detach nothing more is served
+                            }
                             return true;
                         }
                     }
