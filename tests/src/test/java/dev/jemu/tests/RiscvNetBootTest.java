@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * virtio-net with the kit's Debian kernel, two VMs at a time (booted in parallel): a socket link between two
  * jemu VMs (one leases the other its address with busybox udhcpd, udhcpc and the kit's default script configure
  * it; ping both ways, a file through nc with matching checksums, the link captured by filter-dump and read back
- * by tcpdump); a jemu VM and a QEMU 7.2 VM on one link (ping both ways); a multicast link between two jemu
- * VMs spelled both ways (socket,mcast= and 7.2's dgram), one of which also has a tap NIC that the host pings.
+ * by tcpdump, with the guest's wget from busybox httpd in the other VM seen as its GET); a jemu VM and a
+ * QEMU 7.2 VM on one link (ping both ways, then a file through nc each way with matching checksums); a multicast
+ * link between two jemu VMs spelled both ways (socket,mcast= and 7.2's dgram), one of which also has a tap NIC
+ * that the host pings.
  * Markers are computed by the guest shell ({@code $((6*7))}) so the echo of the typed text never matches them.
  */
 @Tag("boot")
@@ -107,6 +109,23 @@ class RiscvNetBootTest {
                 + "ping -c 3 " + ip + " | grep -q ' 0% packet loss' && echo " + marker + "-$((6*7))";
     }
 
+    /** busybox httpd on port 8080 serving /tmp/www/w, 100000 random bytes whose checksum it prints as SERVED=. */
+    private static final String HTTPD = "mkdir -p /tmp/www; head -c 100000 /dev/urandom > /tmp/www/w; "
+            + "echo SERVED=$(sha256sum /tmp/www/w | cut -c1-64); httpd -p 8080 -h /tmp/www";
+
+    /** Sends /tmp/f, {@code bytes} random bytes, to {@code ip}:{@code port} with nc (retried until the peer listens),
+     *  printing its checksum as {@code key}=. */
+    private static String send(int bytes, String key, String ip, int port) {
+        return "head -c " + bytes + " /dev/urandom > /tmp/f; echo " + key + "=$(sha256sum /tmp/f | cut -c1-64); "
+                + "for i in $(seq 60); do nc -w 3 " + ip + " " + port + " < /tmp/f && break; sleep 1; done";
+    }
+
+    /** Receives a file on {@code port} with nc into /tmp/r, printing its checksum as {@code key}= and its size. */
+    private static String receive(String key, int port) {
+        return "nc -l -p " + port + " > /tmp/r; echo " + key + "=$(sha256sum /tmp/r | cut -c1-64) "
+                + key + "SIZE=$(wc -c < /tmp/r)";
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -130,16 +149,18 @@ class RiscvNetBootTest {
         Path pcap = tmp.resolve("a.pcap");
         String macA = "52:54:00:00:01:01", macB = "52:54:00:00:01:02";
         List<JemuProcess.Step> a = List.of(
-                new JemuProcess.Step("Enter 'help'", up(macA, "10.0.9.1") + "; " + DHCP_SERVER + "; echo SRV-$((6*7))\n"),
+                new JemuProcess.Step("Enter 'help'", up(macA, "10.0.9.1") + "; " + DHCP_SERVER + "; " + HTTPD
+                        + "; echo SRV-$((6*7))\n"),
                 new JemuProcess.Step("SRV-42", ping("10.0.9.2", "PING-A-OK") + "\n"),
                 new JemuProcess.Step("PING-A-OK-42", "nc -l -p 5000 > /tmp/r; echo RECV=$(sha256sum /tmp/r | cut -c1-64) "
                         + "SIZE=$(wc -c < /tmp/r); poweroff -f\n"));
         List<JemuProcess.Step> b = List.of(
                 new JemuProcess.Step("Enter 'help'", dhcp(macB) + "; echo DHCP-END-$((6*7))\n"),
                 new JemuProcess.Step("DHCP-END-42", ping("10.0.9.1", "PING-B-OK") + "\n"),
-                new JemuProcess.Step("PING-B-OK-42", "head -c 300000 /dev/urandom > /tmp/f; echo SENT=$(sha256sum /tmp/f | "
-                        + "cut -c1-64); for i in $(seq 30); do nc -w 3 10.0.9.1 5000 < /tmp/f && break; sleep 1; done; "
-                        + "echo NC-DONE-$((6*7)); poweroff -f\n"));
+                new JemuProcess.Step("PING-B-OK-42", "for i in 1 2 3 4 5; do wget -q -O /tmp/g "
+                        + "http://10.0.9.1:8080/w && break; sleep 1; done; echo GOT=$(sha256sum /tmp/g | cut -c1-64); "
+                        + "head -c 300000 /dev/urandom > /tmp/f; echo SENT=$(sha256sum /tmp/f | cut -c1-64); "
+                        + "for i in $(seq 30); do nc -w 3 10.0.9.1 5000 < /tmp/f && break; sleep 1; done; echo NC-DONE-$((6*7)); poweroff -f\n"));
         var va = jemu(vm("-netdev", "socket,id=n0,listen=127.0.0.1:" + port, "-device", "virtio-net-device,netdev=n0,mac=" + macA,
                 "-object", "filter-dump,id=f0,netdev=n0,file=" + pcap), a);
         waitForPort(port);
@@ -156,6 +177,9 @@ class RiscvNetBootTest {
         assertFalse(sent.startsWith("(no"), rb::describe);
         assertEquals(sent, value(ra.out(), "RECV"), "the file crossed the link intact: " + ra.describe());
         assertTrue(ra.out().contains("SIZE=300000"), ra::describe);
+        String served = value(ra.out(), "SERVED");
+        assertFalse(served.startsWith("(no"), ra::describe);
+        assertEquals(served, value(rb.out(), "GOT"), "wget fetched the file from httpd intact: " + rb.describe());
         assertEquals(0, ra.status(), ra::describe);
         assertEquals(0, rb.status(), rb::describe);
         System.out.printf("socket link, two jemu VMs: %d ms / %d ms%n", ra.elapsed().toMillis(), rb.elapsed().toMillis());
@@ -168,6 +192,14 @@ class RiscvNetBootTest {
         assertTrue(dump.contains("10.0.9.1 > 10.0.9.2: ICMP echo request"), dump);
         assertTrue(dump.contains("10.0.9.2 > 10.0.9.1: ICMP echo reply"), dump);
         assertTrue(dump.contains("10.0.9.2 > 10.0.9.1: ICMP echo request"), dump);
+        // and the wget: its GET to httpd and httpd's answer, in ASCII
+        Process h = new ProcessBuilder("tcpdump", "-n", "-A", "-r", pcap.toString(), "tcp port 8080")
+                .redirectErrorStream(true).start();
+        String http = new String(h.getInputStream().readAllBytes());
+        assertTrue(h.waitFor(30, TimeUnit.SECONDS) && h.exitValue() == 0, http);
+        assertTrue(http.contains("10.0.9.2.") && http.contains("> 10.0.9.1.8080: Flags [S]"), "the SYN to httpd: " + http);
+        assertTrue(http.contains("GET /w HTTP/1."), "the wget's request: " + http);
+        assertTrue(http.contains(" 200 OK"), "httpd's answer: " + http);
     }
 
     @Test
@@ -176,11 +208,14 @@ class RiscvNetBootTest {
         int port = freePort();
         String macQ = "52:54:00:00:02:01", macJ = "52:54:00:00:02:02";
         List<JemuProcess.Step> q = List.of(
-                new JemuProcess.Step("Enter 'help'", up(macQ, "10.0.8.1") + "; " + ping("10.0.8.2", "PING-Q-OK")
-                        + "; sleep 5; poweroff -f\n"));
+                new JemuProcess.Step("Enter 'help'", up(macQ, "10.0.8.1") + "; " + ping("10.0.8.2", "PING-Q-OK") + "\n"),
+                // jemu -> QEMU first, then QEMU -> jemu
+                new JemuProcess.Step("PING-Q-OK-42", receive("QRECV", 5001) + "; " + send(200000, "QSENT", "10.0.8.2", 5002)
+                        + "; echo Q-NC-DONE-$((6*7)); sleep 5; poweroff -f\n"));
         List<JemuProcess.Step> j = List.of(
-                new JemuProcess.Step("Enter 'help'", up(macJ, "10.0.8.2") + "; " + ping("10.0.8.1", "PING-J-OK")
-                        + "; sleep 5; poweroff -f\n"));
+                new JemuProcess.Step("Enter 'help'", up(macJ, "10.0.8.2") + "; " + ping("10.0.8.1", "PING-J-OK") + "\n"),
+                new JemuProcess.Step("PING-J-OK-42", send(200000, "JSENT", "10.0.8.1", 5001) + "; " + receive("JRECV", 5002)
+                        + "; echo J-NC-DONE-$((6*7)); poweroff -f\n"));
         // QEMU listens with 7.2's stream spelling, jemu connects with the socket one: the same wire
         var vq = qemu(vm("-netdev", "stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + port,
                 "-device", "virtio-net-device,netdev=n0,mac=" + macQ), q);
@@ -192,6 +227,15 @@ class RiscvNetBootTest {
         assertFalse(rq.timedOut(), rq::describe);
         assertTrue(rq.out().contains("PING-Q-OK-42"), "QEMU pings jemu: " + rq.describe());
         assertTrue(rj.out().contains("PING-J-OK-42"), "jemu pings QEMU: " + rj.describe());
+        String jSent = value(rj.out(), "JSENT"), qSent = value(rq.out(), "QSENT");
+        assertFalse(jSent.startsWith("(no"), rj::describe);
+        assertFalse(qSent.startsWith("(no"), rq::describe);
+        assertEquals(jSent, value(rq.out(), "QRECV"), "a file from jemu to QEMU with nc: " + rq.describe());
+        assertTrue(rq.out().contains("QRECVSIZE=200000"), rq::describe);
+        assertEquals(qSent, value(rj.out(), "JRECV"), "a file from QEMU to jemu with nc: " + rj.describe());
+        assertTrue(rj.out().contains("JRECVSIZE=200000"), rj::describe);
+        assertTrue(rq.out().contains("Q-NC-DONE-42"), rq::describe);
+        assertTrue(rj.out().contains("J-NC-DONE-42"), rj::describe);
         assertEquals(0, rj.status(), rj::describe);
         System.out.printf("jemu + QEMU link: %d ms / %d ms%n", rj.elapsed().toMillis(), rq.elapsed().toMillis());
     }
