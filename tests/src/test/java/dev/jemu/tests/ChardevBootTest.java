@@ -10,7 +10,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -98,11 +97,6 @@ class ChardevBootTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static Console connectTcp(int port, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
@@ -206,7 +200,7 @@ class ChardevBootTest {
     void tcpConsoleOfADaemonizedJemuWithAPidFileAndSigtermLeavesNothingBehind(@TempDir Path dir) throws Exception {
         Path disk = scratchDisk(dir);
         Path pidFile = dir.resolve("jemu.pid");
-        int port = freePort();
+        int port = MonitorVm.freePort();
         List<String> args = base("console=ttyS0 jemu.shell");
         args.addAll(List.of("-daemonize", "-pidfile", pidFile.toString(),
                 "-serial", "tcp:127.0.0.1:" + port + ",server=on,wait=off",

@@ -42,7 +42,7 @@ class GdbKernelBootTest {
 
     private static String run(boolean jemu) throws Exception {
         boolean dashS = jemu && portFree(1234);
-        int port = dashS ? 1234 : GdbStubTest.freePort();
+        int port = dashS ? 1234 : MonitorVm.freePort();
         Path dir = MonitorVm.tempDir("gdbk");
         Path script = dir.resolve("kernel.gdb");
         String text = new String(GdbKernelBootTest.class.getClassLoader().getResourceAsStream("gdb/kernel.gdb")

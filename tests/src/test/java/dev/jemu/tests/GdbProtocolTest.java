@@ -77,7 +77,7 @@ class GdbProtocolTest {
             } // dropped while running
             awaitBeats(vm, 2);
             try (Raw mon = Raw.unix(monSock)) {
-                int port = GdbStubTest.freePort();
+                int port = MonitorVm.freePort();
                 mon.sendRaw("gdbserver tcp::" + port + "\n");
                 mon.awaitText("Waiting for gdb connection on device 'tcp::" + port + "'");
                 try (Raw c = Raw.tcp(port)) {

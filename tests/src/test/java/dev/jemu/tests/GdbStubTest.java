@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +66,7 @@ class GdbStubTest {
 
     /** Runs session.gdb against the program on jemu or QEMU started with -S and the stub on a free port. */
     private static Session session(boolean jemu, Path elf) throws Exception {
-        int port = freePort();
+        int port = MonitorVm.freePort();
         Path dir = MonitorVm.tempDir("gdb");
         Path serial = dir.resolve("serial.txt");
         Path script = dir.resolve("session.gdb");
@@ -90,11 +89,6 @@ class GdbStubTest {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** Waits until the stub accepts connections (a connection that only opens and closes changes nothing). */
     static void awaitListening(int port, MonitorVm vm) throws InterruptedException {

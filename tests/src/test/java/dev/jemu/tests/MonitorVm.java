@@ -201,6 +201,13 @@ final class MonitorVm implements AutoCloseable {
         return Files.createTempDirectory("jemu-" + name);
     }
 
+    /** A TCP port nothing listens on now (the kernel's pick), for a VM to listen on next. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     static Duration seconds(long s) {
         return Duration.ofSeconds(s);
     }

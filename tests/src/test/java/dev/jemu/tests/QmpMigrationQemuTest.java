@@ -79,7 +79,7 @@ class QmpMigrationQemuTest {
             }
             src.exec("query-migrate");
             src.exec("migrate_cancel");
-            src.ask(INCOMING.formatted("tcp:127.0.0.1:" + MigrationVm.freePort()));
+            src.ask(INCOMING.formatted("tcp:127.0.0.1:" + MonitorVm.freePort()));
             dst.exec("query-status");
             dst.exec("query-migrate");
             dst.ask(INCOMING.formatted("unix:" + dir.resolve("other.sock")));
@@ -88,7 +88,7 @@ class QmpMigrationQemuTest {
                 src.migrate(bad);
                 src.exec("query-migrate");
             }
-            src.migrate("tcp:127.0.0.1:" + MigrationVm.freePort());
+            src.migrate("tcp:127.0.0.1:" + MonitorVm.freePort());
             t.add("src: " + src.awaitMigration("failed"));
             src.exec("query-status");
             // one held back by a low max-bandwidth: migrate again while it runs, query it, cancel it (which fails
@@ -174,7 +174,7 @@ class QmpMigrationQemuTest {
     private static Run deferred(boolean jemu) throws Exception {
         Path dir = MonitorVm.tempDir("qmigd");
         List<String> t = new ArrayList<>();
-        int port = MigrationVm.freePort();
+        int port = MonitorVm.freePort();
         try (MigrationVm dst = new MigrationVm(jemu, "dst", dir, t, "-incoming", "defer", "-S")) {
             dst.migrationEvents();
             dst.exec("query-status");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -126,11 +125,6 @@ class RiscvNetBootTest {
                 + key + "SIZE=$(wc -c < /tmp/r)";
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void assertBooted(JemuProcess.Result r) {
         assertFalse(r.timedOut(), r::describe);
@@ -145,7 +139,7 @@ class RiscvNetBootTest {
 
     @Test
     void socketLinkBetweenTwoJemuVms() throws Exception {
-        int port = freePort();
+        int port = MonitorVm.freePort();
         Path pcap = tmp.resolve("a.pcap");
         String macA = "52:54:00:00:01:01", macB = "52:54:00:00:01:02";
         List<JemuProcess.Step> a = List.of(
@@ -205,7 +199,7 @@ class RiscvNetBootTest {
     @Test
     void jemuAndQemuShareOneLink() throws Exception {
         assumeTrue(hasCommand("qemu-system-riscv64"), "qemu-system-riscv64 not installed");
-        int port = freePort();
+        int port = MonitorVm.freePort();
         String macQ = "52:54:00:00:02:01", macJ = "52:54:00:00:02:02";
         List<JemuProcess.Step> q = List.of(
                 new JemuProcess.Step("Enter 'help'", up(macQ, "10.0.8.1") + "; " + ping("10.0.8.2", "PING-Q-OK") + "\n"),
@@ -242,7 +236,7 @@ class RiscvNetBootTest {
 
     @Test
     void multicastLinkAndTap() throws Exception {
-        int port = freePort();
+        int port = MonitorVm.freePort();
         String group = "230.0.9.1";
         String macC = "52:54:00:00:03:01", macD = "52:54:00:00:03:02", macT = "52:54:00:00:03:05";
         boolean tap = Files.exists(Path.of("/dev/net/tun")) && "root".equals(System.getProperty("user.name"));

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -67,7 +66,7 @@ class RiscvUserNetBootTest {
             }
         });
         http.start();
-        int fwd = freePort(), closedFwd = freePort(), link = freePort();
+        int fwd = MonitorVm.freePort(), closedFwd = MonitorVm.freePort(), link = MonitorVm.freePort();
         List<String> args = new ArrayList<>(List.of("-M", "virt", "-m", "256M", "-nographic", "-no-reboot",
                 "-kernel", Kit.file(ARCH, "Image").toString(), "-initrd", Kit.file(ARCH, "initrd.cpio.gz").toString(),
                 "-append", "console=ttyS0 jemu.shell quiet",
@@ -278,11 +277,6 @@ class RiscvUserNetBootTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     /** The test's end of the socket link: QEMU's stream framing (4-byte big-endian length, then the frame). */
     private static final class Peer implements AutoCloseable {
