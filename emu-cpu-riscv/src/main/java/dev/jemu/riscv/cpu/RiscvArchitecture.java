@@ -23,6 +23,6 @@ public final class RiscvArchitecture implements CpuArchitecture {
     public List<CpuModel> models() {
         return List.of(new CpuModel("rv64",
                 "RV64GC (IMAFDC, Zicsr, Zifencei, Zicntr, Zihintpause, Zba, Zbb, Zbs, Sstc), Sv39/Sv48/Sv57, M/S/U",
-                List.of("riscv64", "max")));
+                List.of("riscv64")));
     }
 }

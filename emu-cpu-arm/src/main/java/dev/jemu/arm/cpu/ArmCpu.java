@@ -1,0 +1,398 @@
+package dev.jemu.arm.cpu;
+
+import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.machine.Cpu;
+import dev.jemu.core.machine.MachineLoop;
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.BusError;
+import dev.jemu.core.state.StateReader;
+import dev.jemu.core.state.StateWriter;
+import dev.jemu.core.time.Timebase;
+
+/**
+ * One ARMv8.0-A processing element running A64 at EL0 and EL1.
+ *
+ * <p>Execution: instruction words are decoded once into {@link ArmOp}s, cached per physical page
+ * ({@link CodeCache}); {@link #run} translates the pc once per page and then runs the page's ops in a row.
+ * Decoding is split by the A64 encoding groups ({@link A64Decoder}); each group's decoder lives in its own class.
+ *
+ * <p>Ownership inside this class, so that parallel work merges cleanly: registers and flags (here), the run loop
+ * (here), memory access ({@link Mmu}), exceptions and interrupts ({@link Exceptions}), system registers
+ * ({@link SysRegs}), FP/SIMD state (here, used by the SIMD decoder).
+ */
+public final class ArmCpu implements Cpu {
+    public static final int STATE_VERSION = 1;
+
+    final int cpuIndex;
+    final CpuModelInfo model;
+    final AddressSpace bus;
+    final MachineLoop loop;
+    /** The system counter (CNTFRQ_EL0 ticks, 62.5 MHz on virt). */
+    final Timebase timebase;
+    final CodeCache code;
+    public final Mmu mmu;
+    public final SysRegs sysregs;
+    public final Exceptions exceptions;
+    public final GenericTimer timer;
+
+    // ---- general registers: see Regs for the layout (31 = current SP, 32 = XZR, 33 = write sink)
+    public final long[] x = new long[Regs.COUNT];
+    /** The banked stack pointers SP_EL0..SP_EL3; the one in use lives in x[SP] and is written back on a switch. */
+    public final long[] spEl = new long[4];
+    public long pc;
+    /** The next pc: pc + 4 before an op runs; a branch sets it. */
+    public long npc;
+
+    // ---- PSTATE
+    /** Condition flags, each 0 or 1. */
+    public int nf, zf, cf, vf;
+    /** Current exception level 0..3. */
+    public int el = 1;
+    /** PSTATE.SP: true when ELx (x > 0) uses SP_ELx, false for SP_EL0. */
+    public boolean spsel = true;
+    /** PSTATE.{D,A,I,F} as DAIF bits 9:6 are laid out, shifted down: D=8, A=4, I=2, F=1. */
+    public int daif = 0xf;
+
+    // ---- FP/SIMD: V0..V31 as (low, high) 64-bit halves, v[2n] low, v[2n + 1] high
+    public final long[] v = new long[64];
+    public int fpcr, fpsr;
+
+    // ---- synchronous exception being raised (see ArmException)
+    public int excClass, excIss;
+    public long excFar;
+    /** Whether excFar is valid for this exception. */
+    public boolean excFarValid;
+    /** Preferred return address of the exception being raised (pc, or pc + 4 for SVC/HVC/SMC). */
+    public long excReturn;
+    /** Target exception level (normally max(1, el)). */
+    public int excTarget;
+
+    // ---- exclusive monitor (LDXR/STXR)
+    public long exclusiveAddr = -1;
+    public long exclusiveValue, exclusiveValueHigh;
+    public int exclusiveSize;
+
+    // ---- run control
+    boolean halted;
+    /** Set by an op whose effect the run loop must see before the next instruction (see ArmOp). */
+    boolean leave;
+    /** Levels of the IRQ and FIQ inputs from the interrupt controller. */
+    boolean irqLine, fiqLine;
+    long retired;
+
+    public ArmCpu(int cpuIndex, CpuModelInfo model, AddressSpace bus, MachineLoop loop, Timebase timebase) {
+        this.cpuIndex = cpuIndex;
+        this.model = model;
+        this.bus = bus;
+        this.loop = loop;
+        this.timebase = timebase;
+        this.code = new CodeCache(bus);
+        this.timer = new GenericTimer(this);
+        this.mmu = new Mmu(this);
+        this.sysregs = new SysRegs(this);
+        this.exceptions = new Exceptions(this);
+        reset();
+    }
+
+    public int cpuIndex() {
+        return cpuIndex;
+    }
+
+    public CpuModelInfo model() {
+        return model;
+    }
+
+    public AddressSpace bus() {
+        return bus;
+    }
+
+    public MachineLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public void reset() {
+        java.util.Arrays.fill(x, 0);
+        java.util.Arrays.fill(spEl, 0);
+        java.util.Arrays.fill(v, 0);
+        pc = 0;
+        nf = zf = cf = vf = 0;
+        el = 1;
+        spsel = true;
+        daif = 0xf;
+        fpcr = fpsr = 0;
+        exclusiveAddr = -1;
+        halted = false;
+        sysregs.reset();
+        mmu.flushTlb();
+        code.clear();
+    }
+
+    // ---------------------------------------------------------------- registers for boards, gdb and tests
+
+    public long reg(int n) {
+        return x[n];
+    }
+
+    public void setReg(int n, long value) {
+        if (n < 0 || n > 31) throw new IllegalArgumentException("x" + n);
+        x[n] = value;
+    }
+
+    public long pc() {
+        return pc;
+    }
+
+    public void setPc(long pc) {
+        this.pc = pc;
+    }
+
+    /** NZCV as the NZCV system register holds it (bits 31:28). */
+    public long nzcv() {
+        return (long) nf << 31 | (long) zf << 30 | (long) cf << 29 | (long) vf << 28;
+    }
+
+    public void setNzcv(long value) {
+        nf = (int) (value >>> 31) & 1;
+        zf = (int) (value >>> 30) & 1;
+        cf = (int) (value >>> 29) & 1;
+        vf = (int) (value >>> 28) & 1;
+    }
+
+    /** ConditionHolds(cond) for the 4-bit condition field. */
+    public boolean cond(int cond) {
+        boolean r = switch (cond >>> 1) {
+            case 0 -> zf != 0; // EQ/NE
+            case 1 -> cf != 0; // CS/CC
+            case 2 -> nf != 0; // MI/PL
+            case 3 -> vf != 0; // VS/VC
+            case 4 -> cf != 0 && zf == 0; // HI/LS
+            case 5 -> nf == vf; // GE/LT
+            case 6 -> nf == vf && zf == 0; // GT/LE
+            default -> true; // AL/NV
+        };
+        return (cond & 1) != 0 && cond != 0xf ? !r : r;
+    }
+
+    /** Switches the SP in use (x[SP]) after el or spsel changed: saves the old bank, loads the new. */
+    public void switchSp(int oldEl, boolean oldSpsel) {
+        spEl[oldSpsel ? oldEl : 0] = x[Regs.SP];
+        x[Regs.SP] = spEl[spsel ? el : 0];
+    }
+
+    /** The saved SP of {@code level} (SP_EL0..SP_EL3), reading the live copy when it is the one in use. */
+    public long spOf(int level) {
+        return level == (spsel ? el : 0) ? x[Regs.SP] : spEl[level];
+    }
+
+    public void setSpOf(int level, long value) {
+        if (level == (spsel ? el : 0)) {
+            x[Regs.SP] = value;
+        } else {
+            spEl[level] = value;
+        }
+    }
+
+    // ---------------------------------------------------------------- exceptions raised by ops
+
+    /** An UNDEFINED instruction: EC 0 (Unknown reason). Use as {@code throw c.undefined();}. */
+    public ArmException undefined() {
+        return syncException(Syndrome.EC_UNKNOWN, 0);
+    }
+
+    /** A synchronous exception with preferred return pc, taken to max(1, el). */
+    public ArmException syncException(int ec, int iss) {
+        excClass = ec;
+        excIss = iss;
+        excFarValid = false;
+        excReturn = pc;
+        excTarget = Math.max(1, el);
+        return ArmException.INSTANCE;
+    }
+
+    /** Tells the run loop to look at interrupts, translation and EL before the next instruction. */
+    public void endBlock() {
+        leave = true;
+    }
+
+    // ---------------------------------------------------------------- memory (see Mmu)
+
+    public long read8(long va) {
+        return mmu.read(va, 1);
+    }
+
+    public long read16(long va) {
+        return mmu.read(va, 2);
+    }
+
+    public long read32(long va) {
+        return mmu.read(va, 4);
+    }
+
+    public long read64(long va) {
+        return mmu.read(va, 8);
+    }
+
+    public void write8(long va, long value) {
+        mmu.write(va, 1, value);
+    }
+
+    public void write16(long va, long value) {
+        mmu.write(va, 2, value);
+    }
+
+    public void write32(long va, long value) {
+        mmu.write(va, 4, value);
+    }
+
+    public void write64(long va, long value) {
+        mmu.write(va, 8, value);
+    }
+
+    // ---------------------------------------------------------------- interrupts (inputs from the GIC)
+
+    /** Called on the machine thread (devices run there), so the run loop sees it at its next check. */
+    public void setIrq(boolean level) {
+        irqLine = level;
+    }
+
+    public void setFiq(boolean level) {
+        fiqLine = level;
+    }
+
+    /**
+     * The generic timer's outputs (level interrupts, wired by the board to the GIC's PPIs): EL1 physical
+     * (CNTP, PPI 30 on virt), virtual (CNTV, 27), EL2 physical (CNTHP, 26), secure physical (CNTPS, 29).
+     */
+    public void connectTimers(IrqLine physical, IrqLine virtual, IrqLine hypervisor, IrqLine secure) {
+        timer.connect(physical, virtual, hypervisor, secure);
+    }
+
+    public void setSysRegDevice(SysRegDevice device) {
+        sysregs.device = device;
+    }
+
+    // ---------------------------------------------------------------- the run loop
+
+    @Override
+    public boolean isHalted() {
+        return halted;
+    }
+
+    @Override
+    public long run(long budget) {
+        long n = 0, traps = 0;
+        final long[] x = this.x;
+        while (n < budget && traps < budget) {
+            if ((n | traps) != 0 && loop.attention()) {
+                break;
+            }
+            if (exceptions.interruptPending()) {
+                exceptions.takeInterrupt();
+                halted = false;
+            }
+            if (halted) {
+                break;
+            }
+            leave = false;
+            long pc = this.pc;
+            try {
+                CodeCache.Page page = fetchPage(pc);
+                ArmOp[] ops = page.ops;
+                long base = pc & ~0xfffL;
+                do {
+                    int idx = (int) (pc - base) >>> 2;
+                    ArmOp op = ops[idx];
+                    if (op == null) {
+                        op = page.decode(idx);
+                    }
+                    this.pc = pc;
+                    npc = pc + 4;
+                    op.exec(this);
+                    pc = npc;
+                    n++;
+                } while (!leave && ((pc - base) >>> 12) == 0 && n < budget && page.valid);
+                this.pc = pc;
+            } catch (ArmException e) {
+                traps++;
+                exceptions.takeSync();
+            }
+        }
+        retired += n;
+        return n;
+    }
+
+    /** The decoded page holding {@code pc}, after the instruction-side translation and permission checks. */
+    private CodeCache.Page fetchPage(long pc) {
+        if ((pc & 3) != 0) {
+            excFar = pc;
+            excFarValid = true;
+            throw syncException(Syndrome.EC_PC_ALIGN, 0);
+        }
+        long pa = mmu.translateFetch(pc);
+        try {
+            return code.page(pa & ~0xfffL);
+        } catch (BusError e) {
+            throw mmu.fetchBusFault(pc);
+        }
+    }
+
+    /** Called by memory writers with the physical address written, so decoded code there is dropped. */
+    void codeWritten(long pa) {
+        code.written(pa);
+    }
+
+    /** Instructions retired since reset (monotonic). */
+    public long retired() {
+        return retired;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public String stateId() {
+        return "cpu" + cpuIndex;
+    }
+
+    @Override
+    public int stateVersion() {
+        return STATE_VERSION;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        spEl[spsel ? el : 0] = x[Regs.SP];
+        for (int i = 0; i < 31; i++) out.putLong("x" + i, x[i]);
+        for (int i = 0; i < 4; i++) out.putLong("sp_el" + i, spEl[i]);
+        out.putLong("pc", pc);
+        out.putLong("nzcv", nzcv());
+        out.putInt("el", el);
+        out.putInt("spsel", spsel ? 1 : 0);
+        out.putInt("daif", daif);
+        for (int i = 0; i < 64; i++) out.putLong("v" + i, v[i]);
+        out.putInt("fpcr", fpcr);
+        out.putInt("fpsr", fpsr);
+        out.putInt("halted", halted ? 1 : 0);
+        sysregs.saveState(out);
+    }
+
+    @Override
+    public void loadState(StateReader in) {
+        for (int i = 0; i < 31; i++) x[i] = in.getLong("x" + i);
+        for (int i = 0; i < 4; i++) spEl[i] = in.getLong("sp_el" + i);
+        pc = in.getLong("pc");
+        setNzcv(in.getLong("nzcv"));
+        el = in.getInt("el");
+        spsel = in.getInt("spsel") != 0;
+        daif = in.getInt("daif");
+        x[Regs.SP] = spEl[spsel ? el : 0];
+        for (int i = 0; i < 64; i++) v[i] = in.getLong("v" + i);
+        fpcr = in.getInt("fpcr");
+        fpsr = in.getInt("fpsr");
+        halted = in.getInt("halted") != 0;
+        exclusiveAddr = -1;
+        sysregs.loadState(in);
+        mmu.flushTlb();
+        code.clear();
+    }
+}
