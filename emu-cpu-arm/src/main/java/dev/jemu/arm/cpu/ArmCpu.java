@@ -268,6 +268,13 @@ public final class ArmCpu implements Cpu {
         timer.connect(physical, virtual, hypervisor, secure);
     }
 
+    /** Firmware that answers HVC/SMC itself (the board's PSCI, as QEMU's virt does without firmware), or null. */
+    public FirmwareCall firmware;
+
+    public void setFirmware(FirmwareCall firmware) {
+        this.firmware = firmware;
+    }
+
     public void setSysRegDevice(SysRegDevice device) {
         sysregs.device = device;
     }

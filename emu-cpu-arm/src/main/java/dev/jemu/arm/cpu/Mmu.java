@@ -37,6 +37,23 @@ public final class Mmu {
         }
     }
 
+    /** LDTR/STTR and friends: the access as EL0 would make it (at EL0, or at EL1 as if from EL0). */
+    public long readUnprivileged(long va, int size) {
+        return read(va, size);
+    }
+
+    public void writeUnprivileged(long va, int size, long value) {
+        write(va, size, value);
+    }
+
+    /** An alignment fault (DFSC 0b100001) at {@code va}: {@code throw c.mmu.alignmentFault(va, write);}. */
+    public ArmException alignmentFault(long va, boolean write) {
+        c.excFar = va;
+        c.excFarValid = true;
+        return c.syncException(c.el == 0 ? Syndrome.EC_DABT_LOWER : Syndrome.EC_DABT_SAME,
+                0x21 | (write ? 1 << 6 : 0));
+    }
+
     /** The physical address of an instruction fetch at {@code va}. */
     long translateFetch(long va) {
         return va;
