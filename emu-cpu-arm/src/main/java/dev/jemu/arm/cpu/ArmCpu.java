@@ -56,6 +56,11 @@ public final class ArmCpu implements Cpu {
     // ---- FP/SIMD: V0..V31 as (low, high) 64-bit halves, v[2n] low, v[2n + 1] high
     public final long[] v = new long[64];
     public int fpcr, fpsr;
+    /**
+     * True while FP/SIMD use traps at the current EL (CPACR_EL1.FPEN): kept up to date by the system registers
+     * on every change of CPACR_EL1 or EL; every FP/SIMD op starts with {@code if (c.fpDisabled) throw c.fpAccessTrap();}.
+     */
+    public boolean fpDisabled;
 
     // ---- synchronous exception being raised (see ArmException)
     public int excClass, excIss;
@@ -208,6 +213,11 @@ public final class ArmCpu implements Cpu {
         excReturn = pc;
         excTarget = Math.max(1, el);
         return ArmException.INSTANCE;
+    }
+
+    /** The FP/SIMD access trap (EC 0x07) of an op that found {@link #fpDisabled}. */
+    public ArmException fpAccessTrap() {
+        return syncException(Syndrome.EC_FP_ACCESS, 0); // from A64 the ISS is 0 (CV/COND are AArch32 only)
     }
 
     /** Tells the run loop to look at interrupts, translation and EL before the next instruction. */
