@@ -2,7 +2,7 @@ package dev.jemu.riscv.cpu;
 
 import static dev.jemu.riscv.cpu.Op.*;
 
-import dev.jemu.riscv.fpu.SoftFloat;
+import dev.jemu.core.fpu.SoftFloat;
 
 /**
  * The F and D extensions on top of {@link SoftFloat}: NaN boxing of binary32 values in the 64-bit registers,

@@ -13,7 +13,7 @@ import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
 import dev.jemu.core.time.Timebase;
 import dev.jemu.core.time.Timer;
-import dev.jemu.riscv.fpu.SoftFloat;
+import dev.jemu.core.fpu.SoftFloat;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 

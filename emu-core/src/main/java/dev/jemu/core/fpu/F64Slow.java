@@ -1,7 +1,7 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
-import static dev.jemu.riscv.fpu.Rounding.*;
-import static dev.jemu.riscv.fpu.SoftFloat.RDN;
+import static dev.jemu.core.fpu.Rounding.*;
+import static dev.jemu.core.fpu.SoftFloat.RDN;
 
 /**
  * binary64 add, mul, div and fma in exact integer arithmetic (no allocation), for the cases the host's

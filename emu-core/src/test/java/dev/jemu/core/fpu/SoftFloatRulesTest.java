@@ -1,8 +1,8 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.jemu.riscv.fpu.SoftFloat.*;
+import static dev.jemu.core.fpu.SoftFloat.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

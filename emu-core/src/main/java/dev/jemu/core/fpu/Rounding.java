@@ -1,11 +1,11 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
-import static dev.jemu.riscv.fpu.SoftFloat.*;
+import static dev.jemu.core.fpu.SoftFloat.*;
 
 /**
  * The one rounding step every slow path ends in: an exact (or sticky-jammed) value {@code ±sig·2^exp} is
- * rounded to a binary format in one of the five rounding modes, with IEEE flags and RISC-V's tininess
- * detection after rounding.
+ * rounded to a binary format in one of the five rounding modes, with IEEE flags and tininess detected
+ * after rounding (RISC-V) or before (ARM, {@link SoftFloat#tininessBeforeRounding}).
  */
 final class Rounding {
     private Rounding() {}
@@ -51,7 +51,9 @@ final class Rounding {
             if (rem != 0) {
                 fl = NX;
                 if (roundUp(neg, rm, kept, rem, half)) kept++;
-                if (e < emin && tinyAfterRounding(neg, e, emin, shift, sig, p, rm)) fl |= UF;
+                if (e < emin && (sf.tininessBeforeRounding || tinyAfterRounding(neg, e, emin, shift, sig, p, rm))) {
+                    fl |= UF;
+                }
             }
         }
         long signBit = neg ? 1L << (p == P32 ? 31 : 63) : 0;

@@ -1,4 +1,4 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -6,8 +6,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.jemu.riscv.fpu.Oracle.F32;
-import static dev.jemu.riscv.fpu.Oracle.F64;
+import static dev.jemu.core.fpu.Oracle.F32;
+import static dev.jemu.core.fpu.Oracle.F64;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

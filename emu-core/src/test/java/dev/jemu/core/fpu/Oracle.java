@@ -1,10 +1,10 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 
-import static dev.jemu.riscv.fpu.SoftFloat.*;
+import static dev.jemu.core.fpu.SoftFloat.*;
 
 /**
  * Reference model for the tests: exact BigDecimal arithmetic, then rounding to the format with

@@ -1,9 +1,9 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.jemu.riscv.fpu.Oracle.F32;
-import static dev.jemu.riscv.fpu.Oracle.F64;
+import static dev.jemu.core.fpu.Oracle.F32;
+import static dev.jemu.core.fpu.Oracle.F64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

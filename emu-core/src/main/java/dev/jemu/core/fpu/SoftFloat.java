@@ -1,9 +1,12 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
 /**
- * IEEE 754-2008 binary32/binary64 arithmetic in software, as RISC-V's F and D extensions define it: five
- * rounding modes, the five exception flags, RISC-V's canonical NaN (0x7fc00000 / 0x7ff8000000000000) for
- * every NaN result, and RISC-V's saturating float-to-integer conversions.
+ * IEEE 754-2008 binary32/binary64 arithmetic in software, shared by the CPUs: five rounding modes, the five
+ * exception flags, a canonical NaN (0x7fc00000 / 0x7ff8000000000000, RISC-V's canonical NaN and ARM's default
+ * NaN) for every NaN result, and saturating float-to-integer conversions (NaN converts to the largest value,
+ * RISC-V's rule). Architecture rules beyond that stay in the CPU: ARM propagates NaN operands and converts
+ * NaN to 0, so its FP unit settles NaN operands before calling in; tininess is detected after rounding
+ * (RISC-V) unless the instance was made with {@code tininessBeforeRounding} (ARM).
  *
  * <p>Values are raw bit patterns (int for binary32, long for binary64). {@link #flags} accumulates exception
  * flags (it is the hart's {@code fflags}); operations only ever OR bits into it. NaN boxing of binary32 in
@@ -27,6 +30,18 @@ public final class SoftFloat {
 
     /** Accrued exception flags ({@code fflags}). */
     public int flags;
+
+    /** Underflow is signalled for a tiny inexact result judged before rounding (ARM) rather than after (RISC-V). */
+    final boolean tininessBeforeRounding;
+
+    /** RISC-V's rules: tininess after rounding. */
+    public SoftFloat() {
+        this(false);
+    }
+
+    public SoftFloat(boolean tininessBeforeRounding) {
+        this.tininessBeforeRounding = tininessBeforeRounding;
+    }
 
     private static final int F32_SIGN = 0x80000000;
     private static final long F64_SIGN = 0x8000000000000000L;

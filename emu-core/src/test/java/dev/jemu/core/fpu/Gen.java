@@ -1,4 +1,4 @@
-package dev.jemu.riscv.fpu;
+package dev.jemu.core.fpu;
 
 import java.util.SplittableRandom;
 
