@@ -344,9 +344,10 @@ public final class ArmCpu implements Cpu {
     /** The decoded page holding {@code pc}, after the instruction-side translation and permission checks. */
     private CodeCache.Page fetchPage(long pc) {
         if ((pc & 3) != 0) {
+            ArmException e = syncException(Syndrome.EC_PC_ALIGN, 0); // (it clears excFarValid)
             excFar = pc;
             excFarValid = true;
-            throw syncException(Syndrome.EC_PC_ALIGN, 0);
+            throw e;
         }
         long pa = mmu.translateFetch(pc);
         try {

@@ -300,9 +300,10 @@ public final class Mmu {
     }
 
     private ArmException instructionAbort(long va, int fsc) {
+        ArmException e = c.syncException(c.el == 0 ? Syndrome.EC_IABT_LOWER : Syndrome.EC_IABT_SAME, fsc);
         c.excFar = va;
         c.excFarValid = true;
-        return c.syncException(c.el == 0 ? Syndrome.EC_IABT_LOWER : Syndrome.EC_IABT_SAME, fsc);
+        return e;
     }
 
     // ---------------------------------------------------------------- aborts
@@ -313,10 +314,11 @@ public final class Mmu {
     }
 
     private ArmException dataAbort(long va, boolean write, int fsc) {
+        ArmException e = c.syncException(c.el == 0 ? Syndrome.EC_DABT_LOWER : Syndrome.EC_DABT_SAME,
+                fsc | (write ? 1 << 6 : 0));
         c.excFar = va;
         c.excFarValid = true;
-        return c.syncException(c.el == 0 ? Syndrome.EC_DABT_LOWER : Syndrome.EC_DABT_SAME,
-                fsc | (write ? 1 << 6 : 0));
+        return e;
     }
 
     // ---------------------------------------------------------------- the walk
