@@ -293,7 +293,7 @@ public final class ArmCpu implements Cpu {
 
     @Override
     public boolean isHalted() {
-        return halted;
+        return halted && !exceptions.wakeUp(); // WFI ends when an interrupt is pending, even a masked one
     }
 
     @Override
@@ -307,6 +307,8 @@ public final class ArmCpu implements Cpu {
             if (exceptions.interruptPending()) {
                 exceptions.takeInterrupt();
                 halted = false;
+            } else if (halted && exceptions.wakeUp()) {
+                halted = false; // WFI with the interrupt masked: execution goes on after the WFI
             }
             if (halted) {
                 break;
@@ -342,9 +344,10 @@ public final class ArmCpu implements Cpu {
     /** The decoded page holding {@code pc}, after the instruction-side translation and permission checks. */
     private CodeCache.Page fetchPage(long pc) {
         if ((pc & 3) != 0) {
+            ArmException e = syncException(Syndrome.EC_PC_ALIGN, 0); // (it clears excFarValid)
             excFar = pc;
             excFarValid = true;
-            throw syncException(Syndrome.EC_PC_ALIGN, 0);
+            throw e;
         }
         long pa = mmu.translateFetch(pc);
         try {

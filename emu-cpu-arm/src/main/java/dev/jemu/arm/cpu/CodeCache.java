@@ -5,6 +5,7 @@ import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.Region;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Decoded instructions per physical 4 KiB page. A page is decoded lazily, one instruction at a time, from the
@@ -32,6 +33,8 @@ final class CodeCache {
     }
 
     private final AddressSpace bus;
+    /** Told the physical address of every page as it gets decoded code (the Mmu drops its write entries). */
+    LongConsumer onNewPage = pa -> { };
     private final Map<Long, Page> pages = new HashMap<>();
     private Page last;
 
@@ -53,6 +56,7 @@ final class CodeCache {
             }
             p = new Page(pa);
             pages.put(pa, p);
+            onNewPage.accept(pa);
         }
         last = p;
         return p;
