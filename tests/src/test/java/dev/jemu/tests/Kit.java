@@ -10,10 +10,16 @@ import java.nio.file.Path;
 /**
  * The guest kit that scripts/jemu-kit builds: {@code $JEMU_KIT_DIR/ARCH}, else ~/.cache/jemu/kit/ARCH.
  * Without a kit the boot tests are skipped on a developer machine and fail under CI (where .ci/run builds it).
+ * ARCH is the kit's (Debian's) name: {@link #RISCV64}, {@link #ARM64} (whose jemu architecture is "aarch64").
  */
 final class Kit {
     private Kit() {
     }
+
+    /** Debian riscv64: Image, OpenSBI fw_jump/fw_dynamic, U-Boot (S-mode), initrd, root and boot disks. */
+    static final String RISCV64 = "riscv64";
+    /** Debian arm64: Image (and vmlinuz), U-Boot qemu_arm64 for -bios, initrd, root and boot disks; console ttyAMA0. */
+    static final String ARM64 = "arm64";
 
     static Path dir(String arch) {
         String env = System.getenv("JEMU_KIT_DIR");

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The project's accepted implementation choices (riscv/accepted-differences.txt): per program, output
+ * The project's accepted implementation choices (DIR/accepted-differences.txt): per program, output
  * labels whose lines are left out of the comparison.
  */
 record AcceptedDifferences(Map<String, Set<String>> labels) {

@@ -28,7 +28,7 @@ final class JemuLauncher {
         }
     }
 
-    static ProcessRun run(Path elf) {
+    static ProcessRun run(DiffArch arch, Path elf) {
         List<String> cmd = new ArrayList<>();
         String external = externalCommand();
         if (external != null) {
@@ -42,7 +42,7 @@ final class JemuLauncher {
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(MAIN);
         }
-        cmd.addAll(Guest.args(elf));
+        cmd.addAll(arch.guestArgs(elf));
         return ProcessRun.run(cmd, TIMEOUT);
     }
 

@@ -8,24 +8,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The bare-metal RISC-V test programs (test resources {@code riscv/*.S}) and their assembly with
- * binutils ({@code riscv64-unknown-elf-as}/{@code -ld}) into {@code target/difftest/NAME.elf}.
+ * The bare-metal test programs of an architecture (test resources {@code riscv/*.S}, {@code aarch64/*.S})
+ * and their assembly with binutils ({@code riscv64-unknown-elf-as}/{@code -ld}, {@code aarch64-linux-gnu-as}/
+ * {@code -ld}) into {@code target/<work dir>/NAME.elf}.
  */
 final class Programs {
-    static final String AS = "riscv64-unknown-elf-as";
-    static final String LD = "riscv64-unknown-elf-ld";
-    static final String MARCH = "rv64gc_zba_zbb_zbs";
-
     private Programs() {}
 
-    /** The directory holding the sources (copied by Maven to target/test-classes/riscv). */
-    static Path sourceDir() {
-        URL url = Programs.class.getClassLoader().getResource("riscv/common.inc");
-        if (url == null) throw new IllegalStateException("test resource riscv/common.inc not found");
+    /** The directory holding the sources (copied by Maven to target/test-classes/DIR). */
+    static Path sourceDir(DiffArch arch) {
+        String common = arch.dir + "/common.inc";
+        URL url = Programs.class.getClassLoader().getResource(common);
+        if (url == null) throw new IllegalStateException("test resource " + common + " not found");
         try {
             return Paths.get(url.toURI()).getParent();
         } catch (URISyntaxException e) {
@@ -34,8 +33,8 @@ final class Programs {
     }
 
     /** Program names (file names without .S), sorted. */
-    static List<String> names() {
-        try (Stream<Path> files = Files.list(sourceDir())) {
+    static List<String> names(DiffArch arch) {
+        try (Stream<Path> files = Files.list(sourceDir(arch))) {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".S"))
                     .map(n -> n.substring(0, n.length() - 2))
@@ -46,10 +45,10 @@ final class Programs {
         }
     }
 
-    /** Where build products and run logs go: {@code <tests module>/target/difftest}. */
-    static Path workDir() {
+    /** Where build products and run logs go: {@code <tests module>/target/difftest} (riscv64), {@code difftest-aarch64}. */
+    static Path workDir(DiffArch arch) {
         // target/test-classes/riscv -> target/difftest
-        Path dir = sourceDir().getParent().getParent().resolve("difftest");
+        Path dir = sourceDir(arch).getParent().getParent().resolve(arch.workDirName);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -58,19 +57,21 @@ final class Programs {
         return dir;
     }
 
-    static boolean toolchainPresent() {
-        return Tools.onPath(AS) && Tools.onPath(LD);
+    static boolean toolchainPresent(DiffArch arch) {
+        return Tools.onPath(arch.as) && Tools.onPath(arch.ld);
     }
 
     /** Assembles and links one program; returns the ELF. Fails with the assembler's messages. */
-    static Path build(String name) {
-        Path src = sourceDir();
-        Path work = workDir();
+    static Path build(DiffArch arch, String name) {
+        Path src = sourceDir(arch);
+        Path work = workDir(arch);
         Path obj = work.resolve(name + ".o");
         Path elf = work.resolve(name + ".elf");
-        step(List.of(AS, "-march=" + MARCH, "-I", src.toString(), "-o", obj.toString(),
-                src.resolve(name + ".S").toString()), name);
-        step(List.of(LD, "-T", src.resolve("link.ld").toString(), "-o", elf.toString(), obj.toString()), name);
+        List<String> as = new ArrayList<>(List.of(arch.as));
+        as.addAll(arch.asFlags);
+        as.addAll(List.of("-I", src.toString(), "-o", obj.toString(), src.resolve(name + ".S").toString()));
+        step(as, name);
+        step(List.of(arch.ld, "-T", src.resolve("link.ld").toString(), "-o", elf.toString(), obj.toString()), name);
         return elf;
     }
 

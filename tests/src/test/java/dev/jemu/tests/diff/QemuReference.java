@@ -13,35 +13,29 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Runs a program under qemu-system-riscv64 and caches the result per (ELF contents, QEMU version)
+ * Runs a program under QEMU (qemu-system-riscv64, qemu-system-aarch64) and caches the result per (ELF contents, QEMU version)
  * in target/difftest/qemu-cache, so repeated runs only pay for jemu.
  */
 final class QemuReference {
-    static final String QEMU = "qemu-system-riscv64";
     static final Duration TIMEOUT = Duration.ofSeconds(20);
-    private static volatile String version;
+    private static final java.util.Map<DiffArch, String> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private QemuReference() {}
 
-    static boolean present() {
-        return Tools.onPath(QEMU);
+    static boolean present(DiffArch arch) {
+        return Tools.onPath(arch.qemu);
     }
 
-    static String version() {
-        String v = version;
-        if (v == null) {
-            ProcessRun r = ProcessRun.run(List.of(QEMU, "--version"), Duration.ofSeconds(20));
-            v = r.stdoutText().lines().findFirst().orElse("unknown").trim();
-            version = v;
-        }
-        return v;
+    static String version(DiffArch arch) {
+        return VERSIONS.computeIfAbsent(arch, a -> ProcessRun.run(List.of(a.qemu, "--version"), Duration.ofSeconds(20))
+                .stdoutText().lines().findFirst().orElse("unknown").trim());
     }
 
-    static ProcessRun run(String name, Path elf) {
-        Path cache = Programs.workDir().resolve("qemu-cache");
+    static ProcessRun run(DiffArch arch, String name, Path elf) {
+        Path cache = Programs.workDir(arch).resolve("qemu-cache");
         try {
             Files.createDirectories(cache);
-            String key = name + "-" + sha256(Files.readAllBytes(elf), version());
+            String key = name + "-" + sha256(Files.readAllBytes(elf), version(arch));
             Path out = cache.resolve(key + ".out");
             Path status = cache.resolve(key + ".status");
             if (Files.exists(out) && Files.exists(status)) {
@@ -49,8 +43,8 @@ final class QemuReference {
                         Files.readAllBytes(out), "", false);
             }
             List<String> cmd = new ArrayList<>();
-            cmd.add(QEMU);
-            cmd.addAll(Guest.args(elf));
+            cmd.add(arch.qemu);
+            cmd.addAll(arch.guestArgs(elf));
             ProcessRun r = ProcessRun.run(cmd, TIMEOUT);
             if (!r.timedOut()) {          // a timeout is not a reference worth keeping
                 Files.write(out, r.stdout());

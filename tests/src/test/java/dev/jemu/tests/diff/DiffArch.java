@@ -1,0 +1,51 @@
+package dev.jemu.tests.diff;
+
+import dev.jemu.core.machine.Plugins;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What differs between the architectures the differential tests cover: where the programs are (test
+ * resources {@code <dir>/*.S} with {@code common.inc} and {@code link.ld}), how binutils builds them, and
+ * the machine both QEMU and jemu run them on (QEMU's flags, which jemu's CLI accepts as well).
+ */
+enum DiffArch {
+    RISCV64("riscv", "riscv64", "riscv64-unknown-elf-", List.of("-march=rv64gc_zba_zbb_zbs"), "qemu-system-riscv64",
+            List.of("-M", "virt", "-bios", "none", "-kernel", "ELF", "-nographic", "-m", "128M"), "difftest"),
+    AARCH64("aarch64", "aarch64", "aarch64-linux-gnu-", List.of(), "qemu-system-aarch64",
+            List.of("-M", "virt", "-cpu", "cortex-a57", "-nographic", "-m", "128M", "-kernel", "ELF"), "difftest-aarch64");
+
+    /** Test resource directory of the programs. */
+    final String dir;
+    /** jemu's architecture name (a board plugin's {@code architecture()}). */
+    final String architecture;
+    final String as;
+    final String ld;
+    final List<String> asFlags;
+    final String qemu;
+    private final List<String> machine;
+    /** Directory under the tests module's target/ for build products and outputs. */
+    final String workDirName;
+
+    DiffArch(String dir, String architecture, String binutilsPrefix, List<String> asFlags, String qemu,
+            List<String> machine, String workDirName) {
+        this.dir = dir;
+        this.architecture = architecture;
+        this.as = binutilsPrefix + "as";
+        this.ld = binutilsPrefix + "ld";
+        this.asFlags = asFlags;
+        this.qemu = qemu;
+        this.machine = machine;
+        this.workDirName = workDirName;
+    }
+
+    /** The machine flags with the program as -kernel. */
+    List<String> guestArgs(Path elf) {
+        return machine.stream().map(a -> a.equals("ELF") ? elf.toString() : a).toList();
+    }
+
+    /** Whether jemu on the class path has this architecture's virt board (its CPU module merged). */
+    boolean jemuHasBoard() {
+        return Plugins.machines().stream().anyMatch(m -> m.architecture().equals(architecture) && m.name().equals("virt"));
+    }
+}
