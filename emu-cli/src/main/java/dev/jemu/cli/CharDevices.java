@@ -3,7 +3,7 @@ package dev.jemu.cli;
 import dev.jemu.cli.chardev.ChardevSpec;
 import dev.jemu.cli.chardev.Chardevs;
 import dev.jemu.cli.chardev.MuxBackend;
-import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.cli.monitor.MonitorSpec;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.machine.ConfigException;
@@ -39,7 +39,7 @@ final class CharDevices {
             int n = 0;
             for (String spec : serialSpecs) {
                 String id = "serial" + n++;
-                CharBackend b = spec.equals("none") ? new NullBackend() : chardevs.frontend("-serial", spec, id);
+                CharBackend b = spec.equals("none") ? new NullCharBackend() : chardevs.frontend("-serial", spec, id);
                 if (spec.startsWith("mon:") && b instanceof MuxBackend mux) {
                     mux.wantMonitor(); // QEMU's mon: prefix: HMP behind Ctrl-A c on this port
                 }

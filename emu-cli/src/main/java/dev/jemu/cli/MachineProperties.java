@@ -36,6 +36,13 @@ final class MachineProperties {
         return props;
     }
 
+    /** The properties no flag stands for, which the board reads itself (MachineConfig.boardProperties). */
+    static Map<String, String> boardOwn(Map<String, String> props) {
+        Map<String, String> own = new LinkedHashMap<>(props);
+        own.keySet().removeAll(java.util.Set.of("kernel", "initrd", "append", "dtb", "firmware", "dumpdtb"));
+        return own;
+    }
+
     /** Checks each property against {@code type}'s table and sets what it means in {@code o} (flags win). */
     static Path apply(MachineType type, Map<String, String> props, Options o) throws ConfigException {
         Path dump = null;
@@ -52,8 +59,7 @@ final class MachineProperties {
                 case "dtb" -> o.dtb = o.dtb != null ? o.dtb : v;
                 case "firmware" -> o.bios = o.bios != null ? o.bios : v;
                 case "dumpdtb" -> dump = Path.of(v);
-                default -> throw new ConfigException("-machine " + o.machine + ": property '" + e.getKey()
-                        + "' is declared by the board but jemu does not apply it");
+                default -> { } // the board's own: see boardOwn
             }
         }
         return dump;

@@ -123,6 +123,7 @@ public final class Main {
         MachineConfig config = new MachineConfig();
         config.cpu = Boards.cpuModel(arch, o.cpu);
         config.dumpDtb = MachineProperties.apply(type, MachineProperties.of(o.machine), o);
+        config.boardProperties.putAll(MachineProperties.boardOwn(MachineProperties.of(o.machine)));
         PrintStream debugFile = null;
         PidFile pidFile = o.pidfile == null ? null : PidFile.create(o.pidfile);
         try {

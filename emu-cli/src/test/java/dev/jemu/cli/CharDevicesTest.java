@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jemu.cli.chardev.FileBackend;
 import dev.jemu.cli.chardev.LogfileBackend;
 import dev.jemu.cli.chardev.MuxBackend;
-import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.cli.fake.FakeBoard;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ class CharDevicesTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("", r.err());
         assertTrue(FakeBoard.last.noShutdown);
-        assertTrue(FakeBoard.last.serials.get(0) instanceof MuxBackend m && m.inner() instanceof NullBackend);
+        assertTrue(FakeBoard.last.serials.get(0) instanceof MuxBackend m && m.inner() instanceof NullCharBackend);
     }
 
     @Test
@@ -65,7 +65,7 @@ class CharDevicesTest {
         assertTrue(Files.exists(lp), "QEMU opens it too");
         assertEquals("jemu: -parallel file:" + lp + ": warning: this board has no parallel port; the character "
                 + "device is opened but nothing is connected to it\n", r.err().replace(System.lineSeparator(), "\n"));
-        assertTrue(FakeBoard.last.serials.get(0) instanceof NullBackend);
+        assertTrue(FakeBoard.last.serials.get(0) instanceof NullCharBackend);
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jemu.cli.chardev.FileBackend;
-import dev.jemu.cli.chardev.NullBackend;
+import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.cli.chardev.MuxBackend;
 import dev.jemu.cli.chardev.StdioBackend;
 import dev.jemu.cli.fake.FakeBoard;
@@ -128,7 +128,7 @@ class MainTest {
         assertEquals(List.of("virtio-blk-device,drive=d0"), c.devices);
         assertTrue(c.clock.isDeterministic());
         assertEquals(2, c.serials.size());
-        assertTrue(c.serials.get(0) instanceof NullBackend);
+        assertTrue(c.serials.get(0) instanceof NullCharBackend);
         assertTrue(c.serials.get(1) instanceof FileBackend);
         assertEquals("", r.out());   // serial0 is null: nothing on stdout
         assertTrue(Files.exists(log));

@@ -1,6 +1,7 @@
 package dev.jemu.cli.chardev;
 
 import dev.jemu.core.chardev.CharBackend;
+import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.core.machine.ConfigException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -114,7 +115,7 @@ public final class Chardevs {
 
     private CharBackend create(ChardevSpec spec) throws ConfigException {
         return switch (spec.backend()) {
-            case "null" -> new NullBackend();
+            case "null" -> new NullCharBackend();
             case "stdio" -> {
                 if (host.daemonize()) {
                     throw new ConfigException("cannot use stdio with -daemonize");

@@ -57,6 +57,12 @@ public final class FdtBuilder {
         return nextPhandle++;
     }
 
+    /** Makes {@link #allocPhandle} count from {@code first} (QEMU's arm virt numbers phandles from 0x8000). */
+    public FdtBuilder phandlesFrom(int first) {
+        nextPhandle = first;
+        return this;
+    }
+
     public FdtBuilder addReservation(long address, long size) {
         reservations.add(new long[] {address, size});
         return this;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  */
 public final class ElfLoader {
     public static final int EM_RISCV = 243;
+    public static final int EM_AARCH64 = 183;
     static final int PT_LOAD = 1, ET_DYN = 3;
 
     /** What was loaded: the entry and the physical span [low, high) the segments cover. */

@@ -68,4 +68,7 @@ public final class MachineConfig {
     /** {@code -netdev}, {@code -nic} and {@code -net} specifications, raw option strings in order (parsed by
      *  the network layer, {@code dev.jemu.devices.net.NetDevices}). */
     public final List<String> netdevs = new ArrayList<>(), nics = new ArrayList<>(), nets = new ArrayList<>();
+    /** The board's own {@code -M name,key=value} properties (those no flag stands for, e.g. aarch64's
+     *  {@code gic-version}), already checked against the board's {@code properties()}. */
+    public final java.util.Map<String, String> boardProperties = new java.util.LinkedHashMap<>();
 }

@@ -1,7 +1,8 @@
 package dev.jemu.riscv.virt;
 
 import dev.jemu.core.chardev.CharBackend;
-import dev.jemu.core.chardev.CharReceiver;
+import dev.jemu.core.chardev.NullCharBackend;
+import dev.jemu.core.fdt.DtbDump;
 import dev.jemu.core.control.ControlledBoard;
 import dev.jemu.core.control.MachineControl;
 import dev.jemu.core.control.ShutdownCause;
@@ -24,20 +25,12 @@ import dev.jemu.devices.Uart16550;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.fs.DiskBoot;
 import dev.jemu.devices.virtio.DmaMemory;
-import dev.jemu.devices.virtio.HostVirtioDevices;
-import dev.jemu.devices.virtio.VirtioDevice;
-import dev.jemu.devices.virtio.VirtioMmioSlot;
-import dev.jemu.devices.virtio.VirtioMmioTransport;
-import dev.jemu.devices.virtio.blk.BlockDevices;
-import dev.jemu.devices.virtio.blk.VirtioBlk;
-import dev.jemu.devices.virtio.net.NetMonitor;
-import dev.jemu.devices.virtio.net.VirtioNet;
+import dev.jemu.devices.virtio.VirtioSlots;
 import dev.jemu.devices.snapshot.SnapshotMachine;
 import dev.jemu.devices.snapshot.VmSnapshotHooks;
 import dev.jemu.riscv.cpu.Hart;
 import dev.jemu.riscv.cpu.HartDebug;
 import dev.jemu.riscv.sbi.BuiltinSbi;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -62,10 +55,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     private final Aclint clint;
     private final GoldfishRtc rtc;
     private final List<Stateful> devices = new ArrayList<>();
-    private final List<VirtioMmioTransport> virtio = new ArrayList<>();
-    private final List<VirtioBlk> disks = new ArrayList<>();
-    private final List<AutoCloseable> hostDevices = new ArrayList<>();
-    private final List<String> hostDeviceSet = new ArrayList<>(); // for snapshots: which one in which slot
+    private final VirtioSlots virtio;
     private VirtBoot.Plan plan;
     private final MachineControl control;
 
@@ -97,30 +87,12 @@ public final class VirtMachine implements Machine, SnapshotMachine {
                 new IrqLine[] {l -> hart.setInterruptPending(MIP_MSIP, l)},
                 new IrqLine[] {l -> hart.setInterruptPending(MIP_MTIP, l)});
         CharBackend serial = VmSnapshotHooks.saveOnSerialMarker(
-                config.serials.isEmpty() ? new NullBackend() : config.serials.get(0), this, loop);
+                config.serials.isEmpty() ? new NullCharBackend() : config.serials.get(0), this, loop);
         uart = new Uart16550(VirtMap.UART0.node(0), plic.input(VirtMap.UART0.irq(0)), serial);
         rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
                 config.rtc.startNanos(), config.rtc.followsGuest());
         SifiveTest test = new SifiveTest(VirtMap.TEST.node(0), exit);
-        List<BlockDevices.Disk> blk = BlockDevices.resolve(config, "virtio");
-        if (blk.size() > VirtMap.VIRTIO.count) {
-            closeDrives(blk);
-            throw new ConfigException("virt: " + blk.size() + " virtio disks, but only " + VirtMap.VIRTIO.count
-                    + " virtio-mmio slots");
-        }
-        // virtio-rng, virtio-9p: the next free slots after the disks
-        List<HostVirtioDevices.Plan> host;
-        try {
-            host = HostVirtioDevices.resolve(config);
-        } catch (ConfigException e) {
-            closeDrives(blk);
-            throw e;
-        }
-        if (blk.size() + host.size() > VirtMap.VIRTIO.count) {
-            closeDrives(blk);
-            throw new ConfigException("virt: " + (blk.size() + host.size()) + " virtio devices, but only "
-                    + VirtMap.VIRTIO.count + " virtio-mmio slots");
-        }
+        virtio = new VirtioSlots(config, VirtMap.VIRTIO.count, "virt");
         DmaMemory dma = new DmaMemory(bus);
 
         for (VirtMap m : VirtMap.values()) {
@@ -133,28 +105,9 @@ public final class VirtMachine implements Machine, SnapshotMachine {
                     case PLIC -> map(m, i, plic, plic);
                     case UART0 -> map(m, i, uart, uart);
                     case VIRTIO -> {
-                        // QEMU plugs devices into the highest slot first (and lists slots highest first in
-                        // the device tree), so the first disk is the first one Linux probes: /dev/vda.
-                        int k = m.count - 1 - i;
-                        if (k < blk.size()) {
-                            VirtioBlk d = new VirtioBlk(blk.get(k).drive(), blk.get(k).serial(), loop::post,
-                                    "virtio-blk@" + Long.toHexString(m.base(i)));
-                            VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
-                            disks.add(d);
-                            virtio.add(t);
-                            map(m, i, t, t);
-                        } else if (k < blk.size() + host.size()) {
-                            VirtioDevice d = HostVirtioDevices.create(host.get(k - blk.size()), config, loop::post,
-                                    "virtio@" + Long.toHexString(m.base(i)));
-                            VirtioMmioTransport t = new VirtioMmioTransport(m.node(i), d, plic.input(m.irq(i)), dma);
-                            hostDevices.add((AutoCloseable) d);
-                            hostDeviceSet.add(HostVirtioDevices.describe(host.get(k - blk.size())));
-                            virtio.add(t);
-                            map(m, i, t, t);
-                        } else {
-                            VirtioMmioSlot s = new VirtioMmioSlot(m.node(i));
-                            map(m, i, s, s);
-                        }
+                        VirtioSlots.Slot s = virtio.create(i, m.node(i), m.base(i), plic.input(m.irq(i)), dma,
+                                loop::post);
+                        map(m, i, s.mmio(), s.state());
                     }
                 }
             }
@@ -175,34 +128,9 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         }
     }
 
-    private static void closeDrives(List<BlockDevices.Disk> blk) {
-        for (BlockDevices.Disk d : blk) {
-            try {
-                d.drive().close();
-            } catch (Exception e) {
-                // already failing
-            }
-        }
-    }
-
     /** Finishes the disks' I/O and closes their images (deleting snapshot overlays). */
     private void closeDisks() {
-        for (VirtioBlk d : disks) {
-            try {
-                d.close();
-            } catch (Exception e) {
-                Messages.error(d.drive().options().file() + ": " + e.getMessage());
-            }
-        }
-        disks.clear();
-        for (AutoCloseable d : hostDevices) {
-            try {
-                d.close();
-            } catch (Exception e) {
-                // nothing to lose: their host resources are read-only or already written
-            }
-        }
-        hostDevices.clear();
+        virtio.close();
     }
 
     private void map(VirtMap m, int i, dev.jemu.core.memory.MmioDevice d, Stateful s) {
@@ -230,20 +158,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
      * extlinux.conf default entry. Null when there is a kernel or no disk.
      */
     private DiskBoot.Boot diskBoot() throws ConfigException {
-        if (config.kernel != null || disks.isEmpty() || config.dumpDtb != null) {
-            return null;
-        }
-        Drive first = disks.get(disks.size() - 1).drive(); // disks were added lowest slot first
-        try {
-            DiskBoot.Boot b = DiskBoot.find(DiskBoot.of(first));
-            if (b == null) {
-                throw new ConfigException(first.options().file() + ": nothing bootable on the disk (no partition "
-                        + "with /boot/extlinux/extlinux.conf or /extlinux/extlinux.conf) and no -kernel given");
-            }
-            return b;
-        } catch (IOException e) {
-            throw new ConfigException(first.options().file() + ": cannot boot from the disk: " + e.getMessage());
-        }
+        return virtio.diskBoot();
     }
 
     VirtBoot.Plan plan() {
@@ -276,13 +191,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     /** Ctrl-A s: every drive's cached data and metadata written to its image now, as the guest's FLUSH would. */
     @Override
     public void flushDisks() {
-        for (VirtioBlk d : disks) {
-            try {
-                d.drive().flush();
-            } catch (Exception e) {
-                System.err.println("jemu: " + d.drive().options().file() + ": flush failed: " + e.getMessage());
-            }
-        }
+        virtio.flushDisks();
     }
 
     /** Every CPU and device, for snapshots. */
@@ -314,33 +223,17 @@ public final class VirtMachine implements Machine, SnapshotMachine {
 
     @Override
     public List<String> deviceSet() {
-        List<String> out = new ArrayList<>();
-        for (Drive d : drives()) {
-            out.add("virtio-blk vd" + (char) ('a' + out.size()) + " " + d.size() + " bytes");
-        }
-        out.addAll(hostDeviceSet.reversed()); // in command-line order, as the disks (slots were filled downwards)
-        return out;
+        return virtio.deviceSet();
     }
 
     @Override
     public List<Drive> drives() {
-        List<Drive> out = new ArrayList<>();
-        for (VirtioBlk d : drivesFirstFirst()) {
-            out.add(d.drive());
-        }
-        return out;
-    }
-
-    /** The virtio disks as the guest numbers them: /dev/vda (highest slot, added last) first. */
-    private List<VirtioBlk> drivesFirstFirst() {
-        return disks.reversed();
+        return virtio.drives();
     }
 
     @Override
     public void drainDevices() {
-        for (VirtioMmioTransport t : virtio) {
-            t.drain();
-        }
+        virtio.drain();
     }
 
     @Override
@@ -428,9 +321,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         plic.reset();
         clint.reset();
         rtc.reset();
-        for (VirtioMmioTransport t : virtio) {
-            t.reset();
-        }
+        virtio.reset();
         ram.zero(0, ram.size()); // also marks the pages for a running live migration
         boot();
         // The images were rewritten behind the hart's back: drop any instructions it decoded from them.
@@ -455,15 +346,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
 
         @Override
         public List<BlockInfo> blocks() {
-            List<BlockInfo> out = new ArrayList<>();
-            for (int i = disks.size() - 1; i >= 0; i--) { // /dev/vda first
-                Drive d = disks.get(i).drive();
-                String cache = d.options().cache() == null ? "writeback" : d.options().cache().name().toLowerCase();
-                out.add(new BlockInfo(d.id() != null ? d.id() : "virtio" + (disks.size() - 1 - i),
-                        d.options().file(), d.options().format(), d.readOnly(), cache,
-                        "/machine/peripheral-anon/device[" + (disks.size() - 1 - i) + "]", d.size()));
-            }
-            return out;
+            return virtio.blocks();
         }
 
         @Override
@@ -499,17 +382,12 @@ public final class VirtMachine implements Machine, SnapshotMachine {
 
         @Override
         public String networkInfo() {
-            return NetMonitor.info(nics());
+            return virtio.networkInfo();
         }
 
         @Override
         public boolean setLink(String name, boolean up) {
-            return NetMonitor.setLink(nics(), name, up);
-        }
-
-        /** The virtio-net devices in command-line order (slots were filled downwards). */
-        private List<VirtioNet> nics() {
-            return hostDevices.reversed().stream().filter(d -> d instanceof VirtioNet).map(d -> (VirtioNet) d).toList();
+            return virtio.setLink(name, up);
         }
 
         private final List<dev.jemu.core.gdb.DebugCpu> debugCpus = List.of(new dev.jemu.riscv.cpu.HartGdb(hart));
@@ -528,16 +406,5 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         }
         ram.close();
         rom.close();
-    }
-
-    /** Serial output goes nowhere when no backend is configured. */
-    private static final class NullBackend implements CharBackend {
-        @Override
-        public void write(byte[] data, int offset, int length) {
-        }
-
-        @Override
-        public void connect(CharReceiver receiver, Consumer<Runnable> poster) {
-        }
     }
 }

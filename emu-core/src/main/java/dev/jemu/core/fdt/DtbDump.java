@@ -1,4 +1,4 @@
-package dev.jemu.riscv.virt;
+package dev.jemu.core.fdt;
 
 import dev.jemu.core.machine.ConfigException;
 import java.io.IOException;
@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code -M virt,dumpdtb=FILE}: the device tree the guest would get, written out (the launcher says so). */
-final class DtbDump {
+public final class DtbDump {
     private DtbDump() {
     }
 
-    static void write(Path file, byte[] fdt) throws ConfigException {
+    public static void write(Path file, byte[] fdt) throws ConfigException {
         try {
             Files.write(file, fdt);
         } catch (IOException e) {
