@@ -1,5 +1,7 @@
 package dev.jemu.arm.cpu;
 
+import dev.jemu.core.log.DebugLog;
+
 /**
  * The A64 top-level decode (Arm ARM C4.1): bits 28:25 pick the encoding group, whose decoder builds the op.
  * A group decoder returns null for an unallocated encoding, which becomes {@link #UNDEFINED}.
@@ -15,7 +17,18 @@ public final class A64Decoder {
 
     public static ArmOp decode(int insn) {
         ArmOp op = group(insn);
-        return op != null ? op : UNDEFINED;
+        if (op != null) {
+            return op;
+        }
+        if (DebugLog.on(DebugLog.Category.UNIMP)) {
+            // -d unimp: name the word when it runs (an unallocated encoding, or one jemu does not implement)
+            return c -> {
+                DebugLog.log(DebugLog.Category.UNIMP, "aarch64: undefined instruction 0x%08x at pc 0x%016x (EL%d)",
+                        insn, c.pc, c.el);
+                throw c.undefined();
+            };
+        }
+        return UNDEFINED;
     }
 
     private static ArmOp group(int insn) {

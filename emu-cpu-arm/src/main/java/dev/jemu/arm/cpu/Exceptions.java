@@ -1,5 +1,7 @@
 package dev.jemu.arm.cpu;
 
+import dev.jemu.core.log.DebugLog;
+
 import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
 
@@ -44,6 +46,10 @@ public final class Exceptions {
     void takeSync() {
         SysRegs s = c.sysregs;
         s.esr = (long) c.excClass << 26 | 1L << 25 | (c.excIss & 0x1ffffff); // IL = 1: every A64 instruction is 32 bits
+        if (DebugLog.on(DebugLog.Category.INT)) {
+            DebugLog.log(DebugLog.Category.INT, "aarch64: exception EC 0x%02x ISS 0x%07x at pc 0x%016x EL%d%s", c.excClass,
+                    c.excIss & 0x1ffffff, c.pc, c.el, c.excFarValid ? String.format(" FAR 0x%016x", c.excFar) : "");
+        }
         if (c.excFarValid) {
             s.far = c.excFar; // otherwise FAR_EL1 keeps its value, as QEMU leaves it
         }
