@@ -244,7 +244,7 @@ final class DataProcReg {
         };
     }
 
-    // ---- generated-style tables: one lambda per width, operation and shift type (amount 0 gets its own)
+    // ---- one lambda per width, operation, flag setting and shift/extend type (a shift of 0 gets its own)
     private static ArmOp logical(boolean sf, int opc, boolean inv, int type, int a, int d, int n, int m) {
         int key = (sf ? 64 : 0) | opc << 4 | (inv ? 8 : 0) | (a == 0 ? 4 : type);
         return switch (key) {

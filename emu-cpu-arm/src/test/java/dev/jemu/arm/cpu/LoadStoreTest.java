@@ -250,6 +250,11 @@ class LoadStoreTest {
     }
 
     private static void assertAlignmentFault(String insn, long addr, boolean write) {
+        assertAlignmentFault(insn, addr, write, 0);
+    }
+
+    /** Runs {@code insns} with x0 = addr and checks the instruction at {@code faultAt} raised an alignment fault. */
+    private static void assertAlignmentFault(String insn, long addr, boolean write, int faultAt) {
         TestRig r = new TestRig().asm(insn + "\nudf #0xbeef");
         r.cpu.setReg(0, addr);
         r.cpu.setReg(1, 0x55);
@@ -258,7 +263,7 @@ class LoadStoreTest {
         assertEquals(Syndrome.EC_DABT_SAME, r.cpu.excClass, insn);
         assertEquals(0x21 | (write ? 1 << 6 : 0), r.cpu.excIss, insn);
         assertEquals(addr, r.cpu.excFar, insn);
-        assertEquals(TestRig.RAM, r.cpu.excReturn, insn);
+        assertEquals(TestRig.RAM + faultAt, r.cpu.excReturn, insn);
         assertEquals(0, r.x(2), insn + " wrote its destination");
     }
 
@@ -270,11 +275,21 @@ class LoadStoreTest {
         assertAlignmentFault("ldxr w2, [x0]", a + 2, false);
         assertAlignmentFault("ldxp x2, x3, [x0]", a + 8, false);
         assertAlignmentFault("ldaxp w2, w3, [x0]", a + 4, false);
-        assertAlignmentFault("stxr w2, x1, [x0]", a + 4, true);
-        assertAlignmentFault("stlxp w2, x1, x1, [x0]", a + 8, true);
+        // a store-exclusive faults only at the address the monitor holds (else it fails quietly, as in QEMU)
+        assertAlignmentFault("ldxrb w2, [x0]\nstxr w2, x1, [x0]", a + 4, true, 4);
+        assertAlignmentFault("ldxrh w2, [x0]\nstlxp w2, x1, x1, [x0]", a + 8, true, 4);
         assertAlignmentFault("ldar x2, [x0]", a + 1, false);
         assertAlignmentFault("stlrh w1, [x0]", a + 3, true);
         assertAlignmentFault("stlr w1, [x0]", a + 6, true);
+    }
+
+    @Test
+    void misalignedStoreExclusiveWithoutTheMonitorFailsQuietly() {
+        IntRig r = new IntRig("stxr w2, x1, [x0]\nstxp w3, x1, x1, [x0]\n");
+        r.run(DATA + 4, 0x55, 7, 7);
+        assertEquals(1, r.x(2));
+        assertEquals(1, r.x(3));
+        assertEquals(0, mem(r, DATA + 4, 8));
     }
 
     @Test
