@@ -8,11 +8,11 @@ values: .dword 0, 1, -1, 0x7fffffffffffffff, 0x8000000000000000, 0x00000000fffff
         .equ N, 8
         .text
         // instruction sequences run as one table case (a ';' would end the table macro's call)
-        .macro SEQ1
+        .macro MOVK_T
         mov x2, x0
         movk x2, #0xbeef, lsl #32
         .endm
-        .macro SEQ2
+        .macro MOVKW_T
         mov x2, x0
         movk w2, #0xbeef, lsl #16
         .endm
@@ -44,8 +44,8 @@ main:
         I1 eorw.im, values, N, 0, eor w2, w0, #0xfffe
         I1 tstw.im, values, N, 0, tst w0, #0x1
         I1 mvn, values, N, 0, mvn x2, x0
-        I1 movk, values, N, 0, SEQ1
-        I1 movkw, values, N, 0, SEQ2
+        I1 movk, values, N, 0, MOVK_T
+        I1 movkw, values, N, 0, MOVKW_T
         movz x0, #0x1234, lsl #48
         PR movz48, x0
         movn x0, #0x1234, lsl #16

@@ -8,19 +8,19 @@ values: .dword 0, 1, -1, 0x7fffffffffffffff, 0x8000000000000000, 0x00000000fffff
         .equ N, 11
         .text
         // instruction sequences run as one table case (a ';' would end the table macro's call)
-        .macro SEQ1
+        .macro BFI_T
         mov x2, #-1
         bfi x2, x0, #8, #16
         .endm
-        .macro SEQ2
+        .macro BFXIL_T
         mov x2, #0x5555
         bfxil x2, x0, #56, #8
         .endm
-        .macro SEQ3
+        .macro BFIW_T
         mov x2, #-1
         bfi w2, w0, #30, #2
         .endm
-        .macro SEQ4
+        .macro BFM_WRAP_T
         mov x2, #0
         bfm x2, x0, #60, #3
         .endm
@@ -32,10 +32,10 @@ main:
         I1 sbfxw, values, N, 0, sbfx w2, w0, #4, #28
         I1 ubfiz, values, N, 0, ubfiz x2, x0, #60, #4
         I1 sbfiz, values, N, 0, sbfiz x2, x0, #3, #32
-        I1 bfi, values, N, 0, SEQ1
-        I1 bfxil, values, N, 0, SEQ2
-        I1 bfiw, values, N, 0, SEQ3
-        I1 bfm.wrap, values, N, 0, SEQ4
+        I1 bfi, values, N, 0, BFI_T
+        I1 bfxil, values, N, 0, BFXIL_T
+        I1 bfiw, values, N, 0, BFIW_T
+        I1 bfm.wrap, values, N, 0, BFM_WRAP_T
         I1 lsl.imm, values, N, 0, lsl x2, x0, #63
         I1 lsr.imm, values, N, 0, lsr x2, x0, #1
         I1 asr.imm, values, N, 0, asr x2, x0, #62

@@ -1,6 +1,7 @@
 // Exclusives and ordered accesses: LDXR/STXR (B/H/W/X), LDAXR/STLXR, LDXP/STXP, LDAXP/STLXP, the status
 // result of a store without a reservation, after CLREX and after a second store-exclusive; LDAR/STLR of
-// every size; DMB/DSB/ISB. Addresses are the ones loaded (the monitor's granule is not compared).
+// every size; DMB/DSB/ISB. Addresses are the ones loaded (the monitor's granule is not compared). The MMU is
+// on (identity, Normal memory): exclusives on Device memory are IMPLEMENTATION DEFINED.
         .include "common.inc"
         .data
         .balign 16
@@ -9,6 +10,8 @@ word:   .dword 0x1122334455667788, 0x99aabbccddeeff00
         .global main
 main:
         str x30, [sp, #-16]!
+        bl mmu_identity_on
+        PRS sctlr, sctlr_el1
         adrp x0, word
         add x0, x0, :lo12:word
         ldxr x1, [x0]

@@ -13,18 +13,6 @@ svals:  .dword 0, 0x80000000, 0x3f800000, 0xbfc00000, 0x40400000, 0x7f7fffff, 0x
         .dword 0x3eaaaaab, 0x7f800000, 0xff800000, 0x7fc00123, 0x7f800456, 0x00800001
         .equ NS, 14
 
-        // ALL_MODES F2|F1 name, table, count, insn: the run in RN, RP, RM and RZ
-        .macro ALL_MODES form, name, table, count, insn:vararg
-        SET_FPCR (0 << 22)
-        \form \name\().rn, \table, \count, \insn
-        SET_FPCR (1 << 22)
-        \form \name\().rp, \table, \count, \insn
-        SET_FPCR (2 << 22)
-        \form \name\().rm, \table, \count, \insn
-        SET_FPCR (3 << 22)
-        \form \name\().rz, \table, \count, \insn
-        SET_FPCR 0
-        .endm
         .text
         .global main
 main:

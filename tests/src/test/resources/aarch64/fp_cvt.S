@@ -17,44 +17,33 @@ ivals:  .dword 0, 1, -1, 0x7fffffffffffffff, 0x8000000000000000, 0x0000000100000
         .dword 0x0020000000000001, 0x0000000001000001, 3
         .equ NI, 10
         .text
-        .macro ALL_MODES form, name, table, count, insn:vararg
-        SET_FPCR (0 << 22)
-        \form \name\().rn, \table, \count, \insn
-        SET_FPCR (1 << 22)
-        \form \name\().rp, \table, \count, \insn
-        SET_FPCR (2 << 22)
-        \form \name\().rm, \table, \count, \insn
-        SET_FPCR (3 << 22)
-        \form \name\().rz, \table, \count, \insn
-        SET_FPCR 0
-        .endm
         // instruction sequences run as one table case (a ';' would end the table macro's call)
-        .macro SEQ1
+        .macro FCMP_D_T
         fcmp d0, d1
         mrs x2, nzcv
         .endm
-        .macro SEQ2
+        .macro FCMPE_S_T
         fcmpe s0, s1
         mrs x2, nzcv
         .endm
-        .macro SEQ3
+        .macro FCMP_ZERO_T
         fcmp d0, #0.0
         mrs x2, nzcv
         .endm
-        .macro SEQ4
+        .macro FCMPE_ZERO_T
         fcmpe s0, #0.0
         mrs x2, nzcv
         .endm
-        .macro SEQ5
+        .macro FCSEL_GT_T
         fcmp d0, d1
         fcsel d2, d0, d1, gt
         .endm
-        .macro SEQ6
+        .macro FCCMP_EQ_T
         cmp x0, x1
         fccmp d0, d1, #0x6, ne
         mrs x2, nzcv
         .endm
-        .macro SEQ7
+        .macro FCCMPE_S_T
         cmp x0, x1
         fccmpe s0, s1, #0x9, eq
         mrs x2, nzcv
@@ -103,13 +92,13 @@ main:
         F1 frintz.s, svals, NS, frintz s2, s0
         ALL_MODES F1, frintx.d, dvals, ND, frintx d2, d0
         ALL_MODES F1, frinti.s, svals, NS, frinti s2, s0
-        FX2 fcmp.d, dvals, ND, SEQ1
-        FX2 fcmpe.s, svals, NS, SEQ2
-        FX1 fcmp.zero, dvals, ND, SEQ3
-        FX1 fcmpe.zero, svals, NS, SEQ4
-        F2 fcsel.gt, dvals, ND, SEQ5
-        FX2 fccmp.eq, dvals, ND, SEQ6
-        FX2 fccmpe.s, svals, NS, SEQ7
+        FX2 fcmp.d, dvals, ND, FCMP_D_T
+        FX2 fcmpe.s, svals, NS, FCMPE_S_T
+        FX1 fcmp.zero, dvals, ND, FCMP_ZERO_T
+        FX1 fcmpe.zero, svals, NS, FCMPE_ZERO_T
+        F2 fcsel.gt, dvals, ND, FCSEL_GT_T
+        FX2 fccmp.eq, dvals, ND, FCCMP_EQ_T
+        FX2 fccmpe.s, svals, NS, FCCMPE_S_T
         // immediates and transfers
         fmov d3, #-1.25
         fmov s4, #31.0

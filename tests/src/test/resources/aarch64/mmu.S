@@ -3,7 +3,7 @@
 // read-only alias (permission fault on write), an invalid entry (translation fault at level 3, then mapped
 // with TLBI), an access flag fault, translation faults at levels 1 and 0 (VA out of range), AT S1E1R/W and
 // S1E0R into PAR_EL1, PXN (instruction abort) against an executable alias, EL0 access to an EL0 page and
-// to a privileged page, and an unaligned access to Normal memory.
+// to a privileged page, an unaligned access to Normal memory and DC ZVA.
         .include "common.inc"
         .equ DESC_BLOCK, 1
         .equ DESC_TABLE, 3
@@ -211,6 +211,29 @@ main:
         PR unaligned.x, x1
         ldr w1, [x21, #0x13]
         PR unaligned.w, x1
+        // DC ZVA clears the aligned block (DCZID) holding the address, on Normal memory
+        add x0, x20, #0x100
+        movn x1, #0
+        mov x2, #0
+1:      str x1, [x0, x2, lsl #3]
+        add x2, x2, #1
+        cmp x2, #32
+        b.lo 1b
+        add x3, x0, #0x47
+        dc zva, x3
+        mov x2, #0
+        mov x4, #0
+2:      ldr x1, [x0, x2, lsl #3]
+        cmp x1, #0
+        cinc x4, x4, eq
+        add x2, x2, #1
+        cmp x2, #32
+        b.lo 2b
+        PR dczva.zero.dwords, x4
+        ldr x1, [x0, #0x38]
+        PR dczva.before, x1
+        ldr x1, [x0, #0x40]
+        PR dczva.first, x1
         ldr x30, [sp], #16
         ret
 
