@@ -15,7 +15,7 @@ final class SimdFp {
     static ArmOp decode(int insn) {
         if ((insn & (1 << 28)) != 0) {
             if ((insn & (1 << 30)) == 0) {
-                return (insn >>> 31) == 0 ? FpScalar.decode(insn) : null;
+                return FpScalar.decode(insn); // bit 31 is sf in the conversions
             }
             if ((insn >>> 31) != 0) return null;
             return scalarSimd(insn);
