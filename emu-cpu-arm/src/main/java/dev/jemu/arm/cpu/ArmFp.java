@@ -116,6 +116,9 @@ final class ArmFp {
 
     /** The two-operand FP operations (FADD ... FMULX, FABD, FRECPS, FRSQRTS). */
     static long binop(ArmCpu c, int op, long a, long b, boolean dbl) {
+        if (op == RECPS || op == RSQRTS) {
+            a ^= signBit(dbl); // the step functions negate op1 before anything else, NaNs included
+        }
         if ((c.fpcr & FPCR_FZ) != 0) {
             a = flushIn(c, a, dbl);
             b = flushIn(c, b, dbl);
@@ -150,7 +153,7 @@ final class ArmFp {
                 if (isInf(a, dbl) && isZero(b, dbl) || isZero(a, dbl) && isInf(b, dbl)) {
                     return op == RECPS ? twoWithSign(0, dbl) : (dbl ? 0x3ff8000000000000L : 0x3fc00000L);
                 }
-                long na2 = a ^ signBit(dbl);
+                long na2 = a;
                 long k = op == RECPS ? (dbl ? 0x4000000000000000L : 0x40000000L)
                         : (dbl ? 0x4008000000000000L : 0x40400000L);
                 r = dbl ? sf.f64MulAdd(na2, b, k, rm) : sf.f32MulAdd((int) na2, (int) b, (int) k, rm) & 0xffffffffL;

@@ -143,7 +143,10 @@ final class FpConvert {
         return Float.floatToRawIntBits(Float.float16ToFloat((short) h)) & 0xffffffffL;
     }
 
-    /** Single or double to half, rounding to nearest even (FPCR.RMode other than RN is not honoured here). */
+    /**
+     * Single or double to half in FPCR's rounding mode (FPCR.FZ does not apply: half precision has FZ16).
+     * A double is first narrowed to single (round to nearest), which can double-round in rare cases.
+     */
     static long toHalf(ArmCpu c, long a, boolean dbl) {
         if (ArmFp.isNaN(a, dbl)) {
             if (ArmFp.isSNaN(a, dbl)) c.fpsr |= ArmFp.IOC;
@@ -153,13 +156,24 @@ final class FpConvert {
             return sign | 0x7e00 | payload;
         }
         double x = ArmFp.value(a, dbl);
-        short h = Float.floatToFloat16((float) x);
-        double back = Float.float16ToFloat(h);
-        if (back != x) {
-            c.fpsr |= ArmFp.IXC;
-            if (Double.isInfinite(back)) c.fpsr |= ArmFp.OFC;
-            else if (Math.abs(back) < 0x1p-14) c.fpsr |= ArmFp.UFC;
-        }
-        return h & 0xffffL;
+        int h = Float.floatToFloat16((float) x) & 0xffff; // round to nearest even
+        double back = Float.float16ToFloat((short) h);
+        if (back == x || Double.isInfinite(x)) return h;
+        double ax = Math.abs(x);
+        boolean neg = x < 0, awayFromZero = Math.abs(back) > ax;
+        int mode = (c.fpcr >>> 22) & 3; // RN, RP, RM, RZ
+        boolean wantAway = switch (mode) {
+            case 0 -> awayFromZero;
+            case 1 -> !neg;
+            case 2 -> neg;
+            default -> false;
+        };
+        if (wantAway != awayFromZero) h = wantAway ? h + 1 : h - 1; // one step in magnitude, sign kept
+        c.fpsr |= ArmFp.IXC;
+        double limit = wantAway ? 65504 : 65536; // the smallest magnitude that overflows in this direction
+        if (mode == 0) limit = 65520;
+        if (ax > 65504 && ax >= limit) c.fpsr |= ArmFp.OFC;
+        if (ax < 0x1p-14) c.fpsr |= ArmFp.UFC;
+        return h;
     }
 }

@@ -114,8 +114,7 @@ final class SimdFpMisc {
         SoftFloat sf = ArmFp.core(c);
         long r = sf.f64ToF32(a, SoftFloat.RTZ) & 0xffffffffL;
         if ((sf.flags & SoftFloat.NX) != 0) r |= 1;
-        c.fpsr |= ArmFp.fpsrFlags(sf.flags);
-        return r;
+        return ArmFp.finish(c, sf, r, false);
     }
 
     /** FMAXNMV, FMINNMV, FMAXV, FMINV (4S only): pairwise halving as the Arm ARM's Reduce does. */
