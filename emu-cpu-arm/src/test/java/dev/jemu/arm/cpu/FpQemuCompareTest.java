@@ -56,6 +56,22 @@ class FpQemuCompareTest {
         {"fmla v0.4s, v1.4s, v2.4s", "1", "2"}, {"fabd v0.4s, v1.4s, v2.4s", "5", "1"},
         {"fcmge v0.4s, v1.4s, #0.0", "0", "0"}, {"facgt v0.4s, v1.4s, v2.4s", "1", "7"},
         {"scvtf v0.4s, v1.4s, #3", "9", "0"}, {"ucvtf d0, d1, #60", "9", "0"}, {"fcvtzs v0.2d, v1.2d, #10", "8", "0"},
+        {"fcvtas v0.4s, v1.4s", "6", "0"}, {"fcvtns v0.4s, v1.4s", "6", "0"}, {"fcvtps v0.4s, v1.4s", "6", "0"},
+        {"fcvtmu v0.4s, v1.4s", "6", "0"}, {"fcvtau x3, d1", "6", "0"}, {"fcvtzs w3, s1", "5", "0"},
+        {"frinti v0.4s, v1.4s", "6", "0"}, {"frintp v0.2d, v1.2d", "10", "0"}, {"frintm d0, d1", "6", "0"},
+        {"fmaxnmv s0, v1.4s", "0", "0"}, {"fminv s0, v1.4s", "5", "0"}, {"fmaxnmp v0.4s, v1.4s, v2.4s", "0", "1"},
+        {"faddp s0, v1.2s", "5", "0"}, {"fsqrt v0.4s, v1.4s", "1", "0"}, {"fsqrt d0, d1", "5", "0"},
+        {"fdiv v0.2d, v1.2d, v2.2d", "4", "2"}, {"fnmul s0, s1, s2", "0", "4"}, {"fnmadd d0, d1, d2, d1", "1", "4"},
+        {"srshr v0.8h, v1.8h, #4", "9", "0"}, {"ursra v0.4s, v1.4s, #31", "11", "0"}, {"sqrshrun v0.8b, v1.8h, #2", "9", "0"},
+        {"uqshl v0.8h, v1.8h, #1", "9", "0"}, {"sqshl v0.4s, v1.4s, #1", "11", "0"}, {"sshl v0.8h, v1.8h, v2.8h", "9", "11"},
+        {"urshl v0.4s, v1.4s, v2.4s", "11", "9"}, {"sqabs v0.8h, v1.8h", "9", "0"}, {"sqneg v0.4s, v1.4s", "9", "0"},
+        {"sqxtun v0.4h, v1.4s", "9", "0"}, {"uqxtn v0.8b, v1.8h", "9", "0"}, {"sqdmulh v0.8h, v1.8h, v2.8h", "9", "9"},
+        {"shadd v0.8h, v1.8h, v2.8h", "9", "11"}, {"urhadd v0.16b, v1.16b, v2.16b", "9", "11"},
+        {"uhsub v0.4s, v1.4s, v2.4s", "9", "11"}, {"sabal v0.4s, v1.4h, v2.4h", "9", "11"},
+        {"smlsl2 v0.2d, v1.4s, v2.4s", "9", "11"}, {"raddhn v0.8b, v1.8h, v2.8h", "9", "11"},
+        {"sadalp v0.4s, v1.8h", "9", "0"}, {"cls v0.8h, v1.8h", "9", "0"}, {"saddlv s0, v1.8h", "9", "0"},
+        {"smaxv h0, v1.8h", "9", "0"}, {"umlal v0.4s, v1.4h, v2.h[7]", "9", "11"}, {"sli d0, d1, #63", "11", "0"},
+        {"sri v0.2d, v1.2d, #64", "11", "0"}, {"shll v0.4s, v1.4h, #16", "9", "0"}, {"cmle v0.8h, v1.8h, #0", "9", "0"},
     };
 
     private static final long BODY = 0x400, DATA_AT = 0x3000, OUT_AT = 0x4000;
