@@ -44,6 +44,10 @@ final class SimdIntThreeSame {
                 && opcode <= 0b01111 || opcode == 0b10010 || opcode == 0b10011)) {
             return null;
         }
+        if (opcode == 0b10000 || opcode == 0b10001 && u) {
+            ArmOp fast = SimdSwar.decode(q, esize, u && opcode == 0b10000, opcode == 0b10001, rd, rn, rm);
+            if (fast != null) return fast;
+        }
         Lane f = lane(opcode, u, esize);
         return f == null ? null : SimdLanes.vector(q, esize, rd, rn, rm, f);
     }
