@@ -72,6 +72,13 @@ class FpQemuCompareTest {
         {"sadalp v0.4s, v1.8h", "9", "0"}, {"cls v0.8h, v1.8h", "9", "0"}, {"saddlv s0, v1.8h", "9", "0"},
         {"smaxv h0, v1.8h", "9", "0"}, {"umlal v0.4s, v1.4h, v2.h[7]", "9", "11"}, {"sli d0, d1, #63", "11", "0"},
         {"sri v0.2d, v1.2d, #64", "11", "0"}, {"shll v0.4s, v1.4h, #16", "9", "0"}, {"cmle v0.8h, v1.8h, #0", "9", "0"},
+        {"aese v0.16b, v1.16b", "10", "0"}, {"aesd v0.16b, v1.16b", "10", "9"}, {"aesmc v0.16b, v1.16b", "9", "0"},
+        {"aesimc v0.16b, v1.16b", "10", "0"}, {"pmull v0.1q, v1.1d, v2.1d", "10", "9"},
+        {"pmull2 v0.1q, v1.2d, v2.2d", "10", "11"}, {"sha1c q0, s1, v2.4s", "9", "10"},
+        {"sha1p q0, s1, v2.4s", "10", "11"}, {"sha1m q0, s1, v2.4s", "11", "9"}, {"sha1h s0, s1", "10", "0"},
+        {"sha1su0 v0.4s, v1.4s, v2.4s", "9", "10"}, {"sha1su1 v0.4s, v1.4s", "10", "0"},
+        {"sha256h q0, q1, v2.4s", "9", "10"}, {"sha256h2 q0, q1, v2.4s", "10", "11"},
+        {"sha256su0 v0.4s, v1.4s", "11", "0"}, {"sha256su1 v0.4s, v1.4s, v2.4s", "9", "10"},
     };
 
     private static final long BODY = 0x400, DATA_AT = 0x3000, OUT_AT = 0x4000;
@@ -90,7 +97,7 @@ class FpQemuCompareTest {
 
     private static String program(int fpcr) {
         StringBuilder s = new StringBuilder();
-        s.append("_start:\nmov x0, #(3 << 20)\nmsr cpacr_el1, x0\nisb\n");
+        s.append(".arch armv8-a+crypto\n_start:\nmov x0, #(3 << 20)\nmsr cpacr_el1, x0\nisb\n");
         s.append("ldr x0, =").append(fpcr).append("\nmsr fpcr, x0\nmsr fpsr, xzr\n");
         s.append("ldr x1, =").append(TestRig.RAM + DATA_AT).append("\nldr x2, =").append(TestRig.RAM + OUT_AT)
                 .append("\nb body\n.ltorg\n.org ").append(BODY).append("\nbody:\n");
