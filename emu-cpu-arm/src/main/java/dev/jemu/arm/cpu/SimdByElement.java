@@ -75,8 +75,13 @@ final class SimdByElement {
                 int kind = opcode == 0b1010 ? 0 : opcode == 0b0010 ? 1 : 2;
                 return longIndexed(q, u, esize, rd, rn, rm, index, kind);
             }
+            case 0b0011, 0b0111, 0b1011: { // SQDMLAL, SQDMLSL, SQDMULL (by element)
+                if (u) return null;
+                int kind = opcode == 0b1011 ? 0 : opcode == 0b0011 ? 1 : 2;
+                return SimdSatDoubling.decode(q, scalar, size, kind, rd, rn, rm, index);
+            }
             default:
-                return null; // SQDMLAL/SQDMLSL/SQDMULL (by element): not implemented
+                return null;
         }
     }
 

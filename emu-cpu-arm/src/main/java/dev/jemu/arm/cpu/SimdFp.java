@@ -58,7 +58,12 @@ final class SimdFp {
         int bits1110 = (insn >>> 10) & 3;
         if ((insn & (1 << 21)) != 0) {
             if ((bits1110 & 1) != 0) return SimdIntThreeSame.decode(insn, true);
-            if (bits1110 == 0) return null; // SQDMLAL and friends (scalar)
+            if (bits1110 == 0) { // SQDMLAL, SQDMLSL, SQDMULL (scalar)
+                if ((insn & (1 << 29)) != 0) return null;
+                int kind = SimdSatDoubling.kindOfThreeDiff((insn >>> 12) & 15);
+                return SimdSatDoubling.decode(false, true, (insn >>> 22) & 3, kind, insn & 31, (insn >>> 5) & 31,
+                        (insn >>> 16) & 31, -1);
+            }
             int op = (insn >>> 17) & 15;
             if (op == 0) return SimdIntMisc.decode(insn, true);
             if (op == 8) return SimdFpMisc.scalarPairwise(insn);

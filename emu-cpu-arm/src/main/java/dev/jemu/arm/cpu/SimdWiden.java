@@ -28,10 +28,11 @@ final class SimdWiden {
                 else Vreg.set64(v, rd, r);
             };
         }
-        if (opcode == 0b1001 || opcode == 0b1011 || opcode == 0b1101 || opcode == 0b1111
-                || opcode == 0b1110 && (u || size != 0)) {
-            return null; // SQDMLAL/SQDMLSL/SQDMULL: not implemented
+        if (opcode == 0b1001 || opcode == 0b1011 || opcode == 0b1101) {
+            return u ? null : SimdSatDoubling.decode(q, false, size, SimdSatDoubling.kindOfThreeDiff(opcode), rd, rn, rm,
+                    -1);
         }
+        if (opcode == 0b1111 || opcode == 0b1110 && (u || size != 0)) return null;
         boolean wide = opcode == 0b0001 || opcode == 0b0011;
         int dsize = 2 * esize;
         return c -> {

@@ -79,6 +79,11 @@ class FpQemuCompareTest {
         {"sha1su0 v0.4s, v1.4s, v2.4s", "9", "10"}, {"sha1su1 v0.4s, v1.4s", "10", "0"},
         {"sha256h q0, q1, v2.4s", "9", "10"}, {"sha256h2 q0, q1, v2.4s", "10", "11"},
         {"sha256su0 v0.4s, v1.4s", "11", "0"}, {"sha256su1 v0.4s, v1.4s, v2.4s", "9", "10"},
+        {"sqshl v0.8h, v1.8h, v2.8h", "9", "11"}, {"uqrshl v0.4s, v1.4s, v2.4s", "11", "9"},
+        {"sqrshl d0, d1, d2", "10", "9"}, {"uqshl b0, b1, b2", "9", "4"}, {"suqadd v0.8h, v1.8h", "9", "0"},
+        {"usqadd v0.4s, v1.4s", "11", "0"}, {"sqdmull v0.4s, v1.4h, v2.4h", "9", "9"},
+        {"sqdmlal2 v0.2d, v1.4s, v2.4s", "9", "11"}, {"sqdmlsl s0, h1, h2", "9", "9"},
+        {"sqdmull2 v0.2d, v1.4s, v2.s[3]", "9", "11"}, {"sqdmlal d0, s1, v2.s[1]", "9", "9"},
     };
 
     private static final long BODY = 0x400, DATA_AT = 0x3000, OUT_AT = 0x4000;
