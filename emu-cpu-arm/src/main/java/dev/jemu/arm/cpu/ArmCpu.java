@@ -61,6 +61,8 @@ public final class ArmCpu implements Cpu {
      * on every change of CPACR_EL1 or EL; every FP/SIMD op starts with {@code if (c.fpDisabled) throw c.fpAccessTrap();}.
      */
     public boolean fpDisabled;
+    /** The IEEE core the FP/SIMD ops round through (ARM detects tininess before rounding); see ArmFp. */
+    final dev.jemu.core.fpu.SoftFloat softFloat = new dev.jemu.core.fpu.SoftFloat(true);
 
     // ---- synchronous exception being raised (see ArmException)
     public int excClass, excIss;

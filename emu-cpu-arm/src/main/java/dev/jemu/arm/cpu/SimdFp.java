@@ -5,7 +5,7 @@ package dev.jemu.arm.cpu;
  * hands the word to that group's decoder. The groups: {@link FpScalar} (scalar FP data processing, compare,
  * select, immediate, conversions), {@link SimdCopy}, {@link SimdModifiedImm}, {@link SimdPermute},
  * {@link SimdIntThreeSame}, {@link SimdWiden}, {@link SimdIntMisc}, {@link SimdAcross}, {@link SimdShiftImm},
- * {@link SimdFpThreeSame}, {@link SimdFpMisc}, {@link SimdByElement}.
+ * {@link SimdFpThreeSame}, {@link SimdFpMisc}, {@link SimdByElement}, {@link SimdCrypto}.
  */
 final class SimdFp {
     private SimdFp() {
@@ -15,7 +15,7 @@ final class SimdFp {
     static ArmOp decode(int insn) {
         if ((insn & (1 << 28)) != 0) {
             if ((insn & (1 << 30)) == 0) {
-                return (insn >>> 31) == 0 ? FpScalar.decode(insn) : null;
+                return FpScalar.decode(insn); // bit 31 is sf in the conversions
             }
             if ((insn >>> 31) != 0) return null;
             return scalarSimd(insn);
@@ -38,7 +38,8 @@ final class SimdFp {
             int op = (insn >>> 17) & 15;
             if (op == 0) return SimdIntMisc.decode(insn, false);
             if (op == 8) return SimdAcross.decode(insn);
-            return null; // AES and others
+            if ((insn & 0xff3e0c00) == 0x4e280800) return SimdCrypto.aes(insn);
+            return null;
         }
         if (bit15 != 0) return null; // FP16 three-same, dot product ...
         if (((insn >>> 21) & 7) == 0 && (insn & (1 << 10)) != 0) return SimdCopy.decode(insn);
@@ -57,12 +58,19 @@ final class SimdFp {
         int bits1110 = (insn >>> 10) & 3;
         if ((insn & (1 << 21)) != 0) {
             if ((bits1110 & 1) != 0) return SimdIntThreeSame.decode(insn, true);
-            if (bits1110 == 0) return null; // SQDMLAL and friends (scalar)
+            if (bits1110 == 0) { // SQDMLAL, SQDMLSL, SQDMULL (scalar)
+                if ((insn & (1 << 29)) != 0) return null;
+                int kind = SimdSatDoubling.kindOfThreeDiff((insn >>> 12) & 15);
+                return SimdSatDoubling.decode(false, true, (insn >>> 22) & 3, kind, insn & 31, (insn >>> 5) & 31,
+                        (insn >>> 16) & 31, -1);
+            }
             int op = (insn >>> 17) & 15;
             if (op == 0) return SimdIntMisc.decode(insn, true);
             if (op == 8) return SimdFpMisc.scalarPairwise(insn);
-            return null; // SHA and others
+            if ((insn & 0xff3e0c00) == 0x5e280800) return SimdCrypto.sha2(insn);
+            return null;
         }
+        if ((insn & 0xff208c00) == 0x5e000000) return SimdCrypto.sha3(insn);
         if (((insn >>> 21) & 7) == 0 && (insn & (1 << 10)) != 0 && (insn & (1 << 15)) == 0) {
             return SimdCopy.decodeScalar(insn);
         }

@@ -25,6 +25,7 @@ final class SimdIntMisc {
             Lane f = switch (opcode) {
                 case 0b01000, 0b01001, 0b01010, 0b01011 -> size == 3 ? compareZeroOrAbs(opcode, u, bits) : null;
                 case 0b00111 -> saturatingAbsNeg(u, bits);
+                case 0b00011 -> accumulateOtherSign(u, bits);
                 default -> null;
             };
             return f == null ? null : SimdLanes.scalar(esize, rd, rn, rn, f);
@@ -88,9 +89,34 @@ final class SimdIntMisc {
                     v[2 * rd + 1] = r1;
                 };
             }
+            case 0b00011: // SUQADD, USQADD
+                return SimdLanes.vector(q, esize, rd, rn, rn, accumulateOtherSign(u, bits));
             default:
-                return null; // SUQADD, USQADD: not implemented
+                return null;
         }
+    }
+
+    /** SUQADD (signed accumulator + unsigned operand) and USQADD (unsigned accumulator + signed operand), saturating. */
+    static Lane accumulateOtherSign(boolean unsignedAcc, int bits) {
+        java.math.BigInteger min = java.math.BigInteger.ONE.shiftLeft(bits - 1).negate();
+        java.math.BigInteger max = java.math.BigInteger.ONE.shiftLeft(bits - 1).subtract(java.math.BigInteger.ONE);
+        java.math.BigInteger umax = java.math.BigInteger.ONE.shiftLeft(bits).subtract(java.math.BigInteger.ONE);
+        return (c, n, m, d) -> {
+            if (bits < 64) {
+                long r = unsignedAcc ? d + SimdLanes.sx(n, bits) : SimdLanes.sx(d, bits) + n;
+                long lo = unsignedAcc ? 0 : -(1L << (bits - 1)), hi = unsignedAcc ? (1L << bits) - 1 : (1L << (bits - 1)) - 1;
+                return r < lo ? SimdIntThreeSame.sat(c, lo) : r > hi ? SimdIntThreeSame.sat(c, hi) : r;
+            }
+            java.math.BigInteger acc = unsignedAcc ? new java.math.BigInteger(Long.toUnsignedString(d))
+                    : java.math.BigInteger.valueOf(d);
+            java.math.BigInteger op = unsignedAcc ? java.math.BigInteger.valueOf(n)
+                    : new java.math.BigInteger(Long.toUnsignedString(n));
+            java.math.BigInteger r = acc.add(op);
+            java.math.BigInteger lo = unsignedAcc ? java.math.BigInteger.ZERO : min, hi = unsignedAcc ? umax : max;
+            if (r.compareTo(lo) < 0) return SimdIntThreeSame.sat(c, lo.longValue());
+            if (r.compareTo(hi) > 0) return SimdIntThreeSame.sat(c, hi.longValue());
+            return r.longValue();
+        };
     }
 
     private static Lane compareZeroOrAbs(int opcode, boolean u, int bits) {

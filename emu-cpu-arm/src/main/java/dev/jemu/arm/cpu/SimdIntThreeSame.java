@@ -44,6 +44,10 @@ final class SimdIntThreeSame {
                 && opcode <= 0b01111 || opcode == 0b10010 || opcode == 0b10011)) {
             return null;
         }
+        if (opcode == 0b10000 || opcode == 0b10001 && u) {
+            ArmOp fast = SimdSwar.decode(q, esize, u && opcode == 0b10000, opcode == 0b10001, rd, rn, rm);
+            if (fast != null) return fast;
+        }
         Lane f = lane(opcode, u, esize);
         return f == null ? null : SimdLanes.vector(q, esize, rd, rn, rm, f);
     }
@@ -158,9 +162,25 @@ final class SimdIntThreeSame {
                     return p >> bits;
                 };
             }
+            case 0b01001, 0b01011: { // SQSHL/UQSHL, SQRSHL/UQRSHL (register)
+                boolean round = opcode == 0b01011;
+                return (c, a, b, d) -> saturatingShift(c, a, (int) SimdLanes.sx(b, 8), u, bits, round);
+            }
             default:
-                return null; // SQSHL/UQSHL/SQRSHL/UQRSHL (register): not implemented
+                return null;
         }
+    }
+
+    /** [SU]Q[R]SHL (register): left shifts saturate (QC), right shifts (negative counts) never do. */
+    static long saturatingShift(ArmCpu c, long a, int shift, boolean unsigned, int bits, boolean round) {
+        long x = unsigned ? a : SimdLanes.sx(a, bits);
+        if (shift < 0) return shiftLeft(x, shift, unsigned, bits, round);
+        if (x == 0) return 0;
+        if (shift >= bits) {
+            long mask = Vreg.mask(bits / 8);
+            return sat(c, unsigned ? mask : x < 0 ? ~(mask >>> 1) : mask >>> 1);
+        }
+        return SimdShiftImm.saturatingShiftLeft(c, a, shift, bits, !unsigned, unsigned);
     }
 
     /** Sets FPSR.QC and returns the saturated value. */

@@ -18,7 +18,7 @@ final class SimdShiftImm {
         if (opcode == 0b11100 || opcode == 0b11111) return SimdFpMisc.fixedPoint(insn, scalar);
         if (opcode >= 0b10000 && opcode <= 0b10011) {
             if (size == 3) return null;
-            return narrow(insn, q, u, scalar, opcode, esize, 2 * bits - ((insn >>> 16) & 127) + 0, rd, rn);
+            return narrow(insn, q, u, scalar, opcode, esize, rshift, rd, rn);
         }
         if (opcode == 0b10100) { // SSHLL/USHLL
             if (size == 3 || scalar) return null;
@@ -80,7 +80,7 @@ final class SimdShiftImm {
         return scalar ? SimdLanes.scalar(esize, rd, rn, rn, f) : SimdLanes.vector(q, esize, rd, rn, rn, f);
     }
 
-    private static long saturatingShiftLeft(ArmCpu c, long x, int n, int bits, boolean srcSigned,
+    static long saturatingShiftLeft(ArmCpu c, long x, int n, int bits, boolean srcSigned,
             boolean dstUnsigned) {
         long mask = Vreg.mask(bits / 8);
         if (srcSigned) {

@@ -10,7 +10,7 @@ final class SimdWiden {
         boolean q = (insn & (1 << 30)) != 0, u = (insn & (1 << 29)) != 0;
         int size = (insn >>> 22) & 3, opcode = (insn >>> 12) & 15;
         int rm = (insn >>> 16) & 31, rn = (insn >>> 5) & 31, rd = insn & 31;
-        if (size == 3) return null; // PMULL 1Q (crypto): not implemented
+        if (size == 3) return opcode == 0b1110 && !u ? pmull64(q, rd, rn, rm) : null;
         int esize = 1 << size, bits = esize * 8, elements = 8 / esize, part = q ? elements : 0;
         if (opcode == 0b0100 || opcode == 0b0110) { // ADDHN/RADDHN, SUBHN/RSUBHN
             boolean sub = opcode == 0b0110;
@@ -28,10 +28,11 @@ final class SimdWiden {
                 else Vreg.set64(v, rd, r);
             };
         }
-        if (opcode == 0b1001 || opcode == 0b1011 || opcode == 0b1101 || opcode == 0b1111
-                || opcode == 0b1110 && (u || size != 0)) {
-            return null; // SQDMLAL/SQDMLSL/SQDMULL: not implemented
+        if (opcode == 0b1001 || opcode == 0b1011 || opcode == 0b1101) {
+            return u ? null : SimdSatDoubling.decode(q, false, size, SimdSatDoubling.kindOfThreeDiff(opcode), rd, rn, rm,
+                    -1);
         }
+        if (opcode == 0b1111 || opcode == 0b1110 && (u || size != 0)) return null;
         boolean wide = opcode == 0b0001 || opcode == 0b0011;
         int dsize = 2 * esize;
         return c -> {
@@ -59,6 +60,23 @@ final class SimdWiden {
             }
             v[2 * rd] = r0;
             v[2 * rd + 1] = r1;
+        };
+    }
+
+    /** PMULL/PMULL2 (1Q): the 128-bit carry-less product of the low (or high) 64-bit halves. */
+    private static ArmOp pmull64(boolean q, int rd, int rn, int rm) {
+        int half = q ? 1 : 0;
+        return c -> {
+            if (c.fpDisabled) throw c.fpAccessTrap();
+            long a = c.v[2 * rn + half], b = c.v[2 * rm + half], lo = 0, hi = 0;
+            for (int i = 0; i < 64; i++) {
+                if ((b >>> i & 1) != 0) {
+                    lo ^= a << i;
+                    if (i != 0) hi ^= a >>> (64 - i);
+                }
+            }
+            c.v[2 * rd] = lo;
+            c.v[2 * rd + 1] = hi;
         };
     }
 

@@ -76,6 +76,34 @@ class SimdIntegerTest {
     }
 
     @Test
+    void addSubCmeqOnHalfwordsAndWords() {
+        Random rnd = new Random(9);
+        String[] arr = {"8h", "4s", "4h", "2s"};
+        for (int t = 0; t < 8; t++) {
+            String a = arr[t % 4];
+            int esize = a.endsWith("h") ? 2 : 4;
+            int lanes = Integer.parseInt(a.substring(0, 1));
+            for (String op : new String[] {"add", "sub", "cmeq"}) {
+                TestRig r = new TestRig().asm(op + " v0." + a + ", v1." + a + ", v2." + a);
+                long[] v = r.cpu.v;
+                for (int i = 2; i < 6; i++) v[i] = rnd.nextLong();
+                v[4] = (v[4] & 0xffff0000ffff0000L) | (v[2] & 0x0000ffff0000ffffL); // some equal lanes
+                long[] in = v.clone();
+                r.run(1);
+                for (int e = 0; e < 16 / esize; e++) {
+                    long x = Vreg.get(in, 1, e, esize), y = Vreg.get(in, 2, e, esize);
+                    long want = e >= lanes ? 0 : switch (op) {
+                        case "add" -> x + y;
+                        case "sub" -> x - y;
+                        default -> x == y ? -1 : 0;
+                    };
+                    assertEquals(want & Vreg.mask(esize), Vreg.get(v, 0, e, esize), op + " ." + a + " lane " + e);
+                }
+            }
+        }
+    }
+
+    @Test
     void saturationSetsQcAndOnlyThen() {
         TestRig r = one("uqadd v0.8b, v1.8b, v1.8b"); // 0x80 + 0x80 saturates
         assertEquals(SimdLanes.QC, r.cpu.fpsr);
