@@ -38,6 +38,8 @@ public final class Mmu {
     final long[] ftag = new long[TLB_SIZE], fphys = new long[TLB_SIZE], fleaf = new long[TLB_SIZE];
     /** The key of the current EL's accesses. */
     long key;
+    /** Mixed into the TLB index per context slot, so one address in two ASIDs lands in two entries. */
+    private long salt;
     private int context;
     private final int[] contextAsid = new int[CONTEXTS];
     private int nextContext = 1;
@@ -63,7 +65,7 @@ public final class Mmu {
 
     /** Loads {@code size} (1, 2, 4, 8) bytes at virtual {@code va}, zero-extended; aborts are thrown. */
     public long read(long va, int size) {
-        int t = (int) (va >>> 12) & TLB_MASK;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
             return readMem(mem, va + roff[t], size);
         }
@@ -71,7 +73,7 @@ public final class Mmu {
     }
 
     public void write(long va, int size, long value) {
-        int t = (int) (va >>> 12) & TLB_MASK;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
             writeMem(mem, va + woff[t], size, value);
         } else {
@@ -81,11 +83,22 @@ public final class Mmu {
 
     /** LDTR/STTR and friends: the access as EL0 would make it (at EL0, or at EL1 as if from EL0). */
     public long readUnprivileged(long va, int size) {
-        return readSlow(va, size, key | UNPRIV);
+        long k = key | UNPRIV;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (rtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
+            return readMem(mem, va + roff[t], size);
+        }
+        return readSlow(va, size, k);
     }
 
     public void writeUnprivileged(long va, int size, long value) {
-        writeSlow(va, size, value, key | UNPRIV);
+        long k = key | UNPRIV;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (wtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
+            writeMem(mem, va + woff[t], size, value);
+        } else {
+            writeSlow(va, size, value, k);
+        }
     }
 
     private static long readMem(MemorySegment seg, long off, int size) {
@@ -124,7 +137,7 @@ public final class Mmu {
         Region r = region(va, pa, size, false);
         if (r.isMemory()) {
             if (normal && r == ram()) {
-                int t = (int) (va >>> 12) & TLB_MASK;
+                int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
                 rtag[t] = (va & PAGE_MASK) | k;
                 roff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
                 rleaf[t] = walkLeaf;
@@ -155,7 +168,7 @@ public final class Mmu {
                 if (c.code.hasCode(page)) {
                     c.codeWritten(pa); // decoded code there is dropped; no write entry while it has code
                 } else if (normal && r == ram()) {
-                    int t = (int) (va >>> 12) & TLB_MASK;
+                    int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
                     wtag[t] = (va & PAGE_MASK) | k;
                     woff[t] = page - r.base() - (va & PAGE_MASK);
                     wleaf[t] = walkLeaf;
@@ -270,7 +283,7 @@ public final class Mmu {
     /** The physical address of an instruction fetch at {@code va}. */
     long translateFetch(long va) {
         c.exceptions.checkIllegalState();
-        int t = (int) (va >>> 12) & TLB_MASK;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (ftag[t] == ((va & PAGE_MASK) | key)) {
             return fphys[t] | (va & 0xfff);
         }
@@ -502,6 +515,7 @@ public final class Mmu {
     /** EL changed: the key of the current accesses. */
     void levelChanged() {
         key = (long) context << 1 | (c.el == 0 ? UNPRIV : 0);
+        salt = context * 0x9dL;
     }
 
     private void dropContext(int slot) {
