@@ -302,8 +302,17 @@ public final class Mmu {
 
     /** IC IVAU: the decoded code of the page {@code va} maps to is dropped (DMA may have written it). */
     void instructionCacheInvalidate(long va) {
-        if (walk(va, c.el == 0, true)) {
-            c.codeWritten(walkPa);
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        long pa;
+        if (ftag[t] == ((va & PAGE_MASK) | key)) {
+            pa = fphys[t];
+        } else if (walk(va, c.el == 0, true)) {
+            pa = walkPa;
+        } else {
+            return; // nothing mapped: nothing to drop (QEMU raises no fault for IC IVAU either)
+        }
+        if (c.code.hasCode(pa)) {
+            c.codeWritten(pa);
             c.endBlock();
         }
     }
@@ -464,7 +473,8 @@ public final class Mmu {
             par = 1 | (long) (FSC_PERMISSION + walkLevel) << 1 | 1L << 11;
         } else {
             int sh = (walkAttr & 0xf0) == 0 || walkAttr == 0x44 ? 2 : walkShare; // Device and NC: outer shareable
-            par = (long) walkAttr << 56 | walkPa & 0x0000_ffff_ffff_f000L | (long) sh << 7 | 1L << 11;
+            // NS (bit 9) set as QEMU sets it for a Non-secure translation; bit 11 RES1
+            par = (long) walkAttr << 56 | walkPa & 0x0000_ffff_ffff_f000L | (long) sh << 7 | 1L << 9 | 1L << 11;
         }
         c.sysregs.par = par;
     }

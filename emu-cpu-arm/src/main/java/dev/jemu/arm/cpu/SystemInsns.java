@@ -94,8 +94,9 @@ final class SystemInsns {
             return null;
         }
         switch (crn) {
-            case 2 -> { // hints: WFI ends the block, WFE/SEV/SEVL/YIELD and the rest (PAC, BTI, ESB...) are NOPs
-                return crm == 0 && op2 == 3 ? WFI : crm == 0 && op2 == 1 ? END_BLOCK : NOP;
+            case 2 -> { // hints: WFI halts; YIELD and WFE end the block (a spinning CPU looks at interrupts and
+                // the machine loop); SEV/SEVL and the rest of the hint space (PAC, BTI, ESB...) are NOPs
+                return crm == 0 && op2 == 3 ? WFI : crm == 0 && (op2 == 1 || op2 == 2) ? END_BLOCK : NOP;
             }
             case 3 -> {
                 return switch (op2) {

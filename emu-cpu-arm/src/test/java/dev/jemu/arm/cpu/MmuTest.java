@@ -189,7 +189,7 @@ class MmuTest {
         c.x[0] = 0x20_0123;
         c.setPc(RAM + 8); // at s1e1r, x0
         step(r, 1);
-        assertEquals(0xffL << 56 | (RAM + 0x20_0000) | 1L << 11, c.sysregs.par);
+        assertEquals(0xffL << 56 | (RAM + 0x20_0000) | 1L << 9 | 1L << 11, c.sysregs.par); // attrs, PA, NS
         c.x[0] = 0x20_2000; // EL1 read-only: an EL0 write is a permission fault, level 3
         step(r, 1);
         assertEquals(1 | 0x0fL << 1 | 1L << 11, c.sysregs.par);
