@@ -240,6 +240,22 @@ class MmuTest {
     }
 
     @Test
+    void icIvauDropsCodeThatDmaRewrote() {
+        TestRig t = rig("nop\nnop\nic ivau, x1");
+        t.cpu.x[1] = RAM + 4;
+        step(t, 2); // both NOPs decoded
+        t.ram.writeInt(4, 0xd4200060); // brk #3 written behind the CPU's back, as a device's DMA would
+        t.cpu.setPc(RAM);
+        step(t, 2);
+        assertEquals(RAM + 8, t.cpu.pc); // the stale decoded NOP ran
+        step(t, 1); // ic ivau drops the page
+        t.cpu.setPc(RAM + 4);
+        step(t, 1); // the BRK is decoded afresh
+        assertEquals(0xf200_0003L, t.cpu.sysregs.esr);
+        assertEquals(RAM + 4, t.cpu.sysregs.elr);
+    }
+
+    @Test
     void dcZvaZeroesA64ByteBlock() {
         TestRig t = rig("dc zva, x1\ndc zva, x1");
         for (int i = 0; i < 128; i += 8) t.bus.write(RAM + 0x1000 + i, 8, -1L);
