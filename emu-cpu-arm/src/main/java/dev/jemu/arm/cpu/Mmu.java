@@ -364,7 +364,7 @@ public final class Mmu {
             walkPerms = PERM_R | PERM_W | PERM_X;
             // data: Device-nGnRnE; instructions: Normal, cacheable per SCTLR_EL1.I (QEMU's 0xee / 0x44)
             walkAttr = fetch ? ((s.sctlr & (1 << 12)) != 0 ? 0xee : 0x44) : 0x00;
-            walkShare = 2;
+            walkShare = fetch ? 2 : 0;
             walkLevel = 0;
             walkLeaf = 0xfff;
             return true;
@@ -472,9 +472,10 @@ public final class Mmu {
         } else if ((walkPerms & (write ? PERM_W : PERM_R)) == 0) {
             par = 1 | (long) (FSC_PERMISSION + walkLevel) << 1 | 1L << 11;
         } else {
-            int sh = (walkAttr & 0xf0) == 0 || walkAttr == 0x44 ? 2 : walkShare; // Device and NC: outer shareable
-            // NS (bit 9) set as QEMU sets it for a Non-secure translation; bit 11 RES1
-            par = (long) walkAttr << 56 | walkPa & 0x0000_ffff_ffff_f000L | (long) sh << 7 | 1L << 9 | 1L << 11;
+            // the descriptor's SH (0 with the MMU off), NS (bit 9) for a Non-secure translation, bit 11 RES1:
+            // QEMU 7.2's PAR_EL1 for the same walk (an MMU-off AT S1E1R there gives PA | 0xa00)
+            par = (long) walkAttr << 56 | walkPa & 0x0000_ffff_ffff_f000L | (long) walkShare << 7 | 1L << 9
+                    | 1L << 11;
         }
         c.sysregs.par = par;
     }

@@ -200,6 +200,14 @@ class MmuTest {
     }
 
     @Test
+    void atWithTheMmuOffReportsDeviceAsQemu() {
+        c.x[0] = RAM + 0x1_0000;
+        c.setPc(RAM + 8); // at s1e1r, x0
+        step(r, 1);
+        assertEquals(RAM + 0x1_0a00, c.sysregs.par); // QEMU 7.2 -cpu cortex-a57 gives 0x40010a00 for this
+    }
+
+    @Test
     void granule64k() {
         long l2 = RAM + 0x30_0000, l3 = RAM + 0x31_0000;
         put(l2, l3 | 3);
