@@ -102,21 +102,11 @@ public final class Mmu {
     }
 
     private static long readMem(MemorySegment seg, long off, int size) {
-        return switch (size) {
-            case 1 -> seg.get(GuestRam.BYTE, off) & 0xffL;
-            case 2 -> seg.get(GuestRam.SHORT, off) & 0xffffL;
-            case 4 -> seg.get(GuestRam.INT, off) & 0xffff_ffffL;
-            default -> seg.get(GuestRam.LONG, off);
-        };
+        return GuestRam.readFrom(seg, off, size);
     }
 
     private static void writeMem(MemorySegment seg, long off, int size, long v) {
-        switch (size) {
-            case 1 -> seg.set(GuestRam.BYTE, off, (byte) v);
-            case 2 -> seg.set(GuestRam.SHORT, off, (short) v);
-            case 4 -> seg.set(GuestRam.INT, off, (int) v);
-            default -> seg.set(GuestRam.LONG, off, v);
-        }
+        GuestRam.writeTo(seg, off, size, v);
     }
 
     // ---------------------------------------------------------------- slow paths
