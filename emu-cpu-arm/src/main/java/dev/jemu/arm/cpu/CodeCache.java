@@ -5,12 +5,15 @@ import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.Region;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.LongConsumer;
 
 /**
  * Decoded instructions per physical 4 KiB page. A page is decoded lazily, one instruction at a time, from the
  * bytes in guest memory; a write to a page with decoded code drops it ({@link #written}), so self-modifying and
  * freshly loaded code is seen.
+ *
+ * <p>One cache per address space, shared by the CPUs on it ({@link #of}): a store by any CPU drops code every
+ * CPU may run, and the cache knows the CPUs so it can keep their write TLBs off code pages and so that TLBI
+ * and IC's inner-shareable forms reach every CPU. The CPUs run on the machine thread.
  */
 final class CodeCache {
     /** One physical page: a slot per 4-byte instruction, null until first run. */
@@ -32,9 +35,28 @@ final class CodeCache {
         }
     }
 
+    private static final Map<AddressSpace, CodeCache> BY_BUS = new java.util.WeakHashMap<>();
+
     private final AddressSpace bus;
-    /** Told the physical address of every page as it gets decoded code (the Mmu drops its write entries). */
-    LongConsumer onNewPage = pa -> { };
+    private final java.util.List<java.lang.ref.WeakReference<ArmCpu>> cpus = new java.util.ArrayList<>();
+
+    /** The cache of the CPUs on {@code bus}. */
+    static synchronized CodeCache of(AddressSpace bus) {
+        return BY_BUS.computeIfAbsent(bus, CodeCache::new);
+    }
+
+    void register(ArmCpu cpu) {
+        cpus.removeIf(r -> r.get() == null);
+        cpus.add(new java.lang.ref.WeakReference<>(cpu));
+    }
+
+    /** Runs {@code action} on every CPU sharing this cache (TLBI ...IS broadcasts). */
+    void forEachCpu(java.util.function.Consumer<ArmCpu> action) {
+        for (var r : cpus) {
+            ArmCpu cpu = r.get();
+            if (cpu != null) action.accept(cpu);
+        }
+    }
     private final Map<Long, Page> pages = new HashMap<>();
     private Page last;
 
@@ -56,7 +78,7 @@ final class CodeCache {
             }
             p = new Page(pa);
             pages.put(pa, p);
-            onNewPage.accept(pa);
+            forEachCpu(cpu -> cpu.mmu.dropWritesTo(pa)); // stores to it must now take the slow path
         }
         last = p;
         return p;

@@ -55,7 +55,7 @@ public final class Mmu {
 
     Mmu(ArmCpu c) {
         this.c = c;
-        c.code.onNewPage = this::dropWritesTo;
+        c.code.register(c);
         Arrays.fill(rtag, -1);
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
@@ -549,7 +549,7 @@ public final class Mmu {
     }
 
     /** A physical page was decoded as code: stores to it must take the slow path (see {@link CodeCache#written}). */
-    private void dropWritesTo(long pa) {
+    void dropWritesTo(long pa) {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wtag[i] != -1 && wphys[i] == pa) wtag[i] = -1;
         }

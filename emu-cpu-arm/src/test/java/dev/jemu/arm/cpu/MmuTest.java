@@ -184,6 +184,35 @@ class MmuTest {
     }
 
     @Test
+    void innerShareableTlbiAndCodeStoresReachTheOtherCpu() {
+        tables4k(1);
+        ArmCpu other = new ArmCpu(1, CpuModels.byName("cortex-a57"), r.bus, r.loop,
+                new dev.jemu.core.time.Timebase(r.clock, 62_500_000));
+        SysRegs o = other.sysregs;
+        o.write(SysRegs.MAIR, 0, 0xff);
+        o.write(SysRegs.TCR, 0, TCR_4K);
+        o.write(SysRegs.TTBR0, 0, 1L << 48 | L1);
+        o.write(SysRegs.SCTLR, 0, o.sctlr | SysRegs.SCTLR_M);
+        put(RAM + 0x40_0000, 1);
+        put(RAM + 0x60_0000, 3);
+        assertEquals(1, other.read64(0x40_0000));
+        put(L2 + 16, RAM + 0x60_0000 | AF | NG | EL1_RW | 1);
+        assertEquals(1, other.read64(0x40_0000));
+        r.load(0xd508831f); // tlbi vmalle1is (aarch64-linux-gnu-as)
+        c.setPc(RAM);
+        step(r, 1);
+        assertEquals(3, other.read64(0x40_0000));
+        // the other CPU decodes a page; this CPU's store to it is seen there
+        r.bus.write(RAM + 0x8000, 4, 0xd503201fL);
+        other.setPc(RAM + 0x8000);
+        other.run(1);
+        c.write32(RAM + 0x8004, 0xd4200060L); // brk #3
+        other.sysregs.vbar = VBAR;
+        other.run(1);
+        assertEquals(0xf200_0003L, other.sysregs.esr);
+    }
+
+    @Test
     void atWritesParEl1() {
         tables4k(1);
         c.x[0] = 0x20_0123;
