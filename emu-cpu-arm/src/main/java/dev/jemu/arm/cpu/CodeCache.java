@@ -28,7 +28,7 @@ final class CodeCache {
         }
 
         ArmOp decode(int idx) {
-            int insn = (int) bus.read(pa + 4L * idx, 4);
+            int insn = (int) bus.get().read(pa + 4L * idx, 4);
             ArmOp op = A64Decoder.decode(insn);
             ops[idx] = op;
             return op;
@@ -37,7 +37,8 @@ final class CodeCache {
 
     private static final Map<AddressSpace, CodeCache> BY_BUS = new java.util.WeakHashMap<>();
 
-    private final AddressSpace bus;
+    /** Weak: the map above holds this cache strongly, and a key the value keeps alive would never go. */
+    private final java.lang.ref.WeakReference<AddressSpace> bus;
     private final java.util.List<java.lang.ref.WeakReference<ArmCpu>> cpus = new java.util.ArrayList<>();
 
     /** The cache of the CPUs on {@code bus}. */
@@ -61,7 +62,7 @@ final class CodeCache {
     private Page last;
 
     CodeCache(AddressSpace bus) {
-        this.bus = bus;
+        this.bus = new java.lang.ref.WeakReference<>(bus);
     }
 
     /** The page at physical {@code pa} (page aligned); BusError when nothing is mapped there. */
@@ -72,7 +73,7 @@ final class CodeCache {
         }
         p = pages.get(pa);
         if (p == null) {
-            Region r = bus.find(pa);
+            Region r = bus.get().find(pa);
             if (r == null) {
                 throw BusError.INSTANCE;
             }
