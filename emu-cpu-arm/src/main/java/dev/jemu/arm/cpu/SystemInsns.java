@@ -90,8 +90,8 @@ final class SystemInsns {
 
     private static ArmOp system(int insn, int key, int rt) {
         int crn = key >>> 7 & 15, crm = key >>> 3 & 15, op1 = key >>> 11 & 7, op2 = key & 7;
-        if (rt != 31) {
-            return null;
+        if (rt != 31 || crn != 4 && op1 != 3) {
+            return null; // hints and barriers are op1 = 3; the rest of the space is unallocated
         }
         switch (crn) {
             case 2 -> { // hints: WFI halts; YIELD and WFE end the block (a spinning CPU looks at interrupts and
