@@ -20,7 +20,7 @@ import java.util.Arrays;
  * ({@link CodeCache} tells us when one is decoded), so stores to code reach {@link CodeCache#written}.
  */
 public final class Mmu {
-    static final int TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
+    static final int TLB_BITS = 10, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
     static final long PAGE_MASK = ~0xfffL;
     private static final int UNPRIV = 1, CONTEXTS = 32;
     private static final int READ = 0, WRITE = 1, FETCH = 2;
