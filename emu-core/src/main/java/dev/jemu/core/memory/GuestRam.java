@@ -167,6 +167,29 @@ public final class GuestRam implements AutoCloseable {
         dirty.mark(off);
     }
 
+    /**
+     * Reads 1, 2, 4 or 8 (any other size) little-endian bytes at {@code off} of a RAM segment, zero-extended: the
+     * CPUs' TLB fast paths, which hold the segment and mark the dirty log themselves (on a TLB fill).
+     */
+    public static long readFrom(MemorySegment seg, long off, int size) {
+        return switch (size) {
+            case 1 -> seg.get(BYTE, off) & 0xffL;
+            case 2 -> seg.get(SHORT, off) & 0xffffL;
+            case 4 -> seg.get(INT, off) & 0xffff_ffffL;
+            default -> seg.get(LONG, off);
+        };
+    }
+
+    /** Writes 1, 2, 4 or 8 (any other size) bytes of {@code v}, without marking the dirty log (see {@link #readFrom}). */
+    public static void writeTo(MemorySegment seg, long off, int size, long v) {
+        switch (size) {
+            case 1 -> seg.set(BYTE, off, (byte) v);
+            case 2 -> seg.set(SHORT, off, (short) v);
+            case 4 -> seg.set(INT, off, (int) v);
+            default -> seg.set(LONG, off, v);
+        }
+    }
+
     /** Reads 1, 2, 4 or 8 bytes, zero-extended. */
     public long read(long off, int size) {
         return switch (size) {

@@ -93,7 +93,7 @@ public final class ArmCpu implements Cpu {
         this.bus = bus;
         this.loop = loop;
         this.timebase = timebase;
-        this.code = new CodeCache(bus);
+        this.code = CodeCache.of(bus); // shared by the CPUs on this bus
         this.timer = new GenericTimer(this);
         this.mmu = new Mmu(this);
         this.sysregs = new SysRegs(this);

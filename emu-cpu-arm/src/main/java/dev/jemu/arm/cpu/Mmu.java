@@ -20,7 +20,7 @@ import java.util.Arrays;
  * ({@link CodeCache} tells us when one is decoded), so stores to code reach {@link CodeCache#written}.
  */
 public final class Mmu {
-    static final int TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
+    static final int TLB_BITS = 10, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
     static final long PAGE_MASK = ~0xfffL;
     private static final int UNPRIV = 1, CONTEXTS = 32;
     private static final int READ = 0, WRITE = 1, FETCH = 2;
@@ -38,6 +38,8 @@ public final class Mmu {
     final long[] ftag = new long[TLB_SIZE], fphys = new long[TLB_SIZE], fleaf = new long[TLB_SIZE];
     /** The key of the current EL's accesses. */
     long key;
+    /** Mixed into the TLB index per context slot, so one address in two ASIDs lands in two entries. */
+    private long salt;
     private int context;
     private final int[] contextAsid = new int[CONTEXTS];
     private int nextContext = 1;
@@ -53,7 +55,7 @@ public final class Mmu {
 
     Mmu(ArmCpu c) {
         this.c = c;
-        c.code.onNewPage = this::dropWritesTo;
+        c.code.register(c);
         Arrays.fill(rtag, -1);
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
@@ -63,7 +65,7 @@ public final class Mmu {
 
     /** Loads {@code size} (1, 2, 4, 8) bytes at virtual {@code va}, zero-extended; aborts are thrown. */
     public long read(long va, int size) {
-        int t = (int) (va >>> 12) & TLB_MASK;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
             return readMem(mem, va + roff[t], size);
         }
@@ -71,7 +73,7 @@ public final class Mmu {
     }
 
     public void write(long va, int size, long value) {
-        int t = (int) (va >>> 12) & TLB_MASK;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
             writeMem(mem, va + woff[t], size, value);
         } else {
@@ -81,29 +83,30 @@ public final class Mmu {
 
     /** LDTR/STTR and friends: the access as EL0 would make it (at EL0, or at EL1 as if from EL0). */
     public long readUnprivileged(long va, int size) {
-        return readSlow(va, size, key | UNPRIV);
+        long k = key | UNPRIV;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (rtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
+            return readMem(mem, va + roff[t], size);
+        }
+        return readSlow(va, size, k);
     }
 
     public void writeUnprivileged(long va, int size, long value) {
-        writeSlow(va, size, value, key | UNPRIV);
+        long k = key | UNPRIV;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (wtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
+            writeMem(mem, va + woff[t], size, value);
+        } else {
+            writeSlow(va, size, value, k);
+        }
     }
 
     private static long readMem(MemorySegment seg, long off, int size) {
-        return switch (size) {
-            case 1 -> seg.get(GuestRam.BYTE, off) & 0xffL;
-            case 2 -> seg.get(GuestRam.SHORT, off) & 0xffffL;
-            case 4 -> seg.get(GuestRam.INT, off) & 0xffff_ffffL;
-            default -> seg.get(GuestRam.LONG, off);
-        };
+        return GuestRam.readFrom(seg, off, size);
     }
 
     private static void writeMem(MemorySegment seg, long off, int size, long v) {
-        switch (size) {
-            case 1 -> seg.set(GuestRam.BYTE, off, (byte) v);
-            case 2 -> seg.set(GuestRam.SHORT, off, (short) v);
-            case 4 -> seg.set(GuestRam.INT, off, (int) v);
-            default -> seg.set(GuestRam.LONG, off, v);
-        }
+        GuestRam.writeTo(seg, off, size, v);
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -124,7 +127,7 @@ public final class Mmu {
         Region r = region(va, pa, size, false);
         if (r.isMemory()) {
             if (normal && r == ram()) {
-                int t = (int) (va >>> 12) & TLB_MASK;
+                int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
                 rtag[t] = (va & PAGE_MASK) | k;
                 roff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
                 rleaf[t] = walkLeaf;
@@ -155,7 +158,7 @@ public final class Mmu {
                 if (c.code.hasCode(page)) {
                     c.codeWritten(pa); // decoded code there is dropped; no write entry while it has code
                 } else if (normal && r == ram()) {
-                    int t = (int) (va >>> 12) & TLB_MASK;
+                    int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
                     wtag[t] = (va & PAGE_MASK) | k;
                     woff[t] = page - r.base() - (va & PAGE_MASK);
                     wleaf[t] = walkLeaf;
@@ -270,7 +273,7 @@ public final class Mmu {
     /** The physical address of an instruction fetch at {@code va}. */
     long translateFetch(long va) {
         c.exceptions.checkIllegalState();
-        int t = (int) (va >>> 12) & TLB_MASK;
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (ftag[t] == ((va & PAGE_MASK) | key)) {
             return fphys[t] | (va & 0xfff);
         }
@@ -289,8 +292,17 @@ public final class Mmu {
 
     /** IC IVAU: the decoded code of the page {@code va} maps to is dropped (DMA may have written it). */
     void instructionCacheInvalidate(long va) {
-        if (walk(va, c.el == 0, true)) {
-            c.codeWritten(walkPa);
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        long pa;
+        if (ftag[t] == ((va & PAGE_MASK) | key)) {
+            pa = fphys[t];
+        } else if (walk(va, c.el == 0, true)) {
+            pa = walkPa;
+        } else {
+            return; // nothing mapped: nothing to drop (QEMU raises no fault for IC IVAU either)
+        }
+        if (c.code.hasCode(pa)) {
+            c.codeWritten(pa);
             c.endBlock();
         }
     }
@@ -342,7 +354,7 @@ public final class Mmu {
             walkPerms = PERM_R | PERM_W | PERM_X;
             // data: Device-nGnRnE; instructions: Normal, cacheable per SCTLR_EL1.I (QEMU's 0xee / 0x44)
             walkAttr = fetch ? ((s.sctlr & (1 << 12)) != 0 ? 0xee : 0x44) : 0x00;
-            walkShare = 2;
+            walkShare = fetch ? 2 : 0;
             walkLevel = 0;
             walkLeaf = 0xfff;
             return true;
@@ -450,8 +462,10 @@ public final class Mmu {
         } else if ((walkPerms & (write ? PERM_W : PERM_R)) == 0) {
             par = 1 | (long) (FSC_PERMISSION + walkLevel) << 1 | 1L << 11;
         } else {
-            int sh = (walkAttr & 0xf0) == 0 || walkAttr == 0x44 ? 2 : walkShare; // Device and NC: outer shareable
-            par = (long) walkAttr << 56 | walkPa & 0x0000_ffff_ffff_f000L | (long) sh << 7 | 1L << 11;
+            // the descriptor's SH (0 with the MMU off), NS (bit 9) for a Non-secure translation, bit 11 RES1:
+            // QEMU 7.2's PAR_EL1 for the same walk (an MMU-off AT S1E1R there gives PA | 0xa00)
+            par = (long) walkAttr << 56 | walkPa & 0x0000_ffff_ffff_f000L | (long) walkShare << 7 | 1L << 9
+                    | 1L << 11;
         }
         c.sysregs.par = par;
     }
@@ -502,6 +516,7 @@ public final class Mmu {
     /** EL changed: the key of the current accesses. */
     void levelChanged() {
         key = (long) context << 1 | (c.el == 0 ? UNPRIV : 0);
+        salt = context * 0x9dL;
     }
 
     private void dropContext(int slot) {
@@ -534,7 +549,7 @@ public final class Mmu {
     }
 
     /** A physical page was decoded as code: stores to it must take the slow path (see {@link CodeCache#written}). */
-    private void dropWritesTo(long pa) {
+    void dropWritesTo(long pa) {
         for (int i = 0; i < TLB_SIZE; i++) {
             if (wtag[i] != -1 && wphys[i] == pa) wtag[i] = -1;
         }

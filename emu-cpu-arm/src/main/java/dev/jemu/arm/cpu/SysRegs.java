@@ -132,7 +132,6 @@ public final class SysRegs {
             return c.timer.read(key);
         }
         if (c.el == 0) throw c.undefined();
-        if (device != null && device.handles(key)) return device.read(key);
         switch (key) {
             case MIDR: return c.model.midr();
             case MPIDR: return 0x8000_0000L | c.cpuIndex; // Aff0 = index, uniprocessor bit clear, as QEMU's virt
@@ -176,6 +175,7 @@ public final class SysRegs {
             default:
                 break;
         }
+        if (device != null && device.handles(key)) return device.read(key); // ICC_*: none of the keys above
         int debug = debugIndex(key);
         if (debug >= 0) return debugRegs(key)[debug];
         if (isIdSpace(key)) return idRegister(key);
@@ -269,11 +269,6 @@ public final class SysRegs {
             return;
         }
         if (c.el == 0) throw c.undefined();
-        if (device != null && device.handles(key)) {
-            device.write(key, v);
-            c.endBlock(); // the CPU interface may have changed what is pending
-            return;
-        }
         switch (key) {
             case SCTLR -> {
                 sctlr = v & 0xffff_ffffL;
@@ -333,7 +328,10 @@ public final class SysRegs {
             }
             default -> {
                 int debug = debugIndex(key);
-                if (debug >= 0) {
+                if (device != null && device.handles(key)) { // ICC_*: none of the keys above
+                    device.write(key, v);
+                    c.endBlock(); // the CPU interface may have changed what is pending
+                } else if (debug >= 0) {
                     debugRegs(key)[debug] = v;
                 } else if (!isPmu(key)) {
                     throw c.undefined(); // unknown, or read-only (ID registers, ISR, CurrentEL, OSLSR...)

@@ -90,12 +90,13 @@ final class SystemInsns {
 
     private static ArmOp system(int insn, int key, int rt) {
         int crn = key >>> 7 & 15, crm = key >>> 3 & 15, op1 = key >>> 11 & 7, op2 = key & 7;
-        if (rt != 31) {
-            return null;
+        if (rt != 31 || crn != 4 && op1 != 3) {
+            return null; // hints and barriers are op1 = 3; the rest of the space is unallocated
         }
         switch (crn) {
-            case 2 -> { // hints: WFI ends the block, WFE/SEV/SEVL/YIELD and the rest (PAC, BTI, ESB...) are NOPs
-                return crm == 0 && op2 == 3 ? WFI : crm == 0 && op2 == 1 ? END_BLOCK : NOP;
+            case 2 -> { // hints: WFI halts; YIELD and WFE end the block (a spinning CPU looks at interrupts and
+                // the machine loop); SEV/SEVL and the rest of the hint space (PAC, BTI, ESB...) are NOPs
+                return crm == 0 && op2 == 3 ? WFI : crm == 0 && (op2 == 1 || op2 == 2) ? END_BLOCK : NOP;
             }
             case 3 -> {
                 return switch (op2) {
@@ -195,29 +196,31 @@ final class SystemInsns {
         return null;
     }
 
-    /** TLBI (EL1 forms; the inner-shareable ones act on this CPU, the board broadcasts them if it needs to). */
+    /** TLBI, EL1 forms: CRm 7 this CPU, CRm 3 (inner shareable) every CPU on the bus. */
     private static ArmOp tlbi(int crmOp2, int s) {
         int crm = crmOp2 >>> 3, op2 = crmOp2 & 7;
         if (crm != 3 && crm != 7) {
             return null;
         }
-        return switch (op2) {
-            case 0 -> c -> { // VMALLE1(IS)
-                if (c.el == 0) throw c.undefined();
-                c.mmu.flushTlb();
-                c.endBlock();
-            };
-            case 1, 3, 5, 7 -> c -> { // VAE1, VAAE1, VALE1, VAALE1 (IS): VA[55:12] in Xt[43:0]
-                if (c.el == 0) throw c.undefined();
-                c.mmu.flushVa(c.x[s] << 20 >> 8);
-                c.endBlock();
-            };
-            case 2 -> c -> { // ASIDE1(IS)
-                if (c.el == 0) throw c.undefined();
-                c.mmu.flushAsid(c.sysregs.asidOf(c.x[s]));
-                c.endBlock();
-            };
+        boolean broadcast = crm == 3;
+        java.util.function.BiConsumer<ArmCpu, Long> flush = switch (op2) {
+            case 0 -> (cpu, operand) -> cpu.mmu.flushTlb(); // VMALLE1
+            case 1, 3, 5, 7 -> (cpu, operand) -> cpu.mmu.flushVa(operand << 20 >> 8); // VA[55:12] in Xt[43:0]
+            case 2 -> (cpu, operand) -> cpu.mmu.flushAsid(cpu.sysregs.asidOf(operand)); // ASIDE1
             default -> null;
+        };
+        if (flush == null) {
+            return null;
+        }
+        return c -> {
+            if (c.el == 0) throw c.undefined();
+            long operand = c.x[s];
+            if (broadcast) {
+                c.code.forEachCpu(cpu -> flush.accept(cpu, operand));
+            } else {
+                flush.accept(c, operand);
+            }
+            c.endBlock();
         };
     }
 }

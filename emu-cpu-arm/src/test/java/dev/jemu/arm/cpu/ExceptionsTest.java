@@ -194,6 +194,15 @@ class ExceptionsTest {
     }
 
     @Test
+    void hintAndBarrierSpacesNeedOp1Three() {
+        assertTrue(A64Decoder.decode(0xd503201f) != A64Decoder.UNDEFINED); // nop
+        assertTrue(A64Decoder.decode(0xd503233f) != A64Decoder.UNDEFINED); // paciasp: a hint, NOP here
+        assertTrue(A64Decoder.decode(0xd5033fdf) != A64Decoder.UNDEFINED); // isb
+        assertEquals(A64Decoder.UNDEFINED, A64Decoder.decode(0xd500201f)); // op1 = 0, CRn = 2: unallocated
+        assertEquals(A64Decoder.UNDEFINED, A64Decoder.decode(0xd50330ff)); // sb (ARMv8.5): not implemented
+    }
+
+    @Test
     void pcAlignmentFaultReportsFar() {
         TestRig r = rig("nop");
         r.cpu.setPc(TestRig.RAM + 2);

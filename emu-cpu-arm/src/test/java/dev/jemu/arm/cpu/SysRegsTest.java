@@ -127,6 +127,34 @@ class SysRegsTest {
     }
 
     @Test
+    void gicCpuInterfaceRegistersGoToTheSysRegDevice() {
+        TestRig r = rig("msr icc_pmr_el1, x1\nmrs x2, icc_pmr_el1\nmrs x3, id_aa64pfr0_el1\nmrs x4, icc_pmr_el1");
+        long[] pmr = new long[1];
+        int key = SysReg.key(3, 0, 4, 6, 0);
+        r.cpu.setSysRegDevice(new SysRegDevice() {
+            public boolean handles(int k) {
+                return k == key;
+            }
+
+            public long read(int k) {
+                return pmr[0];
+            }
+
+            public void write(int k, long value) {
+                pmr[0] = value;
+            }
+        });
+        r.cpu.x[1] = 0xf0;
+        step(r, 3);
+        assertEquals(0xf0, pmr[0]);
+        assertEquals(0xf0, r.x(2));
+        assertEquals(1, r.x(3) >>> 24 & 0xf); // GIC system register interface
+        r.cpu.el = 0;
+        step(r, 1);
+        assertEquals(0x0200_0000L, r.cpu.sysregs.esr);
+    }
+
+    @Test
     void osLockIsSetAtResetAndClearedByOslar() {
         TestRig r = rig("mrs x1, oslsr_el1\nmsr oslar_el1, xzr\nmrs x2, oslsr_el1");
         step(r, 3);
