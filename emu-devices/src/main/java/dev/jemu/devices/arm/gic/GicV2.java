@@ -31,8 +31,9 @@ public final class GicV2 implements Gic {
     /** QEMU's values: Arm's JEP106 code, GICv2. */
     public static final int GICD_IIDR_VALUE = 0x43b, GICC_IIDR_VALUE = 0x2043b;
     public static final int GICC_CTLR_ENABLE_GRP0 = 1, GICC_CTLR_ENABLE_GRP1 = 2, GICC_CTLR_ACK_CTL = 4,
-            GICC_CTLR_FIQ_EN = 8, GICC_CTLR_CBPR = 0x10, GICC_CTLR_EOIMODE_S = 0x200, GICC_CTLR_EOIMODE_NS = 0x400;
-    static final int GICC_CTLR_WRITABLE = 0x61f;
+            GICC_CTLR_FIQ_EN = 8, GICC_CTLR_CBPR = 0x10, GICC_CTLR_EOIMODE_S = 0x200;
+    /** Without security extensions QEMU 7.2 lets EnableGrp0/1, AckCtl, FIQEn, CBPR and EOImodeS be written. */
+    static final int GICC_CTLR_WRITABLE = 0x21f;
     public static final int SPURIOUS = 1023, SPURIOUS_GROUP1 = 1022;
     /** PIDR4..7, PIDR0..3, CIDR0..3 at 0xfd0 (QEMU's GICv2 values). */
     private static final int[] ID_REGS = {0x04, 0, 0, 0, 0x90, 0xb4, 0x2b, 0, 0x0d, 0xf0, 0x05, 0xb1};
@@ -271,8 +272,7 @@ public final class GicV2 implements Gic {
             return;
         }
         apr[cpu].drop(irqs.group[i]);
-        int split = alias ? GICC_CTLR_EOIMODE_NS : GICC_CTLR_EOIMODE_S;
-        if ((cctlr[cpu] & split) == 0) {
+        if ((cctlr[cpu] & GICC_CTLR_EOIMODE_S) == 0) {
             irqs.active[i] = 0;
         }
         update();
@@ -456,7 +456,7 @@ public final class GicV2 implements Gic {
         }
         if (off >= GICD_SPENDSGIR && off < GICD_SPENDSGIR + 16) {
             int k = cpu * 16 + (off & 0xf);
-            sgiSources[k] |= (byte) (v & ((1 << cpus) - 1));
+            sgiSources[k] |= (byte) v; // all 8 source bits, even of CPUs that do not exist, as QEMU
             if (sgiSources[k] != 0) {
                 irqs.pending[irqs.index(cpu, off & 0xf)] = 1;
             }

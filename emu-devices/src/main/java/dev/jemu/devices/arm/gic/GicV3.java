@@ -31,7 +31,6 @@ public final class GicV3 implements Gic {
     public static final int IIDR_VALUE = 0x43b, GICR_CTLR_VALUE = 2;
     /** PIDR4..7, PIDR0..3, CIDR0..3 at 0xffd0 (QEMU's GICv3 values; the GICR's PIDR0 is 0x93). */
     private static final int[] GICD_ID_REGS = {0x44, 0, 0, 0, 0x92, 0xb4, 0x3b, 0, 0x0d, 0xf0, 0x05, 0xb1};
-    private static final long IROUTER_AFFINITY = 0xff_00ff_ffffL;
 
     final int cpus;
     final IrqStates irqs;
@@ -329,7 +328,7 @@ public final class GicV3 implements Gic {
             long r = size == 8 ? value
                     : (off & 4) == 0 ? irouter[k] & ~0xffff_ffffL | value & 0xffff_ffffL
                     : irouter[k] & 0xffff_ffffL | value << 32;
-            irouter[k] = r & IROUTER_AFFINITY; // IRM is RAZ/WI: no 1-of-N (GICD_TYPER.No1N)
+            irouter[k] = r; // kept whole as QEMU does; routing looks at the affinity fields only (no 1-of-N)
             return;
         }
         if (!sizeOk(off, size)) {
