@@ -161,21 +161,25 @@ public final class GicV2 implements Gic {
         return intid < IrqStates.PRIVATE || cpus == 1 || (targets[intid - IrqStates.PRIVATE] & 1 << cpu) != 0;
     }
 
-    /** The highest priority pending interrupt CPU {@code cpu} may take (groups enabled, under PMR), or 1023. */
+    /**
+     * The highest priority pending interrupt for CPU {@code cpu} when it is under PMR, or 1023. As QEMU's, the
+     * choice ignores which groups are enabled once the distributor and the CPU interface enable any: a group's
+     * enables only gate the IRQ/FIQ signal ({@link #drive}), GICC_IAR still hands out such an interrupt.
+     */
     private int best(int cpu) {
+        if ((dctlr & 3) == 0 || (cctlr[cpu] & 3) == 0) {
+            return SPURIOUS;
+        }
         int bestId = SPURIOUS, bestPrio = 0x100;
         for (int id = 0; id < irqs.limit(); id++) {
             int i = irqs.index(cpu, id);
             if (irqs.enabled[i] != 0 && irqs.active[i] == 0 && irqs.isPending(i) && irqs.priority[i] < bestPrio
                     && targets(cpu, id)) {
-                int g = irqs.group[i];
-                if ((dctlr >> g & 1) != 0 && (cctlr[cpu] >> g & 1) != 0 && irqs.priority[i] < pmr[cpu]) {
-                    bestPrio = irqs.priority[i];
-                    bestId = id;
-                }
+                bestPrio = irqs.priority[i];
+                bestId = id;
             }
         }
-        return bestId;
+        return bestPrio < pmr[cpu] ? bestId : SPURIOUS;
     }
 
     /** The priority bits that take part in preemption: BPR for group 0, ABPR - 1 for group 1 unless CBPR. */
@@ -194,8 +198,9 @@ public final class GicV2 implements Gic {
             boolean irq = false, fiq = false;
             if (id != SPURIOUS) {
                 int i = irqs.index(c, id);
-                if (irqs.priority[i] < apr[c].running()) {
-                    if (irqs.group[i] == 0 && (cctlr[c] & GICC_CTLR_FIQ_EN) != 0) {
+                int g = irqs.group[i];
+                if (irqs.priority[i] < apr[c].running() && (dctlr >> g & 1) != 0 && (cctlr[c] >> g & 1) != 0) {
+                    if (g == 0 && (cctlr[c] & GICC_CTLR_FIQ_EN) != 0) {
                         fiq = true;
                     } else {
                         irq = true;

@@ -192,9 +192,14 @@ public final class GicV3CpuInterface {
         return id;
     }
 
+    /** ICC_HPPIRn_EL1: spurious unless the highest pending interrupt is of group n, enabled here (as QEMU). */
     private int highestPending(int group) {
         int id = gic.highestPending(cpu);
-        return id >= 0 && gic.irqs.group[gic.irqs.index(cpu, id)] == group ? id : SPURIOUS;
+        if (id < 0) {
+            return SPURIOUS;
+        }
+        int g = gic.irqs.group[gic.irqs.index(cpu, id)];
+        return g == group && (g == 0 ? igrpen0 : igrpen1) != 0 ? id : SPURIOUS;
     }
 
     private void endOfInterrupt(int group, int value) {
