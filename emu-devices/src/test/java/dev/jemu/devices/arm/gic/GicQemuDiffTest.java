@@ -43,6 +43,11 @@ class GicQemuDiffTest {
         ops.add(new Op('R', 8, key, 0));
     }
 
+    /** SPI 33's input: on QEMU the PL011's TX interrupt (raw TX status is set, so UARTIMSC.TXIM drives it). */
+    void line33(boolean high) {
+        ops.add(new Op('L', 4, 33, high ? 1 : 0));
+    }
+
     void msr(int key, long value) {
         ops.add(new Op('W', 8, key, value));
     }
@@ -64,7 +69,8 @@ class GicQemuDiffTest {
     }
 
     String program() {
-        StringBuilder s = new StringBuilder(".global _start\n_start:\n  ldr x1, =0x40100000\n");
+        StringBuilder s = new StringBuilder(".global _start\n_start:\n  ldr x1, =0x40100000\n"
+                + "  ldr x4, =0x09000000\n  mov w0, #10\n  str w0, [x4]\n"); // a newline out: PL011 TX raw status
         for (Op op : ops) {
             String reg = op.size == 8 ? "x0" : "w0";
             String suffix = op.size == 1 ? "b" : op.size == 2 ? "h" : "";
@@ -74,6 +80,8 @@ class GicQemuDiffTest {
                 case 'w' -> s.append("  ldr x4, =").append(op.addr).append("\n  ldr x0, =").append(op.value)
                         .append("\n  str").append(suffix).append(' ').append(reg).append(", [x4]\n");
                 case 'R' -> s.append("  mrs x0, ").append(sysreg(op.addr)).append("\n  str x0, [x1], #8\n");
+                case 'L' -> s.append("  ldr x4, =0x09000038\n  mov w0, #").append(op.value * 0x20)
+                        .append("\n  str w0, [x4]\n");
                 default -> s.append("  ldr x0, =").append(op.value).append("\n  msr ").append(sysreg(op.addr))
                         .append(", x0\n");
             }
@@ -145,13 +153,15 @@ class GicQemuDiffTest {
         long base(long addr);
     }
 
-    List<Long> runModel(Bus bus, GicV3CpuInterface icc) {
+    List<Long> runModel(Bus bus, Gic gic, GicV3CpuInterface icc) {
         List<Long> values = new ArrayList<>();
+        var line33 = gic.spi(33);
         for (Op op : ops) {
             switch (op.kind) {
                 case 'r' -> values.add(bus.window(op.addr).read(op.addr - bus.base(op.addr), op.size));
                 case 'w' -> bus.window(op.addr).write(op.addr - bus.base(op.addr), op.size, op.value);
                 case 'R' -> values.add(icc.read((int) op.addr));
+                case 'L' -> line33.set(op.value != 0);
                 default -> icc.write((int) op.addr, op.value);
             }
         }
@@ -171,6 +181,41 @@ class GicQemuDiffTest {
             }
         }
         assertTrue(diffs.isEmpty(), String.join("\n", diffs));
+    }
+
+    /** A level-sensitive SPI: pending while its line is high, and after it drops? (GICv2 CPU interface) */
+    void levelSequence(long gicd, long gicc) {
+        for (int k = 0; k < 16; k += 4) {
+            w(4, gicd + 0xf10 + k, 0xffffffffL); // no SGI left pending
+        }
+        w(4, gicd + 0x280, 0xffffffffL);
+        w(4, gicc, 0x201);
+        w(4, gicc, 1);
+        w(4, gicd + 0x84, 0);
+        w(4, gicd + 0xc08, 0);
+        w(1, gicd + 0x421, 0x60);
+        w(4, gicd + 0x104, 1 << 1);
+        r(4, gicd + 0x204);
+        line33(true);
+        r(4, gicd + 0x204);
+        r(4, gicc + 0x18);
+        line33(false);
+        r(4, gicd + 0x204);
+        r(4, gicc + 0x18);
+        line33(true);
+        r(4, gicc + 0x0c);
+        r(4, gicd + 0x204);
+        r(4, gicd + 0x304);
+        line33(false);
+        r(4, gicd + 0x204);
+        w(4, gicc + 0x10, 33);
+        r(4, gicd + 0x204);
+        r(4, gicc + 0x0c);
+        w(4, gicd + 0x184, 1 << 1);
+        line33(true);
+        line33(false);
+        w(4, gicd + 0x104, 1 << 1);
+        r(4, gicd + 0x204);
     }
 
     @Test
@@ -271,7 +316,11 @@ class GicQemuDiffTest {
         r(4, GICD + 0x100);
         w(4, GICD + 0x800, 0xffffffffL);
         r(4, GICD + 0x828);
+        levelSequence(GICD, GICC);
         List<Long> qemu = runQemu(2);
+        List<Long> level = qemu.subList(qemu.size() - 12, qemu.size());
+        assertEquals(List.of(0L, 2L, 33L, 0L, 1023L, 33L, 2L, 2L, 0L, 0L, 1023L, 0L), level,
+                "QEMU's PL011 drove SPI 33 and a level interrupt follows its line");
         GicV2 gic = new GicV2(1, 256);
         MmioDevice d = gic.distributor(), c = gic.cpuInterface(0);
         compare(qemu, runModel(new Bus() {
@@ -282,7 +331,7 @@ class GicQemuDiffTest {
             public long base(long a) {
                 return a >= GICC ? GICC : GICD;
             }
-        }, null));
+        }, gic, null));
     }
 
     @Test
@@ -395,7 +444,28 @@ class GicQemuDiffTest {
         r(4, GICD + 0x204);
         r(4, GICD);
         w(4, GICD + 0x284, 1 << 8);
+        // a level-sensitive SPI through the system register interface
+        msr(GicV3CpuInterface.ICC_CTLR_EL1, 0);
+        w(1, GICD + 0x421, 0x60);
+        w(4, GICD + 0x104, 1 << 1);
+        line33(true);
+        r(4, GICD + 0x204);
+        mrs(hppir1);
+        line33(false);
+        r(4, GICD + 0x204);
+        mrs(hppir1);
+        line33(true);
+        mrs(iar1);
+        r(4, GICD + 0x204);
+        line33(false);
+        r(4, GICD + 0x204);
+        msr(eoir1, 33);
+        r(4, GICD + 0x304);
+        mrs(iar1);
+        // (40, taken through ICC_IAR0_EL1 above, stays active)
         List<Long> qemu = runQemu(3);
+        assertEquals(List.of(2L, 33L, 0L, 1023L, 33L, 2L, 0L, 1L << 8, 1023L), qemu.subList(qemu.size() - 9, qemu.size()),
+                "QEMU's PL011 drove SPI 33 and a level interrupt follows its line");
         GicV3 gic = new GicV3(1, 256);
         MmioDevice d = gic.distributor(), rd = gic.redistributors();
         compare(qemu, runModel(new Bus() {
@@ -406,6 +476,6 @@ class GicQemuDiffTest {
             public long base(long a) {
                 return a >= GICR ? GICR : GICD;
             }
-        }, gic.cpuInterface(0)));
+        }, gic, gic.cpuInterface(0)));
     }
 }
