@@ -328,6 +328,8 @@ class GicV3Test {
         icc2.write(ICC_EOIR1_EL1, 42);
         assertFalse(line[0]);
         assertEquals(0x80, icc.read(ICC_RPR_EL1), "the original is untouched");
+        assertThrows(dev.jemu.core.state.StateException.class, () -> saved.restore(new GicV3(2, 256)),
+                "a state of another shape is refused");
     }
 
     @Test
