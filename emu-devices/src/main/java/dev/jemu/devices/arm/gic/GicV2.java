@@ -1,7 +1,5 @@
 package dev.jemu.devices.arm.gic;
 
-import dev.jemu.core.irq.CachedIrqLine;
-import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateReader;
@@ -17,7 +15,7 @@ import java.util.function.IntSupplier;
  * only with GICC_CTLR.AckCtl (else 1022), or through GICC_AIAR. SGIs are always enabled and edge-triggered;
  * on one CPU the target registers read as zero and every SPI goes to CPU 0 (both as QEMU).
  */
-public final class GicV2 implements Gic {
+public final class GicV2 extends GicWiring {
     // Distributor register offsets.
     public static final int GICD_CTLR = 0x000, GICD_TYPER = 0x004, GICD_IIDR = 0x008, GICD_IGROUPR = 0x080,
             GICD_ISENABLER = 0x100, GICD_ICENABLER = 0x180, GICD_ISPENDR = 0x200, GICD_ICPENDR = 0x280,
@@ -31,30 +29,24 @@ public final class GicV2 implements Gic {
     /** QEMU's values: Arm's JEP106 code, GICv2. */
     public static final int GICD_IIDR_VALUE = 0x43b, GICC_IIDR_VALUE = 0x2043b;
     public static final int GICC_CTLR_ENABLE_GRP0 = 1, GICC_CTLR_ENABLE_GRP1 = 2, GICC_CTLR_ACK_CTL = 4,
-            GICC_CTLR_FIQ_EN = 8, GICC_CTLR_CBPR = 0x10, GICC_CTLR_EOIMODE_S = 0x200, GICC_CTLR_EOIMODE_NS = 0x400;
-    static final int GICC_CTLR_WRITABLE = 0x61f;
+            GICC_CTLR_FIQ_EN = 8, GICC_CTLR_CBPR = 0x10, GICC_CTLR_EOIMODE_S = 0x200;
+    /** Without security extensions QEMU 7.2 lets EnableGrp0/1, AckCtl, FIQEn, CBPR and EOImodeS be written. */
+    static final int GICC_CTLR_WRITABLE = 0x21f;
     public static final int SPURIOUS = 1023, SPURIOUS_GROUP1 = 1022;
     /** PIDR4..7, PIDR0..3, CIDR0..3 at 0xfd0 (QEMU's GICv2 values). */
     private static final int[] ID_REGS = {0x04, 0, 0, 0, 0x90, 0xb4, 0x2b, 0, 0x0d, 0xf0, 0x05, 0xb1};
 
-    private final int cpus;
-    private final IrqStates irqs;
     /** Per target CPU and SGI, the CPUs that sent it (GICD_SPENDSGIR view): [cpu * 16 + sgi]. */
     private final byte[] sgiSources;
     private final int[] targets;
     private int dctlr;
     private final int[] cctlr, pmr, bpr, abpr;
     private final ActivePriorities[] apr;
-    private final CachedIrqLine[] irqOut, fiqOut;
     private IntSupplier currentCpu = () -> 0;
 
     /** @param spis number of shared peripheral interrupts, a multiple of 32 (virt: 256) */
     public GicV2(int cpus, int spis) {
-        if (cpus < 1 || cpus > 8 || spis < 0 || spis > 988 || spis % 32 != 0) {
-            throw new IllegalArgumentException("GICv2 with " + cpus + " CPUs and " + spis + " SPIs");
-        }
-        this.cpus = cpus;
-        this.irqs = new IrqStates(cpus, spis);
+        super(check(cpus, spis), spis);
         this.sgiSources = new byte[cpus * 16];
         this.targets = new int[spis];
         this.cctlr = new int[cpus];
@@ -62,14 +54,17 @@ public final class GicV2 implements Gic {
         this.bpr = new int[cpus];
         this.abpr = new int[cpus];
         this.apr = new ActivePriorities[cpus];
-        this.irqOut = new CachedIrqLine[cpus];
-        this.fiqOut = new CachedIrqLine[cpus];
         for (int c = 0; c < cpus; c++) {
             apr[c] = new ActivePriorities(1);
-            irqOut[c] = new CachedIrqLine(IrqLine.NONE);
-            fiqOut[c] = new CachedIrqLine(IrqLine.NONE);
         }
         reset();
+    }
+
+    private static int check(int cpus, int spis) {
+        if (cpus < 1 || cpus > 8 || spis < 0 || spis > 988 || spis % 32 != 0) {
+            throw new IllegalArgumentException("GICv2 with " + cpus + " CPUs and " + spis + " SPIs");
+        }
+        return cpus;
     }
 
     /** Power-on state: QEMU's reset values (BPR 0, ABPR 1, SGIs enabled and edge-triggered). */
@@ -115,66 +110,31 @@ public final class GicV2 implements Gic {
         return new CpuInterface(cpu);
     }
 
-    @Override
-    public IrqLine spi(int intid) {
-        if (intid < IrqStates.PRIVATE || intid >= irqs.limit()) {
-            throw new IllegalArgumentException("GICv2 SPI " + intid);
-        }
-        int i = irqs.index(0, intid);
-        return l -> {
-            irqs.setLevel(i, l);
-            update();
-        };
-    }
-
-    @Override
-    public IrqLine ppi(int cpu, int intid) {
-        checkCpu(cpu);
-        if (intid < 16 || intid >= IrqStates.PRIVATE) {
-            throw new IllegalArgumentException("GICv2 PPI " + intid);
-        }
-        int i = irqs.index(cpu, intid);
-        return l -> {
-            irqs.setLevel(i, l);
-            update();
-        };
-    }
-
-    @Override
-    public void attachCpu(int cpu, IrqLine irq, IrqLine fiq) {
-        checkCpu(cpu);
-        irqOut[cpu] = new CachedIrqLine(irq);
-        fiqOut[cpu] = new CachedIrqLine(fiq);
-        drive(true);
-    }
-
-    private void checkCpu(int cpu) {
-        if (cpu < 0 || cpu >= cpus) {
-            throw new IllegalArgumentException("GICv2 CPU " + cpu);
-        }
-    }
-
     // ---- prioritization ----
 
     private boolean targets(int cpu, int intid) {
         return intid < IrqStates.PRIVATE || cpus == 1 || (targets[intid - IrqStates.PRIVATE] & 1 << cpu) != 0;
     }
 
-    /** The highest priority pending interrupt CPU {@code cpu} may take (groups enabled, under PMR), or 1023. */
+    /**
+     * The highest priority pending interrupt for CPU {@code cpu} when it is under PMR, or 1023. As QEMU's, the
+     * choice ignores which groups are enabled once the distributor and the CPU interface enable any: a group's
+     * enables only gate the IRQ/FIQ signal ({@link #drive}), GICC_IAR still hands out such an interrupt.
+     */
     private int best(int cpu) {
+        if ((dctlr & 3) == 0 || (cctlr[cpu] & 3) == 0) {
+            return SPURIOUS;
+        }
         int bestId = SPURIOUS, bestPrio = 0x100;
         for (int id = 0; id < irqs.limit(); id++) {
             int i = irqs.index(cpu, id);
             if (irqs.enabled[i] != 0 && irqs.active[i] == 0 && irqs.isPending(i) && irqs.priority[i] < bestPrio
                     && targets(cpu, id)) {
-                int g = irqs.group[i];
-                if ((dctlr >> g & 1) != 0 && (cctlr[cpu] >> g & 1) != 0 && irqs.priority[i] < pmr[cpu]) {
-                    bestPrio = irqs.priority[i];
-                    bestId = id;
-                }
+                bestPrio = irqs.priority[i];
+                bestId = id;
             }
         }
-        return bestId;
+        return bestPrio < pmr[cpu] ? bestId : SPURIOUS;
     }
 
     /** The priority bits that take part in preemption: BPR for group 0, ABPR - 1 for group 1 unless CBPR. */
@@ -183,32 +143,18 @@ public final class GicV2 implements Gic {
         return irqs.priority[i] & (0xff << (b + 1)) & 0xff;
     }
 
-    private void update() {
-        drive(false);
-    }
-
-    private void drive(boolean force) {
-        for (int c = 0; c < cpus; c++) {
-            int id = best(c);
-            boolean irq = false, fiq = false;
-            if (id != SPURIOUS) {
-                int i = irqs.index(c, id);
-                if (irqs.priority[i] < apr[c].running()) {
-                    if (irqs.group[i] == 0 && (cctlr[c] & GICC_CTLR_FIQ_EN) != 0) {
-                        fiq = true;
-                    } else {
-                        irq = true;
-                    }
-                }
-            }
-            if (force) {
-                irqOut[c].force(irq);
-                fiqOut[c].force(fiq);
-            } else {
-                irqOut[c].set(irq);
-                fiqOut[c].set(fiq);
-            }
+    @Override
+    int signal(int c) {
+        int id = best(c);
+        if (id == SPURIOUS) {
+            return NONE;
         }
+        int i = irqs.index(c, id);
+        int g = irqs.group[i];
+        if (irqs.priority[i] >= apr[c].running() || (dctlr >> g & 1) == 0 || (cctlr[c] >> g & 1) == 0) {
+            return NONE;
+        }
+        return g == 0 && (cctlr[c] & GICC_CTLR_FIQ_EN) != 0 ? FIQ : IRQ;
     }
 
     // ---- CPU interface operations ----
@@ -271,8 +217,7 @@ public final class GicV2 implements Gic {
             return;
         }
         apr[cpu].drop(irqs.group[i]);
-        int split = alias ? GICC_CTLR_EOIMODE_NS : GICC_CTLR_EOIMODE_S;
-        if ((cctlr[cpu] & split) == 0) {
+        if ((cctlr[cpu] & GICC_CTLR_EOIMODE_S) == 0) {
             irqs.active[i] = 0;
         }
         update();
@@ -456,7 +401,7 @@ public final class GicV2 implements Gic {
         }
         if (off >= GICD_SPENDSGIR && off < GICD_SPENDSGIR + 16) {
             int k = cpu * 16 + (off & 0xf);
-            sgiSources[k] |= (byte) (v & ((1 << cpus) - 1));
+            sgiSources[k] |= (byte) v; // all 8 source bits, even of CPUs that do not exist, as QEMU
             if (sgiSources[k] != 0) {
                 irqs.pending[irqs.index(cpu, off & 0xf)] = 1;
             }

@@ -167,13 +167,13 @@ public final class GicV3CpuInterface {
         return enabled && prio < pmr && (prio & groupPriorityMask(group)) < apr.running();
     }
 
-    /** 0: nothing to signal, 1: IRQ (group 1), 2: FIQ (group 0). */
+    /** Group 1 is signalled as IRQ, group 0 as FIQ. */
     int signal() {
         int id = gic.highestPending(cpu);
         if (!canPreempt(id)) {
-            return 0;
+            return GicWiring.NONE;
         }
-        return gic.irqs.group[gic.irqs.index(cpu, id)] == 0 ? 2 : 1;
+        return gic.irqs.group[gic.irqs.index(cpu, id)] == 0 ? GicWiring.FIQ : GicWiring.IRQ;
     }
 
     private int acknowledge(int group) {
@@ -192,9 +192,14 @@ public final class GicV3CpuInterface {
         return id;
     }
 
+    /** ICC_HPPIRn_EL1: spurious unless the highest pending interrupt is of group n, enabled here (as QEMU). */
     private int highestPending(int group) {
         int id = gic.highestPending(cpu);
-        return id >= 0 && gic.irqs.group[gic.irqs.index(cpu, id)] == group ? id : SPURIOUS;
+        if (id < 0) {
+            return SPURIOUS;
+        }
+        int g = gic.irqs.group[gic.irqs.index(cpu, id)];
+        return g == group && (g == 0 ? igrpen0 : igrpen1) != 0 ? id : SPURIOUS;
     }
 
     private void endOfInterrupt(int group, int value) {

@@ -1,5 +1,6 @@
 package dev.jemu.devices.arm.gic;
 
+import dev.jemu.core.state.StateException;
 import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
 
@@ -116,12 +117,19 @@ final class IrqStates {
     }
 
     void save(StateWriter out) {
+        out.putInt("cpus", cpus).putInt("spis", spis);
         out.putBytes("enabled", enabled).putBytes("pending", pending).putBytes("active", active)
                 .putBytes("level", level).putBytes("group", group).putBytes("edge", edge)
                 .putInts("priority", priority);
     }
 
+    /** @throws StateException when the state is of a GIC with other CPUs or SPIs (its banks would not line up) */
     void load(StateReader in) {
+        int savedCpus = in.getInt("cpus"), savedSpis = in.getInt("spis");
+        if (savedCpus != cpus || savedSpis != spis) {
+            throw new StateException("gic: state of " + savedCpus + " CPUs and " + savedSpis + " SPIs, this GIC has "
+                    + cpus + " and " + spis);
+        }
         copy(in.getBytes("enabled"), enabled);
         copy(in.getBytes("pending"), pending);
         copy(in.getBytes("active"), active);

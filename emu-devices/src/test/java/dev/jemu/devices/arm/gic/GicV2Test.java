@@ -449,9 +449,13 @@ class GicV2Test {
             int iar = r(cc, GICC_IAR) & 0x3ff;
             if (irq[c] || fiq[c]) {
                 assertTrue(iar != 1023 || (r(cc, GICC_AIAR) & 0x3ff) != 1023, "signalled but nothing to take: " + at);
-            } else {
-                assertTrue(iar >= 1022, "not signalled but IAR gave " + iar + ": " + at);
-                assertEquals(1023, r(cc, GICC_AIAR) & 0x3ff, at);
+            } else if (iar < 1022) {
+                // QEMU's GIC hands out the best interrupt even when its group is disabled: only then is there
+                // something to take without a signal
+                MmioDevice cd = copy.distributor(c);
+                int g = r(cd, GICD_IGROUPR + iar / 32 * 4) >>> iar % 32 & 1;
+                boolean groupOff = (r(cd, GICD_CTLR) >> g & 1) == 0 || (r(cc, GICC_CTLR) >> g & 1) == 0;
+                assertTrue(groupOff, "not signalled but IAR gave " + iar + ": " + at);
             }
         }
     }
