@@ -66,6 +66,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     private final List<Stateful> devices = new ArrayList<>();
     private final VirtDeviceTree.Shape shape;
     private final MachineControl control;
+    private final ControlledBoard board;
     private VirtBoot.Plan plan;
     private volatile long machineThreadId;
 
@@ -139,7 +140,8 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         devices.add(0, gic);
         devices.add(0, cpu);
         serial.connect(uart, loop.poster(uart.stateId()));
-        control = new MachineControl(loop, new Control(), config.startPaused);
+        board = new Control();
+        control = new MachineControl(loop, board, config.startPaused);
         try {
             boot();
             if (config.dumpDtb != null) {
@@ -196,6 +198,10 @@ public final class VirtMachine implements Machine, SnapshotMachine {
 
     ArmCpu cpu() {
         return cpu;
+    }
+
+    ControlledBoard controlledBoard() {
+        return board;
     }
 
     @Override
