@@ -63,4 +63,15 @@ class ArmVirtCliTest {
         oneLine(JemuProcess.run(T, "-M", "virt,secure=on", "-cpu", "cortex-a57", "-nographic"), "EL3");
         oneLine(JemuProcess.run(T, "-M", "virt,virtualization=on", "-cpu", "cortex-a57", "-nographic"), "EL2");
     }
+
+    @Test
+    void theRiscvKitOnCortexA57IsRefusedFromFileAndFromTheDisksExtlinux() throws Exception {
+        oneLine(JemuProcess.run(T, "-M", "virt", "-cpu", "cortex-a57", "-nographic", "-kernel",
+                Kit.file("riscv64", "Image").toString()), "not an arm64 Image");
+        // no -kernel: the disk boot reads extlinux.conf and the (gzip) kernel it names, as on riscv64
+        JemuProcess.Result r = JemuProcess.run(T, "-M", "virt", "-cpu", "cortex-a57", "-nographic", "-drive",
+                "file=" + Kit.file("riscv64", "disk.qcow2") + ",if=virtio,snapshot=on");
+        oneLine(r, "extlinux.conf");
+        assertTrue(r.err().contains("not an arm64 Image"), r::describe);
+    }
 }
