@@ -86,4 +86,34 @@ class VirtControlTest {
             assertEquals(0x55, m.cpu().reg(5));
         }
     }
+
+    @Test
+    void theSerialBackendIsThePl011AndTheRtcTheHostClock() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        MachineConfig c = new MachineConfig();
+        c.cpu = "cortex-a57";
+        c.clock = VirtualClock.instructionCount(0);
+        c.ramBytes = 64 << 20;
+        c.bios = "none";
+        c.kernel = Files.write(dir.resolve("k.bin"), new byte[4]);
+        c.serials.add(new dev.jemu.core.chardev.CharBackend() {
+            @Override
+            public void write(byte[] d, int off, int len) {
+                out.write(d, off, len);
+            }
+
+            @Override
+            public void connect(dev.jemu.core.chardev.CharReceiver r, java.util.function.Consumer<Runnable> p) {
+            }
+        });
+        long before = System.currentTimeMillis() / 1000;
+        try (VirtMachine m = (VirtMachine) new VirtMachineType().create(c)) {
+            for (char ch : "ok".toCharArray()) {
+                m.addressSpace().write(VirtMap.UART.base, 4, ch);
+            }
+            assertEquals("ok", out.toString());
+            long rtc = m.addressSpace().read(VirtMap.RTC.base, 4);
+            assertTrue(rtc >= before && rtc <= System.currentTimeMillis() / 1000 + 1, Long.toString(rtc));
+        }
+    }
 }
