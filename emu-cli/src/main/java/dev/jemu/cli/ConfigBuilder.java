@@ -119,6 +119,19 @@ final class ConfigBuilder {
     }
 
     /** {@code -M virt}, {@code -M type=virt}, {@code -M virt,accel=tcg}. */
+    /**
+     * A repeated {@code -machine} adds to the earlier ones as in QEMU ({@code -M virt -machine dumpdtb=x}); a
+     * board name in a later one replaces the earlier name (written as {@code type=}).
+     */
+    static String mergeMachine(String earlier, String v) {
+        if (earlier == null) {
+            return v;
+        }
+        String first = v.split(",", -1)[0];
+        boolean bareName = !first.contains("=") && !first.equals("help") && !first.equals("?") && !first.isEmpty();
+        return earlier + "," + (bareName ? "type=" + v : v);
+    }
+
     static String machineName(String opt) throws ConfigException {
         if (opt == null) {
             return null;

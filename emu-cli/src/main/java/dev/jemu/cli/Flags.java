@@ -21,7 +21,7 @@ final class Flags {
     }
 
     static final List<Flag> ALL = List.of(
-            new Flag(List.of("-M", "-machine"), "name", "board to emulate (`help` lists them); also type=name", (o, v) -> o.machine = v),
+            new Flag(List.of("-M", "-machine"), "name", "board to emulate (`help` lists them); also type=name", (o, v) -> o.machine = ConfigBuilder.mergeMachine(o.machine, v)),
             new Flag(List.of("-cpu"), "model", "CPU model, which also chooses the architecture (`help` lists them)", (o, v) -> o.cpu = v),
             new Flag(List.of("-m"), "size", "RAM size: 512M, 1G; a plain number is MiB; also size=", (o, v) -> o.memory = v),
             new Flag(List.of("-smp"), "n", "number of CPUs (1 for now)", (o, v) -> o.smp = v),

@@ -24,11 +24,8 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     private final VirtualClock clock;
     private final CachedIrqLine irq;
     private final Timer alarmTimer;
-    /** The clock the RTC counts: guest time ({@code -rtc clock=vm}), or the host's monotonic time. */
-    private final java.util.function.LongSupplier source;
-
-    /** Wall-clock ns minus source ns: wall time = source time + offset. */
-    private long offset;
+    /** The wall clock the RTC counts. */
+    private final RtcClock time;
     private int timeHighLatch, timeHighWritten, alarmHigh;
     private boolean irqEnabled, irqPending, alarmRunning;
     private long alarmAt; // wall-clock ns
@@ -47,13 +44,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
         this.id = id;
         this.clock = clock;
         this.irq = new CachedIrqLine(irq);
-        if (followsGuest) {
-            this.source = clock::nanos;
-        } else {
-            long start = System.nanoTime();
-            this.source = () -> System.nanoTime() - start;
-        }
-        this.offset = wallClockNanos - source.getAsLong();
+        this.time = new RtcClock(clock, wallClockNanos, followsGuest);
         this.alarmTimer = clock.newTimer(id + ".alarm", this::alarmFired);
     }
 
@@ -73,7 +64,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     }
 
     long now() {
-        return source.getAsLong() + offset;
+        return time.now();
     }
 
     @Override
@@ -111,7 +102,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
         switch ((int) off) {
             case TIME_LOW -> {
                 long wall = ((long) timeHighWritten << 32) | (v & 0xffff_ffffL);
-                offset = wall - source.getAsLong();
+                time.set(wall);
                 if (alarmRunning) {
                     armAlarm(); // the alarm is in wall time: re-arm against the new clock
                 }
@@ -178,7 +169,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
     public void saveState(StateWriter out) {
         // RTC time minus guest time, not the offset to our source: with -rtc clock=host the source is this
         // process's host clock, which a loadvm in another process does not share (QEMU saves it so too)
-        out.putLong("wallOffset", now() - clock.nanos()).putInt("timeHighLatch", timeHighLatch)
+        out.putLong("wallOffset", time.saved()).putInt("timeHighLatch", timeHighLatch)
                 .putInt("timeHighWritten", timeHighWritten).putInt("alarmHigh", alarmHigh)
                 .putBoolean("irqEnabled", irqEnabled).putBoolean("irqPending", irqPending)
                 .putBoolean("alarmRunning", alarmRunning).putLong("alarmAt", alarmAt);
@@ -186,7 +177,7 @@ public final class GoldfishRtc implements MmioDevice, Stateful {
 
     @Override
     public void loadState(StateReader in) {
-        offset = in.getLong("wallOffset") + clock.nanos() - source.getAsLong(); // the clock is loaded first
+        time.restore(in.getLong("wallOffset")); // the clock is loaded first
         timeHighLatch = in.getInt("timeHighLatch");
         timeHighWritten = in.getInt("timeHighWritten");
         alarmHigh = in.getInt("alarmHigh");

@@ -13,7 +13,7 @@ final class RegisterDump {
     }
 
     static String dump(ArmCpu c) {
-        StringBuilder s = new StringBuilder();
+        StringBuilder s = new StringBuilder("\nCPU#").append(c.cpuIndex()).append('\n');
         s.append(String.format(" PC=%016x ", c.pc()));
         for (int i = 0; i < 31; i++) {
             s.append(String.format("X%02d=%016x%s", i, c.reg(i), (i + 2) % 3 != 0 ? " " : "\n"));

@@ -8,9 +8,8 @@ import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.core.control.ControlledBoard;
 import dev.jemu.core.control.MachineControl;
-import dev.jemu.core.control.ShutdownCause;
+import dev.jemu.core.control.GuestExits;
 import dev.jemu.core.fdt.DtbDump;
-import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.ExitRequest;
 import dev.jemu.core.machine.Machine;
@@ -66,6 +65,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     private final List<Stateful> devices = new ArrayList<>();
     private final VirtDeviceTree.Shape shape;
     private final MachineControl control;
+    private final ControlledBoard board;
     private VirtBoot.Plan plan;
     private volatile long machineThreadId;
 
@@ -139,7 +139,8 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         devices.add(0, gic);
         devices.add(0, cpu);
         serial.connect(uart, loop.poster(uart.stateId()));
-        control = new MachineControl(loop, new Control(), config.startPaused);
+        board = new Control();
+        control = new MachineControl(loop, board, config.startPaused);
         try {
             boot();
             if (config.dumpDtb != null) {
@@ -196,6 +197,10 @@ public final class VirtMachine implements Machine, SnapshotMachine {
 
     ArmCpu cpu() {
         return cpu;
+    }
+
+    ControlledBoard controlledBoard() {
+        return board;
     }
 
     @Override
@@ -289,36 +294,9 @@ public final class VirtMachine implements Machine, SnapshotMachine {
             if (control.quitStatus() >= 0) {
                 return control.quitStatus();
             }
-            switch (e.kind()) {
-                case POWEROFF -> {
-                    control.guestShutdown(ShutdownCause.GUEST_SHUTDOWN);
-                    if (config.noShutdown && e.status() == 0) {
-                        control.pauseAfterShutdown();
-                        continue;
-                    }
-                    return e.status();
-                }
-                case QUIT -> {
-                    return e.status();
-                }
-                case RESET -> {
-                    ShutdownCause cause = control.takeResetCause();
-                    if (config.noReboot) {
-                        control.guestShutdown(cause); // QEMU: -no-reboot turns every reset into a shutdown
-                        if (config.noShutdown) {
-                            control.pauseAfterShutdown();
-                            continue;
-                        }
-                        return 0;
-                    }
-                    try {
-                        reset();
-                    } catch (ConfigException ex) {
-                        Messages.error(ex.getMessage()); // an image file vanished meanwhile
-                        return 1;
-                    }
-                    control.resetDone(cause);
-                }
+            int status = GuestExits.handle(e, control, config, this::reset);
+            if (status >= 0) {
+                return status;
             }
         }
     }

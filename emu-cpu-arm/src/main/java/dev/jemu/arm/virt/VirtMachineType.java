@@ -1,5 +1,6 @@
 package dev.jemu.arm.virt;
 
+import dev.jemu.core.machine.BootProperties;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.DeviceInfo;
 import dev.jemu.core.machine.Machine;
@@ -39,19 +40,15 @@ public final class VirtMachineType implements MachineType {
     /** QEMU's virt-machine properties that jemu implements, with QEMU's descriptions. */
     @Override
     public List<PropertyInfo> properties() {
-        return List.of(
-                new PropertyInfo("append", "string", "Linux kernel command line", null),
-                new PropertyInfo("dtb", "string", "Linux kernel device tree file", null),
-                new PropertyInfo("dumpdtb", "string", "Dump current dtb to a file and quit", null),
-                new PropertyInfo("firmware", "string", "Firmware image", null),
+        List<PropertyInfo> own = List.of(
                 new PropertyInfo("gic-version", "string", "Set GIC version. Valid values are 2, 3, host and max",
                         null),
-                new PropertyInfo("initrd", "string", "Linux initial ramdisk file", null),
-                new PropertyInfo("kernel", "string", "Linux kernel image file", null),
                 new PropertyInfo("secure", "bool", "Set on/off to enable/disable the ARM Security Extensions "
                         + "(TrustZone); only off (no EL3 in jemu)", null),
                 new PropertyInfo("virtualization", "bool", "Set on/off to enable/disable emulating a guest CPU which "
                         + "implements the ARM Virtualization Extensions; only off (no EL2 in jemu)", null));
+        return java.util.stream.Stream.concat(BootProperties.ALL.stream(), own.stream())
+                .sorted(java.util.Comparator.comparing(PropertyInfo::name)).toList();
     }
 
     @Override

@@ -4,8 +4,8 @@ import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.core.fdt.DtbDump;
 import dev.jemu.core.control.ControlledBoard;
+import dev.jemu.core.control.GuestExits;
 import dev.jemu.core.control.MachineControl;
-import dev.jemu.core.control.ShutdownCause;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
@@ -266,45 +266,16 @@ public final class VirtMachine implements Machine, SnapshotMachine {
             if (control.quitStatus() >= 0) {
                 return control.quitStatus();
             }
-            switch (e.kind()) {
-                case POWEROFF -> {
-                    if (plan.mode() == VirtBoot.Mode.BUILTIN_SBI && e.status() == BootRom.MTRAP_EXIT_CODE
-                            && inMtrapStub(hart.pc())) {
-                        Messages.error(String.format("unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
-                                        + "which the built-in SBI does not handle", hart.csr(0x342),
-                                hart.csr(0x341), hart.csr(0x343)));
-                        return 1;
-                    }
-                    control.guestShutdown(ShutdownCause.GUEST_SHUTDOWN);
-                    if (config.noShutdown && e.status() == 0) {
-                        // -no-shutdown: the CPUs stop in state shutdown; the host side and the monitors run on
-                        // until a quit, or a system_reset (then cont) starts the guest again
-                        control.pauseAfterShutdown();
-                        continue;
-                    }
-                    return e.status();
-                }
-                case QUIT -> {
-                    return e.status();
-                }
-                case RESET -> {
-                    ShutdownCause cause = control.takeResetCause();
-                    if (config.noReboot) {
-                        control.guestShutdown(cause); // QEMU: -no-reboot turns every reset into a shutdown
-                        if (config.noShutdown) {
-                            control.pauseAfterShutdown();
-                            continue;
-                        }
-                        return 0;
-                    }
-                    try {
-                        reset();
-                    } catch (ConfigException ex) {
-                        Messages.error(ex.getMessage()); // an image file vanished meanwhile
-                        return 1;
-                    }
-                    control.resetDone(cause);
-                }
+            if (e.kind() == ExitRequest.Kind.POWEROFF && plan.mode() == VirtBoot.Mode.BUILTIN_SBI
+                    && e.status() == BootRom.MTRAP_EXIT_CODE && inMtrapStub(hart.pc())) {
+                Messages.error(String.format("unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
+                                + "which the built-in SBI does not handle", hart.csr(0x342),
+                        hart.csr(0x341), hart.csr(0x343)));
+                return 1;
+            }
+            int status = GuestExits.handle(e, control, config, this::reset);
+            if (status >= 0) {
+                return status;
             }
         }
     }

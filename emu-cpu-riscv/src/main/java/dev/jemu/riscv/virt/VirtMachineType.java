@@ -1,13 +1,13 @@
 package dev.jemu.riscv.virt;
 
+import dev.jemu.core.machine.BootProperties;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.DeviceInfo;
 import dev.jemu.core.machine.Machine;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.machine.MachineType;
 import dev.jemu.core.machine.PropertyInfo;
-import dev.jemu.devices.virtio.HostVirtioDevices;
-import dev.jemu.devices.virtio.blk.BlockDevices;
+import dev.jemu.devices.virtio.VirtioSlots;
 import java.util.List;
 
 /** {@code -M virt} for riscv64: QEMU's virt board. */
@@ -35,20 +35,13 @@ public final class VirtMachineType implements MachineType {
     /** What {@code -device} can add: devices on the virtio-mmio slots. */
     @Override
     public List<DeviceInfo> devices() {
-        return List.of(BlockDevices.VIRTIO_BLK_DEVICE, HostVirtioDevices.RNG_DEVICE, HostVirtioDevices.NINE_P_DEVICE,
-                dev.jemu.devices.net.NetDevices.VIRTIO_NET_DEVICE);
+        return VirtioSlots.DEVICES;
     }
 
     /** QEMU's virt-machine properties that jemu implements; each has the meaning of the flag it names. */
     @Override
     public List<PropertyInfo> properties() {
-        return List.of(
-                new PropertyInfo("append", "string", "Linux kernel command line", null),
-                new PropertyInfo("dtb", "string", "Linux kernel device tree file", null),
-                new PropertyInfo("dumpdtb", "string", "Dump current dtb to a file and quit", null),
-                new PropertyInfo("firmware", "string", "Firmware image", null),
-                new PropertyInfo("initrd", "string", "Linux initial ramdisk file", null),
-                new PropertyInfo("kernel", "string", "Linux kernel image file", null));
+        return BootProperties.ALL;
     }
 
     @Override

@@ -13,8 +13,10 @@ import dev.jemu.core.state.Stateful;
 /**
  * Arm's PL011 UART ({@code arm,pl011}, r1p5 as QEMU's), the registers Linux's amba-pl011 driver and its
  * earlycon use. Transmission is instant (the FIFO never fills, TXFE always set, as QEMU); the receive side has
- * the 16-entry FIFO (1 entry with FEN off) whose fill level and receive timeout raise RXIS/RTIS. The four
- * interrupt sources are ORed into one level line (QEMU's "combined" output), masked by IMSC.
+ * the 16-entry FIFO (1 entry with FEN off) whose fill level and receive timeout raise RXIS/RTIS. TXIS is raised
+ * by each byte sent (the FIFO drains at once, passing the trigger level) and stays until ICR clears it, as the
+ * hardware's transition-based TX interrupt and QEMU do. The sources are ORed into one level line (QEMU's
+ * "combined" output), masked by IMSC.
  */
 public final class Pl011 implements MmioDevice, Stateful, CharReceiver {
     static final int DR = 0x000, RSR = 0x004, FR = 0x018, ILPR = 0x020, IBRD = 0x024, FBRD = 0x028, LCR_H = 0x02c,
@@ -48,7 +50,7 @@ public final class Pl011 implements MmioDevice, Stateful, CharReceiver {
         rsr = ibrd = fbrd = lcr = imsc = dmacr = ilpr = 0;
         cr = CR_TXE | CR_RXE;
         ifls = 0x12;
-        ris = INT_TX; // the transmit FIFO is empty: below any trigger level
+        ris = 0;
         irq.set(false);
     }
 
@@ -195,7 +197,7 @@ public final class Pl011 implements MmioDevice, Stateful, CharReceiver {
                 update();
             }
             case ICR -> {
-                ris &= ~v | INT_TX; // TX stays raised while the (instant) FIFO is empty
+                ris &= ~v;
                 if (rxCount >= rxTrigger() && rxCount > 0) {
                     ris |= INT_RX; // a still-full FIFO raises it again at once
                 }

@@ -9,6 +9,7 @@ import dev.jemu.core.state.StateWriter;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.core.time.Timer;
 import dev.jemu.core.time.VirtualClock;
+import dev.jemu.devices.RtcClock;
 
 /**
  * Arm's PL031 real-time clock ({@code arm,pl031}): a 32-bit seconds counter (DR), set by writing LR, and one
@@ -26,10 +27,7 @@ public final class Pl031 implements MmioDevice, Stateful {
     private final VirtualClock clock;
     private final CachedIrqLine irq;
     private final Timer alarm;
-    private final java.util.function.LongSupplier source;
-
-    /** Wall-clock ns minus source ns. */
-    private long offset;
+    private final RtcClock time;
     private int mr, lr, imsc, ris;
 
     /** {@code wallClockNanos} is the RTC's time (ns since the epoch) now; {@code followsGuest} as GoldfishRtc. */
@@ -37,13 +35,7 @@ public final class Pl031 implements MmioDevice, Stateful {
         this.id = id;
         this.clock = clock;
         this.irq = new CachedIrqLine(irq);
-        if (followsGuest) {
-            this.source = clock::nanos;
-        } else {
-            long start = System.nanoTime();
-            this.source = () -> System.nanoTime() - start;
-        }
-        this.offset = wallClockNanos - source.getAsLong();
+        this.time = new RtcClock(clock, wallClockNanos, followsGuest);
         this.alarm = clock.newTimer(id + ".match", this::matched);
     }
 
@@ -55,7 +47,7 @@ public final class Pl031 implements MmioDevice, Stateful {
     }
 
     long nowNanos() {
-        return source.getAsLong() + offset;
+        return time.now();
     }
 
     /** DR: whole seconds, wrapping at 2^32 as the register does. */
@@ -90,7 +82,7 @@ public final class Pl031 implements MmioDevice, Stateful {
             case LR -> {
                 lr = v;
                 // the counter restarts at v seconds: keep the sub-second phase at 0 from now
-                this.offset = (v & 0xffff_ffffL) * NS - source.getAsLong();
+                time.set((v & 0xffff_ffffL) * NS);
                 armMatch();
             }
             case MR -> {
@@ -139,13 +131,13 @@ public final class Pl031 implements MmioDevice, Stateful {
     @Override
     public void saveState(StateWriter out) {
         // RTC time minus guest time, so a loadvm in another process (another host clock) restores the same time
-        out.putLong("wallOffset", nowNanos() - clock.nanos()).putInt("mr", mr).putInt("lr", lr)
+        out.putLong("wallOffset", time.saved()).putInt("mr", mr).putInt("lr", lr)
                 .putInt("imsc", imsc).putInt("ris", ris).putBoolean("armed", alarm.isArmed());
     }
 
     @Override
     public void loadState(StateReader in) {
-        offset = in.getLong("wallOffset") + clock.nanos() - source.getAsLong();
+        time.restore(in.getLong("wallOffset"));
         mr = in.getInt("mr");
         lr = in.getInt("lr");
         imsc = in.getInt("imsc") & 1;

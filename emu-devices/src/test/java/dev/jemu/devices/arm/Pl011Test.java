@@ -58,7 +58,7 @@ class Pl011Test {
         assertEquals(16, uart.canReceive());
         uart.receive("abc".getBytes(), 0, 3);
         assertFalse(irq, "nothing unmasked yet");
-        assertEquals(Pl011.INT_RT | Pl011.INT_TX, uart.read(Pl011.RIS, 4)); // 3 < the 8-entry trigger: only timeout
+        assertEquals(Pl011.INT_RT, uart.read(Pl011.RIS, 4)); // 3 < the 8-entry trigger: only timeout
         uart.write(Pl011.IMSC, 4, Pl011.INT_RX | Pl011.INT_RT);
         assertTrue(irq);
         assertEquals(Pl011.INT_RT, uart.read(Pl011.MIS, 4));
@@ -114,5 +114,16 @@ class Pl011Test {
         assertEquals(1, copy.read(Pl011.FBRD, 4));
         assertEquals('z', copy.read(Pl011.DR, 4));
         assertEquals('q', copy.read(Pl011.DR, 4));
+    }
+
+    @Test
+    void eachByteSentRaisesTxUntilCleared() {
+        uart.write(Pl011.IMSC, 4, Pl011.INT_TX);
+        assertFalse(irq, "nothing sent yet");
+        uart.write(Pl011.DR, 4, 'x');
+        assertTrue(irq);
+        uart.write(Pl011.ICR, 4, Pl011.INT_TX);
+        assertFalse(irq);
+        assertEquals(0, uart.read(Pl011.MIS, 4));
     }
 }
