@@ -34,7 +34,7 @@ public final class SysRegs {
 
     /** SCTLR_EL1 bits jemu looks at. */
     static final long SCTLR_M = 1, SCTLR_A = 1 << 1, SCTLR_SA0 = 1 << 4, SCTLR_UMA = 1 << 9, SCTLR_DZE = 1 << 14,
-            SCTLR_UCT = 1 << 15, SCTLR_WXN = 1 << 19, SCTLR_UCI = 1 << 26;
+            SCTLR_UCT = 1 << 15, SCTLR_NTWI = 1 << 16, SCTLR_NTWE = 1 << 18, SCTLR_WXN = 1 << 19, SCTLR_UCI = 1 << 26;
     /** SCTLR_EL1's reset value on QEMU's cortex-a57 (MMU and caches off, RES1 bits set). */
     static final long SCTLR_RESET = 0x00c50838L;
     static final int BREAKPOINTS = 6, WATCHPOINTS = 4;
