@@ -9,6 +9,8 @@ final class SystemInsns {
     /** ISB, and anything after which fetch or interrupts must be looked at again. */
     private static final ArmOp END_BLOCK = ArmCpu::endBlock;
     private static final ArmOp CLREX = c -> c.exclusiveAddr = -1;
+    /** WFI/WFE trapped from EL0 (EC 0x01): CV = 1, COND = 0b1110, TI = 0 for WFI, 1 for WFE (as QEMU). */
+    private static final int WFX_ISS = 1 << 24 | 0xe << 20;
     private static final ArmOp WFI = c -> {
         if (c.el == 0 && (c.sysregs.sctlr & SysRegs.SCTLR_NTWI) == 0) {
             throw c.syncException(Syndrome.EC_WFX, WFX_ISS); // TI = 0: WFI
@@ -19,8 +21,6 @@ final class SystemInsns {
         c.endBlock();
     };
     private static final ArmOp ERET = c -> c.exceptions.eret();
-    /** WFI/WFE trapped from EL0 (EC 0x01): CV = 1, COND = 0b1110, TI = 0 for WFI, 1 for WFE (as QEMU). */
-    private static final int WFX_ISS = 1 << 24 | 0xe << 20;
     private static final ArmOp WFE = c -> {
         if (c.el == 0 && (c.sysregs.sctlr & SysRegs.SCTLR_NTWE) == 0) {
             throw c.syncException(Syndrome.EC_WFX, WFX_ISS | 1);
