@@ -30,11 +30,28 @@ public final class SysRegs {
             MDCCINT = (2 << 14 | 0 << 11 | 0 << 7 | 2 << 3 | 0), MDSCR = (2 << 14 | 0 << 11 | 0 << 7 | 2 << 3 | 2), OSECCR = (2 << 14 | 0 << 11 | 0 << 7 | 6 << 3 | 2),
             MDRAR = (2 << 14 | 0 << 11 | 1 << 7 | 0 << 3 | 0), OSLAR = (2 << 14 | 0 << 11 | 1 << 7 | 0 << 3 | 4), OSLSR = (2 << 14 | 0 << 11 | 1 << 7 | 1 << 3 | 4),
             OSDLR = (2 << 14 | 0 << 11 | 1 << 7 | 3 << 3 | 4), DBGPRCR = (2 << 14 | 0 << 11 | 1 << 7 | 4 << 3 | 4), DBGCLAIMSET = (2 << 14 | 0 << 11 | 7 << 7 | 8 << 3 | 6),
-            DBGCLAIMCLR = (2 << 14 | 0 << 11 | 7 << 7 | 9 << 3 | 6), DBGAUTHSTATUS = (2 << 14 | 0 << 11 | 7 << 7 | 14 << 3 | 6);
+            DBGCLAIMCLR = (2 << 14 | 0 << 11 | 7 << 7 | 9 << 3 | 6), DBGAUTHSTATUS = (2 << 14 | 0 << 11 | 7 << 7 | 14 << 3 | 6),
+            OSDTRRX = (2 << 14 | 0 << 11 | 0 << 7 | 0 << 3 | 2), OSDTRTX = (2 << 14 | 0 << 11 | 0 << 7 | 3 << 3 | 2),
+            MDCCSR_EL0 = (2 << 14 | 3 << 11 | 0 << 7 | 1 << 3 | 0);
+    /**
+     * The Cortex-A5x/A72 IMPLEMENTATION DEFINED registers QEMU's models have (L2CTLR/L2ECTLR, CPUACTLR/CPUECTLR,
+     * CPUMERRSR/L2MERRSR, CBAR): read as zero, writes ignored.
+     */
+    private static final int[] IMPDEF = {(3 << 14 | 1 << 11 | 11 << 7 | 0 << 3 | 2),
+            (3 << 14 | 1 << 11 | 11 << 7 | 0 << 3 | 3), (3 << 14 | 1 << 11 | 15 << 7 | 2 << 3 | 0),
+            (3 << 14 | 1 << 11 | 15 << 7 | 2 << 3 | 1), (3 << 14 | 1 << 11 | 15 << 7 | 2 << 3 | 2),
+            (3 << 14 | 1 << 11 | 15 << 7 | 2 << 3 | 3), (3 << 14 | 1 << 11 | 15 << 7 | 3 << 3 | 0)};
+
+    private static boolean isImpDef(int key) {
+        for (int k : IMPDEF) {
+            if (k == key) return true;
+        }
+        return false;
+    }
 
     /** SCTLR_EL1 bits jemu looks at. */
     static final long SCTLR_M = 1, SCTLR_A = 1 << 1, SCTLR_SA0 = 1 << 4, SCTLR_UMA = 1 << 9, SCTLR_DZE = 1 << 14,
-            SCTLR_UCT = 1 << 15, SCTLR_WXN = 1 << 19, SCTLR_UCI = 1 << 26;
+            SCTLR_UCT = 1 << 15, SCTLR_NTWI = 1 << 16, SCTLR_NTWE = 1 << 18, SCTLR_WXN = 1 << 19, SCTLR_UCI = 1 << 26;
     /** SCTLR_EL1's reset value on QEMU's cortex-a57 (MMU and caches off, RES1 bits set). */
     static final long SCTLR_RESET = 0x00c50838L;
     static final int BREAKPOINTS = 6, WATCHPOINTS = 4;
@@ -120,6 +137,10 @@ public final class SysRegs {
                 if (c.el == 0 && (sctlr & SCTLR_UCT) == 0) throw trap(key, rt, true);
                 return c.model.ctr();
             }
+            case MDCCSR_EL0 -> { // the debug comms channel: nothing there (no debugger)
+                if (c.el == 0 && (mdscr & (1 << 12)) != 0) throw trap(key, rt, true);
+                return 0;
+            }
             case DCZID -> {
                 // BS = 4 (64-byte blocks); DZP reports whether DC ZVA is prohibited at the current EL
                 return 4 | (c.el == 0 && (sctlr & SCTLR_DZE) == 0 ? 1 << 4 : 0);
@@ -171,7 +192,7 @@ public final class SysRegs {
             case OSLSR: return 0b1000 | (osLock ? 2 : 0); // OSLM = 0b10: the OS lock is implemented
             case OSDLR: return osdlr;
             case DBGPRCR: return dbgprcr;
-            case DBGCLAIMSET, DBGCLAIMCLR, DBGAUTHSTATUS: return 0;
+            case DBGCLAIMSET, DBGCLAIMCLR, DBGAUTHSTATUS, OSDTRRX, OSDTRTX: return 0;
             default:
                 break;
         }
@@ -179,7 +200,7 @@ public final class SysRegs {
         int debug = debugIndex(key);
         if (debug >= 0) return debugRegs(key)[debug];
         if (isIdSpace(key)) return idRegister(key);
-        if (isPmu(key)) return 0;
+        if (isPmu(key) || isImpDef(key)) return 0;
         throw c.undefined();
     }
 
@@ -324,7 +345,7 @@ public final class SysRegs {
             case OSLAR -> osLock = (v & 1) != 0;
             case OSDLR -> osdlr = v & 1;
             case DBGPRCR -> dbgprcr = v & 1;
-            case DBGCLAIMSET, DBGCLAIMCLR -> {
+            case DBGCLAIMSET, DBGCLAIMCLR, OSDTRRX, OSDTRTX -> {
             }
             default -> {
                 int debug = debugIndex(key);
@@ -333,7 +354,7 @@ public final class SysRegs {
                     c.endBlock(); // the CPU interface may have changed what is pending
                 } else if (debug >= 0) {
                     debugRegs(key)[debug] = v;
-                } else if (!isPmu(key)) {
+                } else if (!isPmu(key) && !isImpDef(key)) {
                     throw c.undefined(); // unknown, or read-only (ID registers, ISR, CurrentEL, OSLSR...)
                 }
             }

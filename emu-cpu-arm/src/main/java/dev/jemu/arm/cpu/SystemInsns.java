@@ -9,13 +9,24 @@ final class SystemInsns {
     /** ISB, and anything after which fetch or interrupts must be looked at again. */
     private static final ArmOp END_BLOCK = ArmCpu::endBlock;
     private static final ArmOp CLREX = c -> c.exclusiveAddr = -1;
+    /** WFI/WFE trapped from EL0 (EC 0x01): CV = 1, COND = 0b1110, TI = 0 for WFI, 1 for WFE (as QEMU). */
+    private static final int WFX_ISS = 1 << 24 | 0xe << 20;
     private static final ArmOp WFI = c -> {
+        if (c.el == 0 && (c.sysregs.sctlr & SysRegs.SCTLR_NTWI) == 0) {
+            throw c.syncException(Syndrome.EC_WFX, WFX_ISS); // TI = 0: WFI
+        }
         if (!c.exceptions.wakeUp()) {
             c.halted = true; // the run loop stops until an interrupt is pending, masked or not
         }
         c.endBlock();
     };
     private static final ArmOp ERET = c -> c.exceptions.eret();
+    private static final ArmOp WFE = c -> {
+        if (c.el == 0 && (c.sysregs.sctlr & SysRegs.SCTLR_NTWE) == 0) {
+            throw c.syncException(Syndrome.EC_WFX, WFX_ISS | 1);
+        }
+        c.endBlock(); // a spinning CPU looks at interrupts and the machine loop
+    };
 
     // SYS operations (op0 = 1)
     private static final int IC_IALLUIS = (1 << 14 | 0 << 11 | 7 << 7 | 1 << 3 | 0), IC_IALLU = (1 << 14 | 0 << 11 | 7 << 7 | 5 << 3 | 0),
@@ -96,7 +107,7 @@ final class SystemInsns {
         switch (crn) {
             case 2 -> { // hints: WFI halts; YIELD and WFE end the block (a spinning CPU looks at interrupts and
                 // the machine loop); SEV/SEVL and the rest of the hint space (PAC, BTI, ESB...) are NOPs
-                return crm == 0 && op2 == 3 ? WFI : crm == 0 && (op2 == 1 || op2 == 2) ? END_BLOCK : NOP;
+                return crm == 0 && op2 == 3 ? WFI : crm == 0 && op2 == 2 ? WFE : crm == 0 && op2 == 1 ? END_BLOCK : NOP;
             }
             case 3 -> {
                 return switch (op2) {

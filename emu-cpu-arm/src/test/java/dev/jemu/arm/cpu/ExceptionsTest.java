@@ -163,6 +163,21 @@ class ExceptionsTest {
     }
 
     @Test
+    void wfiAndWfeAtEl0TrapWhenSctlrSaysSo() {
+        TestRig r = rig("wfi\nwfe");
+        r.cpu.sysregs.sctlr &= ~(SysRegs.SCTLR_NTWI | SysRegs.SCTLR_NTWE);
+        r.cpu.el = 0;
+        step(r, 1);
+        assertEquals(0x07e0_0000L, r.cpu.sysregs.esr); // EC 0x01, IL, CV, COND 0xe, TI 0
+        assertEquals(TestRig.RAM, r.cpu.sysregs.elr);
+        r.cpu.el = 0;
+        r.cpu.setPc(TestRig.RAM + 4);
+        step(r, 1);
+        assertEquals(0x07e0_0001L, r.cpu.sysregs.esr);
+        assertFalse(r.cpu.isHalted());
+    }
+
+    @Test
     void illegalExceptionReturnSetsIlAndFaultsAtTheTarget() {
         TestRig r = rig("eret\nnop");
         r.cpu.sysregs.spsr = 0x8 | 0x3c0; // EL2h: not implemented

@@ -155,6 +155,18 @@ class SysRegsTest {
     }
 
     @Test
+    void a57ImplementationDefinedRegistersAndTheCommsChannelReadZero() {
+        TestRig r = rig("mrs x1, s3_1_c11_c0_2\nmsr s3_1_c15_c2_1, x5\nmrs x2, s3_1_c15_c2_1\nmrs x3, mdccsr_el0");
+        r.cpu.x[1] = r.cpu.x[2] = r.cpu.x[3] = -1;
+        r.cpu.x[5] = 0x40;
+        step(r, 4);
+        assertEquals(TestRig.RAM + 16, r.cpu.pc);
+        assertEquals(0, r.x(1));
+        assertEquals(0, r.x(2));
+        assertEquals(0, r.x(3));
+    }
+
+    @Test
     void osLockIsSetAtResetAndClearedByOslar() {
         TestRig r = rig("mrs x1, oslsr_el1\nmsr oslar_el1, xzr\nmrs x2, oslsr_el1");
         step(r, 3);
