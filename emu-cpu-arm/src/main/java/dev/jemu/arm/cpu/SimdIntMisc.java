@@ -154,35 +154,20 @@ final class SimdIntMisc {
         return r;
     }
 
-    /** kind 0 XTN, 1 SQXTUN, 2 SQXTN, 3 UQXTN: 2*esize sources to esize results. */
+    /** kind (SimdNarrow): XTN, SQXTUN, SQXTN, UQXTN: 2*esize sources to esize results. */
     private static ArmOp narrow(boolean q, boolean scalar, int esize, int rd, int rn, int kind) {
         int bits = esize * 8, elements = scalar ? 1 : 8 / esize;
-        long mask = Vreg.mask(esize), smax = mask >>> 1, smin = SimdLanes.sx(~smax, bits);
+        boolean signed = kind == SimdNarrow.SIGNED_TO_UNSIGNED || kind == SimdNarrow.SIGNED;
         return c -> {
             if (c.fpDisabled) throw c.fpAccessTrap();
             long[] v = c.v;
             long r = 0;
             for (int e = 0; e < elements; e++) {
                 long x = Vreg.get(v, rn, e, 2 * esize);
-                long y;
-                switch (kind) {
-                    case 0 -> y = x;
-                    case 1 -> {
-                        long s = SimdLanes.sx(x, 2 * bits);
-                        y = s < 0 ? SimdIntThreeSame.sat(c, 0) : Long.compareUnsigned(s, mask) > 0
-                                ? SimdIntThreeSame.sat(c, mask) : s;
-                    }
-                    case 2 -> {
-                        long s = SimdLanes.sx(x, 2 * bits);
-                        y = s > smax ? SimdIntThreeSame.sat(c, smax) : s < smin ? SimdIntThreeSame.sat(c, smin) : s;
-                    }
-                    default -> y = Long.compareUnsigned(x, mask) > 0 ? SimdIntThreeSame.sat(c, mask) : x;
-                }
-                r |= (y & mask) << (e * bits);
+                if (signed) x = SimdLanes.sx(x, 2 * bits);
+                r |= (SimdNarrow.saturate(c, x, kind, bits) & Vreg.mask(esize)) << (e * bits);
             }
-            if (scalar) Vreg.setScalar(v, rd, esize, r);
-            else if (q) v[2 * rd + 1] = r;
-            else Vreg.set64(v, rd, r);
+            SimdNarrow.write(v, rd, r, scalar, q, esize);
         };
     }
 }

@@ -105,28 +105,18 @@ final class SimdShiftImm {
         int kind = opcode >= 0b10010 ? (u ? 3 : 2) : (u ? 1 : 0); // 0 plain, 1 signed->unsigned, 2 signed, 3 unsigned
         if (scalar && kind == 0) return null;
         int bits = esize * 8, wbits = 2 * bits, elements = scalar ? 1 : 8 / esize;
-        long mask = Vreg.mask(esize), smax = mask >>> 1, smin = SimdLanes.sx(~smax, bits);
+        boolean signedSrc = kind == SimdNarrow.SIGNED_TO_UNSIGNED || kind == SimdNarrow.SIGNED;
         return c -> {
             if (c.fpDisabled) throw c.fpAccessTrap();
             long[] v = c.v;
             long r = 0;
             for (int e = 0; e < elements; e++) {
                 long x = Vreg.get(v, rn, e, 2 * esize);
-                boolean signedSrc = kind == 1 || kind == 2;
                 if (signedSrc) x = SimdLanes.sx(x, wbits);
                 long s = SimdIntThreeSame.shiftLeft(x, -n, !signedSrc, wbits, round);
-                long y;
-                switch (kind) {
-                    case 0 -> y = s;
-                    case 1 -> y = s < 0 ? SimdIntThreeSame.sat(c, 0) : s > mask ? SimdIntThreeSame.sat(c, mask) : s;
-                    case 2 -> y = s > smax ? SimdIntThreeSame.sat(c, smax) : s < smin ? SimdIntThreeSame.sat(c, smin) : s;
-                    default -> y = Long.compareUnsigned(s, mask) > 0 ? SimdIntThreeSame.sat(c, mask) : s;
-                }
-                r |= (y & mask) << (e * bits);
+                r |= (SimdNarrow.saturate(c, s, kind, bits) & Vreg.mask(esize)) << (e * bits);
             }
-            if (scalar) Vreg.setScalar(v, rd, esize, r);
-            else if (q) v[2 * rd + 1] = r;
-            else Vreg.set64(v, rd, r);
+            SimdNarrow.write(v, rd, r, scalar, q, esize);
         };
     }
 }
