@@ -19,7 +19,7 @@ final class SimdIntMisc {
         if (opcode == 0b10010 || opcode == 0b10100) { // XTN, SQXTN, SQXTUN, UQXTN
             if (size == 3) return null;
             if (opcode == 0b10010 && !u && scalar) return null;
-            return narrow(q, scalar, esize, rd, rn, opcode == 0b10010 ? (u ? 1 : 0) : (u ? 3 : 2));
+            return SimdNarrow.op(q, scalar, esize, rd, rn, opcode == 0b10010 ? (u ? 1 : 0) : (u ? 3 : 2), 0, false);
         }
         if (scalar) {
             Lane f = switch (opcode) {
@@ -154,20 +154,4 @@ final class SimdIntMisc {
         return r;
     }
 
-    /** kind (SimdNarrow): XTN, SQXTUN, SQXTN, UQXTN: 2*esize sources to esize results. */
-    private static ArmOp narrow(boolean q, boolean scalar, int esize, int rd, int rn, int kind) {
-        int bits = esize * 8, elements = scalar ? 1 : 8 / esize;
-        boolean signed = kind == SimdNarrow.SIGNED_TO_UNSIGNED || kind == SimdNarrow.SIGNED;
-        return c -> {
-            if (c.fpDisabled) throw c.fpAccessTrap();
-            long[] v = c.v;
-            long r = 0;
-            for (int e = 0; e < elements; e++) {
-                long x = Vreg.get(v, rn, e, 2 * esize);
-                if (signed) x = SimdLanes.sx(x, 2 * bits);
-                r |= (SimdNarrow.saturate(c, x, kind, bits) & Vreg.mask(esize)) << (e * bits);
-            }
-            SimdNarrow.write(v, rd, r, scalar, q, esize);
-        };
-    }
 }

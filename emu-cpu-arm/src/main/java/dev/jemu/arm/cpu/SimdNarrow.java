@@ -8,6 +8,28 @@ final class SimdNarrow {
     private SimdNarrow() {
     }
 
+    /**
+     * The op: each 2*esize-byte lane of Vn, shifted right by {@code shift} (rounding if asked; 0 for XTN and
+     * friends), narrowed by {@code kind} to esize bytes.
+     */
+    static ArmOp op(boolean q, boolean scalar, int esize, int rd, int rn, int kind, int shift, boolean round) {
+        int bits = esize * 8, wbits = 2 * bits, elements = scalar ? 1 : 8 / esize;
+        boolean signed = kind == SIGNED_TO_UNSIGNED || kind == SIGNED;
+        long mask = Vreg.mask(esize);
+        return c -> {
+            if (c.fpDisabled) throw c.fpAccessTrap();
+            long[] v = c.v;
+            long r = 0;
+            for (int e = 0; e < elements; e++) {
+                long x = Vreg.get(v, rn, e, 2 * esize);
+                if (signed) x = SimdLanes.sx(x, wbits);
+                long s = SimdIntThreeSame.shiftLeft(x, -shift, !signed, wbits, round);
+                r |= (saturate(c, s, kind, bits) & mask) << (e * bits);
+            }
+            write(v, rd, r, scalar, q, esize);
+        };
+    }
+
     /** {@code x} (sign-extended for the signed kinds, zero-extended otherwise) narrowed to {@code bits}, QC on saturation. */
     static long saturate(ArmCpu c, long x, int kind, int bits) {
         long mask = Vreg.mask(bits / 8), smax = mask >>> 1, smin = ~smax;

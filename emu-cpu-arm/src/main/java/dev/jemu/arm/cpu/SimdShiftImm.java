@@ -18,7 +18,7 @@ final class SimdShiftImm {
         if (opcode == 0b11100 || opcode == 0b11111) return SimdFpMisc.fixedPoint(insn, scalar);
         if (opcode >= 0b10000 && opcode <= 0b10011) {
             if (size == 3) return null;
-            return narrow(insn, q, u, scalar, opcode, esize, rshift, rd, rn);
+            return narrow(q, u, scalar, opcode, esize, rshift, rd, rn);
         }
         if (opcode == 0b10100) { // SSHLL/USHLL
             if (size == 3 || scalar) return null;
@@ -99,24 +99,10 @@ final class SimdShiftImm {
     }
 
     /** SHRN/RSHRN, SQSHRUN/SQRSHRUN, SQSHRN/SQRSHRN, UQSHRN/UQRSHRN: wide source, right shift, narrow. */
-    private static ArmOp narrow(int insn, boolean q, boolean u, boolean scalar, int opcode, int esize, int n, int rd,
-            int rn) {
-        boolean round = (opcode & 1) != 0;
-        int kind = opcode >= 0b10010 ? (u ? 3 : 2) : (u ? 1 : 0); // 0 plain, 1 signed->unsigned, 2 signed, 3 unsigned
-        if (scalar && kind == 0) return null;
-        int bits = esize * 8, wbits = 2 * bits, elements = scalar ? 1 : 8 / esize;
-        boolean signedSrc = kind == SimdNarrow.SIGNED_TO_UNSIGNED || kind == SimdNarrow.SIGNED;
-        return c -> {
-            if (c.fpDisabled) throw c.fpAccessTrap();
-            long[] v = c.v;
-            long r = 0;
-            for (int e = 0; e < elements; e++) {
-                long x = Vreg.get(v, rn, e, 2 * esize);
-                if (signedSrc) x = SimdLanes.sx(x, wbits);
-                long s = SimdIntThreeSame.shiftLeft(x, -n, !signedSrc, wbits, round);
-                r |= (SimdNarrow.saturate(c, s, kind, bits) & Vreg.mask(esize)) << (e * bits);
-            }
-            SimdNarrow.write(v, rd, r, scalar, q, esize);
-        };
+    private static ArmOp narrow(boolean q, boolean u, boolean scalar, int opcode, int esize, int n, int rd, int rn) {
+        int kind = opcode >= 0b10010 ? (u ? SimdNarrow.UNSIGNED : SimdNarrow.SIGNED)
+                : (u ? SimdNarrow.SIGNED_TO_UNSIGNED : SimdNarrow.TRUNCATE);
+        if (scalar && kind == SimdNarrow.TRUNCATE) return null;
+        return SimdNarrow.op(q, scalar, esize, rd, rn, kind, n, (opcode & 1) != 0);
     }
 }
