@@ -43,7 +43,7 @@ final class FpConvert {
     }
 
     private static ArmOp fmovGeneral(boolean sf, int type, int rmode, boolean toV, int rn, int rd) {
-        int kind; // 0: 32-bit S or 16-bit H low half, 1: D, 2: V.D[1]
+        int kind; // 0: S, 1: D, 2: V.D[1]; the H forms are FP16 (v8.2), UNDEFINED here
         long mask;
         if (rmode == 0 && type == 0 && !sf) {
             kind = 0;
@@ -51,9 +51,6 @@ final class FpConvert {
         } else if (rmode == 0 && type == 1 && sf) {
             kind = 1;
             mask = -1L;
-        } else if (rmode == 0 && type == 3) {
-            kind = 0;
-            mask = 0xffffL;
         } else if (rmode == 1 && type == 2 && sf) {
             kind = 2;
             mask = -1L;

@@ -51,46 +51,50 @@ final class SimdCrypto {
         return c -> {
             if (c.fpDisabled) throw c.fpAccessTrap();
             long[] v = c.v;
-            int[] s = new int[16];
             long lo = v[2 * rn], hi = v[2 * rn + 1];
             if (round) {
                 lo ^= v[2 * rd];
                 hi ^= v[2 * rd + 1];
             }
-            for (int i = 0; i < 16; i++) s[i] = (int) ((i < 8 ? lo : hi) >>> (8 * (i & 7))) & 0xff;
-            int[] r = new int[16];
-            if (round) {
-                int[] box = decrypt ? INV_SBOX : SBOX;
-                for (int col = 0; col < 4; col++) {
-                    for (int row = 0; row < 4; row++) {
-                        int from = decrypt ? (col - row + 4) & 3 : (col + row) & 3;
-                        r[row + 4 * col] = box[s[row + 4 * from]];
-                    }
-                }
-            } else {
-                for (int col = 0; col < 4; col++) {
-                    int a0 = s[4 * col], a1 = s[4 * col + 1], a2 = s[4 * col + 2], a3 = s[4 * col + 3];
-                    if (!decrypt) {
-                        r[4 * col] = gmul(a0, 2) ^ gmul(a1, 3) ^ a2 ^ a3;
-                        r[4 * col + 1] = a0 ^ gmul(a1, 2) ^ gmul(a2, 3) ^ a3;
-                        r[4 * col + 2] = a0 ^ a1 ^ gmul(a2, 2) ^ gmul(a3, 3);
-                        r[4 * col + 3] = gmul(a0, 3) ^ a1 ^ a2 ^ gmul(a3, 2);
-                    } else {
-                        r[4 * col] = gmul(a0, 14) ^ gmul(a1, 11) ^ gmul(a2, 13) ^ gmul(a3, 9);
-                        r[4 * col + 1] = gmul(a0, 9) ^ gmul(a1, 14) ^ gmul(a2, 11) ^ gmul(a3, 13);
-                        r[4 * col + 2] = gmul(a0, 13) ^ gmul(a1, 9) ^ gmul(a2, 14) ^ gmul(a3, 11);
-                        r[4 * col + 3] = gmul(a0, 11) ^ gmul(a1, 13) ^ gmul(a2, 9) ^ gmul(a3, 14);
-                    }
-                }
-            }
             long rl = 0, rh = 0;
-            for (int i = 7; i >= 0; i--) {
-                rl = rl << 8 | r[i];
-                rh = rh << 8 | r[i + 8];
+            if (round) { // (Inv)ShiftRows then (Inv)SubBytes; byte row + 4 * col of the state
+                int[] box = decrypt ? INV_SBOX : SBOX;
+                for (int i = 15; i >= 0; i--) {
+                    int row = i & 3, col = i >>> 2;
+                    int from = row + 4 * (decrypt ? (col - row + 4) & 3 : (col + row) & 3);
+                    long b = box[byteAt(lo, hi, from)];
+                    if (i >= 8) rh = rh << 8 | b;
+                    else rl = rl << 8 | b;
+                }
+            } else { // (Inv)MixColumns, one 32-bit column at a time
+                rl = mixColumn((int) lo, decrypt) & 0xffffffffL | (mixColumn((int) (lo >>> 32), decrypt) & 0xffffffffL) << 32;
+                rh = mixColumn((int) hi, decrypt) & 0xffffffffL | (mixColumn((int) (hi >>> 32), decrypt) & 0xffffffffL) << 32;
             }
             v[2 * rd] = rl;
             v[2 * rd + 1] = rh;
         };
+    }
+
+    private static int byteAt(long lo, long hi, int i) {
+        return (int) ((i < 8 ? lo : hi) >>> (8 * (i & 7))) & 0xff;
+    }
+
+    /** MixColumns (or its inverse) of one column, row 0 in the low byte. */
+    private static int mixColumn(int col, boolean inverse) {
+        int a0 = col & 0xff, a1 = (col >>> 8) & 0xff, a2 = (col >>> 16) & 0xff, a3 = col >>> 24;
+        int r0, r1, r2, r3;
+        if (!inverse) {
+            r0 = gmul(a0, 2) ^ gmul(a1, 3) ^ a2 ^ a3;
+            r1 = a0 ^ gmul(a1, 2) ^ gmul(a2, 3) ^ a3;
+            r2 = a0 ^ a1 ^ gmul(a2, 2) ^ gmul(a3, 3);
+            r3 = gmul(a0, 3) ^ a1 ^ a2 ^ gmul(a3, 2);
+        } else {
+            r0 = gmul(a0, 14) ^ gmul(a1, 11) ^ gmul(a2, 13) ^ gmul(a3, 9);
+            r1 = gmul(a0, 9) ^ gmul(a1, 14) ^ gmul(a2, 11) ^ gmul(a3, 13);
+            r2 = gmul(a0, 13) ^ gmul(a1, 9) ^ gmul(a2, 14) ^ gmul(a3, 11);
+            r3 = gmul(a0, 11) ^ gmul(a1, 13) ^ gmul(a2, 9) ^ gmul(a3, 14);
+        }
+        return r0 | r1 << 8 | r2 << 16 | r3 << 24;
     }
 
     // ---------------------------------------------------------------- SHA

@@ -19,7 +19,7 @@ final class SimdIntMisc {
         if (opcode == 0b10010 || opcode == 0b10100) { // XTN, SQXTN, SQXTUN, UQXTN
             if (size == 3) return null;
             if (opcode == 0b10010 && !u && scalar) return null;
-            return narrow(q, scalar, esize, rd, rn, opcode == 0b10010 ? (u ? 1 : 0) : (u ? 3 : 2));
+            return SimdNarrow.op(q, scalar, esize, rd, rn, opcode == 0b10010 ? (u ? 1 : 0) : (u ? 3 : 2), 0, false);
         }
         if (scalar) {
             Lane f = switch (opcode) {
@@ -154,35 +154,4 @@ final class SimdIntMisc {
         return r;
     }
 
-    /** kind 0 XTN, 1 SQXTUN, 2 SQXTN, 3 UQXTN: 2*esize sources to esize results. */
-    private static ArmOp narrow(boolean q, boolean scalar, int esize, int rd, int rn, int kind) {
-        int bits = esize * 8, elements = scalar ? 1 : 8 / esize;
-        long mask = Vreg.mask(esize), smax = mask >>> 1, smin = SimdLanes.sx(~smax, bits);
-        return c -> {
-            if (c.fpDisabled) throw c.fpAccessTrap();
-            long[] v = c.v;
-            long r = 0;
-            for (int e = 0; e < elements; e++) {
-                long x = Vreg.get(v, rn, e, 2 * esize);
-                long y;
-                switch (kind) {
-                    case 0 -> y = x;
-                    case 1 -> {
-                        long s = SimdLanes.sx(x, 2 * bits);
-                        y = s < 0 ? SimdIntThreeSame.sat(c, 0) : Long.compareUnsigned(s, mask) > 0
-                                ? SimdIntThreeSame.sat(c, mask) : s;
-                    }
-                    case 2 -> {
-                        long s = SimdLanes.sx(x, 2 * bits);
-                        y = s > smax ? SimdIntThreeSame.sat(c, smax) : s < smin ? SimdIntThreeSame.sat(c, smin) : s;
-                    }
-                    default -> y = Long.compareUnsigned(x, mask) > 0 ? SimdIntThreeSame.sat(c, mask) : x;
-                }
-                r |= (y & mask) << (e * bits);
-            }
-            if (scalar) Vreg.setScalar(v, rd, esize, r);
-            else if (q) v[2 * rd + 1] = r;
-            else Vreg.set64(v, rd, r);
-        };
-    }
 }

@@ -25,15 +25,15 @@ final class SimdPermute {
                 switch (kind) {
                     case 1 -> { // UZP: even (or odd) elements of n:m
                         int idx = 2 * e + part;
-                        x = idx < elements ? lane(n0, n1, idx, esize) : lane(m0, m1, idx - elements, esize);
+                        x = idx < elements ? SimdLanes.lane(n0, n1, idx, esize) : SimdLanes.lane(m0, m1, idx - elements, esize);
                     }
                     case 2 -> { // TRN
                         int pair = e & ~1;
-                        x = (e & 1) == 0 ? lane(n0, n1, pair + part, esize) : lane(m0, m1, pair + part, esize);
+                        x = (e & 1) == 0 ? SimdLanes.lane(n0, n1, pair + part, esize) : SimdLanes.lane(m0, m1, pair + part, esize);
                     }
                     default -> { // ZIP
                         int base = part * half + (e >>> 1);
-                        x = (e & 1) == 0 ? lane(n0, n1, base, esize) : lane(m0, m1, base, esize);
+                        x = (e & 1) == 0 ? SimdLanes.lane(n0, n1, base, esize) : SimdLanes.lane(m0, m1, base, esize);
                     }
                 }
                 int bit = e * esize * 8;
@@ -43,12 +43,6 @@ final class SimdPermute {
             v[2 * rd] = r0;
             v[2 * rd + 1] = q ? r1 : 0;
         };
-    }
-
-    private static long lane(long lo, long hi, int e, int esize) {
-        int bit = e * esize * 8;
-        long h = bit < 64 ? lo : hi;
-        return esize == 8 ? h : (h >>> (bit & 63)) & ((1L << (esize * 8)) - 1);
     }
 
     /** EXT: 0 Q 101110 00 0 Rm 0 imm4 0 Rn Rd. */

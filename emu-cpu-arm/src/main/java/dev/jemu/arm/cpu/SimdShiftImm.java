@@ -18,7 +18,7 @@ final class SimdShiftImm {
         if (opcode == 0b11100 || opcode == 0b11111) return SimdFpMisc.fixedPoint(insn, scalar);
         if (opcode >= 0b10000 && opcode <= 0b10011) {
             if (size == 3) return null;
-            return narrow(insn, q, u, scalar, opcode, esize, rshift, rd, rn);
+            return narrow(q, u, scalar, opcode, esize, rshift, rd, rn);
         }
         if (opcode == 0b10100) { // SSHLL/USHLL
             if (size == 3 || scalar) return null;
@@ -99,34 +99,10 @@ final class SimdShiftImm {
     }
 
     /** SHRN/RSHRN, SQSHRUN/SQRSHRUN, SQSHRN/SQRSHRN, UQSHRN/UQRSHRN: wide source, right shift, narrow. */
-    private static ArmOp narrow(int insn, boolean q, boolean u, boolean scalar, int opcode, int esize, int n, int rd,
-            int rn) {
-        boolean round = (opcode & 1) != 0;
-        int kind = opcode >= 0b10010 ? (u ? 3 : 2) : (u ? 1 : 0); // 0 plain, 1 signed->unsigned, 2 signed, 3 unsigned
-        if (scalar && kind == 0) return null;
-        int bits = esize * 8, wbits = 2 * bits, elements = scalar ? 1 : 8 / esize;
-        long mask = Vreg.mask(esize), smax = mask >>> 1, smin = SimdLanes.sx(~smax, bits);
-        return c -> {
-            if (c.fpDisabled) throw c.fpAccessTrap();
-            long[] v = c.v;
-            long r = 0;
-            for (int e = 0; e < elements; e++) {
-                long x = Vreg.get(v, rn, e, 2 * esize);
-                boolean signedSrc = kind == 1 || kind == 2;
-                if (signedSrc) x = SimdLanes.sx(x, wbits);
-                long s = SimdIntThreeSame.shiftLeft(x, -n, !signedSrc, wbits, round);
-                long y;
-                switch (kind) {
-                    case 0 -> y = s;
-                    case 1 -> y = s < 0 ? SimdIntThreeSame.sat(c, 0) : s > mask ? SimdIntThreeSame.sat(c, mask) : s;
-                    case 2 -> y = s > smax ? SimdIntThreeSame.sat(c, smax) : s < smin ? SimdIntThreeSame.sat(c, smin) : s;
-                    default -> y = Long.compareUnsigned(s, mask) > 0 ? SimdIntThreeSame.sat(c, mask) : s;
-                }
-                r |= (y & mask) << (e * bits);
-            }
-            if (scalar) Vreg.setScalar(v, rd, esize, r);
-            else if (q) v[2 * rd + 1] = r;
-            else Vreg.set64(v, rd, r);
-        };
+    private static ArmOp narrow(boolean q, boolean u, boolean scalar, int opcode, int esize, int n, int rd, int rn) {
+        int kind = opcode >= 0b10010 ? (u ? SimdNarrow.UNSIGNED : SimdNarrow.SIGNED)
+                : (u ? SimdNarrow.SIGNED_TO_UNSIGNED : SimdNarrow.TRUNCATE);
+        if (scalar && kind == SimdNarrow.TRUNCATE) return null;
+        return SimdNarrow.op(q, scalar, esize, rd, rn, kind, n, (opcode & 1) != 0);
     }
 }
