@@ -529,11 +529,6 @@ public final class GicV2 extends GicWiring {
     // ---- state ----
 
     @Override
-    public String stateId() {
-        return "gic";
-    }
-
-    @Override
     public void saveState(StateWriter out) {
         irqs.save(out);
         out.putBytes("sgiSources", sgiSources).putInts("targets", targets)

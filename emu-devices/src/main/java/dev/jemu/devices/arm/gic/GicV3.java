@@ -414,11 +414,6 @@ public final class GicV3 extends GicWiring {
     // ---- state ----
 
     @Override
-    public String stateId() {
-        return "gic";
-    }
-
-    @Override
     public void saveState(StateWriter out) {
         irqs.save(out);
         out.putLongs("irouter", irouter).putInt("dctlr", dctlr).putInts("waker", waker);
