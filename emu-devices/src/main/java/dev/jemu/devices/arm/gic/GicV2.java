@@ -14,6 +14,11 @@ import java.util.function.IntSupplier;
  * group 0 is signalled as IRQ unless GICC_CTLR.FIQEn; a group 1 interrupt is acknowledged through GICC_IAR
  * only with GICC_CTLR.AckCtl (else 1022), or through GICC_AIAR. SGIs are always enabled and edge-triggered;
  * on one CPU the target registers read as zero and every SPI goes to CPU 0 (both as QEMU).
+ *
+ * <p>Where this differs from QEMU 7.2: GICC_AIAR/AEOIR/AHPPIR work as the architecture says (QEMU reads them
+ * as 0); PPI edge/level configuration is banked per CPU (QEMU keeps one copy); an SPI is pending and active
+ * once for all the CPUs it targets (1-of-N; QEMU keeps a copy per CPU); GICD_SPENDSGIR written with 0 sets
+ * nothing pending. {@code GicQemuDiffTest} runs the same register accesses on QEMU and here.
  */
 public final class GicV2 extends GicWiring {
     // Distributor register offsets.
@@ -527,11 +532,6 @@ public final class GicV2 extends GicWiring {
     }
 
     // ---- state ----
-
-    @Override
-    public String stateId() {
-        return "gic";
-    }
 
     @Override
     public void saveState(StateWriter out) {

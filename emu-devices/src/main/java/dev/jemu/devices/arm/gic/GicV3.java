@@ -11,6 +11,11 @@ import dev.jemu.core.state.StateWriter;
  * The distributor (GICD) holds the SPIs, each CPU's redistributor (GICR: an RD_base frame and an SGI_base
  * frame, 0x20000 apart) its SGIs and PPIs, and the CPU interface is the ICC_* system registers
  * ({@link GicV3CpuInterface}). Group 0 is signalled as FIQ, group 1 (non-secure) as IRQ.
+ *
+ * <p>Where this differs from QEMU 7.2: no LPIs (QEMU's virt has an ITS, so its GICD_TYPER.LPIS, GICR_TYPER.PLPIS
+ * and GICR_CTLR.EnableLPIs are set); 1-of-N routing is not done (GICD_IROUTER.IRM is kept but ignored, and
+ * QEMU too routes by the affinity fields only). GICD_TYPER.ITLinesNumber counts SPIs only, as 7.2 computes it,
+ * so a kernel sees interrupt IDs up to 32 * (spis / 32) - 1.
  */
 public final class GicV3 extends GicWiring {
     public static final int GICD_CTLR = 0x0000, GICD_TYPER = 0x0004, GICD_IIDR = 0x0008, GICD_TYPER2 = 0x000c,
@@ -412,11 +417,6 @@ public final class GicV3 extends GicWiring {
     };
 
     // ---- state ----
-
-    @Override
-    public String stateId() {
-        return "gic";
-    }
 
     @Override
     public void saveState(StateWriter out) {

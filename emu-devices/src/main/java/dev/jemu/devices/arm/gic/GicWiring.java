@@ -25,6 +25,11 @@ abstract sealed class GicWiring implements Gic permits GicV2, GicV3 {
         }
     }
 
+    @Override
+    public final String stateId() {
+        return "gic";
+    }
+
     /** What CPU {@code cpu}'s interface signals now: {@link #NONE}, {@link #IRQ} or {@link #FIQ}. */
     abstract int signal(int cpu);
 

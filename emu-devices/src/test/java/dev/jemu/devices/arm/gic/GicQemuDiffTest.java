@@ -120,6 +120,11 @@ class GicQemuDiffTest {
     }
 
     List<Long> runQemu(int version) throws Exception {
+        return runQemu(version, 1);
+    }
+
+    /** The program runs on CPU 0; the others stay powered off (PSCI) but have their banks and frames. */
+    List<Long> runQemu(int version, int cpus) throws Exception {
         assumeTrue(have("qemu-system-aarch64") && have("aarch64-linux-gnu-as") && have("aarch64-linux-gnu-ld"),
                 "qemu-system-aarch64 and binutils-aarch64-linux-gnu are needed");
         Path src = dir.resolve("probe.S"), obj = dir.resolve("probe.o"), elf = dir.resolve("probe.elf");
@@ -127,7 +132,7 @@ class GicQemuDiffTest {
         exec("aarch64-linux-gnu-as", src.toString(), "-o", obj.toString());
         exec("aarch64-linux-gnu-ld", "-Ttext=0x40080000", obj.toString(), "-o", elf.toString());
         Process p = new ProcessBuilder("qemu-system-aarch64", "-M", "virt,gic-version=" + version, "-cpu",
-                "cortex-a57", "-display", "none", "-monitor", "none", "-serial", "stdio", "-semihosting",
+                "cortex-a57", "-smp", Integer.toString(cpus), "-display", "none", "-monitor", "none", "-serial", "stdio", "-semihosting",
                 "-kernel", elf.toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "QEMU did not exit");
         String out = new String(p.getInputStream().readAllBytes());
@@ -477,5 +482,71 @@ class GicQemuDiffTest {
                 return a >= GICR ? GICR : GICD;
             }
         }, gic, gic.cpuInterface(0)));
+    }
+
+    @Test
+    void twoCpusMatchQemu() throws Exception {
+        for (int off : new int[] {0x4, 0x800, 0x804, 0x81c, 0x828}) {
+            r(4, GICD + off);
+        }
+        w(1, GICD + 0x828, 2);
+        r(4, GICD + 0x828);
+        w(4, GICD + 0x800, 0);
+        r(4, GICD + 0x800);
+        w(4, GICD, 1);
+        w(4, GICD + 0xf00, 0x00020004); // SGI 4 to CPU 1 only
+        r(4, GICD + 0x200);
+        w(4, GICD + 0xf00, 0x01000006); // SGI 6 to the others (CPU 1)
+        r(4, GICD + 0x200);
+        w(4, GICD + 0xf00, 0x02000007); // SGI 7 to myself
+        r(4, GICD + 0x200);
+        r(1, GICD + 0xf27);
+        List<Long> qemu = runQemu(2, 2);
+        GicV2 gic = new GicV2(2, 256);
+        MmioDevice d = gic.distributor(), c = gic.cpuInterface(0);
+        compare(qemu, runModel(new Bus() {
+            public MmioDevice window(long a) {
+                return a >= GICC ? c : d;
+            }
+
+            public long base(long a) {
+                return a >= GICC ? GICC : GICD;
+            }
+        }, gic, null));
+
+        ops.clear();
+        r(8, GICR + 0x8);
+        r(8, GICR + 0x20000 + 0x8);
+        r(4, GICR + 0x20000 + 0x14);
+        w(4, GICR + 0x20000 + 0x14, 0);
+        r(4, GICR + 0x20000 + 0x14);
+        w(4, GICR + 0x20000 + 0x10000 + 0x80, 0xffffffffL);
+        w(4, GICR + 0x10000 + 0x80, 0xffffffffL);
+        msr(GicV3CpuInterface.ICC_SGI1R_EL1, 9L << 24 | 2); // SGI 9 to Aff0 = 1
+        r(4, GICR + 0x20000 + 0x10000 + 0x200);
+        r(4, GICR + 0x10000 + 0x200);
+        msr(GicV3CpuInterface.ICC_SGI1R_EL1, 10L << 24 | 1L << 40); // SGI 10 to the others
+        r(4, GICR + 0x20000 + 0x10000 + 0x200);
+        r(4, GICR + 0x10000 + 0x200);
+        msr(GicV3CpuInterface.ICC_SGI1R_EL1, 11L << 24 | 3); // SGI 11 to both
+        r(4, GICR + 0x20000 + 0x10000 + 0x200);
+        r(4, GICR + 0x10000 + 0x200);
+        List<Long> qemu3 = runQemu(3, 2);
+        GicV3 gic3 = new GicV3(2, 256);
+        MmioDevice d3 = gic3.distributor(), rd = gic3.redistributors();
+        for (Op op : ops) {
+            if (op.kind == 'r' && op.size == 8) { // GICR_TYPER.PLPIS: QEMU has LPIs
+                ops.set(ops.indexOf(op), new Op('r', 8, op.addr, 0, 1));
+            }
+        }
+        compare(qemu3, runModel(new Bus() {
+            public MmioDevice window(long a) {
+                return a >= GICR ? rd : d3;
+            }
+
+            public long base(long a) {
+                return a >= GICR ? GICR : GICD;
+            }
+        }, gic3, gic3.cpuInterface(0)));
     }
 }

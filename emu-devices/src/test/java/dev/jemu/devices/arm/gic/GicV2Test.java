@@ -8,7 +8,6 @@ import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateRecord;
 import org.junit.jupiter.api.Test;
 
-import java.util.Random;
 
 /** GICv2 driven through its MMIO windows as irq-gic drives it; reset values are QEMU 7.2's (probed with xp). */
 class GicV2Test {
@@ -414,36 +413,26 @@ class GicV2Test {
         int[] hot = {0, 4, 0x80, 0x100, 0x104, 0x180, 0x200, 0x280, 0x300, 0x380, 0x400, 0x420, 0x800, 0x820,
                 0xc00, 0xc04, 0xc08, 0xf00, 0xf10, 0xf20, 0xc, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x28, 0xd0,
                 0xe0, 0x1000};
-        for (long seed = 1; seed <= 20; seed++) {
-            Random rnd = new Random(seed);
-            for (int step = 0; step < 2000; step++) {
-                MmioDevice wdw = windows[rnd.nextInt(windows.length)];
-                int size = new int[] {1, 2, 4, 4, 4, 8}[rnd.nextInt(6)];
-                long off = rnd.nextInt(4) == 0 ? rnd.nextInt(0x12000) : hot[rnd.nextInt(hot.length)] + rnd.nextInt(8);
-                switch (rnd.nextInt(4)) {
-                    case 0 -> wdw.read(off, size);
-                    case 1 -> inputs[rnd.nextInt(inputs.length)].set(rnd.nextBoolean());
-                    default -> wdw.write(off, size, rnd.nextInt(8) == 0 ? -1L : rnd.nextLong() & 0xff0f_00ffL);
-                }
-                if (step % 50 == 0) {
-                    checkOutputsAgainstCopy(seed, step);
-                }
+        CpuOutputs.fuzz(rnd -> {
+            MmioDevice wdw = windows[rnd.nextInt(windows.length)];
+            int size = new int[] {1, 2, 4, 4, 4, 8}[rnd.nextInt(6)];
+            long off = rnd.nextInt(4) == 0 ? rnd.nextInt(0x12000) : hot[rnd.nextInt(hot.length)] + rnd.nextInt(8);
+            switch (rnd.nextInt(4)) {
+                case 0 -> wdw.read(off, size);
+                case 1 -> inputs[rnd.nextInt(inputs.length)].set(rnd.nextBoolean());
+                default -> wdw.write(off, size, rnd.nextInt(8) == 0 ? -1L : rnd.nextLong() & 0xff0f_00ffL);
             }
-        }
+        }, this::checkOutputsAgainstCopy);
     }
 
     private void checkOutputsAgainstCopy(long seed, int step) {
         GicV2 copy = new GicV2(2, 256);
-        boolean[] ci = new boolean[2], cf = new boolean[2];
-        for (int c = 0; c < 2; c++) {
-            int cpu = c;
-            copy.attachCpu(c, l -> ci[cpu] = l, l -> cf[cpu] = l);
-        }
+        CpuOutputs out = new CpuOutputs(copy, 2);
         StateRecord.of(gic).restore(copy);
         for (int c = 0; c < 2; c++) {
             String at = "seed " + seed + " step " + step + " cpu " + c;
-            assertEquals(irq[c], ci[c], at);
-            assertEquals(fiq[c], cf[c], at);
+            assertEquals(irq[c], out.irq[c], at);
+            assertEquals(fiq[c], out.fiq[c], at);
             assertFalse(irq[c] && fiq[c], at);
             MmioDevice cc = copy.cpuInterface(c);
             int iar = r(cc, GICC_IAR) & 0x3ff;

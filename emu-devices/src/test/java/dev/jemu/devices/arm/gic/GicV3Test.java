@@ -9,7 +9,6 @@ import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateRecord;
 import org.junit.jupiter.api.Test;
 
-import java.util.Random;
 
 /** GICv3 driven as irq-gic-v3 drives it: GICD/GICR over MMIO, the CPU interface through ICC_* keys. */
 class GicV3Test {
@@ -363,48 +362,38 @@ class GicV3Test {
                 ICC_IGRPEN0_EL1, ICC_IGRPEN1_EL1};
         int[] hot = {0, 4, 0x14, 0x80, 0x84, 0x100, 0x104, 0x180, 0x200, 0x280, 0x300, 0x380, 0x400, 0x420,
                 0xc00, 0xc04, 0xc08, 0x6100, 0x6140, 0x6108};
-        for (long seed = 1; seed <= 20; seed++) {
-            Random rnd = new Random(seed);
-            for (int step = 0; step < 2000; step++) {
-                int size = new int[] {1, 2, 4, 4, 4, 8}[rnd.nextInt(6)];
-                long value = rnd.nextInt(8) == 0 ? -1L : rnd.nextLong() & 0xff1f_ff0f_ff0f_00ffL;
-                int cpu = rnd.nextInt(2);
-                switch (rnd.nextInt(7)) {
-                    case 0 -> gicd.read(rnd.nextInt(4) == 0 ? rnd.nextInt(0x11000) : hot[rnd.nextInt(hot.length)], size);
-                    case 1 -> gicd.write(rnd.nextInt(4) == 0 ? rnd.nextInt(0x11000) : hot[rnd.nextInt(hot.length)],
-                            size, value);
-                    case 2 -> {
-                        long off = rd(cpu) + (rnd.nextBoolean() ? GICR_SGI_BASE : 0)
-                                + (rnd.nextInt(4) == 0 ? rnd.nextInt(0x10000) : hot[rnd.nextInt(15)]);
-                        if (rnd.nextBoolean()) {
-                            gicr.read(off, size);
-                        } else {
-                            gicr.write(off, size, value);
-                        }
+        CpuOutputs.fuzz(rnd -> {
+            int size = new int[] {1, 2, 4, 4, 4, 8}[rnd.nextInt(6)];
+            long value = rnd.nextInt(8) == 0 ? -1L : rnd.nextLong() & 0xff1f_ff0f_ff0f_00ffL;
+            int cpu = rnd.nextInt(2);
+            switch (rnd.nextInt(7)) {
+                case 0 -> gicd.read(rnd.nextInt(4) == 0 ? rnd.nextInt(0x11000) : hot[rnd.nextInt(hot.length)], size);
+                case 1 -> gicd.write(rnd.nextInt(4) == 0 ? rnd.nextInt(0x11000) : hot[rnd.nextInt(hot.length)],
+                        size, value);
+                case 2 -> {
+                    long off = rd(cpu) + (rnd.nextBoolean() ? GICR_SGI_BASE : 0)
+                            + (rnd.nextInt(4) == 0 ? rnd.nextInt(0x10000) : hot[rnd.nextInt(15)]);
+                    if (rnd.nextBoolean()) {
+                        gicr.read(off, size);
+                    } else {
+                        gicr.write(off, size, value);
                     }
-                    case 3 -> inputs[rnd.nextInt(inputs.length)].set(rnd.nextBoolean());
-                    case 4 -> gic.cpuInterface(cpu).read(keys[rnd.nextInt(keys.length)]);
-                    default -> gic.cpuInterface(cpu).write(keys[rnd.nextInt(keys.length)], value);
                 }
-                if (step % 50 == 0) {
-                    checkOutputsAgainstCopy(seed, step);
-                }
+                case 3 -> inputs[rnd.nextInt(inputs.length)].set(rnd.nextBoolean());
+                case 4 -> gic.cpuInterface(cpu).read(keys[rnd.nextInt(keys.length)]);
+                default -> gic.cpuInterface(cpu).write(keys[rnd.nextInt(keys.length)], value);
             }
-        }
+        }, this::checkOutputsAgainstCopy);
     }
 
     private void checkOutputsAgainstCopy(long seed, int step) {
         GicV3 copy = new GicV3(2, 256);
-        boolean[] ci = new boolean[2], cf = new boolean[2];
-        for (int c = 0; c < 2; c++) {
-            int cpu = c;
-            copy.attachCpu(c, l -> ci[cpu] = l, l -> cf[cpu] = l);
-        }
+        CpuOutputs out = new CpuOutputs(copy, 2);
         StateRecord.of(gic).restore(copy);
         for (int c = 0; c < 2; c++) {
             String at = "seed " + seed + " step " + step + " cpu " + c;
-            assertEquals(irq[c], ci[c], at);
-            assertEquals(fiq[c], cf[c], at);
+            assertEquals(irq[c], out.irq[c], at);
+            assertEquals(fiq[c], out.fiq[c], at);
             GicV3CpuInterface cc = copy.cpuInterface(c);
             // IRQ is exactly "IAR1 would take something", FIQ "IAR0 would"
             assertEquals(fiq[c], cc.read(ICC_IAR0_EL1) != SPURIOUS, at);
