@@ -332,7 +332,7 @@ public final class ArmCpu implements Cpu {
                     op.exec(this);
                     pc = npc;
                     n++;
-                } while (!leave && ((pc - base) >>> 12) == 0 && n < budget && page.valid);
+                } while (!leave && ((pc - base) & ~0xffcL) == 0 && n < budget && page.valid); // same page, aligned
                 this.pc = pc;
             } catch (ArmException e) {
                 traps++;

@@ -225,4 +225,15 @@ class ExceptionsTest {
         assertEquals(0x8a00_0000L, r.cpu.sysregs.esr); // EC 0x22
         assertEquals(TestRig.RAM + 2, r.cpu.sysregs.far);
     }
+
+    @Test
+    void branchToMisalignedTargetInTheSamePageFaults() {
+        // the target is inside the block's page: the run loop must not execute the word at target & ~3
+        TestRig r = rig("adr x4, 1f\norr x4, x4, #2\nblr x4\n1: mov x5, #1");
+        r.run(4); // one block: adr, orr, blr, then the fault
+        assertEquals(0x8a00_0000L, r.cpu.sysregs.esr); // EC 0x22, PC alignment
+        assertEquals(TestRig.RAM + 14, r.cpu.sysregs.far);
+        assertEquals(TestRig.RAM + 14, r.cpu.sysregs.elr);
+        assertEquals(0, r.cpu.x[5]);
+    }
 }
