@@ -57,6 +57,22 @@ final class Programs {
         return dir;
     }
 
+    /**
+     * The {@code -M} value a program asks for with a {@code // machine: VALUE} line among its leading comment
+     * lines (e.g. {@code virt,gic-version=3}); null for the architecture's default machine.
+     */
+    static String machine(DiffArch arch, String name) {
+        try (Stream<String> lines = Files.lines(sourceDir(arch).resolve(name + ".S"))) {
+            return lines.takeWhile(l -> l.startsWith("//"))
+                    .map(l -> l.substring(2).strip())
+                    .filter(l -> l.startsWith("machine:"))
+                    .map(l -> l.substring("machine:".length()).strip())
+                    .findFirst().orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static boolean toolchainPresent(DiffArch arch) {
         return Tools.onPath(arch.as) && Tools.onPath(arch.ld);
     }
