@@ -219,7 +219,7 @@ public final class ArmCpu implements Cpu {
 
     /** The FP/SIMD access trap (EC 0x07) of an op that found {@link #fpDisabled}. */
     public ArmException fpAccessTrap() {
-        return syncException(Syndrome.EC_FP_ACCESS, 0); // from A64 the ISS is 0 (CV/COND are AArch32 only)
+        return syncException(Syndrome.EC_FP_ACCESS, 1 << 24 | 0xe << 20); // from A64: CV 1, COND 0b1110, as QEMU
     }
 
     /** Tells the run loop to look at interrupts, translation and EL before the next instruction. */

@@ -105,7 +105,7 @@ class SysRegsTest {
     void fpcrTrapsWhileCpacrDisablesFp() {
         TestRig r = rig("mrs x1, fpcr\nmsr cpacr_el1, x2\nmrs x1, fpcr");
         step(r, 1);
-        assertEquals(0x1e00_0000L, r.cpu.sysregs.esr); // EC 0x07, IL
+        assertEquals(0x1fe0_0000L, r.cpu.sysregs.esr); // EC 0x07, IL, CV, COND 0b1110 (as QEMU's syn_fp_access_trap)
         r.cpu.x[2] = 3L << 20;
         r.cpu.fpcr = 0x0300_0000;
         r.cpu.setPc(TestRig.RAM + 4);
