@@ -84,6 +84,9 @@ class FpQemuCompareTest {
         {"usqadd v0.4s, v1.4s", "11", "0"}, {"sqdmull v0.4s, v1.4h, v2.4h", "9", "9"},
         {"sqdmlal2 v0.2d, v1.4s, v2.4s", "9", "11"}, {"sqdmlsl s0, h1, h2", "9", "9"},
         {"sqdmull2 v0.2d, v1.4s, v2.s[3]", "9", "11"}, {"sqdmlal d0, s1, v2.s[1]", "9", "9"},
+        {"addp v0.8b, v1.8b, v2.8b", "9", "11"}, {"uminp v0.4h, v1.4h, v2.4h", "9", "10"},
+        {"smaxp v0.2s, v1.2s, v2.2s", "9", "11"}, {"addp v0.2d, v1.2d, v2.2d", "10", "11"},
+        {"umaxp v0.16b, v1.16b, v2.16b", "9", "10"}, {"fminp v0.2s, v1.2s, v2.2s", "1", "5"},
         // NZCV of the compares, read through FCSEL (one condition each)
         {"fcmp d1, d2; fcsel d0, d1, d2, vs", "0", "4"}, {"fcmpe d1, d2; fcsel d0, d1, d2, eq", "2", "3"},
         {"fcmp s1, #0.0; fcsel d0, d1, d2, lt", "3", "4"}, {"fcmpe d1, d2; fcsel d0, d1, d2, hi", "4", "0"},
