@@ -104,6 +104,8 @@ class SysRegsTest {
     @Test
     void fpcrTrapsWhileCpacrDisablesFp() {
         TestRig r = rig("mrs x1, fpcr\nmsr cpacr_el1, x2\nmrs x1, fpcr");
+        r.cpu.sysregs.cpacr = 0; // CPACR_EL1's reset value: FP traps at EL1 (the rig enables it)
+        r.cpu.sysregs.updateFpAccess();
         step(r, 1);
         assertEquals(0x1fe0_0000L, r.cpu.sysregs.esr); // EC 0x07, IL, CV, COND 0b1110 (as QEMU's syn_fp_access_trap)
         r.cpu.x[2] = 3L << 20;
