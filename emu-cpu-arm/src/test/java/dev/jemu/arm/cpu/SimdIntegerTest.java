@@ -13,8 +13,6 @@ class SimdIntegerTest {
     /** Runs one instruction with v1 = (A0, A1), v2 = (B0, B1), v0 = (-1, -1). */
     private static TestRig one(String insn) {
         TestRig r = new TestRig().asm(insn);
-        r.cpu.sysregs.cpacr = 3L << 20; // FP/SIMD enabled (it traps at reset, as on the hardware)
-        r.cpu.sysregs.updateFpAccess();
         r.cpu.v[0] = r.cpu.v[1] = -1;
         r.cpu.v[2] = A0;
         r.cpu.v[3] = A1;
