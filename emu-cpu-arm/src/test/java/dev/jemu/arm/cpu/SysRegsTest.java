@@ -30,7 +30,7 @@ class SysRegsTest {
         assertEquals(0x411fd070L, r.x(1));
         assertEquals(0x80000000L, r.x(2));
         assertEquals(0x11L, r.x(3)); // EL0/EL1 AArch64 only, FP and AdvSIMD, no EL2/EL3
-        assertEquals(0x10000L, r.x(4)); // CRC32 only
+        assertEquals(0x11120L, r.x(4)); // AES+PMULL, SHA1, SHA2, CRC32 as QEMU's a57
         assertEquals(0x24L, r.x(5)); // 44-bit PA, 16-bit ASID, 4K/64K granules, no 16K
         assertEquals(0x8444c004L, r.x(6));
         assertEquals(4L, r.x(7));
