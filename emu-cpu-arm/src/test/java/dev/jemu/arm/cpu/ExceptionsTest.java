@@ -236,4 +236,14 @@ class ExceptionsTest {
         assertEquals(TestRig.RAM + 14, r.cpu.sysregs.elr);
         assertEquals(0, r.cpu.x[5]);
     }
+
+    @Test
+    void daifSetAtEl0WithoutUmaTrapsWithItsOwnOp1AndOp2() {
+        // MSR DAIFSet is op0 0, op1 3, CRn 4, CRm = the immediate, op2 6; QEMU 7.2 reports op1 and op2 swapped
+        TestRig r = rig("msr daifset, #2");
+        r.cpu.el = 0;
+        step(r, 1);
+        assertEquals(VBAR + 0x400, r.cpu.pc);
+        assertEquals(0x18L << 26 | 1L << 25 | 6 << 17 | 3 << 14 | 4 << 10 | 31 << 5 | 2 << 1, r.cpu.sysregs.esr);
+    }
 }
