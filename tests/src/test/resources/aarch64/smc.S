@@ -3,6 +3,23 @@
 // instruction right after the patching store in the same page, a branch retargeted, with the MMU off and on
 // (identity map, caches enabled), and the patched word read back as data.
         .include "common.inc"
+        // SYNC_CODE xa: makes the instruction written at xa visible to fetch (by VA, as Linux does)
+        .macro SYNC_CODE xa
+        dc cvau, \xa
+        dsb ish
+        ic ivau, \xa
+        dsb ish
+        isb
+        .endm
+        // B_TO_X4 site: writes `b <x4>` at site (clobbers w2 and x4)
+        .macro B_TO_X4 site
+        sub x4, x4, \site
+        lsr x4, x4, #2
+        and w4, w4, #0x3ffffff
+        movz w2, #0x1400, lsl #16       // b imm26
+        orr w2, w2, w4
+        str w2, [\site]
+        .endm
         .text
         .global main
 main:
@@ -32,11 +49,7 @@ patch_round:
         orr w2, w2, w1, lsl #5
         adr x3, target
         str w2, [x3]
-        dc cvau, x3
-        dsb ish
-        ic ivau, x3
-        dsb ish
-        isb
+        SYNC_CODE x3
         bl target
         PR patched, x0
         ldr w0, [x3]
@@ -59,30 +72,18 @@ patch_round:
         // restore target for the next round
         ldr w2, target_orig
         str w2, [x3]
-        dc cvau, x3
-        dsb ish
-        ic ivau, x3
-        dsb ish
-        isb
+        SYNC_CODE x3
         // the next instruction in the same page, patched by the code just before it
         ldr w2, next_new
         adr x3, 3f
         mov x0, #0
         str w2, [x3]
-        dc cvau, x3
-        dsb ish
-        ic ivau, x3
-        dsb ish
-        isb
+        SYNC_CODE x3
 3:      mov x0, #0x55                   // replaced by next_new (mov x0, #0xaa) before it runs
         PR next.patched, x0
         ldr w2, next_old                // back to the original for the next round
         str w2, [x3]
-        dc cvau, x3
-        dsb ish
-        ic ivau, x3
-        dsb ish
-        isb
+        SYNC_CODE x3
         // a branch retargeted: b to_a becomes b to_b
         adr x3, branch_site
         ldr w2, [x3]
@@ -90,31 +91,13 @@ patch_round:
         bl branch_site
         PR branch.before, x0
         adr x4, to_b
-        sub x4, x4, x3
-        lsr x4, x4, #2
-        and w4, w4, #0x3ffffff
-        movz w2, #0x1400, lsl #16       // b imm26
-        orr w2, w2, w4
-        str w2, [x3]
-        dc cvau, x3
-        dsb ish
-        ic ivau, x3
-        dsb ish
-        isb
+        B_TO_X4 x3
+        SYNC_CODE x3
         bl branch_site
         PR branch.after, x0
         adr x4, to_a                    // back again
-        sub x4, x4, x3
-        lsr x4, x4, #2
-        and w4, w4, #0x3ffffff
-        movz w2, #0x1400, lsl #16
-        orr w2, w2, w4
-        str w2, [x3]
-        dc cvau, x3
-        dsb ish
-        ic ivau, x3
-        dsb ish
-        isb
+        B_TO_X4 x3
+        SYNC_CODE x3
         ldr x30, [sp], #16
         ret
 
