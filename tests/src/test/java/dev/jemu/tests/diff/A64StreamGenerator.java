@@ -256,7 +256,27 @@ final class A64StreamGenerator {
             },
             d -> pick(new String[] {"fcvtn v" + r() + ".2s, " + v("2d"), "fcvtl " + v("2d") + ", v" + r() + ".2s",
                 "fcvtxn v" + r() + ".2s, " + v("2d")}),
-            d -> (d ? "frecpe d" : "frsqrte s") + r() + (d ? ", d" : ", s") + r());
+            d -> (d ? "frecpe d" : "frsqrte s") + r() + (d ? ", d" : ", s") + r(),
+            d -> pick(new String[] {"fmaxnmv", "fminv", "fmaxv", "fminnmv"}) + " s" + r() + ", " + v("4s"),
+            d -> pick(new String[] {"faddp", "fmaxnmp", "fminp"}) + " " + (d ? "d" + r() + ", " + v("2d")
+                    : "s" + r() + ", v" + r() + ".2s"),
+            d -> "frecpx " + fp(d) + ", " + fp(d),
+            d -> {
+                String a = pick(VEC_FP);
+                int bits = a.equals("2d") ? 64 : 32;
+                return pick(new String[] {"fcvtzs", "fcvtzu", "scvtf", "ucvtf"}) + " " + v(a) + ", " + v(a) + ", #"
+                        + (1 + rnd.nextInt(bits));
+            },
+            d -> {
+                String a = pick(VEC_FP);
+                return pick(new String[] {"fmul", "fmulx", "fmls"}) + " " + v(a) + ", " + v(a) + ", v" + r() + "."
+                        + a.substring(1) + "[" + rnd.nextInt(a.equals("2d") ? 2 : 4) + "]";
+            },
+            d -> {
+                String a = pick(VEC_FP);
+                return pick(new String[] {"fcmeq", "fcmlt", "fcmle", "fcmgt"}) + " " + v(a) + ", " + v(a) + ", #0.0";
+            },
+            d -> "fmov " + v(pick(VEC_FP)) + ", #" + pick(new String[] {"1.0", "-0.5", "31.0"}));
 
     private final List<Function<Boolean, String>> simd = List.of(
             q -> {
@@ -369,6 +389,37 @@ final class A64StreamGenerator {
                 "pmull v" + r() + ".8h, v" + r() + ".8b, v" + r() + ".8b", "pmull2 v" + r() + ".1q, v" + r() + ".2d, v"
                     + r() + ".2d", "sha256h q" + r() + ", q" + r() + ", v" + r() + ".4s", "sha1su1 v" + r()
                     + ".4s, v" + r() + ".4s"}),
+            q -> {
+                String[] n = {"8b", "4h", "2s"}, w = {"8h", "4s", "2d"};
+                int i = rnd.nextInt(3);
+                return pick(new String[] {"addhn", "raddhn", "subhn", "rsubhn"}) + " v" + r() + "." + n[i] + ", v" + r()
+                        + "." + w[i] + ", v" + r() + "." + w[i];
+            },
+            q -> {
+                String[] n = {"8b", "4h", "2s"}, w = {"8h", "4s", "2d"};
+                int i = rnd.nextInt(3);
+                String op = pick(new String[] {"uabal", "umlsl", "smlal", "sqdmlal", "sqdmlsl", "usubw", "saddw"});
+                if (i == 0 && op.startsWith("sqd")) op = "smlal";
+                String second = op.endsWith("w") ? w[i] : n[i];
+                return op + " v" + r() + "." + w[i] + ", v" + r() + "." + second + ", v" + r() + "." + n[i];
+            },
+            q -> {
+                String[] n = {"8b", "4h", "2s"}, w = {"8h", "4s", "2d"};
+                int i = rnd.nextInt(3), bits = 8 << i;
+                return pick(new String[] {"sshll", "ushll"}) + " v" + r() + "." + w[i] + ", v" + r() + "." + n[i] + ", #"
+                        + rnd.nextInt(bits);
+            },
+            q -> {
+                String[] n = {"8b", "16b", "4h", "8h", "2s", "4s"}, w = {"4h", "8h", "2s", "4s", "1d", "2d"};
+                int i = rnd.nextInt(6);
+                return pick(new String[] {"uaddlp", "sadalp"}) + " v" + r() + "." + w[i] + ", v" + r() + "." + n[i];
+            },
+            q -> {
+                String a = pick(VEC_INT);
+                return pick(new String[] {"srhadd", "urhadd", "shsub", "sqrdmulh"}).replace("sqrdmulh",
+                        a.endsWith("b") ? "urhadd" : "sqrdmulh") + " " + v(a) + ", " + v(a) + ", " + v(a);
+            },
+            q -> "pmul " + v(q ? "16b" : "8b") + ", " + v(q ? "16b" : "8b") + ", " + v(q ? "16b" : "8b"),
             q -> pick(new String[] {"ldr q" + r() + ", [x20, #" + 16 * rnd.nextInt(64) + "]", "str q" + r() + ", [x20, #"
                     + 16 * rnd.nextInt(64) + "]", "ld1 {v" + r() + ".4s}, [x20]", "st1 {v" + r() + ".8h}, [x20]",
                 "ldr d" + r() + ", [x20, #" + 8 * rnd.nextInt(64) + "]", "str s" + r() + ", [x20, #" + 4 * rnd.nextInt(64)
