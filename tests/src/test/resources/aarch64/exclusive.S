@@ -1,7 +1,8 @@
 // Exclusives and ordered accesses: LDXR/STXR (B/H/W/X), LDAXR/STLXR, LDXP/STXP, LDAXP/STLXP, the status
 // result of a store without a reservation, after CLREX and after a second store-exclusive; LDAR/STLR of
-// every size; DMB/DSB/ISB; retry loops as Linux's atomics without LSE (add, cmpxchg, spinlock, LDXP/STXP). Addresses are the ones loaded (the monitor's granule is not compared). The MMU is
-// on (identity, Normal memory): exclusives on Device memory are IMPLEMENTATION DEFINED.
+// every size; DMB/DSB/ISB; retry loops as Linux's atomics without LSE (add, cmpxchg, spinlock, LDXP/STXP).
+// Addresses are the ones loaded (the monitor's granule is not compared). The MMU is on (identity, Normal
+// memory): exclusives on Device memory are IMPLEMENTATION DEFINED.
         .include "common.inc"
         .data
         .balign 16
