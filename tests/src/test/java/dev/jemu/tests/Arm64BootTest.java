@@ -80,6 +80,8 @@ class Arm64BootTest {
         Predicate<String> notCompared = qemuOnly.or(Pattern.compile("reserved|Kernel ").asPredicate());
         assertEquals(section(qemu, "/proc/iomem", notCompared), section(jemu, "/proc/iomem", notCompared),
                 "/proc/iomem (QEMU, jemu)");
+        System.out.printf("compared with QEMU: %d bound drivers, %d interrupt lines, %d iomem lines%n", drivers.size(),
+                irqs.size(), section(qemu, "/proc/iomem", notCompared).size());
         for (String file : List.of("current_clocksource", "current_device")) {
             Predicate<String> none = s -> false;
             assertEquals(section(qemu, file, none), section(jemu, file, none), file);
