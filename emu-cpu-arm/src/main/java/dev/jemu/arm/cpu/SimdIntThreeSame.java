@@ -195,7 +195,7 @@ final class SimdIntThreeSame {
             return shift >= bits ? 0 : a << shift;
         }
         int n = -shift;
-        if (n > 64) return 0;
+        if (n > 64) return round || unsigned ? 0 : a >> 63; // counts down to -128: all sign bits
         long r = n == 64 ? (unsigned ? 0 : a >> 63) : unsigned ? a >>> n : a >> n;
         if (round) r += (a >>> (n - 1)) & 1;
         else if (n >= bits) r = unsigned ? 0 : a >> 63;

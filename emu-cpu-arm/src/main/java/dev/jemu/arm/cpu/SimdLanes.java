@@ -70,31 +70,40 @@ final class SimdLanes {
 
     /** Pairwise op over the concatenation Vm:Vn: result element e = f(pair e's two elements). */
     static ArmOp pairwise(boolean q, int esize, int rd, int rn, int rm, Lane f) {
-        int elements = (q ? 16 : 8) / esize;
+        if (esize == 8) { // 2D only: one pair per source register
+            return c -> {
+                if (c.fpDisabled) throw c.fpAccessTrap();
+                long[] v = c.v;
+                long r0 = f.apply(c, v[2 * rn], v[2 * rn + 1], 0), r1 = f.apply(c, v[2 * rm], v[2 * rm + 1], 0);
+                v[2 * rd] = r0;
+                v[2 * rd + 1] = r1;
+            };
+        }
+        int bits = esize * 8;
         long mask = Vreg.mask(esize);
         return c -> {
             if (c.fpDisabled) throw c.fpAccessTrap();
             long[] v = c.v;
-            long n0 = v[2 * rn], n1 = v[2 * rn + 1], m0 = v[2 * rm], m1 = v[2 * rm + 1];
-            long r0 = 0, r1 = 0;
-            for (int e = 0; e < elements; e++) {
-                int i = 2 * e;
-                long a, b;
-                if (i < elements) {
-                    a = lane(n0, n1, i, esize);
-                    b = lane(n0, n1, i + 1, esize);
-                } else {
-                    a = lane(m0, m1, i - elements, esize);
-                    b = lane(m0, m1, i + 1 - elements, esize);
-                }
-                long r = f.apply(c, a, b, 0) & mask;
-                int bit = e * esize * 8;
-                if (bit < 64) r0 |= r << bit;
-                else r1 |= r << (bit - 64);
+            long r0, r1;
+            if (q) {
+                r0 = pairs(c, f, v[2 * rn], bits, mask) | pairs(c, f, v[2 * rn + 1], bits, mask) << 32;
+                r1 = pairs(c, f, v[2 * rm], bits, mask) | pairs(c, f, v[2 * rm + 1], bits, mask) << 32;
+            } else {
+                r0 = pairs(c, f, v[2 * rn], bits, mask) | pairs(c, f, v[2 * rm], bits, mask) << 32;
+                r1 = 0;
             }
             v[2 * rd] = r0;
-            v[2 * rd + 1] = q ? r1 : 0;
+            v[2 * rd + 1] = r1;
         };
+    }
+
+    /** The pairs of one 64-bit half, their results packed into the low 32 bits. */
+    private static long pairs(ArmCpu c, Lane f, long x, int bits, long mask) {
+        long r = 0;
+        for (int s = 0, o = 0; s < 64; s += 2 * bits, o += bits) {
+            r |= (f.apply(c, (x >>> s) & mask, (x >>> (s + bits)) & mask, 0) & mask) << o;
+        }
+        return r;
     }
 
     static long lane(long lo, long hi, int e, int esize) {

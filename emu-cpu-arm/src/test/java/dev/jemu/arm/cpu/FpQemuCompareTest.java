@@ -84,6 +84,14 @@ class FpQemuCompareTest {
         {"usqadd v0.4s, v1.4s", "11", "0"}, {"sqdmull v0.4s, v1.4h, v2.4h", "9", "9"},
         {"sqdmlal2 v0.2d, v1.4s, v2.4s", "9", "11"}, {"sqdmlsl s0, h1, h2", "9", "9"},
         {"sqdmull2 v0.2d, v1.4s, v2.s[3]", "9", "11"}, {"sqdmlal d0, s1, v2.s[1]", "9", "9"},
+        {"addp v0.8b, v1.8b, v2.8b", "9", "11"}, {"uminp v0.4h, v1.4h, v2.4h", "9", "10"},
+        {"smaxp v0.2s, v1.2s, v2.2s", "9", "11"}, {"addp v0.2d, v1.2d, v2.2d", "10", "11"},
+        {"umaxp v0.16b, v1.16b, v2.16b", "9", "10"}, {"fminp v0.2s, v1.2s, v2.2s", "1", "5"},
+        // NZCV of the compares, read through FCSEL (one condition each)
+        {"fcmp d1, d2; fcsel d0, d1, d2, vs", "0", "4"}, {"fcmpe d1, d2; fcsel d0, d1, d2, eq", "2", "3"},
+        {"fcmp s1, #0.0; fcsel d0, d1, d2, lt", "3", "4"}, {"fcmpe d1, d2; fcsel d0, d1, d2, hi", "4", "0"},
+        {"fcmp d1, d2; fcsel d0, d1, d2, ge", "5", "2"}, {"fcmp d1, d2; fccmp d2, d1, #4, eq; fcsel d0, d1, d2, ne", "4", "4"},
+        {"fcmp d1, d2; fccmpe d2, d1, #2, ne; fcsel d0, d1, d2, cs", "1", "4"},
     };
 
     private static final long BODY = 0x400, DATA_AT = 0x3000, OUT_AT = 0x4000;
@@ -94,7 +102,7 @@ class FpQemuCompareTest {
             s.append("movi v0.2d, #0\n");
             s.append("ldr q1, [x1, #").append(16 * Integer.parseInt(CASES[k][1])).append("]\n");
             s.append("ldr q2, [x1, #").append(16 * Integer.parseInt(CASES[k][2])).append("]\n");
-            s.append(CASES[k][0]).append('\n');
+            s.append(CASES[k][0].replace("; ", "\n")).append('\n');
             s.append("str q0, [x2, #").append(16 * k).append("]\n");
         }
         return s.toString();
@@ -174,7 +182,8 @@ class FpQemuCompareTest {
         r.cpu.setReg(1, TestRig.RAM + DATA_AT);
         r.cpu.setReg(2, TestRig.RAM + OUT_AT);
         r.cpu.fpcr = fpcr;
-        int insns = 5 * CASES.length;
+        int insns = 0;
+        for (String[] k : CASES) insns += 4 + k[0].split("; ").length;
         r.run(insns);
         assertEquals(TestRig.RAM + BODY + 4L * insns, r.cpu.pc(), "the body ran to its end");
         for (int k = 0; k < CASES.length; k++) {

@@ -104,6 +104,8 @@ class SysRegsTest {
     @Test
     void fpcrTrapsWhileCpacrDisablesFp() {
         TestRig r = rig("mrs x1, fpcr\nmsr cpacr_el1, x2\nmrs x1, fpcr");
+        r.cpu.sysregs.cpacr = 0; // CPACR_EL1's reset value: FP traps at EL1 (the rig enables it)
+        r.cpu.sysregs.updateFpAccess();
         step(r, 1);
         assertEquals(0x1e00_0000L, r.cpu.sysregs.esr); // EC 0x07, IL
         r.cpu.x[2] = 3L << 20;

@@ -30,6 +30,24 @@ final class TestRig {
         bus.addRam("ram", RAM, ram);
         cpu = new ArmCpu(0, CpuModels.byName(model), bus, loop, new Timebase(clock, 62_500_000));
         cpu.setPc(RAM);
+        parkOnException();
+        cpu.sysregs.cpacr = 3L << 20; // FPEN: FP/SIMD enabled at EL0 and EL1, as Linux runs
+        cpu.sysregs.updateFpAccess();
+    }
+
+    /** Where exceptions go unless a test sets VBAR_EL1 itself: every vector is WFI; B . */
+    static final long PARK_VECTORS = RAM + 0xf0_0000;
+
+    /**
+     * Points VBAR_EL1 at vectors that park the CPU (WFI in a loop), so a test reads the first exception's syndrome
+     * (c.excClass, excIss, excReturn, ESR/ELR) after run() returns, instead of a cascade of aborts at VBAR 0.
+     */
+    private void parkOnException() {
+        for (int v = 0; v < 16; v++) {
+            bus.write(PARK_VECTORS + 0x80L * v, 4, 0xd503207fL); // wfi
+            bus.write(PARK_VECTORS + 0x80L * v + 4, 4, 0x17ffffffL); // b . - 4 (back to the wfi)
+        }
+        cpu.sysregs.vbar = PARK_VECTORS;
     }
 
     TestRig load(int... words) {

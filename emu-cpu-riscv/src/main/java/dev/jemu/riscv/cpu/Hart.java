@@ -2,6 +2,7 @@ package dev.jemu.riscv.cpu;
 
 import static dev.jemu.riscv.cpu.Csr.*;
 
+import dev.jemu.core.fpu.SoftFloat;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineLoop;
@@ -13,7 +14,6 @@ import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
 import dev.jemu.core.time.Timebase;
 import dev.jemu.core.time.Timer;
-import dev.jemu.core.fpu.SoftFloat;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
