@@ -123,10 +123,10 @@ class Arm64BootTest {
         assertTrue(i >= 0, "no '== ..." + name + "' section in:\n" + out);
         Set<String> lines = new TreeSet<>();
         for (String l : out.substring(out.indexOf('\n', i + 1) + 1).split("\n")) {
-            if (l.startsWith("== ") || l.startsWith("JEMU-") || l.startsWith("[")) {
+            if (l.startsWith("== ") || l.startsWith("JEMU-")) {
                 break;
             }
-            if (!l.isBlank() && !excluded.test(l)) {
+            if (!l.isBlank() && !l.startsWith("[ ") && !excluded.test(l)) { // "[ " starts a kernel message
                 lines.add(l.strip().replaceAll("\\s+", " "));
             }
         }
