@@ -39,7 +39,12 @@ final class MonitorVm implements AutoCloseable {
     }
 
     static MonitorVm qemu(List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(QEMU));
+        return qemu(QEMU, args);
+    }
+
+    /** {@code binary} (qemu-system-ARCH) with {@code args}. */
+    static MonitorVm qemu(String binary, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(binary));
         cmd.addAll(args);
         return new MonitorVm(cmd);
     }

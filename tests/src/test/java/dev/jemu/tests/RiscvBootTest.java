@@ -1,11 +1,7 @@
 package dev.jemu.tests;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,34 +14,26 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("boot")
 class RiscvBootTest {
-    private static final String ARCH = "riscv64";
+    private static final KitGuest G = KitGuest.RISCV64;
+    private static final String ARCH = G.kit();
 
     @BeforeEach
     void needBoard() {
-        Kit.requireBoard(ARCH, "virt");
+        G.requireBoard("virt");
     }
 
     private static List<String> base(String append) {
-        Path image = Kit.file(ARCH, "Image");
-        Path initrd = Kit.file(ARCH, "initrd.cpio.gz");
-        return new ArrayList<>(List.of("-M", "virt", "-cpu", "riscv64", "-m", "512M", "-nographic", "-no-reboot",
-                "-kernel", image.toString(), "-initrd", initrd.toString(), "-append", append));
+        return G.kernelArgs("virt", append);
     }
 
     private static JemuProcess.Result boot(List<String> args) throws Exception {
-        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(), args.toArray(String[]::new));
-        assertFalse(r.timedOut(), r::describe);
-        assertTrue(r.out().contains("JEMU-BOOT-OK riscv64 "), r::describe);
-        assertTrue(r.out().contains("JEMU-POWEROFF"), r::describe);
-        assertEquals(0, r.status(), r::describe);
-        System.out.printf("boot %s: %d ms%n", args, r.elapsed().toMillis());
-        return r;
+        return G.boot(args);
     }
 
     /** The built-in SBI, with jemu.info and the root disk on virtio-blk: one boot checks all three. */
     @Test
     void bootsWithTheBuiltInSbiBindsTheBoardDriversAndMountsTheRootDisk() throws Exception {
-        List<String> args = base("console=ttyS0 jemu.info");
+        List<String> args = base("jemu.info");
         args.addAll(List.of("-drive", "file=" + Kit.file(ARCH, "root.qcow2") + ",if=none,id=d0,format=qcow2,snapshot=on",
                 "-device", "virtio-blk-device,drive=d0"));
         JemuProcess.Result r = boot(args);
@@ -62,7 +50,7 @@ class RiscvBootTest {
 
     @Test
     void bootsWithOpenSbiFwJump() throws Exception {
-        List<String> args = base("console=ttyS0");
+        List<String> args = base("");
         args.addAll(List.of("-bios", Kit.file(ARCH, "fw_jump.bin").toString()));
         JemuProcess.Result r = boot(args);
         assertTrue(r.out().contains("OpenSBI"), r::describe);
@@ -70,7 +58,7 @@ class RiscvBootTest {
 
     @Test
     void bootsWithOpenSbiFwDynamic() throws Exception {
-        List<String> args = base("console=ttyS0");
+        List<String> args = base("");
         args.addAll(List.of("-bios", Kit.file(ARCH, "fw_dynamic.bin").toString()));
         JemuProcess.Result r = boot(args);
         assertTrue(r.out().contains("OpenSBI"), r::describe);
@@ -78,14 +66,6 @@ class RiscvBootTest {
 
     @Test
     void typesIntoTheGuestShell() throws Exception {
-        List<String> args = base("console=ttyS0 jemu.shell");
-        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(),
-                List.of(new JemuProcess.Step(" # ", "echo JEMU-TYPED-$((6*7))\n"),
-                        new JemuProcess.Step("JEMU-TYPED-42", "poweroff -f\n")),
-                args.toArray(String[]::new));
-        assertFalse(r.timedOut(), r::describe);
-        // the shell computed what was typed: stdin reached the guest through the UART
-        assertTrue(r.out().contains("JEMU-TYPED-42"), r::describe);
-        assertEquals(0, r.status(), r::describe);
+        G.typeIntoTheShell(base("jemu.shell"));
     }
 }

@@ -3,13 +3,10 @@ package dev.jemu.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,29 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("boot")
 class RiscvDiskBootTest {
-    private static final String ARCH = "riscv64";
+    private static final KitGuest G = KitGuest.RISCV64;
+    private static final String ARCH = G.kit();
 
     @TempDir
     Path tmp;
 
     @BeforeEach
     void needBoard() {
-        Kit.requireBoard(ARCH, "virt");
+        G.requireBoard("virt");
     }
 
     /** Boots with {@code -drive file=DISK}, or with DISK as a bare argument as QEMU allows. */
     private JemuProcess.Result boot(Path disk, boolean bare) throws Exception {
-        JemuProcess.Result r = bare
-                ? JemuProcess.run(JemuProcess.timeout(), "-M", "virt", "-m", "512M", "-nographic", "-no-reboot",
-                        disk.toString())
-                : JemuProcess.run(JemuProcess.timeout(), "-M", "virt", "-m", "512M", "-nographic", "-no-reboot",
-                        "-drive", "file=" + disk);
-        assertFalse(r.timedOut(), r::describe);
-        assertTrue(r.out().contains("JEMU-ROOT-OK riscv64 "), r::describe);
-        assertTrue(r.out().contains("JEMU-POWEROFF"), r::describe);
-        assertEquals(0, r.status(), r::describe);
-        System.out.printf("disk boot: %d ms%n", r.elapsed().toMillis());
-        return r;
+        return G.diskBoot(G.diskArgs(disk, bare));
     }
 
     @Test
@@ -56,12 +44,7 @@ class RiscvDiskBootTest {
         assertTrue(first.out().contains("JEMU-BOOT-COUNT 1"), first::describe);
         JemuProcess.Result second = boot(disk, true);   // QEMU's `qemu disk.qcow2`
         assertTrue(second.out().contains("JEMU-BOOT-COUNT 2"), second::describe);
-        assumeTrue(hasQemuImg(), "qemu-img not installed: image not checked");
-        Process p = new ProcessBuilder("qemu-img", "check", disk.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("No errors were found on the image."), out);
+        KitGuest.assertQemuImgCheckClean(disk);
     }
 
     /**
@@ -84,14 +67,5 @@ class RiscvDiskBootTest {
         assertTrue(r.out().contains("JEMU-BOOT-COUNT 1"), r::describe);
         assertEquals(0, r.status(), r::describe);
         System.out.printf("u-boot disk boot: %d ms%n", r.elapsed().toMillis());
-    }
-
-    private static boolean hasQemuImg() {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, "qemu-img"))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

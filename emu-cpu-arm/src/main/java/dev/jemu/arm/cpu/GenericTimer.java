@@ -132,7 +132,9 @@ public final class GenericTimer {
         phys.ctl = in.getInt("cntp_ctl");
         virt.cval = in.getLong("cntv_cval");
         virt.ctl = in.getInt("cntv_ctl");
-        phys.update();
-        virt.update();
+        for (Channel ch : new Channel[] {phys, virt}) {
+            ch.update();
+            ch.out.set(ch.level); // driven even when unchanged: the interrupt controller may have held another level
+        }
     }
 }

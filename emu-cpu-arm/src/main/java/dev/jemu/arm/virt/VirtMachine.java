@@ -136,8 +136,10 @@ public final class VirtMachine implements Machine, SnapshotMachine {
             VirtioSlots.Slot s = virtio.create(i, m.node(i), m.base(i), gic.spi(m.intid(i)), dma, loop::post);
             map(m, i, s.mmio(), s.state());
         }
-        devices.add(0, gic);
+        // restored in this order: the GIC before the CPU, whose generic timer then drives its PPIs from the loaded
+        // timer state (a timer past CVAL whose wake-up had not run yet at savevm, the GIC's saved line still low)
         devices.add(0, cpu);
+        devices.add(0, gic);
         serial.connect(uart, loop.poster(uart.stateId()));
         board = new Control();
         control = new MachineControl(loop, board, config.startPaused);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.state.StateRecord;
 import org.junit.jupiter.api.Test;
 
 /** The EL1 physical and virtual timers: outputs as levels through a test IrqLine, ISTATUS/IMASK, TVAL, the counter. */
@@ -69,5 +70,23 @@ class GenericTimerTest {
         advanceTo(50 * 16);
         assertTrue(phys[0]);
         assertEquals(0, r.cpu.timer.read(GenericTimer.CNTP_TVAL)); // CVAL reached: TVAL counts down to 0
+    }
+
+    /**
+     * A loaded state drives the outputs even when the timer's own idea of the level is unchanged: on loadvm the
+     * interrupt controller's saved line may be low for a timer already past CVAL (its wake-up had not run yet).
+     */
+    @Test
+    void loadStateDrivesTheOutputAgain() {
+        SysRegs s = r.cpu.sysregs;
+        s.write(GenericTimer.CNTV_CVAL, 0, 100);
+        s.write(GenericTimer.CNTV_CTL, 0, 1);
+        advanceTo(100 * 16);
+        assertTrue(virt[0]);
+        StateRecord saved = StateRecord.of(r.cpu);
+        virt[0] = false; // the line as a GIC restored with a stale level holds it
+        saved.restore(r.cpu);
+        assertTrue(virt[0]);
+        assertFalse(phys[0]);
     }
 }
