@@ -230,35 +230,35 @@ public final class ArmCpu implements Cpu {
     // ---------------------------------------------------------------- memory (see Mmu)
 
     public long read8(long va) {
-        return mmu.read(va, 1);
+        return mmu.read8(va);
     }
 
     public long read16(long va) {
-        return mmu.read(va, 2);
+        return mmu.read16(va);
     }
 
     public long read32(long va) {
-        return mmu.read(va, 4);
+        return mmu.read32(va);
     }
 
     public long read64(long va) {
-        return mmu.read(va, 8);
+        return mmu.read64(va);
     }
 
     public void write8(long va, long value) {
-        mmu.write(va, 1, value);
+        mmu.write8(va, value);
     }
 
     public void write16(long va, long value) {
-        mmu.write(va, 2, value);
+        mmu.write16(va, value);
     }
 
     public void write32(long va, long value) {
-        mmu.write(va, 4, value);
+        mmu.write32(va, value);
     }
 
     public void write64(long va, long value) {
-        mmu.write(va, 8, value);
+        mmu.write64(va, value);
     }
 
     // ---------------------------------------------------------------- interrupts (inputs from the GIC)
@@ -351,17 +351,25 @@ public final class ArmCpu implements Cpu {
             excFarValid = true;
             throw e;
         }
+        CodeCache.Page page = mmu.fetchPage(pc);
+        if (page != null) {
+            exceptions.checkIllegalState();
+            return page;
+        }
         long pa = mmu.translateFetch(pc);
         try {
-            return code.page(pa & ~0xfffL);
+            page = code.page(pa & ~0xfffL);
         } catch (BusError e) {
             throw mmu.fetchBusFault(pc);
         }
+        mmu.rememberPage(pc, page);
+        return page;
     }
 
     /** Called by memory writers with the physical address written, so decoded code there is dropped. */
     void codeWritten(long pa) {
         code.written(pa);
+        leave = true; // the page running may be the one dropped: fetch it again before the next instruction
     }
 
     /** Instructions retired since reset (monotonic). */

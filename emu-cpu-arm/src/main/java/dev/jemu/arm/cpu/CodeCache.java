@@ -58,6 +58,7 @@ final class CodeCache {
             if (cpu != null) action.accept(cpu);
         }
     }
+    /** By physical page number (pa >>> 12): page addresses hash badly as keys, their low 12 bits are 0. */
     private final Map<Long, Page> pages = new HashMap<>();
     private Page last;
 
@@ -71,14 +72,14 @@ final class CodeCache {
         if (p != null && p.pa == pa) {
             return p;
         }
-        p = pages.get(pa);
+        p = pages.get(pa >>> 12);
         if (p == null) {
             Region r = bus.get().find(pa);
             if (r == null) {
                 throw BusError.INSTANCE;
             }
             p = new Page(pa);
-            pages.put(pa, p);
+            pages.put(pa >>> 12, p);
             forEachCpu(cpu -> cpu.mmu.dropWritesTo(pa)); // stores to it must now take the slow path
         }
         last = p;
@@ -87,11 +88,11 @@ final class CodeCache {
 
     /** Whether physical page {@code pa} (aligned) holds decoded code; writers then call {@link #written}. */
     boolean hasCode(long pa) {
-        return pages.containsKey(pa & ~0xfffL);
+        return pages.containsKey(pa >>> 12);
     }
 
     void written(long pa) {
-        Page p = pages.remove(pa & ~0xfffL);
+        Page p = pages.remove(pa >>> 12);
         if (p != null) {
             p.valid = false;
             if (last == p) last = null;

@@ -4,6 +4,7 @@ import static dev.jemu.riscv.cpu.Op.*;
 import static java.lang.constant.ConstantDescs.*;
 
 import dev.jemu.core.log.DebugLog;
+import dev.jemu.core.memory.RawMemory;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
@@ -45,7 +46,7 @@ final class Jit {
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     private static final ClassDesc CD_TRAP = ClassDesc.of("dev.jemu.riscv.cpu.Trap");
-    private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.riscv.cpu.RawMemory");
+    private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.core.memory.RawMemory");
     private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_HART, CD_LONG_ARRAY, CD_SEG,
             CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_long, CD_long, CD_long);
