@@ -298,6 +298,13 @@ public final class ArmCpu implements Cpu {
         return halted && !exceptions.wakeUp(); // WFI ends when an interrupt is pending, even a masked one
     }
 
+    /** Whether hot blocks are compiled ({@link ArmJit}; {@code -Djemu.jit=false} turns it off) and after how many entries. */
+    boolean jit = ArmJit.ENABLED;
+    int jitThreshold = ArmJit.THRESHOLD;
+
+    /** blockPc while no compiled block runs (an odd pc never starts one). */
+    private static final long NO_BLOCK = 1;
+
     @Override
     public long run(long budget) {
         long n = 0, traps = 0;
@@ -317,12 +324,24 @@ public final class ArmCpu implements Cpu {
             }
             leave = false;
             long pc = this.pc;
+            long blockPc = NO_BLOCK;
             try {
                 CodeCache.Page page = fetchPage(pc);
                 ArmOp[] ops = page.ops;
                 long base = pc & ~0xfffL;
+                boolean target = true; // pc is a jump target (or the first of this page): a block may start here
                 do {
                     int idx = (int) (pc - base) >>> 2;
+                    if (target && jit) {
+                        ArmBlock b = page.enter(idx, jitThreshold);
+                        if (b != null && n + b.length <= budget) {
+                            blockPc = pc;
+                            n += b.run(this, pc);
+                            blockPc = NO_BLOCK;
+                            pc = npc;
+                            continue; // the next pc is a block start again
+                        }
+                    }
                     ArmOp op = ops[idx];
                     if (op == null) {
                         op = page.decode(idx);
@@ -330,11 +349,15 @@ public final class ArmCpu implements Cpu {
                     this.pc = pc;
                     npc = pc + 4;
                     op.exec(this);
+                    target = npc != pc + 4;
                     pc = npc;
                     n++;
                 } while (!leave && ((pc - base) >>> 12) == 0 && n < budget && page.valid);
                 this.pc = pc;
             } catch (ArmException e) {
+                if (blockPc != NO_BLOCK) {
+                    n += (this.pc - blockPc) >>> 2; // the block's ops before the faulting one retired
+                }
                 traps++;
                 exceptions.takeSync();
             }
