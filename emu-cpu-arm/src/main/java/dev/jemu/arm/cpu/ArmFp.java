@@ -9,7 +9,7 @@ import dev.jemu.core.fpu.SoftFloat;
  * flags. Values are raw bits: binary64 in a long, binary32 in the low 32 bits of a long ({@code dbl} false).
  */
 final class ArmFp {
-    static final int FPCR_DN = 1 << 25, FPCR_FZ = 1 << 24;
+    static final int FPCR_DN = 1 << 25, FPCR_FZ = 1 << 24, FPCR_AHP = 1 << 26;
     static final int IOC = 1, DZC = 2, OFC = 4, UFC = 8, IXC = 16, IDC = 128;
 
     /** Binary operations (two operands). */
@@ -128,7 +128,9 @@ final class ArmFp {
             if ((op == MAXNM || op == MINNM) && na != nb && !isSNaN(a, dbl) && !isSNaN(b, dbl)) {
                 return na ? b : a; // one quiet NaN: the number wins
             }
-            return processNaNs(c, a, b, dbl);
+            long nan = processNaNs(c, a, b, dbl);
+            // FNMUL is FPNeg(FPMul(..)) and FABD FPAbs(FPSub(..)): the sign changes on a NaN result as well
+            return op == NMUL ? nan ^ signBit(dbl) : op == ABD ? nan & ~signBit(dbl) : nan;
         }
         SoftFloat sf = core(c);
         int rm = rmode(c.fpcr);
@@ -153,11 +155,27 @@ final class ArmFp {
                 if (isInf(a, dbl) && isZero(b, dbl) || isZero(a, dbl) && isInf(b, dbl)) {
                     return op == RECPS ? twoWithSign(0, dbl) : (dbl ? 0x3ff8000000000000L : 0x3fc00000L);
                 }
-                long na2 = a;
                 long k = op == RECPS ? (dbl ? 0x4000000000000000L : 0x40000000L)
                         : (dbl ? 0x4008000000000000L : 0x40400000L);
-                r = dbl ? sf.f64MulAdd(na2, b, k, rm) : sf.f32MulAdd((int) na2, (int) b, (int) k, rm) & 0xffffffffL;
+                boolean halve = false;
                 if (op == RSQRTS) {
+                    // (3 - a*b) / 2 rounded once: halve an operand exactly (exponent - 1) and add 1.5, so
+                    // that a product near the largest finite value does not overflow before the halving
+                    int shift = dbl ? 52 : 23;
+                    long expMask = dbl ? 0x7ff : 0xff, one = 1L << shift;
+                    long ea = a >>> shift & expMask, eb = b >>> shift & expMask;
+                    if (ea > 1 && ea < expMask) {
+                        a -= one;
+                        k -= one;
+                    } else if (eb > 1 && eb < expMask) {
+                        b -= one;
+                        k -= one;
+                    } else {
+                        halve = true; // both tiny or infinite: 3 - a*b cannot overflow, halving it is exact
+                    }
+                }
+                r = dbl ? sf.f64MulAdd(a, b, k, rm) : sf.f32MulAdd((int) a, (int) b, (int) k, rm) & 0xffffffffL;
+                if (halve) {
                     long half = dbl ? 0x3fe0000000000000L : 0x3f000000L;
                     r = dbl ? sf.f64Mul(r, half, rm) : sf.f32Mul((int) r, (int) half, rm) & 0xffffffffL;
                 }

@@ -132,6 +132,9 @@ final class FpConvert {
 
     /** Half to single: exact; a NaN keeps its payload, quieted (IOC if signalling). */
     static long halfToSingle(ArmCpu c, long h) {
+        if ((h & 0x7c00) == 0x7c00 && (c.fpcr & ArmFp.FPCR_AHP) != 0) { // alternative half: 2^16 * 1.fraction
+            return (h & 0x8000) << 16 | (127L + 16) << 23 | (h & 0x3ff) << 13;
+        }
         if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff) != 0) {
             if ((h & 0x200) == 0) c.fpsr |= ArmFp.IOC;
             if ((c.fpcr & ArmFp.FPCR_DN) != 0) return ArmFp.DEFAULT_NAN32;
@@ -145,6 +148,41 @@ final class FpConvert {
      * A double is first narrowed to single (round to nearest), which can double-round in rare cases.
      */
     static long toHalf(ArmCpu c, long a, boolean dbl) {
+        a = ArmFp.flushIn(c, a, dbl); // FZ applies to the single or double input (FZ16 to half ones)
+        if ((c.fpcr & ArmFp.FPCR_AHP) != 0) return toAlternativeHalf(c, a, dbl);
+        return toIeeeHalf(c, a, dbl);
+    }
+
+    /**
+     * FPCR.AHP: half precision without infinities or NaNs, exponent 31 holding normal numbers (up to 131008).
+     * A NaN becomes zero, an infinity or a value beyond the range the largest magnitude, each with IOC only.
+     */
+    private static long toAlternativeHalf(ArmCpu c, long a, boolean dbl) {
+        long sign = dbl ? a >>> 48 & 0x8000 : a >>> 16 & 0x8000;
+        if (ArmFp.isNaN(a, dbl)) {
+            c.fpsr |= ArmFp.IOC;
+            return sign;
+        }
+        if (ArmFp.isInf(a, dbl)) {
+            c.fpsr |= ArmFp.IOC;
+            return sign | 0x7fff;
+        }
+        double x = ArmFp.value(a, dbl);
+        if (Math.abs(x) <= 65504) return toIeeeHalf(c, a, dbl); // the formats agree up to the IEEE maximum
+        // above it: round x / 2^16 (exact, in [1, 4)) to half, then put the 16 back into the exponent
+        int fpsr = c.fpsr;
+        double scaled = x * 0x1p-16;
+        long h = toIeeeHalf(c, dbl ? Double.doubleToRawLongBits(scaled)
+                : Float.floatToRawIntBits((float) scaled) & 0xffffffffL, dbl);
+        int exp = (int) (h >>> 10 & 0x1f) + 16;
+        if (exp > 31) {
+            c.fpsr = fpsr | ArmFp.IOC;
+            return sign | 0x7fff;
+        }
+        return sign | (long) exp << 10 | (h & 0x3ff);
+    }
+
+    private static long toIeeeHalf(ArmCpu c, long a, boolean dbl) {
         if (ArmFp.isNaN(a, dbl)) {
             if (ArmFp.isSNaN(a, dbl)) c.fpsr |= ArmFp.IOC;
             if ((c.fpcr & ArmFp.FPCR_DN) != 0) return 0x7e00;

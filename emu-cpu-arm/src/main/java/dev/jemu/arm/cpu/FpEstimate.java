@@ -91,11 +91,29 @@ final class FpEstimate {
         }
         int scaled = (exp & 1) == 0 ? 256 | (int) (frac >>> 44) : 128 | (int) (frac >>> 45);
         int resultExp = Math.floorDiv((dbl ? 3068 : 380) - exp, 2);
+        return pack(0, resultExp, (long) (sqrtEstimate(scaled) & 0xff) << 44, dbl);
+    }
+
+    /** RecipSqrtEstimate of a 9-bit input in [128, 511]: a 9-bit estimate in [256, 511]. */
+    private static int sqrtEstimate(int scaled) {
         int x = scaled < 256 ? scaled * 2 + 1 : ((scaled >>> 1) << 1) + 1 << 1;
         long bb = 512;
         while ((long) x * (bb + 1) * (bb + 1) < (1L << 28)) bb++;
-        int estimate = (int) ((bb + 1) >>> 1);
-        return pack(0, resultExp, (long) (estimate & 0xff) << 44, dbl);
+        return (int) ((bb + 1) >>> 1);
+    }
+
+    /** URECPE: a 32-bit fixed-point fraction's 9-bit reciprocal estimate; below one half, all ones. */
+    static long unsignedRecip(long a) {
+        if ((a & 0x8000_0000L) == 0) return 0xffff_ffffL;
+        int scaled = (int) (a >>> 23) & 0x1ff;
+        int b = (1 << 19) / (scaled * 2 + 1);
+        return (long) ((b + 1) >>> 1) << 23;
+    }
+
+    /** URSQRTE: the 9-bit reciprocal square root estimate; below one quarter, all ones. */
+    static long unsignedRsqrt(long a) {
+        if ((a & 0xc000_0000L) == 0) return 0xffff_ffffL;
+        return (long) sqrtEstimate((int) (a >>> 23) & 0x1ff) << 23;
     }
 
     /** FRECPX: the exponent inverted, fraction cleared (zero and denormal give the largest exponent). */

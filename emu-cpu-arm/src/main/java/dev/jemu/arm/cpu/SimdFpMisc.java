@@ -52,6 +52,8 @@ final class SimdFpMisc {
                 yield (c, x, y, d) -> ArmFp.toInt(c, x, dbl, 0, rmode, unsigned, dbl);
             }
             case 0b0011101, 0b1011101 -> (c, x, y, d) -> ArmFp.fromInt(c, x, dbl, u, 0, dbl); // SCVTF, UCVTF
+            case 0b0111100 -> scalar || dbl ? null : (c, x, y, d) -> FpEstimate.unsignedRecip(x); // URECPE
+            case 0b1111100 -> scalar || dbl ? null : (c, x, y, d) -> FpEstimate.unsignedRsqrt(x); // URSQRTE
             case 0b0111101 -> (c, x, y, d) -> FpEstimate.recip(c, x, dbl); // FRECPE
             case 0b1111101 -> (c, x, y, d) -> FpEstimate.rsqrt(c, x, dbl); // FRSQRTE
             case 0b0111111 -> scalar ? (c, x, y, d) -> FpEstimate.recpx(c, x, dbl) : null; // FRECPX
