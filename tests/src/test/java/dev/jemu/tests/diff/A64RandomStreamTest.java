@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.stream.LongStream;
 import java.util.regex.Pattern;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded random A64 instruction streams ({@link A64StreamGenerator}: integer, scalar FP and AdvSIMD forms on
  * random registers, special FP values, random NZCV and FPCR) run under QEMU 7.2 and jemu on {@code -M virt
- * -cpu cortex-a57}; every register printed after each chunk must be the same. The seeds are fixed, so a
+ * -cpu cortex-a57}, jemu once with the interpreter alone and once compiling every block at its first entry
+ * ({@code -Djemu.jit.threshold=1}); every register printed after each chunk must be the same. The seeds are fixed, so a
  * failure is repeatable: the message names the seed, the first differing register and the chunk's
  * instructions (the program and both outputs are kept as target/difftest-aarch64/random-SEED.{S,qemu.out,jemu.out}).
  * For a wider search: {@code -Djemu.a64.seeds=9-100}, and {@code -Djemu.a64.length=1} for chunks of one
@@ -51,13 +53,26 @@ class A64RandomStreamTest {
         assertTrue(ref.status() == 0 && expected.endsWith("END\n"),
                 () -> name + " does not pass under QEMU itself (status " + ref.status() + ")\n" + ref.stderr());
         assumeTrue(JemuLauncher.available() && ARCH.jemuHasBoard(), "no jemu aarch64 virt board on the class path");
-        ProcessRun got = JemuLauncher.run(ARCH, elf, null);
+        for (String mode : MODES) {
+            ProcessRun got = JemuLauncher.run(ARCH, elf, null, List.of(mode));
+            save(name + ".qemu.out", ref.stdout());
+            save(name + ".jemu.out", got.stdout());
+            compare(name + " (" + mode + ")", source, expected, ref, got);
+        }
+    }
+
+    /** The interpreter alone, and the block compiler with every block compiled at its first entry. */
+    private static final List<String> MODES = List.of("-Djemu.jit=false", "-Djemu.jit.threshold=1");
+
+    private static void save(String file, byte[] data) {
         try {
-            java.nio.file.Files.write(Programs.workDir(ARCH).resolve(name + ".qemu.out"), ref.stdout());
-            java.nio.file.Files.write(Programs.workDir(ARCH).resolve(name + ".jemu.out"), got.stdout());
+            java.nio.file.Files.write(Programs.workDir(ARCH).resolve(file), data);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static void compare(String name, String source, String expected, ProcessRun ref, ProcessRun got) {
         String diff = OutputDiff.describe(expected, got.stdoutText());
         if (diff != null || got.status() != ref.status()) {
             StringBuilder msg = new StringBuilder(name).append(": jemu differs from QEMU");
@@ -75,6 +90,6 @@ class A64RandomStreamTest {
         int from = source.indexOf("// stream\n", start);
         int to = source.indexOf("PR c" + c + ".x0,", from);
         if (start < 0 || from < 0 || to < 0) return "";
-        return "  chunk " + c + ":\n" + source.substring(from + "// stream\n".length(), to);
+        return "  chunk " + c + ":\n" + source.substring(source.indexOf(":\n", from) + 2, to);
     }
 }

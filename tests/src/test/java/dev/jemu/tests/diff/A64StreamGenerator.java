@@ -60,7 +60,8 @@ final class A64StreamGenerator {
         s.append("        ldp x17, x18, [x16, #384]\n        msr nzcv, x17\n        msr fpcr, x18\n        msr fpsr, xzr\n")
                 .append("        adrp x20, buf\n        add x20, x20, :lo12:buf\n");
         if (!reload) s.setLength(s.lastIndexOf("// chunk ") + ("// chunk " + c + "\n").length());
-        s.append("        // stream\n");
+        // the stream starts at a branch target, so that a block compiler sees it as one block
+        s.append("        // stream\n        b .Lstream").append(c).append("\n.Lstream").append(c).append(":\n");
         for (int i = 0; i < length; i++) {
             s.append("        ").append(insn()).append('\n');
         }

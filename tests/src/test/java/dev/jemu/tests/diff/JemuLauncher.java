@@ -29,6 +29,11 @@ final class JemuLauncher {
     }
 
     static ProcessRun run(DiffArch arch, Path elf, String board) {
+        return run(arch, elf, board, List.of());
+    }
+
+    /** With extra JVM flags for the spawned JVM (ignored with an external {@code -Djemu.cmd}). */
+    static ProcessRun run(DiffArch arch, Path elf, String board, List<String> jvmArgs) {
         List<String> cmd = new ArrayList<>();
         String external = externalCommand();
         if (external != null) {
@@ -38,6 +43,7 @@ final class JemuLauncher {
             cmd.addAll(dev.jemu.tests.JvmOptions.read());
             String extra = System.getProperty("jemu.jvmArgs", "").trim();
             if (!extra.isEmpty()) cmd.addAll(Arrays.asList(extra.split("\\s+")));
+            cmd.addAll(jvmArgs);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(MAIN);
