@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * failure is repeatable: the message names the seed, the first differing register and the chunk's
  * instructions (the program and both outputs are kept as target/difftest-aarch64/random-SEED.{S,qemu.out,jemu.out}).
  * For a wider search: {@code -Djemu.a64.seeds=9-100}, and {@code -Djemu.a64.length=1} for chunks of one
- * instruction each (the same number of instructions), which pins every difference to its instruction.
+ * instruction each (the same number of instructions), which pins every difference to its instruction; such a
+ * program is 16,000 lines of output and thousands of blocks, which the threshold-1 JIT run compiles one by one
+ * (about 10 s alone): add {@code -Djemu.diff.timeout=120}.
  */
 @Tag("diff")
 @Execution(ExecutionMode.CONCURRENT)
