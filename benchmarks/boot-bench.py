@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Boot time, jemu against QEMU, on the project's Debian riscv64 guest kit (scripts/jemu-kit riscv64).
+"""Boot time, jemu against QEMU, on the project's Debian guest kit (scripts/jemu-kit riscv64 | arm64).
 
 Boots the kit's kernel and initramfs under jemu and qemu-system-riscv64 alternately (jemu, QEMU, jemu, ...)
 and measures wall seconds from spawn to the `JEMU-BOOT-OK` line the initramfs prints. Prints every run, the
 median [min - max] of each, and the per-round ratio jemu/QEMU as median [min - max].
 
-Firmware: jemu's built-in SBI (no -bios) by default, QEMU with OpenSBI fw_jump.bin (QEMU has no built-in SBI);
---jemu-bios FILE runs jemu with the same OpenSBI instead.
+riscv64 firmware: jemu's built-in SBI (no -bios) by default, QEMU with OpenSBI fw_jump.bin (QEMU has no built-in
+SBI); --jemu-bios FILE runs jemu with the same OpenSBI instead. arm64 (--arch arm64): both boot the kernel
+directly (-M virt -cpu cortex-a57, PSCI from the board, console ttyAMA0), as QEMU does without firmware.
 
-usage: boot-bench.py [--runs 5] [--kit DIR] [--jemu CMD] [--qemu CMD] [--jemu-bios fw_jump.bin] [--timeout 900]
+usage: boot-bench.py [--arch riscv64|arm64] [--runs 5] [--kit DIR] [--jemu CMD] [--qemu CMD]
+                     [--jemu-bios fw_jump.bin] [--timeout 900]
 """
 import argparse
 import os
@@ -48,22 +50,28 @@ def summary(xs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "arm64"])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--kit", default=os.path.join(os.environ.get("JEMU_KIT_DIR",
-                    os.path.expanduser("~/.cache/jemu/kit")), "riscv64"))
+    ap.add_argument("--kit", default=None, help="kit directory (default: $JEMU_KIT_DIR or ~/.cache/jemu/kit, /ARCH)")
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"))
-    ap.add_argument("--qemu", default="qemu-system-riscv64")
+    ap.add_argument("--qemu", default=None, help="QEMU command (default: qemu-system-riscv64 / qemu-system-aarch64)")
     ap.add_argument("--jemu-bios", default=None, help="firmware for jemu (default: the built-in SBI)")
     ap.add_argument("--timeout", type=float, default=900)
     a = ap.parse_args()
-    k = a.kit
-    for f in ("Image", "initrd.cpio.gz", "fw_jump.bin"):
+    arm = a.arch == "arm64"
+    k = a.kit or os.path.join(os.environ.get("JEMU_KIT_DIR", os.path.expanduser("~/.cache/jemu/kit")), a.arch)
+    for f in ("Image", "initrd.cpio.gz") + (() if arm else ("fw_jump.bin",)):
         if not os.path.exists(os.path.join(k, f)):
-            sys.exit(f"boot-bench: {k}/{f} missing: run scripts/jemu-kit riscv64")
+            sys.exit(f"boot-bench: {k}/{f} missing: run scripts/jemu-kit {a.arch}")
     common = ["-M", "virt", "-smp", "1", "-m", "512M", "-nographic", "-no-reboot",
-              "-kernel", f"{k}/Image", "-initrd", f"{k}/initrd.cpio.gz", "-append", "console=ttyS0"]
-    jemu = shlex.split(a.jemu) + common + (["-bios", a.jemu_bios] if a.jemu_bios else [])
-    qemu = shlex.split(a.qemu) + ["-cpu", "rv64", "-bios", f"{k}/fw_jump.bin"] + common
+              "-kernel", f"{k}/Image", "-initrd", f"{k}/initrd.cpio.gz",
+              "-append", "console=ttyAMA0" if arm else "console=ttyS0"]
+    if arm:
+        jemu = shlex.split(a.jemu) + ["-cpu", "cortex-a57"] + common
+        qemu = shlex.split(a.qemu or "qemu-system-aarch64") + ["-cpu", "cortex-a57"] + common
+    else:
+        jemu = shlex.split(a.jemu) + common + (["-bios", a.jemu_bios] if a.jemu_bios else [])
+        qemu = shlex.split(a.qemu or "qemu-system-riscv64") + ["-cpu", "rv64", "-bios", f"{k}/fw_jump.bin"] + common
     print(f"jemu: {' '.join(jemu)}\nqemu: {' '.join(qemu)}", flush=True)
     times = {"jemu": [], "qemu": []}
     ratios = []

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Interpreter speed, jemu against QEMU, on bare-metal loop images (scripts/loopgen.py).
+"""Interpreter speed, jemu against QEMU, on bare-metal loop images (scripts/loopgen.py; --arch aarch64:
+scripts/loopgen_a64.py, the same loops in A64 under -M virt -cpu cortex-a57 and qemu-system-aarch64).
 
 Runs jemu and QEMU alternately (jemu small, jemu large, qemu small, qemu large, per round) on two
 images differing only in the iteration count, so start-up and power-off cancel:
@@ -14,7 +15,7 @@ run the same two images, and every run's checksum line (printed by the image) mu
 emulator's, so a fast but wrong result cannot pass. A round where the long run still is not slower
 is reported and left out of the figures.
 
-usage: loop-bench.py [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--small N]
+usage: loop-bench.py [--arch riscv64|aarch64] [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--small N]
                      [--min-delta 2] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
 """
 import argparse
@@ -29,14 +30,16 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "scripts"))
 import loopgen  # noqa: E402
+import loopgen_a64  # noqa: E402
 
 GUEST = ["-M", "virt", "-bios", "none", "-nographic", "-m", "128M", "-kernel"]
+GUEST_A64 = ["-M", "virt", "-cpu", "cortex-a57", "-nographic", "-m", "128M", "-kernel"]
 
 
 def timed_run(cmd, image, timeout):
     """Returns (seconds, checksum line printed by the image)."""
     t0 = time.perf_counter()
-    r = subprocess.run(cmd + GUEST + [image], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    r = subprocess.run(cmd + (GUEST_A64 if image.endswith(".elf") else GUEST) + [image], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=timeout)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
@@ -50,6 +53,7 @@ def summary(xs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     ap.add_argument("--kind", default="alu", choices=["alu", "mem", "branch", "call"])
     ap.add_argument("--body", type=int, default=16, help="instructions per loop iteration (default 16)")
     ap.add_argument("--large", type=float, default=1e7, help="initial iterations of the long run (default 1e7)")
@@ -59,18 +63,20 @@ def main():
                     help="seconds the long run must exceed the short one (default 2)")
     ap.add_argument("--runs", type=int, default=5, help="rounds, at least 5 for a quotable figure")
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"), help="jemu command")
-    ap.add_argument("--qemu", default="qemu-system-riscv64", help="QEMU command")
+    ap.add_argument("--qemu", default=None, help="QEMU command (default: qemu-system-riscv64 / -aarch64)")
     ap.add_argument("--timeout", type=float, default=600)
     a = ap.parse_args()
     if a.runs < 5:
         print("note: fewer than 5 rounds; the figures are indicative only", file=sys.stderr)
     large = int(a.large)
 
-    emus = {"jemu": shlex.split(a.jemu), "qemu": shlex.split(a.qemu)}
+    a64 = a.arch == "aarch64"
+    qemu = a.qemu or ("qemu-system-aarch64" if a64 else "qemu-system-riscv64")
+    emus = {"jemu": shlex.split(a.jemu), "qemu": shlex.split(qemu)}
     with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
         def image(label, iters):
-            img, retired = loopgen.build(a.kind, a.body, iters)
-            path = os.path.join(tmp, f"{a.kind}-{label}.bin")
+            img, retired = (loopgen_a64 if a64 else loopgen).build(a.kind, a.body, iters)
+            path = os.path.join(tmp, f"{a.kind}-{label}." + ("elf" if a64 else "bin"))
             with open(path, "wb") as f:
                 f.write(img)
             return path, retired

@@ -16,8 +16,9 @@ case $arch in
     here=$(cd "$(dirname "$0")/../src/test/resources/aarch64" && pwd)
     aarch64-linux-gnu-as -I "$here" -o "$out/$name.o" "$here/$name.S"
     aarch64-linux-gnu-ld -T "$here/link.ld" -o "$out/$name.elf" "$out/$name.o"
+    machine=$(sed -n '/^\/\//!q; s|^// *machine: *||p' "$here/$name.S")
     set +e
-    timeout 20 qemu-system-aarch64 -M virt -cpu cortex-a57 -nographic -m 128M -kernel "$out/$name.elf" </dev/null;;
+    timeout 20 qemu-system-aarch64 -M "${machine:-virt}" -cpu cortex-a57 -nographic -m 128M -kernel "$out/$name.elf" </dev/null;;
   *) echo "qemu-run.sh: unknown ARCH $arch (riscv64, aarch64)" >&2; exit 1;;
 esac
 echo "[exit $?]"

@@ -92,7 +92,8 @@ el0_code:
         PUTS "el0.svc.done\n"
         .inst 0xd5384240                // mrs x0, CurrentEL: undefined at EL0
         mrs x0, sctlr_el1
-        msr daifset, #2                 // SCTLR_EL1.UMA = 0: trapped
+        mrs x0, daif                    // SCTLR_EL1.UMA = 0: trapped (not MSR DAIFSet: QEMU 7.2 swaps its Op1/Op2 in ESR)
+        msr daif, xzr                   // trapped
         mrs x0, cntvct_el0              // CNTKCTL_EL1.EL0VCTEN = 0: trapped
         mov x0, #0
         mrs x0, cntfrq_el0              // trapped too (EL0PCTEN and EL0VCTEN both 0)

@@ -1,7 +1,8 @@
 // Exclusives and ordered accesses: LDXR/STXR (B/H/W/X), LDAXR/STLXR, LDXP/STXP, LDAXP/STLXP, the status
 // result of a store without a reservation, after CLREX and after a second store-exclusive; LDAR/STLR of
-// every size; DMB/DSB/ISB. Addresses are the ones loaded (the monitor's granule is not compared). The MMU is
-// on (identity, Normal memory): exclusives on Device memory are IMPLEMENTATION DEFINED.
+// every size; DMB/DSB/ISB; retry loops as Linux's atomics without LSE (add, cmpxchg, spinlock, LDXP/STXP).
+// Addresses are the ones loaded (the monitor's granule is not compared). The MMU is on (identity, Normal
+// memory): exclusives on Device memory are IMPLEMENTATION DEFINED.
         .include "common.inc"
         .data
         .balign 16
@@ -89,5 +90,68 @@ main:
         ldr x2, [x0]
         PR stxr.zr, x2
         PR stxr.zr.status, x3
+        // as Linux's atomics without LSE: an LDXR/STXR add loop (retrying while the store fails), a
+        // compare-and-swap with LDAXR/STLXR that succeeds and one that does not, a ticket-less spinlock
+        // taken with LDAXR/STXR and released with STLR, and an LDXP/STXP 128-bit increment
+        str xzr, [x0]
+        mov x5, #1000
+        mov x6, #0                      // failed store-exclusives (deterministic here: none expected)
+1:      ldxr x1, [x0]
+        add x1, x1, #3
+        stxr w2, x1, [x0]
+        add x6, x6, x2
+        cbnz w2, 1b
+        subs x5, x5, #1
+        b.ne 1b
+        ldr x1, [x0]
+        PR atomic.add, x1
+        PR atomic.add.retries, x6
+        mov x3, #3000                   // cmpxchg(3000 -> 42): matches
+        mov x4, #42
+        bl cmpxchg
+        PR cas.hit.old, x1
+        ldr x2, [x0]
+        PR cas.hit.mem, x2
+        mov x3, #7                      // cmpxchg(7 -> 9): does not match, memory unchanged
+        mov x4, #9
+        bl cmpxchg
+        PR cas.miss.old, x1
+        ldr x2, [x0]
+        PR cas.miss.mem, x2
+        // spinlock at word+8 (32-bit): take, check, release
+        add x9, x0, #8
+        str wzr, [x9]
+        mov w3, #1
+2:      ldaxr w1, [x9]
+        cbnz w1, 2b
+        stxr w2, w3, [x9]
+        cbnz w2, 2b
+        ldr w1, [x9]
+        PR lock.held, x1
+        stlr wzr, [x9]
+        ldr w1, [x9]
+        PR lock.released, x1
+        // 128-bit increment with carry
+        movn x1, #0
+        stp x1, xzr, [x0]
+3:      ldxp x1, x2, [x0]
+        adds x1, x1, #1
+        adc x2, x2, xzr
+        stxp w3, x1, x2, [x0]
+        cbnz w3, 3b
+        ldp x1, x2, [x0]
+        PR ldxp.inc.lo, x1
+        PR ldxp.inc.hi, x2
         ldr x30, [sp], #16
+        ret
+
+        // cmpxchg: x1 = [x0]; if x1 == x3 then [x0] = x4 (LDAXR/STLXR, retried while the store fails)
+cmpxchg:
+1:      ldaxr x1, [x0]
+        cmp x1, x3
+        b.ne 2f
+        stlxr w2, x4, [x0]
+        cbnz w2, 1b
+        ret
+2:      clrex
         ret

@@ -219,7 +219,7 @@ public final class ArmCpu implements Cpu {
 
     /** The FP/SIMD access trap (EC 0x07) of an op that found {@link #fpDisabled}. */
     public ArmException fpAccessTrap() {
-        return syncException(Syndrome.EC_FP_ACCESS, 0); // from A64 the ISS is 0 (CV/COND are AArch32 only)
+        return syncException(Syndrome.EC_FP_ACCESS, 1 << 24 | 0xe << 20); // from A64: CV 1, COND 0b1110, as QEMU
     }
 
     /** Tells the run loop to look at interrupts, translation and EL before the next instruction. */
@@ -230,35 +230,35 @@ public final class ArmCpu implements Cpu {
     // ---------------------------------------------------------------- memory (see Mmu)
 
     public long read8(long va) {
-        return mmu.read(va, 1);
+        return mmu.read8(va);
     }
 
     public long read16(long va) {
-        return mmu.read(va, 2);
+        return mmu.read16(va);
     }
 
     public long read32(long va) {
-        return mmu.read(va, 4);
+        return mmu.read32(va);
     }
 
     public long read64(long va) {
-        return mmu.read(va, 8);
+        return mmu.read64(va);
     }
 
     public void write8(long va, long value) {
-        mmu.write(va, 1, value);
+        mmu.write8(va, value);
     }
 
     public void write16(long va, long value) {
-        mmu.write(va, 2, value);
+        mmu.write16(va, value);
     }
 
     public void write32(long va, long value) {
-        mmu.write(va, 4, value);
+        mmu.write32(va, value);
     }
 
     public void write64(long va, long value) {
-        mmu.write(va, 8, value);
+        mmu.write64(va, value);
     }
 
     // ---------------------------------------------------------------- interrupts (inputs from the GIC)
@@ -298,6 +298,13 @@ public final class ArmCpu implements Cpu {
         return halted && !exceptions.wakeUp(); // WFI ends when an interrupt is pending, even a masked one
     }
 
+    /** Whether hot blocks are compiled ({@link ArmJit}; {@code -Djemu.jit=false} turns it off) and after how many entries. */
+    boolean jit = ArmJit.ENABLED;
+    int jitThreshold = ArmJit.THRESHOLD;
+
+    /** blockPc while no compiled block runs (an odd pc never starts one). */
+    private static final long NO_BLOCK = 1;
+
     @Override
     public long run(long budget) {
         long n = 0, traps = 0;
@@ -317,12 +324,24 @@ public final class ArmCpu implements Cpu {
             }
             leave = false;
             long pc = this.pc;
+            long blockPc = NO_BLOCK;
             try {
                 CodeCache.Page page = fetchPage(pc);
                 ArmOp[] ops = page.ops;
                 long base = pc & ~0xfffL;
+                boolean target = true; // pc is a jump target (or the first of this page): a block may start here
                 do {
                     int idx = (int) (pc - base) >>> 2;
+                    if (target && jit) {
+                        ArmBlock b = page.enter(idx, jitThreshold);
+                        if (b != null && n + b.length <= budget) {
+                            blockPc = pc;
+                            n += b.run(this, pc);
+                            blockPc = NO_BLOCK;
+                            pc = npc;
+                            continue; // the next pc is a block start again
+                        }
+                    }
                     ArmOp op = ops[idx];
                     if (op == null) {
                         op = page.decode(idx);
@@ -330,11 +349,15 @@ public final class ArmCpu implements Cpu {
                     this.pc = pc;
                     npc = pc + 4;
                     op.exec(this);
+                    target = npc != pc + 4;
                     pc = npc;
                     n++;
-                } while (!leave && ((pc - base) >>> 12) == 0 && n < budget && page.valid);
+                } while (!leave && ((pc - base) & ~0xffcL) == 0 && n < budget && page.valid); // same page, aligned
                 this.pc = pc;
             } catch (ArmException e) {
+                if (blockPc != NO_BLOCK) {
+                    n += (this.pc - blockPc) >>> 2; // the block's ops before the faulting one retired
+                }
                 traps++;
                 exceptions.takeSync();
             }
@@ -351,17 +374,25 @@ public final class ArmCpu implements Cpu {
             excFarValid = true;
             throw e;
         }
+        CodeCache.Page page = mmu.fetchPage(pc);
+        if (page != null) {
+            exceptions.checkIllegalState();
+            return page;
+        }
         long pa = mmu.translateFetch(pc);
         try {
-            return code.page(pa & ~0xfffL);
+            page = code.page(pa & ~0xfffL);
         } catch (BusError e) {
             throw mmu.fetchBusFault(pc);
         }
+        mmu.rememberPage(pc, page);
+        return page;
     }
 
     /** Called by memory writers with the physical address written, so decoded code there is dropped. */
     void codeWritten(long pa) {
         code.written(pa);
+        leave = true; // the page running may be the one dropped: fetch it again before the next instruction
     }
 
     /** Instructions retired since reset (monotonic). */

@@ -2,7 +2,9 @@ package dev.jemu.arm.cpu;
 
 import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.memory.BusError;
+import dev.jemu.core.memory.RawMemory;
 import dev.jemu.core.memory.Region;
+import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,21 +21,61 @@ final class CodeCache {
     /** One physical page: a slot per 4-byte instruction, null until first run. */
     final class Page {
         final long pa;
-        final ArmOp[] ops = new ArmOp[1024];
+        final ArmOp[] ops = new ArmOp[SLOTS];
         /** Cleared when the page is dropped while ops from it may still be running. */
         boolean valid = true;
+        /** Compiled blocks by start slot and the entries of each jump target so far (null until one is counted). */
+        private ArmBlock[] blocks;
+        private char[] heat;
+        /** The RAM or ROM holding the page, read directly when decoding (null: read through the bus). */
+        private final MemorySegment mem;
+        private final long memBase, memOffset;
 
-        Page(long pa) {
+        Page(long pa, Region r) {
             this.pa = pa;
+            boolean direct = r.isMemory() && r.contains(pa + 4095);
+            mem = direct ? r.ram().segment() : null;
+            memBase = direct && RawMemory.ENABLED ? mem.address() : 0;
+            memOffset = pa - r.base();
         }
 
         ArmOp decode(int idx) {
-            int insn = (int) bus.get().read(pa + 4L * idx, 4);
-            ArmOp op = A64Decoder.decode(insn);
+            ArmOp op = A64Decoder.decode(word(idx));
             ops[idx] = op;
             return op;
         }
+
+        /** The instruction word in slot {@code idx}. */
+        int word(int idx) {
+            return mem != null ? RawMemory.ld32(mem, memBase, memOffset + 4L * idx) : (int) bus.get().read(pa + 4L * idx, 4);
+        }
+
+        /**
+         * The compiled block starting at jump target {@code idx}: counts the entry and compiles the block when
+         * the count reaches {@code threshold} (1..65535); null while it is not (or cannot be) compiled.
+         */
+        ArmBlock enter(int idx, int threshold) {
+            ArmBlock[] bs = blocks;
+            if (bs != null && bs[idx] != null) {
+                return bs[idx];
+            }
+            if (heat == null) {
+                heat = new char[SLOTS];
+            }
+            if (++heat[idx] != threshold) {
+                return null;
+            }
+            ArmBlock b = ArmJit.compile(this, idx);
+            if (b != null) {
+                if (bs == null) blocks = bs = new ArmBlock[SLOTS];
+                bs[idx] = b;
+            }
+            return b;
+        }
     }
+
+    /** Instruction slots in a 4 KiB page. */
+    static final int SLOTS = 1024;
 
     private static final Map<AddressSpace, CodeCache> BY_BUS = new java.util.WeakHashMap<>();
 
@@ -58,6 +100,7 @@ final class CodeCache {
             if (cpu != null) action.accept(cpu);
         }
     }
+    /** By physical page number (pa >>> 12): page addresses hash badly as keys, their low 12 bits are 0. */
     private final Map<Long, Page> pages = new HashMap<>();
     private Page last;
 
@@ -71,14 +114,14 @@ final class CodeCache {
         if (p != null && p.pa == pa) {
             return p;
         }
-        p = pages.get(pa);
+        p = pages.get(pa >>> 12);
         if (p == null) {
             Region r = bus.get().find(pa);
             if (r == null) {
                 throw BusError.INSTANCE;
             }
-            p = new Page(pa);
-            pages.put(pa, p);
+            p = new Page(pa, r);
+            pages.put(pa >>> 12, p);
             forEachCpu(cpu -> cpu.mmu.dropWritesTo(pa)); // stores to it must now take the slow path
         }
         last = p;
@@ -87,11 +130,11 @@ final class CodeCache {
 
     /** Whether physical page {@code pa} (aligned) holds decoded code; writers then call {@link #written}. */
     boolean hasCode(long pa) {
-        return pages.containsKey(pa & ~0xfffL);
+        return pages.containsKey(pa >>> 12);
     }
 
     void written(long pa) {
-        Page p = pages.remove(pa & ~0xfffL);
+        Page p = pages.remove(pa >>> 12);
         if (p != null) {
             p.valid = false;
             if (last == p) last = null;

@@ -9,8 +9,8 @@ import java.util.Map;
 public final class CpuModels {
     /** EL0 and EL1 AArch64 only, FP and AdvSIMD implemented (fields 0), no EL2/EL3, GIC field set by the board. */
     static final long PFR0 = 0x0000_0011L;
-    /** CRC32 only: no AES, PMULL, SHA1, SHA2 (not implemented), no v8.1 atomics. */
-    static final long ISAR0 = 0x0001_0000L;
+    /** The crypto extension as QEMU's a57 (AES with PMULL, SHA1, SHA256) and CRC32; no v8.1 atomics. */
+    static final long ISAR0 = 0x0001_1120L;
     /** MMFR0 without PARange: 16-bit ASIDs, 4 KiB and 64 KiB granules (fields 0), no 16 KiB (0), little-endian only. */
     static final long MMFR0_BASE = 0x0000_0020L;
     /**

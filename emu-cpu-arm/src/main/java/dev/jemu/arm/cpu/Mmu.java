@@ -2,6 +2,7 @@ package dev.jemu.arm.cpu;
 
 import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
+import dev.jemu.core.memory.RawMemory;
 import dev.jemu.core.memory.Region;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -36,6 +37,8 @@ public final class Mmu {
     final long[] wtag = new long[TLB_SIZE], woff = new long[TLB_SIZE], wleaf = new long[TLB_SIZE];
     final long[] wphys = new long[TLB_SIZE];
     final long[] ftag = new long[TLB_SIZE], fphys = new long[TLB_SIZE], fleaf = new long[TLB_SIZE];
+    /** The decoded page of each fetch entry (null until the run loop looked it up; see {@link #fetchPage}). */
+    final CodeCache.Page[] fpage = new CodeCache.Page[TLB_SIZE];
     /** The key of the current EL's accesses. */
     long key;
     /** Mixed into the TLB index per context slot, so one address in two ASIDs lands in two entries. */
@@ -47,6 +50,8 @@ public final class Mmu {
     /** The RAM the read/write TLBs point into (the largest RAM region), found on first use. */
     private Region memRegion;
     private MemorySegment mem = MemorySegment.NULL;
+    /** The host address of {@link #mem} (for {@link RawMemory}'s plain accesses). */
+    private long memBase;
 
     // ---- the result of the last walk (no allocation per walk)
     private long walkPa, walkLeaf;
@@ -67,7 +72,7 @@ public final class Mmu {
     public long read(long va, int size) {
         int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
-            return readMem(mem, va + roff[t], size);
+            return RawMemory.load(mem, memBase, va + roff[t], size);
         }
         return readSlow(va, size, key);
     }
@@ -75,9 +80,72 @@ public final class Mmu {
     public void write(long va, int size, long value) {
         int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
-            writeMem(mem, va + woff[t], size, value);
+            RawMemory.store(mem, memBase, va + woff[t], size, value);
         } else {
             writeSlow(va, size, value, key);
+        }
+    }
+
+    // One method per size: the hot paths of ArmCpu.read8..write64, with the size a constant and the RAM access a
+    // plain host access (RawMemory): the interpreter's loads and stores are most of a boot's memory traffic.
+
+    long read8(long va) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        return rtag[t] == ((va & PAGE_MASK) | key) ? RawMemory.ld8(mem, memBase, va + roff[t]) & 0xffL
+                : readSlow(va, 1, key);
+    }
+
+    long read16(long va) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        return rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4094
+                ? RawMemory.ld16(mem, memBase, va + roff[t]) & 0xffffL : readSlow(va, 2, key);
+    }
+
+    long read32(long va) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        return rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4092
+                ? RawMemory.ld32(mem, memBase, va + roff[t]) & 0xffff_ffffL : readSlow(va, 4, key);
+    }
+
+    long read64(long va) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        return rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4088
+                ? RawMemory.ld64(mem, memBase, va + roff[t]) : readSlow(va, 8, key);
+    }
+
+    void write8(long va, long value) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (wtag[t] == ((va & PAGE_MASK) | key)) {
+            RawMemory.st8(mem, memBase, va + woff[t], (byte) value);
+        } else {
+            writeSlow(va, 1, value, key);
+        }
+    }
+
+    void write16(long va, long value) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4094) {
+            RawMemory.st16(mem, memBase, va + woff[t], (short) value);
+        } else {
+            writeSlow(va, 2, value, key);
+        }
+    }
+
+    void write32(long va, long value) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4092) {
+            RawMemory.st32(mem, memBase, va + woff[t], (int) value);
+        } else {
+            writeSlow(va, 4, value, key);
+        }
+    }
+
+    void write64(long va, long value) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4088) {
+            RawMemory.st64(mem, memBase, va + woff[t], value);
+        } else {
+            writeSlow(va, 8, value, key);
         }
     }
 
@@ -86,7 +154,7 @@ public final class Mmu {
         long k = key | UNPRIV;
         int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (rtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
-            return readMem(mem, va + roff[t], size);
+            return RawMemory.load(mem, memBase, va + roff[t], size);
         }
         return readSlow(va, size, k);
     }
@@ -95,7 +163,7 @@ public final class Mmu {
         long k = key | UNPRIV;
         int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
         if (wtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
-            writeMem(mem, va + woff[t], size, value);
+            RawMemory.store(mem, memBase, va + woff[t], size, value);
         } else {
             writeSlow(va, size, value, k);
         }
@@ -236,7 +304,10 @@ public final class Mmu {
             for (Region r : c.bus.regions()) {
                 if (r.kind() == Region.Kind.RAM && (memRegion == null || r.size() > memRegion.size())) memRegion = r;
             }
-            if (memRegion != null) mem = memRegion.ram().segment();
+            if (memRegion != null) {
+                mem = memRegion.ram().segment();
+                memBase = RawMemory.ENABLED ? mem.address() : 0;
+            }
         }
         return memRegion;
     }
@@ -287,7 +358,28 @@ public final class Mmu {
         ftag[t] = (va & PAGE_MASK) | key;
         fphys[t] = walkPa & PAGE_MASK;
         fleaf[t] = walkLeaf;
+        fpage[t] = null;
         return walkPa;
+    }
+
+    /**
+     * The decoded page an instruction fetch at {@code va} runs from, when the fetch TLB has it and it is still
+     * valid (a hit is one tag compare, no walk, no code cache lookup); null otherwise, and the caller takes
+     * {@link #translateFetch} and then {@link #rememberPage}.
+     */
+    CodeCache.Page fetchPage(long va) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (ftag[t] == ((va & PAGE_MASK) | key)) {
+            CodeCache.Page p = fpage[t];
+            if (p != null && p.valid) return p;
+        }
+        return null;
+    }
+
+    /** Remembers the decoded page of the fetch entry that {@link #translateFetch} just returned for {@code va}. */
+    void rememberPage(long va, CodeCache.Page page) {
+        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        if (ftag[t] == ((va & PAGE_MASK) | key)) fpage[t] = page;
     }
 
     /** IC IVAU: the decoded code of the page {@code va} maps to is dropped (DMA may have written it). */
@@ -480,6 +572,7 @@ public final class Mmu {
         Arrays.fill(contextAsid, -1);
         memRegion = null;
         mem = MemorySegment.NULL;
+        memBase = 0;
         ram();
         contextChanged();
     }

@@ -225,4 +225,25 @@ class ExceptionsTest {
         assertEquals(0x8a00_0000L, r.cpu.sysregs.esr); // EC 0x22
         assertEquals(TestRig.RAM + 2, r.cpu.sysregs.far);
     }
+
+    @Test
+    void branchToMisalignedTargetInTheSamePageFaults() {
+        // the target is inside the block's page: the run loop must not execute the word at target & ~3
+        TestRig r = rig("adr x4, 1f\norr x4, x4, #2\nblr x4\n1: mov x5, #1");
+        r.run(4); // one block: adr, orr, blr, then the fault
+        assertEquals(0x8a00_0000L, r.cpu.sysregs.esr); // EC 0x22, PC alignment
+        assertEquals(TestRig.RAM + 14, r.cpu.sysregs.far);
+        assertEquals(TestRig.RAM + 14, r.cpu.sysregs.elr);
+        assertEquals(0, r.cpu.x[5]);
+    }
+
+    @Test
+    void daifSetAtEl0WithoutUmaTrapsWithItsOwnOp1AndOp2() {
+        // MSR DAIFSet is op0 0, op1 3, CRn 4, CRm = the immediate, op2 6; QEMU 7.2 reports op1 and op2 swapped
+        TestRig r = rig("msr daifset, #2");
+        r.cpu.el = 0;
+        step(r, 1);
+        assertEquals(VBAR + 0x400, r.cpu.pc);
+        assertEquals(0x18L << 26 | 1L << 25 | 6 << 17 | 3 << 14 | 4 << 10 | 31 << 5 | 2 << 1, r.cpu.sysregs.esr);
+    }
 }

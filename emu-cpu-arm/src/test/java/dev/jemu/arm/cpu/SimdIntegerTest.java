@@ -76,6 +76,34 @@ class SimdIntegerTest {
     }
 
     @Test
+    void shiftByRegisterCountsDownToMinus128() {
+        // negative lanes shifted by counts (the low byte, signed) below -64: SSHL leaves the sign, USHL/SRSHL 0
+        long a0 = 0x8081c0ff_80fe8001L, a1 = 0xf0e0d0c0_b0a09080L;
+        long b0 = 0x80bff8f9_7f80c0ffL, b1 = 0xc1c0bfa0_9f8180f8L;
+        bytesOf16("sshl v0.16b, v1.16b, v2.16b", a0, a1, b0, b1,
+                (a, n) -> n >= 0 ? (n >= 8 ? 0 : a << n) : (byte) a >> Math.min(7, -n));
+        bytesOf16("ushl v0.16b, v1.16b, v2.16b", a0, a1, b0, b1,
+                (a, n) -> n >= 0 ? (n >= 8 ? 0 : a << n) : -n >= 8 ? 0 : a >>> -n);
+        bytesOf16("srshl v0.16b, v1.16b, v2.16b", a0, a1, b0, b1,
+                (a, n) -> n >= 0 ? (n >= 8 ? 0 : a << n) : -n >= 8 ? 0 : ((byte) a + (1 << (-n - 1))) >> -n);
+    }
+
+    /** A per-byte reference (a unsigned byte, n the signed count byte) on the given inputs. */
+    private static void bytesOf16(String insn, long a0, long a1, long b0, long b1, ByteOp op) {
+        TestRig r = one(insn);
+        r.cpu.v[2] = a0;
+        r.cpu.v[3] = a1;
+        r.cpu.v[4] = b0;
+        r.cpu.v[5] = b1;
+        r.cpu.setPc(TestRig.RAM);
+        r.run(1);
+        for (int i = 0; i < 16; i++) {
+            int want = op.f(b(a0, a1, i), (byte) b(b0, b1, i)) & 0xff;
+            assertEquals(want, b(r.cpu.v[0], r.cpu.v[1], i), insn + " byte " + i);
+        }
+    }
+
+    @Test
     void addSubCmeqOnHalfwordsAndWords() {
         Random rnd = new Random(9);
         String[] arr = {"8h", "4s", "4h", "2s"};

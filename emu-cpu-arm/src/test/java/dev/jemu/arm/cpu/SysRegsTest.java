@@ -30,7 +30,7 @@ class SysRegsTest {
         assertEquals(0x411fd070L, r.x(1));
         assertEquals(0x80000000L, r.x(2));
         assertEquals(0x11L, r.x(3)); // EL0/EL1 AArch64 only, FP and AdvSIMD, no EL2/EL3
-        assertEquals(0x10000L, r.x(4)); // CRC32 only
+        assertEquals(0x11120L, r.x(4)); // AES+PMULL, SHA1, SHA2, CRC32 as QEMU's a57
         assertEquals(0x24L, r.x(5)); // 44-bit PA, 16-bit ASID, 4K/64K granules, no 16K
         assertEquals(0x8444c004L, r.x(6));
         assertEquals(4L, r.x(7));
@@ -107,7 +107,7 @@ class SysRegsTest {
         r.cpu.sysregs.cpacr = 0; // CPACR_EL1's reset value: FP traps at EL1 (the rig enables it)
         r.cpu.sysregs.updateFpAccess();
         step(r, 1);
-        assertEquals(0x1e00_0000L, r.cpu.sysregs.esr); // EC 0x07, IL
+        assertEquals(0x1fe0_0000L, r.cpu.sysregs.esr); // EC 0x07, IL, CV, COND 0b1110 (as QEMU's syn_fp_access_trap)
         r.cpu.x[2] = 3L << 20;
         r.cpu.fpcr = 0x0300_0000;
         r.cpu.setPc(TestRig.RAM + 4);

@@ -9,6 +9,7 @@ import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
+import dev.jemu.core.memory.RawMemory;
 import dev.jemu.core.memory.Region;
 import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;

@@ -4,13 +4,13 @@ import static dev.jemu.riscv.cpu.Op.*;
 import static java.lang.constant.ConstantDescs.*;
 
 import dev.jemu.core.log.DebugLog;
+import dev.jemu.core.memory.RawMemory;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * Compiles hot guest code to JVM bytecode (one hidden class per block) so that HotSpot compiles guest code. A
@@ -24,14 +24,14 @@ import java.lang.invoke.MethodType;
  * through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
  */
 final class Jit {
-    static final boolean ENABLED = !"false".equals(System.getProperty("jemu.jit"));
+    static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
     /**
      * Entries of a block start before it is compiled: only really hot loops. A new block runs in the JVM's
      * bytecode interpreter until HotSpot compiles it, and every block costs a class definition and HotSpot
      * compilations; measured on a loaded 2-core host, a Linux boot got less far in 75 s with thresholds of
      * 40..5000 than with 30000 or no JIT (which were equal), while hot loops still reach the JIT quickly.
      */
-    static final int THRESHOLD = Math.max(1, Math.min(30000, Integer.getInteger("jemu.jit.threshold", 30000)));
+    static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(30000, 30000);
     static final int MAX_LENGTH = 128;
 
     private static final ClassDesc CD_HART = ClassDesc.of("dev.jemu.riscv.cpu.Hart");
@@ -45,7 +45,7 @@ final class Jit {
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     private static final ClassDesc CD_TRAP = ClassDesc.of("dev.jemu.riscv.cpu.Trap");
-    private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.riscv.cpu.RawMemory");
+    private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.core.memory.RawMemory");
     private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_HART, CD_LONG_ARRAY, CD_SEG,
             CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_LONG_ARRAY, CD_long, CD_long, CD_long);
@@ -129,8 +129,7 @@ final class Jit {
         long t0 = Hart.STATS ? System.nanoTime() : 0;
         try {
             byte[] bytes = generate(ops, imms, pcs, n);
-            MethodHandles.Lookup l = LOOKUP.defineHiddenClass(bytes, true);
-            JitBlock b = (JitBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
+            JitBlock b = dev.jemu.core.jit.HiddenClasses.instantiate(LOOKUP, bytes, null, JitBlock.class);
             if (Hart.STATS) {
                 ExecStats.compiles++;
                 ExecStats.compileNanos += System.nanoTime() - t0;

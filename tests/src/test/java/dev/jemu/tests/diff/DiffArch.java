@@ -41,7 +41,20 @@ enum DiffArch {
 
     /** The machine flags with the program as -kernel. */
     List<String> guestArgs(Path elf) {
-        return machine.stream().map(a -> a.equals("ELF") ? elf.toString() : a).toList();
+        return guestArgs(elf, null);
+    }
+
+    /**
+     * The machine flags with the program as -kernel and, when {@code board} is not null, that {@code -M} value
+     * instead of the default one (a program's {@code // machine: virt,gic-version=3} line, see Programs).
+     */
+    List<String> guestArgs(Path elf, String board) {
+        List<String> args = new java.util.ArrayList<>();
+        for (int i = 0; i < machine.size(); i++) {
+            String a = machine.get(i);
+            args.add(a.equals("ELF") ? elf.toString() : board != null && i > 0 && machine.get(i - 1).equals("-M") ? board : a);
+        }
+        return args;
     }
 
     /** Whether jemu on the class path has this architecture's virt board (its CPU module merged). */

@@ -63,7 +63,7 @@ class DiffTest {
         assumeTrue(JemuLauncher.available(), "jemu CLI (" + JemuLauncher.MAIN + ") not on the class path yet");
         assumeTrue(arch.jemuHasBoard(), "jemu has no " + arch.architecture + " virt board yet (the CPU and board "
                 + "branches are not merged): only the QEMU half of " + name + " ran");
-        ProcessRun got = JemuLauncher.run(arch, elf);
+        ProcessRun got = JemuLauncher.run(arch, elf, Programs.machine(arch, name));
         save(arch, name + ".jemu.out", got.stdout());
         String actual = got.stdoutText();
         var accepted = AcceptedDifferences.load(Programs.sourceDir(arch).resolve("accepted-differences.txt"))

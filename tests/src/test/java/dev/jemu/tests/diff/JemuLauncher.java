@@ -28,7 +28,7 @@ final class JemuLauncher {
         }
     }
 
-    static ProcessRun run(DiffArch arch, Path elf) {
+    static ProcessRun run(DiffArch arch, Path elf, String board) {
         List<String> cmd = new ArrayList<>();
         String external = externalCommand();
         if (external != null) {
@@ -42,7 +42,7 @@ final class JemuLauncher {
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(MAIN);
         }
-        cmd.addAll(arch.guestArgs(elf));
+        cmd.addAll(arch.guestArgs(elf, board));
         return ProcessRun.run(cmd, TIMEOUT);
     }
 

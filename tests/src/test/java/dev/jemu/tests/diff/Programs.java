@@ -57,19 +57,52 @@ final class Programs {
         return dir;
     }
 
+    /**
+     * The {@code -M} value a program asks for with a {@code // machine: VALUE} line among its leading comment
+     * lines (e.g. {@code virt,gic-version=3}); null for the architecture's default machine.
+     */
+    static String machine(DiffArch arch, String name) {
+        Path source = sourceDir(arch).resolve(name + ".S");
+        if (!Files.exists(source)) return null; // a generated program
+        try (Stream<String> lines = Files.lines(source)) {
+            return lines.takeWhile(l -> l.startsWith("//"))
+                    .map(l -> l.substring(2).strip())
+                    .filter(l -> l.startsWith("machine:"))
+                    .map(l -> l.substring("machine:".length()).strip())
+                    .findFirst().orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static boolean toolchainPresent(DiffArch arch) {
         return Tools.onPath(arch.as) && Tools.onPath(arch.ld);
     }
 
     /** Assembles and links one program; returns the ELF. Fails with the assembler's messages. */
     static Path build(DiffArch arch, String name) {
+        return build(arch, name, sourceDir(arch).resolve(name + ".S"));
+    }
+
+    /** Assembles a generated program: {@code source} is written to the work directory as NAME.S first. */
+    static Path buildGenerated(DiffArch arch, String name, String source) {
+        Path file = workDir(arch).resolve(name + ".S");
+        try {
+            Files.writeString(file, source);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return build(arch, name, file);
+    }
+
+    private static Path build(DiffArch arch, String name, Path source) {
         Path src = sourceDir(arch);
         Path work = workDir(arch);
         Path obj = work.resolve(name + ".o");
         Path elf = work.resolve(name + ".elf");
         List<String> as = new ArrayList<>(List.of(arch.as));
         as.addAll(arch.asFlags);
-        as.addAll(List.of("-I", src.toString(), "-o", obj.toString(), src.resolve(name + ".S").toString()));
+        as.addAll(List.of("-I", src.toString(), "-o", obj.toString(), source.toString()));
         step(as, name);
         step(List.of(arch.ld, "-T", src.resolve("link.ld").toString(), "-o", elf.toString(), obj.toString()), name);
         return elf;

@@ -35,7 +35,8 @@ final class QemuReference {
         Path cache = Programs.workDir(arch).resolve("qemu-cache");
         try {
             Files.createDirectories(cache);
-            String key = name + "-" + sha256(Files.readAllBytes(elf), version(arch));
+            String board = Programs.machine(arch, name);
+            String key = name + "-" + sha256(Files.readAllBytes(elf), version(arch) + (board == null ? "" : " -M " + board));
             Path out = cache.resolve(key + ".out");
             Path status = cache.resolve(key + ".status");
             if (Files.exists(out) && Files.exists(status)) {
@@ -44,7 +45,7 @@ final class QemuReference {
             }
             List<String> cmd = new ArrayList<>();
             cmd.add(arch.qemu);
-            cmd.addAll(arch.guestArgs(elf));
+            cmd.addAll(arch.guestArgs(elf, board));
             ProcessRun r = ProcessRun.run(cmd, TIMEOUT);
             if (!r.timedOut()) {          // a timeout is not a reference worth keeping
                 Files.write(out, r.stdout());

@@ -1,6 +1,5 @@
-package dev.jemu.riscv.cpu;
+package dev.jemu.core.memory;
 
-import dev.jemu.core.memory.GuestRam;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Field;
@@ -13,14 +12,14 @@ import java.nio.ByteOrder;
  * compiled block, C2 ~0.6 KB, and compiling them took most of a boot's compile time); the software TLB already
  * guarantees that a hit lies inside one page of the RAM segment, so the hot paths need none of those checks.
  *
- * <p>Uses {@code sun.misc.Unsafe}'s address-based accessors when the JDK allows them and the host is a
+ * <p>Shared by the CPU modules (riscv64's interpreter and JIT, aarch64's Mmu). Uses {@code sun.misc.Unsafe}'s address-based accessors when the JDK allows them and the host is a
  * little-endian one that tolerates unaligned accesses (x86-64, AArch64); otherwise {@link #ENABLED} is false
  * and callers use the segment. jvm.options passes {@code --sun-misc-unsafe-memory-access=allow}.
  */
 @SuppressWarnings({"removal", "deprecation"})
-final class RawMemory {
-    static final sun.misc.Unsafe U;
-    static final boolean ENABLED;
+public final class RawMemory {
+    public static final sun.misc.Unsafe U;
+    public static final boolean ENABLED;
 
     static {
         sun.misc.Unsafe u = null;
@@ -51,23 +50,23 @@ final class RawMemory {
 
     // guest RAM at offset off of mem, whose host address is base (a TLB hit): plain host accesses when enabled,
     // the segment otherwise
-    static byte ld8(MemorySegment mem, long base, long off) {
+    public static byte ld8(MemorySegment mem, long base, long off) {
         return ENABLED ? U.getByte(base + off) : mem.get(GuestRam.BYTE, off);
     }
 
-    static short ld16(MemorySegment mem, long base, long off) {
+    public static short ld16(MemorySegment mem, long base, long off) {
         return ENABLED ? U.getShort(base + off) : mem.get(GuestRam.SHORT, off);
     }
 
-    static int ld32(MemorySegment mem, long base, long off) {
+    public static int ld32(MemorySegment mem, long base, long off) {
         return ENABLED ? U.getInt(base + off) : mem.get(GuestRam.INT, off);
     }
 
-    static long ld64(MemorySegment mem, long base, long off) {
+    public static long ld64(MemorySegment mem, long base, long off) {
         return ENABLED ? U.getLong(base + off) : mem.get(GuestRam.LONG, off);
     }
 
-    static void st8(MemorySegment mem, long base, long off, byte v) {
+    public static void st8(MemorySegment mem, long base, long off, byte v) {
         if (ENABLED) {
             U.putByte(base + off, v);
         } else {
@@ -75,7 +74,7 @@ final class RawMemory {
         }
     }
 
-    static void st16(MemorySegment mem, long base, long off, short v) {
+    public static void st16(MemorySegment mem, long base, long off, short v) {
         if (ENABLED) {
             U.putShort(base + off, v);
         } else {
@@ -83,7 +82,7 @@ final class RawMemory {
         }
     }
 
-    static void st32(MemorySegment mem, long base, long off, int v) {
+    public static void st32(MemorySegment mem, long base, long off, int v) {
         if (ENABLED) {
             U.putInt(base + off, v);
         } else {
@@ -91,11 +90,31 @@ final class RawMemory {
         }
     }
 
-    static void st64(MemorySegment mem, long base, long off, long v) {
+    public static void st64(MemorySegment mem, long base, long off, long v) {
         if (ENABLED) {
             U.putLong(base + off, v);
         } else {
             mem.set(GuestRam.LONG, off, v);
+        }
+    }
+
+    /** A TLB hit of {@code size} (1, 2, 4, 8) bytes at offset {@code off} of mem (host address base), zero-extended. */
+    public static long load(MemorySegment mem, long base, long off, int size) {
+        return switch (size) {
+            case 1 -> ld8(mem, base, off) & 0xffL;
+            case 2 -> ld16(mem, base, off) & 0xffffL;
+            case 4 -> ld32(mem, base, off) & 0xffff_ffffL;
+            default -> ld64(mem, base, off);
+        };
+    }
+
+    /** Stores the low {@code size} (1, 2, 4, 8) bytes of v at offset {@code off} of mem (host address base). */
+    public static void store(MemorySegment mem, long base, long off, int size, long v) {
+        switch (size) {
+            case 1 -> st8(mem, base, off, (byte) v);
+            case 2 -> st16(mem, base, off, (short) v);
+            case 4 -> st32(mem, base, off, (int) v);
+            default -> st64(mem, base, off, v);
         }
     }
 }

@@ -1,0 +1,126 @@
+package dev.jemu.arm.cpu;
+
+import static java.lang.constant.ConstantDescs.*;
+
+import dev.jemu.core.jit.HiddenClasses;
+import dev.jemu.core.jit.JitPolicy;
+import dev.jemu.core.log.DebugLog;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * The aarch64 block compiler: a hot block start's straight-line ops (up to and including the first branch,
+ * exception or system instruction, the page end or {@link #MAX_LENGTH} ops) become one hidden class whose
+ * {@code run} calls each op's {@link ArmOp#exec} in turn. Every op is a constant of its class (a static final
+ * field), so each call site sees one receiver class: HotSpot binds it directly and inlines small ops, where
+ * the interpreter's one call site sees every op class there is (a megamorphic interface call per
+ * instruction, the largest single cost of an interpreted boot). The semantics are the ops' own, so every op
+ * is covered and exceptions are precise (c.pc is the op's address while it runs).
+ */
+final class ArmJit {
+    static final boolean ENABLED = JitPolicy.ENABLED;
+    /**
+     * Entries of a block start (a jump target) before its block is compiled. A new block runs in the JVM's
+     * bytecode interpreter until C1 compiles it, so a block must be entered a few thousand times to pay.
+     */
+    static final int THRESHOLD = JitPolicy.threshold(2000, 65535);
+    static final int MAX_LENGTH = 64;
+
+    private static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.arm.cpu.ArmCpu");
+    private static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.arm.cpu.ArmOp");
+    private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.jemu.arm.cpu.ArmBlock");
+    private static final ClassDesc CD_SELF = ClassDesc.of("dev.jemu.arm.cpu.ArmBlockImpl");
+    private static final ClassDesc CD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
+    private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
+    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_int, CD_CPU, CD_long);
+    private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_void, CD_CPU);
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+    private static boolean reported;
+
+    private ArmJit() {
+    }
+
+    /** Whether the instruction ends a block: branches, exception generation and system instructions. */
+    static boolean endsBlock(int insn) {
+        return (insn >>> 26 & 7) == 0b101;
+    }
+
+    /** Compiles the block at slot {@code start} of {@code page}; null when it cannot (logged once). */
+    static ArmBlock compile(CodeCache.Page page, int start) {
+        int n = 0;
+        ArmOp[] ops = new ArmOp[MAX_LENGTH];
+        try {
+            for (int idx = start; idx < CodeCache.SLOTS && n < MAX_LENGTH; idx++) {
+                ArmOp op = page.ops[idx];
+                if (op == null) {
+                    op = page.decode(idx);
+                }
+                ops[n++] = op;
+                if (endsBlock(page.word(idx))) {
+                    break;
+                }
+            }
+            Object[] data = java.util.Arrays.copyOf(ops, n, Object[].class);
+            return HiddenClasses.instantiate(LOOKUP, generate(n), data, ArmBlock.class);
+        } catch (RuntimeException | LinkageError e) {
+            if (!reported) {
+                reported = true;
+                DebugLog.log(DebugLog.Category.UNIMP, "jit: aarch64 block at pa 0x%x not compiled: %s",
+                        page.pa + 4L * start, e);
+            }
+            return null;
+        }
+    }
+
+    private static String field(int i) {
+        return "op" + i;
+    }
+
+    private static byte[] generate(int n) {
+        return ClassFile.of().build(CD_SELF, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
+            clb.withSuperclass(CD_BLOCK);
+            for (int i = 0; i < n; i++) {
+                clb.withField(field(i), CD_OP, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
+            }
+            clb.withMethodBody(CLASS_INIT_NAME, MTD_void, ClassFile.ACC_STATIC, cb -> {
+                cb.invokestatic(CD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP));
+                cb.ldc("_");
+                cb.ldc(CD_Object.arrayType());
+                cb.invokestatic(CD_HANDLES, "classData", MethodTypeDesc.of(CD_Object, CD_LOOKUP, CD_String, CD_Class));
+                cb.checkcast(CD_Object.arrayType());
+                cb.astore(0);
+                for (int i = 0; i < n; i++) {
+                    cb.aload(0).ldc(i).aaload().checkcast(CD_OP).putstatic(CD_SELF, field(i), CD_OP);
+                }
+                cb.return_();
+            });
+            clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
+                    cb -> cb.aload(0).ldc(n).invokespecial(CD_BLOCK, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int))
+                            .return_());
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n));
+        });
+    }
+
+    // run(c = slot 1, pc = slots 2-3): per op c.pc = pc + 4i; c.npc = c.pc + 4; op_i.exec(c); if (c.leave) return i + 1
+    private static void emitRun(CodeBuilder cb, int n) {
+        for (int i = 0; i < n; i++) {
+            cb.aload(1).lload(2);
+            if (i > 0) cb.ldc((long) 4 * i).ladd();
+            cb.putfield(CD_CPU, "pc", CD_long);
+            cb.aload(1).lload(2).ldc((long) 4 * i + 4).ladd().putfield(CD_CPU, "npc", CD_long);
+            cb.getstatic(CD_SELF, field(i), CD_OP).aload(1).invokeinterface(CD_OP, "exec", MTD_EXEC);
+            if (i < n - 1) {
+                Label next = cb.newLabel();
+                cb.aload(1).getfield(CD_CPU, "leave", CD_boolean).ifeq(next);
+                cb.ldc(i + 1).ireturn();
+                cb.labelBinding(next);
+            }
+        }
+        cb.ldc(n).ireturn();
+    }
+}
