@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * savevm of a booted arm64 guest (the kit's shell, a counter loop that only runs on with timer interrupts), then
  * a new jemu started with {@code -loadvm}: every device's state comes from the snapshot alone (CPU, GIC, generic
- * timer, PL011, PL031, PL061, virtio), so the counter runs on, the shell answers on the PL011, and the power key
- * (PL061 through the GIC to gpio-keys) still powers the guest off.
+ * timer, PL011, PL031, PL061, virtio), so the counter runs on, the shell answers on the PL011, HMP savevm/loadvm
+ * within that process bring a shell variable back with the timer still running, and the power key (PL061 through
+ * the GIC to gpio-keys) still powers the guest off.
  */
 @Tag("boot")
 class Arm64SnapshotBootTest {
@@ -70,6 +71,16 @@ class Arm64SnapshotBootTest {
             assertTrue(after >= before && after <= before + 20, "continues from " + before + ": " + after);
             assertTrue(after2 >= after + 3, "the counter runs on by itself (timers re-armed): " + after + " -> " + after2);
             try (QmpLines qmp = new QmpLines(sock)) {
+                // and savevm/loadvm in this process (HMP): the shell variable is back, the timer runs (sleep 1)
+                vm.type("X=41; echo SET-$X\n");
+                vm.awaitOutput("SET-41", MonitorVm.seconds(60));
+                assertEquals("{\"return\": \"\"}", qmp.hmp("savevm s2"), vm::describe);
+                vm.type("X=99; echo SET-$X\n");
+                vm.awaitOutput("SET-99", MonitorVm.seconds(60));
+                assertEquals("{\"return\": \"\"}", qmp.hmp("loadvm s2"), vm::describe);
+                vm.type("sleep 1; echo GOT-$X\n");
+                vm.awaitOutput("GOT-41", MonitorVm.seconds(60));
+                assertFalse(vm.out().contains("GOT-99"), vm::describe);
                 assertEquals("{\"return\": {}}", qmp.execute("system_powerdown"));
                 vm.awaitOutput("JEMU-POWER-KEY", MonitorVm.seconds(120));
                 assertEquals(0, vm.awaitExit(MonitorVm.seconds(120)), vm::describe);
