@@ -248,7 +248,7 @@ class RiscvNetBootTest {
         List<JemuProcess.Step> c = List.of(new JemuProcess.Step("Enter 'help'", up(macC, "10.0.7.1") + "; "
                 + ping("10.0.7.2", "MCAST-C-OK") + tapPart + "; poweroff -f\n"));
         List<JemuProcess.Step> d = List.of(new JemuProcess.Step("Enter 'help'", up(macD, "10.0.7.2") + "; "
-                + ping("10.0.7.1", "MCAST-D-OK") + "; sleep 3; poweroff -f\n"));
+                + ping("10.0.7.1", "MCAST-D-OK") + "; sleep 15; poweroff -f\n")); // C may start its pings late: stay up
         List<String> argsC = new ArrayList<>(List.of("-netdev", "socket,id=m0,mcast=" + group + ":" + port,
                 "-device", "virtio-net-device,netdev=m0,mac=" + macC));
         if (tap) {
