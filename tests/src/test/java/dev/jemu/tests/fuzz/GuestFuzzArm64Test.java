@@ -1,18 +1,12 @@
 package dev.jemu.tests.fuzz;
 
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jemu.core.machine.Machine;
-import dev.jemu.core.machine.MachineType;
-import dev.jemu.core.machine.Plugins;
-import dev.jemu.tests.diff.ProcessRun;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,14 +33,7 @@ class GuestFuzzArm64Test {
         assumeTrue(GuestFuzzTest.onPath(AS) && GuestFuzzTest.onPath(LD), "binutils-aarch64-linux-gnu not installed");
         assumeTrue(FuzzImages.present(), FuzzImages.QEMU_IMG + " not installed");
         work = Files.createDirectories(source().getParent().getParent().getParent().resolve("guestfuzz-aarch64"));
-        MachineType virt = Plugins.machines().stream()
-                .filter(t -> t.architecture().equals("aarch64") && t.name().equals("virt")).findFirst().orElseThrow();
-        Path kernel = Files.write(work.resolve("probe.bin"), new byte[4]);
-        Path a = disk("probe-a"), b = disk("probe-b");
-        List<Window> windows;
-        try (Machine m = virt.create(BoardFuzz.config(virt, 128 << 20, kernel, null, a, b))) {
-            windows = Window.of(m.addressSpace());
-        }
+        List<Window> windows = GuestFuzzTest.virtWindows("aarch64", work);
         // the program and its tables sit in the first 64 KiB of RAM: no device is pointed there
         String equs = ".equ UART, 0x" + Long.toHexString(GuestFuzzTest.find(windows, "pl011@").base()) + "\n"
                 + ".equ GUARD_LO, 0x40000000\n.equ GUARD_SIZE, 0x10000\n";
@@ -54,10 +41,7 @@ class GuestFuzzArm64Test {
     }
 
     private static Path disk(String name) throws IOException {
-        Path p = work.resolve(name + ".qcow2");
-        Files.deleteIfExists(p);
-        FuzzImages.create(p);
-        return p;
+        return GuestFuzzTest.disk(work, name);
     }
 
     private static Path source() throws URISyntaxException {
@@ -67,26 +51,15 @@ class GuestFuzzArm64Test {
     /** The program for one seed: target/guestfuzz-aarch64/mmio_fuzz-SEED.elf, linked as the difftests are. */
     static Path build(int seed) throws Exception {
         Path src = source();
-        Path obj = work.resolve("mmio_fuzz-" + seed + ".o"), elf = work.resolve("mmio_fuzz-" + seed + ".elf");
-        Path link = src.getParent().getParent().resolve("aarch64/link.ld");
-        step(List.of(AS, "--defsym", "SEED=" + (0x9e3779b97f4a7c15L * seed | 1), "-I", work.toString(), "-o",
-                obj.toString(), src.toString()));
-        step(List.of(LD, "-T", link.toString(), "-o", elf.toString(), obj.toString()));
-        return elf;
-    }
-
-    private static void step(List<String> cmd) {
-        ProcessRun r = ProcessRun.run(cmd, Duration.ofSeconds(60));
-        if (r.status() != 0) {
-            fail(String.join(" ", cmd) + ":\n" + r.stderr() + r.stdoutText());
-        }
+        return GuestFuzzTest.build(List.of(AS), LD, src, src.getParent().getParent().resolve("aarch64/link.ld"), work,
+                seed);
     }
 
     /** QEMU's flags, which jemu takes as well: the ELF as -kernel (entered at EL1), two virtio-blk disks. */
     static List<String> guestArgs(Path elf, Path a, Path b) {
-        return List.of("-M", "virt", "-cpu", "cortex-a57", "-kernel", elf.toString(), "-nographic", "-m", "128M",
-                "-drive", "file=" + a + ",if=none,id=d0,format=qcow2", "-device", "virtio-blk-device,drive=d0",
-                "-drive", "file=" + b + ",if=none,id=d1,format=qcow2", "-device", "virtio-blk-device,drive=d1");
+        List<String> args = new ArrayList<>(List.of("-M", "virt", "-cpu", "cortex-a57", "-kernel", elf.toString()));
+        args.addAll(GuestFuzzTest.commonArgs(a, b));
+        return args;
     }
 
     @ParameterizedTest(name = "seed {0} {1}")

@@ -51,18 +51,22 @@ class GuestFuzzTest {
         assumeTrue(onPath(AS) && onPath(LD), "riscv64-unknown-elf binutils not installed");
         assumeTrue(FuzzImages.present(), FuzzImages.QEMU_IMG + " not installed");
         work = Files.createDirectories(resources().getParent().getParent().getParent().resolve("guestfuzz"));
-        MachineType virt = Plugins.machines().stream()
-                .filter(t -> t.architecture().equals("riscv64") && t.name().equals("virt")).findFirst().orElseThrow();
-        Path kernel = Files.write(work.resolve("probe.bin"), new byte[4]);
-        Path a = disk("probe-a"), b = disk("probe-b");
-        List<Window> windows;
-        try (Machine m = virt.create(BoardFuzz.config(virt, 128 << 20, kernel, null, a, b))) {
-            windows = Window.of(m.addressSpace());
-        }
+        List<Window> windows = virtWindows("riscv64", work);
         String equs = ".equ UART, 0x" + Long.toHexString(find(windows, "serial@").base()) + "\n"
                 + ".equ TEST, 0x" + Long.toHexString(find(windows, "test@").base()) + "\n"
                 + ".equ GUARD_LO, 0x80000000\n.equ GUARD_SIZE, 0x10000\n";
         Files.writeString(work.resolve("windows.inc"), windowTable("#", "riscv64", windows, equs));
+    }
+
+    /** The device windows of {@code architecture}'s virt board, as the fuzzers' config builds it (images in work). */
+    static List<Window> virtWindows(String architecture, Path work) throws Exception {
+        MachineType virt = Plugins.machines().stream()
+                .filter(t -> t.architecture().equals(architecture) && t.name().equals("virt")).findFirst().orElseThrow();
+        Path kernel = Files.write(work.resolve("probe.bin"), new byte[4]);
+        Path a = disk(work, "probe-a"), b = disk(work, "probe-b");
+        try (Machine m = virt.create(BoardFuzz.config(virt, 128 << 20, kernel, null, a, b))) {
+            return Window.of(m.addressSpace());
+        }
     }
 
     /**
@@ -89,7 +93,12 @@ class GuestFuzzTest {
     }
 
     private static Path disk(String name) throws IOException {
-        Path p = work.resolve(name + ".qcow2");
+        return disk(work, name);
+    }
+
+    /** A fresh qcow2 image {@code name}.qcow2 in {@code dir}. */
+    static Path disk(Path dir, String name) throws IOException {
+        Path p = dir.resolve(name + ".qcow2");
         Files.deleteIfExists(p);
         FuzzImages.create(p);
         return p;
@@ -111,11 +120,21 @@ class GuestFuzzTest {
     /** The program for one seed: target/guestfuzz/mmio_fuzz-SEED.elf. */
     static Path build(int seed) throws Exception {
         Path src = resources();
+        return build(List.of(AS, "-march=rv64gc"), LD, src, src.getParent().getParent().resolve("riscv/link.ld"), work,
+                seed);
+    }
+
+    /**
+     * Assembles {@code src} with {@code as} (the command and its flags) for {@code seed}, windows.inc from
+     * {@code work}, and links it with {@code ld} and {@code link}: work/mmio_fuzz-SEED.elf.
+     */
+    static Path build(List<String> as, String ld, Path src, Path link, Path work, int seed) {
         Path obj = work.resolve("mmio_fuzz-" + seed + ".o"), elf = work.resolve("mmio_fuzz-" + seed + ".elf");
-        Path link = src.getParent().getParent().resolve("riscv/link.ld");
-        step(List.of(AS, "-march=rv64gc", "--defsym", "SEED=" + (0x9e3779b97f4a7c15L * seed | 1), "-I",
-                work.toString(), "-o", obj.toString(), src.toString()));
-        step(List.of(LD, "-T", link.toString(), "-o", elf.toString(), obj.toString()));
+        List<String> asm = new ArrayList<>(as);
+        asm.addAll(List.of("--defsym", "SEED=" + (0x9e3779b97f4a7c15L * seed | 1), "-I", work.toString(), "-o",
+                obj.toString(), src.toString()));
+        step(asm);
+        step(List.of(ld, "-T", link.toString(), "-o", elf.toString(), obj.toString()));
         return elf;
     }
 
@@ -128,7 +147,14 @@ class GuestFuzzTest {
 
     /** QEMU's flags, which jemu takes as well: the program as -kernel, two virtio-blk disks. */
     static List<String> guestArgs(Path elf, Path a, Path b) {
-        return List.of("-M", "virt", "-bios", "none", "-kernel", elf.toString(), "-nographic", "-m", "128M",
+        List<String> args = new ArrayList<>(List.of("-M", "virt", "-bios", "none", "-kernel", elf.toString()));
+        args.addAll(commonArgs(a, b));
+        return args;
+    }
+
+    /** The flags after the board and the program: no display, 128 MiB, a virtio-blk disk on each image. */
+    static List<String> commonArgs(Path a, Path b) {
+        return List.of("-nographic", "-m", "128M",
                 "-drive", "file=" + a + ",if=none,id=d0,format=qcow2", "-device", "virtio-blk-device,drive=d0",
                 "-drive", "file=" + b + ",if=none,id=d1,format=qcow2", "-device", "virtio-blk-device,drive=d1");
     }
