@@ -16,7 +16,9 @@ final class Heartbeats {
     private static final Map<String, int[]> PROGRAMS = Map.of(
             // auipc t0,0; lui t2,1; add t2,t2,t0; li t1,0; 1: addi t1,t1,1; sd t1,0(t2); j 1b
             "riscv64", new int[] {0x00000297, 0x000013b7, 0x005383b3, 0x00000313, 0x00130313, 0x0063b023,
-                    0xff9ff06f});
+                    0xff9ff06f},
+            // adr x2,.; add x2,x2,#1,lsl #12; mov x1,#0; 1: add x1,x1,#1; str x1,[x2]; b 1b
+            "aarch64", new int[] {0x10000002, 0x91400442, 0xd2800001, 0x91000421, 0xf9000041, 0x17fffffe});
 
     private Heartbeats() {
     }
