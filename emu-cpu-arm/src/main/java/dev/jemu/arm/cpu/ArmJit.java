@@ -44,28 +44,39 @@ final class ArmJit {
     private ArmJit() {
     }
 
-    /** Whether the instruction ends a block: branches, exception generation and system instructions. */
+    /**
+     * Whether the instruction ends a block: branches, exception generation and system instructions, except
+     * conditional branches (B.cond, CBZ/CBNZ, TBZ/TBNZ), past which a block goes on along the fall-through path
+     * (a taken one leaves it), so a block is a superblock of the code's most common straight-line runs.
+     */
     static boolean endsBlock(int insn) {
-        return (insn >>> 26 & 7) == 0b101;
+        return (insn >>> 26 & 7) == 0b101 && !conditionalBranch(insn);
+    }
+
+    static boolean conditionalBranch(int insn) {
+        return (insn & 0xff000010) == 0x54000000 || (insn & 0x7c000000) == 0x34000000;
     }
 
     /** Compiles the block at slot {@code start} of {@code page}; null when it cannot (logged once). */
     static ArmBlock compile(CodeCache.Page page, int start) {
         int n = 0;
         ArmOp[] ops = new ArmOp[MAX_LENGTH];
+        boolean[] branches = new boolean[MAX_LENGTH];
         try {
             for (int idx = start; idx < CodeCache.SLOTS && n < MAX_LENGTH; idx++) {
                 ArmOp op = page.ops[idx];
                 if (op == null) {
                     op = page.decode(idx);
                 }
+                int insn = page.word(idx);
+                branches[n] = conditionalBranch(insn);
                 ops[n++] = op;
-                if (endsBlock(page.word(idx))) {
+                if (endsBlock(insn)) {
                     break;
                 }
             }
             Object[] data = java.util.Arrays.copyOf(ops, n, Object[].class);
-            return HiddenClasses.instantiate(LOOKUP, generate(n), data, ArmBlock.class);
+            return HiddenClasses.instantiate(LOOKUP, generate(n, branches), data, ArmBlock.class);
         } catch (RuntimeException | LinkageError e) {
             if (!reported) {
                 reported = true;
@@ -80,7 +91,7 @@ final class ArmJit {
         return "op" + i;
     }
 
-    private static byte[] generate(int n) {
+    private static byte[] generate(int n, boolean[] branches) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
@@ -102,12 +113,13 @@ final class ArmJit {
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
                     cb -> cb.aload(0).ldc(n).invokespecial(CD_BLOCK, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int))
                             .return_());
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n));
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, branches));
         });
     }
 
-    // run(c = slot 1, pc = slots 2-3): per op c.pc = pc + 4i; c.npc = c.pc + 4; op_i.exec(c); if (c.leave) return i + 1
-    private static void emitRun(CodeBuilder cb, int n) {
+    // run(c = slot 1, pc = slots 2-3): per op c.pc = pc + 4i; c.npc = c.pc + 4; op_i.exec(c); if (c.leave) return i + 1;
+    // after a conditional branch also: if (c.npc != pc + 4i + 4) return i + 1 (taken: the block is left)
+    private static void emitRun(CodeBuilder cb, int n, boolean[] branches) {
         for (int i = 0; i < n; i++) {
             cb.aload(1).lload(2);
             if (i > 0) cb.ldc((long) 4 * i).ladd();
@@ -115,8 +127,12 @@ final class ArmJit {
             cb.aload(1).lload(2).ldc((long) 4 * i + 4).ladd().putfield(CD_CPU, "npc", CD_long);
             cb.getstatic(CD_SELF, field(i), CD_OP).aload(1).invokeinterface(CD_OP, "exec", MTD_EXEC);
             if (i < n - 1) {
-                Label next = cb.newLabel();
+                Label next = cb.newLabel(), exit = cb.newLabel();
+                if (branches[i]) {
+                    cb.aload(1).getfield(CD_CPU, "npc", CD_long).lload(2).ldc((long) 4 * i + 4).ladd().lcmp().ifne(exit);
+                }
                 cb.aload(1).getfield(CD_CPU, "leave", CD_boolean).ifeq(next);
+                cb.labelBinding(exit);
                 cb.ldc(i + 1).ireturn();
                 cb.labelBinding(next);
             }
