@@ -6,16 +6,8 @@ import dev.jemu.arm.cpu.CpuModels;
 import dev.jemu.arm.cpu.SysRegDevice;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.NullCharBackend;
-import dev.jemu.core.control.ControlledBoard;
-import dev.jemu.core.control.MachineControl;
-import dev.jemu.core.control.GuestExits;
-import dev.jemu.core.fdt.DtbDump;
 import dev.jemu.core.machine.ConfigException;
-import dev.jemu.core.machine.ExitRequest;
-import dev.jemu.core.machine.Machine;
 import dev.jemu.core.machine.MachineConfig;
-import dev.jemu.core.machine.MachineLoop;
-import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
 import dev.jemu.core.memory.MmioDevice;
@@ -30,30 +22,23 @@ import dev.jemu.devices.arm.gic.Gic;
 import dev.jemu.devices.arm.gic.GicV2;
 import dev.jemu.devices.arm.gic.GicV3;
 import dev.jemu.devices.arm.gic.GicV3CpuInterface;
-import dev.jemu.devices.block.Drive;
-import dev.jemu.devices.snapshot.SnapshotMachine;
+import dev.jemu.devices.board.VirtioBoard;
 import dev.jemu.devices.snapshot.VmSnapshotHooks;
 import dev.jemu.devices.virtio.DmaMemory;
 import dev.jemu.devices.virtio.VirtioSlots;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * QEMU's aarch64 {@code virt} board with one CPU: devices wired from {@link VirtMap} (GICv2, or GICv3 with
  * {@code gic-version=3}; PL011, PL031, PL061 with the power key; 32 virtio-mmio slots; two flash banks), PSCI
- * over HVC ({@link Psci}), images loaded by {@link VirtBoot}, run by a {@link MachineLoop}. A guest reset
+ * over HVC ({@link Psci}), images loaded by {@link VirtBoot}, run by {@link VirtioBoard}. A guest reset
  * rebuilds the boot state unless {@code -no-reboot} turns it into the end of the run.
  */
-public final class VirtMachine implements Machine, SnapshotMachine {
+public final class VirtMachine extends VirtioBoard {
     /** How long the gpio-keys power key stays pressed (QEMU's gpio-key: 100 ms). */
     static final long KEY_PRESS_NS = 100_000_000L;
 
-    private final MachineConfig config;
     private final VirtOptions options;
-    private final MachineLoop loop;
-    private final GuestRam ram;
     private final GuestRam[] flash = new GuestRam[VirtMap.FLASH.count];
-    private final AddressSpace bus = new AddressSpace();
     private final ArmCpu cpu;
     private final Gic gic;
     private final StateRecord gicPowerOn;
@@ -61,17 +46,11 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     private final Pl031 rtc;
     private final Pl061 gpio;
     private final Timer keyRelease;
-    private final VirtioSlots virtio;
-    private final List<Stateful> devices = new ArrayList<>();
     private final VirtDeviceTree.Shape shape;
-    private final MachineControl control;
-    private final ControlledBoard board;
     private VirtBoot.Plan plan;
-    private volatile long machineThreadId;
 
     VirtMachine(MachineConfig config) throws ConfigException {
-        this.config = config;
-        this.options = VirtOptions.of(config.boardProperties);
+        VirtOptions options = VirtOptions.of(config.boardProperties);
         if (config.smp != 1) {
             throw new ConfigException("virt: only -smp 1 is supported for now (got " + config.smp + ")");
         }
@@ -83,14 +62,11 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         if (model == null) {
             throw new ConfigException("virt: unknown aarch64 CPU model '" + config.cpu + "'");
         }
-        this.shape = new VirtDeviceTree.Shape("arm," + model.name().replace("max", "cortex-a57"), config.smp,
-                options.gicVersion());
-        this.loop = new MachineLoop(config.clock);
-        try {
-            this.ram = new GuestRam(config.ramBytes);
-        } catch (OutOfMemoryError e) {
-            throw new ConfigException("cannot allocate " + (config.ramBytes >> 20) + " MiB of guest RAM");
-        }
+        VirtDeviceTree.Shape shape = new VirtDeviceTree.Shape("arm," + model.name().replace("max", "cortex-a57"),
+                config.smp, options.gicVersion());
+        super(config, VirtMap.VIRTIO.count);
+        this.options = options;
+        this.shape = shape;
         for (int i = 0; i < flash.length; i++) {
             flash[i] = new GuestRam(VirtMap.FLASH.size);
             bus.addRom("virt.flash" + i, VirtMap.FLASH.base(i), flash[i]);
@@ -129,7 +105,6 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         map(VirtMap.RTC, 0, rtc, rtc);
         map(VirtMap.GPIO, 0, gpio, gpio);
 
-        virtio = new VirtioSlots(config, VirtMap.VIRTIO.count, "virt");
         DmaMemory dma = new DmaMemory(bus);
         for (int i = 0; i < VirtMap.VIRTIO.count; i++) {
             VirtMap m = VirtMap.VIRTIO;
@@ -141,26 +116,11 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         devices.add(0, cpu);
         devices.add(0, gic);
         serial.connect(uart, loop.poster(uart.stateId()));
-        board = new Control();
-        control = new MachineControl(loop, board, config.startPaused);
-        try {
-            boot();
-            if (config.dumpDtb != null) {
-                DtbDump.write(config.dumpDtb, plan.fdt());
-            } else {
-                VmSnapshotHooks.loadAtStart(this, config.loadvm);
-            }
-        } catch (ConfigException | RuntimeException e) {
-            virtio.close();
-            throw e;
-        }
+        start(new Control());
     }
 
     private void map(VirtMap m, int i, MmioDevice d, Stateful s) {
-        bus.addMmio(m.node(i), m.base(i), m.size, d);
-        if (s != null) {
-            devices.add(s);
-        }
+        map(m.node(i), m.base(i), m.size, d, s);
     }
 
     /** GICv3's CPU interface as the CPU's system-register device (ICC_*). */
@@ -184,7 +144,8 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     /** Loads the images and sets the CPU's start state (EL1h, DAIF masked: the reset state). */
-    private void boot() throws ConfigException {
+    @Override
+    protected void boot() throws ConfigException {
         plan = VirtBoot.load(config, bus, config.ramBytes, shape, virtio.diskBoot());
         cpu.setPc(plan.pc());
         cpu.setReg(0, plan.x0());
@@ -197,32 +158,14 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         return plan;
     }
 
-    ArmCpu cpu() {
+    @Override
+    protected byte[] deviceTree() {
+        return plan.fdt();
+    }
+
+    @Override
+    protected ArmCpu cpu() {
         return cpu;
-    }
-
-    ControlledBoard controlledBoard() {
-        return board;
-    }
-
-    @Override
-    public AddressSpace addressSpace() {
-        return bus;
-    }
-
-    @Override
-    public MachineLoop loop() {
-        return loop;
-    }
-
-    @Override
-    public void quit(int status) {
-        control.requestQuit(status);
-    }
-
-    @Override
-    public void flushDisks() {
-        virtio.flushDisks();
     }
 
     // ---------------------------------------------------------------- SnapshotMachine (savevm/loadvm)
@@ -238,36 +181,6 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
-    public GuestRam ram() {
-        return ram;
-    }
-
-    @Override
-    public dev.jemu.core.time.VirtualClock clock() {
-        return loop.clock();
-    }
-
-    @Override
-    public List<Stateful> stateful() {
-        return List.copyOf(devices);
-    }
-
-    @Override
-    public List<String> deviceSet() {
-        return virtio.deviceSet();
-    }
-
-    @Override
-    public List<Drive> drives() {
-        return virtio.drives();
-    }
-
-    @Override
-    public void drainDevices() {
-        virtio.drain();
-    }
-
-    @Override
     public void stateLoaded() {
         cpu.mmu.flushTlb(); // the CPU's loadState dropped its decoded code already
     }
@@ -277,34 +190,9 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         cpu.mmu.flushTlb();
     }
 
-    @Override
-    public int run() {
-        if (config.dumpDtb != null) {
-            return 0; // -M virt,dumpdtb=FILE: the tree is written, the guest never starts (as QEMU)
-        }
-        try {
-            return runLoop();
-        } finally {
-            control.finish();
-        }
-    }
-
-    private int runLoop() {
-        machineThreadId = dev.jemu.core.host.HostThreads.currentTid();
-        while (true) {
-            ExitRequest e = loop.run(cpu);
-            if (control.quitStatus() >= 0) {
-                return control.quitStatus();
-            }
-            int status = GuestExits.handle(e, control, config, this::reset);
-            if (status >= 0) {
-                return status;
-            }
-        }
-    }
-
     /** A system reset: devices to power-on state, RAM cleared, images reloaded, the CPU at its start. */
-    private void reset() throws ConfigException {
+    @Override
+    protected void reset() throws ConfigException {
         cpu.reset(); // also drops decoded code, as the images are rewritten below
         gicPowerOn.restore(gic); // the Gic API has no reset: its power-on state, recorded at build time
         uart.reset();
@@ -317,23 +205,12 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         boot();
     }
 
-    // --- monitors: the control API and what this board tells them ---
+    // --- monitors: what this board tells them ---
 
-    @Override
-    public MachineControl control() {
-        return control;
-    }
-
-    /** The board's side of {@link MachineControl}; runs on the machine thread. */
-    private final class Control implements ControlledBoard {
-        @Override
-        public List<CpuInfo> cpus() {
-            return List.of(new CpuInfo(0, "/machine/unattached/device[0]", "aarch64", machineThreadId));
-        }
-
-        @Override
-        public List<BlockInfo> blocks() {
-            return virtio.blocks();
+    /** The board's side of {@link dev.jemu.core.control.MachineControl}; runs on the machine thread. */
+    private final class Control extends VirtioBoard.Control {
+        Control() {
+            super("/machine/unattached/device[0]");
         }
 
         @Override
@@ -368,25 +245,10 @@ public final class VirtMachine implements Machine, SnapshotMachine {
             gpio.setInput(VirtMap.POWER_KEY_GPIO, true);
             keyRelease.armAfter(KEY_PRESS_NS);
         }
-
-        @Override
-        public String networkInfo() {
-            return virtio.networkInfo();
-        }
-
-        @Override
-        public boolean setLink(String name, boolean up) {
-            return virtio.setLink(name, up);
-        }
     }
 
     @Override
-    public void close() {
-        virtio.close();
-        for (CharBackend b : config.serials) {
-            b.close();
-        }
-        ram.close();
+    protected void closeMemories() {
         for (GuestRam f : flash) {
             f.close();
         }

@@ -2,78 +2,56 @@ package dev.jemu.riscv.virt;
 
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.NullCharBackend;
-import dev.jemu.core.fdt.DtbDump;
-import dev.jemu.core.control.ControlledBoard;
-import dev.jemu.core.control.GuestExits;
-import dev.jemu.core.control.MachineControl;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.log.Messages;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.ExitRequest;
-import dev.jemu.core.machine.Machine;
 import dev.jemu.core.machine.MachineConfig;
-import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.memory.GuestRam;
-import dev.jemu.core.state.Stateful;
 import dev.jemu.core.time.Timebase;
 import dev.jemu.devices.Aclint;
 import dev.jemu.devices.GoldfishRtc;
 import dev.jemu.devices.Plic;
 import dev.jemu.devices.SifiveTest;
 import dev.jemu.devices.Uart16550;
-import dev.jemu.devices.block.Drive;
+import dev.jemu.devices.board.VirtioBoard;
 import dev.jemu.devices.fs.DiskBoot;
 import dev.jemu.devices.virtio.DmaMemory;
 import dev.jemu.devices.virtio.VirtioSlots;
-import dev.jemu.devices.snapshot.SnapshotMachine;
 import dev.jemu.devices.snapshot.VmSnapshotHooks;
 import dev.jemu.riscv.cpu.Hart;
 import dev.jemu.riscv.cpu.HartDebug;
 import dev.jemu.riscv.sbi.BuiltinSbi;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * QEMU's riscv64 {@code virt} board with one hart: devices wired from {@link VirtMap}, images loaded by
- * {@link VirtBoot}, run by a {@link MachineLoop}. A guest reset rebuilds the boot state (devices reset, RAM
+ * {@link VirtBoot}, run by {@link VirtioBoard}. A guest reset rebuilds the boot state (devices reset, RAM
  * cleared, images reloaded) unless {@code -no-reboot} turns it into the end of the run.
  */
-public final class VirtMachine implements Machine, SnapshotMachine {
+public final class VirtMachine extends VirtioBoard {
     static final int MIP_MSIP = 3, MIP_MTIP = 7, MIP_SEIP = 9, MIP_MEIP = 11;
 
-    private final MachineConfig config;
-    private final MachineLoop loop;
     private final Timebase timebase;
-    private final GuestRam ram;
     private final GuestRam rom;
-    private final AddressSpace bus = new AddressSpace();
     private final Hart hart;
     private final Uart16550 uart;
     private final Plic plic;
     private final Aclint clint;
     private final GoldfishRtc rtc;
-    private final List<Stateful> devices = new ArrayList<>();
-    private final VirtioSlots virtio;
     private VirtBoot.Plan plan;
-    private final MachineControl control;
 
     VirtMachine(MachineConfig config) throws ConfigException {
-        this.config = config;
         if (config.smp != 1) {
             throw new ConfigException("virt: only -smp 1 is supported for now (got " + config.smp + ")");
         }
         if (config.ramBytes < (16L << 20) || (config.ramBytes & 0xfff) != 0 || config.ramBytes > (1L << 40)) {
             throw new ConfigException("virt: -m must be between 16 MiB and 1 TiB, in whole 4 KiB pages");
         }
-        this.loop = new MachineLoop(config.clock);
+        super(config, VirtMap.VIRTIO.count);
         this.timebase = new Timebase(config.clock, VirtMap.TIMEBASE_HZ);
-        try {
-            this.ram = new GuestRam(config.ramBytes);
-        } catch (OutOfMemoryError e) {
-            throw new ConfigException("cannot allocate " + (config.ramBytes >> 20) + " MiB of guest RAM");
-        }
         this.rom = new GuestRam(VirtMap.MROM.size);
         bus.addRom("mrom", VirtMap.MROM.base, rom);
         bus.addRam("ram", VirtMap.DRAM.base, ram);
@@ -92,7 +70,6 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         rtc = new GoldfishRtc(VirtMap.RTC.node(0), config.clock, plic.input(VirtMap.RTC.irq(0)),
                 config.rtc.startNanos(), config.rtc.followsGuest());
         SifiveTest test = new SifiveTest(VirtMap.TEST.node(0), exit);
-        virtio = new VirtioSlots(config, VirtMap.VIRTIO.count, "virt");
         DmaMemory dma = new DmaMemory(bus);
 
         for (VirtMap m : VirtMap.values()) {
@@ -114,32 +91,16 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         }
         devices.add(hart);
         serial.connect(uart, loop.poster(uart.stateId()));
-        control = new MachineControl(loop, new Control(), config.startPaused);
-        try {
-            boot();
-            if (config.dumpDtb != null) {
-                DtbDump.write(config.dumpDtb, plan.fdt());
-            } else {
-                VmSnapshotHooks.loadAtStart(this, config.loadvm);
-            }
-        } catch (ConfigException | RuntimeException e) {
-            closeDisks();
-            throw e;
-        }
+        start(new Control());
     }
 
-    /** Finishes the disks' I/O and closes their images (deleting snapshot overlays). */
-    private void closeDisks() {
-        virtio.close();
-    }
-
-    private void map(VirtMap m, int i, dev.jemu.core.memory.MmioDevice d, Stateful s) {
-        bus.addMmio(m.node(i), m.base(i), m.size, d);
-        devices.add(s);
+    private void map(VirtMap m, int i, dev.jemu.core.memory.MmioDevice d, dev.jemu.core.state.Stateful s) {
+        map(m.node(i), m.base(i), m.size, d, s);
     }
 
     /** Loads the images and sets the hart's start state. */
-    private void boot() throws ConfigException {
+    @Override
+    protected void boot() throws ConfigException {
         plan = VirtBoot.load(config, bus, config.ramBytes, diskBoot());
         long romStart = plan.startPc();
         rom.load(0, BootRom.build((int) VirtMap.MROM.size, romStart, plan.fdtAddr(), plan.kernelEntry(),
@@ -165,38 +126,22 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         return plan;
     }
 
+    @Override
+    protected byte[] deviceTree() {
+        return plan.fdt();
+    }
+
     AddressSpace bus() {
         return bus;
-    }
-
-    @Override
-    public AddressSpace addressSpace() {
-        return bus;
-    }
-
-    @Override
-    public MachineLoop loop() {
-        return loop;
     }
 
     Hart hart() {
         return hart;
     }
 
-    /** Ends the run with {@code status} (the user quit). Safe from any thread. */
-    public void quit(int status) {
-        control.requestQuit(status);
-    }
-
-    /** Ctrl-A s: every drive's cached data and metadata written to its image now, as the guest's FLUSH would. */
     @Override
-    public void flushDisks() {
-        virtio.flushDisks();
-    }
-
-    /** Every CPU and device, for snapshots. */
-    public List<Stateful> stateful() {
-        return List.copyOf(devices);
+    protected Hart cpu() {
+        return hart;
     }
 
     // ---------------------------------------------------------------- SnapshotMachine (savevm/loadvm)
@@ -212,31 +157,6 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
-    public GuestRam ram() {
-        return ram;
-    }
-
-    @Override
-    public dev.jemu.core.time.VirtualClock clock() {
-        return loop.clock();
-    }
-
-    @Override
-    public List<String> deviceSet() {
-        return virtio.deviceSet();
-    }
-
-    @Override
-    public List<Drive> drives() {
-        return virtio.drives();
-    }
-
-    @Override
-    public void drainDevices() {
-        virtio.drain();
-    }
-
-    @Override
     public void stateLoaded() {
         hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes);
         hart.flushTlb();
@@ -247,37 +167,17 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         hart.flushTlb(); // the decoded code stays: only the write TLB must go, and a full flush is cheap enough
     }
 
+    /** The built-in SBI's M-mode trap stub ends the run with a clear error; every other exit as any board's. */
     @Override
-    public int run() {
-        if (config.dumpDtb != null) {
-            return 0; // -M virt,dumpdtb=FILE: the tree is written, the guest never starts (as QEMU)
+    protected int guestExit(ExitRequest e) {
+        if (e.kind() == ExitRequest.Kind.POWEROFF && plan.mode() == VirtBoot.Mode.BUILTIN_SBI
+                && e.status() == BootRom.MTRAP_EXIT_CODE && inMtrapStub(hart.pc())) {
+            Messages.error(String.format("unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
+                            + "which the built-in SBI does not handle", hart.csr(0x342),
+                    hart.csr(0x341), hart.csr(0x343)));
+            return 1;
         }
-        try {
-            return runLoop();
-        } finally {
-            control.finish();
-        }
-    }
-
-    private int runLoop() {
-        machineThreadId = dev.jemu.core.host.HostThreads.currentTid();
-        while (true) {
-            ExitRequest e = loop.run(hart);
-            if (control.quitStatus() >= 0) {
-                return control.quitStatus();
-            }
-            if (e.kind() == ExitRequest.Kind.POWEROFF && plan.mode() == VirtBoot.Mode.BUILTIN_SBI
-                    && e.status() == BootRom.MTRAP_EXIT_CODE && inMtrapStub(hart.pc())) {
-                Messages.error(String.format("unexpected trap to M-mode (mcause=0x%x mepc=0x%x mtval=0x%x), "
-                                + "which the built-in SBI does not handle", hart.csr(0x342),
-                        hart.csr(0x341), hart.csr(0x343)));
-                return 1;
-            }
-            int status = GuestExits.handle(e, control, config, this::reset);
-            if (status >= 0) {
-                return status;
-            }
-        }
+        return super.guestExit(e);
     }
 
     private static boolean inMtrapStub(long pc) {
@@ -286,7 +186,8 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     /** A system reset: devices to power-on state, RAM cleared, images reloaded, hart at its start. */
-    private void reset() throws ConfigException {
+    @Override
+    protected void reset() throws ConfigException {
         hart.reset();
         uart.reset();
         plic.reset();
@@ -300,24 +201,12 @@ public final class VirtMachine implements Machine, SnapshotMachine {
         hart.invalidateCode(VirtMap.MROM.base, VirtMap.MROM.size);
     }
 
-    // --- monitors: the control API and what this board tells them ---
-    private volatile long machineThreadId;
+    // --- monitors: what this board tells them ---
 
-    @Override
-    public MachineControl control() {
-        return control;
-    }
-
-    /** The board's side of {@link MachineControl}; runs on the machine thread. */
-    private final class Control implements ControlledBoard {
-        @Override
-        public List<CpuInfo> cpus() {
-            return List.of(new CpuInfo(0, "/machine/soc0/harts[0]", "riscv64", machineThreadId));
-        }
-
-        @Override
-        public List<BlockInfo> blocks() {
-            return virtio.blocks();
+    /** The board's side of {@link dev.jemu.core.control.MachineControl}; runs on the machine thread. */
+    private final class Control extends VirtioBoard.Control {
+        Control() {
+            super("/machine/soc0/harts[0]");
         }
 
         @Override
@@ -351,16 +240,6 @@ public final class VirtMachine implements Machine, SnapshotMachine {
             // QEMU 7.2's riscv virt wires nothing to it (no ACPI, no GPIO power key): only the POWERDOWN event
         }
 
-        @Override
-        public String networkInfo() {
-            return virtio.networkInfo();
-        }
-
-        @Override
-        public boolean setLink(String name, boolean up) {
-            return virtio.setLink(name, up);
-        }
-
         private final List<dev.jemu.core.gdb.DebugCpu> debugCpus = List.of(new dev.jemu.riscv.cpu.HartGdb(hart));
 
         @Override
@@ -370,12 +249,7 @@ public final class VirtMachine implements Machine, SnapshotMachine {
     }
 
     @Override
-    public void close() {
-        closeDisks();
-        for (CharBackend b : config.serials) {
-            b.close();
-        }
-        ram.close();
+    protected void closeMemories() {
         rom.close();
     }
 }

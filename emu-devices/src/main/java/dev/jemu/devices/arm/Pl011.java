@@ -148,8 +148,8 @@ public final class Pl011 implements MmioDevice, Stateful, CharReceiver {
 
     @Override
     public long read(long offset, int size) {
-        if (PrimeCellId.covers(offset)) {
-            return PrimeCellId.read(offset, PERIPH_ID);
+        if (PrimeCell.covers(offset)) {
+            return PrimeCell.readId(offset, PERIPH_ID);
         }
         return switch ((int) offset) {
             case DR -> pop();
@@ -165,10 +165,7 @@ public final class Pl011 implements MmioDevice, Stateful, CharReceiver {
             case RIS -> ris;
             case MIS -> ris & imsc;
             case DMACR -> dmacr;
-            default -> {
-                DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: read of unknown register 0x%x", id, offset);
-                yield 0;
-            }
+            default -> PrimeCell.unknownRead(id, offset);
         };
     }
 
@@ -212,10 +209,8 @@ public final class Pl011 implements MmioDevice, Stateful, CharReceiver {
                     DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: DMA is not implemented", id);
                 }
             }
-            case FR, RIS, MIS -> DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: write 0x%x to read-only 0x%x",
-                    id, v, offset);
-            default -> DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: write 0x%x to unknown register 0x%x", id, v,
-                    offset);
+            case FR, RIS, MIS -> PrimeCell.ignoredWrite(id, offset, v, true);
+            default -> PrimeCell.ignoredWrite(id, offset, v, false);
         }
     }
 

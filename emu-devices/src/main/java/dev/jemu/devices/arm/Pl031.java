@@ -2,7 +2,6 @@ package dev.jemu.devices.arm;
 
 import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
-import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
@@ -57,8 +56,8 @@ public final class Pl031 implements MmioDevice, Stateful {
 
     @Override
     public long read(long offset, int size) {
-        if (PrimeCellId.covers(offset)) {
-            return PrimeCellId.read(offset, PERIPH_ID);
+        if (PrimeCell.covers(offset)) {
+            return PrimeCell.readId(offset, PERIPH_ID);
         }
         return switch ((int) offset) {
             case DR -> seconds() & 0xffff_ffffL;
@@ -68,10 +67,7 @@ public final class Pl031 implements MmioDevice, Stateful {
             case IMSC -> imsc;
             case RIS -> ris;
             case MIS -> ris & imsc;
-            default -> {
-                DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: read of unknown register 0x%x", id, offset);
-                yield 0;
-            }
+            default -> PrimeCell.unknownRead(id, offset);
         };
     }
 
@@ -98,8 +94,7 @@ public final class Pl031 implements MmioDevice, Stateful {
                 update();
             }
             case CR -> { } // the counter always runs
-            default -> DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: write 0x%x to %s register 0x%x", id, v,
-                    offset == DR || offset == RIS || offset == MIS ? "read-only" : "unknown", offset);
+            default -> PrimeCell.ignoredWrite(id, offset, v, offset == DR || offset == RIS || offset == MIS);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.jemu.devices.arm;
 
 import dev.jemu.core.irq.CachedIrqLine;
 import dev.jemu.core.irq.IrqLine;
-import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateReader;
 import dev.jemu.core.state.StateWriter;
@@ -89,8 +88,8 @@ public final class Pl061 implements MmioDevice, Stateful {
         if (offset < 0x400) {
             return pins() & (offset >> 2) & 0xff;
         }
-        if (PrimeCellId.covers(offset)) {
-            return PrimeCellId.read(offset, PERIPH_ID);
+        if (PrimeCell.covers(offset)) {
+            return PrimeCell.readId(offset, PERIPH_ID);
         }
         return switch ((int) offset) {
             case DIR -> dir;
@@ -101,10 +100,7 @@ public final class Pl061 implements MmioDevice, Stateful {
             case RIS -> ris;
             case MIS -> ris & ie;
             case AFSEL -> afsel;
-            default -> {
-                DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: read of unknown register 0x%x", id, offset);
-                yield 0;
-            }
+            default -> PrimeCell.unknownRead(id, offset);
         };
     }
 
@@ -126,8 +122,7 @@ public final class Pl061 implements MmioDevice, Stateful {
             case IC -> ris &= ~v;
             case AFSEL -> afsel = v;
             default -> {
-                DebugLog.log(DebugLog.Category.GUEST_ERRORS, "%s: write 0x%x to %s register 0x%x", id, v,
-                        offset == RIS || offset == MIS ? "read-only" : "unknown", offset);
+                PrimeCell.ignoredWrite(id, offset, v, offset == RIS || offset == MIS);
                 return;
             }
         }
