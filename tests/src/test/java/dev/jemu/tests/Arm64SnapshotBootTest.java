@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,7 +54,7 @@ class Arm64SnapshotBootTest {
         assertFalse(saved.timedOut(), saved::describe);
         assertEquals(0, saved.status(), saved::describe);
         assertTrue(saved.err().contains("jemu: savevm s1: "), saved::describe);
-        long before = number(saved.out(), "C=(\\d+)");
+        long before = KitGuest.number(saved.out(), "C=(\\d+)");
         assertTrue(before >= 5, "the counter ran before the save: " + before);
         KitGuest.assertQemuImgCheckClean(disk);
 
@@ -66,8 +64,8 @@ class Arm64SnapshotBootTest {
             vm.type("echo AFTER=$(cat /t/c); sleep 1; echo AFTER2=$(cat /t/c); echo TYPED-$((6*7))\n");
             vm.awaitOutput("TYPED-42", MonitorVm.seconds(120));
             assertFalse(vm.out().contains("JEMU-BOOT-OK"), "no boot: the guest went on from the snapshot");
-            long after = number(vm.out(), "AFTER=(\\d+)");
-            long after2 = number(vm.out(), "AFTER2=(\\d+)");
+            long after = KitGuest.number(vm.out(), "AFTER=(\\d+)");
+            long after2 = KitGuest.number(vm.out(), "AFTER2=(\\d+)");
             assertTrue(after >= before && after <= before + 20, "continues from " + before + ": " + after);
             assertTrue(after2 >= after + 3, "the counter runs on by itself (timers re-armed): " + after + " -> " + after2);
             try (QmpLines qmp = new QmpLines(sock)) {
@@ -87,11 +85,5 @@ class Arm64SnapshotBootTest {
             }
         }
         KitGuest.assertQemuImgCheckClean(disk);
-    }
-
-    private static long number(String out, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(out);
-        assertTrue(m.find(), "no " + regex + " in the output: " + out.substring(Math.max(0, out.length() - 1500)));
-        return Long.parseLong(m.group(1));
     }
 }

@@ -86,6 +86,13 @@ record KitGuest(String kit, String arch, String cpu, String console, String qemu
         assertTrue(out.contains("No errors were found on the image."), out);
     }
 
+    /** The number that the first group of {@code regex} captures in {@code out} (a guest's marker line). */
+    static long number(String out, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(out);
+        assertTrue(m.find(), "no " + regex + " in the output: " + out.substring(Math.max(0, out.length() - 1500)));
+        return Long.parseLong(m.group(1));
+    }
+
     static boolean hasTool(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {

@@ -51,7 +51,7 @@ class RiscvSnapshotBootTest {
 
     @Test
     void savevmThenLoadvmContinuesTheGuest() throws Exception {
-        assumeTrue(has("qemu-img"), "qemu-img not installed");
+        assumeTrue(KitGuest.hasTool("qemu-img"), "qemu-img not installed");
         Path disk = tmp.resolve("root.qcow2");
         Files.copy(Kit.file(ARCH, "root.qcow2"), disk, StandardCopyOption.REPLACE_EXISTING);
 
@@ -64,10 +64,10 @@ class RiscvSnapshotBootTest {
         assertFalse(saved.timedOut(), saved::describe);
         assertEquals(0, saved.status(), saved::describe);
         assertTrue(saved.err().contains("jemu: savevm s1: "), saved::describe);
-        long before = number(saved.out(), "C=(\\d+)");
+        long before = KitGuest.number(saved.out(), "C=(\\d+)");
         assertTrue(before >= 5, "the counter ran before the save: " + before);
         System.out.println(saved.err().strip());
-        assertCheckClean(disk);
+        KitGuest.assertQemuImgCheckClean(disk);
 
         // 2. qemu-img and jemu-img list the same snapshot (name, VM SIZE, date, VM CLOCK)
         String qemuList = exec("qemu-img", "snapshot", "-l", disk.toString());
@@ -84,16 +84,16 @@ class RiscvSnapshotBootTest {
         assertFalse(loaded.timedOut(), loaded::describe);
         assertEquals(0, loaded.status(), loaded::describe);
         assertFalse(loaded.out().contains("JEMU-BOOT-OK"), "no boot: the guest went on from the snapshot");
-        long after = number(loaded.out(), "AFTER=(\\d+)");
-        long after2 = number(loaded.out(), "AFTER2=(\\d+)");
-        long onDisk = number(loaded.out(), "DISK=(\\d+)");
+        long after = KitGuest.number(loaded.out(), "AFTER=(\\d+)");
+        long after2 = KitGuest.number(loaded.out(), "AFTER2=(\\d+)");
+        long onDisk = KitGuest.number(loaded.out(), "DISK=(\\d+)");
         assertTrue(after >= before && after <= before + 20, "continues from " + before + ": " + after);
         assertTrue(after2 >= after + 3, "the counter runs on by itself (timers re-armed): " + after + " -> " + after2);
         assertTrue(onDisk >= after2 - 1, "the disk follows: " + onDisk);
         Matcher ms = Pattern.compile("jemu: loadvm s1: \\d+ bytes of VM state in ([0-9.]+) ms").matcher(loaded.err());
         assertTrue(ms.find(), loaded::describe);
         System.out.printf("loadvm: %s ms; -loadvm start to poweroff: %d ms%n", ms.group(1), loaded.elapsed().toMillis());
-        assertCheckClean(disk);
+        KitGuest.assertQemuImgCheckClean(disk);
 
         // 3b. -loadvm with -daemonize and a socket console; while it runs (holding the image's locks) qemu-img
         // lists the snapshot with -U (force share) and is refused without it
@@ -113,7 +113,7 @@ class RiscvSnapshotBootTest {
         // 5. qemu-img deletes jemu's snapshot and finds the image clean
         exec("qemu-img", "snapshot", "-d", "s1", disk.toString());
         assertFalse(jemuImg("snapshot", "-l", disk.toString()).contains("s1"));
-        assertCheckClean(disk);
+        KitGuest.assertQemuImgCheckClean(disk);
     }
 
     private void loadDaemonized(Path disk) throws Exception {
@@ -169,7 +169,7 @@ class RiscvSnapshotBootTest {
     /** A snapshot whose VM state QEMU wrote (savevm of a paused QEMU) is refused with one line. */
     @Test
     void qemusVmStateIsRefusedWithOneLine() throws Exception {
-        assumeTrue(has("qemu-img") && has("qemu-system-riscv64"), "QEMU not installed");
+        assumeTrue(KitGuest.hasTool("qemu-img") && KitGuest.hasTool("qemu-system-riscv64"), "QEMU not installed");
         Path disk = tmp.resolve("q.qcow2");
         exec("qemu-img", "create", "-f", "qcow2", disk.toString(), "64M");
         Process q = new ProcessBuilder("qemu-system-riscv64", "-M", "virt", "-m", "512M", "-display", "none",
@@ -183,18 +183,7 @@ class RiscvSnapshotBootTest {
         JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(), args(disk, "-loadvm", "q").toArray(String[]::new));
         assertEquals(1, r.status(), r::describe);
         assertEquals("jemu: Snapshot 'q': not a jemu machine state (bad magic)", r.err().strip());
-        assertCheckClean(disk);
-    }
-
-    private static long number(String out, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(out);
-        assertTrue(m.find(), "no " + regex + " in the output");
-        return Long.parseLong(m.group(1));
-    }
-
-    private static void assertCheckClean(Path disk) throws Exception {
-        String out = exec("qemu-img", "check", disk.toString());
-        assertTrue(out.contains("No errors were found on the image."), out);
+        KitGuest.assertQemuImgCheckClean(disk);
     }
 
     /** Runs a command that must succeed; returns its output. */
@@ -208,14 +197,5 @@ class RiscvSnapshotBootTest {
 
     private static String jemuImg(String... args) throws Exception {
         return exec(JemuProcess.java("dev.jemu.cli.img.JemuImg", List.of(), args).toArray(String[]::new));
-    }
-
-    private static boolean has(String tool) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
