@@ -48,7 +48,7 @@ class Arm64SnapshotBootTest {
         // the test-only trigger saves and quits when the guest prints the marker (the typed "SAVE""-NOW" does not match)
         JemuProcess.Result saved = JemuProcess.run(JemuProcess.timeout(), List.of("-Djemu.test.savevm=s1@SAVE-NOW"),
                 List.of(new JemuProcess.Step(" # ", "mkdir -p /t; mount -t tmpfs tmpfs /t; "
-                                + "(i=0; while true; do i=$((i+1)); echo $i > /t/c; sleep 0.1; done) &\n"),
+                                + "(i=0; while true; do i=$((i+1)); echo $i > /t/n; mv /t/n /t/c; sleep 0.1; done) &\n"),
                         new JemuProcess.Step(" # ", "sleep 2; echo C=$(cat /t/c); echo SAVE\"\"-NOW\n")),
                 args(disk).toArray(String[]::new));
         assertFalse(saved.timedOut(), saved::describe);

@@ -55,10 +55,11 @@ class RiscvSnapshotBootTest {
         Path disk = tmp.resolve("root.qcow2");
         Files.copy(Kit.file(ARCH, "root.qcow2"), disk, StandardCopyOption.REPLACE_EXISTING);
 
-        // 1. boot, start the counter, save when the guest says so (the typed "SAVE""-NOW" echo does not match)
+        // 1. boot, start the counter, save when the guest says so (the typed "SAVE""-NOW" echo does not match);
+        // each value is written beside the counter file and renamed over it, so a reader never sees it truncated
         JemuProcess.Result saved = JemuProcess.run(JemuProcess.timeout(), List.of("-Djemu.test.savevm=s1@SAVE-NOW"),
                 List.of(new JemuProcess.Step(" # ", "mkdir -p /t; mount -t tmpfs tmpfs /t; mount -t ext4 /dev/vda /mnt; "
-                                + "(i=0; while true; do i=$((i+1)); echo $i > /t/c; echo $i > /mnt/c; sleep 0.1; done) &\n"),
+                                + "(i=0; while true; do i=$((i+1)); echo $i > /t/n; mv /t/n /t/c; echo $i > /mnt/n; mv /mnt/n /mnt/c; sleep 0.1; done) &\n"),
                         new JemuProcess.Step(" # ", "sleep 2; echo C=$(cat /t/c); echo SAVE\"\"-NOW\n")),
                 args(disk).toArray(String[]::new));
         assertFalse(saved.timedOut(), saved::describe);
