@@ -1,0 +1,523 @@
+package dev.jemu.x86.cpu;
+
+import dev.jemu.core.machine.Cpu;
+import dev.jemu.core.machine.MachineLoop;
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.BusError;
+import dev.jemu.core.state.StateReader;
+import dev.jemu.core.state.StateWriter;
+import dev.jemu.core.time.Timebase;
+
+/**
+ * One x86-64 logical processor.
+ *
+ * <p>Ownership inside this class, so that parallel work merges cleanly: general registers, RFLAGS and the run loop
+ * (integer core: {@link IntegerOps}), segments, modes, descriptor tables, exceptions and interrupts
+ * ({@link Interrupts}, {@link SystemOps}), memory access and paging ({@link Mmu}), CPUID and MSRs ({@link Cpuid},
+ * {@link Msrs}), x87/SSE state ({@link SseOps}, {@link X87Ops}, {@link X87}). Add fields in your section.
+ */
+public final class X86Cpu implements Cpu {
+    public static final int STATE_VERSION = 1;
+
+    public static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+    public static final int ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
+
+    // CR0, CR4 and EFER bits the core looks at
+    public static final long CR0_PE = 1, CR0_MP = 2, CR0_EM = 4, CR0_TS = 8, CR0_ET = 16, CR0_NE = 32,
+            CR0_WP = 1L << 16, CR0_AM = 1L << 18, CR0_NW = 1L << 29, CR0_CD = 1L << 30, CR0_PG = 1L << 31;
+    public static final long CR4_PSE = 1 << 4, CR4_PAE = 1 << 5, CR4_PGE = 1 << 7, CR4_OSFXSR = 1 << 9,
+            CR4_OSXMMEXCPT = 1 << 10, CR4_FSGSBASE = 1 << 16, CR4_PCIDE = 1 << 17;
+    public static final long EFER_SCE = 1, EFER_LME = 1 << 8, EFER_LMA = 1 << 10, EFER_NXE = 1 << 11;
+
+    // RFLAGS bits
+    public static final long CF = 1, PF = 4, AF = 16, ZF = 64, SF = 128, TF = 256, IF = 512, DF = 1024,
+            OF = 2048, IOPL = 3 << 12, NT = 1 << 14, RF = 1 << 16, VM = 1 << 17, AC = 1 << 18, ID = 1 << 21;
+
+    final int cpuIndex;
+    final AddressSpace bus;
+    /** The I/O port space (64 KiB): IN/OUT go here; an unclaimed port reads all ones and ignores writes. */
+    public final AddressSpace io;
+    final MachineLoop loop;
+    /** The time-stamp counter's clock (RDTSC ticks at {@code tsc.hz()}). */
+    public final Timebase tsc;
+
+    public final Mmu mmu;
+    public final Interrupts interrupts;
+    public final Msrs msrs;
+    public final X87 x87 = new X87();
+    final Decoder decoder = new Decoder();
+
+    // ---------------------------------------------------------------- integer core (IntegerOps owner)
+
+    /** RAX..R15. */
+    public final long[] r = new long[16];
+    /** The current instruction's address (offset in CS) while it runs. */
+    public long rip;
+    /** The next instruction's address: rip + length before an op runs; a branch sets it. */
+    public long nrip;
+    /**
+     * The arithmetic flags (CF PF AF ZF SF OF), each 0 or 1. Outside the integer core use only {@link #rflags()},
+     * {@link #setRflags(long)} and {@link #cond(int)}, so the core may compute them lazily.
+     */
+    public int cf, pf, af, zf, sf, of;
+    /** RFLAGS.DF and RFLAGS.IF. */
+    public boolean df, iflag;
+    /** The other RFLAGS bits (TF, IOPL, NT, RF, VM, AC, ID, ...; bit 1 always set). */
+    public long rflagsOther = 2;
+
+    // ---------------------------------------------------------------- system state (SystemOps/Interrupts owner)
+
+    /** ES, CS, SS, DS, FS, GS. */
+    public final Segment[] seg = new Segment[6];
+    public final Segment ldtr = new Segment(), tr = new Segment();
+    public long gdtBase, idtBase;
+    public int gdtLimit, idtLimit = 0xffff;
+    public long cr0 = CR0_ET | CR0_CD | CR0_NW, cr2, cr3, cr4, cr8;
+    public final long[] dr = new long[8];
+    public long efer;
+    /** Current privilege level (CS.RPL in protected mode, 0 in real mode). */
+    public int cpl;
+    /** Code size of the current mode: 16, 32 or 64 (64 only with EFER.LMA and CS.L). */
+    public int codeBits = 16;
+    /** Stack size: 16, 32 or 64 (SS.B outside 64-bit mode). */
+    public int stackBits = 16;
+    /** Interrupts are held off for one instruction after STI / MOV SS / POP SS. */
+    public boolean interruptShadow;
+
+    // ---------------------------------------------------------------- SSE state (SseOps owner)
+
+    /** XMM0..XMM15 as (low, high) 64-bit halves: xmm[2n] low, xmm[2n + 1] high. */
+    public final long[] xmm = new long[32];
+    public int mxcsr = 0x1f80;
+
+    // ---------------------------------------------------------------- faults being raised (see X86Exception)
+
+    public int excVector, excError;
+    public boolean excHasError;
+
+    // ---------------------------------------------------------------- run control
+
+    boolean halted;
+    /** Set by an op whose effect the run loop must see before the next instruction (see X86Op). */
+    boolean leave;
+    /** The interrupt controller (the local APIC, or the PIC before one is enabled); null until wired. */
+    InterruptSource intr;
+    long retired;
+
+    public X86Cpu(int cpuIndex, AddressSpace bus, AddressSpace io, MachineLoop loop, Timebase tsc) {
+        this.cpuIndex = cpuIndex;
+        this.bus = bus;
+        this.io = io;
+        this.loop = loop;
+        this.tsc = tsc;
+        for (int i = 0; i < seg.length; i++) {
+            seg[i] = new Segment();
+        }
+        this.mmu = new Mmu(this);
+        this.interrupts = new Interrupts(this);
+        this.msrs = new Msrs(this);
+        reset();
+    }
+
+    public int cpuIndex() {
+        return cpuIndex;
+    }
+
+    public AddressSpace bus() {
+        return bus;
+    }
+
+    public MachineLoop loop() {
+        return loop;
+    }
+
+    /** The power-on state (SDM 9.1.1): real mode at F000:FFF0, CS base 0xFFFF0000. */
+    @Override
+    public void reset() {
+        java.util.Arrays.fill(r, 0);
+        java.util.Arrays.fill(xmm, 0);
+        r[RDX] = 0x600; // family/model/stepping in EDX at reset
+        for (Segment s : seg) {
+            s.set(0, 0, 0xffff, Segment.REAL_DATA);
+        }
+        seg[CS].set(0xf000, 0xffff0000L, 0xffff, Segment.REAL_CODE);
+        ldtr.set(0, 0, 0xffff, Segment.P | 2 << Segment.TYPE_SHIFT);
+        tr.set(0, 0, 0xffff, Segment.P | 0xb << Segment.TYPE_SHIFT);
+        gdtBase = idtBase = 0;
+        gdtLimit = idtLimit = 0xffff;
+        rip = 0xfff0;
+        setRflags(2);
+        cr0 = CR0_ET | CR0_CD | CR0_NW;
+        cr2 = cr3 = cr4 = cr8 = 0;
+        java.util.Arrays.fill(dr, 0);
+        dr[6] = 0xffff0ff0L;
+        dr[7] = 0x400;
+        efer = 0;
+        mxcsr = 0x1f80;
+        x87.reset();
+        msrs.reset();
+        halted = false;
+        interruptShadow = false;
+        updateMode();
+        mmu.flushTlb();
+    }
+
+    // ---------------------------------------------------------------- RFLAGS
+
+    /** RFLAGS as the architecture lays it out. */
+    public long rflags() {
+        return rflagsOther | 2 | cf | (long) pf << 2 | (long) af << 4 | (long) zf << 6 | (long) sf << 7
+                | (iflag ? IF : 0) | (df ? DF : 0) | (long) of << 11;
+    }
+
+    /** Sets every RFLAGS bit from {@code v} (the caller masks what the instruction may not change). */
+    public void setRflags(long v) {
+        cf = (int) v & 1;
+        pf = (int) (v >>> 2) & 1;
+        af = (int) (v >>> 4) & 1;
+        zf = (int) (v >>> 6) & 1;
+        sf = (int) (v >>> 7) & 1;
+        of = (int) (v >>> 11) & 1;
+        iflag = (v & IF) != 0;
+        df = (v & DF) != 0;
+        rflagsOther = v & ~(CF | PF | AF | ZF | SF | OF | IF | DF) | 2;
+    }
+
+    /** The condition {@code cc} (0-15: O NO B AE E NE BE A S NS P NP L GE LE G) of Jcc/SETcc/CMOVcc. */
+    public boolean cond(int cc) {
+        boolean t = switch (cc >>> 1) {
+            case 0 -> of != 0;
+            case 1 -> cf != 0;
+            case 2 -> zf != 0;
+            case 3 -> (cf | zf) != 0;
+            case 4 -> sf != 0;
+            case 5 -> pf != 0;
+            case 6 -> sf != of;
+            default -> zf != 0 || sf != of;
+        };
+        return (cc & 1) != 0 ? !t : t;
+    }
+
+    // ---------------------------------------------------------------- byte/word/dword register access
+
+    /** A byte register in the decoder's coding: 0-15 the low byte of r[n], 16-19 AH, CH, DH, BH. */
+    public long reg8(int code) {
+        return code < 16 ? r[code] & 0xff : r[code - 16] >>> 8 & 0xff;
+    }
+
+    public void setReg8(int code, long v) {
+        if (code < 16) {
+            r[code] = r[code] & ~0xffL | v & 0xff;
+        } else {
+            r[code - 16] = r[code - 16] & ~0xff00L | (v & 0xff) << 8;
+        }
+    }
+
+    /** Register {@code n} read at {@code size} bits (16, 32, 64), zero-extended. */
+    public long reg(int n, int size) {
+        return switch (size) {
+            case 64 -> r[n];
+            case 32 -> r[n] & 0xffffffffL;
+            case 16 -> r[n] & 0xffff;
+            default -> throw new IllegalArgumentException("size " + size);
+        };
+    }
+
+    /** Writes register {@code n} at {@code size} bits: 32-bit writes zero the upper half, 16-bit ones merge. */
+    public void setReg(int n, int size, long v) {
+        switch (size) {
+            case 64 -> r[n] = v;
+            case 32 -> r[n] = v & 0xffffffffL;
+            case 16 -> r[n] = r[n] & ~0xffffL | v & 0xffff;
+            default -> throw new IllegalArgumentException("size " + size);
+        }
+    }
+
+    // ---------------------------------------------------------------- faults raised by ops
+
+    /** A fault without an error code. Use as {@code throw c.fault(Vectors.UD);}. */
+    public X86Exception fault(int vector) {
+        excVector = vector;
+        excHasError = false;
+        excError = 0;
+        return X86Exception.INSTANCE;
+    }
+
+    /** A fault with an error code (#GP, #PF, #TS, #NP, #SS, #AC, #DF). */
+    public X86Exception fault(int vector, int errorCode) {
+        excVector = vector;
+        excHasError = true;
+        excError = errorCode;
+        return X86Exception.INSTANCE;
+    }
+
+    /** Tells the run loop to look at interrupts, mode and translation before the next instruction. */
+    public void endBlock() {
+        leave = true;
+    }
+
+    // ---------------------------------------------------------------- modes and segments (SystemOps owner)
+
+    /** Recomputes {@link #codeBits}, {@link #stackBits} and {@link #cpl} after CS, SS, CR0 or EFER changed. */
+    public void updateMode() {
+        Segment cs = seg[CS];
+        if ((cr0 & CR0_PE) == 0) {
+            codeBits = 16;
+            stackBits = 16;
+            cpl = 0;
+        } else {
+            codeBits = (efer & EFER_LMA) != 0 && cs.longMode() ? 64 : cs.big() ? 32 : 16;
+            stackBits = codeBits == 64 ? 64 : seg[SS].big() ? 32 : 16;
+            cpl = cs.selector & 3;
+        }
+        leave = true;
+    }
+
+    /** Whether the CPU runs 64-bit code (long mode with CS.L). */
+    public boolean is64() {
+        return codeBits == 64;
+    }
+
+    /** The linear address of {@code offset} in segment {@code s}: 64-bit mode uses only FS and GS bases. */
+    public long linear(int s, long offset) {
+        if (codeBits == 64) {
+            return s >= FS ? seg[s].base + offset : offset;
+        }
+        return (seg[s].base + offset) & 0xffffffffL;
+    }
+
+    // ---------------------------------------------------------------- memory by linear address (see Mmu)
+
+    public long read8(long linear) {
+        return mmu.read8(linear);
+    }
+
+    public long read16(long linear) {
+        return mmu.read16(linear);
+    }
+
+    public long read32(long linear) {
+        return mmu.read32(linear);
+    }
+
+    public long read64(long linear) {
+        return mmu.read64(linear);
+    }
+
+    public void write8(long linear, long v) {
+        mmu.write8(linear, v);
+    }
+
+    public void write16(long linear, long v) {
+        mmu.write16(linear, v);
+    }
+
+    public void write32(long linear, long v) {
+        mmu.write32(linear, v);
+    }
+
+    public void write64(long linear, long v) {
+        mmu.write64(linear, v);
+    }
+
+    /** Reads {@code size} bits (8, 16, 32, 64) at a linear address, zero-extended. */
+    public long read(long linear, int size) {
+        return switch (size) {
+            case 8 -> mmu.read8(linear);
+            case 16 -> mmu.read16(linear);
+            case 32 -> mmu.read32(linear);
+            default -> mmu.read64(linear);
+        };
+    }
+
+    public void write(long linear, int size, long v) {
+        switch (size) {
+            case 8 -> mmu.write8(linear, v);
+            case 16 -> mmu.write16(linear, v);
+            case 32 -> mmu.write32(linear, v);
+            default -> mmu.write64(linear, v);
+        }
+    }
+
+    // ---------------------------------------------------------------- the stack (SS:RSP at the stack size)
+
+    public void push(long v, int size) {
+        long sp = reg(RSP, stackBits) - size / 8;
+        write(linear(SS, sp & mask(stackBits)), size, v);
+        setReg(RSP, stackBits, sp);
+    }
+
+    public long pop(int size) {
+        long sp = reg(RSP, stackBits);
+        long v = read(linear(SS, sp), size);
+        setReg(RSP, stackBits, sp + size / 8);
+        return v;
+    }
+
+    public static long mask(int bits) {
+        return bits == 64 ? -1L : (1L << bits) - 1;
+    }
+
+    // ---------------------------------------------------------------- port I/O
+
+    /** IN: an unclaimed port reads all ones. */
+    public long in(int port, int bytes) {
+        try {
+            return io.read(port & 0xffff, bytes);
+        } catch (BusError e) {
+            return mask(bytes * 8);
+        }
+    }
+
+    /** OUT: a write to an unclaimed port is dropped. */
+    public void out(int port, int bytes, long v) {
+        try {
+            io.write(port & 0xffff, bytes, v);
+        } catch (BusError e) {
+            // nothing listens there
+        }
+    }
+
+    // ---------------------------------------------------------------- interrupts
+
+    /** Wires the interrupt controller whose pending vector the CPU takes when IF allows. */
+    public void setInterruptSource(InterruptSource source) {
+        this.intr = source;
+    }
+
+    // ---------------------------------------------------------------- the run loop (integer core owner)
+
+    @Override
+    public boolean isHalted() {
+        return halted && !(intr != null && intr.hasInterrupt() && iflag);
+    }
+
+    /** HLT: stop until an interrupt is taken. */
+    public void halt() {
+        halted = true;
+        leave = true;
+    }
+
+    private final Insn.Fetcher fetcher = this::fetchByte;
+
+    private int fetchByte(long linear) {
+        return (int) mmu.fetch8(linear);
+    }
+
+    @Override
+    public long run(long budget) {
+        long n = 0;
+        while (n < budget) {
+            if (n != 0 && loop.attention()) {
+                break;
+            }
+            try {
+                if (!interruptShadow && iflag && intr != null && intr.hasInterrupt()) {
+                    halted = false;
+                    interrupts.external(intr.acknowledge());
+                }
+                if (halted) {
+                    break;
+                }
+                interruptShadow = false;
+                X86Op op = decoder.decode(fetcher, linear(CS, rip), codeBits);
+                nrip = rip + decoder.length();
+                if (codeBits != 64) {
+                    nrip &= codeBits == 32 ? 0xffffffffL : 0xffff;
+                }
+                op.exec(this);
+                rip = nrip;
+                n++;
+            } catch (X86Exception e) {
+                interrupts.exception();
+            }
+        }
+        retired += n;
+        return n;
+    }
+
+    /** Instructions retired since reset (monotonic). */
+    public long retired() {
+        return retired;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public String stateId() {
+        return "cpu" + cpuIndex;
+    }
+
+    @Override
+    public int stateVersion() {
+        return STATE_VERSION;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        for (int i = 0; i < 16; i++) out.putLong("r" + i, r[i]);
+        out.putLong("rip", rip);
+        out.putLong("rflags", rflags());
+        for (int i = 0; i < 6; i++) putSegment(out, "seg" + i, seg[i]);
+        putSegment(out, "ldtr", ldtr);
+        putSegment(out, "tr", tr);
+        out.putLong("gdt_base", gdtBase);
+        out.putInt("gdt_limit", gdtLimit);
+        out.putLong("idt_base", idtBase);
+        out.putInt("idt_limit", idtLimit);
+        out.putLong("cr0", cr0);
+        out.putLong("cr2", cr2);
+        out.putLong("cr3", cr3);
+        out.putLong("cr4", cr4);
+        out.putLong("cr8", cr8);
+        for (int i = 0; i < 8; i++) out.putLong("dr" + i, dr[i]);
+        out.putLong("efer", efer);
+        for (int i = 0; i < 32; i++) out.putLong("xmm" + i, xmm[i]);
+        out.putInt("mxcsr", mxcsr);
+        out.putInt("halted", halted ? 1 : 0);
+        out.putInt("interrupt_shadow", interruptShadow ? 1 : 0);
+        msrs.saveState(out);
+        x87.saveState(out);
+    }
+
+    @Override
+    public void loadState(StateReader in) {
+        for (int i = 0; i < 16; i++) r[i] = in.getLong("r" + i);
+        rip = in.getLong("rip");
+        setRflags(in.getLong("rflags"));
+        for (int i = 0; i < 6; i++) getSegment(in, "seg" + i, seg[i]);
+        getSegment(in, "ldtr", ldtr);
+        getSegment(in, "tr", tr);
+        gdtBase = in.getLong("gdt_base");
+        gdtLimit = in.getInt("gdt_limit");
+        idtBase = in.getLong("idt_base");
+        idtLimit = in.getInt("idt_limit");
+        cr0 = in.getLong("cr0");
+        cr2 = in.getLong("cr2");
+        cr3 = in.getLong("cr3");
+        cr4 = in.getLong("cr4");
+        cr8 = in.getLong("cr8");
+        for (int i = 0; i < 8; i++) dr[i] = in.getLong("dr" + i);
+        efer = in.getLong("efer");
+        for (int i = 0; i < 32; i++) xmm[i] = in.getLong("xmm" + i);
+        mxcsr = in.getInt("mxcsr");
+        halted = in.getInt("halted") != 0;
+        interruptShadow = in.getInt("interrupt_shadow") != 0;
+        msrs.loadState(in);
+        x87.loadState(in);
+        updateMode();
+        mmu.flushTlb();
+    }
+
+    private static void putSegment(StateWriter out, String name, Segment s) {
+        out.putInt(name + ".selector", s.selector);
+        out.putLong(name + ".base", s.base);
+        out.putLong(name + ".limit", s.limit);
+        out.putInt(name + ".attr", s.attr);
+    }
+
+    private static void getSegment(StateReader in, String name, Segment s) {
+        s.set(in.getInt(name + ".selector"), in.getLong(name + ".base"), in.getLong(name + ".limit"),
+                in.getInt(name + ".attr"));
+    }
+}
