@@ -162,6 +162,28 @@ public final class X86Cpu implements Cpu {
         mmu.flushTlb();
     }
 
+    /** Starts from a boot protocol's state (see BootState); other registers keep their reset values. */
+    public void load(BootState s) {
+        System.arraycopy(s.regs(), 0, r, 0, 16);
+        rip = s.rip();
+        setRflags(s.rflags());
+        cr0 = s.cr0();
+        cr3 = s.cr3();
+        cr4 = s.cr4();
+        efer = s.efer();
+        for (int i = 0; i < 6; i++) {
+            seg[i].copyFrom(s.segs()[i]);
+        }
+        tr.copyFrom(s.tr());
+        gdtBase = s.gdtBase();
+        gdtLimit = s.gdtLimit();
+        idtBase = s.idtBase();
+        idtLimit = s.idtLimit();
+        halted = false;
+        updateMode();
+        mmu.flushTlb();
+    }
+
     // ---------------------------------------------------------------- RFLAGS
 
     /** RFLAGS as the architecture lays it out. */
