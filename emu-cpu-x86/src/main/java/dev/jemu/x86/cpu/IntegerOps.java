@@ -6,5 +6,13 @@ final class IntegerOps {
     }
 
     static void register(OpcodeTable t) {
+        AluOps.register(t);
+        ShiftOps.register(t);
+        MoveOps.register(t);
+        BitOps.register(t);
+        StackOps.register(t);
+        BranchOps.register(t);
+        StringOps.register(t);
+        MiscOps.register(t);
     }
 }

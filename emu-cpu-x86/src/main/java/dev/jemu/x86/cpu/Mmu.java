@@ -37,6 +37,12 @@ public final class Mmu {
         return load(linear, 8);
     }
 
+    // ---- the integer core's code-cache contract (x86core): keep these two when paging lands
+    /** The physical address an instruction fetch at {@code linear} reads (raising the fetch's #PF). */
+    public long fetchPhys(long linear) {
+        return linear;
+    }
+
     public void write8(long linear, long v) {
         store(linear, 1, v);
     }
@@ -64,6 +70,7 @@ public final class Mmu {
     private void store(long linear, int size, long v) {
         try {
             c.bus.write(linear, size, v);
+            c.codeWritten(linear, size); // x86core's hook: the physical address of every CPU store
         } catch (BusError e) {
             throw c.fault(Vectors.GP, 0);
         }

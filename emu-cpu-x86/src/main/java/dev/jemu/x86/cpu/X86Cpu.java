@@ -64,6 +64,11 @@ public final class X86Cpu implements Cpu {
     public boolean df, iflag;
     /** The other RFLAGS bits (TF, IOPL, NT, RF, VM, AC, ID, ...; bit 1 always set). */
     public long rflagsOther = 2;
+    /**
+     * Whether TZCNT (BMI1) and LZCNT (ABM) exist: set these to match what CPUID advertises. When false, F3 0F BC/BD
+     * run as BSF/BSR, as on a CPU without them.
+     */
+    public boolean bmi1, lzcnt;
 
     // ---------------------------------------------------------------- system state (SystemOps/Interrupts owner)
 
@@ -116,6 +121,7 @@ public final class X86Cpu implements Cpu {
         this.mmu = new Mmu(this);
         this.interrupts = new Interrupts(this);
         this.msrs = new Msrs(this);
+        this.code = CodeCache.of(bus);
         reset();
     }
 
@@ -426,36 +432,109 @@ public final class X86Cpu implements Cpu {
         return (int) mmu.fetch8(linear);
     }
 
+    /** Decoded code per physical page, shared by the CPUs on this bus (see CodeCache). */
+    final CodeCache code;
+
+    /**
+     * When set (by tests), a fault stops the CPU with its vector instead of being delivered: the run loop halts and
+     * calls this with the vector; c.rip stays at the faulting instruction.
+     */
+    public java.util.function.IntConsumer faultTrap;
+
+    /**
+     * The Mmu's hook: a store by this CPU reaches physical address {@code pa} ({@code size} bytes). Cheap when the page
+     * holds no decoded code; the Mmu may skip the call for pages where {@link #isCodePage} is false.
+     */
+    public void codeWritten(long pa, int size) {
+        if (code.isCode(pa) || code.isCode(pa + size - 1)) {
+            code.written(pa, size);
+            leave = true; // the running block may be the one written
+        }
+    }
+
+    /** Whether the physical page holding {@code pa} has decoded code (stores to it must call {@link #codeWritten}). */
+    public boolean isCodePage(long pa) {
+        return code.isCode(pa);
+    }
+
+    /** The Mmu's hook for TLB flushes (CR3 write, INVLPG, CR4 paging bits): pages are re-checked on next entry. */
+    public void codeRecheck() {
+        code.recheck();
+    }
+
     @Override
     public long run(long budget) {
-        long n = 0;
-        while (n < budget) {
-            if (n != 0 && loop.attention()) {
+        executed = 0;
+        while (executed < budget) {
+            if (executed != 0 && loop.attention()) {
                 break;
             }
             try {
                 if (!interruptShadow && iflag && intr != null && intr.hasInterrupt()) {
                     halted = false;
+                    code.recheck();
                     interrupts.external(intr.acknowledge());
                 }
                 if (halted) {
                     break;
                 }
-                interruptShadow = false;
-                X86Op op = decoder.decode(fetcher, linear(CS, rip), codeBits);
-                nrip = rip + decoder.length();
-                if (codeBits != 64) {
-                    nrip &= codeBits == 32 ? 0xffffffffL : 0xffff;
-                }
-                op.exec(this);
-                rip = nrip;
-                n++;
+                runBlock(budget);
             } catch (X86Exception e) {
+                executed++;
+                code.recheck();
+                if (faultTrap != null) {
+                    halted = true;
+                    faultTrap.accept(excVector);
+                    break;
+                }
                 interrupts.exception();
             }
         }
-        retired += n;
-        return n;
+        retired += executed;
+        return executed;
+    }
+
+    /** Instructions (and faults) run so far in this call of {@link #run}. */
+    private long executed;
+
+    /**
+     * Runs straight-line code from rip inside one page: until a taken branch, an op that ends the block, the end of
+     * the page or the budget. Interrupts and attention are looked at between blocks.
+     */
+    private void runBlock(long budget) {
+        leave = false;
+        long lin = linear(CS, rip);
+        long pageLin = lin & ~0xfffL;
+        int mode = codeBits;
+        long mask = mode == 64 ? -1L : mode == 32 ? 0xffffffffL : 0xffff;
+        CodeCache.Page page = code.page(mmu.fetchPhys(lin) & ~0xfffL, mode);
+        while (true) {
+            int off = (int) (lin & 0xfff);
+            X86Op op;
+            int len;
+            if (page != null && (op = page.ops[off]) != null) {
+                len = page.len[off];
+            } else {
+                op = decoder.decode(fetcher, lin, mode);
+                len = decoder.length();
+                if (page != null && off + len <= 4096 && !page.dead) {
+                    page.ops[off] = op;
+                    page.len[off] = (byte) len;
+                }
+            }
+            long next = (rip + len) & mask;
+            nrip = next;
+            interruptShadow = false;
+            op.exec(this);
+            rip = nrip;
+            if (++executed >= budget || leave || nrip != next || (page != null && page.dead)) {
+                return;
+            }
+            lin = linear(CS, rip);
+            if ((lin & ~0xfffL) != pageLin) {
+                return;
+            }
+        }
     }
 
     /** Instructions retired since reset (monotonic). */

@@ -1,0 +1,134 @@
+package dev.jemu.x86.cpu;
+
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.Region;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Decoded instructions per physical page of RAM or ROM, shared by all CPUs on one bus (decoding depends only on the
+ * bytes and the code size, which is part of the key). An instruction that crosses the end of its page is never
+ * cached. Pages die two ways: a CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu), and
+ * a re-check against a snapshot of the bytes the first time a page is entered after {@link #recheck()} (bumped on
+ * every exception, interrupt and TLB flush), which catches device DMA into code pages, since the guest always
+ * learns of a DMA through an interrupt before it runs what was read.
+ */
+final class CodeCache {
+    private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
+    /** Physical pages below this (64 GiB) can hold cached code; code above is decoded every time. */
+    static final long LIMIT_PAGES = 1L << 24;
+
+    static final class Page {
+        final long pa;
+        final int mode;
+        final X86Op[] ops = new X86Op[4096];
+        final byte[] len = new byte[4096];
+        final MemorySegment live;
+        final MemorySegment snapshot;
+        int epoch;
+        boolean dead;
+
+        Page(long pa, int mode, MemorySegment live, int epoch) {
+            this.pa = pa;
+            this.mode = mode;
+            this.live = live;
+            this.snapshot = MemorySegment.ofArray(new byte[4096]);
+            this.snapshot.copyFrom(live);
+            this.epoch = epoch;
+        }
+    }
+
+    private final AddressSpace bus;
+    private final Map<Long, Page> pages = new HashMap<>();
+    /** One bit per physical page that has decoded code: the Mmu's cheap test (see {@link #isCode}). */
+    private long[] map = new long[1024];
+    int epoch;
+
+    private CodeCache(AddressSpace bus) {
+        this.bus = bus;
+    }
+
+    static synchronized CodeCache of(AddressSpace bus) {
+        return BY_BUS.computeIfAbsent(bus, CodeCache::new);
+    }
+
+    private static long key(long ppn, int mode) {
+        return ppn << 2 | mode >>> 5; // 16 -> 0, 32 -> 1, 64 -> 2
+    }
+
+    /** The decoded page at physical page address {@code pa} for code size {@code mode}, or null if not cacheable. */
+    Page page(long pa, int mode) {
+        long ppn = pa >>> 12;
+        Page p = pages.get(key(ppn, mode));
+        if (p != null) {
+            if (p.epoch != epoch) {
+                if (p.live.mismatch(p.snapshot) >= 0) {
+                    drop(ppn);
+                    return create(pa, ppn, mode);
+                }
+                p.epoch = epoch;
+            }
+            return p;
+        }
+        return create(pa, ppn, mode);
+    }
+
+    private Page create(long pa, long ppn, int mode) {
+        if (ppn >= LIMIT_PAGES) {
+            return null;
+        }
+        Region r = bus.find(pa);
+        if (r == null || !r.isMemory() || !r.contains(pa + 4095)) {
+            return null;
+        }
+        MemorySegment live = r.ram().segment().asSlice(pa - r.base(), 4096);
+        Page p = new Page(pa, mode, live, epoch);
+        pages.put(key(ppn, mode), p);
+        int w = (int) (ppn >>> 6);
+        if (w >= map.length) {
+            map = java.util.Arrays.copyOf(map, Math.max(w + 1, map.length * 2));
+        }
+        map[w] |= 1L << ppn;
+        return p;
+    }
+
+    boolean isCode(long pa) {
+        long ppn = pa >>> 12;
+        int w = (int) (ppn >>> 6);
+        return w < map.length && (map[w] >>> ppn & 1) != 0;
+    }
+
+    /** Drops every decoded page overlapping [pa, pa+len). */
+    void written(long pa, int len) {
+        for (long ppn = pa >>> 12, last = (pa + len - 1) >>> 12; ppn <= last; ppn++) {
+            if (isCode(ppn << 12)) {
+                drop(ppn);
+            }
+        }
+    }
+
+    private void drop(long ppn) {
+        for (int m = 16; m <= 64; m <<= 1) {
+            Page p = pages.remove(key(ppn, m));
+            if (p != null) {
+                p.dead = true;
+            }
+        }
+        map[(int) (ppn >>> 6)] &= ~(1L << ppn);
+    }
+
+    /** The next entry into each page compares it with its snapshot first. */
+    void recheck() {
+        epoch++;
+    }
+
+    void clear() {
+        for (Page p : pages.values()) {
+            p.dead = true;
+        }
+        pages.clear();
+        java.util.Arrays.fill(map, 0);
+    }
+}
