@@ -77,8 +77,19 @@ public final class TestRig {
             stack_top:
             """.formatted(BUF_SIZE);
 
-    /** Assembles {@code src} at code size {@code bits} to a flat binary starting at {@link #ORG}. */
-    public static byte[] assemble(String src, int bits) {
+    /** A flat binary and its symbols. */
+    record Image(byte[] bin, java.util.Map<String, Long> symbols) {
+        long symbol(String name) {
+            Long v = symbols.get(name);
+            if (v == null) {
+                throw new IllegalArgumentException("no symbol " + name);
+            }
+            return v;
+        }
+    }
+
+    /** Assembles {@code src} at code size {@code bits} to a flat binary starting at {@link #ORG} (16-bit: at 0). */
+    public static Image assemble(String src, int bits) {
         String head = switch (bits) {
             case 64 -> ".code64\n";
             case 32 -> ".code32\n";
@@ -89,35 +100,17 @@ public final class TestRig {
         try {
             Files.writeString(dir.resolve("t.s"), full);
             exec(dir, "as", bits == 64 ? "--64" : "--32", "-o", "t.o", "t.s");
-            exec(dir, "ld", "-N", "-Ttext=0x" + Long.toHexString(bits == 16 ? 0 : ORG), bits == 64 ? "-melf_x86_64" : "-melf_i386",
-                    "-o", "t.elf", "t.o");
+            exec(dir, "ld", "-N", "-Ttext=0x" + Long.toHexString(bits == 16 ? 0 : ORG), bits == 64 ? "-melf_x86_64"
+                    : "-melf_i386", "-o", "t.elf", "t.o");
             exec(dir, "objcopy", "-O", "binary", "t.elf", "t.bin");
-            return Files.readAllBytes(dir.resolve("t.bin"));
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        } finally {
-            deleteAll(dir);
-        }
-    }
-
-    /** The address of a symbol of {@code src} (assembled as {@link #assemble} does). */
-    static long symbol(String src, int bits, String name) {
-        String head = bits == 64 ? ".code64\n" : bits == 32 ? ".code32\n" : ".code16\n";
-        String full = head + "_start:\n" + src + "\nrig_end: hlt\n" + LAYOUT;
-        Path dir = tmpDir();
-        try {
-            Files.writeString(dir.resolve("t.s"), full);
-            exec(dir, "as", bits == 64 ? "--64" : "--32", "-o", "t.o", "t.s");
-            exec(dir, "ld", "-N", "-Ttext=0x" + Long.toHexString(bits == 16 ? 0 : ORG), bits == 64 ? "-melf_x86_64" : "-melf_i386",
-                    "-o", "t.elf", "t.o");
-            String out = exec(dir, "nm", "t.elf");
-            for (String line : out.split("\n")) {
+            java.util.Map<String, Long> syms = new java.util.HashMap<>();
+            for (String line : exec(dir, "nm", "t.elf").split("\n")) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length == 3 && f[2].equals(name)) {
-                    return Long.parseUnsignedLong(f[0], 16);
+                if (f.length == 3) {
+                    syms.put(f[2], Long.parseUnsignedLong(f[0], 16));
                 }
             }
-            throw new IllegalArgumentException("no symbol " + name);
+            return new Image(Files.readAllBytes(dir.resolve("t.bin")), syms);
         } catch (IOException e) {
             throw new RuntimeException(e);
         } finally {
@@ -135,10 +128,10 @@ public final class TestRig {
 
     /** Loads {@code src} and puts the CPU in the mode, with rip at its start; registers are zero, RSP = stack_top. */
     public void load(String src, int bits) {
-        byte[] bin = assemble(src, bits);
-        bus.load(bits == 16 ? ORG16 : ORG, bin);
-        bufAddr = symbol(src, bits, "buf");
-        endAddr = symbol(src, bits, "rig_end");
+        Image img = assemble(src, bits);
+        bus.load(bits == 16 ? ORG16 : ORG, img.bin());
+        bufAddr = img.symbol("buf");
+        endAddr = img.symbol("rig_end");
         cpu.reset();
         setMode(bits);
         cpu.rip = bits == 16 ? 0 : ORG;
