@@ -47,6 +47,14 @@ public final class X86Cpu implements Cpu {
     public final X87 x87 = new X87();
     final Decoder decoder = new Decoder();
 
+    // ---------------------------------------------------------------- CPU model (Cpuid/Msrs/Mmu owner)
+
+    /**
+     * The {@code -cpu} model: what CPUID reports, which MSRs exist and which optional paging features (1 GiB
+     * pages) the MMU honours. The board sets it (X86Model.byName) before the guest runs; {@code max} by default.
+     */
+    public X86Model model = X86Model.MAX;
+
     // ---------------------------------------------------------------- integer core (IntegerOps owner)
 
     /** RAX..R15. */
