@@ -341,10 +341,13 @@ public final class Mmu {
         return m;
     }
 
-    /** Reads {@code n} (1-8) bytes of physical memory, byte by byte where regions end; nothing there reads 0xff. */
+    /**
+     * Reads {@code n} (1-8) bytes of physical memory, byte by byte where regions end or {@code n} is not a power of
+     * two (one page's part of a crossing access); nothing there reads 0xff.
+     */
     private long readPhys(long pa, int n) {
         Region r = c.bus.find(pa);
-        if (r != null && r.contains(pa + n - 1)) {
+        if (r != null && r.contains(pa + n - 1) && (n & (n - 1)) == 0) {
             return r.isMemory() ? GuestRam.readFrom(r.ram().segment(), pa - r.base(), n) : readDevice(r, pa, n);
         }
         long v = 0;
@@ -360,7 +363,7 @@ public final class Mmu {
     /** Writes {@code n} (1-8) bytes of physical memory (one page's part of an access, or a PTE update). */
     private void writePhys(long pa, int n, long v) {
         Region r = c.bus.find(pa);
-        if (r != null && r.contains(pa + n - 1)) {
+        if (r != null && r.contains(pa + n - 1) && (n & (n - 1)) == 0) {
             writeRegion(r, pa, n, v);
             return;
         }
