@@ -45,6 +45,8 @@ final class CodeCache {
     /** One bit per physical page that has decoded code: the Mmu's cheap test (see {@link #isCode}). */
     private long[] map = new long[1024];
     int epoch;
+    /** Told the physical page address of every page that starts holding code (the Mmu drops its write entries). */
+    java.util.function.LongConsumer onNewPage = pa -> { };
 
     private CodeCache(AddressSpace bus) {
         this.bus = bus;
@@ -91,6 +93,7 @@ final class CodeCache {
             map = java.util.Arrays.copyOf(map, Math.max(w + 1, map.length * 2));
         }
         map[w] |= 1L << ppn;
+        onNewPage.accept(pa);
         return p;
     }
 

@@ -47,6 +47,14 @@ public final class X86Cpu implements Cpu {
     public final X87 x87 = new X87();
     final Decoder decoder = new Decoder();
 
+    // ---------------------------------------------------------------- CPU model (Cpuid/Msrs/Mmu owner)
+
+    /**
+     * The {@code -cpu} model: what CPUID reports, which MSRs exist and which optional paging features (1 GiB
+     * pages) the MMU honours. The board sets it (X86Model.byName) before the guest runs; {@code max} by default.
+     */
+    public X86Model model = X86Model.MAX;
+
     // ---------------------------------------------------------------- integer core (IntegerOps owner)
 
     /** RAX..R15. */
@@ -122,6 +130,19 @@ public final class X86Cpu implements Cpu {
         this.interrupts = new Interrupts(this);
         this.msrs = new Msrs(this);
         this.code = CodeCache.of(bus);
+        // stores to pages with decoded code reach the cache; a page starting to hold code loses its write entries
+        mmu.setCodeWatch(new CodeWatch() {
+            @Override
+            public boolean hasCode(long pa) {
+                return code.isCode(pa);
+            }
+
+            @Override
+            public void written(long pa, int size) {
+                codeWritten(pa, size);
+            }
+        });
+        code.onNewPage = mmu::codePageDecoded;
         reset();
     }
 
@@ -507,7 +528,14 @@ public final class X86Cpu implements Cpu {
         long pageLin = lin & ~0xfffL;
         int mode = codeBits;
         long mask = mode == 64 ? -1L : mode == 32 ? 0xffffffffL : 0xffff;
-        CodeCache.Page page = code.page(mmu.fetchPhys(lin) & ~0xfffL, mode);
+        CodeCache.Page page;
+        // the fetch TLB entry remembers its decoded page: one compare instead of a translation and a map lookup
+        if (mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == mode && !p.dead && p.epoch == code.epoch) {
+            page = p;
+        } else {
+            page = code.page(mmu.translateFetch(lin) & ~0xfffL, mode);
+            mmu.rememberCode(lin, page);
+        }
         while (true) {
             int off = (int) (lin & 0xfff);
             X86Op op;
