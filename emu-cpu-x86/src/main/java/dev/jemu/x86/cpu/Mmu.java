@@ -16,6 +16,11 @@ public final class Mmu {
     public void flushTlb() {
     }
 
+    /** INVLPG: drops the translation of {@code linear}. (Stub from the x86sys branch; the MMU work implements it.) */
+    public void invlpg(long linear) {
+        flushTlb();
+    }
+
     /** An instruction byte at a linear address (fetch permission checks included). */
     public long fetch8(long linear) {
         return load(linear, 1);
