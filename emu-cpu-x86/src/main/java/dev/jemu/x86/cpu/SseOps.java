@@ -12,5 +12,7 @@ final class SseOps {
     static void register(OpcodeTable t) {
         SseMove.register(t);
         SseInt.register(t);
+        SseFloat.register(t);
+        SseConvert.register(t);
     }
 }

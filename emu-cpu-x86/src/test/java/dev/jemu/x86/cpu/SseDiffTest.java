@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * arithmetic flags bit for bit.
  */
 class SseDiffTest {
-    static final int PER_INSN = 48;
+    static final int PER_INSN = 64;
 
     static final String[] INTEGER = {
         "punpcklbw %xmm1, %xmm0", "punpcklwd %xmm1, %xmm0", "punpckldq %xmm1, %xmm0", "punpcklqdq %xmm1, %xmm0",
@@ -52,6 +52,35 @@ class SseDiffTest {
         "movsldup %xmm1, %xmm0", "movshdup (%rdi), %xmm0", "movddup %xmm1, %xmm0", "lddqu (%rdi), %xmm0",
         "maskmovdqu %xmm1, %xmm0",
     };
+
+    static final String[] FLOAT = {
+        "addss %xmm1, %xmm0", "subss %xmm1, %xmm0", "mulss %xmm1, %xmm0", "divss %xmm1, %xmm0",
+        "minss %xmm1, %xmm0", "maxss %xmm1, %xmm0", "sqrtss %xmm1, %xmm0", "addss (%rdi), %xmm0",
+        "addsd %xmm1, %xmm0", "subsd %xmm1, %xmm0", "mulsd %xmm1, %xmm0", "divsd %xmm1, %xmm0",
+        "minsd %xmm1, %xmm0", "maxsd %xmm1, %xmm0", "sqrtsd %xmm1, %xmm0", "mulsd (%rdi), %xmm0",
+        "addps %xmm1, %xmm0", "subps %xmm1, %xmm0", "mulps %xmm1, %xmm0", "divps %xmm1, %xmm0",
+        "minps %xmm1, %xmm0", "maxps %xmm1, %xmm0", "sqrtps %xmm1, %xmm0", "divps (%rdi), %xmm0",
+        "addpd %xmm1, %xmm0", "subpd %xmm1, %xmm0", "mulpd %xmm1, %xmm0", "divpd %xmm1, %xmm0",
+        "minpd %xmm1, %xmm0", "maxpd %xmm1, %xmm0", "sqrtpd %xmm1, %xmm0", "addpd (%rdi), %xmm0",
+        "cmpeqss %xmm1, %xmm0", "cmpltss %xmm1, %xmm0", "cmpless %xmm1, %xmm0", "cmpunordss %xmm1, %xmm0",
+        "cmpneqps %xmm1, %xmm0", "cmpnltps %xmm1, %xmm0", "cmpnleps %xmm1, %xmm0", "cmpordps %xmm1, %xmm0",
+        "cmpeqpd %xmm1, %xmm0", "cmpltsd %xmm1, %xmm0", "cmplepd (%rdi), %xmm0", "cmpunordsd %xmm1, %xmm0",
+        "comiss %xmm1, %xmm0", "ucomiss %xmm1, %xmm0", "comisd %xmm1, %xmm0", "ucomisd (%rdi), %xmm0",
+        "haddps %xmm1, %xmm0", "hsubps %xmm1, %xmm0", "haddpd %xmm1, %xmm0", "hsubpd %xmm1, %xmm0",
+        "addsubps %xmm1, %xmm0", "addsubpd %xmm1, %xmm0",
+        "cvtsi2ss %eax, %xmm0", "cvtsi2ss %rax, %xmm0", "cvtsi2sd %eax, %xmm0", "cvtsi2sd %rax, %xmm0",
+        "cvtsi2ssl (%rdi), %xmm0", "cvtsi2sdq (%rdi), %xmm0",
+        "cvtss2si %xmm1, %eax", "cvtss2si %xmm1, %rax", "cvttss2si %xmm1, %eax", "cvttss2si %xmm1, %rax",
+        "cvtsd2si %xmm1, %eax", "cvtsd2si %xmm1, %rax", "cvttsd2si %xmm1, %eax", "cvttsd2si (%rdi), %rax",
+        "cvtss2sd %xmm1, %xmm0", "cvtsd2ss %xmm1, %xmm0", "cvtps2pd %xmm1, %xmm0", "cvtpd2ps %xmm1, %xmm0",
+        "cvtdq2ps %xmm1, %xmm0", "cvtps2dq %xmm1, %xmm0", "cvttps2dq %xmm1, %xmm0",
+        "cvtdq2pd %xmm1, %xmm0", "cvtpd2dq %xmm1, %xmm0", "cvttpd2dq %xmm1, %xmm0",
+    };
+
+    @Test
+    void floatingPointMatchesTheHostCpu() throws Exception {
+        compare(FLOAT, PER_INSN);
+    }
 
     @Test
     void integerAndMovesMatchTheHostCpu() throws Exception {
