@@ -15,4 +15,24 @@ final class SseOps {
         SseFloat.register(t);
         SseConvert.register(t);
     }
+
+    /** 0F AE /0 (REX.W: FXSAVE64), memory only; null (#UD) for a register operand. */
+    static X86Op fxsave(Insn d) {
+        return SseState.fxsave(d);
+    }
+
+    /** 0F AE /1 (REX.W: FXRSTOR64). */
+    static X86Op fxrstor(Insn d) {
+        return SseState.fxrstor(d);
+    }
+
+    /** 0F AE /2. */
+    static X86Op ldmxcsr(Insn d) {
+        return SseState.ldmxcsr(d);
+    }
+
+    /** 0F AE /3. */
+    static X86Op stmxcsr(Insn d) {
+        return SseState.stmxcsr(d);
+    }
 }
