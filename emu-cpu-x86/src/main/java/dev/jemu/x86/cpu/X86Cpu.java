@@ -102,6 +102,8 @@ public final class X86Cpu implements Cpu {
     /** XMM0..XMM15 as (low, high) 64-bit halves: xmm[2n] low, xmm[2n + 1] high. */
     public final long[] xmm = new long[32];
     public int mxcsr = 0x1f80;
+    /** SSE arithmetic with x86's rules (scratch flags of the running instruction; not architectural state). */
+    final SseFpu sseFpu = new SseFpu();
 
     // ---------------------------------------------------------------- faults being raised (see X86Exception)
 

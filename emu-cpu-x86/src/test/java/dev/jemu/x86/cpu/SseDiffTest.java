@@ -1,0 +1,139 @@
+package dev.jemu.x86.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SSE instructions compared with the host CPU (see {@link HostOracle}): each instruction runs on the same
+ * random and special-value inputs (zeros, denormals, infinities, quiet and signaling NaNs, boundaries) under
+ * every rounding mode with DAZ/FTZ on and off, and jemu must match the real CPU's registers, memory, MXCSR and
+ * arithmetic flags bit for bit.
+ */
+class SseDiffTest {
+    static final int PER_INSN = 64;
+
+    static final String[] INTEGER = {
+        "punpcklbw %xmm1, %xmm0", "punpcklwd %xmm1, %xmm0", "punpckldq %xmm1, %xmm0", "punpcklqdq %xmm1, %xmm0",
+        "punpckhbw %xmm1, %xmm0", "punpckhwd %xmm1, %xmm0", "punpckhdq %xmm1, %xmm0", "punpckhqdq (%rdi), %xmm0",
+        "packsswb %xmm1, %xmm0", "packuswb %xmm1, %xmm0", "packssdw (%rdi), %xmm0",
+        "pcmpgtb %xmm1, %xmm0", "pcmpgtw %xmm1, %xmm0", "pcmpgtd %xmm1, %xmm0",
+        "pcmpeqb %xmm1, %xmm0", "pcmpeqw %xmm1, %xmm0", "pcmpeqd (%rdi), %xmm0",
+        "pshufd $0x1b, %xmm1, %xmm0", "pshufd $0xe4, (%rdi), %xmm0", "pshuflw $0x93, %xmm1, %xmm0", "pshufhw $0x4e, %xmm1, %xmm0",
+        "psrlw $3, %xmm0", "psraw $15, %xmm0", "psllw $17, %xmm0", "psrld $31, %xmm0", "psrad $7, %xmm0", "pslld $1, %xmm0",
+        "psrlq $63, %xmm0", "psllq $5, %xmm0", "psrldq $3, %xmm0", "pslldq $9, %xmm0", "psrldq $16, %xmm0",
+        "psrlw %xmm1, %xmm0", "psrad %xmm1, %xmm0", "psllq %xmm1, %xmm0",
+        "paddb %xmm1, %xmm0", "paddw %xmm1, %xmm0", "paddd %xmm1, %xmm0", "paddq %xmm1, %xmm0",
+        "psubb %xmm1, %xmm0", "psubw %xmm1, %xmm0", "psubd %xmm1, %xmm0", "psubq (%rdi), %xmm0",
+        "paddsb %xmm1, %xmm0", "paddsw %xmm1, %xmm0", "paddusb %xmm1, %xmm0", "paddusw %xmm1, %xmm0",
+        "psubsb %xmm1, %xmm0", "psubsw %xmm1, %xmm0", "psubusb %xmm1, %xmm0", "psubusw %xmm1, %xmm0",
+        "pminub %xmm1, %xmm0", "pmaxub %xmm1, %xmm0", "pminsw %xmm1, %xmm0", "pmaxsw %xmm1, %xmm0",
+        "pmullw %xmm1, %xmm0", "pmulhw %xmm1, %xmm0", "pmulhuw %xmm1, %xmm0", "pmuludq %xmm1, %xmm0",
+        "pmaddwd %xmm1, %xmm0", "psadbw %xmm1, %xmm0", "pavgb %xmm1, %xmm0", "pavgw %xmm1, %xmm0",
+        "pand %xmm1, %xmm0", "pandn %xmm1, %xmm0", "por %xmm1, %xmm0", "pxor %xmm1, %xmm0",
+        "andps %xmm1, %xmm0", "andnpd %xmm1, %xmm0", "orps %xmm1, %xmm0", "xorpd (%rdi), %xmm0",
+        "pmovmskb %xmm1, %eax", "movmskps %xmm1, %eax", "movmskpd %xmm1, %rax",
+        "pextrw $5, %xmm1, %eax", "pinsrw $3, %eax, %xmm0", "pinsrw $6, (%rdi), %xmm0",
+        "unpcklps %xmm1, %xmm0", "unpckhps %xmm1, %xmm0", "unpcklpd %xmm1, %xmm0", "unpckhpd %xmm1, %xmm0",
+        "shufps $0x9c, %xmm1, %xmm0", "shufpd $2, %xmm1, %xmm0",
+        "movd %eax, %xmm0", "movq %rax, %xmm0", "movd %xmm1, %eax", "movq %xmm1, %rax", "movd (%rdi), %xmm0",
+        "movq (%rdi), %xmm0", "movq %xmm1, %xmm0", "movq %xmm1, (%rdi)", "movd %xmm1, (%rdi)",
+        "movdqa %xmm1, %xmm0", "movdqu (%rdi), %xmm0", "movdqa %xmm1, (%rdi)", "movdqu %xmm1, (%rdi)",
+        "movaps (%rdi), %xmm0", "movups %xmm1, (%rdi)", "movapd %xmm1, %xmm0", "movupd (%rdi), %xmm0",
+        "movss (%rdi), %xmm0", "movss %xmm1, %xmm0", "movss %xmm1, (%rdi)", "movsd (%rdi), %xmm0",
+        "movsd %xmm1, %xmm0", "movsd %xmm1, (%rdi)",
+        "movlps (%rdi), %xmm0", "movhps (%rdi), %xmm0", "movlpd (%rdi), %xmm0", "movhpd (%rdi), %xmm0",
+        "movlps %xmm1, (%rdi)", "movhps %xmm1, (%rdi)", "movhlps %xmm1, %xmm0", "movlhps %xmm1, %xmm0",
+        "movntdq %xmm1, (%rdi)", "movntps %xmm1, (%rdi)", "movnti %rax, (%rdi)", "movnti %eax, (%rdi)",
+        "movsldup %xmm1, %xmm0", "movshdup (%rdi), %xmm0", "movddup %xmm1, %xmm0", "lddqu (%rdi), %xmm0",
+        "maskmovdqu %xmm1, %xmm0",
+    };
+
+    static final String[] FLOAT = {
+        "addss %xmm1, %xmm0", "subss %xmm1, %xmm0", "mulss %xmm1, %xmm0", "divss %xmm1, %xmm0",
+        "minss %xmm1, %xmm0", "maxss %xmm1, %xmm0", "sqrtss %xmm1, %xmm0", "addss (%rdi), %xmm0",
+        "addsd %xmm1, %xmm0", "subsd %xmm1, %xmm0", "mulsd %xmm1, %xmm0", "divsd %xmm1, %xmm0",
+        "minsd %xmm1, %xmm0", "maxsd %xmm1, %xmm0", "sqrtsd %xmm1, %xmm0", "mulsd (%rdi), %xmm0",
+        "addps %xmm1, %xmm0", "subps %xmm1, %xmm0", "mulps %xmm1, %xmm0", "divps %xmm1, %xmm0",
+        "minps %xmm1, %xmm0", "maxps %xmm1, %xmm0", "sqrtps %xmm1, %xmm0", "divps (%rdi), %xmm0",
+        "addpd %xmm1, %xmm0", "subpd %xmm1, %xmm0", "mulpd %xmm1, %xmm0", "divpd %xmm1, %xmm0",
+        "minpd %xmm1, %xmm0", "maxpd %xmm1, %xmm0", "sqrtpd %xmm1, %xmm0", "addpd (%rdi), %xmm0",
+        "cmpeqss %xmm1, %xmm0", "cmpltss %xmm1, %xmm0", "cmpless %xmm1, %xmm0", "cmpunordss %xmm1, %xmm0",
+        "cmpneqps %xmm1, %xmm0", "cmpnltps %xmm1, %xmm0", "cmpnleps %xmm1, %xmm0", "cmpordps %xmm1, %xmm0",
+        "cmpeqpd %xmm1, %xmm0", "cmpltsd %xmm1, %xmm0", "cmplepd (%rdi), %xmm0", "cmpunordsd %xmm1, %xmm0",
+        "comiss %xmm1, %xmm0", "ucomiss %xmm1, %xmm0", "comisd %xmm1, %xmm0", "ucomisd (%rdi), %xmm0",
+        "haddps %xmm1, %xmm0", "hsubps %xmm1, %xmm0", "haddpd %xmm1, %xmm0", "hsubpd %xmm1, %xmm0",
+        "addsubps %xmm1, %xmm0", "addsubpd %xmm1, %xmm0",
+        "cvtsi2ss %eax, %xmm0", "cvtsi2ss %rax, %xmm0", "cvtsi2sd %eax, %xmm0", "cvtsi2sd %rax, %xmm0",
+        "cvtsi2ssl (%rdi), %xmm0", "cvtsi2sdq (%rdi), %xmm0",
+        "cvtss2si %xmm1, %eax", "cvtss2si %xmm1, %rax", "cvttss2si %xmm1, %eax", "cvttss2si %xmm1, %rax",
+        "cvtsd2si %xmm1, %eax", "cvtsd2si %xmm1, %rax", "cvttsd2si %xmm1, %eax", "cvttsd2si (%rdi), %rax",
+        "cvtss2sd %xmm1, %xmm0", "cvtsd2ss %xmm1, %xmm0", "cvtps2pd %xmm1, %xmm0", "cvtpd2ps %xmm1, %xmm0",
+        "cvtdq2ps %xmm1, %xmm0", "cvtps2dq %xmm1, %xmm0", "cvttps2dq %xmm1, %xmm0",
+        "cvtdq2pd %xmm1, %xmm0", "cvtpd2dq %xmm1, %xmm0", "cvttpd2dq %xmm1, %xmm0",
+    };
+
+    @Test
+    void floatingPointMatchesTheHostCpu() throws Exception {
+        compare(FLOAT, PER_INSN);
+    }
+
+    @Test
+    void integerAndMovesMatchTheHostCpu() throws Exception {
+        compare(INTEGER, 16);
+    }
+
+    /** Runs every instruction of {@code insns} on {@code per} inputs on the host and in jemu and compares. */
+    static void compare(String[] insns, int per) throws Exception {
+        assumeTrue(HostOracle.available(), "needs an x86-64 host with binutils");
+        Random rnd = new Random(0x5eed);
+        List<HostOracle.Case> cases = new ArrayList<>();
+        for (String insn : insns) {
+            for (int i = 0; i < per; i++) {
+                cases.add(new HostOracle.Case(insn, Inputs.state(rnd, i)));
+            }
+        }
+        List<HostOracle.Result> results = HostOracle.run(cases);
+        FpRig rig = new FpRig();
+        int failures = 0;
+        StringBuilder report = new StringBuilder();
+        for (int k = 0; k < cases.size(); k++) {
+            HostOracle.State in = cases.get(k).in();
+            HostOracle.Result want = results.get(k);
+            rig.setXmm(0, in.x0(), in.x1());
+            rig.setXmm(1, in.y0(), in.y1());
+            rig.bus.write(FpRig.DATA, 8, in.m0());
+            rig.bus.write(FpRig.DATA + 8, 8, in.m1());
+            rig.cpu.r[X86Cpu.RDI] = FpRig.DATA;
+            rig.cpu.r[X86Cpu.RAX] = in.rax();
+            rig.cpu.mxcsr = in.mxcsr();
+            rig.cpu.setRflags(2);
+            int v = rig.exec(want.code());
+            HostOracle.State got = new HostOracle.State(rig.cpu.xmm[0], rig.cpu.xmm[1], rig.cpu.xmm[2], rig.cpu.xmm[3],
+                    rig.bus.read(FpRig.DATA, 8), rig.bus.read(FpRig.DATA + 8, 8), rig.cpu.r[X86Cpu.RAX],
+                    rig.cpu.mxcsr, rig.cpu.rflags());
+            HostOracle.State exp = new HostOracle.State(want.out().x0(), want.out().x1(), want.out().y0(),
+                    want.out().y1(), want.out().m0(), want.out().m1(), want.out().rax(), want.out().mxcsr(),
+                    want.out().rflags() & 0x8d7);
+            got = new HostOracle.State(got.x0(), got.x1(), got.y0(), got.y1(), got.m0(), got.m1(), got.rax(),
+                    got.mxcsr(), got.rflags() & 0x8d7);
+            if (v >= 0 || !got.equals(exp)) {
+                if (failures++ < 30) {
+                    report.append(cases.get(k).insn()).append(v >= 0 ? " fault " + v : "").append("\n  in   ")
+                            .append(show(in)).append("\n  host ").append(show(exp)).append("\n  jemu ")
+                            .append(show(got)).append('\n');
+                }
+            }
+        }
+        assertEquals(0, failures, failures + " of " + cases.size() + " cases differ:\n" + report);
+    }
+
+    static String show(HostOracle.State s) {
+        return String.format("x0=%016x:%016x x1=%016x:%016x m=%016x:%016x rax=%x mxcsr=%04x fl=%x", s.x1(), s.x0(),
+                s.y1(), s.y0(), s.m1(), s.m0(), s.rax(), s.mxcsr(), s.rflags());
+    }
+}
