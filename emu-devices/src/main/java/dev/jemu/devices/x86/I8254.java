@@ -32,6 +32,8 @@ public final class I8254 implements MmioDevice, Stateful {
     private final Channel[] channels = {new Channel(), new Channel(), new Channel()};
     /** Port 0x61 bits 0 (channel 2 gate) and 1 (speaker data). */
     private int port61;
+    /** The tick (since channel 0's load) the channel 0 timer is armed for. */
+    private long scheduled;
 
     private static final class Channel {
         int count = 0x10000, mode, access = 3;
@@ -49,7 +51,7 @@ public final class I8254 implements MmioDevice, Stateful {
         this.clock = clock;
         this.base = new Timebase(clock, HZ);
         this.irq0 = new CachedIrqLine(irq0);
-        this.timer = clock.newTimer("pit.channel0", this::update0);
+        this.timer = clock.newTimer("pit.channel0", () -> follow0(scheduled));
         reset();
     }
 
@@ -87,7 +89,11 @@ public final class I8254 implements MmioDevice, Stateful {
 
     /** The channel's OUT pin now. */
     private boolean out(Channel c) {
-        long d = elapsed(c);
+        return out(c, elapsed(c));
+    }
+
+    /** OUT {@code d} ticks after the count was loaded. */
+    private static boolean out(Channel c, long d) {
         return switch (c.mode) {
             case 0 -> d >= c.count;
             case 1 -> d < c.count;
@@ -115,14 +121,23 @@ public final class I8254 implements MmioDevice, Stateful {
         };
     }
 
-    /** Channel 0: IRQ 0 follows OUT; the timer waits for its next change. */
+    /** Channel 0 after a register or gate change: IRQ 0 follows OUT now. */
     private void update0() {
+        follow0(elapsed(channels[0]));
+    }
+
+    /**
+     * IRQ 0 takes OUT's level at {@code d} ticks after load, and the timer waits for the next change. The timer
+     * passes the tick it was armed for, not the time it runs at, so a one-tick pulse is never skipped.
+     */
+    private void follow0(long d) {
         Channel c = channels[0];
-        irq0.set(c.gate && out(c));
-        long next = nextChange(c, elapsed(c));
+        irq0.set(c.gate && out(c, d));
+        long next = nextChange(c, d);
         if (next < 0 || !c.gate) {
             timer.cancel();
         } else {
+            scheduled = next;
             timer.armAt(base.nanosAt(c.loadTick + next));
         }
     }

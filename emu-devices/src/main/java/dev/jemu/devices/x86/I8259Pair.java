@@ -78,7 +78,8 @@ public final class I8259Pair implements Stateful {
     }
 
     private void update() {
-        master.setInput(2, slave.pendingIrq() >= 0);
+        // the slave's INT holds the master's IR2 like a level input (it drops when the slave's request does)
+        master.irr = slave.pendingIrq() >= 0 ? master.irr | 4 : master.irr & ~4;
         intr.set(master.pendingIrq() >= 0);
     }
 
