@@ -126,23 +126,18 @@ public final class I8259Pair implements Stateful {
         };
     }
 
-    /** The ELCR ports 0x4d0 (master) and 0x4d1 (slave); a 16-bit access reaches both. */
-    public MmioDevice elcr() {
+    /** The ELCR port of the master (0x4d0) or the slave (0x4d1). */
+    public MmioDevice elcr(boolean ofMaster) {
+        I8259 chip = ofMaster ? master : slave;
         return new MmioDevice() {
             @Override
             public long read(long offset, int size) {
-                long v = 0;
-                for (int i = 0; i < size && offset + i < 2; i++) {
-                    v |= (long) (offset + i == 0 ? master : slave).readElcr() << (8 * i);
-                }
-                return v;
+                return chip.readElcr();
             }
 
             @Override
             public void write(long offset, int size, long value) {
-                for (int i = 0; i < size && offset + i < 2; i++) {
-                    (offset + i == 0 ? master : slave).writeElcr((int) (value >> (8 * i)) & 0xff);
-                }
+                chip.writeElcr((int) value & 0xff);
                 update();
             }
         };

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class I8259PairTest {
     I8259Pair pic;
-    MmioDevice master, slave, elcr;
+    MmioDevice master, slave, elcrMaster, elcrSlave;
     boolean intr;
 
     @BeforeEach
@@ -17,7 +17,8 @@ class I8259PairTest {
         pic = new I8259Pair(l -> intr = l);
         master = pic.ports(true);
         slave = pic.ports(false);
-        elcr = pic.elcr();
+        elcrMaster = pic.elcr(true);
+        elcrSlave = pic.elcr(false);
         initLikeLinux(0x01);
     }
 
@@ -97,8 +98,10 @@ class I8259PairTest {
 
     @Test
     void levelModeFromElcrKeepsRequestWhileHigh() {
-        elcr.write(0, 2, 0xffff);
-        assertEquals(0xdef8, elcr.read(0, 2), "QEMU's ELCR masks: IRQs 0-2, 8 and 13 are edge only");
+        elcrMaster.write(0, 1, 0xff);
+        elcrSlave.write(0, 1, 0xff);
+        assertEquals(0xf8, elcrMaster.read(0, 1), "QEMU's ELCR masks: IRQs 0-2, 8 and 13 are edge only");
+        assertEquals(0xde, elcrSlave.read(0, 1));
         pic.irq(10).set(true);
         assertEquals(0x3a, pic.acknowledge());
         slave.write(0, 1, 0x62);
@@ -110,7 +113,7 @@ class I8259PairTest {
 
     @Test
     void requestGoneBeforeAcknowledgeGivesSpuriousIrq7() {
-        elcr.write(0, 1, 0x08);
+        elcrMaster.write(0, 1, 0x08);
         pic.irq(3).set(true);
         assertTrue(intr);
         pic.irq(3).set(false);
