@@ -16,6 +16,7 @@ final class MicrovmTesting {
         c.machine = "microvm";
         c.ramBytes = 512L << 20;
         c.clock = VirtualClock.instructionCount(0);
+        c.rtc = new dev.jemu.core.machine.RtcOptions(1_796_000_000_000_000_000L, true); // -rtc clock=vm: deterministic
         for (String p : props.split(",")) {
             if (!p.isEmpty()) {
                 c.boardProperties.put(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1));
