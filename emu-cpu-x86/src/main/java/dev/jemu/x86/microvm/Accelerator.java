@@ -23,6 +23,17 @@ public interface Accelerator extends AutoCloseable {
     /** Global system interrupt {@code n}: IOAPIC input n; ISA IRQs 0-15 also reach the 8259 PICs. */
     IrqLine gsi(int n);
 
+    // ---- the board's side (x86board): what the accelerator's own devices add to snapshots and resets
+
+    /** The accelerator's CPU and interrupt controllers, in snapshot order (restored before the board's devices). */
+    default java.util.List<dev.jemu.core.state.Stateful> state() {
+        return java.util.List.of();
+    }
+
+    /** A system reset of the CPU and the accelerator's interrupt controllers and timers (before a new boot). */
+    default void reset() {
+    }
+
     @Override
     void close();
 }

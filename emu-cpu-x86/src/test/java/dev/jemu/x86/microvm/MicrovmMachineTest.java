@@ -1,0 +1,170 @@
+package dev.jemu.x86.microvm;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.jemu.core.machine.ConfigException;
+import dev.jemu.core.machine.MachineConfig;
+import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.state.StateRecord;
+import dev.jemu.core.state.Stateful;
+import dev.jemu.devices.x86.LocalApic;
+import dev.jemu.x86.cpu.X86Cpu;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The microvm board's wiring: interrupts from its devices through the IOAPIC or the PIC to the CPU, CMOS, GED. */
+class MicrovmMachineTest {
+    static void initPicLikeLinux(AddressSpace io) {
+        int[][] seq = {{0x21, 0xff}, {0xa1, 0xff}, {0x20, 0x11}, {0x21, 0x30}, {0x21, 0x04}, {0x21, 0x01},
+                {0xa0, 0x11}, {0xa1, 0x38}, {0xa1, 0x02}, {0xa1, 0x01}, {0x21, 0xfb}, {0xa1, 0xff}};
+        for (int[] w : seq) {
+            io.write(w[0], 1, w[1]);
+        }
+    }
+
+    static LocalApic lapic(MicrovmMachine m) {
+        return ((TcgAccelerator) m.accelerator()).lapic();
+    }
+
+    static void route(MicrovmMachine m, int pin, int vector) {
+        m.addressSpace().write(0xfec00000L, 4, 0x10 + 2 * pin);
+        m.addressSpace().write(0xfec00010L, 4, vector);
+    }
+
+    @Test
+    void serialIrq4ReachesTheCpuThroughTheIoapic() throws Exception {
+        try (MicrovmMachine m = MicrovmTesting.build(MicrovmTesting.config(""))) {
+            m.addressSpace().write(0xfee000f0L, 4, 0x1ff); // APIC software enabled
+            m.addressSpace().write(0xfee00350L, 4, 0x10700); // LINT0 masked: the PIC is not used
+            route(m, 4, 0x34);
+            assertFalse(lapic(m).hasInterrupt());
+            m.io().write(0x3f9, 1, 0x02); // IER: THR empty interrupt
+            assertTrue(lapic(m).hasInterrupt());
+            assertEquals(0x34, lapic(m).acknowledge());
+        }
+    }
+
+    @Test
+    void serialIrq4ReachesTheCpuThroughThePicAndLint0() throws Exception {
+        try (MicrovmMachine m = MicrovmTesting.build(MicrovmTesting.config(""))) {
+            initPicLikeLinux(m.io());
+            m.io().write(0x21, 1, 0xeb); // unmask IRQ 4
+            m.io().write(0x3f9, 1, 0x02);
+            assertTrue(lapic(m).hasInterrupt(), "LINT0 is ExtINT at reset");
+            assertEquals(0x34, lapic(m).acknowledge());
+            m.io().write(0x20, 1, 0x64); // specific EOI
+            X86Cpu cpu = ((TcgAccelerator) m.accelerator()).x86();
+            m.io().write(0x3f9, 1, 0x00);
+            cpu.msrs.apicBase &= ~(1L << 11); // APIC globally off: the PIC's INTR goes straight to the CPU
+            m.addressSpace().write(0xfee00350L, 4, 0x10700);
+            m.io().write(0x3f9, 1, 0x02);
+            assertEquals(0x34, lapic(m).acknowledge());
+        }
+    }
+
+    @Test
+    void pitIrq0ArrivesOnIoapicPin2() throws Exception {
+        MachineConfig config = MicrovmTesting.config("");
+        try (MicrovmMachine m = MicrovmTesting.build(config)) {
+            m.addressSpace().write(0xfee000f0L, 4, 0x1ff);
+            m.addressSpace().write(0xfee00350L, 4, 0x10700);
+            route(m, 2, 0x40);
+            m.io().write(0x43, 1, 0x34);
+            m.io().write(0x40, 1, 0xa9);
+            m.io().write(0x40, 1, 0x04); // 1193 ticks: 1 ms
+            lapic(m).acknowledge(); // the control word's first rising edge
+            m.addressSpace().write(0xfee000b0L, 4, 0);
+            for (long t = 100_000; t <= 1_100_000; t += 100_000) {
+                config.clock.setNanos(t);
+                config.clock.runExpired();
+            }
+            assertTrue(lapic(m).hasInterrupt());
+            assertEquals(0x40, lapic(m).acknowledge());
+        }
+    }
+
+    @Test
+    void cmosHoldsQemusMemorySizeBytes() throws Exception {
+        try (MicrovmMachine m = MicrovmTesting.build(MicrovmTesting.config(""))) {
+            assertEquals(640, cmos(m, 0x15) | cmos(m, 0x16) << 8, "base memory KiB");
+            assertEquals(0xffff, cmos(m, 0x17) | cmos(m, 0x18) << 8, "extended memory KiB, capped");
+            assertEquals((512 - 16) * 16, cmos(m, 0x34) | cmos(m, 0x35) << 8, "64 KiB blocks above 16 MiB");
+            assertEquals(0, cmos(m, 0x5b));
+        }
+    }
+
+    static int cmos(MicrovmMachine m, int i) {
+        m.io().write(0x70, 1, i);
+        return (int) m.io().read(0x71, 1);
+    }
+
+    @Test
+    void powerButtonIsAGedEvent() throws Exception {
+        try (MicrovmMachine m = MicrovmTesting.build(MicrovmTesting.config(""))) {
+            route(m, 9, 0x49);
+            m.addressSpace().write(0xfee000f0L, 4, 0x1ff);
+            m.addressSpace().write(0xfee00350L, 4, 0x10700);
+            m.controlledBoard().powerButton();
+            assertEquals(2, m.addressSpace().read(0xfea00000L, 4), "the power-down event bit");
+            assertEquals(0x49, lapic(m).acknowledge(), "on GSI 9");
+        }
+    }
+
+    @Test
+    void virtioSlotsAndGsisFollowAcpiAndIoapic2() throws ConfigException {
+        MicrovmLayout on = new MicrovmLayout(MicrovmOptions.of(java.util.Map.of()), 512L << 20);
+        assertEquals(24, on.virtioSlots());
+        assertEquals(24, on.virtioGsiBase());
+        MicrovmLayout off = new MicrovmLayout(opts("acpi", "off"), 512L << 20);
+        assertEquals(8, off.virtioSlots());
+        assertEquals(5, off.virtioGsiBase());
+        assertEquals(" virtio_mmio.device=512@0xfeb00e00:12", off.virtioCmdline(List.of(7)));
+        assertEquals("", on.virtioCmdline(List.of(23)), "with ACPI the DSDT describes them");
+        MicrovmLayout one = new MicrovmLayout(opts("ioapic2", "off"), 512L << 20);
+        assertEquals(16, one.virtioGsiBase());
+        assertEquals(List.of(new MicrovmLayout.E820(0, 3L << 30, 1), new MicrovmLayout.E820(1L << 32, 1L << 30, 1)),
+                new MicrovmLayout(on.options(), 4L << 30).e820());
+    }
+
+    private static MicrovmOptions opts(String k, String v) {
+        try {
+            return MicrovmOptions.of(java.util.Map.of(k, v));
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void refusesWhatItDoesNotHaveInOneLine() {
+        MachineConfig big = MicrovmTesting.config("");
+        big.ramBytes = 4L << 30;
+        assertEquals("microvm: -m above 3 GiB (RAM above 4 GiB) is not supported yet",
+                assertThrows(ConfigException.class, () -> MicrovmTesting.build(big)).getMessage());
+        MachineConfig smp = MicrovmTesting.config("");
+        smp.smp = 2;
+        assertThrows(ConfigException.class, () -> MicrovmTesting.build(smp));
+        if (ServiceLoader.load(MicrovmLoader.class).findFirst().isEmpty()) {
+            assertEquals("microvm: no kernel loader yet", assertThrows(ConfigException.class,
+                    () -> new MicrovmMachineType().create(MicrovmTesting.config(""))).getMessage());
+        }
+    }
+
+    @Test
+    void everyDeviceStateRoundTrips() throws Exception {
+        try (MicrovmMachine a = MicrovmTesting.build(MicrovmTesting.config(""));
+                MicrovmMachine b = MicrovmTesting.build(MicrovmTesting.config(""))) {
+            initPicLikeLinux(a.io());
+            route(a, 4, 0x34);
+            a.addressSpace().write(0xfee00380L, 4, 12345);
+            a.io().write(0x3f9, 1, 0x02);
+            List<Stateful> from = a.stateful(), to = b.stateful();
+            assertEquals(from.size(), to.size());
+            for (int i = 0; i < from.size(); i++) {
+                StateRecord r = StateRecord.of(from.get(i));
+                r.restore(to.get(i));
+                assertEquals(r, StateRecord.of(to.get(i)), from.get(i).stateId());
+            }
+        }
+    }
+}
