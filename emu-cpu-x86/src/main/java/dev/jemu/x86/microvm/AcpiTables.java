@@ -174,7 +174,7 @@ public final class AcpiTables {
                             Aml.Res.interrupt(v[1], false)))));
         }
         byte[] aml = Aml.cat(
-                Aml.scope("\\_SB", sb.toArray(byte[][]::new)),
+                Aml.scope("_SB", sb.toArray(byte[][]::new)),
                 Aml.scope("\\", Aml.nameDecl("_S5", Aml.pack(Aml.integer(MicrovmLayout.GED_SLP_TYP_S5),
                         Aml.integer(0), Aml.integer(0), Aml.integer(0)))));
         return table("DSDT", DSDT_REVISION, aml);
