@@ -122,12 +122,13 @@ public final class MicrovmBoot {
             }
             BzImage h = BzImage.parse(kernelName, kernel);
             long at = MicrovmLayout.HIGH_MEMORY;
-            long end = at + Math.max(h.initSize(), h.kernelSize());
+            long end = at + Math.max(h.initSize(), kernel.length - h.kernelOffset());
             if (end > lowRam) {
                 throw new ConfigException(String.format("%s: the kernel needs 0x%x..0x%x (init_size %d MiB), beyond "
                         + "the end of RAM (0x%x); try a larger -m", kernelName, at, end, h.initSize() >> 20, lowRam));
             }
-            ImageFiles.place(bus, Path.of(kernelName), at, kernel, h.kernelOffset(), (int) h.kernelSize());
+            // the rest of the file, as QEMU loads it (a signed kernel carries its signature after syssize)
+            ImageFiles.place(bus, Path.of(kernelName), at, kernel, h.kernelOffset(), kernel.length - h.kernelOffset());
             long initrdAt = placeInitrd(bus, initrdName, initrd, Math.min(h.initrdAddrMax(), lowRam - 1), end);
             byte[] zp = ZeroPage.build(kernel, h, CMDLINE, initrdAt, initrd == null ? 0 : initrd.length, rsdp, map);
             ImageFiles.place(bus, Path.of("boot_params"), ZERO_PAGE, zp, 0, zp.length);
