@@ -85,4 +85,50 @@ public record MicrovmLayout(MicrovmOptions options, long ramBytes) {
         }
         return s.toString();
     }
+
+    // ---- the fixed facts as static constants (the boot code's view: ACPI, e820, command line)
+
+    /** RAM below this stays below 4 GiB; the rest goes at {@link #HIGH_RAM_BASE} (QEMU's lowmem: 3 GiB). */
+    public static final long LOW_RAM_MAX = 0xc000_0000L;
+
+    /** virtio-mmio transports: slot i at VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE. */
+    public static final long VIRTIO_MMIO_BASE = 0xfeb0_0000L;
+    public static final int VIRTIO_MMIO_SIZE = 512;
+    /** With the second IOAPIC (ioapic2, QEMU's default with ACPI): 24 slots on GSI 24..47. */
+    public static final int VIRTIO_IRQ_BASE_IOAPIC2 = 24, VIRTIO_SLOTS_IOAPIC2 = 24;
+    /** Without it: 8 slots on GSI 16..23 with ACPI, on GSI 5..12 with acpi=off. */
+    public static final int VIRTIO_IRQ_BASE_ACPI = 16, VIRTIO_IRQ_BASE_NO_ACPI = 5, VIRTIO_SLOTS = 8;
+
+    /** The generic event device (QEMU's acpi-ged): event selector at GED_BASE, the reduced-hardware registers at GED_REGS. */
+    public static final long GED_REGS = GED_BASE + 0x200;
+    public static final int GED_IRQ = 9;
+    /** GED register offsets from GED_REGS (one byte each) and values. */
+    public static final int GED_REG_SLEEP_CTL = 0, GED_REG_SLEEP_STS = 1, GED_REG_RESET = 2;
+    public static final int GED_RESET_VALUE = 0x42;
+    /** SLP_TYP for S5 that the guest writes to SLEEP_CTL ((SLP_TYP << 2) | SLP_EN 0x20) to power off. */
+    public static final int GED_SLP_TYP_S5 = 5;
+    /** The event selector's power-down bit (ACPI_GED_PWR_DOWN_EVT). */
+    public static final int GED_EVT_PWR_DOWN = 2;
+
+
+    public static final int COM1_PORT = 0x3f8, COM1_IRQ = 4;
+    public static final int RTC_PORT = 0x70, RTC_IRQ = 8;
+
+    /** Where an uncompressed kernel, a raw image and PVH kernels normally start: 1 MiB. */
+    public static final long HIGH_MEMORY = 0x10_0000L;
+
+    /** How many virtio-mmio slots the board has (QEMU: 24 with ioapic2, else 8). */
+    public static int virtioSlots(boolean ioapic2) {
+        return ioapic2 ? VIRTIO_SLOTS_IOAPIC2 : VIRTIO_SLOTS;
+    }
+
+    /** The GSI of virtio-mmio slot {@code slot}: 24 + slot with ioapic2, 16 + slot with ACPI, else 5 + slot. */
+    public static int virtioGsi(int slot, boolean acpi, boolean ioapic2) {
+        return slot + (ioapic2 ? VIRTIO_IRQ_BASE_IOAPIC2 : acpi ? VIRTIO_IRQ_BASE_ACPI : VIRTIO_IRQ_BASE_NO_ACPI);
+    }
+
+    /** QEMU 7.2's ioapic2=auto: a second IOAPIC exactly when ACPI is on. */
+    public static boolean ioapic2Default(boolean acpi) {
+        return acpi;
+    }
 }
