@@ -26,9 +26,7 @@ final class ConfigBuilder {
         if (o.smp != null) {
             config.smp = smp(o.smp);
         }
-        if (o.accel != null && !o.accel.equals("tcg") && !o.accel.startsWith("tcg,")) {
-            throw new ConfigException("-accel " + o.accel + ": only tcg is supported");
-        }
+        config.accel = AccelOption.choose(o.accel, MachineProperties.accel(o.machine), o.enableKvm);
         if (o.display != null && !o.display.equals("none")) {
             throw new ConfigException("-display " + o.display + ": jemu has no display; use -display none or -nographic");
         }

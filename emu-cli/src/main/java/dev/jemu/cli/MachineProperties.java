@@ -21,7 +21,7 @@ final class MachineProperties {
         return opt != null && DriveOptions.split(opt).stream().skip(1).anyMatch(p -> p.equals("help") || p.equals("?"));
     }
 
-    /** The {@code key=value} parts of {@code -M}, but {@code type=} and QEMU's legacy {@code accel=tcg}. */
+    /** The {@code key=value} parts of {@code -M}, but {@code type=} and QEMU's legacy {@code accel=} (see {@link #accel}). */
     static Map<String, String> of(String opt) {
         Map<String, String> props = new LinkedHashMap<>();
         if (opt == null) {
@@ -29,11 +29,24 @@ final class MachineProperties {
         }
         for (String part : DriveOptions.split(opt)) {
             int eq = part.indexOf('=');
-            if (eq > 0 && !part.startsWith("type=") && !part.equals("accel=tcg")) {
+            if (eq > 0 && !part.startsWith("type=") && !part.startsWith("accel=")) {
                 props.put(part.substring(0, eq), part.substring(eq + 1));
             }
         }
         return props;
+    }
+
+    /** The value of {@code -M ...,accel=NAME} (the last one), or null. */
+    static String accel(String opt) {
+        String accel = null;
+        if (opt != null) {
+            for (String part : DriveOptions.split(opt)) {
+                if (part.startsWith("accel=")) {
+                    accel = part.substring(6);
+                }
+            }
+        }
+        return accel;
     }
 
     /** The properties no flag stands for, which the board reads itself (MachineConfig.boardProperties). */

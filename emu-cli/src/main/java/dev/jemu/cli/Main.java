@@ -130,6 +130,7 @@ public final class Main {
             List<MonitorSpec> monitors = monitorSpecs(o);
             ConfigBuilder.fill(o, io, config);
             config.machine = type.name();
+            AccelOption.checkBoard(config.accel, type.architecture());
             Discovery.checkGlobalDrivers(type, config.globals, io.err());
             if (o.debugFile != null) {
                 try {

@@ -38,6 +38,8 @@ final class Options {
     String incoming;
     String icount;
     String accel;
+    /** {@code -enable-kvm}: QEMU's short form of {@code -machine accel=kvm}. */
+    boolean enableKvm;
     final List<String> debug = new ArrayList<>();
     String debugFile;
     boolean nodefaults;

@@ -231,7 +231,12 @@ class MainTest {
         assertUserError("-d nosuch: unknown log item 'nosuch' (see -d help)", Run.of(fake("-d", "nosuch")));
         assertUserError("-display gtk: jemu has no display; use -display none or -nographic",
                 Run.of(fake("-display", "gtk")));
-        assertUserError("-accel kvm: only tcg is supported", Run.of(fake("-accel", "kvm")));
+        assertUserError("-accel kvm: KVM is only available for x86_64 guests on an x86_64 host",
+                Run.of(fake("-accel", "kvm")));
+        assertUserError("-accel kvm: KVM is only available for x86_64 guests on an x86_64 host",
+                Run.of(fake("-enable-kvm")));
+        assertUserError("The -accel and \"-machine accel=\" options are incompatible",
+                Run.of(fake("-accel", "tcg", "-M", "fakeboard,accel=kvm")));
         assertUserError(missing + ": Could not open '" + missing + "': No such file or directory",
                 Run.of(fake("-display", "none", missing)));
         assertUserError(dir + ": Could not open '" + dir + "': Is a directory", Run.of(fake("-display", "none",

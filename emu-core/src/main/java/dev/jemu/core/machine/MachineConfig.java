@@ -71,4 +71,7 @@ public final class MachineConfig {
     /** The board's own {@code -M name,key=value} properties (those no flag stands for, e.g. aarch64's
      *  {@code gic-version}), already checked against the board's {@code properties()}. */
     public final java.util.Map<String, String> boardProperties = new java.util.LinkedHashMap<>();
+    /** The accelerator ({@code -accel}, {@code -enable-kvm}, {@code -M ...,accel=}): "tcg" (jemu's interpreter,
+     *  the default) or "kvm" (the host CPU through /dev/kvm; only x86_64 boards accept it). */
+    public String accel = "tcg";
 }

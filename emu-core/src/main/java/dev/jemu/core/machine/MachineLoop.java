@@ -37,6 +37,17 @@ public final class MachineLoop {
         return attention;
     }
 
+    // A CPU that runs outside Java (KVM's vCPU inside KVM_RUN) cannot poll attention(): it is told instead.
+    private volatile Runnable attentionListener;
+
+    /**
+     * Runs {@code listener} (any thread, right after {@link #attention()} became true) so that a CPU running
+     * outside the JVM leaves its run; null removes it. The listener must be quick and never block.
+     */
+    public void setAttentionListener(Runnable listener) {
+        attentionListener = listener;
+    }
+
     /** Faults contained in posted work and timer callbacks (see {@link DeviceFaults}). */
     public DeviceFaults faults() {
         return faults;
@@ -63,6 +74,10 @@ public final class MachineLoop {
 
     private void signal() {
         attention = true;
+        Runnable l = attentionListener;
+        if (l != null) {
+            l.run();
+        }
         lock.lock();
         try {
             wake.signalAll();

@@ -13,7 +13,9 @@ enum DiffArch {
     RISCV64("riscv", "riscv64", "riscv64-unknown-elf-", List.of("-march=rv64gc_zba_zbb_zbs"), "qemu-system-riscv64",
             List.of("-M", "virt", "-bios", "none", "-kernel", "ELF", "-nographic", "-m", "128M"), "difftest"),
     AARCH64("aarch64", "aarch64", "aarch64-linux-gnu-", List.of(), "qemu-system-aarch64",
-            List.of("-M", "virt", "-cpu", "cortex-a57", "-nographic", "-m", "128M", "-kernel", "ELF"), "difftest-aarch64");
+            List.of("-M", "virt", "-cpu", "cortex-a57", "-nographic", "-m", "128M", "-kernel", "ELF"), "difftest-aarch64"),
+    X86_64("x86", "x86_64", "", List.of("--64"), "qemu-system-x86_64",
+            List.of("-M", "microvm", "-nographic", "-m", "128M", "-kernel", "ELF"), "difftest-x86");
 
     /** Test resource directory of the programs. */
     final String dir;
@@ -57,8 +59,13 @@ enum DiffArch {
         return args;
     }
 
-    /** Whether jemu on the class path has this architecture's virt board (its CPU module merged). */
+    /** The board the programs run on ({@code virt}, x86's {@code microvm}). */
+    String board() {
+        return machine.get(machine.indexOf("-M") + 1);
+    }
+
+    /** Whether jemu on the class path has this architecture's board (its CPU module merged). */
     boolean jemuHasBoard() {
-        return Plugins.machines().stream().anyMatch(m -> m.architecture().equals(architecture) && m.name().equals("virt"));
+        return Plugins.machines().stream().anyMatch(m -> m.architecture().equals(architecture) && m.name().equals(board()));
     }
 }

@@ -35,6 +35,16 @@ class DiffTest {
         return Programs.names(DiffArch.AARCH64).stream();
     }
 
+    static Stream<String> x86Programs() {
+        return Programs.names(DiffArch.X86_64).stream();
+    }
+
+    @ParameterizedTest(name = "x86_64 {0}")
+    @MethodSource("x86Programs")
+    void x86MatchesQemu(String name) {
+        check(DiffArch.X86_64, name);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("programs")
     void matchesQemu(String name) {
@@ -61,7 +71,7 @@ class DiffTest {
         String expected = reference;
 
         assumeTrue(JemuLauncher.available(), "jemu CLI (" + JemuLauncher.MAIN + ") not on the class path yet");
-        assumeTrue(arch.jemuHasBoard(), "jemu has no " + arch.architecture + " virt board yet (the CPU and board "
+        assumeTrue(arch.jemuHasBoard(), "jemu has no " + arch.architecture + " " + arch.board() + " board yet (the CPU and board "
                 + "branches are not merged): only the QEMU half of " + name + " ran");
         ProcessRun got = JemuLauncher.run(arch, elf, Programs.machine(arch, name));
         save(arch, name + ".jemu.out", got.stdout());

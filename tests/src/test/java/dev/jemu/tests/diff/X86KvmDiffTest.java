@@ -1,0 +1,52 @@
+package dev.jemu.tests.diff;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The x86 difftest programs (resources x86/) on the host CPU through jemu's KVM accelerator, against QEMU 7.2's
+ * TCG on microvm: where /dev/kvm works the real CPU is the oracle, so a difference is QEMU's (or, once jemu's
+ * interpreter runs them too, a hint for it). Lines labelled in x86/accepted-differences-kvm.txt (where
+ * QEMU's TCG and this host's CPU legitimately differ: model-specific results) are not compared. Skipped, with
+ * the reason, where /dev/kvm cannot be used. Outputs: tests/target/difftest-x86/NAME.{qemu,kvm}.out.
+ */
+@Tag("diff")
+class X86KvmDiffTest {
+    static Stream<String> programs() {
+        return Programs.names(DiffArch.X86_64).stream();
+    }
+
+    @ParameterizedTest(name = "kvm {0}")
+    @MethodSource("programs")
+    void kvmMatchesQemu(String name) throws Exception {
+        DiffArch arch = DiffArch.X86_64;
+        assumeTrue(Programs.toolchainPresent(arch), "as/ld (binutils) not installed");
+        String why = KvmProgramRunner.unavailable();
+        assumeTrue(why == null, () -> "KVM half of " + name + " skipped: " + why);
+        Path elf = Programs.build(arch, name);
+        ProcessRun got = KvmProgramRunner.run(elf);
+        Files.write(Programs.workDir(arch).resolve(name + ".kvm.out"), got.stdout());
+        assertTrue(!got.timedOut() && got.stdoutText().endsWith("END\n"), () -> name + " does not pass under KVM ("
+                + (got.timedOut() ? "timed out" : "status " + got.status()) + "):\n" + got.stdoutText());
+        assumeTrue(QemuReference.present(arch), arch.qemu + " not installed: only the KVM half of " + name + " ran");
+        ProcessRun ref = QemuReference.run(arch, name, elf);
+        Files.write(Programs.workDir(arch).resolve(name + ".qemu.out"), ref.stdout());
+        var accepted = AcceptedDifferences.load(Programs.sourceDir(arch).resolve("accepted-differences-kvm.txt"))
+                .labelsFor(name);
+        String expected = AcceptedDifferences.filter(ref.stdoutText(), accepted);
+        String actual = AcceptedDifferences.filter(got.stdoutText(), accepted);
+        String diff = OutputDiff.describe(expected, actual);
+        if (diff != null || ref.status() != got.status()) {
+            fail(name + ": QEMU differs from the host CPU (KVM; the \"jemu:\" lines below)\n  status qemu "
+                    + ref.status() + ", kvm " + got.status() + "\n  " + diff);
+        }
+    }
+}
