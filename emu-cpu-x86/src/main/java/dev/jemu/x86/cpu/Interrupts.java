@@ -1,5 +1,7 @@
 package dev.jemu.x86.cpu;
 
+import dev.jemu.core.log.DebugLog;
+
 import dev.jemu.core.machine.ExitRequest;
 
 /**
@@ -35,7 +37,24 @@ public final class Interrupts {
 
     /** Delivers the fault recorded in c.excVector/excError/excHasError; c.rip is the faulting instruction. */
     public void exception() {
+        if (c.excVector == Vectors.UD && DebugLog.on(DebugLog.Category.UNIMP)) {
+            DebugLog.log(DebugLog.Category.UNIMP, "x86: #UD at %04x:%x (%d-bit): %s", c.seg[X86Cpu.CS].selector,
+                    c.rip, c.codeBits, instructionBytes());
+        }
         raise(c.excVector, c.excHasError, c.excError, Kind.EXCEPTION, c.rip);
+    }
+
+    /** Up to 15 bytes at CS:RIP in hex, as far as they can be read (for the log). */
+    private String instructionBytes() {
+        StringBuilder b = new StringBuilder();
+        try {
+            for (int i = 0; i < Insn.MAX_LENGTH; i++) {
+                b.append(String.format("%02x ", c.mmu.fetch8(c.linear(X86Cpu.CS, c.rip + i))));
+            }
+        } catch (X86Exception e) {
+            b.append("(fetch fault)");
+        }
+        return b.toString().strip();
     }
 
     /** Delivers external interrupt {@code vector} before the instruction at c.rip. */
@@ -59,6 +78,11 @@ public final class Interrupts {
     }
 
     private void raise(int vector, boolean hasError, int error, Kind kind, long returnRip) {
+        if (DebugLog.on(DebugLog.Category.INT)) {
+            DebugLog.log(DebugLog.Category.INT, "x86: %s %d%s at %04x:%x (cpl %d, %d-bit) cr2=%x rsp=%x",
+                    kind, vector, hasError ? String.format(" error %x", error) : "", c.seg[X86Cpu.CS].selector,
+                    c.rip, c.cpl, c.codeBits, c.cr2, c.r[X86Cpu.RSP]);
+        }
         while (true) {
             try {
                 deliver(vector, hasError, error, kind, returnRip);
@@ -101,6 +125,8 @@ public final class Interrupts {
     /** A fault while delivering #DF: the processor shuts down; the board resets, as on a PC. */
     private void tripleFault() {
         tripleFaults++;
+        DebugLog.log(DebugLog.Category.GUEST_ERRORS, "x86: triple fault at %04x:%x: the board resets",
+                c.seg[X86Cpu.CS].selector, c.rip);
         c.halted = true;
         c.iflag = false;
         c.endBlock();

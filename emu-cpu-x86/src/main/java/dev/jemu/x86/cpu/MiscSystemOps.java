@@ -79,18 +79,12 @@ final class MiscSystemOps {
         t.put(OpcodeTable.TWO, 0x08, d -> privilegedNop); // INVD: no caches are modelled
         t.put(OpcodeTable.TWO, 0x09, d -> privilegedNop); // WBINVD
         t.put(OpcodeTable.TWO, 0x0b, d -> null); // UD2
-        t.put(OpcodeTable.TWO, 0x18, MiscSystemOps::hint); // PREFETCHh
-        t.put(OpcodeTable.TWO, 0x0d, MiscSystemOps::hint); // PREFETCHW (a NOP where it is not advertised)
+        // PREFETCHh (0F 18) and PREFETCHW (0F 0D) are the integer core's hint NOPs (MiscOps)
         t.put(OpcodeTable.TWO, 0xae, MiscSystemOps::group15);
     }
 
     private static final X86Op NOP = c -> {
     };
-
-    private static X86Op hint(Insn d) {
-        d.modrm();
-        return NOP;
-    }
 
     /** CLI/STI: #GP(0) in protected mode when CPL > IOPL, in virtual-8086 mode when IOPL < 3. */
     private static void checkIopl(X86Cpu c) {
