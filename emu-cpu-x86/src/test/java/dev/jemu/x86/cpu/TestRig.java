@@ -201,6 +201,14 @@ public final class TestRig {
         return new Result(cpu.r.clone(), cpu.rflags(), buf, f, cpu.rip);
     }
 
+    /** Runs the loaded snippet again from its start in the current mode, registers as they are. */
+    public Result rerun() {
+        cpu.halted = false;
+        cpu.rip = cpu.codeBits == 16 ? 0 : ORG;
+        fault = -1;
+        return go(10_000_000);
+    }
+
     public long bufAddr() {
         return bufAddr;
     }
