@@ -494,6 +494,9 @@ public final class X86Cpu implements Cpu {
         return executed;
     }
 
+    /** The page the last block ran in: most blocks (loops) start where the last one did. */
+    private CodeCache.Page lastPage;
+
     /** Instructions (and faults) run so far in this call of {@link #run}. */
     private long executed;
 
@@ -507,7 +510,12 @@ public final class X86Cpu implements Cpu {
         long pageLin = lin & ~0xfffL;
         int mode = codeBits;
         long mask = mode == 64 ? -1L : mode == 32 ? 0xffffffffL : 0xffff;
-        CodeCache.Page page = code.page(mmu.fetchPhys(lin) & ~0xfffL, mode);
+        long pa = mmu.fetchPhys(lin) & ~0xfffL;
+        CodeCache.Page page = lastPage;
+        if (page == null || page.pa != pa || page.mode != mode || page.dead || page.epoch != code.epoch) {
+            page = code.page(pa, mode);
+            lastPage = page;
+        }
         while (true) {
             int off = (int) (lin & 0xfff);
             X86Op op;

@@ -203,10 +203,14 @@ public final class TestRig {
 
     /** Runs the loaded snippet again from its start in the current mode, registers as they are. */
     public Result rerun() {
+        return rerun(10_000_000);
+    }
+
+    public Result rerun(long max) {
         cpu.halted = false;
         cpu.rip = cpu.codeBits == 16 ? 0 : ORG;
         fault = -1;
-        return go(10_000_000);
+        return go(max);
     }
 
     public long bufAddr() {
