@@ -25,6 +25,16 @@ final class Oracle {
     static final int PER_BATCH = TestRig.BUF_SIZE / RECORD;
 
     private final List<Case> cases = new ArrayList<>();
+    private final int perBatch;
+
+    Oracle() {
+        this(PER_BATCH);
+    }
+
+    /** For long cases: fewer per batch so that a batch's code fits below buf. */
+    Oracle(int perBatch) {
+        this.perBatch = perBatch;
+    }
 
     Oracle add(long rax, long rcx, long rdx, long flags, String insn, long flagMask) {
         cases.add(new Case(rax, rcx, rdx, flags, insn, flagMask));
@@ -38,8 +48,8 @@ final class Oracle {
     /** Runs every case natively and on jemu; fails listing the first mismatches. Returns the cases checked. */
     int check() {
         List<String> bad = new ArrayList<>();
-        for (int from = 0; from < cases.size(); from += PER_BATCH) {
-            List<Case> batch = cases.subList(from, Math.min(cases.size(), from + PER_BATCH));
+        for (int from = 0; from < cases.size(); from += perBatch) {
+            List<Case> batch = cases.subList(from, Math.min(cases.size(), from + perBatch));
             StringBuilder src = new StringBuilder();
             for (int i = 0; i < batch.size(); i++) {
                 Case k = batch.get(i);

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs x86 snippets on jemu's interpreter and, for 64-bit code, natively on the host CPU (the oracle for flags).
  *
- * <p>A snippet is GNU as source. It is loaded at {@link #ORG} (1 MiB) in a 4 MiB RAM; {@code buf} (4 KiB of data,
+ * <p>A snippet is GNU as source. It is loaded at {@link #ORG} (1 MiB) in a 4 MiB RAM; {@code buf} (4 KiB of data at ORG + 0x8000,
  * after the code) and {@code stack_top} are symbols the snippet may use. The rig appends the terminator: for jemu
  * a {@code hlt} (before the system ops exist, the #UD at that address counts as the stop), natively an epilogue that
  * dumps RAX..R15, RFLAGS and {@code buf} to stdout. Because the native program is linked at the same address
@@ -71,7 +71,7 @@ public final class TestRig {
 
     private static final String LAYOUT = """
 
-            .org 0x4000
+            .org 0x8000
             buf: .fill %d, 1, 0
             .fill 4096, 1, 0
             stack_top:
@@ -201,6 +201,18 @@ public final class TestRig {
         return new Result(cpu.r.clone(), cpu.rflags(), buf, f, cpu.rip);
     }
 
+    /** Runs the loaded snippet again from its start in the current mode, registers as they are. */
+    public Result rerun() {
+        return rerun(10_000_000);
+    }
+
+    public Result rerun(long max) {
+        cpu.halted = false;
+        cpu.rip = cpu.codeBits == 16 ? 0 : ORG;
+        fault = -1;
+        return go(max);
+    }
+
     public long bufAddr() {
         return bufAddr;
     }
@@ -244,7 +256,7 @@ public final class TestRig {
             rig_init:
             mov $10, %eax
             mov $0x100000, %edi
-            mov $0x6000, %esi
+            mov $0xa000, %esi
             mov $7, %edx
             syscall
             ret

@@ -1,0 +1,115 @@
+package dev.jemu.x86.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decoded-code cache: self-modifying code runs the new bytes, a page decoded in one mode is decoded again in
+ * another, an instruction crossing a page runs, DMA-style writes behind the CPU's back are seen after a recheck,
+ * and LOCK / undefined encodings raise #UD.
+ */
+class DecodeCacheTest {
+    @Test
+    void selfModifyingCodeRunsTheNewBytes() {
+        TestRig rig = new TestRig();
+        // the loop body's "add $1" is patched to "add $100" on the second pass; the patched instruction has been
+        // decoded (and cached) in the first pass
+        TestRig.Result r = rig.run("""
+                xor %eax, %eax
+                mov $2, %ecx
+                1: add $1, %eax
+                movb $100, 1b+2(%rip)
+                loop 1b
+                """, 64);
+        assertEquals(-1, r.fault());
+        assertEquals(101, r.reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void storeIntoTheRunningBlockTakesEffectNextInstruction() {
+        TestRig rig = new TestRig();
+        TestRig.Result r = rig.run("""
+                movb $0x90, 1f(%rip)
+                movb $0x90, 1f+1(%rip)
+                1: jmp 2f
+                mov $7, %eax
+                2:
+                """, 64);
+        assertEquals(7, r.reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void instructionCrossingAPageBoundary() {
+        TestRig rig = new TestRig();
+        TestRig.Result r = rig.run("""
+                jmp 1f
+                .org 0xffd
+                1: movabs $0x1122334455667788, %rax
+                inc %rax
+                """, 64);
+        assertEquals(-1, r.fault());
+        assertEquals(0x1122334455667789L, r.reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void writesBehindTheCpusBackAreSeenAfterARecheck() {
+        TestRig rig = new TestRig();
+        rig.load("mov $1, %eax", 64);
+        assertEquals(1, rig.go(100).reg(X86Cpu.RAX));
+        CodeCache cache = rig.cpu.code;
+        CodeCache.Page page = cache.page(TestRig.ORG, 64);
+        assertSame(page, cache.page(TestRig.ORG, 64), "decoded once, then reused");
+        rig.bus.write(TestRig.ORG + 1, 1, 2); // as device DMA would: no CPU store hook
+        assertSame(page, cache.page(TestRig.ORG, 64), "not noticed until a recheck");
+        rig.cpu.codeRecheck(); // what every interrupt, exception and TLB flush does
+        assertNotSame(page, cache.page(TestRig.ORG, 64));
+        assertTrue(page.dead);
+        assertEquals(2, rig.rerun().reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void onePageDecodedInTwoModes() {
+        TestRig rig = new TestRig();
+        // 48 ff c0 is "inc %rax" in 64-bit mode but "dec %eax; inc %eax" in 32-bit mode
+        rig.load(".byte 0x48, 0xff, 0xc0", 64);
+        rig.cpu.r[0] = 5;
+        assertEquals(6, rig.go(100).reg(X86Cpu.RAX));
+        rig.setMode(32);
+        rig.cpu.r[0] = 5;
+        assertEquals(5, rig.rerun().reg(X86Cpu.RAX));
+        assertTrue(rig.cpu.isCodePage(TestRig.ORG));
+    }
+
+    @Test
+    void lockAndUndefinedEncodingsAreInvalidOpcode() {
+        TestRig rig = new TestRig();
+        String[] bad = {
+                ".byte 0xf0, 0x01, 0xc8",       // lock add %ecx, %eax (register form)
+                ".byte 0xf0, 0x39, 0x08",       // lock cmp (never lockable)
+                ".byte 0xf0, 0x8b, 0x08",       // lock mov
+                ".byte 0xf0, 0x90",             // lock nop
+                ".byte 0xf0, 0x0f, 0xa3, 0x08", // lock bt m, r
+                ".byte 0x8d, 0xc0",             // lea with a register operand
+                ".byte 0xfe, 0xd0",             // FE /2
+                ".byte 0xff, 0xff",             // FF /7
+                ".byte 0xc6, 0xc8, 0x00",       // C6 /1
+                ".byte 0x0f, 0xb8, 0xc0",       // 0F B8 without F3 (JMPE)
+                ".byte 0x0f, 0xba, 0xe0, 0x01", // 0F BA /4 is BT: fine; /0 below is not
+        };
+        for (int i = 0; i < bad.length - 1; i++) {
+            TestRig.Result r = rig.run(bad[i] + "\nnop", 64);
+            assertEquals(Vectors.UD, r.fault(), bad[i]);
+        }
+        assertEquals(-1, rig.run(bad[bad.length - 1], 64).fault());
+        assertEquals(Vectors.UD, rig.run(".byte 0x0f, 0xba, 0xc0, 0x01\nnop", 64).fault());
+        // the lockable memory forms run
+        TestRig.Result r = rig.run("lock addl $1, buf(%rip)\nlock btsl $3, buf(%rip)\nlock incq buf(%rip)\n"
+                + "mov buf(%rip), %eax", 64);
+        assertEquals(-1, r.fault());
+        assertEquals(10, r.reg(X86Cpu.RAX));
+    }
+}

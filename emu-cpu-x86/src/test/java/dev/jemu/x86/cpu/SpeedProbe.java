@@ -1,0 +1,56 @@
+package dev.jemu.x86.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Runs an ALU/load-store/branch loop and prints the interpreter's speed (instructions per second); checks the result. */
+class SpeedProbe {
+    private static void probe(String name, String loop) {
+        TestRig rig = new TestRig();
+        rig.load(loop, 64);
+        TestRig.Result warm = rig.go(50_000_000);
+        assertEquals(-1, warm.fault());
+        long expect = warm.reg(X86Cpu.RDX);
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = mx.getCurrentThreadCpuTime();
+        long before = rig.cpu.retired();
+        TestRig.Result r = rig.rerun(50_000_000);
+        long n = rig.cpu.retired() - before;
+        double s = (mx.getCurrentThreadCpuTime() - t0) / 1e9; // CPU time: the machine is shared
+        assertEquals(expect, r.reg(X86Cpu.RDX));
+        System.out.printf("SpeedProbe %s: %d instructions in %.3f s of CPU time = %.1f MIPS%n", name, n, s, n / s / 1e6);
+    }
+
+    @Test
+    void aluLoadStoreBranchLoop() {
+        probe("alu+load/store+branch", """
+                mov $3000000, %ecx
+                xor %eax, %eax
+                lea buf(%rip), %rsi
+                1: add %ecx, %eax
+                xor $0x55, %eax
+                mov %eax, (%rsi)
+                add (%rsi), %edx
+                shl $1, %edx
+                dec %ecx
+                jnz 1b
+                """);
+    }
+
+    @Test
+    void aluBranchLoop() {
+        probe("alu+branch", """
+                mov $3000000, %ecx
+                xor %eax, %eax
+                1: add %ecx, %eax
+                xor $0x55, %eax
+                add %eax, %edx
+                shl $1, %edx
+                cmp %eax, %edx
+                adc $0, %edx
+                dec %ecx
+                jnz 1b
+                """);
+    }
+}
