@@ -441,24 +441,13 @@ public final class Mmu {
         long table;
         long acc = PTE_RW | PTE_US; // R/W and U/S of every level so far, ANDed
         boolean nx = false;
-        int level; // the level the walk continues at: 3 = PDPT, 2 = PD
+        int level; // the level the walk continues at: 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT
         if ((efer & X86Cpu.EFER_LMA) != 0) {
             if (la << 16 >> 16 != la) {
                 throw c.fault(Vectors.GP, 0); // a non-canonical address (QEMU raises #GP(0) too)
             }
-            long a = (c.cr3 & PA_MASK) | (la >>> 39 & 0x1ff) << 3;
-            long e = readEntry(a, 8);
-            if ((e & PTE_P) == 0) {
-                throw pageFault(la, kind, user, efer, cr4, 0);
-            }
-            if ((e & (rsvd | PTE_PS)) != 0) {
-                throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD);
-            }
-            setAccessed(a, e);
-            acc &= e;
-            nx = (e & PTE_NX) != 0;
-            table = e & PA_MASK;
-            level = 3;
+            table = c.cr3 & PA_MASK;
+            level = 4;
         } else {
             // PAE: the four PDPTEs, indexed by bits 31:30 (bits 2:1, 8:5 and 63:PHYS_BITS reserved, NX too)
             long a = (c.cr3 & 0xffff_ffe0L) | (la >>> 30 & 3) << 3;
@@ -483,6 +472,9 @@ public final class Mmu {
                 throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD);
             }
             boolean leaf = level == 1 || (e & PTE_PS) != 0;
+            if (leaf && level == 4) {
+                throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD); // no pages of 512 GiB
+            }
             if (leaf) {
                 long mask = (1L << shift) - 1;
                 if (level == 3 && !c.model.has(CpuFeature.PDPE1GB)) {
@@ -494,7 +486,7 @@ public final class Mmu {
                 acc &= e;
                 nx |= (e & PTE_NX) != 0;
                 check(la, kind, user, acc, nx && nxe, cr0, cr4, efer);
-                setAccessedDirty(a, e, kind == WRITE, 8);
+                setAccessedDirty(a, e, kind == WRITE);
                 walkMask = mask;
                 walkGlobal = (e & PTE_G) != 0 && (cr4 & X86Cpu.CR4_PGE) != 0;
                 return (e & PA_MASK & ~mask) | (la & mask);
@@ -520,7 +512,7 @@ public final class Mmu {
                 throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD);
             }
             check(la, kind, user, pde, false, cr0, cr4, efer);
-            setAccessedDirty(pdeAddr, pde, kind == WRITE, 4);
+            setAccessedDirty(pdeAddr, pde, kind == WRITE);
             walkMask = 0x3f_ffff;
             walkGlobal = (pde & PTE_G) != 0 && (cr4 & X86Cpu.CR4_PGE) != 0;
             return (pde & 0xffc0_0000L) | (pde & 0x1f_e000L) << 19 | (la & 0x3f_ffff);
@@ -532,7 +524,7 @@ public final class Mmu {
             throw pageFault(la, kind, user, efer, cr4, 0);
         }
         check(la, kind, user, pde & pte, false, cr0, cr4, efer);
-        setAccessedDirty(pteAddr, pte, kind == WRITE, 4);
+        setAccessedDirty(pteAddr, pte, kind == WRITE);
         walkGlobal = (pte & PTE_G) != 0 && (cr4 & X86Cpu.CR4_PGE) != 0;
         return (pte & 0xffff_f000L) | (la & 0xfff);
     }
@@ -561,7 +553,7 @@ public final class Mmu {
         }
     }
 
-    private void setAccessedDirty(long a, long e, boolean write, int size) {
+    private void setAccessedDirty(long a, long e, boolean write) {
         long need = PTE_A | (write ? PTE_D : 0);
         if ((e & need) != need) {
             writePhys(a, 4, e | need);
