@@ -173,14 +173,14 @@ public final class Mmu {
 
     /**
      * What the decoded-code cache attached to the fetch entry of {@code la} with {@link #rememberCode}, while
-     * that entry lives (one compare, no walk); null on a miss: then {@link #translateFetch} and remember.
+     * that entry lives (one compare, no walk); null on a miss: then {@link #fetchPhys} and remember.
      */
     public Object fetchCode(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
         return ftag[t] == ((la & PAGE_MASK) | key()) ? fcode[t] : null;
     }
 
-    /** Attaches {@code page} to the fetch entry {@link #translateFetch} just filled for {@code la}. */
+    /** Attaches {@code page} to the fetch entry {@link #fetchPhys} just filled for {@code la}. */
     public void rememberCode(long la, Object page) {
         int t = (int) (la >>> 12) & TLB_MASK;
         if (ftag[t] == ((la & PAGE_MASK) | key())) {
@@ -286,7 +286,7 @@ public final class Mmu {
     }
 
     private long fetchSlow(long la) {
-        long pa = translateFetch(la);
+        long pa = fetchPhys(la);
         Region r = c.bus.find(pa);
         if (r == null) {
             return 0xff;
@@ -296,16 +296,19 @@ public final class Mmu {
 
     /**
      * The physical address an instruction fetch at {@code la} reads, with the execute checks (a #PF with I/D
-     * where the paging mode has NX); fills the fetch TLB for RAM and ROM.
+     * where the paging mode has NX): from the fetch TLB, or a walk that fills it for RAM and ROM.
      */
-    public long translateFetch(long la) {
+    public long fetchPhys(long la) {
         int key = key();
+        int t = (int) (la >>> 12) & TLB_MASK;
+        if (ftag[t] == ((la & PAGE_MASK) | key)) {
+            return fphys[t] | (la & 0xfff);
+        }
         long pa = translate(la, FETCH, key);
         Region r = c.bus.find(pa);
         if (r != null && r.isMemory()) {
             long off = fillOffset(r, pa);
             if (off != Long.MIN_VALUE) {
-                int t = (int) (la >>> 12) & TLB_MASK;
                 ftag[t] = (la & PAGE_MASK) | key;
                 foff[t] = off - (la & PAGE_MASK);
                 fmeta[t] = meta(la);
@@ -612,6 +615,7 @@ public final class Mmu {
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
         Arrays.fill(fcode, null);
+        code.translationsChanged();
         anyGlobal = false;
         largeCount = 0;
         largeOverflow = false;
@@ -625,6 +629,7 @@ public final class Mmu {
             flushTlb();
             return;
         }
+        code.translationsChanged();
         largeCount = 0; // rebuilt from the global large-page entries that stay
         largeOverflow = false;
         dropNonGlobal(rtag, rmeta);
@@ -655,6 +660,7 @@ public final class Mmu {
         rtag[t] = -1;
         wtag[t] = -1;
         ftag[t] = -1;
+        code.translationsChanged();
         boolean inLarge = largeOverflow;
         for (int i = 0; i < largeCount && !inLarge; i++) {
             inLarge = ((la ^ largeBase[i]) & ~largeMask[i]) == 0;

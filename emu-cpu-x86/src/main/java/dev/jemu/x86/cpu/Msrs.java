@@ -11,7 +11,9 @@ import dev.jemu.core.state.StateWriter;
  * ARCH_CAPABILITIES, x2APIC, MCE, PMU) are unknown.
  *
  * <p>The TSC: {@link #tsc()} is what RDTSC reads, the board's TSC {@code Timebase} plus an offset that WRMSR
- * IA32_TSC and IA32_TSC_ADJUST move. IA32_TSC_DEADLINE belongs to the local APIC ({@link LocalApicMsrs}).
+ * IA32_TSC and IA32_TSC_ADJUST move (neither does a reset: the TSC is the guest clock's, as under QEMU's TCG).
+ * IA32_TSC_DEADLINE belongs to the local APIC, which the CPU reaches through its {@link InterruptSource}; it
+ * compares deadlines with {@link #tsc()} ({@link #nanosAtTsc} gives a deadline's guest time).
  */
 public final class Msrs {
     public static final int IA32_TSC = 0x10, IA32_PLATFORM_ID = 0x17, IA32_APIC_BASE = 0x1b,
@@ -46,17 +48,11 @@ public final class Msrs {
     public final long[] mtrrVariable = new long[2 * MTRR_VARIABLE];
     /** The 11 fixed-range MTRRs: FIX64K_00000, FIX16K_80000, FIX16K_A0000, FIX4K_C0000..FIX4K_F8000. */
     public final long[] mtrrFixed = new long[11];
-    /** IA32_TSC_DEADLINE when no local APIC is connected (stored only). */
+    /** IA32_TSC_DEADLINE while no interrupt source (local APIC) is connected: stored only. */
     private long tscDeadline;
-    private LocalApicMsrs apic;
 
     Msrs(X86Cpu c) {
         this.c = c;
-    }
-
-    /** The board's local APIC, which owns IA32_TSC_DEADLINE and hears of IA32_APIC_BASE writes. */
-    public void setLocalApic(LocalApicMsrs apic) {
-        this.apic = apic;
     }
 
     void reset() {
@@ -69,9 +65,9 @@ public final class Msrs {
         java.util.Arrays.fill(mtrrVariable, 0);
         java.util.Arrays.fill(mtrrFixed, 0);
         tscDeadline = 0;
-        // the TSC counts from 0 at reset (IA32_TSC_ADJUST is 0 again)
+        // the TSC is the guest clock's again (and so the local APIC's deadlines): IA32_TSC_ADJUST is 0
         tscAdjust = 0;
-        tscOffset = c.tsc == null ? 0 : -c.tsc.ticks();
+        tscOffset = 0;
     }
 
     // ---------------------------------------------------------------- the TSC
@@ -105,7 +101,8 @@ public final class Msrs {
             case IA32_MISC_ENABLE -> miscEnable;
             case IA32_PAT -> pat;
             case IA32_MTRR_DEF_TYPE -> mtrrDefType;
-            case IA32_TSC_DEADLINE -> need(m.has(CpuFeature.TSC_DEADLINE), apic != null ? apic.tscDeadline() : tscDeadline);
+            case IA32_TSC_DEADLINE -> need(m.has(CpuFeature.TSC_DEADLINE),
+                    c.intr != null ? c.intr.tscDeadline() : tscDeadline);
             case IA32_EFER -> c.efer;
             case IA32_STAR -> star;
             case IA32_LSTAR -> lstar;
@@ -173,8 +170,8 @@ public final class Msrs {
             }
             case IA32_TSC_DEADLINE -> {
                 need(m.has(CpuFeature.TSC_DEADLINE), 0);
-                if (apic != null) {
-                    apic.setTscDeadline(v);
+                if (c.intr != null) {
+                    c.intr.setTscDeadline(v);
                 } else {
                     tscDeadline = v;
                 }
@@ -231,10 +228,7 @@ public final class Msrs {
         if ((v & (0xffL | 1 << 9 | APIC_BASE_X2APIC | ~PHYS_MASK)) != 0) {
             throw gp();
         }
-        apicBase = v & ~APIC_BASE_BSP | apicBase & APIC_BASE_BSP; // BSP is read-only
-        if (apic != null) {
-            apic.apicBaseWritten(apicBase);
-        }
+        apicBase = v & ~APIC_BASE_BSP | apicBase & APIC_BASE_BSP; // BSP is read-only; the local APIC reads it here
     }
 
     private void writeVariableMtrr(int slot, long v) {

@@ -408,12 +408,34 @@ class MmuTest {
         MmuRig r = new MmuRig().longMode();
         r.map4k(LA, 0x5000, RW);
         assertEquals(null, r.mmu.fetchCode(LA));
-        assertEquals(0x5123, r.mmu.translateFetch(LA + 0x123));
+        assertEquals(0x5123, r.mmu.fetchPhys(LA + 0x123));
+        long pte = r.entryAddr(LA, 1);
+        r.ram.writeLong(pte, 0x9000 | P);
+        assertEquals(0x5456, r.mmu.fetchPhys(LA + 0x456), "from the fetch TLB");
         Object page = new Object();
         r.mmu.rememberCode(LA, page);
         assertEquals(page, r.mmu.fetchCode(LA + 0x456));
+        int[] changes = {0};
+        r.mmu.setCodeWatch(new CodeWatch() {
+            @Override
+            public boolean hasCode(long pa) {
+                return false;
+            }
+
+            @Override
+            public void written(long pa, int size) {
+            }
+
+            @Override
+            public void translationsChanged() {
+                changes[0]++;
+            }
+        });
         r.mmu.invlpg(LA);
         assertEquals(null, r.mmu.fetchCode(LA));
+        assertEquals(0x9456, r.mmu.fetchPhys(LA + 0x456));
+        r.mmu.writeCr3(r.c.cr3);
+        assertEquals(2, changes[0], "INVLPG and CR3 tell the code cache");
     }
 
     @Test
