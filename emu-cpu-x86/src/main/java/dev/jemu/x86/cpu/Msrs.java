@@ -20,7 +20,7 @@ public final class Msrs {
             IA32_FEATURE_CONTROL = 0x3a, IA32_TSC_ADJUST = 0x3b, IA32_BIOS_UPDT_TRIG = 0x79,
             IA32_BIOS_SIGN_ID = 0x8b, MSR_PLATFORM_INFO = 0xce, IA32_MTRRCAP = 0xfe,
             IA32_SYSENTER_CS = 0x174, IA32_SYSENTER_ESP = 0x175, IA32_SYSENTER_EIP = 0x176,
-            IA32_MISC_ENABLE = 0x1a0, IA32_MTRR_PHYSBASE0 = 0x200, IA32_MTRR_FIX64K_00000 = 0x250,
+            IA32_MISC_ENABLE = 0x1a0, IA32_DEBUGCTL = 0x1d9, IA32_MTRR_PHYSBASE0 = 0x200, IA32_MTRR_FIX64K_00000 = 0x250,
             IA32_MTRR_FIX16K_80000 = 0x258, IA32_MTRR_FIX16K_A0000 = 0x259, IA32_MTRR_FIX4K_C0000 = 0x268,
             IA32_MTRR_FIX4K_F8000 = 0x26f, IA32_PAT = 0x277, IA32_MTRR_DEF_TYPE = 0x2ff,
             IA32_TSC_DEADLINE = 0x6e0, IA32_EFER = 0xc0000080, IA32_STAR = 0xc0000081, IA32_LSTAR = 0xc0000082,
@@ -99,6 +99,7 @@ public final class Msrs {
             case IA32_SYSENTER_ESP -> sysenterEsp;
             case IA32_SYSENTER_EIP -> sysenterEip;
             case IA32_MISC_ENABLE -> miscEnable;
+            case IA32_DEBUGCTL -> 0;
             case IA32_PAT -> pat;
             case IA32_MTRR_DEF_TYPE -> mtrrDefType;
             case IA32_TSC_DEADLINE -> need(m.has(CpuFeature.TSC_DEADLINE),
@@ -153,6 +154,11 @@ public final class Msrs {
             case IA32_SYSENTER_ESP -> sysenterEsp = canonical(v);
             case IA32_SYSENTER_EIP -> sysenterEip = canonical(v);
             case IA32_MISC_ENABLE -> miscEnable = v;
+            case IA32_DEBUGCTL -> {
+                if (v != 0) {
+                    throw gp(); // no last-branch records, no single-stepping on branches (BTF)
+                }
+            }
             case IA32_PAT -> {
                 for (int i = 0; i < 8; i++) {
                     int t = (int) (v >>> (8 * i)) & 0xff;

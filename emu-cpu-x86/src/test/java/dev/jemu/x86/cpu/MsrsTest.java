@@ -35,6 +35,9 @@ class MsrsTest {
         assertEquals(GP, wr(Msrs.MSR_PLATFORM_INFO, 0));
         assertEquals(0x508, m.read(Msrs.IA32_MTRRCAP));
         assertEquals(GP, wr(Msrs.IA32_MTRRCAP, 0));
+        m.write(Msrs.IA32_DEBUGCTL, 0);
+        assertEquals(0, m.read(Msrs.IA32_DEBUGCTL));
+        assertEquals(GP, wr(Msrs.IA32_DEBUGCTL, 2), "no BTF");
         m.write(Msrs.IA32_BIOS_SIGN_ID, 0);
         assertEquals(0, m.read(Msrs.IA32_BIOS_SIGN_ID), "no microcode");
     }
