@@ -44,6 +44,7 @@ public enum CpuFeature {
     FSRM(7, Reg.EDX, 4, Backing.X86CORE, false, false),
     // CPUID.80000001
     LAHF_LM(0x8000_0001, Reg.ECX, 0, Backing.X86CORE, true, true),
+    ABM(0x8000_0001, Reg.ECX, 5, Backing.X86CORE, false, false), // LZCNT (F3 0F BD is BSR without it)
     SYSCALL(0x8000_0001, Reg.EDX, 11, Backing.X86SYS, true, true),
     NX(0x8000_0001, Reg.EDX, 20, Backing.X86MMU, true, true),
     PDPE1GB(0x8000_0001, Reg.EDX, 26, Backing.X86MMU, true, false),

@@ -173,14 +173,14 @@ public final class Mmu {
 
     /**
      * What the decoded-code cache attached to the fetch entry of {@code la} with {@link #rememberCode}, while
-     * that entry lives (one compare, no walk); null on a miss: then {@link #translateFetch} and remember.
+     * that entry lives (one compare, no walk); null on a miss: then {@link #fetchPhys} and remember.
      */
     public Object fetchCode(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
         return ftag[t] == ((la & PAGE_MASK) | key()) ? fcode[t] : null;
     }
 
-    /** Attaches {@code page} to the fetch entry {@link #translateFetch} just filled for {@code la}. */
+    /** Attaches {@code page} to the fetch entry {@link #fetchPhys} just filled for {@code la}. */
     public void rememberCode(long la, Object page) {
         int t = (int) (la >>> 12) & TLB_MASK;
         if (ftag[t] == ((la & PAGE_MASK) | key())) {
@@ -286,7 +286,7 @@ public final class Mmu {
     }
 
     private long fetchSlow(long la) {
-        long pa = translateFetch(la);
+        long pa = fetchPhys(la);
         Region r = c.bus.find(pa);
         if (r == null) {
             return 0xff;
@@ -296,16 +296,19 @@ public final class Mmu {
 
     /**
      * The physical address an instruction fetch at {@code la} reads, with the execute checks (a #PF with I/D
-     * where the paging mode has NX); fills the fetch TLB for RAM and ROM.
+     * where the paging mode has NX): from the fetch TLB, or a walk that fills it for RAM and ROM.
      */
-    public long translateFetch(long la) {
+    public long fetchPhys(long la) {
         int key = key();
+        int t = (int) (la >>> 12) & TLB_MASK;
+        if (ftag[t] == ((la & PAGE_MASK) | key)) {
+            return fphys[t] | (la & 0xfff);
+        }
         long pa = translate(la, FETCH, key);
         Region r = c.bus.find(pa);
         if (r != null && r.isMemory()) {
             long off = fillOffset(r, pa);
             if (off != Long.MIN_VALUE) {
-                int t = (int) (la >>> 12) & TLB_MASK;
                 ftag[t] = (la & PAGE_MASK) | key;
                 foff[t] = off - (la & PAGE_MASK);
                 fmeta[t] = meta(la);
@@ -441,24 +444,13 @@ public final class Mmu {
         long table;
         long acc = PTE_RW | PTE_US; // R/W and U/S of every level so far, ANDed
         boolean nx = false;
-        int level; // the level the walk continues at: 3 = PDPT, 2 = PD
+        int level; // the level the walk continues at: 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT
         if ((efer & X86Cpu.EFER_LMA) != 0) {
             if (la << 16 >> 16 != la) {
                 throw c.fault(Vectors.GP, 0); // a non-canonical address (QEMU raises #GP(0) too)
             }
-            long a = (c.cr3 & PA_MASK) | (la >>> 39 & 0x1ff) << 3;
-            long e = readEntry(a, 8);
-            if ((e & PTE_P) == 0) {
-                throw pageFault(la, kind, user, efer, cr4, 0);
-            }
-            if ((e & (rsvd | PTE_PS)) != 0) {
-                throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD);
-            }
-            setAccessed(a, e);
-            acc &= e;
-            nx = (e & PTE_NX) != 0;
-            table = e & PA_MASK;
-            level = 3;
+            table = c.cr3 & PA_MASK;
+            level = 4;
         } else {
             // PAE: the four PDPTEs, indexed by bits 31:30 (bits 2:1, 8:5 and 63:PHYS_BITS reserved, NX too)
             long a = (c.cr3 & 0xffff_ffe0L) | (la >>> 30 & 3) << 3;
@@ -483,6 +475,9 @@ public final class Mmu {
                 throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD);
             }
             boolean leaf = level == 1 || (e & PTE_PS) != 0;
+            if (leaf && level == 4) {
+                throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD); // no pages of 512 GiB
+            }
             if (leaf) {
                 long mask = (1L << shift) - 1;
                 if (level == 3 && !c.model.has(CpuFeature.PDPE1GB)) {
@@ -494,7 +489,7 @@ public final class Mmu {
                 acc &= e;
                 nx |= (e & PTE_NX) != 0;
                 check(la, kind, user, acc, nx && nxe, cr0, cr4, efer);
-                setAccessedDirty(a, e, kind == WRITE, 8);
+                setAccessedDirty(a, e, kind == WRITE);
                 walkMask = mask;
                 walkGlobal = (e & PTE_G) != 0 && (cr4 & X86Cpu.CR4_PGE) != 0;
                 return (e & PA_MASK & ~mask) | (la & mask);
@@ -520,7 +515,7 @@ public final class Mmu {
                 throw pageFault(la, kind, user, efer, cr4, PF_P | PF_RSVD);
             }
             check(la, kind, user, pde, false, cr0, cr4, efer);
-            setAccessedDirty(pdeAddr, pde, kind == WRITE, 4);
+            setAccessedDirty(pdeAddr, pde, kind == WRITE);
             walkMask = 0x3f_ffff;
             walkGlobal = (pde & PTE_G) != 0 && (cr4 & X86Cpu.CR4_PGE) != 0;
             return (pde & 0xffc0_0000L) | (pde & 0x1f_e000L) << 19 | (la & 0x3f_ffff);
@@ -532,7 +527,7 @@ public final class Mmu {
             throw pageFault(la, kind, user, efer, cr4, 0);
         }
         check(la, kind, user, pde & pte, false, cr0, cr4, efer);
-        setAccessedDirty(pteAddr, pte, kind == WRITE, 4);
+        setAccessedDirty(pteAddr, pte, kind == WRITE);
         walkGlobal = (pte & PTE_G) != 0 && (cr4 & X86Cpu.CR4_PGE) != 0;
         return (pte & 0xffff_f000L) | (la & 0xfff);
     }
@@ -561,7 +556,7 @@ public final class Mmu {
         }
     }
 
-    private void setAccessedDirty(long a, long e, boolean write, int size) {
+    private void setAccessedDirty(long a, long e, boolean write) {
         long need = PTE_A | (write ? PTE_D : 0);
         if ((e & need) != need) {
             writePhys(a, 4, e | need);
@@ -620,6 +615,7 @@ public final class Mmu {
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
         Arrays.fill(fcode, null);
+        code.translationsChanged();
         anyGlobal = false;
         largeCount = 0;
         largeOverflow = false;
@@ -633,6 +629,7 @@ public final class Mmu {
             flushTlb();
             return;
         }
+        code.translationsChanged();
         largeCount = 0; // rebuilt from the global large-page entries that stay
         largeOverflow = false;
         dropNonGlobal(rtag, rmeta);
@@ -663,6 +660,7 @@ public final class Mmu {
         rtag[t] = -1;
         wtag[t] = -1;
         ftag[t] = -1;
+        code.translationsChanged();
         boolean inLarge = largeOverflow;
         for (int i = 0; i < largeCount && !inLarge; i++) {
             inLarge = ((la ^ largeBase[i]) & ~largeMask[i]) == 0;

@@ -11,14 +11,16 @@ import dev.jemu.core.state.StateWriter;
  * ARCH_CAPABILITIES, x2APIC, MCE, PMU) are unknown.
  *
  * <p>The TSC: {@link #tsc()} is what RDTSC reads, the board's TSC {@code Timebase} plus an offset that WRMSR
- * IA32_TSC and IA32_TSC_ADJUST move. IA32_TSC_DEADLINE belongs to the local APIC ({@link LocalApicMsrs}).
+ * IA32_TSC and IA32_TSC_ADJUST move (neither does a reset: the TSC is the guest clock's, as under QEMU's TCG).
+ * IA32_TSC_DEADLINE belongs to the local APIC, which the CPU reaches through its {@link InterruptSource}; it
+ * compares deadlines with {@link #tsc()} ({@link #nanosAtTsc} gives a deadline's guest time).
  */
 public final class Msrs {
     public static final int IA32_TSC = 0x10, IA32_PLATFORM_ID = 0x17, IA32_APIC_BASE = 0x1b,
             IA32_FEATURE_CONTROL = 0x3a, IA32_TSC_ADJUST = 0x3b, IA32_BIOS_UPDT_TRIG = 0x79,
             IA32_BIOS_SIGN_ID = 0x8b, MSR_PLATFORM_INFO = 0xce, IA32_MTRRCAP = 0xfe,
             IA32_SYSENTER_CS = 0x174, IA32_SYSENTER_ESP = 0x175, IA32_SYSENTER_EIP = 0x176,
-            IA32_MISC_ENABLE = 0x1a0, IA32_MTRR_PHYSBASE0 = 0x200, IA32_MTRR_FIX64K_00000 = 0x250,
+            IA32_MISC_ENABLE = 0x1a0, IA32_DEBUGCTL = 0x1d9, IA32_MTRR_PHYSBASE0 = 0x200, IA32_MTRR_FIX64K_00000 = 0x250,
             IA32_MTRR_FIX16K_80000 = 0x258, IA32_MTRR_FIX16K_A0000 = 0x259, IA32_MTRR_FIX4K_C0000 = 0x268,
             IA32_MTRR_FIX4K_F8000 = 0x26f, IA32_PAT = 0x277, IA32_MTRR_DEF_TYPE = 0x2ff,
             IA32_TSC_DEADLINE = 0x6e0, IA32_EFER = 0xc0000080, IA32_STAR = 0xc0000081, IA32_LSTAR = 0xc0000082,
@@ -46,17 +48,11 @@ public final class Msrs {
     public final long[] mtrrVariable = new long[2 * MTRR_VARIABLE];
     /** The 11 fixed-range MTRRs: FIX64K_00000, FIX16K_80000, FIX16K_A0000, FIX4K_C0000..FIX4K_F8000. */
     public final long[] mtrrFixed = new long[11];
-    /** IA32_TSC_DEADLINE when no local APIC is connected (stored only). */
+    /** IA32_TSC_DEADLINE while no interrupt source (local APIC) is connected: stored only. */
     private long tscDeadline;
-    private LocalApicMsrs apic;
 
     Msrs(X86Cpu c) {
         this.c = c;
-    }
-
-    /** The board's local APIC, which owns IA32_TSC_DEADLINE and hears of IA32_APIC_BASE writes. */
-    public void setLocalApic(LocalApicMsrs apic) {
-        this.apic = apic;
     }
 
     void reset() {
@@ -69,9 +65,9 @@ public final class Msrs {
         java.util.Arrays.fill(mtrrVariable, 0);
         java.util.Arrays.fill(mtrrFixed, 0);
         tscDeadline = 0;
-        // the TSC counts from 0 at reset (IA32_TSC_ADJUST is 0 again)
+        // the TSC is the guest clock's again (and so the local APIC's deadlines): IA32_TSC_ADJUST is 0
         tscAdjust = 0;
-        tscOffset = c.tsc == null ? 0 : -c.tsc.ticks();
+        tscOffset = 0;
     }
 
     // ---------------------------------------------------------------- the TSC
@@ -103,9 +99,11 @@ public final class Msrs {
             case IA32_SYSENTER_ESP -> sysenterEsp;
             case IA32_SYSENTER_EIP -> sysenterEip;
             case IA32_MISC_ENABLE -> miscEnable;
+            case IA32_DEBUGCTL -> 0;
             case IA32_PAT -> pat;
             case IA32_MTRR_DEF_TYPE -> mtrrDefType;
-            case IA32_TSC_DEADLINE -> need(m.has(CpuFeature.TSC_DEADLINE), apic != null ? apic.tscDeadline() : tscDeadline);
+            case IA32_TSC_DEADLINE -> need(m.has(CpuFeature.TSC_DEADLINE),
+                    c.intr != null ? c.intr.tscDeadline() : tscDeadline);
             case IA32_EFER -> c.efer;
             case IA32_STAR -> star;
             case IA32_LSTAR -> lstar;
@@ -156,6 +154,11 @@ public final class Msrs {
             case IA32_SYSENTER_ESP -> sysenterEsp = canonical(v);
             case IA32_SYSENTER_EIP -> sysenterEip = canonical(v);
             case IA32_MISC_ENABLE -> miscEnable = v;
+            case IA32_DEBUGCTL -> {
+                if (v != 0) {
+                    throw gp(); // no last-branch records, no single-stepping on branches (BTF)
+                }
+            }
             case IA32_PAT -> {
                 for (int i = 0; i < 8; i++) {
                     int t = (int) (v >>> (8 * i)) & 0xff;
@@ -173,8 +176,8 @@ public final class Msrs {
             }
             case IA32_TSC_DEADLINE -> {
                 need(m.has(CpuFeature.TSC_DEADLINE), 0);
-                if (apic != null) {
-                    apic.setTscDeadline(v);
+                if (c.intr != null) {
+                    c.intr.setTscDeadline(v);
                 } else {
                     tscDeadline = v;
                 }
@@ -231,10 +234,7 @@ public final class Msrs {
         if ((v & (0xffL | 1 << 9 | APIC_BASE_X2APIC | ~PHYS_MASK)) != 0) {
             throw gp();
         }
-        apicBase = v & ~APIC_BASE_BSP | apicBase & APIC_BASE_BSP; // BSP is read-only
-        if (apic != null) {
-            apic.apicBaseWritten(apicBase);
-        }
+        apicBase = v & ~APIC_BASE_BSP | apicBase & APIC_BASE_BSP; // BSP is read-only; the local APIC reads it here
     }
 
     private void writeVariableMtrr(int slot, long v) {

@@ -18,7 +18,7 @@ public final class X86Clocks {
     public static final long BUS_HZ = 100_000_000L;
     /**
      * Whether the board's local APIC implements the TSC-deadline timer mode (IA32_TSC_DEADLINE through
-     * {@link LocalApicMsrs}); CPUID.1:ECX[24] says so.
+     * {@link InterruptSource#setTscDeadline}); CPUID.1:ECX[24] says so.
      */
     public static final boolean LAPIC_TSC_DEADLINE = true;
 

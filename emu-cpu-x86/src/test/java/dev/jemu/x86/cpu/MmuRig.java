@@ -56,38 +56,27 @@ final class MmuRig {
 
     /** 64-bit mode at CPL 0: CR0.PE|PG|WP, CR4.PAE|PGE, EFER.LME|LMA|NXE, a fresh PML4. */
     MmuRig longMode() {
-        root = alloc();
-        c.cr0 = X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_WP;
-        c.cr4 = X86Cpu.CR4_PAE | X86Cpu.CR4_PGE;
-        c.efer = X86Cpu.EFER_LME | X86Cpu.EFER_LMA | X86Cpu.EFER_NXE;
-        c.cr3 = root;
-        c.seg[X86Cpu.CS].attr |= Segment.L;
-        c.updateMode();
-        mmu.flushTlb();
-        return this;
+        return paging(X86Cpu.CR4_PAE, X86Cpu.EFER_LME | X86Cpu.EFER_LMA | X86Cpu.EFER_NXE, Segment.L);
     }
 
     /** PAE paging in 32-bit protected mode (no LMA): a PDPT of 4 entries. */
     MmuRig paeMode() {
-        root = alloc();
-        c.cr0 = X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_WP;
-        c.cr4 = X86Cpu.CR4_PAE | X86Cpu.CR4_PGE;
-        c.efer = X86Cpu.EFER_NXE;
-        c.cr3 = root;
-        c.seg[X86Cpu.CS].attr |= Segment.DB;
-        c.updateMode();
-        mmu.flushTlb();
-        return this;
+        return paging(X86Cpu.CR4_PAE, X86Cpu.EFER_NXE, Segment.DB);
     }
 
     /** 32-bit paging with CR4.PSE. */
     MmuRig paging32() {
+        return paging(X86Cpu.CR4_PSE, 0, Segment.DB);
+    }
+
+    /** Paging on (with CR0.WP and CR4.PGE) at CPL 0 with a fresh top-level table and a CS of {@code csAttr}. */
+    private MmuRig paging(long cr4, long efer, int csAttr) {
         root = alloc();
         c.cr0 = X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_WP;
-        c.cr4 = X86Cpu.CR4_PSE | X86Cpu.CR4_PGE;
-        c.efer = 0;
+        c.cr4 = cr4 | X86Cpu.CR4_PGE;
+        c.efer = efer;
         c.cr3 = root;
-        c.seg[X86Cpu.CS].attr |= Segment.DB;
+        c.seg[X86Cpu.CS].attr |= csAttr;
         c.updateMode();
         mmu.flushTlb();
         return this;

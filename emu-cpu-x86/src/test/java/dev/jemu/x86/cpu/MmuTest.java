@@ -52,6 +52,18 @@ class MmuTest {
         assertEquals(List.of("r 8 4", "r 8 4", "w 4 2 2345"), r.mmio);
     }
 
+    @Test
+    void romIsReadThroughTheTlbAndIgnoresWrites() {
+        MmuRig r = new MmuRig();
+        dev.jemu.core.memory.GuestRam rom = new dev.jemu.core.memory.GuestRam(0x1000);
+        rom.writeInt(0x10, 0x1234_5678);
+        r.bus.addRom("rom", 0xffff_f000L, rom);
+        assertEquals(0x1234_5678, r.mmu.read32(0xffff_f010L));
+        r.mmu.write32(0xffff_f010L, 0);
+        assertEquals(0x1234_5678, r.mmu.read32(0xffff_f010L));
+        assertEquals(0x78, r.mmu.fetch8(0xffff_f010L));
+    }
+
     // ---------------------------------------------------------------- 4-level paging
 
     @Test
@@ -101,6 +113,21 @@ class MmuTest {
         assertEquals(pf(Mmu.PF_P | Mmu.PF_U | Mmu.PF_W), r.fault(() -> r.mmu.write8(KLA, 0)));
         assertEquals(pf(Mmu.PF_P | Mmu.PF_U | Mmu.PF_ID), r.fault(() -> r.mmu.fetch8(KLA)));
         assertEquals(0, r.mmu.readSupervisor(KLA, 4), "an implicit supervisor access (GDT, IDT, TSS) at CPL 3");
+        r.mmu.writeSupervisor(KLA + 8, 8, 0x55);
+        assertEquals(0x55, r.ram.readLong(0x6008));
+        r.map4k(KLA + 0x1000, 0x7000, 0); // read-only: a supervisor fault, without U, even at CPL 3
+        assertEquals(pf(Mmu.PF_P | Mmu.PF_W), r.fault(() -> r.mmu.writeSupervisor(KLA + 0x1000, 4, 1)));
+    }
+
+    @Test
+    void theSupervisorMayRunAndReadUserPages() {
+        MmuRig r = new MmuRig().longMode();
+        r.map4k(LA, 0x5000, US);
+        r.ram.writeByte(0x5000, (byte) 0xf4);
+        assertEquals(0xf4, r.mmu.fetch8(LA), "no SMEP");
+        assertEquals(0xf4, r.mmu.read8(LA), "no SMAP");
+        r.user();
+        assertEquals(0xf4, r.mmu.fetch8(LA));
     }
 
     @Test
@@ -381,12 +408,34 @@ class MmuTest {
         MmuRig r = new MmuRig().longMode();
         r.map4k(LA, 0x5000, RW);
         assertEquals(null, r.mmu.fetchCode(LA));
-        assertEquals(0x5123, r.mmu.translateFetch(LA + 0x123));
+        assertEquals(0x5123, r.mmu.fetchPhys(LA + 0x123));
+        long pte = r.entryAddr(LA, 1);
+        r.ram.writeLong(pte, 0x9000 | P);
+        assertEquals(0x5456, r.mmu.fetchPhys(LA + 0x456), "from the fetch TLB");
         Object page = new Object();
         r.mmu.rememberCode(LA, page);
         assertEquals(page, r.mmu.fetchCode(LA + 0x456));
+        int[] changes = {0};
+        r.mmu.setCodeWatch(new CodeWatch() {
+            @Override
+            public boolean hasCode(long pa) {
+                return false;
+            }
+
+            @Override
+            public void written(long pa, int size) {
+            }
+
+            @Override
+            public void translationsChanged() {
+                changes[0]++;
+            }
+        });
         r.mmu.invlpg(LA);
         assertEquals(null, r.mmu.fetchCode(LA));
+        assertEquals(0x9456, r.mmu.fetchPhys(LA + 0x456));
+        r.mmu.writeCr3(r.c.cr3);
+        assertEquals(2, changes[0], "INVLPG and CR3 tell the code cache");
     }
 
     @Test

@@ -35,6 +35,9 @@ class MsrsTest {
         assertEquals(GP, wr(Msrs.MSR_PLATFORM_INFO, 0));
         assertEquals(0x508, m.read(Msrs.IA32_MTRRCAP));
         assertEquals(GP, wr(Msrs.IA32_MTRRCAP, 0));
+        m.write(Msrs.IA32_DEBUGCTL, 0);
+        assertEquals(0, m.read(Msrs.IA32_DEBUGCTL));
+        assertEquals(GP, wr(Msrs.IA32_DEBUGCTL, 2), "no BTF");
         m.write(Msrs.IA32_BIOS_SIGN_ID, 0);
         assertEquals(0, m.read(Msrs.IA32_BIOS_SIGN_ID), "no microcode");
     }
@@ -95,7 +98,7 @@ class MsrsTest {
     void tscWritesOffsetTheCounterAndMoveTscAdjust() {
         r.clock.addInstructions(1000); // 1 us at one instruction per ns
         long before = m.read(Msrs.IA32_TSC);
-        assertEquals(X86Clocks.TSC_HZ / 1_000_000, before, "counted from 0 at reset");
+        assertEquals(X86Clocks.TSC_HZ / 1_000_000, before, "the guest clock's ticks");
         m.write(Msrs.IA32_TSC, 1_000_000);
         assertEquals(1_000_000, m.tsc());
         assertEquals(1_000_000 - before, m.read(Msrs.IA32_TSC_ADJUST));
@@ -108,16 +111,27 @@ class MsrsTest {
 
     @Test
     void tscDeadlineGoesToTheLocalApic() {
+        assertEquals(0, m.read(Msrs.IA32_TSC_DEADLINE), "stored while no local APIC is connected");
         long[] armed = {-1};
-        m.setLocalApic(new LocalApicMsrs() {
+        r.c.setInterruptSource(new InterruptSource() {
+            @Override
+            public boolean hasInterrupt() {
+                return false;
+            }
+
+            @Override
+            public int acknowledge() {
+                return 0;
+            }
+
             @Override
             public long tscDeadline() {
                 return armed[0];
             }
 
             @Override
-            public void setTscDeadline(long ticks) {
-                armed[0] = ticks;
+            public void setTscDeadline(long value) {
+                armed[0] = value;
             }
         });
         m.write(Msrs.IA32_TSC_DEADLINE, 123456);
