@@ -289,6 +289,7 @@ final class FarTransfers {
         long flags = c.read(stackAt(c, sp + 2L * step), size);
         sp += 3L * step;
         long old = c.rflags();
+        c.interrupts.nmiBlocked = false;
         if (!protectedMode(c)) {
             if ((c.rflagsOther & X86Cpu.VM) != 0) {
                 throw c.fault(Vectors.GP, 0); // virtual-8086 mode is not implemented

@@ -44,9 +44,20 @@ public final class Interrupts {
         raise(vector, false, 0, Kind.EXTERNAL, c.rip);
     }
 
-    /** NMI: vector 2 as an external event (no NMI blocking is modelled beyond IRET). */
-    public void nmi() {
+    /** An NMI is being handled: further NMIs wait for the next IRET (SDM 6.7.1). */
+    boolean nmiBlocked;
+
+    /**
+     * Delivers an NMI (vector 2, whatever IF says) before the instruction at c.rip, unless one is being handled;
+     * returns whether it was taken (the caller keeps a refused one pending).
+     */
+    public boolean nmi() {
+        if (nmiBlocked) {
+            return false;
+        }
+        nmiBlocked = true;
         external(Vectors.NMI);
+        return true;
     }
 
     /**

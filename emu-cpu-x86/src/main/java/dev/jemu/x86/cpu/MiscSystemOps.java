@@ -117,6 +117,24 @@ final class MiscSystemOps {
         c.r[X86Cpu.RDX] = v >>> 32;
     }
 
+    /**
+     * RDPID r32/r64 (F3 0F C7 /7, register form), for the integer core's 0F C7 group to return: IA32_TSC_AUX into
+     * the register, #UD unless CPUID.7.0:ECX.RDPID is advertised.
+     */
+    static X86Op rdpid(Insn d) {
+        if (d.isMem()) {
+            return null;
+        }
+        int rm = d.rm();
+        int size = d.mode == 64 ? 64 : 32;
+        return c -> {
+            if (!ControlOps.feature(c, 7, ControlOps.ECX, 22)) {
+                throw c.fault(Vectors.UD);
+            }
+            c.setReg(rm, size, c.msrs.tscAux & 0xffffffffL);
+        };
+    }
+
     // ---------------------------------------------------------------- SYSCALL / SYSRET
 
     private static void syscall(X86Cpu c) {
