@@ -107,8 +107,7 @@ final class ControlOps {
                 if ((c.efer & X86Cpu.EFER_LMA) != 0 ? (v & 0xfff0000000000000L & ~(1L << 63)) != 0 : false) {
                     throw c.fault(Vectors.GP, 0);
                 }
-                c.cr3 = (c.efer & X86Cpu.EFER_LMA) != 0 ? v & ~(1L << 63) : v & 0xffffffffL;
-                c.mmu.flushTlb();
+                c.mmu.writeCr3((c.efer & X86Cpu.EFER_LMA) != 0 ? v & ~(1L << 63) : v & 0xffffffffL);
                 c.endBlock();
             }
             case 4 -> writeCr4(c, v);
@@ -134,26 +133,24 @@ final class ControlOps {
         long old = c.cr0;
         boolean pagingOn = (v & X86Cpu.CR0_PG) != 0 && (old & X86Cpu.CR0_PG) == 0;
         boolean pagingOff = (v & X86Cpu.CR0_PG) == 0 && (old & X86Cpu.CR0_PG) != 0;
-        if (pagingOn && (c.efer & X86Cpu.EFER_LME) != 0) {
-            if ((c.cr4 & X86Cpu.CR4_PAE) == 0 || c.seg[X86Cpu.CS].longMode()) {
-                throw c.fault(Vectors.GP, 0);
-            }
-            c.efer |= X86Cpu.EFER_LMA;
+        boolean activate = pagingOn && (c.efer & X86Cpu.EFER_LME) != 0;
+        if (activate && ((c.cr4 & X86Cpu.CR4_PAE) == 0 || c.seg[X86Cpu.CS].longMode())) {
+            throw c.fault(Vectors.GP, 0);
         }
-        if (pagingOff && (c.efer & X86Cpu.EFER_LMA) != 0) {
-            if (c.is64()) {
-                throw c.fault(Vectors.GP, 0); // paging stays on in 64-bit code
-            }
-            c.efer &= ~X86Cpu.EFER_LMA;
+        boolean deactivate = pagingOff && (c.efer & X86Cpu.EFER_LMA) != 0;
+        if (deactivate && c.is64()) {
+            throw c.fault(Vectors.GP, 0); // paging stays on in 64-bit code
         }
         boolean peOn = (v & X86Cpu.CR0_PE) != 0 && (old & X86Cpu.CR0_PE) == 0;
-        c.cr0 = v;
+        if (activate) {
+            c.mmu.setEfer(c.efer | X86Cpu.EFER_LMA);
+        } else if (deactivate) {
+            c.mmu.setEfer(c.efer & ~X86Cpu.EFER_LMA);
+        }
+        c.mmu.writeCr0(v);
         c.updateMode();
         if (peOn) {
             c.cpl = 0; // CS still holds a real-mode selector; the CPL stays 0 until the far jump
-        }
-        if (((old ^ v) & (X86Cpu.CR0_PG | X86Cpu.CR0_WP | X86Cpu.CR0_PE)) != 0) {
-            c.mmu.flushTlb();
         }
         c.endBlock();
     }
@@ -168,11 +165,7 @@ final class ControlOps {
         if ((v & X86Cpu.CR4_PCIDE) != 0 && (c.cr4 & X86Cpu.CR4_PCIDE) == 0 && (c.cr3 & 0xfff) != 0) {
             throw c.fault(Vectors.GP, 0);
         }
-        long changed = c.cr4 ^ v;
-        c.cr4 = v;
-        if ((changed & (X86Cpu.CR4_PSE | X86Cpu.CR4_PAE | X86Cpu.CR4_PGE | X86Cpu.CR4_PCIDE | 1 << 20 | 1 << 21)) != 0) {
-            c.mmu.flushTlb();
-        }
+        c.mmu.writeCr4(v);
         c.endBlock();
     }
 

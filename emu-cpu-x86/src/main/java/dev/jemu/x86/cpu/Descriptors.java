@@ -16,25 +16,14 @@ final class Descriptors {
     private Descriptors() {
     }
 
-    /** Runs a read of a system structure (GDT, LDT, IDT, TSS) as the supervisor access the CPU makes. */
-    static long supervisorRead(X86Cpu c, long linear, int size) {
-        int saved = c.cpl;
-        c.cpl = 0;
-        try {
-            return c.read(linear, size);
-        } finally {
-            c.cpl = saved;
-        }
+    /** A read of a system structure (GDT, LDT, IDT, TSS): a supervisor access whatever the CPL. */
+    static long supervisorRead(X86Cpu c, long linear, int bits) {
+        return c.mmu.readSupervisor(linear, bits / 8);
     }
 
-    static void supervisorWrite(X86Cpu c, long linear, int size, long v) {
-        int saved = c.cpl;
-        c.cpl = 0;
-        try {
-            c.write(linear, size, v);
-        } finally {
-            c.cpl = saved;
-        }
+    /** A write of a system structure or of an interrupt frame on a privileged stack. */
+    static void supervisorWrite(X86Cpu c, long linear, int bits, long v) {
+        c.mmu.writeSupervisor(linear, bits / 8, v);
     }
 
     /** The selector error code of {@code sel}: index and TI, RPL bits cleared, plus EXT. */

@@ -183,7 +183,7 @@ final class FarTransfers {
             long[] frame = {oldSs, oldSp, retCs, c.nrip};
             for (long v : frame) {
                 rsp -= 8;
-                c.write64(rsp, v);
+                Descriptors.supervisorWrite(c, rsp, 64, v);
             }
             Descriptors.loadNull(c.seg[X86Cpu.SS], dpl);
             c.seg[X86Cpu.SS].attr = dpl << Segment.DPL_SHIFT;
@@ -198,7 +198,7 @@ final class FarTransfers {
             long[] frame = {oldSs, oldSp, retCs, c.nrip};
             for (long v : frame) {
                 sp -= size / 8;
-                c.write((base + (sp & X86Cpu.mask(bits))) & 0xffffffffL, size, v);
+                Descriptors.supervisorWrite(c, (base + (sp & X86Cpu.mask(bits))) & 0xffffffffL, size, v);
             }
             ss = Descriptors.markAccessed(c, ssSel, ss);
             Descriptors.load(c.seg[X86Cpu.SS], ssSel, ss);

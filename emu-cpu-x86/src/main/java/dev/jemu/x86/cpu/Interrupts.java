@@ -212,7 +212,7 @@ public final class Interrupts {
         int n = hasError ? 6 : 5;
         for (int i = 0; i < n; i++) {
             rsp -= 8;
-            Descriptors.supervisorWrite(c, rsp, 64, frame[i]);
+            frameWrite(newCpl, rsp, 64, frame[i]);
         }
         // committed: nothing below faults
         Descriptors.markAccessed(c, sel, cs);
@@ -288,7 +288,7 @@ public final class Interrupts {
         long p = sp;
         for (int i = 0; i < n; i++) {
             p -= size / 8;
-            Descriptors.supervisorWrite(c, (ssBase + (p & m)) & 0xffffffffL, size, frame[i]);
+            frameWrite(newCpl, (ssBase + (p & m)) & 0xffffffffL, size, frame[i]);
         }
         // committed
         if (stackSwitch) {
@@ -304,6 +304,15 @@ public final class Interrupts {
         c.rip = target;
         c.nrip = target;
         c.updateMode();
+    }
+
+    /** A push of the interrupt frame: a supervisor access onto a CPL 0-2 stack, a user one at CPL 3. */
+    private void frameWrite(int newCpl, long linear, int bits, long v) {
+        if (newCpl < 3) {
+            Descriptors.supervisorWrite(c, linear, bits, v);
+        } else {
+            c.write(linear, bits, v);
+        }
     }
 
     /** A 64-bit field of the 64-bit TSS (RSPn, ISTn): #TS(TR) when the TSS is too short for it. */

@@ -3,7 +3,7 @@ package dev.jemu.x86.cpu;
 /**
  * INT n / INT3 / INTO / INT1, HLT, CLI/STI, CPUID, RDMSR/WRMSR, RDTSC, RDPMC, SYSCALL/SYSRET, SYSENTER/SYSEXIT, the
  * 0F AE group (FXSAVE/FXRSTOR/LDMXCSR/STMXCSR through {@link SseOps}, fences, CLFLUSH, RD/WR FS/GS BASE),
- * INVD/WBINVD, PREFETCH hints and UD2.
+ * INVD/WBINVD and UD2. (PREFETCHh, 0F 18, and PREFETCHW, 0F 0D, are the integer core's hint NOPs.)
  */
 final class MiscSystemOps {
     private MiscSystemOps() {
@@ -79,18 +79,11 @@ final class MiscSystemOps {
         t.put(OpcodeTable.TWO, 0x08, d -> privilegedNop); // INVD: no caches are modelled
         t.put(OpcodeTable.TWO, 0x09, d -> privilegedNop); // WBINVD
         t.put(OpcodeTable.TWO, 0x0b, d -> null); // UD2
-        t.put(OpcodeTable.TWO, 0x18, MiscSystemOps::hint); // PREFETCHh
-        t.put(OpcodeTable.TWO, 0x0d, MiscSystemOps::hint); // PREFETCHW (a NOP where it is not advertised)
         t.put(OpcodeTable.TWO, 0xae, MiscSystemOps::group15);
     }
 
     private static final X86Op NOP = c -> {
     };
-
-    private static X86Op hint(Insn d) {
-        d.modrm();
-        return NOP;
-    }
 
     /** CLI/STI: #GP(0) in protected mode when CPL > IOPL, in virtual-8086 mode when IOPL < 3. */
     private static void checkIopl(X86Cpu c) {
@@ -100,19 +93,11 @@ final class MiscSystemOps {
         }
     }
 
-    /**
-     * The time-stamp counter: the TSC clock's ticks. (The MSR work's IA32_TSC writes / TSC offset, when it has
-     * one, is added here.)
-     */
-    static long tsc(X86Cpu c) {
-        return c.tsc.ticks();
-    }
-
     static void rdtsc(X86Cpu c) {
         if ((c.cr4 & 4) != 0 && c.cpl > 0) {
             throw c.fault(Vectors.GP, 0); // CR4.TSD
         }
-        long v = tsc(c);
+        long v = c.msrs.tsc();
         c.r[X86Cpu.RAX] = v & 0xffffffffL;
         c.r[X86Cpu.RDX] = v >>> 32;
     }

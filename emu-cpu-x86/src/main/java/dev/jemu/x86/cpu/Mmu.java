@@ -16,10 +16,49 @@ public final class Mmu {
     public void flushTlb() {
     }
 
-    /** INVLPG: drops the translation of {@code linear}. (Stub from the x86sys branch; the MMU work implements it.) */
+    // ---------------------------------------------------------------- x86sys stubs: the MMU work's methods of the
+    // same names replace this block on merge (the system ops call them)
+
+    /** INVLPG: drops the translation of {@code linear}. */
     public void invlpg(long linear) {
         flushTlb();
     }
+
+    /** Implicit supervisor-mode reads (GDT, LDT, IDT, TSS) whatever the CPL; {@code size} in bytes. */
+    public long readSupervisor(long la, int size) {
+        return load(la, size);
+    }
+
+    /** Implicit supervisor-mode writes (accessed/busy bits, interrupt frames on a new stack) whatever the CPL. */
+    public void writeSupervisor(long la, int size, long v) {
+        store(la, size, v);
+    }
+
+    /** MOV to CR0 after the caller's checks. */
+    public void writeCr0(long v) {
+        c.cr0 = v;
+        flushTlb();
+    }
+
+    /** MOV to CR3. */
+    public void writeCr3(long v) {
+        c.cr3 = v;
+        flushTlb();
+    }
+
+    /** MOV to CR4 after the caller's checks. */
+    public void writeCr4(long v) {
+        c.cr4 = v;
+        flushTlb();
+    }
+
+    /** EFER changed (LMA set or cleared with paging). */
+    public void setEfer(long v) {
+        c.efer = v;
+        flushTlb();
+    }
+
+    // ---------------------------------------------------------------- end of x86sys stubs
 
     /** An instruction byte at a linear address (fetch permission checks included). */
     public long fetch8(long linear) {

@@ -26,6 +26,12 @@ public final class Msrs {
         apicBase = 0xfee00000L | 1 << 11 | (c.cpuIndex == 0 ? 1 << 8 : 0);
     }
 
+    // ---- x86sys stub: the MSR work's tsc() (with its TSC offset) replaces this on merge
+    /** The time-stamp counter RDTSC reads. */
+    public long tsc() {
+        return c.tsc.ticks();
+    }
+
     /** RDMSR; throws #GP(0) for an MSR jemu does not implement. */
     public long read(int index) {
         throw c.fault(Vectors.GP, 0);
