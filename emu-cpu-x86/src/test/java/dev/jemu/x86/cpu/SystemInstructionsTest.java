@@ -311,4 +311,49 @@ class SystemInstructionsTest {
             assertEquals(Vectors.GP, c.excVector);
         }
     }
+
+    @Test
+    void rdmsrAtCpl3AndLockedSystemInstructionsFault() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(3);
+        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
+        rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
+        rig.gate64(Vectors.UD, 0x30100, 0xe, 0, 0);
+        rig.code(0x30000, ".code64\nhlt\n");
+        rig.code(0x30100, ".code64\nhlt\n");
+        rig.code(0x20000, ".code64\nrdmsr\n");
+        rig.code(0x20100, ".code64\n.byte 0xf0\ncpuid\n");
+        c.rip = 0x20000;
+        c.r[X86Cpu.RSP] = 0x60000;
+        rig.runToHalt(10);
+        assertEquals(0x30001, c.rip, "RDMSR at CPL 3 is #GP(0)");
+        assertEquals(0x20000, rig.read64(0x70000 - 40));
+
+        rig.longMode(0);
+        c.rip = 0x20100;
+        c.r[X86Cpu.RSP] = 0x60000;
+        rig.resume();
+        rig.runToHalt(10);
+        assertEquals(0x30101, c.rip, "LOCK CPUID is #UD");
+    }
+
+    @Test
+    void cpuidZeroExtendsWhatCpuidReports() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(0);
+        rig.code(0x10000, ".code64\ncpuid\nhlt\n");
+        c.rip = 0x10000;
+        c.r[X86Cpu.RAX] = 0xffffffff00000000L;
+        c.r[X86Cpu.RBX] = -1;
+        c.r[X86Cpu.RCX] = -1;
+        c.r[X86Cpu.RDX] = -1;
+        int[] want = Cpuid.query(c, 0, 0);
+        rig.runToHalt(10);
+        assertEquals(want[0] & 0xffffffffL, c.r[X86Cpu.RAX]);
+        assertEquals(want[1] & 0xffffffffL, c.r[X86Cpu.RBX]);
+        assertEquals(want[2] & 0xffffffffL, c.r[X86Cpu.RCX]);
+        assertEquals(want[3] & 0xffffffffL, c.r[X86Cpu.RDX]);
+    }
 }
