@@ -38,10 +38,6 @@ final class ControlOps {
         }
     }
 
-    private static boolean protectedMode(X86Cpu c) {
-        return (c.cr0 & X86Cpu.CR0_PE) != 0 && (c.rflagsOther & X86Cpu.VM) == 0;
-    }
-
     // ---------------------------------------------------------------- control registers
 
     private static X86Op movCr(Insn d, boolean write) {
@@ -211,39 +207,60 @@ final class ControlOps {
         if (op > 5) {
             return null;
         }
-        boolean mem = d.isMem();
-        Ea ea = mem ? d.ea() : null;
-        int rm = mem ? -1 : d.rm();
-        int size = d.opsize;
+        if (op <= 1) { // SLDT, STR: a register operand gets the operand size, memory 16 bits
+            boolean mem = d.isMem();
+            Ea ea = mem ? d.ea() : null;
+            int rm = mem ? -1 : d.rm();
+            int size = d.opsize;
+            return c -> {
+                requireProtectedMode(c);
+                umipCheck(c);
+                int sel = op == 0 ? c.ldtr.selector : c.tr.selector;
+                if (mem) {
+                    c.write16(ea.linear(c), sel);
+                } else {
+                    c.setReg(rm, size, sel);
+                }
+            };
+        }
+        SelectorOperand src = selectorOperand(d);
         return c -> {
-            if (!protectedMode(c)) {
-                throw c.fault(Vectors.UD);
-            }
+            requireProtectedMode(c);
+            int sel = src.get(c);
             switch (op) {
-                case 0, 1 -> {
-                    umipCheck(c);
-                    int sel = op == 0 ? c.ldtr.selector : c.tr.selector;
-                    if (mem) {
-                        c.write16(ea.linear(c), sel);
-                    } else {
-                        c.setReg(rm, size, sel);
-                    }
-                }
-                case 2, 3 -> {
+                case 2 -> {
                     requireCpl0(c);
-                    int sel = (int) (mem ? c.read16(ea.linear(c)) : c.r[rm]) & 0xffff;
-                    if (op == 2) {
-                        lldt(c, sel);
-                    } else {
-                        ltr(c, sel);
-                    }
+                    lldt(c, sel);
                 }
-                default -> {
-                    int sel = (int) (mem ? c.read16(ea.linear(c)) : c.r[rm]) & 0xffff;
-                    setZf(c, verify(c, sel, op == 5));
+                case 3 -> {
+                    requireCpl0(c);
+                    ltr(c, sel);
                 }
+                default -> setZf(c, verify(c, sel, op == 5));
             }
         };
+    }
+
+    /** The r/m16 selector operand of LLDT, LTR, VERR, VERW, LAR and LSL. */
+    @FunctionalInterface
+    private interface SelectorOperand {
+        int get(X86Cpu c);
+    }
+
+    private static SelectorOperand selectorOperand(Insn d) {
+        if (d.isMem()) {
+            Ea ea = d.ea();
+            return c -> (int) c.read16(ea.linear(c));
+        }
+        int rm = d.rm();
+        return c -> (int) c.r[rm] & 0xffff;
+    }
+
+    /** The 0F 00 group and LAR/LSL exist only in protected mode: #UD in real and virtual-8086 mode. */
+    private static void requireProtectedMode(X86Cpu c) {
+        if (!Descriptors.protectedMode(c)) {
+            throw c.fault(Vectors.UD);
+        }
     }
 
     private static void setZf(X86Cpu c, boolean z) {
@@ -341,16 +358,11 @@ final class ControlOps {
 
     private static X86Op larLsl(Insn d, boolean lar) {
         int reg = d.reg();
-        boolean mem = d.isMem();
-        Ea ea = mem ? d.ea() : null;
-        int rm = mem ? -1 : d.rm();
+        SelectorOperand src = selectorOperand(d);
         int size = d.opsize;
         return c -> {
-            if (!protectedMode(c)) {
-                throw c.fault(Vectors.UD);
-            }
-            int sel = (int) (mem ? c.read16(ea.linear(c)) : c.r[rm]) & 0xffff;
-            long raw = visibleDescriptor(c, sel, lar);
+            requireProtectedMode(c);
+            long raw = visibleDescriptor(c, src.get(c), lar);
             if (raw == 0) {
                 setZf(c, false);
                 return;

@@ -16,6 +16,11 @@ final class Descriptors {
     private Descriptors() {
     }
 
+    /** Protected mode proper: CR0.PE set and not virtual-8086 mode (where selectors index descriptor tables). */
+    static boolean protectedMode(X86Cpu c) {
+        return (c.cr0 & X86Cpu.CR0_PE) != 0 && (c.rflagsOther & X86Cpu.VM) == 0;
+    }
+
     /** A read of a system structure (GDT, LDT, IDT, TSS): a supervisor access whatever the CPL. */
     static long supervisorRead(X86Cpu c, long linear, int bits) {
         return c.mmu.readSupervisor(linear, bits / 8);
@@ -124,7 +129,7 @@ final class Descriptors {
     static void loadData(X86Cpu c, int sreg, int sel) {
         sel &= 0xffff;
         Segment s = c.seg[sreg];
-        if ((c.cr0 & X86Cpu.CR0_PE) == 0 || (c.rflagsOther & X86Cpu.VM) != 0) {
+        if (!protectedMode(c)) {
             s.selector = sel;
             s.base = (long) sel << 4;
             if ((c.rflagsOther & X86Cpu.VM) != 0) {
