@@ -38,10 +38,6 @@ final class ControlOps {
         }
     }
 
-    private static boolean protectedMode(X86Cpu c) {
-        return (c.cr0 & X86Cpu.CR0_PE) != 0 && (c.rflagsOther & X86Cpu.VM) == 0;
-    }
-
     // ---------------------------------------------------------------- control registers
 
     private static X86Op movCr(Insn d, boolean write) {
@@ -107,7 +103,10 @@ final class ControlOps {
                 if ((c.efer & X86Cpu.EFER_LMA) != 0 ? (v & 0xfff0000000000000L & ~(1L << 63)) != 0 : false) {
                     throw c.fault(Vectors.GP, 0);
                 }
+<<<<<<< ours
                 // the Mmu keeps global translations across a CR3 write
+=======
+>>>>>>> theirs
                 c.mmu.writeCr3((c.efer & X86Cpu.EFER_LMA) != 0 ? v & ~(1L << 63) : v & 0xffffffffL);
                 c.endBlock();
             }
@@ -134,26 +133,24 @@ final class ControlOps {
         long old = c.cr0;
         boolean pagingOn = (v & X86Cpu.CR0_PG) != 0 && (old & X86Cpu.CR0_PG) == 0;
         boolean pagingOff = (v & X86Cpu.CR0_PG) == 0 && (old & X86Cpu.CR0_PG) != 0;
-        if (pagingOn && (c.efer & X86Cpu.EFER_LME) != 0) {
-            if ((c.cr4 & X86Cpu.CR4_PAE) == 0 || c.seg[X86Cpu.CS].longMode()) {
-                throw c.fault(Vectors.GP, 0);
-            }
-            c.efer |= X86Cpu.EFER_LMA;
+        boolean activate = pagingOn && (c.efer & X86Cpu.EFER_LME) != 0;
+        if (activate && ((c.cr4 & X86Cpu.CR4_PAE) == 0 || c.seg[X86Cpu.CS].longMode())) {
+            throw c.fault(Vectors.GP, 0);
         }
-        if (pagingOff && (c.efer & X86Cpu.EFER_LMA) != 0) {
-            if (c.is64()) {
-                throw c.fault(Vectors.GP, 0); // paging stays on in 64-bit code
-            }
-            c.efer &= ~X86Cpu.EFER_LMA;
+        boolean deactivate = pagingOff && (c.efer & X86Cpu.EFER_LMA) != 0;
+        if (deactivate && c.is64()) {
+            throw c.fault(Vectors.GP, 0); // paging stays on in 64-bit code
         }
         boolean peOn = (v & X86Cpu.CR0_PE) != 0 && (old & X86Cpu.CR0_PE) == 0;
-        c.cr0 = v;
+        if (activate) {
+            c.mmu.setEfer(c.efer | X86Cpu.EFER_LMA);
+        } else if (deactivate) {
+            c.mmu.setEfer(c.efer & ~X86Cpu.EFER_LMA);
+        }
+        c.mmu.writeCr0(v);
         c.updateMode();
         if (peOn) {
             c.cpl = 0; // CS still holds a real-mode selector; the CPL stays 0 until the far jump
-        }
-        if (((old ^ v) & (X86Cpu.CR0_PG | X86Cpu.CR0_WP | X86Cpu.CR0_PE)) != 0) {
-            c.mmu.flushTlb();
         }
         c.endBlock();
     }
@@ -168,11 +165,7 @@ final class ControlOps {
         if ((v & X86Cpu.CR4_PCIDE) != 0 && (c.cr4 & X86Cpu.CR4_PCIDE) == 0 && (c.cr3 & 0xfff) != 0) {
             throw c.fault(Vectors.GP, 0);
         }
-        long changed = c.cr4 ^ v;
-        c.cr4 = v;
-        if ((changed & (X86Cpu.CR4_PSE | X86Cpu.CR4_PAE | X86Cpu.CR4_PGE | X86Cpu.CR4_PCIDE | 1 << 20 | 1 << 21)) != 0) {
-            c.mmu.flushTlb();
-        }
+        c.mmu.writeCr4(v);
         c.endBlock();
     }
 
@@ -218,39 +211,60 @@ final class ControlOps {
         if (op > 5) {
             return null;
         }
-        boolean mem = d.isMem();
-        Ea ea = mem ? d.ea() : null;
-        int rm = mem ? -1 : d.rm();
-        int size = d.opsize;
+        if (op <= 1) { // SLDT, STR: a register operand gets the operand size, memory 16 bits
+            boolean mem = d.isMem();
+            Ea ea = mem ? d.ea() : null;
+            int rm = mem ? -1 : d.rm();
+            int size = d.opsize;
+            return c -> {
+                requireProtectedMode(c);
+                umipCheck(c);
+                int sel = op == 0 ? c.ldtr.selector : c.tr.selector;
+                if (mem) {
+                    c.write16(ea.linear(c), sel);
+                } else {
+                    c.setReg(rm, size, sel);
+                }
+            };
+        }
+        SelectorOperand src = selectorOperand(d);
         return c -> {
-            if (!protectedMode(c)) {
-                throw c.fault(Vectors.UD);
-            }
+            requireProtectedMode(c);
+            int sel = src.get(c);
             switch (op) {
-                case 0, 1 -> {
-                    umipCheck(c);
-                    int sel = op == 0 ? c.ldtr.selector : c.tr.selector;
-                    if (mem) {
-                        c.write16(ea.linear(c), sel);
-                    } else {
-                        c.setReg(rm, size, sel);
-                    }
-                }
-                case 2, 3 -> {
+                case 2 -> {
                     requireCpl0(c);
-                    int sel = (int) (mem ? c.read16(ea.linear(c)) : c.r[rm]) & 0xffff;
-                    if (op == 2) {
-                        lldt(c, sel);
-                    } else {
-                        ltr(c, sel);
-                    }
+                    lldt(c, sel);
                 }
-                default -> {
-                    int sel = (int) (mem ? c.read16(ea.linear(c)) : c.r[rm]) & 0xffff;
-                    setZf(c, verify(c, sel, op == 5));
+                case 3 -> {
+                    requireCpl0(c);
+                    ltr(c, sel);
                 }
+                default -> setZf(c, verify(c, sel, op == 5));
             }
         };
+    }
+
+    /** The r/m16 selector operand of LLDT, LTR, VERR, VERW, LAR and LSL. */
+    @FunctionalInterface
+    private interface SelectorOperand {
+        int get(X86Cpu c);
+    }
+
+    private static SelectorOperand selectorOperand(Insn d) {
+        if (d.isMem()) {
+            Ea ea = d.ea();
+            return c -> (int) c.read16(ea.linear(c));
+        }
+        int rm = d.rm();
+        return c -> (int) c.r[rm] & 0xffff;
+    }
+
+    /** The 0F 00 group and LAR/LSL exist only in protected mode: #UD in real and virtual-8086 mode. */
+    private static void requireProtectedMode(X86Cpu c) {
+        if (!Descriptors.protectedMode(c)) {
+            throw c.fault(Vectors.UD);
+        }
     }
 
     private static void setZf(X86Cpu c, boolean z) {
@@ -348,16 +362,11 @@ final class ControlOps {
 
     private static X86Op larLsl(Insn d, boolean lar) {
         int reg = d.reg();
-        boolean mem = d.isMem();
-        Ea ea = mem ? d.ea() : null;
-        int rm = mem ? -1 : d.rm();
+        SelectorOperand src = selectorOperand(d);
         int size = d.opsize;
         return c -> {
-            if (!protectedMode(c)) {
-                throw c.fault(Vectors.UD);
-            }
-            int sel = (int) (mem ? c.read16(ea.linear(c)) : c.r[rm]) & 0xffff;
-            long raw = visibleDescriptor(c, sel, lar);
+            requireProtectedMode(c);
+            long raw = visibleDescriptor(c, src.get(c), lar);
             if (raw == 0) {
                 setZf(c, false);
                 return;

@@ -16,25 +16,19 @@ final class Descriptors {
     private Descriptors() {
     }
 
-    /** Runs a read of a system structure (GDT, LDT, IDT, TSS) as the supervisor access the CPU makes. */
-    static long supervisorRead(X86Cpu c, long linear, int size) {
-        int saved = c.cpl;
-        c.cpl = 0;
-        try {
-            return c.read(linear, size);
-        } finally {
-            c.cpl = saved;
-        }
+    /** Protected mode proper: CR0.PE set and not virtual-8086 mode (where selectors index descriptor tables). */
+    static boolean protectedMode(X86Cpu c) {
+        return (c.cr0 & X86Cpu.CR0_PE) != 0 && (c.rflagsOther & X86Cpu.VM) == 0;
     }
 
-    static void supervisorWrite(X86Cpu c, long linear, int size, long v) {
-        int saved = c.cpl;
-        c.cpl = 0;
-        try {
-            c.write(linear, size, v);
-        } finally {
-            c.cpl = saved;
-        }
+    /** A read of a system structure (GDT, LDT, IDT, TSS): a supervisor access whatever the CPL. */
+    static long supervisorRead(X86Cpu c, long linear, int bits) {
+        return c.mmu.readSupervisor(linear, bits / 8);
+    }
+
+    /** A write of a system structure or of an interrupt frame on a privileged stack. */
+    static void supervisorWrite(X86Cpu c, long linear, int bits, long v) {
+        c.mmu.writeSupervisor(linear, bits / 8, v);
     }
 
     /** The selector error code of {@code sel}: index and TI, RPL bits cleared, plus EXT. */
@@ -135,7 +129,7 @@ final class Descriptors {
     static void loadData(X86Cpu c, int sreg, int sel) {
         sel &= 0xffff;
         Segment s = c.seg[sreg];
-        if ((c.cr0 & X86Cpu.CR0_PE) == 0 || (c.rflagsOther & X86Cpu.VM) != 0) {
+        if (!protectedMode(c)) {
             s.selector = sel;
             s.base = (long) sel << 4;
             if ((c.rflagsOther & X86Cpu.VM) != 0) {

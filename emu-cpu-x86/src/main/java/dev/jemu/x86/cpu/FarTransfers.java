@@ -11,10 +11,6 @@ final class FarTransfers {
     private FarTransfers() {
     }
 
-    private static boolean protectedMode(X86Cpu c) {
-        return (c.cr0 & X86Cpu.CR0_PE) != 0 && (c.rflagsOther & X86Cpu.VM) == 0;
-    }
-
     private static boolean longMode(X86Cpu c) {
         return (c.efer & X86Cpu.EFER_LMA) != 0;
     }
@@ -90,7 +86,7 @@ final class FarTransfers {
     /** JMP far / CALL far to {@code sel:offset}; {@code size} is the operand size (16, 32, 64). */
     static void jump(X86Cpu c, int sel, long offset, boolean call, int size) {
         sel &= 0xffff;
-        if (!protectedMode(c)) {
+        if (!Descriptors.protectedMode(c)) {
             long target = offset & X86Cpu.mask(size);
             if (call) {
                 setSp(c, pushAll(c, size, c.seg[X86Cpu.CS].selector, c.nrip));
@@ -183,7 +179,7 @@ final class FarTransfers {
             long[] frame = {oldSs, oldSp, retCs, c.nrip};
             for (long v : frame) {
                 rsp -= 8;
-                c.write64(rsp, v);
+                Descriptors.supervisorWrite(c, rsp, 64, v);
             }
             Descriptors.loadNull(c.seg[X86Cpu.SS], dpl);
             c.seg[X86Cpu.SS].attr = dpl << Segment.DPL_SHIFT;
@@ -198,7 +194,7 @@ final class FarTransfers {
             long[] frame = {oldSs, oldSp, retCs, c.nrip};
             for (long v : frame) {
                 sp -= size / 8;
-                c.write((base + (sp & X86Cpu.mask(bits))) & 0xffffffffL, size, v);
+                Descriptors.supervisorWrite(c, (base + (sp & X86Cpu.mask(bits))) & 0xffffffffL, size, v);
             }
             ss = Descriptors.markAccessed(c, ssSel, ss);
             Descriptors.load(c.seg[X86Cpu.SS], ssSel, ss);
@@ -254,7 +250,7 @@ final class FarTransfers {
         long rip = c.read(stackAt(c, sp), size);
         int sel = (int) c.read(stackAt(c, sp + size / 8), 16);
         sp += 2 * (size / 8);
-        if (!protectedMode(c)) {
+        if (!Descriptors.protectedMode(c)) {
             setSp(c, sp + imm);
             loadRealCs(c, sel);
             c.nrip = rip;
@@ -289,7 +285,8 @@ final class FarTransfers {
         long flags = c.read(stackAt(c, sp + 2L * step), size);
         sp += 3L * step;
         long old = c.rflags();
-        if (!protectedMode(c)) {
+        c.interrupts.nmiBlocked = false;
+        if (!Descriptors.protectedMode(c)) {
             if ((c.rflagsOther & X86Cpu.VM) != 0) {
                 throw c.fault(Vectors.GP, 0); // virtual-8086 mode is not implemented
             }

@@ -63,9 +63,20 @@ public final class Interrupts {
         raise(vector, false, 0, Kind.EXTERNAL, c.rip);
     }
 
-    /** NMI: vector 2 as an external event (no NMI blocking is modelled beyond IRET). */
-    public void nmi() {
+    /** An NMI is being handled: further NMIs wait for the next IRET (SDM 6.7.1). */
+    boolean nmiBlocked;
+
+    /**
+     * Delivers an NMI (vector 2, whatever IF says) before the instruction at c.rip, unless one is being handled;
+     * returns whether it was taken (the caller keeps a refused one pending).
+     */
+    public boolean nmi() {
+        if (nmiBlocked) {
+            return false;
+        }
+        nmiBlocked = true;
         external(Vectors.NMI);
+        return true;
     }
 
     /**
@@ -227,7 +238,7 @@ public final class Interrupts {
         int n = hasError ? 6 : 5;
         for (int i = 0; i < n; i++) {
             rsp -= 8;
-            Descriptors.supervisorWrite(c, rsp, 64, frame[i]);
+            frameWrite(newCpl, rsp, 64, frame[i]);
         }
         // committed: nothing below faults
         Descriptors.markAccessed(c, sel, cs);
@@ -303,7 +314,7 @@ public final class Interrupts {
         long p = sp;
         for (int i = 0; i < n; i++) {
             p -= size / 8;
-            Descriptors.supervisorWrite(c, (ssBase + (p & m)) & 0xffffffffL, size, frame[i]);
+            frameWrite(newCpl, (ssBase + (p & m)) & 0xffffffffL, size, frame[i]);
         }
         // committed
         if (stackSwitch) {
@@ -319,6 +330,15 @@ public final class Interrupts {
         c.rip = target;
         c.nrip = target;
         c.updateMode();
+    }
+
+    /** A push of the interrupt frame: a supervisor access onto a CPL 0-2 stack, a user one at CPL 3. */
+    private void frameWrite(int newCpl, long linear, int bits, long v) {
+        if (newCpl < 3) {
+            Descriptors.supervisorWrite(c, linear, bits, v);
+        } else {
+            c.write(linear, bits, v);
+        }
     }
 
     /** A 64-bit field of the 64-bit TSS (RSPn, ISTn): #TS(TR) when the TSS is too short for it. */

@@ -3,7 +3,7 @@ package dev.jemu.x86.cpu;
 /**
  * INT n / INT3 / INTO / INT1, HLT, CLI/STI, CPUID, RDMSR/WRMSR, RDTSC, RDPMC, SYSCALL/SYSRET, SYSENTER/SYSEXIT, the
  * 0F AE group (FXSAVE/FXRSTOR/LDMXCSR/STMXCSR through {@link SseOps}, fences, CLFLUSH, RD/WR FS/GS BASE),
- * INVD/WBINVD, PREFETCH hints and UD2.
+ * INVD/WBINVD and UD2. (PREFETCHh, 0F 18, and PREFETCHW, 0F 0D, are the integer core's hint NOPs.)
  */
 final class MiscSystemOps {
     private MiscSystemOps() {
@@ -79,7 +79,10 @@ final class MiscSystemOps {
         t.put(OpcodeTable.TWO, 0x08, d -> privilegedNop); // INVD: no caches are modelled
         t.put(OpcodeTable.TWO, 0x09, d -> privilegedNop); // WBINVD
         t.put(OpcodeTable.TWO, 0x0b, d -> null); // UD2
+<<<<<<< ours
         // PREFETCHh (0F 18) and PREFETCHW (0F 0D) are the integer core's hint NOPs (MiscOps)
+=======
+>>>>>>> theirs
         t.put(OpcodeTable.TWO, 0xae, MiscSystemOps::group15);
     }
 
@@ -94,21 +97,31 @@ final class MiscSystemOps {
         }
     }
 
-    /**
-     * The time-stamp counter: the TSC clock's ticks. (The MSR work's IA32_TSC writes / TSC offset, when it has
-     * one, is added here.)
-     */
-    static long tsc(X86Cpu c) {
-        return c.tsc.ticks();
-    }
-
     static void rdtsc(X86Cpu c) {
         if ((c.cr4 & 4) != 0 && c.cpl > 0) {
             throw c.fault(Vectors.GP, 0); // CR4.TSD
         }
-        long v = tsc(c);
+        long v = c.msrs.tsc();
         c.r[X86Cpu.RAX] = v & 0xffffffffL;
         c.r[X86Cpu.RDX] = v >>> 32;
+    }
+
+    /**
+     * RDPID r32/r64 (F3 0F C7 /7, register form), for the integer core's 0F C7 group to return: IA32_TSC_AUX into
+     * the register, #UD unless CPUID.7.0:ECX.RDPID is advertised.
+     */
+    static X86Op rdpid(Insn d) {
+        if (d.isMem()) {
+            return null;
+        }
+        int rm = d.rm();
+        int size = d.mode == 64 ? 64 : 32;
+        return c -> {
+            if (!ControlOps.feature(c, 7, ControlOps.ECX, 22)) {
+                throw c.fault(Vectors.UD);
+            }
+            c.setReg(rm, size, c.msrs.tscAux & 0xffffffffL);
+        };
     }
 
     // ---------------------------------------------------------------- SYSCALL / SYSRET

@@ -135,6 +135,9 @@ final class SegmentOps {
         return c -> FarTransfers.jump(c, sel, off, call, size);
     }
 
+    /** FF /3 and FF /5 as one decoder, for the integer core's FF group (its BranchOps.farIndirect hook). */
+    static final OpDecoder FAR_INDIRECT = d -> farIndirect(d, d.modrmReg() == 3);
+
     /**
      * JMP far m16:16/32/64 (FF /5) and CALL far (FF /3), for the integer core's FF group to return. The memory
      * operand holds the offset then the selector; REX.W makes the offset 64-bit. A register operand is #UD (null).

@@ -11,9 +11,18 @@ final class SystemOps {
     }
 
     static void register(OpcodeTable t) {
-        SegmentOps.register(t);
-        ControlOps.register(t);
-        PortIoOps.register(t);
-        MiscSystemOps.register(t);
+        OpcodeTable own = new OpcodeTable();
+        SegmentOps.register(own);
+        ControlOps.register(own);
+        PortIoOps.register(own);
+        MiscSystemOps.register(own);
+        for (int map = 0; map < own.maps.length; map++) {
+            for (int op = 0; op < 256; op++) {
+                OpDecoder dec = own.get(map, op);
+                if (dec != null) {
+                    t.put(map, op, d -> d.lock ? null : dec.decode(d)); // no system instruction takes LOCK: #UD
+                }
+            }
+        }
     }
 }

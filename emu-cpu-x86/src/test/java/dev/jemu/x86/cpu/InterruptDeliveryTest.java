@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jemu.core.machine.ExitRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Exception and interrupt delivery in each mode: IVT, 32-bit gates with a TSS stack switch, 64-bit gates with IST. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class InterruptDeliveryTest {
     /** An interrupt controller with one pending vector. */
     static final class OneShot implements InterruptSource {

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Real mode to protected mode to long mode as a boot loader does it, and the control-register checks on the way. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ModeSwitchTest {
     @Test
     void realToProtectedToLongMode() {
@@ -130,5 +132,68 @@ class ModeSwitchTest {
         rig.runToHalt(10);
         assertEquals(0x405, c.r[X86Cpu.RBX], "DR5 is DR7 with CR4.DE clear; bit 10 reads as one");
         assertEquals(0xffff0ff0L, c.r[X86Cpu.RCX], "DR4 is DR6");
+    }
+
+    /**
+     * The path Linux's PVH entry and startup_64 take: flat 32-bit protected mode with cached segments and no valid
+     * GDT (as the PVH boot ABI hands over), LGDT and segment reloads, PAE + CR3 + PG into long mode, a far jump to
+     * 64-bit code, LRETQ to reload CS, IRETQ to the same level (sync_core's iret-to-self), and a null SS at CPL 0.
+     */
+    @Test
+    void pvhEntryToStartup64() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.gdt(true);
+        c.gdtBase = 0;
+        c.gdtLimit = 0;
+        c.cr0 = X86Cpu.CR0_PE | X86Cpu.CR0_ET;
+        rig.load(X86Cpu.CS, SysRig.CODE32);
+        rig.load(X86Cpu.DS, SysRig.DATA);
+        rig.load(X86Cpu.ES, SysRig.DATA);
+        rig.load(X86Cpu.SS, SysRig.DATA);
+        c.cpl = 0;
+        c.efer = X86Cpu.EFER_LME; // the kernel's RDMSR/WRMSR of EFER is the MSR work's
+        c.updateMode();
+        c.rip = 0x100000;
+        c.r[X86Cpu.RSP] = 0x80000;
+        // the frames LRETQ and IRETQ pop (the kernel pushes them; PUSH is the integer core's)
+        rig.bus.write(0x80000, 8, 0x100100);
+        rig.bus.write(0x80008, 8, SysRig.CODE64);
+        rig.bus.write(0x80010, 8, 0x100200);
+        rig.bus.write(0x80018, 8, SysRig.CODE64);
+        rig.bus.write(0x80020, 8, 0x46);
+        rig.bus.write(0x80028, 8, 0x7fff0);
+        rig.bus.write(0x80030, 8, SysRig.DATA);
+        rig.code(0x100000, """
+                .code32
+                lgdt gdtr
+                mov $0x18, %eax
+                mov %eax, %ds
+                mov %eax, %es
+                mov %eax, %ss
+                mov $0xa0, %eax
+                mov %eax, %cr4
+                mov $0x200000, %eax
+                mov %eax, %cr3
+                mov $0x80050033, %eax
+                mov %eax, %cr0
+                ljmp $0x10, $lm64
+                .code64
+                lm64:
+                lretq
+                gdtr: .word 0x4f
+                .long 0x800
+                """);
+        rig.code(0x100100, ".code64\niretq\n");
+        rig.code(0x100200, ".code64\nmov $0, %eax\nmov %eax, %ss\nmov %eax, %ds\nhlt\n");
+        rig.runToHalt(100);
+        assertTrue(c.is64());
+        assertEquals(0x200000, c.cr3);
+        assertEquals(0x80050033L, c.cr0);
+        assertEquals(0x46, c.rflags(), "IRETQ loaded RFLAGS");
+        assertEquals(0x7fff0, c.r[X86Cpu.RSP], "and RSP");
+        assertEquals(0, c.seg[X86Cpu.SS].selector, "a null SS at CPL 0 in 64-bit mode");
+        assertEquals(0, c.seg[X86Cpu.DS].selector);
+        assertEquals(64, c.stackBits);
     }
 }
