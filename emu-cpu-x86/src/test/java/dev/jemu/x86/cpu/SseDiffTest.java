@@ -103,27 +103,14 @@ class SseDiffTest {
         StringBuilder report = new StringBuilder();
         for (int k = 0; k < cases.size(); k++) {
             HostOracle.State in = cases.get(k).in();
-            HostOracle.Result want = results.get(k);
-            rig.setXmm(0, in.x0(), in.x1());
-            rig.setXmm(1, in.y0(), in.y1());
-            rig.bus.write(FpRig.DATA, 8, in.m0());
-            rig.bus.write(FpRig.DATA + 8, 8, in.m1());
-            rig.cpu.r[X86Cpu.RDI] = FpRig.DATA;
-            rig.cpu.r[X86Cpu.RAX] = in.rax();
-            rig.cpu.mxcsr = in.mxcsr();
-            rig.cpu.setRflags(2);
-            int v = rig.exec(want.code());
-            HostOracle.State got = new HostOracle.State(rig.cpu.xmm[0], rig.cpu.xmm[1], rig.cpu.xmm[2], rig.cpu.xmm[3],
-                    rig.bus.read(FpRig.DATA, 8), rig.bus.read(FpRig.DATA + 8, 8), rig.cpu.r[X86Cpu.RAX],
-                    rig.cpu.mxcsr, rig.cpu.rflags());
-            HostOracle.State exp = new HostOracle.State(want.out().x0(), want.out().x1(), want.out().y0(),
-                    want.out().y1(), want.out().m0(), want.out().m1(), want.out().rax(), want.out().mxcsr(),
-                    want.out().rflags() & 0x8d7);
-            got = new HostOracle.State(got.x0(), got.x1(), got.y0(), got.y1(), got.m0(), got.m1(), got.rax(),
-                    got.mxcsr(), got.rflags() & 0x8d7);
-            if (v >= 0 || !got.equals(exp)) {
+            HostOracle.State exp = results.get(k).out();
+            exp = new HostOracle.State(exp.x0(), exp.x1(), exp.y0(), exp.y1(), exp.m0(), exp.m1(), exp.m2(), exp.m3(),
+                    exp.rax(), exp.mxcsr(), exp.rflags() & 0x8d7);
+            String fault = rig.runCase(in, results.get(k).code());
+            HostOracle.State got = rig.state();
+            if (fault != null || !got.equals(exp)) {
                 if (failures++ < 30) {
-                    report.append(cases.get(k).insn()).append(v >= 0 ? " fault " + v : "").append("\n  in   ")
+                    report.append(cases.get(k).insn()).append(fault != null ? " " + fault : "").append("\n  in   ")
                             .append(show(in)).append("\n  host ").append(show(exp)).append("\n  jemu ")
                             .append(show(got)).append('\n');
                 }
@@ -133,7 +120,7 @@ class SseDiffTest {
     }
 
     static String show(HostOracle.State s) {
-        return String.format("x0=%016x:%016x x1=%016x:%016x m=%016x:%016x rax=%x mxcsr=%04x fl=%x", s.x1(), s.x0(),
-                s.y1(), s.y0(), s.m1(), s.m0(), s.rax(), s.mxcsr(), s.rflags());
+        return String.format("x0=%016x:%016x x1=%016x:%016x m=%016x:%016x:%016x:%016x rax=%x mxcsr=%04x fl=%x",
+                s.x1(), s.x0(), s.y1(), s.y0(), s.m3(), s.m2(), s.m1(), s.m0(), s.rax(), s.mxcsr(), s.rflags());
     }
 }
