@@ -145,7 +145,6 @@ final class F80 {
             }
         } else {
             kept = sig.shiftLeft(-shift);
-            shift = 0;
         }
         int kexp = exp2 + shift;           // value = kept * 2^kexp
         if (inexact) {
@@ -365,7 +364,10 @@ final class F80 {
         result(sgn | (e - biasF + BIAS), INT_BIT | frac << (63 - fracBits));
     }
 
-    /** Stores to binary32/binary64 with rounding (rc; no precision control), flags; returns the bits. */
+    /**
+     * Stores to binary32/binary64 with rounding (rc; no precision control), flags (stores never report DE);
+     * returns the bits.
+     */
     long toFloat(int ase, long am, boolean dbl) {
         int fracBits = dbl ? 52 : 23, expBits = dbl ? 11 : 8;
         int emaxF = (1 << expBits) - 1, biasF = emaxF >> 1;
@@ -386,9 +388,6 @@ final class F80 {
         }
         if (am == 0) {
             return sign;
-        }
-        if (isDenormal(ase, am)) {
-            flags |= X87.DE;
         }
         round(sign != 0, sig(am), exp2(ase), fracBits + 1, biasF, emaxF - 1);
         long frac = (outSig >>> (63 - fracBits)) & ((1L << fracBits) - 1);
@@ -419,9 +418,6 @@ final class F80 {
         }
         if (am == 0) {
             return 0;
-        }
-        if (isDenormal(ase, am)) {
-            flags |= X87.DE;
         }
         boolean neg = (ase & 0x8000) != 0;
         BigInteger s = sig(am);
@@ -461,6 +457,20 @@ final class F80 {
             }
         }
         return v.longValue();
+    }
+
+    /** ST(1)'s integer part for FSCALE, clamped far beyond any exponent (no flags). */
+    static long scaleCount(int se, long m) {
+        int e = exp2(se);
+        long n;
+        if (m == 0 || e <= -64) {
+            n = 0;
+        } else if (e >= 0) {
+            n = e > 20 ? 1 << 20 : Math.min(1L << 20, (m >>> 1) >= (1L << 62) >>> e ? 1 << 20 : m << e);
+        } else {
+            n = Math.min(1L << 20, m >>> -e);
+        }
+        return (se & 0x8000) != 0 ? -n : n;
     }
 
     /** FRNDINT: rounds to an integer value by rc (PE when inexact). */

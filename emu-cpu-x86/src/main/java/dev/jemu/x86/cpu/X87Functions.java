@@ -344,6 +344,9 @@ final class X87Functions {
             }
             int ase = x.se(0), bse = x.se(1);
             long am = x.mant(0), bm = x.mant(1);
+            if (!nanOperand(x, 0) && !nanOperand(x, 1) && (F80.isDenormal(ase, am) || F80.isDenormal(bse, bm))) {
+                f.flags |= X87.DE;
+            }
             if (nanOperand(x, 0) || nanOperand(x, 1)) {
                 f.arith(F80.ADD, ase, am, bse, bm);
             } else if (F80.isInf(bse, bm)) {
@@ -358,14 +361,7 @@ final class X87Functions {
                 f.se = ase;
                 f.m = am;
             } else {
-                if (F80.isDenormal(ase, am) || F80.isDenormal(bse, bm)) {
-                    f.flags |= X87.DE;
-                }
-                int saved = f.rc;
-                long n = f.toInt(bse, bm, 64, true);
-                f.flags &= ~(X87.PE | X87.C1);
-                f.rc = saved;
-                n = Math.max(-70000, Math.min(70000, n));
+                long n = F80.scaleCount(bse, bm);
                 f.roundToF80((ase & 0x8000) != 0, F80.sig(am), F80.exp2(ase) + (int) n, 64);
             }
             if (!X87Exec.suppressed(c, f)) {
@@ -411,7 +407,7 @@ final class X87Functions {
                 int d = la - lb;
                 int emin = Math.min(ea, eb);
                 boolean partial = d >= 64;
-                int scale = partial ? d - 32 : 0;
+                int scale = partial ? d - (32 + d % 32) : 0;   // N = 32 + D mod 32, as AMD documents
                 BigInteger aa = a.shiftLeft(ea - emin), bb = b.shiftLeft(eb - emin + scale);
                 BigInteger[] qr = aa.divideAndRemainder(bb);
                 BigInteger q = qr[0], r = qr[1];

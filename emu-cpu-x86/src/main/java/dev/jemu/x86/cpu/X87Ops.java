@@ -113,14 +113,27 @@ final class X87Ops {
                 }
             } else {
                 int loadFlags = f.flags;
+                f.flags = 0;
                 f.arith(op, x.se(0), x.mant(0), f.se, f.m);
-                f.flags |= loadFlags;
+                f.flags |= loadFlags & ~X87.DE | denormalSource(loadFlags, x, f.flags);
                 if (!X87Exec.suppressed(c, f)) {
                     x.set(0, f.se, f.m);
                 }
             }
             X87Exec.finish(c, f);
         };
+    }
+
+    /**
+     * DE for a memory operand that was denormal in its own format (it is normal in the extended one), unless
+     * the operation found a NaN (IE) or divided by zero (ZE) first.
+     */
+    private static int denormalSource(int loadFlags, X87 x, int opFlags) {
+        if ((loadFlags & X87.DE) == 0 || (opFlags & (X87.ZE)) != 0
+                || F80.isNaN(x.se(0), x.mant(0)) || F80.isUnsupported(x.se(0), x.mant(0))) {
+            return 0;
+        }
+        return X87.DE;
     }
 
     private static X86Op compareMem(Ea ea, int fop, int kind, boolean pop) {
@@ -133,7 +146,10 @@ final class X87Ops {
                 X87Exec.underflow(f);
                 r = 2;
             } else {
+                int loadFlags = f.flags;
+                f.flags = 0;
                 r = f.compare(x.se(0), x.mant(0), f.se, f.m, false);
+                f.flags |= loadFlags & ~X87.DE | denormalSource(loadFlags, x, f.flags);
             }
             X87Exec.finish(c, f);
             X87Exec.setCompare(x, r);
