@@ -169,7 +169,7 @@ final class F80 {
             if (toInf) {
                 outExp = emax + 1;
                 outSig = INT_BIT;
-                flags = up || rc == RN ? flags | X87.C1 : flags;
+                flags |= X87.C1;       // an infinity is a rounding away from the exact value
             } else {
                 outExp = emax;
                 outSig = -1L << (64 - p);
@@ -177,16 +177,45 @@ final class F80 {
             }
             return;
         }
-        if (rbiased < 1) {
+        boolean tiny = bias == BIAS ? biased < 1 && !carriesToNormal(sig, neg) : rbiased < 1;
+        if (tiny) {
             if (inexact) {
                 flags |= X87.UE;
             }
+        }
+        if (rbiased < 1) {
             outExp = 0;
             outSig = kept.shiftLeft(kexp - (1 - bias - 63)).longValue();
         } else {
             outExp = rbiased;
             outSig = kept.shiftLeft(64 - kbl).longValue();
         }
+    }
+
+    /**
+     * Whether sig (just below the smallest normal) rounds up to it at 64 bits with an unbounded exponent: the
+     * x87 judges tininess after rounding at 64 bits even when the precision control rounds to fewer.
+     */
+    private boolean carriesToNormal(BigInteger sig, boolean neg) {
+        int bl = sig.bitLength();
+        if (bl <= 64) {
+            return false;
+        }
+        BigInteger kept = sig.shiftRight(bl - 64);
+        if (kept.bitCount() != 64) {
+            return false;
+        }
+        BigInteger rem = sig.subtract(kept.shiftLeft(bl - 64));
+        if (rem.signum() == 0) {
+            return false;
+        }
+        int cmp = rem.compareTo(BigInteger.ONE.shiftLeft(bl - 65));
+        return switch (rc) {
+            case RN -> cmp >= 0;
+            case DOWN -> neg;
+            case UP -> !neg;
+            default -> false;
+        };
     }
 
     /** Rounds an exact value to the extended format at the precision control; sets the result. */
@@ -276,7 +305,7 @@ final class F80 {
                     return;
                 }
                 if (ai || bz) {
-                    if (bz) {
+                    if (bz && !ai) {
                         flags |= X87.ZE;
                         flags &= ~X87.DE;
                     }
@@ -309,6 +338,7 @@ final class F80 {
             return;
         }
         if (neg) {
+            flags &= ~X87.DE;       // the invalid operation outranks the denormal operand
             defaultNaN();
             return;
         }

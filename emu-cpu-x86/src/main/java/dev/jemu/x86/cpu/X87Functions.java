@@ -390,6 +390,10 @@ final class X87Functions {
             int ase = x.se(0), bse = x.se(1);
             long am = x.mant(0), bm = x.mant(1);
             x.fsw &= ~(X87.C0 | X87.C1 | X87.C2 | X87.C3);
+            if (!nanOperand(x, 0) && !nanOperand(x, 1) && !F80.isInf(ase, am) && bm != 0
+                    && (F80.isDenormal(ase, am) || F80.isDenormal(bse, bm))) {
+                f.flags |= X87.DE;
+            }
             if (nanOperand(x, 0) || nanOperand(x, 1)) {
                 f.arith(F80.ADD, ase, am, bse, bm);
             } else if (F80.isInf(ase, am) || bm == 0) {
@@ -398,9 +402,6 @@ final class X87Functions {
                 f.se = ase;
                 f.m = am;
             } else {
-                if (F80.isDenormal(ase, am) || F80.isDenormal(bse, bm)) {
-                    f.flags |= X87.DE;
-                }
                 BigInteger a = F80.sig(am), b = F80.sig(bm);
                 int ea = F80.exp2(ase), eb = F80.exp2(bse);
                 int la = ea + a.bitLength() - 1, lb = eb + b.bitLength() - 1;
