@@ -82,6 +82,37 @@ class SseDiffTest {
         compare(FLOAT, PER_INSN);
     }
 
+    static final String[] MMX_OPS = {
+        "punpcklbw", "punpcklwd", "punpckldq", "punpckhbw", "punpckhwd", "punpckhdq", "packsswb", "packuswb",
+        "packssdw", "pcmpgtb", "pcmpgtw", "pcmpgtd", "pcmpeqb", "pcmpeqw", "pcmpeqd", "psrlw", "psrld", "psrlq",
+        "psraw", "psrad", "psllw", "pslld", "psllq", "paddb", "paddw", "paddd", "paddq", "psubb", "psubw", "psubd",
+        "psubq", "paddsb", "paddsw", "paddusb", "paddusw", "psubsb", "psubsw", "psubusb", "psubusw", "pminub",
+        "pmaxub", "pminsw", "pmaxsw", "pmullw", "pmulhw", "pmulhuw", "pmuludq", "pmaddwd", "psadbw", "pavgb",
+        "pavgw", "pand", "pandn", "por", "pxor",
+    };
+
+    static String[] mmx() {
+        List<String> l = new ArrayList<>();
+        String load = "movq (%rdi), %mm0; movq 8(%rdi), %mm1; ";
+        String out = "movq %mm0, 16(%rdi); fnstsw %ax";
+        for (String op : MMX_OPS) {
+            l.add(load + op + " %mm1, %mm0; " + out);
+        }
+        l.add(load + "pshufw $0x4e, %mm1, %mm0; " + out);
+        l.add(load + "psrlw $3, %mm0; psllq $7, %mm1; psrad $9, %mm0; paddq %mm1, %mm0; " + out);
+        l.add(load + "pmovmskb %mm1, %eax; movd %eax, %mm0; " + out);
+        l.add(load + "pinsrw $2, %eax, %mm0; pextrw $1, %mm1, %eax; movq %mm0, 16(%rdi)");
+        l.add(load + "movd %mm1, %eax; movq %mm1, %rcx; movq2dq %mm0, %xmm0; movdq2q %xmm1, %mm0; " + out);
+        l.add(load + "paddb 24(%rdi), %mm0; emms; " + out);
+        l.add(load + "maskmovq %mm1, %mm0; fnstsw %ax");
+        return l.toArray(new String[0]);
+    }
+
+    @Test
+    void mmxMatchesTheHostCpu() throws Exception {
+        compare(mmx(), 16);
+    }
+
     @Test
     void integerAndMovesMatchTheHostCpu() throws Exception {
         compare(INTEGER, 16);
