@@ -108,6 +108,26 @@ class SseDiffTest {
         return l.toArray(new String[0]);
     }
 
+    static final String[] SSSE3 = {
+        "pshufb %xmm1, %xmm0", "phaddw %xmm1, %xmm0", "phaddd %xmm1, %xmm0", "phaddsw %xmm1, %xmm0",
+        "pmaddubsw %xmm1, %xmm0", "phsubw %xmm1, %xmm0", "phsubd (%rdi), %xmm0", "phsubsw %xmm1, %xmm0",
+        "psignb %xmm1, %xmm0", "psignw %xmm1, %xmm0", "psignd %xmm1, %xmm0", "pmulhrsw %xmm1, %xmm0",
+        "pabsb %xmm1, %xmm0", "pabsw %xmm1, %xmm0", "pabsd (%rdi), %xmm0",
+        "palignr $0, %xmm1, %xmm0", "palignr $5, %xmm1, %xmm0", "palignr $16, %xmm1, %xmm0",
+        "palignr $21, %xmm1, %xmm0", "palignr $40, (%rdi), %xmm0",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; pshufb %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; phaddw %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; pmaddubsw %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; palignr $3, %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; palignr $11, %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; psignw %mm1, %mm0; pabsd %mm0, %mm1; movq %mm1, 16(%rdi)",
+    };
+
+    @Test
+    void ssse3MatchesTheHostCpu() throws Exception {
+        compare(SSSE3, 24);
+    }
+
     @Test
     void mmxMatchesTheHostCpu() throws Exception {
         compare(mmx(), 16);
