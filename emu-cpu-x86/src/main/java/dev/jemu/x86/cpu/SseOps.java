@@ -15,6 +15,7 @@ final class SseOps {
         SseFloat.register(t);
         SseConvert.register(t);
         Ssse3.register(t);
+        Sse41.register(t);
     }
 
     /** 0F AE /0 (REX.W: FXSAVE64), memory only; null (#UD) for a register operand. */

@@ -123,6 +123,33 @@ class SseDiffTest {
         "movq (%rdi), %mm0; movq 8(%rdi), %mm1; psignw %mm1, %mm0; pabsd %mm0, %mm1; movq %mm1, 16(%rdi)",
     };
 
+    static final String[] SSE41 = {
+        "pblendvb %xmm0, %xmm1, %xmm0", "blendvps %xmm0, (%rdi), %xmm1", "blendvpd %xmm0, %xmm1, %xmm0",
+        "ptest %xmm1, %xmm0", "ptest (%rdi), %xmm0",
+        "pmovsxbw %xmm1, %xmm0", "pmovsxbd %xmm1, %xmm0", "pmovsxbq (%rdi), %xmm0", "pmovsxwd %xmm1, %xmm0",
+        "pmovsxwq %xmm1, %xmm0", "pmovsxdq (%rdi), %xmm0", "pmovzxbw %xmm1, %xmm0", "pmovzxbd (%rdi), %xmm0",
+        "pmovzxbq %xmm1, %xmm0", "pmovzxwd %xmm1, %xmm0", "pmovzxwq %xmm1, %xmm0", "pmovzxdq %xmm1, %xmm0",
+        "pmuldq %xmm1, %xmm0", "pcmpeqq %xmm1, %xmm0", "pcmpgtq %xmm1, %xmm0", "movntdqa (%rdi), %xmm0",
+        "packusdw %xmm1, %xmm0", "pminsb %xmm1, %xmm0", "pminsd %xmm1, %xmm0", "pminuw %xmm1, %xmm0",
+        "pminud %xmm1, %xmm0", "pmaxsb %xmm1, %xmm0", "pmaxsd %xmm1, %xmm0", "pmaxuw %xmm1, %xmm0",
+        "pmaxud (%rdi), %xmm0", "pmulld %xmm1, %xmm0", "phminposuw %xmm1, %xmm0",
+        "roundps $0, %xmm1, %xmm0", "roundps $1, %xmm1, %xmm0", "roundps $10, %xmm1, %xmm0", "roundps $4, %xmm1, %xmm0",
+        "roundpd $3, %xmm1, %xmm0", "roundpd $12, (%rdi), %xmm0", "roundss $2, %xmm1, %xmm0", "roundsd $1, %xmm1, %xmm0",
+        "roundsd $4, (%rdi), %xmm0",
+        "blendps $5, %xmm1, %xmm0", "blendpd $2, %xmm1, %xmm0", "pblendw $0xa6, %xmm1, %xmm0",
+        "pextrb $13, %xmm1, %eax", "pextrb $3, %xmm1, (%rdi)", "pextrw $6, %xmm1, (%rdi)", "pextrd $2, %xmm1, %eax",
+        "pextrq $1, %xmm1, %rax", "pextrd $3, %xmm1, (%rdi)", "extractps $1, %xmm1, %eax",
+        "pinsrb $9, %eax, %xmm0", "pinsrb $2, (%rdi), %xmm0", "pinsrd $3, %eax, %xmm0", "pinsrq $1, %rax, %xmm0",
+        "pinsrq $0, (%rdi), %xmm0", "insertps $0x9a, %xmm1, %xmm0", "insertps $0x35, (%rdi), %xmm0",
+        "dpps $0xff, %xmm1, %xmm0", "dpps $0x5a, %xmm1, %xmm0", "dppd $0x31, %xmm1, %xmm0", "dppd $0x12, (%rdi), %xmm0",
+        "mpsadbw $0, %xmm1, %xmm0", "mpsadbw $5, %xmm1, %xmm0", "mpsadbw $7, (%rdi), %xmm0",
+    };
+
+    @Test
+    void sse41MatchesTheHostCpu() throws Exception {
+        compare(SSE41, 24);
+    }
+
     @Test
     void ssse3MatchesTheHostCpu() throws Exception {
         compare(SSSE3, 24);
