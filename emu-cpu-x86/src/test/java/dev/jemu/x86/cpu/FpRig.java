@@ -70,6 +70,7 @@ final class FpRig {
         }
         cpu.r[X86Cpu.RDI] = DATA;
         cpu.r[X86Cpu.RAX] = in.rax();
+        cpu.r[X86Cpu.RDX] = in.rax() >>> 8;
         cpu.mxcsr = in.mxcsr();
         cpu.x87.reset();
         cpu.setRflags(2);

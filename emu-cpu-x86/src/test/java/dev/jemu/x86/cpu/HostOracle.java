@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
  * bytes on the same state.
  */
 final class HostOracle {
-    /** The state around one instruction: XMM0, XMM1 (lo, hi), 32 bytes of memory at RDI, RAX, MXCSR, RFLAGS. */
+    /**
+     * The state around one instruction: XMM0, XMM1 (lo, hi), 32 bytes of memory at RDI, RAX (RDX = RAX >>> 8),
+     * MXCSR, RFLAGS.
+     */
     record State(long x0, long x1, long y0, long y1, long m0, long m1, long m2, long m3, long rax, int mxcsr,
             long rflags) {
     }
@@ -45,7 +48,7 @@ final class HostOracle {
         s.append("1:\n  mov 8(%rbx), %r15\n  movdqu (%r15), %xmm0\n  movdqu 16(%r15), %xmm1\n");
         s.append("  movdqu 32(%r15), %xmm2\n  movdqa %xmm2, mem(%rip)\n  movdqu 48(%r15), %xmm2\n");
         s.append("  movdqa %xmm2, mem+16(%rip)\n  lea mem(%rip), %rdi\n");
-        s.append("  mov 64(%r15), %rax\n  ldmxcsr 72(%r15)\n  fninit\n  pushq $2\n  popfq\n  call *(%rbx)\n");
+        s.append("  mov 64(%r15), %rax\n  mov %rax, %rdx\n  shr $8, %rdx\n  ldmxcsr 72(%r15)\n  fninit\n  pushq $2\n  popfq\n  call *(%rbx)\n");
         s.append("  pushfq\n  pop %rcx\n  stmxcsr 72(%r13)\n  movdqu %xmm0, (%r13)\n  movdqu %xmm1, 16(%r13)\n");
         s.append("  movdqa mem(%rip), %xmm2\n  movdqu %xmm2, 32(%r13)\n  movdqa mem+16(%rip), %xmm2\n");
         s.append("  movdqu %xmm2, 48(%r13)\n  mov %rax, 64(%r13)\n  mov %rcx, 80(%r13)\n");

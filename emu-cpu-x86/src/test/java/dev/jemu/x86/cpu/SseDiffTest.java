@@ -145,6 +145,30 @@ class SseDiffTest {
         "mpsadbw $0, %xmm1, %xmm0", "mpsadbw $5, %xmm1, %xmm0", "mpsadbw $7, (%rdi), %xmm0",
     };
 
+    static String[] sse42() {
+        List<String> l = new ArrayList<>();
+        int[] imms = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x14,
+            0x18, 0x1c, 0x30, 0x34, 0x38, 0x3c, 0x40, 0x44, 0x48, 0x4c, 0x70, 0x7d, 0x1a, 0x3a};
+        for (int imm : imms) {
+            l.add("pcmpistri $" + imm + ", %xmm1, %xmm0; movq %rcx, %xmm1");
+            l.add("pcmpistrm $" + imm + ", (%rdi), %xmm1");
+            l.add("pcmpestri $" + imm + ", %xmm1, %xmm0; movq %rcx, %xmm1");
+            l.add("pcmpestrm $" + imm + ", %xmm1, %xmm0");
+        }
+        l.add("crc32b %al, %eax");
+        l.add("crc32b (%rdi), %eax");
+        l.add("crc32w (%rdi), %eax");
+        l.add("crc32l %eax, %eax");
+        l.add("crc32q (%rdi), %rax");
+        l.add("crc32b 3(%rdi), %rax");
+        return l.toArray(new String[0]);
+    }
+
+    @Test
+    void sse42MatchesTheHostCpu() throws Exception {
+        compare(sse42(), 24);
+    }
+
     @Test
     void sse41MatchesTheHostCpu() throws Exception {
         compare(SSE41, 24);
