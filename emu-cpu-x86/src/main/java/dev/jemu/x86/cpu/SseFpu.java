@@ -275,6 +275,34 @@ final class SseFpu {
         return x == y ? X86Cpu.ZF : x < y ? X86Cpu.CF : 0;
     }
 
+    // ---------------------------------------------------------------- ROUNDPS/PD/SS/SD
+
+    /** Rounds to an integral value by x86 rounding control {@code mode} (0 nearest, 1 down, 2 up, 3 zero); never DE. */
+    private static double roundTo(double v, int mode) {
+        return switch (mode) {
+            case 0 -> Math.rint(v);
+            case 1 -> Math.floor(v);
+            case 2 -> Math.ceil(v);
+            default -> v < 0 ? Math.ceil(v) : Math.floor(v);
+        };
+    }
+
+    int roundInt32(int a, int mode, boolean quiet) {
+        a = in32(a);
+        if (nan32(a)) return propagate32(a, a);
+        double v = Float.intBitsToFloat(a), r = roundTo(v, mode);
+        if (r != v && !quiet) extra |= PE;
+        return Float.floatToRawIntBits((float) r) | a & 0x80000000;
+    }
+
+    long roundInt64(long a, int mode, boolean quiet) {
+        a = in64(a);
+        if (nan64(a)) return propagate64(a, a);
+        double v = Double.longBitsToDouble(a), r = roundTo(v, mode);
+        if (r != v && !quiet) extra |= PE;
+        return Double.doubleToRawLongBits(r) | a & Long.MIN_VALUE;
+    }
+
     // ---------------------------------------------------------------- conversions
 
     long f32ToF64(int a) {

@@ -18,18 +18,18 @@ final class SseInt {
 
     static void register(OpcodeTable t) {
         // unpacks and packs
-        full(t, 0x60, unpack(8, false));
-        full(t, 0x61, unpack(16, false));
-        full(t, 0x62, unpack(32, false));
-        full(t, 0x63, pack(16, true));
+        full(t, 0x60, unpack(8, false), unpackMmx(8, false));
+        full(t, 0x61, unpack(16, false), unpackMmx(16, false));
+        full(t, 0x62, unpack(32, false), unpackMmx(32, false));
+        full(t, 0x63, pack(16, true), packMmx(16, true));
         lane(t, 0x64, lanes(8, (a, b) -> sx(a, 8) > sx(b, 8) ? -1 : 0));
         lane(t, 0x65, lanes(16, (a, b) -> sx(a, 16) > sx(b, 16) ? -1 : 0));
         lane(t, 0x66, lanes(32, (a, b) -> sx(a, 32) > sx(b, 32) ? -1 : 0));
-        full(t, 0x67, pack(16, false));
-        full(t, 0x68, unpack(8, true));
-        full(t, 0x69, unpack(16, true));
-        full(t, 0x6a, unpack(32, true));
-        full(t, 0x6b, pack(32, true));
+        full(t, 0x67, pack(16, false), packMmx(16, false));
+        full(t, 0x68, unpack(8, true), unpackMmx(8, true));
+        full(t, 0x69, unpack(16, true), unpackMmx(16, true));
+        full(t, 0x6a, unpack(32, true), unpackMmx(32, true));
+        full(t, 0x6b, pack(32, true), packMmx(32, true));
         full(t, 0x6c, unpack(64, false));
         full(t, 0x6d, unpack(64, true));
         t.put(TWO, 0x70, SseInt::pshuf);
@@ -99,7 +99,12 @@ final class SseInt {
 
     /** An element-wise op on each 64-bit half: "op xmm, xmm/m128" with 66. */
     private static void lane(OpcodeTable t, int opcode, Lanes.Chunk f) {
-        full(t, opcode, chunks(f));
+        Sse.Kernel k = chunks(f);
+        t.put(TWO, opcode, d -> switch (d.mandatory) {
+            case 0x66 -> Sse.rm(d, 128, true, k);
+            case 0 -> Mmx.lanes(d, f);
+            default -> null;
+        });
     }
 
     static Sse.Kernel chunks(Lanes.Chunk f) {
@@ -110,7 +115,16 @@ final class SseInt {
     }
 
     private static void full(OpcodeTable t, int opcode, Sse.Kernel k) {
-        t.put(TWO, opcode, d -> d.mandatory == 0x66 ? Sse.rm(d, 128, true, k) : null);
+        full(t, opcode, k, null);
+    }
+
+    /** A 66 XMM form and, when {@code mmx} is given, the no-prefix MMX form. */
+    private static void full(OpcodeTable t, int opcode, Sse.Kernel k, Mmx.Kernel mmx) {
+        t.put(TWO, opcode, d -> switch (d.mandatory) {
+            case 0x66 -> Sse.rm(d, 128, true, k);
+            case 0 -> mmx == null ? null : Mmx.rm(d, mmx);
+            default -> null;
+        });
     }
 
     private static void bitwise(OpcodeTable t, int opcode, Lanes.Chunk f) {
@@ -137,6 +151,17 @@ final class SseInt {
                 Sse.set(c, r, interleave(x, y, bits), interleave(x >>> 32, y >>> 32, bits));
             }
         };
+    }
+
+    private static Mmx.Kernel unpackMmx(int bits, boolean high) {
+        return (c, r, s) -> {
+            long x = Mmx.get(c, r);
+            Mmx.set(c, r, high ? interleave(x >>> 32, s >>> 32, bits) : interleave(x, s, bits));
+        };
+    }
+
+    private static Mmx.Kernel packMmx(int bits, boolean signed) {
+        return (c, r, s) -> Mmx.set(c, r, narrow(Mmx.get(c, r), bits, signed) | narrow(s, bits, signed) << 32);
     }
 
     /** Narrows the 64-bit chunk's lanes of {@code bits} to half width with saturation, into the low 32 bits. */
@@ -168,7 +193,9 @@ final class SseInt {
     /** 0F 70: PSHUFD (66), PSHUFHW (F3), PSHUFLW (F2). */
     private static X86Op pshuf(Insn d) {
         if (d.mandatory == 0) {
-            return null;
+            d.modrm();
+            int imm = d.imm8();
+            return Mmx.rm(d, (c, r, s) -> Mmx.set(c, r, shuffle16(s, imm)));
         }
         d.modrm();
         int mode = d.mandatory;
@@ -205,6 +232,23 @@ final class SseInt {
 
     /** 66 0F 71/72/73 /digit ib: shifts of an XMM register by an immediate; 73 /3 and /7 shift bytes. */
     private static X86Op shiftImm(Insn d, int bits) {
+        if (d.mandatory == 0 && !d.isMem()) {
+            int digit = d.modrmReg(), r = d.rm() & 7;
+            int n = d.imm8();
+            int kind = switch (digit) {
+                case 2 -> RIGHT;
+                case 4 -> bits == 64 ? -1 : ARITH;
+                case 6 -> LEFT;
+                default -> -1;
+            };
+            if (kind < 0) {
+                return null;
+            }
+            return c -> {
+                Mmx.enter(c);
+                Mmx.set(c, r, shift(Mmx.get(c, r), bits, n, kind));
+            };
+        }
         if (d.mandatory != 0x66 || d.isMem()) {
             return null;
         }
@@ -262,11 +306,19 @@ final class SseInt {
     /** PSRL/PSRA/PSLL xmm, xmm/m128: the count is the source's low quadword (unsigned). */
     private static void shiftXmm(OpcodeTable t, int opcode, int bits, boolean arith, boolean left) {
         int kind = left ? LEFT : arith ? ARITH : RIGHT;
-        full(t, opcode, (c, r, s0, s1) -> Sse.set(c, r, shift(c.xmm[2 * r], bits, s0, kind), shift(c.xmm[2 * r + 1], bits, s0, kind)));
+        full(t, opcode, (c, r, s0, s1) -> Sse.set(c, r, shift(c.xmm[2 * r], bits, s0, kind), shift(c.xmm[2 * r + 1], bits, s0, kind)),
+                (c, r, s) -> Mmx.set(c, r, shift(Mmx.get(c, r), bits, s, kind)));
     }
 
     /** 66 0F D7: PMOVMSKB r32/r64, xmm. */
     private static X86Op pmovmskb(Insn d) {
+        if (d.mandatory == 0 && !d.isMem()) {
+            int dst = d.reg(), src = d.rm() & 7;
+            return c -> {
+                Mmx.enter(c);
+                c.r[dst] = Lanes.msb8(Mmx.get(c, src));
+            };
+        }
         if (d.mandatory != 0x66 || d.isMem()) {
             return null;
         }
@@ -287,6 +339,18 @@ final class SseInt {
 
     /** 66 0F C4: PINSRW xmm, r32/m16, imm8. */
     private static X86Op pinsrw(Insn d) {
+        if (d.mandatory == 0) {
+            int dst = d.reg() & 7;
+            boolean mem = d.isMem();
+            Ea ea = mem ? d.ea() : null;
+            int src = mem ? 0 : d.rm();
+            int imm = d.imm8() & 3;
+            return c -> {
+                Mmx.enter(c);
+                long v = mem ? c.read16(ea.linear(c)) : c.r[src] & 0xffff;
+                Mmx.set(c, dst, Mmx.get(c, dst) & ~(0xffffL << (16 * imm)) | v << (16 * imm));
+            };
+        }
         if (d.mandatory != 0x66) {
             return null;
         }
@@ -305,6 +369,14 @@ final class SseInt {
 
     /** 66 0F C5: PEXTRW r32/r64, xmm, imm8 (zero-extended). */
     private static X86Op pextrw(Insn d) {
+        if (d.mandatory == 0 && !d.isMem()) {
+            int dst = d.reg(), src = d.rm() & 7;
+            int imm = d.imm8() & 3;
+            return c -> {
+                Mmx.enter(c);
+                c.r[dst] = Mmx.get(c, src) >>> (16 * imm) & 0xffff;
+            };
+        }
         if (d.mandatory != 0x66 || d.isMem()) {
             return null;
         }

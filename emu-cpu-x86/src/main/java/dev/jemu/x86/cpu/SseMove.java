@@ -22,26 +22,47 @@ final class SseMove {
         t.put(TWO, 0x29, d -> d.mandatory == 0 || d.mandatory == 0x66 ? regOrStore(d, true) : null);
         t.put(TWO, 0x2b, d -> d.mandatory == 0 || d.mandatory == 0x66 ? memOnly(d, Sse.store(d, 128, true, false)) : null);
         t.put(TWO, 0x50, SseMove::movmsk);
-        t.put(TWO, 0x6e, d -> d.mandatory == 0x66 ? movdToXmm(d) : null);
+        t.put(TWO, 0x6e, d -> switch (d.mandatory) {
+            case 0x66 -> movdToXmm(d);
+            case 0 -> movdToMmx(d);
+            default -> null;
+        });
         t.put(TWO, 0x6f, d -> switch (d.mandatory) {
             case 0x66 -> Sse.rm(d, 128, true, Sse::set);
             case 0xf3 -> Sse.rm(d, 128, false, Sse::set);
+            case 0 -> Mmx.rm(d, Mmx::set);
             default -> null;
         });
         t.put(TWO, 0x7e, d -> switch (d.mandatory) {
             case 0x66 -> movdFromXmm(d);
             case 0xf3 -> Sse.rm(d, 64, false, (c, r, s0, s1) -> Sse.set(c, r, s0, 0));
+            case 0 -> movdFromMmx(d);
             default -> null;
         });
         t.put(TWO, 0x7f, d -> switch (d.mandatory) {
             case 0x66 -> regOrStore(d, true);
             case 0xf3 -> regOrStore(d, false);
+            case 0 -> storeMmx(d);
             default -> null;
         });
-        t.put(TWO, 0xd6, d -> d.mandatory != 0x66 ? null : d.isMem() ? Sse.store(d, 64, false, false) : movqRegToReg(d));
-        t.put(TWO, 0xe7, d -> d.mandatory == 0x66 ? memOnly(d, Sse.store(d, 128, true, false)) : null);
+        t.put(TWO, 0xd6, d -> switch (d.mandatory) {
+            case 0x66 -> d.isMem() ? Sse.store(d, 64, false, false) : movqRegToReg(d);
+            case 0xf3 -> d.isMem() ? null : movq2dq(d);
+            case 0xf2 -> d.isMem() ? null : movdq2q(d);
+            default -> null;
+        });
+        t.put(TWO, 0xe7, d -> switch (d.mandatory) {
+            case 0x66 -> memOnly(d, Sse.store(d, 128, true, false));
+            case 0 -> d.isMem() ? storeMmx(d) : null;
+            default -> null;
+        });
         t.put(TWO, 0xc3, SseMove::movnti);
-        t.put(TWO, 0xf7, d -> d.mandatory == 0x66 ? maskmovdqu(d) : null);
+        t.put(TWO, 0xf7, d -> switch (d.mandatory) {
+            case 0x66 -> maskmovdqu(d);
+            case 0 -> maskmovq(d);
+            default -> null;
+        });
+        t.put(TWO, 0x77, d -> d.mandatory == 0 ? Mmx::emms : null);
         t.put(TWO, 0xf0, d -> d.mandatory == 0xf2 && d.isMem() ? Sse.rm(d, 128, false, Sse::set) : null);
     }
 
@@ -164,6 +185,99 @@ final class SseMove {
         return c -> {
             Sse.check(c);
             c.setReg(dst, size, c.xmm[2 * src]);
+        };
+    }
+
+    /** 0F 6E: MOVD mm, r/m32 / MOVQ mm, r/m64 (REX.W). */
+    private static X86Op movdToMmx(Insn d) {
+        int dst = d.reg() & 7;
+        int size = d.rexW() ? 64 : 32;
+        if (d.isMem()) {
+            Ea ea = d.ea();
+            return c -> {
+                Mmx.enter(c);
+                Mmx.set(c, dst, c.read(ea.linear(c), size));
+            };
+        }
+        int src = d.rm();
+        return c -> {
+            Mmx.enter(c);
+            Mmx.set(c, dst, c.reg(src, size));
+        };
+    }
+
+    /** 0F 7E: MOVD r/m32, mm / MOVQ r/m64, mm (REX.W). */
+    private static X86Op movdFromMmx(Insn d) {
+        int src = d.reg() & 7;
+        int size = d.rexW() ? 64 : 32;
+        if (d.isMem()) {
+            Ea ea = d.ea();
+            return c -> {
+                Mmx.enter(c);
+                c.write(ea.linear(c), size, Mmx.get(c, src));
+            };
+        }
+        int dst = d.rm();
+        return c -> {
+            Mmx.enter(c);
+            c.setReg(dst, size, Mmx.get(c, src));
+        };
+    }
+
+    /** 0F 7F: MOVQ mm/m64, mm; 0F E7: MOVNTQ m64, mm. */
+    private static X86Op storeMmx(Insn d) {
+        int src = d.reg() & 7;
+        if (d.isMem()) {
+            Ea ea = d.ea();
+            return c -> {
+                Mmx.enter(c);
+                c.write64(ea.linear(c), Mmx.get(c, src));
+            };
+        }
+        int dst = d.rm() & 7;
+        return c -> {
+            Mmx.enter(c);
+            Mmx.set(c, dst, Mmx.get(c, src));
+        };
+    }
+
+    /** F3 0F D6: MOVQ2DQ xmm, mm. */
+    private static X86Op movq2dq(Insn d) {
+        int dst = d.reg(), src = d.rm() & 7;
+        return c -> {
+            Sse.check(c);
+            Mmx.enter(c);
+            Sse.set(c, dst, Mmx.get(c, src), 0);
+        };
+    }
+
+    /** F2 0F D6: MOVDQ2Q mm, xmm. */
+    private static X86Op movdq2q(Insn d) {
+        int dst = d.reg() & 7, src = d.rm();
+        return c -> {
+            Sse.check(c);
+            Mmx.enter(c);
+            Mmx.set(c, dst, c.xmm[2 * src]);
+        };
+    }
+
+    /** 0F F7: MASKMOVQ mm1, mm2 to DS:rDI. */
+    private static X86Op maskmovq(Insn d) {
+        if (d.isMem()) {
+            return null;
+        }
+        int src = d.reg() & 7, mask = d.rm() & 7;
+        int seg = d.segOverride >= 0 ? d.segOverride : X86Cpu.DS;
+        int asize = d.addrsize;
+        return c -> {
+            Mmx.enter(c);
+            long base = c.linear(seg, c.r[X86Cpu.RDI] & X86Cpu.mask(asize));
+            long m = Mmx.get(c, mask), v = Mmx.get(c, src);
+            for (int i = 0; i < 8; i++) {
+                if ((m >>> (8 * i) & 0x80) != 0) {
+                    c.write8(base + i, v >>> (8 * i) & 0xff);
+                }
+            }
         };
     }
 

@@ -14,6 +14,9 @@ final class SseOps {
         SseInt.register(t);
         SseFloat.register(t);
         SseConvert.register(t);
+        Ssse3.register(t);
+        Sse41.register(t);
+        Sse42.register(t);
     }
 
     /** 0F AE /0 (REX.W: FXSAVE64), memory only; null (#UD) for a register operand. */

@@ -26,6 +26,45 @@ public final class X87 {
     /** Last non-control instruction: opcode (11 bits), CS:IP; last memory operand DS:DP. */
     public int fop, fcs, fds;
     public long fip, fdp;
+    /** The arithmetic unit (scratch; not architectural state). */
+    final F80 math = new F80();
+
+    // ---------------------------------------------------------------- the register stack
+
+    /** Physical register of ST(i). */
+    public int phys(int i) {
+        return (top + i) & 7;
+    }
+
+    public boolean empty(int i) {
+        return (used & 1 << phys(i)) == 0;
+    }
+
+    public int se(int i) {
+        return se[phys(i)];
+    }
+
+    public long mant(int i) {
+        return mant[phys(i)];
+    }
+
+    public void set(int i, int sexp, long m) {
+        int p = phys(i);
+        se[p] = sexp & 0xffff;
+        mant[p] = m;
+        used |= 1 << p;
+    }
+
+    /** Pushes a value (the caller has checked for stack overflow). */
+    public void push(int sexp, long m) {
+        top = (top - 1) & 7;
+        set(0, sexp, m);
+    }
+
+    public void pop() {
+        used &= ~(1 << top);
+        top = (top + 1) & 7;
+    }
 
     void reset() {
         fcw = 0x37f;

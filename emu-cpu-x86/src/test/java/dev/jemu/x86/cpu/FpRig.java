@@ -57,6 +57,45 @@ final class FpRig {
         }
     }
 
+    /**
+     * Runs the instruction sequence {@code code} from {@code in} (XMM0, XMM1, 32 bytes at RDI, RAX, MXCSR, a
+     * freshly initialised x87); returns null, or a description of the fault that stopped it.
+     */
+    String runCase(HostOracle.State in, byte[] code) {
+        setXmm(0, in.x0(), in.x1());
+        setXmm(1, in.y0(), in.y1());
+        long[] m = {in.m0(), in.m1(), in.m2(), in.m3()};
+        for (int i = 0; i < 4; i++) {
+            bus.write(DATA + 8 * i, 8, m[i]);
+        }
+        cpu.r[X86Cpu.RDI] = DATA;
+        cpu.r[X86Cpu.RAX] = in.rax();
+        cpu.r[X86Cpu.RDX] = in.rax() >>> 8;
+        cpu.mxcsr = in.mxcsr();
+        cpu.x87.reset();
+        cpu.setRflags(2);
+        bus.load(CODE, code);
+        cpu.rip = CODE;
+        while (cpu.rip < CODE + code.length) {
+            X86Op op = decoder.decode(a -> (int) bus.read(a, 1), cpu.rip, 64);
+            cpu.nrip = cpu.rip + decoder.length();
+            try {
+                op.exec(cpu);
+            } catch (X86Exception e) {
+                return "fault " + cpu.excVector + " at +" + (cpu.rip - CODE);
+            }
+            cpu.rip = cpu.nrip;
+        }
+        return null;
+    }
+
+    /** The state {@link #runCase} compares (RFLAGS reduced to the arithmetic flags). */
+    HostOracle.State state() {
+        return new HostOracle.State(cpu.xmm[0], cpu.xmm[1], cpu.xmm[2], cpu.xmm[3], bus.read(DATA, 8),
+                bus.read(DATA + 8, 8), bus.read(DATA + 16, 8), bus.read(DATA + 24, 8), cpu.r[X86Cpu.RAX], cpu.mxcsr,
+                cpu.rflags() & 0x8d7);
+    }
+
     static byte[] hex(String s) {
         s = s.replace(" ", "");
         byte[] b = new byte[s.length() / 2];

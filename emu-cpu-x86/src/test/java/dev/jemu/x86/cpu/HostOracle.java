@@ -17,8 +17,12 @@ import java.util.concurrent.TimeUnit;
  * bytes on the same state.
  */
 final class HostOracle {
-    /** The state around one instruction: XMM0, XMM1, the memory operand (each lo, hi), RAX, MXCSR, RFLAGS. */
-    record State(long x0, long x1, long y0, long y1, long m0, long m1, long rax, int mxcsr, long rflags) {
+    /**
+     * The state around one instruction: XMM0, XMM1 (lo, hi), 32 bytes of memory at RDI, RAX (RDX = RAX >>> 8),
+     * MXCSR, RFLAGS.
+     */
+    record State(long x0, long x1, long y0, long y1, long m0, long m1, long m2, long m3, long rax, int mxcsr,
+            long rflags) {
     }
 
     record Case(String insn, State in) {
@@ -26,6 +30,9 @@ final class HostOracle {
 
     record Result(byte[] code, State out) {
     }
+
+    /** Bytes per result record and per code record (a length byte, then up to 32 instruction bytes). */
+    private static final int REC = 88, CODE = 33;
 
     /** Whether the host can run the oracle (x86-64 with binutils). */
     static boolean available() {
@@ -39,14 +46,16 @@ final class HostOracle {
         s.append(".text\n.globl _start\n_start:\n");
         s.append("  lea table(%rip), %rbx\n  mov $").append(cases.size()).append(", %r12\n  lea out(%rip), %r13\n");
         s.append("1:\n  mov 8(%rbx), %r15\n  movdqu (%r15), %xmm0\n  movdqu 16(%r15), %xmm1\n");
-        s.append("  movdqu 32(%r15), %xmm2\n  movdqa %xmm2, mem(%rip)\n  lea mem(%rip), %rdi\n");
-        s.append("  mov 48(%r15), %rax\n  ldmxcsr 56(%r15)\n  pushq $2\n  popfq\n  call *(%rbx)\n");
-        s.append("  pushfq\n  pop %rcx\n  stmxcsr 56(%r13)\n  movdqu %xmm0, (%r13)\n  movdqu %xmm1, 16(%r13)\n");
-        s.append("  movdqa mem(%rip), %xmm2\n  movdqu %xmm2, 32(%r13)\n  mov %rax, 48(%r13)\n  mov %rcx, 64(%r13)\n");
-        s.append("  add $72, %r13\n  add $16, %rbx\n  dec %r12\n  jnz 1b\n");
-        s.append("  mov $1, %eax\n  mov $1, %edi\n  lea out(%rip), %rsi\n  mov $").append(72 * cases.size())
+        s.append("  movdqu 32(%r15), %xmm2\n  movdqa %xmm2, mem(%rip)\n  movdqu 48(%r15), %xmm2\n");
+        s.append("  movdqa %xmm2, mem+16(%rip)\n  lea mem(%rip), %rdi\n");
+        s.append("  mov 64(%r15), %rax\n  mov %rax, %rdx\n  shr $8, %rdx\n  ldmxcsr 72(%r15)\n  fninit\n  pushq $2\n  popfq\n  call *(%rbx)\n");
+        s.append("  pushfq\n  pop %rcx\n  stmxcsr 72(%r13)\n  movdqu %xmm0, (%r13)\n  movdqu %xmm1, 16(%r13)\n");
+        s.append("  movdqa mem(%rip), %xmm2\n  movdqu %xmm2, 32(%r13)\n  movdqa mem+16(%rip), %xmm2\n");
+        s.append("  movdqu %xmm2, 48(%r13)\n  mov %rax, 64(%r13)\n  mov %rcx, 80(%r13)\n");
+        s.append("  add $" + REC + ", %r13\n  add $16, %rbx\n  dec %r12\n  jnz 1b\n");
+        s.append("  mov $1, %eax\n  mov $1, %edi\n  lea out(%rip), %rsi\n  mov $").append(REC * cases.size())
                 .append(", %edx\n  syscall\n");
-        s.append("  mov $1, %eax\n  mov $1, %edi\n  lea codes(%rip), %rsi\n  mov $").append(17 * cases.size())
+        s.append("  mov $1, %eax\n  mov $1, %edi\n  lea codes(%rip), %rsi\n  mov $").append(CODE * cases.size())
                 .append(", %edx\n  syscall\n");
         s.append("  mov $60, %eax\n  xor %edi, %edi\n  syscall\n");
         for (Case c : cases) {
@@ -59,7 +68,8 @@ final class HostOracle {
             s.append(".balign 16\nf").append(i).append(":\n  ").append(insns.get(i)).append("\ne").append(i)
                     .append(":\n  ret\n");
         }
-        s.append(".data\n.balign 16\nmem: .quad 0, 0\ntable:\n");
+        s.append(".skip 64, 0xcc\n");
+        s.append(".data\n.balign 16\nmem: .quad 0, 0, 0, 0\ntable:\n");
         for (int k = 0; k < cases.size(); k++) {
             s.append("  .quad f").append(insns.indexOf(cases.get(k).insn())).append(", in").append(k).append('\n');
         }
@@ -67,15 +77,16 @@ final class HostOracle {
         for (Case c : cases) {
             int i = insns.indexOf(c.insn());
             s.append("  .byte e").append(i).append(" - f").append(i).append('\n');
-            s.append("  .quad 0, 0\n");
+            s.append("  .quad 0, 0, 0, 0\n");
         }
         for (int k = 0; k < cases.size(); k++) {
             State in = cases.get(k).in();
             s.append("in").append(k).append(": .quad ").append(in.x0()).append(", ").append(in.x1()).append(", ")
                     .append(in.y0()).append(", ").append(in.y1()).append(", ").append(in.m0()).append(", ")
-                    .append(in.m1()).append(", ").append(in.rax()).append(", ").append(in.mxcsr()).append('\n');
+                    .append(in.m1()).append(", ").append(in.m2()).append(", ").append(in.m3()).append(", ")
+                    .append(in.rax()).append(", ").append(in.mxcsr()).append('\n');
         }
-        s.append(".bss\n.balign 16\nout: .skip ").append(72 * cases.size()).append('\n');
+        s.append(".bss\n.balign 16\nout: .skip ").append(REC * cases.size()).append('\n');
         // copy the instruction bytes into "codes" at start-up (text is readable)
         String asm = s.toString().replace("_start:\n", "_start:\n" + copyCodes(cases, insns));
 
@@ -91,14 +102,17 @@ final class HostOracle {
             }
             ByteBuffer b = ByteBuffer.wrap(outBytes).order(ByteOrder.LITTLE_ENDIAN);
             List<Result> results = new ArrayList<>();
-            int codeBase = 72 * cases.size();
+            int codeBase = REC * cases.size();
             for (int k = 0; k < cases.size(); k++) {
-                b.position(72 * k);
+                b.position(REC * k);
                 State out = new State(b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(),
-                        b.getLong(), (int) b.getLong(), b.getLong());
-                int len = outBytes[codeBase + 17 * k];
+                        b.getLong(), b.getLong(), b.getLong(), (int) b.getLong(), b.getLong());
+                int len = outBytes[codeBase + CODE * k];
+                if (len > CODE - 1) {
+                    throw new IOException("instruction sequence too long: " + cases.get(k).insn());
+                }
                 byte[] code = new byte[len];
-                System.arraycopy(outBytes, codeBase + 17 * k + 1, code, 0, len);
+                System.arraycopy(outBytes, codeBase + CODE * k + 1, code, 0, len);
                 results.add(new Result(code, out));
             }
             return results;
@@ -116,8 +130,9 @@ final class HostOracle {
         StringBuilder s = new StringBuilder();
         for (int k = 0; k < cases.size(); k++) {
             int i = insns.indexOf(cases.get(k).insn());
-            s.append("  movdqu f").append(i).append("(%rip), %xmm0\n  movdqu %xmm0, codes+").append(17 * k + 1)
-                    .append("(%rip)\n");
+            s.append("  movdqu f").append(i).append("(%rip), %xmm0\n  movdqu %xmm0, codes+").append(CODE * k + 1)
+                    .append("(%rip)\n  movdqu f").append(i).append("+16(%rip), %xmm0\n  movdqu %xmm0, codes+")
+                    .append(CODE * k + 17).append("(%rip)\n");
         }
         return s.toString();
     }

@@ -51,7 +51,13 @@ final class Inputs {
 
     static HostOracle.State state(Random r, int i) {
         long[] a = vec(r), b = vec(r), m = vec(r);
-        long rax = r.nextBoolean() ? r.nextLong() : (r.nextBoolean() ? f32(r) : f64(r));
-        return new HostOracle.State(a[0], a[1], b[0], b[1], m[0], m[1], rax, i == 0 ? 0x1f80 : mxcsr(r), 2);
+        long rax = switch (r.nextInt(4)) {
+            case 0 -> r.nextLong();
+            case 1 -> f32(r);
+            case 2 -> f64(r);
+            default -> (r.nextInt(40) - 20) & 0xffffffffL | (long) (r.nextInt(40) - 20) << 40; // string lengths
+        };
+        long[] m2 = vec(r);
+        return new HostOracle.State(a[0], a[1], b[0], b[1], m[0], m[1], m2[0], m2[1], rax, i == 0 ? 0x1f80 : mxcsr(r), 2);
     }
 }

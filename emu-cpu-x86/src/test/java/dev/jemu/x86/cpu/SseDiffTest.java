@@ -82,6 +82,108 @@ class SseDiffTest {
         compare(FLOAT, PER_INSN);
     }
 
+    static final String[] MMX_OPS = {
+        "punpcklbw", "punpcklwd", "punpckldq", "punpckhbw", "punpckhwd", "punpckhdq", "packsswb", "packuswb",
+        "packssdw", "pcmpgtb", "pcmpgtw", "pcmpgtd", "pcmpeqb", "pcmpeqw", "pcmpeqd", "psrlw", "psrld", "psrlq",
+        "psraw", "psrad", "psllw", "pslld", "psllq", "paddb", "paddw", "paddd", "paddq", "psubb", "psubw", "psubd",
+        "psubq", "paddsb", "paddsw", "paddusb", "paddusw", "psubsb", "psubsw", "psubusb", "psubusw", "pminub",
+        "pmaxub", "pminsw", "pmaxsw", "pmullw", "pmulhw", "pmulhuw", "pmuludq", "pmaddwd", "psadbw", "pavgb",
+        "pavgw", "pand", "pandn", "por", "pxor",
+    };
+
+    static String[] mmx() {
+        List<String> l = new ArrayList<>();
+        String load = "movq (%rdi), %mm0; movq 8(%rdi), %mm1; ";
+        String out = "movq %mm0, 16(%rdi); fnstsw %ax";
+        for (String op : MMX_OPS) {
+            l.add(load + op + " %mm1, %mm0; " + out);
+        }
+        l.add(load + "pshufw $0x4e, %mm1, %mm0; " + out);
+        l.add(load + "psrlw $3, %mm0; psllq $7, %mm1; psrad $9, %mm0; paddq %mm1, %mm0; " + out);
+        l.add(load + "pmovmskb %mm1, %eax; movd %eax, %mm0; " + out);
+        l.add(load + "pinsrw $2, %eax, %mm0; pextrw $1, %mm1, %eax; movq %mm0, 16(%rdi)");
+        l.add(load + "movd %mm1, %eax; movq %mm1, %rcx; movq2dq %mm0, %xmm0; movdq2q %xmm1, %mm0; " + out);
+        l.add(load + "paddb 24(%rdi), %mm0; emms; " + out);
+        l.add(load + "maskmovq %mm1, %mm0; fnstsw %ax");
+        return l.toArray(new String[0]);
+    }
+
+    static final String[] SSSE3 = {
+        "pshufb %xmm1, %xmm0", "phaddw %xmm1, %xmm0", "phaddd %xmm1, %xmm0", "phaddsw %xmm1, %xmm0",
+        "pmaddubsw %xmm1, %xmm0", "phsubw %xmm1, %xmm0", "phsubd (%rdi), %xmm0", "phsubsw %xmm1, %xmm0",
+        "psignb %xmm1, %xmm0", "psignw %xmm1, %xmm0", "psignd %xmm1, %xmm0", "pmulhrsw %xmm1, %xmm0",
+        "pabsb %xmm1, %xmm0", "pabsw %xmm1, %xmm0", "pabsd (%rdi), %xmm0",
+        "palignr $0, %xmm1, %xmm0", "palignr $5, %xmm1, %xmm0", "palignr $16, %xmm1, %xmm0",
+        "palignr $21, %xmm1, %xmm0", "palignr $40, (%rdi), %xmm0",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; pshufb %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; phaddw %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; pmaddubsw %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; palignr $3, %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; palignr $11, %mm1, %mm0; movq %mm0, 16(%rdi)",
+        "movq (%rdi), %mm0; movq 8(%rdi), %mm1; psignw %mm1, %mm0; pabsd %mm0, %mm1; movq %mm1, 16(%rdi)",
+    };
+
+    static final String[] SSE41 = {
+        "pblendvb %xmm0, %xmm1, %xmm0", "blendvps %xmm0, (%rdi), %xmm1", "blendvpd %xmm0, %xmm1, %xmm0",
+        "ptest %xmm1, %xmm0", "ptest (%rdi), %xmm0",
+        "pmovsxbw %xmm1, %xmm0", "pmovsxbd %xmm1, %xmm0", "pmovsxbq (%rdi), %xmm0", "pmovsxwd %xmm1, %xmm0",
+        "pmovsxwq %xmm1, %xmm0", "pmovsxdq (%rdi), %xmm0", "pmovzxbw %xmm1, %xmm0", "pmovzxbd (%rdi), %xmm0",
+        "pmovzxbq %xmm1, %xmm0", "pmovzxwd %xmm1, %xmm0", "pmovzxwq %xmm1, %xmm0", "pmovzxdq %xmm1, %xmm0",
+        "pmuldq %xmm1, %xmm0", "pcmpeqq %xmm1, %xmm0", "pcmpgtq %xmm1, %xmm0", "movntdqa (%rdi), %xmm0",
+        "packusdw %xmm1, %xmm0", "pminsb %xmm1, %xmm0", "pminsd %xmm1, %xmm0", "pminuw %xmm1, %xmm0",
+        "pminud %xmm1, %xmm0", "pmaxsb %xmm1, %xmm0", "pmaxsd %xmm1, %xmm0", "pmaxuw %xmm1, %xmm0",
+        "pmaxud (%rdi), %xmm0", "pmulld %xmm1, %xmm0", "phminposuw %xmm1, %xmm0",
+        "roundps $0, %xmm1, %xmm0", "roundps $1, %xmm1, %xmm0", "roundps $10, %xmm1, %xmm0", "roundps $4, %xmm1, %xmm0",
+        "roundpd $3, %xmm1, %xmm0", "roundpd $12, (%rdi), %xmm0", "roundss $2, %xmm1, %xmm0", "roundsd $1, %xmm1, %xmm0",
+        "roundsd $4, (%rdi), %xmm0",
+        "blendps $5, %xmm1, %xmm0", "blendpd $2, %xmm1, %xmm0", "pblendw $0xa6, %xmm1, %xmm0",
+        "pextrb $13, %xmm1, %eax", "pextrb $3, %xmm1, (%rdi)", "pextrw $6, %xmm1, (%rdi)", "pextrd $2, %xmm1, %eax",
+        "pextrq $1, %xmm1, %rax", "pextrd $3, %xmm1, (%rdi)", "extractps $1, %xmm1, %eax",
+        "pinsrb $9, %eax, %xmm0", "pinsrb $2, (%rdi), %xmm0", "pinsrd $3, %eax, %xmm0", "pinsrq $1, %rax, %xmm0",
+        "pinsrq $0, (%rdi), %xmm0", "insertps $0x9a, %xmm1, %xmm0", "insertps $0x35, (%rdi), %xmm0",
+        "dpps $0xff, %xmm1, %xmm0", "dpps $0x5a, %xmm1, %xmm0", "dppd $0x31, %xmm1, %xmm0", "dppd $0x12, (%rdi), %xmm0",
+        "mpsadbw $0, %xmm1, %xmm0", "mpsadbw $5, %xmm1, %xmm0", "mpsadbw $7, (%rdi), %xmm0",
+    };
+
+    static String[] sse42() {
+        List<String> l = new ArrayList<>();
+        int[] imms = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x14,
+            0x18, 0x1c, 0x30, 0x34, 0x38, 0x3c, 0x40, 0x44, 0x48, 0x4c, 0x70, 0x7d, 0x1a, 0x3a};
+        for (int imm : imms) {
+            l.add("pcmpistri $" + imm + ", %xmm1, %xmm0; movq %rcx, %xmm1");
+            l.add("pcmpistrm $" + imm + ", (%rdi), %xmm1");
+            l.add("pcmpestri $" + imm + ", %xmm1, %xmm0; movq %rcx, %xmm1");
+            l.add("pcmpestrm $" + imm + ", %xmm1, %xmm0");
+        }
+        l.add("crc32b %al, %eax");
+        l.add("crc32b (%rdi), %eax");
+        l.add("crc32w (%rdi), %eax");
+        l.add("crc32l %eax, %eax");
+        l.add("crc32q (%rdi), %rax");
+        l.add("crc32b 3(%rdi), %rax");
+        return l.toArray(new String[0]);
+    }
+
+    @Test
+    void sse42MatchesTheHostCpu() throws Exception {
+        compare(sse42(), 24);
+    }
+
+    @Test
+    void sse41MatchesTheHostCpu() throws Exception {
+        compare(SSE41, 24);
+    }
+
+    @Test
+    void ssse3MatchesTheHostCpu() throws Exception {
+        compare(SSSE3, 24);
+    }
+
+    @Test
+    void mmxMatchesTheHostCpu() throws Exception {
+        compare(mmx(), 16);
+    }
+
     @Test
     void integerAndMovesMatchTheHostCpu() throws Exception {
         compare(INTEGER, 16);
@@ -103,27 +205,14 @@ class SseDiffTest {
         StringBuilder report = new StringBuilder();
         for (int k = 0; k < cases.size(); k++) {
             HostOracle.State in = cases.get(k).in();
-            HostOracle.Result want = results.get(k);
-            rig.setXmm(0, in.x0(), in.x1());
-            rig.setXmm(1, in.y0(), in.y1());
-            rig.bus.write(FpRig.DATA, 8, in.m0());
-            rig.bus.write(FpRig.DATA + 8, 8, in.m1());
-            rig.cpu.r[X86Cpu.RDI] = FpRig.DATA;
-            rig.cpu.r[X86Cpu.RAX] = in.rax();
-            rig.cpu.mxcsr = in.mxcsr();
-            rig.cpu.setRflags(2);
-            int v = rig.exec(want.code());
-            HostOracle.State got = new HostOracle.State(rig.cpu.xmm[0], rig.cpu.xmm[1], rig.cpu.xmm[2], rig.cpu.xmm[3],
-                    rig.bus.read(FpRig.DATA, 8), rig.bus.read(FpRig.DATA + 8, 8), rig.cpu.r[X86Cpu.RAX],
-                    rig.cpu.mxcsr, rig.cpu.rflags());
-            HostOracle.State exp = new HostOracle.State(want.out().x0(), want.out().x1(), want.out().y0(),
-                    want.out().y1(), want.out().m0(), want.out().m1(), want.out().rax(), want.out().mxcsr(),
-                    want.out().rflags() & 0x8d7);
-            got = new HostOracle.State(got.x0(), got.x1(), got.y0(), got.y1(), got.m0(), got.m1(), got.rax(),
-                    got.mxcsr(), got.rflags() & 0x8d7);
-            if (v >= 0 || !got.equals(exp)) {
+            HostOracle.State exp = results.get(k).out();
+            exp = new HostOracle.State(exp.x0(), exp.x1(), exp.y0(), exp.y1(), exp.m0(), exp.m1(), exp.m2(), exp.m3(),
+                    exp.rax(), exp.mxcsr(), exp.rflags() & 0x8d7);
+            String fault = rig.runCase(in, results.get(k).code());
+            HostOracle.State got = rig.state();
+            if (fault != null || !got.equals(exp)) {
                 if (failures++ < 30) {
-                    report.append(cases.get(k).insn()).append(v >= 0 ? " fault " + v : "").append("\n  in   ")
+                    report.append(cases.get(k).insn()).append(fault != null ? " " + fault : "").append("\n  in   ")
                             .append(show(in)).append("\n  host ").append(show(exp)).append("\n  jemu ")
                             .append(show(got)).append('\n');
                 }
@@ -133,7 +222,7 @@ class SseDiffTest {
     }
 
     static String show(HostOracle.State s) {
-        return String.format("x0=%016x:%016x x1=%016x:%016x m=%016x:%016x rax=%x mxcsr=%04x fl=%x", s.x1(), s.x0(),
-                s.y1(), s.y0(), s.m1(), s.m0(), s.rax(), s.mxcsr(), s.rflags());
+        return String.format("x0=%016x:%016x x1=%016x:%016x m=%016x:%016x:%016x:%016x rax=%x mxcsr=%04x fl=%x",
+                s.x1(), s.x0(), s.y1(), s.y0(), s.m3(), s.m2(), s.m1(), s.m0(), s.rax(), s.mxcsr(), s.rflags());
     }
 }
