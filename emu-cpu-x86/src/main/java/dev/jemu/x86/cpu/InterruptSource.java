@@ -7,4 +7,15 @@ public interface InterruptSource {
 
     /** The interrupt acknowledge cycle: the vector to take now (the source marks it in service). */
     int acknowledge();
+
+    // ---- the local APIC's MSR-mapped timer (x86board): what RDMSR/WRMSR of IA32_TSC_DEADLINE (0x6e0) reach
+
+    /** IA32_TSC_DEADLINE as RDMSR reads it (0 when none is armed, or without a local APIC). */
+    default long tscDeadline() {
+        return 0;
+    }
+
+    /** WRMSR IA32_TSC_DEADLINE: arms the APIC timer at that TSC value in TSC-deadline mode (0 disarms). */
+    default void setTscDeadline(long value) {
+    }
 }

@@ -43,7 +43,7 @@ public final class MicrovmMachine extends VirtioBoard {
     private BootState bootState;
 
     MicrovmMachine(MachineConfig config, String accel, MicrovmLoader loader) throws ConfigException {
-        MicrovmOptions options = MicrovmOptions.of(config.boardProperties);
+        MicrovmOptions options = MicrovmOptions.of(config.boardProperties, accel.equals("kvm"));
         if (config.smp != 1) {
             throw new ConfigException("microvm: only -smp 1 is supported for now (got " + config.smp + ")");
         }
