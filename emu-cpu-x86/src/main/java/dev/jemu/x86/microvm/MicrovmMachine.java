@@ -6,7 +6,6 @@ import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.memory.AddressSpace;
-import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.devices.Uart16550;
@@ -230,14 +229,7 @@ public final class MicrovmMachine extends VirtioBoard {
 
         @Override
         public int readMemory(int cpuIndex, long addr, byte[] into, boolean physical) {
-            for (int i = 0; i < into.length; i++) {
-                try {
-                    into[i] = (byte) bus.read(addr + i, 1);
-                } catch (BusError e) {
-                    return i;
-                }
-            }
-            return into.length;
+            return readBus(addr, into);
         }
 
         @Override
