@@ -145,8 +145,8 @@ public final class I8254 implements MmioDevice, Stateful {
     private void load(int n, int value) {
         Channel c = channels[n];
         c.count = value == 0 ? 0x10000 : value;
-        if (c.mode == 2 && c.count == 1) {
-            DebugLog.log(DebugLog.Category.GUEST_ERRORS, "pit: channel %d count 1 is invalid in mode 2", n);
+        if ((c.mode == 2 || c.mode == 3) && c.count == 1) {
+            DebugLog.log(DebugLog.Category.GUEST_ERRORS, "pit: channel %d count 1 is invalid in mode %d", n, c.mode);
             c.count = 2;
         }
         c.loadTick = base.ticks();
