@@ -51,7 +51,7 @@ public final class I8254 implements MmioDevice, Stateful {
         this.clock = clock;
         this.base = new Timebase(clock, HZ);
         this.irq0 = new CachedIrqLine(irq0);
-        this.timer = clock.newTimer("pit.channel0", () -> follow0(scheduled));
+        this.timer = clock.newTimer("pit.channel0", this::timer0);
         reset();
     }
 
@@ -119,6 +119,15 @@ public final class I8254 implements MmioDevice, Stateful {
             }
             default -> d < n ? n : d == n ? n + 1 : -1;
         };
+    }
+
+    /**
+     * Channel 0's timer: OUT at the tick it was armed for, unless that is more than a period behind (the machine
+     * was stopped): then now, and the periods missed are dropped (QEMU's lost_tick_policy=discard).
+     */
+    private void timer0() {
+        long now = elapsed(channels[0]);
+        follow0(now - scheduled > channels[0].count ? now : scheduled);
     }
 
     /** Channel 0 after a register or gate change: IRQ 0 follows OUT now. */
