@@ -8,7 +8,6 @@ import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.chardev.NullCharBackend;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
-import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
 import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateRecord;
@@ -224,14 +223,7 @@ public final class VirtMachine extends VirtioBoard {
          */
         @Override
         public int readMemory(int cpuIndex, long addr, byte[] into, boolean physical) {
-            for (int i = 0; i < into.length; i++) {
-                try {
-                    into[i] = (byte) bus.read(addr + i, 1);
-                } catch (BusError e) {
-                    return i;
-                }
-            }
-            return into.length;
+            return readBus(addr, into);
         }
 
         @Override

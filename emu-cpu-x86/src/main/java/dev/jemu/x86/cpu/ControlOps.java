@@ -103,10 +103,7 @@ final class ControlOps {
                 if ((c.efer & X86Cpu.EFER_LMA) != 0 ? (v & 0xfff0000000000000L & ~(1L << 63)) != 0 : false) {
                     throw c.fault(Vectors.GP, 0);
                 }
-<<<<<<< ours
                 // the Mmu keeps global translations across a CR3 write
-=======
->>>>>>> theirs
                 c.mmu.writeCr3((c.efer & X86Cpu.EFER_LMA) != 0 ? v & ~(1L << 63) : v & 0xffffffffL);
                 c.endBlock();
             }

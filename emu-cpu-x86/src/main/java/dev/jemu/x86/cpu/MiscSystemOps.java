@@ -79,10 +79,7 @@ final class MiscSystemOps {
         t.put(OpcodeTable.TWO, 0x08, d -> privilegedNop); // INVD: no caches are modelled
         t.put(OpcodeTable.TWO, 0x09, d -> privilegedNop); // WBINVD
         t.put(OpcodeTable.TWO, 0x0b, d -> null); // UD2
-<<<<<<< ours
         // PREFETCHh (0F 18) and PREFETCHW (0F 0D) are the integer core's hint NOPs (MiscOps)
-=======
->>>>>>> theirs
         t.put(OpcodeTable.TWO, 0xae, MiscSystemOps::group15);
     }
 

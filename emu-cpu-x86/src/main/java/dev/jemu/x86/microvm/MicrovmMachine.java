@@ -6,7 +6,6 @@ import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.memory.AddressSpace;
-import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.devices.Uart16550;
@@ -43,7 +42,7 @@ public final class MicrovmMachine extends VirtioBoard {
     private BootState bootState;
 
     MicrovmMachine(MachineConfig config, String accel, MicrovmLoader loader) throws ConfigException {
-        MicrovmOptions options = MicrovmOptions.of(config.boardProperties);
+        MicrovmOptions options = MicrovmOptions.of(config.boardProperties, accel.equals("kvm"));
         if (config.smp != 1) {
             throw new ConfigException("microvm: only -smp 1 is supported for now (got " + config.smp + ")");
         }
@@ -230,14 +229,7 @@ public final class MicrovmMachine extends VirtioBoard {
 
         @Override
         public int readMemory(int cpuIndex, long addr, byte[] into, boolean physical) {
-            for (int i = 0; i < into.length; i++) {
-                try {
-                    into[i] = (byte) bus.read(addr + i, 1);
-                } catch (BusError e) {
-                    return i;
-                }
-            }
-            return into.length;
+            return readBus(addr, into);
         }
 
         @Override

@@ -6,17 +6,23 @@ import java.util.Map;
 /**
  * {@code -M microvm,...}: QEMU 7.2's microvm properties that shape the board. {@code acpi}, {@code pic},
  * {@code pit}, {@code rtc} and {@code ioapic2} are on/off/auto (auto: on, but ioapic2 follows acpi, as QEMU);
- * {@code isa-serial} and {@code auto-kernel-cmdline} are booleans (default on). {@code pcie}, {@code smm} and
+ * {@code isa-serial} and {@code auto-kernel-cmdline} are booleans (default on). As QEMU, {@code rtc=auto} means off
+ * under KVM (the guest has kvmclock there). {@code pcie}, {@code smm} and
  * {@code usb} accept only off (or auto, which is off here): jemu's microvm has no PCIe host, SMM or XHCI.
  * {@code x-option-roms} is accepted and has no effect (there is no firmware to load option ROMs).
  */
 public record MicrovmOptions(boolean acpi, boolean pic, boolean pit, boolean rtc, boolean ioapic2, boolean isaSerial,
         boolean autoKernelCmdline) {
     public static MicrovmOptions of(Map<String, String> props) throws ConfigException {
+        return of(props, false);
+    }
+
+    /** The options under {@code -accel kvm} when {@code kvm}. */
+    public static MicrovmOptions of(Map<String, String> props, boolean kvm) throws ConfigException {
         boolean acpi = onOffAuto(props, "acpi", true);
         boolean pic = onOffAuto(props, "pic", true);
         boolean pit = onOffAuto(props, "pit", true);
-        boolean rtc = onOffAuto(props, "rtc", true);
+        boolean rtc = onOffAuto(props, "rtc", !kvm);
         boolean ioapic2 = acpi && onOffAuto(props, "ioapic2", true); // QEMU: a second IOAPIC only with ACPI
         boolean isaSerial = bool(props, "isa-serial", true);
         boolean auto = bool(props, "auto-kernel-cmdline", true);

@@ -29,6 +29,7 @@ final class TcgAccelerator implements Accelerator {
     private final I8254 pit;
     private final IrqLine[] gsis;
     private final List<Stateful> state = new ArrayList<>();
+    private final ApicSource source = new ApicSource();
 
     TcgAccelerator(AcceleratorSetup s) {
         MicrovmLayout layout = s.layout();
@@ -73,7 +74,7 @@ final class TcgAccelerator implements Accelerator {
         } else {
             pit = null;
         }
-        cpu.setInterruptSource(new ApicSource());
+        cpu.setInterruptSource(source);
         state.add(cpu);
         state.add(lapic);
         state.addAll(List.of(ioapics));
@@ -118,6 +119,16 @@ final class TcgAccelerator implements Accelerator {
         public int acknowledge() {
             return lapic.acknowledge();
         }
+
+        @Override
+        public long tscDeadline() {
+            return lapic.tscDeadline();
+        }
+
+        @Override
+        public void setTscDeadline(long value) {
+            lapic.setTscDeadline(value);
+        }
     }
 
     @Override
@@ -136,6 +147,11 @@ final class TcgAccelerator implements Accelerator {
 
     LocalApic lapic() {
         return lapic;
+    }
+
+    /** What the CPU's INTR reads. */
+    InterruptSource interruptSource() {
+        return source;
     }
 
     @Override

@@ -91,6 +91,18 @@ class MicrovmAddressMapTest {
         }
     }
 
+    /** Every property jemu's microvm takes is one of QEMU 7.2's ({@code -M microvm,help}, captured), same type. */
+    @org.junit.jupiter.api.Test
+    void propertiesAreQemus() throws IOException {
+        String help;
+        try (InputStream in = MicrovmAddressMapTest.class.getResourceAsStream("qemu-7.2-microvm-help.txt")) {
+            help = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (var p : new MicrovmMachineType().properties()) {
+            assertTrue(help.contains("  " + p.name() + "=<" + p.type() + ">"), p.name() + " <" + p.type() + ">");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"acpi=maybe", "isa-serial=2", "pcie=on", "smm=on", "usb=on"})
     void refusesWhatItCannotDo(String props) {

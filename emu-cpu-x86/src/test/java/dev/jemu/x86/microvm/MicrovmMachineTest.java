@@ -85,6 +85,30 @@ class MicrovmMachineTest {
     }
 
     @Test
+    void cr8AndTprAreOneRegisterAndTheTscDeadlineMsrReachesTheApic() throws Exception {
+        MachineConfig config = MicrovmTesting.config("");
+        try (MicrovmMachine m = MicrovmTesting.build(config)) {
+            TcgAccelerator tcg = (TcgAccelerator) m.accelerator();
+            X86Cpu cpu = tcg.x86();
+            cpu.cr8 = 5; // MOV CR8
+            tcg.interruptSource().hasInterrupt();
+            assertEquals(0x50, m.addressSpace().read(0xfee00080L, 4));
+            m.addressSpace().write(0xfee00080L, 4, 0x30); // TPR through the window
+            tcg.interruptSource().hasInterrupt();
+            assertEquals(3, cpu.cr8);
+            m.addressSpace().write(0xfee00080L, 4, 0);
+            m.addressSpace().write(0xfee000f0L, 4, 0x1ff);
+            m.addressSpace().write(0xfee00320L, 4, 0x40000 | 0xec); // TSC-deadline mode
+            tcg.interruptSource().setTscDeadline(cpu.tsc.ticks() + 20_000); // 10 us at 2 GHz
+            assertEquals(cpu.tsc.ticks() + 20_000, tcg.interruptSource().tscDeadline());
+            config.clock.setNanos(10_000);
+            config.clock.runExpired();
+            assertTrue(tcg.interruptSource().hasInterrupt());
+            assertEquals(0xec, tcg.interruptSource().acknowledge());
+        }
+    }
+
+    @Test
     void cmosHoldsQemusMemorySizeBytes() throws Exception {
         try (MicrovmMachine m = MicrovmTesting.build(MicrovmTesting.config(""))) {
             assertEquals(640, cmos(m, 0x15) | cmos(m, 0x16) << 8, "base memory KiB");

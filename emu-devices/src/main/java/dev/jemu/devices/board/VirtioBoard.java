@@ -221,6 +221,18 @@ public abstract class VirtioBoard implements Machine, SnapshotMachine {
         public boolean setLink(String name, boolean up) {
             return virtio.setLink(name, up);
         }
+
+        /** Guest physical memory byte by byte through the bus (device windows too): how many bytes were read. */
+        protected int readBus(long addr, byte[] into) {
+            for (int i = 0; i < into.length; i++) {
+                try {
+                    into[i] = (byte) bus.read(addr + i, 1);
+                } catch (dev.jemu.core.memory.BusError e) {
+                    return i;
+                }
+            }
+            return into.length;
+        }
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class I8254 implements MmioDevice, Stateful {
         this.clock = clock;
         this.base = new Timebase(clock, HZ);
         this.irq0 = new CachedIrqLine(irq0);
-        this.timer = clock.newTimer("pit.channel0", () -> follow0(scheduled));
+        this.timer = clock.newTimer("pit.channel0", this::timer0);
         reset();
     }
 
@@ -121,6 +121,15 @@ public final class I8254 implements MmioDevice, Stateful {
         };
     }
 
+    /**
+     * Channel 0's timer: OUT at the tick it was armed for, unless that is more than a period behind (the machine
+     * was stopped): then now, and the periods missed are dropped (QEMU's lost_tick_policy=discard).
+     */
+    private void timer0() {
+        long now = elapsed(channels[0]);
+        follow0(now - scheduled > channels[0].count ? now : scheduled);
+    }
+
     /** Channel 0 after a register or gate change: IRQ 0 follows OUT now. */
     private void update0() {
         follow0(elapsed(channels[0]));
@@ -145,8 +154,8 @@ public final class I8254 implements MmioDevice, Stateful {
     private void load(int n, int value) {
         Channel c = channels[n];
         c.count = value == 0 ? 0x10000 : value;
-        if (c.mode == 2 && c.count == 1) {
-            DebugLog.log(DebugLog.Category.GUEST_ERRORS, "pit: channel %d count 1 is invalid in mode 2", n);
+        if ((c.mode == 2 || c.mode == 3) && c.count == 1) {
+            DebugLog.log(DebugLog.Category.GUEST_ERRORS, "pit: channel %d count 1 is invalid in mode %d", n, c.mode);
             c.count = 2;
         }
         c.loadTick = base.ticks();

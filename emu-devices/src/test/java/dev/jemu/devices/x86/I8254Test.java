@@ -48,6 +48,19 @@ class I8254Test {
     }
 
     @Test
+    void periodsMissedWhileStoppedAreDropped() {
+        pit.write(3, 1, 0x34);
+        pit.write(0, 1, 100); // 83.8 us
+        pit.write(0, 1, 0);
+        risingEdges = 0;
+        advanceTo(100_000_000); // 1193 periods at once
+        assertTrue(risingEdges <= 1, "no catch-up storm: " + risingEdges);
+        risingEdges = 0;
+        runTo(100_000_000 + 838_100); // ten periods, stepped
+        assertEquals(10, risingEdges);
+    }
+
+    @Test
     void mode3SquareWaveIsHighForHalfThePeriod() {
         pit.write(3, 1, 0x36);
         pit.write(0, 1, 0x00);
