@@ -20,6 +20,8 @@ final class Kit {
     static final String RISCV64 = "riscv64";
     /** Debian arm64: Image (and vmlinuz), U-Boot qemu_arm64 for -bios, initrd, root and boot disks; console ttyAMA0. */
     static final String ARM64 = "arm64";
+    /** Debian amd64: bzImage, initrd, root and boot disks (extlinux.conf naming /boot/vmlinuz-KVER); console ttyS0. */
+    static final String AMD64 = "amd64";
 
     static Path dir(String arch) {
         String env = System.getenv("JEMU_KIT_DIR");

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 record KitGuest(String kit, String arch, String cpu, String console, String qemu) {
     static final KitGuest RISCV64 = new KitGuest(Kit.RISCV64, "riscv64", "riscv64", "ttyS0", "qemu-system-riscv64");
     static final KitGuest ARM64 = new KitGuest(Kit.ARM64, "aarch64", "cortex-a57", "ttyAMA0", "qemu-system-aarch64");
+    /** amd64 on QEMU's microvm with its default CPU model; the kit's kernel is a bzImage (see Amd64BootTest). */
+    static final KitGuest AMD64 = new KitGuest(Kit.AMD64, "x86_64", "qemu64", "ttyS0", "qemu-system-x86_64");
 
     /** Skips until this architecture's board is on the class path. */
     void requireBoard(String board) {

@@ -52,9 +52,9 @@ public final class MicrovmBoot {
         }
     }
 
-    /** Where things went and the CPU state to start in. */
-    public record Loaded(Kind kind, BootState state, String cmdline, long kernelAt, long initrdAt, long initrdSize,
-                         long rsdp) {
+    /** Where things went ([kernelStart, kernelEnd) is what the kernel's file filled) and the CPU state to start in. */
+    public record Loaded(Kind kind, BootState state, String cmdline, long kernelStart, long kernelEnd, long initrdAt,
+                         long initrdSize, long rsdp) {
     }
 
     private MicrovmBoot() {
@@ -132,14 +132,15 @@ public final class MicrovmBoot {
             long initrdAt = placeInitrd(bus, initrdName, initrd, Math.min(h.initrdAddrMax(), lowRam - 1), end);
             byte[] zp = ZeroPage.build(kernel, h, CMDLINE, initrdAt, initrd == null ? 0 : initrd.length, rsdp, map);
             ImageFiles.place(bus, Path.of("boot_params"), ZERO_PAGE, zp, 0, zp.length);
-            return new Loaded(Kind.LINUX64, EntryState.longMode(bus, at + 0x200, ZERO_PAGE), append, at, initrdAt,
-                    initrd == null ? 0 : initrd.length, rsdp);
+            return new Loaded(Kind.LINUX64, EntryState.longMode(bus, at + 0x200, ZERO_PAGE), append, at,
+                    at + kernel.length - h.kernelOffset(), initrdAt, initrd == null ? 0 : initrd.length, rsdp);
         }
 
         Kind kind;
-        long entry, high;
+        long entry, low, high;
         if (ElfLoader.isElf(kernel)) {
             PvhElf.Loaded l = PvhElf.load(kernelName, kernel, bus);
+            low = l.low();
             high = l.high();
             if (l.pvhEntry() >= 0) {
                 kind = Kind.PVH;
@@ -155,6 +156,7 @@ public final class MicrovmBoot {
         } else if (none) {
             kind = Kind.RAW;
             entry = MicrovmLayout.HIGH_MEMORY;
+            low = entry;
             high = entry + kernel.length;
             ImageFiles.place(bus, Path.of(kernelName), entry, kernel, 0, kernel.length);
         } else {
@@ -168,7 +170,7 @@ public final class MicrovmBoot {
         if (kind == Kind.ELF64) {
             s.regs()[3] = START_INFO; // EBX too, as for the 32-bit entries
         }
-        return new Loaded(kind, s, append, entry, initrdAt, initrd == null ? 0 : initrd.length, rsdp);
+        return new Loaded(kind, s, append, low, high, initrdAt, initrd == null ? 0 : initrd.length, rsdp);
     }
 
     /**

@@ -139,6 +139,20 @@ class MicrovmBootTest {
         }
     }
 
+    /** jemu's interpreter takes the entry states as the modes they are meant to be. */
+    @Test
+    void theCpuRunsTheEntryStatesInTheirModes() throws Exception {
+        dev.jemu.x86.cpu.X86Cpu cpu = new dev.jemu.x86.cpu.X86Cpu(0, bus, new AddressSpace(),
+                new dev.jemu.core.machine.MachineLoop(dev.jemu.core.time.VirtualClock.realtime()),
+                new dev.jemu.core.time.Timebase(dev.jemu.core.time.VirtualClock.realtime(), 1_000_000_000L));
+        cpu.load(EntryState.longMode(bus, 0x100200, 0x7000));
+        assertTrue(cpu.is64(), "64-bit mode");
+        assertEquals(0x7000, cpu.linear(dev.jemu.x86.cpu.X86Cpu.DS, 0x7000));
+        cpu.load(EntryState.protectedMode(bus, 0x100000, 0x6000));
+        assertTrue(!cpu.is64(), "32-bit protected mode");
+        assertEquals(0xfffff000L, cpu.linear(dev.jemu.x86.cpu.X86Cpu.DS, 0xfffff000L));
+    }
+
     @Test
     void acpiOffPutsTheVirtioSlotsOnTheCommandLineAsQemu() throws Exception {
         MicrovmBoot.Platform p = new MicrovmBoot.Platform(RAM, false, false, List.of(6, 7), true, true, true);
