@@ -535,7 +535,7 @@ public final class X86Cpu implements Cpu {
         if (mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == mode && !p.dead && p.epoch == code.epoch) {
             page = p;
         } else {
-            page = code.page(mmu.translateFetch(lin) & ~0xfffL, mode);
+            page = code.page(mmu.fetchPhys(lin) & ~0xfffL, mode);
             mmu.rememberCode(lin, page);
         }
         while (true) {
