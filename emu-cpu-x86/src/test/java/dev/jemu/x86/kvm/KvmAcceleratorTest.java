@@ -261,6 +261,25 @@ class KvmAcceleratorTest {
     }
 
     @Test
+    void systemResetPutsThePowerOnStateBack() throws Exception {
+        byte[] code = program(LONG_MODE);
+        try (KvmRig rig = KvmRig.open(true)) {
+            rig.ram.load(0x1000, code);
+            rig.kvm.boot(rig.longMode(0x1000));
+            assertEquals(ExitRequest.poweroff(0), rig.runLoop().get(10, TimeUnit.SECONDS));
+            assertTrue((StateRecord.of(rig.kvm.cpu()).getLong("efer") & 0x400) != 0, "ran in long mode");
+            rig.kvm.reset();
+            StateRecord cpu = StateRecord.of(rig.kvm.cpu());
+            assertEquals(0xfff0, cpu.getLong("rip"));
+            assertEquals(0xffff0000L, cpu.getLong("seg1.base"), "CS base at reset");
+            assertEquals(0xf000, cpu.getInt("seg1.selector"));
+            assertEquals(0, cpu.getLong("efer"));
+            assertEquals(0x600, cpu.getLong("r2"), "EDX holds the family/model/stepping at reset");
+            assertEquals(2, rig.kvm.state().size(), "the vCPU and the in-kernel chips");
+        }
+    }
+
+    @Test
     void missingDevIsOneLineError() {
         assumeTrue(KvmAccelerator.hostSupported(), "not an x86_64 Linux host");
         System.setProperty(KvmAccelerator.DEVICE_PROPERTY, "/nonexistent/kvm");
