@@ -6,6 +6,7 @@ import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.state.StateRecord;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.x86.cpu.BootState;
 import dev.jemu.x86.microvm.Accelerator;
@@ -29,10 +30,14 @@ public final class KvmAccelerator implements Accelerator {
     private final KvmVm vm;
     private final KvmVcpu vcpu;
     private final IrqLine[] gsis = new IrqLine[GSI_COUNT];
+    /** The vCPU's and the in-kernel chips' power-on state, which a system reset puts back (KVM has no reset). */
+    private final StateRecord vcpuAtPowerOn, chipsAtPowerOn;
 
     private KvmAccelerator(KvmVm vm, KvmVcpu vcpu) {
         this.vm = vm;
         this.vcpu = vcpu;
+        this.vcpuAtPowerOn = StateRecord.of(vcpu);
+        this.chipsAtPowerOn = StateRecord.of(vm);
         for (int i = 0; i < GSI_COUNT; i++) {
             int n = i;
             gsis[i] = new CachedIrqLine(level -> vm.irqLine(n, level));
@@ -109,9 +114,18 @@ public final class KvmAccelerator implements Accelerator {
         return gsis[n];
     }
 
-    /** What the board saves besides the vCPU (which is {@link #cpu()}): the in-kernel PICs, IOAPIC and PIT. */
-    public List<Stateful> stateful() {
-        return List.of(vm);
+    /** The vCPU and the in-kernel PICs, IOAPIC and PIT, in snapshot order (the board's Accelerator.state()). */
+    public List<Stateful> state() {
+        return List.of(vcpu, vm);
+    }
+
+    /**
+     * A system reset (the board's Accelerator.reset()): the vCPU (registers, FPU, MSRs, LAPIC, pending events) and
+     * the in-kernel chips go back to the state they had when created, as QEMU puts its reset state into KVM.
+     */
+    public void reset() {
+        chipsAtPowerOn.restore(vm);
+        vcpuAtPowerOn.restore(vcpu);
     }
 
     @Override

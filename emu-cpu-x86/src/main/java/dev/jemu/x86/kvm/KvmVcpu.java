@@ -30,6 +30,7 @@ public final class KvmVcpu implements Cpu {
     final VcpuState state;
     private boolean halted;
     private boolean failed;
+    private String failure;
     private long exits;
 
     KvmVcpu(KvmVm vm, int index, AddressSpace bus, AddressSpace io, MachineLoop loop) throws KvmException {
@@ -49,6 +50,11 @@ public final class KvmVcpu implements Cpu {
     /** The KVM exits served so far (statistics, tests). */
     public long exits() {
         return exits;
+    }
+
+    /** Why the vCPU stopped for good (the line printed), or null while it can run. */
+    public String failure() {
+        return failure;
     }
 
     /** Kicks sent to get the vCPU out of KVM_RUN. */
@@ -232,6 +238,7 @@ public final class KvmVcpu implements Cpu {
     /** A vCPU that cannot go on: one line on stderr (QEMU stops too) and the run ends with status 1. */
     private void fatal(String message) {
         failed = true;
+        failure = message;
         Messages.error(message);
         loop.requestExit(ExitRequest.quit(1));
     }

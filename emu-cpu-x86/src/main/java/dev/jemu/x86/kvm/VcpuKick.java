@@ -38,7 +38,8 @@ final class VcpuKick implements AutoCloseable {
     private volatile long thread; // pthread_t of the vCPU's thread, 0 before its first run
     private Thread owner;
     private final AtomicBoolean inGuest = new AtomicBoolean();
-    private volatile long deadline = Long.MAX_VALUE; // host System.nanoTime() of the next kick by time
+    // host System.nanoTime() of the next kick by time; MAX_VALUE: none
+    private final java.util.concurrent.atomic.AtomicLong deadline = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
     private final Thread timer;
     private volatile boolean closed;
     long kicks; // signals sent (statistics)
@@ -81,8 +82,8 @@ final class VcpuKick implements AutoCloseable {
     /** Around KVM_RUN: a kick is sent only while the vCPU is (about to be) inside. */
     void entering(long hostDeadline) {
         inGuest.set(true);
-        if (hostDeadline < deadline) {
-            deadline = hostDeadline;
+        long d = deadline.get();
+        if (hostDeadline < d && deadline.compareAndSet(d, hostDeadline)) {
             LockSupport.unpark(timer);
         }
     }
@@ -117,13 +118,12 @@ final class VcpuKick implements AutoCloseable {
 
     private void timerLoop() {
         while (!closed) {
-            long d = deadline, now = System.nanoTime();
+            long d = deadline.get(), now = System.nanoTime();
             if (d == Long.MAX_VALUE) {
                 LockSupport.park(this);
             } else if (now < d) {
                 LockSupport.parkNanos(this, d - now);
-            } else {
-                deadline = Long.MAX_VALUE;
+            } else if (deadline.compareAndSet(d, Long.MAX_VALUE)) { // a newer deadline set meanwhile stays
                 kick();
             }
         }
@@ -131,7 +131,7 @@ final class VcpuKick implements AutoCloseable {
 
     /** Clears a timed kick that is no longer wanted (the run returned before it). */
     void clearDeadline() {
-        deadline = Long.MAX_VALUE;
+        deadline.set(Long.MAX_VALUE);
     }
 
     @Override

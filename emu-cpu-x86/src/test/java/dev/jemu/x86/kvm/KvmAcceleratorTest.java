@@ -81,6 +81,37 @@ class KvmAcceleratorTest {
         }
     }
 
+    @Test
+    void aGuestTimerFallingDueGetsTheVcpuOutOfABusyGuest() throws Exception {
+        // the guest spins without an exit: only the kick at the timer's deadline lets the loop run the timer
+        byte[] code = program(".code64\n1: jmp 1b\n");
+        try (KvmRig rig = KvmRig.open(true)) {
+            rig.ram.load(0x1000, code);
+            rig.kvm.boot(rig.longMode(0x1000));
+            long armed = System.nanoTime();
+            rig.loop.clock().newTimer("test", () -> rig.loop.requestExit(ExitRequest.poweroff(3)))
+                    .armAfter(TimeUnit.MILLISECONDS.toNanos(100));
+            ExitRequest e = rig.runLoop().get(10, TimeUnit.SECONDS);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - armed);
+            assertEquals(ExitRequest.poweroff(3), e);
+            assertTrue(ms >= 100, "not before the deadline: " + ms + " ms");
+            assertTrue(rig.kvm.vcpu().kicks() >= 1, "the timer thread kicked");
+        }
+    }
+
+    @Test
+    void aTripleFaultAsksTheMachineForAReset() throws Exception {
+        // an empty IDT: the #GP of a non-canonical load cannot be delivered, nor the #DF: KVM_EXIT_SHUTDOWN
+        // (not INT3: this project's nested KVM hosts emulate it and fail)
+        byte[] code = program(".code64\n lidt idt(%rip)\n mov $0x0000800000000000, %rax\n mov (%rax), %rax\n"
+                + " hlt\nidt: .word 0\n .quad 0\n");
+        try (KvmRig rig = KvmRig.open(true)) {
+            rig.ram.load(0x1000, code);
+            rig.kvm.boot(rig.longMode(0x1000));
+            assertEquals(ExitRequest.reset(), rig.runLoop().get(10, TimeUnit.SECONDS));
+        }
+    }
+
     private static final String LONG_MODE = """
             .code64
                 mov $0x0123456789abcdef, %rax
@@ -160,25 +191,27 @@ class KvmAcceleratorTest {
         int n = 20000;
         byte[] io = program(ioLoop(n));
         byte[] mmio = program(mmioLoop(n));
-        double ioUs, mmioUs;
-        try (KvmRig rig = KvmRig.open(true)) {
-            rig.ram.load(0x1000, io);
-            rig.kvm.boot(rig.longMode(0x1000));
-            long t0 = System.nanoTime();
-            ExitRequest e = rig.runLoop().get(60, TimeUnit.SECONDS);
-            ioUs = (System.nanoTime() - t0) / 1e3 / n;
-            assertEquals(ExitRequest.poweroff(0), e);
-            assertEquals(n, rig.counter, "every OUT reached the device");
-        }
-        try (KvmRig rig = KvmRig.open(true)) {
-            rig.mapMmioPage();
-            rig.ram.load(0x1000, mmio);
-            rig.kvm.boot(rig.longMode(0x1000));
-            long t0 = System.nanoTime();
-            ExitRequest e = rig.runLoop().get(60, TimeUnit.SECONDS);
-            mmioUs = (System.nanoTime() - t0) / 1e3 / (2.0 * n);
-            assertEquals(ExitRequest.poweroff(0), e, "status = reads that did not answer the last write + 1");
-            assertEquals(1, rig.mmioValue, "the last write reached the device");
+        double ioUs = 0, mmioUs = 0;
+        for (int round = 0; round < 2; round++) { // the first round warms the JVM's code up: the second is measured
+            try (KvmRig rig = KvmRig.open(true)) {
+                rig.ram.load(0x1000, io);
+                rig.kvm.boot(rig.longMode(0x1000));
+                long t0 = System.nanoTime();
+                ExitRequest e = rig.runLoop().get(60, TimeUnit.SECONDS);
+                ioUs = (System.nanoTime() - t0) / 1e3 / n;
+                assertEquals(ExitRequest.poweroff(0), e);
+                assertEquals(n, rig.counter, "every OUT reached the device");
+            }
+            try (KvmRig rig = KvmRig.open(true)) {
+                rig.mapMmioPage();
+                rig.ram.load(0x1000, mmio);
+                rig.kvm.boot(rig.longMode(0x1000));
+                long t0 = System.nanoTime();
+                ExitRequest e = rig.runLoop().get(60, TimeUnit.SECONDS);
+                mmioUs = (System.nanoTime() - t0) / 1e3 / (2.0 * n);
+                assertEquals(ExitRequest.poweroff(0), e, "status = reads that did not answer the last write + 1");
+                assertEquals(1, rig.mmioValue, "the last write reached the device");
+            }
         }
         System.out.printf("KVM exit round trip (guest -> jemu device -> guest): port I/O %.2f us, MMIO %.2f us%n",
                 ioUs, mmioUs);
@@ -224,6 +257,25 @@ class KvmAcceleratorTest {
             ExitRequest e = rig.runLoop().get(10, TimeUnit.SECONDS);
             assertEquals(ExitRequest.poweroff(0), e);
             assertEquals("B", rig.serialText(), "the restored vCPU went on after the OUT with its registers");
+        }
+    }
+
+    @Test
+    void systemResetPutsThePowerOnStateBack() throws Exception {
+        byte[] code = program(LONG_MODE);
+        try (KvmRig rig = KvmRig.open(true)) {
+            rig.ram.load(0x1000, code);
+            rig.kvm.boot(rig.longMode(0x1000));
+            assertEquals(ExitRequest.poweroff(0), rig.runLoop().get(10, TimeUnit.SECONDS));
+            assertTrue((StateRecord.of(rig.kvm.cpu()).getLong("efer") & 0x400) != 0, "ran in long mode");
+            rig.kvm.reset();
+            StateRecord cpu = StateRecord.of(rig.kvm.cpu());
+            assertEquals(0xfff0, cpu.getLong("rip"));
+            assertEquals(0xffff0000L, cpu.getLong("seg1.base"), "CS base at reset");
+            assertEquals(0xf000, cpu.getInt("seg1.selector"));
+            assertEquals(0, cpu.getLong("efer"));
+            assertEquals(0x600, cpu.getLong("r2"), "EDX holds the family/model/stepping at reset");
+            assertEquals(2, rig.kvm.state().size(), "the vCPU and the in-kernel chips");
         }
     }
 

@@ -37,9 +37,9 @@ final class KvmRig implements AutoCloseable {
     /** Skips the test (a plain assumption message) where /dev/kvm cannot be used. */
     static KvmRig open(boolean irqchip) {
         assumeTrue(KvmAccelerator.hostSupported(), "not an x86_64 Linux host: KVM tests skipped");
-        assumeTrue(Files.exists(Path.of("/dev/kvm")), "/dev/kvm does not exist here: KVM tests skipped");
-        assumeTrue(Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm")),
-                "/dev/kvm is not accessible to this user: KVM tests skipped");
+        Path dev = Path.of(System.getProperty(KvmAccelerator.DEVICE_PROPERTY, "/dev/kvm"));
+        assumeTrue(Files.exists(dev), dev + " does not exist here: KVM tests skipped");
+        assumeTrue(Files.isReadable(dev) && Files.isWritable(dev), dev + " is not accessible to this user: KVM tests skipped");
         try {
             return new KvmRig(irqchip);
         } catch (ConfigException e) {

@@ -103,7 +103,9 @@ final class KvmProgramRunner {
                 synchronized (out) {
                     text = out.toByteArray();
                 }
-                return new ProcessRun(timedOut ? ProcessRun.TIMEOUT : e.status(), text, "", timedOut);
+                String failure = kvm.vcpu().failure();
+                return new ProcessRun(timedOut ? ProcessRun.TIMEOUT : e.status(), text,
+                        failure == null ? "" : failure, timedOut);
             } catch (InterruptedException | java.util.concurrent.ExecutionException | TimeoutException ex) {
                 throw new IllegalStateException("KVM run of " + elf + " failed", ex);
             }
