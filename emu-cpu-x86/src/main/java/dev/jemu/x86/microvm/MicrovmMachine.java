@@ -39,7 +39,6 @@ public final class MicrovmMachine extends VirtioBoard {
     private final Mc146818Rtc rtc;
     private final AcpiGed ged;
     private final List<Integer> usedVirtioSlots = new ArrayList<>();
-    private BootState bootState;
 
     MicrovmMachine(MachineConfig config, String accel, MicrovmLoader loader) throws ConfigException {
         MicrovmOptions options = MicrovmOptions.of(config.boardProperties, accel.equals("kvm"));
@@ -91,7 +90,8 @@ public final class MicrovmMachine extends VirtioBoard {
         }
         DmaMemory dma = new DmaMemory(bus);
         for (int i = 0; i < layout.virtioSlots(); i++) {
-            VirtioSlots.Slot s = virtio.create(i, "virtio-mmio", layout.virtioBase(i),
+            long base = layout.virtioBase(i);
+            VirtioSlots.Slot s = virtio.create(i, "virtio-mmio@" + Long.toHexString(base), base,
                     accelerator.gsi(layout.virtioGsiBase() + i), dma, loop::post);
             map("virtio-mmio", layout.virtioBase(i), MicrovmLayout.VIRTIO_SIZE, s.mmio(), s.state());
             if (!(s.mmio() instanceof dev.jemu.devices.virtio.VirtioMmioSlot)) {
@@ -158,8 +158,8 @@ public final class MicrovmMachine extends VirtioBoard {
     /** Loads the images (the {@link MicrovmLoader}) and starts the CPU in the state the loader chose. */
     @Override
     protected void boot() throws ConfigException {
-        bootState = loader.load(this);
-        accelerator.boot(bootState);
+        BootState state = loader.load(this);
+        accelerator.boot(state);
     }
 
     @Override

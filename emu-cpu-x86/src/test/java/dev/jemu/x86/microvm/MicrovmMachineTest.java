@@ -184,6 +184,7 @@ class MicrovmMachineTest {
             a.io().write(0x3f9, 1, 0x02);
             List<Stateful> from = a.stateful(), to = b.stateful();
             assertEquals(from.size(), to.size());
+            assertEquals(from.size(), from.stream().map(Stateful::stateId).distinct().count(), "unique state IDs");
             for (int i = 0; i < from.size(); i++) {
                 StateRecord r = StateRecord.of(from.get(i));
                 r.restore(to.get(i));
