@@ -356,4 +356,32 @@ class SystemInstructionsTest {
         assertEquals(want[2] & 0xffffffffL, c.r[X86Cpu.RCX]);
         assertEquals(want[3] & 0xffffffffL, c.r[X86Cpu.RDX]);
     }
+
+    @Test
+    void fsGsBaseInstructionsFollowCr4Fsgsbase() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(3);
+        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
+        rig.gate64(Vectors.UD, 0x30000, 0xe, 0, 0);
+        rig.code(0x30000, ".code64\nhlt\n");
+        rig.code(0x20000, ".code64\nmov $0x12345678, %eax\nwrgsbase %rax\nrdgsbase %rbx\nrdfsbase %ecx\nhlt\n");
+        c.seg[X86Cpu.FS].base = 0xabc;
+        c.rip = 0x20000;
+        c.r[X86Cpu.RSP] = 0x60000;
+        rig.runToHalt(10);
+        assertEquals(0x30001, c.rip, "#UD while CR4.FSGSBASE is clear");
+        assertEquals(0x20005, rig.read64(0x70000 - 40));
+
+        rig.longMode(3);
+        c.cr4 |= X86Cpu.CR4_FSGSBASE; // CPUID does not advertise it yet, so MOV CR4 would refuse the bit
+        c.rip = 0x20000;
+        rig.resume();
+        rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
+        rig.runToHalt(10);
+        assertEquals(0x20013, rig.read64(0x70000 - 40), "ran up to the HLT, which is #GP at CPL 3");
+        assertEquals(0x12345678, c.seg[X86Cpu.GS].base);
+        assertEquals(0x12345678, c.r[X86Cpu.RBX]);
+        assertEquals(0xabc, c.r[X86Cpu.RCX]);
+    }
 }
