@@ -119,6 +119,11 @@ final class SysRig {
         return b.length;
     }
 
+    /** Puts a HLT at {@code addr} (a handler that stops the run, in any mode). */
+    void hltAt(long addr) {
+        bus.write(addr, 1, 0xf4);
+    }
+
     /** Runs until the CPU halts (HLT or a triple fault); fails after {@code max} instructions. */
     void runToHalt(long max) {
         long n = 0;
