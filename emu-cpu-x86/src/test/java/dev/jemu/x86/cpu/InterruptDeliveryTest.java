@@ -108,8 +108,7 @@ class InterruptDeliveryTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(3);
-        rig.bus.write(SysRig.TSS + 4, 4, 0x70000);
-        rig.bus.write(SysRig.TSS + 8, 2, SysRig.DATA);
+        rig.rsp0(0x70000);
         rig.gate32(0x80, 0x30000, 0xe, 0, true); // DPL 0: not for INT n at CPL 3
         rig.gate32(13, 0x30100, 0xf, 0, true);
         rig.hltAt(0x30100);
@@ -228,8 +227,7 @@ class InterruptDeliveryTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(0);
-        rig.gate64(0x30, 0x30000, 0xe, 0, 0);
-        rig.hltAt(0x30000);
+        rig.haltOn64(0x30, 0x30000);
         rig.code(0x10000, ".code64\nsti\nmov $1, %eax\nmov $2, %ebx\nhlt\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;

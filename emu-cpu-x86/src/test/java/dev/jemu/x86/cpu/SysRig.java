@@ -124,6 +124,28 @@ final class SysRig {
         bus.write(addr, 1, 0xf4);
     }
 
+    /** A 64-bit interrupt gate for {@code vector} to a HLT at {@code at}. */
+    void haltOn64(int vector, long at) {
+        gate64(vector, at, 0xe, 0, 0);
+        hltAt(at);
+    }
+
+    /** A 32-bit interrupt gate for {@code vector} to a HLT at {@code at}. */
+    void haltOn32(int vector, long at) {
+        gate32(vector, at, 0xe, 0, true);
+        hltAt(at);
+    }
+
+    /** The ring-0 stack of the TSS: RSP0 in long mode, SS0:ESP0 (the flat data segment) otherwise. */
+    void rsp0(long sp) {
+        if ((c.efer & X86Cpu.EFER_LMA) != 0) {
+            bus.write(TSS + 4, 8, sp);
+        } else {
+            bus.write(TSS + 4, 4, sp);
+            bus.write(TSS + 8, 2, DATA);
+        }
+    }
+
     /** Runs until the CPU halts (HLT or a triple fault); fails after {@code max} instructions. */
     void runToHalt(long max) {
         long n = 0;

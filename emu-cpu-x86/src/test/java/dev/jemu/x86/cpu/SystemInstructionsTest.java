@@ -42,8 +42,7 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(0);
-        rig.gate64(Vectors.UD, 0x30000, 0xe, 0, 0);
-        rig.hltAt(0x30000);
+        rig.haltOn64(Vectors.UD, 0x30000);
         rig.code(0x10000, ".code64\nsyscall\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -117,14 +116,12 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(3);
-        rig.bus.write(SysRig.TSS + 4, 4, 0x70000);
-        rig.bus.write(SysRig.TSS + 8, 2, SysRig.DATA);
+        rig.rsp0(0x70000);
         rig.bus.write(SysRig.TSS + 0x66, 2, 0x68);
         for (int i = 0; i < 0x401; i++) {
             rig.bus.write(SysRig.TSS + 0x68 + i, 1, i == 0x10 ? 0xfe : 0xff); // only port 0x80 allowed
         }
-        rig.gate32(Vectors.GP, 0x30000, 0xe, 0, true);
-        rig.hltAt(0x30000);
+        rig.haltOn32(Vectors.GP, 0x30000);
         rig.code(0x20000, ".code32\nmov $0x42, %eax\nout %al, $0x80\nout %al, $0x81\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -139,9 +136,8 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(3);
-        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
-        rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
-        rig.hltAt(0x30000);
+        rig.rsp0(0x70000);
+        rig.haltOn64(Vectors.GP, 0x30000);
         rig.code(0x20000, ".code64\ncli\nsti\ncli\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -230,8 +226,7 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(0);
-        rig.gate32(Vectors.GP, 0x30000, 0xe, 0, true);
-        rig.hltAt(0x30000);
+        rig.haltOn32(Vectors.GP, 0x30000);
         rig.code(0x10000, ".code32\nljmp $0x18, $0\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -317,7 +312,7 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(3);
-        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
+        rig.rsp0(0x70000);
         rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
         rig.gate64(Vectors.UD, 0x30100, 0xe, 0, 0);
         rig.hltAt(0x30000);
@@ -362,9 +357,8 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(3);
-        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
-        rig.gate64(Vectors.UD, 0x30000, 0xe, 0, 0);
-        rig.hltAt(0x30000);
+        rig.rsp0(0x70000);
+        rig.haltOn64(Vectors.UD, 0x30000);
         rig.code(0x20000, ".code64\nmov $0x12345678, %eax\nwrgsbase %rax\nrdgsbase %rbx\nrdfsbase %ecx\nhlt\n");
         c.seg[X86Cpu.FS].base = 0xabc;
         c.rip = 0x20000;
@@ -390,8 +384,7 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(0);
-        rig.bus.write(SysRig.TSS + 4, 4, 0x70000);
-        rig.bus.write(SysRig.TSS + 8, 2, SysRig.DATA);
+        rig.rsp0(0x70000);
         rig.gate32(0x81, 0x30000, 0xe, 3, true);
         rig.hltAt(0x30000);
         rig.code(0x20000, ".code32\nint $0x81\n");
