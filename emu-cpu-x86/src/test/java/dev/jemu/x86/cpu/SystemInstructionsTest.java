@@ -405,4 +405,24 @@ class SystemInstructionsTest {
         assertEquals(0, c.seg[X86Cpu.DS].selector, "DS held a DPL 0 segment: null at CPL 3");
         assertFalse(c.seg[X86Cpu.ES].present());
     }
+
+    @Test
+    void longRepOutsbRunsInRestartableChunks() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(0);
+        int count = PortIoOps.REP_CHUNK * 2 + 5;
+        for (int i = 0; i < count; i++) {
+            rig.bus.write(0x100000 + i, 1, i & 0x7f);
+        }
+        rig.code(0x10000, ".code64\nmov $0x100000, %esi\nmov $0x80, %edx\nrep outsb\nhlt\n");
+        c.r[X86Cpu.RCX] = count;
+        c.rip = 0x10000;
+        rig.runToHalt(20);
+        assertEquals(count, rig.portWrites.size());
+        assertEquals("80=" + Integer.toHexString((count - 1) & 0x7f), rig.portWrites.get(count - 1));
+        assertEquals(0, c.r[X86Cpu.RCX]);
+        assertEquals(0x100000 + count, c.r[X86Cpu.RSI]);
+        assertEquals(1 + 1 + 3 + 1, c.retired(), "MOV, MOV, three chunks of REP OUTSB, HLT");
+    }
 }
