@@ -6,6 +6,9 @@ package dev.jemu.x86.cpu;
  * permission bitmap decides, as on hardware; a missing or short bitmap is #GP(0).
  */
 final class PortIoOps {
+    /** How many REP INS/OUTS iterations one execution does before it yields and is run again. */
+    static final int REP_CHUNK = 1024;
+
     private PortIoOps() {
     }
 
@@ -85,7 +88,11 @@ final class PortIoOps {
             int port = (int) c.r[X86Cpu.RDX] & 0xffff;
             check(c, port, bytes);
             long step = c.df ? -bytes : bytes;
-            while (!rep || c.reg(X86Cpu.RCX, as) != 0) {
+            for (int n = 0; !rep || c.reg(X86Cpu.RCX, as) != 0; n++) {
+                if (n == REP_CHUNK) {
+                    c.nrip = c.rip; // run again from here: interrupts and the loop get their turn between chunks
+                    return;
+                }
                 long di = c.reg(X86Cpu.RDI, as);
                 long a = c.linear(X86Cpu.ES, di);
                 c.write(a, bytes * 8, c.in(port, bytes)); // faults before the registers move, restartable
@@ -107,7 +114,11 @@ final class PortIoOps {
             int port = (int) c.r[X86Cpu.RDX] & 0xffff;
             check(c, port, bytes);
             long step = c.df ? -bytes : bytes;
-            while (!rep || c.reg(X86Cpu.RCX, as) != 0) {
+            for (int n = 0; !rep || c.reg(X86Cpu.RCX, as) != 0; n++) {
+                if (n == REP_CHUNK) {
+                    c.nrip = c.rip;
+                    return;
+                }
                 long si = c.reg(X86Cpu.RSI, as);
                 c.out(port, bytes, c.read(c.linear(seg, si), bytes * 8));
                 c.setReg(X86Cpu.RSI, as, si + step);

@@ -85,7 +85,7 @@ class InterruptDeliveryTest {
         rig.gate32(0x80, 0x30000, 0xe, 3, true);
         rig.gate32(0x81, 0x30100, 0xe, 3, true);
         rig.code(0x30000, ".code32\niret\n");
-        rig.code(0x30100, ".code32\nhlt\n");
+        rig.hltAt(0x30100);
         rig.code(0x20000, ".code32\nint $0x80\nint $0x81\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -108,11 +108,10 @@ class InterruptDeliveryTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(3);
-        rig.bus.write(SysRig.TSS + 4, 4, 0x70000);
-        rig.bus.write(SysRig.TSS + 8, 2, SysRig.DATA);
+        rig.rsp0(0x70000);
         rig.gate32(0x80, 0x30000, 0xe, 0, true); // DPL 0: not for INT n at CPL 3
         rig.gate32(13, 0x30100, 0xf, 0, true);
-        rig.code(0x30100, ".code32\nhlt\n");
+        rig.hltAt(0x30100);
         rig.code(0x20000, ".code32\nint $0x80\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -134,7 +133,7 @@ class InterruptDeliveryTest {
         rig.gate64(0x80, 0x30000, 0xe, 3, 0);
         rig.gate64(Vectors.UD, 0x30100, 0xe, 0, 1);
         rig.code(0x30000, ".code64\niretq\n");
-        rig.code(0x30100, ".code64\nhlt\n");
+        rig.hltAt(0x30100);
         rig.code(0x20000, ".code64\nint $0x80\nud2\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -162,9 +161,9 @@ class InterruptDeliveryTest {
         rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
         rig.gate64(Vectors.NP, 0x30100, 0xe, 0, 0);
         rig.gate64(Vectors.SS, 0x30200, 0xe, 0, 0);
-        rig.code(0x30000, ".code64\nhlt\n");
-        rig.code(0x30100, ".code64\nhlt\n");
-        rig.code(0x30200, ".code64\nhlt\n");
+        rig.hltAt(0x30000);
+        rig.hltAt(0x30100);
+        rig.hltAt(0x30200);
         rig.code(0x10000, ".code64\nmov $0x50, %eax\nmov %eax, %ds\nmov $0x38, %eax\nmov %eax, %es\nmov %eax, %ss\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60008;
@@ -199,7 +198,7 @@ class InterruptDeliveryTest {
         rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
         rig.bus.write(SysRig.IDT + Vectors.GP * 16 + 4, 4, rig.bus.read(SysRig.IDT + Vectors.GP * 16 + 4, 4) & ~0x8000L);
         rig.gate64(Vectors.DF, 0x30100, 0xe, 0, 2);
-        rig.code(0x30100, ".code64\nhlt\n");
+        rig.hltAt(0x30100);
         rig.code(0x10000, ".code64\nmov $0x50, %eax\nmov %eax, %ds\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -228,8 +227,7 @@ class InterruptDeliveryTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(0);
-        rig.gate64(0x30, 0x30000, 0xe, 0, 0);
-        rig.code(0x30000, ".code64\nhlt\n");
+        rig.haltOn64(0x30, 0x30000);
         rig.code(0x10000, ".code64\nsti\nmov $1, %eax\nmov $2, %ebx\nhlt\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -252,7 +250,7 @@ class InterruptDeliveryTest {
         rig.gate32(Vectors.OF, 0x30200, 0xf, 0, true);
         rig.code(0x30000, ".code32\niret\n");
         rig.code(0x30100, ".code32\niret\n");
-        rig.code(0x30200, ".code32\nhlt\n");
+        rig.hltAt(0x30200);
         rig.code(0x10000, ".code32\nint3\n.byte 0xf1\ninto\nhlt\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;

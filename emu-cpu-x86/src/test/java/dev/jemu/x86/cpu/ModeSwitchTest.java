@@ -21,6 +21,7 @@ class ModeSwitchTest {
         c.seg[X86Cpu.CS].set(0, 0, 0xffff, Segment.REAL_CODE);
         c.rip = 0x7c00;
         c.efer = X86Cpu.EFER_LME; // WRMSR EFER is the MSR work's; the LMA rules are CR0's
+        rig.identityPageTables();
         c.updateMode();
         rig.code(0x7c00, """
                 .code16
@@ -36,6 +37,8 @@ class ModeSwitchTest {
                 hlt
                 mov $0x20, %eax
                 mov %eax, %cr4
+                mov $0x380000, %eax
+                mov %eax, %cr3
                 mov $0x80000011, %eax
                 mov %eax, %cr0
                 hlt
@@ -153,6 +156,7 @@ class ModeSwitchTest {
         rig.load(X86Cpu.SS, SysRig.DATA);
         c.cpl = 0;
         c.efer = X86Cpu.EFER_LME; // the kernel's RDMSR/WRMSR of EFER is the MSR work's
+        rig.identityPageTables();
         c.updateMode();
         c.rip = 0x100000;
         c.r[X86Cpu.RSP] = 0x80000;
@@ -173,7 +177,7 @@ class ModeSwitchTest {
                 mov %eax, %ss
                 mov $0xa0, %eax
                 mov %eax, %cr4
-                mov $0x200000, %eax
+                mov $0x380000, %eax
                 mov %eax, %cr3
                 mov $0x80050033, %eax
                 mov %eax, %cr0
@@ -188,7 +192,7 @@ class ModeSwitchTest {
         rig.code(0x100200, ".code64\nmov $0, %eax\nmov %eax, %ss\nmov %eax, %ds\nhlt\n");
         rig.runToHalt(100);
         assertTrue(c.is64());
-        assertEquals(0x200000, c.cr3);
+        assertEquals(SysRig.PML4, c.cr3);
         assertEquals(0x80050033L, c.cr0);
         assertEquals(0x46, c.rflags(), "IRETQ loaded RFLAGS");
         assertEquals(0x7fff0, c.r[X86Cpu.RSP], "and RSP");

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SysRig {
     static final long GDT = 0x800, IDT = 0x2000, TSS = 0x3000;
+    /** Identity-mapping page tables for long mode (PML4, PDPT, PD of 2 MiB pages over the 4 MiB of RAM). */
+    static final long PML4 = 0x380000;
     /** Selectors of the standard GDT (Linux's 64-bit layout). */
     static final int CODE32 = 0x08, CODE64 = 0x10, DATA = 0x18, UCODE32 = 0x23, UDATA = 0x2b, UCODE64 = 0x33,
             NOT_PRESENT = 0x38, TSS_SEL = 0x40;
@@ -117,6 +119,33 @@ final class SysRig {
         return b.length;
     }
 
+    /** Puts a HLT at {@code addr} (a handler that stops the run, in any mode). */
+    void hltAt(long addr) {
+        bus.write(addr, 1, 0xf4);
+    }
+
+    /** A 64-bit interrupt gate for {@code vector} to a HLT at {@code at}. */
+    void haltOn64(int vector, long at) {
+        gate64(vector, at, 0xe, 0, 0);
+        hltAt(at);
+    }
+
+    /** A 32-bit interrupt gate for {@code vector} to a HLT at {@code at}. */
+    void haltOn32(int vector, long at) {
+        gate32(vector, at, 0xe, 0, true);
+        hltAt(at);
+    }
+
+    /** The ring-0 stack of the TSS: RSP0 in long mode, SS0:ESP0 (the flat data segment) otherwise. */
+    void rsp0(long sp) {
+        if ((c.efer & X86Cpu.EFER_LMA) != 0) {
+            bus.write(TSS + 4, 8, sp);
+        } else {
+            bus.write(TSS + 4, 4, sp);
+            bus.write(TSS + 8, 2, DATA);
+        }
+    }
+
     /** Runs until the CPU halts (HLT or a triple fault); fails after {@code max} instructions. */
     void runToHalt(long max) {
         long n = 0;
@@ -205,12 +234,24 @@ final class SysRig {
         Descriptors.load(c.seg[sreg], sel, raw);
     }
 
-    /** 64-bit mode at {@code cpl} with the standard GDT, the IDT (256 vectors) and TR loaded. */
+    /** Writes page tables that map the 4 MiB of RAM 1:1, user-accessible and writable; returns the CR3 value. */
+    long identityPageTables() {
+        long pdpt = PML4 + 0x1000, pd = PML4 + 0x2000;
+        bus.write(PML4, 8, pdpt | 7);
+        bus.write(pdpt, 8, pd | 7);
+        bus.write(pd, 8, 0x87); // 2 MiB page at 0: P RW US PS
+        bus.write(pd + 8, 8, 0x200000 | 0x87);
+        return PML4;
+    }
+
+    /** 64-bit mode at {@code cpl} with the standard GDT, the IDT (256 vectors) and TR loaded, RAM mapped 1:1. */
     void longMode(int cpl) {
         gdt(true);
+        c.cr3 = identityPageTables();
         c.cr0 = X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_ET;
         c.cr4 = X86Cpu.CR4_PAE;
         c.efer = X86Cpu.EFER_LME | X86Cpu.EFER_LMA;
+        c.mmu.flushTlb();
         load(X86Cpu.CS, cpl == 0 ? CODE64 : UCODE64);
         for (int s : new int[] {X86Cpu.DS, X86Cpu.ES, X86Cpu.SS}) {
             load(s, cpl == 0 ? DATA : UDATA);

@@ -22,7 +22,7 @@ class SystemInstructionsTest {
         c.msrs.fmask = X86Cpu.IF | X86Cpu.DF;
         rig.code(0x10000, ".code64\nmov $0x20000, %ecx\nmov $0x602, %r11d\nsysretq\n");
         rig.code(0x20000, ".code64\nmov %ss, %eax\nmov %cs, %ebx\nsyscall\n");
-        rig.code(0x30000, ".code64\nhlt\n");
+        rig.hltAt(0x30000);
         c.rip = 0x10000;
         rig.runToHalt(20);
         assertEquals(SysRig.UDATA, c.r[X86Cpu.RAX], "SYSRET's SS is STAR[63:48] + 8 | 3");
@@ -42,8 +42,7 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(0);
-        rig.gate64(Vectors.UD, 0x30000, 0xe, 0, 0);
-        rig.code(0x30000, ".code64\nhlt\n");
+        rig.haltOn64(Vectors.UD, 0x30000);
         rig.code(0x10000, ".code64\nsyscall\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -62,7 +61,7 @@ class SystemInstructionsTest {
         c.msrs.sysenterEip = 0x30000;
         rig.code(0x10000, ".code32\nmov $0x20000, %edx\nmov $0x60000, %ecx\nsysexit\n");
         rig.code(0x20000, ".code32\nmov %cs, %ebx\nsysenter\n");
-        rig.code(0x30000, ".code32\nhlt\n");
+        rig.hltAt(0x30000);
         c.rip = 0x10000;
         rig.runToHalt(20);
         assertEquals(SysRig.CODE32 + 16 | 3, c.r[X86Cpu.RBX]);
@@ -117,14 +116,12 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(3);
-        rig.bus.write(SysRig.TSS + 4, 4, 0x70000);
-        rig.bus.write(SysRig.TSS + 8, 2, SysRig.DATA);
+        rig.rsp0(0x70000);
         rig.bus.write(SysRig.TSS + 0x66, 2, 0x68);
         for (int i = 0; i < 0x401; i++) {
             rig.bus.write(SysRig.TSS + 0x68 + i, 1, i == 0x10 ? 0xfe : 0xff); // only port 0x80 allowed
         }
-        rig.gate32(Vectors.GP, 0x30000, 0xe, 0, true);
-        rig.code(0x30000, ".code32\nhlt\n");
+        rig.haltOn32(Vectors.GP, 0x30000);
         rig.code(0x20000, ".code32\nmov $0x42, %eax\nout %al, $0x80\nout %al, $0x81\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -139,9 +136,8 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(3);
-        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
-        rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
-        rig.code(0x30000, ".code64\nhlt\n");
+        rig.rsp0(0x70000);
+        rig.haltOn64(Vectors.GP, 0x30000);
         rig.code(0x20000, ".code64\ncli\nsti\ncli\n");
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -230,8 +226,7 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.protectedMode(0);
-        rig.gate32(Vectors.GP, 0x30000, 0xe, 0, true);
-        rig.code(0x30000, ".code32\nhlt\n");
+        rig.haltOn32(Vectors.GP, 0x30000);
         rig.code(0x10000, ".code32\nljmp $0x18, $0\n");
         c.rip = 0x10000;
         c.r[X86Cpu.RSP] = 0x60000;
@@ -255,7 +250,7 @@ class SystemInstructionsTest {
         rig.code(0x20000, ".code64\nlcall *0x600\n");
         rig.bus.write(0x600, 8, 0);
         rig.bus.write(0x604, 2, 0x53);
-        rig.code(0x30000, ".code64\nhlt\n");
+        rig.hltAt(0x30000);
         c.rip = 0x20000;
         c.r[X86Cpu.RSP] = 0x60000;
         // FF /3 belongs to the integer core's FF group, which calls SegmentOps.farIndirect: stand in for it here
@@ -317,11 +312,11 @@ class SystemInstructionsTest {
         SysRig rig = new SysRig();
         X86Cpu c = rig.c;
         rig.longMode(3);
-        rig.bus.write(SysRig.TSS + 4, 8, 0x70000);
+        rig.rsp0(0x70000);
         rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
         rig.gate64(Vectors.UD, 0x30100, 0xe, 0, 0);
-        rig.code(0x30000, ".code64\nhlt\n");
-        rig.code(0x30100, ".code64\nhlt\n");
+        rig.hltAt(0x30000);
+        rig.hltAt(0x30100);
         rig.code(0x20000, ".code64\nrdmsr\n");
         rig.code(0x20100, ".code64\n.byte 0xf0\ncpuid\n");
         c.rip = 0x20000;
@@ -355,5 +350,79 @@ class SystemInstructionsTest {
         assertEquals(want[1] & 0xffffffffL, c.r[X86Cpu.RBX]);
         assertEquals(want[2] & 0xffffffffL, c.r[X86Cpu.RCX]);
         assertEquals(want[3] & 0xffffffffL, c.r[X86Cpu.RDX]);
+    }
+
+    @Test
+    void fsGsBaseInstructionsFollowCr4Fsgsbase() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(3);
+        rig.rsp0(0x70000);
+        rig.haltOn64(Vectors.UD, 0x30000);
+        rig.code(0x20000, ".code64\nmov $0x12345678, %eax\nwrgsbase %rax\nrdgsbase %rbx\nrdfsbase %ecx\nhlt\n");
+        c.seg[X86Cpu.FS].base = 0xabc;
+        c.rip = 0x20000;
+        c.r[X86Cpu.RSP] = 0x60000;
+        rig.runToHalt(10);
+        assertEquals(0x30001, c.rip, "#UD while CR4.FSGSBASE is clear");
+        assertEquals(0x20005, rig.read64(0x70000 - 40));
+
+        rig.longMode(3);
+        c.cr4 |= X86Cpu.CR4_FSGSBASE; // CPUID does not advertise it yet, so MOV CR4 would refuse the bit
+        c.rip = 0x20000;
+        rig.resume();
+        rig.gate64(Vectors.GP, 0x30000, 0xe, 0, 0);
+        rig.runToHalt(10);
+        assertEquals(0x20013, rig.read64(0x70000 - 40), "ran up to the HLT, which is #GP at CPL 3");
+        assertEquals(0x12345678, c.seg[X86Cpu.GS].base);
+        assertEquals(0x12345678, c.r[X86Cpu.RBX]);
+        assertEquals(0xabc, c.r[X86Cpu.RCX]);
+    }
+
+    @Test
+    void farReturnToAnOuterLevelSwitchesStacksAndDropsKernelDataSegments() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.protectedMode(0);
+        rig.rsp0(0x70000);
+        rig.gate32(0x81, 0x30000, 0xe, 3, true);
+        rig.hltAt(0x30000);
+        rig.code(0x20000, ".code32\nint $0x81\n");
+        rig.code(0x10000, ".code32\nlret $8\n");
+        long sp = 0x60000;
+        rig.bus.write(sp, 4, 0x20000);
+        rig.bus.write(sp + 4, 4, SysRig.UCODE32);
+        rig.bus.write(sp + 16, 4, 0x50000); // after the 8 bytes RET releases: ESP, SS of CPL 3
+        rig.bus.write(sp + 20, 4, SysRig.UDATA);
+        c.rip = 0x10000;
+        c.r[X86Cpu.RSP] = sp;
+        rig.runToHalt(10);
+        long f = 0x70000 - 20;
+        assertEquals(0x20002, rig.read32(f), "INT 0x81 ran at CPL 3");
+        assertEquals(SysRig.UCODE32, rig.read32(f + 4));
+        assertEquals(0x50008, rig.read32(f + 12), "the outer ESP plus the RET's immediate");
+        assertEquals(SysRig.UDATA, rig.read32(f + 16));
+        assertEquals(0, c.seg[X86Cpu.DS].selector, "DS held a DPL 0 segment: null at CPL 3");
+        assertFalse(c.seg[X86Cpu.ES].present());
+    }
+
+    @Test
+    void longRepOutsbRunsInRestartableChunks() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(0);
+        int count = PortIoOps.REP_CHUNK * 2 + 5;
+        for (int i = 0; i < count; i++) {
+            rig.bus.write(0x100000 + i, 1, i & 0x7f);
+        }
+        rig.code(0x10000, ".code64\nmov $0x100000, %esi\nmov $0x80, %edx\nrep outsb\nhlt\n");
+        c.r[X86Cpu.RCX] = count;
+        c.rip = 0x10000;
+        rig.runToHalt(20);
+        assertEquals(count, rig.portWrites.size());
+        assertEquals("80=" + Integer.toHexString((count - 1) & 0x7f), rig.portWrites.get(count - 1));
+        assertEquals(0, c.r[X86Cpu.RCX]);
+        assertEquals(0x100000 + count, c.r[X86Cpu.RSI]);
+        assertEquals(1 + 1 + 3 + 1, c.retired(), "MOV, MOV, three chunks of REP OUTSB, HLT");
     }
 }
