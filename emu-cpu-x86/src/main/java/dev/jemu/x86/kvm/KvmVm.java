@@ -93,9 +93,9 @@ public final class KvmVm implements Stateful, AutoCloseable {
         }
     }
 
-    /** KVM_CHECK_EXTENSION on the VM: 0 when the capability is absent. */
+    /** KVM_CHECK_EXTENSION (on /dev/kvm, which every kernel answers): 0 when the capability is absent. */
     int checkExtension(int cap) {
-        int rc = Kvm.ioctlRaw(vmFd, Kvm.CHECK_EXTENSION, MemorySegment.ofAddress(cap));
+        int rc = Kvm.ioctlRaw(sysFd, Kvm.CHECK_EXTENSION, MemorySegment.ofAddress(cap));
         return Math.max(rc, 0);
     }
 

@@ -66,6 +66,9 @@ final class VcpuKick implements AutoCloseable {
             }
             thread = (long) PTHREAD_SELF.invokeExact();
             owner = Thread.currentThread();
+            // link the downcalls of a kick now (signal 0 only checks the thread): a first kick would wait for it
+            int rc0 = (int) PTHREAD_KILL.invokeExact(thread, 0);
+            drain();
             return old.get(ValueLayout.JAVA_LONG, 0) & ~(1L << (SIGNAL - 1));
         } catch (KvmException e) {
             throw e;

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  * with status 0). Until the microvm board runs under -accel kvm this stands in for {@code jemu -accel kvm}.
  */
 final class KvmProgramRunner {
-    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Generous: on a nested host without nested paging every line's REP OUTSB is emulated by the kernel. */
+    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("jemu.kvm.timeout", 90));
     private static final int EM_X86_64 = 62, PT_NOTE = 4, XEN_ELFNOTE_PHYS32_ENTRY = 18;
 
     private KvmProgramRunner() {}
@@ -90,6 +91,7 @@ final class KvmProgramRunner {
                         run.completeExceptionally(t);
                     }
                 });
+                long t0 = System.nanoTime();
                 ExitRequest e;
                 boolean timedOut = false;
                 try {
@@ -103,6 +105,8 @@ final class KvmProgramRunner {
                 synchronized (out) {
                     text = out.toByteArray();
                 }
+                System.out.printf("kvm %s: %d exits in %d ms%n", elf.getFileName(), kvm.vcpu().exits(),
+                        (System.nanoTime() - t0) / 1_000_000);
                 String failure = kvm.vcpu().failure();
                 return new ProcessRun(timedOut ? ProcessRun.TIMEOUT : e.status(), text,
                         failure == null ? "" : failure, timedOut);
