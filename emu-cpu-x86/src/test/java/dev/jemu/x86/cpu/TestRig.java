@@ -265,33 +265,41 @@ public final class TestRig {
             """.replace("BUFSIZE", Integer.toString(BUF_SIZE));
 
     /**
+     * The start both runNative and runSame give a snippet: rig_init (natively: make the text writable), zero
+     * registers, rsp = stack_top, the arithmetic flags and DF clear. Identical bytes on both sides, so the snippet
+     * sits at the same address in both.
+     */
+    private static final String SAME_PROLOGUE = """
+            call rig_init
+            lea stack_top(%rip), %rsp
+            xor %eax, %eax
+            push %rax
+            popfq
+            xor %ecx, %ecx
+            xor %edx, %edx
+            xor %ebx, %ebx
+            xor %ebp, %ebp
+            xor %esi, %esi
+            xor %edi, %edi
+            xor %r8d, %r8d
+            xor %r9d, %r9d
+            xor %r10d, %r10d
+            xor %r11d, %r11d
+            xor %r12d, %r12d
+            xor %r13d, %r13d
+            xor %r14d, %r14d
+            xor %r15d, %r15d
+            snippet:
+            """;
+
+    /**
      * Runs {@code src} natively on the host CPU with the same start state as {@link #load} (registers zero, RSP =
      * stack_top, RFLAGS with only bit 1... as far as user mode allows), at the same addresses.
      */
     public static Result runNative(String src) {
-        // the same prologue jemu's start state has: zero registers, rsp = stack_top, flags clear
-        String prologue = """
-                xor %eax, %eax
-                push %rax
-                popfq
-                xor %ecx, %ecx
-                xor %edx, %edx
-                xor %ebx, %ebx
-                xor %ebp, %ebp
-                xor %esi, %esi
-                xor %edi, %edi
-                xor %r8d, %r8d
-                xor %r9d, %r9d
-                xor %r10d, %r10d
-                xor %r11d, %r11d
-                xor %r12d, %r12d
-                xor %r13d, %r13d
-                xor %r14d, %r14d
-                xor %r15d, %r15d
-                """;
         // the prologue's instructions shift the snippet: jemu runs the same prologue (see runSame), so both agree
-        String full = ".code64\n.globl _start\n_start:\ncall rig_init\nlea stack_top(%rip), %rsp\n" + prologue + "snippet:\n" + src
-                + "\njmp rig_end\nrig_end:\n" + NATIVE_EPILOGUE + LAYOUT;
+        String full = ".code64\n.globl _start\n_start:\n" + SAME_PROLOGUE + src + "\njmp rig_end\nrig_end:\n"
+                + NATIVE_EPILOGUE + LAYOUT;
         Path dir = tmpDir();
         try {
             Files.writeString(dir.resolve("t.s"), full);
@@ -329,29 +337,7 @@ public final class TestRig {
      * that the two results compare register for register.
      */
     public Result runSame(String src) {
-        String prologue = """
-                call rig_init
-                lea stack_top(%rip), %rsp
-                xor %eax, %eax
-                push %rax
-                popfq
-                xor %ecx, %ecx
-                xor %edx, %edx
-                xor %ebx, %ebx
-                xor %ebp, %ebp
-                xor %esi, %esi
-                xor %edi, %edi
-                xor %r8d, %r8d
-                xor %r9d, %r9d
-                xor %r10d, %r10d
-                xor %r11d, %r11d
-                xor %r12d, %r12d
-                xor %r13d, %r13d
-                xor %r14d, %r14d
-                xor %r15d, %r15d
-                snippet:
-                """;
-        return run(prologue + src + "\njmp rig_end\nrig_init: ret", 64);
+        return run(SAME_PROLOGUE + src + "\njmp rig_end\nrig_init: ret", 64);
     }
 
     // ---------------------------------------------------------------- tools
