@@ -340,6 +340,96 @@ public final class TestRig {
         return run(SAME_PROLOGUE + src + "\njmp rig_end\nrig_init: ret", 64);
     }
 
+    // ---------------------------------------------------------------- 32-bit code natively (the host runs i386 ELF)
+
+    private static final String SAME_PROLOGUE32 = """
+            call rig_init
+            lea stack_top, %esp
+            xor %eax, %eax
+            push %eax
+            popfl
+            xor %ecx, %ecx
+            xor %edx, %edx
+            xor %ebx, %ebx
+            xor %ebp, %ebp
+            xor %esi, %esi
+            xor %edi, %edi
+            snippet:
+            """;
+
+    private static final String NATIVE_EPILOGUE32 = """
+            mov %eax, dump+0
+            mov %ecx, dump+4
+            mov %edx, dump+8
+            mov %ebx, dump+12
+            mov %esp, dump+16
+            mov %ebp, dump+20
+            mov %esi, dump+24
+            mov %edi, dump+28
+            pushfl
+            pop %eax
+            mov %eax, dump+32
+            mov $4, %eax
+            mov $1, %ebx
+            mov $dump, %ecx
+            mov $36, %edx
+            int $0x80
+            mov $4, %eax
+            mov $1, %ebx
+            mov $buf, %ecx
+            mov $BUFSIZE, %edx
+            int $0x80
+            mov $1, %eax
+            xor %ebx, %ebx
+            int $0x80
+            rig_init:
+            mov $125, %eax
+            mov $0x100000, %ebx
+            mov $0xa000, %ecx
+            mov $7, %edx
+            int $0x80
+            ret
+            .balign 16
+            dump: .fill 36, 1, 0
+            """.replace("BUFSIZE", Integer.toString(BUF_SIZE));
+
+    /** {@link #runNative} for 32-bit code: EAX..EDI in regs[0..7], as an i386 Linux program. */
+    public static Result runNative32(String src) {
+        String full = ".code32\n.globl _start\n_start:\n" + SAME_PROLOGUE32 + src + "\njmp rig_end\nrig_end:\n"
+                + NATIVE_EPILOGUE32 + LAYOUT;
+        Path dir = tmpDir();
+        try {
+            Files.writeString(dir.resolve("t.s"), full);
+            exec(dir, "as", "--32", "-o", "t.o", "t.s");
+            exec(dir, "ld", "-melf_i386", "-Ttext=0x" + Long.toHexString(ORG), "-o", "t.elf", "t.o");
+            Process p = new ProcessBuilder(dir.resolve("t.elf").toString()).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0 || out.length != 36 + BUF_SIZE) {
+                throw new AssertionError("native 32-bit run failed: status " + p.exitValue() + ", " + out.length
+                        + " bytes");
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long[] regs = new long[16];
+            for (int i = 0; i < 8; i++) {
+                regs[i] = b.getInt() & 0xffffffffL;
+            }
+            long flags = b.getInt() & 0xffffffffL;
+            return new Result(regs, flags, java.util.Arrays.copyOfRange(out, 36, out.length), -1, 0);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        } finally {
+            deleteAll(dir);
+        }
+    }
+
+    /** {@link #runSame} for 32-bit code (flat protected mode), comparable with {@link #runNative32}. */
+    public Result runSame32(String src) {
+        return run(SAME_PROLOGUE32 + src + "\njmp rig_end\nrig_init: ret", 32);
+    }
+
     // ---------------------------------------------------------------- tools
 
     private static Path tmpDir() {
