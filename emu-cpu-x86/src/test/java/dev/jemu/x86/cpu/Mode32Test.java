@@ -2,6 +2,7 @@ package dev.jemu.x86.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class Mode32Test {
     private static void same(String src, long flagMask) {
+        assumeTrue(TestRig.nativeI386Works(), "this host does not run i386 programs (no IA32 emulation): skipped");
         TestRig.Result n = TestRig.runNative32(src);
         TestRig.Result j = new TestRig().runSame32(src);
         assertEquals(-1, j.fault());

@@ -393,6 +393,20 @@ public final class TestRig {
             dump: .fill 36, 1, 0
             """.replace("BUFSIZE", Integer.toString(BUF_SIZE));
 
+    private static Boolean i386;
+
+    /** Whether the host runs i386 programs (a kernel without IA32 emulation does not). */
+    public static synchronized boolean nativeI386Works() {
+        if (i386 == null) {
+            try {
+                i386 = runNative32("mov $1, %eax").reg(X86Cpu.RAX) == 1;
+            } catch (RuntimeException | AssertionError e) {
+                i386 = false;
+            }
+        }
+        return i386;
+    }
+
     /** {@link #runNative} for 32-bit code: EAX..EDI in regs[0..7], as an i386 Linux program. */
     public static Result runNative32(String src) {
         String full = ".code32\n.globl _start\n_start:\n" + SAME_PROLOGUE32 + src + "\njmp rig_end\nrig_end:\n"
