@@ -300,36 +300,7 @@ public final class TestRig {
         // the prologue's instructions shift the snippet: jemu runs the same prologue (see runSame), so both agree
         String full = ".code64\n.globl _start\n_start:\n" + SAME_PROLOGUE + src + "\njmp rig_end\nrig_end:\n"
                 + NATIVE_EPILOGUE + LAYOUT;
-        Path dir = tmpDir();
-        try {
-            Files.writeString(dir.resolve("t.s"), full);
-            exec(dir, "as", "--64", "-o", "t.o", "t.s");
-            // not -N (its unaligned segment does not load): rig_init makes the text writable with mprotect
-            exec(dir, "ld", "-Ttext=0x" + Long.toHexString(ORG), "-o", "t.elf", "t.o");
-            Process p = new ProcessBuilder(dir.resolve("t.elf").toString()).redirectErrorStream(false).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("native run failed: status " + p.exitValue());
-            }
-            if (out.length != 136 + BUF_SIZE) {
-                throw new AssertionError("native run wrote " + out.length + " bytes");
-            }
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            long[] regs = new long[16];
-            for (int i = 0; i < 16; i++) {
-                regs[i] = b.getLong();
-            }
-            long flags = b.getLong();
-            byte[] buf = java.util.Arrays.copyOfRange(out, 136, out.length);
-            return new Result(regs, flags, buf, -1, 0);
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(e);
-        } finally {
-            deleteAll(dir);
-        }
+        return runProgram(full, 64);
     }
 
     /**
@@ -411,24 +382,35 @@ public final class TestRig {
     public static Result runNative32(String src) {
         String full = ".code32\n.globl _start\n_start:\n" + SAME_PROLOGUE32 + src + "\njmp rig_end\nrig_end:\n"
                 + NATIVE_EPILOGUE32 + LAYOUT;
+        return runProgram(full, 32);
+    }
+
+    /**
+     * Assembles, links at ORG and runs a whole native program whose epilogue writes the registers (8 bytes each for
+     * 64-bit, 4 for 32-bit: 16 or 8 of them), RFLAGS and buf to stdout.
+     */
+    private static Result runProgram(String full, int bits) {
+        int w = bits / 8, nregs = bits == 64 ? 16 : 8, dump = (nregs + 1) * w;
         Path dir = tmpDir();
         try {
             Files.writeString(dir.resolve("t.s"), full);
-            exec(dir, "as", "--32", "-o", "t.o", "t.s");
-            exec(dir, "ld", "-melf_i386", "-Ttext=0x" + Long.toHexString(ORG), "-o", "t.elf", "t.o");
+            exec(dir, "as", bits == 64 ? "--64" : "--32", "-o", "t.o", "t.s");
+            // not -N (its unaligned segment does not load): rig_init makes the text writable with mprotect
+            exec(dir, "ld", bits == 64 ? "-melf_x86_64" : "-melf_i386", "-Ttext=0x" + Long.toHexString(ORG), "-o",
+                    "t.elf", "t.o");
             Process p = new ProcessBuilder(dir.resolve("t.elf").toString()).start();
             byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0 || out.length != 36 + BUF_SIZE) {
-                throw new AssertionError("native 32-bit run failed: status " + p.exitValue() + ", " + out.length
-                        + " bytes");
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0 || out.length != dump + BUF_SIZE) {
+                throw new AssertionError("native " + bits + "-bit run failed: status " + p.exitValue() + ", "
+                        + out.length + " bytes");
             }
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             long[] regs = new long[16];
-            for (int i = 0; i < 8; i++) {
-                regs[i] = b.getInt() & 0xffffffffL;
+            for (int i = 0; i < nregs; i++) {
+                regs[i] = w == 8 ? b.getLong() : b.getInt() & 0xffffffffL;
             }
-            long flags = b.getInt() & 0xffffffffL;
-            return new Result(regs, flags, java.util.Arrays.copyOfRange(out, 36, out.length), -1, 0);
+            long flags = w == 8 ? b.getLong() : b.getInt() & 0xffffffffL;
+            return new Result(regs, flags, java.util.Arrays.copyOfRange(out, dump, out.length), -1, 0);
         } catch (IOException e) {
             throw new RuntimeException(e);
         } catch (InterruptedException e) {
