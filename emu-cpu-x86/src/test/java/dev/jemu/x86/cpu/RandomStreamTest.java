@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Seeded random streams of integer instructions whose results and flags the SDM defines (ALU in every size and
  * form, INC/DEC/NEG/NOT, shifts and rotates by 1, CMOVcc, SETcc, XCHG, XADD, CMPXCHG, BSWAP, MOVZX/MOVSX, LEA,
- * POPCNT), run natively on the host and on jemu; every register but RSP and the flags (AF aside: logic ops and
- * shifts leave it undefined) must agree at the end.
+ * POPCNT; from seed 7 on, half of them with a memory operand in buf), run natively on the host and on jemu; every register but RSP, the flags (AF aside: logic ops and
+ * shifts leave it undefined) and buf must agree at the end.
  */
 class RandomStreamTest {
     private static final String[] R64 = {"rax", "rcx", "rdx", "rbx", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
@@ -34,6 +34,36 @@ class RandomStreamTest {
     /** A byte register that may be used with REX (no AH..BH). */
     private static String low8(Random r) {
         return "%" + R8[r.nextInt(4)];
+    }
+
+    /** An instruction with a memory operand in buf's first 256 bytes (RIP-relative). */
+    private static String memInsn(Random r) {
+        int size = new int[] {8, 16, 32, 64}[r.nextInt(4)];
+        String sfx = Oracle.suffix(size);
+        String m = "buf+" + r.nextInt(256) + "(%rip)";
+        String a = reg(r, size);
+        switch (r.nextInt(9)) {
+            case 0, 1: {
+                String op = new String[] {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test"}[r.nextInt(9)];
+                return r.nextBoolean() || op.equals("test") ? op + sfx + " " + a + ", " + m : op + sfx + " " + m + ", " + a;
+            }
+            case 2:
+                return new String[] {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"}[r.nextInt(8)] + sfx + " $"
+                        + (byte) r.nextInt() + ", " + m;
+            case 3:
+                return new String[] {"inc", "dec", "neg", "not"}[r.nextInt(4)] + sfx + " " + m;
+            case 4:
+                return new String[] {"shl", "shr", "sar", "rol", "ror", "rcl", "rcr"}[r.nextInt(7)] + sfx + " " + m;
+            case 5:
+                return "mov" + sfx + " " + (r.nextBoolean() ? a + ", " + m : m + ", " + a);
+            case 6:
+                return (r.nextBoolean() ? "xchg" : "xadd") + sfx + " " + a + ", " + m;
+            case 7:
+                return size == 8 ? "movzbl " + m + ", " + reg(r, 32) : "cmpxchg" + sfx + " " + a + ", " + m;
+            default:
+                return size == 8 ? "set" + CC[r.nextInt(16)] + " " + m : size == 16 ? "movswq " + m + ", " + reg(r, 64)
+                        : "imul" + sfx + " " + m + ", " + a;
+        }
     }
 
     private static String insn(Random r) {
@@ -83,14 +113,18 @@ class RandomStreamTest {
     @Test
     void randomStreamsAgreeWithTheHost() {
         int checked = 0;
-        for (int seed = 1; seed <= 12; seed++) {
+        for (int seed = 1; seed <= 16; seed++) {
             Random r = new Random(seed);
             StringBuilder src = new StringBuilder();
             for (String n : R64) {
                 src.append("movabs $").append(r.nextLong() >> r.nextInt(64)).append(", %").append(n).append('\n');
             }
             for (int i = 0; i < 300; i++) {
-                src.append(insn(r)).append('\n');
+                String insn = seed > 6 && r.nextBoolean() ? memInsn(r) : insn(r);
+                src.append(insn).append('\n');
+                if (insn.startsWith("imul")) {
+                    src.append("add $0, %rax\n"); // IMUL leaves SF/ZF/PF undefined: redefine the flags at once
+                }
             }
             TestRig.Result n = TestRig.runNative(src.toString());
             TestRig.Result j = new TestRig().runSame(src.toString());
@@ -101,6 +135,7 @@ class RandomStreamTest {
                 }
             }
             assertEquals(Long.toHexString(n.flags() & ~X86Cpu.AF), Long.toHexString(j.flags() & ~X86Cpu.AF), "seed " + seed + " flags");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(n.buf(), j.buf(), "seed " + seed + " memory");
             checked += 300;
         }
         System.out.println("RandomStreamTest instructions checked: " + checked);
