@@ -130,27 +130,8 @@ final class BranchOps {
                     int s = d.opsize;
                     return Rm.unary(d, s, (c, a) -> Alu.dec(c, a, s));
                 }
-                case 2: {
-                    int s = branchSize(d);
-                    long mask = ipMask(d);
-                    Rm.Src src = Rm.source(d, s);
-                    return c -> {
-                        long to = src.get(c) & mask;
-                        checkTarget(c, to, c.r[X86Cpu.RSP]);
-                        c.push(c.nrip, s);
-                        c.nrip = to;
-                    };
-                }
-                case 4: {
-                    int s = branchSize(d);
-                    long mask = ipMask(d);
-                    Rm.Src src = Rm.source(d, s);
-                    return c -> {
-                        long to = src.get(c) & mask;
-                        checkTarget(c, to, c.r[X86Cpu.RSP]);
-                        c.nrip = to;
-                    };
-                }
+                case 2, 4:
+                    return indirect(d, g == 2);
                 case 6: {
                     int s = d.opsize64();
                     Rm.Src src = Rm.source(d, s);
@@ -164,6 +145,21 @@ final class BranchOps {
                     return null;
             }
         });
+    }
+
+    /** Near CALL or JMP through a register or memory (FF /2, FF /4). */
+    private static X86Op indirect(Insn d, boolean call) {
+        int s = branchSize(d);
+        long mask = ipMask(d);
+        Rm.Src src = Rm.source(d, s);
+        return c -> {
+            long to = src.get(c) & mask;
+            checkTarget(c, to, c.r[X86Cpu.RSP]);
+            if (call) {
+                c.push(c.nrip, s);
+            }
+            c.nrip = to;
+        };
     }
 
     /** Operand size of near branches: 64 in 64-bit mode, else the operand size. */

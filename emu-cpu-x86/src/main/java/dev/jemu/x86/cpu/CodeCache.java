@@ -17,6 +17,11 @@ import java.util.WeakHashMap;
  */
 final class CodeCache {
     private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
+    /**
+     * At most this many decoded pages (about 24 KiB each): a guest that has run more code than this (page cache pages
+     * reused for other programs' code) starts the cache afresh rather than growing without bound.
+     */
+    static final int MAX_PAGES = 8192;
     /** Physical pages below this (64 GiB) can hold cached code; code above is decoded every time. */
     static final long LIMIT_PAGES = 1L << 24;
 
@@ -84,6 +89,9 @@ final class CodeCache {
         Region r = bus.find(pa);
         if (r == null || !r.isMemory() || !r.contains(pa + 4095)) {
             return null;
+        }
+        if (pages.size() >= MAX_PAGES) {
+            clear();
         }
         MemorySegment live = r.ram().segment().asSlice(pa - r.base(), 4096);
         Page p = new Page(pa, mode, live, epoch);

@@ -4,7 +4,7 @@ import static dev.jemu.x86.cpu.OpcodeTable.ONE;
 import static dev.jemu.x86.cpu.OpcodeTable.TWO;
 
 /**
- * CLC/STC/CMC/CLD/STD, LAHF/SAHF, XLAT, the multi-byte and hint NOPs (0F 0D, 0F 18-1F: prefetches and ENDBR are
+ * CLC/STC/CMC/CLD/STD, LAHF/SAHF, XLAT, SALC, BOUND, the multi-byte and hint NOPs (0F 0D, 0F 18-1F: prefetches and ENDBR are
  * NOPs here), and the BCD adjustments (#UD in 64-bit mode) with QEMU 7.2's values for their undefined flags.
  */
 final class MiscOps {
@@ -42,6 +42,23 @@ final class MiscOps {
         };
         t.put(TWO, 0x0d, nop);
         t.putRange(TWO, 0x18, 8, nop);
+        // SALC (undocumented, outside 64-bit mode, as QEMU has it): AL = CF ? 0xff : 0
+        t.put(ONE, 0xd6, d -> d.lock || d.mode == 64 ? null : c -> c.setReg8(0, c.cf != 0 ? 0xff : 0));
+        // BOUND r, m (outside 64-bit mode): #BR when the signed index lies outside [lower, upper]
+        t.put(ONE, 0x62, d -> {
+            if (d.lock || d.mode == 64 || !d.isMem()) return null;
+            int s = d.opsize;
+            int n = d.reg();
+            Ea ea = d.ea();
+            return c -> {
+                long a = ea.linear(c);
+                long lower = Alu.sext(c.read(a, s), s), upper = Alu.sext(c.read(a + s / 8, s), s);
+                long index = Alu.sext(Alu.get(c, n, s), s);
+                if (index < lower || index > upper) {
+                    throw c.fault(Vectors.BR);
+                }
+            };
+        });
         // BCD
         t.put(ONE, 0x27, d -> d.lock || d.mode == 64 ? null : c -> daa(c, false));
         t.put(ONE, 0x2f, d -> d.lock || d.mode == 64 ? null : c -> daa(c, true));

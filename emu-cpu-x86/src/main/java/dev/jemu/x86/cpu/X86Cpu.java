@@ -189,6 +189,7 @@ public final class X86Cpu implements Cpu {
         interruptShadow = false;
         updateMode();
         mmu.flushTlb();
+        code.recheck(); // a reset follows loaders' writes to RAM, which no CPU store hook saw
     }
 
     /** Starts from a boot protocol's state (see BootState); other registers keep their reset values. */
@@ -638,6 +639,7 @@ public final class X86Cpu implements Cpu {
         x87.loadState(in);
         updateMode();
         mmu.flushTlb();
+        code.recheck(); // RAM was restored behind the CPU's back
     }
 
     private static void putSegment(StateWriter out, String name, Segment s) {

@@ -34,8 +34,19 @@ class BcdTest {
     }
 
     @Test
+    void salcAndBound() {
+        assertEquals(0xff, run32("stc\n.byte 0xd6").reg(X86Cpu.RAX) & 0xff);
+        assertEquals(0, run32("mov $0x55, %al\nclc\n.byte 0xd6").reg(X86Cpu.RAX) & 0xff);
+        String bounds = "movl $-3, buf\nmovl $7, buf+4\n";
+        assertEquals(-1, run32(bounds + "mov $7, %eax\nbound %eax, buf\nmov $-3, %eax\nbound %eax, buf").fault());
+        assertEquals(Vectors.BR, rig.run(bounds + "mov $8, %eax\nbound %eax, buf\nnop", 32).fault());
+        assertEquals(Vectors.BR, rig.run(bounds + "mov $-4, %eax\nbound %eax, buf\nnop", 32).fault());
+    }
+
+    @Test
     void undefinedIn64BitMode() {
-        for (String b : new String[] {"0x27", "0x2f", "0x37", "0x3f", "0xd5, 0x0a", "0x60", "0x61", "0x82, 0xc0, 0x01"}) {
+        for (String b : new String[] {"0x27", "0x2f", "0x37", "0x3f", "0xd5, 0x0a", "0x60", "0x61", "0x82, 0xc0, 0x01",
+                "0xd6", "0x62, 0x00"}) {
             assertEquals(Vectors.UD, rig.run(".byte " + b + "\nnop", 64).fault(), b);
         }
     }

@@ -26,6 +26,37 @@ class MoveBitTest {
         System.out.println("MoveBitTest conditional cases: " + o.check());
     }
 
+    /** Every condition right after each kind of flag-setting op (the lazily evaluated flags' fast paths). */
+    @Test
+    void conditionsAfterEachKindOfOp() {
+        Oracle o = new Oracle(24);
+        String[] cc = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"};
+        for (int s : new int[] {8, 16, 32, 64}) {
+            String a = Oracle.reg("a", s), c = Oracle.reg("c", s);
+            for (long x : new long[] {0, 1, 0x7f, 0x80, 0xff, 0x7fffffffffffffffL, 0x8000000000000000L, -1}) {
+                for (long y : new long[] {0, 1, 0x80, -1, 0x7fffffffffffffffL}) {
+                    for (String op : new String[] {"cmp", "sub", "add", "test", "and", "sbb", "adc"}) {
+                        o.add(x, y, 0, X86Cpu.CF, eachCondition(cc, op + " " + c + ", " + a), Oracle.ALL);
+                    }
+                }
+                for (String op : new String[] {"inc", "dec", "neg"}) {
+                    o.add(x, 0, 0, X86Cpu.CF, eachCondition(cc, op + " " + a), Oracle.ALL);
+                }
+            }
+        }
+        System.out.println("MoveBitTest condition-after-op cases: " + o.check());
+    }
+
+    /** Runs {@code op} afresh (from rax/rcx as they came in, CF set) before each SETcc; rdx collects the 16 bits. */
+    private static String eachCondition(String[] cc, String op) {
+        StringBuilder b = new StringBuilder("mov %rax, %r8\nmov %rcx, %r9\nxor %edx, %edx\n");
+        for (String c : cc) {
+            b.append("mov %r8, %rax\nmov %r9, %rcx\nstc\n").append(op).append("\nset").append(c)
+                    .append(" %dl\nror $1, %rdx\n");
+        }
+        return b.toString();
+    }
+
     @Test
     void movesAndExtensions() {
         Oracle o = new Oracle();

@@ -13,12 +13,16 @@ class SpeedProbe {
         assertEquals(-1, warm.fault());
         long expect = warm.reg(X86Cpu.RDX);
         var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long t0 = mx.getCurrentThreadCpuTime();
-        long before = rig.cpu.retired();
-        TestRig.Result r = rig.rerun(50_000_000);
-        long n = rig.cpu.retired() - before;
-        double s = (mx.getCurrentThreadCpuTime() - t0) / 1e9; // CPU time: the machine is shared
-        assertEquals(expect, r.reg(X86Cpu.RDX));
+        double s = Double.MAX_VALUE;
+        long n = 0;
+        for (int i = 0; i < 5; i++) { // the best of five, by CPU time: the machine is shared
+            long t0 = mx.getCurrentThreadCpuTime();
+            long before = rig.cpu.retired();
+            TestRig.Result r = rig.rerun(50_000_000);
+            n = rig.cpu.retired() - before;
+            s = Math.min(s, (mx.getCurrentThreadCpuTime() - t0) / 1e9);
+            assertEquals(expect, r.reg(X86Cpu.RDX));
+        }
         System.out.printf("SpeedProbe %s: %d instructions in %.3f s of CPU time = %.1f MIPS%n", name, n, s, n / s / 1e6);
     }
 
@@ -26,6 +30,7 @@ class SpeedProbe {
     void aluLoadStoreBranchLoop() {
         probe("alu+load/store+branch", """
                 mov $3000000, %ecx
+                xor %edx, %edx
                 xor %eax, %eax
                 lea buf(%rip), %rsi
                 1: add %ecx, %eax
@@ -39,9 +44,30 @@ class SpeedProbe {
     }
 
     @Test
+    void compareBranchLoop() {
+        probe("cmp/test+jcc", """
+                mov $3000000, %ecx
+                xor %edx, %edx
+                xor %eax, %eax
+                1: cmp $5, %eax
+                jb 2f
+                test $1, %cl
+                jz 2f
+                inc %edx
+                2: add $3, %eax
+                and $15, %eax
+                cmp %ecx, %edx
+                jg 3f
+                3: dec %ecx
+                jnz 1b
+                """);
+    }
+
+    @Test
     void aluBranchLoop() {
         probe("alu+branch", """
                 mov $3000000, %ecx
+                xor %edx, %edx
                 xor %eax, %eax
                 1: add %ecx, %eax
                 xor $0x55, %eax

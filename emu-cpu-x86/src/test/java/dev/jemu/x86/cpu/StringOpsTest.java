@@ -92,6 +92,23 @@ class StringOpsTest {
     }
 
     @Test
+    void aFaultMidRepKeepsTheIterationsDone() {
+        TestRig rig = new TestRig();
+        // RAM ends at 4 MiB: the fifth byte faults (#GP(0) from the skeleton Mmu, #PF once paging checks it)
+        TestRig.Result r = rig.run("""
+                mov $0x3ffffc, %esi
+                lea buf(%rip), %rdi
+                mov $10, %ecx
+                rep movsb
+                """, 64);
+        assertEquals(Vectors.GP, r.fault());
+        assertEquals(6, r.reg(X86Cpu.RCX));
+        assertEquals(0x400000, r.reg(X86Cpu.RSI));
+        assertEquals(rig.bufAddr() + 4, r.reg(X86Cpu.RDI));
+        assertEquals(TestRig.ORG + 5 + 7 + 5, r.rip(), "rip stays at the REP instruction");
+    }
+
+    @Test
     void sixteenBitAddressingWrapsAndUsesCx() {
         TestRig rig = new TestRig();
         // es:di wraps at 64 KiB within the segment; the count is CX only

@@ -265,55 +265,152 @@ public final class TestRig {
             """.replace("BUFSIZE", Integer.toString(BUF_SIZE));
 
     /**
+     * The start both runNative and runSame give a snippet: rig_init (natively: make the text writable), zero
+     * registers, rsp = stack_top, the arithmetic flags and DF clear. Identical bytes on both sides, so the snippet
+     * sits at the same address in both.
+     */
+    private static final String SAME_PROLOGUE = """
+            call rig_init
+            lea stack_top(%rip), %rsp
+            xor %eax, %eax
+            push %rax
+            popfq
+            xor %ecx, %ecx
+            xor %edx, %edx
+            xor %ebx, %ebx
+            xor %ebp, %ebp
+            xor %esi, %esi
+            xor %edi, %edi
+            xor %r8d, %r8d
+            xor %r9d, %r9d
+            xor %r10d, %r10d
+            xor %r11d, %r11d
+            xor %r12d, %r12d
+            xor %r13d, %r13d
+            xor %r14d, %r14d
+            xor %r15d, %r15d
+            snippet:
+            """;
+
+    /**
      * Runs {@code src} natively on the host CPU with the same start state as {@link #load} (registers zero, RSP =
      * stack_top, RFLAGS with only bit 1... as far as user mode allows), at the same addresses.
      */
     public static Result runNative(String src) {
-        // the same prologue jemu's start state has: zero registers, rsp = stack_top, flags clear
-        String prologue = """
-                xor %eax, %eax
-                push %rax
-                popfq
-                xor %ecx, %ecx
-                xor %edx, %edx
-                xor %ebx, %ebx
-                xor %ebp, %ebp
-                xor %esi, %esi
-                xor %edi, %edi
-                xor %r8d, %r8d
-                xor %r9d, %r9d
-                xor %r10d, %r10d
-                xor %r11d, %r11d
-                xor %r12d, %r12d
-                xor %r13d, %r13d
-                xor %r14d, %r14d
-                xor %r15d, %r15d
-                """;
         // the prologue's instructions shift the snippet: jemu runs the same prologue (see runSame), so both agree
-        String full = ".code64\n.globl _start\n_start:\ncall rig_init\nlea stack_top(%rip), %rsp\n" + prologue + "snippet:\n" + src
-                + "\njmp rig_end\nrig_end:\n" + NATIVE_EPILOGUE + LAYOUT;
+        String full = ".code64\n.globl _start\n_start:\n" + SAME_PROLOGUE + src + "\njmp rig_end\nrig_end:\n"
+                + NATIVE_EPILOGUE + LAYOUT;
+        return runProgram(full, 64);
+    }
+
+    /**
+     * Runs {@code src} (64-bit) on jemu with the same prologue and at the same addresses as {@link #runNative}, so
+     * that the two results compare register for register.
+     */
+    public Result runSame(String src) {
+        return run(SAME_PROLOGUE + src + "\njmp rig_end\nrig_init: ret", 64);
+    }
+
+    // ---------------------------------------------------------------- 32-bit code natively (the host runs i386 ELF)
+
+    private static final String SAME_PROLOGUE32 = """
+            call rig_init
+            lea stack_top, %esp
+            xor %eax, %eax
+            push %eax
+            popfl
+            xor %ecx, %ecx
+            xor %edx, %edx
+            xor %ebx, %ebx
+            xor %ebp, %ebp
+            xor %esi, %esi
+            xor %edi, %edi
+            snippet:
+            """;
+
+    private static final String NATIVE_EPILOGUE32 = """
+            mov %eax, dump+0
+            mov %ecx, dump+4
+            mov %edx, dump+8
+            mov %ebx, dump+12
+            mov %esp, dump+16
+            mov %ebp, dump+20
+            mov %esi, dump+24
+            mov %edi, dump+28
+            pushfl
+            pop %eax
+            mov %eax, dump+32
+            mov $4, %eax
+            mov $1, %ebx
+            mov $dump, %ecx
+            mov $36, %edx
+            int $0x80
+            mov $4, %eax
+            mov $1, %ebx
+            mov $buf, %ecx
+            mov $BUFSIZE, %edx
+            int $0x80
+            mov $1, %eax
+            xor %ebx, %ebx
+            int $0x80
+            rig_init:
+            mov $125, %eax
+            mov $0x100000, %ebx
+            mov $0xa000, %ecx
+            mov $7, %edx
+            int $0x80
+            ret
+            .balign 16
+            dump: .fill 36, 1, 0
+            """.replace("BUFSIZE", Integer.toString(BUF_SIZE));
+
+    private static Boolean i386;
+
+    /** Whether the host runs i386 programs (a kernel without IA32 emulation does not). */
+    public static synchronized boolean nativeI386Works() {
+        if (i386 == null) {
+            try {
+                i386 = runNative32("mov $1, %eax").reg(X86Cpu.RAX) == 1;
+            } catch (RuntimeException | AssertionError e) {
+                i386 = false;
+            }
+        }
+        return i386;
+    }
+
+    /** {@link #runNative} for 32-bit code: EAX..EDI in regs[0..7], as an i386 Linux program. */
+    public static Result runNative32(String src) {
+        String full = ".code32\n.globl _start\n_start:\n" + SAME_PROLOGUE32 + src + "\njmp rig_end\nrig_end:\n"
+                + NATIVE_EPILOGUE32 + LAYOUT;
+        return runProgram(full, 32);
+    }
+
+    /**
+     * Assembles, links at ORG and runs a whole native program whose epilogue writes the registers (8 bytes each for
+     * 64-bit, 4 for 32-bit: 16 or 8 of them), RFLAGS and buf to stdout.
+     */
+    private static Result runProgram(String full, int bits) {
+        int w = bits / 8, nregs = bits == 64 ? 16 : 8, dump = (nregs + 1) * w;
         Path dir = tmpDir();
         try {
             Files.writeString(dir.resolve("t.s"), full);
-            exec(dir, "as", "--64", "-o", "t.o", "t.s");
+            exec(dir, "as", bits == 64 ? "--64" : "--32", "-o", "t.o", "t.s");
             // not -N (its unaligned segment does not load): rig_init makes the text writable with mprotect
-            exec(dir, "ld", "-Ttext=0x" + Long.toHexString(ORG), "-o", "t.elf", "t.o");
-            Process p = new ProcessBuilder(dir.resolve("t.elf").toString()).redirectErrorStream(false).start();
+            exec(dir, "ld", bits == 64 ? "-melf_x86_64" : "-melf_i386", "-Ttext=0x" + Long.toHexString(ORG), "-o",
+                    "t.elf", "t.o");
+            Process p = new ProcessBuilder(dir.resolve("t.elf").toString()).start();
             byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("native run failed: status " + p.exitValue());
-            }
-            if (out.length != 136 + BUF_SIZE) {
-                throw new AssertionError("native run wrote " + out.length + " bytes");
+            if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0 || out.length != dump + BUF_SIZE) {
+                throw new AssertionError("native " + bits + "-bit run failed: status " + p.exitValue() + ", "
+                        + out.length + " bytes");
             }
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             long[] regs = new long[16];
-            for (int i = 0; i < 16; i++) {
-                regs[i] = b.getLong();
+            for (int i = 0; i < nregs; i++) {
+                regs[i] = w == 8 ? b.getLong() : b.getInt() & 0xffffffffL;
             }
-            long flags = b.getLong();
-            byte[] buf = java.util.Arrays.copyOfRange(out, 136, out.length);
-            return new Result(regs, flags, buf, -1, 0);
+            long flags = w == 8 ? b.getLong() : b.getInt() & 0xffffffffL;
+            return new Result(regs, flags, java.util.Arrays.copyOfRange(out, dump, out.length), -1, 0);
         } catch (IOException e) {
             throw new RuntimeException(e);
         } catch (InterruptedException e) {
@@ -324,34 +421,9 @@ public final class TestRig {
         }
     }
 
-    /**
-     * Runs {@code src} (64-bit) on jemu with the same prologue and at the same addresses as {@link #runNative}, so
-     * that the two results compare register for register.
-     */
-    public Result runSame(String src) {
-        String prologue = """
-                call rig_init
-                lea stack_top(%rip), %rsp
-                xor %eax, %eax
-                push %rax
-                popfq
-                xor %ecx, %ecx
-                xor %edx, %edx
-                xor %ebx, %ebx
-                xor %ebp, %ebp
-                xor %esi, %esi
-                xor %edi, %edi
-                xor %r8d, %r8d
-                xor %r9d, %r9d
-                xor %r10d, %r10d
-                xor %r11d, %r11d
-                xor %r12d, %r12d
-                xor %r13d, %r13d
-                xor %r14d, %r14d
-                xor %r15d, %r15d
-                snippet:
-                """;
-        return run(prologue + src + "\njmp rig_end\nrig_init: ret", 64);
+    /** {@link #runSame} for 32-bit code (flat protected mode), comparable with {@link #runNative32}. */
+    public Result runSame32(String src) {
+        return run(SAME_PROLOGUE32 + src + "\njmp rig_end\nrig_init: ret", 32);
     }
 
     // ---------------------------------------------------------------- tools
