@@ -11,6 +11,7 @@ final class SegmentOps {
     }
 
     static void register(OpcodeTable t) {
+        BranchOps.farIndirect = FAR_INDIRECT; // FF /3 and /5 inside the integer core's FF group
         t.put(OpcodeTable.ONE, 0x8c, SegmentOps::movFromSreg);
         t.put(OpcodeTable.ONE, 0x8e, SegmentOps::movToSreg);
         int[][] pushPop = {{0x06, 0x07, X86Cpu.ES}, {0x0e, -1, X86Cpu.CS}, {0x16, 0x17, X86Cpu.SS},

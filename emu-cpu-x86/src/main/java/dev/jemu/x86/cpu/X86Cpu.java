@@ -555,10 +555,12 @@ public final class X86Cpu implements Cpu {
             }
             long next = (rip + len) & mask;
             nrip = next;
+            boolean shadowed = interruptShadow; // this instruction runs in STI's or MOV SS's shadow...
             interruptShadow = false;
             op.exec(this);
             rip = nrip;
-            if (++executed >= budget || leave || nrip != next || (page != null && page.dead)) {
+            // ...so the block ends after it: a pending interrupt is taken right here, not blocks later
+            if (++executed >= budget || leave || nrip != next || shadowed || (page != null && page.dead)) {
                 return;
             }
             lin = linear(CS, rip);

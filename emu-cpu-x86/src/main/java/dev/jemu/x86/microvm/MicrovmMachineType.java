@@ -66,8 +66,8 @@ public final class MicrovmMachineType implements MachineType {
         return new MicrovmMachine(config, accelerator(config), MicrovmLoader.find());
     }
 
-    /** The {@code -accel} choice: "tcg" until the KVM accelerator adds its flag (then: its config field). */
+    /** The {@code -accel} choice ("tcg" or "kvm"). */
     static String accelerator(MachineConfig config) {
-        return "tcg";
+        return config.accel;
     }
 }

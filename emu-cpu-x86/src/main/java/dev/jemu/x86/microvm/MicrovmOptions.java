@@ -23,7 +23,11 @@ public record MicrovmOptions(boolean acpi, boolean pic, boolean pit, boolean rtc
         boolean pic = onOffAuto(props, "pic", true);
         boolean pit = onOffAuto(props, "pit", true);
         boolean rtc = onOffAuto(props, "rtc", !kvm);
-        boolean ioapic2 = acpi && onOffAuto(props, "ioapic2", true); // QEMU: a second IOAPIC only with ACPI
+        // QEMU: a second IOAPIC only with ACPI, and not with KVM's in-kernel irqchip (one IOAPIC of 24 inputs)
+        boolean ioapic2 = acpi && onOffAuto(props, "ioapic2", !kvm);
+        if (ioapic2 && kvm) {
+            throw new ConfigException("-M microvm,ioapic2=on: KVM's in-kernel irqchip has one IOAPIC");
+        }
         boolean isaSerial = bool(props, "isa-serial", true);
         boolean auto = bool(props, "auto-kernel-cmdline", true);
         bool(props, "x-option-roms", true);
