@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Boot time, jemu against QEMU, on the project's Debian guest kit (scripts/jemu-kit riscv64 | arm64).
+"""Boot time, jemu against QEMU, on the project's Debian guest kit (scripts/jemu-kit riscv64 | arm64 | amd64).
 
 Boots the kit's kernel and initramfs under jemu and qemu-system-riscv64 alternately (jemu, QEMU, jemu, ...)
 and measures wall seconds from spawn to the `JEMU-BOOT-OK` line the initramfs prints. Prints every run, the
@@ -8,8 +8,11 @@ median [min - max] of each, and the per-round ratio jemu/QEMU as median [min - m
 riscv64 firmware: jemu's built-in SBI (no -bios) by default, QEMU with OpenSBI fw_jump.bin (QEMU has no built-in
 SBI); --jemu-bios FILE runs jemu with the same OpenSBI instead. arm64 (--arch arm64): both boot the kernel
 directly (-M virt -cpu cortex-a57, PSCI from the board, console ttyAMA0), as QEMU does without firmware.
+amd64 (--arch amd64): both boot the bzImage directly on -M microvm (-cpu qemu64, ACPI on, console ttyS0), with
+tsc_early_khz=2000000 on both command lines: QEMU 7.2's microvm gives the guest no TSC frequency, and under load its
+kernel may hang calibrating (jemu reports 2 GHz in CPUID leaf 0x15 and needs no hint).
 
-usage: boot-bench.py [--arch riscv64|arm64] [--runs 5] [--kit DIR] [--jemu CMD] [--qemu CMD]
+usage: boot-bench.py [--arch riscv64|arm64|amd64] [--runs 5] [--kit DIR] [--jemu CMD] [--qemu CMD]
                      [--jemu-bios fw_jump.bin] [--timeout 900]
 """
 import argparse
@@ -50,7 +53,7 @@ def summary(xs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "arm64"])
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "arm64", "amd64"])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--kit", default=None, help="kit directory (default: $JEMU_KIT_DIR or ~/.cache/jemu/kit, /ARCH)")
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"))
@@ -59,14 +62,22 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     a = ap.parse_args()
     arm = a.arch == "arm64"
+    x86 = a.arch == "amd64"
     k = a.kit or os.path.join(os.environ.get("JEMU_KIT_DIR", os.path.expanduser("~/.cache/jemu/kit")), a.arch)
-    for f in ("Image", "initrd.cpio.gz") + (() if arm else ("fw_jump.bin",)):
+    need = ("bzImage", "initrd.cpio.gz") if x86 else ("Image", "initrd.cpio.gz") + (() if arm else ("fw_jump.bin",))
+    for f in need:
         if not os.path.exists(os.path.join(k, f)):
             sys.exit(f"boot-bench: {k}/{f} missing: run scripts/jemu-kit {a.arch}")
     common = ["-M", "virt", "-smp", "1", "-m", "512M", "-nographic", "-no-reboot",
               "-kernel", f"{k}/Image", "-initrd", f"{k}/initrd.cpio.gz",
               "-append", "console=ttyAMA0" if arm else "console=ttyS0"]
-    if arm:
+    if x86:
+        common = ["-M", "microvm", "-cpu", "qemu64", "-smp", "1", "-m", "512M", "-nographic", "-no-reboot",
+                  "-kernel", f"{k}/bzImage", "-initrd", f"{k}/initrd.cpio.gz",
+                  "-append", "console=ttyS0 tsc_early_khz=2000000"]
+        jemu = shlex.split(a.jemu) + common
+        qemu = shlex.split(a.qemu or "qemu-system-x86_64") + common
+    elif arm:
         jemu = shlex.split(a.jemu) + ["-cpu", "cortex-a57"] + common
         qemu = shlex.split(a.qemu or "qemu-system-aarch64") + ["-cpu", "cortex-a57"] + common
     else:
