@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SysRig {
     static final long GDT = 0x800, IDT = 0x2000, TSS = 0x3000;
+    /** Identity page tables for long mode (PML4, PDPT, PD) at the top of RAM, out of the snippets' way. */
+    static final long PML4 = 0x3f0000;
     /** Selectors of the standard GDT (Linux's 64-bit layout). */
     static final int CODE32 = 0x08, CODE64 = 0x10, DATA = 0x18, UCODE32 = 0x23, UDATA = 0x2b, UCODE64 = 0x33,
             NOT_PRESENT = 0x38, TSS_SEL = 0x40;
@@ -208,6 +210,8 @@ final class SysRig {
     /** 64-bit mode at {@code cpl} with the standard GDT, the IDT (256 vectors) and TR loaded. */
     void longMode(int cpl) {
         gdt(true);
+        identityMap(PML4);
+        c.cr3 = PML4;
         c.cr0 = X86Cpu.CR0_PE | X86Cpu.CR0_PG | X86Cpu.CR0_ET;
         c.cr4 = X86Cpu.CR4_PAE;
         c.efer = X86Cpu.EFER_LME | X86Cpu.EFER_LMA;
@@ -220,6 +224,16 @@ final class SysRig {
         ControlOps.ltr(c, TSS_SEL);
         c.cpl = cpl;
         c.updateMode();
+        c.mmu.flushTlb();
+    }
+
+    /** Identity-maps (tables at {@code pml4}) the first 1 GiB with user-accessible, writable 2 MiB pages (long mode pages). */
+    void identityMap(long pml4) {
+        bus.write(pml4, 8, pml4 + 0x1000 | 7);
+        bus.write(pml4 + 0x1000, 8, pml4 + 0x2000 | 7);
+        for (int i = 0; i < 512; i++) {
+            bus.write(pml4 + 0x2000 + 8L * i, 8, (long) i << 21 | 0x87);
+        }
     }
 
     /** 32-bit protected mode at {@code cpl}, no paging. */
