@@ -172,7 +172,7 @@ public final class X86Cpu implements Cpu {
     public void reset() {
         java.util.Arrays.fill(r, 0);
         java.util.Arrays.fill(xmm, 0);
-        r[RDX] = 0x600; // family/model/stepping in EDX at reset
+        r[RDX] = model.signature(); // family/model/stepping in EDX at reset, as CPUID.1:EAX
         for (Segment s : seg) {
             s.set(0, 0, 0xffff, Segment.REAL_DATA);
         }
