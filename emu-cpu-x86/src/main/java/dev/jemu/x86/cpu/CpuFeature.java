@@ -27,12 +27,12 @@ public enum CpuFeature {
     SSE(1, Reg.EDX, 25, Backing.X86FP, true, true),
     SSE2(1, Reg.EDX, 26, Backing.X86FP, true, true),
     // CPUID.1:ECX
-    SSE3(1, Reg.ECX, 0, Backing.X86FP, false, true),
-    SSSE3(1, Reg.ECX, 9, Backing.X86FP, false, false),
+    SSE3(1, Reg.ECX, 0, Backing.X86FP, true, true),
+    SSSE3(1, Reg.ECX, 9, Backing.X86FP, true, false),
     CX16(1, Reg.ECX, 13, Backing.X86CORE, true, true),
-    SSE41(1, Reg.ECX, 19, Backing.X86FP, false, false),
-    SSE42(1, Reg.ECX, 20, Backing.X86FP, false, false),
-    POPCNT(1, Reg.ECX, 23, Backing.X86CORE, false, false),
+    SSE41(1, Reg.ECX, 19, Backing.X86FP, true, false),
+    SSE42(1, Reg.ECX, 20, Backing.X86FP, true, false),
+    POPCNT(1, Reg.ECX, 23, Backing.X86CORE, true, false),
     TSC_DEADLINE(1, Reg.ECX, 24, Backing.X86BOARD, X86Clocks.LAPIC_TSC_DEADLINE, true),
     HYPERVISOR(1, Reg.ECX, 31, Backing.X86MMU, true, true),
     // CPUID.6:EAX: the APIC timer runs in every C-state (jemu's never stops)

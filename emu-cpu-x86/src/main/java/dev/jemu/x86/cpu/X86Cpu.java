@@ -143,6 +143,13 @@ public final class X86Cpu implements Cpu {
             public void written(long pa, int size) {
                 codeWritten(pa, size);
             }
+
+            @Override
+            public void translationsChanged() {
+                // a TLB flush (reset, a loader's state, CR3) re-checks pages against their snapshots: bytes put in
+                // RAM by a loader or DMA since they were decoded are seen
+                code.recheck();
+            }
         });
         code.onNewPage = mmu::codePageDecoded;
         reset();
@@ -165,7 +172,7 @@ public final class X86Cpu implements Cpu {
     public void reset() {
         java.util.Arrays.fill(r, 0);
         java.util.Arrays.fill(xmm, 0);
-        r[RDX] = 0x600; // family/model/stepping in EDX at reset
+        r[RDX] = model.signature(); // family/model/stepping in EDX at reset, as CPUID.1:EAX
         for (Segment s : seg) {
             s.set(0, 0, 0xffff, Segment.REAL_DATA);
         }
@@ -502,7 +509,8 @@ public final class X86Cpu implements Cpu {
                 if (halted) {
                     break;
                 }
-                runBlock(budget);
+                // the instruction in an STI/MOV SS shadow runs alone, so a pending interrupt comes right after it
+                runBlock(interruptShadow ? Math.min(budget, executed + 1) : budget);
             } catch (X86Exception e) {
                 executed++;
                 code.recheck();

@@ -8,6 +8,7 @@ import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.machine.MachineType;
 import dev.jemu.core.machine.PropertyInfo;
 import dev.jemu.devices.virtio.VirtioSlots;
+import dev.jemu.x86.cpu.X86Model;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -63,7 +64,20 @@ public final class MicrovmMachineType implements MachineType {
         if (config.dumpDtb != null) {
             throw new ConfigException("microvm: dumpdtb: x86 boards have no device tree");
         }
+        cpuModel(config);
         return new MicrovmMachine(config, accelerator(config), MicrovmLoader.find());
+    }
+
+    /** The {@code -cpu} model: qemu64 by default, as QEMU's microvm. */
+    static X86Model cpuModel(MachineConfig config) throws ConfigException {
+        if (config.cpu == null) {
+            return X86Model.QEMU64;
+        }
+        X86Model m = X86Model.byName(config.cpu);
+        if (m == null) {
+            throw new ConfigException("microvm: unknown x86_64 CPU model '" + config.cpu + "' (see -cpu help)");
+        }
+        return m;
     }
 
     /** The {@code -accel} choice ("tcg" or "kvm"). */

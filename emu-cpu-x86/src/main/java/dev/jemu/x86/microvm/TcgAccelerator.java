@@ -1,6 +1,7 @@
 package dev.jemu.x86.microvm;
 
 import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.core.time.Timebase;
@@ -10,6 +11,7 @@ import dev.jemu.devices.x86.IoApic;
 import dev.jemu.devices.x86.LocalApic;
 import dev.jemu.x86.cpu.BootState;
 import dev.jemu.x86.cpu.InterruptSource;
+import dev.jemu.x86.cpu.X86Clocks;
 import dev.jemu.x86.cpu.X86Cpu;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,11 +33,14 @@ final class TcgAccelerator implements Accelerator {
     private final List<Stateful> state = new ArrayList<>();
     private final ApicSource source = new ApicSource();
 
-    TcgAccelerator(AcceleratorSetup s) {
+    TcgAccelerator(AcceleratorSetup s) throws ConfigException {
         MicrovmLayout layout = s.layout();
-        cpu = new X86Cpu(0, s.bus(), s.io(), s.loop(), new Timebase(s.config().clock, MicrovmClocks.TSC_HZ));
+        cpu = new X86Cpu(0, s.bus(), s.io(), s.loop(), new Timebase(s.config().clock, X86Clocks.TSC_HZ));
+        cpu.model = MicrovmMachineType.cpuModel(s.config());
+        cpu.reset(); // the model's signature in EDX
         ioapics = new IoApic[layout.ioapics()];
-        lapic = new LocalApic("lapic", 0, true, s.config().clock, MicrovmClocks.CRYSTAL_HZ, MicrovmClocks.TSC_HZ,
+        // the TSC deadline follows the CPU's TSC, guest writes to IA32_TSC/TSC_ADJUST included
+        lapic = new LocalApic("lapic", 0, true, s.config().clock, X86Clocks.LAPIC_TIMER_HZ, cpu.msrs::nanosAtTsc,
                 vector -> {
                     for (IoApic io : ioapics) {
                         io.eoi(vector);

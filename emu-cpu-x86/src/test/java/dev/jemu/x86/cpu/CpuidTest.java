@@ -71,6 +71,12 @@ class CpuidTest {
         }
         assertTrue(X86Model.MAX.has(CpuFeature.PDPE1GB));
         assertFalse(X86Model.QEMU64.has(CpuFeature.PDPE1GB));
+        // max: every SSE level that is complete, and POPCNT; qemu64 as QEMU 7.2's: SSE3 (pni) and no later SSE
+        for (CpuFeature f : new CpuFeature[] {CpuFeature.SSE3, CpuFeature.SSSE3, CpuFeature.SSE41, CpuFeature.SSE42,
+            CpuFeature.POPCNT}) {
+            assertTrue(X86Model.MAX.has(f), "max " + f);
+            assertEquals(f == CpuFeature.SSE3, X86Model.QEMU64.has(f), "qemu64 " + f);
+        }
         assertEquals(X86Model.QEMU64, X86Model.byName("qemu64"));
         assertEquals(null, X86Model.byName("pentium"));
     }

@@ -23,6 +23,8 @@ class ModeSwitchTest {
         c.efer = X86Cpu.EFER_LME; // WRMSR EFER is the MSR work's; the LMA rules are CR0's
         rig.identityPageTables();
         c.updateMode();
+        rig.identityMap(SysRig.PML4);
+        c.cr3 = SysRig.PML4; // the real Mmu walks these once CR0.PG is set
         rig.code(0x7c00, """
                 .code16
                 lgdtl gdtr
@@ -188,6 +190,7 @@ class ModeSwitchTest {
                 gdtr: .word 0x4f
                 .long 0x800
                 """);
+        rig.identityMap(0x200000); // the tables the snippet's CR3 points at
         rig.code(0x100100, ".code64\niretq\n");
         rig.code(0x100200, ".code64\nmov $0, %eax\nmov %eax, %ss\nmov %eax, %ds\nhlt\n");
         rig.runToHalt(100);

@@ -261,6 +261,16 @@ final class SysRig {
         ControlOps.ltr(c, TSS_SEL);
         c.cpl = cpl;
         c.updateMode();
+        c.mmu.flushTlb();
+    }
+
+    /** Identity-maps (tables at {@code pml4}) the first 1 GiB with user-accessible, writable 2 MiB pages (long mode pages). */
+    void identityMap(long pml4) {
+        bus.write(pml4, 8, pml4 + 0x1000 | 7);
+        bus.write(pml4 + 0x1000, 8, pml4 + 0x2000 | 7);
+        for (int i = 0; i < 512; i++) {
+            bus.write(pml4 + 0x2000 + 8L * i, 8, (long) i << 21 | 0x87);
+        }
     }
 
     /** 32-bit protected mode at {@code cpl}, no paging. */

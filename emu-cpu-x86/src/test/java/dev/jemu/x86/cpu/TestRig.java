@@ -21,8 +21,7 @@ import java.util.concurrent.TimeUnit;
  * dumps RAX..R15, RFLAGS and {@code buf} to stdout. Because the native program is linked at the same address
  * ({@code ld -N -Ttext}), pointers into the snippet compare equal too.
  *
- * <p>64-bit mode runs with paging on, through identity 2 MiB page tables at 0x1000 (so it keeps working once the
- * Mmu pages); 32-bit mode is flat protected mode without paging; 16-bit mode is real mode with all bases 0.
+ * <p>64-bit mode runs with paging on, through identity 2 MiB page tables at 0x1000 (user-accessible); 32-bit mode is flat protected mode without paging; 16-bit mode is real mode with all bases 0.
  * A fault stops the run with its vector ({@link Result#fault}, -1 when none) and rip at the faulting instruction.
  */
 public final class TestRig {
@@ -153,10 +152,11 @@ public final class TestRig {
         int data = Segment.P | Segment.S | 3 << Segment.TYPE_SHIFT;
         if (bits == 64) {
             // identity map of the first 1 GiB with 2 MiB pages: PML4 0x1000, PDPT 0x2000, PD 0x3000
-            bus.write(0x1000, 8, 0x2000 | 3);
-            bus.write(0x2000, 8, 0x3000 | 3);
+            // user-accessible (U/S set at every level) so that snippets may also run at CPL 3
+            bus.write(0x1000, 8, 0x2000 | 7);
+            bus.write(0x2000, 8, 0x3000 | 7);
             for (int i = 0; i < 512; i++) {
-                bus.write(0x3000 + 8L * i, 8, (long) i << 21 | 0x83);
+                bus.write(0x3000 + 8L * i, 8, (long) i << 21 | 0x87);
             }
             cpu.cr3 = 0x1000;
             cpu.cr4 = X86Cpu.CR4_PAE | X86Cpu.CR4_OSFXSR;
@@ -191,8 +191,8 @@ public final class TestRig {
         long ripLinear = cpu.linear(X86Cpu.CS, cpu.rip);
         int f = fault;
         long end = cpu.codeBits == 16 ? ORG16 + endAddr : endAddr;
-        if (f == Vectors.UD && ripLinear == end) {
-            f = -1; // the terminating hlt, before the system ops implement it
+        if ((f == Vectors.UD || f == Vectors.GP && cpu.cpl > 0) && ripLinear == end) {
+            f = -1; // the terminating hlt: #UD before the system ops implement it, #GP at CPL 3
         } else if (f < 0 && !(cpu.isHalted() && ripLinear == end + 1)) {
             throw new AssertionError("snippet did not reach its end: rip " + Long.toHexString(ripLinear));
         }

@@ -12,14 +12,15 @@ import dev.jemu.core.time.VirtualClock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongUnaryOperator;
 
 /**
  * An xAPIC local APIC (MMIO window at 0xfee00000, QEMU's version 0x14 with six LVT entries): ID, TPR/PPR, EOI
  * (with the EOI broadcast of level-triggered vectors to the IOAPICs), LDR/DFR, SVR, ISR/TMR/IRR, ESR, ICR (self
  * IPIs and fixed IPIs to itself: the board has one CPU), the LVT (timer, thermal, performance, LINT0, LINT1,
  * error) and the timer in one-shot, periodic and TSC-deadline modes. The timer counts at {@code timerHz} (the
- * core crystal clock the CPU reports in CPUID leaf 0x15) divided by the divide configuration; the TSC deadline is
- * compared against a TSC counting at {@code tscHz}.
+ * core crystal clock the CPU reports in CPUID leaf 0x15) divided by the divide configuration; a TSC deadline is
+ * armed at the guest time {@code nanosAtTsc} gives for it (the CPU's TSC, guest writes to it included).
  *
  * <p>It is the CPU's interrupt controller: {@link #hasInterrupt()} / {@link #acknowledge()} give the highest
  * pending vector whose class is above the processor priority, and else the 8259's ExtINT through LINT0 (when
@@ -40,7 +41,9 @@ public final class LocalApic implements MmioDevice, Stateful, ApicBus {
     private final String name;
     private final int resetId;
     private final boolean bootstrap;
-    private final Timebase timerBase, tscBase;
+    private final Timebase timerBase;
+    /** The guest time (ns) at which the CPU's TSC reaches a value. */
+    private final LongUnaryOperator nanosAtTsc;
     private final Timer timer;
     private final IntConsumer eoiBroadcast;
     private BooleanSupplier hardwareEnabled = () -> true;
@@ -58,13 +61,13 @@ public final class LocalApic implements MmioDevice, Stateful, ApicBus {
     /**
      * @param eoiBroadcast told the vector of an EOI for a level-triggered interrupt (the IOAPICs' remote IRR)
      */
-    public LocalApic(String name, int apicId, boolean bootstrap, VirtualClock clock, long timerHz, long tscHz,
-            IntConsumer eoiBroadcast) {
+    public LocalApic(String name, int apicId, boolean bootstrap, VirtualClock clock, long timerHz,
+            LongUnaryOperator nanosAtTsc, IntConsumer eoiBroadcast) {
         this.name = name;
         this.resetId = apicId;
         this.bootstrap = bootstrap;
         this.timerBase = new Timebase(clock, timerHz);
-        this.tscBase = new Timebase(clock, tscHz);
+        this.nanosAtTsc = nanosAtTsc;
         this.timer = clock.newTimer(name + ".timer", this::timerExpired);
         this.eoiBroadcast = eoiBroadcast;
         reset();
@@ -446,7 +449,7 @@ public final class LocalApic implements MmioDevice, Stateful, ApicBus {
         if (value == 0) {
             timer.cancel();
         } else {
-            timer.armAt(tscBase.nanosAt(value));
+            timer.armAt(nanosAtTsc.applyAsLong(value));
         }
     }
 
@@ -534,7 +537,7 @@ public final class LocalApic implements MmioDevice, Stateful, ApicBus {
         timer.cancel();
         if (in.getBoolean("timer_armed")) {
             if (timerMode(lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE) {
-                timer.armAt(tscBase.nanosAt(tscDeadline));
+                timer.armAt(nanosAtTsc.applyAsLong(tscDeadline));
             } else {
                 armCountdown();
             }

@@ -20,7 +20,7 @@ class LocalApicTest {
 
     @BeforeEach
     void setUp() {
-        apic = new LocalApic("lapic0", 0, true, clock, CRYSTAL_HZ, TSC_HZ, eois::add);
+        apic = new LocalApic("lapic0", 0, true, clock, CRYSTAL_HZ, new Timebase(clock, TSC_HZ)::nanosAt, eois::add);
         apic.connect(() -> hwEnabled, () -> 0x30);
     }
 
@@ -199,7 +199,7 @@ class LocalApicTest {
         w(0x380, 1000);
         advanceTo(20_000);
         StateRecord saved = StateRecord.of(apic);
-        LocalApic other = new LocalApic("lapic0", 0, true, clock, CRYSTAL_HZ, TSC_HZ, eois::add);
+        LocalApic other = new LocalApic("lapic0", 0, true, clock, CRYSTAL_HZ, new Timebase(clock, TSC_HZ)::nanosAt, eois::add);
         saved.restore(other);
         assertEquals(r(0x390), other.read(0x390, 4));
         advanceTo(80_000);

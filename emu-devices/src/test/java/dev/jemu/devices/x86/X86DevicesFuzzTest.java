@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.jemu.core.memory.MmioDevice;
 import dev.jemu.core.state.StateRecord;
 import dev.jemu.core.state.Stateful;
+import dev.jemu.core.time.Timebase;
 import dev.jemu.core.time.VirtualClock;
 import java.util.List;
 import java.util.Random;
@@ -23,7 +24,7 @@ class X86DevicesFuzzTest {
     @ValueSource(longs = {1, 2, 3})
     void randomAccessesNeverThrowAndStateRoundTrips(long seed) {
         VirtualClock clock = VirtualClock.instructionCount(0);
-        LocalApic lapic = new LocalApic("lapic", 0, true, clock, 25_000_000, 2_000_000_000L, v -> { });
+        LocalApic lapic = new LocalApic("lapic", 0, true, clock, 25_000_000, new Timebase(clock, 2_000_000_000L)::nanosAt, v -> { });
         IoApic ioapic = new IoApic("ioapic", 0, lapic);
         I8259Pair pic = new I8259Pair(lapic.lint0());
         lapic.connect(() -> true, pic::acknowledge);

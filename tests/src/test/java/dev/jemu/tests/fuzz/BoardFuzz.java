@@ -232,7 +232,7 @@ final class BoardFuzz {
             if (escaped[0] != null) {
                 fail("exception out of the machine: " + stackTrace(escaped[0]));
             }
-            if (failure == null && heartbeat != null && !intact(bus, dma.ramBase, heartbeat)) {
+            if (failure == null && heartbeat != null && !intact(bus, dma.ramBase + Heartbeats.offset(type.architecture()), heartbeat)) {
                 // the guest's DMA went over its own program (through rings or buffers that other requests
                 // overwrote: legitimate, if reckless): a system reset reloads it, then the heartbeat must run
                 rebooted = true;
