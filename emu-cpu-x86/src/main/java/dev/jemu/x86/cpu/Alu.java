@@ -25,7 +25,9 @@ final class Alu {
     }
 
     static int parity(long v) {
-        return ~Integer.bitCount((int) v & 0xff) & 1;
+        // PF is set for an even number of ones in the low byte: fold to a nibble, then look it up in 0x9669
+        int x = (int) v ^ (int) v >>> 4;
+        return 0x9669 >>> (x & 0xf) & 1;
     }
 
     /** ZF, SF and PF from a result. */

@@ -20,10 +20,18 @@ final class AluOps {
             t.put(ONE, base + 1, d -> {
                 if (d.lock && !(store && d.isMem())) return null;
                 int s = d.opsize;
+                if (s >= 32) return d.isMem() ? memReg(kind, s, d.ea(), d.reg(), store)
+                        : regReg(kind, s, d.rm(), d.reg(), store);
                 return Rm.binary(d, s, Rm.reg(Rm.regReg(d, s), s), bin(kind, s), store);
             });
             t.put(ONE, base + 2, d -> d.lock ? null : Rm.binaryToReg(d, 8, bin(kind, 8), store));
-            t.put(ONE, base + 3, d -> d.lock ? null : Rm.binaryToReg(d, d.opsize, bin(kind, d.opsize), store));
+            t.put(ONE, base + 3, d -> {
+                if (d.lock) return null;
+                int s = d.opsize;
+                if (s >= 32) return d.isMem() ? regMem(kind, s, d.reg(), d.ea(), store)
+                        : regReg(kind, s, d.reg(), d.rm(), store);
+                return Rm.binaryToReg(d, s, bin(kind, s), store);
+            });
             t.put(ONE, base + 4, d -> {
                 if (d.lock) return null;
                 long imm = d.imm8();
@@ -49,12 +57,16 @@ final class AluOps {
             int s = op == 0x81 || op == 0x83 ? d.opsize : 8;
             d.modrm();
             long imm = op == 0x81 ? d.immz(s) : op == 0x83 ? d.simm8() : d.imm8();
+            if (s >= 32) return d.isMem() ? memImm(kind, s, d.ea(), Alu.trunc(imm, s), store)
+                    : regImm(kind, s, d.rm(), Alu.trunc(imm, s), store);
             return Rm.binary(d, s, Rm.imm(imm, s), bin(kind, s), store);
         };
         t.putRange(ONE, 0x80, 4, g1);
         // TEST
         t.put(ONE, 0x84, d -> d.lock ? null : Rm.binary(d, 8, Rm.reg(Rm.regReg(d, 8), 8), bin(Alu.AND, 8), false));
         t.put(ONE, 0x85, d -> d.lock ? null
+                : d.opsize >= 32 ? (d.isMem() ? memReg(Alu.AND, d.opsize, d.ea(), d.reg(), false)
+                        : regReg(Alu.AND, d.opsize, d.rm(), d.reg(), false))
                 : Rm.binary(d, d.opsize, Rm.reg(Rm.regReg(d, d.opsize), d.opsize), bin(Alu.AND, d.opsize), false));
         t.put(ONE, 0xa8, d -> {
             if (d.lock) return null;
@@ -95,6 +107,69 @@ final class AluOps {
             d.modrm();
             return imul3(d, d.opsize, d.simm8());
         });
+    }
+
+    // ---------------------------------------------------------------- the hot 32/64-bit forms
+    // One op class per form with the ALU kind as a captured constant: no Src/Bin interface calls and no
+    // size switches per instruction (the generic Rm.binary path costs two megamorphic calls per ALU op).
+
+    private static final long M32 = 0xffffffffL;
+
+    /** r[a] = r[a] op r[b] (or flags only). */
+    private static X86Op regReg(int kind, int s, int a, int b, boolean store) {
+        if (s == 64) {
+            return store ? c -> c.r[a] = Alu.alu(c, kind, 64, c.r[a], c.r[b])
+                    : c -> Alu.alu(c, kind, 64, c.r[a], c.r[b]);
+        }
+        return store ? c -> c.r[a] = Alu.alu(c, kind, 32, c.r[a] & M32, c.r[b] & M32)
+                : c -> Alu.alu(c, kind, 32, c.r[a] & M32, c.r[b] & M32);
+    }
+
+    /** r[a] = r[a] op imm (imm already truncated to the size). */
+    private static X86Op regImm(int kind, int s, int a, long imm, boolean store) {
+        if (s == 64) {
+            return store ? c -> c.r[a] = Alu.alu(c, kind, 64, c.r[a], imm) : c -> Alu.alu(c, kind, 64, c.r[a], imm);
+        }
+        return store ? c -> c.r[a] = Alu.alu(c, kind, 32, c.r[a] & M32, imm)
+                : c -> Alu.alu(c, kind, 32, c.r[a] & M32, imm);
+    }
+
+    /** r[a] = r[a] op [ea]. */
+    private static X86Op regMem(int kind, int s, int a, Ea ea, boolean store) {
+        if (s == 64) {
+            return store ? c -> c.r[a] = Alu.alu(c, kind, 64, c.r[a], c.read64(ea.linear(c)))
+                    : c -> Alu.alu(c, kind, 64, c.r[a], c.read64(ea.linear(c)));
+        }
+        return store ? c -> c.r[a] = Alu.alu(c, kind, 32, c.r[a] & M32, c.read32(ea.linear(c)))
+                : c -> Alu.alu(c, kind, 32, c.r[a] & M32, c.read32(ea.linear(c)));
+    }
+
+    /** [ea] = [ea] op r[b]. */
+    private static X86Op memReg(int kind, int s, Ea ea, int b, boolean store) {
+        if (s == 64) {
+            return store ? c -> {
+                long la = ea.linear(c);
+                c.write64(la, Alu.alu(c, kind, 64, c.read64(la), c.r[b]));
+            } : c -> Alu.alu(c, kind, 64, c.read64(ea.linear(c)), c.r[b]);
+        }
+        return store ? c -> {
+            long la = ea.linear(c);
+            c.write32(la, Alu.alu(c, kind, 32, c.read32(la), c.r[b] & M32));
+        } : c -> Alu.alu(c, kind, 32, c.read32(ea.linear(c)), c.r[b] & M32);
+    }
+
+    /** [ea] = [ea] op imm. */
+    private static X86Op memImm(int kind, int s, Ea ea, long imm, boolean store) {
+        if (s == 64) {
+            return store ? c -> {
+                long la = ea.linear(c);
+                c.write64(la, Alu.alu(c, kind, 64, c.read64(la), imm));
+            } : c -> Alu.alu(c, kind, 64, c.read64(ea.linear(c)), imm);
+        }
+        return store ? c -> {
+            long la = ea.linear(c);
+            c.write32(la, Alu.alu(c, kind, 32, c.read32(la), imm));
+        } : c -> Alu.alu(c, kind, 32, c.read32(ea.linear(c)), imm);
     }
 
     static Rm.Bin bin(int kind, int s) {

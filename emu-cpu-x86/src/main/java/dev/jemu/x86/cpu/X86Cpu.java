@@ -571,7 +571,7 @@ public final class X86Cpu implements Cpu {
             if (++executed >= budget || leave || nrip != next || shadowed || (page != null && page.dead)) {
                 return;
             }
-            lin = linear(CS, rip);
+            lin = mode == 64 ? rip : linear(CS, rip); // 64-bit mode: CS has no base
             if ((lin & ~0xfffL) != pageLin) {
                 return;
             }
