@@ -71,7 +71,7 @@ class MicrovmLoaderQemuTest {
 
     /** The firmware: the assembled entry stub over what the loader put in 0xf0000-0xfffff (the RSDP). */
     byte[] firmware(GuestRam ram, BootState s, boolean pvh) throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/x86/microvm-entry.S")) {
+        try (InputStream in = getClass().getResourceAsStream("/x86/firmware/microvm-entry.S")) {
             Files.write(tmp.resolve("entry.S"), in.readAllBytes());
         }
         run(List.of("as", "--64", "-o", "entry.o", "entry.S"), tmp);

@@ -84,8 +84,17 @@ public final class Interrupts {
      * and the handler's address becomes both c.rip and c.nrip (the run loop moves to c.nrip after the op).
      */
     void software(int vector, Kind kind) {
+        softwareRaised = true;
         raise(vector, false, 0, kind, c.nrip);
         c.nrip = c.rip;
+    }
+
+    /** Set when an op delivers a software interrupt (X86Cpu's single-step: no #DB trap after INT n). */
+    boolean softwareRaised;
+
+    /** Delivers a trap-class exception after the instruction that just completed: c.rip is the return address. */
+    void trap(int vector) {
+        raise(vector, false, 0, Kind.EXCEPTION, c.rip);
     }
 
     private void raise(int vector, boolean hasError, int error, Kind kind, long returnRip) {

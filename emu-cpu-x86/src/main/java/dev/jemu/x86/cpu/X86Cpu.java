@@ -509,8 +509,12 @@ public final class X86Cpu implements Cpu {
                 if (halted) {
                     break;
                 }
-                // the instruction in an STI/MOV SS shadow runs alone, so a pending interrupt comes right after it
-                runBlock(interruptShadow ? Math.min(budget, executed + 1) : budget);
+                if ((rflagsOther & TF) != 0) {
+                    singleStep();
+                } else {
+                    // the instruction in an STI/MOV SS shadow runs alone, so a pending interrupt comes right after it
+                    runBlock(interruptShadow ? Math.min(budget, executed + 1) : budget);
+                }
             } catch (X86Exception e) {
                 executed++;
                 code.recheck();
@@ -524,6 +528,26 @@ public final class X86Cpu implements Cpu {
         }
         retired += executed;
         return executed;
+    }
+
+    // ---------------------------------------------------------------- single-step (differential-test fixes)
+
+    /** DR6.BS: the #DB was a single-step trap. */
+    static final long DR6_BS = 1 << 14;
+
+    /**
+     * TF set as an instruction starts (SDM 18.3.1.4): it runs alone and a #DB trap follows it, with DR6.BS set and
+     * the next instruction as the return address; not after a fault (delivered instead), nor after INT n, INT3,
+     * INTO or INT1, whose delivery clears TF. An instruction that sets TF (POPF, IRET) ends its block, so the
+     * trap comes after the instruction following it.
+     */
+    private void singleStep() {
+        interrupts.softwareRaised = false;
+        runBlock(executed + 1);
+        if (!interrupts.softwareRaised) {
+            dr[6] |= DR6_BS;
+            interrupts.trap(Vectors.DB);
+        }
     }
 
     /** Instructions (and faults) run so far in this call of {@link #run}. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,13 +41,27 @@ class X86KvmDiffTest {
         // Suberror: 1" on these programs there): the host cannot run them, which is not a result
         assumeTrue(!got.stderr().contains("emulation failure"), () -> "this host's KVM cannot run " + name
                 + " (" + got.stderr() + "; QEMU -accel kvm fails the same way here): KVM half skipped");
-        assertTrue(!got.timedOut() && got.stdoutText().endsWith("END\n"), () -> name + " does not pass under KVM ("
+        boolean passed = !got.timedOut() && got.stdoutText().endsWith("END\n");
+        // where the host's KVM itself stops the program (e.g. this CI host's nested KVM raises #GP on SYSRETQ),
+        // QEMU -accel kvm stops at the same place with the same output: a limit of the host, not a result
+        if (!passed && QemuReference.present(arch)) {
+            List<String> cmd = new ArrayList<>(List.of(arch.qemu, "-accel", "kvm"));
+            cmd.addAll(arch.guestArgs(elf));
+            ProcessRun qemuKvm = ProcessRun.run(cmd, QemuReference.TIMEOUT);
+            assumeTrue(!qemuKvm.stdoutText().equals(got.stdoutText()), () -> "this host's KVM cannot run " + name
+                    + " (QEMU -accel kvm stops the same way: " + lastLine(got.stdoutText()) + "): KVM half skipped");
+        }
+        assertTrue(passed, () -> name + " does not pass under KVM ("
                 + (got.timedOut() ? "timed out" : "status " + got.status()) + "):\n" + got.stdoutText());
         assumeTrue(QemuReference.present(arch), arch.qemu + " not installed: only the KVM half of " + name + " ran");
         ProcessRun ref = QemuReference.run(arch, name, elf);
         Files.write(Programs.workDir(arch).resolve(name + ".qemu.out"), ref.stdout());
-        var accepted = AcceptedDifferences.load(Programs.sourceDir(arch).resolve("accepted-differences-kvm.txt"))
-                .labelsFor(name);
+        // where QEMU departs from the architecture (accepted-differences.txt: the CPU is jemu's evidence there)
+        // and where CPU models may differ (accepted-differences-kvm.txt)
+        var accepted = new java.util.HashSet<>(AcceptedDifferences.load(Programs.sourceDir(arch)
+                .resolve("accepted-differences.txt")).labelsFor(name));
+        accepted.addAll(AcceptedDifferences.load(Programs.sourceDir(arch).resolve("accepted-differences-kvm.txt"))
+                .labelsFor(name));
         String expected = AcceptedDifferences.filter(ref.stdoutText(), accepted);
         String actual = AcceptedDifferences.filter(got.stdoutText(), accepted);
         String diff = OutputDiff.describe(expected, actual);
@@ -53,5 +69,10 @@ class X86KvmDiffTest {
             fail(name + ": QEMU differs from the host CPU (KVM; the \"jemu:\" lines below)\n  status qemu "
                     + ref.status() + ", kvm " + got.status() + "\n  " + diff);
         }
+    }
+
+    private static String lastLine(String s) {
+        var lines = s.lines().toList();
+        return lines.isEmpty() ? "no output" : String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 }
