@@ -15,6 +15,7 @@
         PRF \name\()_f, 0x8d5
         PR \name\()_a, %rax
         PR \name\()_c, %rcx
+        PR \name\()_d, %rdx
         mov buf(%rip), %rdx
         PR \name\()_m, %rdx
         .endm
@@ -60,6 +61,9 @@ main:
         CX cx64_ne, "lock cmpxchgq %rcx, buf(%rip)", 0x1122334455667789, 0x3333333333333333, A64
         CX cx64_lt, "cmpxchgq %rcx, buf(%rip)", 1, 0x3333333333333333, 0x8000000000000000
         CX cx32_reg_eq, "cmpxchgl %ecx, %edx", 0x0000000055667788, 0x33333333, 0xffffffff55667788
+        CX cx32_reg_ne, "cmpxchgl %ecx, %edx", 0xffffffff00000001, 0x33333333, 0xffffffff55667788
+        CX cx64_rax, "cmpxchgq %rax, buf(%rip)", 0x1234, 0, 0x1234
+        CX xadd_same, "xaddq %rcx, %rcx", 0, 0x4000000000000001, 0
         CX xadd8, "lock xaddb %cl, buf(%rip)", 0, 0x80, 0x1122334455667780
         CX xadd32, "lock xaddl %ecx, buf(%rip)", 0, 0xffffffff, 0xaaaaaaaa00000001
         CX xadd64, "xaddq %rcx, buf(%rip)", 0, 0x7fffffffffffffff, 1

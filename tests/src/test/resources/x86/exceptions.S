@@ -1,7 +1,7 @@
 # Exceptions with their vectors, error codes and return addresses: #DE, #DB (single step), #BP, #UD, #GP(0)
 # for a non-canonical address, #GP(selector) for a bad segment load, #GP(IDT vector) for an INT beyond the IDT,
 # #SS(0) for a non-canonical stack-segment access, #NM with CR0.TS, #GP(0) for an MSR nobody has, and
-# #GP(selector) for an RPL 3 selector loaded into SS at CPL 0.
+# #GP(selector) for an RPL 3 selector loaded into SS at CPL 0, and the single-step trap MOV SS defers.
         .include "common.inc"
 
 main:
@@ -55,5 +55,12 @@ main:
         mov $3, %eax                    # RPL 3 data selector at CPL 0 into SS: #GP(selector)
         or $DATA, %eax
         mov %eax, %ss
-12:     PUTS "all taken"
+12:     mov %ss, %ecx
+        EXPECT 13f
+        pushfq
+        orq $0x100, (%rsp)              # TF again
+        popfq
+        mov %ecx, %ss                   # MOV SS holds the single-step trap off for one instruction...
+        nop                             # ...so it comes after this one
+13:     PUTS "all taken"
         ret

@@ -4,13 +4,6 @@
 # range, 32-bit CVTSD2SI out of range, CVTTSS2SI). FSW lines mask the condition bits the SDM leaves undefined.
         .include "common.inc"
 
-        .macro FSW name:req, mask=0xffff
-        fnstsw %ax
-        and $\mask, %eax
-        PR \name\()_fsw, %rax
-        fnclex
-        .endm
-
         .macro POPD name:req
         fstpl tmp(%rip)
         mov tmp(%rip), %rax

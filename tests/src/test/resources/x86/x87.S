@@ -3,15 +3,6 @@
 # of each format.
         .include "common.inc"
 
-        # FSW name[, mask]: the status word & mask (mask the condition bits the last instruction leaves undefined:
-        # 0xbaff drops C0, C2 and C3, which FST, FMUL, FSQRT and the like leave undefined)
-        .macro FSW name:req, mask=0xffff
-        fnstsw %ax
-        and $\mask, %eax
-        PR \name\()_fsw, %rax
-        fnclex
-        .endm
-
         # ST0 stored as a double into rax
         .macro STD name:req
         fstl tmp(%rip)

@@ -538,13 +538,17 @@ public final class X86Cpu implements Cpu {
     /**
      * TF set as an instruction starts (SDM 18.3.1.4): it runs alone and a #DB trap follows it, with DR6.BS set and
      * the next instruction as the return address; not after a fault (delivered instead), nor after INT n, INT3,
-     * INTO or INT1, whose delivery clears TF. An instruction that sets TF (POPF, IRET) ends its block, so the
-     * trap comes after the instruction following it.
+     * INTO or INT1, whose delivery clears TF, nor after MOV SS / POP SS (the trap follows the next instruction).
+     * An instruction that sets TF (POPF, IRET) ends its block, so the trap comes after the instruction following it.
      */
     private void singleStep() {
         interrupts.softwareRaised = false;
+        boolean ifBefore = iflag;
         runBlock(executed + 1);
-        if (!interrupts.softwareRaised) {
+        // MOV SS / POP SS hold debug traps off for one instruction (SDM 6.8.3): TF still set, the next instruction
+        // is stepped and traps after itself; STI's shadow (IF 0 -> 1) does not
+        boolean ssShadow = interruptShadow && iflag == ifBefore;
+        if (!interrupts.softwareRaised && !ssShadow) {
             dr[6] |= DR6_BS;
             interrupts.trap(Vectors.DB);
         }

@@ -71,4 +71,35 @@ class SingleStepTest {
         assertEquals(0x20000, rig.read64(0x60000 - 40), "#UD at the UD2");
         assertEquals(0x2 | X86Cpu.TF, rig.read64(0x60000 - 24), "TF saved in the frame");
     }
+
+    @Test
+    void movSsDefersTheTrapPastTheNextInstructionStiDoesNot() {
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(0);
+        rig.gate64(Vectors.DB, 0x30000, 0xe, 0, 0);
+        rig.code(0x30000, ".code64\nmov (%rsp), %rax\nmov %rax, (%rbx)\nadd $8, %rbx\niretq\n");
+        rig.code(0x20000, """
+                .code64
+                mov %ss, %ecx               # 0x00 (2 bytes): trap, 0x02
+                mov %ecx, %ss               # 0x02 (2): no trap after it...
+                nop                         # 0x04: ...but after this one, 0x05
+                sti                         # 0x05: IF 0 -> 1, its trap still comes, 0x06
+                pushfq                      # 0x06: trap, 0x07
+                andq $~0x100, (%rsp)        # 0x07 (8): trap, 0x0f
+                popfq                       # 0x0f: trap, 0x10
+                hlt                         # 0x10
+                """);
+        c.rip = 0x20000;
+        c.r[X86Cpu.RSP] = 0x60000;
+        c.r[X86Cpu.RBX] = 0x50000;
+        c.setRflags(0x2 | X86Cpu.TF);
+        rig.runToHalt(100);
+        int n = (int) (c.r[X86Cpu.RBX] - 0x50000) / 8;
+        long[] got = new long[n];
+        for (int i = 0; i < n; i++) {
+            got[i] = rig.read64(0x50000 + 8L * i);
+        }
+        assertArrayEquals(new long[] {0x20002, 0x20005, 0x20006, 0x20007, 0x2000f, 0x20010}, got);
+    }
 }

@@ -33,6 +33,8 @@ class X86KvmDiffTest {
         assumeTrue(Programs.toolchainPresent(arch), "as/ld (binutils) not installed");
         String why = KvmProgramRunner.unavailable();
         assumeTrue(why == null, () -> "KVM half of " + name + " skipped: " + why);
+        // pvh checks the board's PVH loader (hvm_start_info), which KvmProgramRunner does not build: not a CPU result
+        assumeTrue(!name.equals("pvh"), "pvh tests the microvm board's PVH loader, which the KVM runner has not");
         Path elf = Programs.build(arch, name);
         ProcessRun got = KvmProgramRunner.run(elf);
         Files.write(Programs.workDir(arch).resolve(name + ".kvm.out"), got.stdout());
