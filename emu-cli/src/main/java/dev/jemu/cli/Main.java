@@ -110,7 +110,7 @@ public final class Main {
         if (o.cpu != null && o.cpu.contains(",")) {
             throw new ConfigException("-cpu " + o.cpu + ": CPU properties are not supported yet");
         }
-        CpuArchitecture arch = Boards.architecture(o.cpu);
+        CpuArchitecture arch = Boards.architecture(o.cpu, ConfigBuilder.machineName(o.machine));
         MachineType type = Boards.machine(arch, ConfigBuilder.machineName(o.machine));
         if (MachineProperties.wantsHelp(o.machine)) {
             Discovery.machineHelp(type, out);
