@@ -27,6 +27,26 @@ final class Boards {
                 .orElseThrow(() -> new ConfigException("unable to find CPU model '" + cpu + "' (see -cpu help)"));
     }
 
+    /**
+     * The architecture for {@code -cpu} and {@code -M} together: a board named by -M picks its own architecture
+     * (as each qemu-system binary has one), so {@code -M microvm} needs no -cpu and {@code -M microvm -cpu max} is
+     * x86's max, not aarch64's; otherwise (no such board, or a CPU it cannot take) as {@link #architecture(String)}.
+     */
+    static CpuArchitecture architecture(String cpu, String machine) throws ConfigException {
+        if (machine != null) {
+            List<String> archs = Plugins.machines().stream().filter(m -> m.name().equals(machine))
+                    .map(MachineType::architecture).distinct().toList();
+            for (CpuArchitecture a : Plugins.architectures()) {
+                boolean takesCpu = cpu == null ? archs.size() == 1 || a.name().equals(DEFAULT_ARCHITECTURE)
+                        : a.name().equals(cpu) || a.models().stream().anyMatch(m -> m.matches(cpu));
+                if (archs.contains(a.name()) && takesCpu) {
+                    return a;
+                }
+            }
+        }
+        return architecture(cpu);
+    }
+
     private static String builtIn() {
         List<CpuArchitecture> all = Plugins.architectures();
         return all.isEmpty() ? " (no CPU architecture is on the class path)"

@@ -55,6 +55,19 @@ class MainTest {
     }
 
     @Test
+    void theBoardNamedByMachinePicksItsArchitecture() {
+        // microvm is x86_64's: it needs no -cpu, and "max" there is x86's max although aarch64 has one too
+        for (String[] args : new String[][] {{"-M", "microvm,help"}, {"-M", "microvm,help", "-cpu", "max"},
+            {"-M", "microvm,help", "-cpu", "qemu64"}}) {
+            Run r = Run.of(args);
+            assertEquals(0, r.status(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().contains("acpi"), r.out());
+        }
+        assertUserError("machine 'microvm' is a x86_64 board but the CPU is aarch64 (choose the CPU with -cpu)",
+                Run.of("-M", "microvm", "-cpu", "cortex-a57"));
+    }
+
+    @Test
     void debugHelpListsCategories() {
         Run r = Run.of("-d", "help");
         assertEquals(0, r.status());

@@ -26,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("boot")
 class Amd64BootTest {
     private static final KitGuest G = KitGuest.AMD64;
+    /**
+     * The interpreter boots the amd64 kit in about 3 minutes on an idle 2-core machine (twice that under load):
+     * a generous limit of its own, 25 minutes unless -Djemu.boot.timeout says otherwise.
+     */
+    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("jemu.boot.timeout", 1500));
 
     @TempDir
     Path tmp;
@@ -56,7 +61,7 @@ class Amd64BootTest {
     void bootsTheKitAnswersTypedInputFindsItsDiskThroughAcpiAndPowersOff() throws Exception {
         List<String> args = kernelArgs("jemu.info jemu.shell");
         args.addAll(disk(G.file("root.qcow2"), true));
-        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(),
+        JemuProcess.Result r = JemuProcess.run(TIMEOUT,
                 List.of(new JemuProcess.Step(" # ",
                         "echo JEMU-TYPED-$((6*7))\n"), new JemuProcess.Step("JEMU-TYPED-42", "exit\n")),
                 args.toArray(String[]::new));
@@ -91,7 +96,7 @@ class Amd64BootTest {
             List<String> args = new ArrayList<>(List.of("-M", "microvm", "-cpu", G.cpu(), "-m", "512M", "-nographic",
                     "-no-reboot"));
             args.addAll(disk(d, false));
-            JemuProcess.Result r = G.diskBoot(args);
+            JemuProcess.Result r = G.diskBoot(args, TIMEOUT);
             assertTrue(r.out().contains("JEMU-BOOT-COUNT " + n), r::describe);
         }
         KitGuest.assertQemuImgCheckClean(d);

@@ -52,11 +52,21 @@ record KitGuest(String kit, String arch, String cpu, String console, String qemu
 
     /** Runs jemu to the end: the disk's /sbin/init reached {@code JEMU-ROOT-OK ARCH}, then powered off with status 0. */
     JemuProcess.Result diskBoot(List<String> args) throws Exception {
-        return bootTo("JEMU-ROOT-OK " + arch + " ", args);
+        return diskBoot(args, JemuProcess.timeout());
+    }
+
+    /** {@link #diskBoot(List)} with its own time limit (a slower guest). */
+    JemuProcess.Result diskBoot(List<String> args, java.time.Duration timeout) throws Exception {
+        return bootTo("JEMU-ROOT-OK " + arch + " ", args, timeout);
     }
 
     private static JemuProcess.Result bootTo(String marker, List<String> args) throws Exception {
-        JemuProcess.Result r = JemuProcess.run(JemuProcess.timeout(), args.toArray(String[]::new));
+        return bootTo(marker, args, JemuProcess.timeout());
+    }
+
+    private static JemuProcess.Result bootTo(String marker, List<String> args, java.time.Duration timeout)
+            throws Exception {
+        JemuProcess.Result r = JemuProcess.run(timeout, args.toArray(String[]::new));
         assertFalse(r.timedOut(), r::describe);
         assertTrue(r.out().contains(marker), r::describe);
         assertTrue(r.out().contains("JEMU-POWEROFF"), r::describe);

@@ -8,7 +8,9 @@ import dev.jemu.core.memory.AddressSpace;
 import dev.jemu.core.state.StateRecord;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.devices.x86.LocalApic;
+import dev.jemu.x86.cpu.Msrs;
 import dev.jemu.x86.cpu.X86Cpu;
+import dev.jemu.x86.cpu.X86Model;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -106,6 +108,46 @@ class MicrovmMachineTest {
             assertTrue(tcg.interruptSource().hasInterrupt());
             assertEquals(0xec, tcg.interruptSource().acknowledge());
         }
+    }
+
+    @Test
+    void theTscDeadlineFollowsTheGuestsTscWrites() throws Exception {
+        MachineConfig config = MicrovmTesting.config("");
+        try (MicrovmMachine m = MicrovmTesting.build(config)) {
+            TcgAccelerator tcg = (TcgAccelerator) m.accelerator();
+            X86Cpu cpu = tcg.x86();
+            cpu.msrs.write(Msrs.IA32_TSC, 1L << 40); // WRMSR IA32_TSC: the TSC is now far ahead of the clock's ticks
+            m.addressSpace().write(0xfee000f0L, 4, 0x1ff);
+            m.addressSpace().write(0xfee00320L, 4, 0x40000 | 0xec); // TSC-deadline mode
+            tcg.interruptSource().setTscDeadline(cpu.msrs.tsc() + 20_000); // 10 us at 2 GHz of the guest's TSC
+            config.clock.setNanos(9_000);
+            config.clock.runExpired();
+            assertFalse(tcg.interruptSource().hasInterrupt(), "not before the deadline");
+            config.clock.setNanos(10_000);
+            config.clock.runExpired();
+            assertTrue(tcg.interruptSource().hasInterrupt(), "at the deadline, on the TSC RDTSC reads");
+            assertEquals(0xec, tcg.interruptSource().acknowledge());
+        }
+    }
+
+    @Test
+    void cpuModelComesFromCpuAndUnknownNamesAreRefused() throws Exception {
+        MachineConfig config = MicrovmTesting.config("");
+        try (MicrovmMachine m = MicrovmTesting.build(config)) {
+            X86Cpu cpu = ((TcgAccelerator) m.accelerator()).x86();
+            assertEquals(X86Model.QEMU64, cpu.model, "QEMU's microvm default");
+            cpu.reset();
+            assertEquals(X86Model.QEMU64.signature(), cpu.r[X86Cpu.RDX], "EDX at reset: the model's signature");
+        }
+        config = MicrovmTesting.config("");
+        config.cpu = "max";
+        try (MicrovmMachine m = MicrovmTesting.build(config)) {
+            assertEquals(X86Model.MAX, ((TcgAccelerator) m.accelerator()).x86().model);
+        }
+        MachineConfig bad = MicrovmTesting.config("");
+        bad.cpu = "pentium";
+        ConfigException e = assertThrows(ConfigException.class, () -> new MicrovmMachineType().create(bad));
+        assertEquals("microvm: unknown x86_64 CPU model 'pentium' (see -cpu help)", e.getMessage());
     }
 
     @Test

@@ -176,7 +176,7 @@ final class BoardFuzz {
         VirtioFuzzDriver[] drivers = new VirtioFuzzDriver[windows.size()];
         for (int i = 0; i < windows.size(); i++) {
             Window w = windows.get(i);
-            perWindow.put(w.name(), new long[2]);
+            perWindow.put(w.label(), new long[2]);
             if (w.size() >= 0x200 && bus.read(w.base(), 4) == Window.VIRTIO_MAGIC && bus.read(w.base() + 8, 4) != 0) {
                 long capacity = bus.read(w.base() + VirtioFuzzDriver.DEVICE_ID, 4) == 2
                         ? bus.read(w.base() + 0x100, 4) | bus.read(w.base() + 0x104, 4) << 32 : -1;
@@ -222,7 +222,7 @@ final class BoardFuzz {
                         if (--remaining[wi] == 0) {
                             live[j] = live[--liveCount[0]];
                         }
-                        operation(bus, dma, windows.get(wi), drivers[wi], perWindow.get(windows.get(wi).name()));
+                        operation(bus, dma, windows.get(wi), drivers[wi], perWindow.get(windows.get(wi).label()));
                         if (faults(m) != faults0) {
                             fail("a device fault was contained: " + lastFault(m));
                         }

@@ -25,6 +25,11 @@ record Window(String name, long base, long size) {
         return list;
     }
 
+    /** The name the report counts operations under: unique even where a board names windows alike (microvm). */
+    String label() {
+        return name + "@" + Long.toHexString(base);
+    }
+
     long end() {
         return base + size;
     }
