@@ -53,23 +53,6 @@ final class Boards {
                 : " (built in: " + all.stream().map(CpuArchitecture::name).collect(Collectors.joining(", ")) + "; use -cpu)";
     }
 
-    /**
-     * As {@link #architecture(String)}, but without {@code -cpu} a board that only one architecture has (such as
-     * {@code microvm}) picks that architecture, as {@code qemu-system-x86_64 -M microvm} needs no {@code -cpu}.
-     */
-    static CpuArchitecture architecture(String cpu, String machine) throws ConfigException {
-        if (cpu == null && machine != null) {
-            List<String> archs = Plugins.machines().stream().filter(m -> m.name().equals(machine))
-                    .map(MachineType::architecture).distinct().toList();
-            if (archs.size() == 1) {
-                return Plugins.architectures().stream().filter(a -> a.name().equals(archs.get(0))).findFirst()
-                        .orElseThrow(() -> new ConfigException("machine '" + machine + "' needs the " + archs.get(0)
-                                + " CPUs, which are not built in"));
-            }
-        }
-        return architecture(cpu);
-    }
-
     /** The model name to hand the board: the name as given, or the first model when only the architecture was named. */
     static String cpuModel(CpuArchitecture arch, String cpu) {
         if (cpu == null || arch.models().stream().anyMatch(m -> m.matches(cpu)) || arch.models().isEmpty()) {
