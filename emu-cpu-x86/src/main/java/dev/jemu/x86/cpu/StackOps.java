@@ -12,13 +12,13 @@ final class StackOps {
             if (d.lock) return null;
             int n = d.opcode & 7 | (d.rex & 1) << 3;
             int s = d.opsize64();
-            return c -> c.push(Alu.get(c, n, s), s);
+            return s == 64 ? c -> c.push(c.r[n], 64) : c -> c.push(Alu.get(c, n, s), s);
         });
         t.putRange(ONE, 0x58, 8, d -> {
             if (d.lock) return null;
             int n = d.opcode & 7 | (d.rex & 1) << 3;
             int s = d.opsize64();
-            return c -> Alu.set(c, n, s, c.pop(s));
+            return s == 64 ? c -> c.r[n] = c.pop(64) : c -> Alu.set(c, n, s, c.pop(s));
         });
         t.put(ONE, 0x68, d -> {
             if (d.lock) return null;

@@ -401,12 +401,24 @@ public final class X86Cpu implements Cpu {
     // ---------------------------------------------------------------- the stack (SS:RSP at the stack size)
 
     public void push(long v, int size) {
+        if (stackBits == 64 && size == 64) { // the hot case: 64-bit mode, SS has no base
+            long sp = r[RSP] - 8;
+            mmu.write64(sp, v);
+            r[RSP] = sp;
+            return;
+        }
         long sp = reg(RSP, stackBits) - size / 8;
         write(linear(SS, sp & mask(stackBits)), size, v);
         setReg(RSP, stackBits, sp);
     }
 
     public long pop(int size) {
+        if (stackBits == 64 && size == 64) {
+            long sp = r[RSP];
+            long v = mmu.read64(sp);
+            r[RSP] = sp + 8;
+            return v;
+        }
         long sp = reg(RSP, stackBits);
         long v = read(linear(SS, sp), size);
         setReg(RSP, stackBits, sp + size / 8);
