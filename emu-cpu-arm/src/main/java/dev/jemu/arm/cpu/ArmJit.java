@@ -87,13 +87,34 @@ final class ArmJit {
     /** With -Djemu.jit.calls=true every instruction calls its op (the call-threaded blocks, for comparison). */
     private static final boolean CALLS_ONLY = Boolean.getBoolean("jemu.jit.calls");
 
+    /** -Djemu.jit.loops=false: a branch back to a block's start leaves the block (to compare). */
+    private static final boolean LOOPS = !"false".equals(System.getProperty("jemu.jit.loops"));
+
     private static byte[] generate(int[] insns, int n) {
+        boolean loops = false;
+        for (int i = 0; i < n && !CALLS_ONLY && LOOPS; i++) {
+            loops |= BlockEmitter.branchTarget(i, insns[i]) == 0;
+        }
+        if (!loops) {
+            return generate(insns, n, null);
+        }
+        // a first emission finds the registers the loop touches, which the real one keeps in locals throughout
+        boolean[][] touched = new boolean[1][];
+        ClassFile.of().build(CD_SELF, clb -> clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> {
+            BlockEmitter e = new BlockEmitter(cb, CD_SELF, insns, n, false, null);
+            e.emit();
+            touched[0] = e.touched;
+        }));
+        return generate(insns, n, touched[0]);
+    }
+
+    private static byte[] generate(int[] insns, int n, boolean[] preload) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
             boolean[][] calls = new boolean[1][];
             clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> {
-                BlockEmitter e = new BlockEmitter(cb, CD_SELF, insns, n, CALLS_ONLY);
+                BlockEmitter e = new BlockEmitter(cb, CD_SELF, insns, n, CALLS_ONLY, preload);
                 e.emit();
                 calls[0] = e.calls;
             });

@@ -42,7 +42,7 @@ final class BlockEmitter {
     // locals of run(): 0 this, 1 c, 2 pc (the block's guest address: blocks are position-independent), then the
     // TLB state loaded at the first memory access, scratch, and the guest registers X0..X30, SP at REGS + 2r
     private static final int C = 1, PC = 2, X = 4, RTAG = 5, ROFF = 6, WTAG = 7, WOFF = 8, T = 9, ADDR = 10,
-            MEMBASE = 12, KEY = 14, SALT = 16, TMP = 18, TMP2 = 20, REGS = 22;
+            MEMBASE = 12, KEY = 14, SALT = 16, TMP = 18, TMP2 = 20, REGS = 22, DONE = REGS + 64, LIMIT = DONE + 1;
 
     private final CodeBuilder cb;
     private final ClassDesc self;
@@ -59,8 +59,20 @@ final class BlockEmitter {
     /** Every instruction calls its op (-Djemu.jit.calls=true: the call-threaded blocks, to compare). */
     private final boolean callsOnly;
 
-    BlockEmitter(CodeBuilder cb, ClassDesc self, int[] insns, int n, boolean callsOnly) {
+    /**
+     * A looping block (a branch back to its start becomes a JVM loop): the registers it touches (found by a first
+     * emission of the same block), loaded before the loop and written back at every exit; null otherwise.
+     */
+    private final boolean[] preload;
+    private final boolean loops;
+    private Label head;
+    /** Registers the emitted code loads or writes (read after {@link #emit}, for a looping block's preload). */
+    final boolean[] touched = new boolean[32];
+
+    BlockEmitter(CodeBuilder cb, ClassDesc self, int[] insns, int n, boolean callsOnly, boolean[] preload) {
         this.callsOnly = callsOnly;
+        this.preload = preload;
+        this.loops = preload != null;
         this.cb = cb;
         this.self = self;
         this.insns = insns;
@@ -74,6 +86,18 @@ final class BlockEmitter {
 
     void emit() {
         cb.aload(C).getfield(CD_CPU, "x", CD_LONGS).astore(X);
+        if (loops) {
+            for (int r = 0; r < 32; r++) {
+                if (preload[r]) {
+                    ensure(r);
+                    dirty[r] = true; // (a later pass may have changed it: written back at every exit)
+                }
+            }
+            prepareMemory();
+            cb.iconst_0().istore(DONE);
+            cb.aload(C).getfield(CD_CPU, "jitBudget", CD_int).istore(LIMIT);
+            head = cb.newBoundLabel();
+        }
         boolean ended = false;
         for (int i = 0; i < n; i++) {
             ended = instruction(i);
@@ -157,6 +181,7 @@ final class BlockEmitter {
 
     /** Loads register r into its local here, unless it is there already (call before any branch splits the code). */
     private void ensure(int r) {
+        if (r < 32) touched[r] = true;
         if (r < 32 && !loaded[r]) {
             cb.aload(X).loadConstant(r).laload().lstore(slot(r));
             loaded[r] = true;
@@ -179,7 +204,7 @@ final class BlockEmitter {
             cb.pop2();
         } else {
             cb.lstore(slot(r));
-            loaded[r] = dirty[r] = true;
+            loaded[r] = dirty[r] = touched[r] = true;
         }
     }
 
@@ -197,7 +222,36 @@ final class BlockEmitter {
         cb.aload(C).lload(PC);
         if (off != 0) cb.loadConstant(off).ladd();
         cb.putfield(CD_CPU, "npc", CD_long);
-        cb.loadConstant(retired).ireturn();
+        retire(retired);
+    }
+
+    /** Returns {@code k} instructions of this pass retired (plus the passes before it in a looping block). */
+    private void retire(int k) {
+        if (loops) {
+            cb.iload(DONE).loadConstant(k).iadd().ireturn();
+        } else {
+            cb.loadConstant(k).ireturn();
+        }
+    }
+
+    /**
+     * The branch of instruction i back to the block's start in a looping block: the registers it holds (all
+     * reloaded if a call dropped them) carry over in the locals, and the loop goes on while the run's budget
+     * has room for another whole pass; else the block exits to its start.
+     */
+    private void backEdge(int i) {
+        boolean[] loaded0 = loaded.clone(), dirty0 = dirty.clone();
+        for (int r = 0; r < 32; r++) {
+            if (preload[r]) ensure(r);
+        }
+        cb.iload(DONE).loadConstant(i + 1).iadd().istore(DONE);
+        cb.aload(C).iload(DONE).putfield(CD_CPU, "jitDone", CD_int);
+        cb.iload(DONE).iload(LIMIT).if_icmple(head);
+        writeback();
+        cb.aload(C).lload(PC).putfield(CD_CPU, "npc", CD_long);
+        cb.iload(DONE).ireturn();
+        loaded = loaded0;
+        dirty = dirty0;
     }
 
     private void setPc(int i) {
@@ -219,7 +273,7 @@ final class BlockEmitter {
             reloadMemBase();
         }
         if (i == n - 1) {
-            cb.loadConstant(n).ireturn(); // the op set c.npc
+            retire(n); // the op set c.npc
             return true;
         }
         Label next = cb.newLabel(), out = cb.newLabel();
@@ -228,7 +282,7 @@ final class BlockEmitter {
         }
         cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifeq(next);
         cb.labelBinding(out);
-        cb.loadConstant(i + 1).ireturn();
+        retire(i + 1);
         cb.labelBinding(next);
         return false;
     }
@@ -302,14 +356,19 @@ final class BlockEmitter {
         if (opc == 3) cb.aload(C);
         use(rn);
         cb.loadConstant(mask);
+        logicalOp(opc, sf);
+        def(rd);
+        return true;
+    }
+
+    /** AND, ORR, EOR or ANDS (opc) of the two operands on the stack (ANDS: c pushed under them). */
+    private void logicalOp(int opc, boolean sf) {
         switch (opc) {
-            case 0 -> cb.land();
+            case 0 -> { cb.land(); zext(sf); }
             case 1 -> { cb.lor(); zext(sf); }
             case 2 -> { cb.lxor(); zext(sf); }
             default -> { cb.land(); cb.invokestatic(CD_ALU, sf ? "logic64" : "logic32", MTD_LOGIC); }
         }
-        def(rd);
-        return true;
     }
 
     private boolean moveWide(int insn) {
@@ -444,12 +503,7 @@ final class BlockEmitter {
         use(rn);
         shifted(rm, type, a, sf);
         if (inv) cb.loadConstant(-1L).lxor();
-        switch (opc) {
-            case 0 -> { cb.land(); zext(sf); }
-            case 1 -> { cb.lor(); zext(sf); }
-            case 2 -> { cb.lxor(); zext(sf); }
-            default -> { cb.land(); cb.invokestatic(CD_ALU, sf ? "logic64" : "logic32", MTD_LOGIC); }
-        }
+        logicalOp(opc, sf);
         def(rd);
         return true;
     }
@@ -624,12 +678,12 @@ final class BlockEmitter {
             int cond = insn & 15;
             long off = (long) (insn << 8 >> 13) << 2;
             if (cond >= 14) {
-                exit(i + 1, here + off);
+                taken(i, here + off);
                 return 1;
             }
             Label notTaken = cb.newLabel();
             jumpIf(cond, true, notTaken);
-            exit(i + 1, here + off);
+            taken(i, here + off);
             cb.labelBinding(notTaken);
             return goOn(i, last);
         }
@@ -644,7 +698,7 @@ final class BlockEmitter {
             }
             Label notTaken = cb.newLabel();
             if (nz) cb.ifeq(notTaken); else cb.ifne(notTaken);
-            exit(i + 1, here + off);
+            taken(i, here + off);
             cb.labelBinding(notTaken);
             return goOn(i, last);
         }
@@ -655,7 +709,7 @@ final class BlockEmitter {
             cb.loadConstant(bit).land().lconst_0().lcmp();
             Label notTaken = cb.newLabel();
             if ((insn & (1 << 24)) != 0) cb.ifeq(notTaken); else cb.ifne(notTaken);
-            exit(i + 1, here + off);
+            taken(i, here + off);
             cb.labelBinding(notTaken);
             return goOn(i, last);
         }
@@ -664,8 +718,10 @@ final class BlockEmitter {
             if (insn < 0) {
                 cb.lload(PC).loadConstant(here + 4).ladd();
                 def(30);
+                exit(i + 1, here + off);
+            } else {
+                taken(i, here + off);
             }
-            exit(i + 1, here + off);
             return 1;
         }
         if ((insn & 0xfe000000) == 0xd6000000 && (insn & 0x001ffc1f) == 0x001f0000) { // BR, BLR, RET
@@ -681,10 +737,34 @@ final class BlockEmitter {
             }
             writeback();
             cb.aload(C).lload(TMP).putfield(CD_CPU, "npc", CD_long);
-            cb.loadConstant(i + 1).ireturn();
+            retire(i + 1);
             return 1;
         }
         return -1;
+    }
+
+    /** A taken branch of instruction i to pc + off: back to the start of a looping block, or an exit. */
+    private void taken(int i, long off) {
+        if (loops && off == 0) {
+            backEdge(i);
+        } else {
+            exit(i + 1, off);
+        }
+    }
+
+    /** The offset from the block's start a direct branch (B.cond, CBZ/CBNZ, TBZ/TBNZ, B; not BL) goes to, or 1. */
+    static long branchTarget(int i, int insn) {
+        long here = 4L * i;
+        if ((insn & 0xff000010) == 0x54000000 || (insn & 0x7e000000) == 0x34000000) {
+            return here + ((long) (insn << 8 >> 13) << 2);
+        }
+        if ((insn & 0x7e000000) == 0x36000000) {
+            return here + ((long) (insn << 13 >> 18) << 2);
+        }
+        if ((insn & 0xfc000000) == 0x14000000) {
+            return here + ((long) (insn << 6 >> 6) << 2);
+        }
+        return 1;
     }
 
     /** After a not-taken conditional branch: on, or out to the next instruction when it was the last. */
