@@ -302,6 +302,12 @@ public final class ArmCpu implements Cpu {
     boolean jit = ArmJit.ENABLED;
     int jitThreshold = ArmJit.THRESHOLD;
 
+    /**
+     * For a block that loops back to its start (a JVM loop): the instructions its completed passes retired (so an
+     * exception in a later pass counts them) and how many more it may run before it must return.
+     */
+    int jitDone, jitBudget;
+
     /** blockPc while no compiled block runs (an odd pc never starts one). */
     private static final long NO_BLOCK = 1;
 
@@ -336,6 +342,8 @@ public final class ArmCpu implements Cpu {
                         ArmBlock b = page.enter(idx, jitThreshold);
                         if (b != null && n + b.length <= budget) {
                             blockPc = pc;
+                            jitDone = 0;
+                            jitBudget = (int) Math.min(Integer.MAX_VALUE, budget - n - b.length);
                             n += b.run(this, pc);
                             blockPc = NO_BLOCK;
                             pc = npc;
@@ -356,7 +364,7 @@ public final class ArmCpu implements Cpu {
                 this.pc = pc;
             } catch (ArmException e) {
                 if (blockPc != NO_BLOCK) {
-                    n += (this.pc - blockPc) >>> 2; // the block's ops before the faulting one retired
+                    n += jitDone + ((this.pc - blockPc) >>> 2); // the block's ops before the faulting one retired
                 }
                 traps++;
                 exceptions.takeSync();

@@ -6,8 +6,6 @@ import dev.jemu.core.jit.HiddenClasses;
 import dev.jemu.core.jit.JitPolicy;
 import dev.jemu.core.log.DebugLog;
 import java.lang.classfile.ClassFile;
-import java.lang.classfile.CodeBuilder;
-import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
@@ -30,14 +28,13 @@ final class ArmJit {
     static final int THRESHOLD = JitPolicy.threshold(2000, 65535);
     static final int MAX_LENGTH = 64;
 
-    private static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.arm.cpu.ArmCpu");
-    private static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.arm.cpu.ArmOp");
+    private static final ClassDesc CD_CPU = BlockEmitter.CD_CPU;
+    private static final ClassDesc CD_OP = BlockEmitter.CD_OP;
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.jemu.arm.cpu.ArmBlock");
     private static final ClassDesc CD_SELF = ClassDesc.of("dev.jemu.arm.cpu.ArmBlockImpl");
     private static final ClassDesc CD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
     private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_int, CD_CPU, CD_long);
-    private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_void, CD_CPU);
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static boolean reported;
 
@@ -61,7 +58,7 @@ final class ArmJit {
     static ArmBlock compile(CodeCache.Page page, int start) {
         int n = 0;
         ArmOp[] ops = new ArmOp[MAX_LENGTH];
-        boolean[] branches = new boolean[MAX_LENGTH];
+        int[] insns = new int[MAX_LENGTH];
         try {
             for (int idx = start; idx < CodeCache.SLOTS && n < MAX_LENGTH; idx++) {
                 ArmOp op = page.ops[idx];
@@ -69,14 +66,14 @@ final class ArmJit {
                     op = page.decode(idx);
                 }
                 int insn = page.word(idx);
-                branches[n] = conditionalBranch(insn);
+                insns[n] = insn;
                 ops[n++] = op;
                 if (endsBlock(insn)) {
                     break;
                 }
             }
             Object[] data = java.util.Arrays.copyOf(ops, n, Object[].class);
-            return HiddenClasses.instantiate(LOOKUP, generate(n, branches), data, ArmBlock.class);
+            return HiddenClasses.instantiate(LOOKUP, generate(insns, n), data, ArmBlock.class);
         } catch (RuntimeException | LinkageError e) {
             if (!reported) {
                 reported = true;
@@ -87,16 +84,44 @@ final class ArmJit {
         }
     }
 
-    private static String field(int i) {
-        return "op" + i;
+    /** With -Djemu.jit.calls=true every instruction calls its op (the call-threaded blocks, for comparison). */
+    private static final boolean CALLS_ONLY = Boolean.getBoolean("jemu.jit.calls");
+
+    /** -Djemu.jit.loops=false: a branch back to a block's start leaves the block (to compare). */
+    private static final boolean LOOPS = !"false".equals(System.getProperty("jemu.jit.loops"));
+
+    private static byte[] generate(int[] insns, int n) {
+        boolean loops = false;
+        for (int i = 0; i < n && !CALLS_ONLY && LOOPS; i++) {
+            loops |= BlockEmitter.branchTarget(i, insns[i]) == 0;
+        }
+        if (!loops) {
+            return generate(insns, n, null);
+        }
+        // a first emission finds the registers the loop touches, which the real one keeps in locals throughout
+        boolean[][] touched = new boolean[1][];
+        ClassFile.of().build(CD_SELF, clb -> clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> {
+            BlockEmitter e = new BlockEmitter(cb, CD_SELF, insns, n, false, null);
+            e.emit();
+            touched[0] = e.touched;
+        }));
+        return generate(insns, n, touched[0]);
     }
 
-    private static byte[] generate(int n, boolean[] branches) {
+    private static byte[] generate(int[] insns, int n, boolean[] preload) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
+            boolean[][] calls = new boolean[1][];
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> {
+                BlockEmitter e = new BlockEmitter(cb, CD_SELF, insns, n, CALLS_ONLY, preload);
+                e.emit();
+                calls[0] = e.calls;
+            });
             for (int i = 0; i < n; i++) {
-                clb.withField(field(i), CD_OP, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
+                if (calls[0][i]) {
+                    clb.withField(BlockEmitter.field(i), CD_OP, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
+                }
             }
             clb.withMethodBody(CLASS_INIT_NAME, MTD_void, ClassFile.ACC_STATIC, cb -> {
                 cb.invokestatic(CD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP));
@@ -106,37 +131,15 @@ final class ArmJit {
                 cb.checkcast(CD_Object.arrayType());
                 cb.astore(0);
                 for (int i = 0; i < n; i++) {
-                    cb.aload(0).ldc(i).aaload().checkcast(CD_OP).putstatic(CD_SELF, field(i), CD_OP);
+                    if (calls[0][i]) {
+                        cb.aload(0).ldc(i).aaload().checkcast(CD_OP).putstatic(CD_SELF, BlockEmitter.field(i), CD_OP);
+                    }
                 }
                 cb.return_();
             });
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
                     cb -> cb.aload(0).ldc(n).invokespecial(CD_BLOCK, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int))
                             .return_());
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, branches));
         });
-    }
-
-    // run(c = slot 1, pc = slots 2-3): per op c.pc = pc + 4i; c.npc = c.pc + 4; op_i.exec(c); if (c.leave) return i + 1;
-    // after a conditional branch also: if (c.npc != pc + 4i + 4) return i + 1 (taken: the block is left)
-    private static void emitRun(CodeBuilder cb, int n, boolean[] branches) {
-        for (int i = 0; i < n; i++) {
-            cb.aload(1).lload(2);
-            if (i > 0) cb.ldc((long) 4 * i).ladd();
-            cb.putfield(CD_CPU, "pc", CD_long);
-            cb.aload(1).lload(2).ldc((long) 4 * i + 4).ladd().putfield(CD_CPU, "npc", CD_long);
-            cb.getstatic(CD_SELF, field(i), CD_OP).aload(1).invokeinterface(CD_OP, "exec", MTD_EXEC);
-            if (i < n - 1) {
-                Label next = cb.newLabel(), exit = cb.newLabel();
-                if (branches[i]) {
-                    cb.aload(1).getfield(CD_CPU, "npc", CD_long).lload(2).ldc((long) 4 * i + 4).ladd().lcmp().ifne(exit);
-                }
-                cb.aload(1).getfield(CD_CPU, "leave", CD_boolean).ifeq(next);
-                cb.labelBinding(exit);
-                cb.ldc(i + 1).ireturn();
-                cb.labelBinding(next);
-            }
-        }
-        cb.ldc(n).ireturn();
     }
 }

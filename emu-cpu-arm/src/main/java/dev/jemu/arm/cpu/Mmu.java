@@ -42,7 +42,7 @@ public final class Mmu {
     /** The key of the current EL's accesses. */
     long key;
     /** Mixed into the TLB index per context slot, so one address in two ASIDs lands in two entries. */
-    private long salt;
+    long salt;
     private int context;
     private final int[] contextAsid = new int[CONTEXTS];
     private int nextContext = 1;
@@ -51,7 +51,7 @@ public final class Mmu {
     private Region memRegion;
     private MemorySegment mem = MemorySegment.NULL;
     /** The host address of {@link #mem} (for {@link RawMemory}'s plain accesses). */
-    private long memBase;
+    long memBase;
 
     // ---- the result of the last walk (no allocation per walk)
     private long walkPa, walkLeaf;

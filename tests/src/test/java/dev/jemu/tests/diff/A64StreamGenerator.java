@@ -203,7 +203,53 @@ final class A64StreamGenerator {
             wide -> {
                 int a = r(), b = (a + 1 + rnd.nextInt(15)) % 16; // distinct: LDP to one register is UNPREDICTABLE
                 return "ldp x" + a + ", x" + b + ", [x20, #" + 16 * rnd.nextInt(16) + "]";
-            });
+            },
+            // the zero register and SP as operands, shifts by 0 and the largest amount (what the JIT special-cases)
+            wide -> fmt(wide, pick(new String[] {"adds", "subs", "ands", "bics", "orr", "eor", "add", "sub"})
+                    + " " + (wide ? "xzr" : "wzr") + ", %2$s, %3$s, lsl #" + (rnd.nextBoolean() ? 0 : wide ? 63 : 31)),
+            wide -> fmt(wide, pick(new String[] {"orr", "orn", "sub", "subs", "eor"}) + " %s, " + (wide ? "xzr" : "wzr")
+                    + ", %3$s, " + pick(new String[] {"lsl", "lsr", "asr"}) + " #" + (rnd.nextBoolean() ? 0 : wide ? 63 : 31)),
+            wide -> fmt(wide, pick(new String[] {"cmp", "cmn"}) + " %2$s, " + (rnd.nextBoolean() ? "%3$s"
+                    : "#" + rnd.nextInt(4096))),
+            wide -> fmt(wide, "tst %2$s, #" + pick(wide ? BITMASKS64 : BITMASKS32)),
+            wide -> fmt(wide, pick(new String[] {"csel", "csinc", "csinv", "csneg"}) + " %s, " + (wide ? "xzr" : "wzr")
+                    + ", %3$s, " + pick(CONDS).replace("al", "ne")),
+            wide -> fmt(wide, pick(new String[] {"lsl", "lsr", "asr", "ror"}) + " %s, %s, #"
+                    + (rnd.nextBoolean() ? 0 : wide ? 63 : 31)),
+            wide -> fmt(wide, pick(new String[] {"tbz", "tbnz"}) + " %2$s, #" + rnd.nextInt(wide ? 64 : 32) + ", 1f\n"
+                    + "        add %1$s, %1$s, #1\n1:"),
+            wide -> fmt(wide, pick(new String[] {"cbz", "cbnz"}) + " %2$s, 1f\n        eor %1$s, %1$s, #1\n1:"),
+            wide -> "b." + pick(CONDS).replace("al", "ge") + " 1f\n        " + fmt(wide, "sub %s, %s, #7") + "\n1:",
+            wide -> "adr " + x() + ", ." + (rnd.nextBoolean() ? "+" : "-") + 4 * rnd.nextInt(1000),
+            wide -> "adrp " + x() + ", buf",
+            // SP as the base of a pre-index store and a post-index load (the block's cached SP written back)
+            wide -> "stp " + x() + ", " + x() + ", [sp, #-16]!\n        ldp " + pairRegs() + ", [sp], #16",
+            wide -> {
+                int a = r();
+                return "sub sp, sp, #32\n        mov x16, sp\n        add x" + a + ", sp, " + w() + ", uxtw #2\n"
+                        + "        sub x" + a + ", x" + a + ", x16\n        add sp, sp, #32\n        mov x17, sp\n        sub x16, x16, x17\n"
+                        + "        mov " + x() + ", x16";
+            },
+            // pre/post-index and register-offset addressing on a scratch base inside the buffer
+            wide -> "add x16, x20, #" + 8 * (64 + rnd.nextInt(64)) + "\n        " + pick(new String[] {"ldr", "str"})
+                    + (wide ? " " + x() : pick(new String[] {"b ", "h ", " "}) + w()) + ", [x16, #"
+                    + (rnd.nextBoolean() ? "-" : "") + 8 * rnd.nextInt(32) + "]" + (rnd.nextBoolean() ? "!" : "")
+                    + "\n        " + (rnd.nextBoolean() ? "ldrsw " + x() : "ldrsh " + w()) + ", [x16], #"
+                    + (rnd.nextBoolean() ? "-" : "") + 2 * rnd.nextInt(64) + "\n        mov " + x() + ", x16",
+            wide -> "mov x17, #" + (rnd.nextInt(64) - 32) + "\n        add x16, x20, #2048\n        "
+                    + pick(new String[] {"ldr " + x() + ", [x16, x17, lsl #3]", "ldrb " + w() + ", [x16, w17, sxtw]",
+                        "ldrsh " + x() + ", [x16, w17, sxtw #1]", "str " + w() + ", [x16, x17, lsl #2]",
+                        "strh " + w() + ", [x16, x17]", "ldrsb " + w() + ", [x16, x17]"}),
+            wide -> "add x16, x20, #" + 16 * (8 + rnd.nextInt(100)) + "\n        " + (rnd.nextBoolean()
+                    ? "stp " + (wide ? x() + ", " + x() : w() + ", " + w()) + ", [x16, #-16]!"
+                    : "ldp " + (wide ? pairRegs() : pairRegs().replace('x', 'w')) + ", [x16], #16")
+                    + "\n        ldpsw " + pairRegs() + ", [x16, #" + 8 * rnd.nextInt(8) + "]\n        mov " + x() + ", x16");
+
+    /** Two distinct X registers (LDP to one register is UNPREDICTABLE). */
+    private String pairRegs() {
+        int a = r(), b = (a + 1 + rnd.nextInt(15)) % 16;
+        return "x" + a + ", x" + b;
+    }
 
     private String fmt(boolean wide, String form) {
         String p = wide ? "x" : "w";

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.parallel.Execution;
@@ -57,7 +58,21 @@ class DiffTest {
         check(DiffArch.AARCH64, name);
     }
 
+    /**
+     * The same programs with every block compiled at its first entry, so the aarch64 block compiler (ArmJit's
+     * emitted ops, inline TLB and slow paths, exceptions inside blocks) runs them, not the interpreter.
+     */
+    @ParameterizedTest(name = "aarch64 jit {0}")
+    @MethodSource("aarch64Programs")
+    void aarch64CompiledMatchesQemu(String name) {
+        check(DiffArch.AARCH64, name, List.of("-Djemu.jit.threshold=1"));
+    }
+
     private static void check(DiffArch arch, String name) {
+        check(arch, name, List.of());
+    }
+
+    private static void check(DiffArch arch, String name, List<String> jvmArgs) {
         assumeTrue(Programs.toolchainPresent(arch), arch.as + "/" + arch.ld + " (binutils) not installed");
         assumeTrue(QemuReference.present(arch), arch.qemu + " not installed");
         Path elf = Programs.build(arch, name);
@@ -73,8 +88,8 @@ class DiffTest {
         assumeTrue(JemuLauncher.available(), "jemu CLI (" + JemuLauncher.MAIN + ") not on the class path yet");
         assumeTrue(arch.jemuHasBoard(), "jemu has no " + arch.architecture + " " + arch.board() + " board yet (the CPU and board "
                 + "branches are not merged): only the QEMU half of " + name + " ran");
-        ProcessRun got = JemuLauncher.run(arch, elf, Programs.machine(arch, name));
-        save(arch, name + ".jemu.out", got.stdout());
+        ProcessRun got = JemuLauncher.run(arch, elf, Programs.machine(arch, name), jvmArgs);
+        save(arch, name + (jvmArgs.isEmpty() ? "" : ".jit") + ".jemu.out", got.stdout());
         String actual = got.stdoutText();
         var accepted = AcceptedDifferences.load(Programs.sourceDir(arch).resolve("accepted-differences.txt"))
                 .labelsFor(name);
