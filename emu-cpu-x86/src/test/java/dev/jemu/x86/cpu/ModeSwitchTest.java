@@ -21,10 +21,8 @@ class ModeSwitchTest {
         c.seg[X86Cpu.CS].set(0, 0, 0xffff, Segment.REAL_CODE);
         c.rip = 0x7c00;
         c.efer = X86Cpu.EFER_LME; // WRMSR EFER is the MSR work's; the LMA rules are CR0's
-        rig.identityPageTables();
         c.updateMode();
-        rig.identityMap(SysRig.PML4);
-        c.cr3 = SysRig.PML4; // the real Mmu walks these once CR0.PG is set
+        c.cr3 = rig.identityPageTables(); // the real Mmu walks these once CR0.PG is set
         rig.code(0x7c00, """
                 .code16
                 lgdtl gdtr

@@ -234,13 +234,9 @@ final class SysRig {
         Descriptors.load(c.seg[sreg], sel, raw);
     }
 
-    /** Writes page tables that map the 4 MiB of RAM 1:1, user-accessible and writable; returns the CR3 value. */
+    /** The standard identity map ({@link #identityMap}) at {@link #PML4}; returns the CR3 value. */
     long identityPageTables() {
-        long pdpt = PML4 + 0x1000, pd = PML4 + 0x2000;
-        bus.write(PML4, 8, pdpt | 7);
-        bus.write(pdpt, 8, pd | 7);
-        bus.write(pd, 8, 0x87); // 2 MiB page at 0: P RW US PS
-        bus.write(pd + 8, 8, 0x200000 | 0x87);
+        identityMap(PML4);
         return PML4;
     }
 
