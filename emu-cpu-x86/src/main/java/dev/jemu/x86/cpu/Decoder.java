@@ -33,7 +33,7 @@ public final class Decoder {
      * {@link #length()} then tells its length. Fetch faults propagate (as the fetch's X86Exception).
      */
     public X86Op decode(Insn.Fetcher fetcher, long linear, int mode) {
-        d.begin(fetcher, linear, mode, mode == 16);
+        d.begin(fetcher, linear, mode);
         try {
             return decodePrefixed();
         } catch (X86Exception e) {

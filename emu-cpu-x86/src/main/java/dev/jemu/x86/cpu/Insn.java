@@ -46,7 +46,7 @@ public final class Insn {
     private Ea ea;
 
     /** Resets for a new instruction at linear address {@code start} in a mode of code size {@code mode}. */
-    void begin(Fetcher fetcher, long start, int mode, boolean defaultAddr16) {
+    void begin(Fetcher fetcher, long start, int mode) {
         this.fetcher = fetcher;
         this.start = start;
         this.pos = 0;

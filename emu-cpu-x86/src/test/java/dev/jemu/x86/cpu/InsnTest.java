@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class InsnTest {
     private static Insn at(int mode, int rex, int... bytes) {
         Insn d = new Insn();
-        d.begin(a -> bytes[(int) a], 0, mode, mode == 16);
+        d.begin(a -> bytes[(int) a], 0, mode);
         d.rex = rex;
         return d;
     }

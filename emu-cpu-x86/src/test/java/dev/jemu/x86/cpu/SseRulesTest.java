@@ -63,7 +63,7 @@ class SseRulesTest {
     private X86Op decodeAe(String hex) {
         byte[] b = FpRig.hex(hex);
         Insn d = new Insn();
-        d.begin(a -> b[(int) a] & 0xff, 0, 64, false);
+        d.begin(a -> b[(int) a] & 0xff, 0, 64);
         int rex = b[0] & 0xf0;
         int pos = 0;
         if (rex == 0x40) {

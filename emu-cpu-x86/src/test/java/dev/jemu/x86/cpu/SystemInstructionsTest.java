@@ -269,7 +269,7 @@ class SystemInstructionsTest {
 
     private static Insn decodeModrm(int... bytes) {
         Insn d = new Insn();
-        d.begin(a -> bytes[(int) a], 0, 64, false);
+        d.begin(a -> bytes[(int) a], 0, 64);
         return d;
     }
 
