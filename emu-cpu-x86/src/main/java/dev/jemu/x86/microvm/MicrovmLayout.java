@@ -14,17 +14,15 @@ import java.util.List;
  * ioapic2=off) 8 slots take GSIs 16-23; with acpi=off 8 slots take GSIs 5-12, as QEMU's microvm.c sets them.
  */
 public record MicrovmLayout(MicrovmOptions options, long ramBytes) {
-    public static final long BELOW_4G_MAX = 0xc0000000L, HIGH_RAM_BASE = 0x1_0000_0000L;
-    public static final long GED_BASE = 0xfea00000L, GED_REGS_BASE = 0xfea00200L;
-    public static final int GED_GSI = 9;
-    public static final long VIRTIO_BASE = 0xfeb00000L, VIRTIO_SIZE = 0x200;
+    public static final long HIGH_RAM_BASE = 0x1_0000_0000L;
+    public static final long GED_BASE = 0xfea00000L;
     public static final long IOAPIC_BASE = 0xfec00000L, IOAPIC2_BASE = 0xfec10000L;
     public static final int IOAPIC_PINS = 24;
     public static final long LAPIC_BASE = 0xfee00000L;
-    public static final int SERIAL_PORT = 0x3f8, SERIAL_GSI = 4, RTC_GSI = 8, PIT_GSI = 0;
+    public static final int PIT_GSI = 0;
 
     public long below4g() {
-        return Math.min(ramBytes, BELOW_4G_MAX);
+        return Math.min(ramBytes, LOW_RAM_MAX);
     }
 
     public long above4g() {
@@ -40,19 +38,16 @@ public record MicrovmLayout(MicrovmOptions options, long ramBytes) {
     }
 
     public int virtioSlots() {
-        return options.ioapic2() ? IOAPIC_PINS : 8;
+        return virtioSlots(options.ioapic2());
     }
 
     /** The GSI of virtio-mmio slot 0 (slot i uses base + i). */
     public int virtioGsiBase() {
-        if (options.ioapic2()) {
-            return IOAPIC_PINS;
-        }
-        return options.acpi() ? 16 : 5;
+        return virtioGsi(0, options.acpi(), options.ioapic2());
     }
 
     public long virtioBase(int slot) {
-        return VIRTIO_BASE + slot * VIRTIO_SIZE;
+        return VIRTIO_MMIO_BASE + (long) slot * VIRTIO_MMIO_SIZE;
     }
 
     /** One e820 entry (type 1 = usable RAM). */

@@ -45,7 +45,7 @@ public final class MicrovmMachine extends VirtioBoard {
         if (config.smp != 1) {
             throw new ConfigException("microvm: only -smp 1 is supported for now (got " + config.smp + ")");
         }
-        if (config.ramBytes > MicrovmLayout.BELOW_4G_MAX) {
+        if (config.ramBytes > MicrovmLayout.LOW_RAM_MAX) {
             throw new ConfigException("microvm: -m above 3 GiB (RAM above 4 GiB) is not supported yet");
         }
         if (config.ramBytes < (2L << 20) || (config.ramBytes & 0xfff) != 0) {
@@ -67,24 +67,24 @@ public final class MicrovmMachine extends VirtioBoard {
         if (options.isaSerial()) {
             CharBackend backend = VmSnapshotHooks.saveOnSerialMarker(
                     config.serials.isEmpty() ? new NullCharBackend() : config.serials.get(0), this, loop);
-            serial = new Uart16550("serial", accelerator.gsi(MicrovmLayout.SERIAL_GSI), backend);
-            mapPort("serial", MicrovmLayout.SERIAL_PORT, 8, serial, serial);
+            serial = new Uart16550("serial", accelerator.gsi(MicrovmLayout.COM1_IRQ), backend);
+            mapPort("serial", MicrovmLayout.COM1_PORT, 8, serial, serial);
             backend.connect(serial, loop.poster(serial.stateId()));
         } else {
             serial = null;
         }
         if (options.rtc()) {
             rtc = new Mc146818Rtc(config.clock, config.rtc.startNanos(), config.rtc.followsGuest(),
-                    accelerator.gsi(MicrovmLayout.RTC_GSI));
+                    accelerator.gsi(MicrovmLayout.RTC_IRQ));
             mapPort("rtc", Mc146818Rtc.PORT, 2, rtc, rtc);
             setCmosMemory();
         } else {
             rtc = null;
         }
         if (options.acpi()) {
-            ged = new AcpiGed(AcpiGed.POWER_DOWN_EVENT, accelerator.gsi(MicrovmLayout.GED_GSI), loop::requestExit);
+            ged = new AcpiGed(AcpiGed.POWER_DOWN_EVENT, accelerator.gsi(MicrovmLayout.GED_IRQ), loop::requestExit);
             map("acpi-ged", MicrovmLayout.GED_BASE, AcpiGed.EVENT_SIZE, ged.events(), ged);
-            map("acpi-ged-regs", MicrovmLayout.GED_REGS_BASE, AcpiGed.REGS_SIZE, ged.registers(), null);
+            map("acpi-ged-regs", MicrovmLayout.GED_REGS, AcpiGed.REGS_SIZE, ged.registers(), null);
         } else {
             ged = null;
         }
@@ -93,7 +93,7 @@ public final class MicrovmMachine extends VirtioBoard {
             long base = layout.virtioBase(i);
             VirtioSlots.Slot s = virtio.create(i, "virtio-mmio@" + Long.toHexString(base), base,
                     accelerator.gsi(layout.virtioGsiBase() + i), dma, loop::post);
-            map("virtio-mmio", layout.virtioBase(i), MicrovmLayout.VIRTIO_SIZE, s.mmio(), s.state());
+            map("virtio-mmio", layout.virtioBase(i), MicrovmLayout.VIRTIO_MMIO_SIZE, s.mmio(), s.state());
             if (!(s.mmio() instanceof dev.jemu.devices.virtio.VirtioMmioSlot)) {
                 usedVirtioSlots.add(i);
             }
