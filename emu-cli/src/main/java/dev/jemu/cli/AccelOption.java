@@ -47,6 +47,27 @@ final class AccelOption {
         return name;
     }
 
+    /**
+     * {@code -accel tcg,thread=single|multi}: true for multi (one host thread per CPU), false for single, null
+     * when not given. {@code accel} has passed {@link #choose}.
+     */
+    static Boolean tcgThread(String accel) throws ConfigException {
+        if (accel == null) {
+            return null;
+        }
+        Boolean multi = null;
+        for (String p : accel.split(",", -1)) {
+            if (p.startsWith("thread=")) {
+                String v = p.substring("thread=".length());
+                if (!v.equals("single") && !v.equals("multi")) {
+                    throw new ConfigException("-accel " + accel + ": Invalid 'thread' setting " + v);
+                }
+                multi = v.equals("multi");
+            }
+        }
+        return multi;
+    }
+
     private static String name(String option, String name) throws ConfigException {
         if (name.equals("tcg") || name.equals("kvm")) {
             return name;

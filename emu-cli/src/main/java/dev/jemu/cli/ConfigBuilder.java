@@ -27,6 +27,7 @@ final class ConfigBuilder {
             config.smp = smp(o.smp);
         }
         config.accel = AccelOption.choose(o.accel, MachineProperties.accel(o.machine), o.enableKvm);
+        config.tcgMultiThread = AccelOption.tcgThread(o.accel);
         if (o.display != null && !o.display.equals("none")) {
             throw new ConfigException("-display " + o.display + ": jemu has no display; use -display none or -nographic");
         }

@@ -38,6 +38,16 @@ class AccelOptionTest {
     }
 
     @Test
+    void tcgThreadModeAsQemuSpellsIt() throws ConfigException {
+        assertEquals(null, AccelOption.tcgThread(null));
+        assertEquals(null, AccelOption.tcgThread("tcg"));
+        assertEquals(Boolean.FALSE, AccelOption.tcgThread("tcg,thread=single"));
+        assertEquals(Boolean.TRUE, AccelOption.tcgThread("tcg,thread=multi"));
+        assertEquals("-accel tcg,thread=foo: Invalid 'thread' setting foo",
+                assertThrows(ConfigException.class, () -> AccelOption.tcgThread("tcg,thread=foo")).getMessage());
+    }
+
+    @Test
     void onlyX86BoardsTakeKvm() throws ConfigException {
         AccelOption.checkBoard("tcg", "riscv64");
         assertEquals("-accel kvm: KVM is only available for x86_64 guests on an x86_64 host",

@@ -17,8 +17,9 @@ public final class MachineConfig {
     public String cpu;
     /** {@code -m}, bytes. */
     public long ramBytes = 128L << 20;
-    /** {@code -smp}. */
+    /** {@code -smp}: the number of CPUs, and the topology QEMU's {@code -smp} grammar gives them. */
     public int smp = 1;
+    public int sockets = 1, cores = 1, threads = 1, maxCpus = 1;
     /** {@code -bios}: null = the board's default, "none" = no firmware, else a path. */
     public String bios;
     public Path kernel;
@@ -74,4 +75,7 @@ public final class MachineConfig {
     /** The accelerator ({@code -accel}, {@code -enable-kvm}, {@code -M ...,accel=}): "tcg" (jemu's interpreter,
      *  the default) or "kvm" (the host CPU through /dev/kvm; only x86_64 boards accept it). */
     public String accel = "tcg";
+    /** {@code -accel tcg,thread=single|multi}: true = one host thread per CPU (MTTCG), false = one thread runs
+     *  them all in turn; null = not given (the board's default). */
+    public Boolean tcgMultiThread;
 }

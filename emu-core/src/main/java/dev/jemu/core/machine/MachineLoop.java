@@ -1,6 +1,7 @@
 package dev.jemu.core.machine;
 
 import dev.jemu.core.time.VirtualClock;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -107,15 +108,33 @@ public final class MachineLoop {
 
     /** Runs {@code cpu} with timers and posted work until an exit is requested. */
     public ExitRequest run(Cpu cpu) {
+        return run(List.of(cpu));
+    }
+
+    /**
+     * Runs {@code cpus} with timers and posted work until an exit is requested. Today one host thread (this one)
+     * runs them in turn, a quantum each (QEMU's {@code -accel tcg,thread=single}); a CPU that halts or sees
+     * {@link #attention()} gives the turn to the next. The loop idles only when every CPU is halted.
+     */
+    public ExitRequest run(List<? extends Cpu> cpus) {
         runPosted(); // work posted before the start (a debugger that connected first) runs before any instruction
         while (exit == null) {
             if (paused) {
                 waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
-            } else if (!cpu.isHalted()) {
-                long n = cpu.run(QUANTUM);
-                clock.addInstructions(n);
             } else {
-                idle();
+                boolean ran = false;
+                for (Cpu cpu : cpus) {
+                    if (exit != null || paused) {
+                        break;
+                    }
+                    if (!cpu.isHalted()) {
+                        clock.addInstructions(cpu.run(QUANTUM));
+                        ran = true;
+                    }
+                }
+                if (!ran) {
+                    idle();
+                }
             }
             attention = false;
             runPosted();

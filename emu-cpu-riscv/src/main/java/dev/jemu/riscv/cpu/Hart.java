@@ -257,6 +257,65 @@ public final class Hart implements Cpu {
         code.invalidate(physAddr, len);
     }
 
+    // ------------------------------------------------------------------ other harts (SMP)
+    // What the other harts (the built-in SBI's IPI, RFENCE and HSM calls) and the board may ask of this hart.
+    // With -accel tcg,thread=single every hart runs on the machine thread and each request acts at once; the
+    // multi-threaded mode makes them safe from any hart's thread (the target carries a request out at its next
+    // check and the caller waits where the SBI says the call completes only when it is done).
+
+    private boolean stopped;
+
+    /** HSM: true while the hart is stopped: it runs nothing and no interrupt wakes it until {@link #start}. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** HSM HART_STOP (the hart's own SBI call), or the board leaving a secondary hart stopped at power-on. */
+    public void stop() {
+        stopped = true;
+        halted = true;
+        reservation = -1;
+    }
+
+    /**
+     * HSM HART_START: runs {@code setup} on the stopped hart (its registers, CSRs, privilege and pc), then lets it
+     * run. Returns false, doing nothing, if the hart was not stopped. Any hart's thread.
+     */
+    public boolean start(java.util.function.Consumer<Hart> setup) {
+        if (!stopped) {
+            return false;
+        }
+        setup.accept(this);
+        stopped = false;
+        halted = false;
+        return true;
+    }
+
+    /** SBI IPI: raises the supervisor software interrupt (mip.SSIP) on this hart. Any hart's thread. */
+    public void raiseSupervisorSoftwareInterrupt() {
+        mipSoftware |= MIP_SSIP;
+        updateMip();
+    }
+
+    /** SBI RFENCE remote FENCE.I on this hart. Returns once it is done. Any hart's thread. */
+    public void remoteFenceI() {
+        instructionFence();
+    }
+
+    /**
+     * SBI RFENCE remote SFENCE.VMA (any ASID) of {@code [start, start + size)} on this hart; {@code size} -1 (or
+     * 0 with start 0, or a range too large to walk) flushes everything. Returns once it is done. Any hart's thread.
+     */
+    public void remoteSfenceVma(long start, long size) {
+        if (size == -1 || (start == 0 && size == 0) || Long.compareUnsigned(size, 64L << 12) > 0) {
+            flushTlb();
+        } else {
+            for (long va = start & ~0xfffL; Long.compareUnsigned(va, start + size) < 0; va += 1 << 12) {
+                flushTlbPage(va);
+            }
+        }
+    }
+
     @Override
     public boolean isHalted() {
         return halted;
@@ -269,6 +328,7 @@ public final class Hart implements Cpu {
         pc = 0x1000;
         priv = 3;
         halted = false;
+        stopped = false;
         frm = 0;
         sf.flags = 0;
         mstatus = MSTATUS_XL64;
@@ -1278,7 +1338,7 @@ public final class Hart implements Cpu {
             sw = (sw & ~MIP_STIP) | (stipSstc ? MIP_STIP : 0);
         }
         mip = mipDevice | sw;
-        if (halted && (mip & mie) != 0) {
+        if (halted && !stopped && (mip & mie) != 0) {
             halted = false;
         }
     }
@@ -1357,6 +1417,7 @@ public final class Hart implements Cpu {
         out.putLong("pc", pc);
         out.putInt("priv", priv);
         out.putBoolean("halted", halted);
+        out.putBoolean("stopped", stopped);
         out.putInt("fflags", sf.flags);
         out.putInt("frm", frm);
         out.putLong("mstatus", mstatus);
@@ -1404,6 +1465,7 @@ public final class Hart implements Cpu {
         pc = in.getLong("pc");
         priv = in.getInt("priv");
         halted = in.getBoolean("halted");
+        stopped = in.getBoolean("stopped", false);
         sf.flags = in.getInt("fflags") & 31;
         frm = in.getInt("frm") & 7;
         mstatus = in.getLong("mstatus");

@@ -56,6 +56,11 @@ public abstract class VirtioBoard implements Machine, SnapshotMachine {
     /** The CPU the loop runs. */
     protected abstract Cpu cpu();
 
+    /** Every CPU the loop runs, in order (hart/CPU index); the first is {@link #cpu()}. */
+    protected java.util.List<? extends Cpu> cpus() {
+        return java.util.List.of(cpu());
+    }
+
     /** Loads the images and sets the CPU's start state; at build time and on every reset. */
     protected abstract void boot() throws ConfigException;
 
@@ -178,7 +183,7 @@ public abstract class VirtioBoard implements Machine, SnapshotMachine {
     private int runLoop() {
         machineThreadId = HostThreads.currentTid();
         while (true) {
-            ExitRequest e = loop.run(cpu());
+            ExitRequest e = loop.run(cpus());
             if (control.quitStatus() >= 0) {
                 return control.quitStatus();
             }
