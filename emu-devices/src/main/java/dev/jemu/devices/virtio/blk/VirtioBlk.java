@@ -8,13 +8,11 @@ import dev.jemu.core.state.StateWriter;
 import dev.jemu.devices.block.BlockException;
 import dev.jemu.devices.block.Drive;
 import dev.jemu.devices.virtio.DescriptorChain;
-import dev.jemu.devices.virtio.DeviceWorker;
 import dev.jemu.devices.virtio.DmaMemory;
 import dev.jemu.devices.virtio.Virtio;
-import dev.jemu.devices.virtio.VirtioDevice;
-import dev.jemu.devices.virtio.VirtioTransport;
 import dev.jemu.devices.virtio.Virtqueue;
 import dev.jemu.devices.virtio.VirtqueueException;
+import dev.jemu.devices.virtio.WorkerDevice;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +29,7 @@ import java.util.function.Consumer;
  * from the ring is carried out and completed into the ring before anything is captured, as QEMU drains its
  * block layer before a snapshot, so a restored guest never waits for a request its snapshot forgot.
  */
-public final class VirtioBlk implements VirtioDevice, AutoCloseable {
+public final class VirtioBlk extends WorkerDevice implements AutoCloseable {
     public static final int F_SIZE_MAX = 1, F_SEG_MAX = 2, F_RO = 5, F_BLK_SIZE = 6, F_FLUSH = 9, F_DISCARD = 13,
             F_WRITE_ZEROES = 14;
     static final int SECTOR = 512;
@@ -47,9 +45,6 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     private final Drive drive;
     private final String serial;
-    /** The I/O thread, with completions posted back and dropped after a reset. */
-    private final DeviceWorker io;
-    private VirtioTransport transport;
     /** I/O thread only: the data of the request being carried out (grown on demand, reused). */
     private MemorySegment buffer = MemorySegment.NULL;
 
@@ -58,9 +53,9 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
      * @param serial  GET_ID answer, at most 20 bytes used; null for none
      */
     public VirtioBlk(Drive drive, String serial, Consumer<Runnable> machine, String threadName) {
+        super(QUEUE_SIZE, machine, threadName);
         this.drive = drive;
         this.serial = serial == null ? "" : serial;
-        this.io = new DeviceWorker(machine, threadName);
     }
 
     public Drive drive() {
@@ -81,22 +76,6 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             f |= Virtio.bit(F_DISCARD) | Virtio.bit(F_WRITE_ZEROES);
         }
         return f;
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public int queueNumMax(int q) {
-        return QUEUE_SIZE;
-    }
-
-    @Override
-    public void attach(VirtioTransport transport) {
-        this.transport = transport;
-        io.attach(transport);
     }
 
     /** struct virtio_blk_config, the fields we fill (5.2.4). */
@@ -181,7 +160,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             }
             default -> r.status = S_UNSUPP;
         }
-        io.submit(() -> {
+        worker.submit(() -> {
             if (r.status < 0) {
                 r.status = perform(r, mem);
             }
@@ -305,32 +284,13 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
      * (tests; later, snapshots). Must not be called on a thread that the completions need.
      */
     public void sync() {
-        io.sync();
-    }
-
-    /**
-     * Forgets requests in flight: their completions are dropped, and we wait until the I/O thread has
-     * finished with them, so none of their data is copied into guest RAM after the reset.
-     */
-    @Override
-    public void reset() {
-        io.reset();
-    }
-
-    /**
-     * On the machine thread, before state is saved: waits for the I/O thread to carry out every request taken
-     * from the ring, then completes them (status, used ring, interrupt) here and now rather than in the
-     * posted task, which then finds nothing to do.
-     */
-    @Override
-    public void drain() {
-        io.drain();
+        worker.sync();
     }
 
     /** Waits for requests in flight (up to a few seconds), then closes the drive. */
     @Override
     public void close() throws BlockException {
-        io.close();
+        worker.close();
         drive.close();
     }
 
@@ -343,7 +303,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public void loadState(StateReader in) {
         // nothing is in flight in a restored machine: requests of the state we leave must neither reach the
         // disk or RAM after this point nor complete into the restored rings
-        io.forget();
+        worker.forget();
     }
 
     private void guestError(String fmt, Object... args) {

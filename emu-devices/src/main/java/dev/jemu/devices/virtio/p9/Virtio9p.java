@@ -6,10 +6,9 @@ import dev.jemu.devices.virtio.DescriptorChain;
 import dev.jemu.devices.virtio.DeviceWorker;
 import dev.jemu.devices.virtio.DmaMemory;
 import dev.jemu.devices.virtio.Virtio;
-import dev.jemu.devices.virtio.VirtioDevice;
-import dev.jemu.devices.virtio.VirtioTransport;
 import dev.jemu.devices.virtio.Virtqueue;
 import dev.jemu.devices.virtio.VirtqueueException;
+import dev.jemu.devices.virtio.WorkerDevice;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -19,7 +18,7 @@ import java.util.function.Consumer;
  * thread (host file I/O never runs on the machine thread), in ring order. Configuration space: the mount
  * tag's length (u16) and bytes, which Linux uses to find the device for {@code mount -t 9p TAG}.
  */
-public final class Virtio9p implements VirtioDevice, AutoCloseable {
+public final class Virtio9p extends WorkerDevice implements AutoCloseable {
     public static final int F_MOUNT_TAG = 0;
     static final int QUEUE_SIZE = 128; // QEMU's MAX_REQ
     /** A request may carry at most msize bytes; a larger readable part is a broken driver. */
@@ -28,17 +27,14 @@ public final class Virtio9p implements VirtioDevice, AutoCloseable {
 
     private final P9Server server;
     private final byte[] config;
-    private final DeviceWorker worker;
-    private VirtioTransport transport;
-
     public Virtio9p(P9Server server, String mountTag, Consumer<Runnable> machine, String threadName) {
+        super(QUEUE_SIZE, machine, threadName);
         this.server = server;
         byte[] tag = mountTag.getBytes(StandardCharsets.UTF_8);
         this.config = new byte[2 + tag.length];
         config[0] = (byte) tag.length;
         config[1] = (byte) (tag.length >> 8);
         System.arraycopy(tag, 0, config, 2, tag.length);
-        this.worker = new DeviceWorker(machine, threadName);
     }
 
     public P9Server server() {
@@ -53,22 +49,6 @@ public final class Virtio9p implements VirtioDevice, AutoCloseable {
     @Override
     public long deviceFeatures() {
         return Virtio.bit(F_MOUNT_TAG);
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public int queueNumMax(int q) {
-        return QUEUE_SIZE;
-    }
-
-    @Override
-    public void attach(VirtioTransport transport) {
-        this.transport = transport;
-        worker.attach(transport);
     }
 
     @Override
@@ -140,11 +120,6 @@ public final class Virtio9p implements VirtioDevice, AutoCloseable {
             return () -> -1;
         });
         worker.sync();
-    }
-
-    @Override
-    public void drain() {
-        worker.drain();
     }
 
     @Override

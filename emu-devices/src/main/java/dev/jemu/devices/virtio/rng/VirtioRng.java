@@ -7,10 +7,9 @@ import dev.jemu.core.time.VirtualClock;
 import dev.jemu.devices.virtio.DescriptorChain;
 import dev.jemu.devices.virtio.DeviceWorker;
 import dev.jemu.devices.virtio.Virtio;
-import dev.jemu.devices.virtio.VirtioDevice;
-import dev.jemu.devices.virtio.VirtioTransport;
 import dev.jemu.devices.virtio.Virtqueue;
 import dev.jemu.devices.virtio.VirtqueueException;
+import dev.jemu.devices.virtio.WorkerDevice;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * blocking source must not stop the CPU. QEMU's rate limit: at most {@code max-bytes} per {@code period} ms
  * of virtual time; once the quota is spent, buffers wait in the ring until the period ends.
  */
-public final class VirtioRng implements VirtioDevice, AutoCloseable {
+public final class VirtioRng extends WorkerDevice implements AutoCloseable {
     static final int QUEUE_SIZE = 8; // QEMU's
     /** Bytes we fill per buffer at most (Linux asks for a few dozen); the rest of a larger buffer stays unused. */
     static final int MAX_CHUNK = 64 << 10;
@@ -30,10 +29,7 @@ public final class VirtioRng implements VirtioDevice, AutoCloseable {
     private final long maxBytes;
     private final long periodMs;
     private final VirtualClock clock;
-    private final DeviceWorker worker;
-    private final Timer periodEnd;
-    private VirtioTransport transport;
-    /** Bytes still allowed in this period. */
+    private final Timer periodEnd;    /** Bytes still allowed in this period. */
     private long quota;
     private final AtomicBoolean reportedError = new AtomicBoolean();
 
@@ -43,12 +39,12 @@ public final class VirtioRng implements VirtioDevice, AutoCloseable {
      */
     public VirtioRng(RngBackend backend, long maxBytes, long periodMs, VirtualClock clock,
             java.util.function.Consumer<Runnable> machine, String name) {
+        super(QUEUE_SIZE, machine, name);
         this.backend = backend;
         this.maxBytes = maxBytes;
         this.periodMs = periodMs;
         this.clock = clock;
         this.quota = maxBytes;
-        this.worker = new DeviceWorker(machine, name);
         this.periodEnd = clock.newTimer(name + "-period", this::newPeriod);
     }
 
@@ -64,22 +60,6 @@ public final class VirtioRng implements VirtioDevice, AutoCloseable {
     @Override
     public long deviceFeatures() {
         return 0;
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public int queueNumMax(int q) {
-        return QUEUE_SIZE;
-    }
-
-    @Override
-    public void attach(VirtioTransport transport) {
-        this.transport = transport;
-        worker.attach(transport);
     }
 
     @Override
@@ -143,16 +123,6 @@ public final class VirtioRng implements VirtioDevice, AutoCloseable {
             transport.queue(0).pushUsed(c.head(), len);
             return 0;
         };
-    }
-
-    @Override
-    public void reset() {
-        worker.reset();
-    }
-
-    @Override
-    public void drain() {
-        worker.drain();
     }
 
     @Override
