@@ -108,6 +108,6 @@ final class Mmu {
             throw h.raise(accessFaultCause(access), va);
         }
         r.ram().writeLong(pteAddr - r.base(), pte);
-        h.code.invalidate(pteAddr, 8);
+        h.code.invalidate(pteAddr, 8, h);
     }
 }
