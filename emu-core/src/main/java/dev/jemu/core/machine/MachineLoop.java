@@ -259,7 +259,7 @@ public final class MachineLoop {
     }
 
     /**
-     * Runs {@code action} with {@code target} stopped at an instruction boundary outside its run (or waiting at a
+     * Runs {@code action} with {@code target} (null: every CPU) stopped at an instruction boundary outside its run (or waiting at a
      * safepoint inside one), so that {@code action} may change its state (TLBs, registers, HSM start); returns
      * once done. From {@code target}'s own thread, or when the CPUs run in turn, it runs at once. The caller
      * must not hold the device lock more than the one time it takes here would (the wait releases it; see
@@ -267,29 +267,29 @@ public final class MachineLoop {
      * each other do not deadlock.
      */
     public void withCpuStopped(Cpu target, Runnable action) {
-        List<Runner> rs = runners;
-        Runner r = null;
+        List<Runner> targets = new ArrayList<>();
         Runner self = null;
-        for (Runner x : rs) {
-            if (x.cpu == target) {
-                r = x;
-            }
+        for (Runner x : runners) {
             if (x.thread == Thread.currentThread()) {
                 self = x;
+            } else if (target == null || x.cpu == target) {
+                targets.add(x);
             }
         }
-        if (r == null || r == self) {
+        if (targets.isEmpty()) {
             action.run();
             return;
         }
         deviceLock.lock();
         try {
-            r.holds++;
-            if (!r.quiescent()) {
+            for (Runner r : targets) {
+                r.holds++;
+            }
+            if (!allQuiescent(targets)) {
                 requests++;
                 attention = true;
                 try {
-                    while (!r.quiescent() && exit == null) {
+                    while (!allQuiescent(targets)) { // they leave their runs at their next check
                         awaitAtSafepoint(self);
                     }
                 } finally {
@@ -300,10 +300,30 @@ public final class MachineLoop {
             }
             action.run();
         } finally {
-            r.holds--;
+            for (Runner r : targets) {
+                r.holds--;
+            }
             cpuChange.signalAll();
             deviceLock.unlock();
         }
+    }
+
+    /**
+     * Runs {@code action} with every CPU (but the caller's own) stopped as {@link #withCpuStopped} stops one: what
+     * must see all CPUs at an instruction boundary while the machine runs on (live migration's dirty-log step,
+     * debugger breakpoint changes). Any thread; returns once done.
+     */
+    public void withCpusStopped(Runnable action) {
+        withCpuStopped(null, action);
+    }
+
+    private static boolean allQuiescent(List<Runner> rs) {
+        for (Runner r : rs) {
+            if (!r.quiescent()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Waits for a change (device lock held); a CPU thread's own state stays free for others meanwhile. */
