@@ -272,12 +272,13 @@ public final class Decoder {
     }
 
     /**
-     * FENCE's immediate: 1 when it orders earlier stores (or device output) before later loads (or device input),
-     * the one ordering x86-TSO does not keep and a host full fence must give; FENCE.TSO never asks for it.
+     * FENCE's immediate: 1 when it orders earlier stores before later loads, the one ordering x86-TSO does not
+     * keep and a host full fence must give; FENCE.TSO never asks for it. Device input and output need none:
+     * every MMIO access takes the device lock, whose atomic acquire and release order it with everything.
      */
     static boolean fenceNeedsHostFence(int w) {
         int fm = w >>> 28, pred = (w >>> 24) & 0xf, succ = (w >>> 20) & 0xf;
-        return fm != 8 && (pred & 0b0101) != 0 && (succ & 0b1010) != 0; // pred W|O, succ R|I
+        return fm != 8 && (pred & 0b0001) != 0 && (succ & 0b0010) != 0; // pred W, succ R
     }
 
     private static long amo(int w, int rd, int f3, int rs1, int rs2) {

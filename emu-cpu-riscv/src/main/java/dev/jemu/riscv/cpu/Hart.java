@@ -274,6 +274,16 @@ public final class Hart implements Cpu {
         code.invalidate(physAddr, len, null);
     }
 
+    /**
+     * FENCE with W before and R after: a host full fence, the one order x86-TSO does not keep, when other harts
+     * run on other threads (one thread running every hart needs none). Compiled blocks call it too.
+     */
+    void fenceStoresBeforeLoads() {
+        if (loop.cpusInParallel()) {
+            VarHandle.fullFence();
+        }
+    }
+
     // ------------------------------------------------------------------ other harts (SMP)
     // What the other harts (the built-in SBI's IPI, RFENCE and HSM calls) and the board may ask of this hart.
     // With -accel tcg,thread=single every hart runs on the machine thread and each request acts at once. With
@@ -670,7 +680,7 @@ public final class Hart implements Cpu {
                             case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
                             case Op.FENCE -> {
                                 if (imm != 0) {
-                                    VarHandle.fullFence(); // a store before a load (x86-TSO keeps the rest)
+                                    fenceStoresBeforeLoads();
                                 }
                                 pc = npc;
                             }

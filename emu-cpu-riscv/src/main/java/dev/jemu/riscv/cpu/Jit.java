@@ -389,8 +389,7 @@ final class Jit {
                 case SRAW -> { pushReg(rs1); cb.l2i(); pushReg(rs2); cb.l2i().ishr().i2l(); popReg(rd); }
                 case FENCE -> {
                     if (imm != 0) { // a store before a load: the host's full fence (see Decoder.fenceNeedsHostFence)
-                        cb.invokestatic(ClassDesc.of("java.lang.invoke.VarHandle"), "fullFence",
-                                MethodTypeDesc.of(CD_void));
+                        cb.aload(H).invokevirtual(CD_HART, "fenceStoresBeforeLoads", MethodTypeDesc.of(CD_void));
                     }
                 }
                 case MUL -> { pushReg(rs1); pushReg(rs2); cb.lmul(); popReg(rd); }

@@ -128,23 +128,21 @@ class SmpTest {
         assertEquals(2 * 500_000, runAll(2, true, 500_000, a -> a.amo(AMOADD, 3, ZERO, A0, A1)));
     }
 
+    /** retry: lr a2,(a0); addi a2,a2,1; sc a3,a2,(a0); bnez a3,retry (width 2 .w, 3 .d) */
+    static void lrScIncrement(Asm a, int width) {
+        long retry = a.here();
+        a.amo(LR, width, A2, A0, ZERO).addi(A2, A2, 1).amo(SC, width, A3, A0, A2);
+        a.bne(A3, ZERO, (int) (retry - a.here()));
+    }
+
     @Test
     void lrScIncrementFromThreeHartsIsExact() throws InterruptedException {
-        // retry: lr.d a2,(a0); addi a2,a2,1; sc.d a3,a2,(a0); bnez a3,retry
-        assertEquals(3 * 200_000, runAll(3, true, 200_000, a -> {
-            long retry = a.here();
-            a.amo(LR, 3, A2, A0, ZERO).addi(A2, A2, 1).amo(SC, 3, A3, A0, A2);
-            a.bne(A3, ZERO, (int) (retry - a.here()));
-        }));
+        assertEquals(3 * 200_000, runAll(3, true, 200_000, a -> lrScIncrement(a, 3)));
     }
 
     @Test
     void lrScWordIncrementInTurnIsExactToo() throws InterruptedException {
-        assertEquals(2 * 50_000, runAll(2, false, 50_000, a -> {
-            long retry = a.here();
-            a.amo(LR, 2, A2, A0, ZERO).addi(A2, A2, 1).amo(SC, 2, A3, A0, A2);
-            a.bne(A3, ZERO, (int) (retry - a.here()));
-        }));
+        assertEquals(2 * 50_000, runAll(2, false, 50_000, a -> lrScIncrement(a, 2)));
     }
 
     @Test
@@ -191,6 +189,20 @@ class SmpTest {
         h0.run(1);
         assertEquals(0, h0.reg(A2));
         assertEquals(5, m.read(COUNTER));
+    }
+
+    /** FENCE encodings: fm[31:28] pred[27:24] succ[23:20] (I O R W), opcode 0x0f. */
+    @Test
+    void onlyFencesOrderingStoresBeforeLoadsNeedTheHostFence() {
+        assertTrue(Decoder.fenceNeedsHostFence(0x0330000f), "fence rw,rw");
+        assertTrue(Decoder.fenceNeedsHostFence(0x0120000f), "fence w,r");
+        assertTrue(Decoder.fenceNeedsHostFence(0x0ff0000f), "fence iorw,iorw");
+        assertFalse(Decoder.fenceNeedsHostFence(0x8330000f), "fence.tso");
+        assertFalse(Decoder.fenceNeedsHostFence(0x0230000f), "fence r,rw (acquire)");
+        assertFalse(Decoder.fenceNeedsHostFence(0x0310000f), "fence rw,w (release)");
+        assertFalse(Decoder.fenceNeedsHostFence(0x0140000f), "fence w,o (before an MMIO write)");
+        assertFalse(Decoder.fenceNeedsHostFence(0x08a0000f), "fence i,ir (after an MMIO read)");
+        assertEquals(1, (int) (Decoder.decode32(0x0330000f) >> 32), "the decoded FENCE carries the mark");
     }
 
     /** Hart 1 spins at RAM + 0x1000 on {@code addi t0,t0,1}; the test replaces that word behind its back. */
