@@ -1,5 +1,6 @@
 package dev.jemu.core.machine;
 
+import dev.jemu.core.host.HostThreads;
 import dev.jemu.core.time.VirtualClock;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,6 +212,8 @@ public final class MachineLoop {
         boolean atSafepoint;
         /** Others acting on this CPU: it may not (re-)enter its run. */
         int holds;
+        /** The host thread id ({@code HostThreads.currentTid}), for the monitors' CPU lists; 0 until known. */
+        volatile long tid;
 
         Runner(Cpu cpu) {
             this.cpu = cpu;
@@ -219,6 +222,19 @@ public final class MachineLoop {
         boolean quiescent() {
             return !running || atSafepoint;
         }
+    }
+
+    /**
+     * The host thread id of the thread running {@code cpu} (QEMU's {@code thread_id} in {@code query-cpus-fast}):
+     * its own thread's while the CPUs run in parallel, else {@code machineThreadTid}.
+     */
+    public long cpuThreadId(Cpu cpu, long machineThreadTid) {
+        for (Runner r : runners) {
+            if (r.cpu == cpu && r.tid != 0) {
+                return r.tid;
+            }
+        }
+        return machineThreadTid;
     }
 
     /** Chooses {@code -accel tcg,thread=}: true multi, false single, null the default. Before {@link #run}. */
@@ -436,6 +452,7 @@ public final class MachineLoop {
 
     /** A CPU thread: runs its CPU a quantum at a time; parks while halted, paused, acted on, or at the end. */
     private void runCpu(Runner r) {
+        r.tid = HostThreads.currentTid();
         try {
             while (true) {
                 deviceLock.lock();
