@@ -202,6 +202,9 @@ public final class MachineLoop {
     private int requests;
     private Throwable cpuFailure;
 
+    /** How long a parked CPU thread sleeps at most before it looks at its CPU again. */
+    private static final long PARK_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     /** One CPU on its own thread. Fields guarded by the device lock. */
     private static final class Runner {
         final Cpu cpu;
@@ -389,6 +392,9 @@ public final class MachineLoop {
         deviceLock.lock();
         try {
             runners = List.copyOf(rs);
+            if (!paused && exit == null) {
+                attention = false; // set by work posted before: CPU threads do not make way for posted work
+            }
             for (int i = 0; i < rs.size(); i++) {
                 Runner r = rs.get(i);
                 r.thread = Thread.ofPlatform().daemon().name("jemu-cpu" + i).unstarted(() -> runCpu(r));
@@ -458,7 +464,9 @@ public final class MachineLoop {
                 deviceLock.lock();
                 try {
                     while (exit == null && (paused || r.holds > 0 || r.cpu.isHalted())) {
-                        cpuChange.await(); // an interrupt, an HSM start, a resume or the exit signals it
+                        // an interrupt, an HSM start, a resume or the exit signals it; the timeout is a safety
+                        // net (a few checks a second, no spinning) should a wake-up ever be missed
+                        cpuChange.awaitNanos(PARK_RECHECK_NANOS);
                     }
                     if (exit != null) {
                         return;
