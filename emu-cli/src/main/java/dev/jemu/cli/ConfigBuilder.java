@@ -61,6 +61,9 @@ final class ConfigBuilder {
         config.nets.addAll(o.nets);
         if (o.icount != null) {
             config.clock = VirtualClock.instructionCount(icountShift(o.icount));
+            if (Boolean.TRUE.equals(config.tcgMultiThread)) { // smpcore: as QEMU, no MTTCG with -icount
+                throw new ConfigException("-accel " + o.accel + ": No MTTCG when icount is enabled");
+            }
         }
         scripting(o, config);
         config.noShutdown = o.noShutdown;

@@ -241,6 +241,8 @@ class MainTest {
                 Run.of(fake("-serial", "mon:stdio", "-serial", "stdio")));
         assertUserError("-icount shift=auto: shift=auto is not supported; give shift=N (0..10)",
                 Run.of(fake("-icount", "shift=auto")));
+        assertUserError("-accel tcg,thread=multi: No MTTCG when icount is enabled", // as QEMU 7.2 says
+                Run.of(fake("-icount", "3", "-accel", "tcg,thread=multi")));
         assertUserError("-d nosuch: unknown log item 'nosuch' (see -d help)", Run.of(fake("-d", "nosuch")));
         assertUserError("-display gtk: jemu has no display; use -display none or -nographic",
                 Run.of(fake("-display", "gtk")));

@@ -276,12 +276,30 @@ public final class MachineControl {
 
     /**
      * A CPU stopped for the debugger (a breakpoint, a finished step, a watched access): the CPUs stop in state
-     * {@code debug} (STOP), as QEMU's. Machine thread, from inside the CPU's run, which returns at once.
+     * {@code debug} (STOP), as QEMU's. From inside the CPU's run (on the machine thread, or on the CPU's own with
+     * {@code thread=multi}), which returns at once.
      */
     public void debugStop() {
-        if (state == RunState.RUNNING) {
-            pauseAs(RunState.DEBUG);
+        loop.deviceLock().lock(); // from a CPU's own thread with -accel tcg,thread=multi: in turn with the machine's work
+        try {
+            if (state == RunState.RUNNING) {
+                pauseAs(RunState.DEBUG);
+            }
+        } finally {
+            loop.deviceLock().unlock();
         }
+    }
+
+    /**
+     * Runs {@code work} with every CPU stopped at an instruction boundary, the machine's run state unchanged (see
+     * {@link MachineLoop#withCpusStopped}); machine thread.
+     */
+    public <T> T withCpusStopped(java.util.function.Supplier<T> work) {
+        Object[] result = {null};
+        loop.withCpusStopped(() -> result[0] = work.get());
+        @SuppressWarnings("unchecked")
+        T t = (T) result[0];
+        return t;
     }
 
     /** The run is over: requests still queued fail instead of waiting forever. */

@@ -117,13 +117,13 @@ public final class GdbStub {
 
     /** Changes the debug points on the machine thread, then lets every CPU drop what it cached. */
     void changePoints(Consumer<DebugPoints> change) {
-        onMachine(() -> {
+        onMachine(() -> control.withCpusStopped(() -> { // CPU threads (thread=multi) drop their caches stopped
             change.accept(points);
             for (int i = 0; i < cpus.size(); i++) {
                 cpus.get(i).attachDebugger(points, i);
             }
             return null;
-        });
+        }));
     }
 
     /** Runs {@code work} on the machine thread and waits for it. */

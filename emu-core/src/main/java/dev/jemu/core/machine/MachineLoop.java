@@ -1,6 +1,8 @@
 package dev.jemu.core.machine;
 
+import dev.jemu.core.host.HostThreads;
 import dev.jemu.core.time.VirtualClock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -9,9 +11,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The one thread that runs CPUs, timers and device logic. Host I/O threads never touch devices directly:
- * they {@link #post} work here. The CPU polls {@link #attention()} at block boundaries so posted work and
- * exit requests are seen promptly.
+ * The machine thread: it runs timers and posted work, and the CPUs too unless they have threads of their own
+ * ({@code -accel tcg,thread=multi}, see {@link #run(List)}). Host I/O threads never touch devices directly:
+ * they {@link #post} work here. Devices, timers and CPUs' interrupt state are guarded by {@link #deviceLock()}.
+ * A CPU polls {@link #attention()} at block boundaries so posted work, pauses and exit requests are seen
+ * promptly.
  */
 public final class MachineLoop {
     private static final long QUANTUM = 1 << 16;
@@ -23,7 +27,8 @@ public final class MachineLoop {
     private final Condition wake = lock.newCondition();
     private volatile boolean attention;
     private volatile ExitRequest exit;
-    private boolean paused; // machine thread only: the CPUs are stopped (monitor stop, -S), posted work still runs
+    private volatile boolean paused; // the CPUs are stopped (monitor stop, -S), posted work still runs
+    private volatile Thread machineThread;
 
     public MachineLoop(VirtualClock clock) {
         this.clock = clock;
@@ -62,6 +67,9 @@ public final class MachineLoop {
     /** Runs {@code work} on the machine thread soon. Safe from any thread. */
     public void post(Runnable work) {
         posted.add(work);
+        if (runners.isEmpty()) {
+            attention = true; // the CPUs run on the machine thread: they make way for the work
+        }
         signal();
     }
 
@@ -70,36 +78,53 @@ public final class MachineLoop {
         if (exit == null) {
             exit = request;
         }
+        attention = true;
         signal();
     }
 
     private void signal() {
-        attention = true;
         Runnable l = attentionListener;
         if (l != null) {
             l.run();
         }
-        lock.lock();
-        try {
-            wake.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        wakeMachine();
     }
 
     /**
-     * Stops running the CPUs from the next loop turn on (the current {@code cpu.run} has returned: an instruction
-     * boundary); posted work and host requests are still served. Machine thread; the caller pauses the clock.
-     * Called from inside {@code cpu.run} (a debugger stop), it makes the CPU return at its next check.
+     * Stops running the CPUs at an instruction boundary (posted work and host requests are still served); the
+     * caller pauses the clock. On the machine thread it returns once every CPU thread has left its run (at
+     * once when the CPUs run in turn: the current {@code cpu.run} has returned). From inside {@code cpu.run}
+     * (a debugger stop) it makes the CPUs return at their next check.
      */
     public void pause() {
         paused = true;
         attention = true;
+        if (!runners.isEmpty()) {
+            if (Thread.currentThread() == machineThread) {
+                deviceLock.lock();
+                try {
+                    awaitAllStopped();
+                } finally {
+                    deviceLock.unlock();
+                }
+            } else {
+                wakeMachine();
+            }
+        }
     }
 
     /** Runs the CPUs again after {@link #pause}. Machine thread. */
     public void resume() {
         paused = false;
+        deviceLock.lock();
+        try {
+            if (requests == 0 && exit == null) {
+                attention = false;
+            }
+            cpuChange.signalAll();
+        } finally {
+            deviceLock.unlock();
+        }
     }
 
     public boolean isPaused() {
@@ -112,39 +137,379 @@ public final class MachineLoop {
     }
 
     /**
-     * Runs {@code cpus} with timers and posted work until an exit is requested. Today one host thread (this one)
-     * runs them in turn, a quantum each (QEMU's {@code -accel tcg,thread=single}); a CPU that halts or sees
-     * {@link #attention()} gives the turn to the next. The loop idles only when every CPU is halted.
+     * Runs {@code cpus} with timers and posted work until an exit is requested. With one CPU, under
+     * {@code -icount} or with {@code -accel tcg,thread=single}, this thread runs them in turn, a quantum each; a
+     * CPU that halts or sees {@link #attention()} gives the turn to the next and the loop idles only when every
+     * CPU is halted. Otherwise each CPU runs on its own host thread ({@code thread=multi}, QEMU's MTTCG) while
+     * this thread serves posted work and timers; see {@link #deviceLock()}.
      */
     public ExitRequest run(List<? extends Cpu> cpus) {
-        runPosted(); // work posted before the start (a debugger that connected first) runs before any instruction
-        while (exit == null) {
-            if (paused) {
-                waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
-            } else {
-                boolean ran = false;
-                for (Cpu cpu : cpus) {
-                    if (exit != null || paused) {
-                        break;
+        boolean multi = cpus.size() > 1 && !clock.isDeterministic() && !Boolean.FALSE.equals(multiThread);
+        return multi ? runParallel(cpus) : runInTurn(cpus);
+    }
+
+    private ExitRequest runInTurn(List<? extends Cpu> cpus) {
+        machineThread = Thread.currentThread();
+        deviceLock.lock(); // held while this thread runs guest code or device logic; released while idle
+        try {
+            runPosted(); // work posted before the start (a debugger that connected first) runs before any instruction
+            while (exit == null) {
+                if (paused) {
+                    waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
+                } else {
+                    boolean ran = false;
+                    for (Cpu cpu : cpus) {
+                        if (exit != null || paused) {
+                            break;
+                        }
+                        if (!cpu.isHalted()) {
+                            clock.addInstructions(cpu.run(QUANTUM));
+                            ran = true;
+                        }
                     }
-                    if (!cpu.isHalted()) {
-                        clock.addInstructions(cpu.run(QUANTUM));
-                        ran = true;
+                    if (!ran) {
+                        idle();
                     }
                 }
-                if (!ran) {
-                    idle();
+                attention = false;
+                work = false;
+                runPosted();
+                if (!paused) {
+                    clock.runExpired(faults::containTimer);
                 }
             }
-            attention = false;
-            runPosted();
-            if (!paused) {
-                clock.runExpired(faults::containTimer);
-            }
+        } finally {
+            deviceLock.unlock();
         }
         ExitRequest e = exit;
         exit = null;
         return e;
+    }
+
+    // ---------------------------------------------------------------- thread=multi
+
+    /** -accel tcg,thread=: true multi, false single, null the default (multi with more than one CPU). */
+    private volatile Boolean multiThread;
+    /** Guards the devices, the clock's timers and the CPU runners' states (see {@link #deviceLock()}). */
+    private final ReentrantLock deviceLock = new ReentrantLock();
+    /** Signalled (under the device lock) when a runner's state, a CPU's wake-up condition or the pause changes. */
+    private final Condition cpuChange = deviceLock.newCondition();
+    /** Work for the machine thread (posted work, an exit, an earlier timer); it sleeps while this is false. */
+    private volatile boolean work;
+    /** The CPUs of the current run on their own threads; empty when they run in turn. Guarded by the device lock. */
+    private volatile List<Runner> runners = List.of();
+    /** Cross-CPU requests waiting for their target to leave its run (they keep {@link #attention} set). */
+    private int requests;
+    private Throwable cpuFailure;
+
+    /** How long a parked CPU thread sleeps at most before it looks at its CPU again. */
+    private static final long PARK_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** One CPU on its own thread. Fields guarded by the device lock. */
+    private static final class Runner {
+        final Cpu cpu;
+        Thread thread;
+        /** Inside {@link Cpu#run} (its state is its own), unless it waits at a safepoint. */
+        boolean running;
+        /** Waiting inside its run for another CPU ({@link #withCpuStopped}): others may act on its state. */
+        boolean atSafepoint;
+        /** Others acting on this CPU: it may not (re-)enter its run. */
+        int holds;
+        /** The host thread id ({@code HostThreads.currentTid}), for the monitors' CPU lists; 0 until known. */
+        volatile long tid;
+
+        Runner(Cpu cpu) {
+            this.cpu = cpu;
+        }
+
+        boolean quiescent() {
+            return !running || atSafepoint;
+        }
+    }
+
+    /**
+     * The host thread id of the thread running {@code cpu} (QEMU's {@code thread_id} in {@code query-cpus-fast}):
+     * its own thread's while the CPUs run in parallel, else {@code machineThreadTid}.
+     */
+    public long cpuThreadId(Cpu cpu, long machineThreadTid) {
+        for (Runner r : runners) {
+            if (r.cpu == cpu && r.tid != 0) {
+                return r.tid;
+            }
+        }
+        return machineThreadTid;
+    }
+
+    /** Chooses {@code -accel tcg,thread=}: true multi, false single, null the default. Before {@link #run}. */
+    public void setMultiThread(Boolean multi) {
+        multiThread = multi;
+    }
+
+    /** True while the CPUs run on their own threads (a {@code thread=multi} run is in progress). */
+    public boolean cpusInParallel() {
+        return !runners.isEmpty();
+    }
+
+    /**
+     * The big device lock (QEMU's BQL). Whoever touches a device, the clock's timers or another CPU's interrupt
+     * state holds it: the machine thread while it runs posted work and timers (and, when the CPUs run in turn,
+     * while it runs them), a CPU thread around each MMIO access (the bus's device guard takes it), each call
+     * into built-in firmware and each arming of its own timers. RAM and the CPUs' TLB fast paths never take
+     * it. It also guards the runners' states, so that a CPU thread enters its run only with the lock.
+     */
+    public ReentrantLock deviceLock() {
+        return deviceLock;
+    }
+
+    /**
+     * Wakes CPU threads parked because their CPU was halted, after a change to a CPU's wake-up condition (an
+     * interrupt became pending). Any thread; a no-op when the CPUs run in turn on the machine thread.
+     */
+    public void wakeCpus() {
+        if (runners.isEmpty()) {
+            return;
+        }
+        deviceLock.lock();
+        try {
+            cpuChange.signalAll();
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code action} with {@code target} (null: every CPU) stopped at an instruction boundary outside its run (or waiting at a
+     * safepoint inside one), so that {@code action} may change its state (TLBs, registers, HSM start); returns
+     * once done. From {@code target}'s own thread, or when the CPUs run in turn, it runs at once. The caller
+     * must not hold the device lock more than the one time it takes here would (the wait releases it; see
+     * {@link Condition#await}), and while the caller waits it is itself at a safepoint, so that two CPUs asking
+     * each other do not deadlock.
+     */
+    public void withCpuStopped(Cpu target, Runnable action) {
+        List<Runner> targets = new ArrayList<>();
+        Runner self = null;
+        for (Runner x : runners) {
+            if (x.thread == Thread.currentThread()) {
+                self = x;
+            } else if (target == null || x.cpu == target) {
+                targets.add(x);
+            }
+        }
+        if (targets.isEmpty()) {
+            action.run();
+            return;
+        }
+        deviceLock.lock();
+        try {
+            for (Runner r : targets) {
+                r.holds++;
+            }
+            if (!allQuiescent(targets)) {
+                requests++;
+                attention = true;
+                try {
+                    while (!allQuiescent(targets)) { // they leave their runs at their next check
+                        awaitAtSafepoint(self);
+                    }
+                } finally {
+                    if (--requests == 0 && !paused && exit == null) {
+                        attention = false;
+                    }
+                }
+            }
+            action.run();
+        } finally {
+            for (Runner r : targets) {
+                r.holds--;
+            }
+            cpuChange.signalAll();
+            deviceLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code action} with every CPU (but the caller's own) stopped as {@link #withCpuStopped} stops one: what
+     * must see all CPUs at an instruction boundary while the machine runs on (live migration's dirty-log step,
+     * debugger breakpoint changes). Any thread; returns once done.
+     */
+    public void withCpusStopped(Runnable action) {
+        withCpuStopped(null, action);
+    }
+
+    private static boolean allQuiescent(List<Runner> rs) {
+        for (Runner r : rs) {
+            if (!r.quiescent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Waits for a change (device lock held); a CPU thread's own state stays free for others meanwhile. */
+    private void awaitAtSafepoint(Runner self) {
+        if (self != null) {
+            self.atSafepoint = true;
+            cpuChange.signalAll();
+        }
+        try {
+            cpuChange.await();
+            if (self != null) {
+                while ((self.holds > 0 || paused) && exit == null) { // acted on or stopped meanwhile: not yet
+                    cpuChange.await();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestExit(ExitRequest.quit(1));
+        } finally {
+            if (self != null) {
+                self.atSafepoint = false;
+            }
+        }
+    }
+
+    /** Machine thread, device lock held: waits until every CPU thread is out of its run (or at a safepoint). */
+    private void awaitAllStopped() {
+        for (Runner r : runners) {
+            while (!r.quiescent() && exit == null) {
+                try {
+                    cpuChange.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    requestExit(ExitRequest.quit(1));
+                }
+            }
+        }
+    }
+
+    private ExitRequest runParallel(List<? extends Cpu> cpus) {
+        List<Runner> rs = new ArrayList<>();
+        for (Cpu cpu : cpus) {
+            rs.add(new Runner(cpu));
+        }
+        clock.setEarlierDeadlineListener(this::wakeMachine);
+        machineThread = Thread.currentThread();
+        deviceLock.lock();
+        try {
+            runners = List.copyOf(rs);
+            if (!paused && exit == null) {
+                attention = false; // set by work posted before: CPU threads do not make way for posted work
+            }
+            for (int i = 0; i < rs.size(); i++) {
+                Runner r = rs.get(i);
+                r.thread = Thread.ofPlatform().daemon().name("jemu-cpu" + i).unstarted(() -> runCpu(r));
+            }
+            for (Runner r : rs) {
+                r.thread.start();
+            }
+            while (exit == null) {
+                if (paused) {
+                    awaitAllStopped(); // a debugger stop from a CPU thread: its monitors see every CPU stopped
+                }
+                work = false;
+                runPosted();
+                if (!paused) {
+                    clock.runExpired(faults::containTimer);
+                }
+                long deadline = paused ? Long.MAX_VALUE : clock.nextDeadline();
+                long wait = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - clock.nanos();
+                if (wait > 0) {
+                    waitForEvent(wait);
+                }
+            }
+        } finally {
+            attention = true; // exit is set: every CPU leaves its run and its thread ends
+            cpuChange.signalAll();
+            deviceLock.unlock();
+            for (Runner r : rs) {
+                joinQuietly(r.thread);
+            }
+            runners = List.of();
+            clock.setEarlierDeadlineListener(null);
+            attention = false;
+            requests = 0;
+        }
+        Throwable failure = cpuFailure;
+        cpuFailure = null;
+        ExitRequest e = exit;
+        exit = null;
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        return e;
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (t != null && t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A CPU thread: runs its CPU a quantum at a time; parks while halted, paused, acted on, or at the end. */
+    private void runCpu(Runner r) {
+        r.tid = HostThreads.currentTid();
+        try {
+            while (true) {
+                deviceLock.lock();
+                try {
+                    while (exit == null && (paused || r.holds > 0 || r.cpu.isHalted())) {
+                        // an interrupt, an HSM start, a resume or the exit signals it; the timeout is a safety
+                        // net (a few checks a second, no spinning) should a wake-up ever be missed
+                        cpuChange.awaitNanos(PARK_RECHECK_NANOS);
+                    }
+                    if (exit != null) {
+                        return;
+                    }
+                    r.running = true;
+                } finally {
+                    deviceLock.unlock();
+                }
+                try {
+                    r.cpu.run(QUANTUM);
+                } finally {
+                    deviceLock.lock();
+                    try {
+                        r.running = false;
+                        cpuChange.signalAll();
+                    } finally {
+                        deviceLock.unlock();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            requestExit(ExitRequest.quit(1));
+        } catch (Throwable t) { // a CPU bug ends the run on the machine thread, which rethrows it
+            deviceLock.lock();
+            try {
+                if (cpuFailure == null) {
+                    cpuFailure = t;
+                }
+            } finally {
+                deviceLock.unlock();
+            }
+            requestExit(ExitRequest.quit(1));
+        }
+    }
+
+    private void wakeMachine() {
+        work = true;
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void runPosted() {
@@ -176,10 +541,15 @@ public final class MachineLoop {
         }
     }
 
+    /** Sleeps until work, an exit or {@code nanos}; the device lock, if this thread holds it, is let go meanwhile. */
     private void waitForEvent(long nanos) {
+        boolean held = deviceLock.isHeldByCurrentThread();
+        if (held) {
+            deviceLock.unlock();
+        }
         lock.lock();
         try {
-            if (!attention && exit == null) {
+            if (!work && exit == null) {
                 if (nanos == Long.MAX_VALUE) {
                     wake.await();
                 } else {
@@ -191,6 +561,9 @@ public final class MachineLoop {
             requestExit(ExitRequest.quit(1));
         } finally {
             lock.unlock();
+            if (held) {
+                deviceLock.lock();
+            }
         }
     }
 }

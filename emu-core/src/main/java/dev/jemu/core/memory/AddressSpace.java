@@ -15,6 +15,12 @@ import java.util.List;
 public final class AddressSpace {
     private Region[] regions = new Region[0];
     private final DeviceFaults faults = new DeviceFaults();
+    private final DeviceLockRef deviceLock = new DeviceLockRef();
+
+    /** The lock every device window's accesses take (null: none); shared by the bus's {@link ContainedDevice}s. */
+    static final class DeviceLockRef {
+        volatile java.util.concurrent.locks.ReentrantLock lock;
+    }
 
     public Region addRam(String name, long base, GuestRam ram) {
         return add(new Region(name, base, ram.size(), Region.Kind.RAM, ram, null));
@@ -25,7 +31,16 @@ public final class AddressSpace {
     }
 
     public Region addMmio(String name, long base, long size, MmioDevice device) {
-        return add(new Region(name, base, size, Region.Kind.MMIO, null, new ContainedDevice(name, device, faults)));
+        return add(new Region(name, base, size, Region.Kind.MMIO, null, new ContainedDevice(name, device, faults, deviceLock)));
+    }
+
+    /**
+     * Makes every MMIO access through this bus hold {@code lock} (the machine loop's device lock, see
+     * {@code MachineLoop.deviceLock()}): CPUs on several threads reach devices written for one. RAM never takes
+     * it. Null: no lock (one thread runs everything).
+     */
+    public void useDeviceLock(java.util.concurrent.locks.ReentrantLock lock) {
+        deviceLock.lock = lock;
     }
 
     /** Device faults contained on MMIO accesses (see {@link DeviceFaults}). */

@@ -237,11 +237,12 @@ public final class Migration {
             if (answers != null) {
                 expect(answers, MigrationStream.ACK_HEADER, c);
             }
-            long[] dirty = onMachine(() -> {
+            // every CPU stopped meanwhile (CPU threads): no store between the take and the drop goes unmarked
+            long[] dirty = onMachine(() -> control.withCpusStopped(() -> {
                 log.start();
                 machine.dropWriteMappings();
                 return log.take();
-            });
+            }));
             st.setupMillis = System.currentTimeMillis() - st.startMillis;
             int pass = 1;
             pass(pass); // the first sync is part of the setup, as in QEMU
@@ -257,11 +258,11 @@ public final class Migration {
                 double bytesPerMs = Math.max(1, (st.transferred - b0) / Math.max(0.001, (System.nanoTime() - t0) / 1e6));
                 st.mbps = bytesPerMs * 8 * 1000 / 1e6;
                 long elapsed = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-                dirty = onMachine(() -> {
+                dirty = onMachine(() -> control.withCpusStopped(() -> {
                     long[] d = log.take();
                     machine.dropWriteMappings();
                     return d;
-                });
+                }));
                 pass++;
                 pass(pass);
                 long remaining = DirtyLog.count(dirty) * MigrationStream.PAGE;

@@ -7,7 +7,8 @@ import java.util.PriorityQueue;
  * monotonic clock (paused while the machine is stopped); {@link Mode#INSTRUCTION_COUNT} derives time from
  * instructions retired, so that a run is reproducible (QEMU's {@code -icount}).
  *
- * <p>Only the machine-loop thread touches a clock and its timers; host I/O threads post to the loop instead.
+ * <p>Timers are armed, cancelled and fired only under the machine loop's device lock (by the machine thread,
+ * or a CPU thread arming its own timer); any thread may read the time. Host I/O threads post to the loop.
  */
 public final class VirtualClock {
     public enum Mode { REALTIME, INSTRUCTION_COUNT }
@@ -17,8 +18,9 @@ public final class VirtualClock {
     private final PriorityQueue<Timer> queue = new PriorityQueue<>();
     private long sequence;
     // REALTIME: guest ns = host ns - hostOffset while running. INSTRUCTION_COUNT: guest ns = base + insns << shift.
-    private long hostOffset;
-    private long pausedAt = -1;
+    // volatile: CPU threads read the time (rdtime, the timebase) while the machine thread pauses and resumes it
+    private volatile long hostOffset;
+    private volatile long pausedAt = -1;
     private long instructions;
     private long icountBaseNs;
 
@@ -119,6 +121,16 @@ public final class VirtualClock {
         return fired;
     }
 
+    private Runnable earlierDeadline;
+
+    /**
+     * Runs {@code listener} when an arming makes a timer the earliest one: the machine loop, sleeping until the
+     * previous earliest deadline while CPUs on other threads arm timers, wakes to recompute it. Null removes it.
+     */
+    public void setEarlierDeadlineListener(Runnable listener) {
+        earlierDeadline = listener;
+    }
+
     void arm(Timer t, long deadline) {
         if (t.armed) {
             queue.remove(t);
@@ -127,6 +139,10 @@ public final class VirtualClock {
         t.order = sequence++;
         t.armed = true;
         queue.add(t);
+        Runnable l = earlierDeadline;
+        if (l != null && queue.peek() == t) {
+            l.run();
+        }
     }
 
     void cancel(Timer t) {

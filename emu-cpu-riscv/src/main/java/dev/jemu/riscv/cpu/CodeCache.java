@@ -2,26 +2,36 @@ package dev.jemu.riscv.cpu;
 
 import dev.jemu.core.memory.AddressSpace;
 import java.lang.ref.WeakReference;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Decoded pages by physical page, shared by all harts on one bus (decoding depends only on the bytes).
  * A CPU store to a page with decoded code kills the page (the harts' store TLBs route such stores through
  * their slow path); FENCE.I bumps a generation so pages are re-checked against their bytes on next entry,
  * which catches device DMA into code; {@link #invalidate} is the explicit hook for DMA writers.
+ *
+ * <p>Harts on several threads ({@code -accel tcg,thread=multi}): the map is concurrent, and a hart's TLBs are
+ * written by its own thread only. So while harts run in parallel, a page decoded by one hart is marked only in
+ * that hart's store TLB (another hart's stores to it may take the fast path), a page dropped by one hart
+ * leaves the others' fetch TLBs alone (a hart running it meets {@link Op#STALE} slots and looks the page up
+ * again; it may finish its current block on the old code, as hardware may until its FENCE.I), and each
+ * FENCE.I bumps the generation (the hart's own fetch TLB dropped), so every page it runs next is compared with
+ * RAM: stores by other harts that were not caught are caught there, as the ISA requires.
  */
 final class CodeCache {
     private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
 
     /** By physical page number (address >>> 12: page addresses themselves hash badly, their low bits are 0). */
-    private final Map<Long, DecodedPage> pages = new HashMap<>();
+    private final Map<Long, DecodedPage> pages = new ConcurrentHashMap<>();
     // weak: the cache is the value of a weak map keyed by the bus, and harts reference the bus
-    private final List<WeakReference<Hart>> harts = new ArrayList<>();
-    int generation;
+    private final List<WeakReference<Hart>> harts = new CopyOnWriteArrayList<>();
+    private final AtomicInteger generation = new AtomicInteger();
 
     static synchronized CodeCache of(AddressSpace bus) {
         return BY_BUS.computeIfAbsent(bus, b -> new CodeCache());
@@ -32,7 +42,25 @@ final class CodeCache {
         harts.add(new WeakReference<>(h));
     }
 
-    private void forEachHart(java.util.function.Consumer<Hart> action) {
+    int generation() {
+        return generation.get();
+    }
+
+    /**
+     * The harts whose TLBs an action of {@code by} may change: all of them while one thread runs every hart (or
+     * for a DMA writer, {@code by} null, then none in parallel), else {@code by} alone.
+     */
+    private void forHartsOf(Hart by, Consumer<Hart> action) {
+        if (by != null && by.loop.cpusInParallel()) {
+            action.accept(by);
+            return;
+        }
+        if (by == null && !harts.isEmpty()) {
+            Hart any = harts.get(0).get();
+            if (any != null && any.loop.cpusInParallel()) {
+                return;
+            }
+        }
         for (WeakReference<Hart> r : harts) {
             Hart h = r.get();
             if (h != null) {
@@ -45,17 +73,22 @@ final class CodeCache {
         return pages.get(physPage >>> 12);
     }
 
-    void put(DecodedPage p) {
-        pages.put(p.physPage >>> 12, p);
-        forEachHart(h -> h.markCodePage(p.physPage));
+    /** Adds {@code p} unless another hart added the page first; returns the page in the cache. */
+    DecodedPage putIfAbsent(DecodedPage p, Hart by) {
+        DecodedPage old = pages.putIfAbsent(p.physPage >>> 12, p);
+        if (old != null) {
+            return old;
+        }
+        forHartsOf(by, h -> h.markCodePage(p.physPage));
+        return p;
     }
 
     boolean isCode(long physPage) {
         return pages.containsKey(physPage >>> 12);
     }
 
-    /** Drops decoded code overlapping {@code [pa, pa+len)}. */
-    void invalidate(long pa, long len) {
+    /** Drops decoded code overlapping {@code [pa, pa+len)}; {@code by} is the storing hart, null for DMA. */
+    void invalidate(long pa, long len, Hart by) {
         if (pages.isEmpty() || len <= 0) {
             return;
         }
@@ -64,7 +97,7 @@ final class CodeCache {
             pages.values().removeIf(p -> {
                 boolean hit = Long.compareUnsigned(p.physPage - first, last - first) <= 0;
                 if (hit) {
-                    drop(p);
+                    drop(p, by);
                 }
                 return hit;
             });
@@ -73,7 +106,7 @@ final class CodeCache {
         for (long pg = first; ; pg += 4096) {
             DecodedPage p = pages.remove(pg >>> 12);
             if (p != null) {
-                drop(p);
+                drop(p, by);
             }
             if (pg == last) {
                 break;
@@ -81,19 +114,20 @@ final class CodeCache {
         }
     }
 
-    private void drop(DecodedPage p) {
+    private void drop(DecodedPage p, Hart by) {
         if (Hart.STATS) {
             ExecStats.kills++;
         }
         p.kill();
-        forEachHart(h -> h.forgetCodePage(p));
+        forHartsOf(by, h -> h.forgetCodePage(p));
     }
 
-    void fenceI() {
+    /** FENCE.I of hart {@code by}. */
+    void fenceI(Hart by) {
         if (Hart.STATS) {
             ExecStats.fenceIs++;
         }
-        generation++;
-        forEachHart(Hart::flushFetchTlb);
+        generation.incrementAndGet();
+        forHartsOf(by, Hart::flushFetchTlb);
     }
 }

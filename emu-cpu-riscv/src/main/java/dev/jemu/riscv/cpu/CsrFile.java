@@ -165,13 +165,11 @@ final class CsrFile {
             }
             case SIP -> {
                 long m = h.mideleg & MIP_SSIP;
-                h.mipSoftware = (h.mipSoftware & ~m) | (v & m);
-                h.updateMip();
+                h.setMipSoftware(m, v);
             }
             case MIP -> {
                 long m = MIP_SSIP | MIP_SEIP | ((h.menvcfg & MENVCFG_STCE) != 0 ? 0 : MIP_STIP);
-                h.mipSoftware = (h.mipSoftware & ~m) | (v & m);
-                h.updateMip();
+                h.setMipSoftware(m, v);
             }
             case STVEC -> h.stvec = tvec(h.stvec, v);
             case MTVEC -> h.mtvec = tvec(h.mtvec, v);

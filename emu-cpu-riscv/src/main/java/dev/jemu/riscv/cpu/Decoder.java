@@ -102,7 +102,8 @@ public final class Decoder {
             case 0x1b -> opImm32(w, rd, f3, rs1, immI);
             case 0x33 -> opReg(rd, f3, rs1, rs2, f7);
             case 0x3b -> opReg32(rd, f3, rs1, rs2, f7);
-            case 0x0f -> f3 == 0 ? make(FENCE, 0, 0, 0, 0, 0) : f3 == 1 ? make(FENCE_I, 0, 0, 0, 0, 0) : ILL;
+            case 0x0f -> f3 == 0 ? make(FENCE, 0, 0, 0, 0, fenceNeedsHostFence(w) ? 1 : 0)
+                    : f3 == 1 ? make(FENCE_I, 0, 0, 0, 0, 0) : ILL;
             case 0x73 -> system(w, rd, f3, rs1, rs2, f7);
             case 0x2f -> amo(w, rd, f3, rs1, rs2);
             case 0x07 -> f3 == 2 ? make(FLW, rd, rs1, 0, 0, immI) : f3 == 3 ? make(FLD, rd, rs1, 0, 0, immI) : ILL;
@@ -268,6 +269,16 @@ public final class Decoder {
         };
         // rs1 holds the register or, for the immediate forms, the 5-bit zimm; imm holds the CSR number.
         return op < 0 ? ILL : x(op, rd, rs1, 0, (w >>> 20) & 0xfff);
+    }
+
+    /**
+     * FENCE's immediate: 1 when it orders earlier stores before later loads, the one ordering x86-TSO does not
+     * keep and a host full fence must give; FENCE.TSO never asks for it. Device input and output need none:
+     * every MMIO access takes the device lock, whose atomic acquire and release order it with everything.
+     */
+    static boolean fenceNeedsHostFence(int w) {
+        int fm = w >>> 28, pred = (w >>> 24) & 0xf, succ = (w >>> 20) & 0xf;
+        return fm != 8 && (pred & 0b0001) != 0 && (succ & 0b0010) != 0; // pred W, succ R
     }
 
     private static long amo(int w, int rd, int f3, int rs1, int rs2) {

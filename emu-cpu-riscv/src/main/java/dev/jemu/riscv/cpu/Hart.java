@@ -7,6 +7,7 @@ import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.machine.MachineLoop;
 import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.AtomicRam;
 import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.GuestRam;
 import dev.jemu.core.memory.RawMemory;
@@ -16,7 +17,9 @@ import dev.jemu.core.state.StateWriter;
 import dev.jemu.core.time.Timebase;
 import dev.jemu.core.time.Timer;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One RV64GC hart (RV64IMAFDC, Zicsr, Zifencei, Zicntr, Zihintpause, Zba/Zbb/Zbs, Sstc) with M, S and U modes.
@@ -73,7 +76,11 @@ public final class Hart implements Cpu {
     long mipDevice; // MSIP, MTIP, SEIP, MEIP from devices
     long mipSoftware; // SSIP, STIP (when Sstc is off), SEIP written by M-mode
     boolean stipSstc;
-    long mip; // effective mip
+    volatile long mip; // effective mip: other threads (devices, IPIs) change it, under mipLock
+    /** Guards mipDevice, mipSoftware, stipSstc and the mip derived from them (set from several threads). */
+    private final Object mipLock = new Object();
+    /** Set (after mip) when an interrupt may have become pending: the run loop leaves its block to look. */
+    private volatile boolean kick;
     long mtvec, stvec, mscratch, sscratch, mepc, sepc, mcause, scause, mtval, stval, satp;
     long mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
     long stimecmp = -1;
@@ -177,13 +184,23 @@ public final class Hart implements Cpu {
         }
     }
 
-    /** Device-driven mip bits: MSIP 3, MTIP 7, SEIP 9, MEIP 11. Machine-loop thread. */
+    /** Device-driven mip bits: MSIP 3, MTIP 7, SEIP 9, MEIP 11. Any thread holding the loop's device lock. */
     public void setInterruptPending(int bit, boolean level) {
         long m = 1L << bit;
         if ((m & (MIP_MSIP | MIP_MTIP | MIP_SEIP | MIP_MEIP)) == 0) {
             throw new IllegalArgumentException("mip bit " + bit + " is not device-driven");
         }
-        mipDevice = level ? mipDevice | m : mipDevice & ~m;
+        synchronized (mipLock) {
+            mipDevice = level ? mipDevice | m : mipDevice & ~m;
+        }
+        updateMip();
+    }
+
+    /** mip's software-writable bits under {@code mask} become {@code v} (CSR writes to mip/sip, SBI IPIs). */
+    void setMipSoftware(long mask, long v) {
+        synchronized (mipLock) {
+            mipSoftware = (mipSoftware & ~mask) | (v & mask);
+        }
         updateMip();
     }
 
@@ -240,9 +257,9 @@ public final class Hart implements Cpu {
      * of thousands of them, and each made every page re-check itself and refill the fetch TLB).
      */
     public void instructionFence() {
-        if (ramMayHaveChanged) {
+        if (ramMayHaveChanged || loop.cpusInParallel()) { // other harts' stores are not all tracked: see CodeCache
             ramMayHaveChanged = false;
-            code.fenceI();
+            code.fenceI(this);
         }
     }
 
@@ -254,16 +271,28 @@ public final class Hart implements Cpu {
 
     /** For DMA writers: drops decoded instructions in {@code [physAddr, physAddr+len)}. */
     public void invalidateCode(long physAddr, long len) {
-        code.invalidate(physAddr, len);
+        code.invalidate(physAddr, len, null);
+    }
+
+    /**
+     * FENCE with W before and R after: a host full fence, the one order x86-TSO does not keep, when other harts
+     * run on other threads (one thread running every hart needs none). Compiled blocks call it too.
+     */
+    void fenceStoresBeforeLoads() {
+        if (loop.cpusInParallel()) {
+            VarHandle.fullFence();
+        }
     }
 
     // ------------------------------------------------------------------ other harts (SMP)
     // What the other harts (the built-in SBI's IPI, RFENCE and HSM calls) and the board may ask of this hart.
-    // With -accel tcg,thread=single every hart runs on the machine thread and each request acts at once; the
-    // multi-threaded mode makes them safe from any hart's thread (the target carries a request out at its next
-    // check and the caller waits where the SBI says the call completes only when it is done).
+    // With -accel tcg,thread=single every hart runs on the machine thread and each request acts at once. With
+    // thread=multi a request that changes this hart's state (TLBs, registers) runs with this hart stopped at an
+    // instruction boundary (MachineLoop.withCpuStopped: at once when it is halted, stopped or waiting itself,
+    // else after it left its run at its next check); the caller waits until it is done. Interrupts only set
+    // mip (under mipLock), kick the run loop and wake the hart's thread.
 
-    private boolean stopped;
+    private volatile boolean stopped;
 
     /** HSM: true while the hart is stopped: it runs nothing and no interrupt wakes it until {@link #start}. */
     public boolean isStopped() {
@@ -282,24 +311,26 @@ public final class Hart implements Cpu {
      * run. Returns false, doing nothing, if the hart was not stopped. Any hart's thread.
      */
     public boolean start(java.util.function.Consumer<Hart> setup) {
-        if (!stopped) {
-            return false;
-        }
-        setup.accept(this);
-        stopped = false;
-        halted = false;
-        return true;
+        boolean[] started = {false};
+        loop.withCpuStopped(this, () -> {
+            if (stopped) {
+                setup.accept(this);
+                stopped = false;
+                halted = false;
+                started[0] = true;
+            }
+        });
+        return started[0];
     }
 
     /** SBI IPI: raises the supervisor software interrupt (mip.SSIP) on this hart. Any hart's thread. */
     public void raiseSupervisorSoftwareInterrupt() {
-        mipSoftware |= MIP_SSIP;
-        updateMip();
+        setMipSoftware(MIP_SSIP, MIP_SSIP);
     }
 
     /** SBI RFENCE remote FENCE.I on this hart. Returns once it is done. Any hart's thread. */
     public void remoteFenceI() {
-        instructionFence();
+        loop.withCpuStopped(this, this::instructionFence);
     }
 
     /**
@@ -307,17 +338,26 @@ public final class Hart implements Cpu {
      * 0 with start 0, or a range too large to walk) flushes everything. Returns once it is done. Any hart's thread.
      */
     public void remoteSfenceVma(long start, long size) {
-        if (size == -1 || (start == 0 && size == 0) || Long.compareUnsigned(size, 64L << 12) > 0) {
-            flushTlb();
-        } else {
-            for (long va = start & ~0xfffL; Long.compareUnsigned(va, start + size) < 0; va += 1 << 12) {
-                flushTlbPage(va);
+        loop.withCpuStopped(this, () -> {
+            if (size == -1 || (start == 0 && size == 0) || Long.compareUnsigned(size, 64L << 12) > 0) {
+                flushTlb();
+            } else {
+                for (long va = start & ~0xfffL; Long.compareUnsigned(va, start + size) < 0; va += 1 << 12) {
+                    flushTlbPage(va);
+                }
             }
-        }
+        });
     }
 
+    /**
+     * True while waiting for an interrupt (WFI) or stopped (HSM). A WFI ends here, on the hart's own thread,
+     * once an interrupt is pending and enabled in mie: other threads only change mip and wake the thread.
+     */
     @Override
     public boolean isHalted() {
+        if (halted && !stopped && (mip & mie) != 0) {
+            halted = false;
+        }
         return halted;
     }
 
@@ -362,12 +402,15 @@ public final class Hart implements Cpu {
         long traps = 0;
         runRetired = 0;
         ramMayHaveChanged = true;
+        isHalted(); // a WFI that an interrupt ended since
+
         outer:
         while (n < budget && traps < budget && !halted) {
             if ((n | traps) != 0 && loop.attention()) {
                 break;
             }
             leaveBlock = false;
+            kick = false; // before reading mip: a kick after this read is seen at the next check
             if ((mip & mie) != 0) {
                 checkInterrupts();
             }
@@ -428,7 +471,7 @@ public final class Hart implements Cpu {
                             if (STATS) {
                                 stats.blockRun(jitRetired);
                             }
-                            if (n >= budget || leaveBlock || loop.attention()) {
+                            if (n >= budget || leaveBlock || loop.attention() || kick) {
                                 this.pc = pc;
                                 continue outer;
                             }
@@ -459,6 +502,8 @@ public final class Hart implements Cpu {
                             case Op.STALE -> {
                                 n--;
                                 this.pc = pc;
+                                // dropped, maybe by another hart (which leaves this hart's TLBs alone): look again
+                                forgetCodePage(pg.shadowOf != null ? pg.shadowOf : pg);
                                 continue outer;
                             }
                             case Op.CROSS -> {
@@ -475,7 +520,7 @@ public final class Hart implements Cpu {
                             case Op.JAL -> {
                                 x[rd] = npc;
                                 pc += imm;
-                                if (n >= budget || loop.attention()) {
+                                if (n >= budget || loop.attention() || kick) {
                                     this.pc = pc;
                                     continue outer;
                                 }
@@ -485,7 +530,7 @@ public final class Hart implements Cpu {
                                 long t = (x[rs1] + imm) & ~1L;
                                 x[rd] = npc;
                                 pc = t;
-                                if (n >= budget || loop.attention()) {
+                                if (n >= budget || loop.attention() || kick) {
                                     this.pc = pc;
                                     continue outer;
                                 }
@@ -503,7 +548,7 @@ public final class Hart implements Cpu {
                                 };
                                 if (taken) {
                                     pc += imm;
-                                    if (n >= budget || loop.attention()) {
+                                    if (n >= budget || loop.attention() || kick) {
                                         this.pc = pc;
                                         continue outer;
                                     }
@@ -633,7 +678,12 @@ public final class Hart implements Cpu {
                             case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
                             case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
                             case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
-                            case Op.FENCE -> pc = npc;
+                            case Op.FENCE -> {
+                                if (imm != 0) {
+                                    fenceStoresBeforeLoads();
+                                }
+                                pc = npc;
+                            }
                             case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
                             case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
                             case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
@@ -772,10 +822,9 @@ public final class Hart implements Cpu {
         }
         DecodedPage p = code.get(page);
         if (p == null) {
-            p = new DecodedPage(page, r.ram().segment(), page - r.base(), code.generation);
-            code.put(p);
-        } else if (p.generation != code.generation) {
-            p.revalidate(code.generation);
+            p = code.putIfAbsent(new DecodedPage(page, r.ram().segment(), page - r.base(), code.generation()), this);
+        } else if (p.generation != code.generation()) {
+            p.revalidate(code.generation());
         }
         if (triggers.debugBreakpointPage(pc & PAGE_MASK)) { // interpreted, its breakpoints checked: fetchCrossing
             p = DecodedPage.withBreakpoints(p, triggers.debugger.breakpointsIn(pc & PAGE_MASK));
@@ -1002,7 +1051,7 @@ public final class Hart implements Cpu {
         int t = (int) (va >>> 12) & TLB_MASK;
         if (stag[t] == ((va & PAGE_MASK) | dataKey | CODE_FLAG)) {
             writeMem(mem, va + soff[t], size, v);
-            code.invalidate(sphys[t] | (va & 0xfff), size);
+            code.invalidate(sphys[t] | (va & 0xfff), size, this);
             return leaveBlock = true;
         }
         long pa = storePhys(va, size);
@@ -1021,7 +1070,7 @@ public final class Hart implements Cpu {
                 long page = pa & PAGE_MASK;
                 boolean wasCode = code.isCode(page);
                 if (wasCode) {
-                    code.invalidate(pa, size);
+                    code.invalidate(pa, size, this);
                 }
                 if (!watched && r == memRegion && Pmp.allows(pmp.pagePermissions(page, dataPriv), Pmp.W)) {
                     stag[t] = (va & PAGE_MASK) | dataKey;
@@ -1093,6 +1142,18 @@ public final class Hart implements Cpu {
             if (triggers.data != 0) {
                 checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE); // an atomic access, as in QEMU
             }
+            Region r = bus.find(pa);
+            if (r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1)) {
+                // a compare-and-set against the value LR read (QEMU's way): fails if another hart changed the word
+                if (!AtomicRam.compareAndSet(r.ram().segment(), pa - r.base(), dbl, reservationValue, x[rs2])) {
+                    x[rd] = 1;
+                    return;
+                }
+                r.ram().dirtyLog().mark(pa - r.base());
+                code.invalidate(pa, size, this);
+                x[rd] = 0;
+                return;
+            }
             long cur = physRead(pa, size, va);
             if ((dbl ? cur : (int) cur) != reservationValue) {
                 x[rd] = 1;
@@ -1109,27 +1170,31 @@ public final class Hart implements Cpu {
         if (triggers.data != 0) {
             checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE);
         }
-        long old = physRead(pa, size, va);
-        if (!dbl) {
-            old = (int) old;
+        AtomicRam.Op aop = AMO_OPS[k - 2];
+        Region r = bus.find(pa);
+        if (r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1)) {
+            // one host atomic instruction: indivisible against the other harts' threads
+            long old = AtomicRam.getAndApply(r.ram().segment(), pa - r.base(), dbl, aop, x[rs2]);
+            r.ram().dirtyLog().mark(pa - r.base());
+            code.invalidate(pa, size, this);
+            x[rd] = old;
+            return;
         }
-        long b = x[rs2];
-        long nv = switch (k) {
-            case 2 -> b; // swap
-            case 3 -> old + b;
-            case 4 -> old ^ b;
-            case 5 -> old & b;
-            case 6 -> old | b;
-            case 7 -> dbl ? Math.min(old, b) : Math.min((int) old, (int) b);
-            case 8 -> dbl ? Math.max(old, b) : Math.max((int) old, (int) b);
-            case 9 -> dbl ? (Long.compareUnsigned(old, b) < 0 ? old : b)
-                    : (Integer.compareUnsigned((int) old, (int) b) < 0 ? old : b);
-            default -> dbl ? (Long.compareUnsigned(old, b) > 0 ? old : b)
-                    : (Integer.compareUnsigned((int) old, (int) b) > 0 ? old : b);
-        };
-        physWrite(pa, size, nv, va);
-        x[rd] = old;
+        ReentrantLock devices = loop.deviceLock(); // a device word: read and write under one hold of the lock
+        devices.lock();
+        try {
+            long old = physRead(pa, size, va);
+            if (!dbl) {
+                old = (int) old;
+            }
+            physWrite(pa, size, AtomicRam.apply(aop, old, x[rs2], dbl), va);
+            x[rd] = old;
+        } finally {
+            devices.unlock();
+        }
     }
+
+    private static final AtomicRam.Op[] AMO_OPS = AtomicRam.Op.values();
 
     private long physRead(long pa, int size, long va) {
         Region r = bus.find(pa);
@@ -1150,7 +1215,7 @@ public final class Hart implements Cpu {
             switch (r.kind()) {
                 case RAM -> {
                     writeRam(r, pa, size, v);
-                    code.invalidate(pa, size);
+                    code.invalidate(pa, size, this);
                 }
                 case ROM -> { }
                 case MMIO -> {
@@ -1176,7 +1241,15 @@ public final class Hart implements Cpu {
                 if (priv == 1 && ecallHandler != null) {
                     ramMayHaveChanged = true; // the firmware may write guest memory (e.g. a console read)
                     this.pc = npc;
-                    if (ecallHandler.ecall(this)) {
+                    boolean handled;
+                    ReentrantLock devices = loop.deviceLock(); // the firmware reaches devices and other harts
+                    devices.lock();
+                    try {
+                        handled = ecallHandler.ecall(this);
+                    } finally {
+                        devices.unlock();
+                    }
+                    if (handled) {
                         return;
                     }
                     this.pc = pc;
@@ -1333,24 +1406,46 @@ public final class Hart implements Cpu {
     }
 
     void updateMip() {
-        long sw = mipSoftware;
-        if ((menvcfg & MENVCFG_STCE) != 0) {
-            sw = (sw & ~MIP_STIP) | (stipSstc ? MIP_STIP : 0);
+        long m;
+        synchronized (mipLock) {
+            long sw = mipSoftware;
+            if ((menvcfg & MENVCFG_STCE) != 0) {
+                sw = (sw & ~MIP_STIP) | (stipSstc ? MIP_STIP : 0);
+            }
+            m = mipDevice | sw;
+            mip = m;
         }
-        mip = mipDevice | sw;
-        if (halted && !stopped && (mip & mie) != 0) {
-            halted = false;
+        if ((m & mie) != 0) {
+            kick = true; // after mip: the run loop clears kick before it reads mip
+            if (halted) {
+                loop.wakeCpus(); // a WFI may end: the hart's thread looks (isHalted)
+            }
         }
     }
 
     /** Sstc: STIP follows time >= stimecmp while menvcfg.STCE is set; a timer fires when it becomes true. */
     void updateSstc() {
+        ReentrantLock devices = loop.deviceLock(); // the timer queue; the machine thread fires the timer
+        devices.lock();
+        try {
+            updateSstcLocked();
+        } finally {
+            devices.unlock();
+        }
+    }
+
+    private void updateSstcLocked() {
         if ((menvcfg & MENVCFG_STCE) == 0) {
             stimecmpTimer.cancel();
-            stipSstc = false;
+            synchronized (mipLock) {
+                stipSstc = false;
+            }
         } else {
-            stipSstc = Long.compareUnsigned(timebase.ticks(), stimecmp) >= 0;
-            if (stipSstc || stimecmp < 0) {
+            boolean due = Long.compareUnsigned(timebase.ticks(), stimecmp) >= 0;
+            synchronized (mipLock) {
+                stipSstc = due;
+            }
+            if (due || stimecmp < 0) {
                 stimecmpTimer.cancel();
             } else {
                 stimecmpTimer.armAt(timebase.nanosAt(stimecmp));

@@ -387,7 +387,11 @@ final class Jit {
                 case SLLW -> { pushReg(rs1); cb.l2i(); pushReg(rs2); cb.l2i().ishl().i2l(); popReg(rd); }
                 case SRLW -> { pushReg(rs1); cb.l2i(); pushReg(rs2); cb.l2i().iushr().i2l(); popReg(rd); }
                 case SRAW -> { pushReg(rs1); cb.l2i(); pushReg(rs2); cb.l2i().ishr().i2l(); popReg(rd); }
-                case FENCE -> { }
+                case FENCE -> {
+                    if (imm != 0) { // a store before a load: the host's full fence (see Decoder.fenceNeedsHostFence)
+                        cb.aload(H).invokevirtual(CD_HART, "fenceStoresBeforeLoads", MethodTypeDesc.of(CD_void));
+                    }
+                }
                 case MUL -> { pushReg(rs1); pushReg(rs2); cb.lmul(); popReg(rd); }
                 case MULH -> {
                     pushReg(rs1);

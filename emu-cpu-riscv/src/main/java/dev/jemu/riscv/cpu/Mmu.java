@@ -1,5 +1,6 @@
 package dev.jemu.riscv.cpu;
 
+import dev.jemu.core.memory.AtomicRam;
 import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.Region;
 
@@ -67,8 +68,8 @@ final class Mmu {
                 throw h.raise(pageFaultCause(access), va);
             }
             long need = PTE_A | (access == STORE ? PTE_D : 0);
-            if ((pte & need) != need) {
-                updatePte(pteAddr, pte | need, access, va);
+            if ((pte & need) != need && !updatePte(pteAddr, pte, pte | need, access, va)) {
+                return translate(va, access, priv, sum, mxr); // another hart changed the PTE: walk again
             }
             long offMask = (1L << (12 + 9 * i)) - 1;
             if (i > h.cachedLeafLevel) {
@@ -102,12 +103,20 @@ final class Mmu {
         }
     }
 
-    private void updatePte(long pteAddr, long pte, int access, long va) {
+    /**
+     * Sets A/D: {@code old} becomes {@code pte} atomically (a compare-and-set, as the privileged spec asks when
+     * other harts may write the PTE); false if the PTE no longer holds {@code old}.
+     */
+    private boolean updatePte(long pteAddr, long old, long pte, int access, long va) {
         Region r = h.bus.find(pteAddr);
         if (r == null || r.kind() != Region.Kind.RAM || !h.pmp.check(pteAddr, 8, Pmp.W, 1)) {
             throw h.raise(accessFaultCause(access), va);
         }
-        r.ram().writeLong(pteAddr - r.base(), pte);
-        h.code.invalidate(pteAddr, 8);
+        if (!AtomicRam.compareAndSet(r.ram().segment(), pteAddr - r.base(), true, old, pte)) {
+            return false;
+        }
+        r.ram().dirtyLog().mark(pteAddr - r.base());
+        h.code.invalidate(pteAddr, 8, h);
+        return true;
     }
 }

@@ -45,6 +45,8 @@ public abstract class VirtioBoard implements Machine, SnapshotMachine {
     protected VirtioBoard(MachineConfig config, int virtioSlots) throws ConfigException {
         this.config = config;
         this.loop = new MachineLoop(config.clock);
+        loop.setMultiThread(config.tcgMultiThread); // -accel tcg,thread= (null: multi with several CPUs)
+        bus.useDeviceLock(loop.deviceLock()); // CPU threads reach the devices under the loop's device lock
         try {
             this.ram = new GuestRam(config.ramBytes);
         } catch (OutOfMemoryError e) {
