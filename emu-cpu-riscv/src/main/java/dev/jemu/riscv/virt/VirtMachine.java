@@ -187,6 +187,18 @@ public final class VirtMachine extends VirtioBoard {
         return "virt";
     }
 
+    /** The virtio devices, and the number of harts when there are several (a state fits only the same -smp). */
+    @Override
+    public List<String> deviceSet() {
+        String cpus = dev.jemu.core.snapshot.MachineStateStream.cpusEntry(harts.size());
+        if (cpus == null) {
+            return super.deviceSet();
+        }
+        List<String> set = new ArrayList<>(List.of(cpus));
+        set.addAll(super.deviceSet());
+        return List.copyOf(set);
+    }
+
     @Override
     public void stateLoaded() {
         hart.invalidateCode(VirtMap.DRAM.base, config.ramBytes); // the decoded code is shared by the harts
