@@ -130,6 +130,7 @@ public final class VirtMachine extends VirtioBoard {
             BuiltinSbi sbi = new BuiltinSbi(bus, uart, loop::requestExit, hartGroup);
             sbi.prepare(hart, plan.kernelEntry(), plan.fdtAddr(), VirtMap.MROM.base + BootRom.MTRAP);
             for (Hart h : harts.subList(1, harts.size())) {
+                h.setEcallHandler(sbi); // already now: a loaded state may have this hart running in S-mode
                 h.stop(); // HSM STOPPED until the kernel's hart_start
             }
         } else {

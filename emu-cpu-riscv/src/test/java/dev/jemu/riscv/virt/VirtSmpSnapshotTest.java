@@ -75,6 +75,29 @@ class VirtSmpSnapshotTest {
         }
     }
 
+    /** A hart running in the loaded state but never started in this process still has the built-in SBI. */
+    @Test
+    void aLoadedRunningSecondaryCallsTheSbi() throws Exception {
+        int srst = VirtSmpTest.SRST;
+        int[] shutdown = VirtMachineTest.concat(VirtSmpTest.li(Asm.A7, srst), new int[] {Asm.addi(Asm.A6, Asm.ZERO, 0),
+            Asm.addi(Asm.A0, Asm.ZERO, 0), Asm.addi(Asm.A1, Asm.ZERO, 0), Asm.ecall(), Asm.jSelf()});
+        long at = VirtMap.DRAM.base + 0x1000;
+        try (VirtMachine a = machine(2); VirtMachine b = machine(2)) {
+            for (int i = 0; i < shutdown.length; i++) {
+                a.bus().write(at + 4L * i, 4, shutdown[i] & 0xffffffffL);
+            }
+            assertTrue(a.cpus().get(1).start(h -> { // S-mode with the M-mode state that matters here
+                h.setCsr(0x3b0, -1L >>> 10); // pmpaddr0: everything...
+                h.setCsr(0x3a0, 0x1f);       // ...readable, writable, executable
+                h.setCsr(0x305, VirtMap.MROM.base + BootRom.MTRAP); // an unserved ECALL ends the run with 1
+                h.setPc(at);
+                h.setPrivilege(1);
+            }));
+            load(b, save(a));
+            assertEquals(0, b.run(), "SRST shutdown from hart 1, not a trap to M-mode");
+        }
+    }
+
     @Test
     void aStateOfTwoHartsIsRefusedByABoardOfOneAndTheOtherWay() throws Exception {
         try (VirtMachine two = machine(2); VirtMachine one = machine(1)) {
