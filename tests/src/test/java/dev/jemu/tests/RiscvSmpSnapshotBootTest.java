@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -31,11 +30,10 @@ class RiscvSmpSnapshotBootTest {
         Kit.requireBoard(ARCH, "virt");
     }
 
-    private List<String> args(Path disk, String smp, String... more) {
-        List<String> a = new ArrayList<>(List.of("-M", "virt", "-m", "512M", "-smp", smp, "-nographic",
-                "-kernel", Kit.file(ARCH, "Image").toString(), "-initrd", Kit.file(ARCH, "initrd.cpio.gz").toString(),
-                "-append", "console=ttyS0 jemu.shell", "-drive", "file=" + disk + ",if=virtio"));
-        a.addAll(List.of(more));
+    /** RiscvSnapshotBootTest's guest (shell, root disk) with {@code -smp smp}. */
+    private static List<String> args(Path disk, String smp, String... more) {
+        List<String> a = RiscvSnapshotBootTest.args(disk, more);
+        a.addAll(List.of("-smp", smp));
         return a;
     }
 

@@ -42,13 +42,7 @@ class SbiHartsTest {
 
     /** Performs one call on {@code hart}; returns {a0, a1}. */
     long[] call(Hart hart, long eid, long fid, long... args) {
-        hart.setReg(17, eid);
-        hart.setReg(16, fid);
-        for (int i = 0; i < args.length; i++) {
-            hart.setReg(10 + i, args[i]);
-        }
-        assertTrue(sbi.ecall(hart));
-        return new long[] {hart.reg(10), hart.reg(11)};
+        return BuiltinSbiTest.call(sbi, hart, eid, fid, args);
     }
 
     long[] call(long eid, long fid, long... args) {

@@ -2,18 +2,15 @@ package dev.jemu.riscv.virt;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import static dev.jemu.riscv.virt.VirtSnapshotTest.load;
+import static dev.jemu.riscv.virt.VirtSnapshotTest.records;
+import static dev.jemu.riscv.virt.VirtSnapshotTest.save;
+
 import dev.jemu.core.machine.MachineConfig;
-import dev.jemu.core.snapshot.MachineState;
-import dev.jemu.core.snapshot.MachineStateStream;
-import dev.jemu.core.snapshot.StateInput;
-import dev.jemu.core.snapshot.StateOutput;
 import dev.jemu.core.state.StateException;
-import dev.jemu.core.state.StateRecord;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.core.time.VirtualClock;
 import dev.jemu.riscv.cpu.Hart;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,20 +32,6 @@ class VirtSmpSnapshotTest {
         c.ramBytes = 32 << 20;
         c.smp = c.cores = c.maxCpus = harts;
         return (VirtMachine) new VirtMachineType().create(c);
-    }
-
-    private static byte[] save(MachineState m) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        MachineStateStream.save(m, StateOutput.of(out));
-        return out.toByteArray();
-    }
-
-    private static void load(MachineState m, byte[] stream) {
-        MachineStateStream.load(m, StateInput.of(new ByteArrayInputStream(stream)));
-    }
-
-    private static List<StateRecord> records(MachineState m) {
-        return m.stateful().stream().map(StateRecord::of).toList();
     }
 
     @Test

@@ -2,20 +2,12 @@ package dev.jemu.riscv.virt;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.jemu.core.chardev.CharBackend;
-import dev.jemu.core.chardev.CharReceiver;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.MachineConfig;
 import dev.jemu.core.state.Stateful;
-import dev.jemu.core.time.VirtualClock;
 import dev.jemu.riscv.cpu.Hart;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,28 +22,13 @@ class VirtSmpTest {
     static final int HSM = 0x48534D, DBCN = 0x4442434E, SRST = 0x53525354;
     @TempDir
     Path dir;
-    final ByteArrayOutputStream serial = new ByteArrayOutputStream();
+    /** VirtMachineTest's machine set-up (a program as the kernel, serial captured), with several harts. */
+    final VirtMachineTest board = new VirtMachineTest();
 
     MachineConfig config(int harts, int... program) throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(4 * program.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (int insn : program) {
-            b.putInt(insn);
-        }
-        MachineConfig c = new MachineConfig();
-        c.kernel = Files.write(dir.resolve("prog.bin"), b.array());
-        c.clock = VirtualClock.instructionCount(0);
-        c.ramBytes = 32 << 20;
+        board.dir = dir;
+        MachineConfig c = board.config(program);
         c.smp = c.cores = c.maxCpus = harts;
-        c.serials.add(new CharBackend() {
-            @Override
-            public synchronized void write(byte[] d, int off, int len) {
-                serial.write(d, off, len);
-            }
-
-            @Override
-            public void connect(CharReceiver r, Consumer<Runnable> poster) {
-            }
-        });
         return c;
     }
 
@@ -85,7 +62,7 @@ class VirtSmpTest {
             assertTrue(harts.get(1).isStopped(), "HSM STOPPED until hart_start");
             assertEquals(0, m.run());
         }
-        assertEquals("H1", serial.toString());
+        assertEquals("H1", board.serial.toString());
     }
 
     @Test
@@ -104,7 +81,7 @@ class VirtSmpTest {
             }
             assertEquals(0, m.run());
         }
-        assertTrue(serial.toString().contains("3"), serial.toString());
+        assertTrue(board.serial.toString().contains("3"), board.serial.toString());
     }
 
     @Test
