@@ -24,7 +24,12 @@ final class ConfigBuilder {
             config.ramBytes = Sizes.ramSize(o.memory);
         }
         if (o.smp != null) {
-            config.smp = smp(o.smp);
+            SmpOption.Topology smp = SmpOption.parse(o.smp, w -> io.err().println(dev.jemu.core.log.Messages.line("jemu: " + w)));
+            config.smp = smp.cpus();
+            config.sockets = smp.sockets();
+            config.cores = smp.cores();
+            config.threads = smp.threads();
+            config.maxCpus = smp.maxCpus();
         }
         config.accel = AccelOption.choose(o.accel, MachineProperties.accel(o.machine), o.enableKvm);
         config.tcgMultiThread = AccelOption.tcgThread(o.accel);
@@ -154,27 +159,6 @@ final class ConfigBuilder {
             throw new ConfigException("-machine " + opt + ": no machine type given (see -M help)");
         }
         return name;
-    }
-
-    /** {@code -smp 1}, {@code -smp cpus=1,sockets=1,...}: only one CPU for now. */
-    static int smp(String opt) throws ConfigException {
-        for (String part : opt.split(",", -1)) {
-            String key = part.contains("=") ? part.substring(0, part.indexOf('=')) : "cpus";
-            String value = part.contains("=") ? part.substring(part.indexOf('=') + 1) : part;
-            if (!Set.of("cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads").contains(key)) {
-                throw new ConfigException("-smp " + opt + ": invalid parameter '" + part + "'");
-            }
-            int n;
-            try {
-                n = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new ConfigException("-smp " + opt + ": '" + value + "' is not a number");
-            }
-            if (n != 1) {
-                throw new ConfigException("-smp " + opt + ": only 1 CPU is supported for now");
-            }
-        }
-        return 1;
     }
 
     /** {@code -icount N} or {@code -icount shift=N[,align=off][,sleep=on|off]}. */

@@ -24,7 +24,7 @@ final class Flags {
             new Flag(List.of("-M", "-machine"), "name", "board to emulate (`help` lists them); also type=name", (o, v) -> o.machine = ConfigBuilder.mergeMachine(o.machine, v)),
             new Flag(List.of("-cpu"), "model", "CPU model, which also chooses the architecture (`help` lists them)", (o, v) -> o.cpu = v),
             new Flag(List.of("-m"), "size", "RAM size: 512M, 1G; a plain number is MiB; also size=", (o, v) -> o.memory = v),
-            new Flag(List.of("-smp"), "n", "number of CPUs (1 for now)", (o, v) -> o.smp = v),
+            new Flag(List.of("-smp"), "[cpus=]n[,maxcpus=,sockets=,cores=,threads=]", "CPUs and their topology, as QEMU computes the rest; riscv64 `virt`: 1-512 harts, other boards 1", (o, v) -> o.smp = v),
             new Flag(List.of("-bios"), "file", "firmware image, or `none`; default: the built-in firmware", (o, v) -> o.bios = v),
             new Flag(List.of("-kernel"), "file", "kernel image (Linux Image, ELF)", (o, v) -> o.kernel = v),
             new Flag(List.of("-initrd"), "file", "initial ram disk", (o, v) -> o.initrd = v),

@@ -232,8 +232,9 @@ class MainTest {
         assertUserError("-kernel " + missing + ": No such file or directory", Run.of(fake("-kernel", missing)));
         assertUserError("-initrd " + missing + ": No such file or directory", Run.of(fake("-initrd", missing)));
         assertUserError("-bios " + missing + ": No such file or directory", Run.of(fake("-bios", missing)));
-        assertUserError("-smp 2: only 1 CPU is supported for now", Run.of(fake("-smp", "2")));
-        assertUserError("-smp cpus=4: only 1 CPU is supported for now", Run.of(fake("-smp", "cpus=4")));
+        assertUserError("Parameter 'smp.cpu' is unexpected", Run.of(fake("-smp", "cpu=2")));
+        assertUserError("Invalid CPU topology: product of the hierarchy must match maxcpus: sockets (3) * cores (1) * "
+                + "threads (1) != maxcpus (4)", Run.of(fake("-smp", "cpus=4,sockets=3")));
         assertUserError("-m lots: invalid RAM size (examples: 512M, 1G, 2048)", Run.of(fake("-m", "lots")));
         assertUserError("-serial vc: jemu has no display for a 'vc' console; use stdio, pty, "
                 + "tcp:HOST:PORT,server=on,wait=off or file:PATH", Run.of(fake("-serial", "vc")));

@@ -41,7 +41,7 @@ class RiscvSnapshotBootTest {
         Kit.requireBoard(ARCH, "virt");
     }
 
-    private List<String> args(Path disk, String... more) {
+    static List<String> args(Path disk, String... more) {
         List<String> a = new ArrayList<>(List.of("-M", "virt", "-m", "512M", "-nographic",
                 "-kernel", Kit.file(ARCH, "Image").toString(), "-initrd", Kit.file(ARCH, "initrd.cpio.gz").toString(),
                 "-append", "console=ttyS0 jemu.shell", "-drive", "file=" + disk + ",if=virtio"));

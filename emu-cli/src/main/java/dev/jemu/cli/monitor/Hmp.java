@@ -38,6 +38,7 @@ final class Hmp {
 
     private static final List<Command> COMMANDS = List.of(
             new Command("cont|c", "", "resume emulation", (h, n, r) -> h.noArgs(n, r, "cont|c", () -> h.ctx.control().cont())),
+            new Command("cpu", "index", "set the default CPU", (h, n, r) -> h.selectCpu(r.strip())),
             new Command("gdbserver", "[device]", "start gdbserver on given device (default 'tcp::1234'), stop with 'none'",
                     (h, n, r) -> done(h.gdbserver(r.strip()))),
             new Command("help|?", "[cmd]", "show the help", (h, n, r) -> done(h.help(r.trim()))),
@@ -78,7 +79,9 @@ final class Hmp {
                     (h, n, r) -> HmpMigration.parameters(h.ctx)),
             new Command("name", "", "show the current VM name", (h, n, r) -> done(h.ctx.vmName() == null ? "" : h.ctx.vmName() + "\n")),
             new Command("network", "", "show the network state", (h, n, r) -> h.ctx.control().query(ControlledBoard::networkInfo)),
-            new Command("registers", "", "show the cpu registers", (h, n, r) -> h.ctx.control().query(b -> b.registerDump(0))),
+            new Command("registers", "[-a|vcpu]", "show the cpu registers (-a: show register info for all cpus; "
+                    + "vcpu: specific vCPU to query; show the current CPU's registers if no argument is specified)",
+                    (h, n, r) -> h.infoRegisters(r.strip())),
             new Command("snapshots", "", "show the currently saved VM snapshots", (h, n, r) -> h.infoSnapshots()),
             new Command("status", "", "show the current VM status (running|paused)", (h, n, r) -> done(h.status())),
             new Command("version", "", "show the version of QEMU",
@@ -89,6 +92,8 @@ final class Hmp {
 
     private final MonitorContext ctx;
     private final MemoryDump.Defaults dumpDefaults = new MemoryDump.Defaults();
+    /** The monitor's current CPU ({@code cpu N}): what {@code info registers}, {@code x} and {@code $reg} use. */
+    private int cpu;
 
     Hmp(MonitorContext ctx) {
         this.ctx = ctx;
@@ -186,10 +191,10 @@ final class Hmp {
         String[] words = what.split("\\s+", 2);
         for (Command i : INFO) {
             if (i.is(words[0])) {
-                if (words.length > 1) {
+                if (words.length > 1 && i.args().isEmpty()) {
                     return done(extraneous(i.names(), "info " + i.names()));
                 }
-                return i.handler().run(this, words[0], "");
+                return i.handler().run(this, words[0], words.length > 1 ? words[1] : "");
             }
         }
         return done("unknown command: 'info " + words[0] + "'\n");
@@ -268,11 +273,64 @@ final class Hmp {
         return "VM status: paused" + (s == RunState.PAUSED ? "" : " (" + s.qapiName() + ")") + "\n";
     }
 
+    /** {@code cpu N}: QEMU's answer to an index no CPU has is "invalid CPU index". */
+    private CompletableFuture<String> selectCpu(String index) {
+        Integer n = cpuNumber(index);
+        return ctx.control().query(ControlledBoard::cpus).thenApply(cpus -> {
+            if (n == null || n < 0 || n >= cpus.size()) {
+                return "invalid CPU index\n";
+            }
+            cpu = n;
+            return "";
+        });
+    }
+
+    /** Runs the next commands on CPU {@code index} (QMP's human-monitor-command cpu-index); false if none has it. */
+    CompletableFuture<Boolean> useCpu(long index) {
+        return ctx.control().query(ControlledBoard::cpus).thenApply(cpus -> {
+            if (index < 0 || index >= cpus.size()) {
+                return false;
+            }
+            cpu = (int) index;
+            return true;
+        });
+    }
+
+    private static Integer cpuNumber(String s) {
+        try {
+            return Integer.decode(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** {@code info registers}: the current CPU's, {@code -a} every CPU's, {@code N} CPU N's (QEMU's lines). */
+    private CompletableFuture<String> infoRegisters(String arg) {
+        return ctx.control().query(board -> {
+            int count = board.cpus().size();
+            if (arg.equals("-a")) {
+                StringBuilder s = new StringBuilder();
+                for (int i = 0; i < count; i++) {
+                    s.append(board.registerDump(i));
+                }
+                return s.toString();
+            }
+            if (arg.isEmpty()) {
+                return board.registerDump(cpu);
+            }
+            Integer n = cpuNumber(arg);
+            if (n == null) {
+                return "invalid char in expression\nTry \"help info registers\" for more information\n";
+            }
+            return n >= 0 && n < count ? board.registerDump(n) : "CPU#" + n + " not available\n";
+        });
+    }
+
     private CompletableFuture<String> infoCpus() {
         return ctx.control().query(ControlledBoard::cpus).thenApply(cpus -> {
             StringBuilder s = new StringBuilder();
             for (ControlledBoard.CpuInfo c : cpus) {
-                s.append(c.index() == 0 ? "* " : "  ").append("CPU #").append(c.index()).append(": thread_id=")
+                s.append(c.index() == cpu ? "* " : "  ").append("CPU #").append(c.index()).append(": thread_id=")
                         .append(c.threadId()).append('\n');
             }
             return s.toString();
@@ -331,7 +389,7 @@ final class Hmp {
         return ctx.control().query(board -> {
             long addr;
             try {
-                addr = HmpExpression.evaluate(expr, reg -> board.register(0, reg));
+                addr = HmpExpression.evaluate(expr, reg -> board.register(cpu, reg));
             } catch (HmpExpression.ExpressionException e) {
                 return e.getMessage() + "\n" + tryHelp;
             }
@@ -340,7 +398,7 @@ final class Hmp {
                 return "dump too large (at most 1 MiB at a time)\n";
             }
             byte[] data = new byte[(int) len];
-            int n = board.readMemory(0, addr, data, physical);
+            int n = board.readMemory(cpu, addr, data, physical);
             return MemoryDump.render(f, addr, data, n);
         });
     }

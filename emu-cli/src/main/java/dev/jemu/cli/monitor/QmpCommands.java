@@ -210,9 +210,14 @@ final class QmpCommands {
     }
 
     private static CompletableFuture<Object> humanMonitorCommand(MonitorContext c, Map<String, Object> a) {
-        if (a.containsKey("cpu-index") && (Long) a.get("cpu-index") != 0) {
-            throw QmpError.generic("Parameter 'cpu-index' expects a CPU number");
-        }
-        return new Hmp(c).execute((String) a.get("command-line")).thenApply(out -> out.replace("\n", "\r\n"));
+        Hmp hmp = new Hmp(c);
+        CompletableFuture<Boolean> cpu = a.containsKey("cpu-index") ? hmp.useCpu((Long) a.get("cpu-index"))
+                : CompletableFuture.completedFuture(true);
+        return cpu.thenCompose(ok -> {
+            if (!ok) {
+                throw QmpError.generic("Parameter 'cpu-index' expects a CPU number");
+            }
+            return hmp.execute((String) a.get("command-line"));
+        }).thenApply(out -> out.replace("\n", "\r\n"));
     }
 }

@@ -226,10 +226,36 @@ public final class MachineStateStream {
         if (h.pageSize() != PAGE) {
             throw new StateException("machine state has a page size of " + h.pageSize() + ", expected " + PAGE);
         }
+        int savedCpus = cpus(h.devices()), cpus = cpus(m.deviceSet());
+        if (savedCpus != cpus) {
+            throw new StateException("machine state was saved with " + savedCpus + " CPU" + (savedCpus == 1 ? "" : "s")
+                    + " (-smp " + savedCpus + "), this machine has " + cpus);
+        }
         if (!h.devices().equals(m.deviceSet())) {
             throw new StateException("machine state was saved with the devices " + h.devices() + ", this machine has "
                     + m.deviceSet());
         }
+    }
+
+    // --- -smp: a board with several CPUs names their number in its device set ("cpus=N"; none for one CPU, so
+    // states saved before boards had several CPUs still load)
+
+    /** The entry a board with {@code n} CPUs puts in its device set, or null for one. */
+    public static String cpusEntry(int n) {
+        return n == 1 ? null : "cpus=" + n;
+    }
+
+    private static int cpus(List<String> devices) {
+        for (String d : devices) {
+            if (d.startsWith("cpus=")) {
+                try {
+                    return Integer.parseInt(d.substring("cpus=".length()));
+                } catch (NumberFormatException e) {
+                    throw new StateException("machine state is corrupt (device set entry " + d + ")");
+                }
+            }
+        }
+        return 1;
     }
 
     private static String mib(long bytes) {

@@ -323,6 +323,16 @@ public final class Hart implements Cpu {
         return started[0];
     }
 
+    /**
+     * SBI HSM HART_SUSPEND (retentive, the hart's own call): waits for an interrupt as WFI does; the hart goes
+     * on after the ECALL once an enabled interrupt is pending (at once if one is). Only the hart's own thread.
+     */
+    public void waitForInterrupt() {
+        if ((mip & mie) == 0) {
+            halted = true;
+        }
+    }
+
     /** SBI IPI: raises the supervisor software interrupt (mip.SSIP) on this hart. Any hart's thread. */
     public void raiseSupervisorSoftwareInterrupt() {
         setMipSoftware(MIP_SSIP, MIP_SSIP);

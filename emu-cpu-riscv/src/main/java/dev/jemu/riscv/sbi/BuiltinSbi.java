@@ -6,21 +6,21 @@ import dev.jemu.core.memory.BusError;
 import dev.jemu.devices.Uart16550;
 import dev.jemu.riscv.cpu.EcallHandler;
 import dev.jemu.riscv.cpu.Hart;
+import dev.jemu.riscv.cpu.HartGroup;
 import java.util.function.Consumer;
 
 /**
- * An SBI 2.0 implementation in Java for a single hart, in place of OpenSBI: the kernel's ECALLs from S-mode
- * come here ({@link Hart#setEcallHandler}). Extensions: base, time (through Sstc's {@code stimecmp}), ipi,
+ * An SBI 2.0 implementation in Java for the machine's harts, in place of OpenSBI: the kernel's ECALLs from
+ * S-mode come here ({@link Hart#setEcallHandler}); the calls that reach other harts go through {@link SbiHarts}. Extensions: base, time (through Sstc's {@code stimecmp}), ipi,
  * rfence, srst, hsm, dbcn, and the legacy v0.1 calls; anything else is {@link Sbi#ERR_NOT_SUPPORTED}.
  * {@link #prepare} leaves the M-mode state as OpenSBI would before entering the kernel.
  */
 public final class BuiltinSbi implements EcallHandler {
-    static final int A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17;
+    static final int A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14, A6 = 16, A7 = 17;
     // CSR numbers used here.
     static final int MSTATUS = 0x300, MEDELEG = 0x302, MIDELEG = 0x303, MIE = 0x304, MTVEC = 0x305,
-            MCOUNTEREN = 0x306, SCOUNTEREN = 0x106, MENVCFG = 0x30a, MIP = 0x344, PMPCFG0 = 0x3a0, PMPADDR0 = 0x3b0, STIMECMP = 0x14d,
+            MCOUNTEREN = 0x306, SCOUNTEREN = 0x106, MENVCFG = 0x30a, PMPCFG0 = 0x3a0, PMPADDR0 = 0x3b0, STIMECMP = 0x14d,
             MVENDORID = 0xf11, MARCHID = 0xf12, MIMPID = 0xf13;
-    static final long MIP_SSIP = 1L << 1;
     /**
      * Exceptions handed to S-mode: everything but ECALLs from S/M (which come here) and what only M-mode
      * firmware could fix. Unlike OpenSBI we do not emulate in M-mode, so illegal-instruction and misaligned
@@ -37,11 +37,21 @@ public final class BuiltinSbi implements EcallHandler {
     private final AddressSpace bus;
     private final Uart16550 console;
     private final Consumer<ExitRequest> exit;
+    private final SbiHarts harts;
+    /** Where unexpected M-mode traps go (set by {@link #prepare}; a started hart gets the same). */
+    private long mtrapVector;
 
+    /** For a one-hart machine (or rig): the calling hart is the only one. */
     public BuiltinSbi(AddressSpace bus, Uart16550 console, Consumer<ExitRequest> exit) {
+        this(bus, console, exit, null);
+    }
+
+    /** For the harts of {@code group} (ids 0..n-1): HSM, IPI and RFENCE reach them all. */
+    public BuiltinSbi(AddressSpace bus, Uart16550 console, Consumer<ExitRequest> exit, HartGroup group) {
         this.bus = bus;
         this.console = console;
         this.exit = exit;
+        this.harts = new SbiHarts(bus, group, this::machineSetup);
     }
 
     /**
@@ -49,6 +59,16 @@ public final class BuiltinSbi implements EcallHandler {
      * a1 = device tree. {@code mtrapVector} is where unexpected M-mode traps go.
      */
     public void prepare(Hart hart, long entry, long fdt, long mtrapVector) {
+        this.mtrapVector = mtrapVector;
+        machineSetup(hart);
+        hart.setReg(A0, hart.hartId());
+        hart.setReg(A1, fdt);
+        hart.setPc(entry);
+        hart.setPrivilege(1);
+    }
+
+    /** The M-mode state OpenSBI leaves before a hart enters S-mode (boot, or HSM hart_start). */
+    private void machineSetup(Hart hart) {
         hart.setCsr(MEDELEG, MEDELEG_VALUE);
         hart.setCsr(MIDELEG, MIDELEG_VALUE);
         hart.setCsr(MCOUNTEREN, 0x7);          // cycle, time, instret readable from S/U
@@ -61,10 +81,6 @@ public final class BuiltinSbi implements EcallHandler {
         hart.setCsr(MIE, 0);
         hart.setCsr(MSTATUS, hart.csr(MSTATUS) | MSTATUS_FS_INITIAL);
         hart.setEcallHandler(this);
-        hart.setReg(A0, hart.hartId());
-        hart.setReg(A1, fdt);
-        hart.setPc(entry);
-        hart.setPrivilege(1);
     }
 
     @Override
@@ -76,6 +92,9 @@ public final class BuiltinSbi implements EcallHandler {
             return true;
         }
         long[] r = call(hart, eid, fid);
+        if (r == null) {
+            return true; // the call set a0/a1 itself (a non-retentive suspend's resume state)
+        }
         hart.setReg(A0, r[0]);
         hart.setReg(A1, r[1]);
         return true;
@@ -90,7 +109,7 @@ public final class BuiltinSbi implements EcallHandler {
     private static final long[] NOT_SUPPORTED = {Sbi.ERR_NOT_SUPPORTED, 0};
 
     private long[] call(Hart hart, long eid, long fid) {
-        long a0 = hart.reg(A0), a1 = hart.reg(A1), a2 = hart.reg(A2);
+        long a0 = hart.reg(A0), a1 = hart.reg(A1), a2 = hart.reg(A2), a3 = hart.reg(A3);
         if (eid == Sbi.EXT_BASE) {
             return switch ((int) fid) {
                 case 0 -> ret(0, Sbi.SPEC_VERSION);
@@ -114,18 +133,13 @@ public final class BuiltinSbi implements EcallHandler {
             if (fid != 0) {
                 return NOT_SUPPORTED;
             }
-            return sendIpi(hart, a0, a1);
+            return harts.sendIpi(hart, a0, a1);
         }
         if (eid == Sbi.EXT_RFENCE) {
-            if (fid > 2) {
+            if (fid < 0 || fid > 2) {
                 return NOT_SUPPORTED; // the hypervisor fences: no H extension
             }
-            if (fid == 0) {
-                hart.instructionFence(); // remote fence.i: the code cache is shared by the harts
-            } else {
-                hart.flushTlb(); // sfence.vma (with or without ASID): one hart, flush everything cached
-            }
-            return ret(0, 0);
+            return harts.remoteFence(hart, fid, a0, a1, a2, a3);
         }
         if (eid == Sbi.EXT_SRST) {
             if (fid != 0) {
@@ -142,9 +156,10 @@ public final class BuiltinSbi implements EcallHandler {
         }
         if (eid == Sbi.EXT_HSM) {
             return switch ((int) fid) {
-                case 0 -> ret(a0 == hart.hartId() ? Sbi.ERR_ALREADY_AVAILABLE : Sbi.ERR_INVALID_PARAM, 0);
-                case 1 -> ret(Sbi.ERR_FAILED, 0); // stopping the only hart would leave nothing to run
-                case 2 -> a0 == hart.hartId() ? ret(0, Sbi.HSM_STARTED) : ret(Sbi.ERR_INVALID_PARAM, 0);
+                case 0 -> harts.hartStart(hart, a0, a1, a2);
+                case 1 -> harts.hartStop(hart);
+                case 2 -> harts.hartStatus(hart, a0);
+                case 3 -> harts.hartSuspend(hart, a0, a1, a2);
                 default -> NOT_SUPPORTED;
             };
         }
@@ -171,18 +186,6 @@ public final class BuiltinSbi implements EcallHandler {
     private static void setTimer(Hart hart, long value) {
         // With Sstc the timer interrupt follows stimecmp directly (STIP clears once it is in the future).
         hart.setCsr(STIMECMP, value);
-    }
-
-    private static long[] sendIpi(Hart hart, long mask, long maskBase) {
-        boolean self = maskBase == -1L || (maskBase <= hart.hartId() && hart.hartId() - maskBase < 64
-                && (mask >>> (hart.hartId() - maskBase) & 1) != 0);
-        if (maskBase != -1L && maskBase > hart.hartId()) {
-            return ret(Sbi.ERR_INVALID_PARAM, 0);
-        }
-        if (self) {
-            hart.setCsr(MIP, hart.csr(MIP) | MIP_SSIP);
-        }
-        return ret(0, 0);
     }
 
     private long[] consoleWrite(long n, long lo, long hi) {
@@ -219,17 +222,25 @@ public final class BuiltinSbi implements EcallHandler {
     }
 
     private long legacy(Hart hart, long eid) {
-        long a0 = hart.reg(A0);
+        long a0 = hart.reg(A0), a1 = hart.reg(A1), a2 = hart.reg(A2);
         switch ((int) eid) {
             case (int) Sbi.LEGACY_SET_TIMER -> setTimer(hart, a0);
             case (int) Sbi.LEGACY_CONSOLE_PUTCHAR -> console.backend().write((int) a0 & 0xff);
             case (int) Sbi.LEGACY_CONSOLE_GETCHAR -> {
                 return console.takeInput();
             }
-            case (int) Sbi.LEGACY_CLEAR_IPI -> hart.setCsr(MIP, hart.csr(MIP) & ~MIP_SSIP);
-            case (int) Sbi.LEGACY_SEND_IPI -> hart.setCsr(MIP, hart.csr(MIP) | MIP_SSIP);
-            case (int) Sbi.LEGACY_REMOTE_FENCE_I -> hart.instructionFence();
-            case (int) Sbi.LEGACY_REMOTE_SFENCE_VMA, (int) Sbi.LEGACY_REMOTE_SFENCE_VMA_ASID -> hart.flushTlb();
+            case (int) Sbi.LEGACY_CLEAR_IPI -> {
+                return harts.clearIpi(hart);
+            }
+            case (int) Sbi.LEGACY_SEND_IPI -> {
+                return harts.legacySendIpi(hart, a0);
+            }
+            case (int) Sbi.LEGACY_REMOTE_FENCE_I -> {
+                return harts.legacyFence(hart, true, a0, 0, -1);
+            }
+            case (int) Sbi.LEGACY_REMOTE_SFENCE_VMA, (int) Sbi.LEGACY_REMOTE_SFENCE_VMA_ASID -> {
+                return harts.legacyFence(hart, false, a0, a1, a2);
+            }
             case (int) Sbi.LEGACY_SHUTDOWN -> exit.accept(ExitRequest.poweroff(0));
             default -> {
                 return Sbi.ERR_NOT_SUPPORTED;

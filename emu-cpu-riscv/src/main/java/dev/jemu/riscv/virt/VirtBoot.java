@@ -142,7 +142,7 @@ final class VirtBoot {
             given = disk.fdt();
             givenName = disk.where() + ": device tree";
         }
-        byte[] fdt = deviceTree(ramBytes, append, given, givenName, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0);
+        byte[] fdt = deviceTree(ramBytes, Math.max(c.smp, 1), append, given, givenName, hasInitrd ? 1 : 0, hasInitrd ? 1 : 0);
         long fdtTop = ramBase + Math.min(ramBytes, 3072 * MiB);
         long fdtAddr = alignDown(fdtTop - fdt.length, 2 * MiB);
         if (fdtAddr < kernelEnd) {
@@ -170,7 +170,7 @@ final class VirtBoot {
             }
             ImageFiles.place(bus, initrdPath, initrdStart, data, 0, data.length);
             initrdEnd = initrdStart + data.length;
-            fdt = deviceTree(ramBytes, append, given, givenName, initrdStart, initrdEnd);
+            fdt = deviceTree(ramBytes, Math.max(c.smp, 1), append, given, givenName, initrdStart, initrdEnd);
         }
         ImageFiles.place(bus, Path.of("device tree"), fdtAddr, fdt, 0, fdt.length);
 
@@ -185,10 +185,10 @@ final class VirtBoot {
      * The board's own tree, or {@code given} (named {@code name} in errors) with {@code /chosen} patched: the
      * command line and initrd bounds, but no {@code stdout-path} (QEMU adds that only to trees it builds).
      */
-    private static byte[] deviceTree(long ramBytes, String append, byte[] given, String name, long initrdStart,
-                                     long initrdEnd) throws ConfigException {
+    private static byte[] deviceTree(long ramBytes, int harts, String append, byte[] given, String name,
+                                     long initrdStart, long initrdEnd) throws ConfigException {
         if (given == null) {
-            return VirtDeviceTree.build(ramBytes, new VirtDeviceTree.Chosen(append, initrdStart, initrdEnd));
+            return VirtDeviceTree.build(ramBytes, harts, new VirtDeviceTree.Chosen(append, initrdStart, initrdEnd));
         }
         try {
             return FdtChosen.patch(given, append, initrdStart, initrdEnd);

@@ -5,8 +5,9 @@ import dev.jemu.devices.SifiveTest;
 import java.security.SecureRandom;
 
 /**
- * The virt board's device tree, built from {@link VirtMap} in QEMU's shape: {@code cpus} with the hart's
- * ISA, {@code memory}, {@code chosen}, the syscon poweroff/reboot nodes, and a {@code soc} simple-bus with
+ * The virt board's device tree, built from {@link VirtMap} in QEMU's shape: {@code cpus} with each hart's
+ * ISA and QEMU's {@code cpu-map} (one socket: {@code cluster0} with {@code core0..coreN-1}, whatever the
+ * {@code -smp} topology, as QEMU 7.2 lays it out without NUMA), {@code memory}, {@code chosen}, the syscon poweroff/reboot nodes, and a {@code soc} simple-bus with
  * every device. Property values follow QEMU's virt so Linux binds the same drivers.
  */
 public final class VirtDeviceTree {
@@ -25,9 +26,21 @@ public final class VirtDeviceTree {
     public record Chosen(String bootargs, long initrdStart, long initrdEnd) {
     }
 
+    /** The tree for one hart. */
     public static byte[] build(long ramBytes, Chosen chosen) {
+        return build(ramBytes, 1, chosen);
+    }
+
+    /** The tree for {@code harts} harts (ids 0..harts-1). */
+    public static byte[] build(long ramBytes, int harts, Chosen chosen) {
         FdtBuilder f = new FdtBuilder();
-        int cpuPh = f.allocPhandle(), intcPh = f.allocPhandle(), plicPh = f.allocPhandle(), testPh = f.allocPhandle();
+        // QEMU numbers the phandles from the last hart down (cpu, then its interrupt controller), then the PLIC
+        int[] cpuPh = new int[harts], intcPh = new int[harts];
+        for (int i = harts - 1; i >= 0; i--) {
+            cpuPh[i] = f.allocPhandle();
+            intcPh[i] = f.allocPhandle();
+        }
+        int plicPh = f.allocPhandle(), testPh = f.allocPhandle();
 
         f.beginNode("");
         f.propU32("#address-cells", 2).propU32("#size-cells", 2);
@@ -56,15 +69,20 @@ public final class VirtDeviceTree {
 
         f.beginNode("cpus").propU32("#address-cells", 1).propU32("#size-cells", 0)
                 .propU32("timebase-frequency", (int) VirtMap.TIMEBASE_HZ);
-        f.beginNode("cpu@0").propU32("phandle", cpuPh).propString("device_type", "cpu").propU32("reg", 0)
-                .propString("status", "okay").propString("compatible", "riscv").propString("riscv,isa", ISA)
-                .propString("riscv,isa-base", "rv64i").propStrings("riscv,isa-extensions", ISA_EXTENSIONS)
-                .propString("mmu-type", MMU_TYPE);
-        f.beginNode("interrupt-controller").propU32("#address-cells", 0).propU32("#interrupt-cells", 1).propEmpty("interrupt-controller")
-                .propString("compatible", "riscv,cpu-intc").propU32("phandle", intcPh).endNode();
-        f.endNode();
-        f.beginNode("cpu-map").beginNode("cluster0").beginNode("core0").propU32("cpu", cpuPh).endNode().endNode()
-                .endNode();
+        for (int i = 0; i < harts; i++) {
+            f.beginNode("cpu@" + i).propU32("phandle", cpuPh[i]).propString("device_type", "cpu").propU32("reg", i)
+                    .propString("status", "okay").propString("compatible", "riscv").propString("riscv,isa", ISA)
+                    .propString("riscv,isa-base", "rv64i").propStrings("riscv,isa-extensions", ISA_EXTENSIONS)
+                    .propString("mmu-type", MMU_TYPE);
+            f.beginNode("interrupt-controller").propU32("#address-cells", 0).propU32("#interrupt-cells", 1).propEmpty("interrupt-controller")
+                    .propString("compatible", "riscv,cpu-intc").propU32("phandle", intcPh[i]).endNode();
+            f.endNode();
+        }
+        f.beginNode("cpu-map").beginNode("cluster0");
+        for (int i = 0; i < harts; i++) {
+            f.beginNode("core" + i).propU32("cpu", cpuPh[i]).endNode();
+        }
+        f.endNode().endNode();
         f.endNode();
 
         f.beginNode("soc").propU32("#address-cells", 2).propU32("#size-cells", 2)
@@ -82,7 +100,22 @@ public final class VirtDeviceTree {
         return f.finish();
     }
 
-    private static void socDevice(FdtBuilder f, VirtMap m, int i, int intcPh, int plicPh, int testPh) {
+    /**
+     * Each hart's two lines on its {@code intc}, in hart order ({@code <intc0 a intc0 b intc1 a ...>}): MSIP and
+     * MTIP for the CLINT, the M then the S context (MEIP, SEIP) for the PLIC.
+     */
+    private static int[] perHart(int[] intcPh, int a, int b) {
+        int[] cells = new int[4 * intcPh.length];
+        for (int i = 0; i < intcPh.length; i++) {
+            cells[4 * i] = intcPh[i];
+            cells[4 * i + 1] = a;
+            cells[4 * i + 2] = intcPh[i];
+            cells[4 * i + 3] = b;
+        }
+        return cells;
+    }
+
+    private static void socDevice(FdtBuilder f, VirtMap m, int i, int[] intcPh, int plicPh, int testPh) {
         switch (m) {
             case MROM, DRAM -> {
                 return; // not soc devices
@@ -96,9 +129,9 @@ public final class VirtDeviceTree {
             case UART0 -> f.propString("compatible", "ns16550a").propU32("clock-frequency", VirtMap.UART_CLOCK_HZ);
             case VIRTIO -> f.propString("compatible", "virtio,mmio");
             case CLINT -> f.propStrings("compatible", "sifive,clint0", "riscv,clint0")
-                    .propCells("interrupts-extended", intcPh, 3, intcPh, 7);
+                    .propCells("interrupts-extended", perHart(intcPh, 3, 7));
             case PLIC -> f.propU32("phandle", plicPh).propU32("riscv,ndev", PLIC_NDEV)
-                    .propCells("interrupts-extended", intcPh, 11, intcPh, 9).propEmpty("interrupt-controller")
+                    .propCells("interrupts-extended", perHart(intcPh, 11, 9)).propEmpty("interrupt-controller")
                     .propStrings("compatible", "sifive,plic-1.0.0", "riscv,plic0").propU32("#address-cells", 0)
                     .propU32("#interrupt-cells", 1);
             default -> throw new IllegalStateException(m.name());

@@ -44,8 +44,13 @@ public enum VirtMap {
 
     /** PLIC sources on virt (QEMU's VIRT_IRQCHIP_NUM_SOURCES): 1..95 usable. */
     public static final int PLIC_SOURCES = 96;
-    /** PLIC contexts: hart 0 M-mode then S-mode. */
-    public static final int PLIC_CONTEXTS = 2;
+    /** PLIC contexts per hart: M-mode then S-mode (context 2i is hart i's M-mode, 2i+1 its S-mode). */
+    public static final int PLIC_CONTEXTS_PER_HART = 2;
+    /**
+     * The most harts the board takes (QEMU's VIRT_CPUS_MAX): also what the windows hold, 1024 PLIC contexts of
+     * 4 KiB from 0x200000 in 0x600000, and 512 MSIP words and mtimecmp registers in the ACLINT's 64 KiB.
+     */
+    public static final int MAX_HARTS = 512;
     /** mtime / the time CSR tick rate. */
     public static final long TIMEBASE_HZ = 10_000_000L;
     /** The UART's input clock: 3.6864 MHz, so 115200 baud is divisor 2 (QEMU's figure). */

@@ -48,6 +48,11 @@ class BuiltinSbiTest {
 
     /** Performs one call; returns {a0, a1}. */
     long[] call(long eid, long fid, long... args) {
+        return call(sbi, hart, eid, fid, args);
+    }
+
+    /** Performs one call of {@code hart} into {@code sbi} as its ECALL would; returns {a0, a1}. */
+    static long[] call(BuiltinSbi sbi, Hart hart, long eid, long fid, long... args) {
         hart.setReg(17, eid);
         hart.setReg(16, fid);
         for (int i = 0; i < args.length; i++) {

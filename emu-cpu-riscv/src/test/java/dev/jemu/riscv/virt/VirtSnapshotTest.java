@@ -80,17 +80,17 @@ class VirtSnapshotTest {
         m.bus().write(VirtMap.RTC.base + 0x0c, 4, 1 + seed);                  // alarm high
     }
 
-    private static byte[] save(MachineState m) throws Exception {
+    static byte[] save(MachineState m) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         MachineStateStream.save(m, StateOutput.of(out));
         return out.toByteArray();
     }
 
-    private static void load(MachineState m, byte[] stream) {
+    static void load(MachineState m, byte[] stream) {
         MachineStateStream.load(m, StateInput.of(new ByteArrayInputStream(stream)));
     }
 
-    private static List<StateRecord> records(MachineState m) {
+    static List<StateRecord> records(MachineState m) {
         List<StateRecord> out = new ArrayList<>();
         for (Stateful s : m.stateful()) {
             out.add(StateRecord.of(s));

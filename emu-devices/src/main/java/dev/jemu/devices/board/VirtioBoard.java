@@ -196,6 +196,11 @@ public abstract class VirtioBoard implements Machine, SnapshotMachine {
         }
     }
 
+    /** The host thread id running CPU {@code index} (QEMU's {@code thread-id}): today the machine thread. */
+    protected long cpuThreadId(int index) {
+        return machineThreadId;
+    }
+
     /** What the guest's exit {@code e} does: the exit status that ends the run, or -1 to go on. */
     protected int guestExit(ExitRequest e) {
         return GuestExits.handle(e, control, config, this::reset);
