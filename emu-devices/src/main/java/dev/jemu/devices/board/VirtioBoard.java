@@ -196,9 +196,9 @@ public abstract class VirtioBoard implements Machine, SnapshotMachine {
         }
     }
 
-    /** The host thread id running CPU {@code index} (QEMU's {@code thread-id}): today the machine thread. */
+    /** The host thread id running CPU {@code index} (QEMU's {@code thread-id}): its own with thread=multi. */
     protected long cpuThreadId(int index) {
-        return machineThreadId;
+        return loop.cpuThreadId(cpus().get(index), machineThreadId);
     }
 
     /** What the guest's exit {@code e} does: the exit status that ends the run, or -1 to go on. */
