@@ -15,7 +15,7 @@ final class ArmStats {
     static Thread runner;
 
     static long dispatches, blockRuns, blockInsns, chained, interpInsns, syncExceptions, interrupts, fetchWalks,
-            compiled, pagesDropped, tlbiAll, tlbiVa, tlbiAsid;
+            compiled, compiledInsns, pagesDropped, tlbiAll, tlbiVa, tlbiAsid;
     /** Interpreted instructions per instruction word's top 11 bits (the encoding group) and per guest pc. */
     static final long[] interpByGroup = new long[2048];
     static final Map<Long, long[]> interpByPc = new HashMap<>();
@@ -57,6 +57,8 @@ final class ArmStats {
                 dispatches, blockRuns, chained, blockInsns, interpInsns);
         e.printf("arm stats: sync exceptions %d, interrupts %d, fetch walks %d, blocks compiled %d, code pages dropped %d%n",
                 syncExceptions, interrupts, fetchWalks, compiled, pagesDropped);
+        e.printf("arm stats: instructions in compiled blocks %d (%.1f a block)%n", compiledInsns,
+                compiled == 0 ? 0.0 : (double) compiledInsns / compiled);
         e.printf("arm stats: tlbi all %d, va %d, asid %d%n", tlbiAll, tlbiVa, tlbiAsid);
         Integer[] g = new Integer[2048];
         for (int i = 0; i < g.length; i++) g[i] = i;

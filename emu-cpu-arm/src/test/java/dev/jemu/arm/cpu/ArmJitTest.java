@@ -183,6 +183,41 @@ class ArmJitTest {
         assertEquals(0, jit.x[25], "the loop ran to its end");
     }
 
+    /** 64 loads and stores: a block whose run would pass HotSpot's huge-method limit (never compiled). */
+    private static String memoryRun(long seed) {
+        Random rnd = new Random(seed);
+        StringBuilder b = new StringBuilder("adr x28, data\nmov x25, #50\ntop:\n");
+        for (int i = 0; i < 70; i++) {
+            int k = rnd.nextInt(4);
+            String reg = "x" + rnd.nextInt(16), reg2 = "x" + rnd.nextInt(16);
+            int off = 16 * rnd.nextInt(32);
+            b.append(switch (k) {
+                case 0 -> "ldr " + reg + ", [x28, #" + off + "]";
+                case 1 -> "str " + reg + ", [x28, #" + off + "]";
+                case 2 -> "ldp " + reg + ", " + reg2 + ", [x28, #" + off + "]";
+                default -> "stp " + reg + ", " + reg2 + ", [x28, #" + off + "]";
+            }).append('\n');
+        }
+        b.append("subs x25, x25, #1\nb.ne top\ndone: b done\n.balign 4096\ndata:\n.skip 4096\n");
+        return b.toString();
+    }
+
+    /** A block too large for HotSpot to compile is cut short until its run fits (and still runs as the interpreter). */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void blocksStayCompilableByHotSpot(long seed) {
+        String src = memoryRun(seed);
+        TestRig rig = new TestRig().asm(src);
+        int[] insns = new int[ArmJit.MAX_LENGTH];
+        CodeCache.Page page = rig.cpu.code.page(TestRig.RAM);
+        for (int i = 0; i < insns.length; i++) insns[i] = page.word(2 + i); // from top: 64 loads and stores
+        ArmJit.Generated g = ArmJit.generateFitting(insns, insns.length);
+        assertTrue(g.n() < insns.length, "a block of 64 memory instructions is cut (" + g.n() + ")");
+        assertTrue(g.n() > 8, "but not to nothing (" + g.n() + ")");
+        assertTrue(ArmJit.runSize(g.bytes()) <= 8000, "run fits HotSpot's HugeMethodLimit");
+        compare(src, seed, 20_000);
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
     void compiledBlocksMatchTheInterpreter(long seed) {
