@@ -14,7 +14,7 @@ final class ArmStats {
     /** The thread running the CPU (its CPU time is printed). */
     static Thread runner;
 
-    static long dispatches, blockRuns, blockInsns, chained, interpInsns, syncExceptions, interrupts, fetchWalks,
+    static long dispatches, blockRuns, blockInsns, interpInsns, syncExceptions, interrupts, fetchWalks,
             compiled, compiledInsns, pagesDropped, tlbiAll, tlbiVa, tlbiAsid;
     /** Interpreted instructions per instruction word's top 11 bits (the encoding group) and per guest pc. */
     static final long[] interpByGroup = new long[2048];
@@ -53,8 +53,8 @@ final class ArmStats {
             e.printf("arm stats: cpu thread %.2f s CPU, process uptime %.2f s%n", mx.getThreadCpuTime(runner.threadId()) / 1e9,
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
         }
-        e.printf("arm stats: dispatches %d, block runs %d (chained %d), insns in blocks %d, interpreted %d%n",
-                dispatches, blockRuns, chained, blockInsns, interpInsns);
+        e.printf("arm stats: dispatches %d, block runs %d, insns in blocks %d, interpreted %d%n",
+                dispatches, blockRuns, blockInsns, interpInsns);
         e.printf("arm stats: sync exceptions %d, interrupts %d, fetch walks %d, blocks compiled %d, code pages dropped %d%n",
                 syncExceptions, interrupts, fetchWalks, compiled, pagesDropped);
         e.printf("arm stats: instructions in compiled blocks %d (%.1f a block)%n", compiledInsns,
