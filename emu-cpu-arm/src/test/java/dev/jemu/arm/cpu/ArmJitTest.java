@@ -183,6 +183,60 @@ class ArmJitTest {
         assertEquals(0, jit.x[25], "the loop ran to its end");
     }
 
+    /**
+     * Flags a block keeps in locals must be in ArmCpu's fields whenever anything else can see them: a data abort in
+     * the middle of the block (the handler reads NZCV with MRS and folds it into x21), a call of a non-emitted op that
+     * reads C (ADC) and one that writes NZCV (MSR), and the block's exits (B.cond after the block's own compare).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void flagsInLocalsAreSeenByHandlersAndCalledOps(long seed) {
+        String src = """
+                adr x20, vectors
+                msr vbar_el1, x20
+                adr x28, data
+                mov x26, #0
+                mov x25, #500
+            top:
+                subs x1, x25, #250
+                ands x2, x1, #0x3
+                ccmp x2, #1, #4, ne
+                csinc x3, x3, x3, ge
+                adcs x4, x4, x1
+                add x9, x9, x4
+                cmn x1, #7
+                tbnz x25, #4, skip
+                ldr x18, [x26]
+            skip:
+                csel x5, x1, x2, lt
+                msr nzcv, x5
+                adc x6, x6, x6
+                subs x7, x25, x2
+                b.hi on
+                add x8, x8, #1
+            on:
+                subs x25, x25, #1
+                b.ne top
+            done: b done
+            .balign 2048
+            vectors:
+            .skip 0x200
+                mrs x22, nzcv
+                add x21, x21, x22, lsr #28
+                mrs x24, elr_el1
+                add x24, x24, #4
+                msr elr_el1, x24
+                add x23, x23, #1
+                eret
+            .balign 4096
+            data:
+            .skip 4096
+            """;
+        ArmCpu jit = compare(src, seed, 12_000);
+        assertTrue(jit.x[23] > 100, "the load faulted in many passes");
+        assertTrue(jit.x[21] > 0, "the handler saw flags set");
+    }
+
     /** 64 loads and stores: a block whose run would pass HotSpot's huge-method limit (never compiled). */
     private static String memoryRun(long seed) {
         Random rnd = new Random(seed);
