@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandles;
 
 /**
  * The aarch64 block compiler: a hot block start's straight-line ops (up to and including the first branch,
- * exception or system instruction, the page end or {@link #MAX_LENGTH} ops) become one hidden class whose
+ * exception or system instruction, the page end or {@link #MAX_LENGTH} ops, fewer when its code would be too large
+ * for HotSpot to compile: {@link #generateFitting}) become one hidden class whose
  * {@code run} calls each op's {@link ArmOp#exec} in turn. Every op is a constant of its class (a static final
  * field), so each call site sees one receiver class: HotSpot binds it directly and inlines small ops, where
  * the interpreter's one call site sees every op class there is (a megamorphic interface call per
