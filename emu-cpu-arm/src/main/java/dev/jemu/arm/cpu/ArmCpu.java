@@ -314,12 +314,14 @@ public final class ArmCpu implements Cpu {
     @Override
     public long run(long budget) {
         long n = 0, traps = 0;
-        final long[] x = this.x;
+        if (ArmStats.ON) ArmStats.runner = Thread.currentThread();
         while (n < budget && traps < budget) {
             if ((n | traps) != 0 && loop.attention()) {
                 break;
             }
+            if (ArmStats.ON) ArmStats.dispatches++;
             if (exceptions.interruptPending()) {
+                if (ArmStats.ON) ArmStats.interrupts++;
                 exceptions.takeInterrupt();
                 halted = false;
             } else if (halted && exceptions.wakeUp()) {
@@ -344,7 +346,9 @@ public final class ArmCpu implements Cpu {
                             blockPc = pc;
                             jitDone = 0;
                             jitBudget = (int) Math.min(Integer.MAX_VALUE, budget - n - b.length);
-                            n += b.run(this, pc);
+                            int ran = b.run(this, pc);
+                            n += ran;
+                            if (ArmStats.ON) ArmStats.block(pc, ran, b.length);
                             blockPc = NO_BLOCK;
                             pc = npc;
                             continue; // the next pc is a block start again
@@ -356,6 +360,7 @@ public final class ArmCpu implements Cpu {
                     }
                     this.pc = pc;
                     npc = pc + 4;
+                    if (ArmStats.ON) ArmStats.interp(pc, ArmStats.PCS ? page.word(idx) : 0);
                     op.exec(this);
                     target = npc != pc + 4;
                     pc = npc;
@@ -367,6 +372,7 @@ public final class ArmCpu implements Cpu {
                     n += jitDone + ((this.pc - blockPc) >>> 2); // the block's ops before the faulting one retired
                 }
                 traps++;
+                if (ArmStats.ON) ArmStats.syncExceptions++;
                 exceptions.takeSync();
             }
         }
@@ -387,6 +393,7 @@ public final class ArmCpu implements Cpu {
             exceptions.checkIllegalState();
             return page;
         }
+        if (ArmStats.ON) ArmStats.fetchWalks++;
         long pa = mmu.translateFetch(pc);
         try {
             page = code.page(pa & ~0xfffL);

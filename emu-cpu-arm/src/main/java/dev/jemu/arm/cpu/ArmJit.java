@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandles;
 
 /**
  * The aarch64 block compiler: a hot block start's straight-line ops (up to and including the first branch,
- * exception or system instruction, the page end or {@link #MAX_LENGTH} ops) become one hidden class whose
+ * exception or system instruction, the page end or {@link #MAX_LENGTH} ops, fewer when its code would be too large
+ * for HotSpot to compile: {@link #generateFitting}) become one hidden class whose
  * {@code run} calls each op's {@link ArmOp#exec} in turn. Every op is a constant of its class (a static final
  * field), so each call site sees one receiver class: HotSpot binds it directly and inlines small ops, where
  * the interpreter's one call site sees every op class there is (a megamorphic interface call per
@@ -72,8 +73,12 @@ final class ArmJit {
                     break;
                 }
             }
+            Generated g = generateFitting(insns, n);
+            byte[] bytes = g.bytes();
+            n = g.n();
+            if (ArmStats.ON) ArmStats.compiledInsns += n;
             Object[] data = java.util.Arrays.copyOf(ops, n, Object[].class);
-            return HiddenClasses.instantiate(LOOKUP, generate(insns, n), data, ArmBlock.class);
+            return HiddenClasses.instantiate(LOOKUP, bytes, data, ArmBlock.class);
         } catch (RuntimeException | LinkageError e) {
             if (!reported) {
                 reported = true;
@@ -82,6 +87,38 @@ final class ArmJit {
             }
             return null;
         }
+    }
+
+    /**
+     * The largest {@code run} HotSpot compiles: a method over 8000 bytes of bytecode (-XX:HugeMethodLimit) is never
+     * compiled and would run in the JVM's bytecode interpreter for good. Blocks of 64 loads and stores pass it (each
+     * has its slow path with the registers written back); such a block is cut short until it fits. (Before: five
+     * such blocks, the kernel's hottest, ran interpreted all boot long, a quarter of the boot's CPU time.)
+     */
+    static final int MAX_BYTECODE = 7900;
+
+    /** A block's class and how many of the instructions it was given it runs. */
+    record Generated(byte[] bytes, int n) {
+    }
+
+    /** The class of the first {@code n} of {@code insns}, cut shorter while its run is over {@link #MAX_BYTECODE}. */
+    static Generated generateFitting(int[] insns, int n) {
+        byte[] bytes = generate(insns, n);
+        for (int size = runSize(bytes); size > MAX_BYTECODE && n > 1; size = runSize(bytes)) {
+            n = Math.max(1, Math.min(n - 1, (int) ((long) n * MAX_BYTECODE / size)));
+            bytes = generate(insns, n);
+        }
+        return new Generated(bytes, n);
+    }
+
+    /** Bytes of bytecode in the generated class's run method. */
+    static int runSize(byte[] classBytes) {
+        for (var m : ClassFile.of().parse(classBytes).methods()) {
+            if (m.methodName().equalsString("run")) {
+                return m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
+            }
+        }
+        throw new IllegalStateException("no run method");
     }
 
     /** With -Djemu.jit.calls=true every instruction calls its op (the call-threaded blocks, for comparison). */

@@ -19,7 +19,9 @@ import java.lang.constant.MethodTypeDesc;
  * see them or raise an exception (a fallback op, a load or store slow path), so every exception is precise:
  * {@code c.pc} is the faulting instruction and {@code c.x} holds what the instructions before it wrote. Since a
  * block is straight-line code whose only branches leave it, which registers are loaded and written is known at
- * each instruction when the bytecode is made. Flags stay in {@link ArmCpu}'s fields.
+ * each instruction when the bytecode is made. The flags likewise: an instruction that sets NZCV computes them
+ * inline into four int locals (no call of Alu), conditions read the locals, and they go back to
+ * {@link ArmCpu}'s fields with the registers; until an instruction of the block sets them, conditions read the fields.
  *
  * <p>Loads and stores look up the {@link Mmu}'s read or write TLB inline (the same tag and page-crossing test as
  * {@link Mmu#read64}) and access guest RAM through {@link RawMemory}; a miss calls the CPU's access method, which
@@ -30,19 +32,21 @@ final class BlockEmitter {
     static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.arm.cpu.ArmCpu");
     static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.arm.cpu.ArmOp");
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.jemu.arm.cpu.Mmu");
-    private static final ClassDesc CD_ALU = ClassDesc.of("dev.jemu.arm.cpu.Alu");
     private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.core.memory.RawMemory");
     private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_void, CD_CPU);
-    private static final MethodTypeDesc MTD_ADDS = MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_long);
-    private static final MethodTypeDesc MTD_LOGIC = MethodTypeDesc.of(CD_long, CD_CPU, CD_long);
     private static final long W = Alu.W;
 
     // locals of run(): 0 this, 1 c, 2 pc (the block's guest address: blocks are position-independent), then the
     // TLB state loaded at the first memory access, scratch, and the guest registers X0..X30, SP at REGS + 2r
     private static final int C = 1, PC = 2, X = 4, RTAG = 5, ROFF = 6, WTAG = 7, WOFF = 8, T = 9, ADDR = 10,
             MEMBASE = 12, KEY = 14, SALT = 16, TMP = 18, TMP2 = 20, REGS = 22, DONE = REGS + 64, LIMIT = DONE + 1;
+    /** The flags N, Z, C, V (ints 0/1) once an instruction of the block set them, and the operands of a flag-setting add. */
+    private static final int NF = LIMIT + 1, FA = NF + 4, FB = FA + 2, FR = FB + 2;
+    private static final String[] FLAG_FIELDS = {"nf", "zf", "cf", "vf"};
+    /** The index of the flags in {@link #touched} and a looping block's preload. */
+    static final int FLAGS = 32;
 
     private final CodeBuilder cb;
     private final ClassDesc self;
@@ -67,7 +71,9 @@ final class BlockEmitter {
     private final boolean loops;
     private Label head;
     /** Registers the emitted code loads or writes (read after {@link #emit}, for a looping block's preload). */
-    final boolean[] touched = new boolean[32];
+    final boolean[] touched = new boolean[33];
+    /** The flag locals hold the current NZCV / differ from c's fields. */
+    private boolean flagsLoaded, flagsDirty;
 
     BlockEmitter(CodeBuilder cb, ClassDesc self, int[] insns, int n, boolean callsOnly, boolean[] preload) {
         this.callsOnly = callsOnly;
@@ -92,6 +98,10 @@ final class BlockEmitter {
                     ensure(r);
                     dirty[r] = true; // (a later pass may have changed it: written back at every exit)
                 }
+            }
+            if (preload[FLAGS]) {
+                loadFlags();
+                flagsDirty = true;
             }
             prepareMemory();
             cb.iconst_0().istore(DONE);
@@ -214,6 +224,22 @@ final class BlockEmitter {
                 cb.aload(X).loadConstant(r).lload(slot(r)).lastore();
             }
         }
+        if (flagsDirty) {
+            for (int f = 0; f < 4; f++) cb.aload(C).iload(NF + f).putfield(CD_CPU, FLAG_FIELDS[f], CD_int);
+        }
+    }
+
+    /** Loads NZCV into the flag locals unless they are there. */
+    private void loadFlags() {
+        if (!flagsLoaded) {
+            for (int f = 0; f < 4; f++) cb.aload(C).getfield(CD_CPU, FLAG_FIELDS[f], CD_int).istore(NF + f);
+            flagsLoaded = true;
+        }
+    }
+
+    /** The flag locals were just all written. */
+    private void flagsSet() {
+        flagsLoaded = flagsDirty = touched[FLAGS] = true;
     }
 
     /** Leaves the block after {@code retired} instructions, continuing at pc + {@code off}. */
@@ -241,8 +267,13 @@ final class BlockEmitter {
      */
     private void backEdge(int i) {
         boolean[] loaded0 = loaded.clone(), dirty0 = dirty.clone();
+        boolean flagsLoaded0 = flagsLoaded, flagsDirty0 = flagsDirty;
         for (int r = 0; r < 32; r++) {
             if (preload[r]) ensure(r);
+        }
+        if (preload[FLAGS]) {
+            loadFlags(); // (as at the loop's head)
+            flagsDirty = true;
         }
         cb.iload(DONE).loadConstant(i + 1).iadd().istore(DONE);
         cb.aload(C).iload(DONE).putfield(CD_CPU, "jitDone", CD_int);
@@ -252,6 +283,8 @@ final class BlockEmitter {
         cb.iload(DONE).ireturn();
         loaded = loaded0;
         dirty = dirty0;
+        flagsLoaded = flagsLoaded0;
+        flagsDirty = flagsDirty0;
     }
 
     private void setPc(int i) {
@@ -266,6 +299,7 @@ final class BlockEmitter {
         writeback();
         loaded = new boolean[32];
         dirty = new boolean[32];
+        flagsLoaded = flagsDirty = false; // (the op may read or set them in c)
         setPc(i);
         cb.aload(C).lload(PC).loadConstant(4L * i + 4).ladd().putfield(CD_CPU, "npc", CD_long);
         cb.getstatic(self, field(i), CD_OP).aload(C).invokeinterface(CD_OP, "exec", MTD_EXEC);
@@ -314,13 +348,54 @@ final class BlockEmitter {
     }
 
     private void flag(String name) {
-        cb.aload(C).getfield(CD_CPU, name, CD_int);
+        if (flagsLoaded) {
+            cb.iload(NF + java.util.Arrays.asList(FLAG_FIELDS).indexOf(name));
+        } else {
+            cb.aload(C).getfield(CD_CPU, name, CD_int);
+        }
     }
 
     // ---------------------------------------------------------------- data processing
 
+    /** a + b + cin (the three longs on the stack) with NZCV into the flag locals, as Alu.adds64 / adds32. */
     private void adds(boolean sf) {
-        cb.invokestatic(CD_ALU, sf ? "adds64" : "adds32", MTD_ADDS);
+        if (sf) {
+            cb.lstore(FR).lstore(FB).lstore(FA);
+            cb.lload(FA).lload(FB).ladd().lload(FR).ladd().lstore(FR);
+            cb.lload(FR).loadConstant(63).lushr().l2i().istore(NF);
+            cb.lload(FR).lload(FR).lneg().lor().loadConstant(63).lushr().l2i().iconst_1().ixor().istore(NF + 1);
+            cb.lload(FA).lload(FB).land().lload(FA).lload(FB).lor().lload(FR).loadConstant(-1L).lxor().land().lor()
+                    .loadConstant(63).lushr().l2i().istore(NF + 2);
+            cb.lload(FA).lload(FR).lxor().lload(FB).lload(FR).lxor().land().loadConstant(63).lushr().l2i().istore(NF + 3);
+            cb.lload(FR);
+        } else {
+            cb.l2i().istore(FR).l2i().istore(FB).l2i().istore(FA);
+            cb.iload(FA).iload(FB).iadd().iload(FR).iadd().istore(FR);
+            cb.iload(FR).loadConstant(31).iushr().istore(NF);
+            cb.iload(FR).iload(FR).ineg().ior().loadConstant(31).iushr().iconst_1().ixor().istore(NF + 1);
+            cb.iload(FA).iload(FB).iand().iload(FA).iload(FB).ior().iload(FR).iconst_m1().ixor().iand().ior()
+                    .loadConstant(31).iushr().istore(NF + 2);
+            cb.iload(FA).iload(FR).ixor().iload(FB).iload(FR).ixor().iand().loadConstant(31).iushr().istore(NF + 3);
+            cb.iload(FR).i2l().loadConstant(W).land();
+        }
+        flagsSet();
+    }
+
+    /** The flags of ANDS/BICS for the result on the stack (left there, zero-extended when 32-bit), as Alu.logic64 / logic32. */
+    private void logicFlags(boolean sf) {
+        if (!sf) cb.loadConstant(W).land();
+        cb.lstore(FR);
+        int top = sf ? 63 : 31;
+        cb.lload(FR).loadConstant(top).lushr().l2i().iconst_1().iand().istore(NF);
+        if (sf) {
+            cb.lload(FR).lload(FR).lneg().lor().loadConstant(63).lushr().l2i().iconst_1().ixor().istore(NF + 1);
+        } else {
+            cb.lload(FR).l2i().dup().ineg().ior().loadConstant(31).iushr().iconst_1().ixor().istore(NF + 1);
+        }
+        cb.iconst_0().istore(NF + 2);
+        cb.iconst_0().istore(NF + 3);
+        cb.lload(FR);
+        flagsSet();
     }
 
     private void zext(boolean sf) {
@@ -332,7 +407,6 @@ final class BlockEmitter {
         long imm = (long) ((insn >>> 10) & 0xfff) << ((insn & (1 << 22)) != 0 ? 12 : 0);
         int rn = (insn >>> 5) & 31, rd = flags ? Regs.wz(insn & 31) : insn & 31;
         if (flags) {
-            cb.aload(C);
             use(rn);
             cb.loadConstant(sub ? ~imm : imm).loadConstant(sub ? 1L : 0L);
             adds(sf);
@@ -353,7 +427,6 @@ final class BlockEmitter {
         }
         int opc = (insn >>> 29) & 3;
         int rn = Regs.rz((insn >>> 5) & 31), rd = opc == 3 ? Regs.wz(insn & 31) : insn & 31;
-        if (opc == 3) cb.aload(C);
         use(rn);
         cb.loadConstant(mask);
         logicalOp(opc, sf);
@@ -367,7 +440,7 @@ final class BlockEmitter {
             case 0 -> { cb.land(); zext(sf); }
             case 1 -> { cb.lor(); zext(sf); }
             case 2 -> { cb.lxor(); zext(sf); }
-            default -> { cb.land(); cb.invokestatic(CD_ALU, sf ? "logic64" : "logic32", MTD_LOGIC); }
+            default -> { cb.land(); logicFlags(sf); }
         }
     }
 
@@ -499,7 +572,6 @@ final class BlockEmitter {
         int opc = (insn >>> 29) & 3, type = (insn >>> 22) & 3;
         boolean inv = (insn & (1 << 21)) != 0;
         int rd = Regs.wz(insn & 31), rn = Regs.rz((insn >>> 5) & 31), rm = Regs.rz((insn >>> 16) & 31);
-        if (opc == 3) cb.aload(C);
         use(rn);
         shifted(rm, type, a, sf);
         if (inv) cb.loadConstant(-1L).lxor();
@@ -544,7 +616,6 @@ final class BlockEmitter {
 
     private void addSub(boolean sf, boolean sub, boolean flags, int rd, int rn, Runnable operand) {
         if (flags) {
-            cb.aload(C);
             use(rn);
             operand.run();
             if (sub) cb.loadConstant(-1L).lxor();
@@ -597,13 +668,9 @@ final class BlockEmitter {
         if (!imm) ensure(rm);
         Label holds = cb.newLabel(), done = cb.newLabel();
         jumpIf(cond, false, holds);
-        cb.aload(C).loadConstant(nzcv >>> 3).putfield(CD_CPU, "nf", CD_int);
-        cb.aload(C).loadConstant((nzcv >>> 2) & 1).putfield(CD_CPU, "zf", CD_int);
-        cb.aload(C).loadConstant((nzcv >>> 1) & 1).putfield(CD_CPU, "cf", CD_int);
-        cb.aload(C).loadConstant(nzcv & 1).putfield(CD_CPU, "vf", CD_int);
+        for (int f = 0; f < 4; f++) cb.loadConstant(nzcv >>> (3 - f) & 1).istore(NF + f);
         cb.goto_(done);
         cb.labelBinding(holds);
-        cb.aload(C);
         use(rn);
         if (imm) {
             cb.loadConstant(sub ? ~(long) field : field);

@@ -66,6 +66,7 @@ final class CodeCache {
                 return null;
             }
             ArmBlock b = ArmJit.compile(this, idx);
+            if (ArmStats.ON) ArmStats.compiled++;
             if (b != null) {
                 if (bs == null) blocks = bs = new ArmBlock[SLOTS];
                 bs[idx] = b;
@@ -136,6 +137,7 @@ final class CodeCache {
     void written(long pa) {
         Page p = pages.remove(pa >>> 12);
         if (p != null) {
+            if (ArmStats.ON) ArmStats.pagesDropped++;
             p.valid = false;
             if (last == p) last = null;
         }

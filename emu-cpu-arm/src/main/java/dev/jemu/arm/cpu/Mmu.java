@@ -199,6 +199,7 @@ public final class Mmu {
                 rtag[t] = (va & PAGE_MASK) | k;
                 roff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
                 rleaf[t] = walkLeaf;
+                noteLeaf(va, walkLeaf);
             }
             return readMem(r.ram().segment(), pa - r.base(), size);
         }
@@ -230,6 +231,7 @@ public final class Mmu {
                     wtag[t] = (va & PAGE_MASK) | k;
                     woff[t] = page - r.base() - (va & PAGE_MASK);
                     wleaf[t] = walkLeaf;
+                    noteLeaf(va, walkLeaf);
                     wphys[t] = page;
                 }
                 writeMem(r.ram().segment(), pa - r.base(), size, v);
@@ -358,6 +360,7 @@ public final class Mmu {
         ftag[t] = (va & PAGE_MASK) | key;
         fphys[t] = walkPa & PAGE_MASK;
         fleaf[t] = walkLeaf;
+        noteLeaf(va, walkLeaf);
         fpage[t] = null;
         return walkPa;
     }
@@ -570,6 +573,8 @@ public final class Mmu {
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
         Arrays.fill(contextAsid, -1);
+        bigRegions = 0;
+        bigAll = false;
         memRegion = null;
         mem = MemorySegment.NULL;
         memBase = 0;
@@ -609,7 +614,7 @@ public final class Mmu {
     /** EL changed: the key of the current accesses. */
     void levelChanged() {
         key = (long) context << 1 | (c.el == 0 ? UNPRIV : 0);
-        salt = context * 0x9dL;
+        salt = context * 0x9dL; // (flushVa computes the same indices)
     }
 
     private void dropContext(int slot) {
@@ -627,17 +632,67 @@ public final class Mmu {
         }
     }
 
+    // An entry of a 4 KiB page covers only its own page, so it sits at one index per context slot; an entry of a
+    // larger block (or contiguous range) may sit at any index. TLBI by VA (a hundred thousand per boot, one per
+    // page unmapped) looks at the 4 KiB indices only, unless the VA lies in a 1 GiB region where a larger mapping
+    // was entered since the last full flush (the kernel's linear map: rarely the target of a TLBI by VA).
+    private static final int BIG_REGIONS = 16;
+    private final long[] bigRegion = new long[BIG_REGIONS];
+    private int bigRegions;
+    /** A larger mapping outside the table (too many, or over 1 GiB): every TLBI by VA scans the whole TLB. */
+    private boolean bigAll;
+
+    private void noteLeaf(long va, long leaf) {
+        if (leaf == 0xfff || bigAll) {
+            return;
+        }
+        long region = (va & VA_BITS) >>> 30;
+        if (leaf >= 1L << 30 || bigRegions == BIG_REGIONS) {
+            bigAll = true;
+            return;
+        }
+        for (int i = 0; i < bigRegions; i++) {
+            if (bigRegion[i] == region) return;
+        }
+        bigRegion[bigRegions++] = region;
+    }
+
+    private boolean inBigRegion(long va) {
+        if (bigAll) return true;
+        long region = (va & VA_BITS) >>> 30;
+        for (int i = 0; i < bigRegions; i++) {
+            if (bigRegion[i] == region) return true;
+        }
+        return false;
+    }
+
+    /** The VA bits a TLBI by VA compares (55:12; the top byte is the tag or the sign). */
+    private static final long VA_BITS = 0x00ff_ffff_ffff_f000L;
+
     /** TLBI VAE1/VALE1/VAAE1/VAALE1: every entry whose mapping covers {@code va} (any ASID: over-invalidation is allowed). */
     void flushVa(long va) {
-        dropVa(rtag, rleaf, va);
-        dropVa(wtag, wleaf, va);
-        dropVa(ftag, fleaf, va);
+        if (inBigRegion(va)) {
+            dropVa(rtag, rleaf, va);
+            dropVa(wtag, wleaf, va);
+            dropVa(ftag, fleaf, va);
+            return;
+        }
+        for (int context = 0; context < CONTEXTS; context++) { // (the index of va under each context slot's salt)
+            int t = (int) ((va >>> 12) ^ context * 0x9dL) & TLB_MASK;
+            dropVaAt(rtag, rleaf, va, t);
+            dropVaAt(wtag, wleaf, va, t);
+            dropVaAt(ftag, fleaf, va, t);
+        }
+    }
+
+    private static void dropVaAt(long[] tags, long[] leaf, long va, int i) {
+        long t = tags[i];
+        if (t != -1 && ((t ^ va) & VA_BITS & ~leaf[i]) == 0) tags[i] = -1;
     }
 
     private static void dropVa(long[] tags, long[] leaf, long va) {
         for (int i = 0; i < TLB_SIZE; i++) {
-            long t = tags[i];
-            if (t != -1 && ((t ^ va) & 0x00ff_ffff_ffff_f000L & ~leaf[i]) == 0) tags[i] = -1;
+            dropVaAt(tags, leaf, va, i);
         }
     }
 

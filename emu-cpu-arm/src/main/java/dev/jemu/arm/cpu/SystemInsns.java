@@ -215,9 +215,9 @@ final class SystemInsns {
         }
         boolean broadcast = crm == 3;
         java.util.function.BiConsumer<ArmCpu, Long> flush = switch (op2) {
-            case 0 -> (cpu, operand) -> cpu.mmu.flushTlb(); // VMALLE1
-            case 1, 3, 5, 7 -> (cpu, operand) -> cpu.mmu.flushVa(operand << 20 >> 8); // VA[55:12] in Xt[43:0]
-            case 2 -> (cpu, operand) -> cpu.mmu.flushAsid(cpu.sysregs.asidOf(operand)); // ASIDE1
+            case 0 -> (cpu, operand) -> { if (ArmStats.ON) ArmStats.tlbiAll++; cpu.mmu.flushTlb(); }; // VMALLE1
+            case 1, 3, 5, 7 -> (cpu, operand) -> { if (ArmStats.ON) ArmStats.tlbiVa++; cpu.mmu.flushVa(operand << 20 >> 8); }; // VA[55:12] in Xt[43:0]
+            case 2 -> (cpu, operand) -> { if (ArmStats.ON) ArmStats.tlbiAsid++; cpu.mmu.flushAsid(cpu.sysregs.asidOf(operand)); }; // ASIDE1
             default -> null;
         };
         if (flush == null) {

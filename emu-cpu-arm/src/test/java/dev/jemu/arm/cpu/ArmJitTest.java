@@ -85,6 +85,9 @@ class ArmJitTest {
         }
     }
 
+    /** The exception handler of the test programs: counts the exception in x23 and returns past the instruction. */
+    private static final String SKIP_FAULTING = "mrs x24, elr_el1\nadd x24, x24, #4\nmsr elr_el1, x24\nadd x23, x23, #1\neret\n";
+
     private static String program(long seed) {
         Random rnd = new Random(seed);
         StringBuilder b = new StringBuilder();
@@ -127,7 +130,7 @@ class ArmJitTest {
         b.append("subs x25, x25, #1\nb.ne top\ndone: b done\n");
         b.append("leaf: add x2, x2, #3\nret\n");
         b.append(".balign 2048\nvectors:\n.skip 0x200\n");
-        b.append("mrs x24, elr_el1\nadd x24, x24, #4\nmsr elr_el1, x24\nadd x23, x23, #1\neret\n");
+        b.append(SKIP_FAULTING);
         b.append(".balign 4096\ndata:\n.skip 4096\n");
         return b.toString();
     }
@@ -168,11 +171,7 @@ class ArmJitTest {
             .balign 2048
             vectors:
             .skip 0x200
-                mrs x24, elr_el1
-                add x24, x24, #4
-                msr elr_el1, x24
-                add x23, x23, #1
-                eret
+            """ + SKIP_FAULTING + """
             .balign 4096
                 .skip 16
             data:
@@ -181,6 +180,91 @@ class ArmJitTest {
         ArmCpu jit = compare(src, seed, 60_000);
         assertEquals(1, jit.x[23], "the load of pass 1000 faulted once");
         assertEquals(0, jit.x[25], "the loop ran to its end");
+    }
+
+    /**
+     * Flags a block keeps in locals must be in ArmCpu's fields whenever anything else can see them: a data abort in
+     * the middle of the block (the handler reads NZCV with MRS and folds it into x21), a call of a non-emitted op that
+     * reads C (ADC) and one that writes NZCV (MSR), and the block's exits (B.cond after the block's own compare).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void flagsInLocalsAreSeenByHandlersAndCalledOps(long seed) {
+        String src = """
+                adr x20, vectors
+                msr vbar_el1, x20
+                adr x28, data
+                mov x26, #0
+                mov x25, #500
+            top:
+                subs x1, x25, #250
+                ands x2, x1, #0x3
+                ccmp x2, #1, #4, ne
+                csinc x3, x3, x3, ge
+                adcs x4, x4, x1
+                add x9, x9, x4
+                cmn x1, #7
+                tbnz x25, #4, skip
+                ldr x18, [x26]
+            skip:
+                csel x5, x1, x2, lt
+                msr nzcv, x5
+                adc x6, x6, x6
+                subs x7, x25, x2
+                b.hi on
+                add x8, x8, #1
+            on:
+                subs x25, x25, #1
+                b.ne top
+            done: b done
+            .balign 2048
+            vectors:
+            .skip 0x200
+                mrs x22, nzcv
+                add x21, x21, x22, lsr #28
+            """ + SKIP_FAULTING + """
+            .balign 4096
+            data:
+            .skip 4096
+            """;
+        ArmCpu jit = compare(src, seed, 12_000);
+        assertTrue(jit.x[23] > 100, "the load faulted in many passes");
+        assertTrue(jit.x[21] > 0, "the handler saw flags set");
+    }
+
+    /** 64 loads and stores: a block whose run would pass HotSpot's huge-method limit (never compiled). */
+    private static String memoryRun(long seed) {
+        Random rnd = new Random(seed);
+        StringBuilder b = new StringBuilder("adr x28, data\nmov x25, #50\ntop:\n");
+        for (int i = 0; i < 70; i++) {
+            int k = rnd.nextInt(4);
+            String reg = "x" + rnd.nextInt(16), reg2 = "x" + rnd.nextInt(16);
+            int off = 16 * rnd.nextInt(32);
+            b.append(switch (k) {
+                case 0 -> "ldr " + reg + ", [x28, #" + off + "]";
+                case 1 -> "str " + reg + ", [x28, #" + off + "]";
+                case 2 -> "ldp " + reg + ", " + reg2 + ", [x28, #" + off + "]";
+                default -> "stp " + reg + ", " + reg2 + ", [x28, #" + off + "]";
+            }).append('\n');
+        }
+        b.append("subs x25, x25, #1\nb.ne top\ndone: b done\n.balign 4096\ndata:\n.skip 4096\n");
+        return b.toString();
+    }
+
+    /** A block too large for HotSpot to compile is cut short until its run fits (and still runs as the interpreter). */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void blocksStayCompilableByHotSpot(long seed) {
+        String src = memoryRun(seed);
+        TestRig rig = new TestRig().asm(src);
+        int[] insns = new int[ArmJit.MAX_LENGTH];
+        CodeCache.Page page = rig.cpu.code.page(TestRig.RAM);
+        for (int i = 0; i < insns.length; i++) insns[i] = page.word(2 + i); // from top: 64 loads and stores
+        ArmJit.Generated g = ArmJit.generateFitting(insns, insns.length);
+        assertTrue(g.n() < insns.length, "a block of 64 memory instructions is cut (" + g.n() + ")");
+        assertTrue(g.n() > 8, "but not to nothing (" + g.n() + ")");
+        assertTrue(ArmJit.runSize(g.bytes()) <= 8000, "run fits HotSpot's HugeMethodLimit");
+        compare(src, seed, 20_000);
     }
 
     @ParameterizedTest

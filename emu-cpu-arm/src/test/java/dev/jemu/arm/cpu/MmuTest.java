@@ -183,6 +183,35 @@ class MmuTest {
         assertEquals(4, c.read64(0x40_1000));
     }
 
+    /** TLBI by VA looks only at a page's own indices when no larger mapping covers it: under every ASID slot. */
+    @Test
+    void tlbiByVaDropsAPageCachedUnderEveryAsid() {
+        tables4k(1);
+        put(RAM + 0x20_0000, 0xa);
+        put(RAM + 0x22_0000, 0xb);
+        assertEquals(0xa, c.read64(0x20_0000)); // ASID 1
+        c.sysregs.write(SysRegs.TTBR0, 0, 2L << 48 | L1);
+        assertEquals(0xa, c.read64(0x20_0000)); // ASID 2
+        put(L3, page(RAM + 0x22_0000, EL0_RW | NG));
+        assertEquals(0xa, c.read64(0x20_0000)); // stale until the TLBI
+        c.mmu.flushVa(0x20_0000);
+        assertEquals(0xb, c.read64(0x20_0000));
+        c.sysregs.write(SysRegs.TTBR0, 0, 1L << 48 | L1);
+        assertEquals(0xb, c.read64(0x20_0000));
+    }
+
+    /** A block's slices sit at any index: TLBI by VA inside a 2 MiB block entered (no 1 GiB one) still finds them. */
+    @Test
+    void tlbiByVaFindsTheSlicesOfABlockWithoutAGigabyteMapping() {
+        tables4k(1);
+        put(RAM + 0x40_1000, 2);
+        put(RAM + 0x60_1000, 4);
+        assertEquals(2, c.read64(0x40_1000));
+        put(L2 + 16, RAM + 0x60_0000 | AF | NG | EL1_RW | 1);
+        c.mmu.flushVa(0x40_0000); // another slice of the block than the one cached
+        assertEquals(4, c.read64(0x40_1000));
+    }
+
     @Test
     void innerShareableTlbiAndCodeStoresReachTheOtherCpu() {
         tables4k(1);
