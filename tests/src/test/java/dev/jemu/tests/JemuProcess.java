@@ -97,7 +97,7 @@ final class JemuProcess {
     static List<String> java(String mainClass, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmOptions.read());
+        cmd.addAll(JvmOptions.read(args));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));

@@ -7,6 +7,8 @@ package dev.jemu.x86.cpu;
  */
 final class Alu {
     static final int ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
+    /** X86Cpu.lazyOp: flags current; ADD/ADC; SUB/SBB/CMP/NEG; AND/OR/XOR/TEST; INC; DEC (CF kept in lazyCin). */
+    static final int LAZY_NONE = 0, LAZY_ADD = 1, LAZY_SUB = 2, LAZY_LOGIC = 3, LAZY_INC = 4, LAZY_DEC = 5;
 
     private Alu() {
     }
@@ -32,9 +34,63 @@ final class Alu {
 
     /** ZF, SF and PF from a result. */
     static void szp(X86Cpu c, long res, int size) {
-        c.zf = res == 0 ? 1 : 0;
-        c.sf = msb(res, size);
-        c.pf = parity(res);
+        c.materializeFlags();
+        c.zfBit = res == 0 ? 1 : 0;
+        c.sfBit = msb(res, size);
+        c.pfBit = parity(res);
+    }
+
+    // ---------------------------------------------------------------- lazy flags (see X86Cpu.lazyOp)
+
+    private static void lazy(X86Cpu c, int op, long a, long b, int cin, long res, int size) {
+        c.lazyOp = op;
+        c.lazyA = a;
+        c.lazyB = b;
+        c.lazyCin = cin;
+        c.lazyRes = res;
+        c.lazySize = size;
+    }
+
+    /** CF of the lazily kept result. */
+    static int lazyCf(X86Cpu c) {
+        long a = c.lazyA, b = c.lazyB, res = c.lazyRes;
+        int cin = c.lazyCin, size = c.lazySize;
+        return switch (c.lazyOp) {
+            case LAZY_ADD -> size == 64 ? (Long.compareUnsigned(res, a) < 0 || (cin != 0 && res == a) ? 1 : 0)
+                    : (int) ((a + b + cin) >>> size) & 1;
+            case LAZY_SUB -> size == 64 ? (Long.compareUnsigned(a, b) < 0 || (cin != 0 && a == b) ? 1 : 0)
+                    : (int) ((a - b - cin) >>> 63);
+            case LAZY_LOGIC -> 0;
+            default -> cin; // INC, DEC
+        };
+    }
+
+    /** OF of the lazily kept result. */
+    static int lazyOf(X86Cpu c) {
+        long a = c.lazyA, b = c.lazyB, res = c.lazyRes;
+        return switch (c.lazyOp) {
+            case LAZY_ADD, LAZY_INC -> msb((a ^ res) & (b ^ res), c.lazySize);
+            case LAZY_SUB, LAZY_DEC -> msb((a ^ b) & (a ^ res), c.lazySize);
+            default -> 0;
+        };
+    }
+
+    /** AF of the lazily kept result (0 after logic ops, as QEMU). */
+    static int lazyAf(X86Cpu c) {
+        return c.lazyOp == LAZY_LOGIC ? 0 : (int) ((c.lazyA ^ c.lazyB ^ c.lazyRes) >>> 4) & 1;
+    }
+
+    /** Computes every flag of the lazily kept result into the flag fields; they are current afterwards. */
+    static void materialize(X86Cpu c) {
+        int cf = lazyCf(c), of = lazyOf(c), af = lazyAf(c);
+        long res = c.lazyRes;
+        c.lazyOp = LAZY_NONE;
+        c.cfBit = cf;
+        c.ofBit = of;
+        c.afBit = af;
+        c.zfBit = res == 0 ? 1 : 0;
+        c.sfBit = msb(res, c.lazySize);
+        c.pfBit = parity(res);
     }
 
     // ---------------------------------------------------------------- register operands
@@ -62,39 +118,21 @@ final class Alu {
 
     static long add(X86Cpu c, long a, long b, int carry, int size) {
         b = trunc(b, size);
-        long full = a + b + carry;
-        long res = trunc(full, size);
-        if (size == 64) {
-            c.cf = Long.compareUnsigned(res, a) < 0 || (carry != 0 && res == a) ? 1 : 0;
-        } else {
-            c.cf = (int) (full >>> size) & 1;
-        }
-        c.of = msb((a ^ res) & (b ^ res), size);
-        c.af = (int) ((a ^ b ^ res) >>> 4) & 1;
-        szp(c, res, size);
+        long res = trunc(a + b + carry, size);
+        lazy(c, LAZY_ADD, a, b, carry, res, size);
         return res;
     }
 
     static long sub(X86Cpu c, long a, long b, int borrow, int size) {
         b = trunc(b, size);
         long res = trunc(a - b - borrow, size);
-        if (size == 64) {
-            c.cf = Long.compareUnsigned(a, b) < 0 || (borrow != 0 && a == b) ? 1 : 0;
-        } else {
-            c.cf = (int) ((a - b - borrow) >>> 63);
-        }
-        c.of = msb((a ^ b) & (a ^ res), size);
-        c.af = (int) ((a ^ b ^ res) >>> 4) & 1;
-        szp(c, res, size);
+        lazy(c, LAZY_SUB, a, b, borrow, res, size);
         return res;
     }
 
     static long logic(X86Cpu c, long res, int size) {
         res = trunc(res, size);
-        c.cf = 0;
-        c.of = 0;
-        c.af = 0;
-        szp(c, res, size);
+        lazy(c, LAZY_LOGIC, 0, 0, 0, res, size);
         return res;
     }
 
@@ -103,8 +141,8 @@ final class Alu {
         return switch (kind) {
             case ADD -> add(c, a, b, 0, size);
             case OR -> logic(c, a | b, size);
-            case ADC -> add(c, a, b, c.cf, size);
-            case SBB -> sub(c, a, b, c.cf, size);
+            case ADC -> add(c, a, b, c.cf(), size);
+            case SBB -> sub(c, a, b, c.cf(), size);
             case AND -> logic(c, a & b, size);
             case XOR -> logic(c, a ^ b, size);
             default -> sub(c, a, b, 0, size);
@@ -112,16 +150,14 @@ final class Alu {
     }
 
     static long inc(X86Cpu c, long a, int size) {
-        int cf = c.cf;
-        long r = add(c, a, 1, 0, size);
-        c.cf = cf;
-        return r;
+        long res = trunc(a + 1, size);
+        lazy(c, LAZY_INC, a, 1, c.cf(), res, size);
+        return res;
     }
 
     static long dec(X86Cpu c, long a, int size) {
-        int cf = c.cf;
-        long r = sub(c, a, 1, 0, size);
-        c.cf = cf;
-        return r;
+        long res = trunc(a - 1, size);
+        lazy(c, LAZY_DEC, a, 1, c.cf(), res, size);
+        return res;
     }
 }

@@ -176,8 +176,8 @@ final class AluOps {
         return switch (kind) {
             case Alu.ADD -> (c, a, b) -> Alu.add(c, a, b, 0, s);
             case Alu.OR -> (c, a, b) -> Alu.logic(c, a | b, s);
-            case Alu.ADC -> (c, a, b) -> Alu.add(c, a, b, c.cf, s);
-            case Alu.SBB -> (c, a, b) -> Alu.sub(c, a, b, c.cf, s);
+            case Alu.ADC -> (c, a, b) -> Alu.add(c, a, b, c.cf(), s);
+            case Alu.SBB -> (c, a, b) -> Alu.sub(c, a, b, c.cf(), s);
             case Alu.AND -> (c, a, b) -> Alu.logic(c, a & b, s);
             case Alu.XOR -> (c, a, b) -> Alu.logic(c, a ^ b, s);
             default -> (c, a, b) -> Alu.sub(c, a, b, 0, s);
@@ -197,11 +197,7 @@ final class AluOps {
                 return Rm.unary(d, s, (c, a) -> Alu.trunc(~a, s));
             }
             case 3 -> {
-                return Rm.unary(d, s, (c, a) -> {
-                    long r = Alu.sub(c, 0, a, 0, s);
-                    c.cf = a != 0 ? 1 : 0;
-                    return r;
-                });
+                return Rm.unary(d, s, (c, a) -> Alu.sub(c, 0, a, 0, s)); // NEG: CF = (0 - a borrows) = (a != 0)
             }
             default -> {
                 Rm.Src src = Rm.source(d, s);

@@ -29,7 +29,7 @@ final class BitOps {
             long bit = d.imm8() & (s - 1);
             if (kind == BT) {
                 Rm.Src src = Rm.source(d, s);
-                return c -> c.cf = (int) (src.get(c) >>> bit) & 1;
+                return c -> c.setCf((int) (src.get(c) >>> bit) & 1);
             }
             return Rm.unary(d, s, (c, a) -> apply(c, kind, a, (int) bit));
         });
@@ -42,15 +42,15 @@ final class BitOps {
             Rm.Src src = Rm.source(d, s);
             return c -> {
                 long v = src.get(c);
-                c.cf = c.of = c.af = c.sf = c.pf = 0;
-                c.zf = v == 0 ? 1 : 0;
+                c.setRflags(c.rflags() & ~(X86Cpu.CF | X86Cpu.OF | X86Cpu.AF | X86Cpu.SF | X86Cpu.PF | X86Cpu.ZF)
+                        | (v == 0 ? X86Cpu.ZF : 0));
                 Alu.set(c, dst, s, Long.bitCount(v));
             };
         });
     }
 
     private static long apply(X86Cpu c, int kind, long a, int bit) {
-        c.cf = (int) (a >>> bit) & 1;
+        c.setCf((int) (a >>> bit) & 1);
         return switch (kind) {
             case BTS -> a | 1L << bit;
             case BTR -> a & ~(1L << bit);
@@ -66,7 +66,7 @@ final class BitOps {
         if (!d.isMem()) {
             int n = d.rm();
             if (kind == BT) {
-                return c -> c.cf = (int) (Alu.get(c, n, s) >>> (c.r[off] & (s - 1))) & 1;
+                return c -> c.setCf((int) (Alu.get(c, n, s) >>> (c.r[off] & (s - 1))) & 1);
             }
             return c -> Alu.set(c, n, s, apply(c, kind, Alu.get(c, n, s), (int) (c.r[off] & (s - 1))));
         }
@@ -78,7 +78,7 @@ final class BitOps {
             int bit = (int) (o & (s - 1));
             long v = c.read(a, s);
             if (kind == BT) {
-                c.cf = (int) (v >>> bit) & 1;
+                c.setCf((int) (v >>> bit) & 1);
             } else {
                 c.write(a, s, apply(c, kind, v, bit));
             }
@@ -95,7 +95,7 @@ final class BitOps {
             X86Op bsf = c -> {
                 long v = src.get(c);
                 Alu.logic(c, v, s);
-                c.zf = v == 0 ? 1 : 0;
+                c.setZf(v == 0 ? 1 : 0);
                 if (v != 0) {
                     Alu.set(c, dst, s, Long.numberOfTrailingZeros(v));
                 }
@@ -117,7 +117,7 @@ final class BitOps {
         X86Op bsr = c -> {
             long v = src.get(c);
             Alu.logic(c, v, s);
-            c.zf = v == 0 ? 1 : 0;
+            c.setZf(v == 0 ? 1 : 0);
             if (v != 0) {
                 Alu.set(c, dst, s, 63 - Long.numberOfLeadingZeros(v));
             }
@@ -139,11 +139,11 @@ final class BitOps {
 
     /** TZCNT/LZCNT: CF = source was 0, ZF = result is 0; the rest as QEMU 7.2 leaves them. */
     private static void bmiFlags(X86Cpu c, long src, long r, int s) {
-        c.cf = src == 0 ? 1 : 0;
-        c.zf = r == 0 ? 1 : 0;
-        c.sf = Alu.msb(r, s);
-        c.pf = 0;
-        c.af = 0;
-        c.of = 0;
+        c.setCf(src == 0 ? 1 : 0);
+        c.setZf(r == 0 ? 1 : 0);
+        c.setSf(Alu.msb(r, s));
+        c.setPf(0);
+        c.setAf(0);
+        c.setOf(0);
     }
 }

@@ -110,7 +110,7 @@ final class BranchOps {
                     default -> c -> {
                         long n = Alu.trunc(c.r[X86Cpu.RCX] - 1, as);
                         Alu.set(c, X86Cpu.RCX, as, n);
-                        if (n != 0 && c.zf == (o == 0xe1 ? 1 : 0)) {
+                        if (n != 0 && c.zf() == (o == 0xe1 ? 1 : 0)) {
                             c.nrip = target(c, c.nrip + rel, mask);
                         }
                     };

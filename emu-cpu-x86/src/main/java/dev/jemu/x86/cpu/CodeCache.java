@@ -12,8 +12,10 @@ import java.util.WeakHashMap;
  * bytes and the code size, which is part of the key). An instruction that crosses the end of its page is never
  * cached. Pages die two ways: a CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu), and
  * a re-check against a snapshot of the bytes the first time a page is entered after {@link #recheck()} (bumped on
- * every exception, interrupt and TLB flush), which catches device DMA into code pages, since the guest always
- * learns of a DMA through an interrupt before it runs what was read.
+ * every exception, interrupt, reset and boot-state load), which catches device DMA into code pages, since the guest
+ * always learns of a DMA through an interrupt before it runs what was read. A change of translation (CR3, INVLPG,
+ * paging mode) needs no re-check: pages are keyed by physical address, and the fetch TLB entries that remember a
+ * decoded page are dropped with the translation.
  */
 final class CodeCache {
     private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();

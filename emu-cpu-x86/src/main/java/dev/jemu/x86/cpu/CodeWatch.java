@@ -14,10 +14,6 @@ public interface CodeWatch {
     /** A store changed {@code size} bytes at physical {@code pa} (already in memory) on a page with code. */
     void written(long pa, int size);
 
-    /** Translations were dropped (CR3/CR0/CR4/EFER changes, INVLPG, a TLB flush): code may map elsewhere now. */
-    default void translationsChanged() {
-    }
-
     /** No decoded code anywhere (until the core connects its cache). */
     CodeWatch NONE = new CodeWatch() {
         @Override

@@ -12,19 +12,19 @@ final class MiscOps {
     }
 
     static void register(OpcodeTable t) {
-        t.put(ONE, 0xf5, d -> d.lock ? null : c -> c.cf ^= 1);
-        t.put(ONE, 0xf8, d -> d.lock ? null : c -> c.cf = 0);
-        t.put(ONE, 0xf9, d -> d.lock ? null : c -> c.cf = 1);
+        t.put(ONE, 0xf5, d -> d.lock ? null : c -> c.setCf(c.cf() ^ 1));
+        t.put(ONE, 0xf8, d -> d.lock ? null : c -> c.setCf(0));
+        t.put(ONE, 0xf9, d -> d.lock ? null : c -> c.setCf(1));
         t.put(ONE, 0xfc, d -> d.lock ? null : c -> c.df = false);
         t.put(ONE, 0xfd, d -> d.lock ? null : c -> c.df = true);
         // SAHF / LAHF: SF ZF AF PF CF <-> AH (bit 1 reads as 1)
         t.put(ONE, 0x9e, d -> d.lock ? null : c -> {
             long ah = c.r[0] >>> 8;
-            c.cf = (int) ah & 1;
-            c.pf = (int) (ah >>> 2) & 1;
-            c.af = (int) (ah >>> 4) & 1;
-            c.zf = (int) (ah >>> 6) & 1;
-            c.sf = (int) (ah >>> 7) & 1;
+            c.setCf((int) ah & 1);
+            c.setPf((int) (ah >>> 2) & 1);
+            c.setAf((int) (ah >>> 4) & 1);
+            c.setZf((int) (ah >>> 6) & 1);
+            c.setSf((int) (ah >>> 7) & 1);
         });
         t.put(ONE, 0x9f, d -> d.lock ? null : c -> c.setReg8(16, c.rflags() & 0xd5 | 2));
         // XLAT: AL = [seg:rBX + AL]
@@ -43,7 +43,7 @@ final class MiscOps {
         t.put(TWO, 0x0d, nop);
         t.putRange(TWO, 0x18, 8, nop);
         // SALC (undocumented, outside 64-bit mode, as QEMU has it): AL = CF ? 0xff : 0
-        t.put(ONE, 0xd6, d -> d.lock || d.mode == 64 ? null : c -> c.setReg8(0, c.cf != 0 ? 0xff : 0));
+        t.put(ONE, 0xd6, d -> d.lock || d.mode == 64 ? null : c -> c.setReg8(0, c.cf() != 0 ? 0xff : 0));
         // BOUND r, m (outside 64-bit mode): #BR when the signed index lies outside [lower, upper]
         t.put(ONE, 0x62, d -> {
             if (d.lock || d.mode == 64 || !d.isMem()) return null;
@@ -90,9 +90,9 @@ final class MiscOps {
     private static void daa(X86Cpu c, boolean sub) {
         long al = c.r[0] & 0xff;
         long old = al;
-        int cf = c.cf;
+        int cf = c.cf();
         int newCf = 0, newAf = 0; // as ints: flags are 0/1
-        if ((al & 0xf) > 9 || c.af != 0) {
+        if ((al & 0xf) > 9 || c.af() != 0) {
             al = sub ? al - 6 : al + 6;
             newCf = cf | (sub ? (old < 6 ? 1 : 0) : (int) (al >>> 8) & 1);
             al &= 0xff;
@@ -103,16 +103,16 @@ final class MiscOps {
             newCf = 1;
         }
         c.setReg8(0, al);
-        c.cf = newCf;
-        c.af = newAf;
-        c.of = 0;
+        c.setCf(newCf);
+        c.setAf(newAf);
+        c.setOf(0);
         Alu.szp(c, al, 8);
     }
 
     /** AAA / AAS: only AF and CF change here (QEMU keeps the others). */
     private static void aaa(X86Cpu c, boolean sub) {
         long ax = c.r[0] & 0xffff;
-        if ((ax & 0xf) > 9 || c.af != 0) {
+        if ((ax & 0xf) > 9 || c.af() != 0) {
             long al = ax & 0xff, ah = ax >>> 8;
             if (sub) {
                 ah = (ah - 1 - (al < 6 ? 1 : 0)) & 0xff;
@@ -122,12 +122,12 @@ final class MiscOps {
                 al = (al + 6) & 0xff;
             }
             Alu.set(c, 0, 16, ah << 8 | al & 0xf);
-            c.af = 1;
-            c.cf = 1;
+            c.setAf(1);
+            c.setCf(1);
         } else {
             Alu.set(c, 0, 16, ax & 0xff0f);
-            c.af = 0;
-            c.cf = 0;
+            c.setAf(0);
+            c.setCf(0);
         }
     }
 }

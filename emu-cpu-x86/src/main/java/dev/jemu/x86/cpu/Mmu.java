@@ -615,7 +615,6 @@ public final class Mmu {
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
         Arrays.fill(fcode, null);
-        code.translationsChanged();
         anyGlobal = false;
         largeCount = 0;
         largeOverflow = false;
@@ -629,7 +628,6 @@ public final class Mmu {
             flushTlb();
             return;
         }
-        code.translationsChanged();
         largeCount = 0; // rebuilt from the global large-page entries that stay
         largeOverflow = false;
         dropNonGlobal(rtag, rmeta);
@@ -660,7 +658,6 @@ public final class Mmu {
         rtag[t] = -1;
         wtag[t] = -1;
         ftag[t] = -1;
-        code.translationsChanged();
         boolean inLarge = largeOverflow;
         for (int i = 0; i < largeCount && !inLarge; i++) {
             inLarge = ((la ^ largeBase[i]) & ~largeMask[i]) == 0;

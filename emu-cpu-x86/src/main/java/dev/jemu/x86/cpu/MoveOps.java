@@ -192,13 +192,13 @@ final class MoveOps {
                     if (lo == c.r[0] && hi == c.r[2]) {
                         c.write64(a, c.r[3]);
                         c.write64(a + 8, c.r[1]);
-                        c.zf = 1;
+                        c.setZf(1);
                     } else {
                         c.write64(a, lo); // the locked cycle writes back what it read
                         c.write64(a + 8, hi);
                         c.r[0] = lo;
                         c.r[2] = hi;
-                        c.zf = 0;
+                        c.setZf(0);
                     }
                 };
             }
@@ -208,12 +208,12 @@ final class MoveOps {
                 long cmp = (c.r[2] & 0xffffffffL) << 32 | c.r[0] & 0xffffffffL;
                 if (v == cmp) {
                     c.write64(a, (c.r[1] & 0xffffffffL) << 32 | c.r[3] & 0xffffffffL);
-                    c.zf = 1;
+                    c.setZf(1);
                 } else {
                     c.write64(a, v);
                     c.r[0] = v & 0xffffffffL;
                     c.r[2] = v >>> 32;
-                    c.zf = 0;
+                    c.setZf(0);
                 }
             };
         });
@@ -311,7 +311,7 @@ final class MoveOps {
             return c -> {
                 long v = Alu.get(c, n, s);
                 Alu.sub(c, Alu.get(c, 0, s), v, 0, s);
-                if (c.zf != 0) {
+                if (c.zf() != 0) {
                     Alu.set(c, n, s, Alu.get(c, r, s));
                 } else {
                     Alu.set(c, 0, s, v);
@@ -323,7 +323,7 @@ final class MoveOps {
             long a = ea.linear(c);
             long v = c.read(a, s);
             Alu.sub(c, Alu.get(c, 0, s), v, 0, s);
-            if (c.zf != 0) {
+            if (c.zf() != 0) {
                 c.write(a, s, Alu.get(c, r, s));
             } else {
                 c.write(a, s, v); // the destination is always written (a locked read-modify-write)

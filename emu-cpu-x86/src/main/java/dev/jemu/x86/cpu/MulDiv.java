@@ -12,8 +12,9 @@ final class MulDiv {
     }
 
     private static void mulFlags(X86Cpu c, long low, boolean overflow, int s) {
-        c.cf = c.of = overflow ? 1 : 0;
-        c.af = 0;
+        c.setCf(overflow ? 1 : 0);
+        c.setOf(overflow ? 1 : 0);
+        c.setAf(0);
         Alu.szp(c, Alu.trunc(low, s), s);
     }
 

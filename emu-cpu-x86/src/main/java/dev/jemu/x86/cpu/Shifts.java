@@ -24,15 +24,15 @@ final class Shifts {
             case 0: { // ROL
                 int k = n & (s - 1);
                 long r = k == 0 ? a : Alu.trunc(a << k | a >>> (s - k), s);
-                c.cf = (int) r & 1;
-                c.of = Alu.msb(r, s) ^ c.cf;
+                c.setCf((int) r & 1);
+                c.setOf(Alu.msb(r, s) ^ c.cf());
                 return r;
             }
             case 1: { // ROR
                 int k = n & (s - 1);
                 long r = k == 0 ? a : Alu.trunc(a >>> k | a << (s - k), s);
-                c.cf = Alu.msb(r, s);
-                c.of = c.cf ^ (int) (r >>> (s - 2)) & 1;
+                c.setCf(Alu.msb(r, s));
+                c.setOf(c.cf() ^ (int) (r >>> (s - 2)) & 1);
                 return r;
             }
             case 2: // RCL
@@ -42,18 +42,18 @@ final class Shifts {
             case 4, 6: { // SHL/SAL
                 long before = n - 1 >= 64 ? 0 : a << (n - 1);
                 long r = n >= 64 ? 0 : Alu.trunc(a << n, s);
-                c.cf = Alu.msb(before, s);
-                c.of = Alu.msb(r, s) ^ c.cf;
-                c.af = 0;
+                c.setCf(Alu.msb(before, s));
+                c.setOf(Alu.msb(r, s) ^ c.cf());
+                c.setAf(0);
                 Alu.szp(c, r, s);
                 return r;
             }
             case 5: { // SHR
                 long before = a >>> (n - 1);
                 long r = before >>> 1;
-                c.cf = (int) before & 1;
-                c.of = Alu.msb(before ^ r, s);
-                c.af = 0;
+                c.setCf((int) before & 1);
+                c.setOf(Alu.msb(before ^ r, s));
+                c.setAf(0);
                 Alu.szp(c, r, s);
                 return r;
             }
@@ -61,9 +61,9 @@ final class Shifts {
                 long x = Alu.sext(a, s);
                 long before = x >> Math.min(n - 1, 63);
                 long r = Alu.trunc(before >> 1, s);
-                c.cf = (int) before & 1;
-                c.of = 0;
-                c.af = 0;
+                c.setCf((int) before & 1);
+                c.setOf(0);
+                c.setAf(0);
                 Alu.szp(c, r, s);
                 return r;
             }
@@ -75,7 +75,7 @@ final class Shifts {
         if (k == 0) {
             return a;
         }
-        long cf = c.cf;
+        long cf = c.cf();
         long r;
         int out;
         if (s == 64 && k == 1) {
@@ -92,8 +92,8 @@ final class Shifts {
             out = (int) (w >>> s) & 1;
         }
         r = Alu.trunc(r, s);
-        c.of = Alu.msb(a ^ r, s);
-        c.cf = out;
+        c.setOf(Alu.msb(a ^ r, s));
+        c.setCf(out);
         return r;
     }
 
@@ -102,7 +102,7 @@ final class Shifts {
         if (k == 0) {
             return a;
         }
-        long cf = c.cf;
+        long cf = c.cf();
         long r;
         int out;
         if (s == 64 && k == 1) {
@@ -118,8 +118,8 @@ final class Shifts {
             out = (int) (w >>> s) & 1;
         }
         r = Alu.trunc(r, s);
-        c.of = Alu.msb(a ^ r, s);
-        c.cf = out;
+        c.setOf(Alu.msb(a ^ r, s));
+        c.setCf(out);
         return r;
     }
 
@@ -147,9 +147,9 @@ final class Shifts {
             before = (v << (n - 1)) >>> 32 & 0xffff;
         }
         r = Alu.trunc(r, s);
-        c.cf = Alu.msb(before, s);
-        c.of = Alu.msb(r, s) ^ c.cf;
-        c.af = 0;
+        c.setCf(Alu.msb(before, s));
+        c.setOf(Alu.msb(r, s) ^ c.cf());
+        c.setAf(0);
         Alu.szp(c, r, s);
         return r;
     }
@@ -175,9 +175,9 @@ final class Shifts {
             before = v >>> (n - 1);
         }
         r = Alu.trunc(r, s);
-        c.cf = (int) before & 1;
-        c.of = Alu.msb(Alu.trunc(before, s) ^ r, s);
-        c.af = 0;
+        c.setCf((int) before & 1);
+        c.setOf(Alu.msb(Alu.trunc(before, s) ^ r, s));
+        c.setAf(0);
         Alu.szp(c, r, s);
         return r;
     }

@@ -44,7 +44,7 @@ final class StringOps {
                 once(c, kind, s, as, seg, step);
                 n = Alu.trunc(n - 1, as);
                 Alu.set(c, X86Cpu.RCX, as, n);
-                if (compares && c.zf == stopZf) {
+                if (compares && c.zf() == stopZf) {
                     return;
                 }
             }

@@ -64,10 +64,19 @@ public final class X86Cpu implements Cpu {
     /** The next instruction's address: rip + length before an op runs; a branch sets it. */
     public long nrip;
     /**
-     * The arithmetic flags (CF PF AF ZF SF OF), each 0 or 1. Outside the integer core use only {@link #rflags()},
-     * {@link #setRflags(long)} and {@link #cond(int)}, so the core may compute them lazily.
+     * The arithmetic flags (CF PF AF ZF SF OF), each 0 or 1, valid while {@link #lazyOp} is {@link Alu#LAZY_NONE}.
+     * The common ALU ops (ADD ADC SUB SBB CMP AND OR XOR TEST INC DEC NEG) only note their kind, operands and result
+     * (lazyOp, lazyA, lazyB, lazyCin, lazyRes, lazySize) and the flags are computed when something reads them: most
+     * results' flags are overwritten unread, and a Jcc after CMP needs one or two of them. Read and write single
+     * flags only through {@link #cf()}/{@link #setCf(int)} etc., RFLAGS through {@link #rflags()} and
+     * {@link #setRflags(long)}, conditions through {@link #cond(int)}.
      */
-    public int cf, pf, af, zf, sf, of;
+    int cfBit, pfBit, afBit, zfBit, sfBit, ofBit;
+    /** The kind of the last flag-setting ALU op whose flags are not computed yet (Alu.LAZY_*), or LAZY_NONE. */
+    int lazyOp;
+    /** Its operands (zero-extended to its size), carry/borrow in (INC/DEC: the CF they keep), result and size. */
+    long lazyA, lazyB, lazyRes;
+    int lazyCin, lazySize;
     /** RFLAGS.DF and RFLAGS.IF. */
     public boolean df, iflag;
     /** The other RFLAGS bits (TF, IOPL, NT, RF, VM, AC, ID, ...; bit 1 always set). */
@@ -143,13 +152,6 @@ public final class X86Cpu implements Cpu {
             public void written(long pa, int size) {
                 codeWritten(pa, size);
             }
-
-            @Override
-            public void translationsChanged() {
-                // a TLB flush (reset, a loader's state, CR3) re-checks pages against their snapshots: bytes put in
-                // RAM by a loader or DMA since they were decoded are seen
-                code.recheck();
-            }
         });
         code.onNewPage = mmu::codePageDecoded;
         reset();
@@ -219,24 +221,89 @@ public final class X86Cpu implements Cpu {
         halted = false;
         updateMode();
         mmu.flushTlb();
+        code.recheck(); // the boot loader wrote the kernel into RAM behind the CPU's back
     }
 
     // ---------------------------------------------------------------- RFLAGS
 
     /** RFLAGS as the architecture lays it out. */
     public long rflags() {
-        return rflagsOther | 2 | cf | (long) pf << 2 | (long) af << 4 | (long) zf << 6 | (long) sf << 7
-                | (iflag ? IF : 0) | (df ? DF : 0) | (long) of << 11;
+        materializeFlags();
+        return rflagsOther | 2 | cfBit | (long) pfBit << 2 | (long) afBit << 4 | (long) zfBit << 6
+                | (long) sfBit << 7 | (iflag ? IF : 0) | (df ? DF : 0) | (long) ofBit << 11;
+    }
+
+    /** Computes the flags of a lazily kept ALU result into the flag fields (before they are read or written). */
+    void materializeFlags() {
+        if (lazyOp != Alu.LAZY_NONE) {
+            Alu.materialize(this);
+        }
+    }
+
+    // single flags, each 0 or 1: reads compute a lazy result's flag alone; writes first make the others current
+    public int cf() {
+        return lazyOp == Alu.LAZY_NONE ? cfBit : Alu.lazyCf(this);
+    }
+
+    public int zf() {
+        return lazyOp == Alu.LAZY_NONE ? zfBit : lazyRes == 0 ? 1 : 0;
+    }
+
+    public int sf() {
+        return lazyOp == Alu.LAZY_NONE ? sfBit : Alu.msb(lazyRes, lazySize);
+    }
+
+    public int of() {
+        return lazyOp == Alu.LAZY_NONE ? ofBit : Alu.lazyOf(this);
+    }
+
+    public int pf() {
+        return lazyOp == Alu.LAZY_NONE ? pfBit : Alu.parity(lazyRes);
+    }
+
+    public int af() {
+        return lazyOp == Alu.LAZY_NONE ? afBit : Alu.lazyAf(this);
+    }
+
+    public void setCf(int v) {
+        materializeFlags();
+        cfBit = v;
+    }
+
+    public void setZf(int v) {
+        materializeFlags();
+        zfBit = v;
+    }
+
+    public void setSf(int v) {
+        materializeFlags();
+        sfBit = v;
+    }
+
+    public void setOf(int v) {
+        materializeFlags();
+        ofBit = v;
+    }
+
+    public void setPf(int v) {
+        materializeFlags();
+        pfBit = v;
+    }
+
+    public void setAf(int v) {
+        materializeFlags();
+        afBit = v;
     }
 
     /** Sets every RFLAGS bit from {@code v} (the caller masks what the instruction may not change). */
     public void setRflags(long v) {
-        cf = (int) v & 1;
-        pf = (int) (v >>> 2) & 1;
-        af = (int) (v >>> 4) & 1;
-        zf = (int) (v >>> 6) & 1;
-        sf = (int) (v >>> 7) & 1;
-        of = (int) (v >>> 11) & 1;
+        lazyOp = Alu.LAZY_NONE;
+        cfBit = (int) v & 1;
+        pfBit = (int) (v >>> 2) & 1;
+        afBit = (int) (v >>> 4) & 1;
+        zfBit = (int) (v >>> 6) & 1;
+        sfBit = (int) (v >>> 7) & 1;
+        ofBit = (int) (v >>> 11) & 1;
         iflag = (v & IF) != 0;
         df = (v & DF) != 0;
         rflagsOther = v & ~(CF | PF | AF | ZF | SF | OF | IF | DF) | 2;
@@ -245,14 +312,14 @@ public final class X86Cpu implements Cpu {
     /** The condition {@code cc} (0-15: O NO B AE E NE BE A S NS P NP L GE LE G) of Jcc/SETcc/CMOVcc. */
     public boolean cond(int cc) {
         boolean t = switch (cc >>> 1) {
-            case 0 -> of != 0;
-            case 1 -> cf != 0;
-            case 2 -> zf != 0;
-            case 3 -> (cf | zf) != 0;
-            case 4 -> sf != 0;
-            case 5 -> pf != 0;
-            case 6 -> sf != of;
-            default -> zf != 0 || sf != of;
+            case 0 -> of() != 0;
+            case 1 -> cf() != 0;
+            case 2 -> zf() != 0;
+            case 3 -> (cf() | zf()) != 0;
+            case 4 -> sf() != 0;
+            case 5 -> pf() != 0;
+            case 6 -> sf() != of();
+            default -> zf() != 0 || sf() != of();
         };
         return (cc & 1) != 0 ? !t : t;
     }
@@ -498,11 +565,6 @@ public final class X86Cpu implements Cpu {
     /** Whether the physical page holding {@code pa} has decoded code (stores to it must call {@link #codeWritten}). */
     public boolean isCodePage(long pa) {
         return code.isCode(pa);
-    }
-
-    /** The Mmu's hook for TLB flushes (CR3 write, INVLPG, CR4 paging bits): pages are re-checked on next entry. */
-    public void codeRecheck() {
-        code.recheck();
     }
 
     @Override

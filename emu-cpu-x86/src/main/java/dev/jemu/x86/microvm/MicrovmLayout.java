@@ -1,7 +1,5 @@
 package dev.jemu.x86.microvm;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * QEMU 7.2 microvm's memory map, I/O ports and interrupt routing for one set of {@link MicrovmOptions}: what
@@ -48,37 +46,6 @@ public record MicrovmLayout(MicrovmOptions options, long ramBytes) {
 
     public long virtioBase(int slot) {
         return VIRTIO_MMIO_BASE + (long) slot * VIRTIO_MMIO_SIZE;
-    }
-
-    /** One e820 entry (type 1 = usable RAM). */
-    public record E820(long base, long size, int type) {
-        public static final int RAM = 1, RESERVED = 2;
-    }
-
-    /** The e820 map QEMU's microvm gives a directly booted kernel: RAM below 4 GiB and the rest above it. */
-    public List<E820> e820() {
-        List<E820> map = new ArrayList<>();
-        map.add(new E820(0, below4g(), E820.RAM));
-        if (above4g() > 0) {
-            map.add(new E820(HIGH_RAM_BASE, above4g(), E820.RAM));
-        }
-        return map;
-    }
-
-    /**
-     * What QEMU's {@code auto-kernel-cmdline} appends without ACPI: a {@code virtio_mmio.device=512@BASE:GSI}
-     * for every slot that holds a device ({@code used}, slot indices), so that Linux finds them.
-     */
-    public String virtioCmdline(List<Integer> used) {
-        if (options.acpi() || !options.autoKernelCmdline()) {
-            return "";
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i : used) {
-            s.append(" virtio_mmio.device=512@0x").append(Long.toHexString(virtioBase(i))).append(':')
-                    .append(virtioGsiBase() + i);
-        }
-        return s.toString();
     }
 
     // ---- the fixed facts as static constants (the boot code's view: ACPI, e820, command line)

@@ -65,10 +65,54 @@ class DecodeCacheTest {
         assertSame(page, cache.page(TestRig.ORG, 64), "decoded once, then reused");
         rig.bus.write(TestRig.ORG + 1, 1, 2); // as device DMA would: no CPU store hook
         assertSame(page, cache.page(TestRig.ORG, 64), "not noticed until a recheck");
-        rig.cpu.codeRecheck(); // what every interrupt, exception and TLB flush does
+        cache.recheck(); // what every interrupt and exception does
         assertNotSame(page, cache.page(TestRig.ORG, 64));
         assertTrue(page.dead);
         assertEquals(2, rig.rerun().reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void cr3SwitchesRunTheCodeOfEachAddressSpace() {
+        // one linear page (0x220000) maps to physical 0x220000 under CR3 A and to 0x020000 under CR3 B, each with
+        // its own code; the caller runs from a global page both map alike. Decoded code is per physical page and
+        // a CR3 write neither drops nor re-checks it: each switch must still run the other page's instructions,
+        // and a store through the new mapping (self-modifying code) must still be seen.
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(0);
+        long a = SysRig.PML4, b = 0x390000;
+        rig.identityMap(b);
+        rig.bus.write(a + 0x2000, 8, 0x187); // 0-2 MiB global in both
+        rig.bus.write(b + 0x2000, 8, 0x187);
+        rig.bus.write(b + 0x2008, 8, 0x87); // B: 2-4 MiB -> 0-2 MiB
+        c.mmu.writeCr4(c.cr4 | X86Cpu.CR4_PGE);
+        rig.code(0x220000, ".code64\nadd $1, %ebx\nret\n");
+        rig.code(0x020000, ".code64\nadd $100, %ebx\nret\n");
+        rig.code(0x10000, """
+                .code64
+                mov $0x60000, %esp
+                xor %ebx, %ebx
+                mov $0x220000, %r12d
+                mov $0x380000, %r14d
+                mov $0x390000, %r13d
+                call *%r12
+                mov %r13, %cr3
+                call *%r12
+                mov %r14, %cr3
+                call *%r12
+                mov %r13, %cr3
+                call *%r12
+                movb $50, 0x220002
+                call *%r12
+                mov %r14, %cr3
+                call *%r12
+                hlt
+                """);
+        c.seg[X86Cpu.CS].base = 0;
+        c.rip = 0x10000;
+        rig.runToHalt(100);
+        assertEquals(1 + 100 + 1 + 100 + 50 + 1, c.r[X86Cpu.RBX]);
+        assertEquals(50, rig.bus.read(0x020002, 1), "the store went to B's page");
     }
 
     @Test

@@ -185,12 +185,13 @@ class MicrovmMachineTest {
         MicrovmLayout off = new MicrovmLayout(opts("acpi", "off"), 512L << 20);
         assertEquals(8, off.virtioSlots());
         assertEquals(5, off.virtioGsiBase());
-        assertEquals(" virtio_mmio.device=512@0xfeb00e00:12", off.virtioCmdline(List.of(7)));
-        assertEquals("", on.virtioCmdline(List.of(23)), "with ACPI the DSDT describes them");
+        // what MicrovmBoot puts on the command line without ACPI (virtio_mmio.device=512@0xfeb00e00:12 for slot 7)
+        assertEquals(0xfeb00e00L, off.virtioBase(7));
+        assertEquals(12, MicrovmLayout.virtioGsi(7, false, off.options().ioapic2()));
         MicrovmLayout one = new MicrovmLayout(opts("ioapic2", "off"), 512L << 20);
         assertEquals(16, one.virtioGsiBase());
-        assertEquals(List.of(new MicrovmLayout.E820(0, 3L << 30, 1), new MicrovmLayout.E820(1L << 32, 1L << 30, 1)),
-                new MicrovmLayout(on.options(), 4L << 30).e820());
+        assertEquals(new E820.Entry(1L << 32, 1L << 30, E820.RAM), E820.map(4L << 30).getLast(),
+                "RAM above 3 GiB goes above 4 GiB");
     }
 
     private static MicrovmOptions opts(String k, String v) {
