@@ -23,6 +23,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOT = re.compile(rb"^Tot:\s+\d+\s+\d+\s+(\d+)", re.M)
+START = re.compile(rb"JEMU-BENCH-START.*?(threads=\d+ cpus=\d+)")
 
 
 def rating(cmd, timeout):
@@ -32,7 +33,11 @@ def rating(cmd, timeout):
                              timeout=timeout).stdout
     except subprocess.TimeoutExpired as e:
         out = e.stdout or b""
-    m = TOT.search(out.replace(b"\r", b""))
+    out = out.replace(b"\r", b"")
+    m = TOT.search(out)
+    started = START.search(out)
+    if started:   # what the guest saw: 7-Zip's threads and the CPUs Linux brought up
+        print("  guest: " + started.group(1).decode(), flush=True)
     if not m:
         sys.stderr.write("zip-bench: no Tot: line from " + shlex.join(cmd[:3]) + " ...:\n"
                          + out[-1500:].decode(errors="replace") + "\n")
