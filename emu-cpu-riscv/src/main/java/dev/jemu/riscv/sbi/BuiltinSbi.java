@@ -174,12 +174,17 @@ public final class BuiltinSbi implements EcallHandler {
                 default -> NOT_SUPPORTED;
             };
         }
+        // --- PMU (smplitmus, issue 12): Linux sets scounteren itself as under OpenSBI, see SbiPmu ---
+        if (eid == Sbi.EXT_PMU) {
+            return SbiPmu.call(fid, a0, a1);
+        }
         return NOT_SUPPORTED;
     }
 
     static boolean probe(long eid) {
         return eid == Sbi.EXT_BASE || eid == Sbi.EXT_TIME || eid == Sbi.EXT_IPI || eid == Sbi.EXT_RFENCE
                 || eid == Sbi.EXT_SRST || eid == Sbi.EXT_HSM || eid == Sbi.EXT_DBCN
+                || eid == Sbi.EXT_PMU
                 || (eid >= 0 && eid <= Sbi.LEGACY_SHUTDOWN);
     }
 

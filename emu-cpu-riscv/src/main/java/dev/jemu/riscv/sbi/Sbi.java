@@ -12,6 +12,7 @@ public final class Sbi {
     public static final long EXT_HSM = 0x48534DL;      // "HSM"
     public static final long EXT_SRST = 0x53525354L;   // "SRST"
     public static final long EXT_DBCN = 0x4442434EL;   // "DBCN"
+    public static final long EXT_PMU = 0x504D55L;      // "PMU"
 
     // Legacy extensions (SBI v0.1): the EID is the function.
     public static final long LEGACY_SET_TIMER = 0, LEGACY_CONSOLE_PUTCHAR = 1, LEGACY_CONSOLE_GETCHAR = 2,

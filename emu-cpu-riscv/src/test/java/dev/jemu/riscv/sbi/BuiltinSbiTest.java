@@ -81,8 +81,8 @@ class BuiltinSbiTest {
         for (long eid : new long[] {Sbi.EXT_TIME, Sbi.EXT_IPI, Sbi.EXT_RFENCE, Sbi.EXT_SRST, Sbi.EXT_HSM, Sbi.EXT_DBCN}) {
             assertArrayEquals(new long[] {0, 1}, call(Sbi.EXT_BASE, 3, eid), Long.toHexString(eid));
         }
-        assertArrayEquals(new long[] {0, 0}, call(Sbi.EXT_BASE, 3, 0x504D55), "no PMU");
-        assertEquals(Sbi.ERR_NOT_SUPPORTED, call(0x504D55, 0)[0]);
+        assertArrayEquals(new long[] {0, 0}, call(Sbi.EXT_BASE, 3, 0x43505043), "no CPPC"); // (PMU: SbiPmuTest)
+        assertEquals(Sbi.ERR_NOT_SUPPORTED, call(0x43505043, 0)[0]);
         assertEquals(Sbi.ERR_NOT_SUPPORTED, call(Sbi.EXT_BASE, 99)[0]);
     }
 
