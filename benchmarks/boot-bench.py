@@ -13,7 +13,7 @@ tsc_early_khz=2000000 on both command lines: QEMU 7.2's microvm gives the guest 
 kernel may hang calibrating (jemu reports 2 GHz in CPUID leaf 0x15 and needs no hint).
 
 usage: boot-bench.py [--arch riscv64|arm64|amd64] [--runs 5] [--kit DIR] [--jemu CMD] [--qemu CMD]
-                     [--jemu-bios fw_jump.bin] [--timeout 900]
+                     [--jemu-bios fw_jump.bin] [--timeout 900] [--smp N]
 """
 import argparse
 import os
@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--qemu", default=None, help="QEMU command (default: qemu-system-riscv64 / qemu-system-aarch64)")
     ap.add_argument("--jemu-bios", default=None, help="firmware for jemu (default: the built-in SBI)")
     ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--smp", default="1", help="-smp for both (riscv64 virt: several harts)")
     a = ap.parse_args()
     arm = a.arch == "arm64"
     x86 = a.arch == "amd64"
@@ -68,11 +69,11 @@ def main():
     for f in need:
         if not os.path.exists(os.path.join(k, f)):
             sys.exit(f"boot-bench: {k}/{f} missing: run scripts/jemu-kit {a.arch}")
-    common = ["-M", "virt", "-smp", "1", "-m", "512M", "-nographic", "-no-reboot",
+    common = ["-M", "virt", "-smp", a.smp, "-m", "512M", "-nographic", "-no-reboot",
               "-kernel", f"{k}/Image", "-initrd", f"{k}/initrd.cpio.gz",
               "-append", "console=ttyAMA0" if arm else "console=ttyS0"]
     if x86:
-        common = ["-M", "microvm", "-cpu", "qemu64", "-smp", "1", "-m", "512M", "-nographic", "-no-reboot",
+        common = ["-M", "microvm", "-cpu", "qemu64", "-smp", a.smp, "-m", "512M", "-nographic", "-no-reboot",
                   "-kernel", f"{k}/bzImage", "-initrd", f"{k}/initrd.cpio.gz",
                   "-append", "console=ttyS0 tsc_early_khz=2000000"]
         jemu = shlex.split(a.jemu) + common
