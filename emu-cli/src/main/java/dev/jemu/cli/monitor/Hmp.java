@@ -276,13 +276,8 @@ final class Hmp {
     /** {@code cpu N}: QEMU's answer to an index no CPU has is "invalid CPU index". */
     private CompletableFuture<String> selectCpu(String index) {
         Integer n = cpuNumber(index);
-        return ctx.control().query(ControlledBoard::cpus).thenApply(cpus -> {
-            if (n == null || n < 0 || n >= cpus.size()) {
-                return "invalid CPU index\n";
-            }
-            cpu = n;
-            return "";
-        });
+        return (n == null ? CompletableFuture.completedFuture(false) : useCpu(n))
+                .thenApply(ok -> ok ? "" : "invalid CPU index\n");
     }
 
     /** Runs the next commands on CPU {@code index} (QMP's human-monitor-command cpu-index); false if none has it. */

@@ -41,11 +41,6 @@ public final class BuiltinSbi implements EcallHandler {
     /** Where unexpected M-mode traps go (set by {@link #prepare}; a started hart gets the same). */
     private long mtrapVector;
 
-    /** For a one-hart machine (or rig): the calling hart is the only one. */
-    public BuiltinSbi(AddressSpace bus, Uart16550 console, Consumer<ExitRequest> exit) {
-        this(bus, console, exit, null);
-    }
-
     /** For the harts of {@code group} (ids 0..n-1): HSM, IPI and RFENCE reach them all. */
     public BuiltinSbi(AddressSpace bus, Uart16550 console, Consumer<ExitRequest> exit, HartGroup group) {
         this.bus = bus;

@@ -35,14 +35,10 @@ final class SbiHarts {
         this.machineSetup = machineSetup;
     }
 
-    private HartGroup group(Hart caller) {
-        return group != null ? group : new HartGroup(List.of(caller));
-    }
-
     // ---------------------------------------------------------------- HSM
 
     long[] hartStart(Hart caller, long hartId, long startAddr, long opaque) {
-        Hart target = group(caller).hart(hartId);
+        Hart target = group.hart(hartId);
         if (target == null) {
             return ret(Sbi.ERR_INVALID_PARAM, 0);
         }
@@ -67,7 +63,7 @@ final class SbiHarts {
 
     /** HART_STOP: returns only on failure (stopping the last running hart would leave nothing to run). */
     long[] hartStop(Hart caller) {
-        for (Hart h : group(caller).harts()) {
+        for (Hart h : group.harts()) {
             if (h != caller && !h.isStopped()) {
                 caller.stop();
                 return ret(Sbi.SUCCESS, 0);
@@ -77,7 +73,7 @@ final class SbiHarts {
     }
 
     long[] hartStatus(Hart caller, long hartId) {
-        Hart target = group(caller).hart(hartId);
+        Hart target = group.hart(hartId);
         if (target == null) {
             return ret(Sbi.ERR_INVALID_PARAM, 0);
         }
@@ -119,7 +115,7 @@ final class SbiHarts {
      * does not exist (SBI_ERR_INVALID_PARAM).
      */
     List<Hart> targets(Hart caller, long mask, long base) {
-        HartGroup g = group(caller);
+        HartGroup g = group;
         if (base == -1L) {
             return g.harts();
         }
@@ -173,7 +169,7 @@ final class SbiHarts {
      */
     List<Hart> legacyTargets(Hart caller, long pointer) {
         if (pointer == 0) {
-            return group(caller).harts();
+            return group.harts();
         }
         long pa = HartDebug.translate(caller, bus, pointer);
         if (pa == -1 || (pointer & 7) != 0) {

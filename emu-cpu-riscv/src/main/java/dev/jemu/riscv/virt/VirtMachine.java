@@ -215,9 +215,10 @@ public final class VirtMachine extends VirtioBoard {
     /** The built-in SBI's M-mode trap stub ends the run with a clear error; every other exit as any board's. */
     @Override
     protected int guestExit(ExitRequest e) {
-        Hart trapped = harts.stream().filter(h -> inMtrapStub(h.pc())).findFirst().orElse(null);
-        if (e.kind() == ExitRequest.Kind.POWEROFF && plan.mode() == VirtBoot.Mode.BUILTIN_SBI
-                && e.status() == BootRom.MTRAP_EXIT_CODE && trapped != null) {
+        Hart trapped = e.kind() == ExitRequest.Kind.POWEROFF && plan.mode() == VirtBoot.Mode.BUILTIN_SBI
+                && e.status() == BootRom.MTRAP_EXIT_CODE
+                ? harts.stream().filter(h -> inMtrapStub(h.pc())).findFirst().orElse(null) : null;
+        if (trapped != null) {
             Messages.error(String.format("unexpected trap to M-mode%s (mcause=0x%x mepc=0x%x mtval=0x%x), "
                             + "which the built-in SBI does not handle",
                     harts.size() > 1 ? " on hart " + trapped.hartId() : "", trapped.csr(0x342),

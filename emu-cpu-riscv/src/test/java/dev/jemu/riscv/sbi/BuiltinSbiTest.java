@@ -12,6 +12,7 @@ import dev.jemu.core.time.Timebase;
 import dev.jemu.core.time.VirtualClock;
 import dev.jemu.devices.Uart16550;
 import dev.jemu.riscv.cpu.Hart;
+import dev.jemu.riscv.cpu.HartGroup;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class BuiltinSbiTest {
             public void connect(CharReceiver r, Consumer<Runnable> poster) {
             }
         });
-        sbi = new BuiltinSbi(bus, uart, exits::add);
+        sbi = new BuiltinSbi(bus, uart, exits::add, new HartGroup(List.of(hart)));
         sbi.prepare(hart, RAM + 0x200000, RAM + 0xf0000, 0x1100);
     }
 
