@@ -94,8 +94,7 @@ final class BitOps {
         if (forward) {
             X86Op bsf = c -> {
                 long v = src.get(c);
-                Alu.logic(c, v, s);
-                c.setZf(v == 0 ? 1 : 0);
+                Alu.logic(c, v, s); // ZF = (source == 0)
                 if (v != 0) {
                     Alu.set(c, dst, s, Long.numberOfTrailingZeros(v));
                 }
@@ -116,8 +115,7 @@ final class BitOps {
         }
         X86Op bsr = c -> {
             long v = src.get(c);
-            Alu.logic(c, v, s);
-            c.setZf(v == 0 ? 1 : 0);
+            Alu.logic(c, v, s); // ZF = (source == 0)
             if (v != 0) {
                 Alu.set(c, dst, s, 63 - Long.numberOfLeadingZeros(v));
             }

@@ -196,9 +196,7 @@ public final class X86Cpu implements Cpu {
         msrs.reset();
         halted = false;
         interruptShadow = false;
-        updateMode();
-        mmu.flushTlb();
-        code.recheck(); // a reset follows loaders' writes to RAM, which no CPU store hook saw
+        stateReplaced(); // a reset follows loaders' writes to RAM, which no CPU store hook saw
     }
 
     /** Starts from a boot protocol's state (see BootState); other registers keep their reset values. */
@@ -219,9 +217,7 @@ public final class X86Cpu implements Cpu {
         idtBase = s.idtBase();
         idtLimit = s.idtLimit();
         halted = false;
-        updateMode();
-        mmu.flushTlb();
-        code.recheck(); // the boot loader wrote the kernel into RAM behind the CPU's back
+        stateReplaced(); // the boot loader wrote the kernel into RAM behind the CPU's back
     }
 
     // ---------------------------------------------------------------- RFLAGS
@@ -687,6 +683,17 @@ public final class X86Cpu implements Cpu {
 
     // ---------------------------------------------------------------- state
 
+    /**
+     * After the CPU's state or RAM was replaced from outside (reset, a boot loader, a loaded snapshot): the mode,
+     * the TLBs and the decoded code follow the new state (the code is re-checked against RAM, which no CPU store
+     * hook saw change).
+     */
+    private void stateReplaced() {
+        updateMode();
+        mmu.flushTlb();
+        code.recheck();
+    }
+
     @Override
     public String stateId() {
         return "cpu" + cpuIndex;
@@ -749,9 +756,7 @@ public final class X86Cpu implements Cpu {
         interruptShadow = in.getInt("interrupt_shadow") != 0;
         msrs.loadState(in);
         x87.loadState(in);
-        updateMode();
-        mmu.flushTlb();
-        code.recheck(); // RAM was restored behind the CPU's back
+        stateReplaced(); // RAM was restored behind the CPU's back
     }
 
     private static void putSegment(StateWriter out, String name, Segment s) {
