@@ -17,8 +17,11 @@ final class DecodedPage {
     final long segOffset;
     final int[] ops = new int[SLOTS + 1];
     final int[] imms = new int[SLOTS + 1];
-    /** Code-cache generation this page was last validated in (see {@link CodeCache#generation}). */
-    int generation;
+    /**
+     * Code-cache generation this page was last validated in (see {@link CodeCache#generation}); set only once the
+     * page matches its bytes, so a hart that sees it current never runs slots another hart is about to clear.
+     */
+    volatile int generation;
     /** Copy of the page's bytes when decoding started, to revalidate after FENCE.I cheaply. */
     private final byte[] snapshot = new byte[4096];
     boolean dead;
@@ -101,12 +104,12 @@ final class DecodedPage {
         if (Hart.STATS) {
             ExecStats.revalidations++;
         }
-        generation = gen;
         if (MemorySegment.mismatch(seg, segOffset, segOffset + 4096, MemorySegment.ofArray(snapshot), 0, 4096) != -1) {
             MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
             Arrays.fill(ops, 0, SLOTS, 0);
             dropBlocks();
         }
+        generation = gen;
     }
 
     void kill() {

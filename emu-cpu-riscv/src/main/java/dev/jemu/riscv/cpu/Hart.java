@@ -470,8 +470,11 @@ public final class Hart implements Cpu {
                         int idx = (int) (pc - base) >>> 1;
                         JitBlock b = blocks[idx];
                         if (b == null && ++pg.heat[idx] >= Jit.THRESHOLD) {
+                            int gen = pg.generation;
                             b = Jit.compile(pg, idx, pc);
-                            blocks[idx] = b;
+                            if (!pg.dead && pg.generation == gen) { // else another hart's FENCE.I or store
+                                blocks[idx] = b;                    // dropped the code it was compiled from
+                            }
                         }
                         if (b != null && b != JitBlock.NONE) {
                             jitActive = true;
@@ -831,10 +834,11 @@ public final class Hart implements Cpu {
             throw raise(Trap.INSN_ACCESS, pc);
         }
         DecodedPage p = code.get(page);
+        int gen = code.generation();
         if (p == null) {
-            p = code.putIfAbsent(new DecodedPage(page, r.ram().segment(), page - r.base(), code.generation()), this);
-        } else if (p.generation != code.generation()) {
-            p.revalidate(code.generation());
+            p = code.putIfAbsent(new DecodedPage(page, r.ram().segment(), page - r.base(), gen), this);
+        } else if (p.generation != gen) {
+            p.revalidate(gen);
         }
         if (triggers.debugBreakpointPage(pc & PAGE_MASK)) { // interpreted, its breakpoints checked: fetchCrossing
             p = DecodedPage.withBreakpoints(p, triggers.debugger.breakpointsIn(pc & PAGE_MASK));
