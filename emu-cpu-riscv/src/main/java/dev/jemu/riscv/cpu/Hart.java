@@ -1305,9 +1305,7 @@ public final class Hart implements Cpu {
                     throw illegal(pc);
                 }
                 this.pc = npc;
-                if ((mip & mie) == 0) {
-                    halted = true;
-                }
+                waitForInterrupt();
             }
             case Op.SFENCE_VMA -> {
                 if (priv == 0 || (priv == 1 && (mstatus & MSTATUS_TVM) != 0)) {
