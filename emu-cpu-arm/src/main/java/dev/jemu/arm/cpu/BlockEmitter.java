@@ -739,11 +739,10 @@ final class BlockEmitter {
 
     /** -1: not a branch emitted here; 0: emitted, the block goes on; 1: emitted, the block's code ends. */
     private int branch(int i, int insn) {
-        long here = 4L * i;
+        long here = 4L * i, off = branchOffset(insn);
         boolean last = i == n - 1;
         if ((insn & 0xff000010) == 0x54000000) { // B.cond
             int cond = insn & 15;
-            long off = (long) (insn << 8 >> 13) << 2;
             if (cond >= 14) {
                 taken(i, here + off);
                 return 1;
@@ -755,7 +754,6 @@ final class BlockEmitter {
             return goOn(i, last);
         }
         if ((insn & 0x7e000000) == 0x34000000) { // CBZ, CBNZ
-            long off = (long) (insn << 8 >> 13) << 2;
             boolean nz = (insn & (1 << 24)) != 0;
             use(Regs.rz(insn & 31));
             if (insn < 0) {
@@ -770,7 +768,6 @@ final class BlockEmitter {
             return goOn(i, last);
         }
         if ((insn & 0x7e000000) == 0x36000000) { // TBZ, TBNZ
-            long off = (long) (insn << 13 >> 18) << 2;
             long bit = 1L << (((insn >>> 26) & 32) | ((insn >>> 19) & 31));
             use(Regs.rz(insn & 31));
             cb.loadConstant(bit).land().lconst_0().lcmp();
@@ -781,7 +778,6 @@ final class BlockEmitter {
             return goOn(i, last);
         }
         if ((insn & 0x7c000000) == 0x14000000) { // B, BL
-            long off = (long) (insn << 6 >> 6) << 2;
             if (insn < 0) {
                 cb.lload(PC).loadConstant(here + 4).ladd();
                 def(30);
@@ -821,15 +817,20 @@ final class BlockEmitter {
 
     /** The offset from the block's start a direct branch (B.cond, CBZ/CBNZ, TBZ/TBNZ, B; not BL) goes to, or 1. */
     static long branchTarget(int i, int insn) {
-        long here = 4L * i;
+        long off = branchOffset(insn);
+        return off == 1 || (insn & 0xfc000000) == 0x94000000 ? 1 : 4L * i + off;
+    }
+
+    /** A direct branch's (B.cond, CBZ/CBNZ, TBZ/TBNZ, B, BL) byte offset from itself; 1 for any other instruction. */
+    private static long branchOffset(int insn) {
         if ((insn & 0xff000010) == 0x54000000 || (insn & 0x7e000000) == 0x34000000) {
-            return here + ((long) (insn << 8 >> 13) << 2);
+            return (long) (insn << 8 >> 13) << 2; // imm19
         }
         if ((insn & 0x7e000000) == 0x36000000) {
-            return here + ((long) (insn << 13 >> 18) << 2);
+            return (long) (insn << 13 >> 18) << 2; // imm14
         }
-        if ((insn & 0xfc000000) == 0x14000000) {
-            return here + ((long) (insn << 6 >> 6) << 2);
+        if ((insn & 0x7c000000) == 0x14000000) {
+            return (long) (insn << 6 >> 6) << 2; // imm26
         }
         return 1;
     }
@@ -878,7 +879,7 @@ final class BlockEmitter {
         cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).getfield(CD_MMU, "memBase", CD_long).lstore(MEMBASE);
     }
 
-    /** T = the TLB index of ADDR; jumps to slow unless the read or write TLB maps the {@code span} bytes at ADDR. */
+    /** T = the TLB index of ADDR (Mmu.index, inline); jumps to slow unless the read or write TLB maps the {@code span} bytes at ADDR. */
     private void tlbCheck(boolean write, int span, Label slow) {
         cb.lload(ADDR).loadConstant(12).lushr().lload(SALT).lxor().l2i().loadConstant(Mmu.TLB_MASK).iand().istore(T);
         cb.aload(write ? WTAG : RTAG).iload(T).laload();

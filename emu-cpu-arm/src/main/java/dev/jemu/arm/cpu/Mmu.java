@@ -66,11 +66,31 @@ public final class Mmu {
         Arrays.fill(ftag, -1);
     }
 
+    // ---------------------------------------------------------------- TLB indexing
+
+    /**
+     * The TLB index of {@code va} under a context slot's {@code salt} (BlockEmitter.tlbCheck emits the same
+     * formula into compiled blocks).
+     */
+    static int index(long va, long salt) {
+        return (int) ((va >>> 12) ^ salt) & TLB_MASK;
+    }
+
+    /** The salt of a context slot. */
+    private static long saltOf(int context) {
+        return context * 0x9dL;
+    }
+
+    /** The TLB index of {@code va} in the current context. */
+    private int slot(long va) {
+        return index(va, salt);
+    }
+
     // ---------------------------------------------------------------- data access (the fast paths)
 
     /** Loads {@code size} (1, 2, 4, 8) bytes at virtual {@code va}, zero-extended; aborts are thrown. */
     public long read(long va, int size) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
             return RawMemory.load(mem, memBase, va + roff[t], size);
         }
@@ -78,7 +98,7 @@ public final class Mmu {
     }
 
     public void write(long va, int size, long value) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4096 - size) {
             RawMemory.store(mem, memBase, va + woff[t], size, value);
         } else {
@@ -90,31 +110,31 @@ public final class Mmu {
     // plain host access (RawMemory): the interpreter's loads and stores are most of a boot's memory traffic.
 
     long read8(long va) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         return rtag[t] == ((va & PAGE_MASK) | key) ? RawMemory.ld8(mem, memBase, va + roff[t]) & 0xffL
                 : readSlow(va, 1, key);
     }
 
     long read16(long va) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         return rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4094
                 ? RawMemory.ld16(mem, memBase, va + roff[t]) & 0xffffL : readSlow(va, 2, key);
     }
 
     long read32(long va) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         return rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4092
                 ? RawMemory.ld32(mem, memBase, va + roff[t]) & 0xffff_ffffL : readSlow(va, 4, key);
     }
 
     long read64(long va) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         return rtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4088
                 ? RawMemory.ld64(mem, memBase, va + roff[t]) : readSlow(va, 8, key);
     }
 
     void write8(long va, long value) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (wtag[t] == ((va & PAGE_MASK) | key)) {
             RawMemory.st8(mem, memBase, va + woff[t], (byte) value);
         } else {
@@ -123,7 +143,7 @@ public final class Mmu {
     }
 
     void write16(long va, long value) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4094) {
             RawMemory.st16(mem, memBase, va + woff[t], (short) value);
         } else {
@@ -132,7 +152,7 @@ public final class Mmu {
     }
 
     void write32(long va, long value) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4092) {
             RawMemory.st32(mem, memBase, va + woff[t], (int) value);
         } else {
@@ -141,7 +161,7 @@ public final class Mmu {
     }
 
     void write64(long va, long value) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (wtag[t] == ((va & PAGE_MASK) | key) && (va & 0xfff) <= 4088) {
             RawMemory.st64(mem, memBase, va + woff[t], value);
         } else {
@@ -152,7 +172,7 @@ public final class Mmu {
     /** LDTR/STTR and friends: the access as EL0 would make it (at EL0, or at EL1 as if from EL0). */
     public long readUnprivileged(long va, int size) {
         long k = key | UNPRIV;
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (rtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
             return RawMemory.load(mem, memBase, va + roff[t], size);
         }
@@ -161,7 +181,7 @@ public final class Mmu {
 
     public void writeUnprivileged(long va, int size, long value) {
         long k = key | UNPRIV;
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (wtag[t] == ((va & PAGE_MASK) | k) && (va & 0xfff) <= 4096 - size) {
             RawMemory.store(mem, memBase, va + woff[t], size, value);
         } else {
@@ -195,7 +215,7 @@ public final class Mmu {
         Region r = region(va, pa, size, false);
         if (r.isMemory()) {
             if (normal && r == ram()) {
-                int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+                int t = slot(va);
                 rtag[t] = (va & PAGE_MASK) | k;
                 roff[t] = (pa & PAGE_MASK) - r.base() - (va & PAGE_MASK);
                 rleaf[t] = walkLeaf;
@@ -227,7 +247,7 @@ public final class Mmu {
                 if (c.code.hasCode(page)) {
                     c.codeWritten(pa); // decoded code there is dropped; no write entry while it has code
                 } else if (normal && r == ram()) {
-                    int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+                    int t = slot(va);
                     wtag[t] = (va & PAGE_MASK) | k;
                     woff[t] = page - r.base() - (va & PAGE_MASK);
                     wleaf[t] = walkLeaf;
@@ -346,7 +366,7 @@ public final class Mmu {
     /** The physical address of an instruction fetch at {@code va}. */
     long translateFetch(long va) {
         c.exceptions.checkIllegalState();
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (ftag[t] == ((va & PAGE_MASK) | key)) {
             return fphys[t] | (va & 0xfff);
         }
@@ -371,7 +391,7 @@ public final class Mmu {
      * {@link #translateFetch} and then {@link #rememberPage}.
      */
     CodeCache.Page fetchPage(long va) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (ftag[t] == ((va & PAGE_MASK) | key)) {
             CodeCache.Page p = fpage[t];
             if (p != null && p.valid) return p;
@@ -381,13 +401,13 @@ public final class Mmu {
 
     /** Remembers the decoded page of the fetch entry that {@link #translateFetch} just returned for {@code va}. */
     void rememberPage(long va, CodeCache.Page page) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         if (ftag[t] == ((va & PAGE_MASK) | key)) fpage[t] = page;
     }
 
     /** IC IVAU: the decoded code of the page {@code va} maps to is dropped (DMA may have written it). */
     void instructionCacheInvalidate(long va) {
-        int t = (int) ((va >>> 12) ^ salt) & TLB_MASK;
+        int t = slot(va);
         long pa;
         if (ftag[t] == ((va & PAGE_MASK) | key)) {
             pa = fphys[t];
@@ -614,7 +634,7 @@ public final class Mmu {
     /** EL changed: the key of the current accesses. */
     void levelChanged() {
         key = (long) context << 1 | (c.el == 0 ? UNPRIV : 0);
-        salt = context * 0x9dL; // (flushVa computes the same indices)
+        salt = saltOf(context);
     }
 
     private void dropContext(int slot) {
@@ -678,7 +698,7 @@ public final class Mmu {
             return;
         }
         for (int context = 0; context < CONTEXTS; context++) { // (the index of va under each context slot's salt)
-            int t = (int) ((va >>> 12) ^ context * 0x9dL) & TLB_MASK;
+            int t = index(va, saltOf(context));
             dropVaAt(rtag, rleaf, va, t);
             dropVaAt(wtag, wleaf, va, t);
             dropVaAt(ftag, fleaf, va, t);
