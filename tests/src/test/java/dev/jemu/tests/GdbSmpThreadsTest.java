@@ -33,7 +33,7 @@ class GdbSmpThreadsTest {
     void infoThreadsListsEveryHartAsQemu() throws Exception {
         MonitorVm.need(GdbStubTest.GDB);
         MonitorVm.need(MonitorVm.QEMU);
-        Path elf = MonitorVm.assemble("gdb/debuggee.S");
+        Path elf = RiscvAssembler.assemble("gdb/debuggee.S");
         String qemu = session(false, elf), jemu = session(true, elf);
         assertTrue(qemu.contains("2    Thread 1.2 (CPU#1 [running]) 0x0000000000001000 in ?? ()"), qemu);
         assertTrue(jemu.contains("[Switching to thread 2 (Thread 1.2)]"), jemu);

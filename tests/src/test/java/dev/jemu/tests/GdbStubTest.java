@@ -31,7 +31,7 @@ class GdbStubTest {
     void sameGdbSessionOnJemuAndQemu() throws Exception {
         MonitorVm.need(GDB);
         MonitorVm.need(MonitorVm.QEMU);
-        Path elf = MonitorVm.assemble("gdb/debuggee.S");
+        Path elf = RiscvAssembler.assemble("gdb/debuggee.S");
         Session qemu = session(false, elf);
         Session jemu = session(true, elf);
         for (Session s : List.of(qemu, jemu)) {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * collected. A run that does
  * not end within the timeout is killed.
  */
-final class JemuProcess {
+public final class JemuProcess {
     record Result(int status, String out, String err, boolean timedOut, Duration elapsed) {
         String describe() {
             String tail = out.lines().skip(Math.max(0, out.lines().count() - 40)).reduce("", (a, b) -> a + "\n  | " + b);
@@ -84,12 +84,12 @@ final class JemuProcess {
     }
 
     /** The command line that starts jemu with {@code args}, for tests that drive the process themselves. */
-    static List<String> command(String... args) {
+    public static List<String> command(String... args) {
         return command(List.of(), args);
     }
 
     /** {@link #command(String...)} with extra JVM options before the main class. */
-    static List<String> command(List<String> jvmOptions, String... args) {
+    public static List<String> command(List<String> jvmOptions, String... args) {
         return java("dev.jemu.cli.Main", jvmOptions, args);
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,39 +150,9 @@ final class MonitorVm implements AutoCloseable {
     /** Builds monitor/heartbeat.S once (target/monitor/heartbeat.elf); skips without binutils (fails under CI). */
     static synchronized Path heartbeat() {
         if (heartbeat == null) {
-            heartbeat = assemble("monitor/heartbeat.S");
+            heartbeat = RiscvAssembler.assemble("monitor/heartbeat.S");
         }
         return heartbeat;
-    }
-
-    /**
-     * Assembles and links the test resource {@code DIR/NAME.S} (riscv/link.ld, symbols kept) into
-     * target/DIR/NAME.elf; skips without binutils (fails under CI).
-     */
-    static Path assemble(String resource) {
-        need("riscv64-unknown-elf-as");
-        try {
-            Path src = Path.of(MonitorVm.class.getClassLoader().getResource(resource).toURI());
-            Path ld = Path.of(MonitorVm.class.getClassLoader().getResource("riscv/link.ld").toURI());
-            Path work = src.getParent().getParent().getParent().resolve(src.getParent().getFileName());
-            Files.createDirectories(work);
-            String name = src.getFileName().toString().replaceFirst("\\.S$", "");
-            Path obj = work.resolve(name + ".o");
-            Path elf = work.resolve(name + ".elf");
-            exec(List.of("riscv64-unknown-elf-as", "-march=rv64gc", "-o", obj.toString(), src.toString()));
-            exec(List.of("riscv64-unknown-elf-ld", "-T", ld.toString(), "-o", elf.toString(), obj.toString()));
-            return elf;
-        } catch (IOException | URISyntaxException | InterruptedException e) {
-            throw new AssertionError("building " + resource + ": " + e, e);
-        }
-    }
-
-    private static void exec(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(cmd.get(0) + " failed: " + text);
-        }
     }
 
     /** Skips (fails under CI) when a host tool is missing. */

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jemu.tests.diff.ProcessRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -20,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * User space reads the counters under Debian's kernel (issue 12's rdtime defect): the kit's shell gets the static
- * program counters/ctr.S (typed in as base64, assembled here with riscv64-unknown-elf-as/ld), which reads
+ * program counters/ctr.S (typed in as base64, assembled here by RiscvAssembler), which reads
  * {@code time}, {@code cycle} or {@code instret} from U-mode around a loop. Linux 6.x decides what user space may
  * read through its SBI PMU driver ({@code kernel.perf_user_access}: 1 = time only, 2 = all three), so the check
  * is QEMU's outcome: the same exit statuses as under QEMU 7.2 with OpenSBI, with jemu's built-in SBI and with
@@ -36,21 +34,10 @@ class RiscvUserCountersBootTest {
     private static Path program;
 
     @BeforeAll
-    static void build() throws Exception {
-        assumeTrue(KitGuest.hasTool("riscv64-unknown-elf-as") && KitGuest.hasTool("riscv64-unknown-elf-ld"),
-                "riscv64-unknown-elf-as/-ld (binutils) not installed");
-        Path src = Path.of(RiscvUserCountersBootTest.class.getClassLoader().getResource("counters/ctr.S").toURI());
-        Path work = Files.createDirectories(src.getParent().getParent().getParent().resolve("counters"));
-        Path obj = work.resolve("ctr.o");
-        program = work.resolve("ctr");
-        for (List<String> step : List.of(
-                List.of("riscv64-unknown-elf-as", "-march=rv64gc", "-o", obj.toString(), src.toString()),
-                // stripped, without the attributes section: 600-odd bytes to type in
-                List.of("riscv64-unknown-elf-ld", "-s", "--build-id=none", "--no-relax", "-o", program.toString(), obj.toString()),
-                List.of("riscv64-unknown-elf-objcopy", "-R", ".riscv.attributes", program.toString()))) {
-            ProcessRun r = ProcessRun.run(step, Duration.ofSeconds(60));
-            assertEquals(0, r.status(), () -> String.join(" ", step) + ":\n" + r.stderr());
-        }
+    static void build() {
+        // stripped, without the attributes section: 600-odd bytes to type in
+        program = RiscvAssembler.assemble("counters/ctr.S", "ctr", List.of(), List.of("-s", "--build-id=none", "--no-relax"));
+        RiscvAssembler.run(List.of("riscv64-unknown-elf-objcopy", "-R", ".riscv.attributes", program.toString()));
     }
 
     /** What one boot printed: the statuses ("RC name n") and counter pairs ("CTR t|c|i first second"). */

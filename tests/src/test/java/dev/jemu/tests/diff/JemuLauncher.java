@@ -1,5 +1,6 @@
 package dev.jemu.tests.diff;
 
+import dev.jemu.tests.JemuProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,14 +40,11 @@ final class JemuLauncher {
         if (external != null) {
             cmd.addAll(Arrays.asList(external.trim().split("\\s+")));
         } else {
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(dev.jemu.tests.JvmOptions.read());
+            List<String> jvm = new ArrayList<>();
             String extra = System.getProperty("jemu.jvmArgs", "").trim();
-            if (!extra.isEmpty()) cmd.addAll(Arrays.asList(extra.split("\\s+")));
-            cmd.addAll(jvmArgs);
-            cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
-            cmd.add(MAIN);
+            if (!extra.isEmpty()) jvm.addAll(Arrays.asList(extra.split("\\s+")));
+            jvm.addAll(jvmArgs);
+            return ProcessRun.run(JemuProcess.command(jvm, arch.guestArgs(elf, board).toArray(String[]::new)), TIMEOUT);
         }
         cmd.addAll(arch.guestArgs(elf, board));
         return ProcessRun.run(cmd, TIMEOUT);

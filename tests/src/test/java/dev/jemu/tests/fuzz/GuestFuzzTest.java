@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jemu.core.machine.Machine;
 import dev.jemu.core.machine.MachineType;
 import dev.jemu.core.machine.Plugins;
-import dev.jemu.tests.JvmOptions;
+import dev.jemu.tests.JemuProcess;
 import dev.jemu.tests.diff.ProcessRun;
 import java.io.File;
 import java.io.IOException;
@@ -176,14 +176,9 @@ class GuestFuzzTest {
      */
     static void underJemu(String what, String mode, List<String> guestArgs, Path log, Path a, Path b)
             throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JvmOptions.read());
-        cmd.add("-Djemu.jit=" + mode.equals("jit"));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jemu.cli.Main"));
-        cmd.addAll(guestArgs);
-        cmd.addAll(List.of("-d", "guest_errors", "-D", log.toString()));
-        check(what, cmd, a, b);
+        List<String> args = new ArrayList<>(guestArgs);
+        args.addAll(List.of("-d", "guest_errors", "-D", log.toString()));
+        check(what, JemuProcess.command(List.of("-Djemu.jit=" + mode.equals("jit")), args.toArray(String[]::new)), a, b);
         // a device bug the guest reached is contained (the run goes on), but it is a bug: none may occur
         try (var lines = Files.lines(log)) {
             List<String> bugs = lines.filter(l -> l.contains(": internal error, ")).limit(5).toList();
