@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * from the ring is carried out and completed into the ring before anything is captured, as QEMU drains its
  * block layer before a snapshot, so a restored guest never waits for a request its snapshot forgot.
  */
-public final class VirtioBlk extends WorkerDevice implements AutoCloseable {
+public final class VirtioBlk extends WorkerDevice {
     public static final int F_SIZE_MAX = 1, F_SEG_MAX = 2, F_RO = 5, F_BLK_SIZE = 6, F_FLUSH = 9, F_DISCARD = 13,
             F_WRITE_ZEROES = 14;
     static final int SECTOR = 512;
@@ -287,10 +287,9 @@ public final class VirtioBlk extends WorkerDevice implements AutoCloseable {
         worker.sync();
     }
 
-    /** Waits for requests in flight (up to a few seconds), then closes the drive. */
+    /** Closes the drive, once the requests in flight are done ({@link #close}). */
     @Override
-    public void close() throws BlockException {
-        worker.close();
+    protected void release() throws BlockException {
         drive.close();
     }
 
@@ -300,10 +299,8 @@ public final class VirtioBlk extends WorkerDevice implements AutoCloseable {
     }
 
     @Override
-    public void loadState(StateReader in) {
-        // nothing is in flight in a restored machine: requests of the state we leave must neither reach the
-        // disk or RAM after this point nor complete into the restored rings
-        worker.forget();
+    protected void restoreState(StateReader in) {
+        // nothing to restore: the capacity saved is the image's own
     }
 
     private void guestError(String fmt, Object... args) {

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * thread (host file I/O never runs on the machine thread), in ring order. Configuration space: the mount
  * tag's length (u16) and bytes, which Linux uses to find the device for {@code mount -t 9p TAG}.
  */
-public final class Virtio9p extends WorkerDevice implements AutoCloseable {
+public final class Virtio9p extends WorkerDevice {
     public static final int F_MOUNT_TAG = 0;
     static final int QUEUE_SIZE = 128; // QEMU's MAX_REQ
     /** A request may carry at most msize bytes; a larger readable part is a broken driver. */
@@ -123,8 +123,7 @@ public final class Virtio9p extends WorkerDevice implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        worker.close();
+    protected void release() {
         server.reset();
     }
 
@@ -135,8 +134,7 @@ public final class Virtio9p extends WorkerDevice implements AutoCloseable {
     }
 
     @Override
-    public void loadState(StateReader in) {
-        worker.forget();
+    protected void restoreState(StateReader in) {
         server.loadState(in);
     }
 }

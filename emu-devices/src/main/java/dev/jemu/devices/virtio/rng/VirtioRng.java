@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * blocking source must not stop the CPU. QEMU's rate limit: at most {@code max-bytes} per {@code period} ms
  * of virtual time; once the quota is spent, buffers wait in the ring until the period ends.
  */
-public final class VirtioRng extends WorkerDevice implements AutoCloseable {
+public final class VirtioRng extends WorkerDevice {
     static final int QUEUE_SIZE = 8; // QEMU's
     /** Bytes we fill per buffer at most (Linux asks for a few dozen); the rest of a larger buffer stays unused. */
     static final int MAX_CHUNK = 64 << 10;
@@ -126,8 +126,7 @@ public final class VirtioRng extends WorkerDevice implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        worker.close();
+    protected void release() {
         periodEnd.cancel();
         backend.close();
     }
@@ -139,8 +138,7 @@ public final class VirtioRng extends WorkerDevice implements AutoCloseable {
     }
 
     @Override
-    public void loadState(StateReader in) {
-        worker.forget();
+    protected void restoreState(StateReader in) {
         quota = in.getLong("quota", maxBytes);
         long end = in.getLong("period_end", -1);
         periodEnd.cancel();
