@@ -14,8 +14,15 @@ final class AccelOption {
     private AccelOption() {
     }
 
-    /** "tcg" or "kvm" from {@code -accel} ({@code accel}), {@code -M accel=} ({@code machineAccel}), {@code -enable-kvm}. */
-    static String choose(String accel, String machineAccel, boolean enableKvm) throws ConfigException {
+    /**
+     * The accelerator chosen: {@code name} "tcg" or "kvm"; {@code tcgMultiThread} from {@code -accel
+     * tcg,thread=single|multi}: true for multi (one host thread per CPU), false for single, null when not given.
+     */
+    record Accel(String name, Boolean tcgMultiThread) {
+    }
+
+    /** The accelerator of {@code -accel} ({@code accel}), {@code -M accel=} ({@code machineAccel}), {@code -enable-kvm}. */
+    static Accel parse(String accel, String machineAccel, boolean enableKvm) throws ConfigException {
         if (enableKvm) {
             machineAccel = machineAccel == null ? "kvm" : machineAccel;
         }
@@ -27,13 +34,15 @@ final class AccelOption {
                 throw new ConfigException("-machine accel=" + machineAccel
                         + ": accelerator lists are not supported; give one of kvm, tcg");
             }
-            return name("-machine accel=" + machineAccel, machineAccel);
+            return new Accel(name("-machine accel=" + machineAccel, machineAccel), null);
         }
         if (accel == null) {
-            return "tcg";
+            return new Accel("tcg", null);
         }
         String[] parts = accel.split(",", -1);
         String name = name("-accel " + accel, parts[0]);
+        Boolean multi = null;
+        String badThread = null; // reported once every property is known to be supported
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             boolean ok = name.equals("tcg") ? p.startsWith("thread=") || p.startsWith("tb-size=")
@@ -43,29 +52,18 @@ final class AccelOption {
                 throw new ConfigException("-accel " + accel + ": property '" + p + "' is not supported"
                         + (name.equals("kvm") ? " (jemu's KVM runs with kernel-irqchip=on)" : ""));
             }
-        }
-        return name;
-    }
-
-    /**
-     * {@code -accel tcg,thread=single|multi}: true for multi (one host thread per CPU), false for single, null
-     * when not given. {@code accel} has passed {@link #choose}.
-     */
-    static Boolean tcgThread(String accel) throws ConfigException {
-        if (accel == null) {
-            return null;
-        }
-        Boolean multi = null;
-        for (String p : accel.split(",", -1)) {
             if (p.startsWith("thread=")) {
                 String v = p.substring("thread=".length());
-                if (!v.equals("single") && !v.equals("multi")) {
-                    throw new ConfigException("-accel " + accel + ": Invalid 'thread' setting " + v);
+                if (badThread == null && !v.equals("single") && !v.equals("multi")) {
+                    badThread = v;
                 }
                 multi = v.equals("multi");
             }
         }
-        return multi;
+        if (badThread != null) {
+            throw new ConfigException("-accel " + accel + ": Invalid 'thread' setting " + badThread);
+        }
+        return new Accel(name, multi);
     }
 
     private static String name(String option, String name) throws ConfigException {

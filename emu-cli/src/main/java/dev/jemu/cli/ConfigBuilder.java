@@ -31,8 +31,9 @@ final class ConfigBuilder {
             config.threads = smp.threads();
             config.maxCpus = smp.maxCpus();
         }
-        config.accel = AccelOption.choose(o.accel, MachineProperties.accel(o.machine), o.enableKvm);
-        config.tcgMultiThread = AccelOption.tcgThread(o.accel);
+        AccelOption.Accel accel = AccelOption.parse(o.accel, MachineProperties.accel(o.machine), o.enableKvm);
+        config.accel = accel.name();
+        config.tcgMultiThread = accel.tcgMultiThread();
         if (o.display != null && !o.display.equals("none")) {
             throw new ConfigException("-display " + o.display + ": jemu has no display; use -display none or -nographic");
         }

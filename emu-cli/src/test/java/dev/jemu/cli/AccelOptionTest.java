@@ -9,20 +9,20 @@ import org.junit.jupiter.api.Test;
 /** -accel, -enable-kvm and -M accel= as QEMU 7.2 reads them. */
 class AccelOptionTest {
     private static String error(String accel, String machineAccel, boolean enableKvm) {
-        return assertThrows(ConfigException.class, () -> AccelOption.choose(accel, machineAccel, enableKvm)).getMessage();
+        return assertThrows(ConfigException.class, () -> AccelOption.parse(accel, machineAccel, enableKvm)).getMessage();
     }
 
     @Test
     void spellingsOfEachAccelerator() throws ConfigException {
-        assertEquals("tcg", AccelOption.choose(null, null, false));
-        assertEquals("tcg", AccelOption.choose("tcg", null, false));
-        assertEquals("tcg", AccelOption.choose("tcg,thread=single", null, false));
-        assertEquals("kvm", AccelOption.choose("kvm", null, false));
-        assertEquals("kvm", AccelOption.choose("kvm,kernel-irqchip=on", null, false));
-        assertEquals("kvm", AccelOption.choose(null, null, true));
-        assertEquals("kvm", AccelOption.choose(null, "kvm", false));
-        assertEquals("tcg", AccelOption.choose(null, "tcg", false));
-        assertEquals("kvm", AccelOption.choose(null, "kvm", true));
+        assertEquals("tcg", AccelOption.parse(null, null, false).name());
+        assertEquals("tcg", AccelOption.parse("tcg", null, false).name());
+        assertEquals("tcg", AccelOption.parse("tcg,thread=single", null, false).name());
+        assertEquals("kvm", AccelOption.parse("kvm", null, false).name());
+        assertEquals("kvm", AccelOption.parse("kvm,kernel-irqchip=on", null, false).name());
+        assertEquals("kvm", AccelOption.parse(null, null, true).name());
+        assertEquals("kvm", AccelOption.parse(null, "kvm", false).name());
+        assertEquals("tcg", AccelOption.parse(null, "tcg", false).name());
+        assertEquals("kvm", AccelOption.parse(null, "kvm", true).name());
     }
 
     @Test
@@ -39,12 +39,12 @@ class AccelOptionTest {
 
     @Test
     void tcgThreadModeAsQemuSpellsIt() throws ConfigException {
-        assertEquals(null, AccelOption.tcgThread(null));
-        assertEquals(null, AccelOption.tcgThread("tcg"));
-        assertEquals(Boolean.FALSE, AccelOption.tcgThread("tcg,thread=single"));
-        assertEquals(Boolean.TRUE, AccelOption.tcgThread("tcg,thread=multi"));
-        assertEquals("-accel tcg,thread=foo: Invalid 'thread' setting foo",
-                assertThrows(ConfigException.class, () -> AccelOption.tcgThread("tcg,thread=foo")).getMessage());
+        assertEquals(null, AccelOption.parse(null, null, false).tcgMultiThread());
+        assertEquals(null, AccelOption.parse("tcg", null, false).tcgMultiThread());
+        assertEquals(Boolean.FALSE, AccelOption.parse("tcg,thread=single", null, false).tcgMultiThread());
+        assertEquals(Boolean.TRUE, AccelOption.parse("tcg,thread=multi", null, false).tcgMultiThread());
+        assertEquals("-accel tcg,thread=foo: Invalid 'thread' setting foo", error("tcg,thread=foo", null, false));
+        assertEquals("-accel tcg,thread=foo,x=1: property 'x=1' is not supported", error("tcg,thread=foo,x=1", null, false));
     }
 
     @Test

@@ -21,8 +21,49 @@ public final class VirtDeviceTree {
     public record Chosen(String bootargs, long initrdStart, long initrdEnd) {
     }
 
-    /** What shapes the tree besides RAM size: the CPU model's compatible, CPU count and GIC version. */
-    public record Shape(String cpuCompatible, int cpus, int gicVersion) {
+    /**
+     * What shapes the tree besides RAM size: the CPU model's compatible, CPU count and GIC version, and the
+     * {@code -smp} topology the cpu-map follows: {@code cores} per socket, {@code threads} per core.
+     */
+    public record Shape(String cpuCompatible, int cpus, int gicVersion, int cores, int threads) {
+        /** One socket of {@code cpus} single-thread cores. */
+        public Shape(String cpuCompatible, int cpus, int gicVersion) {
+            this(cpuCompatible, cpus, gicVersion, cpus, 1);
+        }
+    }
+
+    /**
+     * QEMU's {@code cpu-map} from the -smp topology: {@code socketS/cluster0/coreC}, with {@code threadT} nodes
+     * under each core when cores have several threads (one cluster a socket: jemu's -smp takes no clusters).
+     * Nodes in ascending order, as QEMU's dump has them.
+     */
+    private static void cpuMap(FdtBuilder f, Shape shape, int[] cpuPh) {
+        int threads = shape.threads(), perSocket = shape.cores() * threads;
+        f.beginNode("cpu-map");
+        for (int i = 0; i < shape.cpus(); i++) {
+            if (i % perSocket == 0) {
+                if (i > 0) {
+                    f.endNode().endNode();
+                }
+                f.beginNode("socket" + i / perSocket).beginNode("cluster0");
+            }
+            int core = i / threads % shape.cores(), thread = i % threads;
+            if (threads == 1) {
+                f.beginNode("core" + core).propU32("cpu", cpuPh[i]).endNode();
+                continue;
+            }
+            if (thread == 0) {
+                f.beginNode("core" + core);
+            }
+            f.beginNode("thread" + thread).propU32("cpu", cpuPh[i]).endNode();
+            if (thread == threads - 1 || i == shape.cpus() - 1) {
+                f.endNode();
+            }
+        }
+        if (shape.cpus() > 0) {
+            f.endNode().endNode();
+        }
+        f.endNode();
     }
 
     public static byte[] build(long ramBytes, Shape shape, Chosen chosen) {
@@ -90,11 +131,7 @@ public final class VirtDeviceTree {
                 .propString("compatible", "cfi-flash").endNode();
 
         f.beginNode("cpus").propU32("#size-cells", 0).propU32("#address-cells", 1);
-        f.beginNode("cpu-map").beginNode("socket0").beginNode("cluster0");
-        for (int i = 0; i < shape.cpus(); i++) {
-            f.beginNode("core" + i).propU32("cpu", cpuPh[i]).endNode();
-        }
-        f.endNode().endNode().endNode();
+        cpuMap(f, shape, cpuPh);
         for (int i = 0; i < shape.cpus(); i++) {
             f.beginNode("cpu@" + i).propU32("phandle", cpuPh[i]).propU32("reg", i);
             if (shape.cpus() > 1) {

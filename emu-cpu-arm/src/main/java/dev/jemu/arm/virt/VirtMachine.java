@@ -62,7 +62,7 @@ public final class VirtMachine extends VirtioBoard {
             throw new ConfigException("virt: unknown aarch64 CPU model '" + config.cpu + "'");
         }
         VirtDeviceTree.Shape shape = new VirtDeviceTree.Shape("arm," + model.name().replace("max", "cortex-a57"),
-                config.smp, options.gicVersion());
+                config.smp, options.gicVersion(), config.cores, config.threads);
         super(config, VirtMap.VIRTIO.count);
         this.options = options;
         this.shape = shape;

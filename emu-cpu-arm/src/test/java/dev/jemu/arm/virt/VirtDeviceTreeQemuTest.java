@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * jemu's aarch64 virt device tree against QEMU 7.2's ({@code qemu-system-aarch64 -M virt,dumpdtb=}): every
@@ -41,10 +43,10 @@ class VirtDeviceTreeQemuTest {
         }
     }
 
-    byte[] qemu(String machine, String cpu, String mem) throws Exception {
+    byte[] qemu(String machine, String smp, String cpu, String mem) throws Exception {
         Path out = dir.resolve("qemu-" + machine.replace(',', '_') + ".dtb");
-        Process p = new ProcessBuilder("qemu-system-aarch64", "-M", machine + ",dumpdtb=" + out, "-cpu", cpu, "-m", mem,
-                "-display", "none").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("qemu-system-aarch64", "-M", machine + ",dumpdtb=" + out, "-smp", smp, "-cpu", cpu,
+                "-m", mem, "-display", "none").redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), log);
@@ -52,10 +54,15 @@ class VirtDeviceTreeQemuTest {
     }
 
     void compare(String machine, int gic) throws Exception {
+        compare(machine, "1", new VirtDeviceTree.Shape("arm,cortex-a57", 1, gic));
+    }
+
+    /** QEMU's tree for {@code -M machine -smp smp} against jemu's for {@code shape}. */
+    void compare(String machine, String smp, VirtDeviceTree.Shape shape) throws Exception {
         assumeTrue(haveQemu(), "qemu-system-aarch64 is not installed");
-        FdtReader.Node q = FdtReader.parse(qemu(machine, "cortex-a57", "512M")).root();
-        FdtReader.Node j = FdtReader.parse(VirtDeviceTree.build(512L << 20,
-                new VirtDeviceTree.Shape("arm,cortex-a57", 1, gic), new VirtDeviceTree.Chosen("", 0, 0))).root();
+        FdtReader.Node q = FdtReader.parse(qemu(machine, smp, "cortex-a57", "512M")).root();
+        FdtReader.Node j = FdtReader.parse(VirtDeviceTree.build(512L << 20, shape,
+                new VirtDeviceTree.Chosen("", 0, 0))).root();
         List<String> missing = new ArrayList<>();
         compareNode("", q, j, missing);
         missing.removeAll(NOT_IMPLEMENTED);
@@ -95,5 +102,16 @@ class VirtDeviceTreeQemuTest {
     @Test
     void gicV3TreeMatchesQemu() throws Exception {
         compare("virt,gic-version=3", 3);
+    }
+
+    /**
+     * The cpu-map follows the -smp topology (sockets, cores per socket, threads per core) as QEMU's does; the
+     * board runs one CPU, the tree builder any number (the rows with several CPUs check the layout).
+     */
+    @ParameterizedTest(name = "-smp {0}")
+    @CsvSource(delimiter = ';', value = {"1,maxcpus=2,threads=2; 1; 1; 2", "1,maxcpus=4,sockets=2,cores=2; 1; 2; 1",
+        "4,sockets=2,cores=2; 4; 2; 1", "8,sockets=2,cores=2,threads=2; 8; 2; 2", "3,sockets=2,cores=1,threads=2,maxcpus=4; 3; 1; 2"})
+    void cpuMapFollowsTheTopologyAsQemu(String smp, int cpus, int cores, int threads) throws Exception {
+        compare("virt", smp, new VirtDeviceTree.Shape("arm,cortex-a57", cpus, 2, cores, threads));
     }
 }
