@@ -7,6 +7,7 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
+import java.util.function.IntConsumer;
 
 /**
  * The body of one {@link ArmJit} block's {@code run(ArmCpu c, long pc)}: the common A64 integer instructions
@@ -1050,18 +1051,11 @@ final class BlockEmitter {
         }
         access(i, mode, rn, imm, () -> {
             if (load) {
-                hostAddress(false, 0);
-                rawLoad(bytes);
-                extend(kind, true);
-                cb.lstore(TMP);
-                hostAddress(false, bytes);
-                rawLoad(bytes);
-                extend(kind, true);
-                cb.lstore(TMP2);
-                cb.lload(TMP2);
-                def(t2);
-                cb.lload(TMP);
-                def(t);
+                loadPair(t, t2, bytes, off -> {
+                    hostAddress(false, off);
+                    rawLoad(bytes);
+                    extend(kind, true);
+                });
             } else {
                 hostAddress(true, 0);
                 use(t);
@@ -1072,22 +1066,31 @@ final class BlockEmitter {
             }
         }, () -> {
             if (load) {
-                slowLoad(bytes, 0);
-                extend(kind, false);
-                cb.lstore(TMP);
-                slowLoad(bytes, bytes);
-                extend(kind, false);
-                cb.lstore(TMP2);
-                cb.lload(TMP2);
-                def(t2);
-                cb.lload(TMP);
-                def(t);
+                loadPair(t, t2, bytes, off -> {
+                    slowLoad(bytes, off);
+                    extend(kind, false);
+                });
             } else {
                 slowStore(bytes, 0, t);
                 slowStore(bytes, bytes, t2);
             }
         }, load, 2 * bytes);
         return true;
+    }
+
+    /**
+     * LDP's two loads ({@code half} pushes the extended value at ADDR + its offset), both done before either
+     * register is written.
+     */
+    private void loadPair(int t, int t2, int bytes, IntConsumer half) {
+        half.accept(0);
+        cb.lstore(TMP);
+        half.accept(bytes);
+        cb.lstore(TMP2);
+        cb.lload(TMP2);
+        def(t2);
+        cb.lload(TMP);
+        def(t);
     }
 
     /**

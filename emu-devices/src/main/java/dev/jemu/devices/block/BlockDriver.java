@@ -169,6 +169,20 @@ public interface BlockDriver extends Closeable {
     default void discardVmState() throws BlockException {
     }
 
+    /**
+     * {@link #writeZeroes} for a format with nothing lighter than data: writes zero bytes over the range (in
+     * chunks of at most 1 MiB), after checking it against the virtual disk.
+     */
+    static void writeZeroBytes(BlockDriver d, long offset, long length) throws BlockException {
+        checkRange(offset, length, d.size());
+        byte[] zero = new byte[(int) Math.min(length, 1 << 20)];
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(zero.length, length - done);
+            d.write(offset + done, zero, 0, n);
+            done += n;
+        }
+    }
+
     /** Throws unless [offset, offset+len) lies inside the virtual disk. */
     static void checkRange(long offset, long len, long size) throws BlockException {
         if (offset < 0 || len < 0 || offset + len > size || offset + len < offset) {

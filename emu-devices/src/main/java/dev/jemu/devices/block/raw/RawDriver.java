@@ -110,14 +110,7 @@ public final class RawDriver implements BlockDriver {
 
     @Override
     public void writeZeroes(long offset, long length) throws BlockException {
-        BlockDriver.checkRange(offset, length, size);
-        byte[] zero = new byte[(int) Math.min(length, 1 << 20)];
-        long done = 0;
-        while (done < length) {
-            int n = (int) Math.min(zero.length, length - done);
-            write(offset + done, zero, 0, n);
-            done += n;
-        }
+        BlockDriver.writeZeroBytes(this, offset, length);
     }
 
     @Override

@@ -104,13 +104,7 @@ public final class VmdkDriver implements BlockDriver {
 
     @Override
     public void writeZeroes(long offset, long length) throws BlockException {
-        BlockDriver.checkRange(offset, length, size);
-        byte[] z = new byte[(int) Math.min(length, 1 << 20)];
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(z.length, length - done);
-            write(offset + done, z, 0, n);
-            done += n;
-        }
+        BlockDriver.writeZeroBytes(this, offset, length);
     }
 
     @Override
