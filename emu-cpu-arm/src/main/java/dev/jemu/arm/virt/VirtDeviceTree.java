@@ -32,40 +32,6 @@ public final class VirtDeviceTree {
         }
     }
 
-    /**
-     * QEMU's {@code cpu-map} from the -smp topology: {@code socketS/cluster0/coreC}, with {@code threadT} nodes
-     * under each core when cores have several threads (one cluster a socket: jemu's -smp takes no clusters).
-     * Nodes in ascending order, as QEMU's dump has them.
-     */
-    private static void cpuMap(FdtBuilder f, Shape shape, int[] cpuPh) {
-        int threads = shape.threads(), perSocket = shape.cores() * threads;
-        f.beginNode("cpu-map");
-        for (int i = 0; i < shape.cpus(); i++) {
-            if (i % perSocket == 0) {
-                if (i > 0) {
-                    f.endNode().endNode();
-                }
-                f.beginNode("socket" + i / perSocket).beginNode("cluster0");
-            }
-            int core = i / threads % shape.cores(), thread = i % threads;
-            if (threads == 1) {
-                f.beginNode("core" + core).propU32("cpu", cpuPh[i]).endNode();
-                continue;
-            }
-            if (thread == 0) {
-                f.beginNode("core" + core);
-            }
-            f.beginNode("thread" + thread).propU32("cpu", cpuPh[i]).endNode();
-            if (thread == threads - 1 || i == shape.cpus() - 1) {
-                f.endNode();
-            }
-        }
-        if (shape.cpus() > 0) {
-            f.endNode().endNode();
-        }
-        f.endNode();
-    }
-
     public static byte[] build(long ramBytes, Shape shape, Chosen chosen) {
         FdtBuilder f = new FdtBuilder().phandlesFrom(0x8000);
         int clkPh = f.allocPhandle();
@@ -166,5 +132,39 @@ public final class VirtDeviceTree {
 
         f.endNode();
         return f.finish();
+    }
+
+    /**
+     * QEMU's {@code cpu-map} from the -smp topology: {@code socketS/cluster0/coreC}, with {@code threadT} nodes
+     * under each core when cores have several threads (one cluster a socket: jemu's -smp takes no clusters).
+     * Nodes in ascending order, as QEMU's dump has them.
+     */
+    private static void cpuMap(FdtBuilder f, Shape shape, int[] cpuPh) {
+        int threads = shape.threads(), perSocket = shape.cores() * threads;
+        f.beginNode("cpu-map");
+        for (int i = 0; i < shape.cpus(); i++) {
+            if (i % perSocket == 0) {
+                if (i > 0) {
+                    f.endNode().endNode();
+                }
+                f.beginNode("socket" + i / perSocket).beginNode("cluster0");
+            }
+            int core = i / threads % shape.cores(), thread = i % threads;
+            if (threads == 1) {
+                f.beginNode("core" + core).propU32("cpu", cpuPh[i]).endNode();
+                continue;
+            }
+            if (thread == 0) {
+                f.beginNode("core" + core);
+            }
+            f.beginNode("thread" + thread).propU32("cpu", cpuPh[i]).endNode();
+            if (thread == threads - 1 || i == shape.cpus() - 1) {
+                f.endNode();
+            }
+        }
+        if (shape.cpus() > 0) {
+            f.endNode().endNode();
+        }
+        f.endNode();
     }
 }
