@@ -26,16 +26,16 @@ public final class AotTraining {
     static final int LOOPS = 100_000;
 
     /** A probe: its raw image and the command line that runs it ({@code IMAGE} is replaced by the file). */
-    record Probe(String name, String hex, List<String> args) {
+    public record Probe(String name, String hex, List<String> args) {
     }
 
     /**
      * The probes as raw images, assembled from benchmarks/startup/ARCH.S with {@code --defsym=LOOPS=100000} and
-     * {@code objcopy -O binary} (AotTrainingTest assembles them again and compares).
+     * {@code objcopy -O binary} (LauncherAotCacheTest assembles them again and compares).
      */
-    static final List<Probe> PROBES = List.of(
+    public static final List<Probe> PROBES = List.of(
             new Probe("riscv64",
-                    "b70200101303a00423806200b79304009b83033e056e1b0e1e80520e814e638b0300033f0e001e9fb3ceee012330"
+                    "b70200101303a00423806200e1639b83036a056e1b0e1e80520e814e638b0300033f0e001e9fb3ceee012330"
                             + "ee01fd13f5b7294323806200b702100015631b03535523a0620001a0",
                     List.of("-M", "virt", "-m", "128M", "-nographic", "-kernel", "IMAGE")),
             new Probe("aarch64",
