@@ -21,10 +21,12 @@ host's as/ld (binutils); an architecture whose tools are missing is skipped with
 --phases (jemu through its launcher only) also runs jemu once more with JVM logging and prints where its start-up
 goes: the JVM's own creation (-Xlog:startuptime "Create VM"), the classes loaded (-Xlog:class+load: from the
 JDK's/jemu's class-data or AOT cache, or parsed from jars and generated), and `jemu -version` (JVM + command line,
-no board). The launcher's AOT cache is switched off by running with --jemu "env JEMU_NO_AOT=1 ./jemu".
+no board). --also LABEL=CMD runs another jemu command in every round as well (after jemu, before QEMU), e.g. the
+launcher without its AOT cache: --also "noaot=env JEMU_NO_AOT=1 ./jemu" (the dynamic class-data archive instead)
+or --also "nocds=env JEMU_NO_CDS=1 ./jemu" (neither).
 
-usage: startup-bench.py [--arch riscv64|aarch64|x86_64|all] [--runs 5] [--jemu CMD] [--qemu CMD]
-                        [--phases] [--timeout 60]
+usage: startup-bench.py [--arch riscv64|aarch64|x86_64|all] [--runs 5] [--jemu CMD] [--also LABEL=CMD]...
+                        [--qemu CMD] [--phases] [--timeout 60]
 """
 import argparse
 import os
@@ -125,6 +127,8 @@ def main():
     ap.add_argument("--arch", default="riscv64", choices=list(ARCHES) + ["all"])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"))
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=CMD",
+                    help="another jemu command run in every round too, e.g. noaot='env JEMU_NO_AOT=1 ./jemu'")
     ap.add_argument("--qemu", default=None, help="QEMU command (default: qemu-system-ARCH)")
     ap.add_argument("--phases", action="store_true", help="also print jemu's start-up phases (JVM logs)")
     ap.add_argument("--timeout", type=float, default=60)
@@ -136,29 +140,37 @@ def main():
             if elf is None:
                 print(f"{arch}: skipped (no {ARCHES[arch][0][0]} / {ARCHES[arch][1][0]}: install binutils)\n")
                 continue
-            jemu = jemu_cmd + guest_args(arch, elf)
-            qemu = shlex.split(a.qemu or ARCHES[arch][3]) + guest_args(arch, elf)
-            print(f"jemu: {' '.join(jemu)}\nqemu: {' '.join(qemu)}", flush=True)
-            run(jemu, a.timeout)   # not counted: builds jemu if its sources changed (and its caches)
-            first = {"jemu": [], "qemu": []}
-            done = {"jemu": [], "qemu": []}
-            ratio_first, ratio_exit = [], []
+            runs = [("jemu", jemu_cmd + guest_args(arch, elf))]
+            for spec in a.also:
+                label, _, cmd = spec.partition("=")
+                runs.append((label, shlex.split(cmd) + guest_args(arch, elf)))
+            runs.append(("qemu", shlex.split(a.qemu or ARCHES[arch][3]) + guest_args(arch, elf)))
+            print("\n".join(f"{name}: {' '.join(cmd)}" for name, cmd in runs), flush=True)
+            for name, cmd in runs[:-1]:
+                run(cmd, a.timeout)   # not counted: builds jemu if its sources changed (and its caches)
+            first = {name: [] for name, _ in runs}
+            done = {name: [] for name, _ in runs}
+            ratio_first = {name: [] for name, _ in runs[:-1]}
+            ratio_exit = {name: [] for name, _ in runs[:-1]}
             for r in range(1, a.runs + 1):
                 got = {}
-                for name, cmd in (("jemu", jemu), ("qemu", qemu)):
+                for name, cmd in runs:
                     got[name] = run(cmd, a.timeout)
                     first[name].append(got[name][0])
                     done[name].append(got[name][1])
                     print(f"round {r} {name}: first byte {got[name][0]:.3f} s, exit {got[name][1]:.3f} s", flush=True)
-                ratio_first.append(got["jemu"][0] / got["qemu"][0])
-                ratio_exit.append(got["jemu"][1] / got["qemu"][1])
+                for name in ratio_first:
+                    ratio_first[name].append(got[name][0] / got["qemu"][0])
+                    ratio_exit[name].append(got[name][1] / got["qemu"][1])
             print()
-            print(f"{arch} jemu first byte s median [min - max]: {summary(first['jemu'])}")
-            print(f"{arch} qemu first byte s median [min - max]: {summary(first['qemu'])}")
-            print(f"{arch} jemu exit s       median [min - max]: {summary(done['jemu'])}")
-            print(f"{arch} qemu exit s       median [min - max]: {summary(done['qemu'])}")
-            print(f"{arch} jemu/QEMU per round, first byte:      {summary(ratio_first)}")
-            print(f"{arch} jemu/QEMU per round, exit:            {summary(ratio_exit)}")
+            w = max(len(name) for name, _ in runs)
+            for name, _ in runs:
+                print(f"{arch} {name:{w}} first byte s median [min - max]: {summary(first[name])}")
+            for name, _ in runs:
+                print(f"{arch} {name:{w}} exit s       median [min - max]: {summary(done[name])}")
+            for name in ratio_first:
+                print(f"{arch} {name:{w}}/QEMU per round, first byte:    {summary(ratio_first[name])}")
+                print(f"{arch} {name:{w}}/QEMU per round, exit:          {summary(ratio_exit[name])}")
             if a.phases:
                 phases(jemu_cmd, arch, elf, a.timeout, tmp)
             print(f"machine: {os.cpu_count()} CPUs, load average at end {os.getloadavg()[0]:.2f}\n", flush=True)
