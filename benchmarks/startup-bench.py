@@ -5,7 +5,8 @@ A tiny bare-metal program (benchmarks/startup/ARCH.S, assembled here at run time
 UART as its very first instructions, then a newline, and powers the machine off. Both emulators run it
 alternately (jemu, QEMU, jemu, ...) and each run gives two wall times from spawn: to the first byte on stdout
 (the first guest instructions have run: JVM start, command line, board built, CPU started) and to the process's
-exit (power-off handled, everything closed). Prints every run, the median [min - max] of each, and the per-round
+exit (power-off handled, everything closed), and the CPU time the process used (user + system: less disturbed by
+other jobs on a loaded machine than wall time). Prints every run, the median [min - max] of each, and the per-round
 ratio jemu/QEMU as median [min - max]. Every run must print exactly "J\\n" and exit with status 0.
 
   riscv64  -M virt -bios none -kernel probe.elf (entered at 0x80000000 in M-mode; 16550A at 0x10000000; power-off
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,23 +76,26 @@ def guest_args(arch, elf):
 
 
 def run(cmd, timeout, env=None):
-    """(seconds to the first byte on stdout, seconds to exit); exits with a message on a wrong output or status."""
+    """(seconds to the first byte on stdout, seconds to exit, CPU seconds of the process and its children: user +
+    system, which a loaded machine disturbs less than wall time); exits with a message on a wrong output or status."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    killer = threading.Timer(timeout, p.kill)
+    killer.start()
     try:
         first = p.stdout.read(1)
         t_first = time.perf_counter() - t0
         rest = p.stdout.read()
         err = p.stderr.read()
-        status = p.wait(timeout)
+        _, wstatus, usage = os.wait4(p.pid, 0)
         t_exit = time.perf_counter() - t0
-    except subprocess.TimeoutExpired:
-        p.kill()
-        sys.exit(f"startup-bench: {' '.join(cmd)}: no exit within {timeout} s")
+    finally:
+        killer.cancel()
+    p.returncode = status = os.waitstatus_to_exitcode(wstatus)
     if first + rest != EXPECTED or status != 0 or err.strip():
         sys.exit(f"startup-bench: {' '.join(cmd)}: status {status}, output {first + rest!r}, "
                  f"stderr {err.decode(errors='replace')[:400]!r} (expected {EXPECTED!r}, status 0, no stderr)")
-    return t_first, t_exit
+    return t_first, t_exit, usage.ru_utime + usage.ru_stime
 
 
 def summary(xs):
@@ -102,7 +107,7 @@ def phases(jemu, arch, elf, timeout, tmp):
     log = os.path.join(tmp, "jvm.log")
     env = dict(os.environ)
     env["JEMU_JAVA_OPTS"] = (env.get("JEMU_JAVA_OPTS", "") + f" -Xlog:startuptime,class+load=info:file={log}").strip()
-    t_first, t_exit = run(jemu + guest_args(arch, elf), timeout, env)
+    t_first, t_exit, _ = run(jemu + guest_args(arch, elf), timeout, env)
     text = open(log, errors="replace").read()
     create = re.search(r"Create VM, ([0-9.]+) secs", text)
     loads = [ln.split(" source: ", 1)[1] for ln in text.splitlines()
@@ -150,6 +155,7 @@ def main():
                 run(cmd, a.timeout)   # not counted: builds jemu if its sources changed (and its caches)
             first = {name: [] for name, _ in runs}
             done = {name: [] for name, _ in runs}
+            cpu = {name: [] for name, _ in runs}
             ratio_first = {name: [] for name, _ in runs[:-1]}
             ratio_exit = {name: [] for name, _ in runs[:-1]}
             for r in range(1, a.runs + 1):
@@ -158,7 +164,9 @@ def main():
                     got[name] = run(cmd, a.timeout)
                     first[name].append(got[name][0])
                     done[name].append(got[name][1])
-                    print(f"round {r} {name}: first byte {got[name][0]:.3f} s, exit {got[name][1]:.3f} s", flush=True)
+                    cpu[name].append(got[name][2])
+                    print(f"round {r} {name}: first byte {got[name][0]:.3f} s, exit {got[name][1]:.3f} s, "
+                          f"CPU {got[name][2]:.3f} s", flush=True)
                 for name in ratio_first:
                     ratio_first[name].append(got[name][0] / got["qemu"][0])
                     ratio_exit[name].append(got[name][1] / got["qemu"][1])
@@ -168,6 +176,8 @@ def main():
                 print(f"{arch} {name:{w}} first byte s median [min - max]: {summary(first[name])}")
             for name, _ in runs:
                 print(f"{arch} {name:{w}} exit s       median [min - max]: {summary(done[name])}")
+            for name, _ in runs:
+                print(f"{arch} {name:{w}} CPU s        median [min - max]: {summary(cpu[name])}")
             for name in ratio_first:
                 print(f"{arch} {name:{w}}/QEMU per round, first byte:    {summary(ratio_first[name])}")
                 print(f"{arch} {name:{w}}/QEMU per round, exit:          {summary(ratio_exit[name])}")
