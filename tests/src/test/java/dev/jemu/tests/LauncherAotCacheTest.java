@@ -63,9 +63,13 @@ class LauncherAotCacheTest {
             if (Files.isDirectory(p) && p.endsWith(Path.of("target", "classes"))) {
                 String module = p.getParent().getParent().getFileName().toString();
                 jar(p, module.equals("emu-cli") ? target.resolve("emu-cli-test.jar") : lib.resolve(module + ".jar"));
-            } else if (entry.endsWith(".jar") && Files.isRegularFile(p)
-                    && !Files.exists(lib.resolve(p.getFileName()))) {
-                Files.createSymbolicLink(lib.resolve(p.getFileName()), p);
+            } else if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
+                // emu-cli's own jar (when the modules come from a repository, not the reactor) beside lib/, as built
+                Path link = p.getFileName().toString().startsWith("emu-cli-") ? target.resolve(p.getFileName())
+                        : lib.resolve(p.getFileName());
+                if (!Files.exists(link)) {
+                    Files.createSymbolicLink(link, p);
+                }
             }
         }
         cache = target.resolve("jemu.aot");
