@@ -12,14 +12,14 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The training run of the launcher's ahead-of-time cache (JDK 25, JEP 483/514/515): {@code ./jemu} runs this once
- * after a build under {@code -XX:AOTCacheOutput=}, and the JVM keeps the classes it loaded and linked (and their
- * profiles) for every later start. It runs, in this one JVM, the start-up probe of each board users start most
- * (benchmarks/startup/ARCH.S: one UART byte, a short load/store loop, power-off) the way a user starts a kernel
- * (riscv64 and arm64 {@code -kernel} with the board's default boot, x86 microvm {@code -bios none}), so the cache
- * holds the command line, the boards, CPUs, devices, device-tree and loader classes, and the riscv64/arm64 JITs'
- * code generation (the loop runs past both JIT thresholds). Exit status 0 only if every probe printed
- * {@code J\n} and powered off with status 0; the launcher keeps the cache only then.
+ * The training run of the launcher's ahead-of-time cache (JDK 25, JEP 483/514): {@code ./jemu} runs this once
+ * after a build under {@code -XX:AOTCacheOutput=}, and the JVM keeps the classes it loaded and linked for every
+ * later start. It runs, in this one JVM, the start-up probe of each board (benchmarks/startup/ARCH.S: one UART
+ * byte, a short load/store loop, power-off) the way a user starts a kernel (riscv64 and arm64 {@code -kernel}
+ * with the board's default boot, x86 microvm {@code -bios none}), so the cache holds the command line, the boards,
+ * CPUs, devices, device-tree and loader classes, and the riscv64/arm64 JITs' code generation (the loop runs past
+ * both JIT thresholds). Exit status 0 only if every probe printed {@code J\n} and powered off with status 0; the
+ * launcher keeps the cache only then.
  */
 public final class AotTraining {
     /** Passes of the probes' loop: past riscv64's and arm64's JIT thresholds (30000 and 2000 block entries). */

@@ -101,7 +101,7 @@ class LauncherAotCacheTest {
             // the static archive: the AOT cache ("shared objects file (top)" would be the dynamic archive)
             assertTrue(loads.stream().anyMatch(l -> l.endsWith(" " + cls + " source: shared objects file")),
                     cls + " not from the AOT cache: "
-                            + loads.stream().filter(l -> l.contains(" " + cls + " ")).findFirst().orElse("(not loaded)"));
+                            + loads.stream().filter(l -> l.contains(" " + cls + " ")).findFirst().orElse("none"));
         }
 
         // JEMU_NO_AOT=1: the same guest output, jemu's classes parsed from the jars
@@ -129,7 +129,8 @@ class LauncherAotCacheTest {
         Map<String, List<List<String>>> tools = Map.of(
                 "riscv64", List.of(List.of("riscv64-unknown-elf-as", "-march=rv64gc"),
                         List.of("riscv64-unknown-elf-objcopy", "-O", "binary")),
-                "aarch64", List.of(List.of("aarch64-linux-gnu-as"), List.of("aarch64-linux-gnu-objcopy", "-O", "binary")),
+                "aarch64", List.of(List.of("aarch64-linux-gnu-as"),
+                        List.of("aarch64-linux-gnu-objcopy", "-O", "binary")),
                 "x86_64", List.of(List.of("as", "--32"), List.of("objcopy", "-O", "binary", "-j", ".text")));
         for (AotTraining.Probe p : AotTraining.PROBES) {
             List<List<String>> t = tools.get(p.name());
@@ -151,16 +152,18 @@ class LauncherAotCacheTest {
     private static Path probe(String name) throws IOException {
         Path image = root.resolve(name + ".bin");
         if (!Files.exists(image)) {
-            AotTraining.Probe p = AotTraining.PROBES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-            Files.write(image, HexFormat.of().parseHex(p.hex()));
+            Files.write(image, HexFormat.of().parseHex(spec(name).hex()));
         }
         return image;
     }
 
+    private static AotTraining.Probe spec(String name) {
+        return AotTraining.PROBES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+    }
+
     /** The launcher with the probe's command line (AotTraining's), stdin empty, the environment plus {@code env}. */
     private static Run launch(Path image, Map<String, String> env) throws Exception {
-        String name = image.getFileName().toString().replace(".bin", "");
-        AotTraining.Probe p = AotTraining.PROBES.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        AotTraining.Probe p = spec(image.getFileName().toString().replace(".bin", ""));
         List<String> cmd = new ArrayList<>(List.of(root.resolve("jemu").toString()));
         p.args().forEach(a -> cmd.add(a.equals("IMAGE") ? image.toString() : a));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -199,7 +202,8 @@ class LauncherAotCacheTest {
                 return dir;
             }
         }
-        throw new IllegalStateException("the project root (jvm.options, jemu) not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("the project root (jvm.options, jemu) not found above "
+                + Path.of("").toAbsolutePath());
     }
 
     /** A jar of a class directory (the AOT cache maps classes from jars only). */
