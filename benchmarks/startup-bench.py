@@ -152,7 +152,7 @@ def main():
             runs.append(("qemu", shlex.split(a.qemu or ARCHES[arch][3]) + guest_args(arch, elf)))
             print("\n".join(f"{name}: {' '.join(cmd)}" for name, cmd in runs), flush=True)
             for name, cmd in runs[:-1]:
-                run(cmd, a.timeout)   # not counted: builds jemu if its sources changed (and its caches)
+                run(cmd, max(a.timeout, 900))   # not counted: builds jemu if its sources changed, and its caches
             first = {name: [] for name, _ in runs}
             done = {name: [] for name, _ in runs}
             cpu = {name: [] for name, _ in runs}
