@@ -69,7 +69,8 @@ public final class Hart implements Cpu {
     final long[] f = new long[32];
     long pc;
     int priv = 3;
-    boolean halted;
+    /** WFI or HSM-stopped; volatile: other threads read it after setting mip (set-then-check, see updateMip). */
+    volatile boolean halted;
     int frm;
     long mstatus = MSTATUS_XL64;
     long medeleg, mideleg, mie;
@@ -336,6 +337,14 @@ public final class Hart implements Cpu {
     /** SBI IPI: raises the supervisor software interrupt (mip.SSIP) on this hart. Any hart's thread. */
     public void raiseSupervisorSoftwareInterrupt() {
         setMipSoftware(MIP_SSIP, MIP_SSIP);
+    }
+
+    /**
+     * SBI legacy CLEAR_IPI: clears mip.SSIP alone (a write-back of the whole mip would turn a pending external
+     * SEIP into the software bit). The hart's own thread.
+     */
+    public void clearSupervisorSoftwareInterrupt() {
+        setMipSoftware(MIP_SSIP, 0);
     }
 
     /** SBI RFENCE remote FENCE.I on this hart. Returns once it is done. Any hart's thread. */
@@ -1333,8 +1342,10 @@ public final class Hart implements Cpu {
                 try {
                     csrs.checkAccess(csr);
                     old = kind == 0 && rd == Decoder.X0_SINK ? 0 : csrs.read(csr);
-                    if (writes) {
-                        csrs.write(csr, kind == 0 ? operand : kind == 1 ? old | operand : old & ~operand);
+                    if (kind == 0) {
+                        csrs.write(csr, operand);
+                    } else if (writes) {
+                        csrs.modify(csr, old, operand, kind == 1);
                     }
                 } catch (Trap t) {
                     throw illegal(pc);

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 final class SbiHarts {
     static final long HSM_STARTED = 0, HSM_STOPPED = 1;
     static final long SUSPEND_RETENTIVE = 0, SUSPEND_NON_RETENTIVE = 0x80000000L;
-    static final int SATP = 0x180, SSTATUS = 0x100, MIP = 0x344;
+    static final int SATP = 0x180, SSTATUS = 0x100;
     static final long SSTATUS_SIE = 1L << 1;
     static final int A0 = 10, A1 = 11;
 
@@ -202,7 +202,7 @@ final class SbiHarts {
     }
 
     long clearIpi(Hart caller) {
-        caller.setCsr(MIP, caller.csr(MIP) & ~(1L << 1));
+        caller.clearSupervisorSoftwareInterrupt();
         return 0;
     }
 
