@@ -85,8 +85,8 @@ class GdbSmpThreadsTest {
 
     private static String pc(GdbProtocolTest.Raw c, String thread) throws Exception {
         assertEquals("OK", c.command("Hg" + thread));
-        String v = c.command("p20"); // pc, little-endian
-        return Long.toHexString(Long.reverseBytes(Long.parseUnsignedLong(v, 16)));
+        String g = c.command("g"); // x0..x31, then pc: 8 bytes each, little-endian
+        return Long.toHexString(Long.reverseBytes(Long.parseUnsignedLong(g.substring(32 * 16, 33 * 16), 16)));
     }
 
     private static String session(boolean jemu, Path elf) throws Exception {
