@@ -134,7 +134,11 @@ public final class Hart implements Cpu {
 
     public void setPc(long pc) {
         this.pc = pc & ~1L;
+        pcSet = true;
     }
+
+    /** Set by {@link #setPc}: an SBI call chose where the hart goes on (a non-retentive suspend's resume address). */
+    private boolean pcSet;
 
     public long reg(int i) {
         return i == 0 ? 0 : x[i];
@@ -329,9 +333,27 @@ public final class Hart implements Cpu {
      * on after the ECALL once an enabled interrupt is pending (at once if one is). Only the hart's own thread.
      */
     public void waitForInterrupt() {
+        suspended = false;
         if ((mip & mie) == 0) {
             halted = true;
         }
+    }
+
+    /** Set by {@link #suspend}: the wait is an HSM suspend (SUSPENDED for hart_get_status), not a WFI. */
+    private volatile boolean suspended;
+
+    /**
+     * SBI HSM HART_SUSPEND (the hart's own call): waits as {@link #waitForInterrupt} does, and the hart counts as
+     * SUSPENDED ({@link #isSuspended}) until an interrupt ends the wait. Only the hart's own thread.
+     */
+    public void suspend() {
+        waitForInterrupt();
+        suspended = halted;
+    }
+
+    /** HSM: true while the hart waits in a HART_SUSPEND (an interrupt has not ended it yet). Any thread. */
+    public boolean isSuspended() {
+        return suspended && halted && !stopped;
     }
 
     /** SBI IPI: raises the supervisor software interrupt (mip.SSIP) on this hart. Any hart's thread. */
@@ -1263,7 +1285,11 @@ public final class Hart implements Cpu {
             case Op.ECALL -> {
                 if (priv == 1 && ecallHandler != null) {
                     ramMayHaveChanged = true; // the firmware may write guest memory (e.g. a console read)
-                    this.pc = npc;
+                    // During the call the hart's state is the one before the ECALL (pc on it, a0/a1 the
+                    // arguments): a call waiting for other harts (remote fence, HSM start) waits at a
+                    // safepoint, where a snapshot may save this hart; restored, it makes the call again.
+                    this.pc = pc;
+                    pcSet = false;
                     boolean handled;
                     ReentrantLock devices = loop.deviceLock(); // the firmware reaches devices and other harts
                     devices.lock();
@@ -1273,9 +1299,11 @@ public final class Hart implements Cpu {
                         devices.unlock();
                     }
                     if (handled) {
+                        if (!pcSet) {
+                            this.pc = npc;
+                        }
                         return;
                     }
-                    this.pc = pc;
                 }
                 throw raise(priv == 0 ? Trap.ECALL_U : priv == 1 ? Trap.ECALL_S : Trap.ECALL_M, 0);
             }

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * the calling hart's own registers are read and written directly (the call runs on its thread).
  */
 final class SbiHarts {
-    static final long HSM_STARTED = 0, HSM_STOPPED = 1;
+    /** hart_get_status values (START_PENDING and STOP_PENDING are never seen: start and stop act at once). */
+    static final long HSM_STARTED = 0, HSM_STOPPED = 1, HSM_SUSPENDED = 4;
     static final long SUSPEND_RETENTIVE = 0, SUSPEND_NON_RETENTIVE = 0x80000000L;
     static final int SATP = 0x180, SSTATUS = 0x100;
     static final long SSTATUS_SIE = 1L << 1;
@@ -77,7 +78,8 @@ final class SbiHarts {
         if (target == null) {
             return ret(Sbi.ERR_INVALID_PARAM, 0);
         }
-        return ret(Sbi.SUCCESS, target.isStopped() ? HSM_STOPPED : HSM_STARTED);
+        long state = target.isStopped() ? HSM_STOPPED : target.isSuspended() ? HSM_SUSPENDED : HSM_STARTED;
+        return ret(Sbi.SUCCESS, state);
     }
 
     /**
@@ -87,7 +89,7 @@ final class SbiHarts {
      */
     long[] hartSuspend(Hart caller, long type, long resumeAddr, long opaque) {
         if (type == SUSPEND_RETENTIVE) {
-            caller.waitForInterrupt();
+            caller.suspend();
             return ret(Sbi.SUCCESS, 0);
         }
         if (type == SUSPEND_NON_RETENTIVE) {
@@ -95,7 +97,7 @@ final class SbiHarts {
                 return ret(Sbi.ERR_INVALID_ADDRESS, 0);
             }
             enterSupervisor(caller, resumeAddr, opaque);
-            caller.waitForInterrupt();
+            caller.suspend();
             return null; // a0/a1 are the resume state, not a return value
         }
         boolean platform = (type >= 0x10000000L && type <= 0x7fffffffL) || (type >= 0x90000000L && type <= 0xffffffffL);
