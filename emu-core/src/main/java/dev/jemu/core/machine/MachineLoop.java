@@ -97,34 +97,43 @@ public final class MachineLoop {
      * (a debugger stop) it makes the CPUs return at their next check.
      */
     public void pause() {
-        paused = true;
-        attention = true;
-        held = NONE_HELD; // a stop ends what the debugger's last resume asked: the next resume runs every CPU
-        if (!runners.isEmpty()) {
-            if (Thread.currentThread() == machineThread) {
-                deviceLock.lock();
-                try {
+        deviceLock.lock(); // against a CPU thread clearing attention for its finished request meanwhile
+        try {
+            paused = true;
+            attention = true;
+            held = NONE_HELD; // a stop ends what the debugger's last resume asked: the next resume runs every CPU
+            if (!runners.isEmpty()) {
+                if (Thread.currentThread() == machineThread) {
                     awaitAllStopped();
-                } finally {
-                    deviceLock.unlock();
+                } else {
+                    wakeMachine();
                 }
-            } else {
-                wakeMachine();
             }
+        } finally {
+            deviceLock.unlock();
         }
     }
 
     /** Runs the CPUs again after {@link #pause}. Machine thread. */
     public void resume() {
-        paused = false;
         deviceLock.lock();
         try {
-            if (requests == 0 && exit == null) {
-                attention = false;
-            }
+            paused = false;
+            clearAttentionUnlessAsked();
             signalCpus();
         } finally {
             deviceLock.unlock();
+        }
+    }
+
+    /**
+     * Device lock held: {@link #attention} goes back to false unless something still needs the CPUs out of
+     * their runs (a pause, an exit, a cross-CPU request waiting for its target). The one place it is cleared
+     * while a run goes on.
+     */
+    private void clearAttentionUnlessAsked() {
+        if (requests == 0 && !paused && exit == null) {
+            attention = false;
         }
     }
 
@@ -197,7 +206,7 @@ public final class MachineLoop {
                         idle();
                     }
                 }
-                attention = false;
+                clearAttentionUnlessAsked(); // the CPUs made way for the work that follows
                 work = false;
                 runPosted();
                 if (!paused) {
@@ -349,9 +358,8 @@ public final class MachineLoop {
                         awaitAtSafepoint(self);
                     }
                 } finally {
-                    if (--requests == 0 && !paused && exit == null) {
-                        attention = false;
-                    }
+                    requests--;
+                    clearAttentionUnlessAsked();
                 }
             }
             action.run();
@@ -429,9 +437,7 @@ public final class MachineLoop {
         deviceLock.lock();
         try {
             runners = List.copyOf(rs);
-            if (!paused && exit == null) {
-                attention = false; // set by work posted before: CPU threads do not make way for posted work
-            }
+            clearAttentionUnlessAsked(); // set by work posted before: CPU threads do not make way for posted work
             for (int i = 0; i < rs.size(); i++) {
                 Runner r = rs.get(i);
                 r.thread = Thread.ofPlatform().daemon().name("jemu-cpu" + i).unstarted(() -> runCpu(r));

@@ -112,7 +112,7 @@ final class CsrFile {
 
     private long mip() {
         if ((h.menvcfg & MENVCFG_STCE) != 0) {
-            h.updateSstc(); // STIP follows the current time
+            h.refreshSstc(); // STIP follows the current time
         }
         return h.mip;
     }

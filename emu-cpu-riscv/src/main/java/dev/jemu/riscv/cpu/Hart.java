@@ -1187,16 +1187,10 @@ public final class Hart implements Cpu {
             if (triggers.data != 0) {
                 checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE); // an atomic access, as in QEMU
             }
-            Region r = bus.find(pa);
-            if (r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1)) {
+            Region r = ramAt(pa, size);
+            if (r != null) {
                 // a compare-and-set against the value LR read (QEMU's way): fails if another hart changed the word
-                if (!AtomicRam.compareAndSet(r.ram().segment(), pa - r.base(), dbl, reservationValue, x[rs2])) {
-                    x[rd] = 1;
-                    return;
-                }
-                r.ram().dirtyLog().mark(pa - r.base());
-                code.invalidate(pa, size, this);
-                x[rd] = 0;
+                x[rd] = casRam(r, pa, dbl, reservationValue, x[rs2]) ? 0 : 1;
                 return;
             }
             long cur = physRead(pa, size, va);
@@ -1216,13 +1210,9 @@ public final class Hart implements Cpu {
             checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE);
         }
         AtomicRam.Op aop = AMO_OPS[k - 2];
-        Region r = bus.find(pa);
-        if (r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1)) {
-            // one host atomic instruction: indivisible against the other harts' threads
-            long old = AtomicRam.getAndApply(r.ram().segment(), pa - r.base(), dbl, aop, x[rs2]);
-            r.ram().dirtyLog().mark(pa - r.base());
-            code.invalidate(pa, size, this);
-            x[rd] = old;
+        Region r = ramAt(pa, size);
+        if (r != null) {
+            x[rd] = applyRam(r, pa, dbl, aop, x[rs2]); // one host atomic: indivisible against the other harts
             return;
         }
         ReentrantLock devices = loop.deviceLock(); // a device word: read and write under one hold of the lock
@@ -1240,6 +1230,36 @@ public final class Hart implements Cpu {
     }
 
     private static final AtomicRam.Op[] AMO_OPS = AtomicRam.Op.values();
+
+    // The guest's atomic accesses to RAM (AMOs, SC, the page walker's A/D update): one host atomic each, then
+    // what every store to RAM owes: the dirty log (migration) and the code decoded from the word.
+
+    /** The RAM region holding {@code [pa, pa + size)}, or null (device memory, or nothing). */
+    Region ramAt(long pa, int size) {
+        Region r = bus.find(pa);
+        return r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1) ? r : null;
+    }
+
+    /** Compare-and-set of the 4- or 8-byte RAM word at {@code pa} in {@code r}; false if it did not hold {@code expected}. */
+    boolean casRam(Region r, long pa, boolean dbl, long expected, long value) {
+        if (!AtomicRam.compareAndSet(r.ram().segment(), pa - r.base(), dbl, expected, value)) {
+            return false;
+        }
+        ramWritten(r, pa, dbl ? 8 : 4);
+        return true;
+    }
+
+    /** {@code op} on the RAM word at {@code pa} in {@code r}, atomically; returns the old value. */
+    private long applyRam(Region r, long pa, boolean dbl, AtomicRam.Op op, long operand) {
+        long old = AtomicRam.getAndApply(r.ram().segment(), pa - r.base(), dbl, op, operand);
+        ramWritten(r, pa, dbl ? 8 : 4);
+        return old;
+    }
+
+    private void ramWritten(Region r, long pa, int size) {
+        r.ram().dirtyLog().mark(pa - r.base());
+        code.invalidate(pa, size, this);
+    }
 
     private long physRead(long pa, int size, long va) {
         Region r = bus.find(pa);
@@ -1471,6 +1491,17 @@ public final class Hart implements Cpu {
             if (halted) {
                 loop.wakeCpus(); // a WFI may end: the hart's thread looks (isHalted)
             }
+        }
+    }
+
+    /**
+     * A read of mip/sip with Sstc on: STIP follows time >= stimecmp. Only when that differs from the STIP the
+     * hart has (time passed stimecmp before the timer fired) does it take the device lock to update it and the
+     * timer; a read otherwise costs one comparison. The hart's own thread.
+     */
+    void refreshSstc() {
+        if ((Long.compareUnsigned(timebase.ticks(), stimecmp) >= 0) != stipSstc) {
+            updateSstc();
         }
     }
 

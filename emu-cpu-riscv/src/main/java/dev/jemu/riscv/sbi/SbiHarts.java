@@ -8,7 +8,6 @@ import dev.jemu.riscv.cpu.HartDebug;
 import dev.jemu.riscv.cpu.HartGroup;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The built-in SBI's calls that reach other harts: HSM (start, stop, status, suspend), IPI and RFENCE over a
@@ -22,18 +21,21 @@ final class SbiHarts {
     static final long SUSPEND_RETENTIVE = 0, SUSPEND_NON_RETENTIVE = 0x80000000L;
     static final int SATP = 0x180, SSTATUS = 0x100;
     static final long SSTATUS_SIE = 1L << 1;
-    static final int A0 = 10, A1 = 11;
 
     private final AddressSpace bus;
     private final HartGroup group;
-    /** The M-mode set-up a started hart gets (what {@code prepare} gives hart 0). */
-    private final Consumer<Hart> machineSetup;
+    /** How a hart enters S-mode (what {@code prepare} gives hart 0): hart, pc, a1. */
+    interface SupervisorEntry {
+        void enter(Hart hart, long pc, long a1);
+    }
+
+    private final SupervisorEntry entry;
 
     /** {@code group} null: the calling hart is the only one (a one-hart machine or rig). */
-    SbiHarts(AddressSpace bus, HartGroup group, Consumer<Hart> machineSetup) {
+    SbiHarts(AddressSpace bus, HartGroup group, SupervisorEntry entry) {
         this.bus = bus;
         this.group = group;
-        this.machineSetup = machineSetup;
+        this.entry = entry;
     }
 
     // ---------------------------------------------------------------- HSM
@@ -52,14 +54,10 @@ final class SbiHarts {
 
     /** The spec's state of a hart entering S-mode from HSM: a0 = hart id, a1 = opaque, satp 0, SIE 0. */
     private void enterSupervisor(Hart h, long pc, long opaque) {
-        machineSetup.accept(h);
         h.setCsr(SATP, 0);
         h.setCsr(SSTATUS, h.csr(SSTATUS) & ~SSTATUS_SIE);
         h.flushTlb(); // whatever the hart cached before it stopped
-        h.setReg(A0, h.hartId());
-        h.setReg(A1, opaque);
-        h.setPc(pc);
-        h.setPrivilege(1);
+        entry.enter(h, pc, opaque);
     }
 
     /** HART_STOP: returns only on failure (stopping the last running hart would leave nothing to run). */
