@@ -291,6 +291,14 @@ public final class MachineControl {
     }
 
     /**
+     * The debugger keeps the CPUs {@code held} is true for (by index) stopped while the machine runs, until the
+     * next call ({@link MachineLoop#holdCpus}); machine thread.
+     */
+    public void holdCpus(boolean[] held) {
+        loop.holdCpus(held);
+    }
+
+    /**
      * Runs {@code work} with every CPU stopped at an instruction boundary, the machine's run state unchanged (see
      * {@link MachineLoop#withCpusStopped}); machine thread.
      */

@@ -56,8 +56,8 @@ final class GdbCommands {
             case 'm' -> readMemory(a);
             case 'M' -> writeMemory(a, false);
             case 'X' -> writeMemory(a, true);
-            case 'c', 'C' -> resume(p.charAt(0) == 'c' ? a : skipSignal(a), -1);
-            case 's', 'S' -> resume(p.charAt(0) == 's' ? a : skipSignal(a), cCpu);
+            case 'c', 'C' -> resume(p.charAt(0) == 'c' ? a : skipSignal(a), -1, everyCpu('c'));
+            case 's', 'S' -> resume(p.charAt(0) == 's' ? a : skipSignal(a), cCpu, stepOne(cCpu));
             case 'v' -> {
                 return v(a);
             }
@@ -289,18 +289,35 @@ final class GdbCommands {
         return semi < 0 ? "" : a.substring(semi + 1);
     }
 
-    /** {@code c [addr]} / {@code s [addr]}: resume at addr if given; {@code stepCpu} steps, -1 continues. */
-    private void resume(String addr, int stepCpu) {
+    /**
+     * {@code c [addr]} / {@code s [addr]}: resume at addr (on {@code pcCpu}, or the {@code Hc} CPU) if given; each
+     * CPU does what {@code actions} says ({@code 'c'} runs, {@code 's'} steps one instruction, 0 stays stopped).
+     */
+    private void resume(String addr, int pcCpu, char[] actions) {
         if (!addr.isEmpty()) {
             long pc = GdbSession.parseHex(addr);
-            DebugCpu cpu = stub.cpu(stepCpu >= 0 ? stepCpu : cCpu);
+            DebugCpu cpu = stub.cpu(pcCpu >= 0 ? pcCpu : cCpu);
             stub.onMachine(() -> cpu.writeRegister(cpu.pcRegister(), pcBytes(pc, cpu)));
         }
         session.expectStop();
-        if (!stub.resume(stepCpu)) {
+        if (!stub.resume(actions)) {
             session.stopWaiting();
             session.reply("T03thread:" + session.ids().format(0) + ";"); // the machine needs a reset
         }
+    }
+
+    /** Every CPU does {@code action}. */
+    private char[] everyCpu(char action) {
+        char[] a = new char[stub.cpuCount()];
+        java.util.Arrays.fill(a, action);
+        return a;
+    }
+
+    /** {@code s}: CPU {@code cpu} steps, the others run (QEMU's {@code s} starts the whole machine). */
+    private char[] stepOne(int cpu) {
+        char[] a = everyCpu('c');
+        a[cpu] = 's';
+        return a;
     }
 
     /** {@code v} in the pc register's size and byte order (little-endian targets). */
@@ -326,9 +343,12 @@ final class GdbCommands {
         return Outcome.CONTINUE;
     }
 
-    /** {@code vCont;ACTION[:TID];...}: the first action naming a CPU (or the default) decides what it does. */
+    /**
+     * {@code vCont;ACTION[:TID];...}: each CPU takes the first action that names it (a thread, or all threads),
+     * as QEMU does; a CPU no action names stays stopped (gdb's {@code scheduler-locking} resumes one thread).
+     */
     private void vCont(String actions) {
-        int step = -2; // -2 undecided
+        char[] todo = new char[stub.cpuCount()];
         boolean any = false;
         for (String act : actions.split(";")) {
             if (act.isEmpty()) {
@@ -346,15 +366,18 @@ final class GdbCommands {
                 return;
             }
             any = true;
-            if ((kind == 's' || kind == 'S') && step == -2) {
-                step = cpu < 0 ? cCpu : cpu;
+            char action = Character.toLowerCase(kind);
+            for (int i = 0; i < todo.length; i++) {
+                if (todo[i] == 0 && (cpu == -1 || cpu == i)) {
+                    todo[i] = action;
+                }
             }
         }
         if (!any) {
             session.reply(E_INVAL);
             return;
         }
-        resume("", step < 0 ? -1 : step);
+        resume("", -1, todo);
     }
 
     private void kill() {

@@ -79,6 +79,7 @@ public final class GdbStub {
                 c.setSingleStep(false);
                 c.attachDebugger(null, 0);
             }
+            control.holdCpus(new boolean[0]);
             lastStop = null;
             return null;
         });
@@ -89,15 +90,20 @@ public final class GdbStub {
     }
 
     /**
-     * Runs the machine; {@code stepCpu} (or -1) runs exactly one instruction and stops. Returns false when the
-     * machine cannot run (it needs a reset), so the caller answers at once.
+     * Runs the machine, each CPU as {@code actions} says: {@code 'c'} runs, {@code 's'} runs exactly one
+     * instruction and stops the machine, 0 stays stopped while the others run (QEMU's vCont). Returns false
+     * when the machine cannot run (it needs a reset), so the caller answers at once.
      */
-    boolean resume(int stepCpu) {
+    boolean resume(char[] actions) {
         onMachine(() -> {
             lastStop = null;
+            boolean[] held = new boolean[cpus.size()];
             for (int i = 0; i < cpus.size(); i++) {
-                cpus.get(i).setSingleStep(i == stepCpu);
+                char a = i < actions.length ? actions[i] : 0;
+                cpus.get(i).setSingleStep(a == 's');
+                held[i] = a != 's' && a != 'c';
             }
+            control.holdCpus(held);
             return null;
         });
         try {

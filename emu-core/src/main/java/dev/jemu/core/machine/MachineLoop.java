@@ -97,38 +97,72 @@ public final class MachineLoop {
      * (a debugger stop) it makes the CPUs return at their next check.
      */
     public void pause() {
-        paused = true;
-        attention = true;
-        if (!runners.isEmpty()) {
-            if (Thread.currentThread() == machineThread) {
-                deviceLock.lock();
-                try {
-                    awaitAllStopped();
-                } finally {
-                    deviceLock.unlock();
-                }
-            } else {
-                wakeMachine();
-            }
-        }
-    }
-
-    /** Runs the CPUs again after {@link #pause}. Machine thread. */
-    public void resume() {
-        paused = false;
-        deviceLock.lock();
+        deviceLock.lock(); // against a CPU thread clearing attention for its finished request meanwhile
         try {
-            if (requests == 0 && exit == null) {
-                attention = false;
+            paused = true;
+            attention = true;
+            held = NONE_HELD; // a stop ends what the debugger's last resume asked: the next resume runs every CPU
+            if (!runners.isEmpty()) {
+                if (Thread.currentThread() == machineThread) {
+                    awaitAllStopped();
+                } else {
+                    wakeMachine();
+                }
             }
-            cpuChange.signalAll();
         } finally {
             deviceLock.unlock();
         }
     }
 
+    /** Runs the CPUs again after {@link #pause}. Machine thread. */
+    public void resume() {
+        deviceLock.lock();
+        try {
+            paused = false;
+            clearAttentionUnlessAsked();
+            signalCpus();
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
+    /**
+     * Device lock held: {@link #attention} goes back to false unless something still needs the CPUs out of
+     * their runs (a pause, an exit, a cross-CPU request waiting for its target). The one place it is cleared
+     * while a run goes on.
+     */
+    private void clearAttentionUnlessAsked() {
+        if (requests == 0 && !paused && exit == null) {
+            attention = false;
+        }
+    }
+
     public boolean isPaused() {
         return paused;
+    }
+
+    private static final boolean[] NONE_HELD = new boolean[0];
+    /** CPUs (by index in {@link #run}'s list) the debugger keeps stopped while the others run; never changed in place. */
+    private volatile boolean[] held = NONE_HELD;
+
+    /**
+     * Keeps the CPUs {@code held} is true for (by their index in {@link #run}'s list) stopped while the others
+     * run, until the next call or {@link #pause}: gdb's {@code vCont} resuming some threads only (QEMU resumes
+     * only the CPUs an action names). Machine thread, normally while paused.
+     */
+    public void holdCpus(boolean[] held) {
+        this.held = held.clone();
+        deviceLock.lock();
+        try {
+            signalCpus();
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
+    private boolean isHeld(int index) {
+        boolean[] h = held;
+        return index < h.length && h[index];
     }
 
     /** Runs {@code cpu} with timers and posted work until an exit is requested. */
@@ -158,11 +192,12 @@ public final class MachineLoop {
                     waitForEvent(Long.MAX_VALUE); // guest time stands still: only posted work wakes us
                 } else {
                     boolean ran = false;
-                    for (Cpu cpu : cpus) {
+                    for (int i = 0; i < cpus.size(); i++) {
+                        Cpu cpu = cpus.get(i);
                         if (exit != null || paused) {
                             break;
                         }
-                        if (!cpu.isHalted()) {
+                        if (!isHeld(i) && !cpu.isHalted()) {
                             clock.addInstructions(cpu.run(QUANTUM));
                             ran = true;
                         }
@@ -171,7 +206,7 @@ public final class MachineLoop {
                         idle();
                     }
                 }
-                attention = false;
+                clearAttentionUnlessAsked(); // the CPUs made way for the work that follows
                 work = false;
                 runPosted();
                 if (!paused) {
@@ -201,6 +236,14 @@ public final class MachineLoop {
     /** Cross-CPU requests waiting for their target to leave its run (they keep {@link #attention} set). */
     private int requests;
     private Throwable cpuFailure;
+    /** See {@link #missedWakeups()}; {@link #signalCpus} calls so far. Guarded by the device lock. */
+    private long missedWakeups, cpuSignals;
+
+    /** Device lock held: tells every CPU thread parked on {@link #cpuChange} to look at its state again. */
+    private void signalCpus() {
+        cpuSignals++;
+        cpuChange.signalAll();
+    }
 
     /** How long a parked CPU thread sleeps at most before it looks at its CPU again. */
     private static final long PARK_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -208,6 +251,8 @@ public final class MachineLoop {
     /** One CPU on its own thread. Fields guarded by the device lock. */
     private static final class Runner {
         final Cpu cpu;
+        /** The CPU's index in {@link #run}'s list. */
+        final int index;
         Thread thread;
         /** Inside {@link Cpu#run} (its state is its own), unless it waits at a safepoint. */
         boolean running;
@@ -218,8 +263,9 @@ public final class MachineLoop {
         /** The host thread id ({@code HostThreads.currentTid}), for the monitors' CPU lists; 0 until known. */
         volatile long tid;
 
-        Runner(Cpu cpu) {
+        Runner(Cpu cpu, int index) {
             this.cpu = cpu;
+            this.index = index;
         }
 
         boolean quiescent() {
@@ -271,7 +317,7 @@ public final class MachineLoop {
         }
         deviceLock.lock();
         try {
-            cpuChange.signalAll();
+            signalCpus();
         } finally {
             deviceLock.unlock();
         }
@@ -312,9 +358,8 @@ public final class MachineLoop {
                         awaitAtSafepoint(self);
                     }
                 } finally {
-                    if (--requests == 0 && !paused && exit == null) {
-                        attention = false;
-                    }
+                    requests--;
+                    clearAttentionUnlessAsked();
                 }
             }
             action.run();
@@ -322,7 +367,7 @@ public final class MachineLoop {
             for (Runner r : targets) {
                 r.holds--;
             }
-            cpuChange.signalAll();
+            signalCpus();
             deviceLock.unlock();
         }
     }
@@ -349,7 +394,7 @@ public final class MachineLoop {
     private void awaitAtSafepoint(Runner self) {
         if (self != null) {
             self.atSafepoint = true;
-            cpuChange.signalAll();
+            signalCpus();
         }
         try {
             cpuChange.await();
@@ -385,16 +430,14 @@ public final class MachineLoop {
     private ExitRequest runParallel(List<? extends Cpu> cpus) {
         List<Runner> rs = new ArrayList<>();
         for (Cpu cpu : cpus) {
-            rs.add(new Runner(cpu));
+            rs.add(new Runner(cpu, rs.size()));
         }
         clock.setEarlierDeadlineListener(this::wakeMachine);
         machineThread = Thread.currentThread();
         deviceLock.lock();
         try {
             runners = List.copyOf(rs);
-            if (!paused && exit == null) {
-                attention = false; // set by work posted before: CPU threads do not make way for posted work
-            }
+            clearAttentionUnlessAsked(); // set by work posted before: CPU threads do not make way for posted work
             for (int i = 0; i < rs.size(); i++) {
                 Runner r = rs.get(i);
                 r.thread = Thread.ofPlatform().daemon().name("jemu-cpu" + i).unstarted(() -> runCpu(r));
@@ -419,13 +462,17 @@ public final class MachineLoop {
             }
         } finally {
             attention = true; // exit is set: every CPU leaves its run and its thread ends
-            cpuChange.signalAll();
+            signalCpus();
             deviceLock.unlock();
             for (Runner r : rs) {
                 joinQuietly(r.thread);
             }
             runners = List.of();
             clock.setEarlierDeadlineListener(null);
+            if (missedWakeups > 0) {
+                dev.jemu.core.log.Messages.error("warning: " + missedWakeups + " CPU wake-up(s) came only from the "
+                        + "park recheck (a lost wake-up: a bug)");
+            }
             attention = false;
             requests = 0;
         }
@@ -456,6 +503,24 @@ public final class MachineLoop {
         }
     }
 
+    private boolean mustPark(Runner r) {
+        return paused || r.holds > 0 || isHeld(r.index) || r.cpu.isHalted();
+    }
+
+    /**
+     * How many times a parked CPU thread found its CPU runnable only at its safety-net recheck, with no signal:
+     * a lost wake-up, always 0 unless the wake-up protocol has a bug (tests check it; a run that had one says so
+     * on stderr when it ends).
+     */
+    public long missedWakeups() {
+        deviceLock.lock();
+        try {
+            return missedWakeups;
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
     /** A CPU thread: runs its CPU a quantum at a time; parks while halted, paused, acted on, or at the end. */
     private void runCpu(Runner r) {
         r.tid = HostThreads.currentTid();
@@ -463,10 +528,15 @@ public final class MachineLoop {
             while (true) {
                 deviceLock.lock();
                 try {
-                    while (exit == null && (paused || r.holds > 0 || r.cpu.isHalted())) {
-                        // an interrupt, an HSM start, a resume or the exit signals it; the timeout is a safety
-                        // net (a few checks a second, no spinning) should a wake-up ever be missed
+                    while (exit == null && mustPark(r)) {
+                        // every change that lets it run (an interrupt, an HSM start, a resume, a release) signals
+                        // under this lock; the timeout is only a safety net, and a wake-up that came from it is
+                        // counted (missedWakeups) as the bug it would be
+                        long signals = cpuSignals;
                         cpuChange.awaitNanos(PARK_RECHECK_NANOS);
+                        if (signals == cpuSignals && exit == null && !mustPark(r)) {
+                            missedWakeups++;
+                        }
                     }
                     if (exit != null) {
                         return;
@@ -481,7 +551,7 @@ public final class MachineLoop {
                     deviceLock.lock();
                     try {
                         r.running = false;
-                        cpuChange.signalAll();
+                        signalCpus();
                     } finally {
                         deviceLock.unlock();
                     }

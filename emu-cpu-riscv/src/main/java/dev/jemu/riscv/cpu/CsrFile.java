@@ -112,9 +112,31 @@ final class CsrFile {
 
     private long mip() {
         if ((h.menvcfg & MENVCFG_STCE) != 0) {
-            h.updateSstc(); // STIP follows the current time
+            h.refreshSstc(); // STIP follows the current time
         }
         return h.mip;
+    }
+
+    private long mipWritable() {
+        return MIP_SSIP | MIP_SEIP | ((h.menvcfg & MENVCFG_STCE) != 0 ? 0 : MIP_STIP);
+    }
+
+    private long sipWritable() {
+        return h.mideleg & MIP_SSIP;
+    }
+
+    /**
+     * CSRRS/CSRRC ({@code set} false) of {@code bits} on a CSR that read {@code old}: only those bits are written.
+     * For mip/sip that matters: the SEIP read includes the external interrupt line, and writing it back would
+     * make a software SEIP that never goes away (an interrupt storm that starves every other S interrupt); and
+     * other harts set SSIP meanwhile (an SBI IPI), which a whole-register write-back could undo.
+     */
+    void modify(int a, long old, long bits, boolean set) {
+        switch (a) {
+            case MIP -> h.setMipSoftware(mipWritable() & bits, set ? -1 : 0);
+            case SIP -> h.setMipSoftware(sipWritable() & bits, set ? -1 : 0);
+            default -> write(a, set ? old | bits : old & ~bits);
+        }
     }
 
     void write(int a, long v) {
@@ -163,14 +185,8 @@ final class CsrFile {
                 h.mie = v & ALL_INTERRUPTS;
                 h.updateMip();
             }
-            case SIP -> {
-                long m = h.mideleg & MIP_SSIP;
-                h.setMipSoftware(m, v);
-            }
-            case MIP -> {
-                long m = MIP_SSIP | MIP_SEIP | ((h.menvcfg & MENVCFG_STCE) != 0 ? 0 : MIP_STIP);
-                h.setMipSoftware(m, v);
-            }
+            case SIP -> h.setMipSoftware(sipWritable(), v);
+            case MIP -> h.setMipSoftware(mipWritable(), v);
             case STVEC -> h.stvec = tvec(h.stvec, v);
             case MTVEC -> h.mtvec = tvec(h.mtvec, v);
             case SCOUNTEREN -> h.scounteren = v & 0xffff_ffffL;

@@ -95,6 +95,9 @@ final class DecodedPage {
             d = Decoder.decode32(seg.get(GuestRam.INT, off));
         }
         imms[idx] = (int) (d >> 32);
+        // the op publishes the slot: other harts may run this page meanwhile, and one that sees the op must see
+        // its immediate (a store-store order; free on x86, where it only keeps the JIT from swapping the stores)
+        java.lang.invoke.VarHandle.releaseFence();
         ops[idx] = (int) d;
         return (int) d;
     }

@@ -69,7 +69,8 @@ public final class Hart implements Cpu {
     final long[] f = new long[32];
     long pc;
     int priv = 3;
-    boolean halted;
+    /** WFI or HSM-stopped; volatile: other threads read it after setting mip (set-then-check, see updateMip). */
+    volatile boolean halted;
     int frm;
     long mstatus = MSTATUS_XL64;
     long medeleg, mideleg, mie;
@@ -133,7 +134,11 @@ public final class Hart implements Cpu {
 
     public void setPc(long pc) {
         this.pc = pc & ~1L;
+        pcSet = true;
     }
+
+    /** Set by {@link #setPc}: an SBI call chose where the hart goes on (a non-retentive suspend's resume address). */
+    private boolean pcSet;
 
     public long reg(int i) {
         return i == 0 ? 0 : x[i];
@@ -328,14 +333,40 @@ public final class Hart implements Cpu {
      * on after the ECALL once an enabled interrupt is pending (at once if one is). Only the hart's own thread.
      */
     public void waitForInterrupt() {
+        suspended = false;
         if ((mip & mie) == 0) {
             halted = true;
         }
     }
 
+    /** Set by {@link #suspend}: the wait is an HSM suspend (SUSPENDED for hart_get_status), not a WFI. */
+    private volatile boolean suspended;
+
+    /**
+     * SBI HSM HART_SUSPEND (the hart's own call): waits as {@link #waitForInterrupt} does, and the hart counts as
+     * SUSPENDED ({@link #isSuspended}) until an interrupt ends the wait. Only the hart's own thread.
+     */
+    public void suspend() {
+        waitForInterrupt();
+        suspended = halted;
+    }
+
+    /** HSM: true while the hart waits in a HART_SUSPEND (an interrupt has not ended it yet). Any thread. */
+    public boolean isSuspended() {
+        return suspended && halted && !stopped;
+    }
+
     /** SBI IPI: raises the supervisor software interrupt (mip.SSIP) on this hart. Any hart's thread. */
     public void raiseSupervisorSoftwareInterrupt() {
         setMipSoftware(MIP_SSIP, MIP_SSIP);
+    }
+
+    /**
+     * SBI legacy CLEAR_IPI: clears mip.SSIP alone (a write-back of the whole mip would turn a pending external
+     * SEIP into the software bit). The hart's own thread.
+     */
+    public void clearSupervisorSoftwareInterrupt() {
+        setMipSoftware(MIP_SSIP, 0);
     }
 
     /** SBI RFENCE remote FENCE.I on this hart. Returns once it is done. Any hart's thread. */
@@ -1156,16 +1187,10 @@ public final class Hart implements Cpu {
             if (triggers.data != 0) {
                 checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE); // an atomic access, as in QEMU
             }
-            Region r = bus.find(pa);
-            if (r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1)) {
+            Region r = ramAt(pa, size);
+            if (r != null) {
                 // a compare-and-set against the value LR read (QEMU's way): fails if another hart changed the word
-                if (!AtomicRam.compareAndSet(r.ram().segment(), pa - r.base(), dbl, reservationValue, x[rs2])) {
-                    x[rd] = 1;
-                    return;
-                }
-                r.ram().dirtyLog().mark(pa - r.base());
-                code.invalidate(pa, size, this);
-                x[rd] = 0;
+                x[rd] = casRam(r, pa, dbl, reservationValue, x[rs2]) ? 0 : 1;
                 return;
             }
             long cur = physRead(pa, size, va);
@@ -1185,13 +1210,9 @@ public final class Hart implements Cpu {
             checkDataTrigger(va, size, Triggers.LOAD | Triggers.STORE);
         }
         AtomicRam.Op aop = AMO_OPS[k - 2];
-        Region r = bus.find(pa);
-        if (r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1)) {
-            // one host atomic instruction: indivisible against the other harts' threads
-            long old = AtomicRam.getAndApply(r.ram().segment(), pa - r.base(), dbl, aop, x[rs2]);
-            r.ram().dirtyLog().mark(pa - r.base());
-            code.invalidate(pa, size, this);
-            x[rd] = old;
+        Region r = ramAt(pa, size);
+        if (r != null) {
+            x[rd] = applyRam(r, pa, dbl, aop, x[rs2]); // one host atomic: indivisible against the other harts
             return;
         }
         ReentrantLock devices = loop.deviceLock(); // a device word: read and write under one hold of the lock
@@ -1209,6 +1230,36 @@ public final class Hart implements Cpu {
     }
 
     private static final AtomicRam.Op[] AMO_OPS = AtomicRam.Op.values();
+
+    // The guest's atomic accesses to RAM (AMOs, SC, the page walker's A/D update): one host atomic each, then
+    // what every store to RAM owes: the dirty log (migration) and the code decoded from the word.
+
+    /** The RAM region holding {@code [pa, pa + size)}, or null (device memory, or nothing). */
+    Region ramAt(long pa, int size) {
+        Region r = bus.find(pa);
+        return r != null && r.kind() == Region.Kind.RAM && r.contains(pa + size - 1) ? r : null;
+    }
+
+    /** Compare-and-set of the 4- or 8-byte RAM word at {@code pa} in {@code r}; false if it did not hold {@code expected}. */
+    boolean casRam(Region r, long pa, boolean dbl, long expected, long value) {
+        if (!AtomicRam.compareAndSet(r.ram().segment(), pa - r.base(), dbl, expected, value)) {
+            return false;
+        }
+        ramWritten(r, pa, dbl ? 8 : 4);
+        return true;
+    }
+
+    /** {@code op} on the RAM word at {@code pa} in {@code r}, atomically; returns the old value. */
+    private long applyRam(Region r, long pa, boolean dbl, AtomicRam.Op op, long operand) {
+        long old = AtomicRam.getAndApply(r.ram().segment(), pa - r.base(), dbl, op, operand);
+        ramWritten(r, pa, dbl ? 8 : 4);
+        return old;
+    }
+
+    private void ramWritten(Region r, long pa, int size) {
+        r.ram().dirtyLog().mark(pa - r.base());
+        code.invalidate(pa, size, this);
+    }
 
     private long physRead(long pa, int size, long va) {
         Region r = bus.find(pa);
@@ -1254,7 +1305,11 @@ public final class Hart implements Cpu {
             case Op.ECALL -> {
                 if (priv == 1 && ecallHandler != null) {
                     ramMayHaveChanged = true; // the firmware may write guest memory (e.g. a console read)
-                    this.pc = npc;
+                    // During the call the hart's state is the one before the ECALL (pc on it, a0/a1 the
+                    // arguments): a call waiting for other harts (remote fence, HSM start) waits at a
+                    // safepoint, where a snapshot may save this hart; restored, it makes the call again.
+                    this.pc = pc;
+                    pcSet = false;
                     boolean handled;
                     ReentrantLock devices = loop.deviceLock(); // the firmware reaches devices and other harts
                     devices.lock();
@@ -1264,9 +1319,11 @@ public final class Hart implements Cpu {
                         devices.unlock();
                     }
                     if (handled) {
+                        if (!pcSet) {
+                            this.pc = npc;
+                        }
                         return;
                     }
-                    this.pc = pc;
                 }
                 throw raise(priv == 0 ? Trap.ECALL_U : priv == 1 ? Trap.ECALL_S : Trap.ECALL_M, 0);
             }
@@ -1333,8 +1390,10 @@ public final class Hart implements Cpu {
                 try {
                     csrs.checkAccess(csr);
                     old = kind == 0 && rd == Decoder.X0_SINK ? 0 : csrs.read(csr);
-                    if (writes) {
-                        csrs.write(csr, kind == 0 ? operand : kind == 1 ? old | operand : old & ~operand);
+                    if (kind == 0) {
+                        csrs.write(csr, operand);
+                    } else if (writes) {
+                        csrs.modify(csr, old, operand, kind == 1);
                     }
                 } catch (Trap t) {
                     throw illegal(pc);
@@ -1432,6 +1491,17 @@ public final class Hart implements Cpu {
             if (halted) {
                 loop.wakeCpus(); // a WFI may end: the hart's thread looks (isHalted)
             }
+        }
+    }
+
+    /**
+     * A read of mip/sip with Sstc on: STIP follows time >= stimecmp. Only when that differs from the STIP the
+     * hart has (time passed stimecmp before the timer fired) does it take the device lock to update it and the
+     * timer; a read otherwise costs one comparison. The hart's own thread.
+     */
+    void refreshSstc() {
+        if ((Long.compareUnsigned(timebase.ticks(), stimecmp) >= 0) != stipSstc) {
+            updateSstc();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.jemu.riscv.cpu;
 
-import dev.jemu.core.memory.AtomicRam;
 import dev.jemu.core.memory.BusError;
 import dev.jemu.core.memory.Region;
 
@@ -108,15 +107,10 @@ final class Mmu {
      * other harts may write the PTE); false if the PTE no longer holds {@code old}.
      */
     private boolean updatePte(long pteAddr, long old, long pte, int access, long va) {
-        Region r = h.bus.find(pteAddr);
-        if (r == null || r.kind() != Region.Kind.RAM || !h.pmp.check(pteAddr, 8, Pmp.W, 1)) {
+        Region r = h.ramAt(pteAddr, 8);
+        if (r == null || !h.pmp.check(pteAddr, 8, Pmp.W, 1)) {
             throw h.raise(accessFaultCause(access), va);
         }
-        if (!AtomicRam.compareAndSet(r.ram().segment(), pteAddr - r.base(), true, old, pte)) {
-            return false;
-        }
-        r.ram().dirtyLog().mark(pteAddr - r.base());
-        h.code.invalidate(pteAddr, 8, h);
-        return true;
+        return h.casRam(r, pteAddr, true, old, pte);
     }
 }

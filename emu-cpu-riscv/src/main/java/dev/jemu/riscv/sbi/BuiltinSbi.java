@@ -46,7 +46,7 @@ public final class BuiltinSbi implements EcallHandler {
         this.bus = bus;
         this.console = console;
         this.exit = exit;
-        this.harts = new SbiHarts(bus, group, this::machineSetup);
+        this.harts = new SbiHarts(bus, group, this::enterSupervisor);
     }
 
     /**
@@ -55,10 +55,18 @@ public final class BuiltinSbi implements EcallHandler {
      */
     public void prepare(Hart hart, long entry, long fdt, long mtrapVector) {
         this.mtrapVector = mtrapVector;
+        enterSupervisor(hart, entry, fdt);
+    }
+
+    /**
+     * Leaves {@code hart} in S-mode at {@code pc} as OpenSBI does (boot, HSM hart_start, a non-retentive
+     * resume): the M-mode set-up, then a0 = the hart id and a1 = {@code a1} (the device tree, or the opaque).
+     */
+    void enterSupervisor(Hart hart, long pc, long a1) {
         machineSetup(hart);
         hart.setReg(A0, hart.hartId());
-        hart.setReg(A1, fdt);
-        hart.setPc(entry);
+        hart.setReg(A1, a1);
+        hart.setPc(pc);
         hart.setPrivilege(1);
     }
 

@@ -8,7 +8,6 @@ import dev.jemu.riscv.cpu.HartDebug;
 import dev.jemu.riscv.cpu.HartGroup;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The built-in SBI's calls that reach other harts: HSM (start, stop, status, suspend), IPI and RFENCE over a
@@ -17,22 +16,26 @@ import java.util.function.Consumer;
  * the calling hart's own registers are read and written directly (the call runs on its thread).
  */
 final class SbiHarts {
-    static final long HSM_STARTED = 0, HSM_STOPPED = 1;
+    /** hart_get_status values (START_PENDING and STOP_PENDING are never seen: start and stop act at once). */
+    static final long HSM_STARTED = 0, HSM_STOPPED = 1, HSM_SUSPENDED = 4;
     static final long SUSPEND_RETENTIVE = 0, SUSPEND_NON_RETENTIVE = 0x80000000L;
-    static final int SATP = 0x180, SSTATUS = 0x100, MIP = 0x344;
+    static final int SATP = 0x180, SSTATUS = 0x100;
     static final long SSTATUS_SIE = 1L << 1;
-    static final int A0 = 10, A1 = 11;
 
     private final AddressSpace bus;
     private final HartGroup group;
-    /** The M-mode set-up a started hart gets (what {@code prepare} gives hart 0). */
-    private final Consumer<Hart> machineSetup;
+    /** How a hart enters S-mode (what {@code prepare} gives hart 0): hart, pc, a1. */
+    interface SupervisorEntry {
+        void enter(Hart hart, long pc, long a1);
+    }
+
+    private final SupervisorEntry entry;
 
     /** {@code group} null: the calling hart is the only one (a one-hart machine or rig). */
-    SbiHarts(AddressSpace bus, HartGroup group, Consumer<Hart> machineSetup) {
+    SbiHarts(AddressSpace bus, HartGroup group, SupervisorEntry entry) {
         this.bus = bus;
         this.group = group;
-        this.machineSetup = machineSetup;
+        this.entry = entry;
     }
 
     // ---------------------------------------------------------------- HSM
@@ -51,14 +54,10 @@ final class SbiHarts {
 
     /** The spec's state of a hart entering S-mode from HSM: a0 = hart id, a1 = opaque, satp 0, SIE 0. */
     private void enterSupervisor(Hart h, long pc, long opaque) {
-        machineSetup.accept(h);
         h.setCsr(SATP, 0);
         h.setCsr(SSTATUS, h.csr(SSTATUS) & ~SSTATUS_SIE);
         h.flushTlb(); // whatever the hart cached before it stopped
-        h.setReg(A0, h.hartId());
-        h.setReg(A1, opaque);
-        h.setPc(pc);
-        h.setPrivilege(1);
+        entry.enter(h, pc, opaque);
     }
 
     /** HART_STOP: returns only on failure (stopping the last running hart would leave nothing to run). */
@@ -77,7 +76,8 @@ final class SbiHarts {
         if (target == null) {
             return ret(Sbi.ERR_INVALID_PARAM, 0);
         }
-        return ret(Sbi.SUCCESS, target.isStopped() ? HSM_STOPPED : HSM_STARTED);
+        long state = target.isStopped() ? HSM_STOPPED : target.isSuspended() ? HSM_SUSPENDED : HSM_STARTED;
+        return ret(Sbi.SUCCESS, state);
     }
 
     /**
@@ -87,7 +87,7 @@ final class SbiHarts {
      */
     long[] hartSuspend(Hart caller, long type, long resumeAddr, long opaque) {
         if (type == SUSPEND_RETENTIVE) {
-            caller.waitForInterrupt();
+            caller.suspend();
             return ret(Sbi.SUCCESS, 0);
         }
         if (type == SUSPEND_NON_RETENTIVE) {
@@ -95,7 +95,7 @@ final class SbiHarts {
                 return ret(Sbi.ERR_INVALID_ADDRESS, 0);
             }
             enterSupervisor(caller, resumeAddr, opaque);
-            caller.waitForInterrupt();
+            caller.suspend();
             return null; // a0/a1 are the resume state, not a return value
         }
         boolean platform = (type >= 0x10000000L && type <= 0x7fffffffL) || (type >= 0x90000000L && type <= 0xffffffffL);
@@ -202,7 +202,7 @@ final class SbiHarts {
     }
 
     long clearIpi(Hart caller) {
-        caller.setCsr(MIP, caller.csr(MIP) & ~(1L << 1));
+        caller.clearSupervisorSoftwareInterrupt();
         return 0;
     }
 

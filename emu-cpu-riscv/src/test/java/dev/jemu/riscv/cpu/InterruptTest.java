@@ -43,6 +43,31 @@ class InterruptTest {
         }
     }
 
+    /**
+     * csrs/csrc on mip write only the named bits: a pending external SEIP read back must not become the software
+     * SEIP (OpenSBI sets SSIP this way on an IPI; a stuck software SEIP then starved every other S interrupt of an
+     * SMP Linux guest).
+     */
+    @Test
+    void csrSetAndClearOnMipLeaveTheExternalSeipAlone() {
+        TestRig rig = rig();
+        Hart h = rig.hart;
+        rig.load(new Asm(CODE).li(T0, Csr.MIP_SSIP).csrrs(A0, Csr.MIP, T0).csrrc(A1, Csr.MIP, T0)
+                .li(T1, Csr.MIP_STIP).csrrs(ZERO, Csr.MIP, T1).halt());
+        h.setPc(CODE);
+        h.setInterruptPending(Csr.IRQ_SEI, true); // the PLIC asserts SEIP meanwhile
+        rig.run(100);
+        assertEquals(Csr.MIP_SEIP, h.reg(A0), "the read shows the external line");
+        assertEquals(Csr.MIP_SEIP | Csr.MIP_SSIP, h.reg(A1));
+        h.setInterruptPending(Csr.IRQ_SEI, false); // the line drops: SEIP goes with it
+        assertEquals(Csr.MIP_STIP, h.csr(Csr.MIP));
+        // csrw writes the software SEIP as the spec says
+        rig.load(new Asm(CODE + 0x100).li(T0, Csr.MIP_SEIP).csrrw(ZERO, Csr.MIP, T0).halt());
+        h.setPc(CODE + 0x100);
+        rig.run(100);
+        assertEquals(Csr.MIP_SEIP, h.csr(Csr.MIP));
+    }
+
     @Test
     void machineInterruptsNeedMieOnlyInMachineMode() {
         TestRig rig = rig();

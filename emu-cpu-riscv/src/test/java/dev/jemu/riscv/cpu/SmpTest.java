@@ -279,6 +279,58 @@ class SmpTest {
         m.stop();
     }
 
+    /**
+     * The park/wake race under stress: two threads raise SSIP (the SBI IPI path: mip set, then the parked hart's
+     * thread signalled) on four harts that loop on WFI, clear SSIP and count; each raise waits for the count to
+     * move. A raise that found the hart about to park and did not wake it would leave it asleep until the loop's
+     * safety-net recheck, which counts it: none may happen, and every round is seen.
+     */
+    @Test
+    void noWakeUpIsLostUnderStress() throws Exception {
+        int n = 4, rounds = 1500;
+        Smp m = new Smp(n, true);
+        for (int i = 0; i < n; i++) {
+            Asm a = new Asm(RAM + 0x1000L * i).li(T1, Csr.MIP_SSIP).csrw(Csr.MIE, T1).li(A4, MARK + 8 * i).li(A5, 0);
+            long top = a.here();
+            a.wfi().csrrc(ZERO, Csr.MIP, T1).addi(A5, A5, 1).sd(A5, A4, 0);
+            m.load(a.jal(ZERO, (int) (top - a.here())));
+        }
+        m.start();
+        List<Thread> drivers = new ArrayList<>();
+        Throwable[] failed = new Throwable[2];
+        for (int d = 0; d < 2; d++) {
+            int first = 2 * d;
+            drivers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    java.util.Random rnd = new java.util.Random(first);
+                    for (int r = 0; r < rounds; r++) {
+                        int hart = first + rnd.nextInt(2);
+                        long before = m.read(MARK + 8 * hart);
+                        if (rnd.nextBoolean()) {
+                            Thread.onSpinWait(); // vary the moment against the hart's way into its park
+                        }
+                        m.harts.get(hart).raiseSupervisorSoftwareInterrupt();
+                        await(() -> m.read(MARK + 8 * hart) > before, "hart " + hart + " counted round " + before);
+                    }
+                } catch (Throwable t) {
+                    failed[first / 2] = t;
+                }
+            }));
+        }
+        for (Thread t : drivers) {
+            t.join();
+        }
+        assertEquals(null, failed[0]);
+        assertEquals(null, failed[1]);
+        assertEquals(0, m.loop.missedWakeups(), "wake-ups that only the safety-net recheck delivered");
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            total += m.read(MARK + 8 * i);
+        }
+        assertEquals(2L * rounds, total, "every raise counted once");
+        m.stop();
+    }
+
     private static long cpuThreadsTime(ThreadMXBean mx) {
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {

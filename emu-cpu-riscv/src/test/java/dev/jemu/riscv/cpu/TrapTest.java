@@ -208,4 +208,41 @@ class TrapTest {
             assertEquals(c[1], rig.hart.csr(Csr.MCAUSE));
         }
     }
+
+    /**
+     * While an S-mode ECALL is in the built-in firmware, the hart's state is the one before the ECALL (pc on it,
+     * a0 the argument): a call that waits for other harts waits at a safepoint, where a snapshot may save the
+     * hart, and the restored hart makes the call again instead of going on with a0 still the argument. After
+     * the call pc is past it, unless the call chose where the hart goes on.
+     */
+    @Test
+    void duringAnSbiCallTheHartIsStillBeforeItsEcall() {
+        long sup = RAM_BASE + 0x1000, resume = RAM_BASE + 0x3000;
+        TestRig rig = new TestRig().handlers().openPmp();
+        Hart h = rig.hart;
+        rig.load(new Asm(RAM_BASE + 0x800).enter(1, sup));
+        rig.load(new Asm(sup).li(A0, 7).ecall().addi(A2, A0, 0).li(A0, 9).ecall().halt());
+        rig.load(new Asm(resume).halt());
+        long[] seen = new long[4];
+        int[] calls = {0};
+        h.setEcallHandler(hart -> {
+            int k = calls[0]++;
+            seen[2 * k] = hart.pc();
+            seen[2 * k + 1] = hart.reg(A0);
+            hart.setReg(A0, 100 + k);
+            if (k == 1) {
+                hart.setPc(resume); // e.g. a non-retentive suspend's resume address
+            }
+            return true;
+        });
+        h.setPc(RAM_BASE + 0x800);
+        rig.run(1000);
+        long ecall1 = sup + 4; // after li a0, 7 (one addi)
+        assertEquals(2, calls[0]);
+        assertEquals(ecall1, seen[0], "pc on the ECALL during the call");
+        assertEquals(7, seen[1], "a0 still the argument");
+        assertEquals(100, h.reg(A2), "the result, and execution went on after the ECALL");
+        assertEquals(resume, h.pc(), "the second call chose where the hart goes on");
+        assertEquals(101, h.reg(A0));
+    }
 }

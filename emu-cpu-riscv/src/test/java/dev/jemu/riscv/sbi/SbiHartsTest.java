@@ -119,6 +119,34 @@ class SbiHartsTest {
         assertEquals(1, h.privilege());
     }
 
+    /** hart_get_status: SUSPENDED (4) while a hart waits in a retentive or non-retentive suspend, not in a WFI. */
+    @Test
+    void hartGetStatusSaysSuspendedDuringASuspend() {
+        call(Sbi.EXT_HSM, 0, 1, RAM, 0);
+        Hart h = harts.get(1);
+        h.setCsr(0x304, 0); // mie: nothing wakes it
+        assertEquals(0, call(h, Sbi.EXT_HSM, 3, 0, 0, 0)[0]);
+        assertEquals(4, status(1), "retentive suspend");
+        h.setCsr(0x304, 2);
+        h.setCsr(MIP, 2); // SSIP enabled and pending: the suspend ends when the hart looks
+        assertFalse(h.isHalted());
+        assertEquals(0, status(1), "resumed: STARTED");
+        h.setCsr(MIP, 0);
+        call(h, Sbi.EXT_HSM, 3, 0x80000000L, RAM + 0x80, 0);
+        assertEquals(4, status(1), "non-retentive suspend");
+        h.setCsr(0x304, 2); // the resumed S-mode enables SSIP (the M-mode set-up left mie as it likes)
+        h.setCsr(MIP, 2);
+        assertFalse(h.isHalted());
+        assertEquals(0, status(1));
+        h.setCsr(MIP, 0);
+        h.setCsr(0x304, 0);
+        h.waitForInterrupt(); // a plain WFI is no suspend
+        assertTrue(h.isHalted());
+        assertEquals(0, status(1), "WFI: STARTED");
+        call(h, Sbi.EXT_HSM, 1);
+        assertEquals(1, status(1), "stopped");
+    }
+
     @Test
     void ipiToAHartMask() {
         assertEquals(0, call(Sbi.EXT_IPI, 0, 0b101, 0)[0]);
