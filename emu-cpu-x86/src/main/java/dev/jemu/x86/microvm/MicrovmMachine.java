@@ -151,6 +151,11 @@ public final class MicrovmMachine extends VirtioBoard {
         return io;
     }
 
+    @Override
+    public AddressSpace ioPorts() {
+        return io;
+    }
+
     /** The virtio-mmio slots that hold a device (for the DSDT or {@code virtio_mmio.device=}). */
     public List<Integer> usedVirtioSlots() {
         return List.copyOf(usedVirtioSlots);
