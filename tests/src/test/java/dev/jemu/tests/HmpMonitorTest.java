@@ -29,7 +29,9 @@ class HmpMonitorTest {
             "x/3o 0x80002000", "x/3ug 0x80002000", "x/3dg 0x80002008", "x/3xh 0x80002000", "x/20xb 0x80002000",
             "x 0x80002000", "x/2 0x80002000", "xp/2xw 0x80002000+4", "x/6c 0x80001000", "xp /2x 0x0",
             "foo", "info foo", "x", "x /4z 0", "stop 1", "info status extra", "help x", "help foo",
-            "savevm s1", "loadvm s1", "delvm s1", "info snapshots"); // no disk to hold them: QEMU's texts
+            "savevm s1", "loadvm s1", "delvm s1", "info snapshots", // no disk to hold them: QEMU's texts
+            "migrate", "migrate -d", "migrate exec:cat > x", "migrate \"exec:cat > x\" y", "migrate \"exec:cat",
+            "migrate \"a\\q\""); // HMP's string argument: a word, or quoted with escapes
 
     @Test
     void monitorSessionOverAUnixSocketMatchesQemu() throws Exception {
