@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
 @Tag("boot")
 class Amd64SnapshotBootTest {
     private static final KitGuest G = KitGuest.AMD64;
-    private static final Pattern STEP = Pattern.compile("C=(\\d+);");
 
     @BeforeEach
     void needBoard() {
@@ -79,21 +78,21 @@ class Amd64SnapshotBootTest {
             a.type("X=41; echo SET-$X\n");
             a.awaitOutput("SET-41", MonitorVm.seconds(120));
             assertEquals("{\"return\": \"\"}", qa.hmp("savevm s1"), a::describe);
-            atSave = last(a.out());
+            atSave = MigrationBootTest.last(a.out());
             a.type("X=99; sleep 1; echo SET-$X\n");
             a.awaitOutput("SET-99", MonitorVm.seconds(120));
-            int beforeLoad = last(a.out());
+            int beforeLoad = MigrationBootTest.last(a.out());
             assertEquals("{\"return\": \"\"}", qa.hmp("loadvm s1"), a::describe);
             a.type("sleep 1; echo GOT-$X\n");
             a.awaitOutput("GOT-41", MonitorVm.seconds(120));
             assertFalse(a.out().contains("GOT-99"), a::describe);
             // the one step back (or repeated) on the console is the loadvm: to the step saved, then on by itself
-            List<Integer> s = steps(a.out());
+            List<Integer> s = MigrationBootTest.steps(a.out());
             int back = backwards(s);
             assertTrue(back > 0 && s.get(back) <= atSave + 2 && s.get(back - 1) >= beforeLoad,
                     "after loadvm the counter goes on from the save (" + atSave + "), not from " + beforeLoad + ": " + s);
             awaitSteps(a, back + 3); // two more steps after it: the loop's sleeps end, so the timers were re-armed
-            s = steps(a.out());
+            s = MigrationBootTest.steps(a.out());
             assertEquals(back, backwards(s), "the counter counts on after the loadvm: " + s);
 
             // migration to a file (HMP's quoted string argument): the source ends in postmigrate
@@ -110,13 +109,13 @@ class Amd64SnapshotBootTest {
 
         try (MonitorVm b = MonitorVm.jemu(args(disk, "-qmp", "unix:" + sb + ",server=on,wait=off",
                 "-incoming", "exec:cat " + mig))) {
-            b.awaitOutput("C=" + (last(aTail) + 3) + ";", MonitorVm.seconds(300)); // runs on by itself (timers)
+            b.awaitOutput("C=" + (MigrationBootTest.last(aTail) + 3) + ";", MonitorVm.seconds(300)); // runs on by itself (timers)
             assertFalse(b.out().contains("Linux version"), "no boot: the guest came from the stream");
             b.type("touch /t/stop; wait; sync; echo \"T=$(cat /t/c) M=$(cat /mnt/c) E\"\"ND\"\n");
             b.awaitOutput(" END", MonitorVm.seconds(120));
             // one console across both processes (a line the source began, the destination ends)
-            List<Integer> s = steps(aTail + b.out());
-            assertTrue(steps(b.out()).size() >= 3, b::describe);
+            List<Integer> s = MigrationBootTest.steps(aTail + b.out());
+            assertTrue(MigrationBootTest.steps(b.out()).size() >= 3, b::describe);
             for (int i = 1; i < s.size(); i++) {
                 assertEquals(s.get(i - 1) + 1, s.get(i), "counter steps around index " + i + ": " + s);
             }
@@ -150,19 +149,10 @@ class Amd64SnapshotBootTest {
                 disk.toString()).toArray(String[]::new)));
     }
 
-    private static List<Integer> steps(String console) {
-        List<Integer> out = new ArrayList<>();
-        Matcher m = STEP.matcher(console);
-        while (m.find()) {
-            out.add(Integer.parseInt(m.group(1)));
-        }
-        return out;
-    }
-
     /** Waits until the console has shown {@code n} counter steps. */
     private static void awaitSteps(MonitorVm vm, int n) throws InterruptedException {
         long end = System.nanoTime() + MonitorVm.seconds(300).toNanos();
-        while (steps(vm.out()).size() < n) {
+        while (MigrationBootTest.steps(vm.out()).size() < n) {
             assertTrue(System.nanoTime() < end && vm.process().isAlive(), () -> "fewer than " + n + " steps: "
                     + vm.describe());
             Thread.sleep(100);
@@ -193,11 +183,6 @@ class Amd64SnapshotBootTest {
             Thread.sleep(100);
         }
         throw new AssertionError("the migration did not complete: " + r);
-    }
-
-    private static int last(String console) {
-        List<Integer> s = steps(console);
-        return s.isEmpty() ? 0 : s.getLast();
     }
 
     private static String exec(String... cmd) throws Exception {
