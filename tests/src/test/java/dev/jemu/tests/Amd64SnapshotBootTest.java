@@ -53,7 +53,19 @@ class Amd64SnapshotBootTest {
     @Test
     void aFourGibGuestSavesLoadsAndMigratesThroughAFile() throws Exception {
         MonitorVm.need("qemu-img");
-        Path dir = MonitorVm.tempDir("amd64-snap");
+        Path dir = MonitorVm.tempDir("amd64-snap"); // short: unix socket paths; holds a disk and a stream of ~150 MiB
+        try {
+            savesLoadsAndMigrates(dir);
+        } finally {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private void savesLoadsAndMigrates(Path dir) throws Exception {
         Path disk = dir.resolve("root.qcow2");
         Files.copy(G.file("root.qcow2"), disk);
         Path sa = dir.resolve("a.qmp"), sb = dir.resolve("b.qmp"), mig = dir.resolve("state.mig");
