@@ -188,7 +188,8 @@ class MigrationBootTest {
         vm.awaitFile(qmp, MonitorVm.seconds(60));
     }
 
-    private static List<Integer> steps(String console) {
+    /** The counter's steps ({@code C=N;}) on a console, in order (Amd64SnapshotBootTest counts the same way). */
+    static List<Integer> steps(String console) {
         List<Integer> out = new ArrayList<>();
         Matcher m = STEP.matcher(console);
         while (m.find()) {
@@ -197,7 +198,7 @@ class MigrationBootTest {
         return out;
     }
 
-    private static int last(String console) {
+    static int last(String console) {
         List<Integer> s = steps(console);
         return s.isEmpty() ? 0 : s.get(s.size() - 1);
     }

@@ -262,7 +262,11 @@ final class Hmp {
         }
         return ctx.control().query(b -> VmSnapshots.list(m)).thenApply(list -> list.isEmpty()
                 ? "There is no snapshot available.\n"
-                : "List of snapshots present on all disks:\n" + SnapshotTable.format(list, true));
+                : "List of snapshots present on all disks:\n" + SnapshotTable.format(list, true))
+                .exceptionally(t -> { // QEMU reports this one without "Error: "
+                    Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+                    return (c.getMessage().equals(VmSnapshots.NO_VM_STATE_DEVICE) ? "" : "Error: ") + c.getMessage() + "\n";
+                });
     }
 
     private String status() {

@@ -30,9 +30,14 @@ final class HmpMigration {
             detach = true;
             r = sp < 0 ? "" : r.substring(sp + 1).strip();
         }
-        if (r.isEmpty()) {
-            return done("Parameter 'uri' is missing\n");
+        String[] uriAndRest = r.isEmpty() ? null : hmpString(r);
+        if (uriAndRest == null) {
+            return done("migrate: string expected\nTry \"help migrate\" for more information\n");
         }
+        if (!uriAndRest[1].isBlank()) {
+            return done("migrate: extraneous characters at the end of line\nTry \"help migrate\" for more information\n");
+        }
+        r = uriAndRest[0];
         Migration m = ctx.migration();
         if (m == null) {
             return done("Error: this machine cannot be migrated\n");
@@ -48,6 +53,43 @@ final class HmpMigration {
         CompletableFuture<String> out = new CompletableFuture<>();
         poll(m, out);
         return out;
+    }
+
+    /**
+     * QEMU's HMP string argument at the start of {@code text}: a word up to the next blank, or a double-quoted
+     * string with the escapes \n \r \\ \' \" (so a URI may hold blanks: {@code migrate "exec:cat > FILE"}).
+     * Returns {value, the rest}, or null for an unterminated string or another escape (QEMU prints why on its
+     * stdout, not on the monitor).
+     */
+    static String[] hmpString(String text) {
+        if (!text.startsWith("\"")) {
+            int end = 0;
+            while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+                end++;
+            }
+            return new String[] {text.substring(0, end), text.substring(end)};
+        }
+        StringBuilder v = new StringBuilder();
+        for (int i = 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                return new String[] {v.toString(), text.substring(i + 1)};
+            }
+            if (c == '\\' && i + 1 < text.length()) {
+                char e = text.charAt(++i);
+                switch (e) {
+                    case 'n' -> v.append('\n');
+                    case 'r' -> v.append('\r');
+                    case '\\', '\'', '"' -> v.append(e);
+                    default -> {
+                        return null;
+                    }
+                }
+            } else {
+                v.append(c);
+            }
+        }
+        return null;
     }
 
     /** QEMU's non-detached migrate: the monitor waits, checking the status (here every 20 ms). */

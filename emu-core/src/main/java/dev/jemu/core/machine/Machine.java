@@ -23,6 +23,14 @@ public interface Machine extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getName() + " does not expose its address space");
     }
 
+    /**
+     * The I/O port space (x86: 64 KiB of ports, each device an {@code MmioDevice} at its port, reached by IN/OUT of
+     * 1, 2 or 4 bytes), or null on a board without one. The device fuzzer fuzzes its windows too.
+     */
+    default AddressSpace ioPorts() {
+        return null;
+    }
+
     /** The loop running this machine's CPUs, devices, timers and posted work. */
     default MachineLoop loop() {
         throw new UnsupportedOperationException(getClass().getName() + " does not expose its machine loop");

@@ -17,9 +17,28 @@ public final class DirtyLog {
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
     private final long pages;
     private volatile long[] bits; // null: not logging
+    /** The log that holds the bits (this one, or the whole RAM's for a {@link #window}) and this log's first page in it. */
+    private final DirtyLog owner;
+    private final long firstPage;
 
     DirtyLog(long bytes) {
         this.pages = bytes >>> 12;
+        this.owner = this;
+        this.firstPage = 0;
+    }
+
+    private DirtyLog(DirtyLog owner, long firstPage, long pages) {
+        this.pages = pages;
+        this.owner = owner;
+        this.firstPage = firstPage;
+    }
+
+    /**
+     * The log of a window into this RAM ({@link GuestRam#slice}): its marks land in this log's bits, shifted by the
+     * window's first page; only this log starts, stops and is taken.
+     */
+    DirtyLog window(long offset, long bytes) {
+        return new DirtyLog(owner, firstPage + (offset >>> 12), bytes >>> 12);
     }
 
     public long pages() {
@@ -27,11 +46,12 @@ public final class DirtyLog {
     }
 
     public boolean active() {
-        return bits != null;
+        return owner.bits != null;
     }
 
     /** Starts logging with every page marked (the first round sends all of RAM). */
     public void start() {
+        requireOwner();
         long[] b = new long[(int) ((pages + 63) >>> 6)];
         java.util.Arrays.fill(b, -1L);
         if ((pages & 63) != 0) {
@@ -41,22 +61,29 @@ public final class DirtyLog {
     }
 
     public void stop() {
+        requireOwner();
         bits = null;
+    }
+
+    private void requireOwner() {
+        if (owner != this) {
+            throw new IllegalStateException("the dirty log of a RAM window is its whole RAM's");
+        }
     }
 
     /** The page holding byte {@code off} was (or is about to be, on the marking thread) written. */
     public void mark(long off) {
-        long[] b = bits;
+        long[] b = owner.bits;
         if (b != null) {
-            set(b, off >>> 12);
+            set(b, firstPage + (off >>> 12));
         }
     }
 
     /** The pages of [off, off+len) were written. */
     public void mark(long off, long len) {
-        long[] b = bits;
+        long[] b = owner.bits;
         if (b != null && len > 0) {
-            for (long p = off >>> 12, last = (off + len - 1) >>> 12; p <= last; p++) {
+            for (long p = firstPage + (off >>> 12), last = firstPage + ((off + len - 1) >>> 12); p <= last; p++) {
                 set(b, p);
             }
         }
@@ -72,6 +99,7 @@ public final class DirtyLog {
 
     /** The pages marked since the last call (a bitmap, bit p of word p/64), cleared atomically; null if off. */
     public long[] take() {
+        requireOwner();
         long[] b = bits;
         if (b == null) {
             return null;

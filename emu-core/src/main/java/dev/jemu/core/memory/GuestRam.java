@@ -36,6 +36,27 @@ public final class GuestRam implements AutoCloseable {
         this.dirty = new DirtyLog(size);
     }
 
+    private GuestRam(GuestRam whole, long offset, long size) {
+        this.arena = null;
+        this.segment = whole.segment.asSlice(offset, size);
+        this.mapped = whole.mapped;
+        this.size = size;
+        this.dirty = whole.dirty.window(offset, size);
+    }
+
+    /**
+     * A window of {@code size} bytes at {@code offset} into this RAM, sharing its memory and dirty log: how a board
+     * maps one block of RAM at two places (x86's RAM below and above the 4 GiB hole, as QEMU's aliases of one
+     * RAM block). Snapshots and migration keep using the whole block; closing a window does nothing.
+     */
+    public GuestRam slice(long offset, long size) {
+        if (size <= 0 || ((offset | size) & 0xfff) != 0 || offset < 0 || offset + size > this.size) {
+            throw new IllegalArgumentException("RAM window " + offset + "+" + size + " is not whole pages inside "
+                    + this.size + " bytes");
+        }
+        return new GuestRam(this, offset, size);
+    }
+
     /** The pages written while live migration logs them; every writer below marks it. */
     public DirtyLog dirtyLog() {
         return dirty;
@@ -223,6 +244,8 @@ public final class GuestRam implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

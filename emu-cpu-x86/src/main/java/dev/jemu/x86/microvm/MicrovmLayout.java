@@ -7,7 +7,7 @@ package dev.jemu.x86.microvm;
  * {@code virtio_mmio.device=} on the command line). Checked against {@code qemu-system-x86_64 -M microvm
  * -monitor stdio}'s {@code info mtree} (see MicrovmAddressMapTest).
  *
- * <p>RAM starts at 0 and runs to at most 3 GiB below 4 GiB; the rest would go above 4 GiB, as QEMU.
+ * <p>RAM starts at 0 and runs to at most 3 GiB below 4 GiB; the rest goes from 4 GiB on, as QEMU.
  * With ACPI, a second IOAPIC (GSIs 24-47) serves 24 virtio-mmio slots; without the second IOAPIC (acpi=on,
  * ioapic2=off) 8 slots take GSIs 16-23; with acpi=off 8 slots take GSIs 5-12, as QEMU's microvm.c sets them.
  */

@@ -45,9 +45,6 @@ public final class MicrovmMachine extends VirtioBoard {
         if (config.smp != 1) {
             throw new ConfigException("microvm: only -smp 1 is supported for now (got " + config.smp + ")");
         }
-        if (config.ramBytes > MicrovmLayout.LOW_RAM_MAX) {
-            throw new ConfigException("microvm: -m above 3 GiB (RAM above 4 GiB) is not supported yet");
-        }
         if (config.ramBytes < (2L << 20) || (config.ramBytes & 0xfff) != 0) {
             throw new ConfigException("microvm: -m must be at least 2 MiB, in whole 4 KiB pages");
         }
@@ -55,7 +52,7 @@ public final class MicrovmMachine extends VirtioBoard {
         super(config, layout.virtioSlots());
         this.layout = layout;
         this.loader = loader;
-        bus.addRam("ram-below-4g", 0, ram); // QEMU: an alias of microvm.ram
+        mapRam();
         try {
             accelerator = Accelerators.create(accel, new AcceleratorSetup(config, loop, ram, bus, io, layout));
         } catch (ConfigException | RuntimeException e) {
@@ -101,6 +98,19 @@ public final class MicrovmMachine extends VirtioBoard {
         start(new Control());
     }
 
+    /**
+     * QEMU's two aliases of microvm.ram: its first 3 GiB (at most) from 0, the rest from 4 GiB. Both are windows of
+     * the one RAM block, which snapshots and migration save as a whole.
+     */
+    private void mapRam() {
+        if (layout.above4g() == 0) {
+            bus.addRam("ram-below-4g", 0, ram);
+            return;
+        }
+        bus.addRam("ram-below-4g", 0, ram.slice(0, layout.below4g()));
+        bus.addRam("ram-above-4g", MicrovmLayout.HIGH_RAM_BASE, ram.slice(layout.below4g(), layout.above4g()));
+    }
+
     private void mapPort(String name, long port, long size, dev.jemu.core.memory.MmioDevice d, Stateful s) {
         io.addMmio(name, port, size, d);
         devices.add(s);
@@ -138,6 +148,11 @@ public final class MicrovmMachine extends VirtioBoard {
 
     /** The I/O port space. */
     public AddressSpace io() {
+        return io;
+    }
+
+    @Override
+    public AddressSpace ioPorts() {
         return io;
     }
 

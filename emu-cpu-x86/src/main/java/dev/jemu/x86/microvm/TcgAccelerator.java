@@ -3,6 +3,8 @@ package dev.jemu.x86.microvm;
 import dev.jemu.core.irq.IrqLine;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Cpu;
+import dev.jemu.core.state.StateReader;
+import dev.jemu.core.state.StateWriter;
 import dev.jemu.core.state.Stateful;
 import dev.jemu.core.time.Timebase;
 import dev.jemu.devices.x86.I8254;
@@ -82,6 +84,7 @@ final class TcgAccelerator implements Accelerator {
         cpu.setInterruptSource(source);
         state.add(cpu);
         state.add(lapic);
+        state.add(source);
         state.addAll(List.of(ioapics));
         if (pic != null) {
             state.add(pic);
@@ -100,10 +103,27 @@ final class TcgAccelerator implements Accelerator {
 
     /**
      * The local APIC as the CPU's INTR, keeping CR8 and TPR one register: the side that changed since the last
-     * check wins (MOV CR8 in the CPU, or a TPR write through the APIC's window).
+     * check wins (MOV CR8 in the CPU, or a TPR write through the APIC's window). What CR8 was at that check is
+     * saved with the machine (restored after the CPU and the APIC), so a snapshot taken between a change and the
+     * next check resolves it the same way.
      */
-    private final class ApicSource implements InterruptSource {
+    private final class ApicSource implements InterruptSource, Stateful {
         private long lastCr8;
+
+        @Override
+        public String stateId() {
+            return "lapic-cr8";
+        }
+
+        @Override
+        public void saveState(StateWriter out) {
+            out.putLong("last_cr8", lastCr8);
+        }
+
+        @Override
+        public void loadState(StateReader in) {
+            lastCr8 = in.getLong("last_cr8") & 0xf;
+        }
 
         private void syncTpr() {
             if (cpu.cr8 != lastCr8) {
@@ -176,6 +196,7 @@ final class TcgAccelerator implements Accelerator {
 
     @Override
     public void reset() {
+        source.lastCr8 = 0;
         cpu.reset();
         lapic.reset();
         for (IoApic io : ioapics) {

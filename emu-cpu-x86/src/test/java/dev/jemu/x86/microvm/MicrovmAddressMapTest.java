@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code -M microvm}'s memory map and I/O ports against QEMU 7.2's {@code info mtree}. With qemu-system-x86_64
  * installed the test asks it; otherwise it reads the listing captured with
  * {@code echo "info mtree" | qemu-system-x86_64 -M microvm[,PROPS] -cpu qemu64 -m 512M -display none
- * -monitor stdio -serial null -S} (resources qemu-7.2-microvm[-PROPS]-mtree.txt, the memory and I/O spaces).
+ * -monitor stdio -serial null -S} (resources qemu-7.2-microvm[-PROPS]-mtree.txt, the memory and I/O spaces; with
+ * {@code -m 4G}, qemu-7.2-microvm-m4G-mtree.txt).
  */
 class MicrovmAddressMapTest {
     /** QEMU's regions jemu does not have: qboot's BIOS, the kvmvapic option ROM port, fw_cfg (no firmware). */
@@ -33,11 +34,13 @@ class MicrovmAddressMapTest {
     static final Pattern LINE = Pattern.compile("^    ([0-9a-f]{16})-([0-9a-f]{16}) \\([^)]*\\): (?:alias )?(\\S+)");
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "acpi=off", "ioapic2=off"})
+    @ValueSource(strings = {"", "acpi=off", "ioapic2=off", "m=4G"})
     void matchesQemu(String props) throws Exception {
-        MachineConfig config = MicrovmTesting.config(props);
+        boolean m4g = props.equals("m=4G"); // -m 4G: ram-above-4g from 4 GiB (the captured listing's "-m4G")
+        MachineConfig config = MicrovmTesting.config(m4g ? "" : props);
+        config.ramBytes = m4g ? 4L << 30 : config.ramBytes;
         try (MicrovmMachine m = MicrovmTesting.build(config)) {
-            List<String> qemu = qemuListing(props);
+            List<String> qemu = qemuListing(m4g ? "" : props, m4g ? "4G" : "512M");
             assertEquals(filter(qemu, QEMU_ONLY, "memory"), filter(listing(m.addressSpace()), JEMU_ONLY, ""),
                     "memory map");
             assertEquals(filter(qemu, QEMU_ONLY, "I/O"), filter(listing(m.io()), JEMU_ONLY, ""), "I/O ports");
@@ -69,10 +72,10 @@ class MicrovmAddressMapTest {
         return out;
     }
 
-    private static List<String> qemuListing(String props) throws IOException, InterruptedException {
+    private static List<String> qemuListing(String props, String ram) throws IOException, InterruptedException {
         String machine = props.isEmpty() ? "microvm" : "microvm," + props;
         try {
-            Process p = new ProcessBuilder("qemu-system-x86_64", "-M", machine, "-cpu", "qemu64", "-m", "512M",
+            Process p = new ProcessBuilder("qemu-system-x86_64", "-M", machine, "-cpu", "qemu64", "-m", ram,
                     "-display", "none", "-monitor", "stdio", "-serial", "null", "-S")
                     .redirectErrorStream(true).start();
             p.getOutputStream().write("info mtree\nquit\n".getBytes(StandardCharsets.UTF_8));
@@ -84,7 +87,8 @@ class MicrovmAddressMapTest {
         } catch (IOException e) {
             // not installed: the captured listing
         }
-        String name = "qemu-7.2-microvm" + (props.isEmpty() ? "" : "-" + props) + "-mtree.txt";
+        String name = "qemu-7.2-microvm" + (props.isEmpty() ? "" : "-" + props) + (ram.equals("512M") ? "" : "-m" + ram)
+                + "-mtree.txt";
         try (InputStream in = MicrovmAddressMapTest.class.getResourceAsStream(name)) {
             assertNotNull(in, name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();

@@ -120,8 +120,14 @@ public final class VmSnapshots {
         return new Result(name, info.vmStateSize(), t3 - start, t1 - t0, t2 - t1, t3 - t2);
     }
 
-    /** delvm NAME: removes the snapshot from every writable disk that has it (a missing name is no error). */
+    /**
+     * delvm NAME: removes the snapshot from every writable disk that has it (a missing name is no error, nor is a
+     * machine without disks, as QEMU's delvm).
+     */
     public static void delete(SnapshotMachine m, String name) {
+        if (m.drives().stream().allMatch(Drive::readOnly)) {
+            return;
+        }
         delete(m, name, writableDisks(m));
     }
 
@@ -150,6 +156,9 @@ public final class VmSnapshots {
         }
     }
 
+    /** QEMU 7.2's error when no disk can take the VM state (savevm, loadvm and info snapshots without a disk). */
+    public static final String NO_VM_STATE_DEVICE = "no block device can store vmstate for snapshot";
+
     /** Every writable disk, each able to hold snapshots (QEMU refuses a savevm otherwise). */
     private static List<Drive> writableDisks(SnapshotMachine m) {
         List<Drive> out = new ArrayList<>();
@@ -163,7 +172,7 @@ public final class VmSnapshots {
             out.add(d);
         }
         if (out.isEmpty()) {
-            throw new StateException("No block device can accept snapshots");
+            throw new StateException(NO_VM_STATE_DEVICE);
         }
         return out;
     }

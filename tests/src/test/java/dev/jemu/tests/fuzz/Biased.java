@@ -60,6 +60,21 @@ final class Biased {
         return k < 4 ? 4 : k < 6 ? 1 : k < 8 ? 2 : 8;
     }
 
+    /** An IN/OUT size: 1 most often (most port devices have byte registers), then 2 and 4. */
+    int portSize() {
+        int k = r.nextInt(10);
+        return k < 6 ? 1 : k < 8 ? 2 : 4;
+    }
+
+    /**
+     * A port of a port window of {@code windowSize} ports (a few ports each) for an access of {@code size} bytes:
+     * any port, aligned or not; a wide access at the last ports crosses the window's end (a bus error, as the
+     * CPU's IN/OUT of an unclaimed port).
+     */
+    long portOffset(long windowSize, int size) {
+        return chance(90) ? r.nextLong(windowSize) : Math.max(0, windowSize - size + r.nextInt(size));
+    }
+
     /** An offset into a window of {@code windowSize} bytes for an access of {@code size} bytes. */
     long offset(long windowSize, int size) {
         int k = r.nextInt(100);

@@ -64,7 +64,7 @@ class DeviceFuzzTest {
                     ? System.nanoTime() + (started + seconds * 1_000_000_000L - System.nanoTime()) / (boards.size() - bi)
                     : Long.MAX_VALUE;
             Map<String, long[]> totals = new LinkedHashMap<>();
-            long boardStart = System.nanoTime();
+            long boardStart = System.nanoTime(), boardCpu = processCpuNanos();
             int baseThreads = -1, maxThreads = 0, done = 0;
             long baseHeap = -1, maxHeap = 0, growth = 0;
             int rebooted = 0;
@@ -107,11 +107,11 @@ class DeviceFuzzTest {
                             r.board(), seed, threads, baseThreads));
                 }
             }
-            long ms = (System.nanoTime() - boardStart) / 1_000_000;
-            report.append(String.format("%s: %d seeds (from %d) of %d operations per device window, %.1f s; "
+            long ms = (System.nanoTime() - boardStart) / 1_000_000, cpuMs = (processCpuNanos() - boardCpu) / 1_000_000;
+            report.append(String.format("%s: %d seeds (from %d) of %d operations per device window, %.1f s (CPU %.1f s); "
                             + "threads %d..%d, heap after GC %d..%d MiB; the guests' requests grew the images by "
                             + "%d KiB; %d seeds overwrote their heartbeat program by DMA and were reset before the "
-                            + "heartbeat check%n", BoardFuzz.boardName(board), done, firstSeed, ops, ms / 1000.0,
+                            + "heartbeat check%n", BoardFuzz.boardName(board), done, firstSeed, ops, ms / 1000.0, cpuMs / 1000.0,
                     baseThreads, maxThreads, baseHeap >> 20, maxHeap >> 20, growth >> 10, rebooted));
             long all = 0;
             for (Map.Entry<String, long[]> e : totals.entrySet()) {
@@ -128,5 +128,11 @@ class DeviceFuzzTest {
             Files.writeString(Path.of(out), report + String.join("\n", failures));
         }
         assertTrue(failures.isEmpty(), () -> failures.size() + " failing seeds:\n" + String.join("\n", failures));
+    }
+
+    /** This process's CPU time (every thread): what a board's seeds cost, less noisy than wall time on a busy host. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 }
