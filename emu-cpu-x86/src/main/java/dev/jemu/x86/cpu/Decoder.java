@@ -65,6 +65,22 @@ public final class Decoder {
                 || d.opcode == 0x34 || d.opcode == 0x35);
     }
 
+    /**
+     * The displacement of the instruction decoded last when it is a direct near JMP (EB cb, E9 cd without an operand
+     * size prefix), else null: its target is the next instruction's address plus it.
+     */
+    Long jumpDisplacement(Insn.Fetcher bytes, long start) {
+        if (d.map != OpcodeTable.ONE || d.opsizePrefix || d.opcode != 0xeb && d.opcode != 0xe9) {
+            return null;
+        }
+        long end = start + d.length();
+        if (d.opcode == 0xeb) {
+            return (long) (byte) bytes.byteAt(end - 1);
+        }
+        return (long) (bytes.byteAt(end - 4) | bytes.byteAt(end - 3) << 8 | bytes.byteAt(end - 2) << 16
+                | bytes.byteAt(end - 1) << 24);
+    }
+
     private X86Op decodePrefixed() {
         while (true) {
             int b = d.next8();

@@ -17,7 +17,7 @@ abstract class X86Block {
 
     /** Instructions in the block (one pass). */
     final int length;
-    /** Offset of each instruction from the first (length + 1 entries: the last is the fall-through). */
+    /** Offset of each instruction from the first (negative after a JMP backwards inside the page). */
     final short[] deltas;
     /** The code size's offset mask (0xffff, 0xffffffff or -1). */
     final long mask;

@@ -22,8 +22,9 @@ import java.lang.invoke.MethodHandles;
  * loops in place while a whole pass fits the budget and the machine loop wants no attention.
  *
  * <p>A block is decoded afresh from the page's bytes: straight-line code from the entry, along the fall-through
- * of conditional branches, up to an instruction that always transfers control (JMP, CALL, RET, INT, IRET,
- * SYSCALL, HLT, ...), one that would cross the page end, an undefined opcode, or {@link #MAX_LENGTH}.
+ * of conditional branches and through direct JMPs whose target is in the page and not yet in the block, up to an
+ * instruction that always transfers control (CALL, RET, other JMPs, INT, IRET, SYSCALL, HLT, ...), one that would
+ * cross the page end, an undefined opcode, or {@link #MAX_LENGTH} instructions.
  */
 final class X86Jit {
     static final boolean ENABLED = JitPolicy.ENABLED;
@@ -86,11 +87,13 @@ final class X86Jit {
             return page.live.get(ValueLayout.JAVA_BYTE, at) & 0xff;
         };
         X86Op[] ops = new X86Op[MAX_LENGTH];
-        short[] deltas = new short[MAX_LENGTH + 1];
+        short[] starts = new short[MAX_LENGTH];
+        short[] falls = new short[MAX_LENGTH];
+        short[] nexts = new short[MAX_LENGTH];
+        boolean[] seen = new boolean[4096];
         int n = 0;
         int at = off;
-        boolean ends = false;
-        while (n < MAX_LENGTH && !ends && at < 4096) {
+        while (n < MAX_LENGTH && at < 4096 && !seen[at]) {
             X86Op op;
             try {
                 op = decoder.decode(bytes, at, page.mode);
@@ -100,22 +103,33 @@ final class X86Jit {
             if (op == Decoder.UNDEFINED || op == Decoder.TOO_LONG) {
                 break;
             }
-            ends = decoder.endsBlock();
+            seen[at] = true;
             ops[n] = op;
-            deltas[n] = (short) (at - off);
-            at += decoder.length();
+            starts[n] = (short) (at - off);
+            int next = at + decoder.length();
+            falls[n] = (short) (next - off);
+            boolean ends = decoder.endsBlock();
+            Long disp = ends ? decoder.jumpDisplacement(bytes, at) : null;
+            if (disp != null && next + disp >= 0 && next + disp < 4096 && !seen[(int) (next + disp)]) {
+                next += disp.intValue(); // a direct JMP inside the page: the block goes on at its target
+                ends = false;
+            }
+            nexts[n] = (short) (next - off);
             n++;
+            if (ends) {
+                break;
+            }
+            at = next;
         }
         if (n == 0) {
             return X86Block.NONE;
         }
-        deltas[n] = (short) (at - off);
         long mask = X86Cpu.mask(page.mode);
         Object[] data = new Object[n];
         System.arraycopy(ops, 0, data, 0, n);
         long t0 = X86Stats.ON ? System.nanoTime() : 0;
-        X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, java.util.Arrays.copyOf(deltas, n + 1), mask),
-                data, X86Block.class);
+        X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, java.util.Arrays.copyOf(starts, n),
+                java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask), data, X86Block.class);
         if (X86Stats.ON) {
             X86Stats.compiles++;
             X86Stats.compiledInsns += n;
@@ -128,7 +142,12 @@ final class X86Jit {
         return "o" + i;
     }
 
-    static byte[] generate(int n, short[] deltas, long mask) {
+    /**
+     * The class of a block of {@code n} instructions: each at {@code starts[i]} from the entry, its fall-through at
+     * {@code falls[i]} (what c.nrip holds while it runs) and the block going on at {@code nexts[i]} (the fall-through,
+     * or a followed JMP's target).
+     */
+    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
@@ -149,13 +168,13 @@ final class X86Jit {
             });
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, cb -> {
                 cb.aload(0).ldc(n);
-                cb.ldc(deltas.length).newarray(java.lang.classfile.TypeKind.SHORT);
-                for (int i = 0; i < deltas.length; i++) {
-                    cb.dup().ldc(i).ldc((int) deltas[i]).sastore();
+                cb.ldc(n).newarray(java.lang.classfile.TypeKind.SHORT);
+                for (int i = 0; i < n; i++) {
+                    cb.dup().ldc(i).ldc((int) starts[i]).sastore();
                 }
                 cb.ldc(mask).invokespecial(CD_BLOCK, INIT_NAME, MTD_INIT).return_();
             });
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, deltas, mask));
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask));
         });
     }
 
@@ -169,7 +188,7 @@ final class X86Jit {
         }
     }
 
-    private static void emitRun(CodeBuilder cb, int n, short[] deltas, long mask) {
+    private static void emitRun(CodeBuilder cb, int n, short[] starts, short[] falls, short[] nexts, long mask) {
         Label top = cb.newLabel();
         Label exit = cb.newLabel();
         Label ret = cb.newLabel();
@@ -179,11 +198,13 @@ final class X86Jit {
         for (int i = 0; i < n; i++) {
             left[i] = cb.newLabel();
             cb.aload(C);
-            address(cb, deltas[i], mask);
+            address(cb, starts[i], mask);
             cb.putfield(CD_CPU, "rip", CD_long);
-            address(cb, deltas[i + 1], mask);
+            cb.aload(C);
+            address(cb, falls[i], mask);
+            cb.putfield(CD_CPU, "nrip", CD_long);
+            address(cb, nexts[i], mask);
             cb.lstore(NEXT);
-            cb.aload(C).lload(NEXT).putfield(CD_CPU, "nrip", CD_long);
             cb.getstatic(CD_SELF, field(i), CD_OP).aload(C).invokeinterface(CD_OP, "exec", MTD_EXEC);
             if (i < n - 1) {
                 cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifne(left[i]);

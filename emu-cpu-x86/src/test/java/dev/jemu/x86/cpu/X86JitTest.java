@@ -71,6 +71,30 @@ class X86JitTest {
     }
 
     @Test
+    void blocksGoOnThroughDirectJumpsInsideThePage() {
+        // forward over bytes that are no code, backward to before the block's start, and a faulting load after a JMP
+        Run[] r = both("""
+                mov $50, %ecx
+                lea buf(%rip), %rdi
+                jmp 1f
+                0: sub $1, %ebx
+                jmp 2f
+                1: add $2, %eax
+                jmp 0b
+                .byte 0x0f, 0x0b, 0xff, 0xff
+                2: dec %ecx
+                jnz 1b
+                movabs $0x8000000000000000, %rdi
+                jmp 3f
+                .byte 0xcc
+                3: mov (%rdi), %rdx
+                """, 10_000_000, rig -> { });
+        assertEquals(100, r[1].result().reg(X86Cpu.RAX));
+        assertEquals(-50L & 0xffffffffL, r[1].result().reg(X86Cpu.RBX));
+        assertEquals(Vectors.GP, r[1].result().fault());
+    }
+
+    @Test
     void aFaultInTheMiddleOfABlockStopsAtTheFaultingInstruction() {
         // a loop (so its block is compiled and re-entered) whose fourth pass reads a non-canonical address: #GP
         Run[] r = both("""
