@@ -40,6 +40,20 @@ final class Alu {
         c.pfBit = parity(res);
     }
 
+    /**
+     * Every arithmetic flag at once, as a shift sets them (CF and OF given, AF 0, ZF SF PF from the result): the
+     * flags of a lazily kept earlier result are overwritten, so they are never computed.
+     */
+    static void shiftFlags(X86Cpu c, int cf, int of, long res, int size) {
+        c.lazyOp = LAZY_NONE;
+        c.cfBit = cf;
+        c.ofBit = of;
+        c.afBit = 0;
+        c.zfBit = res == 0 ? 1 : 0;
+        c.sfBit = msb(res, size);
+        c.pfBit = parity(res);
+    }
+
     // ---------------------------------------------------------------- lazy flags (see X86Cpu.lazyOp)
 
     private static void lazy(X86Cpu c, int op, long a, long b, int cin, long res, int size) {

@@ -36,6 +36,11 @@ final class CodeCache {
         final MemorySegment snapshot;
         int epoch;
         boolean dead;
+        /** Block entries into the page until it gets {@link #heat} and {@link #blocks} (see X86Jit.find). */
+        int entries;
+        /** Entries per block start, and the compiled blocks (X86Block.NONE where none can be); null while cold. */
+        char[] heat;
+        X86Block[] blocks;
 
         Page(long pa, int mode, MemorySegment live, int epoch) {
             this.pa = pa;

@@ -49,6 +49,38 @@ public final class Decoder {
         return d.length();
     }
 
+    /**
+     * Whether the instruction {@link #decode} decoded last always transfers control or stops (JMP, CALL, RET, INT,
+     * IRET, far transfers, SYSCALL/SYSRET, SYSENTER/SYSEXIT, UD2, HLT): straight-line code ends after it.
+     */
+    boolean endsBlock() {
+        if (d.map == OpcodeTable.ONE) {
+            return switch (d.opcode) {
+                case 0xc2, 0xc3, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xe8, 0xe9, 0xea, 0xeb, 0xf4 -> true;
+                case 0xff -> d.modrmReg() >= 2 && d.modrmReg() <= 5; // CALL/JMP near and far
+                default -> false;
+            };
+        }
+        return d.map == OpcodeTable.TWO && (d.opcode == 0x05 || d.opcode == 0x07 || d.opcode == 0x0b
+                || d.opcode == 0x34 || d.opcode == 0x35);
+    }
+
+    /**
+     * The displacement of the instruction decoded last when it is a direct near JMP (EB cb, E9 cd without an operand
+     * size prefix), else null: its target is the next instruction's address plus it.
+     */
+    Long jumpDisplacement(Insn.Fetcher bytes, long start) {
+        if (d.map != OpcodeTable.ONE || d.opsizePrefix || d.opcode != 0xeb && d.opcode != 0xe9) {
+            return null;
+        }
+        long end = start + d.length();
+        if (d.opcode == 0xeb) {
+            return (long) (byte) bytes.byteAt(end - 1);
+        }
+        return (long) (bytes.byteAt(end - 4) | bytes.byteAt(end - 3) << 8 | bytes.byteAt(end - 2) << 16
+                | bytes.byteAt(end - 1) << 24);
+    }
+
     private X86Op decodePrefixed() {
         while (true) {
             int b = d.next8();

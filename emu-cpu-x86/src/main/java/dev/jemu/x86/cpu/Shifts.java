@@ -42,29 +42,21 @@ final class Shifts {
             case 4, 6: { // SHL/SAL
                 long before = n - 1 >= 64 ? 0 : a << (n - 1);
                 long r = n >= 64 ? 0 : Alu.trunc(a << n, s);
-                c.setCf(Alu.msb(before, s));
-                c.setOf(Alu.msb(r, s) ^ c.cf());
-                c.setAf(0);
-                Alu.szp(c, r, s);
+                int cf = Alu.msb(before, s);
+                Alu.shiftFlags(c, cf, Alu.msb(r, s) ^ cf, r, s);
                 return r;
             }
             case 5: { // SHR
                 long before = a >>> (n - 1);
                 long r = before >>> 1;
-                c.setCf((int) before & 1);
-                c.setOf(Alu.msb(before ^ r, s));
-                c.setAf(0);
-                Alu.szp(c, r, s);
+                Alu.shiftFlags(c, (int) before & 1, Alu.msb(before ^ r, s), r, s);
                 return r;
             }
             default: { // SAR
                 long x = Alu.sext(a, s);
                 long before = x >> Math.min(n - 1, 63);
                 long r = Alu.trunc(before >> 1, s);
-                c.setCf((int) before & 1);
-                c.setOf(0);
-                c.setAf(0);
-                Alu.szp(c, r, s);
+                Alu.shiftFlags(c, (int) before & 1, 0, r, s);
                 return r;
             }
         }
@@ -147,10 +139,8 @@ final class Shifts {
             before = (v << (n - 1)) >>> 32 & 0xffff;
         }
         r = Alu.trunc(r, s);
-        c.setCf(Alu.msb(before, s));
-        c.setOf(Alu.msb(r, s) ^ c.cf());
-        c.setAf(0);
-        Alu.szp(c, r, s);
+        int cf = Alu.msb(before, s);
+        Alu.shiftFlags(c, cf, Alu.msb(r, s) ^ cf, r, s);
         return r;
     }
 
@@ -175,10 +165,7 @@ final class Shifts {
             before = v >>> (n - 1);
         }
         r = Alu.trunc(r, s);
-        c.setCf((int) before & 1);
-        c.setOf(Alu.msb(Alu.trunc(before, s) ^ r, s));
-        c.setAf(0);
-        Alu.szp(c, r, s);
+        Alu.shiftFlags(c, (int) before & 1, Alu.msb(Alu.trunc(before, s) ^ r, s), r, s);
         return r;
     }
 }

@@ -127,6 +127,11 @@ public final class X86Cpu implements Cpu {
     /** The interrupt controller (the local APIC, or the PIC before one is enabled); null until wired. */
     InterruptSource intr;
     long retired;
+    /** Block entries before a block is compiled (X86Jit.THRESHOLD; tests set 1 to compile everything at once). */
+    public int jitThreshold = X86Jit.THRESHOLD;
+    /** Instructions of the passes a looping compiled block completed in its current entry (see X86Block#run). */
+    int jitLooped;
+    private long jitRetired;
 
     public X86Cpu(int cpuIndex, AddressSpace bus, AddressSpace io, MachineLoop loop, Timebase tsc) {
         this.cpuIndex = cpuIndex;
@@ -597,6 +602,9 @@ public final class X86Cpu implements Cpu {
             }
         }
         retired += executed;
+        if (X86Stats.ON) {
+            X86Stats.runEnd(retired, jitRetired);
+        }
         return executed;
     }
 
@@ -645,6 +653,12 @@ public final class X86Cpu implements Cpu {
             page = code.page(mmu.fetchPhys(lin) & ~0xfffL, mode);
             mmu.rememberCode(lin, page);
         }
+        X86Block compiled;
+        if (page != null && X86Jit.ENABLED && !interruptShadow && (rflagsOther & TF) == 0
+                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold)) != null && budget - executed >= compiled.length) {
+            runCompiled(compiled, budget);
+            return;
+        }
         while (true) {
             int off = (int) (lin & 0xfff);
             X86Op op;
@@ -674,6 +688,38 @@ public final class X86Cpu implements Cpu {
                 return;
             }
         }
+    }
+
+    /**
+     * Runs the compiled block {@code b} at rip: the caller checked that a pass fits the budget and no interrupt
+     * shadow or single-step is pending. A fault counts the instructions retired before it (run() adds the faulting one).
+     */
+    private void runCompiled(X86Block b, long budget) {
+        long rip0 = rip;
+        jitLooped = 0;
+        int n;
+        try {
+            n = b.run(this, rip0, (int) Math.min(budget - executed, Integer.MAX_VALUE));
+        } catch (X86Exception e) {
+            executed += b.retiredBefore(this, rip0);
+            throw e;
+        }
+        executed += n;
+        jitRetired += n;
+        rip = nrip;
+        if (X86Stats.ON) {
+            X86Stats.jitEntries++;
+        }
+    }
+
+    /** Whether a compiled loop must stop at its back edge: the machine loop has work for this thread, or an interrupt is pending. */
+    boolean wantsAttention() {
+        return loop.attention() || (iflag && intr != null && intr.hasInterrupt());
+    }
+
+    /** Instructions retired by compiled blocks (monotonic; a part of {@link #retired()}). */
+    public long jitRetired() {
+        return jitRetired;
     }
 
     /** Instructions retired since reset (monotonic). */

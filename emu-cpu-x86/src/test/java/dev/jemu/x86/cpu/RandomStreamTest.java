@@ -112,6 +112,16 @@ class RandomStreamTest {
 
     @Test
     void randomStreamsAgreeWithTheHost() {
+        check(false);
+    }
+
+    /** The same streams compiled by the JIT at their first entry (blocks of up to 64 instructions). */
+    @Test
+    void compiledRandomStreamsAgreeWithTheHost() {
+        check(true);
+    }
+
+    private static void check(boolean compiled) {
         int checked = 0;
         for (int seed = 1; seed <= 16; seed++) {
             Random r = new Random(seed);
@@ -127,8 +137,16 @@ class RandomStreamTest {
                 }
             }
             TestRig.Result n = TestRig.runNative(src.toString());
-            TestRig.Result j = new TestRig().runSame(src.toString());
+            TestRig rig = new TestRig();
+            if (compiled) {
+                rig.cpu.jitThreshold = 1;
+            }
+            TestRig.Result j = rig.runSame(src.toString());
             assertEquals(-1, j.fault(), "seed " + seed);
+            if (compiled) { // the stream itself (the rig's prologue and epilogue aside) ran as compiled blocks
+                org.junit.jupiter.api.Assertions.assertTrue(rig.cpu.jitRetired() >= 300, "seed " + seed
+                        + ": compiled instructions " + rig.cpu.jitRetired());
+            }
             for (int i = 0; i < 16; i++) {
                 if (i != X86Cpu.RSP) {
                     assertEquals(Long.toHexString(n.reg(i)), Long.toHexString(j.reg(i)), "seed " + seed + " register " + i);

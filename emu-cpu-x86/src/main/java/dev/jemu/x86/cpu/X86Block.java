@@ -1,0 +1,48 @@
+package dev.jemu.x86.cpu;
+
+/**
+ * A compiled run of x86 instructions from one decoded page (see {@link X86Jit}): straight-line code along the
+ * fall-through path, leaving at the first taken branch or at an op that ends the block, and looping in place
+ * when a branch goes back to the block's start. Position-independent: it is entered at any virtual address
+ * its physical page runs at ({@code rip0}, the first instruction's CS offset).
+ */
+abstract class X86Block {
+    /** The block the compiler could not make: never entered (longer than any budget). */
+    static final X86Block NONE = new X86Block(Integer.MAX_VALUE, new short[0], -1L) {
+        @Override
+        int run(X86Cpu c, long rip0, int max) {
+            throw new IllegalStateException("the empty block never runs");
+        }
+    };
+
+    /** Instructions in the block (one pass). */
+    final int length;
+    /** Offset of each instruction from the first (negative after a JMP backwards inside the page). */
+    final short[] deltas;
+    /** The code size's offset mask (0xffff, 0xffffffff or -1). */
+    final long mask;
+
+    X86Block(int length, short[] deltas, long mask) {
+        this.length = length;
+        this.deltas = deltas;
+        this.mask = mask;
+    }
+
+    /**
+     * Runs the block at {@code rip0}: one pass, and again while it branches back to its start and a whole pass still
+     * fits in {@code max} instructions. Returns the instructions retired, with {@code c.nrip} the next instruction's
+     * address. A faulting op propagates its X86Exception with {@code c.rip} at the faulting instruction and
+     * {@code c.jitLooped} the instructions of the passes completed before ({@link #retiredBefore}).
+     */
+    abstract int run(X86Cpu c, long rip0, int max);
+
+    /** Instructions retired in this entry before the one at {@code rip} faulted. */
+    final int retiredBefore(X86Cpu c, long rip0) {
+        for (int i = 0; i < length; i++) {
+            if (((rip0 + deltas[i]) & mask) == c.rip) {
+                return c.jitLooped + i;
+            }
+        }
+        return c.jitLooped;
+    }
+}

@@ -1,0 +1,230 @@
+package dev.jemu.x86.cpu;
+
+import static java.lang.constant.ConstantDescs.*;
+
+import dev.jemu.core.jit.HiddenClasses;
+import dev.jemu.core.jit.JitPolicy;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * Compiles hot x86 code into one JVM hidden class per block ({@link X86Block}). The block calls each instruction's
+ * decoded op through a static final field, so HotSpot sees a constant receiver and inlines the op (whose captured
+ * operands are trusted constants too: lambdas are hidden classes): the interpreter's per-instruction dispatch, page
+ * lookup and loop checks are gone, and C2 specializes each op to its operands. Between instructions the block
+ * keeps {@code c.rip}/{@code c.nrip} exact (ops and faults read them) and leaves when an op ends the block
+ * ({@code c.leave}) or branches away ({@code c.nrip} not the fall-through); a branch back to the block's start
+ * loops in place while a whole pass fits the budget and the machine loop wants no attention.
+ *
+ * <p>A block is decoded afresh from the page's bytes: straight-line code from the entry, along the fall-through
+ * of conditional branches and through direct JMPs whose target is in the page and not yet in the block, up to an
+ * instruction that always transfers control (CALL, RET, other JMPs, INT, IRET, SYSCALL, HLT, ...), one that would
+ * cross the page end, an undefined opcode, or {@link #MAX_LENGTH} instructions.
+ */
+final class X86Jit {
+    static final boolean ENABLED = JitPolicy.ENABLED;
+    /** Entries of a block start before it is compiled (-Djemu.jit.threshold). */
+    static final int THRESHOLD = JitPolicy.threshold(2000, 60000);
+    /** Block entries into a page before its entries are counted one by one (most pages never get hot). */
+    static final int PAGE_THRESHOLD = 64;
+    static final int MAX_LENGTH = 64;
+
+    private static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.x86.cpu.X86Cpu");
+    private static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.x86.cpu.X86Op");
+    private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.jemu.x86.cpu.X86Block");
+    private static final ClassDesc CD_SELF = ClassDesc.of("dev.jemu.x86.cpu.X86CompiledBlock");
+    private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
+    private static final ClassDesc CD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
+    private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_int, CD_CPU, CD_long, CD_int);
+    private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_void, CD_CPU);
+    private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_int, CD_short.arrayType(), CD_long);
+    private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
+
+    // run(c, rip0, max) locals: 0 this, 1 c, 2 rip0, 4 max, 5 done (instructions of completed passes), 6 next
+    private static final int C = 1, RIP0 = 2, MAX = 4, DONE = 5, NEXT = 6;
+
+    private X86Jit() {
+    }
+
+    /**
+     * The compiled block at {@code off} of {@code page}, counting the entry; null while it is not hot yet (after
+     * {@code threshold} entries: {@link #THRESHOLD} unless a test set the CPU's).
+     */
+    static X86Block find(CodeCache.Page page, int off, int threshold) {
+        X86Block[] blocks = page.blocks;
+        if (blocks != null) {
+            X86Block b = blocks[off];
+            if (b != null) {
+                return b;
+            }
+        } else {
+            if (++page.entries < Math.min(PAGE_THRESHOLD, threshold)) {
+                return null;
+            }
+            page.blocks = blocks = new X86Block[4096];
+            page.heat = new char[4096];
+        }
+        if (++page.heat[off] < threshold) {
+            return null;
+        }
+        X86Block b = compile(page, off);
+        blocks[off] = b;
+        return b;
+    }
+
+    /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */
+    static X86Block compile(CodeCache.Page page, int off) {
+        Decoder decoder = new Decoder();
+        Insn.Fetcher bytes = at -> {
+            if (at >= 4096) {
+                throw X86Exception.INSTANCE; // the instruction would cross the page end
+            }
+            return page.live.get(ValueLayout.JAVA_BYTE, at) & 0xff;
+        };
+        X86Op[] ops = new X86Op[MAX_LENGTH];
+        short[] starts = new short[MAX_LENGTH];
+        short[] falls = new short[MAX_LENGTH];
+        short[] nexts = new short[MAX_LENGTH];
+        boolean[] seen = new boolean[4096];
+        int n = 0;
+        int at = off;
+        while (n < MAX_LENGTH && at < 4096 && !seen[at]) {
+            X86Op op;
+            try {
+                op = decoder.decode(bytes, at, page.mode);
+            } catch (X86Exception e) {
+                break;
+            }
+            if (op == Decoder.UNDEFINED || op == Decoder.TOO_LONG) {
+                break;
+            }
+            seen[at] = true;
+            ops[n] = op;
+            starts[n] = (short) (at - off);
+            int next = at + decoder.length();
+            falls[n] = (short) (next - off);
+            boolean ends = decoder.endsBlock();
+            Long disp = ends ? decoder.jumpDisplacement(bytes, at) : null;
+            if (disp != null && next + disp >= 0 && next + disp < 4096 && !seen[(int) (next + disp)]) {
+                next += disp.intValue(); // a direct JMP inside the page: the block goes on at its target
+                ends = false;
+            }
+            nexts[n] = (short) (next - off);
+            n++;
+            if (ends) {
+                break;
+            }
+            at = next;
+        }
+        if (n == 0) {
+            return X86Block.NONE;
+        }
+        long mask = X86Cpu.mask(page.mode);
+        Object[] data = new Object[n];
+        System.arraycopy(ops, 0, data, 0, n);
+        long t0 = X86Stats.ON ? System.nanoTime() : 0;
+        X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, java.util.Arrays.copyOf(starts, n),
+                java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask), data, X86Block.class);
+        if (X86Stats.ON) {
+            X86Stats.compiles++;
+            X86Stats.compiledInsns += n;
+            X86Stats.compileNanos += System.nanoTime() - t0;
+        }
+        return b;
+    }
+
+    private static String field(int i) {
+        return "o" + i;
+    }
+
+    /**
+     * The class of a block of {@code n} instructions: each at {@code starts[i]} from the entry, its fall-through at
+     * {@code falls[i]} (what c.nrip holds while it runs) and the block going on at {@code nexts[i]} (the fall-through,
+     * or a followed JMP's target).
+     */
+    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask) {
+        return ClassFile.of().build(CD_SELF, clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
+            clb.withSuperclass(CD_BLOCK);
+            for (int i = 0; i < n; i++) {
+                clb.withField(field(i), CD_OP, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
+            }
+            clb.withMethodBody(CLASS_INIT_NAME, MTD_void, ClassFile.ACC_STATIC, cb -> {
+                cb.invokestatic(CD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP));
+                cb.ldc("_");
+                cb.ldc(CD_Object.arrayType());
+                cb.invokestatic(CD_HANDLES, "classData", MethodTypeDesc.of(CD_Object, CD_LOOKUP, CD_String, CD_Class));
+                cb.checkcast(CD_Object.arrayType());
+                cb.astore(0);
+                for (int i = 0; i < n; i++) {
+                    cb.aload(0).ldc(i).aaload().checkcast(CD_OP).putstatic(CD_SELF, field(i), CD_OP);
+                }
+                cb.return_();
+            });
+            clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, cb -> {
+                cb.aload(0).ldc(n);
+                cb.ldc(n).newarray(java.lang.classfile.TypeKind.SHORT);
+                for (int i = 0; i < n; i++) {
+                    cb.dup().ldc(i).ldc((int) starts[i]).sastore();
+                }
+                cb.ldc(mask).invokespecial(CD_BLOCK, INIT_NAME, MTD_INIT).return_();
+            });
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask));
+        });
+    }
+
+    private static void address(CodeBuilder cb, int delta, long mask) {
+        cb.lload(RIP0);
+        if (delta != 0) {
+            cb.ldc((long) delta).ladd();
+        }
+        if (mask != -1L) {
+            cb.ldc(mask).land();
+        }
+    }
+
+    private static void emitRun(CodeBuilder cb, int n, short[] starts, short[] falls, short[] nexts, long mask) {
+        Label top = cb.newLabel();
+        Label exit = cb.newLabel();
+        Label ret = cb.newLabel();
+        cb.iconst_0().istore(DONE);
+        cb.labelBinding(top);
+        Label[] left = new Label[n];
+        for (int i = 0; i < n; i++) {
+            left[i] = cb.newLabel();
+            cb.aload(C);
+            address(cb, starts[i], mask);
+            cb.putfield(CD_CPU, "rip", CD_long);
+            cb.aload(C);
+            address(cb, falls[i], mask);
+            cb.putfield(CD_CPU, "nrip", CD_long);
+            address(cb, nexts[i], mask);
+            cb.lstore(NEXT);
+            cb.getstatic(CD_SELF, field(i), CD_OP).aload(C).invokeinterface(CD_OP, "exec", MTD_EXEC);
+            if (i < n - 1) {
+                cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifne(left[i]);
+                cb.aload(C).getfield(CD_CPU, "nrip", CD_long).lload(NEXT).lcmp().ifne(left[i]);
+            }
+        }
+        // the last instruction, then each early exit: count what ran, then loop if the branch went to the start
+        for (int i = n - 1; i >= 0; i--) {
+            cb.labelBinding(left[i]);
+            cb.iinc(DONE, i + 1);
+            cb.goto_(exit);
+        }
+        cb.labelBinding(exit);
+        cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifne(ret);
+        cb.aload(C).getfield(CD_CPU, "nrip", CD_long).lload(RIP0).lcmp().ifne(ret);
+        cb.iload(DONE).ldc(n).iadd().iload(MAX).if_icmpgt(ret);
+        cb.aload(C).invokevirtual(CD_CPU, "wantsAttention", MethodTypeDesc.of(CD_boolean)).ifne(ret);
+        cb.aload(C).iload(DONE).putfield(CD_CPU, "jitLooped", CD_int);
+        cb.goto_(top);
+        cb.labelBinding(ret);
+        cb.iload(DONE).ireturn();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.jemu.x86.cpu;
+
+/**
+ * Execution statistics for {@code -Djemu.stats=true}: instructions run by compiled blocks and by the interpreter,
+ * block entries and compilations, printed to stderr every 2^28 guest instructions with host and thread CPU time,
+ * so a boot can be split into phases and the JIT's share seen.
+ */
+final class X86Stats {
+    static final boolean ON = Boolean.getBoolean("jemu.stats");
+    private static final long PERIOD = 1L << 28;
+    private static final long T0 = System.nanoTime();
+    static long compiles, compileNanos, compiledInsns, jitEntries;
+    private static long lastRetired, lastJit, lastEntries, lastCompiles, lastNanos = T0, next = PERIOD;
+
+    private X86Stats() {
+    }
+
+    static void runEnd(long retired, long jitInsns) {
+        if (retired < next) {
+            return;
+        }
+        next = retired + PERIOD;
+        long now = System.nanoTime();
+        long d = retired - lastRetired, dj = jitInsns - lastJit, de = jitEntries - lastEntries;
+        double secs = (now - lastNanos) / 1e9;
+        System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, compiles %d "
+                        + "(total %d, %.2fs, %.1f insns each)%n", (now - T0) / 1e9,
+                java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
+                retired >> 20, d / secs / 1e6, 100.0 * dj / Math.max(1, d), de == 0 ? 0.0 : (double) dj / de,
+                compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles));
+        lastRetired = retired;
+        lastJit = jitInsns;
+        lastEntries = jitEntries;
+        lastCompiles = compiles;
+        lastNanos = now;
+    }
+}
