@@ -54,7 +54,7 @@ class GdbSmpThreadsTest {
     @Test
     void vContStepsOnlyTheNamedThread() throws Exception {
         MonitorVm.need(MonitorVm.QEMU);
-        Path elf = MonitorVm.assemble("gdb/debuggee.S");
+        Path elf = RiscvAssembler.assemble("gdb/debuggee.S");
         String qemu = rawStep(false, elf), jemu = rawStep(true, elf);
         assertEquals("T05thread:p01.02;|1004|1000|T05thread:p01.01;|1004|1004", qemu);
         assertEquals(qemu, jemu.replace("swbreak:;", ""));
