@@ -21,9 +21,10 @@ Needs the host's `as` and `ld` (binutils).
 usage: loopgen_x86.py KIND BODY ITERATIONS OUT.elf   (prints the retired-instruction count)
 """
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loopbody  # noqa: E402
 
 # 32-bit start-up (14), 64-bit set-up (3) and register clearing (13) before the loop
 PROLOGUE = 14 + 3 + 13
@@ -48,55 +49,28 @@ SECTIONS {
 """
 
 
-def body_lines(kind, n):
-    """The body proper (without DEC and JNZ): assembly lines retiring exactly n instructions per iteration."""
-    out, retired = [], 0
-    if kind == "alu":
-        def r(k):
-            return "%" + ALU[k % len(ALU)]
-        pattern = [lambda k: f"add ${1 + k % 7}, {r(k)}",
-                   lambda k: f"add {r(k + 3)}, {r(k + 1)}",
-                   lambda k: f"xor {r(k)}, {r(k + 2)}",
-                   lambda k: f"lea {8 + k % 5}({r(k + 1)},{r(k + 4)},2), %rax",
-                   lambda k: f"shl ${1 + k % 13}, %rax",
-                   lambda k: f"sub %rax, {r(k + 4)}",
-                   lambda k: f"or {r(k + 5)}, %rdx",
-                   lambda k: f"and {r(k)}, %rdx",
-                   lambda k: f"inc {r(k + 5)}"]
-        while retired < n:
-            out.append(pattern[retired % len(pattern)](retired))
-            retired += 1
-    elif kind == "mem":
-        k = 0
-        while retired < n:
-            slot = (k % 32) * 8
-            group = [f"mov {slot}(%rbp), %rax", "add %rax, %rbx", f"mov %rbx, {slot + 256}(%rbp)"]
-            take = group[: n - retired]
-            out += take
-            retired += len(take)
-            k += 1
-    elif kind == "branch":
-        # r15 flips every group, so the JE is taken every other time; both paths retire 4
-        k = 0
-        while retired < n:
-            if n - retired >= 4:
-                out += ["xor $1, %r15d", "cmp $1, %r15d", f"je 1{k}f", f"jmp 2{k}f", f"1{k}: add $1, %r10", f"2{k}:"]
-                retired += 4
-                k += 1
-            else:
-                out.append("add $1, %r11")
-                retired += 1
-    elif kind == "call":
-        while retired < n:
-            if n - retired >= 3:
-                out.append("call leaf")     # call, add, ret
-                retired += 3
-            else:
-                out.append("add $1, %r11")
-                retired += 1
-    else:
-        raise SystemExit(f"unknown kind {kind}: alu, mem, branch or call")
-    return out
+def _r(k):
+    return "%" + ALU[k % len(ALU)]
+
+
+# the body templates (see loopbody.py); rbp = the data page, r15 flips every branch group so that the JE is taken
+# every other time (both paths retire 4)
+TEMPLATES = loopbody.Templates(
+    alu=[lambda k: f"add ${1 + k % 7}, {_r(k)}",
+         lambda k: f"add {_r(k + 3)}, {_r(k + 1)}",
+         lambda k: f"xor {_r(k)}, {_r(k + 2)}",
+         lambda k: f"lea {8 + k % 5}({_r(k + 1)},{_r(k + 4)},2), %rax",
+         lambda k: f"shl ${1 + k % 13}, %rax",
+         lambda k: f"sub %rax, {_r(k + 4)}",
+         lambda k: f"or {_r(k + 5)}, %rdx",
+         lambda k: f"and {_r(k)}, %rdx",
+         lambda k: f"inc {_r(k + 5)}"],
+    mem=lambda slot: [f"mov {slot}(%rbp), %rax", "add %rax, %rbx", f"mov %rbx, {slot + 256}(%rbp)"],
+    branch=lambda k: ["xor $1, %r15d", "cmp $1, %r15d", f"je 1{k}f", f"jmp 2{k}f", f"1{k}: add $1, %r10", f"2{k}:"],
+    branch_retired=4,
+    call=["call leaf"],                     # call, add, ret
+    call_retired=3,
+    filler="add $1, %r11")
 
 
 def source(kind, body, iterations):
@@ -111,7 +85,7 @@ def source(kind, body, iterations):
              ".code64", "start64:",
              "lea stack_top(%rip), %rsp", "lea data(%rip), %rbp", "mov count(%rip), %rcx"]
     lines += [f"xor %{r}, %{r}" for r in REGS]          # see PROLOGUE
-    lines += ["loop:"] + body_lines(kind, body - 2) + ["dec %rcx", "jnz loop"]
+    lines += ["loop:"] + loopbody.body_lines(kind, body - 2, TEMPLATES) + ["dec %rcx", "jnz loop"]
     lines += ["mov %rax, %rcx"]
     for r in REGS[1:]:
         lines += ["rol $7, %rcx", f"xor %{r}, %rcx"]
@@ -143,26 +117,10 @@ def build(kind, body, iterations):
     """Returns (ELF image bytes, retired instructions from the entry to the power-off store)."""
     if body < 4:
         raise SystemExit("BODY must be at least 4")
-    with tempfile.TemporaryDirectory(prefix="loopgen-x86-") as tmp:
-        src, obj, elf, lds = (os.path.join(tmp, n) for n in ("l.S", "l.o", "l.elf", "l.ld"))
-        with open(src, "w") as f:
-            f.write(source(kind, body, iterations))
-        with open(lds, "w") as f:
-            f.write(LINKER_SCRIPT)
-        subprocess.run(["as", "--64", "-o", obj, src], check=True)
-        subprocess.run(["ld", "--no-warn-rwx-segments", "-T", lds, "-o", elf, obj], check=True)
-        with open(elf, "rb") as f:
-            return f.read(), PROLOGUE + iterations * body + EPILOGUE
-
-
-def main():
-    if len(sys.argv) != 5:
-        sys.exit(__doc__)
-    img, retired = build(sys.argv[1], int(sys.argv[2]), int(float(sys.argv[3])))
-    with open(sys.argv[4], "wb") as f:
-        f.write(img)
-    print(retired)
+    return (loopbody.link_elf(source(kind, body, iterations), ["as", "--64"],
+                              ["ld", "--no-warn-rwx-segments", "-T", "{dir}/l.ld"], {"l.ld": LINKER_SCRIPT}),
+            PROLOGUE + iterations * body + EPILOGUE)
 
 
 if __name__ == "__main__":
-    main()
+    loopbody.main(build, __doc__)
