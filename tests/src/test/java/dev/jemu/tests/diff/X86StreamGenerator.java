@@ -38,7 +38,7 @@ final class X86StreamGenerator {
         "r11", "r12", "r13", "r14", "r15"};
     private static final String[] LOW = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"};
     private static final String[] HIGH8 = {"ah", "ch", "dh", "bh"};
-    static final int RAX = 0, RCX = 1, RDX = 2, RSP = 4, BASE = 15;
+    private static final int RAX = 0, RCX = 1, RSP = 4, BASE = 15;
     private static final String[] ALU = {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"};
 
     private final Random rnd = new Random();
@@ -179,7 +179,7 @@ final class X86StreamGenerator {
         };
     }
 
-    static String reg(int r, int size) {
+    private static String reg(int r, int size) {
         if (size == 64) return "%" + R64[r];
         if (r >= 8) return "%r" + r + (size == 32 ? "d" : size == 16 ? "w" : "b");
         if (size == 32) return "%e" + LOW[r];
