@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Interpreter speed, jemu against QEMU, on bare-metal loop images (scripts/loopgen.py; --arch aarch64:
-scripts/loopgen_a64.py, the same loops in A64 under -M virt -cpu cortex-a57 and qemu-system-aarch64).
+scripts/loopgen_a64.py, the same loops in A64 under -M virt -cpu cortex-a57 and qemu-system-aarch64; --arch
+x86_64: scripts/loopgen_x86.py, the same loops in x86-64 as PVH ELFs under -M microvm and qemu-system-x86_64).
 
 Runs jemu and QEMU alternately (jemu small, jemu large, qemu small, qemu large, per round) on two
 images differing only in the iteration count, so start-up and power-off cancel:
@@ -15,7 +16,7 @@ run the same two images, and every run's checksum line (printed by the image) mu
 emulator's, so a fast but wrong result cannot pass. A round where the long run still is not slower
 is reported and left out of the figures.
 
-usage: loop-bench.py [--arch riscv64|aarch64] [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--small N]
+usage: loop-bench.py [--arch riscv64|aarch64|x86_64] [--kind alu|mem|branch|call] [--body 16] [--large 1e7] [--small N]
                      [--min-delta 2] [--runs 5] [--jemu CMD] [--qemu CMD] [--timeout 600]
 """
 import argparse
@@ -31,15 +32,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "scripts"))
 import loopgen  # noqa: E402
 import loopgen_a64  # noqa: E402
+import loopgen_x86  # noqa: E402
 
-GUEST = ["-M", "virt", "-bios", "none", "-nographic", "-m", "128M", "-kernel"]
-GUEST_A64 = ["-M", "virt", "-cpu", "cortex-a57", "-nographic", "-m", "128M", "-kernel"]
+# per architecture: the image generator, QEMU's binary, the machine flags before the image, the image's extension
+ARCHS = {
+    "riscv64": (loopgen, "qemu-system-riscv64", ["-M", "virt", "-bios", "none", "-nographic", "-m", "128M", "-kernel"], "bin"),
+    "aarch64": (loopgen_a64, "qemu-system-aarch64",
+                ["-M", "virt", "-cpu", "cortex-a57", "-nographic", "-m", "128M", "-kernel"], "elf"),
+    "x86_64": (loopgen_x86, "qemu-system-x86_64", ["-M", "microvm", "-nographic", "-m", "128M", "-kernel"], "elf"),
+}
 
 
-def timed_run(cmd, image, timeout):
+def timed_run(cmd, guest, image, timeout):
     """Returns (seconds, checksum line printed by the image)."""
     t0 = time.perf_counter()
-    r = subprocess.run(cmd + (GUEST_A64 if image.endswith(".elf") else GUEST) + [image], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    r = subprocess.run(cmd + guest + [image], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=timeout)
     dt = time.perf_counter() - t0
     if r.returncode != 0:
@@ -53,7 +60,7 @@ def summary(xs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
+    ap.add_argument("--arch", default="riscv64", choices=list(ARCHS))
     ap.add_argument("--kind", default="alu", choices=["alu", "mem", "branch", "call"])
     ap.add_argument("--body", type=int, default=16, help="instructions per loop iteration (default 16)")
     ap.add_argument("--large", type=float, default=1e7, help="initial iterations of the long run (default 1e7)")
@@ -63,20 +70,20 @@ def main():
                     help="seconds the long run must exceed the short one (default 2)")
     ap.add_argument("--runs", type=int, default=5, help="rounds, at least 5 for a quotable figure")
     ap.add_argument("--jemu", default=os.path.join(os.path.dirname(HERE), "jemu"), help="jemu command")
-    ap.add_argument("--qemu", default=None, help="QEMU command (default: qemu-system-riscv64 / -aarch64)")
+    ap.add_argument("--qemu", default=None, help="QEMU command (default: qemu-system-ARCH)")
     ap.add_argument("--timeout", type=float, default=600)
     a = ap.parse_args()
     if a.runs < 5:
         print("note: fewer than 5 rounds; the figures are indicative only", file=sys.stderr)
     large = int(a.large)
 
-    a64 = a.arch == "aarch64"
-    qemu = a.qemu or ("qemu-system-aarch64" if a64 else "qemu-system-riscv64")
+    gen, qemu, guest, ext = ARCHS[a.arch]
+    qemu = a.qemu or qemu
     emus = {"jemu": shlex.split(a.jemu), "qemu": shlex.split(qemu)}
     with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
         def image(label, iters):
-            img, retired = (loopgen_a64 if a64 else loopgen).build(a.kind, a.body, iters)
-            path = os.path.join(tmp, f"{a.kind}-{label}." + ("elf" if a64 else "bin"))
+            img, retired = gen.build(a.kind, a.body, iters)
+            path = os.path.join(tmp, f"{a.kind}-{label}.{ext}")
             with open(path, "wb") as f:
                 f.write(img)
             return path, retired
@@ -89,8 +96,8 @@ def main():
             images = {"small": image("small", small), "large": image("large", iters)}
             deltas = {}
             for name, cmd in emus.items():
-                ts, _ = timed_run(cmd, images["small"][0], a.timeout)
-                tl, _ = timed_run(cmd, images["large"][0], a.timeout)
+                ts, _ = timed_run(cmd, guest, images["small"][0], a.timeout)
+                tl, _ = timed_run(cmd, guest, images["large"][0], a.timeout)
                 deltas[name] = tl - ts
             worst = min(deltas.values())
             print(f"calibration: {small} / {iters} iterations: delta " +
@@ -105,8 +112,8 @@ def main():
         for rnd in range(1, a.runs + 1):
             got, sums = {}, {}
             for name, cmd in emus.items():
-                ts, sum_s = timed_run(cmd, images["small"][0], a.timeout)
-                tl, sum_l = timed_run(cmd, images["large"][0], a.timeout)
+                ts, sum_s = timed_run(cmd, guest, images["small"][0], a.timeout)
+                tl, sum_l = timed_run(cmd, guest, images["large"][0], a.timeout)
                 sums[name] = (sum_s, sum_l)
                 if tl > ts:
                     got[name] = dinstr / (tl - ts) / 1e6

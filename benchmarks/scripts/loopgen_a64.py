@@ -16,68 +16,44 @@ Needs aarch64-linux-gnu-as and aarch64-linux-gnu-ld (Debian's binutils-aarch64-l
 usage: loopgen_a64.py KIND BODY ITERATIONS OUT.elf   (prints the retired-instruction count)
 """
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loopbody  # noqa: E402
 
 # instructions outside the loop: prologue before it and the checksum, print and power-off after it (a constant:
 # only differences between two iteration counts are used)
 PROLOGUE = 10
 
 
-def body_lines(kind, n):
-    """The body proper (without SUBS and B.NE): assembly lines retiring exactly n instructions per iteration."""
-    out, retired = [], 0
-    if kind == "alu":
-        pattern = [lambda k: f"add x{10 + k % 6}, x{10 + k % 6}, #{1 + k % 7}",
-                   lambda k: f"add x{10 + (k + 1) % 6}, x{10 + (k + 1) % 6}, x{10 + (k + 3) % 6}",
-                   lambda k: f"eor x{10 + (k + 2) % 6}, x{10 + (k + 2) % 6}, x{10 + k % 6}",
-                   lambda k: f"lsl x16, x{10 + k % 6}, #{1 + k % 13}",
-                   lambda k: f"sub x{10 + (k + 4) % 6}, x{10 + (k + 4) % 6}, x16",
-                   lambda k: f"lsr x17, x{10 + (k + 5) % 6}, #3",
-                   lambda k: f"orr x{10 + (k + 5) % 6}, x{10 + (k + 5) % 6}, x17",
-                   lambda k: f"and x18, x{10 + k % 6}, x{10 + (k + 1) % 6}"]
-        while retired < n:
-            out.append(pattern[retired % len(pattern)](retired))
-            retired += 1
-    elif kind == "mem":
-        k = 0
-        while retired < n:
-            slot = (k % 32) * 8
-            group = [f"ldr x10, [x29, #{slot}]", "add x11, x11, x10", f"str x11, [x29, #{slot + 256}]"]
-            take = group[: n - retired]
-            out += take
-            retired += len(take)
-            k += 1
-    elif kind == "branch":
-        # x15 flips every group, so the CBZ is taken every other time; both paths retire 3
-        k = 0
-        while retired < n:
-            if n - retired >= 3:
-                out += ["eor x15, x15, x9", f"cbz x15, 1{k}f", f"b 2{k}f", f"1{k}: add x10, x10, #1", f"2{k}:"]
-                retired += 3
-                k += 1
-            else:
-                out.append("add x11, x11, #1")
-                retired += 1
-    elif kind == "call":
-        while retired < n:
-            if n - retired >= 3:
-                out.append("bl leaf")     # bl, add, ret
-                retired += 3
-            else:
-                out.append("add x11, x11, #1")
-                retired += 1
-    else:
-        raise SystemExit(f"unknown kind {kind}: alu, mem, branch or call")
-    return out
+def _x(k):
+    return f"x{10 + k % 6}"
+
+
+# the body templates (see loopbody.py); x9 = 1, x29 = the data page, x15 flips every branch group so that the CBZ
+# is taken every other time (both paths retire 3)
+TEMPLATES = loopbody.Templates(
+    alu=[lambda k: f"add {_x(k)}, {_x(k)}, #{1 + k % 7}",
+         lambda k: f"add {_x(k + 1)}, {_x(k + 1)}, {_x(k + 3)}",
+         lambda k: f"eor {_x(k + 2)}, {_x(k + 2)}, {_x(k)}",
+         lambda k: f"lsl x16, {_x(k)}, #{1 + k % 13}",
+         lambda k: f"sub {_x(k + 4)}, {_x(k + 4)}, x16",
+         lambda k: f"lsr x17, {_x(k + 5)}, #3",
+         lambda k: f"orr {_x(k + 5)}, {_x(k + 5)}, x17",
+         lambda k: f"and x18, {_x(k)}, {_x(k + 1)}"],
+    mem=lambda slot: [f"ldr x10, [x29, #{slot}]", "add x11, x11, x10", f"str x11, [x29, #{slot + 256}]"],
+    branch=lambda k: ["eor x15, x15, x9", f"cbz x15, 1{k}f", f"b 2{k}f", f"1{k}: add x10, x10, #1", f"2{k}:"],
+    branch_retired=3,
+    call=["bl leaf"],                       # bl, add, ret
+    call_retired=3,
+    filler="add x11, x11, #1")
 
 
 def source(kind, body, iterations):
     lines = [".text", ".global _start", "_start:",
              "adr x29, data", "ldr x28, count", "mov x9, #1"]
     lines += [f"mov x{r}, #0" for r in (10, 11, 12, 13, 14, 15, 16, 17, 18)]  # 3 + 9 = 12, see PROLOGUE
-    lines += ["loop:"] + body_lines(kind, body - 2) + ["subs x28, x28, #1", "b.ne loop"]
+    lines += ["loop:"] + loopbody.body_lines(kind, body - 2, TEMPLATES) + ["subs x28, x28, #1", "b.ne loop"]
     lines += ["eor x0, x10, x11", "eor x0, x0, x12", "eor x0, x0, x13", "eor x0, x0, x14", "eor x0, x0, x15",
               "add x0, x0, x18",
               "mov x6, #0x09000000", "mov x7, #16",
@@ -95,24 +71,10 @@ def build(kind, body, iterations):
     """Returns (ELF image bytes, retired instructions up to the power-off call, plus a constant)."""
     if body < 4:
         raise SystemExit("BODY must be at least 4")
-    with tempfile.TemporaryDirectory(prefix="loopgen-a64-") as tmp:
-        src, obj, elf = (os.path.join(tmp, n) for n in ("l.S", "l.o", "l.elf"))
-        with open(src, "w") as f:
-            f.write(source(kind, body, iterations))
-        subprocess.run(["aarch64-linux-gnu-as", "-o", obj, src], check=True)
-        subprocess.run(["aarch64-linux-gnu-ld", "-N", "--no-warn-rwx-segments", "-Ttext=0x40000000", "-e", "_start", "-o", elf, obj], check=True)
-        with open(elf, "rb") as f:
-            return f.read(), PROLOGUE + iterations * body
-
-
-def main():
-    if len(sys.argv) != 5:
-        sys.exit(__doc__)
-    img, retired = build(sys.argv[1], int(sys.argv[2]), int(float(sys.argv[3])))
-    with open(sys.argv[4], "wb") as f:
-        f.write(img)
-    print(retired)
+    return (loopbody.link_elf(source(kind, body, iterations), ["aarch64-linux-gnu-as"],
+                              ["aarch64-linux-gnu-ld", "-N", "--no-warn-rwx-segments", "-Ttext=0x40000000", "-e", "_start"]),
+            PROLOGUE + iterations * body)
 
 
 if __name__ == "__main__":
-    main()
+    loopbody.main(build, __doc__)

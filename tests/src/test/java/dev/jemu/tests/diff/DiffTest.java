@@ -68,6 +68,16 @@ class DiffTest {
         check(DiffArch.AARCH64, name, List.of("-Djemu.jit.threshold=1"));
     }
 
+    /**
+     * The x86 programs with every block compiled at its first entry ({@code -Djemu.jit.threshold=1}), for the x86
+     * block compiler; until it exists jemu ignores the switch and this is the interpreter again.
+     */
+    @ParameterizedTest(name = "x86_64 jit {0}")
+    @MethodSource("x86Programs")
+    void x86CompiledMatchesQemu(String name) {
+        check(DiffArch.X86_64, name, List.of("-Djemu.jit.threshold=1"));
+    }
+
     private static void check(DiffArch arch, String name) {
         check(arch, name, List.of());
     }
