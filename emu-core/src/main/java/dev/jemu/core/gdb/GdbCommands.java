@@ -63,8 +63,7 @@ final class GdbCommands {
             }
             case 'Z', 'z' -> point(p.charAt(0) == 'Z', a);
             case 'D' -> {
-                stub.detach(false);
-                session.reply("OK");
+                stub.detach(false, () -> session.reply("OK"));
                 return Outcome.DETACHED;
             }
             case 'k' -> kill();

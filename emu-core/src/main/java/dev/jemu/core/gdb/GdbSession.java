@@ -50,7 +50,7 @@ final class GdbSession implements Consumer<MachineEvent> {
             stub.control().removeListener(this);
             if (!detached) {
                 try {
-                    stub.detach(true); // a client that went away must not leave the guest stopped or its breakpoints set
+                    stub.detach(true, () -> { }); // a client that went away must not leave the guest stopped or its breakpoints set
                 } catch (RuntimeException e) {
                     // the machine has ended
                 }

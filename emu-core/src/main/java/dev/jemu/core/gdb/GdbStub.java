@@ -71,8 +71,10 @@ public final class GdbStub {
      * {@code D} and disconnects: every breakpoint and watchpoint goes, the CPUs stop checking and the machine
      * runs on (QEMU's detach resumes it unless it needs a reset). A client that only connected and went away
      * ({@code disconnected}, the machine still in {@code prelaunch} from {@code -S}) does not start it.
+     * {@code beforeResume} runs once the debugger is gone and before the machine runs on: the reply to {@code D}
+     * goes out there, or a guest that powers off at once could end the process before gdb has it.
      */
-    void detach(boolean disconnected) {
+    void detach(boolean disconnected, Runnable beforeResume) {
         onMachine(() -> {
             points.clear();
             for (DebugCpu c : cpus) {
@@ -83,6 +85,7 @@ public final class GdbStub {
             lastStop = null;
             return null;
         });
+        beforeResume.run();
         RunState s = control.state();
         if (!s.needsReset() && !(disconnected && s == RunState.PRELAUNCH)) {
             await(control.cont());
