@@ -33,8 +33,6 @@ final class ArmJit {
     private static final ClassDesc CD_OP = BlockEmitter.CD_OP;
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.jemu.arm.cpu.ArmBlock");
     private static final ClassDesc CD_SELF = ClassDesc.of("dev.jemu.arm.cpu.ArmBlockImpl");
-    private static final ClassDesc CD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
-    private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_int, CD_CPU, CD_long);
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static boolean reported;
@@ -155,25 +153,8 @@ final class ArmJit {
                 e.emit();
                 calls[0] = e.calls;
             });
-            for (int i = 0; i < n; i++) {
-                if (calls[0][i]) {
-                    clb.withField(BlockEmitter.field(i), CD_OP, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
-                }
-            }
-            clb.withMethodBody(CLASS_INIT_NAME, MTD_void, ClassFile.ACC_STATIC, cb -> {
-                cb.invokestatic(CD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP));
-                cb.ldc("_");
-                cb.ldc(CD_Object.arrayType());
-                cb.invokestatic(CD_HANDLES, "classData", MethodTypeDesc.of(CD_Object, CD_LOOKUP, CD_String, CD_Class));
-                cb.checkcast(CD_Object.arrayType());
-                cb.astore(0);
-                for (int i = 0; i < n; i++) {
-                    if (calls[0][i]) {
-                        cb.aload(0).ldc(i).aaload().checkcast(CD_OP).putstatic(CD_SELF, BlockEmitter.field(i), CD_OP);
-                    }
-                }
-                cb.return_();
-            });
+            dev.jemu.core.jit.HiddenClasses.constantsFromClassData(clb, CD_SELF, CD_OP, n,
+                    i -> calls[0][i] ? BlockEmitter.field(i) : null);
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
                     cb -> cb.aload(0).ldc(n).invokespecial(CD_BLOCK, INIT_NAME, MethodTypeDesc.of(CD_void, CD_int))
                             .return_());

@@ -38,8 +38,6 @@ final class X86Jit {
     private static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.x86.cpu.X86Op");
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.jemu.x86.cpu.X86Block");
     private static final ClassDesc CD_SELF = ClassDesc.of("dev.jemu.x86.cpu.X86CompiledBlock");
-    private static final ClassDesc CD_LOOKUP = ClassDesc.of("java.lang.invoke.MethodHandles$Lookup");
-    private static final ClassDesc CD_HANDLES = ClassDesc.of("java.lang.invoke.MethodHandles");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_int, CD_CPU, CD_long, CD_int);
     private static final MethodTypeDesc MTD_EXEC = MethodTypeDesc.of(CD_void, CD_CPU);
     private static final MethodTypeDesc MTD_INIT = MethodTypeDesc.of(CD_void, CD_int, CD_short.arrayType(), CD_long);
@@ -151,21 +149,7 @@ final class X86Jit {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
-            for (int i = 0; i < n; i++) {
-                clb.withField(field(i), CD_OP, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
-            }
-            clb.withMethodBody(CLASS_INIT_NAME, MTD_void, ClassFile.ACC_STATIC, cb -> {
-                cb.invokestatic(CD_HANDLES, "lookup", MethodTypeDesc.of(CD_LOOKUP));
-                cb.ldc("_");
-                cb.ldc(CD_Object.arrayType());
-                cb.invokestatic(CD_HANDLES, "classData", MethodTypeDesc.of(CD_Object, CD_LOOKUP, CD_String, CD_Class));
-                cb.checkcast(CD_Object.arrayType());
-                cb.astore(0);
-                for (int i = 0; i < n; i++) {
-                    cb.aload(0).ldc(i).aaload().checkcast(CD_OP).putstatic(CD_SELF, field(i), CD_OP);
-                }
-                cb.return_();
-            });
+            HiddenClasses.constantsFromClassData(clb, CD_SELF, CD_OP, n, X86Jit::field);
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC, cb -> {
                 cb.aload(0).ldc(n);
                 cb.ldc(n).newarray(java.lang.classfile.TypeKind.SHORT);

@@ -121,7 +121,7 @@ class DiffTest {
         }
     }
 
-    private static void save(DiffArch arch, String file, byte[] data) {
+    static void save(DiffArch arch, String file, byte[] data) {
         try {
             Files.write(Programs.workDir(arch).resolve(file), data);
         } catch (IOException e) {

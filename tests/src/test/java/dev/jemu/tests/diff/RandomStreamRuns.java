@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -44,14 +42,14 @@ final class RandomStreamRuns {
         var elf = Programs.buildGenerated(arch, name, source);
         ProcessRun ref = QemuReference.run(arch, name, elf);
         String expected = ref.stdoutText();
-        save(arch, name + ".qemu.out", ref.stdout());
+        DiffTest.save(arch, name + ".qemu.out", ref.stdout());
         assertTrue(ref.status() == 0 && expected.endsWith("END\n"),
                 () -> name + " does not pass under QEMU itself (status " + ref.status() + ")\n" + ref.stderr());
         assumeTrue(JemuLauncher.available() && arch.jemuHasBoard(),
                 "no jemu " + arch.architecture + " " + arch.board() + " board on the class path");
         for (String mode : MODES) {
             ProcessRun got = JemuLauncher.run(arch, elf, null, List.of(mode));
-            save(arch, name + (mode.contains("threshold") ? ".jit" : "") + ".jemu.out", got.stdout());
+            DiffTest.save(arch, name + (mode.contains("threshold") ? ".jit" : "") + ".jemu.out", got.stdout());
             String diff = OutputDiff.describe(expected, got.stdoutText());
             if (diff == null && got.status() == ref.status()) continue;
             StringBuilder msg = new StringBuilder(name).append(" (").append(mode).append("): jemu differs from QEMU");
@@ -61,14 +59,6 @@ final class RandomStreamRuns {
             if (m.find()) msg.append(listing.apply(Integer.parseInt(m.group(1))));
             if (!got.stderr().isBlank()) msg.append("  jemu stderr: ").append(got.stderr().lines().limit(8).toList());
             fail(msg.toString());
-        }
-    }
-
-    private static void save(DiffArch arch, String file, byte[] data) {
-        try {
-            Files.write(Programs.workDir(arch).resolve(file), data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
