@@ -576,7 +576,7 @@ public final class X86Cpu implements Cpu {
                 break;
             }
             try {
-                if (!interruptShadow && iflag && intr != null && intr.hasInterrupt()) {
+                if (!interruptShadow && interruptPending()) {
                     halted = false;
                     code.recheck();
                     interrupts.external(intr.acknowledge());
@@ -714,7 +714,12 @@ public final class X86Cpu implements Cpu {
 
     /** Whether a compiled loop must stop at its back edge: the machine loop has work for this thread, or an interrupt is pending. */
     boolean wantsAttention() {
-        return loop.attention() || (iflag && intr != null && intr.hasInterrupt());
+        return loop.attention() || interruptPending();
+    }
+
+    /** Whether IF is set and the interrupt controller has an interrupt for the CPU (it is taken between blocks). */
+    private boolean interruptPending() {
+        return iflag && intr != null && intr.hasInterrupt();
     }
 
     /** Instructions retired by compiled blocks (monotonic; a part of {@link #retired()}). */
