@@ -32,4 +32,28 @@ class AddressSpaceTest {
         assertThrows(IllegalArgumentException.class, () -> as.addRam("x", 0x8008_0000L, new GuestRam(1 << 20)));
         assertEquals(0xffff_ffff_8000_0000L == 0 ? null : null, as.find(0xffff_ffff_8000_0000L));
     }
+
+    /** A shared object lives with its bus: one per type and bus, gone with the bus even when it refers back to it. */
+    @Test
+    void sharedObjectsBelongToTheirBus() throws InterruptedException {
+        record Cache(AddressSpace bus) {
+        }
+        AddressSpace a = new AddressSpace(), b = new AddressSpace();
+        Cache ca = a.shared(Cache.class, () -> new Cache(a));
+        assertSame(ca, a.shared(Cache.class, () -> new Cache(a)), "made once per bus");
+        assertNotSame(ca, b.shared(Cache.class, () -> new Cache(b)), "one per bus");
+        java.lang.ref.WeakReference<AddressSpace> gone = new java.lang.ref.WeakReference<>(
+                sharedCacheOfAnotherBus());
+        for (int i = 0; i < 50 && gone.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(gone.get(), "a bus whose shared cache refers back to it is collected");
+    }
+
+    private static AddressSpace sharedCacheOfAnotherBus() {
+        AddressSpace bus = new AddressSpace();
+        bus.shared(Object[].class, () -> new Object[] {bus});
+        return bus;
+    }
 }

@@ -16,6 +16,7 @@ public final class AddressSpace {
     private Region[] regions = new Region[0];
     private final DeviceFaults faults = new DeviceFaults();
     private final DeviceLockRef deviceLock = new DeviceLockRef();
+    private final java.util.Map<Class<?>, Object> shared = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The lock every device window's accesses take (null: none); shared by the bus's {@link ContainedDevice}s. */
     static final class DeviceLockRef {
@@ -41,6 +42,15 @@ public final class AddressSpace {
      */
     public void useDeviceLock(java.util.concurrent.locks.ReentrantLock lock) {
         deviceLock.lock = lock;
+    }
+
+    /**
+     * The one {@code type} object of this bus, made by {@code make} on first use: what every CPU on the bus shares,
+     * such as a CPU module's decoded-code cache. It lives exactly as long as the bus (a static map keyed by the bus
+     * would keep every machine's bus alive whenever the value refers back to it).
+     */
+    public <T> T shared(Class<T> type, java.util.function.Supplier<? extends T> make) {
+        return type.cast(shared.computeIfAbsent(type, k -> make.get()));
     }
 
     /** Device faults contained on MMIO accesses (see {@link DeviceFaults}). */

@@ -47,7 +47,7 @@ final class CodeCache {
 
         /** The instruction word in slot {@code idx}. */
         int word(int idx) {
-            return mem != null ? RawMemory.ld32(mem, memBase, memOffset + 4L * idx) : (int) bus.get().read(pa + 4L * idx, 4);
+            return mem != null ? RawMemory.ld32(mem, memBase, memOffset + 4L * idx) : (int) bus.read(pa + 4L * idx, 4);
         }
 
         /**
@@ -78,15 +78,12 @@ final class CodeCache {
     /** Instruction slots in a 4 KiB page. */
     static final int SLOTS = 1024;
 
-    private static final Map<AddressSpace, CodeCache> BY_BUS = new java.util.WeakHashMap<>();
-
-    /** Weak: the map above holds this cache strongly, and a key the value keeps alive would never go. */
-    private final java.lang.ref.WeakReference<AddressSpace> bus;
+    private final AddressSpace bus;
     private final java.util.List<java.lang.ref.WeakReference<ArmCpu>> cpus = new java.util.ArrayList<>();
 
     /** The cache of the CPUs on {@code bus}. */
-    static synchronized CodeCache of(AddressSpace bus) {
-        return BY_BUS.computeIfAbsent(bus, CodeCache::new);
+    static CodeCache of(AddressSpace bus) {
+        return bus.shared(CodeCache.class, () -> new CodeCache(bus));
     }
 
     void register(ArmCpu cpu) {
@@ -106,7 +103,7 @@ final class CodeCache {
     private Page last;
 
     CodeCache(AddressSpace bus) {
-        this.bus = new java.lang.ref.WeakReference<>(bus);
+        this.bus = bus;
     }
 
     /** The page at physical {@code pa} (page aligned); BusError when nothing is mapped there. */
@@ -117,7 +114,7 @@ final class CodeCache {
         }
         p = pages.get(pa >>> 12);
         if (p == null) {
-            Region r = bus.get().find(pa);
+            Region r = bus.find(pa);
             if (r == null) {
                 throw BusError.INSTANCE;
             }

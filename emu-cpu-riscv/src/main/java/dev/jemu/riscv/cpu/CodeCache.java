@@ -4,7 +4,6 @@ import dev.jemu.core.memory.AddressSpace;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,16 +24,14 @@ import java.util.function.Consumer;
  * RAM: stores by other harts that were not caught are caught there, as the ISA requires.
  */
 final class CodeCache {
-    private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
-
     /** By physical page number (address >>> 12: page addresses themselves hash badly, their low bits are 0). */
     private final Map<Long, DecodedPage> pages = new ConcurrentHashMap<>();
     // weak: the cache is the value of a weak map keyed by the bus, and harts reference the bus
     private final List<WeakReference<Hart>> harts = new CopyOnWriteArrayList<>();
     private final AtomicInteger generation = new AtomicInteger();
 
-    static synchronized CodeCache of(AddressSpace bus) {
-        return BY_BUS.computeIfAbsent(bus, b -> new CodeCache());
+    static CodeCache of(AddressSpace bus) {
+        return bus.shared(CodeCache.class, CodeCache::new);
     }
 
     void register(Hart h) {

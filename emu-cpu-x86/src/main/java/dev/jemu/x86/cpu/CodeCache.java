@@ -5,7 +5,6 @@ import dev.jemu.core.memory.Region;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * Decoded instructions per physical page of RAM or ROM, shared by all CPUs on one bus (decoding depends only on the
@@ -18,7 +17,6 @@ import java.util.WeakHashMap;
  * decoded page are dropped with the translation.
  */
 final class CodeCache {
-    private static final Map<AddressSpace, CodeCache> BY_BUS = new WeakHashMap<>();
     /**
      * At most this many decoded pages (about 24 KiB each): a guest that has run more code than this (page cache pages
      * reused for other programs' code) starts the cache afresh rather than growing without bound.
@@ -42,6 +40,19 @@ final class CodeCache {
         char[] heat;
         X86Block[] blocks;
 
+        /**
+         * The byte at {@code off} of the page as its snapshot has it: every op and block of the page is decoded from
+         * the snapshot, since it is what the page is checked against (RAM may differ by a device's DMA until the next
+         * re-check, and an op decoded from such bytes would outlive a re-check that finds RAM back as it was). Past
+         * the page end: {@link X86Exception} (the instruction crosses it, and is never cached).
+         */
+        int byteAt(long off) {
+            if ((off & ~0xfffL) != 0) {
+                throw X86Exception.INSTANCE;
+            }
+            return snapshot.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off) & 0xff;
+        }
+
         Page(long pa, int mode, MemorySegment live, int epoch) {
             this.pa = pa;
             this.mode = mode;
@@ -64,8 +75,9 @@ final class CodeCache {
         this.bus = bus;
     }
 
-    static synchronized CodeCache of(AddressSpace bus) {
-        return BY_BUS.computeIfAbsent(bus, CodeCache::new);
+    /** The cache of the CPUs on {@code bus}. */
+    static CodeCache of(AddressSpace bus) {
+        return bus.shared(CodeCache.class, () -> new CodeCache(bus));
     }
 
     private static long key(long ppn, int mode) {

@@ -665,13 +665,13 @@ public final class X86Cpu implements Cpu {
             int len;
             if (page != null && (op = page.ops[off]) != null) {
                 len = page.len[off];
-            } else {
-                op = decoder.decode(fetcher, lin, mode);
+            } else if (page != null && !page.dead && (op = decodeInPage(page, off, mode)) != null) {
                 len = decoder.length();
-                if (page != null && off + len <= 4096 && !page.dead) {
-                    page.ops[off] = op;
-                    page.len[off] = (byte) len;
-                }
+                page.ops[off] = op;
+                page.len[off] = (byte) len;
+            } else {
+                op = decoder.decode(fetcher, lin, mode); // no page, or across its end: through the MMU, never cached
+                len = decoder.length();
             }
             long next = (rip + len) & mask;
             nrip = next;
@@ -687,6 +687,15 @@ public final class X86Cpu implements Cpu {
             if ((lin & ~0xfffL) != pageLin) {
                 return;
             }
+        }
+    }
+
+    /** The instruction at {@code off} decoded from the page's snapshot (see CodeCache.Page#byteAt), or null if it crosses the page end. */
+    private X86Op decodeInPage(CodeCache.Page page, int off, int mode) {
+        try {
+            return decoder.decode(page::byteAt, off, mode);
+        } catch (X86Exception e) {
+            return null;
         }
     }
 

@@ -9,7 +9,6 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 
 /**
@@ -21,7 +20,7 @@ import java.lang.invoke.MethodHandles;
  * ({@code c.leave}) or branches away ({@code c.nrip} not the fall-through); a branch back to the block's start
  * loops in place while a whole pass fits the budget and the machine loop wants no attention.
  *
- * <p>A block is decoded afresh from the page's bytes: straight-line code from the entry, along the fall-through
+ * <p>A block is decoded afresh from the page's bytes (its snapshot, as the page's ops are): straight-line code from the entry, along the fall-through
  * of conditional branches and through direct JMPs whose target is in the page and not yet in the block, up to an
  * instruction that always transfers control (CALL, RET, other JMPs, INT, IRET, SYSCALL, HLT, ...), one that would
  * cross the page end, an undefined opcode, or {@link #MAX_LENGTH} instructions.
@@ -78,12 +77,7 @@ final class X86Jit {
     /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */
     static X86Block compile(CodeCache.Page page, int off) {
         Decoder decoder = new Decoder();
-        Insn.Fetcher bytes = at -> {
-            if (at >= 4096) {
-                throw X86Exception.INSTANCE; // the instruction would cross the page end
-            }
-            return page.live.get(ValueLayout.JAVA_BYTE, at) & 0xff;
-        };
+        Insn.Fetcher bytes = page::byteAt; // X86Exception: the instruction would cross the page end
         X86Op[] ops = new X86Op[MAX_LENGTH];
         short[] starts = new short[MAX_LENGTH];
         short[] falls = new short[MAX_LENGTH];

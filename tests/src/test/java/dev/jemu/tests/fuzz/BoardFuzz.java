@@ -256,7 +256,10 @@ final class BoardFuzz {
                 if (ticks.get() == t0) {
                     fail("timers stopped firing");
                 } else if (h1 == h0) {
-                    fail("the CPU heartbeat stopped at " + h0);
+                    // where the CPU is tells a stopped CPU (halted, or a jemu bug) from one running wild code
+                    String regs = m.control().query(b -> b.registerDump(0)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                    fail("the CPU heartbeat stopped at " + h0 + (rebooted ? " (after the reset)" : "")
+                            + "; the CPU's registers:\n" + regs.indent(4).stripTrailing());
                 }
             }
         } catch (TimeoutException e) {
