@@ -146,7 +146,15 @@ class ChardevBootTest {
         int signal(String name) throws Exception {
             Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
             assertEquals(0, kill.waitFor());
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "jemu did not end on SIG" + name);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                // what it was doing: its threads, and what it said
+                Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(process.pid()), "Thread.print")
+                        .redirectErrorStream(true).start();
+                String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                throw new AssertionError("jemu did not end on SIG" + name + "; stderr: " + err.snapshot()
+                        + "\nthreads:\n" + threads);
+            }
             Thread.sleep(200); // the drains catch the last line
             return process.exitValue();
         }

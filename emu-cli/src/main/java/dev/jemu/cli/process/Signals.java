@@ -24,13 +24,13 @@ public final class Signals {
 
     public static void install(PrintStream errStream) {
         err = errStream;
-        // A shell starts background jobs with SIGINT ignored, and the JVM leaves an ignored signal alone; QEMU
-        // catches SIGINT and SIGTERM regardless, so they go back to the default first (SIGHUP stays ignored
-        // under nohup, which is what nohup is for).
+        // A shell starts background jobs with SIGINT ignored, nohup ignores SIGHUP, and the JVM leaves an ignored
+        // signal alone; QEMU catches all three regardless (a sigaction each at start), so they go back to the
+        // default first
         MethodHandle signal = Libc.function("signal", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS));
         if (signal != null) {
-            for (int sig : new int[] {2, 15}) {
+            for (int sig : new int[] {1, 2, 15}) {
                 try {
                     MemorySegment ignored = (MemorySegment) signal.invokeExact(sig, MemorySegment.NULL);
                 } catch (Throwable t) {

@@ -215,7 +215,8 @@ class SmpTest {
         m.harts.get(1).setReg(A4, MARK);
         m.harts.get(1).setReg(A5, 0x5a);
         m.start();
-        Thread.sleep(100);
+        // the hart has decoded its loop once it has counted (a fixed sleep was too short on a loaded host)
+        await(() -> m.harts.get(1).reg(T0) > 1000, "hart 1 runs its loop");
         // the new code, written as DMA would (no hart's store marks it): sd a5,0(a4)
         m.bus.load(spin, new Asm(spin).sd(A5, A4, 0).bytes());
         Thread.sleep(200);
