@@ -110,6 +110,15 @@ class RepRunsTest {
         return rig.bus.read(0x5000 + 8 * ((la - 0x200000) >>> 12), 8);
     }
 
+    /** Runs the loaded snippet to its #PF, with error code {@code error} ({@code what}) and CR2 = {@code cr2}. */
+    private static TestRig.Result pageFault(TestRig rig, int error, long cr2, String what) {
+        TestRig.Result r = rig.go(1000);
+        assertEquals(Vectors.PF, r.fault());
+        assertEquals(error, rig.cpu.excError, what);
+        assertEquals(cr2, rig.cpu.cr2);
+        return r;
+    }
+
     @Test
     void aStoreFaultOnALaterPageKeepsTheRunsBeforeIt() {
         TestRig rig = smallPages("""
@@ -118,10 +127,7 @@ class RepRunsTest {
                 mov $10, %ecx
                 rep stosq
                 """);
-        TestRig.Result r = rig.go(1000);
-        assertEquals(Vectors.PF, r.fault());
-        assertEquals(Mmu.PF_W, rig.cpu.excError, "a write to a page that is not present");
-        assertEquals(0x201000, rig.cpu.cr2);
+        TestRig.Result r = pageFault(rig, Mmu.PF_W, 0x201000, "a write to a page that is not present");
         assertEquals(8, r.reg(X86Cpu.RCX), "two elements done, eight left");
         assertEquals(0x201000, r.reg(X86Cpu.RDI));
         assertEquals(0x5a5a5a5a5a5a5a5aL, rig.bus.read(0x200ff8, 8));
@@ -142,10 +148,7 @@ class RepRunsTest {
         for (int i = 0; i < 0x100; i++) {
             rig.bus.write(0x205f80 + i, 1, i ^ 0x33);
         }
-        TestRig.Result r = rig.go(1000);
-        assertEquals(Vectors.PF, r.fault());
-        assertEquals(Mmu.PF_P | Mmu.PF_W, rig.cpu.excError, "a write to a read-only page");
-        assertEquals(0x204000, rig.cpu.cr2);
+        TestRig.Result r = pageFault(rig, Mmu.PF_P | Mmu.PF_W, 0x204000, "a write to a read-only page");
         assertEquals(0x80, r.reg(X86Cpu.RCX));
         assertEquals(0x206000, r.reg(X86Cpu.RSI));
         assertEquals(0x204000, r.reg(X86Cpu.RDI));
@@ -163,10 +166,7 @@ class RepRunsTest {
                 mov $4, %ecx
                 rep movsq
                 """);
-        TestRig.Result r = rig.go(1000);
-        assertEquals(Vectors.PF, r.fault());
-        assertEquals(0, rig.cpu.excError, "a read of a page that is not present");
-        assertEquals(0x201000, rig.cpu.cr2);
+        TestRig.Result r = pageFault(rig, 0, 0x201000, "a read of a page that is not present");
         assertEquals(3, r.reg(X86Cpu.RCX));
         assertEquals(0x202008, r.reg(X86Cpu.RDI));
     }
