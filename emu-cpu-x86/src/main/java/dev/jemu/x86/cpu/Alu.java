@@ -41,7 +41,7 @@ final class Alu {
     }
 
     /**
-     * Every arithmetic flag at once, as a shift sets them (CF and OF given, AF 0, ZF SF PF from the result): the
+     * Every arithmetic flag at once, as a shift or MUL/IMUL sets them (CF and OF given, AF 0, ZF SF PF from the result): the
      * flags of a lazily kept earlier result are overwritten, so they are never computed.
      */
     static void shiftFlags(X86Cpu c, int cf, int of, long res, int size) {

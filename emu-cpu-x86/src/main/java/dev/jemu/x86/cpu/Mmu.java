@@ -704,4 +704,39 @@ public final class Mmu {
             if (wtag[i] != -1 && wphys[i] == page) wtag[i] = -1;
         }
     }
+
+    // ---------------------------------------------------------------- page runs of REP MOVS/STOS (RepRuns)
+
+    /**
+     * The host address of linear {@code la} for a REP string instruction that accesses bytes [{@code lo},
+     * {@code lo + len}) of la's page in one go: translated as an element access at {@code la} would be (the
+     * permission checks, the A/D bits, #PF with CR2 = la), from the TLB or by a walk. 0 where the run must go element
+     * by element: the page is not RAM (ROM is RAM to a read), or {@link RawMemory} is off. For a store the run is
+     * marked in the dirty log and dropped from the decoded code here (a write entry's page has neither to do); the
+     * caller then stores the whole run.
+     */
+    long runHost(long la, int lo, int len, boolean write) {
+        if (!RawMemory.ENABLED) {
+            return 0;
+        }
+        int key = key();
+        int t = (int) (la >>> 12) & TLB_MASK;
+        long tag = (la & PAGE_MASK) | key;
+        if (write ? wtag[t] == tag : rtag[t] == tag) {
+            return la + (write ? woff[t] : roff[t]);
+        }
+        long pa = translate(la, write ? WRITE : READ, key);
+        long page = pa & PAGE_MASK;
+        Region r = c.bus.find(page);
+        if (r == null || !r.contains(page + 4095) || (write ? r.kind() != Region.Kind.RAM : !r.isMemory())) {
+            return 0;
+        }
+        if (write) {
+            r.ram().dirtyLog().mark(page - r.base() + lo, len);
+            if (code.hasCode(page)) {
+                code.written(page + lo, len);
+            }
+        }
+        return r.ram().segment().address() + (pa - r.base());
+    }
 }

@@ -12,10 +12,8 @@ final class MulDiv {
     }
 
     private static void mulFlags(X86Cpu c, long low, boolean overflow, int s) {
-        c.setCf(overflow ? 1 : 0);
-        c.setOf(overflow ? 1 : 0);
-        c.setAf(0);
-        Alu.szp(c, Alu.trunc(low, s), s);
+        // all six flags are written: an earlier lazily kept result's flags are dropped, never computed
+        Alu.shiftFlags(c, overflow ? 1 : 0, overflow ? 1 : 0, Alu.trunc(low, s), s);
     }
 
     /** One-operand MUL: AX = AL*src, DX:AX, EDX:EAX, RDX:RAX. */

@@ -6,7 +6,8 @@ import static dev.jemu.x86.cpu.OpcodeTable.ONE;
  * MOVS, CMPS, STOS, LODS, SCAS with REP/REPE/REPNE in every address size. The source is seg:rSI (DS unless
  * overridden), the destination ES:rDI; rSI/rDI/rCX are used and written at the address size. A REP op runs at
  * most {@link #CHUNK} iterations per execution and then restarts itself (nrip = rip), so interrupts are taken
- * between chunks; a fault in an iteration leaves the registers as of the iterations done, as on hardware.
+ * between chunks; a fault in an iteration leaves the registers as of the iterations done, as on hardware. REP MOVS
+ * and REP STOS go a page run at a time where they can ({@link RepRuns}).
  */
 final class StringOps {
     private StringOps() {
@@ -33,13 +34,21 @@ final class StringOps {
         }
         boolean compares = kind == CMPS || kind == SCAS;
         int stopZf = d.rep == 0xf3 ? 0 : 1; // REPE stops when ZF = 0, REPNE when ZF = 1
+        boolean bulk = kind == MOVS || kind == STOS;
         return c -> {
             long n = Alu.get(c, X86Cpu.RCX, as);
             int step = c.df ? -bytes : bytes;
             for (int i = 0; n != 0; i++) {
-                if (i == CHUNK) {
+                if (i >= CHUNK) {
                     c.nrip = c.rip; // more to do: run again after the run loop has looked at interrupts
                     return;
+                }
+                long k;
+                if (bulk && (k = RepRuns.run(c, kind == MOVS, s, as, seg, n, CHUNK - i)) != 0) {
+                    n = Alu.trunc(n - k, as); // a page run at once (see RepRuns)
+                    Alu.set(c, X86Cpu.RCX, as, n);
+                    i += (int) k - 1;
+                    continue;
                 }
                 once(c, kind, s, as, seg, step);
                 n = Alu.trunc(n - 1, as);

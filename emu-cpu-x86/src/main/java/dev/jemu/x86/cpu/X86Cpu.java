@@ -571,6 +571,9 @@ public final class X86Cpu implements Cpu {
     @Override
     public long run(long budget) {
         executed = 0;
+        if (X86Stats.ON) {
+            X86Stats.runStart();
+        }
         while (executed < budget) {
             if (executed != 0 && loop.attention()) {
                 break;
@@ -580,6 +583,9 @@ public final class X86Cpu implements Cpu {
                     halted = false;
                     code.recheck();
                     interrupts.external(intr.acknowledge());
+                    if (X86Stats.ON) {
+                        X86Stats.interrupts++;
+                    }
                 }
                 if (halted) {
                     break;
@@ -599,11 +605,15 @@ public final class X86Cpu implements Cpu {
                     break;
                 }
                 interrupts.exception();
+                if (X86Stats.ON) {
+                    X86Stats.exceptions++;
+                }
             }
         }
         retired += executed;
         if (X86Stats.ON) {
             X86Stats.runEnd(retired, jitRetired);
+            X86Stats.ranUntil(halted);
         }
         return executed;
     }

@@ -10,6 +10,9 @@ final class X86Stats {
     private static final long PERIOD = 1L << 28;
     private static final long T0 = System.nanoTime();
     static long compiles, compileNanos, compiledInsns, jitEntries;
+    /** Wall time the CPU was halted (from a run that ended halted to the next run), interrupts and exceptions taken. */
+    static long haltedNanos, interrupts, exceptions;
+    private static long haltedSince, lastHalted, lastInterrupts, lastExceptions;
     private static long lastRetired, lastJit, lastEntries, lastCompiles, lastNanos = T0, next = PERIOD;
 
     private X86Stats() {
@@ -24,14 +27,33 @@ final class X86Stats {
         long d = retired - lastRetired, dj = jitInsns - lastJit, de = jitEntries - lastEntries;
         double secs = (now - lastNanos) / 1e9;
         System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, compiles %d "
-                        + "(total %d, %.2fs, %.1f insns each)%n", (now - T0) / 1e9,
-                java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
+                        + "(total %d, %.2fs, %.1f insns each), halted %.2fs, %d interrupts, %d exceptions%n",
+                (now - T0) / 1e9, java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
                 retired >> 20, d / secs / 1e6, 100.0 * dj / Math.max(1, d), de == 0 ? 0.0 : (double) dj / de,
-                compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles));
+                compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles),
+                (haltedNanos - lastHalted) / 1e9, interrupts - lastInterrupts, exceptions - lastExceptions);
+        lastHalted = haltedNanos;
+        lastInterrupts = interrupts;
+        lastExceptions = exceptions;
         lastRetired = retired;
         lastJit = jitInsns;
         lastEntries = jitEntries;
         lastCompiles = compiles;
         lastNanos = now;
+    }
+
+    /** A run starts: the wall time since a run that ended halted was spent halted. */
+    static void runStart() {
+        if (haltedSince != 0) {
+            haltedNanos += System.nanoTime() - haltedSince;
+            haltedSince = 0;
+        }
+    }
+
+    /** A run ended, halted or not. */
+    static void ranUntil(boolean halted) {
+        if (halted) {
+            haltedSince = System.nanoTime();
+        }
     }
 }
