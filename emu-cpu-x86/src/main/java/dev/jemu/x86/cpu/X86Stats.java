@@ -10,6 +10,8 @@ final class X86Stats {
     private static final long PERIOD = 1L << 28;
     private static final long T0 = System.nanoTime();
     static long compiles, compileNanos, compiledInsns, jitEntries;
+    /** Compiled instructions written as bytecode (X86Emit) rather than calls of their closures. */
+    static long emittedInsns;
     private static long lastRetired, lastJit, lastEntries, lastCompiles, lastNanos = T0, next = PERIOD;
 
     private X86Stats() {
@@ -24,10 +26,11 @@ final class X86Stats {
         long d = retired - lastRetired, dj = jitInsns - lastJit, de = jitEntries - lastEntries;
         double secs = (now - lastNanos) / 1e9;
         System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, compiles %d "
-                        + "(total %d, %.2fs, %.1f insns each)%n", (now - T0) / 1e9,
+                        + "(total %d, %.2fs, %.1f insns each, %.0f%% emitted)%n", (now - T0) / 1e9,
                 java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
                 retired >> 20, d / secs / 1e6, 100.0 * dj / Math.max(1, d), de == 0 ? 0.0 : (double) dj / de,
-                compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles));
+                compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles),
+                100.0 * emittedInsns / Math.max(1, compiledInsns));
         lastRetired = retired;
         lastJit = jitInsns;
         lastEntries = jitEntries;
