@@ -24,6 +24,7 @@ final class X86Emit {
     private static final ClassDesc CD_SEG = ClassDesc.of("dev.jemu.x86.cpu.Segment");
     private static final ClassDesc CD_BRANCH = ClassDesc.of("dev.jemu.x86.cpu.BranchOps");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
+    private static final ClassDesc CD_EXC = ClassDesc.of("dev.jemu.x86.cpu.X86Exception");
     private static final long M32 = 0xffffffffL;
 
     /** Locals of run() the emitted code uses (X86Jit owns 0-7): c.r, ALU operands and result, a linear address. */
@@ -58,10 +59,8 @@ final class X86Emit {
      */
     void emit(X86Forms f, int i, Label exit, boolean last) {
         boolean mem = f.touchesMemory();
-        if (mem) {
-            at.store(cb, i, "rip", false);
-            at.store(cb, i, "nrip", true);
-        }
+        Label begin = cb.newLabel();
+        cb.labelBinding(begin);
         int keep = Alu.LAZY_NONE;
         switch (f.kind()) {
             case X86Forms.MOV -> {
@@ -123,11 +122,43 @@ final class X86Emit {
                 && f.kind() != X86Forms.LEA) {
             kept = Alu.LAZY_NONE; // a call (memory, the stack) may have changed nothing, but be plain about it
         }
-        if (mem && !last) {
-            cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifne(exit); // a store hit code, or a device asked
+        if (mem) {
+            // a fault leaves through a handler that sets c.rip/c.nrip to this instruction (see handlers())
+            Label to = cb.newLabel();
+            cb.labelBinding(to);
+            faults.add(new Fault(begin, to, i));
+            if (!last) {
+                Label on = cb.newLabel();
+                cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifeq(on); // a store hit code, or a device asked
+                at.store(cb, i, "nrip", true);
+                cb.goto_(exit);
+                cb.labelBinding(on);
+            }
         }
-        if (last && !mem) {
+        if (last) {
             at.store(cb, i, "nrip", true);
+        }
+    }
+
+    private record Fault(Label from, Label to, int insn) {
+    }
+
+    /** The emitted memory accesses, each with the instruction whose c.rip/c.nrip its fault must show. */
+    private final java.util.List<Fault> faults = new java.util.ArrayList<>();
+
+    /**
+     * The fault handlers, after the method's code: an X86Exception from an emitted access sets c.rip and c.nrip
+     * as the closure path does before every op, and propagates (X86Block.retiredBefore finds the count from rip).
+     * Nothing the Mmu or a device does while the access runs reads them.
+     */
+    void handlers() {
+        for (Fault f : faults) {
+            Label h = cb.newLabel();
+            cb.labelBinding(h);
+            at.store(cb, f.insn(), "rip", false);
+            at.store(cb, f.insn(), "nrip", true);
+            cb.athrow();
+            cb.exceptionCatch(f.from(), f.to(), h, CD_EXC);
         }
     }
 

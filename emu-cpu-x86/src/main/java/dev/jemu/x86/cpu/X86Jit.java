@@ -243,5 +243,6 @@ final class X86Jit {
         cb.goto_(top);
         cb.labelBinding(ret);
         cb.iload(DONE).ireturn();
+        emit.handlers();
     }
 }
