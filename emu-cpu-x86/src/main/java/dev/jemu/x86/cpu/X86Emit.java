@@ -102,6 +102,13 @@ final class X86Emit {
                 cb.lastore();
             }
             case X86Forms.ALU -> keep = alu(f, i);
+            case X86Forms.NOT -> {
+                cb.aload(R).ldc(f.dst()).aload(R).ldc(f.dst()).laload().ldc(-1L).lxor();
+                if (f.size() == 32) {
+                    cb.ldc(M32).land(); // a 32-bit result zero-extends
+                }
+                cb.lastore();
+            }
             case X86Forms.INCDEC -> keep = incDec(f);
             case X86Forms.JCC -> jcc(f, i, exit);
             case X86Forms.PUSH -> {
@@ -119,7 +126,7 @@ final class X86Emit {
             kept = keep;
             keptSize = f.size();
         } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
-                && f.kind() != X86Forms.LEA) {
+                && f.kind() != X86Forms.LEA && f.kind() != X86Forms.NOT) {
             kept = Alu.LAZY_NONE; // a call (memory, the stack) may have changed nothing, but be plain about it
         }
         if (mem) {
@@ -254,8 +261,8 @@ final class X86Emit {
                 lazy = Alu.LAZY_LOGIC;
             }
         }
-        if (s == 32) {
-            cb.ldc(M32).land();
+        if (s != 64) {
+            cb.ldc(Alu.trunc(-1L, s)).land();
         }
         cb.lstore(RES);
         boolean logic = lazy == Alu.LAZY_LOGIC;
@@ -355,6 +362,9 @@ final class X86Emit {
         int k = kept;
         if (k == Alu.LAZY_NONE) {
             return false;
+        }
+        if (keptSize == 8 && pair != 2) {
+            return false; // a byte result: only ZF is as simple as for 32/64 bits
         }
         boolean sub = k == Alu.LAZY_SUB, logic = k == Alu.LAZY_LOGIC;
         switch (pair) {

@@ -2,7 +2,8 @@ package dev.jemu.x86.cpu;
 
 /**
  * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
- * the common 32/64-bit integer moves, ALU ops, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, recognised
+ * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
+ * stores and byte CMP/TEST, recognised
  * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
  * ADC/SBB, read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
  */
@@ -16,6 +17,8 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     /** Jcc cc to the fall-through + imm. */
     static final int JCC = 6;
     static final int PUSH = 7, POP = 8;
+    /** dst = ~dst. */
+    static final int NOT = 9;
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
 
@@ -76,8 +79,9 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             int n = op & 7 | (d.rex & 1) << 3;
             return new X86Forms(op < 0x58 ? PUSH : POP, 64, 0, n, null, null, 0, 0, 0);
         }
-        if (!wide) {
-            return null;
+        X86Forms bytes8 = byteForm(d, bytes, at, len);
+        if (bytes8 != null || !wide) {
+            return bytes8;
         }
         if (op >= 0x40 && op <= 0x4f) { // INC/DEC r outside 64-bit mode (REX there)
             return new X86Forms(INCDEC, s, 0, op & 7, null, null, op < 0x48 ? 1 : -1, 0, 0);
@@ -118,8 +122,16 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 Operand rm = source(d, s);
                 return rm == null ? null : new X86Forms(ALU, s, TEST, -1, rm, Operand.reg(d.reg()), 0, 0, 0);
             }
-            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1); the rest of group 3 keeps its closures
-                if (d.modrmReg() > 1) {
+            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1), NOT and NEG of a register; MUL/DIV keep closures
+                int g = d.modrmReg();
+                if (g == 2 || g == 3) {
+                    if (d.isMem()) {
+                        return null;
+                    }
+                    return g == 2 ? new X86Forms(NOT, s, 0, d.rm(), null, null, 0, 0, 0) // NEG: flags of 0 - r
+                            : new X86Forms(ALU, s, Alu.SUB, d.rm(), Operand.imm(0), Operand.reg(d.rm()), 0, 0, 0);
+                }
+                if (g > 1) {
                     return null;
                 }
                 Operand rm = source(d, s);
@@ -176,6 +188,42 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                     long imm = s == 64 ? le(bytes, at + len - 8, 8) : le(bytes, at + len - 4, 4);
                     return new X86Forms(MOV, s, 0, n, null, Operand.imm(imm), 0, 0, 0);
                 }
+                return null;
+            }
+        }
+    }
+
+    /** The byte forms: MOV to memory, and CMP/TEST (which write no byte register). */
+    private static X86Forms byteForm(Insn d, Insn.Fetcher bytes, int at, int len) {
+        int op = d.opcode;
+        switch (op) {
+            case 0x88 -> {
+                if (!d.isMem()) {
+                    return null;
+                }
+                Operand m = source(d, 8);
+                return m == null ? null : new X86Forms(STORE, 8, 0, -1, m, Operand.reg(d.byteReg(d.reg())), 0, 0, 0);
+            }
+            case 0x80 -> {
+                if (d.modrmReg() != Alu.CMP) {
+                    return null;
+                }
+                Operand rm = source(d, 8);
+                long imm = bytes.byteAt(at + len - 1);
+                return rm == null ? null : new X86Forms(ALU, 8, Alu.CMP, -1, rm, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x38, 0x3a, 0x84 -> {
+                Operand rm = source(d, 8);
+                Operand r = Operand.reg(d.byteReg(d.reg()));
+                int alu = op == 0x84 ? TEST : Alu.CMP;
+                return rm == null ? null
+                        : new X86Forms(ALU, 8, alu, -1, op == 0x3a ? r : rm, op == 0x3a ? rm : r, 0, 0, 0);
+            }
+            case 0x3c, 0xa8 -> {
+                long imm = bytes.byteAt(at + len - 1);
+                return new X86Forms(ALU, 8, op == 0xa8 ? TEST : Alu.CMP, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            default -> {
                 return null;
             }
         }
