@@ -101,6 +101,8 @@ final class X86Emit {
                 }
                 cb.lastore();
             }
+            case X86Forms.NOP -> {
+            }
             case X86Forms.ALU -> keep = alu(f, i);
             case X86Forms.NOT -> {
                 cb.aload(R).ldc(f.dst()).aload(R).ldc(f.dst()).laload().ldc(-1L).lxor();
@@ -126,7 +128,7 @@ final class X86Emit {
             kept = keep;
             keptSize = f.size();
         } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
-                && f.kind() != X86Forms.LEA && f.kind() != X86Forms.NOT) {
+                && f.kind() != X86Forms.LEA && f.kind() != X86Forms.NOT && f.kind() != X86Forms.NOP) {
             kept = Alu.LAZY_NONE; // a call (memory, the stack) may have changed nothing, but be plain about it
         }
         if (mem) {

@@ -19,6 +19,9 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int PUSH = 7, POP = 8;
     /** dst = ~dst. */
     static final int NOT = 9;
+    /** Nothing: the decoder's empty op (NOP, PAUSE, the hint NOPs, ENDBR64). */
+    static final int NOP = 10;
+    static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
 

@@ -106,7 +106,8 @@ final class X86Jit {
             }
             seen[at] = true;
             ops[n] = op;
-            forms[n] = EMIT ? X86Forms.of(decoder.insn(), bytes, at, decoder.length()) : null;
+            forms[n] = !EMIT ? null : op == MoveOps.NOP ? X86Forms.NOTHING
+                    : X86Forms.of(decoder.insn(), bytes, at, decoder.length());
             starts[n] = (short) (at - off);
             int next = at + decoder.length();
             falls[n] = (short) (next - off);

@@ -105,7 +105,8 @@ class X86EmitTest {
             "lea -1(%esi,%edx,2), %edi", "lea (%rip), %rdi", "movzbl %bh, %edi", "movzbl (%rsi), %edi",
             "movzwq 2(%rsi), %rdi", "movsbq %bl, %rdi", "movswl 6(%rsi), %edi", "movslq %ebx, %rdi",
             "movslq 4(%rsi), %rdi", "push %rbx", "pop %rdi", "push %r12", "pop %r13", "mov %fs:8(%rsi), %rdi",
-            "not %rdi", "not %edi", "movb %bl, 5(%rsi,%rdx,8)", "mov %bh, 1(%rsi)\nmov (%rsi), %rdi"};
+            "not %rdi", "not %edi", "movb %bl, 5(%rsi,%rdx,8)", "mov %bh, 1(%rsi)\nmov (%rsi), %rdi",
+            "nop\nendbr64\nnopw 0(%rax,%rax,1)\npause\nmov %rbx, %rdi"};
         StringBuilder sb = new StringBuilder("""
                 lea buf(%rip), %rsi
                 mov $0x8081828384858687, %rax
@@ -117,7 +118,10 @@ class X86EmitTest {
                 imul $0x9e3779b97f4a7c15, %rbx
                 """.replace("imul $0x9e3779b97f4a7c15, %rbx", "mov $0x9e3779b97f4a7c15, %r8\nimul %r8, %rbx"));
         for (String f : forms) {
-            assertNotNull(form(f.lines().findFirst().orElseThrow(), 64), "emitted: " + f);
+            String first = f.lines().findFirst().orElseThrow();
+            if (!first.equals("nop")) { // the NOPs are recognised by their op (MoveOps.NOP), not by X86Forms
+                assertNotNull(form(first, 64), "emitted: " + f);
+            }
             sb.append(f).append("\nadd %rdi, %rbp\nrol $3, %rbp\n");
         }
         sb.append("mov %rbp, 64(%rsi,%rdx,8)\ndec %ecx\njnz 1b\n");
