@@ -44,6 +44,11 @@ public final class Decoder {
         }
     }
 
+    /** The decoding state of the instruction {@link #decode} decoded last (the block JIT reads its form). */
+    Insn insn() {
+        return d;
+    }
+
     /** The length of the instruction {@link #decode} decoded last. */
     public int length() {
         return d.length();

@@ -32,6 +32,8 @@ final class X86Jit {
     /** Block entries into a page before its entries are counted one by one (most pages never get hot). */
     static final int PAGE_THRESHOLD = 64;
     static final int MAX_LENGTH = 64;
+    /** Whether common instruction forms are written as bytecode (X86Emit); -Djemu.jit.emit=false calls every closure. */
+    static final boolean EMIT = !"false".equals(System.getProperty("jemu.jit.emit"));
 
     private static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.x86.cpu.X86Cpu");
     private static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.x86.cpu.X86Op");
@@ -82,6 +84,7 @@ final class X86Jit {
         short[] starts = new short[MAX_LENGTH];
         short[] falls = new short[MAX_LENGTH];
         short[] nexts = new short[MAX_LENGTH];
+        X86Forms[] forms = new X86Forms[MAX_LENGTH];
         boolean[] seen = new boolean[4096];
         int n = 0;
         int at = off;
@@ -97,6 +100,8 @@ final class X86Jit {
             }
             seen[at] = true;
             ops[n] = op;
+            forms[n] = !EMIT ? null : op == MoveOps.NOP ? X86Forms.NOTHING
+                    : X86Forms.of(decoder.insn(), bytes, at, decoder.length());
             starts[n] = (short) (at - off);
             int next = at + decoder.length();
             falls[n] = (short) (next - off);
@@ -121,10 +126,14 @@ final class X86Jit {
         System.arraycopy(ops, 0, data, 0, n);
         long t0 = X86Stats.ON ? System.nanoTime() : 0;
         X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, java.util.Arrays.copyOf(starts, n),
-                java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask), data, X86Block.class);
+                java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask,
+                java.util.Arrays.copyOf(forms, n)), data, X86Block.class);
         if (X86Stats.ON) {
             X86Stats.compiles++;
             X86Stats.compiledInsns += n;
+            for (int i = 0; i < n; i++) {
+                X86Stats.emittedInsns += forms[i] != null ? 1 : 0;
+            }
             X86Stats.compileNanos += System.nanoTime() - t0;
         }
         return b;
@@ -137,9 +146,9 @@ final class X86Jit {
     /**
      * The class of a block of {@code n} instructions: each at {@code starts[i]} from the entry, its fall-through at
      * {@code falls[i]} (what c.nrip holds while it runs) and the block going on at {@code nexts[i]} (the fall-through,
-     * or a followed JMP's target).
+     * or a followed JMP's target); {@code forms[i]} non-null when it is written as bytecode (X86Emit).
      */
-    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask) {
+    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask, X86Forms[] forms) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
@@ -152,7 +161,7 @@ final class X86Jit {
                 }
                 cb.ldc(mask).invokespecial(CD_BLOCK, INIT_NAME, MTD_INIT).return_();
             });
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask));
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask, forms));
         });
     }
 
@@ -166,15 +175,40 @@ final class X86Jit {
         }
     }
 
-    private static void emitRun(CodeBuilder cb, int n, short[] starts, short[] falls, short[] nexts, long mask) {
+    /** Where instruction {@code i} of a block is, for the emitted forms (X86Emit): its start or its fall-through. */
+    record Addresses(short[] starts, short[] falls, long mask) {
+        void push(CodeBuilder cb, int i, boolean fall) {
+            address(cb, fall ? falls[i] : starts[i], mask);
+        }
+
+        /** c.{@code field} = the address. */
+        void store(CodeBuilder cb, int i, String field, boolean fall) {
+            cb.aload(C);
+            push(cb, i, fall);
+            cb.putfield(CD_CPU, field, CD_long);
+        }
+    }
+
+    private static void emitRun(CodeBuilder cb, int n, short[] starts, short[] falls, short[] nexts, long mask,
+            X86Forms[] forms) {
         Label top = cb.newLabel();
         Label exit = cb.newLabel();
         Label ret = cb.newLabel();
+        X86Emit emit = new X86Emit(cb, new Addresses(starts, falls, mask));
+        emit.prologue();
         cb.iconst_0().istore(DONE);
         cb.labelBinding(top);
+        emit.forget();
         Label[] left = new Label[n];
         for (int i = 0; i < n; i++) {
             left[i] = cb.newLabel();
+        }
+        for (int i = 0; i < n; i++) {
+            if (forms[i] != null) {
+                emit.emit(forms[i], i, left[i], i == n - 1);
+                continue;
+            }
+            emit.forget();
             cb.aload(C);
             address(cb, starts[i], mask);
             cb.putfield(CD_CPU, "rip", CD_long);
@@ -204,5 +238,6 @@ final class X86Jit {
         cb.goto_(top);
         cb.labelBinding(ret);
         cb.iload(DONE).ireturn();
+        emit.handlers();
     }
 }

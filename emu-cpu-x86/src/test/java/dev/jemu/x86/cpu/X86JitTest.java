@@ -13,20 +13,25 @@ import org.junit.jupiter.api.Test;
  * ({@code jitThreshold = 1}); everything the guest can see, and the instruction count, must be the same.
  */
 class X86JitTest {
-    private record Run(TestRig.Result result, long retired, long compiled) {
+    record Run(TestRig.Result result, long retired, long compiled) {
     }
 
-    private static Run run(String src, boolean compiled, long budget, java.util.function.Consumer<TestRig> setup) {
+    private static Run run(String src, int bits, boolean compiled, long budget, java.util.function.Consumer<TestRig> setup) {
         TestRig rig = new TestRig();
         rig.cpu.jitThreshold = compiled ? 1 : Integer.MAX_VALUE;
-        rig.load(src, 64);
+        rig.load(src, bits);
         setup.accept(rig);
         TestRig.Result r = rig.go(budget);
         return new Run(r, rig.cpu.retired(), rig.cpu.jitRetired());
     }
 
     private static Run[] both(String src, long budget, java.util.function.Consumer<TestRig> setup) {
-        Run i = run(src, false, budget, setup), c = run(src, true, budget, setup);
+        return both(src, 64, budget, setup);
+    }
+
+    /** Runs {@code src} interpreted and compiled in a mode of code size {@code bits}; all the guest sees must agree. */
+    static Run[] both(String src, int bits, long budget, java.util.function.Consumer<TestRig> setup) {
+        Run i = run(src, bits, false, budget, setup), c = run(src, bits, true, budget, setup);
         assertEquals(0, i.compiled(), "the interpreted run compiled nothing");
         assertTrue(c.compiled() > 0, "the compiled run ran compiled blocks");
         assertArrayEquals(i.result().regs(), c.result().regs(), "registers");

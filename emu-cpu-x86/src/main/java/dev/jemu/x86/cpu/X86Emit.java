@@ -1,0 +1,465 @@
+package dev.jemu.x86.cpu;
+
+import static java.lang.constant.ConstantDescs.*;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+
+/**
+ * Writes the bytecode of one {@link X86Forms} instruction into a compiled block's {@code run} (see {@link X86Jit}),
+ * doing what its decoded op does, in the same order, on the same state: registers in {@code c.r}, flags in the CPU's
+ * lazy representation (lazyOp/lazyA/lazyB/lazyCin/lazyRes/lazySize, as {@link Alu} leaves them), memory through the
+ * same {@link Mmu} calls. So a closure op after an emitted one sees exactly what it would after the closure.
+ *
+ * <p>What the closure path pays per instruction is gone where it cannot matter: an instruction that touches no
+ * memory can neither fault nor end the block, so it stores no {@code c.rip}/{@code c.nrip} and is followed by no
+ * exit test. An emitted ALU op also keeps its operands and result in locals, and a Jcc right after it tests them
+ * directly (CMP + JB is one unsigned compare) instead of computing a flag from the lazy fields.
+ */
+final class X86Emit {
+    static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.x86.cpu.X86Cpu");
+    private static final ClassDesc CD_MMU = ClassDesc.of("dev.jemu.x86.cpu.Mmu");
+    private static final ClassDesc CD_SEG = ClassDesc.of("dev.jemu.x86.cpu.Segment");
+    private static final ClassDesc CD_BRANCH = ClassDesc.of("dev.jemu.x86.cpu.BranchOps");
+    private static final ClassDesc CD_LONGS = CD_long.arrayType();
+    private static final ClassDesc CD_EXC = ClassDesc.of("dev.jemu.x86.cpu.X86Exception");
+    private static final long M32 = 0xffffffffL;
+
+    /** Locals of run() the emitted code uses (X86Jit owns 0-7): c.r, ALU operands and result, a linear address. */
+    static final int R = 8, A = 9, B = 11, RES = 13, LA = 15;
+    private static final int C = 1;
+
+    private final CodeBuilder cb;
+    private final X86Jit.Addresses at;
+    /** The lazy kind (Alu.LAZY_*) whose operands and result are in A, B and RES; LAZY_NONE when none are. */
+    private int kept = Alu.LAZY_NONE;
+    private int keptSize;
+
+    X86Emit(CodeBuilder cb, X86Jit.Addresses at) {
+        this.cb = cb;
+        this.at = at;
+    }
+
+    /** Loads c.r into its local once per entry (the array is final). */
+    void prologue() {
+        cb.aload(C).getfield(CD_CPU, "r", CD_LONGS).astore(R);
+    }
+
+    /** A closure op ran (or a loop started): the flags in the locals are no longer the current ones. */
+    void forget() {
+        kept = Alu.LAZY_NONE;
+    }
+
+    /**
+     * Instruction {@code i} of the block. {@code exit} is where a taken Jcc goes after setting c.nrip, and a memory
+     * access that set c.leave (the exit counting i + 1 instructions); {@code last} says the block ends after it (so
+     * c.nrip must name the next instruction).
+     */
+    void emit(X86Forms f, int i, Label exit, boolean last) {
+        boolean mem = f.touchesMemory();
+        Label begin = cb.newLabel();
+        cb.labelBinding(begin);
+        int keep = Alu.LAZY_NONE;
+        switch (f.kind()) {
+            case X86Forms.MOV -> {
+                cb.aload(R).ldc(f.dst());
+                value(f.b(), f.size(), i);
+                cb.lastore();
+            }
+            case X86Forms.STORE -> {
+                linear(f.a().ea(), i);
+                cb.lstore(LA);
+                cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
+                value(f.b(), f.size(), i);
+                cb.invokevirtual(CD_MMU, "write" + f.size(), MethodTypeDesc.of(CD_void, CD_long, CD_long));
+            }
+            case X86Forms.MOVX -> {
+                int from = (int) f.imm();
+                cb.aload(R).ldc(f.dst());
+                value(f.b(), from, i);
+                if (f.cc() != 0) {
+                    cb.l2i();
+                    if (from == 8) {
+                        cb.i2b();
+                    } else if (from == 16) {
+                        cb.i2s();
+                    }
+                    cb.i2l();
+                    if (f.size() == 32) {
+                        cb.ldc(M32).land();
+                    }
+                }
+                cb.lastore();
+            }
+            case X86Forms.LEA -> {
+                cb.aload(R).ldc(f.dst());
+                offset(f.a().ea(), i);
+                if (f.size() == 32) {
+                    cb.ldc(M32).land();
+                }
+                cb.lastore();
+            }
+            case X86Forms.NOP -> {
+            }
+            case X86Forms.ALU -> keep = alu(f, i);
+            case X86Forms.NOT -> {
+                cb.aload(R).ldc(f.dst()).aload(R).ldc(f.dst()).laload().ldc(-1L).lxor();
+                if (f.size() == 32) {
+                    cb.ldc(M32).land(); // a 32-bit result zero-extends
+                }
+                cb.lastore();
+            }
+            case X86Forms.INCDEC -> keep = incDec(f);
+            case X86Forms.JCC -> jcc(f, i, exit);
+            case X86Forms.PUSH -> {
+                cb.aload(C).aload(R).ldc(f.dst()).laload().ldc(64);
+                cb.invokevirtual(CD_CPU, "push", MethodTypeDesc.of(CD_void, CD_long, CD_int));
+            }
+            case X86Forms.POP -> {
+                cb.aload(R).ldc(f.dst()).aload(C).ldc(64);
+                cb.invokevirtual(CD_CPU, "pop", MethodTypeDesc.of(CD_long, CD_int));
+                cb.lastore();
+            }
+            default -> throw new IllegalStateException("form " + f.kind());
+        }
+        if (keep != Alu.LAZY_NONE) {
+            kept = keep;
+            keptSize = f.size();
+        } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
+                && f.kind() != X86Forms.LEA && f.kind() != X86Forms.NOT && f.kind() != X86Forms.NOP) {
+            kept = Alu.LAZY_NONE; // a call (memory, the stack) may have changed nothing, but be plain about it
+        }
+        if (mem) {
+            // a fault leaves through a handler that sets c.rip/c.nrip to this instruction (see handlers())
+            Label to = cb.newLabel();
+            cb.labelBinding(to);
+            faults.add(new Fault(begin, to, i));
+            if (!last) {
+                Label on = cb.newLabel();
+                cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifeq(on); // a store hit code, or a device asked
+                at.store(cb, i, "nrip", true);
+                cb.goto_(exit);
+                cb.labelBinding(on);
+            }
+        }
+        if (last) {
+            at.store(cb, i, "nrip", true);
+        }
+    }
+
+    private record Fault(Label from, Label to, int insn) {
+    }
+
+    /** The emitted memory accesses, each with the instruction whose c.rip/c.nrip its fault must show. */
+    private final java.util.List<Fault> faults = new java.util.ArrayList<>();
+
+    /**
+     * The fault handlers, after the method's code: an X86Exception from an emitted access sets c.rip and c.nrip
+     * as the closure path does before every op, and propagates (X86Block.retiredBefore finds the count from rip).
+     * Nothing the Mmu or a device does while the access runs reads them.
+     */
+    void handlers() {
+        for (Fault f : faults) {
+            Label h = cb.newLabel();
+            cb.labelBinding(h);
+            at.store(cb, f.insn(), "rip", false);
+            at.store(cb, f.insn(), "nrip", true);
+            cb.athrow();
+            cb.exceptionCatch(f.from(), f.to(), h, CD_EXC);
+        }
+    }
+
+    // ---------------------------------------------------------------- operands
+
+    /** Pushes operand {@code o} at {@code size} bits, zero-extended (a byte register in X86Cpu.reg8's coding). */
+    private void value(X86Forms.Operand o, int size, int i) {
+        if (o.isImm()) {
+            cb.ldc(o.imm());
+        } else if (o.isMem()) {
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU);
+            linear(o.ea(), i);
+            cb.invokevirtual(CD_MMU, "read" + size, MethodTypeDesc.of(CD_long, CD_long));
+        } else if (size == 8 && o.reg() >= 16) {
+            cb.aload(R).ldc(o.reg() - 16).laload().ldc(8).lushr().ldc(0xffL).land();
+        } else {
+            cb.aload(R).ldc(o.reg()).laload();
+            if (size != 64) {
+                cb.ldc(Alu.trunc(-1L, size)).land();
+            }
+        }
+    }
+
+    /** Pushes the effective address of {@code ea}, wrapped to its address size (32 or 64), as Ea.offset. */
+    private void offset(Ea ea, int i) {
+        if (ea.base == Ea.RIP) {
+            at.push(cb, i, true);
+        } else if (ea.base >= 0) {
+            cb.aload(R).ldc(ea.base).laload();
+        } else {
+            cb.lconst_0();
+        }
+        if (ea.index >= 0) {
+            cb.aload(R).ldc(ea.index).laload();
+            if (ea.scale != 0) {
+                cb.ldc(ea.scale).lshl();
+            }
+            cb.ladd();
+        }
+        if (ea.disp != 0) {
+            cb.ldc(ea.disp).ladd();
+        }
+        if (ea.addrsize == 32) {
+            cb.ldc(M32).land();
+        }
+    }
+
+    /** Pushes the linear address of {@code ea}, as Ea.linear. */
+    private void linear(Ea ea, int i) {
+        if (ea.addrsize == 64) {
+            offset(ea, i);
+            if (ea.seg >= X86Cpu.FS) {
+                cb.aload(C).getfield(CD_CPU, "seg", CD_SEG.arrayType()).ldc(ea.seg).aaload();
+                cb.getfield(CD_SEG, "base", CD_long).ladd();
+            }
+            return;
+        }
+        cb.aload(C).ldc(ea.seg);
+        offset(ea, i);
+        cb.invokevirtual(CD_CPU, "linear", MethodTypeDesc.of(CD_long, CD_int, CD_long));
+    }
+
+    // ---------------------------------------------------------------- ALU and flags
+
+    private int alu(X86Forms f, int i) {
+        int s = f.size();
+        int kind = f.alu();
+        value(f.a(), s, i);
+        cb.lstore(A);
+        value(f.b(), s, i);
+        cb.lstore(B);
+        cb.lload(A).lload(B);
+        int lazy;
+        switch (kind) {
+            case Alu.ADD -> {
+                cb.ladd();
+                lazy = Alu.LAZY_ADD;
+            }
+            case Alu.SUB, Alu.CMP -> {
+                cb.lsub();
+                lazy = Alu.LAZY_SUB;
+            }
+            case Alu.OR -> {
+                cb.lor();
+                lazy = Alu.LAZY_LOGIC;
+            }
+            case Alu.XOR -> {
+                cb.lxor();
+                lazy = Alu.LAZY_LOGIC;
+            }
+            default -> { // AND, TEST
+                cb.land();
+                lazy = Alu.LAZY_LOGIC;
+            }
+        }
+        if (s != 64) {
+            cb.ldc(Alu.trunc(-1L, s)).land();
+        }
+        cb.lstore(RES);
+        boolean logic = lazy == Alu.LAZY_LOGIC;
+        lazyState(lazy, logic ? -1 : A, logic ? -1 : B, false, s);
+        if (f.dst() >= 0) {
+            cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+        }
+        return lazy;
+    }
+
+    private int incDec(X86Forms f) {
+        int s = f.size();
+        cb.aload(R).ldc(f.dst()).laload();
+        if (s == 32) {
+            cb.ldc(M32).land();
+        }
+        cb.lstore(A);
+        cb.ldc(1L).lstore(B);
+        cb.lload(A).ldc(1L);
+        if (f.imm() > 0) {
+            cb.ladd();
+        } else {
+            cb.lsub();
+        }
+        if (s == 32) {
+            cb.ldc(M32).land();
+        }
+        cb.lstore(RES);
+        int lazy = f.imm() > 0 ? Alu.LAZY_INC : Alu.LAZY_DEC;
+        lazyState(lazy, A, B, true, s); // the carry in is the CF before, as Alu.inc/dec take it
+        cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+        return lazy;
+    }
+
+    /** The lazy-flag fields as Alu.lazy sets them; -1 for an operand stored as 0; cin from c.cf() or 0. */
+    private void lazyState(int lazy, int a, int b, boolean cfIn, int size) {
+        if (cfIn) {
+            cb.aload(C).aload(C).invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_int)).putfield(CD_CPU, "lazyCin", CD_int);
+        } else {
+            cb.aload(C).iconst_0().putfield(CD_CPU, "lazyCin", CD_int);
+        }
+        cb.aload(C).ldc(lazy).putfield(CD_CPU, "lazyOp", CD_int);
+        cb.aload(C);
+        if (a < 0) {
+            cb.lconst_0();
+        } else {
+            cb.lload(a);
+        }
+        cb.putfield(CD_CPU, "lazyA", CD_long);
+        cb.aload(C);
+        if (b < 0) {
+            cb.lconst_0();
+        } else {
+            cb.lload(b);
+        }
+        cb.putfield(CD_CPU, "lazyB", CD_long);
+        cb.aload(C).lload(RES).putfield(CD_CPU, "lazyRes", CD_long);
+        cb.aload(C).ldc(size).putfield(CD_CPU, "lazySize", CD_int);
+    }
+
+    /**
+     * Jcc: to {@code exit} with c.nrip at the target when the condition holds. Tested on the locals when the
+     * instruction before was an emitted ALU op whose flags give the condition simply, else by c.cond(cc).
+     */
+    private void jcc(X86Forms f, int i, Label exit) {
+        Label taken = cb.newLabel();
+        Label on = cb.newLabel();
+        int cc = f.cc();
+        boolean negate = (cc & 1) != 0;
+        Label yes = negate ? on : taken, no = negate ? taken : on;
+        if (!fusedCondition(cc >>> 1, yes, no)) {
+            cb.aload(C).ldc(cc & ~1).invokevirtual(CD_CPU, "cond", MethodTypeDesc.of(CD_boolean, CD_int));
+            cb.ifne(yes).goto_(no);
+        }
+        cb.labelBinding(taken);
+        if (f.ipMask() == -1L) {
+            at.store(cb, i, "rip", false); // a non-canonical target faults at this instruction, as BranchOps.target
+            cb.aload(C).aload(C);
+            at.push(cb, i, true);
+            cb.ldc(f.imm()).ladd().ldc(-1L);
+            cb.invokestatic(CD_BRANCH, "target", MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long));
+        } else {
+            cb.aload(C);
+            at.push(cb, i, true);
+            cb.ldc(f.imm()).ladd().ldc(f.ipMask()).land();
+        }
+        cb.putfield(CD_CPU, "nrip", CD_long);
+        cb.goto_(exit);
+        cb.labelBinding(on);
+    }
+
+    /**
+     * Branches to {@code yes} or {@code no} on condition pair {@code pair} (cc >>> 1: O B E BE S P L LE) of the
+     * kept ALU result; false (emitting nothing) when no result is kept or this pair needs the general path.
+     */
+    private boolean fusedCondition(int pair, Label yes, Label no) {
+        int k = kept;
+        if (k == Alu.LAZY_NONE) {
+            return false;
+        }
+        if (keptSize == 8 && pair != 2) {
+            return false; // a byte result: only ZF is as simple as for 32/64 bits
+        }
+        boolean sub = k == Alu.LAZY_SUB, logic = k == Alu.LAZY_LOGIC;
+        switch (pair) {
+            case 2 -> zero(yes);
+            case 4 -> negative(yes);
+            case 0, 1 -> {
+                if (logic) {
+                    break; // OF and CF are 0: never
+                }
+                if (pair == 1 && sub) {
+                    unsignedCompare(yes, false);
+                    break;
+                }
+                return false;
+            }
+            case 3 -> {
+                if (logic) {
+                    zero(yes);
+                } else if (sub) {
+                    unsignedCompare(yes, true);
+                } else {
+                    return false;
+                }
+            }
+            case 6 -> {
+                if (logic) {
+                    negative(yes);
+                } else if (sub) {
+                    signedCompare(yes, false);
+                } else {
+                    return false;
+                }
+            }
+            case 7 -> {
+                if (logic) {
+                    zero(yes);
+                    negative(yes);
+                } else if (sub) {
+                    signedCompare(yes, true);
+                } else {
+                    return false;
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        cb.goto_(no);
+        return true;
+    }
+
+    private void zero(Label yes) {
+        cb.lload(RES).lconst_0().lcmp().ifeq(yes);
+    }
+
+    private void negative(Label yes) {
+        if (keptSize == 64) {
+            cb.lload(RES).lconst_0().lcmp().iflt(yes);
+        } else {
+            cb.lload(RES).l2i().iflt(yes);
+        }
+    }
+
+    /** a < b (or <=) unsigned: CF (or CF|ZF) of a - b. */
+    private void unsignedCompare(Label yes, boolean orEqual) {
+        if (keptSize == 64) {
+            cb.lload(A).lload(B).invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+        } else {
+            cb.lload(A).lload(B).lcmp(); // zero-extended 32-bit values compare unsigned as longs
+        }
+        if (orEqual) {
+            cb.ifle(yes);
+        } else {
+            cb.iflt(yes);
+        }
+    }
+
+    /** a < b (or <=) signed at the kept size: SF != OF (or ZF | SF != OF) of a - b. */
+    private void signedCompare(Label yes, boolean orEqual) {
+        if (keptSize == 64) {
+            cb.lload(A).lload(B).lcmp();
+            if (orEqual) {
+                cb.ifle(yes);
+            } else {
+                cb.iflt(yes);
+            }
+            return;
+        }
+        cb.lload(A).l2i().lload(B).l2i();
+        if (orEqual) {
+            cb.if_icmple(yes);
+        } else {
+            cb.if_icmplt(yes);
+        }
+    }
+}

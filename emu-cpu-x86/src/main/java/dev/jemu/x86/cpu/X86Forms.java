@@ -1,0 +1,259 @@
+package dev.jemu.x86.cpu;
+
+/**
+ * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
+ * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
+ * stores and byte CMP/TEST, recognised
+ * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
+ * ADC/SBB, read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
+ */
+record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long imm, int cc, long ipMask) {
+    /** dst = b; [a] = b; dst = extend(b) from {@link #imm} bits (signed when cc is 1); dst = offset(a). */
+    static final int MOV = 0, STORE = 1, MOVX = 2, LEA = 3;
+    /** flags of a alu b (Alu.ADD..CMP, or {@link #TEST}), dst = the result unless dst is -1. */
+    static final int ALU = 4;
+    /** dst = dst + 1 (imm 1) or - 1 (imm -1). */
+    static final int INCDEC = 5;
+    /** Jcc cc to the fall-through + imm. */
+    static final int JCC = 6;
+    static final int PUSH = 7, POP = 8;
+    /** dst = ~dst. */
+    static final int NOT = 9;
+    /** Nothing: the decoder's empty op (NOP, PAUSE, the hint NOPs, ENDBR64). */
+    static final int NOP = 10;
+    static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
+    /** The ALU kind of TEST: AND without storing. */
+    static final int TEST = 8;
+
+    /** A register (byte registers in X86Cpu.reg8's coding), an immediate already sized, or a memory operand. */
+    record Operand(int reg, long imm, Ea ea) {
+        boolean isMem() {
+            return ea != null;
+        }
+
+        boolean isImm() {
+            return reg < 0 && ea == null;
+        }
+
+        static Operand reg(int n) {
+            return new Operand(n, 0, null);
+        }
+
+        static Operand imm(long v) {
+            return new Operand(-1, v, null);
+        }
+
+        static Operand mem(Ea ea) {
+            return new Operand(-1, 0, ea);
+        }
+    }
+
+    /** Whether it reads or writes memory (so it may fault or end the block, and needs rip/nrip exact). */
+    boolean touchesMemory() {
+        return kind == PUSH || kind == POP || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
+    }
+
+    /** The emitted form of the instruction the decoder decoded last, at {@code at} ({@code len} bytes), or null. */
+    static X86Forms of(Insn d, Insn.Fetcher bytes, int at, int len) {
+        if (d.mode == 16 || d.lock || d.rep != 0) {
+            return null;
+        }
+        int s = d.opsize;
+        boolean wide = s == 32 || s == 64;
+        int op = d.opcode;
+        if (d.map == OpcodeTable.TWO) {
+            if (op >= 0x80 && op <= 0x8f) {
+                return jcc(d, op & 15, (int) le(bytes, at + len - 4, 4));
+            }
+            if ((op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) && wide) {
+                int from = (op & 1) == 0 ? 8 : 16;
+                Operand src = source(d, from);
+                return src == null ? null : new X86Forms(MOVX, s, 0, d.reg(), null, src, from, op >= 0xbe ? 1 : 0, 0);
+            }
+            return null;
+        }
+        if (d.map != OpcodeTable.ONE) {
+            return null;
+        }
+        if (op >= 0x70 && op <= 0x7f) {
+            return jcc(d, op & 15, (byte) bytes.byteAt(at + len - 1));
+        }
+        if ((op >= 0x50 && op <= 0x5f) && d.mode == 64 && d.opsize64() == 64) {
+            int n = op & 7 | (d.rex & 1) << 3;
+            return new X86Forms(op < 0x58 ? PUSH : POP, 64, 0, n, null, null, 0, 0, 0);
+        }
+        X86Forms bytes8 = byteForm(d, bytes, at, len);
+        if (bytes8 != null || !wide) {
+            return bytes8;
+        }
+        if (op >= 0x40 && op <= 0x4f) { // INC/DEC r outside 64-bit mode (REX there)
+            return new X86Forms(INCDEC, s, 0, op & 7, null, null, op < 0x48 ? 1 : -1, 0, 0);
+        }
+        if (op < 0x40 && (op & 7) <= 5) {
+            int alu = op >>> 3;
+            if (alu == Alu.ADC || alu == Alu.SBB || (op & 7) == 0 || (op & 7) == 2 || (op & 7) == 4) {
+                return null; // byte forms and carry-in ops keep their closures
+            }
+            boolean store = alu != Alu.CMP;
+            if ((op & 7) == 5) { // eAX, imm
+                long imm = Alu.trunc(s == 16 ? (short) le(bytes, at + len - 2, 2) : (int) le(bytes, at + len - 4, 4), s);
+                return new X86Forms(ALU, s, alu, store ? 0 : -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            if ((op & 7) == 1) { // r/m op= r: memory only for CMP (no read-modify-write)
+                if (d.isMem() && store) {
+                    return null;
+                }
+                Operand rm = source(d, s);
+                return rm == null ? null : new X86Forms(ALU, s, alu, store ? d.rm() : -1, rm, Operand.reg(d.reg()), 0, 0, 0);
+            }
+            Operand rm = source(d, s); // r op= r/m
+            return rm == null ? null : new X86Forms(ALU, s, alu, store ? d.reg() : -1, Operand.reg(d.reg()), rm, 0, 0, 0);
+        }
+        switch (op) {
+            case 0x81, 0x83 -> {
+                int alu = d.modrmReg();
+                boolean store = alu != Alu.CMP;
+                if (alu == Alu.ADC || alu == Alu.SBB || (d.isMem() && store)) {
+                    return null;
+                }
+                long imm = op == 0x83 ? (byte) bytes.byteAt(at + len - 1) : (int) le(bytes, at + len - 4, 4);
+                Operand rm = source(d, s);
+                return rm == null ? null
+                        : new X86Forms(ALU, s, alu, store ? d.rm() : -1, rm, Operand.imm(Alu.trunc(imm, s)), 0, 0, 0);
+            }
+            case 0x85 -> {
+                Operand rm = source(d, s);
+                return rm == null ? null : new X86Forms(ALU, s, TEST, -1, rm, Operand.reg(d.reg()), 0, 0, 0);
+            }
+            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1), NOT and NEG of a register; MUL/DIV keep closures
+                int g = d.modrmReg();
+                if (g == 2 || g == 3) {
+                    if (d.isMem()) {
+                        return null;
+                    }
+                    return g == 2 ? new X86Forms(NOT, s, 0, d.rm(), null, null, 0, 0, 0) // NEG: flags of 0 - r
+                            : new X86Forms(ALU, s, Alu.SUB, d.rm(), Operand.imm(0), Operand.reg(d.rm()), 0, 0, 0);
+                }
+                if (g > 1) {
+                    return null;
+                }
+                Operand rm = source(d, s);
+                long imm = Alu.trunc((int) le(bytes, at + len - 4, 4), s);
+                return rm == null ? null : new X86Forms(ALU, s, TEST, -1, rm, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0xa9 -> {
+                long imm = Alu.trunc((int) le(bytes, at + len - 4, 4), s);
+                return new X86Forms(ALU, s, TEST, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x89 -> {
+                if (d.isMem()) {
+                    Operand m = source(d, s);
+                    return m == null ? null : new X86Forms(STORE, s, 0, -1, m, Operand.reg(d.reg()), 0, 0, 0);
+                }
+                return new X86Forms(MOV, s, 0, d.rm(), null, Operand.reg(d.reg()), 0, 0, 0);
+            }
+            case 0x8b -> {
+                Operand src = source(d, s);
+                return src == null ? null : new X86Forms(MOV, s, 0, d.reg(), null, src, 0, 0, 0);
+            }
+            case 0xc7 -> {
+                if (d.modrmReg() != 0) {
+                    return null;
+                }
+                Operand imm = Operand.imm(Alu.trunc((int) le(bytes, at + len - 4, 4), s));
+                if (d.isMem()) {
+                    Operand m = source(d, s);
+                    return m == null ? null : new X86Forms(STORE, s, 0, -1, m, imm, 0, 0, 0);
+                }
+                return new X86Forms(MOV, s, 0, d.rm(), null, imm, 0, 0, 0);
+            }
+            case 0x8d -> {
+                Operand m = source(d, s);
+                return m == null || !m.isMem() ? null : new X86Forms(LEA, s, 0, d.reg(), m, null, 0, 0, 0);
+            }
+            case 0x63 -> {
+                if (d.mode != 64 || s != 64) {
+                    return null;
+                }
+                Operand src = source(d, 32);
+                return src == null ? null : new X86Forms(MOVX, 64, 0, d.reg(), null, src, 32, 1, 0);
+            }
+            case 0xff -> {
+                int g = d.modrmReg();
+                if (g > 1 || d.isMem()) {
+                    return null;
+                }
+                return new X86Forms(INCDEC, s, 0, d.rm(), null, null, g == 0 ? 1 : -1, 0, 0);
+            }
+            default -> {
+                if (op >= 0xb8 && op <= 0xbf) {
+                    int n = op & 7 | (d.rex & 1) << 3;
+                    long imm = s == 64 ? le(bytes, at + len - 8, 8) : le(bytes, at + len - 4, 4);
+                    return new X86Forms(MOV, s, 0, n, null, Operand.imm(imm), 0, 0, 0);
+                }
+                return null;
+            }
+        }
+    }
+
+    /** The byte forms: MOV to memory, and CMP/TEST (which write no byte register). */
+    private static X86Forms byteForm(Insn d, Insn.Fetcher bytes, int at, int len) {
+        int op = d.opcode;
+        switch (op) {
+            case 0x88 -> {
+                if (!d.isMem()) {
+                    return null;
+                }
+                Operand m = source(d, 8);
+                return m == null ? null : new X86Forms(STORE, 8, 0, -1, m, Operand.reg(d.byteReg(d.reg())), 0, 0, 0);
+            }
+            case 0x80 -> {
+                if (d.modrmReg() != Alu.CMP) {
+                    return null;
+                }
+                Operand rm = source(d, 8);
+                long imm = bytes.byteAt(at + len - 1);
+                return rm == null ? null : new X86Forms(ALU, 8, Alu.CMP, -1, rm, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x38, 0x3a, 0x84 -> {
+                Operand rm = source(d, 8);
+                Operand r = Operand.reg(d.byteReg(d.reg()));
+                int alu = op == 0x84 ? TEST : Alu.CMP;
+                return rm == null ? null
+                        : new X86Forms(ALU, 8, alu, -1, op == 0x3a ? r : rm, op == 0x3a ? rm : r, 0, 0, 0);
+            }
+            case 0x3c, 0xa8 -> {
+                long imm = bytes.byteAt(at + len - 1);
+                return new X86Forms(ALU, 8, op == 0xa8 ? TEST : Alu.CMP, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private static X86Forms jcc(Insn d, int cc, long rel) {
+        if (BranchOps.branchSize(d) == 16) {
+            return null;
+        }
+        return new X86Forms(JCC, 0, 0, -1, null, null, rel, cc, BranchOps.ipMask(d));
+    }
+
+    /** The r/m operand at {@code size}; null for 16-bit addressing. */
+    private static Operand source(Insn d, int size) {
+        if (!d.isMem()) {
+            return Operand.reg(Rm.rmReg(d, size));
+        }
+        Ea ea = d.ea();
+        return ea.addrsize == 16 ? null : Operand.mem(ea);
+    }
+
+    /** {@code n} little-endian bytes at {@code at}, zero-extended. */
+    private static long le(Insn.Fetcher bytes, int at, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = v << 8 | bytes.byteAt(at + i);
+        }
+        return v;
+    }
+}
