@@ -23,6 +23,9 @@ final class X86Emit {
     private static final ClassDesc CD_MMU = ClassDesc.of("dev.jemu.x86.cpu.Mmu");
     private static final ClassDesc CD_SEG = ClassDesc.of("dev.jemu.x86.cpu.Segment");
     private static final ClassDesc CD_BRANCH = ClassDesc.of("dev.jemu.x86.cpu.BranchOps");
+    private static final ClassDesc CD_ALU = ClassDesc.of("dev.jemu.x86.cpu.Alu");
+    private static final ClassDesc CD_MULDIV = ClassDesc.of("dev.jemu.x86.cpu.MulDiv");
+    private static final ClassDesc CD_SHIFTS = ClassDesc.of("dev.jemu.x86.cpu.Shifts");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final ClassDesc CD_EXC = ClassDesc.of("dev.jemu.x86.cpu.X86Exception");
     private static final long M32 = 0xffffffffL;
@@ -112,6 +115,30 @@ final class X86Emit {
                 cb.lastore();
             }
             case X86Forms.INCDEC -> keep = incDec(f);
+            case X86Forms.MUL -> { // rDX:rAX and every flag, as the closure (a static call C2 inlines)
+                cb.aload(C);
+                value(f.b(), f.size(), i);
+                cb.ldc(f.size());
+                cb.invokestatic(CD_MULDIV, f.alu() == 4 ? "mul" : "imul1",
+                        MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_int));
+            }
+            case X86Forms.IMUL -> {
+                value(f.a(), f.size(), i);
+                cb.lstore(A);
+                value(f.b(), f.size(), i);
+                cb.lstore(B);
+                cb.aload(R).ldc(f.dst()).aload(C).lload(A).lload(B).ldc(f.size());
+                cb.invokestatic(CD_MULDIV, "imul2", MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_int));
+                cb.lastore(); // already truncated to the size, as Alu.set stores it
+            }
+            case X86Forms.SHIFT -> { // a masked count of 0 leaves the flags (Shifts.shift), the value is stored back
+                cb.aload(R).ldc(f.dst()).aload(C).ldc(f.alu());
+                value(X86Forms.Operand.reg(f.dst()), f.size(), i);
+                value(f.b(), 64, i);
+                cb.ldc(f.size());
+                cb.invokestatic(CD_SHIFTS, "shift", MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long, CD_long, CD_int));
+                cb.lastore();
+            }
             case X86Forms.JCC -> jcc(f, i, exit);
             case X86Forms.PUSH -> {
                 cb.aload(C).aload(R).ldc(f.dst()).laload().ldc(64);
@@ -239,6 +266,14 @@ final class X86Emit {
         cb.lstore(A);
         value(f.b(), s, i);
         cb.lstore(B);
+        if (kind == Alu.ADC || kind == Alu.SBB) { // the carry in is c.cf(), read after the operands as Alu.alu
+            cb.aload(C).lload(A).lload(B).aload(C).invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_int)).ldc(s);
+            cb.invokestatic(CD_ALU, kind == Alu.ADC ? "add" : "sub",
+                    MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_int, CD_int));
+            cb.lstore(RES);
+            cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+            return Alu.LAZY_NONE; // the carry in makes the fused compares wrong: Jcc reads the lazy fields
+        }
         cb.lload(A).lload(B);
         int lazy;
         switch (kind) {

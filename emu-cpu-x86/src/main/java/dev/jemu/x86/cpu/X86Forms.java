@@ -3,9 +3,9 @@ package dev.jemu.x86.cpu;
 /**
  * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
  * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
- * stores and byte CMP/TEST, recognised
+ * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL and register shifts/rotates, recognised
  * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
- * ADC/SBB, read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
+ * read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
  */
 record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long imm, int cc, long ipMask) {
     /** dst = b; [a] = b; dst = extend(b) from {@link #imm} bits (signed when cc is 1); dst = offset(a). */
@@ -21,6 +21,12 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int NOT = 9;
     /** Nothing: the decoder's empty op (NOP, PAUSE, the hint NOPs, ENDBR64). */
     static final int NOP = 10;
+    /** MUL (alu 4) or one-operand IMUL (alu 5) of rAX by b, into rDX:rAX, as MulDiv.mul/imul1. */
+    static final int MUL = 11;
+    /** dst = a * b truncated (two- and three-operand IMUL), as MulDiv.imul2. */
+    static final int IMUL = 12;
+    /** dst = shift/rotate kind alu (ModRM.reg: ROL..SAR) of register dst by b (an immediate or rCX), as Shifts.shift. */
+    static final int SHIFT = 13;
     static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
@@ -65,6 +71,10 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             if (op >= 0x80 && op <= 0x8f) {
                 return jcc(d, op & 15, (int) le(bytes, at + len - 4, 4));
             }
+            if (op == 0xaf && wide) { // IMUL r, r/m
+                Operand src = source(d, s);
+                return src == null ? null : new X86Forms(IMUL, s, 0, d.reg(), Operand.reg(d.reg()), src, 0, 0, 0);
+            }
             if ((op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) && wide) {
                 int from = (op & 1) == 0 ? 8 : 16;
                 Operand src = source(d, from);
@@ -91,8 +101,8 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
         if (op < 0x40 && (op & 7) <= 5) {
             int alu = op >>> 3;
-            if (alu == Alu.ADC || alu == Alu.SBB || (op & 7) == 0 || (op & 7) == 2 || (op & 7) == 4) {
-                return null; // byte forms and carry-in ops keep their closures
+            if ((op & 7) == 0 || (op & 7) == 2 || (op & 7) == 4) {
+                return null; // byte forms keep their closures
             }
             boolean store = alu != Alu.CMP;
             if ((op & 7) == 5) { // eAX, imm
@@ -113,7 +123,7 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             case 0x81, 0x83 -> {
                 int alu = d.modrmReg();
                 boolean store = alu != Alu.CMP;
-                if (alu == Alu.ADC || alu == Alu.SBB || (d.isMem() && store)) {
+                if (d.isMem() && store) {
                     return null;
                 }
                 long imm = op == 0x83 ? (byte) bytes.byteAt(at + len - 1) : (int) le(bytes, at + len - 4, 4);
@@ -125,8 +135,12 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 Operand rm = source(d, s);
                 return rm == null ? null : new X86Forms(ALU, s, TEST, -1, rm, Operand.reg(d.reg()), 0, 0, 0);
             }
-            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1), NOT and NEG of a register; MUL/DIV keep closures
+            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1), NOT and NEG of a register, MUL/IMUL; DIV keeps closures
                 int g = d.modrmReg();
+                if (g == 4 || g == 5) {
+                    Operand src = source(d, s);
+                    return src == null ? null : new X86Forms(MUL, s, g, -1, null, src, 0, 0, 0);
+                }
                 if (g == 2 || g == 3) {
                     if (d.isMem()) {
                         return null;
@@ -144,6 +158,20 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             case 0xa9 -> {
                 long imm = Alu.trunc((int) le(bytes, at + len - 4, 4), s);
                 return new X86Forms(ALU, s, TEST, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x69, 0x6b -> { // IMUL r, r/m, imm
+                long imm = op == 0x6b ? (byte) bytes.byteAt(at + len - 1) : (int) le(bytes, at + len - 4, 4);
+                Operand src = source(d, s);
+                return src == null ? null
+                        : new X86Forms(IMUL, s, 0, d.reg(), src, Operand.imm(Alu.trunc(imm, s)), 0, 0, 0);
+            }
+            case 0xc1, 0xd1, 0xd3 -> { // shifts and rotates of a register by imm8, 1 or CL
+                if (d.isMem()) {
+                    return null;
+                }
+                Operand count = op == 0xd3 ? Operand.reg(X86Cpu.RCX)
+                        : Operand.imm(op == 0xd1 ? 1 : bytes.byteAt(at + len - 1) & 0xff);
+                return new X86Forms(SHIFT, s, d.modrmReg(), Rm.rmReg(d, s), null, count, 0, 0, 0);
             }
             case 0x89 -> {
                 if (d.isMem()) {

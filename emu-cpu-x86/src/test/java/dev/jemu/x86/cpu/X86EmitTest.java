@@ -130,7 +130,8 @@ class X86EmitTest {
 
     @Test
     void formsWithOtherMeaningsKeepTheirClosures() {
-        for (String f : new String[] {"adc %ebx, %edi", "sbb $1, %rdi", "add %rdi, (%rsi)", "add %bx, %di",
+        for (String f : new String[] {"adc %ebx, (%rsi)", "sbbq $1, (%rdi)", "shl %cl, (%rsi)", "mul %bl",
+            "imul %bx, %di", "shl $3, %di", "div %rbx", "add %rdi, (%rsi)", "add %bx, %di",
             "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di"}) {
             assertNull(form(f, 64), "a closure: " + f);
         }
@@ -197,7 +198,7 @@ class X86EmitTest {
     }
 
     /** The emitted form of the one instruction {@code insn} assembled at code size {@code bits}, or null. */
-    private static X86Forms form(String insn, int bits) {
+    static X86Forms form(String insn, int bits) {
         byte[] bin = TestRig.assemble(insn, bits).bin();
         Decoder d = new Decoder();
         Insn.Fetcher bytes = at -> bin[(int) at] & 0xff;
