@@ -30,8 +30,8 @@ final class X86Emit {
     private static final ClassDesc CD_EXC = ClassDesc.of("dev.jemu.x86.cpu.X86Exception");
     private static final long M32 = 0xffffffffL;
 
-    /** Locals of run() the emitted code uses (X86Jit owns 0-7): c.r, ALU operands and result, a linear address. */
-    static final int R = 8, A = 9, B = 11, RES = 13, LA = 15;
+    /** Locals of run() the emitted code uses (X86Jit owns 0-7): c.r, ALU operands and result, a linear address, CF in. */
+    static final int R = 8, A = 9, B = 11, RES = 13, LA = 15, CIN = 17;
     private static final int C = 1;
 
     private final CodeBuilder cb;
@@ -262,12 +262,16 @@ final class X86Emit {
     private int alu(X86Forms f, int i) {
         int s = f.size();
         int kind = f.alu();
+        if (kind == Alu.ADC || kind == Alu.SBB) {
+            carryIn(); // from the kept operands, before A and B take the new ones (reading memory changes no flag)
+            cb.istore(CIN);
+        }
         value(f.a(), s, i);
         cb.lstore(A);
         value(f.b(), s, i);
         cb.lstore(B);
         if (kind == Alu.ADC || kind == Alu.SBB) { // the carry in is c.cf(), read after the operands as Alu.alu
-            cb.aload(C).lload(A).lload(B).aload(C).invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_int)).ldc(s);
+            cb.aload(C).lload(A).lload(B).iload(CIN).ldc(s);
             cb.invokestatic(CD_ALU, kind == Alu.ADC ? "add" : "sub",
                     MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_int, CD_int));
             cb.lstore(RES);
@@ -308,6 +312,29 @@ final class X86Emit {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         }
         return lazy;
+    }
+
+    /**
+     * Pushes CF as an int: from the kept locals when an emitted ADD/SUB/CMP/logic op set the flags (its carry in
+     * was 0, so CF is the plain carry or borrow, as Alu.lazyCf computes it), else c.cf().
+     */
+    private void carryIn() {
+        int k = kept;
+        if (k == Alu.LAZY_LOGIC) {
+            cb.iconst_0();
+        } else if (k == Alu.LAZY_ADD && keptSize == 64) {
+            cb.lload(RES).lload(A).invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+            cb.ldc(31).iushr(); // 1 when res < a
+        } else if (k == Alu.LAZY_SUB && keptSize == 64) {
+            cb.lload(A).lload(B).invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
+            cb.ldc(31).iushr(); // 1 when a < b
+        } else if (k == Alu.LAZY_ADD) {
+            cb.lload(A).lload(B).ladd().ldc(keptSize).lushr().l2i().iconst_1().iand();
+        } else if (k == Alu.LAZY_SUB) {
+            cb.lload(A).lload(B).lsub().ldc(63).lushr().l2i();
+        } else {
+            cb.aload(C).invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_int));
+        }
     }
 
     private int incDec(X86Forms f) {
