@@ -17,6 +17,10 @@ import java.lang.constant.MethodTypeDesc;
  * memory can neither fault nor end the block, so it stores no {@code c.rip}/{@code c.nrip} and is followed by no
  * exit test. An emitted ALU op also keeps its operands and result in locals, and a Jcc right after it tests them
  * directly (CMP + JB is one unsigned compare) instead of computing a flag from the lazy fields.
+ *
+ * <p>ADC/SBB, MUL/IMUL and the shifts/rotates call the interpreter's static helpers (Alu.add/sub, MulDiv,
+ * Shifts.shift) instead of duplicating their flag rules: C2 inlines them with the size constant, and what goes is
+ * the closure's call and the per-instruction rip/nrip stores and exit test.
  */
 final class X86Emit {
     static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.x86.cpu.X86Cpu");
@@ -115,6 +119,22 @@ final class X86Emit {
                 cb.lastore();
             }
             case X86Forms.INCDEC -> keep = incDec(f);
+            case X86Forms.SETCC -> { // a byte register, in X86Cpu.setReg8's coding
+                conditionToCin(f.cc());
+                cb.aload(C).ldc(f.dst()).iload(CIN).i2l();
+                cb.invokevirtual(CD_CPU, "setReg8", MethodTypeDesc.of(CD_void, CD_int, CD_long));
+            }
+            case X86Forms.CMOV -> { // the source is read and the destination written (zero-extended) either way
+                conditionToCin(f.cc());
+                value(f.b(), f.size(), i);
+                cb.lstore(B);
+                Label old = cb.newLabel(), join = cb.newLabel();
+                cb.aload(R).ldc(f.dst()).iload(CIN).ifeq(old).lload(B).goto_(join);
+                cb.labelBinding(old);
+                value(X86Forms.Operand.reg(f.dst()), f.size(), i);
+                cb.labelBinding(join);
+                cb.lastore();
+            }
             case X86Forms.MUL -> { // rDX:rAX and every flag, as the closure (a static call C2 inlines)
                 cb.aload(C);
                 value(f.b(), f.size(), i);
@@ -394,13 +414,7 @@ final class X86Emit {
     private void jcc(X86Forms f, int i, Label exit) {
         Label taken = cb.newLabel();
         Label on = cb.newLabel();
-        int cc = f.cc();
-        boolean negate = (cc & 1) != 0;
-        Label yes = negate ? on : taken, no = negate ? taken : on;
-        if (!fusedCondition(cc >>> 1, yes, no)) {
-            cb.aload(C).ldc(cc & ~1).invokevirtual(CD_CPU, "cond", MethodTypeDesc.of(CD_boolean, CD_int));
-            cb.ifne(yes).goto_(no);
-        }
+        branch(f.cc(), taken, on);
         cb.labelBinding(taken);
         if (f.ipMask() == -1L) {
             at.store(cb, i, "rip", false); // a non-canonical target faults at this instruction, as BranchOps.target
@@ -416,6 +430,27 @@ final class X86Emit {
         cb.putfield(CD_CPU, "nrip", CD_long);
         cb.goto_(exit);
         cb.labelBinding(on);
+    }
+
+    /** Branches to {@code taken} when condition {@code cc} holds, else to {@code on}. */
+    private void branch(int cc, Label taken, Label on) {
+        boolean negate = (cc & 1) != 0;
+        Label yes = negate ? on : taken, no = negate ? taken : on;
+        if (!fusedCondition(cc >>> 1, yes, no)) {
+            cb.aload(C).ldc(cc & ~1).invokevirtual(CD_CPU, "cond", MethodTypeDesc.of(CD_boolean, CD_int));
+            cb.ifne(yes).goto_(no);
+        }
+    }
+
+    /** Condition {@code cc} as 0 or 1 into the int local CIN. */
+    private void conditionToCin(int cc) {
+        Label t = cb.newLabel(), f = cb.newLabel(), join = cb.newLabel();
+        branch(cc, t, f);
+        cb.labelBinding(t);
+        cb.iconst_1().istore(CIN).goto_(join);
+        cb.labelBinding(f);
+        cb.iconst_0().istore(CIN);
+        cb.labelBinding(join);
     }
 
     /**

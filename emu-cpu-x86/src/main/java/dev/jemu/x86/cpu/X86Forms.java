@@ -3,7 +3,7 @@ package dev.jemu.x86.cpu;
 /**
  * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
  * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
- * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL and register shifts/rotates, recognised
+ * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, recognised
  * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
  * read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
  */
@@ -27,6 +27,10 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int IMUL = 12;
     /** dst = shift/rotate kind alu (ModRM.reg: ROL..SAR) of register dst by b (an immediate or rCX), as Shifts.shift. */
     static final int SHIFT = 13;
+    /** SETcc cc of byte register dst (X86Cpu.setReg8's coding). */
+    static final int SETCC = 14;
+    /** CMOVcc cc: dst = b when it holds, else dst zero-extended at the size (32-bit writes it either way). */
+    static final int CMOV = 15;
     static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
@@ -70,6 +74,13 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         if (d.map == OpcodeTable.TWO) {
             if (op >= 0x80 && op <= 0x8f) {
                 return jcc(d, op & 15, (int) le(bytes, at + len - 4, 4));
+            }
+            if (op >= 0x90 && op <= 0x9f && !d.isMem()) {
+                return new X86Forms(SETCC, 8, 0, Rm.rmReg(d, 8), null, null, 0, op & 15, 0);
+            }
+            if (op >= 0x40 && op <= 0x4f && wide) {
+                Operand src = source(d, s);
+                return src == null ? null : new X86Forms(CMOV, s, 0, d.reg(), null, src, 0, op & 15, 0);
             }
             if (op == 0xaf && wide) { // IMUL r, r/m
                 Operand src = source(d, s);

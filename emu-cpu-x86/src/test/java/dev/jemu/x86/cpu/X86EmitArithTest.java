@@ -8,7 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The emitted carry, multiply and shift forms (ADC/SBB, MUL/IMUL, SHL/SHR/SAR/ROL/ROR/RCL/RCR of a register) against
+ * The emitted carry, multiply, shift and condition forms (ADC/SBB, MUL/IMUL, SHL/SHR/SAR/ROL/ROR/RCL/RCR of a
+ * register, SETcc of a byte register, CMOVcc, each after an emitted ALU op) against
  * the interpreter: every pair of edge values, each with CF clear and set before it, then each of the 16 Jcc
  * conditions, PUSHF and an ADC (a closure reading the lazy flags) after it. Shift counts come from the same edge
  * values (so 0, 1, 31, 32, 63, 64 and above, masked as the CPU masks them) or are immediates at those edges; a
@@ -29,7 +30,10 @@ class X86EmitArithTest {
                 "imul $0x10, %ebx, %edi", "shl %cl, %edi", "shr %cl, %edi", "sar %cl, %edi", "rol %cl, %edi",
                 "ror %cl, %edi", "rcl %cl, %edi", "rcr %cl, %edi", "shl $1, %edi", "shr $1, %edi", "sar $1, %edi",
                 "shl $31, %edi", "shr $31, %edi", "sar $31, %edi", "shl $0, %edi", "shr $32, %edi", "rol $5, %edi",
-                "ror $1, %edi", "ror $31, %edi"));
+                "ror $1, %edi", "ror $31, %edi", "cmp %ebx, %edi\nsetb %al", "cmp %ebx, %edi\nsetle %dl",
+                "sub %ebx, %edi\nsetg %bh", "adc %ebx, %edi\nseto %al", "shl %cl, %edi\nsetnp %al",
+                "cmp %ebx, %edi\ncmovb %ebx, %eax", "cmp %ebx, %edi\ncmovge %ebx, %edi",
+                "sbb %ebx, %edi\ncmovp %ebx, %eax", "and %ebx, %edi\ncmovle %ebx, %edi"));
         if (bits == 64) {
             for (String op : List.copyOf(ops)) {
                 ops.add(op.replace("%e", "%r").replace("$0x80000000", "$-0x80000000"));
@@ -37,10 +41,11 @@ class X86EmitArithTest {
             ops.addAll(List.of("shl $63, %rdi", "shr $63, %rdi", "sar $63, %rdi", "shl $64, %rdi", "rol $63, %rdi",
                     "adc (%rsi,%rdx,8), %rdi", "sbb 8(%rsi,%rdx,8), %edi", "mulq (%rsi,%rdx,8)",
                     "imul 8(%rsi,%rdx,8), %rdi", "imul $7, (%rsi,%rdx,8), %edi", "shl $65, %edi", "shr %cl, %r9",
-                    "adc %r9, %r10"));
+                    "adc %r9, %r10", "test %rbx, %rdi\nsets %dil", "cmp %ebx, %edi\ncmova (%rsi,%rdx,8), %eax",
+                    "cmp %rbx, %rdi\ncmovbe 8(%rsi,%rdx,8), %rdi"));
         } else {
             ops.addAll(List.of("adc (%esi,%edx,4), %edi", "mull 4(%esi,%edx,4)", "imul $-2, (%esi,%edx,4), %edi",
-                    "shl $33, %edi"));
+                    "shl $33, %edi", "cmp %ebx, %edi\ncmova (%esi,%edx,4), %eax"));
         }
         return ops;
     }
@@ -102,7 +107,9 @@ class X86EmitArithTest {
 
     private static void agree(int bits) {
         for (String op : forms(bits)) {
-            assertNotNull(X86EmitTest.form(op, bits), "emitted: " + op);
+            for (String insn : op.split("\n")) {
+                assertNotNull(X86EmitTest.form(insn, bits), "emitted: " + insn);
+            }
         }
         List<String> all = forms(bits);
         for (int from = 0; from < all.size(); from += 16) { // the rig's code space is 32 KiB
