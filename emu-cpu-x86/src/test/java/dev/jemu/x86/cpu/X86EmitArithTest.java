@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
  * count of 0 must leave the flags of the NEG before it. As X86EmitTest, the forms are first checked to be emitted.
  */
 class X86EmitArithTest {
-    private static final String[] CC = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge",
-        "le", "g"};
+    private static final String[] CC = X86EmitTest.CC;
 
     private static final long[] VALUES = {0, 1, 2, 31, 32, 33, 63, 64, 65, 0x7f, 0x80, 0xff, 0x7fffffffL, 0x80000000L,
         0xffffffffL, 0x100000000L, Long.MAX_VALUE, Long.MIN_VALUE, -1, -2};

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * the instruction count must agree. The forms are first checked to be emitted at all, so the comparisons test them.
  */
 class X86EmitTest {
-    private static final String[] CC = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge",
+    static final String[] CC = {"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge",
         "le", "g"};
 
     /** The ALU forms under test, on the destination %rdi/%edi with the source %rbx/%ebx or a table entry. */
