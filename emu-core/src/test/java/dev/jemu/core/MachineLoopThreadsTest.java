@@ -175,6 +175,23 @@ class MachineLoopThreadsTest {
         assertEquals("truetrue/timertrue", seen.get());
     }
 
+    /**
+     * A post() from a host thread that read "no CPU threads yet" just before the run started them sets attention
+     * just after the run cleared it (seen as a CI hang: a -smp 4 litmus program made no progress in 180 s, every
+     * hart's run ending after one block). The machine thread, woken by that post, clears it again.
+     */
+    @Test
+    void attentionLeftByAPostThatRacedTheStartIsClearedAndTheCpusRunOn() throws Exception {
+        Rig rig = new Rig(2, true).start();
+        await(() -> rig.cpus.stream().allMatch(c -> c.runs.get() > 0), "every CPU ran");
+        java.lang.reflect.Field attention = MachineLoop.class.getDeclaredField("attention");
+        attention.setAccessible(true);
+        attention.setBoolean(rig.loop, true); // what the racing post() leaves behind: its work is posted after it
+        rig.loop.post(() -> { });
+        await(() -> !rig.loop.attention(), "attention cleared");
+        rig.stop();
+    }
+
     @Test
     void pauseReturnsOnlyWhenEveryCpuHasLeftItsRunAndResumeRunsThemAgain() throws InterruptedException {
         Rig rig = new Rig(4, true).start();

@@ -450,6 +450,9 @@ public final class MachineLoop {
                     awaitAllStopped(); // a debugger stop from a CPU thread: its monitors see every CPU stopped
                 }
                 work = false;
+                // a post() that saw no runners yet may set attention after the clear above: CPU threads do not
+                // make way for posted work, and a stuck attention would end every run after one block
+                clearAttentionUnlessAsked();
                 runPosted();
                 if (!paused) {
                     clock.runExpired(faults::containTimer);

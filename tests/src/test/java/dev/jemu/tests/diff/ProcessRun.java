@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +36,11 @@ public record ProcessRun(int status, byte[] stdout, String stderr, boolean timed
         out.start();
         err.start();
         boolean finished;
+        String threads = "";
         try {
             finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
+                threads = javaThreads(command, p);
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
@@ -50,7 +53,41 @@ public record ProcessRun(int status, byte[] stdout, String stderr, boolean timed
             throw new IllegalStateException("interrupted while running " + command.getFirst(), e);
         }
         return new ProcessRun(finished ? p.exitValue() : TIMEOUT, out.bytes(),
-                new String(err.bytes(), StandardCharsets.UTF_8), !finished);
+                new String(err.bytes(), StandardCharsets.UTF_8) + threads, !finished);
+    }
+
+    /**
+     * A JVM (jemu) that did not end in time: its threads' stacks, twice, 3 s apart (the threads' cpu= times tell a
+     * spin from a block), for the failure message, so that a hang seen once in CI says where it was. Empty for
+     * other programs; what was got when jcmd cannot attach.
+     */
+    private static String javaThreads(List<String> command, Process p) {
+        if (!command.getFirst().endsWith("/bin/java")) {
+            return "";
+        }
+        Path jcmd = Path.of(command.getFirst()).resolveSibling("jcmd");
+        StringBuilder all = new StringBuilder();
+        try {
+            for (int i = 1; i <= 2; i++) {
+                if (i > 1) Thread.sleep(3000);
+                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "Thread.print")
+                        .redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
+                Drain text = new Drain(dump.getInputStream(), 256 << 10);
+                text.start();
+                if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+                    dump.destroyForcibly();
+                }
+                text.join(5000);
+                all.append("\n--- threads of the process at the timeout, dump ").append(i).append(" (jcmd Thread.print) ---\n")
+                        .append(new String(text.bytes(), StandardCharsets.UTF_8));
+            }
+            return all.toString();
+        } catch (IOException e) {
+            return all + "\n(no thread dump: " + e.getMessage() + ")\n";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return all.toString();
+        }
     }
 
     /** Reads a stream to its end on its own thread, keeping at most {@code limit} bytes. */
