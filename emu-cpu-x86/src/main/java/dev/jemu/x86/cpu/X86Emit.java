@@ -151,14 +151,7 @@ final class X86Emit {
                 cb.invokestatic(CD_MULDIV, "imul2", MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_int));
                 cb.lastore(); // already truncated to the size, as Alu.set stores it
             }
-            case X86Forms.SHIFT -> { // a masked count of 0 leaves the flags (Shifts.shift), the value is stored back
-                cb.aload(R).ldc(f.dst()).aload(C).ldc(f.alu());
-                value(X86Forms.Operand.reg(f.dst()), f.size(), i);
-                value(f.b(), 64, i);
-                cb.ldc(f.size());
-                cb.invokestatic(CD_SHIFTS, "shift", MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long, CD_long, CD_int));
-                cb.lastore();
-            }
+            case X86Forms.SHIFT -> shift(f, i);
             case X86Forms.JCC -> jcc(f, i, exit);
             case X86Forms.PUSH -> {
                 cb.aload(C).aload(R).ldc(f.dst()).laload().ldc(64);
@@ -332,6 +325,99 @@ final class X86Emit {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         }
         return lazy;
+    }
+
+    private static final String[] SHIFT_NAMES = {"rol", "ror", "rcl", "rcr", "shl", "shr", "shl", "sar"};
+
+    /**
+     * A shift or rotate of register dst, as Shifts.shift: a masked count of 0 changes no flag (a 32-bit register is
+     * still written back, zero-extended). An immediate SHL/SHR/SAR is computed here with its count folded in and
+     * sets the flags through Alu.shiftFlags; the others call the kind's own helper (Shifts.shl, ...), small enough
+     * for C2 to inline, instead of the dispatching Shifts.shift.
+     */
+    private void shift(X86Forms f, int i) {
+        int s = f.size(), kind = f.alu();
+        X86Forms.Operand dst = X86Forms.Operand.reg(f.dst());
+        if (f.b().isImm()) {
+            int n = Shifts.maskCount(f.b().imm(), s);
+            if (n == 0) {
+                if (s == 32) {
+                    cb.aload(R).ldc(f.dst());
+                    value(dst, s, i);
+                    cb.lastore();
+                }
+                return;
+            }
+            if (kind >= 4) {
+                shiftByConstant(f, n, i);
+                return;
+            }
+            cb.aload(R).ldc(f.dst()).aload(C);
+            value(dst, s, i);
+            cb.ldc(n).ldc(s);
+            cb.invokestatic(CD_SHIFTS, SHIFT_NAMES[kind], MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int, CD_int));
+            cb.lastore();
+            return;
+        }
+        value(f.b(), 64, i); // the count register
+        cb.l2i().ldc(s == 64 ? 0x3f : 0x1f).iand().istore(CIN);
+        Label zero = cb.newLabel(), join = cb.newLabel();
+        cb.aload(R).ldc(f.dst());
+        cb.iload(CIN).ifeq(zero);
+        cb.aload(C);
+        value(dst, s, i);
+        cb.iload(CIN).ldc(s);
+        cb.invokestatic(CD_SHIFTS, SHIFT_NAMES[kind], MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int, CD_int));
+        cb.goto_(join);
+        cb.labelBinding(zero);
+        value(dst, s, i);
+        cb.labelBinding(join);
+        cb.lastore();
+    }
+
+    private void shiftOp(int kind) {
+        switch (kind) {
+            case 5 -> cb.lushr();
+            case 7 -> cb.lshr();
+            default -> cb.lshl();
+        }
+    }
+
+    /** SHL/SAL, SHR or SAR of register dst by a constant 1..size-1, as Shifts.shl/shr/sar. */
+    private void shiftByConstant(X86Forms f, int n, int i) {
+        int s = f.size(), kind = f.alu();
+        value(X86Forms.Operand.reg(f.dst()), s, i);
+        if (kind == 7) { // SAR works on the sign-extended value
+            if (s == 32) {
+                cb.l2i().i2l();
+            }
+        }
+        cb.lstore(A);
+        // B = the value one step before the last (its edge bit is CF), RES = the result
+        cb.lload(A).ldc(n - 1);
+        shiftOp(kind);
+        cb.lstore(B);
+        cb.lload(B).iconst_1();
+        shiftOp(kind);
+        if (s != 64 && kind != 5) {
+            cb.ldc(Alu.trunc(-1L, s)).land();
+        }
+        cb.lstore(RES);
+        cb.aload(C);
+        if (kind == 5 || kind == 7) { // CF: the last bit shifted out at the bottom
+            cb.lload(B).l2i().iconst_1().iand();
+        } else { // CF: the last bit shifted out at the top
+            cb.lload(B).ldc(s - 1).lushr().l2i().iconst_1().iand();
+        }
+        cb.dup().istore(CIN);
+        switch (kind) {
+            case 5 -> cb.lload(B).lload(RES).lxor().ldc(s - 1).lushr().l2i().iconst_1().iand(); // msb(before ^ r)
+            case 7 -> cb.iconst_0();
+            default -> cb.lload(RES).ldc(s - 1).lushr().l2i().iconst_1().iand().iload(CIN).ixor(); // msb(r) ^ cf
+        }
+        cb.lload(RES).ldc(s);
+        cb.invokestatic(CD_ALU, "shiftFlags", MethodTypeDesc.of(CD_void, CD_CPU, CD_int, CD_int, CD_long, CD_int));
+        cb.aload(R).ldc(f.dst()).lload(RES).lastore();
     }
 
     /**
