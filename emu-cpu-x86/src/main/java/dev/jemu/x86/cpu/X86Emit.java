@@ -445,6 +445,8 @@ final class X86Emit {
 
     private int incDec(X86Forms f) {
         int s = f.size();
+        carryIn(); // CF before, kept by INC/DEC: from the locals of an emitted ALU op right before, else c.cf()
+        cb.istore(CIN);
         cb.aload(R).ldc(f.dst()).laload();
         if (s == 32) {
             cb.ldc(M32).land();
@@ -462,15 +464,15 @@ final class X86Emit {
         }
         cb.lstore(RES);
         int lazy = f.imm() > 0 ? Alu.LAZY_INC : Alu.LAZY_DEC;
-        lazyState(lazy, A, B, true, s); // the carry in is the CF before, as Alu.inc/dec take it
+        lazyState(lazy, A, B, true, s); // the carry in is the CF before (CIN), as Alu.inc/dec take it
         cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         return lazy;
     }
 
-    /** The lazy-flag fields as Alu.lazy sets them; -1 for an operand stored as 0; cin from c.cf() or 0. */
+    /** The lazy-flag fields as Alu.lazy sets them; -1 for an operand stored as 0; cin from the local CIN or 0. */
     private void lazyState(int lazy, int a, int b, boolean cfIn, int size) {
         if (cfIn) {
-            cb.aload(C).aload(C).invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_int)).putfield(CD_CPU, "lazyCin", CD_int);
+            cb.aload(C).iload(CIN).putfield(CD_CPU, "lazyCin", CD_int);
         } else {
             cb.aload(C).iconst_0().putfield(CD_CPU, "lazyCin", CD_int);
         }
