@@ -153,6 +153,27 @@ final class X86Emit {
             }
             case X86Forms.SHIFT -> shift(f, i);
             case X86Forms.JCC -> jcc(f, i, exit);
+            case X86Forms.JMP -> {
+                if (last) { // else the block goes on at the target: nothing to do
+                    setTarget(f, i);
+                }
+            }
+            case X86Forms.CALL -> { // the return address is c.nrip, as for the closure
+                at.store(cb, i, "nrip", true);
+                cb.aload(C);
+                if (f.b() == null) {
+                    cb.ldc(f.imm()).ldc(f.ipMask()).ldc(f.size());
+                    cb.invokestatic(CD_BRANCH, "call", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_long, CD_int));
+                } else {
+                    value(f.b(), f.size(), i);
+                    cb.ldc(f.ipMask()).land().ldc(f.size());
+                    cb.invokestatic(CD_BRANCH, "callTo", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_int));
+                }
+            }
+            case X86Forms.RET -> {
+                cb.aload(C).ldc(f.size()).ldc(f.ipMask());
+                cb.invokestatic(CD_BRANCH, "ret", MethodTypeDesc.of(CD_void, CD_CPU, CD_int, CD_long));
+            }
             case X86Forms.PUSH -> {
                 cb.aload(C).aload(R).ldc(f.dst()).laload().ldc(64);
                 cb.invokevirtual(CD_CPU, "push", MethodTypeDesc.of(CD_void, CD_long, CD_int));
@@ -167,16 +188,17 @@ final class X86Emit {
         if (keep != Alu.LAZY_NONE) {
             kept = keep;
             keptSize = f.size();
-        } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
+        } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.JMP && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
                 && f.kind() != X86Forms.LEA && f.kind() != X86Forms.NOT && f.kind() != X86Forms.NOP) {
             kept = Alu.LAZY_NONE; // a call (memory, the stack) may have changed nothing, but be plain about it
         }
+        boolean transfer = f.kind() == X86Forms.CALL || f.kind() == X86Forms.RET || f.kind() == X86Forms.JMP && last;
         if (mem) {
             // a fault leaves through a handler that sets c.rip/c.nrip to this instruction (see handlers())
             Label to = cb.newLabel();
             cb.labelBinding(to);
             faults.add(new Fault(begin, to, i));
-            if (!last) {
+            if (!last && !transfer) {
                 Label on = cb.newLabel();
                 cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifeq(on); // a store hit code, or a device asked
                 at.store(cb, i, "nrip", true);
@@ -184,7 +206,11 @@ final class X86Emit {
                 cb.labelBinding(on);
             }
         }
-        if (last) {
+        if (transfer) { // c.nrip is the target: the block ends (CALL and RET always end it)
+            if (!last) {
+                cb.goto_(exit);
+            }
+        } else if (last) {
             at.store(cb, i, "nrip", true);
         }
     }
@@ -504,6 +530,13 @@ final class X86Emit {
         Label on = cb.newLabel();
         branch(f.cc(), taken, on);
         cb.labelBinding(taken);
+        setTarget(f, i);
+        cb.goto_(exit);
+        cb.labelBinding(on);
+    }
+
+    /** c.nrip = the fall-through + imm, masked to the code size; a non-canonical target is #GP at the branch. */
+    private void setTarget(X86Forms f, int i) {
         if (f.ipMask() == -1L) {
             at.store(cb, i, "rip", false); // a non-canonical target faults at this instruction, as BranchOps.target
             cb.aload(C).aload(C);
@@ -516,8 +549,6 @@ final class X86Emit {
             cb.ldc(f.imm()).ladd().ldc(f.ipMask()).land();
         }
         cb.putfield(CD_CPU, "nrip", CD_long);
-        cb.goto_(exit);
-        cb.labelBinding(on);
     }
 
     /** Branches to {@code taken} when condition {@code cc} holds, else to {@code on}. */

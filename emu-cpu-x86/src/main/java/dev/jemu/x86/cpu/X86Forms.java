@@ -3,7 +3,8 @@ package dev.jemu.x86.cpu;
 /**
  * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
  * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
- * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, recognised
+ * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, JMP rel, CALL rel/r
+ * and RET, recognised
  * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
  * read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
  */
@@ -31,6 +32,12 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int SETCC = 14;
     /** CMOVcc cc: dst = b when it holds, else dst zero-extended at the size (32-bit writes it either way). */
     static final int CMOV = 15;
+    /** JMP rel to the fall-through + imm: nothing when the block goes on at the target (not its last instruction). */
+    static final int JMP = 16;
+    /** Near CALL of size {@code size}: rel (b null: to the fall-through + imm) or of register b, as BranchOps.call/callTo. */
+    static final int CALL = 17;
+    /** Near RET of size {@code size}, as BranchOps.ret. */
+    static final int RET = 18;
     static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
@@ -60,7 +67,7 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
 
     /** Whether it reads or writes memory (so it may fault or end the block, and needs rip/nrip exact). */
     boolean touchesMemory() {
-        return kind == PUSH || kind == POP || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
+        return kind == PUSH || kind == POP || kind == CALL || kind == RET || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
     }
 
     /** The emitted form of the instruction the decoder decoded last, at {@code at} ({@code len} bytes), or null. */
@@ -98,6 +105,9 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
         if (op >= 0x70 && op <= 0x7f) {
             return jcc(d, op & 15, (byte) bytes.byteAt(at + len - 1));
+        }
+        if (op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc3) {
+            return transfer(d, bytes, at, len);
         }
         if ((op >= 0x50 && op <= 0x5f) && d.mode == 64 && d.opsize64() == 64) {
             int n = op & 7 | (d.rex & 1) << 3;
@@ -219,6 +229,10 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             }
             case 0xff -> {
                 int g = d.modrmReg();
+                if (g == 2 && !d.isMem() && BranchOps.branchSize(d) != 16) { // CALL r
+                    int bs = BranchOps.branchSize(d);
+                    return new X86Forms(CALL, bs, 0, -1, null, Operand.reg(d.rm()), 0, 0, BranchOps.ipMask(d));
+                }
                 if (g > 1 || d.isMem()) {
                     return null;
                 }
@@ -269,6 +283,21 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 return null;
             }
         }
+    }
+
+    /** JMP rel8/rel32, CALL rel32 and RET of a 32/64-bit code size. */
+    private static X86Forms transfer(Insn d, Insn.Fetcher bytes, int at, int len) {
+        int bs = BranchOps.branchSize(d);
+        if (bs == 16) {
+            return null;
+        }
+        long mask = BranchOps.ipMask(d);
+        return switch (d.opcode) {
+            case 0xeb -> new X86Forms(JMP, bs, 0, -1, null, null, (byte) bytes.byteAt(at + len - 1), 0, mask);
+            case 0xe9 -> new X86Forms(JMP, bs, 0, -1, null, null, (int) le(bytes, at + len - 4, 4), 0, mask);
+            case 0xe8 -> new X86Forms(CALL, bs, 0, -1, null, null, (int) le(bytes, at + len - 4, 4), 0, mask);
+            default -> new X86Forms(RET, bs, 0, -1, null, null, 0, 0, mask);
+        };
     }
 
     private static X86Forms jcc(Insn d, int cc, long rel) {

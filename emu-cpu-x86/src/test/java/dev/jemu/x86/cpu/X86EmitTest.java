@@ -129,10 +129,88 @@ class X86EmitTest {
     }
 
     @Test
+    void theBranchFormsAreEmittedAndAgree64() {
+        branchesAgree(64);
+    }
+
+    @Test
+    void theBranchFormsAreEmittedAndAgree32() {
+        branchesAgree(32);
+    }
+
+    /**
+     * CALL rel and through a register, RET, JMP rel8/rel32 that the block follows (forward in the page), that ends
+     * it (back to an instruction already in the block: its start, so it loops in place) and to another page.
+     */
+    private static void branchesAgree(int bits) {
+        String w = bits == 64 ? "r" : "e";
+        for (String f : new String[] {"call .+0x20", "ret", "jmp .+0x10", "jmp .+0x1000", "call *%" + w + "bx"}) {
+            assertNotNull(form(f, bits), "emitted: " + f);
+        }
+        String src = """
+                mov $300, %ecx
+                lea_f2
+                1: call f1
+                add %Wax, %Wbp
+                call *%Wbx
+                rol $3, %Wbp
+                jmp 3f
+                .skip 200, 0xcc
+                3: cmp $7, %ecx
+                jne 4f
+                jmp far
+                4: dec %ecx
+                jnz 1b
+                jmp done
+                f1: mov %Wcx, %Wax
+                imul $0x2f, %Wax, %Wax
+                xor %Wax, %Wbp
+                ret
+                f2: add $7, %Wbp
+                jmp 5f
+                5: mov $3, %edx
+                6: add %Wdx, %Wbp
+                dec %edx
+                jnz 7f
+                ret
+                7: jmp 6b
+                .balign 4096
+                far: rol $1, %Wbp
+                jmp 4b
+                done:
+                """.replace("%W", "%" + w).replace("lea_f2", bits == 64 ? "lea f2(%rip), %rbx" : "mov $f2, %ebx");
+        TestRig.Result r = X86JitTest.both(src, bits, 10_000_000, rig -> { })[1].result();
+        assertNotEquals(0, r.reg(X86Cpu.RBP));
+    }
+
+    @Test
+    void faultsOfEmittedCallsAndReturns() {
+        // the third pass: a CALL or RET whose stack is not mapped, a RET or CALL to a non-canonical address
+        for (String bad : new String[] {"cmove %r8, %rsp\ncall 5f\n5: pop %rdx",
+            "lea 5f(%rip), %rdx\npush %rdx\ncmove %r8, %rsp\nret\n5:",
+            "lea 5f(%rip), %rdx\ncmove %r9, %rdx\npush %rdx\nret\n5:",
+            "lea 5f(%rip), %rdx\ncmove %r9, %rdx\ncall *%rdx\n5: pop %rax"}) {
+            TestRig.Result r = X86JitTest.both("""
+                    mov $3, %ecx
+                    mov $0x40000010, %r8
+                    movabs $0x8000000000000000, %r9
+                    1: add $5, %eax
+                    cmp $1, %ecx
+                    BAD
+                    add $7, %ebp
+                    dec %ecx
+                    jnz 1b
+                    """.replace("BAD", bad), 64, 10_000_000, rig -> { })[1].result();
+            assertNotEquals(-1, r.fault(), bad);
+            assertEquals(14, r.reg(X86Cpu.RBP), bad);
+        }
+    }
+
+    @Test
     void formsWithOtherMeaningsKeepTheirClosures() {
         for (String f : new String[] {"adc %ebx, (%rsi)", "sbbq $1, (%rdi)", "shl %cl, (%rsi)", "mul %bl",
             "imul %bx, %di", "shl $3, %di", "div %rbx", "add %rdi, (%rsi)", "add %bx, %di",
-            "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di"}) {
+            "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di", "rep ret", "call *(%rax)"}) {
             assertNull(form(f, 64), "a closure: " + f);
         }
     }
