@@ -347,7 +347,10 @@ final class X86Emit {
         cb.lstore(RES);
         boolean logic = lazy == Alu.LAZY_LOGIC;
         lazyState(lazy, logic ? -1 : A, logic ? -1 : B, false, s);
-        if (f.dst() >= 0) {
+        if (f.dst() >= 0 && s == 8) { // a byte register, in X86Cpu.setReg8's coding
+            cb.aload(C).ldc(f.dst()).lload(RES);
+            cb.invokevirtual(CD_CPU, "setReg8", MethodTypeDesc.of(CD_void, CD_int, CD_long));
+        } else if (f.dst() >= 0) {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         }
         return lazy;
@@ -581,8 +584,8 @@ final class X86Emit {
         if (k == Alu.LAZY_NONE) {
             return false;
         }
-        if (keptSize == 8 && pair != 2) {
-            return false; // a byte result: only ZF is as simple as for 32/64 bits
+        if (keptSize < 32 && pair != 2) {
+            return false; // a byte or word result: only ZF is as simple as for 32/64 bits
         }
         boolean sub = k == Alu.LAZY_SUB, logic = k == Alu.LAZY_LOGIC;
         switch (pair) {

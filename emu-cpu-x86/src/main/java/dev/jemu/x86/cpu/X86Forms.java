@@ -115,7 +115,7 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
         X86Forms bytes8 = byteForm(d, bytes, at, len);
         if (bytes8 != null || !wide) {
-            return bytes8;
+            return bytes8 != null || s != 16 ? bytes8 : wordForm(d, bytes, at, len);
         }
         if (op >= 0x40 && op <= 0x4f) { // INC/DEC r outside 64-bit mode (REX there)
             return new X86Forms(INCDEC, s, 0, op & 7, null, null, op < 0x48 ? 1 : -1, 0, 0);
@@ -249,9 +249,30 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
     }
 
-    /** The byte forms: MOV to memory, and CMP/TEST (which write no byte register). */
+    /**
+     * The byte forms: MOV to memory (from a register or an immediate), the ALU ops of a register destination (written
+     * as X86Cpu.setReg8 does) or of none (CMP/TEST, also on memory), TEST r/m8, imm8.
+     */
     private static X86Forms byteForm(Insn d, Insn.Fetcher bytes, int at, int len) {
         int op = d.opcode;
+        if (op < 0x40 && ((op & 7) == 0 || (op & 7) == 2 || (op & 7) == 4)) {
+            int alu = op >>> 3;
+            boolean store = alu != Alu.CMP;
+            if (alu == Alu.ADC || alu == Alu.SBB) {
+                return null; // their carry in: the wide forms only
+            }
+            if ((op & 7) == 4) { // AL, imm8
+                long imm = bytes.byteAt(at + len - 1);
+                return new X86Forms(ALU, 8, alu, store ? 0 : -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            Operand rm = source(d, 8);
+            Operand r = Operand.reg(d.byteReg(d.reg()));
+            if (rm == null || (op & 7) == 0 && store && rm.isMem()) {
+                return null; // read-modify-write of memory keeps its closure
+            }
+            return (op & 7) == 0 ? new X86Forms(ALU, 8, alu, store ? rm.reg() : -1, rm, r, 0, 0, 0)
+                    : new X86Forms(ALU, 8, alu, store ? r.reg() : -1, r, rm, 0, 0, 0);
+        }
         switch (op) {
             case 0x88 -> {
                 if (!d.isMem()) {
@@ -260,24 +281,80 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 Operand m = source(d, 8);
                 return m == null ? null : new X86Forms(STORE, 8, 0, -1, m, Operand.reg(d.byteReg(d.reg())), 0, 0, 0);
             }
+            case 0xc6 -> {
+                if (d.modrmReg() != 0 || !d.isMem()) {
+                    return null;
+                }
+                Operand m = source(d, 8);
+                long imm = bytes.byteAt(at + len - 1);
+                return m == null ? null : new X86Forms(STORE, 8, 0, -1, m, Operand.imm(imm), 0, 0, 0);
+            }
             case 0x80 -> {
-                if (d.modrmReg() != Alu.CMP) {
+                int alu = d.modrmReg();
+                boolean store = alu != Alu.CMP;
+                Operand rm = source(d, 8);
+                if (rm == null || store && (rm.isMem() || alu == Alu.ADC || alu == Alu.SBB)) {
+                    return null;
+                }
+                long imm = bytes.byteAt(at + len - 1);
+                return new X86Forms(ALU, 8, alu, store ? rm.reg() : -1, rm, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0xf6 -> { // TEST r/m8, imm8 (/0 and its alias /1)
+                if (d.modrmReg() > 1) {
                     return null;
                 }
                 Operand rm = source(d, 8);
                 long imm = bytes.byteAt(at + len - 1);
-                return rm == null ? null : new X86Forms(ALU, 8, Alu.CMP, -1, rm, Operand.imm(imm), 0, 0, 0);
+                return rm == null ? null : new X86Forms(ALU, 8, TEST, -1, rm, Operand.imm(imm), 0, 0, 0);
             }
-            case 0x38, 0x3a, 0x84 -> {
+            case 0x84 -> {
                 Operand rm = source(d, 8);
-                Operand r = Operand.reg(d.byteReg(d.reg()));
-                int alu = op == 0x84 ? TEST : Alu.CMP;
                 return rm == null ? null
-                        : new X86Forms(ALU, 8, alu, -1, op == 0x3a ? r : rm, op == 0x3a ? rm : r, 0, 0, 0);
+                        : new X86Forms(ALU, 8, TEST, -1, rm, Operand.reg(d.byteReg(d.reg())), 0, 0, 0);
             }
-            case 0x3c, 0xa8 -> {
+            case 0xa8 -> {
                 long imm = bytes.byteAt(at + len - 1);
-                return new X86Forms(ALU, 8, op == 0xa8 ? TEST : Alu.CMP, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+                return new X86Forms(ALU, 8, TEST, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** The 16-bit forms that write no register: stores, CMP and TEST (flags at 16 bits), also of memory. */
+    private static X86Forms wordForm(Insn d, Insn.Fetcher bytes, int at, int len) {
+        int op = d.opcode;
+        switch (op) {
+            case 0x89 -> {
+                Operand m = d.isMem() ? source(d, 16) : null;
+                return m == null ? null : new X86Forms(STORE, 16, 0, -1, m, Operand.reg(d.reg()), 0, 0, 0);
+            }
+            case 0xc7 -> {
+                Operand m = d.modrmReg() == 0 && d.isMem() ? source(d, 16) : null;
+                long imm = le(bytes, at + len - 2, 2);
+                return m == null ? null : new X86Forms(STORE, 16, 0, -1, m, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x39, 0x3b, 0x85 -> {
+                Operand rm = source(d, 16);
+                Operand r = Operand.reg(d.reg());
+                int alu = op == 0x85 ? TEST : Alu.CMP;
+                return rm == null ? null
+                        : new X86Forms(ALU, 16, alu, -1, op == 0x3b ? r : rm, op == 0x3b ? rm : r, 0, 0, 0);
+            }
+            case 0x3d, 0xa9 -> {
+                long imm = le(bytes, at + len - 2, 2);
+                return new X86Forms(ALU, 16, op == 0xa9 ? TEST : Alu.CMP, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x81, 0x83, 0xf7 -> {
+                int g = d.modrmReg();
+                if (op == 0xf7 ? g > 1 : g != Alu.CMP) {
+                    return null;
+                }
+                Operand rm = source(d, 16);
+                long imm = Alu.trunc(op == 0x83 ? (byte) bytes.byteAt(at + len - 1) : le(bytes, at + len - 2, 2), 16);
+                return rm == null ? null
+                        : new X86Forms(ALU, 16, op == 0xf7 ? TEST : Alu.CMP, -1, rm, Operand.imm(imm), 0, 0, 0);
             }
             default -> {
                 return null;

@@ -32,11 +32,17 @@ class X86EmitTest {
             ops.addAll(List.of("cmp (%rsi,%rdx,8), %rdi", "cmp %rdi, (%rsi,%rdx,8)", "cmpq $5, (%rsi,%rdx,8)",
                     "test %rdi, (%rsi,%rdx,8)", "add (%rsi,%rdx,8), %rdi", "sub 8(%rsi,%rdx,8), %edi",
                     "cmpl $-1, (%rsi,%rdx,8)", "cmp $0x80, %al", "cmp %bl, %al", "cmp %al, %bh", "test %bl, %al",
-                    "cmpb $7, (%rsi,%rdx,8)", "testb %al, 3(%rsi,%rdx,8)", "cmp %bl, %dil", "test $0x81, %al"));
+                    "cmpb $7, (%rsi,%rdx,8)", "testb %al, 3(%rsi,%rdx,8)", "cmp %bl, %dil", "test $0x81, %al",
+                    "add %bl, %dil", "sub $0x80, %dil", "xor %bh, %ah", "and (%rsi,%rdx,8), %dil", "or $1, %al",
+                    "add $0x7f, %al", "sub %dil, %bl", "testb $0x81, (%rsi,%rdx,8)", "test $0x80, %dil",
+                    "cmpw $-3, (%rsi,%rdx,8)", "cmp %bx, %di", "cmpw $0x7fff, %di", "test %bx, %di",
+                    "cmp $0x8000, %ax", "test $0x8001, %ax", "cmp (%rsi,%rdx,8), %di", "cmp %di, 2(%rsi,%rdx,8)",
+                    "testw $0x8000, 2(%rsi,%rdx,8)"));
         } else {
             ops.addAll(List.of("cmp (%esi,%edx,4), %edi", "cmp %edi, (%esi,%edx,4)", "cmpl $5, (%esi,%edx,4)",
                     "test %edi, 4(%esi,%edx,4)", "add (%esi,%edx,4), %edi", "cmp $0x80, %al", "cmp %bl, %al",
-                    "test %bh, %al", "cmpb $7, 2(%esi,%edx,4)"));
+                    "test %bh, %al", "cmpb $7, 2(%esi,%edx,4)", "add %bl, %al", "sub $0x80, %bh", "xor %bh, %ah",
+                    "testb $0x81, (%esi,%edx,4)", "cmpw $-3, (%esi,%edx,4)", "cmp %bx, %di", "test $0x8001, %ax"));
         }
         return ops;
     }
@@ -106,7 +112,8 @@ class X86EmitTest {
             "movzwq 2(%rsi), %rdi", "movsbq %bl, %rdi", "movswl 6(%rsi), %edi", "movslq %ebx, %rdi",
             "movslq 4(%rsi), %rdi", "push %rbx", "pop %rdi", "push %r12", "pop %r13", "mov %fs:8(%rsi), %rdi",
             "not %rdi", "not %edi", "movb %bl, 5(%rsi,%rdx,8)", "mov %bh, 1(%rsi)\nmov (%rsi), %rdi",
-            "nop\nendbr64\nnopw 0(%rax,%rax,1)\npause\nmov %rbx, %rdi"};
+            "nop\nendbr64\nnopw 0(%rax,%rax,1)\npause\nmov %rbx, %rdi", "movw %bx, 6(%rsi,%rdx,8)\nmov (%rsi), %rdi",
+            "movw $-2, 10(%rsi)\nmov 8(%rsi), %rdi", "movb $0x85, 3(%rsi,%rdx,8)\nmov (%rsi,%rdx,8), %rdi"};
         StringBuilder sb = new StringBuilder("""
                 lea buf(%rip), %rsi
                 mov $0x8081828384858687, %rax
@@ -239,7 +246,8 @@ class X86EmitTest {
     @Test
     void faultsOfEmittedLoadsAndPushesInTheMiddleOfABlock() {
         for (String bad : new String[] {"cmove %r8, %rsp\npush %rax", "cmove %r9, %rdi\nmov (%rdi,%rcx,4), %edx",
-            "cmove %r9, %rdi\ncmpq $3, (%rdi)", "cmove %r8, %rsp\npop %rdx"}) {
+            "cmove %r9, %rdi\ncmpq $3, (%rdi)", "cmove %r8, %rsp\npop %rdx", "cmove %r8, %rdi\nmovw %bx, (%rdi)",
+            "cmove %r8, %rdi\ntestb $1, 5(%rdi)", "cmove %r8, %rdi\ncmpw $3, 2(%rdi)", "cmove %r8, %rdi\nmovb $1, (%rdi)"}) {
             TestRig.Result r = X86JitTest.both("""
                     mov $3, %ecx
                     lea buf(%rip), %rdi
