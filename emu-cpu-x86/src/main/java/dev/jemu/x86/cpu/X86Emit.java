@@ -305,7 +305,15 @@ final class X86Emit {
             carryIn(); // from the kept operands, before A and B take the new ones (reading memory changes no flag)
             cb.istore(CIN);
         }
-        value(f.a(), s, i);
+        boolean rmw = f.dst() == X86Forms.TO_MEMORY; // as AluOps.memReg/memImm: one linear address, read, flags, write
+        if (rmw) {
+            linear(f.a().ea(), i);
+            cb.lstore(LA);
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
+            cb.invokevirtual(CD_MMU, "read" + s, MethodTypeDesc.of(CD_long, CD_long));
+        } else {
+            value(f.a(), s, i);
+        }
         cb.lstore(A);
         value(f.b(), s, i);
         cb.lstore(B);
@@ -352,6 +360,9 @@ final class X86Emit {
             cb.invokevirtual(CD_CPU, "setReg8", MethodTypeDesc.of(CD_void, CD_int, CD_long));
         } else if (f.dst() >= 0) {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+        } else if (rmw) {
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA).lload(RES);
+            cb.invokevirtual(CD_MMU, "write" + s, MethodTypeDesc.of(CD_void, CD_long, CD_long));
         }
         return lazy;
     }

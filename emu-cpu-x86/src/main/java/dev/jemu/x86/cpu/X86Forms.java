@@ -5,13 +5,14 @@ package dev.jemu.x86.cpu;
  * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
  * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, JMP rel, CALL rel/r
  * and RET, recognised
- * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
- * read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
+ * from the decoder's state after it decoded the instruction, and ADD/SUB/AND/OR/XOR of memory (read-modify-write).
+ * Whatever is not recognised here (other sizes, ADC/SBB/INC/DEC/NOT/NEG/shifts of memory, 16-bit addressing, LOCK
+ * and other prefixes with side meanings) keeps its closure.
  */
 record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long imm, int cc, long ipMask) {
     /** dst = b; [a] = b; dst = extend(b) from {@link #imm} bits (signed when cc is 1); dst = offset(a). */
     static final int MOV = 0, STORE = 1, MOVX = 2, LEA = 3;
-    /** flags of a alu b (Alu.ADD..CMP, or {@link #TEST}), dst = the result unless dst is -1. */
+    /** flags of a alu b (Alu.ADD..CMP, or {@link #TEST}), dst (or [a]: {@link #TO_MEMORY}) = the result unless dst is -1. */
     static final int ALU = 4;
     /** dst = dst + 1 (imm 1) or - 1 (imm -1). */
     static final int INCDEC = 5;
@@ -39,6 +40,8 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     /** Near RET of size {@code size}, as BranchOps.ret. */
     static final int RET = 18;
     static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
+    /** The dst of an ALU op that writes its result back to its memory operand a (read-modify-write). */
+    static final int TO_MEMORY = -2;
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
 
@@ -130,12 +133,13 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 long imm = Alu.trunc(s == 16 ? (short) le(bytes, at + len - 2, 2) : (int) le(bytes, at + len - 4, 4), s);
                 return new X86Forms(ALU, s, alu, store ? 0 : -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
             }
-            if ((op & 7) == 1) { // r/m op= r: memory only for CMP (no read-modify-write)
-                if (d.isMem() && store) {
+            if ((op & 7) == 1) { // r/m op= r
+                if (d.isMem() && (alu == Alu.ADC || alu == Alu.SBB)) {
                     return null;
                 }
                 Operand rm = source(d, s);
-                return rm == null ? null : new X86Forms(ALU, s, alu, store ? d.rm() : -1, rm, Operand.reg(d.reg()), 0, 0, 0);
+                return rm == null ? null
+                        : new X86Forms(ALU, s, alu, store ? dest(rm) : -1, rm, Operand.reg(d.reg()), 0, 0, 0);
             }
             Operand rm = source(d, s); // r op= r/m
             return rm == null ? null : new X86Forms(ALU, s, alu, store ? d.reg() : -1, Operand.reg(d.reg()), rm, 0, 0, 0);
@@ -144,13 +148,13 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             case 0x81, 0x83 -> {
                 int alu = d.modrmReg();
                 boolean store = alu != Alu.CMP;
-                if (d.isMem() && store) {
+                if (d.isMem() && (alu == Alu.ADC || alu == Alu.SBB)) {
                     return null;
                 }
                 long imm = op == 0x83 ? (byte) bytes.byteAt(at + len - 1) : (int) le(bytes, at + len - 4, 4);
                 Operand rm = source(d, s);
                 return rm == null ? null
-                        : new X86Forms(ALU, s, alu, store ? d.rm() : -1, rm, Operand.imm(Alu.trunc(imm, s)), 0, 0, 0);
+                        : new X86Forms(ALU, s, alu, store ? dest(rm) : -1, rm, Operand.imm(Alu.trunc(imm, s)), 0, 0, 0);
             }
             case 0x85 -> {
                 Operand rm = source(d, s);
@@ -267,10 +271,10 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             }
             Operand rm = source(d, 8);
             Operand r = Operand.reg(d.byteReg(d.reg()));
-            if (rm == null || (op & 7) == 0 && store && rm.isMem()) {
-                return null; // read-modify-write of memory keeps its closure
+            if (rm == null) {
+                return null;
             }
-            return (op & 7) == 0 ? new X86Forms(ALU, 8, alu, store ? rm.reg() : -1, rm, r, 0, 0, 0)
+            return (op & 7) == 0 ? new X86Forms(ALU, 8, alu, store ? dest(rm) : -1, rm, r, 0, 0, 0)
                     : new X86Forms(ALU, 8, alu, store ? r.reg() : -1, r, rm, 0, 0, 0);
         }
         switch (op) {
@@ -293,11 +297,11 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 int alu = d.modrmReg();
                 boolean store = alu != Alu.CMP;
                 Operand rm = source(d, 8);
-                if (rm == null || store && (rm.isMem() || alu == Alu.ADC || alu == Alu.SBB)) {
+                if (rm == null || store && (alu == Alu.ADC || alu == Alu.SBB)) {
                     return null;
                 }
                 long imm = bytes.byteAt(at + len - 1);
-                return new X86Forms(ALU, 8, alu, store ? rm.reg() : -1, rm, Operand.imm(imm), 0, 0, 0);
+                return new X86Forms(ALU, 8, alu, store ? dest(rm) : -1, rm, Operand.imm(imm), 0, 0, 0);
             }
             case 0xf6 -> { // TEST r/m8, imm8 (/0 and its alias /1)
                 if (d.modrmReg() > 1) {
@@ -382,6 +386,11 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             return null;
         }
         return new X86Forms(JCC, 0, 0, -1, null, null, rel, cc, BranchOps.ipMask(d));
+    }
+
+    /** Where an ALU op whose first operand is {@code rm} stores its result: the register, or {@link #TO_MEMORY}. */
+    private static int dest(Operand rm) {
+        return rm.isMem() ? TO_MEMORY : rm.reg();
     }
 
     /** The r/m operand at {@code size}; null for 16-bit addressing. */

@@ -216,7 +216,7 @@ class X86EmitTest {
     @Test
     void formsWithOtherMeaningsKeepTheirClosures() {
         for (String f : new String[] {"adc %ebx, (%rsi)", "sbbq $1, (%rdi)", "shl %cl, (%rsi)", "mul %bl",
-            "imul %bx, %di", "shl $3, %di", "div %rbx", "add %rdi, (%rsi)", "add %bx, %di",
+            "imul %bx, %di", "shl $3, %di", "div %rbx", "incl (%rsi)", "add %bx, %di", "negq (%rsi)",
             "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di", "rep ret", "call *(%rax)"}) {
             assertNull(form(f, 64), "a closure: " + f);
         }
@@ -247,7 +247,8 @@ class X86EmitTest {
     void faultsOfEmittedLoadsAndPushesInTheMiddleOfABlock() {
         for (String bad : new String[] {"cmove %r8, %rsp\npush %rax", "cmove %r9, %rdi\nmov (%rdi,%rcx,4), %edx",
             "cmove %r9, %rdi\ncmpq $3, (%rdi)", "cmove %r8, %rsp\npop %rdx", "cmove %r8, %rdi\nmovw %bx, (%rdi)",
-            "cmove %r8, %rdi\ntestb $1, 5(%rdi)", "cmove %r8, %rdi\ncmpw $3, 2(%rdi)", "cmove %r8, %rdi\nmovb $1, (%rdi)"}) {
+            "cmove %r8, %rdi\ntestb $1, 5(%rdi)", "cmove %r8, %rdi\ncmpw $3, 2(%rdi)", "cmove %r8, %rdi\nmovb $1, (%rdi)",
+            "cmove %r8, %rdi\naddl $3, 2(%rdi)", "cmove %r8, %rdi\nsub %rbx, (%rdi)", "cmove %r8, %rdi\norb $1, (%rdi)"}) {
             TestRig.Result r = X86JitTest.both("""
                     mov $3, %ecx
                     lea buf(%rip), %rdi
