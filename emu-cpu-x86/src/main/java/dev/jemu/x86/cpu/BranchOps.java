@@ -56,22 +56,13 @@ final class BranchOps {
             long rel = relz(d);
             long mask = ipMask(d);
             int s = branchSize(d);
-            return c -> {
-                long to = target(c, c.nrip + rel, mask);
-                c.push(c.nrip, s);
-                c.nrip = to;
-            };
+            return c -> call(c, rel, mask, s);
         });
         t.put(ONE, 0xc3, d -> {
             if (d.lock) return null;
             int s = branchSize(d);
             long mask = ipMask(d);
-            return c -> {
-                long sp = c.r[X86Cpu.RSP];
-                long to = c.pop(s);
-                checkTarget(c, to, sp);
-                c.nrip = to & mask;
-            };
+            return c -> ret(c, s, mask);
         });
         t.put(ONE, 0xc2, d -> {
             if (d.lock) return null;
@@ -152,14 +143,35 @@ final class BranchOps {
         int s = branchSize(d);
         long mask = ipMask(d);
         Rm.Src src = Rm.source(d, s);
-        return c -> {
+        return call ? c -> callTo(c, src.get(c) & mask, s) : c -> {
             long to = src.get(c) & mask;
             checkTarget(c, to, c.r[X86Cpu.RSP]);
-            if (call) {
-                c.push(c.nrip, s);
-            }
             c.nrip = to;
         };
+    }
+
+    // the near CALLs and RET, one code path for their closures and the block JIT's emitted forms (X86Emit)
+
+    /** CALL rel: pushes c.nrip (the return address) and branches to it + rel. */
+    static void call(X86Cpu c, long rel, long mask, int s) {
+        long to = target(c, c.nrip + rel, mask);
+        c.push(c.nrip, s);
+        c.nrip = to;
+    }
+
+    /** CALL to {@code to} (a register's or memory's value, already masked to the code size). */
+    static void callTo(X86Cpu c, long to, int s) {
+        checkTarget(c, to, c.r[X86Cpu.RSP]);
+        c.push(c.nrip, s);
+        c.nrip = to;
+    }
+
+    /** RET: pops the return address. */
+    static void ret(X86Cpu c, int s, long mask) {
+        long sp = c.r[X86Cpu.RSP];
+        long to = c.pop(s);
+        checkTarget(c, to, sp);
+        c.nrip = to & mask;
     }
 
     /** Operand size of near branches: 64 in 64-bit mode, else the operand size. */

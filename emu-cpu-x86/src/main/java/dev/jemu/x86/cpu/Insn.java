@@ -112,6 +112,11 @@ public final class Insn {
         ea = addrsize == 16 ? ea16() : ea3264();
     }
 
+    /** Whether the decoder read a ModRM byte (the instruction has one). */
+    boolean hasModrm() {
+        return modrmRead;
+    }
+
     public boolean isMem() {
         modrm();
         return mod != 3;

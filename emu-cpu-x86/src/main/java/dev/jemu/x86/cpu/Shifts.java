@@ -20,49 +20,59 @@ final class Shifts {
         if (n == 0) {
             return a;
         }
-        switch (kind) {
-            case 0: { // ROL
-                int k = n & (s - 1);
-                long r = k == 0 ? a : Alu.trunc(a << k | a >>> (s - k), s);
-                c.setCf((int) r & 1);
-                c.setOf(Alu.msb(r, s) ^ c.cf());
-                return r;
-            }
-            case 1: { // ROR
-                int k = n & (s - 1);
-                long r = k == 0 ? a : Alu.trunc(a >>> k | a << (s - k), s);
-                c.setCf(Alu.msb(r, s));
-                c.setOf(c.cf() ^ (int) (r >>> (s - 2)) & 1);
-                return r;
-            }
-            case 2: // RCL
-                return rcl(c, a, n, s);
-            case 3: // RCR
-                return rcr(c, a, n, s);
-            case 4, 6: { // SHL/SAL
-                long before = n - 1 >= 64 ? 0 : a << (n - 1);
-                long r = n >= 64 ? 0 : Alu.trunc(a << n, s);
-                int cf = Alu.msb(before, s);
-                Alu.shiftFlags(c, cf, Alu.msb(r, s) ^ cf, r, s);
-                return r;
-            }
-            case 5: { // SHR
-                long before = a >>> (n - 1);
-                long r = before >>> 1;
-                Alu.shiftFlags(c, (int) before & 1, Alu.msb(before ^ r, s), r, s);
-                return r;
-            }
-            default: { // SAR
-                long x = Alu.sext(a, s);
-                long before = x >> Math.min(n - 1, 63);
-                long r = Alu.trunc(before >> 1, s);
-                Alu.shiftFlags(c, (int) before & 1, 0, r, s);
-                return r;
-            }
-        }
+        return switch (kind) {
+            case 0 -> rol(c, a, n, s);
+            case 1 -> ror(c, a, n, s);
+            case 2 -> rcl(c, a, n, s);
+            case 3 -> rcr(c, a, n, s);
+            case 4, 6 -> shl(c, a, n, s);
+            case 5 -> shr(c, a, n, s);
+            default -> sar(c, a, n, s);
+        };
     }
 
-    private static long rcl(X86Cpu c, long a, int n, int s) {
+    // each kind by a masked count n != 0 (the block JIT calls them directly when it knows the kind)
+
+    static long rol(X86Cpu c, long a, int n, int s) {
+        int k = n & (s - 1);
+        long r = k == 0 ? a : Alu.trunc(a << k | a >>> (s - k), s);
+        c.setCf((int) r & 1);
+        c.setOf(Alu.msb(r, s) ^ c.cf());
+        return r;
+    }
+
+    static long ror(X86Cpu c, long a, int n, int s) {
+        int k = n & (s - 1);
+        long r = k == 0 ? a : Alu.trunc(a >>> k | a << (s - k), s);
+        c.setCf(Alu.msb(r, s));
+        c.setOf(c.cf() ^ (int) (r >>> (s - 2)) & 1);
+        return r;
+    }
+
+    static long shl(X86Cpu c, long a, int n, int s) { // SHL/SAL
+        long before = n - 1 >= 64 ? 0 : a << (n - 1);
+        long r = n >= 64 ? 0 : Alu.trunc(a << n, s);
+        int cf = Alu.msb(before, s);
+        Alu.shiftFlags(c, cf, Alu.msb(r, s) ^ cf, r, s);
+        return r;
+    }
+
+    static long shr(X86Cpu c, long a, int n, int s) {
+        long before = a >>> (n - 1);
+        long r = before >>> 1;
+        Alu.shiftFlags(c, (int) before & 1, Alu.msb(before ^ r, s), r, s);
+        return r;
+    }
+
+    static long sar(X86Cpu c, long a, int n, int s) {
+        long x = Alu.sext(a, s);
+        long before = x >> Math.min(n - 1, 63);
+        long r = Alu.trunc(before >> 1, s);
+        Alu.shiftFlags(c, (int) before & 1, 0, r, s);
+        return r;
+    }
+
+    static long rcl(X86Cpu c, long a, int n, int s) {
         int k = s == 8 ? n % 9 : s == 16 ? n % 17 : n;
         if (k == 0) {
             return a;
@@ -89,7 +99,7 @@ final class Shifts {
         return r;
     }
 
-    private static long rcr(X86Cpu c, long a, int n, int s) {
+    static long rcr(X86Cpu c, long a, int n, int s) {
         int k = s == 8 ? n % 9 : s == 16 ? n % 17 : n;
         if (k == 0) {
             return a;

@@ -151,15 +151,29 @@ final class X86Emit {
                 cb.invokestatic(CD_MULDIV, "imul2", MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_int));
                 cb.lastore(); // already truncated to the size, as Alu.set stores it
             }
-            case X86Forms.SHIFT -> { // a masked count of 0 leaves the flags (Shifts.shift), the value is stored back
-                cb.aload(R).ldc(f.dst()).aload(C).ldc(f.alu());
-                value(X86Forms.Operand.reg(f.dst()), f.size(), i);
-                value(f.b(), 64, i);
-                cb.ldc(f.size());
-                cb.invokestatic(CD_SHIFTS, "shift", MethodTypeDesc.of(CD_long, CD_CPU, CD_int, CD_long, CD_long, CD_int));
-                cb.lastore();
-            }
+            case X86Forms.SHIFT -> shift(f, i);
             case X86Forms.JCC -> jcc(f, i, exit);
+            case X86Forms.JMP -> {
+                if (last) { // else the block goes on at the target: nothing to do
+                    setTarget(f, i);
+                }
+            }
+            case X86Forms.CALL -> { // the return address is c.nrip, as for the closure
+                at.store(cb, i, "nrip", true);
+                cb.aload(C);
+                if (f.b() == null) {
+                    cb.ldc(f.imm()).ldc(f.ipMask()).ldc(f.size());
+                    cb.invokestatic(CD_BRANCH, "call", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_long, CD_int));
+                } else {
+                    value(f.b(), f.size(), i);
+                    cb.ldc(f.ipMask()).land().ldc(f.size());
+                    cb.invokestatic(CD_BRANCH, "callTo", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_int));
+                }
+            }
+            case X86Forms.RET -> {
+                cb.aload(C).ldc(f.size()).ldc(f.ipMask());
+                cb.invokestatic(CD_BRANCH, "ret", MethodTypeDesc.of(CD_void, CD_CPU, CD_int, CD_long));
+            }
             case X86Forms.PUSH -> {
                 cb.aload(C).aload(R).ldc(f.dst()).laload().ldc(64);
                 cb.invokevirtual(CD_CPU, "push", MethodTypeDesc.of(CD_void, CD_long, CD_int));
@@ -174,16 +188,17 @@ final class X86Emit {
         if (keep != Alu.LAZY_NONE) {
             kept = keep;
             keptSize = f.size();
-        } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
+        } else if (f.kind() != X86Forms.JCC && f.kind() != X86Forms.JMP && f.kind() != X86Forms.MOV && f.kind() != X86Forms.MOVX
                 && f.kind() != X86Forms.LEA && f.kind() != X86Forms.NOT && f.kind() != X86Forms.NOP) {
             kept = Alu.LAZY_NONE; // a call (memory, the stack) may have changed nothing, but be plain about it
         }
+        boolean transfer = f.kind() == X86Forms.CALL || f.kind() == X86Forms.RET || f.kind() == X86Forms.JMP && last;
         if (mem) {
             // a fault leaves through a handler that sets c.rip/c.nrip to this instruction (see handlers())
             Label to = cb.newLabel();
             cb.labelBinding(to);
             faults.add(new Fault(begin, to, i));
-            if (!last) {
+            if (!last && !transfer) {
                 Label on = cb.newLabel();
                 cb.aload(C).getfield(CD_CPU, "leave", CD_boolean).ifeq(on); // a store hit code, or a device asked
                 at.store(cb, i, "nrip", true);
@@ -191,7 +206,11 @@ final class X86Emit {
                 cb.labelBinding(on);
             }
         }
-        if (last) {
+        if (transfer) { // c.nrip is the target: the block ends (CALL and RET always end it)
+            if (!last) {
+                cb.goto_(exit);
+            }
+        } else if (last) {
             at.store(cb, i, "nrip", true);
         }
     }
@@ -286,7 +305,15 @@ final class X86Emit {
             carryIn(); // from the kept operands, before A and B take the new ones (reading memory changes no flag)
             cb.istore(CIN);
         }
-        value(f.a(), s, i);
+        boolean rmw = f.dst() == X86Forms.TO_MEMORY; // as AluOps.memReg/memImm: one linear address, read, flags, write
+        if (rmw) {
+            linear(f.a().ea(), i);
+            cb.lstore(LA);
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
+            cb.invokevirtual(CD_MMU, "read" + s, MethodTypeDesc.of(CD_long, CD_long));
+        } else {
+            value(f.a(), s, i);
+        }
         cb.lstore(A);
         value(f.b(), s, i);
         cb.lstore(B);
@@ -328,10 +355,109 @@ final class X86Emit {
         cb.lstore(RES);
         boolean logic = lazy == Alu.LAZY_LOGIC;
         lazyState(lazy, logic ? -1 : A, logic ? -1 : B, false, s);
-        if (f.dst() >= 0) {
+        if (f.dst() >= 0 && s == 8) { // a byte register, in X86Cpu.setReg8's coding
+            cb.aload(C).ldc(f.dst()).lload(RES);
+            cb.invokevirtual(CD_CPU, "setReg8", MethodTypeDesc.of(CD_void, CD_int, CD_long));
+        } else if (f.dst() >= 0) {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+        } else if (rmw) {
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA).lload(RES);
+            cb.invokevirtual(CD_MMU, "write" + s, MethodTypeDesc.of(CD_void, CD_long, CD_long));
         }
         return lazy;
+    }
+
+    private static final String[] SHIFT_NAMES = {"rol", "ror", "rcl", "rcr", "shl", "shr", "shl", "sar"};
+
+    /**
+     * A shift or rotate of register dst, as Shifts.shift: a masked count of 0 changes no flag (a 32-bit register is
+     * still written back, zero-extended). An immediate SHL/SHR/SAR is computed here with its count folded in and
+     * sets the flags through Alu.shiftFlags; the others call the kind's own helper (Shifts.shl, ...), small enough
+     * for C2 to inline, instead of the dispatching Shifts.shift.
+     */
+    private void shift(X86Forms f, int i) {
+        int s = f.size(), kind = f.alu();
+        X86Forms.Operand dst = X86Forms.Operand.reg(f.dst());
+        if (f.b().isImm()) {
+            int n = Shifts.maskCount(f.b().imm(), s);
+            if (n == 0) {
+                if (s == 32) {
+                    cb.aload(R).ldc(f.dst());
+                    value(dst, s, i);
+                    cb.lastore();
+                }
+                return;
+            }
+            if (kind >= 4) {
+                shiftByConstant(f, n, i);
+                return;
+            }
+            cb.aload(R).ldc(f.dst()).aload(C);
+            value(dst, s, i);
+            cb.ldc(n).ldc(s);
+            cb.invokestatic(CD_SHIFTS, SHIFT_NAMES[kind], MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int, CD_int));
+            cb.lastore();
+            return;
+        }
+        value(f.b(), 64, i); // the count register
+        cb.l2i().ldc(s == 64 ? 0x3f : 0x1f).iand().istore(CIN);
+        Label zero = cb.newLabel(), join = cb.newLabel();
+        cb.aload(R).ldc(f.dst());
+        cb.iload(CIN).ifeq(zero);
+        cb.aload(C);
+        value(dst, s, i);
+        cb.iload(CIN).ldc(s);
+        cb.invokestatic(CD_SHIFTS, SHIFT_NAMES[kind], MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_int, CD_int));
+        cb.goto_(join);
+        cb.labelBinding(zero);
+        value(dst, s, i);
+        cb.labelBinding(join);
+        cb.lastore();
+    }
+
+    private void shiftOp(int kind) {
+        switch (kind) {
+            case 5 -> cb.lushr();
+            case 7 -> cb.lshr();
+            default -> cb.lshl();
+        }
+    }
+
+    /** SHL/SAL, SHR or SAR of register dst by a constant 1..size-1, as Shifts.shl/shr/sar. */
+    private void shiftByConstant(X86Forms f, int n, int i) {
+        int s = f.size(), kind = f.alu();
+        value(X86Forms.Operand.reg(f.dst()), s, i);
+        if (kind == 7) { // SAR works on the sign-extended value
+            if (s == 32) {
+                cb.l2i().i2l();
+            }
+        }
+        cb.lstore(A);
+        // B = the value one step before the last (its edge bit is CF), RES = the result
+        cb.lload(A).ldc(n - 1);
+        shiftOp(kind);
+        cb.lstore(B);
+        cb.lload(B).iconst_1();
+        shiftOp(kind);
+        if (s != 64 && kind != 5) {
+            cb.ldc(Alu.trunc(-1L, s)).land();
+        }
+        cb.lstore(RES);
+        cb.aload(C);
+        if (kind == 5 || kind == 7) { // CF: the last bit shifted out at the bottom
+            cb.lload(B).l2i().iconst_1().iand();
+        } else { // CF: the last bit shifted out at the top
+            cb.lload(B).ldc(s - 1).lushr().l2i().iconst_1().iand();
+        }
+        cb.dup().istore(CIN);
+        switch (kind) {
+            case 5 -> cb.lload(B).lload(RES).lxor().ldc(s - 1).lushr().l2i().iconst_1().iand(); // msb(before ^ r)
+            case 7 -> cb.iconst_0();
+            default -> cb.lload(RES).ldc(s - 1).lushr().l2i().iconst_1().iand().iload(CIN).ixor(); // msb(r) ^ cf
+        }
+        cb.lload(RES).ldc(s);
+        cb.invokestatic(CD_ALU, "shiftFlags", MethodTypeDesc.of(CD_void, CD_CPU, CD_int, CD_int, CD_long, CD_int));
+        cb.aload(R).ldc(f.dst()).lload(RES).lastore();
     }
 
     /**
@@ -359,6 +485,8 @@ final class X86Emit {
 
     private int incDec(X86Forms f) {
         int s = f.size();
+        carryIn(); // CF before, kept by INC/DEC: from the locals of an emitted ALU op right before, else c.cf()
+        cb.istore(CIN);
         cb.aload(R).ldc(f.dst()).laload();
         if (s == 32) {
             cb.ldc(M32).land();
@@ -376,15 +504,15 @@ final class X86Emit {
         }
         cb.lstore(RES);
         int lazy = f.imm() > 0 ? Alu.LAZY_INC : Alu.LAZY_DEC;
-        lazyState(lazy, A, B, true, s); // the carry in is the CF before, as Alu.inc/dec take it
+        lazyState(lazy, A, B, true, s); // the carry in is the CF before (CIN), as Alu.inc/dec take it
         cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         return lazy;
     }
 
-    /** The lazy-flag fields as Alu.lazy sets them; -1 for an operand stored as 0; cin from c.cf() or 0. */
+    /** The lazy-flag fields as Alu.lazy sets them; -1 for an operand stored as 0; cin from the local CIN or 0. */
     private void lazyState(int lazy, int a, int b, boolean cfIn, int size) {
         if (cfIn) {
-            cb.aload(C).aload(C).invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_int)).putfield(CD_CPU, "lazyCin", CD_int);
+            cb.aload(C).iload(CIN).putfield(CD_CPU, "lazyCin", CD_int);
         } else {
             cb.aload(C).iconst_0().putfield(CD_CPU, "lazyCin", CD_int);
         }
@@ -416,6 +544,13 @@ final class X86Emit {
         Label on = cb.newLabel();
         branch(f.cc(), taken, on);
         cb.labelBinding(taken);
+        setTarget(f, i);
+        cb.goto_(exit);
+        cb.labelBinding(on);
+    }
+
+    /** c.nrip = the fall-through + imm, masked to the code size; a non-canonical target is #GP at the branch. */
+    private void setTarget(X86Forms f, int i) {
         if (f.ipMask() == -1L) {
             at.store(cb, i, "rip", false); // a non-canonical target faults at this instruction, as BranchOps.target
             cb.aload(C).aload(C);
@@ -428,8 +563,6 @@ final class X86Emit {
             cb.ldc(f.imm()).ladd().ldc(f.ipMask()).land();
         }
         cb.putfield(CD_CPU, "nrip", CD_long);
-        cb.goto_(exit);
-        cb.labelBinding(on);
     }
 
     /** Branches to {@code taken} when condition {@code cc} holds, else to {@code on}. */
@@ -462,8 +595,8 @@ final class X86Emit {
         if (k == Alu.LAZY_NONE) {
             return false;
         }
-        if (keptSize == 8 && pair != 2) {
-            return false; // a byte result: only ZF is as simple as for 32/64 bits
+        if (keptSize < 32 && pair != 2) {
+            return false; // a byte or word result: only ZF is as simple as for 32/64 bits
         }
         boolean sub = k == Alu.LAZY_SUB, logic = k == Alu.LAZY_LOGIC;
         switch (pair) {

@@ -3,14 +3,16 @@ package dev.jemu.x86.cpu;
 /**
  * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
  * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
- * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, recognised
- * from the decoder's state after it decoded the instruction. Whatever is not recognised here (other sizes,
- * read-modify-write memory, 16-bit addressing, prefixes with side meanings) keeps its closure.
+ * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, JMP rel, CALL rel/r
+ * and RET, recognised
+ * from the decoder's state after it decoded the instruction, and ADD/SUB/AND/OR/XOR of memory (read-modify-write).
+ * Whatever is not recognised here (other sizes, ADC/SBB/INC/DEC/NOT/NEG/shifts of memory, 16-bit addressing, LOCK
+ * and other prefixes with side meanings) keeps its closure.
  */
 record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long imm, int cc, long ipMask) {
     /** dst = b; [a] = b; dst = extend(b) from {@link #imm} bits (signed when cc is 1); dst = offset(a). */
     static final int MOV = 0, STORE = 1, MOVX = 2, LEA = 3;
-    /** flags of a alu b (Alu.ADD..CMP, or {@link #TEST}), dst = the result unless dst is -1. */
+    /** flags of a alu b (Alu.ADD..CMP, or {@link #TEST}), dst (or [a]: {@link #TO_MEMORY}) = the result unless dst is -1. */
     static final int ALU = 4;
     /** dst = dst + 1 (imm 1) or - 1 (imm -1). */
     static final int INCDEC = 5;
@@ -31,7 +33,15 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int SETCC = 14;
     /** CMOVcc cc: dst = b when it holds, else dst zero-extended at the size (32-bit writes it either way). */
     static final int CMOV = 15;
+    /** JMP rel to the fall-through + imm: nothing when the block goes on at the target (not its last instruction). */
+    static final int JMP = 16;
+    /** Near CALL of size {@code size}: rel (b null: to the fall-through + imm) or of register b, as BranchOps.call/callTo. */
+    static final int CALL = 17;
+    /** Near RET of size {@code size}, as BranchOps.ret. */
+    static final int RET = 18;
     static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
+    /** The dst of an ALU op that writes its result back to its memory operand a (read-modify-write). */
+    static final int TO_MEMORY = -2;
     /** The ALU kind of TEST: AND without storing. */
     static final int TEST = 8;
 
@@ -60,7 +70,7 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
 
     /** Whether it reads or writes memory (so it may fault or end the block, and needs rip/nrip exact). */
     boolean touchesMemory() {
-        return kind == PUSH || kind == POP || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
+        return kind == PUSH || kind == POP || kind == CALL || kind == RET || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
     }
 
     /** The emitted form of the instruction the decoder decoded last, at {@code at} ({@code len} bytes), or null. */
@@ -99,13 +109,16 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         if (op >= 0x70 && op <= 0x7f) {
             return jcc(d, op & 15, (byte) bytes.byteAt(at + len - 1));
         }
+        if (op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc3) {
+            return transfer(d, bytes, at, len);
+        }
         if ((op >= 0x50 && op <= 0x5f) && d.mode == 64 && d.opsize64() == 64) {
             int n = op & 7 | (d.rex & 1) << 3;
             return new X86Forms(op < 0x58 ? PUSH : POP, 64, 0, n, null, null, 0, 0, 0);
         }
         X86Forms bytes8 = byteForm(d, bytes, at, len);
         if (bytes8 != null || !wide) {
-            return bytes8;
+            return bytes8 != null || s != 16 ? bytes8 : wordForm(d, bytes, at, len);
         }
         if (op >= 0x40 && op <= 0x4f) { // INC/DEC r outside 64-bit mode (REX there)
             return new X86Forms(INCDEC, s, 0, op & 7, null, null, op < 0x48 ? 1 : -1, 0, 0);
@@ -120,12 +133,13 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 long imm = Alu.trunc(s == 16 ? (short) le(bytes, at + len - 2, 2) : (int) le(bytes, at + len - 4, 4), s);
                 return new X86Forms(ALU, s, alu, store ? 0 : -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
             }
-            if ((op & 7) == 1) { // r/m op= r: memory only for CMP (no read-modify-write)
-                if (d.isMem() && store) {
+            if ((op & 7) == 1) { // r/m op= r
+                if (d.isMem() && (alu == Alu.ADC || alu == Alu.SBB)) {
                     return null;
                 }
                 Operand rm = source(d, s);
-                return rm == null ? null : new X86Forms(ALU, s, alu, store ? d.rm() : -1, rm, Operand.reg(d.reg()), 0, 0, 0);
+                return rm == null ? null
+                        : new X86Forms(ALU, s, alu, store ? dest(rm) : -1, rm, Operand.reg(d.reg()), 0, 0, 0);
             }
             Operand rm = source(d, s); // r op= r/m
             return rm == null ? null : new X86Forms(ALU, s, alu, store ? d.reg() : -1, Operand.reg(d.reg()), rm, 0, 0, 0);
@@ -134,13 +148,13 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             case 0x81, 0x83 -> {
                 int alu = d.modrmReg();
                 boolean store = alu != Alu.CMP;
-                if (d.isMem() && store) {
+                if (d.isMem() && (alu == Alu.ADC || alu == Alu.SBB)) {
                     return null;
                 }
                 long imm = op == 0x83 ? (byte) bytes.byteAt(at + len - 1) : (int) le(bytes, at + len - 4, 4);
                 Operand rm = source(d, s);
                 return rm == null ? null
-                        : new X86Forms(ALU, s, alu, store ? d.rm() : -1, rm, Operand.imm(Alu.trunc(imm, s)), 0, 0, 0);
+                        : new X86Forms(ALU, s, alu, store ? dest(rm) : -1, rm, Operand.imm(Alu.trunc(imm, s)), 0, 0, 0);
             }
             case 0x85 -> {
                 Operand rm = source(d, s);
@@ -219,6 +233,10 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             }
             case 0xff -> {
                 int g = d.modrmReg();
+                if (g == 2 && !d.isMem() && BranchOps.branchSize(d) != 16) { // CALL r
+                    int bs = BranchOps.branchSize(d);
+                    return new X86Forms(CALL, bs, 0, -1, null, Operand.reg(d.rm()), 0, 0, BranchOps.ipMask(d));
+                }
                 if (g > 1 || d.isMem()) {
                     return null;
                 }
@@ -235,9 +253,30 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
     }
 
-    /** The byte forms: MOV to memory, and CMP/TEST (which write no byte register). */
+    /**
+     * The byte forms: MOV to memory (from a register or an immediate), the ALU ops of a register destination (written
+     * as X86Cpu.setReg8 does) or of none (CMP/TEST, also on memory), TEST r/m8, imm8.
+     */
     private static X86Forms byteForm(Insn d, Insn.Fetcher bytes, int at, int len) {
         int op = d.opcode;
+        if (op < 0x40 && ((op & 7) == 0 || (op & 7) == 2 || (op & 7) == 4)) {
+            int alu = op >>> 3;
+            boolean store = alu != Alu.CMP;
+            if (alu == Alu.ADC || alu == Alu.SBB) {
+                return null; // their carry in: the wide forms only
+            }
+            if ((op & 7) == 4) { // AL, imm8
+                long imm = bytes.byteAt(at + len - 1);
+                return new X86Forms(ALU, 8, alu, store ? 0 : -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            Operand rm = source(d, 8);
+            Operand r = Operand.reg(d.byteReg(d.reg()));
+            if (rm == null) {
+                return null;
+            }
+            return (op & 7) == 0 ? new X86Forms(ALU, 8, alu, store ? dest(rm) : -1, rm, r, 0, 0, 0)
+                    : new X86Forms(ALU, 8, alu, store ? r.reg() : -1, r, rm, 0, 0, 0);
+        }
         switch (op) {
             case 0x88 -> {
                 if (!d.isMem()) {
@@ -246,24 +285,40 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 Operand m = source(d, 8);
                 return m == null ? null : new X86Forms(STORE, 8, 0, -1, m, Operand.reg(d.byteReg(d.reg())), 0, 0, 0);
             }
+            case 0xc6 -> {
+                if (d.modrmReg() != 0 || !d.isMem()) {
+                    return null;
+                }
+                Operand m = source(d, 8);
+                long imm = bytes.byteAt(at + len - 1);
+                return m == null ? null : new X86Forms(STORE, 8, 0, -1, m, Operand.imm(imm), 0, 0, 0);
+            }
             case 0x80 -> {
-                if (d.modrmReg() != Alu.CMP) {
+                int alu = d.modrmReg();
+                boolean store = alu != Alu.CMP;
+                Operand rm = source(d, 8);
+                if (rm == null || store && (alu == Alu.ADC || alu == Alu.SBB)) {
+                    return null;
+                }
+                long imm = bytes.byteAt(at + len - 1);
+                return new X86Forms(ALU, 8, alu, store ? dest(rm) : -1, rm, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0xf6 -> { // TEST r/m8, imm8 (/0 and its alias /1)
+                if (d.modrmReg() > 1) {
                     return null;
                 }
                 Operand rm = source(d, 8);
                 long imm = bytes.byteAt(at + len - 1);
-                return rm == null ? null : new X86Forms(ALU, 8, Alu.CMP, -1, rm, Operand.imm(imm), 0, 0, 0);
+                return rm == null ? null : new X86Forms(ALU, 8, TEST, -1, rm, Operand.imm(imm), 0, 0, 0);
             }
-            case 0x38, 0x3a, 0x84 -> {
+            case 0x84 -> {
                 Operand rm = source(d, 8);
-                Operand r = Operand.reg(d.byteReg(d.reg()));
-                int alu = op == 0x84 ? TEST : Alu.CMP;
                 return rm == null ? null
-                        : new X86Forms(ALU, 8, alu, -1, op == 0x3a ? r : rm, op == 0x3a ? rm : r, 0, 0, 0);
+                        : new X86Forms(ALU, 8, TEST, -1, rm, Operand.reg(d.byteReg(d.reg())), 0, 0, 0);
             }
-            case 0x3c, 0xa8 -> {
+            case 0xa8 -> {
                 long imm = bytes.byteAt(at + len - 1);
-                return new X86Forms(ALU, 8, op == 0xa8 ? TEST : Alu.CMP, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+                return new X86Forms(ALU, 8, TEST, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
             }
             default -> {
                 return null;
@@ -271,11 +326,71 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
     }
 
+    /** The 16-bit forms that write no register: stores, CMP and TEST (flags at 16 bits), also of memory. */
+    private static X86Forms wordForm(Insn d, Insn.Fetcher bytes, int at, int len) {
+        int op = d.opcode;
+        switch (op) {
+            case 0x89 -> {
+                Operand m = d.isMem() ? source(d, 16) : null;
+                return m == null ? null : new X86Forms(STORE, 16, 0, -1, m, Operand.reg(d.reg()), 0, 0, 0);
+            }
+            case 0xc7 -> {
+                Operand m = d.modrmReg() == 0 && d.isMem() ? source(d, 16) : null;
+                long imm = le(bytes, at + len - 2, 2);
+                return m == null ? null : new X86Forms(STORE, 16, 0, -1, m, Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x39, 0x3b, 0x85 -> {
+                Operand rm = source(d, 16);
+                Operand r = Operand.reg(d.reg());
+                int alu = op == 0x85 ? TEST : Alu.CMP;
+                return rm == null ? null
+                        : new X86Forms(ALU, 16, alu, -1, op == 0x3b ? r : rm, op == 0x3b ? rm : r, 0, 0, 0);
+            }
+            case 0x3d, 0xa9 -> {
+                long imm = le(bytes, at + len - 2, 2);
+                return new X86Forms(ALU, 16, op == 0xa9 ? TEST : Alu.CMP, -1, Operand.reg(0), Operand.imm(imm), 0, 0, 0);
+            }
+            case 0x81, 0x83, 0xf7 -> {
+                int g = d.modrmReg();
+                if (op == 0xf7 ? g > 1 : g != Alu.CMP) {
+                    return null;
+                }
+                Operand rm = source(d, 16);
+                long imm = Alu.trunc(op == 0x83 ? (byte) bytes.byteAt(at + len - 1) : le(bytes, at + len - 2, 2), 16);
+                return rm == null ? null
+                        : new X86Forms(ALU, 16, op == 0xf7 ? TEST : Alu.CMP, -1, rm, Operand.imm(imm), 0, 0, 0);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** JMP rel8/rel32, CALL rel32 and RET of a 32/64-bit code size. */
+    private static X86Forms transfer(Insn d, Insn.Fetcher bytes, int at, int len) {
+        int bs = BranchOps.branchSize(d);
+        if (bs == 16) {
+            return null;
+        }
+        long mask = BranchOps.ipMask(d);
+        return switch (d.opcode) {
+            case 0xeb -> new X86Forms(JMP, bs, 0, -1, null, null, (byte) bytes.byteAt(at + len - 1), 0, mask);
+            case 0xe9 -> new X86Forms(JMP, bs, 0, -1, null, null, (int) le(bytes, at + len - 4, 4), 0, mask);
+            case 0xe8 -> new X86Forms(CALL, bs, 0, -1, null, null, (int) le(bytes, at + len - 4, 4), 0, mask);
+            default -> new X86Forms(RET, bs, 0, -1, null, null, 0, 0, mask);
+        };
+    }
+
     private static X86Forms jcc(Insn d, int cc, long rel) {
         if (BranchOps.branchSize(d) == 16) {
             return null;
         }
         return new X86Forms(JCC, 0, 0, -1, null, null, rel, cc, BranchOps.ipMask(d));
+    }
+
+    /** Where an ALU op whose first operand is {@code rm} stores its result: the register, or {@link #TO_MEMORY}. */
+    private static int dest(Operand rm) {
+        return rm.isMem() ? TO_MEMORY : rm.reg();
     }
 
     /** The r/m operand at {@code size}; null for 16-bit addressing. */

@@ -85,6 +85,7 @@ final class X86Jit {
         short[] falls = new short[MAX_LENGTH];
         short[] nexts = new short[MAX_LENGTH];
         X86Forms[] forms = new X86Forms[MAX_LENGTH];
+        int[] census = new int[MAX_LENGTH];
         boolean[] seen = new boolean[4096];
         int n = 0;
         int at = off;
@@ -102,6 +103,7 @@ final class X86Jit {
             ops[n] = op;
             forms[n] = !EMIT ? null : op == MoveOps.NOP ? X86Forms.NOTHING
                     : X86Forms.of(decoder.insn(), bytes, at, decoder.length());
+            census[n] = forms[n] == null ? X86Census.site(decoder.insn()) : -1;
             starts[n] = (short) (at - off);
             int next = at + decoder.length();
             falls[n] = (short) (next - off);
@@ -127,7 +129,7 @@ final class X86Jit {
         long t0 = X86Stats.ON ? System.nanoTime() : 0;
         X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, java.util.Arrays.copyOf(starts, n),
                 java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask,
-                java.util.Arrays.copyOf(forms, n)), data, X86Block.class);
+                java.util.Arrays.copyOf(forms, n), census), data, X86Block.class);
         if (X86Stats.ON) {
             X86Stats.compiles++;
             X86Stats.compiledInsns += n;
@@ -148,7 +150,8 @@ final class X86Jit {
      * {@code falls[i]} (what c.nrip holds while it runs) and the block going on at {@code nexts[i]} (the fall-through,
      * or a followed JMP's target); {@code forms[i]} non-null when it is written as bytecode (X86Emit).
      */
-    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask, X86Forms[] forms) {
+    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask, X86Forms[] forms,
+            int[] census) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
@@ -161,7 +164,7 @@ final class X86Jit {
                 }
                 cb.ldc(mask).invokespecial(CD_BLOCK, INIT_NAME, MTD_INIT).return_();
             });
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask, forms));
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask, forms, census));
         });
     }
 
@@ -190,7 +193,7 @@ final class X86Jit {
     }
 
     private static void emitRun(CodeBuilder cb, int n, short[] starts, short[] falls, short[] nexts, long mask,
-            X86Forms[] forms) {
+            X86Forms[] forms, int[] census) {
         Label top = cb.newLabel();
         Label exit = cb.newLabel();
         Label ret = cb.newLabel();
@@ -209,6 +212,9 @@ final class X86Jit {
                 continue;
             }
             emit.forget();
+            if (census[i] >= 0) {
+                X86Census.count(cb, census[i]);
+            }
             cb.aload(C);
             address(cb, starts[i], mask);
             cb.putfield(CD_CPU, "rip", CD_long);

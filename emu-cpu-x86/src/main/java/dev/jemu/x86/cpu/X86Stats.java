@@ -35,6 +35,7 @@ final class X86Stats {
                 compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles),
                 100.0 * emittedInsns / Math.max(1, compiledInsns),
                 (haltedNanos - lastHalted) / 1e9, interrupts - lastInterrupts, exceptions - lastExceptions);
+        X86Census.print(jitInsns);
         lastHalted = haltedNanos;
         lastInterrupts = interrupts;
         lastExceptions = exceptions;

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The emitted carry, multiply, shift and condition forms (ADC/SBB, MUL/IMUL, SHL/SHR/SAR/ROL/ROR/RCL/RCR of a
- * register, SETcc of a byte register, CMOVcc, each after an emitted ALU op) against
+ * register, SETcc of a byte register, CMOVcc, INC/DEC keeping CF, each after an emitted ALU op; ADD/SUB/AND/OR/XOR
+ * of memory, read-modify-write, through a scratch word in buf) against
  * the interpreter: every pair of edge values, each with CF clear and set before it, then each of the 16 Jcc
  * conditions, PUSHF and an ADC (a closure reading the lazy flags) after it. Shift counts come from the same edge
  * values (so 0, 1, 31, 32, 63, 64 and above, masked as the CPU masks them) or are immediates at those edges; a
@@ -32,7 +33,13 @@ class X86EmitArithTest {
                 "ror $1, %edi", "ror $31, %edi", "cmp %ebx, %edi\nsetb %al", "cmp %ebx, %edi\nsetle %dl",
                 "sub %ebx, %edi\nsetg %bh", "adc %ebx, %edi\nseto %al", "shl %cl, %edi\nsetnp %al",
                 "cmp %ebx, %edi\ncmovb %ebx, %eax", "cmp %ebx, %edi\ncmovge %ebx, %edi",
-                "sbb %ebx, %edi\ncmovp %ebx, %eax", "and %ebx, %edi\ncmovle %ebx, %edi"));
+                "sbb %ebx, %edi\ncmovp %ebx, %eax", "and %ebx, %edi\ncmovle %ebx, %edi", "cmp %ebx, %edi\ninc %edi",
+                "add %ebx, %edi\ndec %ebx", "sub %ebx, %eax\ninc %edi", "and %ebx, %edi\ndec %edi",
+                "add $0x7f, %edi\ninc %eax\ndec %edi", "mov %edi, buf\nadd %ebx, buf\nmov buf, %edi",
+                "mov %edi, buf\nsub %ebx, buf\nmov buf, %edi", "mov %edi, buf\nand %ebx, buf\nmov buf, %edi",
+                "mov %edi, buf\norl $0x7f, buf\nmov buf, %edi", "mov %edi, buf\nxorl $-2, buf\nmov buf, %edi",
+                "mov %edi, buf\nsub $0x80000000, buf\nmov buf, %edi", "mov %edi, buf\naddb %bl, buf\nmov buf, %edi",
+                "mov %edi, buf\nsubb $0x80, buf\nmov buf, %edi", "mov %edi, buf\nxor %bl, buf\nmov buf, %edi"));
         if (bits == 64) {
             for (String op : List.copyOf(ops)) {
                 ops.add(op.replace("%e", "%r").replace("$0x80000000", "$-0x80000000"));

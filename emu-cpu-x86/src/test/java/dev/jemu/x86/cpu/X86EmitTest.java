@@ -32,11 +32,17 @@ class X86EmitTest {
             ops.addAll(List.of("cmp (%rsi,%rdx,8), %rdi", "cmp %rdi, (%rsi,%rdx,8)", "cmpq $5, (%rsi,%rdx,8)",
                     "test %rdi, (%rsi,%rdx,8)", "add (%rsi,%rdx,8), %rdi", "sub 8(%rsi,%rdx,8), %edi",
                     "cmpl $-1, (%rsi,%rdx,8)", "cmp $0x80, %al", "cmp %bl, %al", "cmp %al, %bh", "test %bl, %al",
-                    "cmpb $7, (%rsi,%rdx,8)", "testb %al, 3(%rsi,%rdx,8)", "cmp %bl, %dil", "test $0x81, %al"));
+                    "cmpb $7, (%rsi,%rdx,8)", "testb %al, 3(%rsi,%rdx,8)", "cmp %bl, %dil", "test $0x81, %al",
+                    "add %bl, %dil", "sub $0x80, %dil", "xor %bh, %ah", "and (%rsi,%rdx,8), %dil", "or $1, %al",
+                    "add $0x7f, %al", "sub %dil, %bl", "testb $0x81, (%rsi,%rdx,8)", "test $0x80, %dil",
+                    "cmpw $-3, (%rsi,%rdx,8)", "cmp %bx, %di", "cmpw $0x7fff, %di", "test %bx, %di",
+                    "cmp $0x8000, %ax", "test $0x8001, %ax", "cmp (%rsi,%rdx,8), %di", "cmp %di, 2(%rsi,%rdx,8)",
+                    "testw $0x8000, 2(%rsi,%rdx,8)"));
         } else {
             ops.addAll(List.of("cmp (%esi,%edx,4), %edi", "cmp %edi, (%esi,%edx,4)", "cmpl $5, (%esi,%edx,4)",
                     "test %edi, 4(%esi,%edx,4)", "add (%esi,%edx,4), %edi", "cmp $0x80, %al", "cmp %bl, %al",
-                    "test %bh, %al", "cmpb $7, 2(%esi,%edx,4)"));
+                    "test %bh, %al", "cmpb $7, 2(%esi,%edx,4)", "add %bl, %al", "sub $0x80, %bh", "xor %bh, %ah",
+                    "testb $0x81, (%esi,%edx,4)", "cmpw $-3, (%esi,%edx,4)", "cmp %bx, %di", "test $0x8001, %ax"));
         }
         return ops;
     }
@@ -106,7 +112,8 @@ class X86EmitTest {
             "movzwq 2(%rsi), %rdi", "movsbq %bl, %rdi", "movswl 6(%rsi), %edi", "movslq %ebx, %rdi",
             "movslq 4(%rsi), %rdi", "push %rbx", "pop %rdi", "push %r12", "pop %r13", "mov %fs:8(%rsi), %rdi",
             "not %rdi", "not %edi", "movb %bl, 5(%rsi,%rdx,8)", "mov %bh, 1(%rsi)\nmov (%rsi), %rdi",
-            "nop\nendbr64\nnopw 0(%rax,%rax,1)\npause\nmov %rbx, %rdi"};
+            "nop\nendbr64\nnopw 0(%rax,%rax,1)\npause\nmov %rbx, %rdi", "movw %bx, 6(%rsi,%rdx,8)\nmov (%rsi), %rdi",
+            "movw $-2, 10(%rsi)\nmov 8(%rsi), %rdi", "movb $0x85, 3(%rsi,%rdx,8)\nmov (%rsi,%rdx,8), %rdi"};
         StringBuilder sb = new StringBuilder("""
                 lea buf(%rip), %rsi
                 mov $0x8081828384858687, %rax
@@ -129,10 +136,88 @@ class X86EmitTest {
     }
 
     @Test
+    void theBranchFormsAreEmittedAndAgree64() {
+        branchesAgree(64);
+    }
+
+    @Test
+    void theBranchFormsAreEmittedAndAgree32() {
+        branchesAgree(32);
+    }
+
+    /**
+     * CALL rel and through a register, RET, JMP rel8/rel32 that the block follows (forward in the page), that ends
+     * it (back to an instruction already in the block: its start, so it loops in place) and to another page.
+     */
+    private static void branchesAgree(int bits) {
+        String w = bits == 64 ? "r" : "e";
+        for (String f : new String[] {"call .+0x20", "ret", "jmp .+0x10", "jmp .+0x1000", "call *%" + w + "bx"}) {
+            assertNotNull(form(f, bits), "emitted: " + f);
+        }
+        String src = """
+                mov $300, %ecx
+                lea_f2
+                1: call f1
+                add %Wax, %Wbp
+                call *%Wbx
+                rol $3, %Wbp
+                jmp 3f
+                .skip 200, 0xcc
+                3: cmp $7, %ecx
+                jne 4f
+                jmp far
+                4: dec %ecx
+                jnz 1b
+                jmp done
+                f1: mov %Wcx, %Wax
+                imul $0x2f, %Wax, %Wax
+                xor %Wax, %Wbp
+                ret
+                f2: add $7, %Wbp
+                jmp 5f
+                5: mov $3, %edx
+                6: add %Wdx, %Wbp
+                dec %edx
+                jnz 7f
+                ret
+                7: jmp 6b
+                .balign 4096
+                far: rol $1, %Wbp
+                jmp 4b
+                done:
+                """.replace("%W", "%" + w).replace("lea_f2", bits == 64 ? "lea f2(%rip), %rbx" : "mov $f2, %ebx");
+        TestRig.Result r = X86JitTest.both(src, bits, 10_000_000, rig -> { })[1].result();
+        assertNotEquals(0, r.reg(X86Cpu.RBP));
+    }
+
+    @Test
+    void faultsOfEmittedCallsAndReturns() {
+        // the third pass: a CALL or RET whose stack is not mapped, a RET or CALL to a non-canonical address
+        for (String bad : new String[] {"cmove %r8, %rsp\ncall 5f\n5: pop %rdx",
+            "lea 5f(%rip), %rdx\npush %rdx\ncmove %r8, %rsp\nret\n5:",
+            "lea 5f(%rip), %rdx\ncmove %r9, %rdx\npush %rdx\nret\n5:",
+            "lea 5f(%rip), %rdx\ncmove %r9, %rdx\ncall *%rdx\n5: pop %rax"}) {
+            TestRig.Result r = X86JitTest.both("""
+                    mov $3, %ecx
+                    mov $0x40000010, %r8
+                    movabs $0x8000000000000000, %r9
+                    1: add $5, %eax
+                    cmp $1, %ecx
+                    BAD
+                    add $7, %ebp
+                    dec %ecx
+                    jnz 1b
+                    """.replace("BAD", bad), 64, 10_000_000, rig -> { })[1].result();
+            assertNotEquals(-1, r.fault(), bad);
+            assertEquals(14, r.reg(X86Cpu.RBP), bad);
+        }
+    }
+
+    @Test
     void formsWithOtherMeaningsKeepTheirClosures() {
         for (String f : new String[] {"adc %ebx, (%rsi)", "sbbq $1, (%rdi)", "shl %cl, (%rsi)", "mul %bl",
-            "imul %bx, %di", "shl $3, %di", "div %rbx", "add %rdi, (%rsi)", "add %bx, %di",
-            "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di"}) {
+            "imul %bx, %di", "shl $3, %di", "div %rbx", "incl (%rsi)", "add %bx, %di", "negq (%rsi)",
+            "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di", "rep ret", "call *(%rax)"}) {
             assertNull(form(f, 64), "a closure: " + f);
         }
     }
@@ -161,7 +246,9 @@ class X86EmitTest {
     @Test
     void faultsOfEmittedLoadsAndPushesInTheMiddleOfABlock() {
         for (String bad : new String[] {"cmove %r8, %rsp\npush %rax", "cmove %r9, %rdi\nmov (%rdi,%rcx,4), %edx",
-            "cmove %r9, %rdi\ncmpq $3, (%rdi)", "cmove %r8, %rsp\npop %rdx"}) {
+            "cmove %r9, %rdi\ncmpq $3, (%rdi)", "cmove %r8, %rsp\npop %rdx", "cmove %r8, %rdi\nmovw %bx, (%rdi)",
+            "cmove %r8, %rdi\ntestb $1, 5(%rdi)", "cmove %r8, %rdi\ncmpw $3, 2(%rdi)", "cmove %r8, %rdi\nmovb $1, (%rdi)",
+            "cmove %r8, %rdi\naddl $3, 2(%rdi)", "cmove %r8, %rdi\nsub %rbx, (%rdi)", "cmove %r8, %rdi\norb $1, (%rdi)"}) {
             TestRig.Result r = X86JitTest.both("""
                     mov $3, %ecx
                     lea buf(%rip), %rdi
