@@ -136,6 +136,12 @@ public final class X86Cpu implements Cpu {
     long retired;
     /** Block entries before a block is compiled (X86Jit.THRESHOLD; tests set 1 to compile everything at once). */
     public int jitThreshold = X86Jit.THRESHOLD;
+    /**
+     * Whether hot blocks are compiled on the background compiler thread (the board's CPU, -Djemu.jit.background,
+     * default on) rather than on this thread when they get hot (the tests: which instruction runs compiled is then
+     * deterministic, though what the guest sees never depends on it).
+     */
+    public boolean jitBackground;
     /** Instructions of the passes a looping compiled block completed in its current entry (see X86Block#run). */
     int jitLooped;
     private long jitRetired;
@@ -684,7 +690,7 @@ public final class X86Cpu implements Cpu {
         }
         X86Block compiled;
         if (page != null && X86Jit.ENABLED && !interruptShadow && (rflagsOther & TF) == 0
-                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold)) != null && budget - executed >= compiled.length) {
+                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold, jitBackground)) != null && budget - executed >= compiled.length) {
             runCompiled(compiled, budget);
             return;
         }
@@ -761,7 +767,7 @@ public final class X86Cpu implements Cpu {
             X86Block next;
             if (!(mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == codeBits && !p.dead
                     && p.epoch == code.epoch && (blocks = p.blocks) != null && (next = blocks[(int) (lin & 0xfff)]) != null
-                    && next != X86Block.NONE && budget - executed >= next.length)) {
+                    && next != X86Block.NONE && next != X86Block.QUEUED && budget - executed >= next.length)) {
                 return;
             }
             chainedEntries++;
