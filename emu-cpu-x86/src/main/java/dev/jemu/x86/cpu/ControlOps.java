@@ -445,6 +445,7 @@ final class ControlOps {
                 case 7 -> c -> {
                     requireCpl0(c);
                     c.mmu.invlpg(ea.linear(c));
+                    c.endBlock(); // the next instruction is fetched through the new translation (its page may be remapped)
                 };
                 default -> null;
             };

@@ -396,7 +396,8 @@ public final class Mmu {
         }
     }
 
-    private static long readDevice(Region r, long pa, int size) {
+    private long readDevice(Region r, long pa, int size) {
+        c.interruptsMayChange(); // a read may acknowledge a device's interrupt
         long v;
         try {
             v = r.device().read(pa - r.base(), size);
@@ -406,7 +407,8 @@ public final class Mmu {
         return size == 8 ? v : v & ((1L << (8 * size)) - 1);
     }
 
-    private static void writeDevice(Region r, long pa, int size, long v) {
+    private void writeDevice(Region r, long pa, int size, long v) {
+        c.interruptsMayChange();
         try {
             r.device().write(pa - r.base(), size, size == 8 ? v : v & ((1L << (8 * size)) - 1));
         } catch (BusError e) {

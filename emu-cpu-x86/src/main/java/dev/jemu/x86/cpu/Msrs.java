@@ -129,6 +129,7 @@ public final class Msrs {
 
     /** WRMSR; throws #GP(0) for an unknown or read-only MSR, a reserved bit set, or a value the MSR refuses. */
     public void write(int index, long v) {
+        c.interruptsMayChange(); // the APIC base, the TSC deadline
         X86Model m = c.model;
         switch (index) {
             case IA32_TSC -> {

@@ -15,6 +15,14 @@ abstract class X86Block {
         }
     };
 
+    /** A block being compiled by the background compiler: never entered, like {@link #NONE}, until it is replaced. */
+    static final X86Block QUEUED = new X86Block(Integer.MAX_VALUE, new short[0], -1L) {
+        @Override
+        int run(X86Cpu c, long rip0, int max) {
+            throw new IllegalStateException("a queued block never runs");
+        }
+    };
+
     /** Instructions in the block (one pass). */
     final int length;
     /** Offset of each instruction from the first (negative after a JMP backwards inside the page). */

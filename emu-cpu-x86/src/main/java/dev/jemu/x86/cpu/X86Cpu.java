@@ -126,12 +126,27 @@ public final class X86Cpu implements Cpu {
     boolean leave;
     /** The interrupt controller (the local APIC, or the PIC before one is enabled); null until wired. */
     InterruptSource intr;
+    /**
+     * False while the interrupt controller is known to have nothing for the CPU, so the check between blocks is one
+     * field test. Its answer changes only between runs (the machine thread runs timers and devices then: every run
+     * starts stale; the board has one CPU, so no other thread raises interrupts during a run) or through this CPU's
+     * own device accesses, WRMSR, CR8 writes and interrupt deliveries, which all call {@link #interruptsMayChange}.
+     */
+    private boolean interruptsStale = true;
     long retired;
     /** Block entries before a block is compiled (X86Jit.THRESHOLD; tests set 1 to compile everything at once). */
     public int jitThreshold = X86Jit.THRESHOLD;
+    /**
+     * Whether hot blocks are compiled on the background compiler thread (the board's CPU, -Djemu.jit.background,
+     * default on) rather than on this thread when they get hot (the tests: which instruction runs compiled is then
+     * deterministic, though what the guest sees never depends on it).
+     */
+    public boolean jitBackground;
     /** Instructions of the passes a looping compiled block completed in its current entry (see X86Block#run). */
     int jitLooped;
     private long jitRetired;
+    /** Compiled blocks entered straight from the block before (see {@link #runCompiled}). */
+    long chainedEntries;
 
     public X86Cpu(int cpuIndex, AddressSpace bus, AddressSpace io, MachineLoop loop, Timebase tsc) {
         this.cpuIndex = cpuIndex;
@@ -381,6 +396,12 @@ public final class X86Cpu implements Cpu {
     /** Tells the run loop to look at interrupts, mode and translation before the next instruction. */
     public void endBlock() {
         leave = true;
+        interruptsStale = true;
+    }
+
+    /** The interrupt controller's answer may have changed (a device access, WRMSR): the next check asks it again. */
+    void interruptsMayChange() {
+        interruptsStale = true;
     }
 
     // ---------------------------------------------------------------- modes and segments (SystemOps owner)
@@ -501,6 +522,7 @@ public final class X86Cpu implements Cpu {
 
     /** IN: an unclaimed port reads all ones. */
     public long in(int port, int bytes) {
+        interruptsStale = true; // a read may acknowledge a device's interrupt (a UART's IIR)
         try {
             return io.read(port & 0xffff, bytes);
         } catch (BusError e) {
@@ -510,6 +532,7 @@ public final class X86Cpu implements Cpu {
 
     /** OUT: a write to an unclaimed port is dropped. */
     public void out(int port, int bytes, long v) {
+        interruptsStale = true;
         try {
             io.write(port & 0xffff, bytes, v);
         } catch (BusError e) {
@@ -522,6 +545,7 @@ public final class X86Cpu implements Cpu {
     /** Wires the interrupt controller whose pending vector the CPU takes when IF allows. */
     public void setInterruptSource(InterruptSource source) {
         this.intr = source;
+        interruptsStale = true;
     }
 
     // ---------------------------------------------------------------- the run loop (integer core owner)
@@ -571,6 +595,7 @@ public final class X86Cpu implements Cpu {
     @Override
     public long run(long budget) {
         executed = 0;
+        interruptsStale = true; // timers and devices ran since the last run
         if (X86Stats.ON) {
             X86Stats.runStart();
         }
@@ -665,7 +690,7 @@ public final class X86Cpu implements Cpu {
         }
         X86Block compiled;
         if (page != null && X86Jit.ENABLED && !interruptShadow && (rflagsOther & TF) == 0
-                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold)) != null && budget - executed >= compiled.length) {
+                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold, jitBackground)) != null && budget - executed >= compiled.length) {
             runCompiled(compiled, budget);
             return;
         }
@@ -710,25 +735,60 @@ public final class X86Cpu implements Cpu {
     }
 
     /**
-     * Runs the compiled block {@code b} at rip: the caller checked that a pass fits the budget and no interrupt
-     * shadow or single-step is pending. A fault counts the instructions retired before it (run() adds the faulting one).
+     * Runs the compiled block {@code b} at rip, then the compiled blocks it goes on to, chained: while the run loop
+     * would do nothing but enter the next block ({@link #chains}) and the next rip's fetch TLB entry remembers a
+     * decoded page with a compiled block there (the lookup {@link #runBlock} makes first, so a changed translation,
+     * a dropped page or a re-check goes back to it), that block is entered here, without the run loop's rounds.
+     * The caller checked that a pass of {@code b} fits the budget and no interrupt shadow or single-step is pending.
+     * A fault counts the instructions retired before it (run() adds the faulting one).
      */
     private void runCompiled(X86Block b, long budget) {
-        long rip0 = rip;
-        jitLooped = 0;
-        int n;
-        try {
-            n = b.run(this, rip0, (int) Math.min(budget - executed, Integer.MAX_VALUE));
-        } catch (X86Exception e) {
-            executed += b.retiredBefore(this, rip0);
-            throw e;
+        while (true) {
+            long rip0 = rip;
+            jitLooped = 0;
+            int n;
+            try {
+                n = b.run(this, rip0, (int) Math.min(budget - executed, Integer.MAX_VALUE));
+            } catch (X86Exception e) {
+                executed += b.retiredBefore(this, rip0);
+                throw e;
+            }
+            executed += n;
+            jitRetired += n;
+            rip = nrip;
+            if (X86Stats.ON) {
+                X86Stats.jitEntries++;
+            }
+            if (!CHAIN || !chains()) {
+                return;
+            }
+            long lin = codeBits == 64 ? rip : linear(CS, rip);
+            X86Block[] blocks;
+            X86Block next;
+            if (!(mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == codeBits && !p.dead
+                    && p.epoch == code.epoch && (blocks = p.blocks) != null && (next = blocks[(int) (lin & 0xfff)]) != null
+                    && next != X86Block.NONE && next != X86Block.QUEUED && budget - executed >= next.length)) {
+                return;
+            }
+            chainedEntries++;
+            if (X86Stats.ON) {
+                X86Stats.chained++;
+            }
+            b = next;
         }
-        executed += n;
-        jitRetired += n;
-        rip = nrip;
-        if (X86Stats.ON) {
-            X86Stats.jitEntries++;
-        }
+    }
+
+    /** Whether compiled blocks are chained (-Djemu.jit.chain=false: every block returns to the run loop). */
+    static final boolean CHAIN = !"false".equals(System.getProperty("jemu.jit.chain"));
+
+    /**
+     * Whether the run loop, given the CPU as a compiled block left it, would go straight on to the next block: the
+     * block was not ended ({@code leave}: mode or translation changes, HLT, STI, stores to code, device writes...),
+     * there is no single-step, and no attention or deliverable interrupt is wanted (the run loop's own checks, at
+     * the same instruction boundary).
+     */
+    private boolean chains() {
+        return !leave && !interruptShadow && (rflagsOther & TF) == 0 && !loop.attention() && !interruptPending();
     }
 
     /** Whether a compiled loop must stop at its back edge: the machine loop has work for this thread, or an interrupt is pending. */
@@ -738,7 +798,12 @@ public final class X86Cpu implements Cpu {
 
     /** Whether IF is set and the interrupt controller has an interrupt for the CPU (it is taken between blocks). */
     private boolean interruptPending() {
-        return iflag && intr != null && intr.hasInterrupt();
+        if (!iflag || !interruptsStale || intr == null) {
+            return false;
+        }
+        boolean pending = intr.hasInterrupt();
+        interruptsStale = pending; // a "no" holds until something may change it
+        return pending;
     }
 
     /** Instructions retired by compiled blocks (monotonic; a part of {@link #retired()}). */

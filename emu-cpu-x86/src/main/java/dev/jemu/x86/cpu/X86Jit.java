@@ -52,14 +52,16 @@ final class X86Jit {
 
     /**
      * The compiled block at {@code off} of {@code page}, counting the entry; null while it is not hot yet (after
-     * {@code threshold} entries: {@link #THRESHOLD} unless a test set the CPU's).
+     * {@code threshold} entries: {@link #THRESHOLD} unless a test set the CPU's). With {@code background} a block
+     * that gets hot is compiled by {@link X86BackgroundCompiler} while the interpreter goes on running it
+     * ({@link X86Block#QUEUED} until then). Null too where no block can be compiled.
      */
-    static X86Block find(CodeCache.Page page, int off, int threshold) {
+    static X86Block find(CodeCache.Page page, int off, int threshold, boolean background) {
         X86Block[] blocks = page.blocks;
         if (blocks != null) {
             X86Block b = blocks[off];
             if (b != null) {
-                return b;
+                return b == X86Block.NONE || b == X86Block.QUEUED ? null : b;
             }
         } else {
             if (++page.entries < Math.min(PAGE_THRESHOLD, threshold)) {
@@ -71,9 +73,14 @@ final class X86Jit {
         if (++page.heat[off] < threshold) {
             return null;
         }
+        if (background) {
+            blocks[off] = X86Block.QUEUED; // interpreted (never entered) until the compiler thread installs the block
+            X86BackgroundCompiler.submit(page, off, blocks);
+            return null;
+        }
         X86Block b = compile(page, off);
         blocks[off] = b;
-        return b;
+        return b == X86Block.NONE ? null : b;
     }
 
     /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */

@@ -40,6 +40,7 @@ final class TcgAccelerator implements Accelerator {
         cpu = new X86Cpu(0, s.bus(), s.io(), s.loop(), new Timebase(s.config().clock, X86Clocks.TSC_HZ));
         cpu.model = MicrovmMachineType.cpuModel(s.config());
         cpu.reset(); // the model's signature in EDX
+        cpu.jitBackground = !"false".equals(System.getProperty("jemu.jit.background"));
         ioapics = new IoApic[layout.ioapics()];
         // the TSC deadline follows the CPU's TSC, guest writes to IA32_TSC/TSC_ADJUST included
         lapic = new LocalApic("lapic", 0, true, s.config().clock, X86Clocks.LAPIC_TIMER_HZ, cpu.msrs::nanosAtTsc,
