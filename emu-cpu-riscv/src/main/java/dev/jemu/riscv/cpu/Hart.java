@@ -501,11 +501,7 @@ public final class Hart implements Cpu {
                         int idx = (int) (pc - base) >>> 1;
                         JitBlock b = blocks[idx];
                         if (b == null && ++pg.heat[idx] >= Jit.THRESHOLD) {
-                            int gen = pg.generation;
-                            b = Jit.compile(pg, idx, pc);
-                            if (!pg.dead && pg.generation == gen) { // else another hart's FENCE.I or store
-                                blocks[idx] = b;                    // dropped the code it was compiled from
-                            }
+                            b = compileBlock(pg, idx, pc);
                         }
                         if (b != null && b != JitBlock.NONE) {
                             jitActive = true;
@@ -960,6 +956,22 @@ public final class Hart implements Cpu {
     private boolean jitActive;
     /** Set when a store hit code or a device: the dispatcher re-checks pc and interrupts. */
     boolean leaveBlock;
+
+    /** Compiles the hot block start at slot {@code idx} of {@code pg}: returns it, or null while it is compiled. */
+    private JitBlock compileBlock(DecodedPage pg, int idx, long pc) {
+        if (compileInBackground) {
+            pg.heat[idx] = Short.MIN_VALUE; // asks again only if this request goes nowhere (a full queue)
+            JitCompiler.request(pg, idx, pc);
+            return null;
+        }
+        int epoch = pg.epoch();
+        JitBlock b = Jit.compile(pg, idx, pc);
+        // else another hart's FENCE.I or store dropped the code it was compiled from
+        return pg.install(idx, b, epoch) ? b : null;
+    }
+
+    /** Blocks are compiled by {@link JitCompiler}'s thread, else on this hart's thread (tests). */
+    boolean compileInBackground = JitCompiler.BACKGROUND;
 
     void markCodePage(long physPage) {
         for (int i = 0; i < TLB_SIZE; i++) {
