@@ -84,7 +84,7 @@ final class DecodedPage {
 
     /** Decodes slot {@code idx} and returns its packed form. */
     int decode(int idx) {
-        long d = decodeFromRam(idx);
+        long d = decodeAt(seg, segOffset, idx);
         imms[idx] = (int) (d >> 32);
         // the op publishes the slot: other harts may run this page meanwhile, and one that sees the op must see
         // its immediate (a store-store order; free on x86, where it only keeps the JIT from swapping the stores)
@@ -94,11 +94,17 @@ final class DecodedPage {
     }
 
     /**
-     * Slot {@code idx} decoded from the page's bytes in RAM, op in the low and immediate in the high half, without
-     * filling the slot (the background compiler reads pages that harts may be revalidating meanwhile).
+     * Slot {@code idx} decoded from the page's snapshot (its bytes when decoding started), op in the low and
+     * immediate in the high half, without filling the slot: the background compiler reads pages that harts may
+     * be revalidating meanwhile, and it must compile the bytes the harts' decoded copy has, not RAM that DMA or
+     * another hart may have changed since (that copy runs until a FENCE.I, and so must the block).
      */
-    long decodeFromRam(int idx) {
-        long off = segOffset + 2L * idx;
+    long decodeFromSnapshot(int idx) {
+        return decodeAt(MemorySegment.ofArray(snapshot), 0, idx);
+    }
+
+    private static long decodeAt(MemorySegment seg, long base, int idx) {
+        long off = base + 2L * idx;
         int lo = seg.get(GuestRam.SHORT, off) & 0xffff;
         if ((lo & 3) != 3) {
             return Decoder.decode16(lo);

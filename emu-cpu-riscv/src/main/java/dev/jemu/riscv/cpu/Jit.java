@@ -94,7 +94,7 @@ final class Jit {
         int idx = start;
         long at = pc;
         while (n < MAX_LENGTH && idx < DecodedPage.SLOTS && !seen[idx]) {
-            long d = pg.decodeFromRam(idx); // not the slots: this may run on the compiler thread
+            long d = pg.decodeFromSnapshot(idx); // not the slots: this may run on the compiler thread
             int p = (int) d;
             int op = p & Decoder.OP_MASK;
             if (!supported(op)) {
