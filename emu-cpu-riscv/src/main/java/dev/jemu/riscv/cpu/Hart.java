@@ -214,29 +214,65 @@ public final class Hart implements Cpu {
     }
 
     public void flushTlb() {
+        if (STATS) {
+            ExecStats.tlbFlushes++;
+        }
         Arrays.fill(ftag, -1);
         Arrays.fill(fpage, null);
         Arrays.fill(ltag, -1);
         Arrays.fill(stag, -1);
         cachedLeafLevel = 0;
+        superpages.clear();
     }
 
     /**
-     * Highest page-table level of a leaf PTE used since the last full flush (0: 4 KiB pages only). The TLBs
-     * hold 4 KiB slices of superpages, so an SFENCE.VMA for one address must drop every slice of the largest
-     * page that may contain it.
+     * Highest page-table level of a leaf PTE used since the last full flush (0: 4 KiB pages only), and the
+     * superpages used, each as its virtual base | level. The TLBs hold 4 KiB slices of superpages, so an
+     * SFENCE.VMA for an address inside one must drop every slice of it, wherever they sit in the TLBs.
      */
-    int cachedLeafLevel;
+    private int cachedLeafLevel;
+    private final java.util.HashSet<Long> superpages = new java.util.HashSet<>();
+
+    /** The page walker used a leaf PTE of {@code level} (> 0) for {@code va}. */
+    void noteSuperpage(long va, int level) {
+        cachedLeafLevel = Math.max(cachedLeafLevel, level);
+        superpages.add(va & ~((1L << (12 + 9 * level)) - 1) | level);
+    }
 
     /**
      * SFENCE.VMA (and the SBI's remote one) for the virtual address {@code va}, any ASID: drops the TLB entries
-     * of the 4 KiB page, or of the whole superpage-sized region around it once superpages were cached. Linux
-     * fences single pages all the time (fixmap, kmap, text patching); a full flush made the hart re-walk every
-     * page it used afterwards.
+     * of the 4 KiB page, which can sit at one index only, or, if {@code va} lies in a superpage used since the
+     * last full flush, every slice of that superpage (a scan). Linux fences single pages all the time (about
+     * 100,000 in a boot: fixmap, kmap, text patching, user pages); a full flush made the hart re-walk every page
+     * it used afterwards, and a scan of the TLBs for each made them as costly to grow as their misses.
      */
     public void flushTlbPage(long va) {
-        long mask = ~((1L << (12 + 9 * cachedLeafLevel)) - 1);
-        long region = va & mask;
+        if (STATS) {
+            ExecStats.tlbPageFlushes++;
+        }
+        for (int level = cachedLeafLevel; level > 0; level--) {
+            long region = va & ~((1L << (12 + 9 * level)) - 1);
+            if (superpages.contains(region | level)) {
+                flushTlbRegion(region, ~((1L << (12 + 9 * level)) - 1));
+                return;
+            }
+        }
+        int t = (int) (va >>> 12) & TLB_MASK;
+        long page = va & PAGE_MASK;
+        if ((ftag[t] & PAGE_MASK) == page) {
+            ftag[t] = -1;
+            fpage[t] = null;
+        }
+        if ((ltag[t] & PAGE_MASK) == page) {
+            ltag[t] = -1;
+        }
+        if ((stag[t] & PAGE_MASK) == page) {
+            stag[t] = -1;
+        }
+    }
+
+    /** Drops every TLB entry of a virtual page in the region {@code region} of the size {@code mask} leaves. */
+    private void flushTlbRegion(long region, long mask) {
         for (int i = 0; i < TLB_SIZE; i++) {
             if ((ftag[i] & mask) == region) {
                 ftag[i] = -1;
