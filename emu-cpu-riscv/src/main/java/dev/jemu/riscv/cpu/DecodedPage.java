@@ -24,7 +24,7 @@ final class DecodedPage {
     volatile int generation;
     /** Copy of the page's bytes when decoding started, to revalidate after FENCE.I cheaply. */
     private final byte[] snapshot = new byte[4096];
-    boolean dead;
+    volatile boolean dead;
     /** Compiled blocks by start slot ({@link JitBlock#NONE} where compiling failed), null if the JIT is off. */
     final JitBlock[] blocks;
     /** Entries of each slot as a block start, counting up to {@link Jit#THRESHOLD}. */
@@ -84,16 +84,7 @@ final class DecodedPage {
 
     /** Decodes slot {@code idx} and returns its packed form. */
     int decode(int idx) {
-        long off = segOffset + 2L * idx;
-        int lo = seg.get(GuestRam.SHORT, off) & 0xffff;
-        long d;
-        if ((lo & 3) != 3) {
-            d = Decoder.decode16(lo);
-        } else if (idx == SLOTS - 1) {
-            d = Op.CROSS; // the upper half is on the next page, which may map anywhere
-        } else {
-            d = Decoder.decode32(seg.get(GuestRam.INT, off));
-        }
+        long d = decodeAt(seg, segOffset, idx);
         imms[idx] = (int) (d >> 32);
         // the op publishes the slot: other harts may run this page meanwhile, and one that sees the op must see
         // its immediate (a store-store order; free on x86, where it only keeps the JIT from swapping the stores)
@@ -102,12 +93,65 @@ final class DecodedPage {
         return (int) d;
     }
 
+    /**
+     * Slot {@code idx} decoded from the page's snapshot (its bytes when decoding started), op in the low and
+     * immediate in the high half, without filling the slot: the background compiler reads pages that harts may
+     * be revalidating meanwhile, and it must compile the bytes the harts' decoded copy has, not RAM that DMA or
+     * another hart may have changed since (that copy runs until a FENCE.I, and so must the block).
+     */
+    long decodeFromSnapshot(int idx) {
+        return decodeAt(MemorySegment.ofArray(snapshot), 0, idx);
+    }
+
+    private static long decodeAt(MemorySegment seg, long base, int idx) {
+        long off = base + 2L * idx;
+        int lo = seg.get(GuestRam.SHORT, off) & 0xffff;
+        if ((lo & 3) != 3) {
+            return Decoder.decode16(lo);
+        } else if (idx == SLOTS - 1) {
+            return Op.CROSS; // the upper half is on the next page, which may map anywhere
+        }
+        return Decoder.decode32(seg.get(GuestRam.INT, off));
+    }
+
+    /**
+     * Counts the times this page's decoded code went (a kill, or a revalidation that found changed bytes); a block
+     * compiled from the code of an older epoch is not installed. Changed under the page's lock.
+     */
+    private volatile int epoch;
+
+    int epoch() {
+        return epoch;
+    }
+
+    /**
+     * Installs block {@code b} at slot {@code idx} unless the code it was compiled from (read in {@code epoch})
+     * has gone since. Any thread: the lock orders it with {@link #kill} and {@link #revalidate}, which bump the
+     * epoch before they clear the blocks, so a block is either refused or installed before the clearing.
+     */
+    synchronized boolean install(int idx, JitBlock b, int epoch) {
+        if (dead || this.epoch != epoch) {
+            return false;
+        }
+        BLOCK.setRelease(blocks, idx, b);
+        return true;
+    }
+
+    private static final java.lang.invoke.VarHandle BLOCK =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(JitBlock[].class);
+
+    private synchronized void newEpoch(boolean kill) {
+        dead |= kill;
+        epoch++;
+    }
+
     /** After a FENCE.I: keeps the decoded slots if the bytes did not change, else starts over. */
     void revalidate(int gen) {
         if (Hart.STATS) {
             ExecStats.revalidations++;
         }
         if (MemorySegment.mismatch(seg, segOffset, segOffset + 4096, MemorySegment.ofArray(snapshot), 0, 4096) != -1) {
+            newEpoch(false);
             MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
             Arrays.fill(ops, 0, SLOTS, 0);
             dropBlocks();
@@ -116,7 +160,7 @@ final class DecodedPage {
     }
 
     void kill() {
-        dead = true;
+        newEpoch(true);
         Arrays.fill(ops, 0, SLOTS, Op.STALE);
         dropBlocks();
     }

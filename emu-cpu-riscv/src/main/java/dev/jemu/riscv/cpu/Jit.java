@@ -29,7 +29,9 @@ final class Jit {
      * Entries of a block start before it is compiled: only really hot loops. A new block runs in the JVM's
      * bytecode interpreter until HotSpot compiles it, and every block costs a class definition and HotSpot
      * compilations; measured on a loaded 2-core host, a Linux boot got less far in 75 s with thresholds of
-     * 40..5000 than with 30000 or no JIT (which were equal), while hot loops still reach the JIT quickly.
+     * 40..5000 than with 30000 or no JIT (which were equal), while hot loops still reach the JIT quickly. With
+     * {@link JitCompiler} compiling in the background, 10000 and 3000 left the hart's thread no faster (new blocks
+     * run in the JVM's bytecode interpreter until C1 gets to them) and cost more CPU time in all.
      */
     static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(30000, 30000);
     static final int MAX_LENGTH = 128;
@@ -92,17 +94,15 @@ final class Jit {
         int idx = start;
         long at = pc;
         while (n < MAX_LENGTH && idx < DecodedPage.SLOTS && !seen[idx]) {
-            int p = pg.ops[idx];
-            if (p == Op.UNDECODED) {
-                p = pg.decode(idx);
-            }
+            long d = pg.decodeFromSnapshot(idx); // not the slots: this may run on the compiler thread
+            int p = (int) d;
             int op = p & Decoder.OP_MASK;
             if (!supported(op)) {
                 break;
             }
             seen[idx] = true;
             ops[n] = p;
-            imms[n] = pg.imms[idx];
+            imms[n] = (int) (d >> 32);
             pcs[n] = at;
             n++;
             int len = Decoder.length(p);

@@ -71,8 +71,8 @@ final class Mmu {
                 return translate(va, access, priv, sum, mxr); // another hart changed the PTE: walk again
             }
             long offMask = (1L << (12 + 9 * i)) - 1;
-            if (i > h.cachedLeafLevel) {
-                h.cachedLeafLevel = i; // the TLBs may now hold slices of a superpage (see Hart.flushTlbPage)
+            if (i > 0) {
+                h.noteSuperpage(va, i); // the TLBs may now hold slices of it (see Hart.flushTlbPage)
             }
             return (ppn << 12) & ~offMask | va & offMask;
         }

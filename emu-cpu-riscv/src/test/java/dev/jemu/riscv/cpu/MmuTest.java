@@ -4,6 +4,8 @@ import static dev.jemu.riscv.cpu.Asm.*;
 import static dev.jemu.riscv.cpu.PageTables.*;
 import static dev.jemu.riscv.cpu.TestRig.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -313,6 +315,84 @@ class MmuTest {
         assertEcall(rig, 1);
         assertEquals(1, rig.hart.reg(A1));
         assertEquals(2, rig.hart.reg(A2), "the slice at +0x5000 follows the new megapage");
+    }
+
+    static boolean cached(long[] tags, long va) {
+        return (tags[(int) (va >>> 12) & Hart.TLB_MASK] & PAGE_MASK_4K) == (va & PAGE_MASK_4K);
+    }
+
+    static final long PAGE_MASK_4K = ~0xfffL;
+
+    /**
+     * SFENCE.VMA rs1 of a 4 KiB page drops its entry from the fetch, load and store TLBs (the one index each it can
+     * sit at) and leaves every other page's entries alone. Data pages A and B are loaded and stored, code pages C
+     * and D (a return each) fetched; A and C are fenced.
+     */
+    @Test
+    void sfenceVmaForOnePageDropsItFromEveryTlbAndNothingElse() {
+        Setup s = setup(3);
+        // TLB indexes 3, 5, 7 and 9: the M-mode handler's page (index 0) evicts none of them
+        long pageA = DATA_VA + 0x3000, pageB = DATA_VA + 0x5000, pageC = DATA_VA + 0x7000, pageD = DATA_VA + 0x9000;
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(pageA, DATA_PA + 0x3000, R | W);
+        s.pt().map(pageB, DATA_PA + 0x5000, R | W);
+        s.pt().map(pageC, DATA_PA + 0x7000, R | X);
+        s.pt().map(pageD, DATA_PA + 0x9000, R | X);
+        s.rig().load(new Asm(DATA_PA + 0x7800).jalr(ZERO, RA, 0));
+        s.rig().load(new Asm(DATA_PA + 0x9800).jalr(ZERO, RA, 0));
+        Asm b = new Asm(CODE_PA).li(A0, pageA).li(A1, pageB).li(A2, pageC)
+                .li(T0, pageC + 0x800).jalr(RA, T0, 0).li(T0, pageD + 0x800).jalr(RA, T0, 0)
+                .ld(T1, A0, 0).sd(T1, A0, 8).ld(T1, A1, 0).sd(T1, A1, 8)
+                .emit(0x12000073 | A0 << 15).emit(0x12000073 | A2 << 15).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        Hart h = rig.hart;
+        assertFalse(cached(h.ltag, pageA), "load entry of the fenced page");
+        assertFalse(cached(h.stag, pageA), "store entry of the fenced page");
+        assertFalse(cached(h.ftag, pageC), "fetch entry of the fenced page");
+        assertTrue(cached(h.ltag, pageB), "load entry of another page");
+        assertTrue(cached(h.stag, pageB), "store entry of another page");
+        assertTrue(cached(h.ftag, pageD), "fetch entry of another page");
+    }
+
+    /**
+     * With a megapage in the TLBs, SFENCE.VMA of an address in it drops its slices at every index, and a fence of
+     * a 4 KiB page outside it leaves them.
+     */
+    @Test
+    void sfenceVmaOfASuperpageDropsEverySliceAndOnlyThem() {
+        Setup s = setup(3);
+        long mega = 0x200_0000L;
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(mega, RAM_BASE + 0x40_0000L, R | W, 1);
+        s.pt().map(DATA_VA + 0x3000, DATA_PA, R | W);
+        Asm b = new Asm(CODE_PA).li(A0, mega + 0x5000).li(A1, mega + 0x9000).li(A2, DATA_VA + 0x3000).li(A3, mega)
+                .ld(T1, A0, 0).ld(T1, A1, 0).ld(T1, A2, 0)
+                .emit(0x12000073 | A2 << 15) // the 4 KiB page: the slices stay
+                .ld(T1, A2, 0).ecall();
+        TestRig rig = runPaged(s, 1, b, 0);
+        assertEcall(rig, 1);
+        Hart h = rig.hart;
+        assertTrue(cached(h.ltag, mega + 0x5000), "a slice, after another page's fence");
+        assertTrue(cached(h.ltag, mega + 0x9000), "a slice, after another page's fence");
+
+        Asm c = new Asm(CODE_PA).li(A0, mega + 0x5000).li(A1, mega + 0x9000).li(A2, DATA_VA + 0x3000).li(A3, mega)
+                .ld(T1, A0, 0).ld(T1, A1, 0).ld(T1, A2, 0)
+                .emit(0x12000073 | A3 << 15) // the megapage's first page: every slice goes
+                .ecall();
+        rig = runPaged(setupAgain(s), 1, c, 0);
+        assertEcall(rig, 1);
+        h = rig.hart;
+        assertFalse(cached(h.ltag, mega + 0x5000), "a slice of the fenced megapage");
+        assertFalse(cached(h.ltag, mega + 0x9000), "a slice of the fenced megapage");
+        assertTrue(cached(h.ltag, DATA_VA + 0x3000), "a page outside it");
+    }
+
+    /** The same tables, the rig's decoded code dropped (the next program is loaded over the last one). */
+    static Setup setupAgain(Setup s) {
+        s.rig().hart.setPrivilege(3);
+        s.rig().hart.invalidateCode(CODE_PA, 0x1000);
+        return s;
     }
 
     @Test

@@ -38,6 +38,7 @@ final class TestRig {
             }
         });
         hart = new Hart(0, bus, loop, timebase);
+        hart.compileInBackground = false; // a hot block is compiled at once (JitCompilerTest covers the background)
         hart.setPc(RAM_BASE);
     }
 
