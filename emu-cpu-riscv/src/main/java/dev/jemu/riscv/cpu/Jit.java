@@ -21,11 +21,11 @@ import java.util.BitSet;
  * guest if/else or a loop back to the start does not leave to the dispatcher), anything else leaves the block: an
  * indirect jump, a target outside the region, an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
  * system). Every taken jump inside the region checks the budget first, as the interpreter does, and a backward one
- * also the hart's kick and the machine loop's attention, so a guest loop never keeps a hart from leaving its run
- * (another hart's stop-the-world request waits for that). Guest registers live in JVM
- * locals and are written back at the block's one exit; a slow path that traps has them written back by an
- * exception handler (so the slow paths carry no spill code). Loads and stores use the hart's TLBs inline (plain host accesses
- * through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
+ * also (every {@link #POLL_INTERVAL}th) the hart's kick and the machine loop's attention, so a guest loop never
+ * keeps a hart from leaving its run (another hart's stop-the-world request waits for that). Guest registers live in
+ * JVM locals and are written back at the block's one exit; a slow path that traps has them written back by an
+ * exception handler (so the slow paths carry no spill code). Loads and stores use the hart's TLBs inline (plain
+ * host accesses through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
  */
 final class Jit {
     static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
@@ -64,7 +64,13 @@ final class Jit {
     private static final int PC0 = 12;
     private static final int REGS = 14; // x1..x31 at 14, 16, ...
     private static final int DONE = REGS + 62, ADDR = DONE + 2, TLB = ADDR + 2, EXIT_N = TLB + 1, EXIT_PC = EXIT_N + 2,
-            MEMBASE = EXIT_PC + 2;
+            MEMBASE = EXIT_PC + 2, POLL = MEMBASE + 2;
+    /**
+     * Backward jumps inside a block between two looks at the hart's kick and the loop's attention: looking at every
+     * one cost a 16-instruction ALU loop a quarter of its speed (two volatile reads and a call per pass); this
+     * bounds the delay to 16 passes of at most {@link #MAX_LENGTH} instructions.
+     */
+    static final int POLL_INTERVAL = 16;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static boolean reported;
@@ -281,6 +287,7 @@ final class Jit {
             }
             exitLabel = cb.newLabel();
             cb.lconst_0().lstore(DONE);
+            cb.iconst_1().istore(POLL); // the first backward jump looks
             Label tryStart = cb.newBoundLabel(), tryEnd = cb.newLabel(), onTrap = cb.newLabel();
             for (int k = 0; k < n; k++) {
                 labels[k] = cb.newLabel();
@@ -305,8 +312,8 @@ final class Jit {
         /**
          * A taken branch or jump after instruction k to {@code target}: inside the region a JVM jump if the budget
          * still allows one (the interpreter's check at a taken branch), a backward one (a loop) only while the
-         * hart has no kick and the machine loop no attention, so that a spinning hart still leaves its run for an
-         * interrupt or another hart's request; an exit otherwise.
+         * hart has no kick and the machine loop no attention (looked at every {@link #POLL_INTERVAL}th), so that a
+         * spinning hart still leaves its run for an interrupt or another hart's request; an exit otherwise.
          */
         void jumpTo(int k, long target) {
             int j = indexOf(target);
@@ -318,9 +325,13 @@ final class Jit {
             pushRetired(k + 1);
             cb.lload(LIMIT).lcmp().ifge(leave);
             if (j <= k) {
+                Label noPoll = cb.newLabel();
+                cb.iinc(POLL, -1).iload(POLL).ifne(noPoll);
+                cb.loadConstant(POLL_INTERVAL).istore(POLL);
                 cb.aload(H).getfield(CD_HART, "kick", CD_boolean).ifne(leave);
                 cb.aload(H).getfield(CD_HART, "loop", CD_LOOP)
                         .invokevirtual(CD_LOOP, "attention", MethodTypeDesc.of(CD_boolean)).ifne(leave);
+                cb.labelBinding(noPoll);
             }
             cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
             cb.goto_(labels[j]);
@@ -328,7 +339,7 @@ final class Jit {
             exit(k + 1, target);
         }
 
-        /** Control going on after instruction k to the next address {@code next} (no budget check, as in the interpreter). */
+        /** Control going on after instruction k to {@code next}: no budget check, as in the interpreter. */
         void fallThrough(int k, long next) {
             if (k + 1 < n && pcs[k + 1] == next) {
                 return; // laid out next
