@@ -82,7 +82,7 @@ public final class Hart implements Cpu {
     /** Guards mipDevice, mipSoftware, stipSstc and the mip derived from them (set from several threads). */
     private final Object mipLock = new Object();
     /** Set (after mip) when an interrupt may have become pending: the run loop leaves its block to look. */
-    private volatile boolean kick;
+    volatile boolean kick; // read by compiled blocks at their backward jumps
     long mtvec, stvec, mscratch, sscratch, mepc, sepc, mcause, scause, mtval, stval, satp;
     long mcounteren, scounteren, mcountinhibit, menvcfg, senvcfg;
     long stimecmp = -1;

@@ -11,17 +11,21 @@ import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
+import java.util.BitSet;
 
 /**
  * Compiles hot guest code to JVM bytecode (one hidden class per block) so that HotSpot compiles guest code. A
- * block is a run of integer instructions inside one page (RV64IM, Zba/Zbb/Zbs, loads, stores) along the
- * fall-through path: a conditional branch leaves the block when taken, a direct jump inside the page is
- * followed, and the block ends at an indirect jump, a jump out of the page, an instruction the JIT leaves to
- * the interpreter (CSR, AMO, F/D, system) or {@link #MAX_LENGTH} instructions. Guest registers live in JVM
- * locals and are written back at the block's one exit; a slow path that traps has them written back by an
- * exception handler (so the slow paths carry no spill code). A block that branches back to its own start
- * becomes a JVM loop bounded by the budget. Loads and stores use the hart's TLBs inline (plain host accesses
- * through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
+ * block is a region of one page: the integer instructions (RV64IM, Zba/Zbb/Zbs, loads, stores) reachable from its
+ * start through both sides of conditional branches and direct jumps that stay in the page at or after the start,
+ * up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
+ * guest if/else or a loop back to the start does not leave to the dispatcher), anything else leaves the block: an
+ * indirect jump, a target outside the region, an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
+ * system). Every taken jump inside the region checks the budget first, as the interpreter does, and a backward one
+ * also (every {@link #POLL_INTERVAL}th) the hart's kick and the machine loop's attention, so a guest loop never
+ * keeps a hart from leaving its run (another hart's stop-the-world request waits for that). Guest registers live in
+ * JVM locals and are written back at the block's one exit; a slow path that traps has them written back by an
+ * exception handler (so the slow paths carry no spill code). Loads and stores use the hart's TLBs inline (plain
+ * host accesses through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
  */
 final class Jit {
     static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
@@ -46,6 +50,7 @@ final class Jit {
     private static final ClassDesc CD_OF_INT = ClassDesc.of("java.lang.foreign.ValueLayout$OfInt");
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
+    private static final ClassDesc CD_LOOP = ClassDesc.of("dev.jemu.core.machine.MachineLoop");
     private static final ClassDesc CD_TRAP = ClassDesc.of("dev.jemu.riscv.cpu.Trap");
     private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.core.memory.RawMemory");
     private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
@@ -59,7 +64,13 @@ final class Jit {
     private static final int PC0 = 12;
     private static final int REGS = 14; // x1..x31 at 14, 16, ...
     private static final int DONE = REGS + 62, ADDR = DONE + 2, TLB = ADDR + 2, EXIT_N = TLB + 1, EXIT_PC = EXIT_N + 2,
-            MEMBASE = EXIT_PC + 2;
+            MEMBASE = EXIT_PC + 2, POLL = MEMBASE + 2;
+    /**
+     * Backward jumps inside a block between two looks at the hart's kick and the loop's attention: looking at every
+     * one cost a 16-instruction ALU loop a quarter of its speed (two volatile reads and a call per pass); this
+     * bounds the delay to 16 passes of at most {@link #MAX_LENGTH} instructions.
+     */
+    static final int POLL_INTERVAL = 16;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static boolean reported;
@@ -81,50 +92,48 @@ final class Jit {
 
     /**
      * Compiles the block starting at slot {@code start} of {@code pg} (at guest {@code pc}), or returns NONE.
-     * The block follows the fall-through path of conditional branches (taken ones leave it) and direct jumps
-     * that stay in the page, and ends at an indirect jump, a jump out of the page or back into the block, an
-     * instruction the JIT leaves to the interpreter, the page end or {@link #MAX_LENGTH} instructions.
+     * The block is a region of the page: the supported instructions reachable from the start through
+     * fall-through, conditional branches (both sides) and direct jumps whose targets lie in the page at or
+     * after the start, lowest addresses first, at most {@link #MAX_LENGTH}. It is laid out in address order;
+     * control that reaches an instruction outside the region (an indirect jump, a target before the start or
+     * off the page, an instruction the JIT leaves to the interpreter, the length limit) leaves the block.
      */
     static JitBlock compile(DecodedPage pg, int start, long pc) {
-        int[] ops = new int[MAX_LENGTH];
-        long[] imms = new long[MAX_LENGTH];
-        long[] pcs = new long[MAX_LENGTH + 1];
-        boolean[] seen = new boolean[DecodedPage.SLOTS];
+        long base = pc & Hart.PAGE_MASK;
+        long[] decoded = new long[DecodedPage.SLOTS];
+        BitSet member = new BitSet(DecodedPage.SLOTS), pending = new BitSet(DecodedPage.SLOTS);
+        pending.set(start);
         int n = 0;
-        int idx = start;
-        long at = pc;
-        while (n < MAX_LENGTH && idx < DecodedPage.SLOTS && !seen[idx]) {
+        for (int idx; n < MAX_LENGTH && (idx = pending.nextSetBit(0)) >= 0; ) {
+            pending.clear(idx);
             long d = pg.decodeFromSnapshot(idx); // not the slots: this may run on the compiler thread
             int p = (int) d;
             int op = p & Decoder.OP_MASK;
             if (!supported(op)) {
-                break;
-            }
-            seen[idx] = true;
-            ops[n] = p;
-            imms[n] = (int) (d >> 32);
-            pcs[n] = at;
-            n++;
-            int len = Decoder.length(p);
-            if (op == JALR) {
-                break;
-            }
-            if (op == JAL) {
-                long target = at + imms[n - 1];
-                long delta = target - (at & Hart.PAGE_MASK);
-                if (delta < 0 || delta >= 4096 || target == pc) {
-                    break; // leaves the page (whose virtual neighbours may map anywhere), or loops to the start
-                }
-                idx = (int) delta >>> 1;
-                at = target;
                 continue;
             }
-            at += len;
-            idx += len >> 1;
+            member.set(idx);
+            decoded[idx] = d;
+            n++;
+            long at = base + 2L * idx;
+            if (op != JALR && op != JAL) {
+                queue(pending, member, base, pc, at + Decoder.length(p));
+            }
+            if (op == JAL || isBranch(op)) {
+                queue(pending, member, base, pc, at + (int) (d >> 32));
+            }
         }
-        pcs[n] = at;
         if (n == 0) {
             return JitBlock.NONE;
+        }
+        int[] ops = new int[n];
+        long[] imms = new long[n];
+        long[] pcs = new long[n];
+        int k = 0;
+        for (int idx = member.nextSetBit(0); idx >= 0; idx = member.nextSetBit(idx + 1), k++) {
+            ops[k] = (int) decoded[idx];
+            imms[k] = (int) (decoded[idx] >> 32);
+            pcs[k] = base + 2L * idx;
         }
         long t0 = Hart.STATS ? System.nanoTime() : 0;
         try {
@@ -143,6 +152,14 @@ final class Jit {
                 DebugLog.log(DebugLog.Category.UNIMP, "jit: block at 0x%x not compiled: %s", pc, t);
             }
             return JitBlock.NONE;
+        }
+    }
+
+    /** Adds {@code target} to the region's work list if it lies in the page at or after the block's start. */
+    private static void queue(BitSet pending, BitSet member, long base, long startPc, long target) {
+        long delta = target - base;
+        if (target >= startPc && delta < 4096 && !member.get((int) delta >>> 1)) {
+            pending.set((int) delta >>> 1);
         }
     }
 
@@ -166,8 +183,9 @@ final class Jit {
         final int n;
         final boolean[] used = new boolean[33];
         final boolean[] written = new boolean[33];
-        final boolean loops;
-        Label loopStart;
+        /** Region index of each page slot in the block, -1 for the others. */
+        final int[] indexOf = new int[DecodedPage.SLOTS];
+        final Label[] labels;
         /** The one exit: writes back the registers, stores EXIT_N as jitRetired and returns EXIT_PC. */
         Label exitLabel;
 
@@ -177,7 +195,8 @@ final class Jit {
             this.imms = imms;
             this.pcs = pcs;
             this.n = n;
-            boolean selfLoop = false;
+            this.labels = new Label[n];
+            java.util.Arrays.fill(indexOf, -1);
             for (int k = 0; k < n; k++) {
                 int p = ops[k];
                 int op = p & Decoder.OP_MASK;
@@ -186,11 +205,14 @@ final class Jit {
                 if (writesRd(op)) {
                     written[Decoder.rd(p)] = true;
                 }
-                if (op >= JAL && op <= BGEU && op != JALR && pcs[k] + imms[k] == pcs[0]) {
-                    selfLoop = true;
-                }
+                indexOf[(int) (pcs[k] & 0xfff) >>> 1] = k;
             }
-            loops = selfLoop;
+        }
+
+        /** The region index of the instruction at {@code target}, or -1 if the block does not hold it. */
+        int indexOf(long target) {
+            long delta = target - (pcs[0] & Hart.PAGE_MASK);
+            return target >= pcs[0] && delta < 4096 ? indexOf[(int) delta >>> 1] : -1;
         }
 
         static int slot(int r) {
@@ -221,14 +243,10 @@ final class Jit {
             }
         }
 
-        /** Stores the count of instructions retired (this pass: {@code k}) into Hart.jitRetired. */
+        /** Stores the count of instructions retired before region instruction {@code k} into Hart.jitRetired. */
         void setRetired(int k) {
             cb.aload(H);
-            if (loops) {
-                cb.lload(DONE).loadConstant((long) k).ladd();
-            } else {
-                cb.loadConstant((long) k);
-            }
+            pushRetired(k);
             cb.putfield(CD_HART, "jitRetired", CD_long);
         }
 
@@ -240,7 +258,7 @@ final class Jit {
             }
         }
 
-        /** Leaves the block with {@code retired} instructions of this pass retired, continuing at {@code pc}. */
+        /** Leaves the block with DONE + {@code retired} instructions retired, continuing at {@code pc}. */
         void exit(int retired, long pc) {
             pushRetired(retired);
             cb.lstore(EXIT_N);
@@ -249,12 +267,13 @@ final class Jit {
             cb.goto_(exitLabel);
         }
 
+        /**
+         * Pushes the count retired before region instruction {@code k}: DONE + k, DONE being adjusted at every
+         * jump inside the region by the instructions between its source and target (region indexes are
+         * address order, not path order).
+         */
         void pushRetired(int k) {
-            if (loops) {
-                cb.lload(DONE).loadConstant((long) k).ladd();
-            } else {
-                cb.loadConstant((long) k);
-            }
+            cb.lload(DONE).loadConstant((long) k).ladd();
         }
 
         void emit() {
@@ -267,19 +286,15 @@ final class Jit {
                 }
             }
             exitLabel = cb.newLabel();
-            if (loops) {
-                cb.lconst_0().lstore(DONE);
-            }
+            cb.lconst_0().lstore(DONE);
+            cb.iconst_1().istore(POLL); // the first backward jump looks
             Label tryStart = cb.newBoundLabel(), tryEnd = cb.newLabel(), onTrap = cb.newLabel();
-            if (loops) {
-                loopStart = cb.newBoundLabel();
+            for (int k = 0; k < n; k++) {
+                labels[k] = cb.newLabel();
             }
             for (int k = 0; k < n; k++) {
+                cb.labelBinding(labels[k]);
                 instruction(k);
-            }
-            int last = ops[n - 1] & Decoder.OP_MASK;
-            if (!(last == JAL || last == JALR)) {
-                exit(n, pcs[n]); // ran off the end: a not-taken branch, the length limit or an unsupported op
             }
             cb.labelBinding(tryEnd);
             cb.labelBinding(exitLabel);
@@ -294,36 +309,72 @@ final class Jit {
             cb.exceptionCatch(tryStart, tryEnd, onTrap, CD_TRAP);
         }
 
-        /** Control transfer to {@code target} after instruction k: the loop back to the start, or an exit. */
+        /**
+         * A taken branch or jump after instruction k to {@code target}: inside the region a JVM jump if the budget
+         * still allows one (the interpreter's check at a taken branch), a backward one (a loop) only while the
+         * hart has no kick and the machine loop no attention (looked at every {@link #POLL_INTERVAL}th), so that a
+         * spinning hart still leaves its run for an interrupt or another hart's request; an exit otherwise.
+         */
         void jumpTo(int k, long target) {
-            if (loops && target == pcs[0]) {
-                cb.lload(DONE).loadConstant((long) (k + 1)).ladd().lstore(DONE);
-                cb.lload(DONE).lload(LIMIT).lcmp().iflt(loopStart);
-                cb.lload(DONE).lstore(EXIT_N);
-                pushPc(target);
-                cb.lstore(EXIT_PC);
-                cb.goto_(exitLabel);
-            } else {
+            int j = indexOf(target);
+            if (j < 0) {
                 exit(k + 1, target);
+                return;
             }
+            Label leave = cb.newLabel();
+            pushRetired(k + 1);
+            cb.lload(LIMIT).lcmp().ifge(leave);
+            if (j <= k) {
+                Label noPoll = cb.newLabel();
+                cb.iinc(POLL, -1).iload(POLL).ifne(noPoll);
+                cb.loadConstant(POLL_INTERVAL).istore(POLL);
+                cb.aload(H).getfield(CD_HART, "kick", CD_boolean).ifne(leave);
+                cb.aload(H).getfield(CD_HART, "loop", CD_LOOP)
+                        .invokevirtual(CD_LOOP, "attention", MethodTypeDesc.of(CD_boolean)).ifne(leave);
+                cb.labelBinding(noPoll);
+            }
+            cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
+            cb.goto_(labels[j]);
+            cb.labelBinding(leave);
+            exit(k + 1, target);
+        }
+
+        /** Control going on after instruction k to {@code next}: no budget check, as in the interpreter. */
+        void fallThrough(int k, long next) {
+            if (k + 1 < n && pcs[k + 1] == next) {
+                return; // laid out next
+            }
+            int j = indexOf(next);
+            if (j < 0) {
+                exit(k + 1, next);
+                return;
+            }
+            cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
+            cb.goto_(labels[j]);
         }
 
         void instruction(int k) {
+            int op = ops[k] & Decoder.OP_MASK;
+            operation(k);
+            if (op != JAL && op != JALR && !isBranch(op)) {
+                fallThrough(k, pcs[k] + Decoder.length(ops[k]));
+            }
+        }
+
+        /** Instruction k, ending with its control transfer if it is a jump or a branch. */
+        void operation(int k) {
             int p = ops[k];
             int op = p & Decoder.OP_MASK;
             int rd = Decoder.rd(p), rs1 = Decoder.rs1(p), rs2 = Decoder.rs2(p);
             long imm = imms[k];
-            long pc = pcs[k], next = pc + Decoder.length(p); // pcs[k + 1] differs after a followed jump
-            boolean lastInsn = k == n - 1;
+            long pc = pcs[k], next = pc + Decoder.length(p);
             switch (op) {
                 case LUI -> { cb.loadConstant(imm); popReg(rd); }
                 case AUIPC -> { pushPc(pc + imm); popReg(rd); }
                 case JAL -> {
                     pushPc(next);
                     popReg(rd);
-                    if (lastInsn) {
-                        jumpTo(k, pc + imm);
-                    } // else the block follows the jump: the next instruction is its target
+                    jumpTo(k, pc + imm);
                 }
                 case JALR -> {
                     pushReg(rs1);
@@ -343,7 +394,6 @@ final class Jit {
                     } else {
                         cb.lcmp();
                     }
-                    // not taken: the block goes on (or, at its end, exits to the next instruction)
                     Label notTaken = cb.newLabel();
                     switch (op) {
                         case BEQ -> cb.ifne(notTaken);
@@ -353,9 +403,7 @@ final class Jit {
                     }
                     jumpTo(k, pc + imm);
                     cb.labelBinding(notTaken);
-                    if (lastInsn) {
-                        exit(k + 1, next);
-                    }
+                    fallThrough(k, next);
                 }
                 case LB, LH, LW, LD, LBU, LHU, LWU -> load(k, op, rd, rs1, imm, pc);
                 case SB, SH, SW, SD -> store(k, op, rs1, rs2, imm, pc, next);

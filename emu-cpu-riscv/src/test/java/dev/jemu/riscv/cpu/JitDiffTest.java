@@ -102,8 +102,9 @@ class JitDiffTest {
             h.run(0); // picks the RAM region
             DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
             JitBlock blk = Jit.compile(pg, 0, CODE);
+            // the budget the interpreter had: the halt jal jumps to itself, a loop inside the block
             long pc = blk.run(h, h.x, b.ram.segment().asSlice(0), h.ltag, h.loff, h.stag, h.soff, h.dataKey,
-                    1_000_000, CODE);
+                    code.length + 1, CODE);
             String what = "round " + round;
             assertEquals(a.hart.pc(), pc, what + " pc");
             // the same block entered through another virtual address computes pcs relative to it
@@ -112,7 +113,7 @@ class JitDiffTest {
                 c.hart.run(0);
                 long alias = 0x1_0000_0000L;
                 long pc2 = blk.run(c.hart, c.hart.x, c.ram.segment(), c.hart.ltag, c.hart.loff, c.hart.stag,
-                        c.hart.soff, c.hart.dataKey, 1_000_000, alias);
+                        c.hart.soff, c.hart.dataKey, code.length + 1, alias);
                 assertEquals(alias + (pc - CODE), pc2, "position-independent");
             }
             assertEquals(code.length + 1, h.jitRetired, what + " retired");
@@ -128,8 +129,9 @@ class JitDiffTest {
 
     /**
      * Superblocks: random code with conditional branches (taken, not taken, always, never; to the end or forward
-     * into the block) and forward jumps the block follows. The compiled block runs from the start, the
-     * interpreter finishes from wherever it exits; registers, memory and the instruction count must match a
+     * into the block) and forward jumps, all JVM jumps inside the block's region. The compiled block runs from the
+     * start, with a budget that half of the rounds may run out of at some taken branch (where the block must leave,
+     * as the interpreter's run would), and the interpreter finishes from wherever it exits; registers, memory and the instruction count must match a
      * run of the interpreter alone. The code ends at a WFI (interrupts off: the hart halts), which the JIT leaves
      * to the interpreter.
      */
@@ -173,8 +175,12 @@ class JitDiffTest {
             DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
             JitBlock blk = Jit.compile(pg, 0, CODE);
             org.junit.jupiter.api.Assertions.assertNotSame(JitBlock.NONE, blk, what);
-            long pc = blk.run(h, h.x, b.ram.segment(), h.ltag, h.loff, h.stag, h.soff, h.dataKey, 1_000_000, CODE);
+            long limit = r.nextBoolean() ? 1 + r.nextInt(1 + len / 4) : 1_000_000;
+            long pc = blk.run(h, h.x, b.ram.segment(), h.ltag, h.loff, h.stag, h.soff, h.dataKey, limit, CODE);
             long total = h.jitRetired;
+            if (pc != end) { // left at a taken branch or jump with the budget spent, and no earlier
+                org.junit.jupiter.api.Assertions.assertTrue(total >= limit, what + " left early at " + total);
+            }
             if (pc == end) {
                 ranThrough++;
             } else {
