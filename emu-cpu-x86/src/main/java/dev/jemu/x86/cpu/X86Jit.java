@@ -75,7 +75,10 @@ final class X86Jit {
         }
         if (background) {
             blocks[off] = X86Block.QUEUED; // interpreted (never entered) until the compiler thread installs the block
-            X86BackgroundCompiler.submit(page, off, blocks);
+            if (!X86BackgroundCompiler.submit(page, off, blocks)) {
+                blocks[off] = null; // the queue is full: hot again after another threshold of entries
+                page.heat[off] = 0;
+            }
             return null;
         }
         X86Block b = compile(page, off);

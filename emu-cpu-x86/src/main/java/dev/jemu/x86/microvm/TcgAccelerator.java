@@ -1,6 +1,7 @@
 package dev.jemu.x86.microvm;
 
 import dev.jemu.core.irq.IrqLine;
+import dev.jemu.core.jit.BackgroundCompiler;
 import dev.jemu.core.machine.ConfigException;
 import dev.jemu.core.machine.Cpu;
 import dev.jemu.core.state.StateReader;
@@ -40,7 +41,7 @@ final class TcgAccelerator implements Accelerator {
         cpu = new X86Cpu(0, s.bus(), s.io(), s.loop(), new Timebase(s.config().clock, X86Clocks.TSC_HZ));
         cpu.model = MicrovmMachineType.cpuModel(s.config());
         cpu.reset(); // the model's signature in EDX
-        cpu.jitBackground = !"false".equals(System.getProperty("jemu.jit.background"));
+        cpu.jitBackground = BackgroundCompiler.ENABLED;
         ioapics = new IoApic[layout.ioapics()];
         // the TSC deadline follows the CPU's TSC, guest writes to IA32_TSC/TSC_ADJUST included
         lapic = new LocalApic("lapic", 0, true, s.config().clock, X86Clocks.LAPIC_TIMER_HZ, cpu.msrs::nanosAtTsc,
