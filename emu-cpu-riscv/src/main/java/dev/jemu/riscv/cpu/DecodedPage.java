@@ -24,6 +24,7 @@ final class DecodedPage {
     volatile int generation;
     /** Copy of the page's bytes when decoding started, to revalidate after FENCE.I cheaply. */
     private final byte[] snapshot = new byte[4096];
+    private final MemorySegment snapshotSegment = MemorySegment.ofArray(snapshot);
     volatile boolean dead;
     /** Compiled blocks by start slot ({@link JitBlock#NONE} where compiling failed), null if the JIT is off. */
     final JitBlock[] blocks;
@@ -69,6 +70,7 @@ final class DecodedPage {
         this.heat = null;
         this.shadowOf = p;
         ops[SLOTS] = Op.PAGE_END;
+        System.arraycopy(p.snapshot, 0, snapshot, 0, 4096); // its slots decode the code p's slots decode
     }
 
     /** A one-instruction page: the hart runs a single decoded instruction through it (page-crossing code). */
@@ -82,25 +84,42 @@ final class DecodedPage {
         Arrays.fill(ops, Op.PAGE_END);
     }
 
-    /** Decodes slot {@code idx} and returns its packed form. */
-    int decode(int idx) {
-        long d = decodeAt(seg, segOffset, idx);
+    /**
+     * Decodes slot {@code idx} and fills it, from the page's snapshot. The slots must agree with the snapshot: a
+     * revalidation keeps them when RAM still equals it, so a slot decoded from bytes that DMA or another hart wrote
+     * (and wrote back) meanwhile would outlive a FENCE.I. When RAM no longer holds the snapshot's bytes there, the
+     * page starts over from RAM first (as QEMU, which runs code written by DMA without a FENCE.I). If a revalidation
+     * or kill ran meanwhile (the epoch moved), its clearing may have come before this fill: the slot is cleared again.
+     */
+    void decode(int idx) {
+        long off = 2L * idx;
+        boolean changed = idx < SLOTS - 1
+                ? seg.get(GuestRam.INT, segOffset + off) != snapshotSegment.get(GuestRam.INT, off)
+                : seg.get(GuestRam.SHORT, segOffset + off) != snapshotSegment.get(GuestRam.SHORT, off);
+        if (changed) {
+            startOver();
+        }
+        int e = epoch;
+        long d = decodeFromSnapshot(idx);
         imms[idx] = (int) (d >> 32);
         // the op publishes the slot: other harts may run this page meanwhile, and one that sees the op must see
         // its immediate (a store-store order; free on x86, where it only keeps the JIT from swapping the stores)
         java.lang.invoke.VarHandle.releaseFence();
         ops[idx] = (int) d;
-        return (int) d;
+        java.lang.invoke.VarHandle.fullFence(); // the fill before the epoch check (a clearer: epoch, then fill)
+        if (epoch != e) {
+            ops[idx] = dead ? Op.STALE : 0;
+        }
     }
 
     /**
      * Slot {@code idx} decoded from the page's snapshot (its bytes when decoding started), op in the low and
-     * immediate in the high half, without filling the slot: the background compiler reads pages that harts may
-     * be revalidating meanwhile, and it must compile the bytes the harts' decoded copy has, not RAM that DMA or
-     * another hart may have changed since (that copy runs until a FENCE.I, and so must the block).
+     * immediate in the high half, without filling the slot. The background compiler reads pages that harts may be
+     * revalidating meanwhile: it compiles the bytes the harts' decoded slots have (that copy runs until a FENCE.I,
+     * and so must the block); a block from an older epoch is refused at {@link #install}.
      */
     long decodeFromSnapshot(int idx) {
-        return decodeAt(MemorySegment.ofArray(snapshot), 0, idx);
+        return decodeAt(snapshotSegment, 0, idx);
     }
 
     private static long decodeAt(MemorySegment seg, long base, int idx) {
@@ -150,13 +169,18 @@ final class DecodedPage {
         if (Hart.STATS) {
             ExecStats.revalidations++;
         }
-        if (MemorySegment.mismatch(seg, segOffset, segOffset + 4096, MemorySegment.ofArray(snapshot), 0, 4096) != -1) {
-            newEpoch(false);
-            MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
-            Arrays.fill(ops, 0, SLOTS, 0);
-            dropBlocks();
+        if (MemorySegment.mismatch(seg, segOffset, segOffset + 4096, snapshotSegment, 0, 4096) != -1) {
+            startOver();
         }
         generation = gen;
+    }
+
+    /** Takes the page's bytes again and drops every decoded slot and block (a new epoch first). */
+    private void startOver() {
+        newEpoch(false);
+        MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
+        Arrays.fill(ops, 0, SLOTS, 0);
+        dropBlocks();
     }
 
     void kill() {

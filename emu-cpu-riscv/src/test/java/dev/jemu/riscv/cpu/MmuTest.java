@@ -462,6 +462,35 @@ class MmuTest {
     }
 
     /**
+     * A device rewrites code the hart has not run yet, the hart runs it before any FENCE.I, and the device writes
+     * the old bytes back. RAM then equals what the page held when it was decoded, so the FENCE.I keeps its decoded
+     * slots: the slot run in between must have been decoded from that copy, not from the rewritten RAM, or the
+     * rewritten instruction would outlive the FENCE.I.
+     */
+    @Test
+    void codeRewrittenAndRestoredBehindTheHartsBackRunsAsRestoredAfterFenceI() {
+        TestRig rig = new TestRig().handlers();
+        long code = RAM_BASE + 0x1000, target = RAM_BASE + 0x4000, second = target + 8;
+        rig.load(new Asm(target).addi(A0, ZERO, 1).jalr(ZERO, RA, 0).addi(A0, ZERO, 2).jalr(ZERO, RA, 0));
+        rig.load(new Asm(code).li(T1, target).jalr(RA, T1, 0).addi(S2, A0, 0).halt());
+        rig.hart.setPc(code);
+        rig.run(1000);
+        assertEquals(1, rig.hart.reg(S2), "the page is decoded, its second function not yet");
+        int original = rig.ram.readInt(second - RAM_BASE);
+        rig.ram.writeInt(second - RAM_BASE, Asm.i(5, ZERO, 0, A0, 0x13));
+        rig.load(new Asm(code + 0x100).li(T1, second).jalr(RA, T1, 0).addi(S3, A0, 0).halt());
+        rig.hart.setPc(code + 0x100);
+        rig.run(1000);
+        long before = rig.hart.reg(S3);
+        assertTrue(before == 2 || before == 5, "without a FENCE.I either the old or the new code may run: " + before);
+        rig.ram.writeInt(second - RAM_BASE, original);
+        rig.load(new Asm(code + 0x200).fenceI().li(T1, second).jalr(RA, T1, 0).addi(T5, A0, 0).halt());
+        rig.hart.setPc(code + 0x200);
+        rig.run(1000);
+        assertEquals(2, rig.hart.reg(T5), "after the FENCE.I the hart runs what RAM holds");
+    }
+
+    /**
      * DMA started by an MMIO store, inside one run: the FENCE.I after it must see the new code, although an
      * earlier FENCE.I of the same run (with nothing in between) had nothing to do.
      */
