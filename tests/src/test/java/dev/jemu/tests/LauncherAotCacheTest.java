@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -121,6 +122,16 @@ class LauncherAotCacheTest {
         launch(probe("aarch64"), Map.of()).assertProbeRan();
         // a heap layout the cache was not made for: the JVM starts without it, and says nothing
         launch(probe("riscv64"), Map.of("JEMU_JAVA_OPTS", "-XX:-UseCompressedOops")).assertProbeRan();
+    }
+
+    /** A cache keeps the training's compilation levels, so one made with other JVM options is made again. */
+    @Test
+    void changedJvmOptionsMakeANewCache() throws Exception {
+        first.assertProbeRan();
+        FileTime made = Files.getLastModifiedTime(cache);
+        Files.setLastModifiedTime(root.resolve("jvm.options"), FileTime.fromMillis(made.toMillis() + 1000));
+        launch(probe("riscv64"), Map.of()).assertProbeRan();
+        assertTrue(Files.getLastModifiedTime(cache).compareTo(made) > 0, "the cache was not made again");
     }
 
     /** AotTraining's probe images are benchmarks/startup/ARCH.S as committed (assembled again here). */

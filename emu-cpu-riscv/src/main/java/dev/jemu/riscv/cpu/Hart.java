@@ -35,6 +35,11 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Hart implements Cpu {
     static final int TLB_BITS = 10, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
     static final long PAGE_MASK = ~0xfffL;
+    /*
+     * A load/store TLB hit is one compare: the entry at the index of the access's first byte against the tag of the
+     * page of its last byte (page | key). An access that crosses into the next page misses, since that page's tag
+     * can only sit at the next index, and goes to the slow path, which splits it.
+     */
     /** Store TLB tag flag: the page holds decoded code; a store must invalidate it (slow path). */
     static final long CODE_FLAG = 0x100;
     static final int STATE_VERSION = 1;
@@ -651,35 +656,35 @@ public final class Hart implements Cpu {
                             case Op.LH -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                x[rd] = ltag[t] == (((a + 1) & PAGE_MASK) | dkey)
                                         ? RawMemory.ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
                                 pc = npc;
                             }
                             case Op.LHU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094
+                                x[rd] = (ltag[t] == (((a + 1) & PAGE_MASK) | dkey)
                                         ? RawMemory.ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
                                 pc = npc;
                             }
                             case Op.LW -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                x[rd] = ltag[t] == (((a + 3) & PAGE_MASK) | dkey)
                                         ? RawMemory.ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
                                 pc = npc;
                             }
                             case Op.LWU -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = (ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092
+                                x[rd] = (ltag[t] == (((a + 3) & PAGE_MASK) | dkey)
                                         ? RawMemory.ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
                                 pc = npc;
                             }
                             case Op.LD -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088
+                                x[rd] = ltag[t] == (((a + 7) & PAGE_MASK) | dkey)
                                         ? RawMemory.ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
                                 pc = npc;
                             }
@@ -697,7 +702,7 @@ public final class Hart implements Cpu {
                             case Op.SH -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4094) {
+                                if (stag[t] == (((a + 1) & PAGE_MASK) | dkey)) {
                                     RawMemory.st16(mem, mb, a + soff[t], (short) x[rs2]);
                                 } else if (storeSlow(a, 2, x[rs2], pc)) {
                                     this.pc = npc;
@@ -708,7 +713,7 @@ public final class Hart implements Cpu {
                             case Op.SW -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4092) {
+                                if (stag[t] == (((a + 3) & PAGE_MASK) | dkey)) {
                                     RawMemory.st32(mem, mb, a + soff[t], (int) x[rs2]);
                                 } else if (storeSlow(a, 4, x[rs2], pc)) {
                                     this.pc = npc;
@@ -719,7 +724,7 @@ public final class Hart implements Cpu {
                             case Op.SD -> {
                                 long a = x[rs1] + imm;
                                 int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == ((a & PAGE_MASK) | dkey) && (a & 0xfff) <= 4088) {
+                                if (stag[t] == (((a + 7) & PAGE_MASK) | dkey)) {
                                     RawMemory.st64(mem, mb, a + soff[t], x[rs2]);
                                 } else if (storeSlow(a, 8, x[rs2], pc)) {
                                     this.pc = npc;
@@ -1046,7 +1051,7 @@ public final class Hart implements Cpu {
     /** Loads through the TLB (out-of-line users: F/D, AMOs). Zero-extended. */
     long load(long va, int size, long pc) {
         int t = (int) (va >>> 12) & TLB_MASK;
-        if (ltag[t] == ((va & PAGE_MASK) | dataKey) && (va & 0xfff) <= 4096 - size) {
+        if (ltag[t] == (((va + size - 1) & PAGE_MASK) | dataKey)) {
             return readMem(mem, va + loff[t], size);
         }
         return loadSlow(va, size, pc);
@@ -1054,7 +1059,7 @@ public final class Hart implements Cpu {
 
     void store(long va, int size, long v, long pc) {
         int t = (int) (va >>> 12) & TLB_MASK;
-        if (stag[t] == ((va & PAGE_MASK) | dataKey) && (va & 0xfff) <= 4096 - size) {
+        if (stag[t] == (((va + size - 1) & PAGE_MASK) | dataKey)) {
             writeMem(mem, va + soff[t], size, v);
         } else {
             storeSlow(va, size, v, pc);

@@ -490,16 +490,21 @@ final class Jit {
             cb.invokestatic(CD_Long, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
         }
 
-        /** ADDR = rs1 + imm, TLB = index; jumps to {@code slow} unless the TLB has the page. */
+        /**
+         * ADDR = rs1 + imm, TLB = index; jumps to {@code slow} unless the TLB has the page. One compare checks both
+         * the page and that the access does not cross into the next one: the tag is compared with the page of the
+         * access's last byte, while the index is of its first (see Hart's TLBs).
+         */
         void translate(int rs1, long imm, int size, int tagArray, Label slow) {
             pushReg(rs1);
             cb.loadConstant(imm).ladd().lstore(ADDR);
             cb.lload(ADDR).loadConstant(12).lushr().l2i().loadConstant(Hart.TLB_MASK).iand().istore(TLB);
             cb.aload(tagArray).iload(TLB).laload();
-            cb.lload(ADDR).loadConstant(Hart.PAGE_MASK).land().lload(DKEY).lor().lcmp().ifne(slow);
+            cb.lload(ADDR);
             if (size > 1) {
-                cb.lload(ADDR).loadConstant(0xfffL).land().loadConstant((long) (4096 - size)).lcmp().ifgt(slow);
+                cb.loadConstant((long) (size - 1)).ladd();
             }
+            cb.loadConstant(Hart.PAGE_MASK).land().lload(DKEY).lor().lcmp().ifne(slow);
         }
 
         void load(int k, int op, int rd, int rs1, long imm, long pc) {

@@ -544,4 +544,62 @@ class MmuTest {
         assertEquals(CODE_VA + 0xffe, rig.hart.csr(Csr.MEPC));
         assertEquals(CODE_VA + 0x1000, rig.hart.csr(Csr.MTVAL));
     }
+
+    /**
+     * A hot loop (compiled) and the interpreter before it load and store 2, 4 and 8 bytes at the last bytes of a
+     * page and across into the next virtual page, which is not the next physical one: a TLB hit must never reach
+     * past its page (the crossing accesses go to the slow path, which splits them).
+     */
+    @Test
+    void accessesCrossingIntoADiscontiguousPage() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, R | W);
+        s.pt().map(DATA_VA + 0x1000, DATA_PA + 0x3000, R | W);
+        byte[] fill = new byte[4096];
+        java.util.Arrays.fill(fill, (byte) 0x5a);
+        s.rig().bus.load(DATA_PA + 0x1000, fill); // the physically next page: never touched
+        int iterations = 2 * Jit.THRESHOLD + 100;
+        Asm b = new Asm(CODE_PA).li(A0, iterations).li(A1, 0).li(S0, DATA_VA + 0xff8);
+        long loop = b.here();
+        b.andi(T1, A0, 15).add(T1, T1, S0)
+                .sd(A1, T1, 0).ld(T3, T1, 1).add(A1, A1, T3)
+                .sw(A1, T1, 2).lw(T3, T1, 0).op(0, 4, A1, A1, T3)
+                .store(1, A1, T1, 3).load(5, T3, T1, 1).add(A1, A1, T3)
+                .add(A1, A1, A0).addi(A0, A0, -1);
+        b.bne(A0, ZERO, (int) (loop - b.here())).ecall();
+        TestRig rig = s.rig();
+        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1).sfenceVma();
+        m.enter(1, CODE_VA);
+        rig.load(m);
+        rig.load(b);
+        rig.hart.setPc(SETUP);
+        rig.runFor(20L * iterations); // run() would stop at the loop's start seen twice
+        assertEcall(rig, 1);
+
+        java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(0x2000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long sum = 0;
+        for (long i = iterations; i != 0; i--) {
+            int p = 0xff8 + (int) (i & 15);
+            v.putLong(p, sum);
+            sum += v.getLong(p + 1);
+            v.putInt(p + 2, (int) sum);
+            sum ^= v.getInt(p);
+            v.putShort(p + 3, (short) sum);
+            sum += v.getShort(p + 1) & 0xffffL;
+            sum += i;
+        }
+        assertEquals(sum, rig.hart.reg(A1));
+        for (int off = 0xff8; off < 0x1018; off += 8) {
+            long pa = off < 0x1000 ? DATA_PA + off : DATA_PA + 0x3000 + off - 0x1000;
+            assertEquals(v.getLong(off), rig.read64(pa), "guest memory at +0x" + Integer.toHexString(off));
+        }
+        for (int off = 0; off < 0x20; off += 8) {
+            assertEquals(0x5a5a5a5a5a5a5a5aL, rig.read64(DATA_PA + 0x1000 + off), "the physically next page");
+        }
+        if (Jit.ENABLED) {
+            JitBlock blk = rig.hart.code.get(CODE_PA).blocks[(int) (loop & 0xfff) >>> 1];
+            assertTrue(blk != null && blk != JitBlock.NONE, "the loop was compiled");
+        }
+    }
 }
