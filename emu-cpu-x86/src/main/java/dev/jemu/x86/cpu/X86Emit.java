@@ -610,9 +610,12 @@ final class X86Emit {
         cb.labelBinding(on);
     }
 
-    /** c.nrip = the fall-through + imm, masked to the code size; a non-canonical target is #GP at the branch. */
+    /**
+     * c.nrip = the fall-through + imm, masked to the code size; a non-canonical target is #GP at the branch. A target
+     * in the branch's own page needs no check: that page is canonical, as the branch runs from it.
+     */
     private void setTarget(X86Forms f, int i) {
-        if (f.ipMask() == -1L) {
+        if (f.ipMask() == -1L && !at.inPage(i, f.imm())) {
             at.store(cb, i, "rip", false); // a non-canonical target faults at this instruction, as BranchOps.target
             cb.aload(C).aload(C);
             at.push(cb, i, true);
@@ -621,7 +624,10 @@ final class X86Emit {
         } else {
             cb.aload(C);
             at.push(cb, i, true);
-            cb.ldc(f.imm()).ladd().ldc(f.ipMask()).land();
+            cb.ldc(f.imm()).ladd();
+            if (f.ipMask() != -1L) {
+                cb.ldc(f.ipMask()).land();
+            }
         }
         cb.putfield(CD_CPU, "nrip", CD_long);
     }
