@@ -92,13 +92,7 @@ final class BitOps {
         Rm.Src src = Rm.source(d, s);
         boolean count = d.mandatory == 0xf3;
         if (forward) {
-            X86Op bsf = c -> {
-                long v = src.get(c);
-                Alu.logic(c, v, s); // ZF = (source == 0)
-                if (v != 0) {
-                    Alu.set(c, dst, s, Long.numberOfTrailingZeros(v));
-                }
-            };
+            X86Op bsf = c -> bsf(c, dst, src.get(c), s);
             if (!count) {
                 return bsf;
             }
@@ -113,13 +107,7 @@ final class BitOps {
                 Alu.set(c, dst, s, r);
             };
         }
-        X86Op bsr = c -> {
-            long v = src.get(c);
-            Alu.logic(c, v, s); // ZF = (source == 0)
-            if (v != 0) {
-                Alu.set(c, dst, s, 63 - Long.numberOfLeadingZeros(v));
-            }
-        };
+        X86Op bsr = c -> bsr(c, dst, src.get(c), s);
         if (!count) {
             return bsr;
         }
@@ -133,6 +121,22 @@ final class BitOps {
             bmiFlags(c, v, r, s);
             Alu.set(c, dst, s, r);
         };
+    }
+
+    /** BSF of source value {@code v} into register dst: the flags of a logic op on v (ZF = v is 0); dst unwritten when v is 0. */
+    static void bsf(X86Cpu c, int dst, long v, int s) {
+        Alu.logic(c, v, s);
+        if (v != 0) {
+            Alu.set(c, dst, s, Long.numberOfTrailingZeros(v));
+        }
+    }
+
+    /** BSR, as {@link #bsf} with the highest set bit; the block JIT calls both directly. */
+    static void bsr(X86Cpu c, int dst, long v, int s) {
+        Alu.logic(c, v, s);
+        if (v != 0) {
+            Alu.set(c, dst, s, 63 - Long.numberOfLeadingZeros(v));
+        }
     }
 
     /** TZCNT/LZCNT: CF = source was 0, ZF = result is 0; the rest as QEMU 7.2 leaves them. */

@@ -143,11 +143,7 @@ final class BranchOps {
         int s = branchSize(d);
         long mask = ipMask(d);
         Rm.Src src = Rm.source(d, s);
-        return call ? c -> callTo(c, src.get(c) & mask, s) : c -> {
-            long to = src.get(c) & mask;
-            checkTarget(c, to, c.r[X86Cpu.RSP]);
-            c.nrip = to;
-        };
+        return call ? c -> callTo(c, src.get(c) & mask, s) : c -> jumpTo(c, src.get(c) & mask);
     }
 
     // the near CALLs and RET, one code path for their closures and the block JIT's emitted forms (X86Emit)
@@ -163,6 +159,12 @@ final class BranchOps {
     static void callTo(X86Cpu c, long to, int s) {
         checkTarget(c, to, c.r[X86Cpu.RSP]);
         c.push(c.nrip, s);
+        c.nrip = to;
+    }
+
+    /** JMP to {@code to} (a register's or memory's value, already masked to the code size). */
+    static void jumpTo(X86Cpu c, long to) {
+        checkTarget(c, to, c.r[X86Cpu.RSP]);
         c.nrip = to;
     }
 

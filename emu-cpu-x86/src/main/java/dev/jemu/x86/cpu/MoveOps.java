@@ -221,11 +221,9 @@ final class MoveOps {
         t.putRange(TWO, 0xc8, 8, d -> {
             if (d.lock) return null;
             int n = d.opcode & 7 | (d.rex & 1) << 3;
-            return switch (d.opsize) {
-                case 64 -> c -> c.r[n] = Long.reverseBytes(c.r[n]);
-                case 32 -> c -> c.r[n] = Integer.reverseBytes((int) c.r[n]) & 0xffffffffL;
-                default -> c -> Alu.set(c, n, 16, 0); // undefined by the SDM; hardware and QEMU give 0
-            };
+            int s = d.opsize;
+            return s == 16 ? c -> Alu.set(c, n, 16, 0) // undefined by the SDM; hardware and QEMU give 0
+                    : c -> c.r[n] = bswap(c.r[n], s);
         });
         // CBW / CWDE / CDQE and CWD / CDQ / CQO
         t.put(ONE, 0x98, d -> {
@@ -244,6 +242,11 @@ final class MoveOps {
                 default -> c -> Alu.set(c, 2, 16, (short) c.r[0] >> 15);
             };
         });
+    }
+
+    /** BSWAP of a 32- or 64-bit register value (a 32-bit result zero-extends); the block JIT calls it too. */
+    static long bswap(long v, int s) {
+        return s == 64 ? Long.reverseBytes(v) : Integer.reverseBytes((int) v) & 0xffffffffL;
     }
 
     static final X86Op NOP = c -> {

@@ -126,9 +126,7 @@ final class MulDiv {
                     c.r[0] = Long.divideUnsigned(lo, b);
                     c.r[2] = Long.remainderUnsigned(lo, b);
                 } else {
-                    BigInteger[] qr = u128(hi, lo).divideAndRemainder(unsigned(b));
-                    c.r[0] = qr[0].longValue();
-                    c.r[2] = qr[1].longValue();
+                    divide128(c, hi, lo, b);
                 }
             }
         }
@@ -180,12 +178,44 @@ final class MulDiv {
         }
     }
 
+    /**
+     * rAX = hi:lo / b and rDX = the remainder, unsigned, for hi < b (the quotient fits 64 bits): Knuth's
+     * algorithm D on 32-bit digits (Hacker's Delight, divlu), without BigInteger's allocations (Linux divides
+     * 128-bit products this way, e.g. mul_u64_u64_div_u64).
+     */
+    static void divide128(X86Cpu c, long hi, long lo, long b) {
+        final long base = 1L << 32;
+        int sh = Long.numberOfLeadingZeros(b); // normalise: the divisor's top bit set
+        b <<= sh;
+        long vn1 = b >>> 32, vn0 = b & 0xffffffffL;
+        long un32 = sh == 0 ? hi : hi << sh | lo >>> (64 - sh);
+        long un10 = lo << sh;
+        long un1 = un10 >>> 32, un0 = un10 & 0xffffffffL;
+        long q1 = Long.divideUnsigned(un32, vn1);
+        long rhat = un32 - q1 * vn1;
+        while (q1 >= base || Long.compareUnsigned(q1 * vn0, rhat << 32 | un1) > 0) {
+            q1--;
+            rhat += vn1;
+            if (rhat >= base) {
+                break;
+            }
+        }
+        long un21 = (un32 << 32 | un1) - q1 * b;
+        long q0 = Long.divideUnsigned(un21, vn1);
+        rhat = un21 - q0 * vn1;
+        while (q0 >= base || Long.compareUnsigned(q0 * vn0, rhat << 32 | un0) > 0) {
+            q0--;
+            rhat += vn1;
+            if (rhat >= base) {
+                break;
+            }
+        }
+        c.r[2] = ((un21 << 32 | un0) - q0 * b) >>> sh;
+        c.r[0] = q1 << 32 | q0;
+    }
+
     private static BigInteger unsigned(long v) {
         BigInteger b = BigInteger.valueOf(v & Long.MAX_VALUE);
         return v < 0 ? b.setBit(63) : b;
-    }
-
-    private static BigInteger u128(long hi, long lo) {
-        return unsigned(hi).shiftLeft(64).or(unsigned(lo));
     }
 }

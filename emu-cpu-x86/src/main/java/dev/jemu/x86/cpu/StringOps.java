@@ -28,36 +28,49 @@ final class StringOps {
     private static X86Op string(Insn d, int kind, int s) {
         int as = d.addrsize;
         int seg = d.segOverride >= 0 ? d.segOverride : X86Cpu.DS;
-        int bytes = s / 8;
-        if (d.rep == 0) {
+        int rep = d.rep;
+        if (rep == 0) {
+            int bytes = s / 8;
             return c -> once(c, kind, s, as, seg, c.df ? -bytes : bytes);
         }
+        return c -> exec(c, kind, s, as, seg, rep);
+    }
+
+    /**
+     * String op {@code kind} of {@code s} bits at address size {@code as}, source segment {@code seg}, with prefix
+     * {@code rep} (0, 0xf3 or 0xf2), as its decoded op runs it (c.rip and c.nrip set): the block JIT calls it
+     * directly, so C2 folds the constant arguments as it would the closure's captured ones.
+     */
+    static void exec(X86Cpu c, int kind, int s, int as, int seg, int rep) {
+        int bytes = s / 8;
+        if (rep == 0) {
+            once(c, kind, s, as, seg, c.df ? -bytes : bytes);
+            return;
+        }
         boolean compares = kind == CMPS || kind == SCAS;
-        int stopZf = d.rep == 0xf3 ? 0 : 1; // REPE stops when ZF = 0, REPNE when ZF = 1
+        int stopZf = rep == 0xf3 ? 0 : 1; // REPE stops when ZF = 0, REPNE when ZF = 1
         boolean bulk = kind == MOVS || kind == STOS;
-        return c -> {
-            long n = Alu.get(c, X86Cpu.RCX, as);
-            int step = c.df ? -bytes : bytes;
-            for (int i = 0; n != 0; i++) {
-                if (i >= CHUNK) {
-                    c.nrip = c.rip; // more to do: run again after the run loop has looked at interrupts
-                    return;
-                }
-                long k;
-                if (bulk && (k = RepRuns.run(c, kind == MOVS, s, as, seg, n, CHUNK - i)) != 0) {
-                    n = Alu.trunc(n - k, as); // a page run at once (see RepRuns)
-                    Alu.set(c, X86Cpu.RCX, as, n);
-                    i += (int) k - 1;
-                    continue;
-                }
-                once(c, kind, s, as, seg, step);
-                n = Alu.trunc(n - 1, as);
-                Alu.set(c, X86Cpu.RCX, as, n);
-                if (compares && c.zf() == stopZf) {
-                    return;
-                }
+        long n = Alu.get(c, X86Cpu.RCX, as);
+        int step = c.df ? -bytes : bytes;
+        for (int i = 0; n != 0; i++) {
+            if (i >= CHUNK) {
+                c.nrip = c.rip; // more to do: run again after the run loop has looked at interrupts
+                return;
             }
-        };
+            long k;
+            if (bulk && (k = RepRuns.run(c, kind == MOVS, s, as, seg, n, CHUNK - i)) != 0) {
+                n = Alu.trunc(n - k, as); // a page run at once (see RepRuns)
+                Alu.set(c, X86Cpu.RCX, as, n);
+                i += (int) k - 1;
+                continue;
+            }
+            once(c, kind, s, as, seg, step);
+            n = Alu.trunc(n - 1, as);
+            Alu.set(c, X86Cpu.RCX, as, n);
+            if (compares && c.zf() == stopZf) {
+                return;
+            }
+        }
     }
 
     private static void once(X86Cpu c, int kind, int s, int as, int seg, int step) {

@@ -18,9 +18,10 @@ import java.lang.constant.MethodTypeDesc;
  * exit test. An emitted ALU op also keeps its operands and result in locals, and a Jcc right after it tests them
  * directly (CMP + JB is one unsigned compare) instead of computing a flag from the lazy fields.
  *
- * <p>ADC/SBB, MUL/IMUL and the shifts/rotates call the interpreter's static helpers (Alu.add/sub, MulDiv,
- * Shifts.shift) instead of duplicating their flag rules: C2 inlines them with the size constant, and what goes is
- * the closure's call and the per-instruction rip/nrip stores and exit test.
+ * <p>ADC/SBB, MUL/IMUL, DIV/IDIV, the shifts/rotates, SHLD/SHRD, BSF/BSR, BSWAP and the string ops call the
+ * interpreter's static helpers (Alu.add/sub, MulDiv, Shifts, BitOps, MoveOps.bswap, StringOps.exec) instead of
+ * duplicating their flag rules: C2 inlines them with the size constant, and what goes is the closure's call and
+ * (but for the string ops) the per-instruction rip/nrip stores and exit test.
  */
 final class X86Emit {
     static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.x86.cpu.X86Cpu");
@@ -30,6 +31,9 @@ final class X86Emit {
     private static final ClassDesc CD_ALU = ClassDesc.of("dev.jemu.x86.cpu.Alu");
     private static final ClassDesc CD_MULDIV = ClassDesc.of("dev.jemu.x86.cpu.MulDiv");
     private static final ClassDesc CD_SHIFTS = ClassDesc.of("dev.jemu.x86.cpu.Shifts");
+    private static final ClassDesc CD_MOVES = ClassDesc.of("dev.jemu.x86.cpu.MoveOps");
+    private static final ClassDesc CD_BITS = ClassDesc.of("dev.jemu.x86.cpu.BitOps");
+    private static final ClassDesc CD_STRINGS = ClassDesc.of("dev.jemu.x86.cpu.StringOps");
     private static final ClassDesc CD_LONGS = CD_long.arrayType();
     private static final ClassDesc CD_EXC = ClassDesc.of("dev.jemu.x86.cpu.X86Exception");
     private static final long M32 = 0xffffffffL;
@@ -118,7 +122,7 @@ final class X86Emit {
                 }
                 cb.lastore();
             }
-            case X86Forms.INCDEC -> keep = incDec(f);
+            case X86Forms.INCDEC -> keep = incDec(f, i);
             case X86Forms.SETCC -> { // a byte register, in X86Cpu.setReg8's coding
                 conditionToCin(f.cc());
                 cb.aload(C).ldc(f.dst()).iload(CIN).i2l();
@@ -152,9 +156,53 @@ final class X86Emit {
                 cb.lastore(); // already truncated to the size, as Alu.set stores it
             }
             case X86Forms.SHIFT -> shift(f, i);
+            case X86Forms.DSHIFT -> { // the raw count: Shifts.shld/shrd mask it, and a count of 0 changes no flag
+                cb.aload(R).ldc(f.dst()).aload(C);
+                value(X86Forms.Operand.reg(f.dst()), f.size(), i);
+                value(f.b(), f.size(), i);
+                value(f.a(), 64, i);
+                cb.ldc(f.size());
+                cb.invokestatic(CD_SHIFTS, f.alu() == 0 ? "shld" : "shrd",
+                        MethodTypeDesc.of(CD_long, CD_CPU, CD_long, CD_long, CD_long, CD_int));
+                cb.lastore(); // truncated to the size (a 32-bit result zero-extends, as Alu.set)
+            }
+            case X86Forms.BSWAP -> {
+                cb.aload(R).ldc(f.dst()).aload(R).ldc(f.dst()).laload().ldc(f.size());
+                cb.invokestatic(CD_MOVES, "bswap", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+                cb.lastore();
+            }
+            case X86Forms.SCAN -> {
+                cb.aload(C).ldc(f.dst());
+                value(f.b(), f.size(), i);
+                cb.ldc(f.size());
+                cb.invokestatic(CD_BITS, f.alu() == 0 ? "bsf" : "bsr",
+                        MethodTypeDesc.of(CD_void, CD_CPU, CD_int, CD_long, CD_int));
+            }
+            case X86Forms.DIV -> { // #DE leaves through the fault handler, as a memory fault
+                cb.aload(C);
+                value(f.b(), f.size(), i);
+                cb.ldc(f.size());
+                cb.invokestatic(CD_MULDIV, f.alu() == 6 ? "div" : "idiv", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_int));
+            }
+            case X86Forms.STRING -> { // as the closure path: rip and nrip first (a REP chunk restarts at c.rip)
+                at.store(cb, i, "rip", false);
+                at.store(cb, i, "nrip", true);
+                cb.aload(C).ldc(f.alu()).ldc(f.size()).ldc(f.cc()).ldc(f.dst()).ldc((int) f.imm());
+                cb.invokestatic(CD_STRINGS, "exec", MethodTypeDesc.of(CD_void, CD_CPU, CD_int, CD_int, CD_int, CD_int, CD_int));
+                if (!last) { // a REP op with more to do left c.nrip at itself: the block ends
+                    cb.aload(C).getfield(CD_CPU, "nrip", CD_long);
+                    at.push(cb, i, true);
+                    cb.lcmp().ifne(exit);
+                }
+            }
             case X86Forms.JCC -> jcc(f, i, exit);
             case X86Forms.JMP -> {
-                if (last) { // else the block goes on at the target: nothing to do
+                if (f.b() != null) { // through r/m (the block's last): a fault (#GP: non-canonical) at this instruction
+                    cb.aload(C);
+                    value(f.b(), f.size(), i);
+                    cb.ldc(f.ipMask()).land();
+                    cb.invokestatic(CD_BRANCH, "jumpTo", MethodTypeDesc.of(CD_void, CD_CPU, CD_long));
+                } else if (last) { // else the block goes on at the target: nothing to do
                     setTarget(f, i);
                 }
             }
@@ -210,7 +258,7 @@ final class X86Emit {
             if (!last) {
                 cb.goto_(exit);
             }
-        } else if (last) {
+        } else if (last && f.kind() != X86Forms.STRING) { // STRING: exec set c.nrip (itself while a REP goes on)
             at.store(cb, i, "nrip", true);
         }
     }
@@ -483,13 +531,21 @@ final class X86Emit {
         }
     }
 
-    private int incDec(X86Forms f) {
+    private int incDec(X86Forms f, int i) {
         int s = f.size();
+        boolean rmw = f.dst() == X86Forms.TO_MEMORY; // as Rm.unary: one linear address, read, flags, write
         carryIn(); // CF before, kept by INC/DEC: from the locals of an emitted ALU op right before, else c.cf()
         cb.istore(CIN);
-        cb.aload(R).ldc(f.dst()).laload();
-        if (s == 32) {
-            cb.ldc(M32).land();
+        if (rmw) {
+            linear(f.a().ea(), i);
+            cb.lstore(LA);
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
+            cb.invokevirtual(CD_MMU, "read" + s, MethodTypeDesc.of(CD_long, CD_long));
+        } else {
+            cb.aload(R).ldc(f.dst()).laload();
+            if (s == 32) {
+                cb.ldc(M32).land();
+            }
         }
         cb.lstore(A);
         cb.ldc(1L).lstore(B);
@@ -505,7 +561,12 @@ final class X86Emit {
         cb.lstore(RES);
         int lazy = f.imm() > 0 ? Alu.LAZY_INC : Alu.LAZY_DEC;
         lazyState(lazy, A, B, true, s); // the carry in is the CF before (CIN), as Alu.inc/dec take it
-        cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+        if (rmw) {
+            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA).lload(RES);
+            cb.invokevirtual(CD_MMU, "write" + s, MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        } else {
+            cb.aload(R).ldc(f.dst()).lload(RES).lastore();
+        }
         return lazy;
     }
 
@@ -549,9 +610,12 @@ final class X86Emit {
         cb.labelBinding(on);
     }
 
-    /** c.nrip = the fall-through + imm, masked to the code size; a non-canonical target is #GP at the branch. */
+    /**
+     * c.nrip = the fall-through + imm, masked to the code size; a non-canonical target is #GP at the branch. A target
+     * in the branch's own page needs no check: that page is canonical, as the branch runs from it.
+     */
     private void setTarget(X86Forms f, int i) {
-        if (f.ipMask() == -1L) {
+        if (f.ipMask() == -1L && !at.inPage(i, f.imm())) {
             at.store(cb, i, "rip", false); // a non-canonical target faults at this instruction, as BranchOps.target
             cb.aload(C).aload(C);
             at.push(cb, i, true);
@@ -560,7 +624,10 @@ final class X86Emit {
         } else {
             cb.aload(C);
             at.push(cb, i, true);
-            cb.ldc(f.imm()).ladd().ldc(f.ipMask()).land();
+            cb.ldc(f.imm()).ladd();
+            if (f.ipMask() != -1L) {
+                cb.ldc(f.ipMask()).land();
+            }
         }
         cb.putfield(CD_CPU, "nrip", CD_long);
     }

@@ -3,8 +3,8 @@ package dev.jemu.x86.cpu;
 /**
  * The instruction forms the block JIT writes as bytecode instead of calling their decoded op ({@link X86Emit}):
  * the common 32/64-bit integer moves, ALU ops, NOT/NEG, LEA, INC/DEC, MOVZX/MOVSX/MOVSXD, PUSH/POP and Jcc, byte
- * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, register shifts/rotates, SETcc and CMOVcc, JMP rel, CALL rel/r
- * and RET, recognised
+ * stores and byte CMP/TEST, ADC/SBB, MUL/IMUL, DIV/IDIV, register shifts/rotates and SHLD/SHRD, BSF/BSR, BSWAP,
+ * SETcc and CMOVcc, JMP rel, CALL rel/r, RET and the string ops (REP or not), recognised
  * from the decoder's state after it decoded the instruction, and ADD/SUB/AND/OR/XOR of memory (read-modify-write).
  * Whatever is not recognised here (other sizes, ADC/SBB/INC/DEC/NOT/NEG/shifts of memory, 16-bit addressing, LOCK
  * and other prefixes with side meanings) keeps its closure.
@@ -14,7 +14,7 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int MOV = 0, STORE = 1, MOVX = 2, LEA = 3;
     /** flags of a alu b (Alu.ADD..CMP, or {@link #TEST}), dst (or [a]: {@link #TO_MEMORY}) = the result unless dst is -1. */
     static final int ALU = 4;
-    /** dst = dst + 1 (imm 1) or - 1 (imm -1). */
+    /** dst = dst + 1 (imm 1) or - 1 (imm -1); dst {@link #TO_MEMORY}: of memory operand a. */
     static final int INCDEC = 5;
     /** Jcc cc to the fall-through + imm. */
     static final int JCC = 6;
@@ -33,12 +33,28 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
     static final int SETCC = 14;
     /** CMOVcc cc: dst = b when it holds, else dst zero-extended at the size (32-bit writes it either way). */
     static final int CMOV = 15;
-    /** JMP rel to the fall-through + imm: nothing when the block goes on at the target (not its last instruction). */
+    /**
+     * JMP rel (b null) to the fall-through + imm: nothing when the block goes on at the target (not its last
+     * instruction); JMP of r/m b, as BranchOps.jumpTo (always the block's last).
+     */
     static final int JMP = 16;
-    /** Near CALL of size {@code size}: rel (b null: to the fall-through + imm) or of register b, as BranchOps.call/callTo. */
+    /** Near CALL of size {@code size}: rel (b null: to the fall-through + imm) or of r/m b, as BranchOps.call/callTo. */
     static final int CALL = 17;
     /** Near RET of size {@code size}, as BranchOps.ret. */
     static final int RET = 18;
+    /** SHLD (alu 0) or SHRD (alu 1) of register dst with register b by a (an immediate or rCX), as Shifts.shld/shrd. */
+    static final int DSHIFT = 19;
+    /** BSWAP of register dst, as MoveOps.bswap. */
+    static final int BSWAP = 20;
+    /** BSF (alu 0) or BSR (alu 1) of source b into register dst, as BitOps.bsf/bsr. */
+    static final int SCAN = 21;
+    /** DIV (alu 6) or IDIV (alu 7) of rDX:rAX by b, as MulDiv.div/idiv (#DE: a fault without memory). */
+    static final int DIV = 22;
+    /**
+     * String op alu (StringOps.MOVS..SCAS) of {@code size} bits, address size cc, source segment dst, prefix imm
+     * (0, 0xf3, 0xf2), as StringOps.exec; a REP op may leave c.nrip at itself (a chunk done, more to do).
+     */
+    static final int STRING = 23;
     static final X86Forms NOTHING = new X86Forms(NOP, 0, 0, -1, null, null, 0, 0, 0);
     /** The dst of an ALU op that writes its result back to its memory operand a (read-modify-write). */
     static final int TO_MEMORY = -2;
@@ -68,20 +84,47 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
         }
     }
 
-    /** Whether it reads or writes memory (so it may fault or end the block, and needs rip/nrip exact). */
+    /** Whether it reads or writes memory or may fault (so it may end the block, and needs rip/nrip exact). */
     boolean touchesMemory() {
-        return kind == PUSH || kind == POP || kind == CALL || kind == RET || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
+        return kind == PUSH || kind == POP || kind == CALL || kind == RET || kind == DIV || kind == STRING
+                || kind == JMP && b != null
+                || (kind != LEA && (a != null && a.isMem() || b != null && b.isMem()));
     }
 
     /** The emitted form of the instruction the decoder decoded last, at {@code at} ({@code len} bytes), or null. */
     static X86Forms of(Insn d, Insn.Fetcher bytes, int at, int len) {
-        if (d.mode == 16 || d.lock || d.rep != 0) {
+        if (d.mode == 16 || d.lock) {
             return null;
         }
         int s = d.opsize;
-        boolean wide = s == 32 || s == 64;
         int op = d.opcode;
+        if (d.map == OpcodeTable.ONE && op >= 0xa4 && op <= 0xaf && op != 0xa8 && op != 0xa9) { // MOVS CMPS STOS LODS SCAS
+            int seg = d.segOverride >= 0 ? d.segOverride : X86Cpu.DS;
+            int kind = switch (op >>> 1) {
+                case 0x52 -> StringOps.MOVS;
+                case 0x53 -> StringOps.CMPS;
+                case 0x55 -> StringOps.STOS;
+                case 0x56 -> StringOps.LODS;
+                default -> StringOps.SCAS;
+            };
+            return new X86Forms(STRING, (op & 1) == 0 ? 8 : s, kind, seg, null, null, d.rep, d.addrsize, 0);
+        }
+        if (d.rep != 0) {
+            return null;
+        }
+        boolean wide = s == 32 || s == 64;
         if (d.map == OpcodeTable.TWO) {
+            if ((op == 0xa4 || op == 0xa5 || op == 0xac || op == 0xad) && wide && !d.isMem()) { // SHLD/SHRD r
+                Operand count = (op & 1) != 0 ? Operand.reg(X86Cpu.RCX) : Operand.imm(bytes.byteAt(at + len - 1) & 0xff);
+                return new X86Forms(DSHIFT, s, op < 0xac ? 0 : 1, d.rm(), count, Operand.reg(d.reg()), 0, 0, 0);
+            }
+            if (op >= 0xc8 && op <= 0xcf && wide) {
+                return new X86Forms(BSWAP, s, 0, op & 7 | (d.rex & 1) << 3, null, null, 0, 0, 0);
+            }
+            if ((op == 0xbc || op == 0xbd) && wide && d.mandatory != 0xf3) { // BSF/BSR (not TZCNT/LZCNT)
+                Operand src = source(d, s);
+                return src == null ? null : new X86Forms(SCAN, s, op & 1, d.reg(), null, src, 0, 0, 0);
+            }
             if (op >= 0x80 && op <= 0x8f) {
                 return jcc(d, op & 15, (int) le(bytes, at + len - 4, 4));
             }
@@ -160,8 +203,12 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
                 Operand rm = source(d, s);
                 return rm == null ? null : new X86Forms(ALU, s, TEST, -1, rm, Operand.reg(d.reg()), 0, 0, 0);
             }
-            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1), NOT and NEG of a register, MUL/IMUL; DIV keeps closures
+            case 0xf7 -> { // TEST r/m, imm (/0 and its alias /1), NOT and NEG of a register, MUL/IMUL, DIV/IDIV
                 int g = d.modrmReg();
+                if (g == 6 || g == 7) {
+                    Operand src = source(d, s);
+                    return src == null ? null : new X86Forms(DIV, s, g, -1, null, src, 0, 0, 0);
+                }
                 if (g == 4 || g == 5) {
                     Operand src = source(d, s);
                     return src == null ? null : new X86Forms(MUL, s, g, -1, null, src, 0, 0, 0);
@@ -233,12 +280,18 @@ record X86Forms(int kind, int size, int alu, int dst, Operand a, Operand b, long
             }
             case 0xff -> {
                 int g = d.modrmReg();
-                if (g == 2 && !d.isMem() && BranchOps.branchSize(d) != 16) { // CALL r
+                if ((g == 2 || g == 4) && BranchOps.branchSize(d) != 16) { // CALL r/m, JMP r/m
                     int bs = BranchOps.branchSize(d);
-                    return new X86Forms(CALL, bs, 0, -1, null, Operand.reg(d.rm()), 0, 0, BranchOps.ipMask(d));
+                    Operand to = source(d, bs);
+                    return to == null ? null
+                            : new X86Forms(g == 2 ? CALL : JMP, bs, 0, -1, null, to, 0, 0, BranchOps.ipMask(d));
                 }
-                if (g > 1 || d.isMem()) {
+                if (g > 1) {
                     return null;
+                }
+                if (d.isMem()) { // INC/DEC of memory: read-modify-write
+                    Operand m = source(d, s);
+                    return m == null ? null : new X86Forms(INCDEC, s, 0, TO_MEMORY, m, null, g == 0 ? 1 : -1, 0, 0);
                 }
                 return new X86Forms(INCDEC, s, 0, d.rm(), null, null, g == 0 ? 1 : -1, 0, 0);
             }

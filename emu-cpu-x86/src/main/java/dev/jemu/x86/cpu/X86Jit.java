@@ -137,7 +137,7 @@ final class X86Jit {
         Object[] data = new Object[n];
         System.arraycopy(ops, 0, data, 0, n);
         long t0 = X86Stats.ON ? System.nanoTime() : 0;
-        X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, java.util.Arrays.copyOf(starts, n),
+        X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, off, java.util.Arrays.copyOf(starts, n),
                 java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask,
                 java.util.Arrays.copyOf(forms, n), census), data, X86Block.class);
         if (X86Stats.ON) {
@@ -156,11 +156,11 @@ final class X86Jit {
     }
 
     /**
-     * The class of a block of {@code n} instructions: each at {@code starts[i]} from the entry, its fall-through at
+     * The class of a block of {@code n} instructions at offset {@code off} of its page: each at {@code starts[i]} from the entry, its fall-through at
      * {@code falls[i]} (what c.nrip holds while it runs) and the block going on at {@code nexts[i]} (the fall-through,
      * or a followed JMP's target); {@code forms[i]} non-null when it is written as bytecode (X86Emit).
      */
-    static byte[] generate(int n, short[] starts, short[] falls, short[] nexts, long mask, X86Forms[] forms,
+    static byte[] generate(int n, int off, short[] starts, short[] falls, short[] nexts, long mask, X86Forms[] forms,
             int[] census) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
@@ -174,7 +174,7 @@ final class X86Jit {
                 }
                 cb.ldc(mask).invokespecial(CD_BLOCK, INIT_NAME, MTD_INIT).return_();
             });
-            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, starts, falls, nexts, mask, forms, census));
+            clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_FINAL, cb -> emitRun(cb, n, off, starts, falls, nexts, mask, forms, census));
         });
     }
 
@@ -188,8 +188,17 @@ final class X86Jit {
         }
     }
 
-    /** Where instruction {@code i} of a block is, for the emitted forms (X86Emit): its start or its fall-through. */
-    record Addresses(short[] starts, short[] falls, long mask) {
+    /**
+     * Where instruction {@code i} of a block is, for the emitted forms (X86Emit): its start or its fall-through;
+     * {@code off} is the block's offset in its page (the same at every virtual address the page runs at).
+     */
+    record Addresses(short[] starts, short[] falls, long mask, int off) {
+        /** Whether fall-through + {@code rel} of instruction {@code i} is in the block's page. */
+        boolean inPage(int i, long rel) {
+            long to = off + falls[i] + rel;
+            return to >= 0 && to < 4096;
+        }
+
         void push(CodeBuilder cb, int i, boolean fall) {
             address(cb, fall ? falls[i] : starts[i], mask);
         }
@@ -202,12 +211,12 @@ final class X86Jit {
         }
     }
 
-    private static void emitRun(CodeBuilder cb, int n, short[] starts, short[] falls, short[] nexts, long mask,
+    private static void emitRun(CodeBuilder cb, int n, int off, short[] starts, short[] falls, short[] nexts, long mask,
             X86Forms[] forms, int[] census) {
         Label top = cb.newLabel();
         Label exit = cb.newLabel();
         Label ret = cb.newLabel();
-        X86Emit emit = new X86Emit(cb, new Addresses(starts, falls, mask));
+        X86Emit emit = new X86Emit(cb, new Addresses(starts, falls, mask, off));
         emit.prologue();
         cb.iconst_0().istore(DONE);
         cb.labelBinding(top);

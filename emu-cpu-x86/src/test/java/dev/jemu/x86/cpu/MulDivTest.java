@@ -65,6 +65,46 @@ class MulDivTest {
         System.out.println("MulDivTest divide cases: " + o.check());
     }
 
+    /** The 128-by-64-bit unsigned division (DIV r/m64 with rDX not 0) against BigInteger: edges and random values. */
+    @Test
+    void dividesA128BitDividendExactly() {
+        X86Cpu c = new TestRig().cpu;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        long[] edges = {1, 2, 3, 0xffffffffL, 0x100000000L, 0x100000001L, 0x7fffffffffffffffL, Long.MIN_VALUE,
+            Long.MIN_VALUE + 1, -2, -1, 0x8000000080000000L, 0xffffffff00000000L, 0x00000001ffffffffL};
+        java.util.List<long[]> cases = new java.util.ArrayList<>();
+        for (long b : edges) {
+            for (long hi : edges) {
+                for (long lo : edges) {
+                    cases.add(new long[] {hi, lo, b});
+                }
+                cases.add(new long[] {hi, 0, b});
+            }
+        }
+        for (int i = 0; i < 200_000; i++) {
+            long b = rnd.nextLong() >>> rnd.nextInt(64);
+            cases.add(new long[] {rnd.nextLong() >>> rnd.nextInt(64), rnd.nextLong(), b == 0 ? 1 : b});
+        }
+        int n = 0;
+        for (long[] k : cases) {
+            long hi = k[0], lo = k[1], b = k[2];
+            if (hi == 0 || Long.compareUnsigned(hi, b) >= 0) {
+                continue; // hi 0 takes Long.divideUnsigned; hi >= b is #DE
+            }
+            java.math.BigInteger a = u(hi).shiftLeft(64).or(u(lo));
+            java.math.BigInteger[] qr = a.divideAndRemainder(u(b));
+            MulDiv.divide128(c, hi, lo, b);
+            assertEquals(qr[0].longValue(), c.r[0], () -> Long.toHexString(hi) + ":" + Long.toHexString(lo) + " / " + Long.toHexString(b));
+            assertEquals(qr[1].longValue(), c.r[2], () -> Long.toHexString(hi) + ":" + Long.toHexString(lo) + " % " + Long.toHexString(b));
+            n++;
+        }
+        assertEquals(true, n > 50_000, "cases: " + n);
+    }
+
+    private static java.math.BigInteger u(long v) {
+        return new java.math.BigInteger(Long.toUnsignedString(v));
+    }
+
     @Test
     void divideErrors() {
         TestRig rig = new TestRig();

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The emitted carry, multiply, shift and condition forms (ADC/SBB, MUL/IMUL, SHL/SHR/SAR/ROL/ROR/RCL/RCR of a
- * register, SETcc of a byte register, CMOVcc, INC/DEC keeping CF, each after an emitted ALU op; ADD/SUB/AND/OR/XOR
+ * register, SHLD/SHRD, BSF/BSR, BSWAP, DIV/IDIV that cannot fault, SETcc of a byte register, CMOVcc, INC/DEC keeping
+ * CF, each after an emitted ALU op; ADD/SUB/AND/OR/XOR
  * of memory, read-modify-write, through a scratch word in buf) against
  * the interpreter: every pair of edge values, each with CF clear and set before it, then each of the 16 Jcc
  * conditions, PUSHF and an ADC (a closure reading the lazy flags) after it. Shift counts come from the same edge
@@ -39,7 +40,12 @@ class X86EmitArithTest {
                 "mov %edi, buf\nsub %ebx, buf\nmov buf, %edi", "mov %edi, buf\nand %ebx, buf\nmov buf, %edi",
                 "mov %edi, buf\norl $0x7f, buf\nmov buf, %edi", "mov %edi, buf\nxorl $-2, buf\nmov buf, %edi",
                 "mov %edi, buf\nsub $0x80000000, buf\nmov buf, %edi", "mov %edi, buf\naddb %bl, buf\nmov buf, %edi",
-                "mov %edi, buf\nsubb $0x80, buf\nmov buf, %edi", "mov %edi, buf\nxor %bl, buf\nmov buf, %edi"));
+                "mov %edi, buf\nsubb $0x80, buf\nmov buf, %edi", "mov %edi, buf\nxor %bl, buf\nmov buf, %edi",
+                "shld %cl, %ebx, %edi", "shrd %cl, %ebx, %edi", "shld $1, %ebx, %edi", "shrd $1, %ebx, %edi",
+                "shld $31, %ebx, %edi", "shrd $7, %ebx, %edi", "shld $0, %ebx, %edi", "shrd $32, %ebx, %edi",
+                "bswap %edi", "bsf %ebx, %edi", "bsr %ebx, %edi", "bsr %edi, %edi",
+                "mov %edi, buf\nincl buf\nmov buf, %edi", "mov %ebx, buf\ncmp %ebx, %edi\ndecl buf\nmov buf, %edi",
+                "mov $0, %edx\nor $1, %ebx\ndiv %ebx", "mov %ebx, %edx\nshr $1, %edx\nor $1, %ebx\ndiv %ebx"));
         if (bits == 64) {
             for (String op : List.copyOf(ops)) {
                 ops.add(op.replace("%e", "%r").replace("$0x80000000", "$-0x80000000"));
@@ -48,10 +54,15 @@ class X86EmitArithTest {
                     "adc (%rsi,%rdx,8), %rdi", "sbb 8(%rsi,%rdx,8), %edi", "mulq (%rsi,%rdx,8)",
                     "imul 8(%rsi,%rdx,8), %rdi", "imul $7, (%rsi,%rdx,8), %edi", "shl $65, %edi", "shr %cl, %r9",
                     "adc %r9, %r10", "test %rbx, %rdi\nsets %dil", "cmp %ebx, %edi\ncmova (%rsi,%rdx,8), %eax",
-                    "cmp %rbx, %rdi\ncmovbe 8(%rsi,%rdx,8), %rdi"));
+                    "cmp %rbx, %rdi\ncmovbe 8(%rsi,%rdx,8), %rdi", "shld $63, %rbx, %rdi", "shrd $33, %rbx, %rdi",
+                    "mov %rdi, buf\nincq buf\nmov buf, %rdi", "mov %rdi, buf\nadd %rbx, %rax\ndecq buf\nmov buf, %rdi",
+                    "shld %cl, %ebx, %r9d", "bswap %r10", "bsr (%rsi,%rdx,8), %rdi", "bsf 8(%rsi,%rdx,8), %edi",
+                    "mov %rax, %rdx\nsar $63, %rdx\nand $0x7fffffff, %rbx\nor $1, %rbx\nidiv %rbx",
+                    "and $0x7fffffff, %rbx\nor $1, %rbx\nmov %rbx, %rdx\nshr $2, %rdx\nidiv %rbx"));
         } else {
             ops.addAll(List.of("adc (%esi,%edx,4), %edi", "mull 4(%esi,%edx,4)", "imul $-2, (%esi,%edx,4), %edi",
-                    "shl $33, %edi", "cmp %ebx, %edi\ncmova (%esi,%edx,4), %eax"));
+                    "shl $33, %edi", "cmp %ebx, %edi\ncmova (%esi,%edx,4), %eax", "bsr 4(%esi,%edx,4), %edi",
+                    "mov %eax, %edx\nsar $31, %edx\nand $0x7fffffff, %ebx\nor $1, %ebx\nidiv %ebx"));
         }
         return ops;
     }

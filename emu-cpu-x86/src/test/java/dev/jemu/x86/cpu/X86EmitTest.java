@@ -151,7 +151,8 @@ class X86EmitTest {
      */
     private static void branchesAgree(int bits) {
         String w = bits == 64 ? "r" : "e";
-        for (String f : new String[] {"call .+0x20", "ret", "jmp .+0x10", "jmp .+0x1000", "call *%" + w + "bx"}) {
+        for (String f : new String[] {"call .+0x20", "ret", "jmp .+0x10", "jmp .+0x1000", "call *%" + w + "bx",
+            "call *8(%" + w + "si)", "jmp *%" + w + "dx", "jmp *4(%" + w + "si)"}) {
             assertNotNull(form(f, bits), "emitted: " + f);
         }
         String src = """
@@ -160,12 +161,18 @@ class X86EmitTest {
                 1: call f1
                 add %Wax, %Wbp
                 call *%Wbx
+                mov %Wbx, buf
+                call *buf
                 rol $3, %Wbp
                 jmp 3f
                 .skip 200, 0xcc
                 3: cmp $7, %ecx
-                jne 4f
+                jne 8f
                 jmp far
+                8: cmp $9, %ecx
+                jne 4f
+                lea_far
+                jmp *%Wdx
                 4: dec %ecx
                 jnz 1b
                 jmp done
@@ -185,7 +192,8 @@ class X86EmitTest {
                 far: rol $1, %Wbp
                 jmp 4b
                 done:
-                """.replace("%W", "%" + w).replace("lea_f2", bits == 64 ? "lea f2(%rip), %rbx" : "mov $f2, %ebx");
+                """.replace("%W", "%" + w).replace("lea_f2", bits == 64 ? "lea f2(%rip), %rbx" : "mov $f2, %ebx")
+                .replace("lea_far", bits == 64 ? "lea far(%rip), %rdx" : "mov $far, %edx");
         TestRig.Result r = X86JitTest.both(src, bits, 10_000_000, rig -> { })[1].result();
         assertNotEquals(0, r.reg(X86Cpu.RBP));
     }
@@ -196,14 +204,68 @@ class X86EmitTest {
         faultOnTheThirdPass("", "cmove %r8, %rsp\ncall 5f\n5: pop %rdx",
                 "lea 5f(%rip), %rdx\npush %rdx\ncmove %r8, %rsp\nret\n5:",
                 "lea 5f(%rip), %rdx\ncmove %r9, %rdx\npush %rdx\nret\n5:",
-                "lea 5f(%rip), %rdx\ncmove %r9, %rdx\ncall *%rdx\n5: pop %rax");
+                "lea 5f(%rip), %rdx\ncmove %r9, %rdx\ncall *%rdx\n5: pop %rax",
+                "lea 5f(%rip), %rdx\nmov %rdx, buf(%rip)\nlea buf(%rip), %rdi\ncmove %r8, %rdi\ncall *(%rdi)\n5: pop %rax",
+                "lea 5f(%rip), %rdx\ncmove %r9, %rdx\nmov %rdx, buf(%rip)\ncall *buf(%rip)\n5: pop %rax",
+                "lea 5f(%rip), %rdx\ncmove %r9, %rdx\njmp *%rdx\n5:",
+                "lea 5f(%rip), %rdx\nmov %rdx, buf(%rip)\nlea buf(%rip), %rdi\ncmove %r8, %rdi\njmp *(%rdi)\n5:");
+    }
+
+    @Test
+    void faultsOfEmittedDivisionsAndStringOpsInTheMiddleOfABlock() {
+        // #DE of a zero divisor and of a quotient too big, a page fault of a divisor in memory and of a REP STOS,
+        // MOVS or LODS: the registers (a REP's rCX/rDI as of the elements done), rip and the count are the interpreter's
+        faultOnTheThirdPass("lea buf(%rip), %rdi\nmov $0, %r10d\n",
+                "mov $7, %ebx\ncmove %r10, %rbx\nmov $0, %edx\ndiv %rbx",
+                "mov $7, %ebx\ncmove %r10, %rbx\nmov $0, %edx\nidiv %ebx",
+                "mov $0, %edx\nmov $1, %ebx\ncmove %rbx, %rdx\ndiv %ebx",
+                "mov $3, %ebx\nmov $-1, %r11\ncmove %r11, %rbx\nmov %r9, %rax\nmov $-1, %rdx\nidiv %rbx",
+                "lea buf(%rip), %rdi\nmovq $7, 8(%rdi)\ncmove %r8, %rdi\nmov $0, %edx\ndivq 8(%rdi)",
+                "lea buf(%rip), %rdi\nmov $0x3ffffff8, %r11\ncmove %r11, %rdi\npush %rcx\nmov $3, %ecx\nrep stosq\npop %rcx",
+                "lea buf(%rip), %rsi\nmov $0x3ffffffe, %r11\ncmove %r11, %rsi\nlea buf+64(%rip), %rdi\npush %rcx\n"
+                        + "mov $5, %ecx\nrep movsb\npop %rcx",
+                "lea buf(%rip), %rsi\ncmove %r8, %rsi\nlodsl");
+        assertNotNull(form("div %rbx", 64));
+        assertNotNull(form("rep stosq", 64));
+    }
+
+    /**
+     * The string ops in the middle of blocks, every kind, size and prefix: REP STOS and MOVS over more elements than
+     * a chunk (StringOps.CHUNK: the op restarts itself, and the block must leave there), overlapping MOVS, REPE CMPS
+     * and REPNE SCAS stopping early, DF set, address size 32, a segment override; the memory and rCX/rSI/rDI agree.
+     */
+    @Test
+    void theStringFormsAreEmittedAndAgree() {
+        String[] forms = {"rep stosq", "rep stosb", "rep stosl", "rep movsq", "rep movsb", "movsw", "stosb", "lodsq",
+            "scasb", "cmpsl", "repe cmpsb", "repne scasb", "repe scasw", "addr32 rep stosb", "rep movsl %fs:(%rsi), %es:(%rdi)"};
+        StringBuilder sb = new StringBuilder("""
+                mov $0x300000, %r12
+                mov $40, %r13d
+                1: mov %r13d, %ebx
+                and $7, %ebx
+                mov %r13, %rax
+                imul $0x9e3779b9, %eax, %eax
+                """);
+        for (String f : forms) {
+            assertNotNull(form(f, 64), "emitted: " + f);
+            boolean down = f.equals("rep movsb") || f.equals("scasb");
+            sb.append("lea 0x800(%r12,%rbx,8), %rsi\nlea 0x803(%r12,%rbx,4), %rdi\n");
+            sb.append("mov %r13d, %ecx\nshl $7, %ecx\nadd %ebx, %ecx\n"); // 128..5127 elements: above a chunk
+            sb.append(down ? "std\n" : "").append(f).append('\n').append(down ? "cld\n" : "");
+            sb.append("add %rcx, %rbp\nadd %rsi, %rbp\nadd %rdi, %rbp\nadd %rax, %rbp\nrol $5, %rbp\n");
+            sb.append("add 0x900(%r12), %rbp\nadd 0x1c00(%r12,%rbx,8), %rbp\nxor 0xa000(%r12), %rbp\n");
+        }
+        sb.append("mov %rbp, buf(%rip)\ndec %r13d\njnz 1b\n");
+        TestRig.Result r = X86JitTest.both(sb.toString(), 64, 100_000_000, rig -> { })[1].result();
+        assertNotEquals(0, r.reg(X86Cpu.RBP));
     }
 
     @Test
     void formsWithOtherMeaningsKeepTheirClosures() {
         for (String f : new String[] {"adc %ebx, (%rsi)", "sbbq $1, (%rdi)", "shl %cl, (%rsi)", "mul %bl",
-            "imul %bx, %di", "shl $3, %di", "div %rbx", "incl (%rsi)", "add %bx, %di", "negq (%rsi)",
-            "mov %bl, %dil", "lock add %edi, (%rsi)", "rep movsb", "lea (%esi), %di", "rep ret", "call *(%rax)"}) {
+            "imul %bx, %di", "shl $3, %di", "div %bl", "incw (%rsi)", "add %bx, %di", "negq (%rsi)",
+            "mov %bl, %dil", "lock add %edi, (%rsi)", "shld $3, %rbx, (%rsi)", "lea (%esi), %di", "rep ret",
+            "lcall *(%rax)", "tzcnt %rbx, %rdi", "shld %cl, %bx, %di"}) {
             assertNull(form(f, 64), "a closure: " + f);
         }
     }
@@ -235,7 +297,8 @@ class X86EmitTest {
                 "cmove %r8, %rsp\npush %rax", "cmove %r9, %rdi\nmov (%rdi,%rcx,4), %edx",
                 "cmove %r9, %rdi\ncmpq $3, (%rdi)", "cmove %r8, %rsp\npop %rdx", "cmove %r8, %rdi\nmovw %bx, (%rdi)",
                 "cmove %r8, %rdi\ntestb $1, 5(%rdi)", "cmove %r8, %rdi\ncmpw $3, 2(%rdi)", "cmove %r8, %rdi\nmovb $1, (%rdi)",
-                "cmove %r8, %rdi\naddl $3, 2(%rdi)", "cmove %r8, %rdi\nsub %rbx, (%rdi)", "cmove %r8, %rdi\norb $1, (%rdi)");
+                "cmove %r8, %rdi\naddl $3, 2(%rdi)", "cmove %r8, %rdi\nsub %rbx, (%rdi)", "cmove %r8, %rdi\norb $1, (%rdi)",
+                "cmove %r8, %rdi\nincl (%rdi)", "cmove %r8, %rdi\ndecq 8(%rdi)");
     }
 
     @Test
@@ -272,7 +335,7 @@ class X86EmitTest {
      */
     private static void faultOnTheThirdPass(String setup, String... bads) {
         for (String bad : bads) {
-            TestRig.Result r = X86JitTest.both("""
+            String src = """
                     mov $3, %ecx
                     SETUPmov $0x40000010, %r8
                     movabs $0x8000000000000000, %r9
@@ -282,7 +345,13 @@ class X86EmitTest {
                     add $7, %ebp
                     dec %ecx
                     jnz 1b
-                    """.replace("SETUP", setup).replace("BAD", bad), 64, 10_000_000, rig -> { })[1].result();
+                    """.replace("SETUP", setup).replace("BAD", bad);
+            TestRig.Result r;
+            try {
+                r = X86JitTest.both(src, 64, 10_000_000, rig -> { })[1].result();
+            } catch (AssertionError e) {
+                throw new AssertionError(bad + ": " + e.getMessage(), e);
+            }
             assertNotEquals(-1, r.fault(), bad);
             assertEquals(14, r.reg(X86Cpu.RBP), bad);
         }
