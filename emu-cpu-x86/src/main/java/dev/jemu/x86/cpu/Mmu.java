@@ -66,6 +66,11 @@ public final class Mmu {
     private final long[] largeBase = new long[64], largeMask = new long[64];
     private int largeCount;
     private boolean largeOverflow;
+    /**
+     * The index {@link #rememberLarge} last found or added: a large page's slices sit in consecutive TLB slots, so a
+     * CR3 write's rebuild asks for the same page hundreds of times in a row (valid only below largeCount).
+     */
+    private int lastLarge;
 
     /**
      * The RAM the entries point into: with {@link RawMemory} on, an entry's addend gives a host address in any
@@ -680,13 +685,21 @@ public final class Mmu {
 
     /** Notes a large page an entry was filled from, so that INVLPG inside it finds all its slices. */
     private void rememberLarge(long base, long mask) {
+        int last = lastLarge;
+        if (last < largeCount && largeBase[last] == base && largeMask[last] == mask) {
+            return;
+        }
         for (int i = 0; i < largeCount; i++) {
-            if (largeBase[i] == base && largeMask[i] == mask) return;
+            if (largeBase[i] == base && largeMask[i] == mask) {
+                lastLarge = i;
+                return;
+            }
         }
         if (largeCount == largeBase.length) {
             largeOverflow = true; // every INVLPG scans until the next full flush
             return;
         }
+        lastLarge = largeCount;
         largeBase[largeCount] = base;
         largeMask[largeCount++] = mask;
     }

@@ -362,6 +362,24 @@ class MmuTest {
     }
 
     @Test
+    void invlpgFindsALargePageFilledAgainAfterAFullFlush() {
+        MmuRig r = new MmuRig().longMode();
+        long pde = r.mapLarge(KLA, 0x20_0000, 2, RW | G);
+        r.ram.writeInt(0x20_0000, 1);
+        r.ram.writeInt(0x3f_f000, 2);
+        r.ram.writeInt(0x40_0000, 3);
+        r.ram.writeInt(0x5f_f000, 4);
+        assertEquals(1, r.mmu.read32(KLA)); // the large page is noted (the last one noted)
+        r.mmu.flushTlb(); // forgets every noted large page
+        assertEquals(1, r.mmu.read32(KLA)); // noted afresh, though it was the last one noted before the flush
+        assertEquals(2, r.mmu.read32(KLA + 0x1f_f000));
+        r.ram.writeLong(pde, 0x40_0000 | P | RW | MmuRig.PS | G);
+        r.mmu.invlpg(KLA + 0x1000);
+        assertEquals(3, r.mmu.read32(KLA));
+        assertEquals(4, r.mmu.read32(KLA + 0x1f_f000), "every slice of the 2 MiB page went");
+    }
+
+    @Test
     void aCr0WpChangeDropsEntries() {
         MmuRig r = new MmuRig().longMode();
         r.map4k(LA, 0x5000, 0);
