@@ -330,6 +330,23 @@ final class X86Emit {
     }
 
     /** Pushes the linear address of {@code ea}, as Ea.linear. */
+    /**
+     * The read half of a read-modify-write, in the interpreter's order (AluOps.memReg/memImm, Rm.unary): the one
+     * linear address into LA, then the {@code s}-bit read at it on the stack.
+     */
+    private void readForUpdate(Ea ea, int s, int i) {
+        linear(ea, i);
+        cb.lstore(LA);
+        cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
+        cb.invokevirtual(CD_MMU, "read" + s, MethodTypeDesc.of(CD_long, CD_long));
+    }
+
+    /** The write half: RES to LA. */
+    private void writeBack(int s) {
+        cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA).lload(RES);
+        cb.invokevirtual(CD_MMU, "write" + s, MethodTypeDesc.of(CD_void, CD_long, CD_long));
+    }
+
     private void linear(Ea ea, int i) {
         if (ea.addrsize == 64) {
             offset(ea, i);
@@ -355,10 +372,7 @@ final class X86Emit {
         }
         boolean rmw = f.dst() == X86Forms.TO_MEMORY; // as AluOps.memReg/memImm: one linear address, read, flags, write
         if (rmw) {
-            linear(f.a().ea(), i);
-            cb.lstore(LA);
-            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
-            cb.invokevirtual(CD_MMU, "read" + s, MethodTypeDesc.of(CD_long, CD_long));
+            readForUpdate(f.a().ea(), s, i);
         } else {
             value(f.a(), s, i);
         }
@@ -409,8 +423,7 @@ final class X86Emit {
         } else if (f.dst() >= 0) {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         } else if (rmw) {
-            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA).lload(RES);
-            cb.invokevirtual(CD_MMU, "write" + s, MethodTypeDesc.of(CD_void, CD_long, CD_long));
+            writeBack(s);
         }
         return lazy;
     }
@@ -537,10 +550,7 @@ final class X86Emit {
         carryIn(); // CF before, kept by INC/DEC: from the locals of an emitted ALU op right before, else c.cf()
         cb.istore(CIN);
         if (rmw) {
-            linear(f.a().ea(), i);
-            cb.lstore(LA);
-            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA);
-            cb.invokevirtual(CD_MMU, "read" + s, MethodTypeDesc.of(CD_long, CD_long));
+            readForUpdate(f.a().ea(), s, i);
         } else {
             cb.aload(R).ldc(f.dst()).laload();
             if (s == 32) {
@@ -562,8 +572,7 @@ final class X86Emit {
         int lazy = f.imm() > 0 ? Alu.LAZY_INC : Alu.LAZY_DEC;
         lazyState(lazy, A, B, true, s); // the carry in is the CF before (CIN), as Alu.inc/dec take it
         if (rmw) {
-            cb.aload(C).getfield(CD_CPU, "mmu", CD_MMU).lload(LA).lload(RES);
-            cb.invokevirtual(CD_MMU, "write" + s, MethodTypeDesc.of(CD_void, CD_long, CD_long));
+            writeBack(s);
         } else {
             cb.aload(R).ldc(f.dst()).lload(RES).lastore();
         }
