@@ -291,6 +291,11 @@ public final class MachineLoop {
         multiThread = multi;
     }
 
+    /** The CPU threads of the {@code thread=multi} run in progress (0 when none runs). */
+    public int cpuThreads() {
+        return runners.size();
+    }
+
     /** True while the CPUs run on their own threads (a {@code thread=multi} run is in progress). */
     public boolean cpusInParallel() {
         return !runners.isEmpty();
