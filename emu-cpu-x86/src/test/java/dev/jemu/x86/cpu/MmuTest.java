@@ -343,14 +343,23 @@ class MmuTest {
         assertEquals(3, r.mmu.read32(KLA), "toggling CR4.PGE drops global entries");
     }
 
-    @Test
-    void invlpgDropsEverySliceOfALargePage() {
-        MmuRig r = new MmuRig().longMode();
+    /**
+     * Maps KLA to the global 2 MiB page at 0x200000 and marks the first and last 4 KiB of it (1, 2) and of the next
+     * 2 MiB page (3, 4); returns the PDE's address, so a test can remap KLA to the next page.
+     */
+    private static long mapLargeWithMarks(MmuRig r) {
         long pde = r.mapLarge(KLA, 0x20_0000, 2, RW | G);
         r.ram.writeInt(0x20_0000, 1);
         r.ram.writeInt(0x3f_f000, 2);
         r.ram.writeInt(0x40_0000, 3);
         r.ram.writeInt(0x5f_f000, 4);
+        return pde;
+    }
+
+    @Test
+    void invlpgDropsEverySliceOfALargePage() {
+        MmuRig r = new MmuRig().longMode();
+        long pde = mapLargeWithMarks(r);
         assertEquals(1, r.mmu.read32(KLA));
         assertEquals(2, r.mmu.read32(KLA + 0x1f_f000));
         r.ram.writeLong(pde, 0x40_0000 | P | RW | MmuRig.PS | G);
@@ -364,11 +373,7 @@ class MmuTest {
     @Test
     void invlpgFindsALargePageFilledAgainAfterAFullFlush() {
         MmuRig r = new MmuRig().longMode();
-        long pde = r.mapLarge(KLA, 0x20_0000, 2, RW | G);
-        r.ram.writeInt(0x20_0000, 1);
-        r.ram.writeInt(0x3f_f000, 2);
-        r.ram.writeInt(0x40_0000, 3);
-        r.ram.writeInt(0x5f_f000, 4);
+        long pde = mapLargeWithMarks(r);
         assertEquals(1, r.mmu.read32(KLA)); // the large page is noted (the last one noted)
         r.mmu.flushTlb(); // forgets every noted large page
         assertEquals(1, r.mmu.read32(KLA)); // noted afresh, though it was the last one noted before the flush
