@@ -25,6 +25,46 @@ public final class ImageFiles {
         }
     }
 
+    /**
+     * The first {@code max} bytes of {@code file} (fewer if it is shorter) and its size, to look at an image's
+     * header before {@link #placeFile} copies it.
+     */
+    public record Head(byte[] bytes, long size) {
+    }
+
+    public static Head readHead(Path file, int max) throws ConfigException {
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ConfigException(file + ": is a directory");
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.min(max, ch.size()));
+                while (b.hasRemaining() && ch.read(b) >= 0) {
+                    // a short read: go on
+                }
+                return new Head(java.util.Arrays.copyOf(b.array(), b.position()), ch.size());
+            }
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** Copies the first {@code length} bytes of {@code file} to guest address {@code addr}, without a Java array. */
+    public static void placeFile(AddressSpace bus, Path file, long addr, long length) throws ConfigException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            bus.loadFrom(addr, ch, length);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(String.format("%s: 0x%x..0x%x does not fit in RAM (try a larger -m)", file, addr,
+                    addr + length));
+        }
+    }
+
     /** Copies {@code length} bytes of {@code data} from {@code offset} to guest address {@code addr}. */
     public static void place(AddressSpace bus, Path file, long addr, byte[] data, int offset, int length)
             throws ConfigException {

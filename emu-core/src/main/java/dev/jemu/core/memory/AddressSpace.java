@@ -114,6 +114,15 @@ public final class AddressSpace {
         }
     }
 
+    /** Reads the first {@code len} bytes of {@code file} into RAM or ROM, as {@link #load(long, byte[])}. */
+    public void loadFrom(long addr, java.nio.channels.FileChannel file, long len) throws java.io.IOException {
+        Region r = find(addr);
+        if (r == null || !r.isMemory() || (len > 0 && !r.contains(addr + len - 1))) {
+            throw new IllegalArgumentException(String.format("0x%x..0x%x is not inside RAM or ROM", addr, addr + len));
+        }
+        r.ram().loadFrom(addr - r.base(), file, len);
+    }
+
     /** Copies bytes into RAM or ROM (loaders); fails if any byte is not backed by memory. */
     public void load(long addr, byte[] data) {
         Region r = find(addr);

@@ -238,6 +238,21 @@ public final class GuestRam implements AutoCloseable {
         dirty.mark(off, data.length);
     }
 
+    /**
+     * Reads {@code len} bytes of {@code file} from its start into RAM at {@code off}: the kernel copies them from
+     * its page cache straight into guest memory (no Java array in between: a 31 MB kernel image took ~0.3 s of
+     * start-up through {@code readAllBytes} and {@link #load}). Fails if the file is shorter.
+     */
+    public void loadFrom(long off, java.nio.channels.FileChannel file, long len) throws java.io.IOException {
+        java.nio.ByteBuffer dst = segment.asSlice(off, len).asByteBuffer();
+        while (dst.hasRemaining()) {
+            if (file.read(dst, dst.position()) < 0) {
+                throw new java.io.EOFException("the file ended after " + dst.position() + " of " + len + " bytes");
+            }
+        }
+        dirty.mark(off, len);
+    }
+
     public void copyOut(long off, byte[] dst, int dstOff, int len) {
         MemorySegment.copy(segment, BYTE, off, dst, dstOff, len);
     }

@@ -89,6 +89,26 @@ class LoaderTest {
     }
 
     @Test
+    void fileStraightIntoRamAndItsLimits(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("Image");
+        byte[] data = new byte[100_003];
+        new java.util.Random(7).nextBytes(data);
+        Files.write(f, data);
+        ImageFiles.Head head = ImageFiles.readHead(f, 64);
+        assertEquals(data.length, head.size());
+        assertArrayEquals(java.util.Arrays.copyOf(data, 64), head.bytes());
+        ImageFiles.placeFile(bus, f, RAM + 0x2001, data.length);
+        byte[] back = new byte[data.length];
+        ram.copyOut(0x2001, back, 0, back.length);
+        assertArrayEquals(data, back);
+        assertEquals(3, ImageFiles.readHead(Files.write(dir.resolve("short"), new byte[] {1, 2, 3}), 64).bytes().length);
+        assertThrows(ConfigException.class, () -> ImageFiles.placeFile(bus, f, RAM + (1 << 20) - 4096, data.length));
+        assertThrows(ConfigException.class, () -> ImageFiles.placeFile(bus, f, RAM, data.length + 1), "file too short");
+        assertThrows(ConfigException.class, () -> ImageFiles.readHead(dir.resolve("missing"), 64));
+        assertThrows(ConfigException.class, () -> ImageFiles.readHead(dir, 64));
+    }
+
+    @Test
     void linuxImageHeader() {
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0x08, 0x200000).putLong(0x10, 0x2000000).putInt(0x20, 2).putLong(0x30, LinuxImage.MAGIC)

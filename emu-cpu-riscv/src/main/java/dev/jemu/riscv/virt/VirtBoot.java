@@ -98,12 +98,25 @@ final class VirtBoot {
 
         long kernelEntry = 0, kernelEnd = firmwareEnd;
         if (kernelPath != null) {
-            byte[] data = disk != null ? disk.kernel() : ImageFiles.read(c.kernel);
-            if (data.length == 0) {
+            // from a file: only the header is read first, a raw image then goes from the file straight into RAM
+            byte[] data;
+            long size;
+            if (disk != null) {
+                data = disk.kernel();
+                size = data.length;
+            } else {
+                ImageFiles.Head head = ImageFiles.readHead(c.kernel, LinuxImage.HEADER_SIZE);
+                data = head.bytes();
+                size = head.size();
+            }
+            if (size == 0) {
                 // QEMU's words; an empty image would leave the hart trapping at the start of RAM for ever
                 throw new ConfigException("could not load kernel '" + kernelPath + "': the file is empty");
             }
             if (ElfLoader.isElf(data)) {
+                if (disk == null) {
+                    data = ImageFiles.read(c.kernel);
+                }
                 long pieBase = mode == Mode.FIRMWARE ? alignUp(firmwareEnd, 2 * MiB)
                         : mode == Mode.NONE ? ramBase : ramBase + KERNEL_OFFSET_SBI;
                 ElfLoader.Loaded l = ElfLoader.load(kernelPath, data, bus, ElfLoader.EM_RISCV, pieBase);
@@ -116,12 +129,16 @@ final class VirtBoot {
                     case NONE -> ramBase;
                 };
                 LinuxImage h = LinuxImage.parse(data);
-                long memSize = h != null ? h.memorySize(data.length) : data.length;
+                long memSize = h != null ? h.memorySize(size) : size;
                 if (at + memSize > ramEnd) {
                     throw new ConfigException(String.format("%s: kernel needs 0x%x..0x%x, beyond the end of RAM "
                             + "(0x%x); try a larger -m", kernelPath, at, at + memSize, ramEnd));
                 }
-                ImageFiles.place(bus, kernelPath, at, data, 0, data.length);
+                if (disk != null) {
+                    ImageFiles.place(bus, kernelPath, at, data, 0, data.length);
+                } else {
+                    ImageFiles.placeFile(bus, c.kernel, at, size);
+                }
                 kernelEntry = at;
                 kernelEnd = at + memSize;
             }
