@@ -2,11 +2,13 @@ package dev.jemu.riscv.cpu;
 
 /**
  * Execution statistics of one hart for {@code -Djemu.stats=true}: instructions run by compiled blocks and by
- * the interpreter, block runs and compilations, printed to stderr for every 2^28 guest instructions with the
- * host time since start, so a boot can be split into phases.
+ * the interpreter, block runs and compilations, printed to stderr for every 2^28 guest instructions (or
+ * {@code -Djemu.stats.period} M) with the host time since start, so a boot can be split into phases; below each line
+ * the interpreted instructions by why they were not compiled, and by op (the {@link Op} numbers).
  */
 final class ExecStats {
-    private static final long PERIOD = 1L << 28;
+    /** Guest instructions between two lines: {@code -Djemu.stats.period=N} (millions), else 256 M. */
+    private static final long PERIOD = Long.getLong("jemu.stats.period", 256) << 20;
     private static final boolean PCS = Boolean.getBoolean("jemu.stats.pcs");
     private static final long T0 = System.nanoTime();
     static long compiles, compileNanos, compiledInsns, compiledBytes, fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes;
@@ -16,6 +18,37 @@ final class ExecStats {
 
     ExecStats(int hartId) {
         this.hartId = hartId;
+    }
+
+    /**
+     * Why code runs interpreted: its instructions by the heat (entries so far) of the block start the interpreter
+     * took over at, so a line tells how many a lower {@link Jit#THRESHOLD} would have left to compiled code;
+     * "pending" are starts queued for the compiler, "NONE" starts it cannot compile, "other" pages without blocks.
+     */
+    private static final int[] BOUNDS = {100, 1000, 3000, 10000, 30001};
+    private final long[] byHeat = new long[BOUNDS.length + 3];
+    private final long[] byOp = new long[256];
+    private int mode = BOUNDS.length + 2;
+
+    /** The dispatcher looked at the block start with {@code heat} entries (b: its block, null, or NONE). */
+    void entry(JitBlock b, int heat) {
+        if (b == JitBlock.NONE) {
+            mode = BOUNDS.length + 1;
+        } else if (heat < 0) {
+            mode = BOUNDS.length;
+        } else {
+            int i = 0;
+            while (i < BOUNDS.length - 1 && heat >= BOUNDS[i]) {
+                i++;
+            }
+            mode = i;
+        }
+    }
+
+    /** The interpreter runs an instruction of {@code op}. */
+    void interp(int op) {
+        byHeat[mode]++;
+        byOp[op]++;
     }
 
     void blockRun(long insns) {
@@ -42,6 +75,14 @@ final class ExecStats {
                 100.0 * dj / d, dr == 0 ? 0.0 : (double) dj / dr, dr, compiles - lastCompiles, compiles,
                 compileNanos / 1e9,
                 (double) compiledInsns / Math.max(1, compiles), compiledBytes / Math.max(1, compiles), fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes);
+        System.err.printf("  interp by heat <100 %d, <1k %d, <3k %d, <10k %d, <30k %d, pending %d, NONE %d, other %d%n",
+                byHeat[0], byHeat[1], byHeat[2], byHeat[3], byHeat[4], byHeat[5], byHeat[6], byHeat[7]);
+        java.util.Arrays.fill(byHeat, 0);
+        StringBuilder sb = new StringBuilder("  interp ops (Op number=thousands):");
+        java.util.stream.IntStream.range(0, 256).boxed().sorted((a, b) -> Long.compare(byOp[b], byOp[a])).limit(20)
+                .forEach(o -> sb.append(' ').append(o).append('=').append(byOp[o] / 1000).append('k'));
+        System.err.println(sb);
+        java.util.Arrays.fill(byOp, 0);
         if (PCS) {
             pcs.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(25)
                     .forEach(e -> System.err.printf("  pc %x: %d%n", e.getKey(), e.getValue()));

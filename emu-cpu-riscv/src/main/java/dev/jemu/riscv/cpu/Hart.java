@@ -545,6 +545,9 @@ public final class Hart implements Cpu {
                         if (b == null && ++pg.heat[idx] >= Jit.THRESHOLD) {
                             b = compileBlock(pg, idx, pc);
                         }
+                        if (STATS) {
+                            stats.entry(b, pg.heat[idx]);
+                        }
                         if (b != null && b != JitBlock.NONE) {
                             jitActive = true;
                             pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
@@ -567,6 +570,9 @@ public final class Hart implements Cpu {
                         long npc = pc + 4 - ((p >>> 29) & 2);
                         int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
                         n++;
+                        if (STATS) {
+                            stats.interp(p & Decoder.OP_MASK);
+                        }
                         switch (p & Decoder.OP_MASK) {
                             case Op.UNDECODED -> {
                                 pg.decode(idx);
