@@ -783,13 +783,20 @@ public final class Hart implements Cpu {
                             }
                             default -> {
                                 int op = p & Decoder.OP_MASK;
-                                if (op >= Op.FIRST_FP) {
-                                    runRetired = n;
-                                    fpu.execute(p, (int) imm, pc);
+                                if (op >= Op.FIRST_AMO) {
+                                    if (op >= Op.FIRST_FP) {
+                                        runRetired = n;
+                                        fpu.execute(p, (int) imm, pc);
+                                    } else {
+                                        amo(op, rd, rs1, rs2, pc);
+                                    }
                                     pc = npc;
-                                } else if (op >= Op.FIRST_AMO) {
-                                    amo(op, rd, rs1, rs2, pc);
-                                    pc = npc;
+                                    // the JIT leaves these to the interpreter, so a compiled block ends at one: the
+                                    // code after it is a block start (else it stayed interpreted up to the next
+                                    // taken jump, as in the kernel's code after every atomic)
+                                    if (blocks != null) {
+                                        continue inner;
+                                    }
                                 } else if (op >= Op.FIRST_SYSTEM) {
                                     runRetired = n - 1; // counters read the count before this instruction
                                     this.pc = pc;

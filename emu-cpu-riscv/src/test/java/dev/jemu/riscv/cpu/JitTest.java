@@ -104,4 +104,38 @@ class JitTest {
         long retired = rig.hart.csr(Csr.MINSTRET) - before;
         assertTrue(retired >= setup + 200 * 4 + 1 && retired <= setup + 200 * 4 + 1 + 2000, "retired " + retired);
     }
+
+    @Test
+    void codeAfterAnAtomicInALoopIsCompiledToo() {
+        TestRig rig = new TestRig().handlers();
+        // for (i = N; i != 0; i--) { k++; old = amoadd(mem, k); s += old; t ^= s }: the JIT leaves the AMO to the
+        // interpreter, so the loop's block ends there; the code after it must become a block of its own
+        int iterations = 2 * Jit.THRESHOLD + 100;
+        Asm a = new Asm(CODE).li(A0, iterations).li(A1, 0).li(A2, 0).li(A3, 0).li(S0, DATA).sd(ZERO, S0, 0);
+        long loop = a.here();
+        a.addi(A1, A1, 1).amo(0, 3, T0, S0, A1);
+        long after = a.here();
+        a.add(A2, A2, T0).op(0, 4, A3, A3, A2).addi(A0, A0, -1);
+        a.bne(A0, ZERO, (int) (loop - a.here())).halt();
+        rig.load(a);
+        rig.hart.setPc(CODE);
+        rig.run(100L * iterations);
+        long k = 0, mem = 0, s = 0, t = 0;
+        for (long i = iterations; i != 0; i--) {
+            k++;
+            long old = mem;
+            mem += k;
+            s += old;
+            t ^= s;
+        }
+        assertEquals(0, rig.hart.reg(A0));
+        assertEquals(s, rig.hart.reg(A2));
+        assertEquals(t, rig.hart.reg(A3));
+        assertEquals(mem, rig.ram.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, DATA - RAM_BASE));
+        if (Jit.ENABLED) {
+            JitBlock b = page(rig, after).blocks[(int) (after & 0xfff) >>> 1];
+            assertNotNull(b, "the code after the AMO was compiled");
+            assertNotSame(JitBlock.NONE, b);
+        }
+    }
 }
