@@ -267,7 +267,7 @@ public final class Mmu {
             case RAM -> {
                 long off = pa - r.base();
                 GuestRam.writeTo(r.ram().segment(), off, size, v);
-                r.ram().dirtyLog().mark(off); // every write entry is filled here, so hits need no mark
+                r.ram().dirtyLog().markStore(off); // every write entry is filled here, so hits need no mark
                 if (code.hasCode(pa)) {
                     code.written(pa, size); // and no write entry while the page has code
                 } else {
@@ -387,7 +387,7 @@ public final class Mmu {
         switch (r.kind()) {
             case RAM -> {
                 GuestRam.writeTo(r.ram().segment(), pa - r.base(), n, v);
-                r.ram().dirtyLog().mark(pa - r.base());
+                r.ram().dirtyLog().markStore(pa - r.base());
                 if (code.hasCode(pa)) {
                     code.written(pa, n);
                 }
@@ -747,7 +747,7 @@ public final class Mmu {
             return 0;
         }
         if (write) {
-            r.ram().dirtyLog().mark(page - r.base() + lo, len);
+            r.ram().dirtyLog().markStore(page - r.base() + lo, len);
             if (code.hasCode(page)) {
                 code.written(page + lo, len);
             }
