@@ -357,11 +357,10 @@ public final class Mmu {
         }
         if (walkGlobal) {
             anyGlobal = true;
+        } else if (nonGlobalCount < NON_GLOBAL_SLOTS) {
+            nonGlobalSlots[nonGlobalCount++] = (int) (la >>> 12) & TLB_MASK;
         } else {
-            if (nonGlobalCount < NON_GLOBAL_SLOTS) {
-                nonGlobalSlots[nonGlobalCount] = (int) (la >>> 12) & TLB_MASK;
-            }
-            nonGlobalCount++; // past the array: the CR3 write scans
+            nonGlobalCount = NON_GLOBAL_SLOTS + 1; // past the array (and never wrapping): the CR3 write scans
         }
         return m;
     }
