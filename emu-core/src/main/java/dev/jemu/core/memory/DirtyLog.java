@@ -5,12 +5,14 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Which pages of one {@link GuestRam} were written since the last {@link #take}, while live migration asks for it
- * (off otherwise: then {@link #mark} is one volatile read). One bit per 4 KiB page, set atomically, so device I/O
- * threads and the machine thread mark concurrently with the migration thread taking the bitmap.
+ * (off otherwise: then {@link #mark} is one volatile read and a count, {@link #foreignWrites}). One bit per 4 KiB
+ * page, set atomically, so device I/O threads and the machine thread mark concurrently with the migration thread
+ * taking the bitmap.
  *
  * <p>Who marks: every writer of {@link GuestRam} (its accessors, {@code zero}, {@code load}), device DMA, and the
  * CPU. A CPU marks the page when it fills a write-TLB entry (and on every slow-path store), as QEMU does: a store
- * that hits the TLB costs nothing extra. So whoever takes the bitmap must also make every CPU drop its write-TLB
+ * that hits the TLB costs nothing extra; an x86 CPU marks its own stores with {@link #markStore}, so that
+ * {@link #foreignWrites} counts only what its store hooks did not see. So whoever takes the bitmap must also make every CPU drop its write-TLB
  * entries, on the machine thread and in the same step ({@code MachineState.dropWriteMappings}).
  */
 public final class DirtyLog {
@@ -20,6 +22,11 @@ public final class DirtyLog {
     /** The log that holds the bits (this one, or the whole RAM's for a {@link #window}) and this log's first page in it. */
     private final DirtyLog owner;
     private final long firstPage;
+    /**
+     * Marks other than a CPU's own stores ({@link #markStore}), on the owner: devices' DMA, loaders, the bus. A CPU
+     * whose decoded code must follow writes it did not see (x86's CodeCache re-check) compares it with what it saw.
+     */
+    private volatile long foreignWrites;
 
     DirtyLog(long bytes) {
         this.pages = bytes >>> 12;
@@ -73,14 +80,35 @@ public final class DirtyLog {
 
     /** The page holding byte {@code off} was (or is about to be, on the marking thread) written. */
     public void mark(long off) {
+        owner.foreignWrites++;
+        markStore(off);
+    }
+
+    /**
+     * How many marks other than {@link #markStore} this RAM has had (any change means some device or loader wrote
+     * it since; the count is bumped after the write, so a reader that sees it unchanged has missed nothing it could
+     * have been told of, e.g. by an interrupt).
+     */
+    public long foreignWrites() {
+        return owner.foreignWrites;
+    }
+
+    /** The pages of [off, off+len) were written. */
+    public void mark(long off, long len) {
+        owner.foreignWrites++; // a lost update still changes the count, which is all a reader asks
+        markStore(off, len);
+    }
+
+    /** A CPU's own store to the page holding byte {@code off} (its store hooks see it): not a foreign write. */
+    public void markStore(long off) {
         long[] b = owner.bits;
         if (b != null) {
             set(b, firstPage + (off >>> 12));
         }
     }
 
-    /** The pages of [off, off+len) were written. */
-    public void mark(long off, long len) {
+    /** A CPU's own stores to the pages of [off, off+len) (see {@link #markStore(long)}). */
+    public void markStore(long off, long len) {
         long[] b = owner.bits;
         if (b != null && len > 0) {
             for (long p = firstPage + (off >>> 12), last = firstPage + ((off + len - 1) >>> 12); p <= last; p++) {

@@ -255,7 +255,7 @@ public final class Mmu {
                     wphys[t] = page;
                 }
                 writeMem(r.ram().segment(), pa - r.base(), size, v);
-                r.ram().dirtyLog().mark(pa - r.base()); // every write entry is filled here, so hits need no mark
+                r.ram().dirtyLog().markStore(pa - r.base()); // every write entry is filled here, so hits need no mark
             }
             case ROM -> {
             } // ignored, as QEMU does
@@ -288,7 +288,7 @@ public final class Mmu {
                 case RAM -> {
                     if (c.code.hasCode(pa + i)) c.codeWritten(pa + i);
                     writeMem(r.ram().segment(), pa + i - r.base(), 1, v >>> (8 * i));
-                    r.ram().dirtyLog().mark(pa + i - r.base());
+                    r.ram().dirtyLog().markStore(pa + i - r.base());
                 }
                 case ROM -> {
                 }

@@ -1218,7 +1218,7 @@ public final class Hart implements Cpu {
      */
     private static void writeRam(Region r, long pa, int size, long v) {
         writeMem(r.ram().segment(), pa - r.base(), size, v);
-        r.ram().dirtyLog().mark(pa - r.base());
+        r.ram().dirtyLog().markStore(pa - r.base());
     }
 
     /** Translation and PMP check for a store or AMO. */
@@ -1330,7 +1330,7 @@ public final class Hart implements Cpu {
     }
 
     private void ramWritten(Region r, long pa, int size) {
-        r.ram().dirtyLog().mark(pa - r.base());
+        r.ram().dirtyLog().markStore(pa - r.base());
         code.invalidate(pa, size, this);
     }
 

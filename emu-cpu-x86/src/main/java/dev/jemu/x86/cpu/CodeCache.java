@@ -1,6 +1,7 @@
 package dev.jemu.x86.cpu;
 
 import dev.jemu.core.memory.AddressSpace;
+import dev.jemu.core.memory.DirtyLog;
 import dev.jemu.core.memory.Region;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -11,8 +12,9 @@ import java.util.Map;
  * bytes and the code size, which is part of the key). An instruction that crosses the end of its page is never
  * cached. Pages die two ways: a CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu), and
  * a re-check against a snapshot of the bytes the first time a page is entered after {@link #recheck()} (bumped on
- * every exception, interrupt, reset and boot-state load), which catches device DMA into code pages, since the guest
- * always learns of a DMA through an interrupt before it runs what was read. A change of translation (CR3, INVLPG,
+ * reset and boot-state load, and on every exception and interrupt where RAM holding code had a write no CPU store
+ * hook saw: {@link #recheckIfWritten}), which catches device DMA into code pages, since the guest always learns of
+ * a DMA through an interrupt before it runs what was read. A change of translation (CR3, INVLPG,
  * paging mode) needs no re-check: pages are keyed by physical address, and the fetch TLB entries that remember a
  * decoded page are dropped with the translation.
  */
@@ -68,6 +70,9 @@ final class CodeCache {
     /** One bit per physical page that has decoded code: the Mmu's cheap test (see {@link #isCode}). */
     private long[] map = new long[1024];
     int epoch;
+    /** The dirty logs of the RAM and ROM that pages were created in, and their foreign writes at the last re-check. */
+    private DirtyLog[] logs = new DirtyLog[0];
+    private long seenWrites;
     /** Told the physical page address of every page that starts holding code (the Mmu drops its write entries). */
     java.util.function.LongConsumer onNewPage = pa -> { };
 
@@ -112,6 +117,7 @@ final class CodeCache {
         if (pages.size() >= MAX_PAGES) {
             clear();
         }
+        watch(r.ram().dirtyLog());
         MemorySegment live = r.ram().segment().asSlice(pa - r.base(), 4096);
         Page p = new Page(pa, mode, live, epoch);
         pages.put(key(ppn, mode), p);
@@ -152,6 +158,38 @@ final class CodeCache {
     /** The next entry into each page compares it with its snapshot first. */
     void recheck() {
         epoch++;
+        seenWrites = foreignWrites();
+    }
+
+    /**
+     * {@link #recheck()} if a device or loader wrote RAM or ROM holding code since the last one (its dirty log's
+     * {@link DirtyLog#foreignWrites}): after an exception or interrupt that follows no such write, as most do, every
+     * page stays checked (no 4 KiB compare, and chaining goes on through it). The CPUs' own stores need no re-check:
+     * the Mmu reports those to {@link #written}.
+     */
+    void recheckIfWritten() {
+        if (foreignWrites() != seenWrites) {
+            recheck();
+        }
+    }
+
+    private long foreignWrites() {
+        long n = 0;
+        for (DirtyLog log : logs) {
+            n += log.foreignWrites();
+        }
+        return n;
+    }
+
+    private void watch(DirtyLog log) {
+        for (DirtyLog l : logs) {
+            if (l == log) {
+                return;
+            }
+        }
+        logs = java.util.Arrays.copyOf(logs, logs.length + 1);
+        logs[logs.length - 1] = log;
+        seenWrites = -1; // the new RAM's writes so far were not seen: the next chance re-checks
     }
 
     void clear() {

@@ -71,6 +71,16 @@ public final class Mmu {
      * CR3 write's rebuild asks for the same page hundreds of times in a row (valid only below largeCount).
      */
     private int lastLarge;
+    /**
+     * The TLB slots non-global entries were filled into since the last CR3 write or full flush (repeats allowed):
+     * a CR3 write drops just those instead of scanning every slot of the three TLBs and rebuilding the large-page
+     * list (a process switch refills tens of pages, and the kernel's global entries stay). Past
+     * {@link #NON_GLOBAL_SLOTS} fills, or once a non-global large page was noted, the CR3 write scans as before.
+     */
+    static final int NON_GLOBAL_SLOTS = 256;
+    private final int[] nonGlobalSlots = new int[NON_GLOBAL_SLOTS];
+    private int nonGlobalCount;
+    private boolean largeNonGlobal;
 
     /**
      * The RAM the entries point into: with {@link RawMemory} on, an entry's addend gives a host address in any
@@ -267,7 +277,7 @@ public final class Mmu {
             case RAM -> {
                 long off = pa - r.base();
                 GuestRam.writeTo(r.ram().segment(), off, size, v);
-                r.ram().dirtyLog().mark(off); // every write entry is filled here, so hits need no mark
+                r.ram().dirtyLog().markStore(off); // every write entry is filled here, so hits need no mark
                 if (code.hasCode(pa)) {
                     code.written(pa, size); // and no write entry while the page has code
                 } else {
@@ -338,13 +348,19 @@ public final class Mmu {
         return r == memRegion ? (pa & PAGE_MASK) - r.base() : Long.MIN_VALUE;
     }
 
+    /** The meta word of an entry filled for {@code la} from the last walk, noting what a CR3 write must drop. */
     private long meta(long la) {
         long m = walkMask | (walkGlobal ? GLOBAL : 0);
         if (walkMask != 0xfff) {
             rememberLarge(la & ~walkMask, walkMask);
+            largeNonGlobal |= !walkGlobal;
         }
         if (walkGlobal) {
             anyGlobal = true;
+        } else if (nonGlobalCount < NON_GLOBAL_SLOTS) {
+            nonGlobalSlots[nonGlobalCount++] = (int) (la >>> 12) & TLB_MASK;
+        } else {
+            nonGlobalCount = NON_GLOBAL_SLOTS + 1; // past the array (and never wrapping): the CR3 write scans
         }
         return m;
     }
@@ -387,7 +403,7 @@ public final class Mmu {
         switch (r.kind()) {
             case RAM -> {
                 GuestRam.writeTo(r.ram().segment(), pa - r.base(), n, v);
-                r.ram().dirtyLog().mark(pa - r.base());
+                r.ram().dirtyLog().markStore(pa - r.base());
                 if (code.hasCode(pa)) {
                     code.written(pa, n);
                 }
@@ -625,6 +641,8 @@ public final class Mmu {
         anyGlobal = false;
         largeCount = 0;
         largeOverflow = false;
+        nonGlobalCount = 0;
+        largeNonGlobal = false;
         memRegion = null;
         mem = MemorySegment.NULL;
     }
@@ -635,11 +653,24 @@ public final class Mmu {
             flushTlb();
             return;
         }
+        if (nonGlobalCount <= NON_GLOBAL_SLOTS && !largeNonGlobal) {
+            // only the noted slots can hold non-global entries; the large-page list holds global pages only
+            for (int i = 0; i < nonGlobalCount; i++) {
+                int t = nonGlobalSlots[i];
+                if ((rmeta[t] & GLOBAL) == 0) rtag[t] = -1;
+                if ((wmeta[t] & GLOBAL) == 0) wtag[t] = -1;
+                if ((fmeta[t] & GLOBAL) == 0) ftag[t] = -1;
+            }
+            nonGlobalCount = 0;
+            return;
+        }
         largeCount = 0; // rebuilt from the global large-page entries that stay
         largeOverflow = false;
         dropNonGlobal(rtag, rmeta);
         dropNonGlobal(wtag, wmeta);
         dropNonGlobal(ftag, fmeta);
+        nonGlobalCount = 0;
+        largeNonGlobal = false;
     }
 
     private void dropNonGlobal(long[] tags, long[] meta) {
@@ -747,7 +778,7 @@ public final class Mmu {
             return 0;
         }
         if (write) {
-            r.ram().dirtyLog().mark(page - r.base() + lo, len);
+            r.ram().dirtyLog().markStore(page - r.base() + lo, len);
             if (code.hasCode(page)) {
                 code.written(page + lo, len);
             }

@@ -606,7 +606,7 @@ public final class X86Cpu implements Cpu {
             try {
                 if (!interruptShadow && interruptPending()) {
                     halted = false;
-                    code.recheck();
+                    code.recheckIfWritten();
                     interrupts.external(intr.acknowledge());
                     if (X86Stats.ON) {
                         X86Stats.interrupts++;
@@ -623,7 +623,7 @@ public final class X86Cpu implements Cpu {
                 }
             } catch (X86Exception e) {
                 executed++;
-                code.recheck();
+                code.recheckIfWritten();
                 if (faultTrap != null) {
                     halted = true;
                     faultTrap.accept(excVector);

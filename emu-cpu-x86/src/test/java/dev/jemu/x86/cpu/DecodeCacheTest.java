@@ -72,6 +72,63 @@ class DecodeCacheTest {
     }
 
     @Test
+    void anExceptionOrInterruptRechecksOnlyAfterAWriteNoCpuStoreHookSaw() {
+        TestRig rig = new TestRig();
+        rig.load("mov $1, %eax", 64);
+        rig.go(100);
+        CodeCache cache = rig.cpu.code;
+        cache.recheckIfWritten(); // the RAM's writes before the page was decoded (the loader's) are seen once
+        CodeCache.Page page = cache.page(TestRig.ORG, 64);
+        int epoch = cache.epoch;
+        rig.cpu.mmu.write32(0x300000, 5); // the CPU's own store (not to code: the Mmu would report that)
+        cache.recheckIfWritten();
+        assertEquals(epoch, cache.epoch, "nothing but the CPU wrote RAM: the pages stay checked");
+        assertSame(page, cache.page(TestRig.ORG, 64));
+        rig.bus.write(TestRig.ORG + 1, 1, 2); // device DMA
+        cache.recheckIfWritten();
+        assertEquals(epoch + 1, cache.epoch, "a device wrote RAM: every page is re-checked");
+        assertNotSame(page, cache.page(TestRig.ORG, 64));
+        assertTrue(page.dead);
+        cache.recheckIfWritten();
+        assertEquals(epoch + 1, cache.epoch, "that write was seen once");
+        assertEquals(2, rig.rerun().reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void dmaIntoCodeRunsAfterTheExceptionThatFollowsIt() {
+        // a compiled loop runs and ends in #UD; DMA patches its ADD (as a disk read into a page of code): the run
+        // after the DMA still runs the page as decoded, and its #UD re-checks, so the next run adds 3 per pass. A
+        // #UD with nothing but the CPU's own stores (the loop's, to another page) before it re-checks nothing.
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = 2;
+        rig.load("""
+                mov $200, %ecx
+                xor %eax, %eax
+                1: add $1, %eax
+                mov %eax, 0x300000
+                dec %ecx
+                jnz 1b
+                ud2
+                """, 64);
+        long imm = -1;
+        for (long a = TestRig.ORG; a < TestRig.ORG + 64 && imm < 0; a++) {
+            if (rig.bus.read(a, 1) == 0x83 && rig.bus.read(a + 1, 1) == 0xc0 && rig.bus.read(a + 2, 1) == 1) {
+                imm = a + 2;
+            }
+        }
+        assertEquals(200, rig.go(10_000_000).reg(X86Cpu.RAX));
+        assertTrue(rig.cpu.jitRetired() > 0, "ran compiled blocks");
+        CodeCache cache = rig.cpu.code;
+        int epoch = cache.epoch;
+        assertEquals(200, rig.rerun().reg(X86Cpu.RAX), "entered again: the pages checked after the first #UD");
+        assertEquals(epoch, cache.epoch, "nothing but the CPU wrote RAM: the second #UD re-checked nothing");
+        rig.bus.write(imm, 1, 3);
+        assertEquals(200, rig.rerun().reg(X86Cpu.RAX), "no exception or interrupt since the DMA: the page as decoded");
+        assertEquals(epoch + 1, cache.epoch, "the #UD after the DMA re-checked");
+        assertEquals(600, rig.rerun().reg(X86Cpu.RAX), "the new bytes after it");
+    }
+
+    @Test
     void cr3SwitchesRunTheCodeOfEachAddressSpace() {
         // one linear page (0x220000) maps to physical 0x220000 under CR3 A and to 0x020000 under CR3 B, each with
         // its own code; the caller runs from a global page both map alike. Decoded code is per physical page and

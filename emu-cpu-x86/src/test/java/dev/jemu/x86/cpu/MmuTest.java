@@ -343,6 +343,73 @@ class MmuTest {
         assertEquals(3, r.mmu.read32(KLA), "toggling CR4.PGE drops global entries");
     }
 
+    @Test
+    void cr3WritesDropNonGlobalReadWriteAndFetchEntries() {
+        MmuRig r = new MmuRig().longMode();
+        long gpte = r.map4k(KLA, 0x5000, RW | G);
+        long upte = r.map4k(LA, 0x6000, RW);
+        r.ram.writeInt(0x5000, 1);
+        r.ram.writeInt(0x6000, 2);
+        assertEquals(1, r.mmu.read32(KLA));
+        r.mmu.write32(LA + 4, 5);
+        assertEquals(0x6010, r.mmu.fetchPhys(LA + 0x10));
+        r.ram.writeLong(upte, 0x7000 | P | RW);
+        r.mmu.writeCr3(r.c.cr3);
+        r.mmu.write32(LA + 4, 6);
+        assertEquals(6, r.ram.readInt(0x7004), "the write entry went");
+        assertEquals(5, r.ram.readInt(0x6004));
+        assertEquals(0x7010, r.mmu.fetchPhys(LA + 0x10), "the fetch entry went");
+        r.ram.writeLong(gpte, 0x7000 | P | RW | G);
+        r.mmu.writeCr3(r.c.cr3);
+        assertEquals(1, r.mmu.read32(KLA), "the global entry stays");
+    }
+
+    @Test
+    void cr3WritesDropNonGlobalEntriesPastTheNotedSlots() {
+        // more non-global fills than a CR3 write notes one by one (Mmu.NON_GLOBAL_SLOTS): it scans every slot;
+        // then a few, which it drops one by one
+        MmuRig r = new MmuRig().longMode();
+        r.map4k(KLA, 0x5000, RW | G);
+        r.mmu.read32(KLA); // a global entry: else a CR3 write just empties the TLBs
+        int n = Mmu.NON_GLOBAL_SLOTS + 50;
+        long[] ptes = new long[n];
+        for (int i = 0; i < n; i++) {
+            ptes[i] = r.map4k(LA + i * 4096L, 0x40_0000 + i * 4096L, RW);
+            r.ram.writeInt(0x40_0000 + i * 4096L, i);
+            r.ram.writeInt(0x80_0000 + i * 4096L, -i);
+        }
+        for (int used : new int[] {n, 3}) {
+            for (int i = 0; i < used; i++) {
+                assertEquals(i, r.mmu.read32(LA + i * 4096L));
+                r.ram.writeLong(ptes[i], 0x80_0000 + i * 4096L | P | RW);
+            }
+            r.mmu.writeCr3(r.c.cr3);
+            for (int i = 0; i < used; i++) {
+                assertEquals(-i & 0xffff_ffffL, r.mmu.read32(LA + i * 4096L), "page " + i + " of " + used + " after the CR3 write");
+                r.ram.writeLong(ptes[i], 0x40_0000 + i * 4096L | P | RW);
+            }
+            r.mmu.writeCr3(r.c.cr3);
+        }
+    }
+
+    @Test
+    void cr3WritesDropANonGlobalLargePageAndKeepAGlobalOne() {
+        MmuRig r = new MmuRig().longMode();
+        long gpde = mapLargeWithMarks(r); // global, KLA
+        long ula = LA & ~0x1f_ffffL;
+        long upde = r.mapLarge(ula, 0x20_0000, 2, RW); // the same 2 MiB, not global
+        assertEquals(1, r.mmu.read32(KLA));
+        assertEquals(2, r.mmu.read32(ula + 0x1f_f000));
+        r.ram.writeLong(upde, 0x40_0000 | P | RW | MmuRig.PS);
+        r.ram.writeLong(gpde, 0x40_0000 | P | RW | MmuRig.PS | G);
+        r.mmu.writeCr3(r.c.cr3);
+        assertEquals(4, r.mmu.read32(ula + 0x1f_f000), "the non-global large page went");
+        assertEquals(1, r.mmu.read32(KLA), "the global one stays");
+        r.mmu.writeCr3(r.c.cr3);
+        r.mmu.invlpg(KLA + 0x1000);
+        assertEquals(3, r.mmu.read32(KLA), "INVLPG still finds the global large page after CR3 writes");
+    }
+
     /**
      * Maps KLA to the global 2 MiB page at 0x200000 and marks the first and last 4 KiB of it (1, 2) and of the next
      * 2 MiB page (3, 4); returns the PDE's address, so a test can remap KLA to the next page.
