@@ -91,6 +91,9 @@ final class CodeCache {
         if (p != null) {
             if (p.epoch != epoch) {
                 if (p.live.mismatch(p.snapshot) >= 0) {
+                    if (X86Stats.ON) {
+                        X86Stats.pagesRechanged++;
+                    }
                     drop(ppn);
                     return create(pa, ppn, mode);
                 }
@@ -134,6 +137,9 @@ final class CodeCache {
     void written(long pa, int len) {
         for (long ppn = pa >>> 12, last = (pa + len - 1) >>> 12; ppn <= last; ppn++) {
             if (isCode(ppn << 12)) {
+                if (X86Stats.ON) {
+                    X86Stats.pageWritten(ppn << 12);
+                }
                 drop(ppn);
             }
         }

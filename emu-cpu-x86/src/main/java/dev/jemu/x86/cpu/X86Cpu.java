@@ -694,6 +694,20 @@ public final class X86Cpu implements Cpu {
             runCompiled(compiled, budget);
             return;
         }
+        if (X86Stats.ON) {
+            long before = executed;
+            int why = X86Stats.whyInterpreted(page, (int) (lin & 0xfff), interruptShadow || (rflagsOther & TF) != 0);
+            try {
+                interpret(page, lin, pageLin, mode, mask, budget);
+            } finally {
+                X86Stats.interpreted(why, lin, executed - before);
+            }
+            return;
+        }
+        interpret(page, lin, pageLin, mode, mask, budget);
+    }
+
+    private void interpret(CodeCache.Page page, long lin, long pageLin, int mode, long mask, long budget) {
         while (true) {
             int off = (int) (lin & 0xfff);
             X86Op op;

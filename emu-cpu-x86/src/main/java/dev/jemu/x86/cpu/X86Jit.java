@@ -142,6 +142,7 @@ final class X86Jit {
                 java.util.Arrays.copyOf(forms, n), census), data, X86Block.class);
         if (X86Stats.ON) {
             X86Stats.compiles++;
+            X86Stats.compiled(page.pa, off);
             X86Stats.compiledInsns += n;
             for (int i = 0; i < n; i++) {
                 X86Stats.emittedInsns += forms[i] != null ? 1 : 0;
