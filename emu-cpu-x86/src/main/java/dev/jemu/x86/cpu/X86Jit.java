@@ -32,6 +32,8 @@ final class X86Jit {
     /** Block entries into a page before its entries are counted one by one (most pages never get hot). */
     static final int PAGE_THRESHOLD = 64;
     static final int MAX_LENGTH = 64;
+    /** The heat of a block start to compile at its next entry, whatever the threshold (see {@link #find}). */
+    static final char WARM = Character.MAX_VALUE;
     /** Whether common instruction forms are written as bytecode (X86Emit); -Djemu.jit.emit=false calls every closure. */
     static final boolean EMIT = !"false".equals(System.getProperty("jemu.jit.emit"));
 
@@ -70,7 +72,9 @@ final class X86Jit {
             page.blocks = blocks = new X86Block[4096];
             page.heat = new char[4096];
         }
-        if (++page.heat[off] < threshold) {
+        char heat = page.heat[off];
+        if (heat < threshold - 1) {
+            page.heat[off] = (char) (heat + 1);
             return null;
         }
         if (background) {
@@ -99,6 +103,7 @@ final class X86Jit {
         boolean[] seen = new boolean[4096];
         int n = 0;
         int at = off;
+        boolean transfers = false; // the last instruction always transfers control
         while (n < MAX_LENGTH && at < 4096 && !seen[at]) {
             X86Op op;
             try {
@@ -126,12 +131,19 @@ final class X86Jit {
             nexts[n] = (short) (next - off);
             n++;
             if (ends) {
+                transfers = true;
                 break;
             }
             at = next;
         }
         if (n == 0) {
             return X86Block.NONE;
+        }
+        if (n == MAX_LENGTH && !transfers && at < 4096) {
+            // cut at MAX_LENGTH: straight-line code goes on there, entered only from this block; it is as hot as
+            // this block once this block runs, so its next entry compiles it (long unrolled code, such as
+            // blake2s_compress_generic, would else take THRESHOLD entries per 64 instructions to compile)
+            page.heat[at] = WARM;
         }
         long mask = X86Cpu.mask(page.mode);
         Object[] data = new Object[n];

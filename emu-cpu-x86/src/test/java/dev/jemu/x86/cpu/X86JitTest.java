@@ -167,4 +167,29 @@ class X86JitTest {
         assertEquals(100L << 21, c.reg(X86Cpu.RDI) - c.reg(X86Cpu.RSI), "RIP-relative address at the alias");
         assertEquals(4, c.reg(X86Cpu.RCX));
     }
+
+    @Test
+    void straightLineCodeLongerThanABlockCompilesWholeOnceItsFirstBlockDoes() {
+        // a loop body of 130 instructions: three blocks (64 + 64 + 2), the later two entered only from the one before;
+        // each is compiled at its first entry after the one before it compiled, not after a threshold of its own
+        int threshold = 8, passes = 40;
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = threshold;
+        rig.load("""
+                mov $%d, %%ecx
+                1:
+                .rept 128
+                add $1, %%eax
+                .endr
+                dec %%ecx
+                jnz 1b
+                """.formatted(passes), 64);
+        TestRig.Result r = rig.go(10_000_000);
+        assertEquals(-1, r.fault());
+        assertEquals(128L * passes, r.reg(X86Cpu.RAX));
+        long interpreted = rig.cpu.retired() - rig.cpu.jitRetired();
+        // the MOV, then the passes before the first block compiles (the page counts `threshold` entries before its
+        // block starts count as many), nothing after: the others come at the pass the first compiles in
+        assertTrue(interpreted <= 1 + 2L * threshold * 130, "interpreted " + interpreted);
+    }
 }
