@@ -582,7 +582,11 @@ public final class X86Cpu implements Cpu {
      */
     public void codeWritten(long pa, int size) {
         if (code.isCode(pa) || code.isCode(pa + size - 1)) {
-            code.written(pa, size);
+            if (jitBackground) {
+                code.written(pa, size); // the compiler thread may be decoding from the page: it goes whole
+            } else {
+                code.stored(pa, size);
+            }
             leave = true; // the running block may be the one written
         }
     }

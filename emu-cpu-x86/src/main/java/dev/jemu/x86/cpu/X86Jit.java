@@ -87,7 +87,11 @@ final class X86Jit {
         }
         X86Block b = compile(page, off);
         blocks[off] = b;
-        return b == X86Block.NONE ? null : b;
+        if (b == X86Block.NONE) {
+            return null;
+        }
+        page.covered(off + b.firstDelta(), off + b.lastDelta() + 15);
+        return b;
     }
 
     /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */

@@ -32,6 +32,8 @@ final class X86Stats {
     private static final java.util.HashMap<Long, long[]> pcs = new java.util.HashMap<>();
     /** Decoded pages dropped by stores, pages found changed by a re-check; compile queue wait (submit to install). */
     static long pagesWritten, pagesRechanged, queueWaitNanos, queued;
+    /** Stores into decoded pages that dropped only what they overlap (CodeCache.stored). */
+    static long partialStores;
 
     private static final java.util.HashMap<Long, Integer> written = new java.util.HashMap<>();
     private static final java.util.HashSet<Long> compiledStarts = new java.util.HashSet<>();
@@ -82,12 +84,12 @@ final class X86Stats {
                 s.append(String.format(" %s %.2fM (%.1f/run)", WHY[i], whyInsns[i] / 1e6, (double) whyInsns[i] / whyRuns[i]));
             }
         }
-        s.append(String.format("; pages written %d, re-checked changed %d, compile wait %.1f ms avg (%d)",
-                pagesWritten, pagesRechanged, queueWaitNanos / 1e6 / Math.max(1, queued), queued));
+        s.append(String.format("; pages written %d, partly %d, re-checked changed %d, compile wait %.1f ms avg (%d)",
+                pagesWritten, partialStores, pagesRechanged, queueWaitNanos / 1e6 / Math.max(1, queued), queued));
         System.err.println(s);
         java.util.Arrays.fill(whyInsns, 0);
         java.util.Arrays.fill(whyRuns, 0);
-        pagesWritten = pagesRechanged = queueWaitNanos = queued = 0;
+        pagesWritten = pagesRechanged = queueWaitNanos = queued = partialStores = 0;
         if (PCS) {
             pcs.entrySet().stream().sorted((a, b) -> Long.compare(sum(b.getValue()), sum(a.getValue()))).limit(PCS_LINES)
                     .forEach(e -> System.err.printf("  pc %x: %d %s%n", e.getKey(), sum(e.getValue()),

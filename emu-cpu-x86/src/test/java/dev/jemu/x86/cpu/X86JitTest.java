@@ -192,4 +192,32 @@ class X86JitTest {
         // block starts count as many), nothing after: the others come at the pass the first compiles in
         assertTrue(interpreted <= 1 + 2L * threshold * 130, "interpreted " + interpreted);
     }
+
+    /** A loop that patches the immediate of a routine it calls, 256 bytes before it in the same page: each call runs the new byte. */
+    private static final String PATCHES_ITS_CALLEE = """
+            jmp 0f
+            f: mov $0, %bl
+            ret
+            .skip 256, 0x90
+            0: mov $100, %ecx
+            1: call f
+            movb %cl, f+1(%rip)
+            add %rbx, %rax
+            dec %ecx
+            jnz 1b
+            """;
+
+    @Test
+    void aStoreIntoAPageDropsOnlyTheCodeItOverlaps() {
+        // the routine returns the byte stored by the pass before (0 first): 2 + 3 + ... + 100
+        Run[] r = both(PATCHES_ITS_CALLEE, 10_000_000, rig -> { });
+        assertEquals(5049, r[1].result().reg(X86Cpu.RAX));
+        // at a threshold of 8 entries the loop's own blocks, which the store does not touch, compile and stay
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = 8;
+        rig.load(PATCHES_ITS_CALLEE, 64);
+        TestRig.Result r8 = rig.go(10_000_000);
+        assertEquals(5049, r8.reg(X86Cpu.RAX));
+        assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 2, "compiled " + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
+    }
 }
