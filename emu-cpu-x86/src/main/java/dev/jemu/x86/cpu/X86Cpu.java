@@ -706,9 +706,16 @@ public final class X86Cpu implements Cpu {
             } finally {
                 X86Stats.interpreted(why, lin, executed - before);
             }
-            return;
+            if (executed - before > X86Jit.MAX_LENGTH && page != null) {
+                X86Jit.ranLong(page, (int) (lin & 0xfff), executed - before, jitThreshold);
+            }
+        } else {
+            long before = executed;
+            interpret(page, lin, pageLin, mode, mask, budget);
+            if (executed - before > X86Jit.MAX_LENGTH && page != null) {
+                X86Jit.ranLong(page, (int) (lin & 0xfff), executed - before, jitThreshold);
+            }
         }
-        interpret(page, lin, pageLin, mode, mask, budget);
     }
 
     private void interpret(CodeCache.Page page, long lin, long pageLin, int mode, long mask, long budget) {

@@ -94,6 +94,19 @@ final class X86Jit {
         return b;
     }
 
+    /**
+     * The interpreter ran {@code insns} instructions straight from the block start at {@code off} (more than a
+     * block holds): each further MAX_LENGTH of them counts as another entry. Long straight-line code (unrolled
+     * rounds of blake2s_compress_generic: a thousand instructions a run) compiles into several blocks whose
+     * compiling costs less per instruction, and each entry interpreted costs as much as many short ones.
+     */
+    static void ranLong(CodeCache.Page page, int off, long insns, int threshold) {
+        char[] heat = page.heat;
+        if (heat != null && page.blocks[off] == null) {
+            heat[off] = (char) Math.min(Math.max(threshold - 1, 0), heat[off] + (insns - 1) / MAX_LENGTH);
+        }
+    }
+
     /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */
     static X86Block compile(CodeCache.Page page, int off) {
         Decoder decoder = new Decoder();

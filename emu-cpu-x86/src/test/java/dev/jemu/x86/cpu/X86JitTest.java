@@ -220,4 +220,24 @@ class X86JitTest {
         assertEquals(5049, r8.reg(X86Cpu.RAX));
         assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 2, "compiled " + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
     }
+
+    @Test
+    void aLongStraightRunCountsAsSeveralEntries() {
+        // 80 passes of a 642-instruction body, threshold 50: by entries alone it would never compile; each pass
+        // interpreted counts 10 entries more (one per 64 instructions after the first 64), so it compiles early
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = 50;
+        rig.load("""
+                mov $80, %ecx
+                1:
+                .rept 640
+                add $1, %eax
+                .endr
+                dec %ecx
+                jnz 1b
+                """, 64);
+        TestRig.Result r = rig.go(10_000_000);
+        assertEquals(640L * 80, r.reg(X86Cpu.RAX));
+        assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 4, "compiled " + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
+    }
 }
