@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Decoded instructions per physical page of RAM or ROM, shared by all CPUs on one bus (decoding depends only on the
  * bytes and the code size, which is part of the key). An instruction that crosses the end of its page is never
- * cached. Pages die two ways: a CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu), and
+ * cached. A CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu) drops what it may overlap
+ * ({@link #stored}). Pages die two ways: such a store when it drops the page whole ({@link #written}), and
  * a re-check against a snapshot of the bytes the first time a page is entered after {@link #recheck()} (bumped on
  * every exception, interrupt, reset and boot-state load), which catches device DMA into code pages, since the guest
  * always learns of a DMA through an interrupt before it runs what was read. A change of translation (CR3, INVLPG,

@@ -32,6 +32,11 @@ final class X86Jit {
     /** Block entries into a page before its entries are counted one by one (most pages never get hot). */
     static final int PAGE_THRESHOLD = 64;
     static final int MAX_LENGTH = 64;
+    /**
+     * Whether long straight-line code compiles sooner ({@link #ranLong}, the continuation of a block cut at
+     * MAX_LENGTH); -Djemu.jit.warm=false: each block start counts its own entries only.
+     */
+    static final boolean WARM_UP = !"false".equals(System.getProperty("jemu.jit.warm"));
     /** The heat of a block start to compile at its next entry, whatever the threshold (see {@link #find}). */
     static final char WARM = Character.MAX_VALUE;
     /** Whether common instruction forms are written as bytecode (X86Emit); -Djemu.jit.emit=false calls every closure. */
@@ -102,7 +107,7 @@ final class X86Jit {
      */
     static void ranLong(CodeCache.Page page, int off, long insns, int threshold) {
         char[] heat = page.heat;
-        if (heat != null && page.blocks[off] == null) {
+        if (WARM_UP && heat != null && page.blocks[off] == null) {
             heat[off] = (char) Math.min(Math.max(threshold - 1, 0), heat[off] + (insns - 1) / MAX_LENGTH);
         }
     }
@@ -156,7 +161,7 @@ final class X86Jit {
         if (n == 0) {
             return X86Block.NONE;
         }
-        if (n == MAX_LENGTH && !transfers && at < 4096) {
+        if (WARM_UP && n == MAX_LENGTH && !transfers && at < 4096) {
             // cut at MAX_LENGTH: straight-line code goes on there, entered only from this block; it is as hot as
             // this block once this block runs, so its next entry compiles it (long unrolled code, such as
             // blake2s_compress_generic, would else take THRESHOLD entries per 64 instructions to compile)
