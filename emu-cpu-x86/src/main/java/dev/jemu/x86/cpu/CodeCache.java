@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Decoded instructions per physical page of RAM or ROM, shared by all CPUs on one bus (decoding depends only on the
  * bytes and the code size, which is part of the key). An instruction that crosses the end of its page is never
- * cached. Pages die two ways: a CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu), and
+ * cached. A CPU store to a page with code ({@link X86Cpu#codeWritten}, called by the Mmu) drops what it may overlap
+ * ({@link #stored}). Pages die two ways: such a store when it drops the page whole ({@link #written}), and
  * a re-check against a snapshot of the bytes the first time a page is entered after {@link #recheck()} (bumped on
  * reset and boot-state load, and on every exception and interrupt where RAM holding code had a write no CPU store
  * hook saw: {@link #recheckIfWritten}), which catches device DMA into code pages, since the guest always learns of
@@ -24,6 +25,11 @@ final class CodeCache {
      * reused for other programs' code) starts the cache afresh rather than growing without bound.
      */
     static final int MAX_PAGES = 8192;
+    /**
+     * Stores into one decoded page that drop only what they overlap ({@link #stored}); the next drops the page whole
+     * (a page written this often is more likely data now, such as freed init code, and loses its write-TLB detour).
+     */
+    static final int MAX_PARTIAL_STORES = 1024;
     /** Physical pages below this (64 GiB) can hold cached code; code above is decoded every time. */
     static final long LIMIT_PAGES = 1L << 24;
 
@@ -52,7 +58,80 @@ final class CodeCache {
             if ((off & ~0xfffL) != 0) {
                 throw X86Exception.INSTANCE;
             }
+            if (storedHi != 0) {
+                syncStored();
+            }
             return snapshot.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off) & 0xff;
+        }
+
+        /**
+         * The bytes CPU stores changed since the snapshot last took them ([storedLo, storedHi), 0 to 0 when none):
+         * the snapshot takes them before anything is decoded from it again (a REP run reports its bytes before it
+         * writes them).
+         */
+        int storedLo, storedHi;
+        /** Stores that changed only part of the page; past {@link #MAX_PARTIAL_STORES} the page is dropped whole. */
+        int partialStores;
+        /** One bit per 64-byte line that some compiled block of the page may cover (see {@link #covered}). */
+        long blockLines;
+
+        /** Notes that a compiled block now covers [lo, hi) of the page (so a store there drops it). */
+        void covered(int lo, int hi) {
+            blockLines |= lines(lo, hi);
+        }
+
+        private static long lines(int lo, int hi) {
+            int first = Math.max(0, lo) >>> 6, last = (Math.min(4096, hi) - 1) >>> 6;
+            return (-1L >>> (63 - last)) & (-1L << first);
+        }
+
+        /**
+         * A CPU store changed [lo, hi) of the page: the decoded instructions and compiled blocks that may overlap
+         * it are dropped, the rest stays (the snapshot takes the bytes before the next decode).
+         */
+        void stored(int lo, int hi) {
+            invalidate(lo, hi);
+            if (storedHi == 0) {
+                storedLo = lo;
+                storedHi = hi;
+            } else {
+                storedLo = Math.min(storedLo, lo);
+                storedHi = Math.max(storedHi, hi);
+            }
+        }
+
+        private void syncStored() {
+            int lo = storedLo, hi = storedHi;
+            storedLo = storedHi = 0;
+            invalidate(lo, hi); // the union of the stores may hold bytes that changed otherwise (DMA): what was decoded there goes too
+            MemorySegment.copy(live, lo, snapshot, lo, hi - lo);
+        }
+
+        private void invalidate(int lo, int hi) {
+            for (int o = Math.max(0, lo - 15); o < hi; o++) {
+                if (ops[o] != null && o + len[o] > lo) {
+                    ops[o] = null;
+                }
+            }
+            X86Block[] bs = blocks;
+            if (bs == null) {
+                return;
+            }
+            for (int o = Math.max(0, lo - 15); o < hi; o++) {
+                if (bs[o] == X86Block.NONE) {
+                    bs[o] = null; // its first instruction may decode now
+                }
+            }
+            if ((blockLines & lines(lo, hi)) == 0) {
+                return;
+            }
+            for (int o = 0; o < 4096; o++) {
+                X86Block b = bs[o];
+                if (b != null && b != X86Block.NONE && b != X86Block.QUEUED && b.overlaps(o, lo, hi)) {
+                    bs[o] = null;
+                    heat[o] = 0;
+                }
+            }
         }
 
         Page(long pa, int mode, MemorySegment live, int epoch) {
@@ -95,7 +174,13 @@ final class CodeCache {
         Page p = pages.get(key(ppn, mode));
         if (p != null) {
             if (p.epoch != epoch) {
+                if (p.storedHi != 0) {
+                    p.syncStored();
+                }
                 if (p.live.mismatch(p.snapshot) >= 0) {
+                    if (X86Stats.ON) {
+                        X86Stats.pagesRechanged++;
+                    }
                     drop(ppn);
                     return create(pa, ppn, mode);
                 }
@@ -140,7 +225,48 @@ final class CodeCache {
     void written(long pa, int len) {
         for (long ppn = pa >>> 12, last = (pa + len - 1) >>> 12; ppn <= last; ppn++) {
             if (isCode(ppn << 12)) {
+                if (X86Stats.ON) {
+                    X86Stats.pageWritten(ppn << 12);
+                }
                 drop(ppn);
+            }
+        }
+    }
+
+    /**
+     * A CPU store changed [pa, pa+len): in each decoded page it touches, only the decoded instructions and compiled
+     * blocks that may overlap the bytes go (self-modifying code such as the kernel's alternatives, static calls and
+     * ftrace patching keeps the rest of the page, its heat and its blocks), up to MAX_PARTIAL_STORES per page.
+     */
+    void stored(long pa, int len) {
+        for (long at = pa, end = pa + len; at < end; at = (at | 0xfff) + 1) {
+            long ppn = at >>> 12;
+            if (!isCode(at)) {
+                continue;
+            }
+            int lo = (int) (at & 0xfff), hi = (int) Math.min(4096, end - (at & ~0xfffL));
+            boolean whole = false;
+            for (int m = 16; m <= 64; m <<= 1) {
+                Page p = pages.get(key(ppn, m));
+                if (p != null && ++p.partialStores > MAX_PARTIAL_STORES) {
+                    whole = true;
+                }
+            }
+            if (whole) {
+                if (X86Stats.ON) {
+                    X86Stats.pageWritten(ppn << 12);
+                }
+                drop(ppn);
+                continue;
+            }
+            if (X86Stats.ON) {
+                X86Stats.partialStores++;
+            }
+            for (int m = 16; m <= 64; m <<= 1) {
+                Page p = pages.get(key(ppn, m));
+                if (p != null) {
+                    p.stored(lo, hi);
+                }
             }
         }
     }

@@ -19,7 +19,12 @@ final class X86BackgroundCompiler {
      * in {@code blocks[off]}; false (nothing queued) when its queue is full.
      */
     static boolean submit(CodeCache.Page page, int off, X86Block[] blocks) {
+        long t0 = X86Stats.ON ? System.nanoTime() : 0;
         return BackgroundCompiler.submit(() -> {
+            if (X86Stats.ON) {
+                X86Stats.queueWaitNanos += System.nanoTime() - t0; // racy, diagnostics only
+                X86Stats.queued++;
+            }
             if (page.dead) {
                 return;
             }

@@ -44,6 +44,32 @@ abstract class X86Block {
      */
     abstract int run(X86Cpu c, long rip0, int max);
 
+    /**
+     * Whether the block, entered at offset {@code off} of its page, may cover a byte of [lo, hi) of the page: from its
+     * first instruction's start to its last one's end, at most 15 bytes past the last start.
+     */
+    final boolean overlaps(int off, int lo, int hi) {
+        return off + firstDelta() < hi && off + lastDelta() + 15 > lo;
+    }
+
+    /** The lowest instruction offset from the entry (negative after a JMP backwards). */
+    final int firstDelta() {
+        int first = 0;
+        for (short d : deltas) {
+            first = Math.min(first, d);
+        }
+        return first;
+    }
+
+    /** The highest instruction offset from the entry. */
+    final int lastDelta() {
+        int last = 0;
+        for (short d : deltas) {
+            last = Math.max(last, d);
+        }
+        return last;
+    }
+
     /** Instructions retired in this entry before the one at {@code rip} faulted. */
     final int retiredBefore(X86Cpu c, long rip0) {
         for (int i = 0; i < length; i++) {

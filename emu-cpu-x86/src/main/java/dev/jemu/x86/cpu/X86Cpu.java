@@ -582,7 +582,11 @@ public final class X86Cpu implements Cpu {
      */
     public void codeWritten(long pa, int size) {
         if (code.isCode(pa) || code.isCode(pa + size - 1)) {
-            code.written(pa, size);
+            if (jitBackground) {
+                code.written(pa, size); // the compiler thread may be decoding from the page: it goes whole
+            } else {
+                code.stored(pa, size);
+            }
             leave = true; // the running block may be the one written
         }
     }
@@ -694,6 +698,27 @@ public final class X86Cpu implements Cpu {
             runCompiled(compiled, budget);
             return;
         }
+        if (X86Stats.ON) {
+            long before = executed;
+            int why = X86Stats.whyInterpreted(page, (int) (lin & 0xfff), interruptShadow || (rflagsOther & TF) != 0);
+            try {
+                interpret(page, lin, pageLin, mode, mask, budget);
+            } finally {
+                X86Stats.interpreted(why, lin, executed - before);
+            }
+            if (executed - before > X86Jit.MAX_LENGTH && page != null) {
+                X86Jit.ranLong(page, (int) (lin & 0xfff), executed - before, jitThreshold);
+            }
+        } else {
+            long before = executed;
+            interpret(page, lin, pageLin, mode, mask, budget);
+            if (executed - before > X86Jit.MAX_LENGTH && page != null) {
+                X86Jit.ranLong(page, (int) (lin & 0xfff), executed - before, jitThreshold);
+            }
+        }
+    }
+
+    private void interpret(CodeCache.Page page, long lin, long pageLin, int mode, long mask, long budget) {
         while (true) {
             int off = (int) (lin & 0xfff);
             X86Op op;

@@ -32,6 +32,13 @@ final class X86Jit {
     /** Block entries into a page before its entries are counted one by one (most pages never get hot). */
     static final int PAGE_THRESHOLD = 64;
     static final int MAX_LENGTH = 64;
+    /**
+     * Whether long straight-line code compiles sooner ({@link #ranLong}, the continuation of a block cut at
+     * MAX_LENGTH); -Djemu.jit.warm=false: each block start counts its own entries only.
+     */
+    static final boolean WARM_UP = !"false".equals(System.getProperty("jemu.jit.warm"));
+    /** The heat of a block start to compile at its next entry, whatever the threshold (see {@link #find}). */
+    static final char WARM = Character.MAX_VALUE;
     /** Whether common instruction forms are written as bytecode (X86Emit); -Djemu.jit.emit=false calls every closure. */
     static final boolean EMIT = !"false".equals(System.getProperty("jemu.jit.emit"));
 
@@ -70,7 +77,9 @@ final class X86Jit {
             page.blocks = blocks = new X86Block[4096];
             page.heat = new char[4096];
         }
-        if (++page.heat[off] < threshold) {
+        char heat = page.heat[off];
+        if (heat < threshold - 1) {
+            page.heat[off] = (char) (heat + 1);
             return null;
         }
         if (background) {
@@ -83,7 +92,24 @@ final class X86Jit {
         }
         X86Block b = compile(page, off);
         blocks[off] = b;
-        return b == X86Block.NONE ? null : b;
+        if (b == X86Block.NONE) {
+            return null;
+        }
+        page.covered(off + b.firstDelta(), off + b.lastDelta() + 15);
+        return b;
+    }
+
+    /**
+     * The interpreter ran {@code insns} instructions straight from the block start at {@code off} (more than a
+     * block holds): each further MAX_LENGTH of them counts as another entry. Long straight-line code (unrolled
+     * rounds of blake2s_compress_generic: a thousand instructions a run) compiles into several blocks whose
+     * compiling costs less per instruction, and each entry interpreted costs as much as many short ones.
+     */
+    static void ranLong(CodeCache.Page page, int off, long insns, int threshold) {
+        char[] heat = page.heat;
+        if (WARM_UP && heat != null && page.blocks[off] == null) {
+            heat[off] = (char) Math.min(Math.max(threshold - 1, 0), heat[off] + (insns - 1) / MAX_LENGTH);
+        }
     }
 
     /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */
@@ -99,6 +125,7 @@ final class X86Jit {
         boolean[] seen = new boolean[4096];
         int n = 0;
         int at = off;
+        boolean transfers = false; // the last instruction always transfers control
         while (n < MAX_LENGTH && at < 4096 && !seen[at]) {
             X86Op op;
             try {
@@ -126,12 +153,19 @@ final class X86Jit {
             nexts[n] = (short) (next - off);
             n++;
             if (ends) {
+                transfers = true;
                 break;
             }
             at = next;
         }
         if (n == 0) {
             return X86Block.NONE;
+        }
+        if (WARM_UP && n == MAX_LENGTH && !transfers && at < 4096) {
+            // cut at MAX_LENGTH: straight-line code goes on there, entered only from this block; it is as hot as
+            // this block once this block runs, so its next entry compiles it (long unrolled code, such as
+            // blake2s_compress_generic, would else take THRESHOLD entries per 64 instructions to compile)
+            page.heat[at] = WARM;
         }
         long mask = X86Cpu.mask(page.mode);
         Object[] data = new Object[n];
@@ -142,6 +176,7 @@ final class X86Jit {
                 java.util.Arrays.copyOf(forms, n), census), data, X86Block.class);
         if (X86Stats.ON) {
             X86Stats.compiles++;
+            X86Stats.compiled(page.pa, off);
             X86Stats.compiledInsns += n;
             for (int i = 0; i < n; i++) {
                 X86Stats.emittedInsns += forms[i] != null ? 1 : 0;

@@ -22,6 +22,96 @@ final class X86Stats {
     private X86Stats() {
     }
 
+    /** With -Djemu.stats.pcs=true: interpreted instructions per 64-byte line of linear code, printed per period. */
+    static final boolean PCS = Boolean.getBoolean("jemu.stats.pcs");
+    private static final int PCS_LINES = Integer.getInteger("jemu.stats.pcs.lines", 40);
+    private static final String[] WHY = {"no page", "shadow/TF", "page cold", "block cold", "queued", "cannot compile",
+            "budget"};
+    /** Interpreted instructions by why their block start was not run compiled (WHY). */
+    private static final long[] whyInsns = new long[WHY.length], whyRuns = new long[WHY.length];
+    private static final java.util.HashMap<Long, long[]> pcs = new java.util.HashMap<>();
+    /** Decoded pages dropped by stores, pages found changed by a re-check; compile queue wait (submit to install). */
+    static long pagesWritten, pagesRechanged, queueWaitNanos, queued;
+    /** Stores into decoded pages that dropped only what they overlap (CodeCache.stored). */
+    static long partialStores;
+
+    private static final java.util.HashMap<Long, Integer> written = new java.util.HashMap<>();
+    private static final java.util.HashSet<Long> compiledStarts = new java.util.HashSet<>();
+    private static long recompiles;
+
+    /** A store dropped the decoded page at {@code pa}. */
+    static void pageWritten(long pa) {
+        pagesWritten++;
+        if (PCS) {
+            written.merge(pa, 1, Integer::sum);
+        }
+    }
+
+    /** A block was compiled at {@code off} of the page at {@code pa} (counts the ones compiled before). */
+    static void compiled(long pa, int off) {
+        if (PCS && !compiledStarts.add(pa | off)) {
+            recompiles++;
+        }
+    }
+
+    /** Why the interpreter runs the block start at {@code off} of {@code page}: an index of WHY. */
+    static int whyInterpreted(CodeCache.Page page, int off, boolean shadow) {
+        if (page == null) {
+            return 0;
+        }
+        if (shadow) {
+            return 1;
+        }
+        if (page.blocks == null) {
+            return 2;
+        }
+        X86Block b = page.blocks[off];
+        return b == null ? 3 : b == X86Block.QUEUED ? 4 : b == X86Block.NONE ? 5 : 6;
+    }
+
+    static void interpreted(int why, long lin, long n) {
+        whyInsns[why] += n;
+        whyRuns[why]++;
+        if (PCS) {
+            pcs.computeIfAbsent(lin & ~63L, k -> new long[WHY.length])[why] += n;
+        }
+    }
+
+    private static void printInterpreted() {
+        StringBuilder s = new StringBuilder("interpreted:");
+        for (int i = 0; i < WHY.length; i++) {
+            if (whyRuns[i] != 0) {
+                s.append(String.format(" %s %.2fM (%.1f/run)", WHY[i], whyInsns[i] / 1e6, (double) whyInsns[i] / whyRuns[i]));
+            }
+        }
+        s.append(String.format("; pages written %d, partly %d, re-checked changed %d, compile wait %.1f ms avg (%d)",
+                pagesWritten, partialStores, pagesRechanged, queueWaitNanos / 1e6 / Math.max(1, queued), queued));
+        System.err.println(s);
+        java.util.Arrays.fill(whyInsns, 0);
+        java.util.Arrays.fill(whyRuns, 0);
+        pagesWritten = pagesRechanged = queueWaitNanos = queued = partialStores = 0;
+        if (PCS) {
+            pcs.entrySet().stream().sorted((a, b) -> Long.compare(sum(b.getValue()), sum(a.getValue()))).limit(PCS_LINES)
+                    .forEach(e -> System.err.printf("  pc %x: %d %s%n", e.getKey(), sum(e.getValue()),
+                            java.util.Arrays.toString(e.getValue())));
+            pcs.clear();
+            System.err.printf("  recompiles %d; pages written most:", recompiles);
+            written.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(12)
+                    .forEach(e -> System.err.printf(" %x:%d", e.getKey(), e.getValue()));
+            System.err.println();
+            written.clear();
+            recompiles = 0;
+        }
+    }
+
+    private static long sum(long[] a) {
+        long t = 0;
+        for (long v : a) {
+            t += v;
+        }
+        return t;
+    }
+
     static void runEnd(long retired, long jitInsns) {
         if (retired < next) {
             return;
@@ -39,6 +129,7 @@ final class X86Stats {
                 100.0 * emittedInsns / Math.max(1, compiledInsns),
                 (haltedNanos - lastHalted) / 1e9, interrupts - lastInterrupts, exceptions - lastExceptions);
         X86Census.print(jitInsns);
+        printInterpreted();
         lastHalted = haltedNanos;
         lastInterrupts = interrupts;
         lastExceptions = exceptions;

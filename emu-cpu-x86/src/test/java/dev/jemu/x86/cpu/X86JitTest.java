@@ -167,4 +167,77 @@ class X86JitTest {
         assertEquals(100L << 21, c.reg(X86Cpu.RDI) - c.reg(X86Cpu.RSI), "RIP-relative address at the alias");
         assertEquals(4, c.reg(X86Cpu.RCX));
     }
+
+    @Test
+    void straightLineCodeLongerThanABlockCompilesWholeOnceItsFirstBlockDoes() {
+        // a loop body of 130 instructions: three blocks (64 + 64 + 2), the later two entered only from the one before;
+        // each is compiled at its first entry after the one before it compiled, not after a threshold of its own
+        int threshold = 8, passes = 40;
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = threshold;
+        rig.load("""
+                mov $%d, %%ecx
+                1:
+                .rept 128
+                add $1, %%eax
+                .endr
+                dec %%ecx
+                jnz 1b
+                """.formatted(passes), 64);
+        TestRig.Result r = rig.go(10_000_000);
+        assertEquals(-1, r.fault());
+        assertEquals(128L * passes, r.reg(X86Cpu.RAX));
+        long interpreted = rig.cpu.retired() - rig.cpu.jitRetired();
+        // the MOV, then the passes before the first block compiles (the page counts `threshold` entries before its
+        // block starts count as many), nothing after: the others come at the pass the first compiles in
+        assertTrue(interpreted <= 1 + 2L * threshold * 130, "interpreted " + interpreted);
+    }
+
+    /** A loop that patches the immediate of a routine it calls, 256 bytes before it in the same page: each call runs the new byte. */
+    private static final String PATCHES_ITS_CALLEE = """
+            jmp 0f
+            f: mov $0, %bl
+            ret
+            .skip 256, 0x90
+            0: mov $100, %ecx
+            1: call f
+            movb %cl, f+1(%rip)
+            add %rbx, %rax
+            dec %ecx
+            jnz 1b
+            """;
+
+    @Test
+    void aStoreIntoAPageDropsOnlyTheCodeItOverlaps() {
+        // the routine returns the byte stored by the pass before (0 first): 2 + 3 + ... + 100
+        Run[] r = both(PATCHES_ITS_CALLEE, 10_000_000, rig -> { });
+        assertEquals(5049, r[1].result().reg(X86Cpu.RAX));
+        // at a threshold of 8 entries the loop's own blocks, which the store does not touch, compile and stay
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = 8;
+        rig.load(PATCHES_ITS_CALLEE, 64);
+        TestRig.Result r8 = rig.go(10_000_000);
+        assertEquals(5049, r8.reg(X86Cpu.RAX));
+        assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 2, "compiled " + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
+    }
+
+    @Test
+    void aLongStraightRunCountsAsSeveralEntries() {
+        // 80 passes of a 642-instruction body, threshold 50: by entries alone it would never compile; each pass
+        // interpreted counts 10 entries more (one per 64 instructions after the first 64), so it compiles early
+        TestRig rig = new TestRig();
+        rig.cpu.jitThreshold = 50;
+        rig.load("""
+                mov $80, %ecx
+                1:
+                .rept 640
+                add $1, %eax
+                .endr
+                dec %ecx
+                jnz 1b
+                """, 64);
+        TestRig.Result r = rig.go(10_000_000);
+        assertEquals(640L * 80, r.reg(X86Cpu.RAX));
+        assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 4, "compiled " + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
+    }
 }
