@@ -20,12 +20,15 @@ import java.util.BitSet;
  * up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
  * guest if/else or a loop back to the start does not leave to the dispatcher), anything else leaves the block: an
  * indirect jump, a target outside the region, an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
- * system). Every taken jump inside the region checks the budget first, as the interpreter does, and a backward one
- * also (every {@link #POLL_INTERVAL}th) the hart's kick and the machine loop's attention, so a guest loop never
- * keeps a hart from leaving its run (another hart's stop-the-world request waits for that). Guest registers live in
- * JVM locals and are written back at the block's one exit; a slow path that traps has them written back by an
- * exception handler (so the slow paths carry no spill code). Loads and stores use the hart's TLBs inline (plain
- * host accesses through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
+ * system). A block starts a pass (at its entry or a backward jump) only with budget for the longest forward path, so
+ * its forward jumps check nothing (given less at its entry it declines, and the dispatcher interprets); backward
+ * jumps check the budget with the hart's kick and the machine loop's attention every {@link #POLL_INTERVAL}th, so a
+ * guest loop never keeps a hart from leaving its run (another hart's stop-the-world request waits for that). Guest
+ * registers live in JVM locals and are written back at the block's one exit. Loads and stores use the hart's TLBs
+ * inline (plain host accesses through {@link RawMemory} when available, the TLB arrays read without range checks,
+ * the page last hit through a base register kept in the block) and leave the block at a miss, before the access, for
+ * the interpreter to do it: a block calls no slow path, so nothing in it traps, and C1 (which spills values live
+ * across a call at their definitions) keeps the guest registers in host registers.
  */
 final class Jit {
     static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
@@ -51,7 +54,6 @@ final class Jit {
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     private static final ClassDesc CD_LOOP = ClassDesc.of("dev.jemu.core.machine.MachineLoop");
-    private static final ClassDesc CD_TRAP = ClassDesc.of("dev.jemu.riscv.cpu.Trap");
     private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.core.memory.RawMemory");
     private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_HART, CD_LONG_ARRAY, CD_SEG,
@@ -74,9 +76,6 @@ final class Jit {
      * bounds the delay to 16 passes of at most {@link #MAX_LENGTH} instructions.
      */
     static final int POLL_INTERVAL = 16;
-    static final boolean FWD = !"false".equals(System.getProperty("jemu.jit.fwd"));
-    static final boolean SLOW_EXIT = !"false".equals(System.getProperty("jemu.jit.slowexit"));
-    static final boolean TLB_RAW = !"false".equals(System.getProperty("jemu.jit.tlbraw"));
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static boolean reported;
@@ -264,13 +263,6 @@ final class Jit {
             }
         }
 
-        /** Stores the count of instructions retired before region instruction {@code k} into Hart.jitRetired. */
-        void setRetired(int k) {
-            cb.aload(H);
-            pushRetired(k);
-            cb.putfield(CD_HART, "jitRetired", CD_long);
-        }
-
         /** Pushes the guest address of the instruction that was at {@code pc} when the block was compiled. */
         void pushPc(long pc) {
             cb.lload(PC0);
@@ -298,13 +290,12 @@ final class Jit {
         }
 
         void emit() {
-            if (FWD) { // too little budget for a whole pass: decline (nothing retired), the dispatcher interprets
-                Label enter = cb.newLabel();
-                cb.lload(LIMIT).loadConstant((long) passRoom(0)).lcmp().ifgt(enter);
-                cb.aload(H).lconst_0().putfield(CD_HART, "jitRetired", CD_long);
-                cb.lload(PC0).lreturn();
-                cb.labelBinding(enter);
-            }
+            // too little budget for a whole pass: decline (nothing retired), the dispatcher interprets
+            Label enter = cb.newLabel();
+            cb.lload(LIMIT).loadConstant((long) passRoom(0)).lcmp().ifgt(enter);
+            cb.aload(H).lconst_0().putfield(CD_HART, "jitRetired", CD_long);
+            cb.lload(PC0).lreturn();
+            cb.labelBinding(enter);
             if (RawMemory.ENABLED) {
                 cb.aload(H).getfield(CD_HART, "memBase", CD_long).lstore(MEMBASE);
             }
@@ -321,7 +312,6 @@ final class Jit {
                 cb.lconst_0().lstore(cacheDelta(c));
             }
             cb.iconst_1().istore(POLL); // the first backward jump looks
-            Label tryStart = cb.newBoundLabel(), tryEnd = cb.newLabel(), onTrap = cb.newLabel();
             for (int k = 0; k < n; k++) {
                 labels[k] = cb.newLabel();
             }
@@ -334,17 +324,10 @@ final class Jit {
                 cb.labelBinding(e.label);
                 exit(e.k, e.pc);
             }
-            cb.labelBinding(tryEnd);
             cb.labelBinding(exitLabel);
             writeback();
             cb.aload(H).lload(EXIT_N).putfield(CD_HART, "jitRetired", CD_long);
             cb.lload(EXIT_PC).lreturn();
-            // a slow path trapped (jitRetired and the hart's pc are set): the registers, some changed only in
-            // locals, go back to the hart before the trap is taken (the others hold the values loaded on entry)
-            cb.labelBinding(onTrap);
-            writeback();
-            cb.athrow();
-            cb.exceptionCatch(tryStart, tryEnd, onTrap, CD_TRAP);
         }
 
         /**
@@ -359,26 +342,7 @@ final class Jit {
                 exit(k + 1, target);
                 return;
             }
-            if (FWD) {
-                jumpInside(k, j, target);
-                return;
-            }
-            Label leave = cb.newLabel();
-            pushRetired(k + 1);
-            cb.lload(LIMIT).lcmp().ifge(leave);
-            if (j <= k) {
-                Label noPoll = cb.newLabel();
-                cb.iinc(POLL, -1).iload(POLL).ifne(noPoll);
-                cb.loadConstant(POLL_INTERVAL).istore(POLL);
-                cb.aload(H).getfield(CD_HART, "kick", CD_boolean).ifne(leave);
-                cb.aload(H).getfield(CD_HART, "loop", CD_LOOP)
-                        .invokevirtual(CD_LOOP, "attention", MethodTypeDesc.of(CD_boolean)).ifne(leave);
-                cb.labelBinding(noPoll);
-            }
-            cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
-            cb.goto_(labels[j]);
-            cb.labelBinding(leave);
-            exit(k + 1, target);
+            jumpInside(k, j, target);
         }
 
         /**
@@ -500,7 +464,7 @@ final class Jit {
                     fallThrough(k, next);
                 }
                 case LB, LH, LW, LD, LBU, LHU, LWU -> load(k, op, rd, rs1, imm, pc);
-                case SB, SH, SW, SD -> store(k, op, rs1, rs2, imm, pc, next);
+                case SB, SH, SW, SD -> store(k, op, rs1, rs2, imm, pc);
                 case ADDI -> { pushReg(rs1); cb.loadConstant(imm).ladd(); popReg(rd); }
                 case SLTI -> { pushReg(rs1); cb.loadConstant(imm).lcmp(); lessThan(); popReg(rd); }
                 case SLTIU -> { pushReg(rs1); cb.loadConstant(imm); compareUnsigned(); lessThan(); popReg(rd); }
@@ -585,7 +549,7 @@ final class Jit {
         }
 
         /**
-         * ADDR = rs1 + imm, TLB = index; jumps to {@code slow} unless the TLB has the page. One compare checks both
+         * ADDR = rs1 + imm, TLB_AT (or TLB) = the entry; jumps to {@code slow} unless the TLB has the page. One compare checks both
          * the page and that the access does not cross into the next one: the tag is compared with the page of the
          * access's last byte, while the index is of its first (see Hart's TLBs).
          */
@@ -597,7 +561,7 @@ final class Jit {
 
         /** The TLB lookup of {@link #translate} for ADDR. */
         void translateTail(int size, int tagArray, Label slow) {
-            if (TLB_RAW && RawMemory.ENABLED) {
+            if (RawMemory.ENABLED) {
                 // the entry's offset in the TLB arrays, read without range checks (the index is masked)
                 cb.lload(ADDR).loadConstant(12 - 3).lushr().loadConstant((long) Hart.TLB_MASK << 3).land()
                         .loadConstant((long) sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET).ladd().lstore(TLB_AT);
@@ -621,10 +585,8 @@ final class Jit {
                 case LW, LWU -> 4;
                 default -> 8;
             };
-            Label slow = cb.newLabel(), done = cb.newLabel();
-            if (SLOW_EXIT) {
-                slowExits.add(new SlowExit(slow, k, pc));
-            }
+            Label slow = cb.newLabel();
+            slowExits.add(new SlowExit(slow, k, pc));
             if (cacheOf(rs1, false) >= 0) {
                 cachedHostAddress(rs1, imm, size, false, slow);
             } else {
@@ -645,32 +607,13 @@ final class Jit {
                 case LWU -> cb.loadConstant(0xffff_ffffL).land();
                 default -> { }
             }
-            if (SLOW_EXIT) {
-                popReg(rd);
-                return;
-            }
-            cb.goto_(done);
-            cb.labelBinding(slow);
-            setRetired(k); // the slow path may trap: see the handler in emit()
-            cb.aload(H).lload(ADDR).loadConstant(size);
-            pushPc(pc);
-            cb.invokevirtual(CD_HART, "loadSlow", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long));
-            switch (op) { // the slow path zero-extends
-                case LB -> cb.l2i().i2b().i2l();
-                case LH -> cb.l2i().i2s().i2l();
-                case LW -> cb.l2i().i2l();
-                default -> { }
-            }
-            cb.labelBinding(done);
             popReg(rd);
         }
 
-        void store(int k, int op, int rs1, int rs2, long imm, long pc, long next) {
+        void store(int k, int op, int rs1, int rs2, long imm, long pc) {
             int size = op == SB ? 1 : op == SH ? 2 : op == SW ? 4 : 8;
-            Label slow = cb.newLabel(), done = cb.newLabel();
-            if (SLOW_EXIT) {
-                slowExits.add(new SlowExit(slow, k, pc));
-            }
+            Label slow = cb.newLabel();
+            slowExits.add(new SlowExit(slow, k, pc));
             if (cacheOf(rs1, true) >= 0) {
                 cachedHostAddress(rs1, imm, size, true, slow);
             } else {
@@ -689,19 +632,6 @@ final class Jit {
             } else {
                 cb.invokeinterface(CD_SEG, "set", MethodTypeDesc.of(CD_void, layout(size), CD_long, valueType(size)));
             }
-            if (SLOW_EXIT) {
-                return;
-            }
-            cb.goto_(done);
-            cb.labelBinding(slow);
-            setRetired(k); // the slow path may trap: see the handler in emit()
-            cb.aload(H).lload(ADDR).loadConstant(size);
-            pushReg(rs2);
-            pushPc(pc);
-            cb.invokevirtual(CD_HART, "storeSlow", MethodTypeDesc.of(CD_boolean, CD_long, CD_int, CD_long, CD_long));
-            cb.ifeq(done);
-            exit(k + 1, next); // the store hit code or a device: leave the block right after it
-            cb.labelBinding(done);
         }
 
         /**
@@ -721,7 +651,7 @@ final class Jit {
         }
 
         void chooseCaches() {
-            if (!SLOW_EXIT || !TLB_RAW || !RawMemory.ENABLED || MAX_PAGE_CACHES == 0) {
+            if (!RawMemory.ENABLED || MAX_PAGE_CACHES == 0) {
                 return;
             }
             int[] count = new int[64]; // rs1 for loads, 32 + rs1 for stores
@@ -793,18 +723,14 @@ final class Jit {
 
         /**
          * Pushes what a TLB-hit access of {@code size} bytes at ADDR needs before its value: Unsafe and the host
-         * address, or the segment, its layout and the segment offset ({@code offArray}: LOFF or SOFF at TLB).
+         * address, or the segment, its layout and the segment offset ({@code offArray}: LOFF or SOFF at TLB_AT, TLB).
          */
         void pushRamAccess(int offArray, int size) {
             if (RawMemory.ENABLED) {
                 cb.getstatic(CD_RAW, "U", CD_UNSAFE);
                 cb.lload(MEMBASE).lload(ADDR).ladd();
-                if (TLB_RAW) {
-                    cb.getstatic(CD_RAW, "U", CD_UNSAFE).aload(offArray).lload(TLB_AT)
-                            .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_Object, CD_long));
-                } else {
-                    cb.aload(offArray).iload(TLB).laload();
-                }
+                cb.getstatic(CD_RAW, "U", CD_UNSAFE).aload(offArray).lload(TLB_AT)
+                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_Object, CD_long));
                 cb.ladd();
             } else {
                 cb.aload(MEM);
