@@ -217,6 +217,11 @@ class JitDiffTest {
                 assertEquals(CODE, pc, what + " declined");
                 declined++;
             } else if (pc == end) {
+                // it passed no taken branch where the budget was spent: so does the interpreter given the same
+                TestRig c = rig(code, regs);
+                c.hart.run(limit);
+                assertTrue(c.hart.pc() == end || c.hart.isHalted() && c.hart.pc() == end + 4,
+                        what + " ran past a budget of " + limit);
                 ranThrough++;
             } else { // forward jumps only: it runs to its end, but for an access crossing a page
                 assertTrue(isAccess(code, pc), what + " left at " + Long.toHexString(pc));
