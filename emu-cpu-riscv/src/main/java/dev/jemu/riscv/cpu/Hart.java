@@ -552,15 +552,18 @@ public final class Hart implements Cpu {
                             jitActive = true;
                             pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
                             jitActive = false;
-                            n += jitRetired;
-                            if (STATS) {
-                                stats.blockRun(jitRetired);
+                            long ran = jitRetired;
+                            if (ran != 0) { // else the block declined (see JitBlock): interpret
+                                n += ran;
+                                if (STATS) {
+                                    stats.blockRun(ran);
+                                }
+                                if (n >= budget || leaveBlock || loop.attention() || kick) {
+                                    this.pc = pc;
+                                    continue outer;
+                                }
+                                continue;
                             }
-                            if (n >= budget || leaveBlock || loop.attention() || kick) {
-                                this.pc = pc;
-                                continue outer;
-                            }
-                            continue;
                         }
                     }
                     for (;;) {

@@ -20,12 +20,15 @@ import java.util.BitSet;
  * up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
  * guest if/else or a loop back to the start does not leave to the dispatcher), anything else leaves the block: an
  * indirect jump, a target outside the region, an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
- * system). Every taken jump inside the region checks the budget first, as the interpreter does, and a backward one
- * also (every {@link #POLL_INTERVAL}th) the hart's kick and the machine loop's attention, so a guest loop never
- * keeps a hart from leaving its run (another hart's stop-the-world request waits for that). Guest registers live in
- * JVM locals and are written back at the block's one exit; a slow path that traps has them written back by an
- * exception handler (so the slow paths carry no spill code). Loads and stores use the hart's TLBs inline (plain
- * host accesses through {@link RawMemory} when available) and fall back to its slow paths, which may trap.
+ * system). A block starts a pass (at its entry or a backward jump) only with budget for the longest forward path, so
+ * its forward jumps check nothing (given less at its entry it declines, and the dispatcher interprets); backward
+ * jumps check the budget with the hart's kick and the machine loop's attention every {@link #POLL_INTERVAL}th, so a
+ * guest loop never keeps a hart from leaving its run (another hart's stop-the-world request waits for that). Guest
+ * registers live in JVM locals and are written back at the block's one exit. Loads and stores use the hart's TLBs
+ * inline (plain host accesses through {@link RawMemory} when available, the TLB arrays read without range checks,
+ * the page last hit through a base register kept in the block) and leave the block at a miss, before the access, for
+ * the interpreter to do it: a block calls no slow path, so nothing in it traps, and C1 (which spills values live
+ * across a call at their definitions) keeps the guest registers in host registers.
  */
 final class Jit {
     static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
@@ -51,7 +54,6 @@ final class Jit {
     private static final ClassDesc CD_OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_ARRAY = CD_long.arrayType();
     private static final ClassDesc CD_LOOP = ClassDesc.of("dev.jemu.core.machine.MachineLoop");
-    private static final ClassDesc CD_TRAP = ClassDesc.of("dev.jemu.riscv.cpu.Trap");
     private static final ClassDesc CD_RAW = ClassDesc.of("dev.jemu.core.memory.RawMemory");
     private static final ClassDesc CD_UNSAFE = ClassDesc.of("sun.misc.Unsafe");
     private static final MethodTypeDesc MTD_RUN = MethodTypeDesc.of(CD_long, CD_HART, CD_LONG_ARRAY, CD_SEG,
@@ -64,7 +66,10 @@ final class Jit {
     private static final int PC0 = 12;
     private static final int REGS = 14; // x1..x31 at 14, 16, ...
     private static final int DONE = REGS + 62, ADDR = DONE + 2, TLB = ADDR + 2, EXIT_N = TLB + 1, EXIT_PC = EXIT_N + 2,
-            MEMBASE = EXIT_PC + 2, POLL = MEMBASE + 2;
+            MEMBASE = EXIT_PC + 2, POLL = MEMBASE + 2,
+            TLB_AT = POLL + 1, PAGE_CACHES = TLB_AT + 2;
+    /** Base registers (of loads, of stores) a block keeps the page of, see {@link Gen#pageCache}. */
+    static final int MAX_PAGE_CACHES = Integer.getInteger("jemu.jit.pagecaches", 4);
     /**
      * Backward jumps inside a block between two looks at the hart's kick and the loop's attention: looking at every
      * one cost a 16-instruction ALU loop a quarter of its speed (two volatile reads and a call per pass); this
@@ -186,6 +191,21 @@ final class Jit {
         /** Region index of each page slot in the block, -1 for the others. */
         final int[] indexOf = new int[DecodedPage.SLOTS];
         final Label[] labels;
+        /**
+         * TLB misses of loads and stores: they leave the block before the access, for the interpreter to do it
+         * (its slow path may trap or reach a device). A call here instead would make C1 keep the guest registers
+         * in memory all through the block (it spills values live across a call at their definitions).
+         */
+        final java.util.List<SlowExit> slowExits = new java.util.ArrayList<>();
+
+        record SlowExit(Label label, int k, long pc) {
+        }
+
+        /** Page-cache misses ({@link #cachedHostAddress}), emitted out of line after the code. */
+        final java.util.List<Runnable> cacheMisses = new java.util.ArrayList<>();
+        int[] cacheRegs = new int[0];
+        boolean[] cacheStores = new boolean[0];
+
         /** The one exit: writes back the registers, stores EXIT_N as jitRetired and returns EXIT_PC. */
         Label exitLabel;
 
@@ -243,13 +263,6 @@ final class Jit {
             }
         }
 
-        /** Stores the count of instructions retired before region instruction {@code k} into Hart.jitRetired. */
-        void setRetired(int k) {
-            cb.aload(H);
-            pushRetired(k);
-            cb.putfield(CD_HART, "jitRetired", CD_long);
-        }
-
         /** Pushes the guest address of the instruction that was at {@code pc} when the block was compiled. */
         void pushPc(long pc) {
             cb.lload(PC0);
@@ -277,6 +290,12 @@ final class Jit {
         }
 
         void emit() {
+            // too little budget for a whole pass: decline (nothing retired), the dispatcher interprets
+            Label enter = cb.newLabel();
+            cb.lload(LIMIT).loadConstant((long) passRoom(0)).lcmp().ifgt(enter);
+            cb.aload(H).lconst_0().putfield(CD_HART, "jitRetired", CD_long);
+            cb.lload(PC0).lreturn();
+            cb.labelBinding(enter);
             if (RawMemory.ENABLED) {
                 cb.aload(H).getfield(CD_HART, "memBase", CD_long).lstore(MEMBASE);
             }
@@ -287,8 +306,12 @@ final class Jit {
             }
             exitLabel = cb.newLabel();
             cb.lconst_0().lstore(DONE);
+            chooseCaches();
+            for (int c = 0; c < cacheRegs.length; c++) {
+                cb.loadConstant(-1L).lstore(cachePage(c)); // matches no address (its bits 3..11 are set)
+                cb.lconst_0().lstore(cacheDelta(c));
+            }
             cb.iconst_1().istore(POLL); // the first backward jump looks
-            Label tryStart = cb.newBoundLabel(), tryEnd = cb.newLabel(), onTrap = cb.newLabel();
             for (int k = 0; k < n; k++) {
                 labels[k] = cb.newLabel();
             }
@@ -296,17 +319,15 @@ final class Jit {
                 cb.labelBinding(labels[k]);
                 instruction(k);
             }
-            cb.labelBinding(tryEnd);
+            cacheMisses.forEach(Runnable::run);
+            for (SlowExit e : slowExits) { // out of line, after the code
+                cb.labelBinding(e.label);
+                exit(e.k, e.pc);
+            }
             cb.labelBinding(exitLabel);
             writeback();
             cb.aload(H).lload(EXIT_N).putfield(CD_HART, "jitRetired", CD_long);
             cb.lload(EXIT_PC).lreturn();
-            // a slow path trapped (jitRetired and the hart's pc are set): the registers, some changed only in
-            // locals, go back to the hart before the trap is taken (the others hold the values loaded on entry)
-            cb.labelBinding(onTrap);
-            writeback();
-            cb.athrow();
-            cb.exceptionCatch(tryStart, tryEnd, onTrap, CD_TRAP);
         }
 
         /**
@@ -321,22 +342,59 @@ final class Jit {
                 exit(k + 1, target);
                 return;
             }
-            Label leave = cb.newLabel();
-            pushRetired(k + 1);
-            cb.lload(LIMIT).lcmp().ifge(leave);
-            if (j <= k) {
-                Label noPoll = cb.newLabel();
-                cb.iinc(POLL, -1).iload(POLL).ifne(noPoll);
-                cb.loadConstant(POLL_INTERVAL).istore(POLL);
-                cb.aload(H).getfield(CD_HART, "kick", CD_boolean).ifne(leave);
-                cb.aload(H).getfield(CD_HART, "loop", CD_LOOP)
-                        .invokevirtual(CD_LOOP, "attention", MethodTypeDesc.of(CD_boolean)).ifne(leave);
-                cb.labelBinding(noPoll);
+            jumpInside(k, j, target);
+        }
+
+        /**
+         * A taken jump from instruction k to region instruction j. Forward: no check (see passRoom). Backward: every
+         * POLL-th one checks the budget, the kick and the attention, and sets how many may follow unchecked
+         * (POLL_INTERVAL while the budget has room for that many passes, else 1).
+         */
+        void jumpInside(int k, int j, long target) {
+            if (j > k) {
+                cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
+                cb.goto_(labels[j]);
+                return;
             }
+            Label leave = cb.newLabel(), noPoll = cb.newLabel(), near = cb.newLabel();
+            cb.iinc(POLL, -1).iload(POLL).ifne(noPoll);
+            pushRetired(k + 1 + passRoom(j));
+            cb.lload(LIMIT).lcmp().ifge(leave);
+            cb.aload(H).getfield(CD_HART, "kick", CD_boolean).ifne(leave);
+            cb.aload(H).getfield(CD_HART, "loop", CD_LOOP)
+                    .invokevirtual(CD_LOOP, "attention", MethodTypeDesc.of(CD_boolean)).ifne(leave);
+            cb.lload(LIMIT);
+            pushRetired(k + 1);
+            cb.lsub().loadConstant(uncheckedRoom()).lcmp().iflt(near);
+            cb.loadConstant(POLL_INTERVAL).istore(POLL).goto_(noPoll);
+            cb.labelBinding(near);
+            cb.iconst_1().istore(POLL);
+            cb.labelBinding(noPoll);
             cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
             cb.goto_(labels[j]);
             cb.labelBinding(leave);
             exit(k + 1, target);
+        }
+
+        /**
+         * The most instructions a pass from region instruction {@code j} can retire before its last taken jump
+         * inside the region ahead of the next backward one: such a jump goes forward from an index below n - 1,
+         * so at most n - 1 - j. A pass is started (at the entry or by a backward jump) only while the budget has
+         * more room than that, so forward jumps need no budget check and the block still never runs past the
+         * interpreter's taken branch where the budget ran out (a backward jump leaves earlier, and the dispatcher
+         * interprets the rest).
+         */
+        int passRoom(int j) {
+            return n - 1 - j;
+        }
+
+        /**
+         * The budget room after a checked backward jump for the next POLL_INTERVAL - 1 to go unchecked: a pass
+         * retires at most n (a forward path and its backward jump), so those and the pass after the last of them
+         * need fewer than POLL_INTERVAL * n; one more n for good measure.
+         */
+        long uncheckedRoom() {
+            return (long) (POLL_INTERVAL + 1) * n;
         }
 
         /** Control going on after instruction k to {@code next}: no budget check, as in the interpreter. */
@@ -406,7 +464,7 @@ final class Jit {
                     fallThrough(k, next);
                 }
                 case LB, LH, LW, LD, LBU, LHU, LWU -> load(k, op, rd, rs1, imm, pc);
-                case SB, SH, SW, SD -> store(k, op, rs1, rs2, imm, pc, next);
+                case SB, SH, SW, SD -> store(k, op, rs1, rs2, imm, pc);
                 case ADDI -> { pushReg(rs1); cb.loadConstant(imm).ladd(); popReg(rd); }
                 case SLTI -> { pushReg(rs1); cb.loadConstant(imm).lcmp(); lessThan(); popReg(rd); }
                 case SLTIU -> { pushReg(rs1); cb.loadConstant(imm); compareUnsigned(); lessThan(); popReg(rd); }
@@ -491,15 +549,28 @@ final class Jit {
         }
 
         /**
-         * ADDR = rs1 + imm, TLB = index; jumps to {@code slow} unless the TLB has the page. One compare checks both
+         * ADDR = rs1 + imm, TLB_AT (or TLB) = the entry; jumps to {@code slow} unless the TLB has the page. One compare checks both
          * the page and that the access does not cross into the next one: the tag is compared with the page of the
          * access's last byte, while the index is of its first (see Hart's TLBs).
          */
         void translate(int rs1, long imm, int size, int tagArray, Label slow) {
             pushReg(rs1);
             cb.loadConstant(imm).ladd().lstore(ADDR);
-            cb.lload(ADDR).loadConstant(12).lushr().l2i().loadConstant(Hart.TLB_MASK).iand().istore(TLB);
-            cb.aload(tagArray).iload(TLB).laload();
+            translateTail(size, tagArray, slow);
+        }
+
+        /** The TLB lookup of {@link #translate} for ADDR. */
+        void translateTail(int size, int tagArray, Label slow) {
+            if (RawMemory.ENABLED) {
+                // the entry's offset in the TLB arrays, read without range checks (the index is masked)
+                cb.lload(ADDR).loadConstant(12 - 3).lushr().loadConstant((long) Hart.TLB_MASK << 3).land()
+                        .loadConstant((long) sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET).ladd().lstore(TLB_AT);
+                cb.getstatic(CD_RAW, "U", CD_UNSAFE).aload(tagArray).lload(TLB_AT)
+                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_Object, CD_long));
+            } else {
+                cb.lload(ADDR).loadConstant(12).lushr().l2i().loadConstant(Hart.TLB_MASK).iand().istore(TLB);
+                cb.aload(tagArray).iload(TLB).laload();
+            }
             cb.lload(ADDR);
             if (size > 1) {
                 cb.loadConstant((long) (size - 1)).ladd();
@@ -514,9 +585,14 @@ final class Jit {
                 case LW, LWU -> 4;
                 default -> 8;
             };
-            Label slow = cb.newLabel(), done = cb.newLabel();
-            translate(rs1, imm, size, LTAG, slow);
-            pushRamAccess(LOFF, size);
+            Label slow = cb.newLabel();
+            slowExits.add(new SlowExit(slow, k, pc));
+            if (cacheOf(rs1, false) >= 0) {
+                cachedHostAddress(rs1, imm, size, false, slow);
+            } else {
+                translate(rs1, imm, size, LTAG, slow);
+                pushRamAccess(LOFF, size);
+            }
             if (RawMemory.ENABLED) {
                 cb.invokevirtual(CD_UNSAFE, rawName("get", size), MethodTypeDesc.of(valueType(size), CD_long));
             } else {
@@ -531,27 +607,19 @@ final class Jit {
                 case LWU -> cb.loadConstant(0xffff_ffffL).land();
                 default -> { }
             }
-            cb.goto_(done);
-            cb.labelBinding(slow);
-            setRetired(k); // the slow path may trap: see the handler in emit()
-            cb.aload(H).lload(ADDR).loadConstant(size);
-            pushPc(pc);
-            cb.invokevirtual(CD_HART, "loadSlow", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_long));
-            switch (op) { // the slow path zero-extends
-                case LB -> cb.l2i().i2b().i2l();
-                case LH -> cb.l2i().i2s().i2l();
-                case LW -> cb.l2i().i2l();
-                default -> { }
-            }
-            cb.labelBinding(done);
             popReg(rd);
         }
 
-        void store(int k, int op, int rs1, int rs2, long imm, long pc, long next) {
+        void store(int k, int op, int rs1, int rs2, long imm, long pc) {
             int size = op == SB ? 1 : op == SH ? 2 : op == SW ? 4 : 8;
-            Label slow = cb.newLabel(), done = cb.newLabel();
-            translate(rs1, imm, size, STAG, slow);
-            pushRamAccess(SOFF, size);
+            Label slow = cb.newLabel();
+            slowExits.add(new SlowExit(slow, k, pc));
+            if (cacheOf(rs1, true) >= 0) {
+                cachedHostAddress(rs1, imm, size, true, slow);
+            } else {
+                translate(rs1, imm, size, STAG, slow);
+                pushRamAccess(SOFF, size);
+            }
             pushReg(rs2);
             switch (size) {
                 case 1 -> cb.l2i().i2b();
@@ -564,26 +632,106 @@ final class Jit {
             } else {
                 cb.invokeinterface(CD_SEG, "set", MethodTypeDesc.of(CD_void, layout(size), CD_long, valueType(size)));
             }
-            cb.goto_(done);
-            cb.labelBinding(slow);
-            setRetired(k); // the slow path may trap: see the handler in emit()
-            cb.aload(H).lload(ADDR).loadConstant(size);
-            pushReg(rs2);
-            pushPc(pc);
-            cb.invokevirtual(CD_HART, "storeSlow", MethodTypeDesc.of(CD_boolean, CD_long, CD_int, CD_long, CD_long));
-            cb.ifeq(done);
-            exit(k + 1, next); // the store hit code or a device: leave the block right after it
-            cb.labelBinding(done);
+        }
+
+        /**
+         * The page cache of base register {@code r} for loads (or stores), or -1: a block keeps, for the base
+         * registers its accesses use most (at most {@link #MAX_PAGE_CACHES}), the last page such an access hit in
+         * the TLB and that page's host address delta, so that an access through the same register to the same page
+         * (a stack frame, a structure, an array walk) needs one compare instead of the TLB lookup. The cache lives
+         * for one run of the block: nothing inside a block changes the hart's TLBs (its slow paths leave it).
+         */
+        int cacheOf(int r, boolean store) {
+            for (int c = 0; c < cacheRegs.length; c++) {
+                if (cacheRegs[c] == r && cacheStores[c] == store) {
+                    return c;
+                }
+            }
+            return -1;
+        }
+
+        void chooseCaches() {
+            if (!RawMemory.ENABLED || MAX_PAGE_CACHES == 0) {
+                return;
+            }
+            int[] count = new int[64]; // rs1 for loads, 32 + rs1 for stores
+            boolean loops = false;
+            for (int k = 0; k < n; k++) {
+                int op = ops[k] & Decoder.OP_MASK;
+                if (op >= LB && op <= LWU) {
+                    count[Decoder.rs1(ops[k])]++;
+                } else if (op >= SB && op <= SD) {
+                    count[32 + Decoder.rs1(ops[k])]++;
+                } else if ((op == JAL || isBranch(op)) && imms[k] <= 0) {
+                    loops = true;
+                }
+            }
+            int min = loops ? 1 : 2; // one access outside a loop gains nothing
+            java.util.List<Integer> chosen = new java.util.ArrayList<>();
+            for (int c = 0; c < MAX_PAGE_CACHES; c++) {
+                int best = -1;
+                for (int i = 0; i < 64; i++) {
+                    if (count[i] >= min && !chosen.contains(i) && (best < 0 || count[i] > count[best])) {
+                        best = i;
+                    }
+                }
+                if (best < 0) {
+                    break;
+                }
+                chosen.add(best);
+            }
+            cacheRegs = new int[chosen.size()];
+            cacheStores = new boolean[chosen.size()];
+            for (int c = 0; c < chosen.size(); c++) {
+                cacheRegs[c] = chosen.get(c) & 31;
+                cacheStores[c] = chosen.get(c) >= 32;
+            }
+        }
+
+        int cachePage(int c) {
+            return PAGE_CACHES + 4 * c;
+        }
+
+        int cacheDelta(int c) {
+            return PAGE_CACHES + 4 * c + 2;
+        }
+
+        /**
+         * ADDR = rs1 + imm, then Unsafe and the host address on the stack, through the register's page cache: an
+         * aligned access in the cached page is one compare (a misaligned one, which might cross into the next page,
+         * always takes the TLB); a miss looks the page up in the TLB out of line and caches it, and a TLB miss
+         * jumps to {@code slow}.
+         */
+        void cachedHostAddress(int rs1, long imm, int size, boolean store, Label slow) {
+            int c = cacheOf(rs1, store);
+            Label miss = cb.newLabel(), hit = cb.newLabel();
+            pushReg(rs1);
+            cb.loadConstant(imm).ladd().lstore(ADDR);
+            cb.lload(ADDR).loadConstant(Hart.PAGE_MASK | (size - 1)).land().lload(cachePage(c)).lcmp().ifne(miss);
+            cb.labelBinding(hit);
+            cb.getstatic(CD_RAW, "U", CD_UNSAFE).lload(ADDR).lload(cacheDelta(c)).ladd();
+            cacheMisses.add(() -> {
+                cb.labelBinding(miss);
+                translateTail(size, store ? STAG : LTAG, slow);
+                cb.lload(ADDR).loadConstant(Hart.PAGE_MASK).land().lstore(cachePage(c));
+                cb.lload(MEMBASE).getstatic(CD_RAW, "U", CD_UNSAFE).aload(store ? SOFF : LOFF).lload(TLB_AT)
+                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_Object, CD_long))
+                        .ladd().lstore(cacheDelta(c));
+                cb.goto_(hit);
+            });
         }
 
         /**
          * Pushes what a TLB-hit access of {@code size} bytes at ADDR needs before its value: Unsafe and the host
-         * address, or the segment, its layout and the segment offset ({@code offArray}: LOFF or SOFF at TLB).
+         * address, or the segment, its layout and the segment offset ({@code offArray}: LOFF or SOFF at TLB_AT, TLB).
          */
         void pushRamAccess(int offArray, int size) {
             if (RawMemory.ENABLED) {
                 cb.getstatic(CD_RAW, "U", CD_UNSAFE);
-                cb.lload(MEMBASE).lload(ADDR).ladd().aload(offArray).iload(TLB).laload().ladd();
+                cb.lload(MEMBASE).lload(ADDR).ladd();
+                cb.getstatic(CD_RAW, "U", CD_UNSAFE).aload(offArray).lload(TLB_AT)
+                        .invokevirtual(CD_UNSAFE, "getLong", MethodTypeDesc.of(CD_long, CD_Object, CD_long));
+                cb.ladd();
             } else {
                 cb.aload(MEM);
                 cb.getstatic(CD_RAM, size == 1 ? "BYTE" : size == 2 ? "SHORT" : size == 4 ? "INT" : "LONG",

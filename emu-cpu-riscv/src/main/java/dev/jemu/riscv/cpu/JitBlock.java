@@ -5,8 +5,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * A hot guest basic block compiled to JVM bytecode by {@link Jit}. {@link #run} executes it (looping while it
  * branches back to its own start and the budget allows) and returns the next pc; it stores the number of
- * instructions retired in {@code Hart.jitRetired}. On a trap it throws {@link Trap} with {@code Hart.pc} set and
- * {@code jitRetired} counting the instructions before the faulting one.
+ * instructions retired in {@code Hart.jitRetired}. It never traps: an access that misses the TLB leaves the block
+ * before it, for the interpreter. Given a budget ({@code limit}) it might run out of before its first backward jump,
+ * or leaving at an access before it retired anything, it declines: returns {@code pc0} with {@code jitRetired} 0,
+ * and the caller interprets.
  */
 public interface JitBlock {
     /** Marks a block start the JIT cannot compile (its first instruction is not supported). */

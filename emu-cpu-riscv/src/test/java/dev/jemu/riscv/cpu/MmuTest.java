@@ -602,4 +602,64 @@ class MmuTest {
             assertTrue(blk != null && blk != JitBlock.NONE, "the loop was compiled");
         }
     }
+    /**
+     * A compiled loop whose base register alternates between two virtual pages that map to physical pages apart
+     * (the physically next page never touched): every access must go to its own page, so a block's page cache for
+     * the register (one page and its host address per register) must notice every change of page, and a load
+     * through it that crosses into the next page (not the physically next one) must not take the cached page.
+     */
+    @Test
+    void aBaseRegisterAlternatingBetweenPagesReachesEachPage() {
+        Setup s = setup(3);
+        s.pt().map(CODE_VA, CODE_PA, R | X);
+        s.pt().map(DATA_VA, DATA_PA, R | W);
+        s.pt().map(DATA_VA + 0x1000, DATA_PA + 0x3000, R | W);
+        s.pt().map(DATA_VA + 0x2000, DATA_PA + 0x5000, R | W);
+        byte[] fill = new byte[4096];
+        java.util.Arrays.fill(fill, (byte) 0x5a);
+        s.rig().bus.load(DATA_PA + 0x1000, fill); // the physically next pages: never touched
+        s.rig().bus.load(DATA_PA + 0x4000, fill);
+        s.rig().write64(DATA_PA + 0x5000, 0x01020304L);
+        int iterations = 2 * Jit.THRESHOLD + 101;
+        Asm b = new Asm(CODE_PA).li(A0, iterations).li(A1, 0).li(S0, DATA_VA + 0xff0).li(S2, 0x1ff0 ^ 0x0ff0);
+        long loop = b.here();
+        b.ld(T3, S0, 0).add(A1, A1, T3).sd(A0, S0, 0).sd(A1, S0, 8)
+                .op(0, 4, S0, S0, S2) // xor: the other page
+                .ld(T3, S0, 8).add(A1, A1, T3)
+                .ld(T3, S0, 12).add(A1, A1, T3) // crosses into the next virtual page
+                .addi(A0, A0, -1);
+        b.bne(A0, ZERO, (int) (loop - b.here())).ecall();
+        TestRig rig = s.rig();
+        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1).sfenceVma();
+        m.enter(1, CODE_VA);
+        rig.load(m);
+        rig.load(b);
+        rig.hart.setPc(SETUP);
+        rig.runFor(20L * iterations);
+        assertEcall(rig, 1);
+
+        long[][] mem = new long[2][2]; // [page][word at 0xff0, 0xff8]
+        long sum = 0;
+        int page = 0;
+        for (long i = iterations; i != 0; i--) {
+            sum += mem[page][0];
+            mem[page][0] = i;
+            mem[page][1] = sum;
+            page ^= 1;
+            sum += mem[page][1];
+            sum += (mem[page][1] >>> 32) | (page == 0 ? 0 : 0x01020304L) << 32;
+        }
+        assertEquals(sum, rig.hart.reg(A1));
+        assertEquals(mem[0][0], rig.read64(DATA_PA + 0xff0));
+        assertEquals(mem[0][1], rig.read64(DATA_PA + 0xff8));
+        assertEquals(mem[1][0], rig.read64(DATA_PA + 0x3ff0));
+        assertEquals(mem[1][1], rig.read64(DATA_PA + 0x3ff8));
+        for (int off = 0; off < 4096; off += 8) {
+            assertEquals(0x5a5a5a5a5a5a5a5aL, rig.read64(DATA_PA + 0x1000 + off), "the physically next page");
+        }
+        if (Jit.ENABLED) {
+            JitBlock blk = rig.hart.code.get(CODE_PA).blocks[(int) (loop & 0xfff) >>> 1];
+            assertTrue(blk != null && blk != JitBlock.NONE, "the loop was compiled");
+        }
+    }
 }
