@@ -33,14 +33,14 @@ import java.util.BitSet;
 final class Jit {
     static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
     /**
-     * Entries of a block start before it is compiled: only really hot loops. A new block runs in the JVM's
-     * bytecode interpreter until HotSpot compiles it, and every block costs a class definition and HotSpot
-     * compilations; measured on a loaded 2-core host, a Linux boot got less far in 75 s with thresholds of
-     * 40..5000 than with 30000 or no JIT (which were equal), while hot loops still reach the JIT quickly. With
-     * {@link JitCompiler} compiling in the background, 10000 and 3000 left the hart's thread no faster (new blocks
-     * run in the JVM's bytecode interpreter until C1 gets to them) and cost more CPU time in all.
+     * Entries of a block start before it is compiled. A new block runs in the JVM's bytecode interpreter until
+     * HotSpot compiles it, and every block costs a class definition and HotSpot compilations, so only code that
+     * stays hot pays. 10000 boots the kit faster than the 30000 chosen earlier on a loaded host (measured with
+     * blocks that leave at TLB misses): boot-bench on the quiet 2-core host, 3 runs each, medians 7.58 s at
+     * 10000, 7.77 s at 6000, 7.81 s at 3000, 8.13 s at 30000 (QEMU 3.5 s); the boot's first 1 G instructions
+     * interpreted 60% of what they interpreted from code already entered 3000+ times.
      */
-    static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(30000, 30000);
+    static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(10000, 30000);
     static final int MAX_LENGTH = 128;
 
     private static final ClassDesc CD_HART = ClassDesc.of("dev.jemu.riscv.cpu.Hart");
