@@ -39,6 +39,22 @@ class MmuTest {
         return rig;
     }
 
+    /**
+     * Runs a loop {@code body} (at CODE_PA, mapped at CODE_VA) in S-mode with paging on for {@code instructions}
+     * (run() would stop at the loop's start seen twice) and checks that it reached its closing ecall.
+     */
+    static TestRig runLoopPaged(Setup s, Asm body, long instructions) {
+        TestRig rig = s.rig();
+        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1).sfenceVma();
+        m.enter(1, CODE_VA);
+        rig.load(m);
+        rig.load(body);
+        rig.hart.setPc(SETUP);
+        rig.runFor(instructions);
+        assertEcall(rig, 1);
+        return rig;
+    }
+
     static void assertFault(TestRig rig, int cause, long tval) {
         assertEquals(M_HANDLER, rig.hart.pc(), "expected a trap");
         assertEquals(cause, rig.hart.csr(Csr.MCAUSE), "mcause");
@@ -568,14 +584,7 @@ class MmuTest {
                 .store(1, A1, T1, 3).load(5, T3, T1, 1).add(A1, A1, T3)
                 .add(A1, A1, A0).addi(A0, A0, -1);
         b.bne(A0, ZERO, (int) (loop - b.here())).ecall();
-        TestRig rig = s.rig();
-        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1).sfenceVma();
-        m.enter(1, CODE_VA);
-        rig.load(m);
-        rig.load(b);
-        rig.hart.setPc(SETUP);
-        rig.runFor(20L * iterations); // run() would stop at the loop's start seen twice
-        assertEcall(rig, 1);
+        TestRig rig = runLoopPaged(s, b, 20L * iterations);
 
         java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(0x2000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long sum = 0;
@@ -629,14 +638,7 @@ class MmuTest {
                 .ld(T3, S0, 12).add(A1, A1, T3) // crosses into the next virtual page
                 .addi(A0, A0, -1);
         b.bne(A0, ZERO, (int) (loop - b.here())).ecall();
-        TestRig rig = s.rig();
-        Asm m = new Asm(SETUP).li(T1, s.pt().satp()).csrw(Csr.SATP, T1).sfenceVma();
-        m.enter(1, CODE_VA);
-        rig.load(m);
-        rig.load(b);
-        rig.hart.setPc(SETUP);
-        rig.runFor(20L * iterations);
-        assertEcall(rig, 1);
+        TestRig rig = runLoopPaged(s, b, 20L * iterations);
 
         long[][] mem = new long[2][2]; // [page][word at 0xff0, 0xff8]
         long sum = 0;
