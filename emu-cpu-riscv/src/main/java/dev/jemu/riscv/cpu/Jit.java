@@ -33,14 +33,13 @@ import java.util.BitSet;
 final class Jit {
     static final boolean ENABLED = dev.jemu.core.jit.JitPolicy.ENABLED;
     /**
-     * Entries of a block start before it is compiled. A new block runs in the JVM's bytecode interpreter until
-     * HotSpot compiles it, and every block costs a class definition and HotSpot compilations, so only code that
-     * stays hot pays. 10000 boots the kit faster than the 30000 chosen earlier on a loaded host (measured with
-     * blocks that leave at TLB misses): boot-bench on the quiet 2-core host, 3 runs each, medians 7.58 s at
-     * 10000, 7.77 s at 6000, 7.81 s at 3000, 8.13 s at 30000 (QEMU 3.5 s); the boot's first 1 G instructions
-     * interpreted 60% of what they interpreted from code already entered 3000+ times.
+     * Entries of a block start before it is compiled: only code that stays hot. A new block runs in the JVM's
+     * bytecode interpreter until HotSpot compiles it, and every block costs a class definition and HotSpot
+     * compilations. Lower thresholds boot faster but cost 7-Zip a third of its rating (quiet 2-core host, 3 runs
+     * each, boot-bench medians: 7.44-7.58 s at 10000, 7.77 s at 6000, 7.81 s at 3000, 8.13 s at 30000, QEMU 3.5 s;
+     * zip-bench --smp 1, two runs each: 285 and 272 at 10000, 411 and 389 at 30000).
      */
-    static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(10000, 30000);
+    static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(30000, 30000);
     static final int MAX_LENGTH = 128;
 
     private static final ClassDesc CD_HART = ClassDesc.of("dev.jemu.riscv.cpu.Hart");
