@@ -549,9 +549,7 @@ public final class Hart implements Cpu {
                             stats.entry(b, pg.heat[idx]);
                         }
                         if (b != null && b != JitBlock.NONE) {
-                            jitActive = true;
-                            pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc);
-                            jitActive = false;
+                            pc = b.run(this, x, mem, ltag, loff, stag, soff, dkey, budget - n, pc); // never traps
                             long ran = jitRetired;
                             if (ran != 0) { // else the block declined (see JitBlock): interpret
                                 n += ran;
@@ -814,12 +812,7 @@ public final class Hart implements Cpu {
                     }
                 }
             } catch (Trap t) {
-                if (jitActive) {
-                    jitActive = false;
-                    n += jitRetired;
-                } else {
-                    n--;
-                }
+                n--; // the interpreter's trapping instruction (compiled blocks leave before a fault instead)
                 traps++;
                 takeTrap(trapCause, trapTval);
             }
@@ -1011,7 +1004,6 @@ public final class Hart implements Cpu {
     private boolean pendingSingle;
     /** Set by compiled blocks: instructions retired by the last {@link JitBlock#run}. */
     long jitRetired;
-    private boolean jitActive;
     /** Set when a store hit code or a device: the dispatcher re-checks pc and interrupts. */
     boolean leaveBlock;
 
