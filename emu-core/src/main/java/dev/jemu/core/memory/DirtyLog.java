@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Who marks: every writer of {@link GuestRam} (its accessors, {@code zero}, {@code load}), device DMA, and the
  * CPU. A CPU marks the page when it fills a write-TLB entry (and on every slow-path store), as QEMU does: a store
- * that hits the TLB costs nothing extra; an x86 CPU marks its own stores with {@link #markStore}, so that
+ * that hits the TLB costs nothing extra; a CPU (x86, riscv64, aarch64) marks its own stores with {@link #markStore}, so that
  * {@link #foreignWrites} counts only what its store hooks did not see. So whoever takes the bitmap must also make every CPU drop its write-TLB
  * entries, on the machine thread and in the same step ({@code MachineState.dropWriteMappings}).
  */
