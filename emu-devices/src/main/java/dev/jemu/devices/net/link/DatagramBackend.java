@@ -59,7 +59,7 @@ public final class DatagramBackend extends SelectorBackend {
             c = DatagramChannel.open(StandardProtocolFamily.INET);
             c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             c.bind(new InetSocketAddress(group.getPort()));
-            NetworkInterface nif = localAddr != null ? NetworkInterface.getByInetAddress(localAddr) : defaultInterface();
+            NetworkInterface nif = localAddr != null ? NetworkInterface.getByInetAddress(localAddr) : routeInterface(group);
             if (nif == null) {
                 throw new SocketException("no interface has address " + localAddr.getHostAddress());
             }
@@ -92,20 +92,24 @@ public final class DatagramBackend extends SelectorBackend {
         }
     }
 
-    /** The interface multicast goes out on when no {@code localaddr=} says: the first one up that can multicast. */
-    private static NetworkInterface defaultInterface() throws SocketException {
-        NetworkInterface loopback = null;
-        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!n.isUp() || !n.inetAddresses().anyMatch(a -> a instanceof java.net.Inet4Address)) {
-                continue;
+    /**
+     * The interface multicast goes out on when no {@code localaddr=} says: the one the kernel routes the group through,
+     * as QEMU gets by joining on INADDR_ANY. Picking "the first interface up" instead is a race: a tap another VM has
+     * just brought up lists first, and two VMs that joined on different interfaces never hear each other.
+     * No route at all (no default route, no multicast route): the loopback interface, so VMs on this host still meet.
+     */
+    static NetworkInterface routeInterface(InetSocketAddress group) throws SocketException {
+        try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            probe.connect(group); // a UDP connect sends nothing: it only asks the routing table
+            InetAddress source = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
+            NetworkInterface routed = NetworkInterface.getByInetAddress(source);
+            if (routed != null) {
+                return routed;
             }
-            if (n.isLoopback()) {
-                loopback = n;
-            } else if (n.supportsMulticast()) {
-                return n;
-            }
+        } catch (IOException e) {
+            // unreachable: fall through to loopback
         }
-        return loopback;
+        return NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
     }
 
     @Override
