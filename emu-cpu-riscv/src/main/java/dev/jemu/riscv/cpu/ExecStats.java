@@ -4,7 +4,7 @@ package dev.jemu.riscv.cpu;
  * Execution statistics of one hart for {@code -Djemu.stats=true}: instructions run by compiled blocks and by
  * the interpreter, block runs and compilations, printed to stderr for every 2^28 guest instructions (or
  * {@code -Djemu.stats.period} M) with the host time since start, so a boot can be split into phases; below each line
- * the interpreted instructions by why they were not compiled, and by op (the {@link Op} numbers).
+ * the interpreted instructions by why they were not compiled, and by op.
  */
 final class ExecStats {
     /** Guest instructions between two lines: {@code -Djemu.stats.period=N} (millions), else 256 M. */
@@ -78,9 +78,9 @@ final class ExecStats {
         System.err.printf("  interp by heat <100 %d, <1k %d, <3k %d, <10k %d, <30k %d, pending %d, NONE %d, other %d%n",
                 byHeat[0], byHeat[1], byHeat[2], byHeat[3], byHeat[4], byHeat[5], byHeat[6], byHeat[7]);
         java.util.Arrays.fill(byHeat, 0);
-        StringBuilder sb = new StringBuilder("  interp ops (Op number=thousands):");
+        StringBuilder sb = new StringBuilder("  interp ops (thousands):");
         java.util.stream.IntStream.range(0, 256).boxed().sorted((a, b) -> Long.compare(byOp[b], byOp[a])).limit(20)
-                .forEach(o -> sb.append(' ').append(o).append('=').append(byOp[o] / 1000).append('k'));
+                .forEach(o -> sb.append(' ').append(Op.name(o)).append('=').append(byOp[o] / 1000).append('k'));
         System.err.println(sb);
         java.util.Arrays.fill(byOp, 0);
         if (PCS) {

@@ -3,92 +3,103 @@ package dev.jemu.riscv.cpu;
 /**
  * Decoded operation ids. {@link Decoder} turns an instruction word (compressed ones expanded) into one of
  * these plus pre-extracted operands; the hart dispatches on the id. 0 marks a slot not decoded yet.
- * Ids inside a group are contiguous; the hart relies on the group order (FIRST_SYSTEM, FIRST_AMO, FIRST_FP).
+ * Ids inside a group are contiguous; the hart relies on the group order (FIRST_SYSTEM, FIRST_AMO, FIRST_FP), the
+ * JIT on the ranges named below.
  */
 final class Op {
     private Op() {
     }
 
-    // control
+    // The interpreter (Hart.run) dispatches with one switch on these ids, and C1, which compiles it, turns a switch
+    // into a chain of compares in ascending id order (no jump table): an id's place is what its dispatch costs. So the
+    // ids below 76 go by how often the interpreter ran them in a Debian boot (addi, ld, add, sd, or, slli, xor, the
+    // branches...), within what the JIT's range tests need: LUI..SLLI_UW are the ops it compiles, with BEQ..BGEU,
+    // LB..LWU and SB..SD contiguous inside (a group whose ops share one case costs one range test). 0 stays the
+    // slot not decoded yet (a fresh page's zeros).
     static final int UNDECODED = 0;
-    static final int ILLEGAL = 1;
-    static final int PAGE_END = 2;
-    static final int STALE = 3;
-    static final int CROSS = 4;
-    // RV64I
-    static final int LUI = 5;
-    static final int AUIPC = 6;
-    static final int JAL = 7;
-    static final int JALR = 8;
-    static final int BEQ = 9;
-    static final int BNE = 10;
-    static final int BLT = 11;
-    static final int BGE = 12;
-    static final int BLTU = 13;
-    static final int BGEU = 14;
-    static final int LB = 15;
-    static final int LH = 16;
-    static final int LW = 17;
-    static final int LD = 18;
-    static final int LBU = 19;
-    static final int LHU = 20;
-    static final int LWU = 21;
-    static final int SB = 22;
-    static final int SH = 23;
-    static final int SW = 24;
-    static final int SD = 25;
-    static final int ADDI = 26;
-    static final int SLTI = 27;
-    static final int SLTIU = 28;
-    static final int XORI = 29;
-    static final int ORI = 30;
-    static final int ANDI = 31;
-    static final int SLLI = 32;
-    static final int SRLI = 33;
-    static final int SRAI = 34;
-    static final int ADD = 35;
-    static final int SUB = 36;
-    static final int SLL = 37;
-    static final int SLT = 38;
-    static final int SLTU = 39;
-    static final int XOR = 40;
-    static final int SRL = 41;
-    static final int SRA = 42;
-    static final int OR = 43;
-    static final int AND = 44;
-    static final int ADDIW = 45;
-    static final int SLLIW = 46;
-    static final int SRLIW = 47;
-    static final int SRAIW = 48;
-    static final int ADDW = 49;
-    static final int SUBW = 50;
-    static final int SLLW = 51;
-    static final int SRLW = 52;
-    static final int SRAW = 53;
-    static final int FENCE = 54;
-    // M
-    static final int MUL = 55;
-    static final int MULH = 56;
-    static final int MULHSU = 57;
-    static final int MULHU = 58;
-    static final int DIV = 59;
-    static final int DIVU = 60;
-    static final int REM = 61;
-    static final int REMU = 62;
-    static final int MULW = 63;
-    static final int DIVW = 64;
-    static final int DIVUW = 65;
-    static final int REMW = 66;
-    static final int REMUW = 67;
-    // Zba
-    static final int SH1ADD = 68;
-    static final int SH2ADD = 69;
-    static final int SH3ADD = 70;
-    static final int ADD_UW = 71;
-    static final int SH1ADD_UW = 72;
-    static final int SH2ADD_UW = 73;
-    static final int SH3ADD_UW = 74;
-    static final int SLLI_UW = 75;
+    // RV64I and M, the most frequent first
+    static final int LUI = 1;
+    static final int ADDI = 2;
+    static final int ADD = 3;
+    // loads (LB first and LWU last: the JIT's range)
+    static final int LB = 4;
+    static final int LD = 5;
+    static final int LW = 6;
+    static final int LBU = 7;
+    static final int LH = 8;
+    static final int LHU = 9;
+    static final int LWU = 10;
+    // stores (SB..SD)
+    static final int SB = 11;
+    static final int SW = 12;
+    static final int SH = 13;
+    static final int SD = 14;
+    // branches (BEQ..BGEU: one case)
+    static final int BEQ = 15;
+    static final int BNE = 16;
+    static final int BLT = 17;
+    static final int BGE = 18;
+    static final int BLTU = 19;
+    static final int BGEU = 20;
+    // the rest of RV64I by frequency
+    static final int OR = 21;
+    static final int SLLI = 22;
+    static final int XOR = 23;
+    static final int SRLIW = 24;
+    static final int SLLIW = 25;
+    static final int JALR = 26;
+    static final int ADDW = 27;
+    static final int AUIPC = 28;
+    static final int SRLI = 29;
+    static final int AND = 30;
+    static final int ADDIW = 31;
+    static final int ANDI = 32;
+    static final int SUB = 33;
+    static final int XORI = 34;
+    static final int SLTU = 35;
+    static final int JAL = 36;
+    static final int SLTI = 37;
+    static final int SLTIU = 38;
+    static final int ORI = 39;
+    static final int SRAI = 40;
+    static final int SLL = 41;
+    static final int SLT = 42;
+    static final int SRL = 43;
+    static final int SRA = 44;
+    static final int SRAIW = 45;
+    static final int SUBW = 46;
+    static final int SLLW = 47;
+    static final int SRLW = 48;
+    static final int SRAW = 49;
+    // M (the divisions: one case), FENCE
+    static final int MUL = 50;
+    static final int MULH = 51;
+    static final int MULHSU = 52;
+    static final int MULHU = 53;
+    static final int MULW = 54;
+    static final int FENCE = 55;
+    static final int DIV = 56;
+    static final int DIVU = 57;
+    static final int REM = 58;
+    static final int REMU = 59;
+    static final int DIVW = 60;
+    static final int DIVUW = 61;
+    static final int REMW = 62;
+    static final int REMUW = 63;
+    // Zba (SLLI_UW last: the end of the JIT's range)
+    static final int SH1ADD = 64;
+    static final int SH2ADD = 65;
+    static final int SH3ADD = 66;
+    static final int ADD_UW = 67;
+    static final int SH1ADD_UW = 68;
+    static final int SH2ADD_UW = 69;
+    static final int SH3ADD_UW = 70;
+    static final int SLLI_UW = 71;
+    // control (outside the JIT's ranges, rare: the end of the interpreter's chain)
+    static final int ILLEGAL = 72;
+    static final int PAGE_END = 73;
+    static final int STALE = 74;
+    static final int CROSS = 75;
     // Zbb/Zbs (BitManip)
     static final int ANDN = 76;
     static final int ORN = 77;
@@ -227,30 +238,24 @@ final class Op {
     static final int FMV_D_X = 204;
     static final int COUNT = 205;
 
-    private static final String[] NAMES = {
-        "undecoded", "illegal", "page.end", "stale", "cross", "lui", "auipc", "jal", "jalr", "beq", "bne",
-        "blt", "bge", "bltu", "bgeu", "lb", "lh", "lw", "ld", "lbu", "lhu", "lwu", "sb", "sh", "sw", "sd",
-        "addi", "slti", "sltiu", "xori", "ori", "andi", "slli", "srli", "srai", "add", "sub", "sll", "slt",
-        "sltu", "xor", "srl", "sra", "or", "and", "addiw", "slliw", "srliw", "sraiw", "addw", "subw", "sllw",
-        "srlw", "sraw", "fence", "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu", "mulw",
-        "divw", "divuw", "remw", "remuw", "sh1add", "sh2add", "sh3add", "add.uw", "sh1add.uw", "sh2add.uw",
-        "sh3add.uw", "slli.uw", "andn", "orn", "xnor", "clz", "clzw", "ctz", "ctzw", "cpop", "cpopw", "max",
-        "maxu", "min", "minu", "sext.b", "sext.h", "zext.h", "rol", "rolw", "ror", "rori", "roriw", "rorw",
-        "orc.b", "rev8", "bclr", "bclri", "bext", "bexti", "binv", "binvi", "bset", "bseti", "fence.i",
-        "ecall", "ebreak", "mret", "sret", "wfi", "sfence.vma", "csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi",
-        "csrrci", "lr.w", "sc.w", "amoswap.w", "amoadd.w", "amoxor.w", "amoand.w", "amoor.w", "amomin.w",
-        "amomax.w", "amominu.w", "amomaxu.w", "lr.d", "sc.d", "amoswap.d", "amoadd.d", "amoxor.d", "amoand.d",
-        "amoor.d", "amomin.d", "amomax.d", "amominu.d", "amomaxu.d", "flw", "fld", "fsw", "fsd", "fmadd.s",
-        "fmsub.s", "fnmsub.s", "fnmadd.s", "fadd.s", "fsub.s", "fmul.s", "fdiv.s", "fsqrt.s", "fsgnj.s",
-        "fsgnjn.s", "fsgnjx.s", "fmin.s", "fmax.s", "fcvt.w.s", "fcvt.wu.s", "fcvt.l.s", "fcvt.lu.s",
-        "fmv.x.w", "feq.s", "flt.s", "fle.s", "fclass.s", "fcvt.s.w", "fcvt.s.wu", "fcvt.s.l", "fcvt.s.lu",
-        "fmv.w.x", "fmadd.d", "fmsub.d", "fnmsub.d", "fnmadd.d", "fadd.d", "fsub.d", "fmul.d", "fdiv.d",
-        "fsqrt.d", "fsgnj.d", "fsgnjn.d", "fsgnjx.d", "fmin.d", "fmax.d", "fcvt.s.d", "fcvt.d.s", "fcvt.w.d",
-        "fcvt.wu.d", "fcvt.l.d", "fcvt.lu.d", "fmv.x.d", "feq.d", "flt.d", "fle.d", "fclass.d", "fcvt.d.w",
-        "fcvt.d.wu", "fcvt.d.l", "fcvt.d.lu", "fmv.d.x",
-    };
+    /** Each id's mnemonic, from its constant's name (AMOSWAP_W is "amoswap.w"); made on first use (tests, errors). */
+    private static final class Names {
+        static final String[] NAMES = new String[COUNT];
+
+        static {
+            for (java.lang.reflect.Field f : Op.class.getDeclaredFields()) {
+                if (f.getType() == int.class && !f.getName().startsWith("FIRST_") && !f.getName().equals("COUNT")) {
+                    try {
+                        NAMES[f.getInt(null)] = f.getName().toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+                    } catch (IllegalAccessException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+        }
+    }
 
     static String name(int op) {
-        return op >= 0 && op < COUNT ? NAMES[op] : "op" + op;
+        return op >= 0 && op < COUNT && Names.NAMES[op] != null ? Names.NAMES[op] : "op" + op;
     }
 }
