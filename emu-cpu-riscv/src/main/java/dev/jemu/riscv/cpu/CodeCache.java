@@ -30,6 +30,30 @@ final class CodeCache {
     private final List<WeakReference<Hart>> harts = new CopyOnWriteArrayList<>();
     private final AtomicInteger generation = new AtomicInteger();
 
+    /**
+     * Which hart has run on this bus while harts run on their own threads: {@link #NOBODY} yet, a hart id while that
+     * hart alone has, {@link #SEVERAL} once a second one ran (for good). While one hart alone has run (Linux's boot
+     * before it starts the secondary harts, when its code patching issues tens of thousands of FENCE.I), every page
+     * was decoded by it and is marked in its store TLB, and no other hart stored: see {@link Hart#instructionFence}.
+     */
+    private volatile int runner = NOBODY;
+    private static final int NOBODY = -1, SEVERAL = -2;
+
+    /** Hart {@code id} is about to run instructions on its own thread (before it runs any). */
+    void running(int id) {
+        int r = runner;
+        if (r != id && r != SEVERAL) {
+            synchronized (this) { // once per hart
+                runner = runner == NOBODY || runner == id ? id : SEVERAL;
+            }
+        }
+    }
+
+    /** True while hart {@code id} is the only hart that has run on this bus (on its own thread). */
+    boolean ranAlone(int id) {
+        return runner == id;
+    }
+
     static CodeCache of(AddressSpace bus) {
         return bus.shared(CodeCache.class, CodeCache::new);
     }

@@ -304,10 +304,28 @@ public final class Hart implements Cpu {
      * of thousands of them, and each made every page re-check itself and refill the fetch TLB).
      */
     public void instructionFence() {
-        if (ramMayHaveChanged || loop.cpusInParallel()) { // other harts' stores are not all tracked: see CodeCache
+        // with harts on their own threads, other harts' stores are not all tracked (see CodeCache), nor is DMA
+        // the machine thread lets through while this hart runs: unless this hart alone has run and no device or
+        // loader wrote memory since the last re-check (Linux's code patching before it starts the other harts)
+        if (ramMayHaveChanged || loop.cpusInParallel() && !(code.ranAlone(hartId) && foreignWrites() == fencedWrites)) {
             ramMayHaveChanged = false;
+            fencedWrites = foreignWrites(); // before the re-check: a write counted later is caught by the next one
             code.fenceI(this);
         }
+    }
+
+    /** {@link #foreignWrites()} at the last FENCE.I that re-checked the code. */
+    private long fencedWrites = -1;
+
+    /** Writes to the bus's memory other than by CPU stores (device DMA, loaders): {@code DirtyLog.foreignWrites}. */
+    private long foreignWrites() {
+        long n = 0;
+        for (Region r : bus.regions()) {
+            if (r.isMemory()) {
+                n += r.ram().dirtyLog().foreignWrites();
+            }
+        }
+        return n;
     }
 
     /**
@@ -486,6 +504,9 @@ public final class Hart implements Cpu {
         runRetired = 0;
         ramMayHaveChanged = true;
         isHalted(); // a WFI that an interrupt ended since
+        if (!halted && loop.cpusInParallel()) {
+            code.running(hartId); // before it runs anything (a stopped hart does not count)
+        }
 
         outer:
         while (n < budget && traps < budget && !halted) {

@@ -226,6 +226,84 @@ class SmpTest {
         m.stop();
     }
 
+    static final long FLAG = RAM + 0x10_0300, FN = RAM + 0x3000;
+
+    /**
+     * Hart 0's rounds: for K = 1, 2, ... wait until FLAG holds K, FENCE.I, call FN ({@code addi t0,zero,K} and
+     * return, rewritten before each round) and store t0 to MARK: MARK == K once it ran the round's code.
+     */
+    static Asm fenceIRounds() {
+        Asm a = new Asm(RAM).li(A4, FLAG).li(A5, MARK).li(S1, 1).li(T1, FN);
+        long wait = a.here();
+        a.ld(T2, A4, 0).bne(T2, S1, (int) (wait - a.here()));
+        return a.fenceI().jalr(RA, T1, 0).sd(T0, A5, 0).addi(S1, S1, 1).jal(ZERO, (int) (wait - a.here()));
+    }
+
+    static Asm fn(int k) {
+        return new Asm(FN).addi(T0, ZERO, k).jalr(ZERO, RA, 0);
+    }
+
+    static void awaitMark(Smp m, long k) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (m.read(MARK) != k) { // spinning: a round trip within one run of the hart is what is tested
+            assertTrue(System.nanoTime() < end, "round " + k + ": the hart ran FN's old code after its FENCE.I (MARK "
+                    + m.read(MARK) + ")");
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Hart 0 alone runs (hart 1 stays stopped), so its FENCE.I skips the re-check as on one thread (Linux's boot
+     * patches code with tens of thousands of them before it starts the other harts), but not once a device wrote
+     * memory: here the test rewrites FN as DMA would, in the middle of the hart's run, 300 times.
+     */
+    @Test
+    void theOnlyHartThatRanSeesCodeADeviceWroteAfterItsFenceI() throws InterruptedException {
+        Smp m = new Smp(2, true);
+        m.load(fenceIRounds()).load(fn(0));
+        m.harts.get(1).stop();
+        m.start();
+        try {
+            for (int k = 1; k <= 300; k++) {
+                m.load(fn(k));
+                m.bus.write(FLAG, 8, k);
+                awaitMark(m, k);
+            }
+            assertTrue(m.harts.get(1).isStopped());
+        } finally {
+            m.stop();
+        }
+    }
+
+    /**
+     * As above with the code written by hart 1, whose store TLB took FN's page before hart 0 decoded it (so its
+     * stores to it are not seen as stores to code): once a second hart ran, every FENCE.I re-checks.
+     */
+    @Test
+    void aFenceISeesCodeAnotherHartStoredWithoutBeingTold() throws InterruptedException {
+        Smp m = new Smp(2, true);
+        m.load(fenceIRounds()).load(fn(0));
+        // hart 1: a store to FN's page (its TLB entry, before FN is code), then for K = 1..300: wait until MARK is
+        // K-1, write addi t0,zero,K over FN's first word (the 12-bit immediate at bit 20), raise FLAG to K
+        long word = fn(0).bytes()[0] & 0xffL | (fn(0).bytes()[1] & 0xffL) << 8 | (fn(0).bytes()[2] & 0xffL) << 16
+                | (fn(0).bytes()[3] & 0xffL) << 24;
+        Asm b = new Asm(RAM + 0x1000).li(A0, FN).li(A1, FLAG).li(A2, MARK).li(A3, word).sd(ZERO, A0, 0x100)
+                .li(S1, 0).li(S2, 300);
+        long top = b.here();
+        b.ld(T2, A2, 0).bne(T2, S1, (int) (top - b.here()));
+        b.addi(S1, S1, 1).slli(T3, S1, 20).add(T3, T3, A3).sw(T3, A0, 0).sd(S1, A1, 0);
+        b.bne(S1, S2, (int) (top - b.here()));
+        long idle = b.here();
+        b.wfi().jal(ZERO, (int) (idle - b.here()));
+        m.load(b);
+        m.start();
+        try {
+            awaitMark(m, 300); // a round that ran the old code stops both harts waiting for each other
+        } finally {
+            m.stop();
+        }
+    }
+
     @Test
     void remoteFencesOfAHaltedOrStoppedHartReturnAndHsmStartRunsIt() throws InterruptedException {
         Smp m = new Smp(3, true);
