@@ -591,242 +591,250 @@ public final class Hart implements Cpu {
                         long imm = imms[idx];
                         long npc = pc + 4 - ((p >>> 29) & 2);
                         int rd = (p >>> 9) & 63, rs1 = (p >>> 15) & 31, rs2 = (p >>> 20) & 31;
+                        int op = p & Decoder.OP_MASK;
                         n++;
                         if (STATS) {
-                            stats.interp(p & Decoder.OP_MASK);
+                            stats.interp(op);
                         }
-                        switch (p & Decoder.OP_MASK) {
-                            case Op.UNDECODED -> {
-                                pg.decode(idx);
-                                n--;
-                                continue;
-                            }
-                            case Op.PAGE_END -> {
-                                n--;
-                                if (pc - base == 4096) {
-                                    continue inner; // sequential flow into the next page
+                        // two switches, each a chain of compares under C1 (Op's comment): the ids below BEQ
+                        // (addi, add, the loads and stores) in one, the rest in the other after one test
+                        if (op < Op.BEQ) {
+                            switch (op) {
+                                case Op.UNDECODED -> {
+                                    pg.decode(idx);
+                                    n--;
+                                    continue;
                                 }
-                                this.pc = pc; // the one-instruction page ran its instruction
-                                continue outer;
+                                case Op.LUI -> { x[rd] = imm; pc = npc; }
+                                case Op.LB -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? RawMemory.ld8(mem, mb, a + loff[t])
+                                            : (byte) loadSlow(a, 1, pc);
+                                    pc = npc;
+                                }
+                                case Op.LBU -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey)
+                                            ? RawMemory.ld8(mem, mb, a + loff[t]) & 0xffL : loadSlow(a, 1, pc) & 0xffL;
+                                    pc = npc;
+                                }
+                                case Op.LH -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = ltag[t] == (((a + 1) & PAGE_MASK) | dkey)
+                                            ? RawMemory.ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
+                                    pc = npc;
+                                }
+                                case Op.LHU -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = (ltag[t] == (((a + 1) & PAGE_MASK) | dkey)
+                                            ? RawMemory.ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
+                                    pc = npc;
+                                }
+                                case Op.LW -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = ltag[t] == (((a + 3) & PAGE_MASK) | dkey)
+                                            ? RawMemory.ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
+                                    pc = npc;
+                                }
+                                case Op.LWU -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = (ltag[t] == (((a + 3) & PAGE_MASK) | dkey)
+                                            ? RawMemory.ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
+                                    pc = npc;
+                                }
+                                case Op.LD -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    x[rd] = ltag[t] == (((a + 7) & PAGE_MASK) | dkey)
+                                            ? RawMemory.ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
+                                    pc = npc;
+                                }
+                                case Op.SB -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    if (stag[t] == ((a & PAGE_MASK) | dkey)) {
+                                        RawMemory.st8(mem, mb, a + soff[t], (byte) x[rs2]);
+                                    } else if (storeSlow(a, 1, x[rs2], pc)) {
+                                        this.pc = npc;
+                                        continue outer;
+                                    }
+                                    pc = npc;
+                                }
+                                case Op.SH -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    if (stag[t] == (((a + 1) & PAGE_MASK) | dkey)) {
+                                        RawMemory.st16(mem, mb, a + soff[t], (short) x[rs2]);
+                                    } else if (storeSlow(a, 2, x[rs2], pc)) {
+                                        this.pc = npc;
+                                        continue outer;
+                                    }
+                                    pc = npc;
+                                }
+                                case Op.SW -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    if (stag[t] == (((a + 3) & PAGE_MASK) | dkey)) {
+                                        RawMemory.st32(mem, mb, a + soff[t], (int) x[rs2]);
+                                    } else if (storeSlow(a, 4, x[rs2], pc)) {
+                                        this.pc = npc;
+                                        continue outer;
+                                    }
+                                    pc = npc;
+                                }
+                                case Op.SD -> {
+                                    long a = x[rs1] + imm;
+                                    int t = (int) (a >>> 12) & TLB_MASK;
+                                    if (stag[t] == (((a + 7) & PAGE_MASK) | dkey)) {
+                                        RawMemory.st64(mem, mb, a + soff[t], x[rs2]);
+                                    } else if (storeSlow(a, 8, x[rs2], pc)) {
+                                        this.pc = npc;
+                                        continue outer;
+                                    }
+                                    pc = npc;
+                                }
+                                case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
+                                case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
+                                default -> throw new IllegalStateException("op " + op);
                             }
-                            case Op.STALE -> {
-                                n--;
-                                this.pc = pc;
-                                // dropped, maybe by another hart (which leaves this hart's TLBs alone): look again
-                                forgetCodePage(pg.shadowOf != null ? pg.shadowOf : pg);
-                                continue outer;
-                            }
-                            case Op.CROSS -> {
-                                this.pc = pc;
-                                long d = fetchCrossing(pc);
-                                n--;
-                                loadSingle(pc, d);
-                                pendingSingle = true;
-                                continue outer;
-                            }
-                            case Op.ILLEGAL -> throw illegal(pc);
-                            case Op.LUI -> { x[rd] = imm; pc = npc; }
-                            case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
-                            case Op.JAL -> {
-                                x[rd] = npc;
-                                pc += imm;
-                                if (n >= budget || loop.attention() || kick) {
-                                    this.pc = pc;
+                        } else {
+                            switch (op) {
+                                case Op.PAGE_END -> {
+                                    n--;
+                                    if (pc - base == 4096) {
+                                        continue inner; // sequential flow into the next page
+                                    }
+                                    this.pc = pc; // the one-instruction page ran its instruction
                                     continue outer;
                                 }
-                                continue inner;
-                            }
-                            case Op.JALR -> {
-                                long t = (x[rs1] + imm) & ~1L;
-                                x[rd] = npc;
-                                pc = t;
-                                if (n >= budget || loop.attention() || kick) {
+                                case Op.STALE -> {
+                                    n--;
                                     this.pc = pc;
+                                    // dropped, maybe by another hart (which leaves this hart's TLBs alone): look again
+                                    forgetCodePage(pg.shadowOf != null ? pg.shadowOf : pg);
                                     continue outer;
                                 }
-                                continue inner;
-                            }
-                            case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
-                                long a = x[rs1], b = x[rs2];
-                                boolean taken = switch (p & Decoder.OP_MASK) {
-                                    case Op.BEQ -> a == b;
-                                    case Op.BNE -> a != b;
-                                    case Op.BLT -> a < b;
-                                    case Op.BGE -> a >= b;
-                                    case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
-                                    default -> Long.compareUnsigned(a, b) >= 0;
-                                };
-                                if (taken) {
+                                case Op.CROSS -> {
+                                    this.pc = pc;
+                                    long d = fetchCrossing(pc);
+                                    n--;
+                                    loadSingle(pc, d);
+                                    pendingSingle = true;
+                                    continue outer;
+                                }
+                                case Op.ILLEGAL -> throw illegal(pc);
+                                case Op.AUIPC -> { x[rd] = pc + imm; pc = npc; }
+                                case Op.JAL -> {
+                                    x[rd] = npc;
                                     pc += imm;
                                     if (n >= budget || loop.attention() || kick) {
                                         this.pc = pc;
                                         continue outer;
                                     }
                                     continue inner;
-                                } else {
-                                    pc = npc;
                                 }
-                            }
-                            case Op.LB -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? RawMemory.ld8(mem, mb, a + loff[t])
-                                        : (byte) loadSlow(a, 1, pc);
-                                pc = npc;
-                            }
-                            case Op.LBU -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == ((a & PAGE_MASK) | dkey) ? RawMemory.ld8(mem, mb, a + loff[t]) & 0xffL
-                                        : loadSlow(a, 1, pc) & 0xffL;
-                                pc = npc;
-                            }
-                            case Op.LH -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == (((a + 1) & PAGE_MASK) | dkey)
-                                        ? RawMemory.ld16(mem, mb, a + loff[t]) : (short) loadSlow(a, 2, pc);
-                                pc = npc;
-                            }
-                            case Op.LHU -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = (ltag[t] == (((a + 1) & PAGE_MASK) | dkey)
-                                        ? RawMemory.ld16(mem, mb, a + loff[t]) : loadSlow(a, 2, pc)) & 0xffffL;
-                                pc = npc;
-                            }
-                            case Op.LW -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == (((a + 3) & PAGE_MASK) | dkey)
-                                        ? RawMemory.ld32(mem, mb, a + loff[t]) : (int) loadSlow(a, 4, pc);
-                                pc = npc;
-                            }
-                            case Op.LWU -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = (ltag[t] == (((a + 3) & PAGE_MASK) | dkey)
-                                        ? RawMemory.ld32(mem, mb, a + loff[t]) : loadSlow(a, 4, pc)) & 0xffff_ffffL;
-                                pc = npc;
-                            }
-                            case Op.LD -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                x[rd] = ltag[t] == (((a + 7) & PAGE_MASK) | dkey)
-                                        ? RawMemory.ld64(mem, mb, a + loff[t]) : loadSlow(a, 8, pc);
-                                pc = npc;
-                            }
-                            case Op.SB -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == ((a & PAGE_MASK) | dkey)) {
-                                    RawMemory.st8(mem, mb, a + soff[t], (byte) x[rs2]);
-                                } else if (storeSlow(a, 1, x[rs2], pc)) {
-                                    this.pc = npc;
-                                    continue outer;
-                                }
-                                pc = npc;
-                            }
-                            case Op.SH -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == (((a + 1) & PAGE_MASK) | dkey)) {
-                                    RawMemory.st16(mem, mb, a + soff[t], (short) x[rs2]);
-                                } else if (storeSlow(a, 2, x[rs2], pc)) {
-                                    this.pc = npc;
-                                    continue outer;
-                                }
-                                pc = npc;
-                            }
-                            case Op.SW -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == (((a + 3) & PAGE_MASK) | dkey)) {
-                                    RawMemory.st32(mem, mb, a + soff[t], (int) x[rs2]);
-                                } else if (storeSlow(a, 4, x[rs2], pc)) {
-                                    this.pc = npc;
-                                    continue outer;
-                                }
-                                pc = npc;
-                            }
-                            case Op.SD -> {
-                                long a = x[rs1] + imm;
-                                int t = (int) (a >>> 12) & TLB_MASK;
-                                if (stag[t] == (((a + 7) & PAGE_MASK) | dkey)) {
-                                    RawMemory.st64(mem, mb, a + soff[t], x[rs2]);
-                                } else if (storeSlow(a, 8, x[rs2], pc)) {
-                                    this.pc = npc;
-                                    continue outer;
-                                }
-                                pc = npc;
-                            }
-                            case Op.ADDI -> { x[rd] = x[rs1] + imm; pc = npc; }
-                            case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
-                            case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
-                            case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
-                            case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
-                            case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
-                            case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
-                            case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
-                            case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
-                            case Op.ADD -> { x[rd] = x[rs1] + x[rs2]; pc = npc; }
-                            case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
-                            case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
-                            case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
-                            case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
-                            case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
-                            case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
-                            case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
-                            case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
-                            case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
-                            case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
-                            case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
-                            case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
-                            case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
-                            case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
-                            case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
-                            case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
-                            case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
-                            case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
-                            case Op.FENCE -> {
-                                if (imm != 0) {
-                                    fenceStoresBeforeLoads();
-                                }
-                                pc = npc;
-                            }
-                            case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
-                            case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
-                            case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
-                            case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
-                            case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
-                            case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
-                                x[rd] = Alu.divide(p & Decoder.OP_MASK, x[rs1], x[rs2]);
-                                pc = npc;
-                            }
-                            default -> {
-                                int op = p & Decoder.OP_MASK;
-                                if (op >= Op.FIRST_AMO) {
-                                    if (op >= Op.FIRST_FP) {
-                                        runRetired = n;
-                                        fpu.execute(p, (int) imm, pc);
-                                    } else {
-                                        amo(op, rd, rs1, rs2, pc);
+                                case Op.JALR -> {
+                                    long t = (x[rs1] + imm) & ~1L;
+                                    x[rd] = npc;
+                                    pc = t;
+                                    if (n >= budget || loop.attention() || kick) {
+                                        this.pc = pc;
+                                        continue outer;
                                     }
-                                    pc = npc;
-                                    // the JIT leaves these to the interpreter, so a compiled block ends at one: the
-                                    // code after it is a block start (else it stayed interpreted up to the next
-                                    // taken jump, as in the kernel's code after every atomic)
-                                    if (blocks != null) {
+                                    continue inner;
+                                }
+                                case Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU -> {
+                                    long a = x[rs1], b = x[rs2];
+                                    boolean taken = switch (op) {
+                                        case Op.BEQ -> a == b;
+                                        case Op.BNE -> a != b;
+                                        case Op.BLT -> a < b;
+                                        case Op.BGE -> a >= b;
+                                        case Op.BLTU -> Long.compareUnsigned(a, b) < 0;
+                                        default -> Long.compareUnsigned(a, b) >= 0;
+                                    };
+                                    if (taken) {
+                                        pc += imm;
+                                        if (n >= budget || loop.attention() || kick) {
+                                            this.pc = pc;
+                                            continue outer;
+                                        }
                                         continue inner;
+                                    } else {
+                                        pc = npc;
                                     }
-                                } else if (op >= Op.FIRST_SYSTEM) {
-                                    runRetired = n - 1; // counters read the count before this instruction
-                                    this.pc = pc;
-                                    system(op, p, (int) imm, npc);
-                                    continue outer;
-                                } else {
-                                    x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                                }
+                                case Op.SLTI -> { x[rd] = x[rs1] < imm ? 1 : 0; pc = npc; }
+                                case Op.SLTIU -> { x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0; pc = npc; }
+                                case Op.XORI -> { x[rd] = x[rs1] ^ imm; pc = npc; }
+                                case Op.ORI -> { x[rd] = x[rs1] | imm; pc = npc; }
+                                case Op.ANDI -> { x[rd] = x[rs1] & imm; pc = npc; }
+                                case Op.SLLI -> { x[rd] = x[rs1] << imm; pc = npc; }
+                                case Op.SRLI -> { x[rd] = x[rs1] >>> imm; pc = npc; }
+                                case Op.SRAI -> { x[rd] = x[rs1] >> imm; pc = npc; }
+                                case Op.SUB -> { x[rd] = x[rs1] - x[rs2]; pc = npc; }
+                                case Op.SLL -> { x[rd] = x[rs1] << x[rs2]; pc = npc; }
+                                case Op.SLT -> { x[rd] = x[rs1] < x[rs2] ? 1 : 0; pc = npc; }
+                                case Op.SLTU -> { x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0; pc = npc; }
+                                case Op.XOR -> { x[rd] = x[rs1] ^ x[rs2]; pc = npc; }
+                                case Op.SRL -> { x[rd] = x[rs1] >>> x[rs2]; pc = npc; }
+                                case Op.SRA -> { x[rd] = x[rs1] >> x[rs2]; pc = npc; }
+                                case Op.OR -> { x[rd] = x[rs1] | x[rs2]; pc = npc; }
+                                case Op.AND -> { x[rd] = x[rs1] & x[rs2]; pc = npc; }
+                                case Op.ADDIW -> { x[rd] = (int) (x[rs1] + imm); pc = npc; }
+                                case Op.SLLIW -> { x[rd] = (int) x[rs1] << imm; pc = npc; }
+                                case Op.SRLIW -> { x[rd] = (int) x[rs1] >>> imm; pc = npc; }
+                                case Op.SRAIW -> { x[rd] = (int) x[rs1] >> imm; pc = npc; }
+                                case Op.ADDW -> { x[rd] = (int) (x[rs1] + x[rs2]); pc = npc; }
+                                case Op.SUBW -> { x[rd] = (int) (x[rs1] - x[rs2]); pc = npc; }
+                                case Op.SLLW -> { x[rd] = (int) x[rs1] << x[rs2]; pc = npc; }
+                                case Op.SRLW -> { x[rd] = (int) x[rs1] >>> x[rs2]; pc = npc; }
+                                case Op.SRAW -> { x[rd] = (int) x[rs1] >> x[rs2]; pc = npc; }
+                                case Op.FENCE -> {
+                                    if (imm != 0) {
+                                        fenceStoresBeforeLoads();
+                                    }
                                     pc = npc;
+                                }
+                                case Op.MUL -> { x[rd] = x[rs1] * x[rs2]; pc = npc; }
+                                case Op.MULH -> { x[rd] = Math.multiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                                case Op.MULHU -> { x[rd] = Math.unsignedMultiplyHigh(x[rs1], x[rs2]); pc = npc; }
+                                case Op.MULHSU -> { x[rd] = mulhsu(x[rs1], x[rs2]); pc = npc; }
+                                case Op.MULW -> { x[rd] = (int) x[rs1] * (int) x[rs2]; pc = npc; }
+                                case Op.DIV, Op.DIVU, Op.REM, Op.REMU, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW -> {
+                                    x[rd] = Alu.divide(op, x[rs1], x[rs2]);
+                                    pc = npc;
+                                }
+                                default -> {
+                                    if (op >= Op.FIRST_AMO) {
+                                        if (op >= Op.FIRST_FP) {
+                                            runRetired = n;
+                                            fpu.execute(p, (int) imm, pc);
+                                        } else {
+                                            amo(op, rd, rs1, rs2, pc);
+                                        }
+                                        pc = npc;
+                                        // the JIT leaves these to the interpreter, so a compiled block ends at
+                                        // one: the code after it is a block start (else it stayed interpreted up
+                                        // to the next taken jump, as in the kernel's code after every atomic)
+                                        if (blocks != null) {
+                                            continue inner;
+                                        }
+                                    } else if (op >= Op.FIRST_SYSTEM) {
+                                        runRetired = n - 1; // counters read the count before this instruction
+                                        this.pc = pc;
+                                        system(op, p, (int) imm, npc);
+                                        continue outer;
+                                    } else {
+                                        x[rd] = Alu.bitmanip(op, x[rs1], x[rs2], imm);
+                                        pc = npc;
+                                    }
                                 }
                             }
                         }
