@@ -200,6 +200,7 @@ public final class Mmu {
         int t = (int) (la >>> 12) & TLB_MASK;
         if (ftag[t] == ((la & PAGE_MASK) | key())) {
             fcode[t] = page;
+            c.chainsChanged();
         }
     }
 
@@ -329,6 +330,7 @@ public final class Mmu {
                 fmeta[t] = meta(la);
                 fphys[t] = pa & PAGE_MASK;
                 fcode[t] = null;
+                c.chainsChanged(); // the entry may have held another page
             }
         }
         return pa;
@@ -638,6 +640,7 @@ public final class Mmu {
         Arrays.fill(wtag, -1);
         Arrays.fill(ftag, -1);
         Arrays.fill(fcode, null);
+        c.chainsChanged();
         anyGlobal = false;
         largeCount = 0;
         largeOverflow = false;
@@ -649,6 +652,7 @@ public final class Mmu {
 
     /** What a CR3 write drops: every entry that is not global. */
     void flushNonGlobal() {
+        c.chainsChanged();
         if (!anyGlobal) {
             flushTlb();
             return;
@@ -692,6 +696,7 @@ public final class Mmu {
      * large page, every 4 KiB slice of it the TLBs hold).
      */
     public void invlpg(long la) {
+        c.chainsChanged();
         int t = (int) (la >>> 12) & TLB_MASK;
         rtag[t] = -1;
         wtag[t] = -1;

@@ -91,6 +91,75 @@ class X86ChainTest {
         assertTrue(chained(src, copy) > 2, "blocks chained");
     }
 
+    /**
+     * The block at 1 (first page) jumps to the block at 2 (second page), which adds 1 and jumps back, three times;
+     * then {@code remap} points the second page's virtual address at a copy whose ADD adds 5, and the loop runs
+     * again. The block at 1 is the same block both times (its page keeps its mapping), so the second loop enters the
+     * block at 2 from a block that remembers the old page's block as its successor: it must run the copy.
+     */
+    private static void successorFollowsRemap(String remap) {
+        String src = """
+                xor %eax, %eax
+                xor %ebx, %ebx
+                mov $3, %ecx
+                1: inc %edx
+                jmp 2f
+                3: test %ebx, %ebx
+                jnz 5f
+                inc %ebx
+                """ + remap + """
+                mov $3, %ecx
+                jmp 1b
+                .balign 4096
+                2: add $1, %eax
+                dec %ecx
+                jnz 1b
+                jmp 3b
+                5:
+                """;
+        java.util.function.Consumer<TestRig> setup = rig -> {
+            // 4 KiB pages for the first 2 MiB: PT at 0x7000 (identity), and a second hierarchy for CR3 0x4000 whose
+            // PT at 0x8000 maps the code's second page to its copy at 2 MiB up
+            long second = TestRig.ORG + 0x1000;
+            for (int i = 0; i < 512; i++) {
+                rig.bus.write(0x7000 + 8L * i, 8, (long) i << 12 | 7);
+                rig.bus.write(0x8000 + 8L * i, 8, (long) i << 12 | 7);
+                rig.bus.write(0x6000 + 8L * i, 8, (long) i << 21 | 0x87);
+            }
+            rig.bus.write(0x3000, 8, 0x7000 | 7);
+            rig.bus.write(0x4000, 8, 0x5000 | 7);
+            rig.bus.write(0x5000, 8, 0x6000 | 7);
+            rig.bus.write(0x6000, 8, 0x8000 | 7);
+            rig.bus.write(0x8000 + 8 * (second >>> 12), 8, (2 << 20) + second | 7);
+            byte[] low = new byte[2 << 20];
+            rig.bus.copyOut(0, low, 0, low.length);
+            rig.bus.load(2 << 20, low);
+            if (rig.bus.read(second, 1) != 0x83 || rig.bus.read(second + 1, 1) != 0xc0 || rig.bus.read(second + 2, 1) != 1) {
+                throw new AssertionError("add $1,%eax not at the second page's start");
+            }
+            rig.bus.write((2 << 20) + second + 2, 1, 5); // the copy's ADD adds 5
+        };
+        X86JitTest.Run[] r = both(src, setup);
+        assertEquals(3 + 3 * 5, r[1].result().reg(X86Cpu.RAX));
+        assertTrue(chained(src, setup) > 4, "blocks chained");
+    }
+
+    @Test
+    void aRememberedSuccessorDoesNotOutliveInvlpg() {
+        successorFollowsRemap("""
+                movq $0x301007, 0x7808
+                invlpg 0x101000
+                """);
+    }
+
+    @Test
+    void aRememberedSuccessorDoesNotOutliveACr3Switch() {
+        successorFollowsRemap("""
+                mov $0x4000, %esi
+                mov %rsi, %cr3
+                """);
+    }
+
     @Test
     void aFaultInTheSecondBlockOfAChainStopsAtTheFaultingInstruction() {
         // the blocks at 1 and 3 chain into each other; the fourth pass of the block at 3 reads a non-canonical address
