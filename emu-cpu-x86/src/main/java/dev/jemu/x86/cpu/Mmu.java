@@ -117,34 +117,38 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- the fast paths
 
+    // The hits read a slot's tag and addend without a range check where RawMemory is on (the index is masked to the
+    // TLB's size), and compare the tag with the page of the access's last byte: one compare also sends an access
+    // that crosses into the next page to the slow path (slot t never holds the next page, whose slot is t + 1).
+
     public long read8(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) ? RawMemory.ld8(mem, 0, la + roff[t]) & 0xffL
+        return slot(rtag, t) == ((la & PAGE_MASK) | key()) ? RawMemory.ld8(mem, 0, la + slot(roff, t)) & 0xffL
                 : readSlow(la, 1, key());
     }
 
     public long read16(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4094
-                ? RawMemory.ld16(mem, 0, la + roff[t]) & 0xffffL : readSlow(la, 2, key());
+        return slot(rtag, t) == ((la + 1 & PAGE_MASK) | key())
+                ? RawMemory.ld16(mem, 0, la + slot(roff, t)) & 0xffffL : readSlow(la, 2, key());
     }
 
     public long read32(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4092
-                ? RawMemory.ld32(mem, 0, la + roff[t]) & 0xffff_ffffL : readSlow(la, 4, key());
+        return slot(rtag, t) == ((la + 3 & PAGE_MASK) | key())
+                ? RawMemory.ld32(mem, 0, la + slot(roff, t)) & 0xffff_ffffL : readSlow(la, 4, key());
     }
 
     public long read64(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4088
-                ? RawMemory.ld64(mem, 0, la + roff[t]) : readSlow(la, 8, key());
+        return slot(rtag, t) == ((la + 7 & PAGE_MASK) | key())
+                ? RawMemory.ld64(mem, 0, la + slot(roff, t)) : readSlow(la, 8, key());
     }
 
     public void write8(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key())) {
-            RawMemory.st8(mem, 0, la + woff[t], (byte) v);
+        if (slot(wtag, t) == ((la & PAGE_MASK) | key())) {
+            RawMemory.st8(mem, 0, la + slot(woff, t), (byte) v);
         } else {
             writeSlow(la, 1, v, key());
         }
@@ -152,8 +156,8 @@ public final class Mmu {
 
     public void write16(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4094) {
-            RawMemory.st16(mem, 0, la + woff[t], (short) v);
+        if (slot(wtag, t) == ((la + 1 & PAGE_MASK) | key())) {
+            RawMemory.st16(mem, 0, la + slot(woff, t), (short) v);
         } else {
             writeSlow(la, 2, v, key());
         }
@@ -161,8 +165,8 @@ public final class Mmu {
 
     public void write32(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4092) {
-            RawMemory.st32(mem, 0, la + woff[t], (int) v);
+        if (slot(wtag, t) == ((la + 3 & PAGE_MASK) | key())) {
+            RawMemory.st32(mem, 0, la + slot(woff, t), (int) v);
         } else {
             writeSlow(la, 4, v, key());
         }
@@ -170,11 +174,20 @@ public final class Mmu {
 
     public void write64(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4088) {
-            RawMemory.st64(mem, 0, la + woff[t], v);
+        if (slot(wtag, t) == ((la + 7 & PAGE_MASK) | key())) {
+            RawMemory.st64(mem, 0, la + slot(woff, t), v);
         } else {
             writeSlow(la, 8, v, key());
         }
+    }
+
+    @SuppressWarnings({"removal", "deprecation"})
+    private static final long LONG_BASE = sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET;
+
+    /** Element {@code t} (below TLB_SIZE) of a TLB array, without the range check where RawMemory is on. */
+    @SuppressWarnings({"removal", "deprecation"})
+    private static long slot(long[] a, int t) {
+        return RawMemory.ENABLED ? RawMemory.U.getLong(a, LONG_BASE + ((long) t << 3)) : a[t];
     }
 
     /** An instruction byte at a linear address (execute permission checked; fetch faults have I/D set). */
