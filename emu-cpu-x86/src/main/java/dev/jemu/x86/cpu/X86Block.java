@@ -31,13 +31,14 @@ abstract class X86Block {
     final long mask;
 
     /**
-     * The block this one last led to when its exit was chained (X86Cpu.runCompiled): its linear address and the
-     * CPU's {@code chainGen} when it was found. Valid while that generation lasts: every change the full lookup would
-     * see (a fetch-TLB entry filled or dropped, CR3, INVLPG, a mode or CPL change, a store into code, a page dropped or
-     * re-checked) bumps it. Written and read only by the CPU thread (the microvm board has one CPU).
+     * The two blocks this one last led to when its exit was chained (X86Cpu.runCompiled), newest first: their linear
+     * addresses and the CPU's {@code chainGen} when they were found (a block often leaves two ways: its conditional
+     * branch taken, or its end). Valid while that generation lasts: every change the full lookup would see (a fetch-TLB
+     * entry filled or dropped, CR3, INVLPG, a mode or CPL change, a store into code, a page dropped or re-checked)
+     * bumps it. Written and read only by the CPU thread (the microvm board has one CPU).
      */
-    long nextLin, nextGen;
-    X86Block next;
+    long nextLin, nextGen, otherLin, otherGen;
+    X86Block next, other;
 
     X86Block(int length, short[] deltas, long mask) {
         this.length = length;

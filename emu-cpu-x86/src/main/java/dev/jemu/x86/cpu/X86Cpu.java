@@ -796,6 +796,11 @@ public final class X86Cpu implements Cpu {
                 if (X86Stats.ON) {
                     X86Stats.remembered++;
                 }
+            } else if (b.otherLin == lin && b.otherGen == chainGen && SUCCESSORS) {
+                next = b.other;
+                if (X86Stats.ON) {
+                    X86Stats.remembered++;
+                }
             } else {
                 X86Block[] blocks;
                 if (!(mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == codeBits && !p.dead
@@ -803,6 +808,9 @@ public final class X86Cpu implements Cpu {
                         && next != X86Block.NONE && next != X86Block.QUEUED)) {
                     return;
                 }
+                b.otherLin = b.nextLin;
+                b.otherGen = b.nextGen;
+                b.other = b.next;
                 b.nextLin = lin;
                 b.nextGen = chainGen;
                 b.next = next;
