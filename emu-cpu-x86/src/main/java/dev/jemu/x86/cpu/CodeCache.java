@@ -34,6 +34,7 @@ final class CodeCache {
     static final long LIMIT_PAGES = 1L << 24;
 
     static final class Page {
+        final CodeCache cache;
         final long pa;
         final int mode;
         final X86Op[] ops = new X86Op[4096];
@@ -125,6 +126,7 @@ final class CodeCache {
             if ((blockLines & lines(lo, hi)) == 0) {
                 return;
             }
+            cache.changed(); // a block a CPU remembers as a successor may go
             for (int o = 0; o < 4096; o++) {
                 X86Block b = bs[o];
                 if (b != null && b != X86Block.NONE && b != X86Block.QUEUED && b.overlaps(o, lo, hi)) {
@@ -134,7 +136,8 @@ final class CodeCache {
             }
         }
 
-        Page(long pa, int mode, MemorySegment live, int epoch) {
+        Page(CodeCache cache, long pa, int mode, MemorySegment live, int epoch) {
+            this.cache = cache;
             this.pa = pa;
             this.mode = mode;
             this.live = live;
@@ -152,6 +155,9 @@ final class CodeCache {
     /** The dirty logs of the RAM and ROM that pages were created in, and their foreign writes at the last re-check. */
     private DirtyLog[] logs = new DirtyLog[0];
     private long seenWrites;
+    /** The CPUs whose remembered block successors depend on this cache (X86Cpu.chainGen). */
+    private X86Cpu[] cpus = new X86Cpu[0];
+
     /** Told the physical page address of every page that starts holding code (the Mmu drops its write entries). */
     java.util.function.LongConsumer onNewPage = pa -> { };
 
@@ -162,6 +168,19 @@ final class CodeCache {
     /** The cache of the CPUs on {@code bus}. */
     static CodeCache of(AddressSpace bus) {
         return bus.shared(CodeCache.class, () -> new CodeCache(bus));
+    }
+
+    /** Adds a CPU to those told of every change of blocks or pages ({@link #changed}). */
+    void watch(X86Cpu cpu) {
+        cpus = java.util.Arrays.copyOf(cpus, cpus.length + 1);
+        cpus[cpus.length - 1] = cpu;
+    }
+
+    /** A page died or was re-checked, or blocks were dropped: no CPU may chain by a remembered successor. */
+    void changed() {
+        for (X86Cpu c : cpus) {
+            c.chainsChanged();
+        }
     }
 
     private static long key(long ppn, int mode) {
@@ -204,7 +223,7 @@ final class CodeCache {
         }
         watch(r.ram().dirtyLog());
         MemorySegment live = r.ram().segment().asSlice(pa - r.base(), 4096);
-        Page p = new Page(pa, mode, live, epoch);
+        Page p = new Page(this, pa, mode, live, epoch);
         pages.put(key(ppn, mode), p);
         int w = (int) (ppn >>> 6);
         if (w >= map.length) {
@@ -272,6 +291,7 @@ final class CodeCache {
     }
 
     private void drop(long ppn) {
+        changed();
         for (int m = 16; m <= 64; m <<= 1) {
             Page p = pages.remove(key(ppn, m));
             if (p != null) {
@@ -284,6 +304,7 @@ final class CodeCache {
     /** The next entry into each page compares it with its snapshot first. */
     void recheck() {
         epoch++;
+        changed();
         seenWrites = foreignWrites();
     }
 
@@ -319,6 +340,7 @@ final class CodeCache {
     }
 
     void clear() {
+        changed();
         for (Page p : pages.values()) {
             p.dead = true;
         }

@@ -53,8 +53,9 @@ public final class Mmu {
 
     // ---- TLBs: tag = linear page | user bit (-1 empty); off = host address (or RAM offset) - linear page;
     // meta = the mapping's offset mask (0xfff, 2 MiB - 1, ...) | GLOBAL
-    final long[] rtag = new long[TLB_SIZE], roff = new long[TLB_SIZE], rmeta = new long[TLB_SIZE];
-    final long[] wtag = new long[TLB_SIZE], woff = new long[TLB_SIZE], wmeta = new long[TLB_SIZE];
+    // read and write entries keep tag and off side by side (tag at 2t, off at 2t + 1): a hit reads one cache line
+    final long[] rtlb = new long[2 * TLB_SIZE], rmeta = new long[TLB_SIZE];
+    final long[] wtlb = new long[2 * TLB_SIZE], wmeta = new long[TLB_SIZE];
     final long[] ftag = new long[TLB_SIZE], foff = new long[TLB_SIZE], fmeta = new long[TLB_SIZE];
     /** The physical page of each write and fetch entry. */
     final long[] wphys = new long[TLB_SIZE], fphys = new long[TLB_SIZE];
@@ -98,8 +99,8 @@ public final class Mmu {
 
     Mmu(X86Cpu c) {
         this.c = c;
-        Arrays.fill(rtag, -1);
-        Arrays.fill(wtag, -1);
+        Arrays.fill(rtlb, -1);
+        Arrays.fill(wtlb, -1);
         Arrays.fill(ftag, -1);
     }
 
@@ -117,34 +118,38 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- the fast paths
 
+    // The hits read a slot's tag and addend without a range check where RawMemory is on (the index is masked to the
+    // TLB's size), and compare the tag with the page of the access's last byte: one compare also sends an access
+    // that crosses into the next page to the slow path (slot t never holds the next page, whose slot is t + 1).
+
     public long read8(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) ? RawMemory.ld8(mem, 0, la + roff[t]) & 0xffL
+        return tag(rtlb, t) == ((la & PAGE_MASK) | key()) ? RawMemory.ld8(mem, 0, la + off(rtlb, t)) & 0xffL
                 : readSlow(la, 1, key());
     }
 
     public long read16(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4094
-                ? RawMemory.ld16(mem, 0, la + roff[t]) & 0xffffL : readSlow(la, 2, key());
+        return tag(rtlb, t) == ((la + 1 & PAGE_MASK) | key())
+                ? RawMemory.ld16(mem, 0, la + off(rtlb, t)) & 0xffffL : readSlow(la, 2, key());
     }
 
     public long read32(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4092
-                ? RawMemory.ld32(mem, 0, la + roff[t]) & 0xffff_ffffL : readSlow(la, 4, key());
+        return tag(rtlb, t) == ((la + 3 & PAGE_MASK) | key())
+                ? RawMemory.ld32(mem, 0, la + off(rtlb, t)) & 0xffff_ffffL : readSlow(la, 4, key());
     }
 
     public long read64(long la) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        return rtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4088
-                ? RawMemory.ld64(mem, 0, la + roff[t]) : readSlow(la, 8, key());
+        return tag(rtlb, t) == ((la + 7 & PAGE_MASK) | key())
+                ? RawMemory.ld64(mem, 0, la + off(rtlb, t)) : readSlow(la, 8, key());
     }
 
     public void write8(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key())) {
-            RawMemory.st8(mem, 0, la + woff[t], (byte) v);
+        if (tag(wtlb, t) == ((la & PAGE_MASK) | key())) {
+            RawMemory.st8(mem, 0, la + off(wtlb, t), (byte) v);
         } else {
             writeSlow(la, 1, v, key());
         }
@@ -152,8 +157,8 @@ public final class Mmu {
 
     public void write16(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4094) {
-            RawMemory.st16(mem, 0, la + woff[t], (short) v);
+        if (tag(wtlb, t) == ((la + 1 & PAGE_MASK) | key())) {
+            RawMemory.st16(mem, 0, la + off(wtlb, t), (short) v);
         } else {
             writeSlow(la, 2, v, key());
         }
@@ -161,8 +166,8 @@ public final class Mmu {
 
     public void write32(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4092) {
-            RawMemory.st32(mem, 0, la + woff[t], (int) v);
+        if (tag(wtlb, t) == ((la + 3 & PAGE_MASK) | key())) {
+            RawMemory.st32(mem, 0, la + off(wtlb, t), (int) v);
         } else {
             writeSlow(la, 4, v, key());
         }
@@ -170,11 +175,26 @@ public final class Mmu {
 
     public void write64(long la, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == ((la & PAGE_MASK) | key()) && (la & 0xfff) <= 4088) {
-            RawMemory.st64(mem, 0, la + woff[t], v);
+        if (tag(wtlb, t) == ((la + 7 & PAGE_MASK) | key())) {
+            RawMemory.st64(mem, 0, la + off(wtlb, t), v);
         } else {
             writeSlow(la, 8, v, key());
         }
+    }
+
+    @SuppressWarnings({"removal", "deprecation"})
+    private static final long LONG_BASE = sun.misc.Unsafe.ARRAY_LONG_BASE_OFFSET;
+
+    /** The tag of entry {@code t} (below TLB_SIZE) of rtlb or wtlb, without the range check where RawMemory is on. */
+    @SuppressWarnings({"removal", "deprecation"})
+    private static long tag(long[] tlb, int t) {
+        return RawMemory.ENABLED ? RawMemory.U.getLong(tlb, LONG_BASE + ((long) t << 4)) : tlb[2 * t];
+    }
+
+    /** The addend of entry {@code t} of rtlb or wtlb (as {@link #tag}). */
+    @SuppressWarnings({"removal", "deprecation"})
+    private static long off(long[] tlb, int t) {
+        return RawMemory.ENABLED ? RawMemory.U.getLong(tlb, LONG_BASE + 8 + ((long) t << 4)) : tlb[2 * t + 1];
     }
 
     /** An instruction byte at a linear address (execute permission checked; fetch faults have I/D set). */
@@ -200,14 +220,15 @@ public final class Mmu {
         int t = (int) (la >>> 12) & TLB_MASK;
         if (ftag[t] == ((la & PAGE_MASK) | key())) {
             fcode[t] = page;
+            c.chainsChanged();
         }
     }
 
     /** Implicit supervisor-mode reads (GDT, LDT, IDT, TSS) whatever the CPL. {@code size} is 1, 2, 4 or 8. */
     public long readSupervisor(long la, int size) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (rtag[t] == (la & PAGE_MASK) && (la & 0xfff) <= 4096 - size) {
-            return RawMemory.load(mem, 0, la + roff[t], size);
+        if (rtlb[2 * t] == (la & PAGE_MASK) && (la & 0xfff) <= 4096 - size) {
+            return RawMemory.load(mem, 0, la + rtlb[2 * t + 1], size);
         }
         return readSlow(la, size, 0);
     }
@@ -215,8 +236,8 @@ public final class Mmu {
     /** Implicit supervisor-mode writes (descriptor accessed/busy bits, TSS) whatever the CPL. */
     public void writeSupervisor(long la, int size, long v) {
         int t = (int) (la >>> 12) & TLB_MASK;
-        if (wtag[t] == (la & PAGE_MASK) && (la & 0xfff) <= 4096 - size) {
-            RawMemory.store(mem, 0, la + woff[t], size, v);
+        if (wtlb[2 * t] == (la & PAGE_MASK) && (la & 0xfff) <= 4096 - size) {
+            RawMemory.store(mem, 0, la + wtlb[2 * t + 1], size, v);
         } else {
             writeSlow(la, size, v, 0);
         }
@@ -249,8 +270,8 @@ public final class Mmu {
         long off = fillOffset(r, pa);
         if (off != Long.MIN_VALUE) {
             int t = (int) (la >>> 12) & TLB_MASK;
-            rtag[t] = (la & PAGE_MASK) | key;
-            roff[t] = off - (la & PAGE_MASK);
+            rtlb[2 * t] = (la & PAGE_MASK) | key;
+            rtlb[2 * t + 1] = off - (la & PAGE_MASK);
             rmeta[t] = meta(la);
         }
         return GuestRam.readFrom(r.ram().segment(), pa - r.base(), size);
@@ -284,8 +305,8 @@ public final class Mmu {
                     long host = fillOffset(r, pa);
                     if (host != Long.MIN_VALUE) {
                         int t = (int) (la >>> 12) & TLB_MASK;
-                        wtag[t] = (la & PAGE_MASK) | key;
-                        woff[t] = host - (la & PAGE_MASK);
+                        wtlb[2 * t] = (la & PAGE_MASK) | key;
+                        wtlb[2 * t + 1] = host - (la & PAGE_MASK);
                         wmeta[t] = meta(la);
                         wphys[t] = pa & PAGE_MASK;
                     }
@@ -329,6 +350,7 @@ public final class Mmu {
                 fmeta[t] = meta(la);
                 fphys[t] = pa & PAGE_MASK;
                 fcode[t] = null;
+                c.chainsChanged(); // the entry may have held another page
             }
         }
         return pa;
@@ -634,10 +656,11 @@ public final class Mmu {
 
     /** Drops every translation, global ones too (reset, state load, paging mode changes). */
     public void flushTlb() {
-        Arrays.fill(rtag, -1);
-        Arrays.fill(wtag, -1);
+        Arrays.fill(rtlb, -1);
+        Arrays.fill(wtlb, -1);
         Arrays.fill(ftag, -1);
         Arrays.fill(fcode, null);
+        c.chainsChanged();
         anyGlobal = false;
         largeCount = 0;
         largeOverflow = false;
@@ -649,6 +672,7 @@ public final class Mmu {
 
     /** What a CR3 write drops: every entry that is not global. */
     void flushNonGlobal() {
+        c.chainsChanged();
         if (!anyGlobal) {
             flushTlb();
             return;
@@ -657,8 +681,8 @@ public final class Mmu {
             // only the noted slots can hold non-global entries; the large-page list holds global pages only
             for (int i = 0; i < nonGlobalCount; i++) {
                 int t = nonGlobalSlots[i];
-                if ((rmeta[t] & GLOBAL) == 0) rtag[t] = -1;
-                if ((wmeta[t] & GLOBAL) == 0) wtag[t] = -1;
+                if ((rmeta[t] & GLOBAL) == 0) rtlb[2 * t] = -1;
+                if ((wmeta[t] & GLOBAL) == 0) wtlb[2 * t] = -1;
                 if ((fmeta[t] & GLOBAL) == 0) ftag[t] = -1;
             }
             nonGlobalCount = 0;
@@ -666,23 +690,25 @@ public final class Mmu {
         }
         largeCount = 0; // rebuilt from the global large-page entries that stay
         largeOverflow = false;
-        dropNonGlobal(rtag, rmeta);
-        dropNonGlobal(wtag, wmeta);
-        dropNonGlobal(ftag, fmeta);
+        dropNonGlobal(rtlb, 2, rmeta);
+        dropNonGlobal(wtlb, 2, wmeta);
+        dropNonGlobal(ftag, 1, fmeta);
         nonGlobalCount = 0;
         largeNonGlobal = false;
     }
 
-    private void dropNonGlobal(long[] tags, long[] meta) {
+    /** Drops the non-global entries of one TLB whose tag of entry i is {@code tags[i * stride]}. */
+    private void dropNonGlobal(long[] tags, int stride, long[] meta) {
         for (int i = 0; i < TLB_SIZE; i++) {
-            if (tags[i] == -1) {
+            long tag = tags[i * stride];
+            if (tag == -1) {
                 continue;
             }
             long mask = meta[i] & ~GLOBAL;
             if ((meta[i] & GLOBAL) == 0) {
-                tags[i] = -1;
+                tags[i * stride] = -1;
             } else if (mask != 0xfff) {
-                rememberLarge(tags[i] & ~mask, mask);
+                rememberLarge(tag & ~mask, mask);
             }
         }
     }
@@ -692,25 +718,26 @@ public final class Mmu {
      * large page, every 4 KiB slice of it the TLBs hold).
      */
     public void invlpg(long la) {
+        c.chainsChanged();
         int t = (int) (la >>> 12) & TLB_MASK;
-        rtag[t] = -1;
-        wtag[t] = -1;
+        rtlb[2 * t] = -1;
+        wtlb[2 * t] = -1;
         ftag[t] = -1;
         boolean inLarge = largeOverflow;
         for (int i = 0; i < largeCount && !inLarge; i++) {
             inLarge = ((la ^ largeBase[i]) & ~largeMask[i]) == 0;
         }
         if (inLarge) {
-            dropCovering(rtag, rmeta, la);
-            dropCovering(wtag, wmeta, la);
-            dropCovering(ftag, fmeta, la);
+            dropCovering(rtlb, 2, rmeta, la);
+            dropCovering(wtlb, 2, wmeta, la);
+            dropCovering(ftag, 1, fmeta, la);
         }
     }
 
-    private static void dropCovering(long[] tags, long[] meta, long la) {
+    private static void dropCovering(long[] tags, int stride, long[] meta, long la) {
         for (int i = 0; i < TLB_SIZE; i++) {
-            long tag = tags[i];
-            if (tag != -1 && ((tag ^ la) & PAGE_MASK & ~(meta[i] & ~GLOBAL)) == 0) tags[i] = -1;
+            long tag = tags[i * stride];
+            if (tag != -1 && ((tag ^ la) & PAGE_MASK & ~(meta[i] & ~GLOBAL)) == 0) tags[i * stride] = -1;
         }
     }
 
@@ -737,7 +764,7 @@ public final class Mmu {
 
     /** Live migration took the dirty log: stores must mark pages again, so no write entry may stay. */
     public void dropWriteMappings() {
-        Arrays.fill(wtag, -1);
+        Arrays.fill(wtlb, -1);
     }
 
     /**
@@ -747,7 +774,7 @@ public final class Mmu {
     public void codePageDecoded(long pa) {
         long page = pa & PAGE_MASK;
         for (int i = 0; i < TLB_SIZE; i++) {
-            if (wtag[i] != -1 && wphys[i] == page) wtag[i] = -1;
+            if (wtlb[2 * i] != -1 && wphys[i] == page) wtlb[2 * i] = -1;
         }
     }
 
@@ -768,8 +795,8 @@ public final class Mmu {
         int key = key();
         int t = (int) (la >>> 12) & TLB_MASK;
         long tag = (la & PAGE_MASK) | key;
-        if (write ? wtag[t] == tag : rtag[t] == tag) {
-            return la + (write ? woff[t] : roff[t]);
+        if (write ? wtlb[2 * t] == tag : rtlb[2 * t] == tag) {
+            return la + (write ? wtlb[2 * t + 1] : rtlb[2 * t + 1]);
         }
         long pa = translate(la, write ? WRITE : READ, key);
         long page = pa & PAGE_MASK;

@@ -30,6 +30,16 @@ abstract class X86Block {
     /** The code size's offset mask (0xffff, 0xffffffff or -1). */
     final long mask;
 
+    /**
+     * The two blocks this one last led to when its exit was chained (X86Cpu.runCompiled), newest first: their linear
+     * addresses and the CPU's {@code chainGen} when they were found (a block often leaves two ways: its conditional
+     * branch taken, or its end). Valid while that generation lasts: every change the full lookup would see (a fetch-TLB
+     * entry filled or dropped, CR3, INVLPG, a mode or CPL change, a store into code, a page dropped or re-checked)
+     * bumps it. Written and read only by the CPU thread (the microvm board has one CPU).
+     */
+    long nextLin, nextGen, otherLin, otherGen;
+    X86Block next, other;
+
     X86Block(int length, short[] deltas, long mask) {
         this.length = length;
         this.deltas = deltas;

@@ -174,6 +174,7 @@ public final class X86Cpu implements Cpu {
             }
         });
         code.onNewPage = mmu::codePageDecoded;
+        code.watch(this);
         reset();
     }
 
@@ -419,6 +420,7 @@ public final class X86Cpu implements Cpu {
             cpl = cs.selector & 3;
         }
         leave = true;
+        chainGen++; // the code size and the fetch TLB's privilege key may differ now
     }
 
     /** Whether the CPU runs 64-bit code (long mode with CS.L). */
@@ -788,11 +790,32 @@ public final class X86Cpu implements Cpu {
                 return;
             }
             long lin = codeBits == 64 ? rip : linear(CS, rip);
-            X86Block[] blocks;
             X86Block next;
-            if (!(mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == codeBits && !p.dead
-                    && p.epoch == code.epoch && (blocks = p.blocks) != null && (next = blocks[(int) (lin & 0xfff)]) != null
-                    && next != X86Block.NONE && next != X86Block.QUEUED && budget - executed >= next.length)) {
+            if (b.nextLin == lin && b.nextGen == chainGen && SUCCESSORS) {
+                next = b.next; // the block this exit led to last, nothing it depends on changed since
+                if (X86Stats.ON) {
+                    X86Stats.remembered++;
+                }
+            } else if (b.otherLin == lin && b.otherGen == chainGen && SUCCESSORS) {
+                next = b.other;
+                if (X86Stats.ON) {
+                    X86Stats.remembered++;
+                }
+            } else {
+                X86Block[] blocks;
+                if (!(mmu.fetchCode(lin) instanceof CodeCache.Page p && p.mode == codeBits && !p.dead
+                        && p.epoch == code.epoch && (blocks = p.blocks) != null && (next = blocks[(int) (lin & 0xfff)]) != null
+                        && next != X86Block.NONE && next != X86Block.QUEUED)) {
+                    return;
+                }
+                b.otherLin = b.nextLin;
+                b.otherGen = b.nextGen;
+                b.other = b.next;
+                b.nextLin = lin;
+                b.nextGen = chainGen;
+                b.next = next;
+            }
+            if (budget - executed < next.length) {
                 return;
             }
             chainedEntries++;
@@ -805,6 +828,22 @@ public final class X86Cpu implements Cpu {
 
     /** Whether compiled blocks are chained (-Djemu.jit.chain=false: every block returns to the run loop). */
     static final boolean CHAIN = !"false".equals(System.getProperty("jemu.jit.chain"));
+    /** Whether a chained exit first tries the block it led to last (-Djemu.jit.successors=false: always the full lookup). */
+    static final boolean SUCCESSORS = !"false".equals(System.getProperty("jemu.jit.successors"));
+
+    /**
+     * Bumped by everything that may change what {@link #runCompiled}'s full lookup finds for a linear address: a
+     * fetch-TLB entry filled, remembered or dropped (CR3, INVLPG, paging changes), a mode or CPL change
+     * ({@link #updateMode}), and the code cache's changes (a store into code dropping blocks, a page dropped or
+     * re-checked, the cache cleared). A block's remembered successor ({@link X86Block#next}) is valid only in
+     * the generation it was found in. Starts at 1: a block that never chained remembers generation 0.
+     */
+    long chainGen = 1;
+
+    /** Something {@link #chainGen} guards changed. */
+    void chainsChanged() {
+        chainGen++;
+    }
 
     /**
      * Whether the run loop, given the CPU as a compiled block left it, would go straight on to the next block: the

@@ -12,12 +12,14 @@ final class X86Stats {
     static long compiles, compileNanos, compiledInsns, jitEntries;
     /** Block entries straight from the block before (X86Cpu.runCompiled's chain), a part of jitEntries. */
     static long chained;
+    /** Chained entries found by the exit's remembered successor (X86Block.next), a part of chained. */
+    static long remembered;
     /** Wall time the CPU was halted (from a run that ended halted to the next run), interrupts and exceptions taken. */
     static long haltedNanos, interrupts, exceptions;
     private static long haltedSince, lastHalted, lastInterrupts, lastExceptions;
     /** Compiled instructions written as bytecode (X86Emit) rather than calls of their closures. */
     static long emittedInsns;
-    private static long lastRetired, lastJit, lastEntries, lastChained, lastCompiles, lastNanos = T0, next = PERIOD;
+    private static long lastRetired, lastJit, lastEntries, lastChained, lastRemembered, lastCompiles, lastNanos = T0, next = PERIOD;
 
     private X86Stats() {
     }
@@ -120,11 +122,12 @@ final class X86Stats {
         long now = System.nanoTime();
         long d = retired - lastRetired, dj = jitInsns - lastJit, de = jitEntries - lastEntries;
         double secs = (now - lastNanos) / 1e9;
-        System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, %.0f%% chained, compiles %d "
+        System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, %.0f%% chained (%.0f%% remembered), compiles %d "
                         + "(total %d, %.2fs, %.1f insns each, %.0f%% emitted), halted %.2fs, %d interrupts, %d exceptions%n",
                 (now - T0) / 1e9, java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
                 retired >> 20, d / secs / 1e6, 100.0 * dj / Math.max(1, d), de == 0 ? 0.0 : (double) dj / de,
                 100.0 * (chained - lastChained) / Math.max(1, de),
+                100.0 * (remembered - lastRemembered) / Math.max(1, chained - lastChained),
                 compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles),
                 100.0 * emittedInsns / Math.max(1, compiledInsns),
                 (haltedNanos - lastHalted) / 1e9, interrupts - lastInterrupts, exceptions - lastExceptions);
@@ -137,6 +140,7 @@ final class X86Stats {
         lastJit = jitInsns;
         lastEntries = jitEntries;
         lastChained = chained;
+        lastRemembered = remembered;
         lastCompiles = compiles;
         lastNanos = now;
     }

@@ -298,6 +298,41 @@ class MmuTest {
     }
 
     @Test
+    void crossingAccessesTranslateEachPageWhenBothPagesAreInTheTlb() {
+        // the TLB hit path must send an access that crosses the page end to the slow path even when the first page's
+        // entry is there (else it reads or writes past that page, in the physical page that follows it)
+        MmuRig r = new MmuRig().longMode();
+        r.map4k(LA, 0x5000, RW);
+        r.map4k(LA + 0x1000, 0x9000, RW); // not physically contiguous
+        for (int size = 2; size <= 8; size *= 2) {
+            for (int before = 1; before < size; before++) {
+                r.ram.writeLong(0x5ff8, 0);
+                r.ram.writeLong(0x9000, 0);
+                r.ram.writeLong(0x6000, 0);
+                r.mmu.write8(LA, 0); // both pages' read and write entries filled
+                r.mmu.write8(LA + 0x1000, 0);
+                r.mmu.read8(LA);
+                r.mmu.read8(LA + 0x1000);
+                long la = LA + 0x1000 - before, v = 0x8877_6655_4433_2211L & (size == 8 ? -1L : (1L << 8 * size) - 1);
+                switch (size) {
+                    case 2 -> r.mmu.write16(la, v);
+                    case 4 -> r.mmu.write32(la, v);
+                    default -> r.mmu.write64(la, v);
+                }
+                assertEquals(0x11, r.ram.readByte(0x6000 - before) & 0xff, size + "/" + before);
+                assertEquals((v >>> 8 * before) & 0xff, r.ram.readByte(0x9000) & 0xff, size + "/" + before);
+                assertEquals(0, r.ram.readByte(0x6000), "nothing past the first physical page");
+                long back = switch (size) {
+                    case 2 -> r.mmu.read16(la);
+                    case 4 -> r.mmu.read32(la);
+                    default -> r.mmu.read64(la);
+                };
+                assertEquals(v, back, size + "/" + before);
+            }
+        }
+    }
+
+    @Test
     void aCrossingFaultReportsTheSecondPageAndWritesNothing() {
         MmuRig r = new MmuRig().longMode();
         r.map4k(LA, 0x5000, RW);

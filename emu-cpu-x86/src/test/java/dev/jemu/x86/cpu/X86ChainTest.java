@@ -91,6 +91,87 @@ class X86ChainTest {
         assertTrue(chained(src, copy) > 2, "blocks chained");
     }
 
+    /**
+     * The block at 1 (first page) leaves by turns to the blocks at 2 and 8 (second page), which add 1 and 2 and jump
+     * back, four times; then {@code remap} points the second page's virtual address at a copy whose ADDs add 5 and 6,
+     * and the loop runs again. The block at 1 is the same block both times (its page keeps its mapping) and remembers
+     * both old blocks as its successors (the one it left to last and the other): the second loop must run the copy's.
+     */
+    private static void successorFollowsRemap(String remap) {
+        String src = """
+                xor %eax, %eax
+                xor %ebx, %ebx
+                xor %edx, %edx
+                mov $4, %ecx
+                1: inc %edx
+                test $1, %dl
+                jnz 2f
+                jmp 8f
+                3: test %ebx, %ebx
+                jnz 5f
+                inc %ebx
+                """ + remap + """
+                mov $4, %ecx
+                jmp 1b
+                .balign 4096
+                2: add $1, %eax
+                jmp 9f
+                8: add $2, %eax
+                9: dec %ecx
+                jnz 1b
+                jmp 3b
+                5:
+                """;
+        java.util.function.Consumer<TestRig> setup = rig -> {
+            // 4 KiB pages for the first 2 MiB: PT at 0x7000 (identity), and a second hierarchy for CR3 0x4000 whose
+            // PT at 0x8000 maps the code's second page to its copy at 2 MiB up
+            long second = TestRig.ORG + 0x1000;
+            for (int i = 0; i < 512; i++) {
+                rig.bus.write(0x7000 + 8L * i, 8, (long) i << 12 | 7);
+                rig.bus.write(0x8000 + 8L * i, 8, (long) i << 12 | 7);
+                rig.bus.write(0x6000 + 8L * i, 8, (long) i << 21 | 0x87);
+            }
+            rig.bus.write(0x3000, 8, 0x7000 | 7);
+            rig.bus.write(0x4000, 8, 0x5000 | 7);
+            rig.bus.write(0x5000, 8, 0x6000 | 7);
+            rig.bus.write(0x6000, 8, 0x8000 | 7);
+            rig.bus.write(0x8000 + 8 * (second >>> 12), 8, (2 << 20) + second | 7);
+            byte[] low = new byte[2 << 20];
+            rig.bus.copyOut(0, low, 0, low.length);
+            rig.bus.load(2 << 20, low);
+            int patched = 0;
+            for (long a = second; a < second + 16; a++) {
+                if (rig.bus.read(a, 1) == 0x83 && rig.bus.read(a + 1, 1) == 0xc0) {
+                    long imm = rig.bus.read(a + 2, 1);
+                    rig.bus.write((2 << 20) + a + 2, 1, imm + 4); // the copy's ADDs add 5 and 6
+                    patched++;
+                }
+            }
+            if (patched != 2) {
+                throw new AssertionError("the second page's two ADDs not found");
+            }
+        };
+        X86JitTest.Run[] r = both(src, setup);
+        assertEquals(2 * (1 + 2) + 2 * (5 + 6), r[1].result().reg(X86Cpu.RAX));
+        assertTrue(chained(src, setup) > 8, "blocks chained");
+    }
+
+    @Test
+    void aRememberedSuccessorDoesNotOutliveInvlpg() {
+        successorFollowsRemap("""
+                movq $0x301007, 0x7808
+                invlpg 0x101000
+                """);
+    }
+
+    @Test
+    void aRememberedSuccessorDoesNotOutliveACr3Switch() {
+        successorFollowsRemap("""
+                mov $0x4000, %esi
+                mov %rsi, %cr3
+                """);
+    }
+
     @Test
     void aFaultInTheSecondBlockOfAChainStopsAtTheFaultingInstruction() {
         // the blocks at 1 and 3 chain into each other; the fourth pass of the block at 3 reads a non-canonical address
