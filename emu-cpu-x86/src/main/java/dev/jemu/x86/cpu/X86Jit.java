@@ -42,17 +42,6 @@ final class X86Jit {
     /** Whether common instruction forms are written as bytecode (X86Emit); -Djemu.jit.emit=false calls every closure. */
     static final boolean EMIT = !"false".equals(System.getProperty("jemu.jit.emit"));
 
-    /**
-     * Whether block classes carry stack maps (-Djemu.jit.stackmaps=true). By default they are class files of Java 5
-     * (version 49), which have none: the class-file API's stack map generation was about a quarter of writing a
-     * block's class (its exception handlers, one per emitted memory access, make it search every handler per
-     * branch target), and the JVM's verifier for version 49 infers the types itself at define time for less
-     * (amd64 boot, compile CPU on the CPU thread, twice side by side: class 1.91 -> 1.39 s and 1.97 -> 1.51 s,
-     * define 1.94 -> 2.13 s and 2.17 -> 2.33 s). Nothing in a block needs a later version (no invokedynamic,
-     * condy or interface static calls).
-     */
-    static final boolean STACK_MAPS = "true".equals(System.getProperty("jemu.jit.stackmaps"));
-
     private static final ClassDesc CD_CPU = ClassDesc.of("dev.jemu.x86.cpu.X86Cpu");
     private static final ClassDesc CD_OP = ClassDesc.of("dev.jemu.x86.cpu.X86Op");
     private static final ClassDesc CD_BLOCK = ClassDesc.of("dev.jemu.x86.cpu.X86Block");
@@ -215,9 +204,6 @@ final class X86Jit {
     static byte[] generate(int n, int off, short[] starts, short[] falls, short[] nexts, long mask, X86Forms[] forms,
             int[] census) {
         return ClassFile.of().build(CD_SELF, clb -> {
-            if (!STACK_MAPS) {
-                clb.withVersion(ClassFile.JAVA_5_VERSION, 0);
-            }
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             clb.withSuperclass(CD_BLOCK);
             HiddenClasses.constantsFromClassData(clb, CD_SELF, CD_OP, n, X86Jit::field);
