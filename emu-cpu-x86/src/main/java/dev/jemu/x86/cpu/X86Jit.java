@@ -114,6 +114,7 @@ final class X86Jit {
 
     /** Decodes and compiles the block at {@code off}; {@link X86Block#NONE} when its first instruction cannot be. */
     static X86Block compile(CodeCache.Page page, int off) {
+        long t0 = X86Stats.ON ? X86Stats.cpuNanos() : 0;
         Decoder decoder = new Decoder();
         Insn.Fetcher bytes = page::byteAt; // X86Exception: the instruction would cross the page end
         X86Op[] ops = new X86Op[MAX_LENGTH];
@@ -170,18 +171,23 @@ final class X86Jit {
         long mask = X86Cpu.mask(page.mode);
         Object[] data = new Object[n];
         System.arraycopy(ops, 0, data, 0, n);
-        long t0 = X86Stats.ON ? System.nanoTime() : 0;
-        X86Block b = HiddenClasses.instantiate(LOOKUP, generate(n, off, java.util.Arrays.copyOf(starts, n),
-                java.util.Arrays.copyOf(falls, n), java.util.Arrays.copyOf(nexts, n), mask,
-                java.util.Arrays.copyOf(forms, n), census), data, X86Block.class);
+        long t1 = X86Stats.ON ? X86Stats.cpuNanos() : 0;
+        byte[] classFile = generate(n, off, java.util.Arrays.copyOf(starts, n), java.util.Arrays.copyOf(falls, n),
+                java.util.Arrays.copyOf(nexts, n), mask, java.util.Arrays.copyOf(forms, n), census);
+        long t2 = X86Stats.ON ? X86Stats.cpuNanos() : 0;
+        X86Block b = HiddenClasses.instantiate(LOOKUP, classFile, data, X86Block.class);
         if (X86Stats.ON) {
+            long t3 = X86Stats.cpuNanos();
+            X86Stats.decodeNanos += t1 - t0;
+            X86Stats.generateNanos += t2 - t1;
+            X86Stats.defineNanos += t3 - t2;
             X86Stats.compiles++;
             X86Stats.compiled(page.pa, off);
             X86Stats.compiledInsns += n;
             for (int i = 0; i < n; i++) {
                 X86Stats.emittedInsns += forms[i] != null ? 1 : 0;
             }
-            X86Stats.compileNanos += System.nanoTime() - t0;
+            X86Stats.compileNanos += t3 - t0;
         }
         return b;
     }

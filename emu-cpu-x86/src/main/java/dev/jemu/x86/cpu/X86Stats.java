@@ -10,6 +10,13 @@ final class X86Stats {
     private static final long PERIOD = 1L << 28;
     private static final long T0 = System.nanoTime();
     static long compiles, compileNanos, compiledInsns, jitEntries;
+    /** The compiling thread's CPU time in a compile's phases: decoding the block, writing its class, defining it. */
+    static long decodeNanos, generateNanos, defineNanos;
+
+    /** This thread's CPU time (compiles are timed in it: wall time counts whatever else the host runs). */
+    static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
     /** Block entries straight from the block before (X86Cpu.runCompiled's chain), a part of jitEntries. */
     static long chained;
     /** Chained entries found by the exit's remembered successor (X86Block.next), a part of chained. */
@@ -123,12 +130,13 @@ final class X86Stats {
         long d = retired - lastRetired, dj = jitInsns - lastJit, de = jitEntries - lastEntries;
         double secs = (now - lastNanos) / 1e9;
         System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, %.0f%% chained (%.0f%% remembered), compiles %d "
-                        + "(total %d, %.2fs, %.1f insns each, %.0f%% emitted), halted %.2fs, %d interrupts, %d exceptions%n",
+                        + "(total %d, %.2fs cpu: decode %.2f class %.2f define %.2f, %.1f insns each, %.0f%% emitted), halted %.2fs, %d interrupts, %d exceptions%n",
                 (now - T0) / 1e9, java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
                 retired >> 20, d / secs / 1e6, 100.0 * dj / Math.max(1, d), de == 0 ? 0.0 : (double) dj / de,
                 100.0 * (chained - lastChained) / Math.max(1, de),
                 100.0 * (remembered - lastRemembered) / Math.max(1, chained - lastChained),
-                compiles - lastCompiles, compiles, compileNanos / 1e9, (double) compiledInsns / Math.max(1, compiles),
+                compiles - lastCompiles, compiles, compileNanos / 1e9, decodeNanos / 1e9, generateNanos / 1e9, defineNanos / 1e9,
+                (double) compiledInsns / Math.max(1, compiles),
                 100.0 * emittedInsns / Math.max(1, compiledInsns),
                 (haltedNanos - lastHalted) / 1e9, interrupts - lastInterrupts, exceptions - lastExceptions);
         X86Census.print(jitInsns);
