@@ -103,12 +103,26 @@ final class Jit {
      * off the page, an instruction the JIT leaves to the interpreter, the length limit) leaves the block.
      */
     static JitBlock compile(DecodedPage pg, int start, long pc) {
+        return compile(pg, start, pc, MAX_LENGTH);
+    }
+
+    /**
+     * HotSpot never compiles a method of more than 8000 bytecode bytes ({@code -XX:+DontCompileHugeMethods}, the
+     * default): such a block would run in the JVM's bytecode interpreter for ever, tens of times slower than the
+     * hart's own interpreter. A block whose {@code run} comes out larger is made again with fewer instructions.
+     */
+    static final int MAX_BYTECODE = Integer.getInteger("jemu.jit.maxbytecode", 7999);
+
+    /** The bytecode length of the last block's {@code run} (for tests). */
+    static int lastCodeLength;
+
+    private static JitBlock compile(DecodedPage pg, int start, long pc, int maxLength) {
         long base = pc & Hart.PAGE_MASK;
         long[] decoded = new long[DecodedPage.SLOTS];
         BitSet member = new BitSet(DecodedPage.SLOTS), pending = new BitSet(DecodedPage.SLOTS);
         pending.set(start);
         int n = 0;
-        for (int idx; n < MAX_LENGTH && (idx = pending.nextSetBit(0)) >= 0; ) {
+        for (int idx; n < maxLength && (idx = pending.nextSetBit(0)) >= 0; ) {
             pending.clear(idx);
             long d = pg.decodeFromSnapshot(idx); // not the slots: this may run on the compiler thread
             int p = (int) d;
@@ -142,6 +156,17 @@ final class Jit {
         long t0 = Hart.STATS ? System.nanoTime() : 0;
         try {
             byte[] bytes = generate(ops, imms, pcs, n);
+            int codeLength = runCodeLength(bytes);
+            if (codeLength > MAX_BYTECODE && n > 1) {
+                if (Hart.STATS) {
+                    ExecStats.remadeHuge++;
+                }
+                return compile(pg, start, pc, Math.min(n - 1, (int) ((long) n * MAX_BYTECODE / codeLength)));
+            }
+            if (Hart.STATS && codeLength > 8000) {
+                ExecStats.hugeBlocks++;
+            }
+            lastCodeLength = codeLength;
             JitBlock b = dev.jemu.core.jit.HiddenClasses.instantiate(LOOKUP, bytes, null, JitBlock.class);
             if (Hart.STATS) {
                 ExecStats.compiles++;
@@ -157,6 +182,14 @@ final class Jit {
             }
             return JitBlock.NONE;
         }
+    }
+
+    /** The bytecode length of the block class's {@code run}. */
+    static int runCodeLength(byte[] classBytes) {
+        return ClassFile.of().parse(classBytes).methods().stream()
+                .filter(m -> m.methodName().equalsString("run"))
+                .mapToInt(m -> m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength())
+                .findFirst().orElseThrow();
     }
 
     /** Adds {@code target} to the region's work list if it lies in the page at or after the block's start. */
