@@ -293,6 +293,10 @@ public final class Hart implements Cpu {
 
     /** Drops every TLB entry of a virtual page in the region {@code region} of the size {@code mask} leaves. */
     private void flushTlbRegion(long region, long mask) {
+        if (STATS) {
+            ExecStats.tlbRegionFlushes++;
+            ExecStats.tlbScanned += tlbLog.scanCount();
+        }
         for (int k = 0, n = tlbLog.scanCount(); k < n; k++) {
             int i = tlbLog.scanIndex(k);
             if ((ftag[i] & mask) == region) {
@@ -1046,6 +1050,9 @@ public final class Hart implements Cpu {
     private static final int HOST_CORES = Runtime.getRuntime().availableProcessors();
 
     void markCodePage(long physPage) {
+        if (STATS) {
+            ExecStats.tlbScanned += tlbLog.scanCount();
+        }
         for (int k = 0, n = tlbLog.scanCount(); k < n; k++) {
             int i = tlbLog.scanIndex(k);
             if (stag[i] != -1 && sphys[i] == physPage) {
@@ -1055,6 +1062,9 @@ public final class Hart implements Cpu {
     }
 
     void forgetCodePage(DecodedPage p) {
+        if (STATS) {
+            ExecStats.tlbScanned += tlbLog.scanCount();
+        }
         for (int k = 0, n = tlbLog.scanCount(); k < n; k++) {
             int i = tlbLog.scanIndex(k);
             if (fpage[i] == p || fpage[i] != null && fpage[i].shadowOf == p) { // with its debugger copy
