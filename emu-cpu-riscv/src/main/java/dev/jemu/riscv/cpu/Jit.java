@@ -37,7 +37,13 @@ final class Jit {
      * bytecode interpreter until HotSpot compiles it, and every block costs a class definition and HotSpot
      * compilations. Lower thresholds boot faster but cost 7-Zip a third of its rating (quiet 2-core host, 3 runs
      * each, boot-bench medians: 7.44-7.58 s at 10000, 7.77 s at 6000, 7.81 s at 3000, 8.13 s at 30000, QEMU 3.5 s;
-     * zip-bench --smp 1, two runs each: 285 and 272 at 10000, 411 and 389 at 30000).
+     * zip-bench --smp 1, two runs each: 285 and 272 at 10000, 411 and 389 at 30000). Remeasured (session 13, runs
+     * side by side with -Djemu.stats=true, 8192-entry TLBs): 10000 costs 7-Zip's compression 13% more emulation-thread
+     * CPU for the same guest instructions (80 s against 71 s to 19.5 G instructions; decompression the same, 50 s),
+     * with a higher JIT share (99.0-99.6% against 97.8-99.1%), the same instructions per block run and no block above
+     * HotSpot's size limit; the whole run 130 s against 121 s. So not interpreted code but slower compiled code, from
+     * 1867 blocks instead of 1082 (why they run slower is not pinned down: perhaps starts inside loops whose blocks
+     * leave at the loop's backward jump, or more hot code for the host's caches).
      */
     static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(30000, 30000);
     static final int MAX_LENGTH = 128;
