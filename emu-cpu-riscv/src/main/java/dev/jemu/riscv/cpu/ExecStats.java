@@ -11,7 +11,8 @@ final class ExecStats {
     private static final long PERIOD = Long.getLong("jemu.stats.period", 256) << 20;
     private static final boolean PCS = Boolean.getBoolean("jemu.stats.pcs");
     private static final long T0 = System.nanoTime();
-    static long compiles, compileNanos, compiledInsns, compiledBytes, fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes;
+    static long compiles, compileNanos, compiledInsns, compiledBytes, fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes,
+            remadeHuge, hugeBlocks, tlbRegionFlushes, tlbScanned;
 
     private final int hartId;
     private long jitInsns, blockRuns, lastRetired, lastJit, lastRuns, lastCompiles, lastNanos = T0, next = PERIOD;
@@ -70,11 +71,11 @@ final class ExecStats {
         long d = retired - lastRetired, dj = jitInsns - lastJit, dr = blockRuns - lastRuns;
         double secs = (now - lastNanos) / 1e9;
         System.err.printf("stats hart%d t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/block, blocks %d, "
-                + "compiles %d (total %d, %.2fs, %.1f insns, %d class bytes each), fence.i %d, revalidations %d, kills %d, fetchSlow %d, loadSlow %d, storeSlow %d, tlb flushes %d, page flushes %d%n", hartId, (now - T0) / 1e9,
+                + "compiles %d (total %d, %.2fs, %.1f insns, %d class bytes each), fence.i %d, revalidations %d, kills %d, fetchSlow %d, loadSlow %d, storeSlow %d, tlb flushes %d, page flushes %d (%d of superpages), tlb entries scanned %d, huge %d (remade %d)%n", hartId, (now - T0) / 1e9,
                 java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9, retired >> 20, d / secs / 1e6,
                 100.0 * dj / d, dr == 0 ? 0.0 : (double) dj / dr, dr, compiles - lastCompiles, compiles,
                 compileNanos / 1e9,
-                (double) compiledInsns / Math.max(1, compiles), compiledBytes / Math.max(1, compiles), fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes);
+                (double) compiledInsns / Math.max(1, compiles), compiledBytes / Math.max(1, compiles), fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes, tlbRegionFlushes, tlbScanned, hugeBlocks, remadeHuge);
         System.err.printf("  interp by heat <100 %d, <1k %d, <3k %d, <10k %d, <30k %d, pending %d, NONE %d, other %d%n",
                 byHeat[0], byHeat[1], byHeat[2], byHeat[3], byHeat[4], byHeat[5], byHeat[6], byHeat[7]);
         java.util.Arrays.fill(byHeat, 0);

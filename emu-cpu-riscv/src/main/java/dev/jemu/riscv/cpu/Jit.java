@@ -37,7 +37,13 @@ final class Jit {
      * bytecode interpreter until HotSpot compiles it, and every block costs a class definition and HotSpot
      * compilations. Lower thresholds boot faster but cost 7-Zip a third of its rating (quiet 2-core host, 3 runs
      * each, boot-bench medians: 7.44-7.58 s at 10000, 7.77 s at 6000, 7.81 s at 3000, 8.13 s at 30000, QEMU 3.5 s;
-     * zip-bench --smp 1, two runs each: 285 and 272 at 10000, 411 and 389 at 30000).
+     * zip-bench --smp 1, two runs each: 285 and 272 at 10000, 411 and 389 at 30000). Remeasured (session 13, runs
+     * side by side with -Djemu.stats=true, 8192-entry TLBs): 10000 costs 7-Zip's compression 13% more emulation-thread
+     * CPU for the same guest instructions (80 s against 71 s to 19.5 G instructions; decompression the same, 50 s),
+     * with a higher JIT share (99.0-99.6% against 97.8-99.1%), the same instructions per block run and no block above
+     * HotSpot's size limit; the whole run 130 s against 121 s. So not interpreted code but slower compiled code, from
+     * 1867 blocks instead of 1082 (why they run slower is not pinned down: perhaps starts inside loops whose blocks
+     * leave at the loop's backward jump, or more hot code for the host's caches).
      */
     static final int THRESHOLD = dev.jemu.core.jit.JitPolicy.threshold(30000, 30000);
     static final int MAX_LENGTH = 128;
@@ -103,12 +109,26 @@ final class Jit {
      * off the page, an instruction the JIT leaves to the interpreter, the length limit) leaves the block.
      */
     static JitBlock compile(DecodedPage pg, int start, long pc) {
+        return compile(pg, start, pc, MAX_LENGTH);
+    }
+
+    /**
+     * HotSpot never compiles a method of more than 8000 bytecode bytes ({@code -XX:+DontCompileHugeMethods}, the
+     * default): such a block would run in the JVM's bytecode interpreter for ever, tens of times slower than the
+     * hart's own interpreter. A block whose {@code run} comes out larger is made again with fewer instructions.
+     */
+    static final int MAX_BYTECODE = Integer.getInteger("jemu.jit.maxbytecode", 7999);
+
+    /** The bytecode length of the last block's {@code run} (for tests). */
+    static int lastCodeLength;
+
+    private static JitBlock compile(DecodedPage pg, int start, long pc, int maxLength) {
         long base = pc & Hart.PAGE_MASK;
         long[] decoded = new long[DecodedPage.SLOTS];
         BitSet member = new BitSet(DecodedPage.SLOTS), pending = new BitSet(DecodedPage.SLOTS);
         pending.set(start);
         int n = 0;
-        for (int idx; n < MAX_LENGTH && (idx = pending.nextSetBit(0)) >= 0; ) {
+        for (int idx; n < maxLength && (idx = pending.nextSetBit(0)) >= 0; ) {
             pending.clear(idx);
             long d = pg.decodeFromSnapshot(idx); // not the slots: this may run on the compiler thread
             int p = (int) d;
@@ -142,6 +162,17 @@ final class Jit {
         long t0 = Hart.STATS ? System.nanoTime() : 0;
         try {
             byte[] bytes = generate(ops, imms, pcs, n);
+            int codeLength = runCodeLength(bytes);
+            if (codeLength > MAX_BYTECODE && n > 1) {
+                if (Hart.STATS) {
+                    ExecStats.remadeHuge++;
+                }
+                return compile(pg, start, pc, Math.min(n - 1, (int) ((long) n * MAX_BYTECODE / codeLength)));
+            }
+            if (Hart.STATS && codeLength > 8000) {
+                ExecStats.hugeBlocks++;
+            }
+            lastCodeLength = codeLength;
             JitBlock b = dev.jemu.core.jit.HiddenClasses.instantiate(LOOKUP, bytes, null, JitBlock.class);
             if (Hart.STATS) {
                 ExecStats.compiles++;
@@ -157,6 +188,14 @@ final class Jit {
             }
             return JitBlock.NONE;
         }
+    }
+
+    /** The bytecode length of the block class's {@code run}. */
+    static int runCodeLength(byte[] classBytes) {
+        return ClassFile.of().parse(classBytes).methods().stream()
+                .filter(m -> m.methodName().equalsString("run"))
+                .mapToInt(m -> m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength())
+                .findFirst().orElseThrow();
     }
 
     /** Adds {@code target} to the region's work list if it lies in the page at or after the block's start. */

@@ -161,6 +161,51 @@ class JitDiffTest {
     }
 
     /**
+     * A block of {@link Jit#MAX_LENGTH} loads and stores makes more than the 8000 bytecode bytes HotSpot compiles at
+     * most (it would run in the JVM's bytecode interpreter for ever): the JIT makes it again with fewer instructions.
+     * What the shorter block and the interpreter after it do must be what the interpreter alone does.
+     */
+    @Test
+    void aBlockTooLargeForHotSpotIsMadeShorter() {
+        Random r = new Random(99);
+        int[] code = new int[Jit.MAX_LENGTH - 1];
+        for (int i = 0; i < code.length; i++) {
+            int rd = 1 + r.nextInt(30);
+            code[i] = i % 2 == 0 ? Asm.i(r.nextInt(2048) - 1024, BASE_REG, r.nextInt(7), rd, 0x03)
+                    : Asm.s(r.nextInt(2048) - 1024, rd, BASE_REG, r.nextInt(4), 0x23);
+        }
+        long[] regs = new long[32];
+        for (int i = 1; i < 32; i++) {
+            regs[i] = r.nextLong();
+        }
+        TestRig a = rig(code, regs);
+        a.hart.run(code.length + 1);
+        TestRig b = rig(code, regs);
+        Hart h = b.hart;
+        h.run(0);
+        warmDataTlb(h);
+        DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
+        JitBlock blk = Jit.compile(pg, 0, CODE);
+        assertTrue(Jit.lastCodeLength <= 7999, "run() has " + Jit.lastCodeLength + " bytecode bytes");
+        long pc = blk.run(h, h.x, b.ram.segment().asSlice(0), h.ltag, h.loff, h.stag, h.soff, h.dataKey,
+                code.length + 1, CODE);
+        long ran = h.jitRetired;
+        assertTrue(ran > 0 && ran < code.length, "the shorter block ran part of the code: " + ran);
+        assertEquals(CODE + 4 * ran, pc, "it leaves after its last instruction");
+        h.setPc(pc);
+        ran += h.run(code.length + 1 - ran);
+        assertEquals(code.length + 1, ran, "retired");
+        assertEquals(a.hart.pc(), h.pc(), "pc");
+        for (int i = 1; i < 32; i++) {
+            assertEquals(a.hart.reg(i), h.reg(i), "x" + i);
+        }
+        byte[] ma = new byte[4096], mb = new byte[4096];
+        a.bus.copyOut(DATA - 2048, ma, 0, 4096);
+        b.bus.copyOut(DATA - 2048, mb, 0, 4096);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(ma, mb, "memory");
+    }
+
+    /**
      * Superblocks: random code with conditional branches (taken, not taken, always, never; to the end or forward
      * into the block) and forward jumps, all JVM jumps inside the block's region. The compiled block runs from the
      * start, with a budget that half of the rounds may run out of at some taken branch (then the block declines, as
