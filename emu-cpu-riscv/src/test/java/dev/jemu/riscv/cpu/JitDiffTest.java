@@ -77,6 +77,13 @@ class JitDiffTest {
         return rig;
     }
 
+    /** The rig's RAM region picked, its data pages in the TLB, and the block at CODE compiled. */
+    private static JitBlock compileWarm(TestRig b) {
+        b.hart.run(0);
+        warmDataTlb(b.hart);
+        return Jit.compile(new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0), 0, CODE);
+    }
+
     /**
      * Puts the data pages around DATA in the hart's load and store TLBs (as the interpreter's first accesses would):
      * a compiled block leaves at an access that misses them, for the interpreter to do it.
@@ -182,10 +189,7 @@ class JitDiffTest {
         a.hart.run(code.length + 1);
         TestRig b = rig(code, regs);
         Hart h = b.hart;
-        h.run(0);
-        warmDataTlb(h);
-        DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
-        JitBlock blk = Jit.compile(pg, 0, CODE);
+        JitBlock blk = compileWarm(b);
         assertTrue(Jit.lastCodeLength <= 7999, "run() has " + Jit.lastCodeLength + " bytecode bytes");
         long pc = blk.run(h, h.x, b.ram.segment().asSlice(0), h.ltag, h.loff, h.stag, h.soff, h.dataKey,
                 code.length + 1, CODE);
@@ -250,10 +254,7 @@ class JitDiffTest {
             // the compiled block, then the interpreter from its exit
             TestRig b = rig(code, regs);
             Hart h = b.hart;
-            h.run(0);
-            warmDataTlb(h);
-            DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
-            JitBlock blk = Jit.compile(pg, 0, CODE);
+            JitBlock blk = compileWarm(b);
             org.junit.jupiter.api.Assertions.assertNotSame(JitBlock.NONE, blk, what);
             long limit = r.nextBoolean() ? 1 + r.nextInt(1 + len / 4) : 1_000_000;
             long pc = blk.run(h, h.x, b.ram.segment(), h.ltag, h.loff, h.stag, h.soff, h.dataKey, limit, CODE);
@@ -323,10 +324,7 @@ class JitDiffTest {
             TestRig b = rig(code, regs);
             b.handlers();
             Hart h = b.hart;
-            h.run(0);
-            warmDataTlb(h);
-            DecodedPage pg = new DecodedPage(CODE, b.ram.segment(), CODE - RAM_BASE, 0);
-            JitBlock blk = Jit.compile(pg, 0, CODE);
+            JitBlock blk = compileWarm(b);
             long pc = blk.run(h, h.x, b.ram.segment(), h.ltag, h.loff, h.stag, h.soff, h.dataKey, 1_000_000, CODE);
             if (pc == CODE + 4L * len) {
                 assertEquals(steps, h.jitRetired, what + " retired before the fault");
