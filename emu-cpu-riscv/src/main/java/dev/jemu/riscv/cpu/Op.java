@@ -10,12 +10,12 @@ final class Op {
     private Op() {
     }
 
-    // The interpreter (Hart.run) dispatches with one switch on these ids, and C1, which compiles it, turns a switch
-    // into a chain of compares in ascending id order (no jump table): an id's place is what its dispatch costs. So the
-    // ids below 76 go by how often the interpreter ran them in a Debian boot (addi, ld, add, sd, or, slli, xor, the
-    // branches...), within what the JIT's range tests need: LUI..SLLI_UW are the ops it compiles, with BEQ..BGEU,
-    // LB..LWU and SB..SD contiguous inside (a group whose ops share one case costs one range test). 0 stays the
-    // slot not decoded yet (a fresh page's zeros).
+    // The interpreter (Hart.run) dispatches with two switches on these ids (below BEQ, and the rest), and C1, which
+    // compiles it, turns a switch into a chain of compares in ascending id order (no jump table): an id's place is
+    // what its dispatch costs. So the ids below 76 go by how often the interpreter ran them in a Debian boot (addi,
+    // ld, add, sd, or, slli, xor, the branches...), within what the JIT's range tests need: LUI..SLLI_UW are the ops
+    // it compiles, with BEQ..BGEU, LB..LWU and SB..SD contiguous inside (a group whose ops share one case costs one
+    // range test). 0 stays the slot not decoded yet (a fresh page's zeros).
     static final int UNDECODED = 0;
     // RV64I and M, the most frequent first
     static final int LUI = 1;

@@ -791,12 +791,12 @@ public final class X86Cpu implements Cpu {
             }
             long lin = codeBits == 64 ? rip : linear(CS, rip);
             X86Block next;
-            if (b.nextLin == lin && b.nextGen == chainGen && SUCCESSORS) {
+            if (SUCCESSORS && b.nextLin == lin && b.nextGen == chainGen) {
                 next = b.next; // the block this exit led to last, nothing it depends on changed since
                 if (X86Stats.ON) {
                     X86Stats.remembered++;
                 }
-            } else if (b.otherLin == lin && b.otherGen == chainGen && SUCCESSORS) {
+            } else if (SUCCESSORS && b.otherLin == lin && b.otherGen == chainGen) {
                 next = b.other;
                 if (X86Stats.ON) {
                     X86Stats.remembered++;

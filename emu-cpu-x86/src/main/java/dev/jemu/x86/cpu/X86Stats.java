@@ -131,7 +131,7 @@ final class X86Stats {
         double secs = (now - lastNanos) / 1e9;
         System.err.printf("stats t=%.2fs cpu=%.2fs insns=%dM: %.0f MIPS, jit %.1f%%, %.1f insns/entry, %.0f%% chained (%.0f%% remembered), compiles %d "
                         + "(total %d, %.2fs cpu: decode %.2f class %.2f define %.2f, %.1f insns each, %.0f%% emitted), halted %.2fs, %d interrupts, %d exceptions%n",
-                (now - T0) / 1e9, java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() / 1e9,
+                (now - T0) / 1e9, cpuNanos() / 1e9,
                 retired >> 20, d / secs / 1e6, 100.0 * dj / Math.max(1, d), de == 0 ? 0.0 : (double) dj / de,
                 100.0 * (chained - lastChained) / Math.max(1, de),
                 100.0 * (remembered - lastRemembered) / Math.max(1, chained - lastChained),
