@@ -33,12 +33,23 @@ final class CodeCache {
     /** Physical pages below this (64 GiB) can hold cached code; code above is decoded every time. */
     static final long LIMIT_PAGES = 1L << 24;
 
+    /** The first page offset an instruction (at most 15 bytes) can start at and cross the page end. */
+    static final int CROSS_FIRST = 4096 - (Insn.MAX_LENGTH - 1);
+
     static final class Page {
         final CodeCache cache;
         final long pa;
         final int mode;
         final X86Op[] ops = new X86Op[4096];
         final byte[] len = new byte[4096];
+        /**
+         * The instructions that cross the page end, by offset - {@link #CROSS_FIRST} (null until one is decoded; see
+         * {@link SlotDecoder}): each with its length and the bytes it took from the next page, which the interpreter
+         * fetches again before reusing it (the next page may have been remapped or written since, unknown to this page).
+         */
+        X86Op[] crossOps;
+        byte[] crossLen;
+        byte[][] crossTail;
         final MemorySegment live;
         final MemorySegment snapshot;
         int epoch;
@@ -112,6 +123,14 @@ final class CodeCache {
             for (int o = Math.max(0, lo - 15); o < hi; o++) {
                 if (ops[o] != null && o + len[o] > lo) {
                     ops[o] = null;
+                }
+            }
+            if (crossOps != null) {
+                for (int i = 0; i < crossOps.length; i++) {
+                    int o = CROSS_FIRST + i;
+                    if (crossOps[i] != null && o < hi && o + crossLen[i] > lo) {
+                        crossOps[i] = null;
+                    }
                 }
             }
             X86Block[] bs = blocks;

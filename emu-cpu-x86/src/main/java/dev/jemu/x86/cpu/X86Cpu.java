@@ -46,6 +46,8 @@ public final class X86Cpu implements Cpu {
     public final Msrs msrs;
     public final X87 x87 = new X87();
     final Decoder decoder = new Decoder();
+    /** Decodes into the decoded pages' slots for the interpreter. */
+    private final SlotDecoder slots;
 
     // ---------------------------------------------------------------- CPU model (Cpuid/Msrs/Mmu owner)
 
@@ -158,6 +160,7 @@ public final class X86Cpu implements Cpu {
             seg[i] = new Segment();
         }
         this.mmu = new Mmu(this);
+        this.slots = new SlotDecoder(decoder, mmu);
         this.interrupts = new Interrupts(this);
         this.msrs = new Msrs(this);
         this.code = CodeCache.of(bus);
@@ -727,13 +730,15 @@ public final class X86Cpu implements Cpu {
             int len;
             if (page != null && (op = page.ops[off]) != null) {
                 len = page.len[off];
-            } else if (page != null && !page.dead && (op = decodeInPage(page, off, mode)) != null) {
-                len = decoder.length();
-                page.ops[off] = op;
-                page.len[off] = (byte) len;
+            } else if (page != null && !page.dead) {
+                op = slots.decode(page, off, lin, mode); // into the page's slots, once
+                len = slots.length;
             } else {
-                op = decoder.decode(fetcher, lin, mode); // no page, or across its end: through the MMU, never cached
+                op = decoder.decode(fetcher, lin, mode); // no page: through the MMU, never cached
                 len = decoder.length();
+                if (X86Stats.ON) {
+                    X86Stats.decodedUncached++;
+                }
             }
             long next = (rip + len) & mask;
             nrip = next;
@@ -749,15 +754,6 @@ public final class X86Cpu implements Cpu {
             if ((lin & ~0xfffL) != pageLin) {
                 return;
             }
-        }
-    }
-
-    /** The instruction at {@code off} decoded from the page's snapshot (see CodeCache.Page#byteAt), or null if it crosses the page end. */
-    private X86Op decodeInPage(CodeCache.Page page, int off, int mode) {
-        try {
-            return decoder.decode(page::byteAt, off, mode);
-        } catch (X86Exception e) {
-            return null;
         }
     }
 

@@ -43,6 +43,11 @@ final class X86Stats {
     static long pagesWritten, pagesRechanged, queueWaitNanos, queued;
     /** Stores into decoded pages that dropped only what they overlap (CodeCache.stored). */
     static long partialStores;
+    /**
+     * The interpreter's decodes: into a page's slots, into its slots for instructions crossing its end (see
+     * SlotDecoder), and through the MMU where there is no page (never cached).
+     */
+    static long decodedInPage, decodedCrossing, decodedUncached;
 
     private static final java.util.HashMap<Long, Integer> written = new java.util.HashMap<>();
     private static final java.util.HashSet<Long> compiledStarts = new java.util.HashSet<>();
@@ -93,8 +98,10 @@ final class X86Stats {
                 s.append(String.format(" %s %.2fM (%.1f/run)", WHY[i], whyInsns[i] / 1e6, (double) whyInsns[i] / whyRuns[i]));
             }
         }
-        s.append(String.format("; pages written %d, partly %d, re-checked changed %d, compile wait %.1f ms avg (%d)",
-                pagesWritten, partialStores, pagesRechanged, queueWaitNanos / 1e6 / Math.max(1, queued), queued));
+        s.append(String.format("; decoded %d in pages, %d crossing, %d uncached; pages written %d, partly %d, re-checked changed %d, compile wait %.1f ms avg (%d)",
+                decodedInPage, decodedCrossing, decodedUncached, pagesWritten, partialStores, pagesRechanged,
+                queueWaitNanos / 1e6 / Math.max(1, queued), queued));
+        decodedInPage = decodedCrossing = decodedUncached = 0;
         System.err.println(s);
         java.util.Arrays.fill(whyInsns, 0);
         java.util.Arrays.fill(whyRuns, 0);

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The decoded-code cache: self-modifying code runs the new bytes, a page decoded in one mode is decoded again in
- * another, an instruction crossing a page runs, DMA-style writes behind the CPU's back are seen after a recheck,
- * and LOCK / undefined encodings raise #UD.
+ * another, an instruction crossing a page runs (and sees its bytes on either page written, or the next page
+ * remapped), DMA-style writes behind the CPU's back are seen after a recheck, and LOCK / undefined encodings raise
+ * #UD.
  */
 class DecodeCacheTest {
     @Test
@@ -53,6 +54,81 @@ class DecodeCacheTest {
                 """, 64);
         assertEquals(-1, r.fault());
         assertEquals(0x1122334455667789L, r.reg(X86Cpu.RAX));
+    }
+
+    @Test
+    void aCrossingInstructionRunsItsNextPagesNewBytes() {
+        // the MOVABS crosses the page end with its immediate's top 7 bytes on the next page; each pass adds the
+        // immediate; after the first its low byte (on its own page) is incremented, after the second its top byte
+        // (on the next page, which the page holding the instruction's start is not told of)
+        TestRig rig = new TestRig();
+        TestRig.Result r = rig.run("""
+                mov $3, %ecx
+                xor %ebx, %ebx
+                jmp 1f
+                .org 0xfff - 2
+                1: movabs $0x0100000000000001, %rax
+                add %rax, %rbx
+                cmp $3, %ecx
+                jne 2f
+                incb 1b+2(%rip)
+                2: cmp $2, %ecx
+                jne 3f
+                incb 1b+9(%rip)
+                3: loop 1b
+                """, 64);
+        assertEquals(-1, r.fault());
+        assertEquals(1 + 2 + 2 + (4L << 56), r.reg(X86Cpu.RBX));
+    }
+
+    @Test
+    void aCrossingInstructionFollowsTheNextPagesMapping() {
+        // a MOVABS at 0x1ffffd takes its immediate's top 7 bytes and the RET after it from linear 0x200000, which
+        // CR3 A maps to physical 0x200000 and CR3 B to physical 0 (the first page stays mapped alike); under C
+        // it is not present: the fetch faults there, though the instruction ran before
+        SysRig rig = new SysRig();
+        X86Cpu c = rig.c;
+        rig.longMode(0);
+        long a = SysRig.PML4, b = 0x390000, none = 0x3a0000;
+        rig.identityMap(b);
+        rig.identityMap(none);
+        for (long t : new long[] {a, b, none}) {
+            rig.bus.write(t + 0x2000, 8, 0x187); // 0-2 MiB global in each
+        }
+        rig.bus.write(b + 0x2008, 8, 0x87); // B: 2-4 MiB -> 0-2 MiB
+        rig.bus.write(none + 0x2008, 8, 0); // C: 2-4 MiB not present
+        c.mmu.writeCr4(c.cr4 | X86Cpu.CR4_PGE);
+        rig.bus.load(0x1ffffd, new byte[] {0x48, (byte) 0xb8, 0});
+        rig.bus.load(0x200000, new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) 0xc3});
+        rig.bus.load(0x000000, new byte[] {0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, (byte) 0xc3});
+        rig.haltOn64(Vectors.PF, 0x30000);
+        rig.rsp0(0x60000);
+        rig.code(0x10000, """
+                .code64
+                mov $0x60000, %esp
+                xor %ebx, %ebx
+                mov $0x1ffffd, %r12d
+                mov $0x380000, %r14d
+                mov $0x390000, %r13d
+                mov $0x3a0000, %r15d
+                call *%r12
+                add %rax, %rbx
+                mov %r13, %cr3
+                call *%r12
+                add %rax, %rbx
+                mov %r14, %cr3
+                call *%r12
+                add %rax, %rbx
+                mov %r15, %cr3
+                call *%r12
+                hlt
+                """);
+        c.seg[X86Cpu.CS].base = 0;
+        c.rip = 0x10000;
+        rig.runToHalt(100);
+        assertEquals(2 * 0x0706050403020100L + 0x1716151413121100L, c.r[X86Cpu.RBX]);
+        assertEquals(0x30001, c.rip, "halted in the #PF handler");
+        assertEquals(0x200000, c.cr2);
     }
 
     @Test
