@@ -472,6 +472,9 @@ public final class Mmu {
      * Leaves the leaf's offset mask and G bit in walkMask/walkGlobal.
      */
     private long translate(long la, int kind, int key) {
+        if (X86Stats.ON) {
+            X86Stats.walks[kind]++;
+        }
         long cr0 = c.cr0;
         walkGlobal = false;
         walkMask = 0xfff;
@@ -656,6 +659,9 @@ public final class Mmu {
 
     /** Drops every translation, global ones too (reset, state load, paging mode changes). */
     public void flushTlb() {
+        if (X86Stats.ON) {
+            X86Stats.tlbFlushes++;
+        }
         Arrays.fill(rtlb, -1);
         Arrays.fill(wtlb, -1);
         Arrays.fill(ftag, -1);
@@ -672,6 +678,9 @@ public final class Mmu {
 
     /** What a CR3 write drops: every entry that is not global. */
     void flushNonGlobal() {
+        if (X86Stats.ON) {
+            X86Stats.cr3Flushes++;
+        }
         c.chainsChanged();
         if (!anyGlobal) {
             flushTlb();

@@ -48,6 +48,9 @@ final class X86Stats {
      * SlotDecoder), and through the MMU where there is no page (never cached).
      */
     static long decodedInPage, decodedCrossing, decodedUncached;
+    /** Page walks (TLB misses) by access kind (read, write, fetch), full TLB flushes and CR3 writes' flushes. */
+    static final long[] walks = new long[3];
+    static long tlbFlushes, cr3Flushes;
 
     private static final java.util.HashMap<Long, Integer> written = new java.util.HashMap<>();
     private static final java.util.HashSet<Long> compiledStarts = new java.util.HashSet<>();
@@ -102,6 +105,10 @@ final class X86Stats {
                 decodedInPage, decodedCrossing, decodedUncached, pagesWritten, partialStores, pagesRechanged,
                 queueWaitNanos / 1e6 / Math.max(1, queued), queued));
         decodedInPage = decodedCrossing = decodedUncached = 0;
+        System.err.printf("tlb: walks read %d write %d fetch %d, flushes %d, cr3 %d%n", walks[0], walks[1], walks[2],
+                tlbFlushes, cr3Flushes);
+        java.util.Arrays.fill(walks, 0);
+        tlbFlushes = cr3Flushes = 0;
         System.err.println(s);
         java.util.Arrays.fill(whyInsns, 0);
         java.util.Arrays.fill(whyRuns, 0);

@@ -79,4 +79,23 @@ class SpeedProbe {
                 jnz 1b
                 """);
     }
+
+    @Test
+    void loopCrossingAPageEnd() {
+        // a compiled block cannot hold an instruction that crosses the page end: the MOVABS runs interpreted, one
+        // instruction per run, between the blocks before and after it (as in a loop of the amd64 boot)
+        probe("loop with an instruction crossing the page end", """
+                mov $1000000, %ecx
+                xor %edx, %edx
+                jmp 1f
+                .org 0xff0
+                1: add %ecx, %edx
+                xor $0x55, %edx
+                .org 0xffd
+                movabs $1, %rax
+                add %rax, %rdx
+                dec %ecx
+                jnz 1b
+                """);
+    }
 }
