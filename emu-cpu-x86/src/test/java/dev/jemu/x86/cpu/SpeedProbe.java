@@ -91,7 +91,7 @@ class SpeedProbe {
                 .org 0xff0
                 1: add %ecx, %edx
                 xor $0x55, %edx
-                .org 0xffd
+                .org 0xffd, 0x90
                 movabs $1, %rax
                 add %rax, %rdx
                 dec %ecx
