@@ -1058,7 +1058,7 @@ public final class Hart implements Cpu {
 
     /** Compiles the hot block start at slot {@code idx} of {@code pg}: returns it, or null while it is compiled. */
     private JitBlock compileBlock(DecodedPage pg, int idx, long pc) {
-        if (compileInBackground && loop.cpuThreads() < HOST_CORES) {
+        if (compileInBackground && (IDLE_BG ? loop.busyCpuThreads() : loop.cpuThreads()) < HOST_CORES) {
             pg.heat[idx] = Short.MIN_VALUE; // asks again only if this request goes nowhere (a full queue)
             JitCompiler.request(pg, idx, pc);
             return null;
@@ -1077,6 +1077,7 @@ public final class Hart implements Cpu {
      * compiling on the hart threads), so hot blocks then compile on the hart's own thread.
      */
     private static final int HOST_CORES = Runtime.getRuntime().availableProcessors();
+    static final boolean IDLE_BG = !"false".equals(System.getProperty("jemu.ab.idleBg")); // A/B, temporary
 
     void markCodePage(long physPage) {
         if (STATS) {
