@@ -14,9 +14,6 @@ public final class StartupWarmup {
 
     /** Starts the warm-up on a daemon thread (the real launcher only; in-process runs do not need it). */
     public static void start() {
-        if (Boolean.getBoolean("jemu.ab.nowarm")) { // A/B, temporary
-            return;
-        }
         Thread.ofPlatform().daemon().name("jemu-warmup").start(() -> {
             try {
                 Class.forName(GuestRam.class.getName(), true, StartupWarmup.class.getClassLoader());

@@ -247,7 +247,6 @@ public final class MachineLoop {
         cpuChange.signalAll();
     }
 
-    static final boolean SIGNAL_EVERY_RUN = Boolean.getBoolean("jemu.ab.signalEveryRun"); // A/B, temporary
     /** How long a parked CPU thread sleeps at most before it looks at its CPU again. */
     private static final long PARK_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -586,7 +585,7 @@ public final class MachineLoop {
                     deviceLock.lock();
                     try {
                         r.running = false;
-                        if (requests > 0 || paused || SIGNAL_EVERY_RUN) { // someone waits for it to leave its run:
+                        if (requests > 0 || paused) { // someone waits for it to leave its run:
                             signalCpus(); // parked CPU threads need no wake-up for it (one each quantum, else)
                         }
                     } finally {
