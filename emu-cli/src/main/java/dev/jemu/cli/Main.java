@@ -8,6 +8,7 @@ import dev.jemu.cli.monitor.Monitors;
 import dev.jemu.cli.process.Daemon;
 import dev.jemu.cli.process.PidFile;
 import dev.jemu.cli.process.Signals;
+import dev.jemu.cli.process.StartupWarmup;
 import dev.jemu.core.chardev.CharBackend;
 import dev.jemu.core.log.DebugLog;
 import dev.jemu.core.log.Messages;
@@ -34,6 +35,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        StartupWarmup.start();
         Signals.install(System.err);
         int status = run(args, HostIo.system());
         System.out.flush();

@@ -235,6 +235,29 @@ class MachineLoopThreadsTest {
     }
 
     @Test
+    void aParkedCpuThreadIsNotBusyAndTheOthersQuantaDoNotWakeIt() throws InterruptedException {
+        Rig rig = new Rig(2, true);
+        FakeCpu idle = rig.cpus.get(1);
+        idle.halted = true;
+        rig.start();
+        await(() -> rig.loop.busyCpuThreads() == 1, "the halted CPU's thread parks");
+        long runs = rig.cpus.get(0).runs.get(), signals = rig.loop.cpuSignals();
+        await(() -> rig.cpus.get(0).runs.get() > runs + 200, "the other CPU runs 200 quanta");
+        // nobody waits for the running CPU to leave its run: its quantum ends wake no parked thread
+        assertEquals(signals, rig.loop.cpuSignals(), "signals to parked CPU threads");
+        assertEquals(1, rig.loop.busyCpuThreads());
+        rig.loop.deviceLock().lock();
+        try {
+            idle.halted = false;
+        } finally {
+            rig.loop.deviceLock().unlock();
+        }
+        rig.loop.wakeCpus();
+        await(() -> rig.loop.busyCpuThreads() == 2, "the woken CPU's thread is busy");
+        rig.stop();
+    }
+
+    @Test
     void withCpuStoppedActsWhileTheTargetIsOutsideItsRun() throws InterruptedException {
         Rig rig = new Rig(2, true).start();
         FakeCpu target = rig.cpus.get(0);

@@ -26,9 +26,10 @@ public final class Signals {
         err = errStream;
         // A shell starts background jobs with SIGINT ignored, nohup ignores SIGHUP, and the JVM leaves an ignored
         // signal alone; QEMU catches all three regardless (a sigaction each at start), so they go back to the
-        // default first
-        MethodHandle signal = Libc.function("signal", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS));
+        // default first (only when one is ignored: linking libc's signal() is the first FFM use, which costs start-up
+        // time that StartupWarmup otherwise spends beside this thread)
+        MethodHandle signal = anyIgnored(1, 2, 15) ? Libc.function("signal", FunctionDescriptor.of(ValueLayout.ADDRESS,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS)) : null;
         if (signal != null) {
             for (int sig : new int[] {1, 2, 15}) {
                 try {
@@ -45,6 +46,28 @@ public final class Signals {
                 // the JVM keeps this one (-Xrs) or the OS has no such signal
             }
         }
+    }
+
+    /** Whether the process ignores any of {@code signals} (Linux's SigIgn mask; true when it cannot be read). */
+    static boolean anyIgnored(int... signals) {
+        long mask;
+        try {
+            String status = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status"));
+            int at = status.indexOf("\nSigIgn:");
+            if (at < 0) {
+                return true;
+            }
+            int end = status.indexOf('\n', at + 1);
+            mask = Long.parseUnsignedLong(status.substring(at + 8, end < 0 ? status.length() : end).strip(), 16);
+        } catch (java.io.IOException | RuntimeException e) { // no /proc (not Linux): reset them all, as before
+            return true;
+        }
+        for (int sig : signals) {
+            if ((mask >>> (sig - 1) & 1) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The machine a signal should stop (null: none is running yet or any more). */

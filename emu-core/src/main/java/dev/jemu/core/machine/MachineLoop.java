@@ -238,6 +238,8 @@ public final class MachineLoop {
     private Throwable cpuFailure;
     /** See {@link #missedWakeups()}; {@link #signalCpus} calls so far. Guarded by the device lock. */
     private long missedWakeups, cpuSignals;
+    /** CPU threads parked in {@link #runCpu}; written under the device lock, read by {@link #busyCpuThreads}. */
+    private volatile int parkedCpuThreads;
 
     /** Device lock held: tells every CPU thread parked on {@link #cpuChange} to look at its state again. */
     private void signalCpus() {
@@ -294,6 +296,15 @@ public final class MachineLoop {
     /** The CPU threads of the {@code thread=multi} run in progress (0 when none runs). */
     public int cpuThreads() {
         return runners.size();
+    }
+
+    /**
+     * The CPU threads of the {@code thread=multi} run in progress that are not parked (their CPU halted, stopped,
+     * paused or held): a host core is free for other work (the background compiler) while this is below the
+     * host's cores. A hint, read without the lock.
+     */
+    public int busyCpuThreads() {
+        return runners.size() - parkedCpuThreads;
     }
 
     /** True while the CPUs run on their own threads (a {@code thread=multi} run is in progress). */
@@ -515,6 +526,16 @@ public final class MachineLoop {
         return paused || r.holds > 0 || isHeld(r.index) || r.cpu.isHalted();
     }
 
+    /** How often parked CPU threads were told to look at their CPU again (for tests: no needless wake-ups). */
+    public long cpuSignals() {
+        deviceLock.lock();
+        try {
+            return cpuSignals;
+        } finally {
+            deviceLock.unlock();
+        }
+    }
+
     /**
      * How many times a parked CPU thread found its CPU runnable only at its safety-net recheck, with no signal:
      * a lost wake-up, always 0 unless the wake-up protocol has a bug (tests check it; a run that had one says so
@@ -541,7 +562,12 @@ public final class MachineLoop {
                         // under this lock; the timeout is only a safety net, and a wake-up that came from it is
                         // counted (missedWakeups) as the bug it would be
                         long signals = cpuSignals;
-                        cpuChange.awaitNanos(PARK_RECHECK_NANOS);
+                        parkedCpuThreads++;
+                        try {
+                            cpuChange.awaitNanos(PARK_RECHECK_NANOS);
+                        } finally {
+                            parkedCpuThreads--;
+                        }
                         if (signals == cpuSignals && exit == null && !mustPark(r)) {
                             missedWakeups++;
                         }
@@ -559,7 +585,9 @@ public final class MachineLoop {
                     deviceLock.lock();
                     try {
                         r.running = false;
-                        signalCpus();
+                        if (requests > 0 || paused) { // someone waits for it to leave its run:
+                            signalCpus(); // parked CPU threads need no wake-up for it (one each quantum, else)
+                        }
                     } finally {
                         deviceLock.unlock();
                     }

@@ -1058,7 +1058,7 @@ public final class Hart implements Cpu {
 
     /** Compiles the hot block start at slot {@code idx} of {@code pg}: returns it, or null while it is compiled. */
     private JitBlock compileBlock(DecodedPage pg, int idx, long pc) {
-        if (compileInBackground && loop.cpuThreads() < HOST_CORES) {
+        if (compileInBackground && loop.busyCpuThreads() < HOST_CORES) {
             pg.heat[idx] = Short.MIN_VALUE; // asks again only if this request goes nowhere (a full queue)
             JitCompiler.request(pg, idx, pc);
             return null;
@@ -1072,9 +1072,10 @@ public final class Hart implements Cpu {
     /** Blocks are compiled by {@link JitCompiler}'s thread, else on this hart's thread (tests). */
     boolean compileInBackground = JitCompiler.BACKGROUND;
     /**
-     * Background compiling pays only with a host core to spare: with a CPU thread on every core (thread=multi), the
-     * compiler thread takes its time from the harts (7-Zip's rating with -smp 2 on 2 cores: 496 with it, 720
-     * compiling on the hart threads), so hot blocks then compile on the hart's own thread.
+     * Background compiling pays only with a host core to spare: with a busy CPU thread on every core (thread=multi),
+     * the compiler thread takes its time from the harts (7-Zip's rating with -smp 2 on 2 cores: 496 with it, 720
+     * compiling on the hart threads), so hot blocks then compile on the hart's own thread; a hart parked in WFI
+     * leaves its core to the compiler.
      */
     private static final int HOST_CORES = Runtime.getRuntime().availableProcessors();
 
