@@ -59,6 +59,8 @@ final class CodeCache {
         /** Entries per block start, and the compiled blocks (X86Block.NONE where none can be); null while cold. */
         char[] heat;
         X86Block[] blocks;
+        /** The X86Jit heat period {@link #heat} was last decayed to (see X86Jit.find). */
+        int heatPeriod;
 
         /**
          * The byte at {@code off} of the page as its snapshot has it: every op and block of the page is decoded from

@@ -138,6 +138,8 @@ public final class X86Cpu implements Cpu {
     long retired;
     /** Block entries before a block is compiled (X86Jit.THRESHOLD; tests set 1 to compile everything at once). */
     public int jitThreshold = X86Jit.THRESHOLD;
+    /** Block lookups per heat period as a power of two, 0 for none (X86Jit.DECAY; tests set their own). */
+    public int jitDecay = X86Jit.DECAY;
     /**
      * Whether hot blocks are compiled on the background compiler thread (the board's CPU, -Djemu.jit.background,
      * default on) rather than on this thread when they get hot (the tests: which instruction runs compiled is then
@@ -699,7 +701,7 @@ public final class X86Cpu implements Cpu {
         }
         X86Block compiled;
         if (page != null && X86Jit.ENABLED && !interruptShadow && (rflagsOther & TF) == 0
-                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold, jitBackground)) != null && budget - executed >= compiled.length) {
+                && (compiled = X86Jit.find(page, (int) (lin & 0xfff), jitThreshold, jitDecay, jitBackground)) != null && budget - executed >= compiled.length) {
             runCompiled(compiled, budget);
             return;
         }

@@ -27,8 +27,8 @@ import java.lang.invoke.MethodHandles;
  */
 final class X86Jit {
     static final boolean ENABLED = JitPolicy.ENABLED;
-    /** Entries of a block start before it is compiled (-Djemu.jit.threshold). */
-    static final int THRESHOLD = JitPolicy.threshold(2000, 60000);
+    /** Entries of a block start within a heat period ({@link #DECAY}) before it is compiled (-Djemu.jit.threshold). */
+    static final int THRESHOLD = JitPolicy.threshold(4000, 60000);
     /** Block entries into a page before its entries are counted one by one (most pages never get hot). */
     static final int PAGE_THRESHOLD = 64;
     static final int MAX_LENGTH = 64;
@@ -39,6 +39,18 @@ final class X86Jit {
     static final boolean WARM_UP = !"false".equals(System.getProperty("jemu.jit.warm"));
     /** The heat of a block start to compile at its next entry, whatever the threshold (see {@link #find}). */
     static final char WARM = Character.MAX_VALUE;
+    /**
+     * Block lookups ({@link #find}) per heat period, as a power of two (-Djemu.jit.decay; 0: heat never decays). Each
+     * period halves the heat of every block start not compiled yet, so a start compiles when it is hot within a
+     * stretch of the run, not when its entries add up over a whole boot: a compile costs about a millisecond of CPU
+     * and a few hundred entries in HotSpot's bytecode interpreter before C1, which a start entered a few thousand
+     * times in all never earns back. The amd64 boot to 4096M instructions: with a flat threshold of 2000, 3430
+     * compiles and 95M instructions interpreted below the threshold; 6000: 2280 and 185M; 4000 with a period of 2^20
+     * lookups: 1870-1910 and 169-178M, fewer of both.
+     */
+    static final int DECAY = Integer.getInteger("jemu.jit.decay", 20);
+    /** Block lookups so far: the heat clock, which ticks where heat is counted (a start not compiled yet, a hot page). */
+    private static long lookups;
     /** Whether common instruction forms are written as bytecode (X86Emit); -Djemu.jit.emit=false calls every closure. */
     static final boolean EMIT = !"false".equals(System.getProperty("jemu.jit.emit"));
 
@@ -59,11 +71,12 @@ final class X86Jit {
 
     /**
      * The compiled block at {@code off} of {@code page}, counting the entry; null while it is not hot yet (after
-     * {@code threshold} entries: {@link #THRESHOLD} unless a test set the CPU's). With {@code background} a block
+     * {@code threshold} entries: {@link #THRESHOLD} unless a test set the CPU's; with {@code decay} non-zero the heat
+     * halves every 2^decay lookups, see {@link #DECAY}). With {@code background} a block
      * that gets hot is compiled by {@link X86BackgroundCompiler} while the interpreter goes on running it
      * ({@link X86Block#QUEUED} until then). Null too where no block can be compiled.
      */
-    static X86Block find(CodeCache.Page page, int off, int threshold, boolean background) {
+    static X86Block find(CodeCache.Page page, int off, int threshold, int decay, boolean background) {
         X86Block[] blocks = page.blocks;
         if (blocks != null) {
             X86Block b = blocks[off];
@@ -76,6 +89,12 @@ final class X86Jit {
             }
             page.blocks = blocks = new X86Block[4096];
             page.heat = new char[4096];
+        }
+        if (decay != 0) {
+            int period = (int) (++lookups >>> decay);
+            if (page.heatPeriod != period) {
+                decay(page, period);
+            }
         }
         char heat = page.heat[off];
         if (heat < threshold - 1) {
@@ -97,6 +116,22 @@ final class X86Jit {
         }
         page.covered(off + b.firstDelta(), off + b.lastDelta() + 15);
         return b;
+    }
+
+    /** Halves the page's heat once per heat period gone since it was last decayed (but a WARM start's). */
+    private static void decay(CodeCache.Page page, int period) {
+        int gone = period - page.heatPeriod;
+        page.heatPeriod = period;
+        if (gone <= 0) {
+            return; // the clock went back (a test changed the CPU's period): a new start
+        }
+        int shift = Math.min(16, gone);
+        char[] heat = page.heat;
+        for (int i = 0; i < heat.length; i++) {
+            if (heat[i] != 0 && heat[i] != WARM) {
+                heat[i] = (char) (heat[i] >>> shift);
+            }
+        }
     }
 
     /**
@@ -184,6 +219,7 @@ final class X86Jit {
             X86Stats.compiles++;
             X86Stats.compiled(page.pa, off);
             X86Stats.compiledInsns += n;
+            X86Stats.bytecode(classFile);
             for (int i = 0; i < n; i++) {
                 X86Stats.emittedInsns += forms[i] != null ? 1 : 0;
             }

@@ -17,6 +17,30 @@ final class X86Stats {
     static long cpuNanos() {
         return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
+    /**
+     * With -Djemu.stats.bytecode=true (parsing each class costs CPU time on the compiling thread): bytecode of the
+     * compiled blocks' run methods, total, largest, and how many HotSpot never compiles (huge).
+     */
+    static final boolean BYTECODE = Boolean.getBoolean("jemu.stats.bytecode");
+    static long bytecodeTotal, bytecodeMax, hugeBlocks;
+    /** HotSpot's HugeMethodLimit: with DontCompileHugeMethods (the default) a longer method is only ever interpreted. */
+    private static final int HUGE = 8000;
+
+    /** Counts the run method's bytecode of a compiled block's class file. */
+    static void bytecode(byte[] classFile) {
+        if (!BYTECODE) {
+            return;
+        }
+        for (java.lang.classfile.MethodModel m : java.lang.classfile.ClassFile.of().parse(classFile).methods()) {
+            if (m.methodName().equalsString("run")) {
+                int len = m.findAttribute(java.lang.classfile.Attributes.code()).map(c -> c.codeLength()).orElse(0);
+                bytecodeTotal += len;
+                bytecodeMax = Math.max(bytecodeMax, len);
+                hugeBlocks += len > HUGE ? 1 : 0;
+            }
+        }
+    }
+
     /** Block entries straight from the block before (X86Cpu.runCompiled's chain), a part of jitEntries. */
     static long chained;
     /** Chained entries found by the exit's remembered successor (X86Block.next), a part of chained. */
@@ -153,6 +177,10 @@ final class X86Stats {
                 (double) compiledInsns / Math.max(1, compiles),
                 100.0 * emittedInsns / Math.max(1, compiledInsns),
                 (haltedNanos - lastHalted) / 1e9, interrupts - lastInterrupts, exceptions - lastExceptions);
+        if (BYTECODE) {
+            System.err.printf("  bytecode %.0f bytes per block, largest %d, %d blocks over %d (never compiled by HotSpot)%n",
+                    (double) bytecodeTotal / Math.max(1, compiles), bytecodeMax, hugeBlocks, HUGE);
+        }
         X86Census.print(jitInsns);
         printInterpreted();
         lastHalted = haltedNanos;

@@ -240,4 +240,31 @@ class X86JitTest {
         assertEquals(640L * 80, r.reg(X86Cpu.RAX));
         assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 4, "compiled " + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
     }
+
+    @Test
+    void aBlockStartCompilesOnlyWhenHotWithinOneHeatPeriod() {
+        // the loop's start is looked up once per pass while it is interpreted; threshold 50. Periods of 2^4 lookups
+        // halve its heat before it gets there (it never passes 32), periods of 2^8 (or no decay) let it compile
+        for (int decay : new int[] {4, 8, 0}) {
+            TestRig rig = new TestRig();
+            rig.cpu.jitThreshold = 50;
+            rig.cpu.jitDecay = decay;
+            rig.load("""
+                    mov $2000, %ecx
+                    1:
+                    add $1, %eax
+                    dec %ecx
+                    jnz 1b
+                    """, 64);
+            TestRig.Result r = rig.go(10_000_000);
+            assertEquals(-1, r.fault());
+            assertEquals(2000, r.reg(X86Cpu.RAX));
+            if (decay == 4) {
+                assertEquals(0, rig.cpu.jitRetired(), "decay " + decay);
+            } else {
+                assertTrue(rig.cpu.jitRetired() > rig.cpu.retired() / 2, "decay " + decay + ": compiled "
+                        + rig.cpu.jitRetired() + " of " + rig.cpu.retired());
+            }
+        }
+    }
 }
