@@ -83,6 +83,9 @@ public final class GuestRam implements AutoCloseable {
             if (m.address() == MAP_FAILED || m.address() == 0) {
                 return null;
             }
+            if (HUGE_PAGES && MADVISE != null) {
+                int rc = (int) MADVISE.invokeExact(m, size, MADV_HUGEPAGE); // only a hint: no error if refused
+            }
             return m.reinterpret(size, arena, seg -> unmap(seg, size));
         } catch (Throwable t) {
             return null;
@@ -90,6 +93,14 @@ public final class GuestRam implements AutoCloseable {
     }
 
     private static final int MADV_DONTNEED = 4;
+    /**
+     * Guest RAM in transparent huge pages where the host allows them (its THP setting "madvise", as on most
+     * distributions, gives them only to memory that asks), as QEMU asks for its RAM blocks: guest code that walks
+     * megabytes at random (7-Zip's match finder) then misses the host TLB far less. {@code -Djemu.ram.hugepages=false}
+     * leaves the kernel's default.
+     */
+    private static final int MADV_HUGEPAGE = 14;
+    private static final boolean HUGE_PAGES = !"false".equals(System.getProperty("jemu.ram.hugepages"));
     private static final MethodHandle MADVISE = Libc.function("madvise",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
