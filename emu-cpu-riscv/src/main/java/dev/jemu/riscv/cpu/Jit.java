@@ -301,13 +301,13 @@ final class Jit {
     private static byte[] generate(int[] ops, long[] imms, long[] pcs, int n, int entry, int[] pageOf, Region r) {
         return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
-            clb.withInterfaceSymbols(CD_BLOCK);
+            clb.withSuperclass(CD_BLOCK);
             if (r.pages.size() > 1) { // the other pages' DecodedPage, for the guards
                 dev.jemu.core.jit.HiddenClasses.constantsFromClassData(clb, CD_SELF, CD_PAGE, r.pages.size(),
                         i -> i == 0 ? null : "P" + i);
             }
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
-                    cb -> cb.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
+                    cb -> cb.aload(0).invokespecial(CD_BLOCK, INIT_NAME, MTD_void).return_());
             clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
                     cb -> new Gen(cb, ops, imms, pcs, n, entry, pageOf, r.pages).emit());
         });
