@@ -15,9 +15,9 @@ import java.lang.invoke.MethodHandles;
 
 /**
  * Compiles hot guest code to JVM bytecode (one hidden class per block) so that HotSpot compiles guest code. A
- * block is a region of one page: the integer instructions (RV64IM, Zba/Zbb/Zbs, loads, stores) reachable from its
- * start through both sides of conditional branches and direct jumps that stay in the page at or after the start,
- * up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
+ * block is a region: the integer instructions (RV64IM, Zba/Zbb/Zbs, loads, stores) reachable from its start through
+ * both sides of conditional branches and direct jumps, in the start's page and up to {@link #maxPages} - 1 others
+ * (entered through a page guard, see {@link Region}), up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
  * guest if/else or a loop back to the start does not leave to the dispatcher), anything else leaves the block: an
  * indirect jump, a target outside the region, an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
  * system). A block starts a pass (at its entry or a backward jump) only with budget for the longest forward path, so
@@ -193,10 +193,16 @@ final class Jit {
         DecodedPage at(long vpage);
     }
 
-    /** Pages a region may span: its entry's and {@code PAGES - 1} others ({@code -Djemu.jit.pages=1}: one). */
-    static final int PAGES = Math.max(1, Integer.getInteger("jemu.jit.pages", 4));
-    /** A region may hold code of its entry page before the entry ({@code -Djemu.jit.before=false}: not). */
-    static final boolean BEFORE = !"false".equals(System.getProperty("jemu.jit.before"));
+    /**
+     * Pages a region may span: its entry's and {@code maxPages - 1} others ({@code -Djemu.jit.pages=N}), and whether it
+     * may hold code of its entry page before the entry ({@code -Djemu.jit.before=true}). Off by default: with 4 pages
+     * and the code before, 7-Zip's compression ran 2.7 times fewer block runs (55 instead of 20.6 instructions each)
+     * but took as much emulation CPU or more (side by side, load 8-20: 42.4 s against 41.0 s and 29.2 s against 27.0 s
+     * over the same guest instructions): what a block run saves in the dispatcher is spent elsewhere (not pinned down:
+     * perhaps every run loading and writing back the registers of the whole larger region). Set by tests.
+     */
+    static int maxPages = Math.max(1, Integer.getInteger("jemu.jit.pages", 1));
+    static boolean before = Boolean.getBoolean("jemu.jit.before");
 
     /** One page of a region: its virtual base at compile time, its decoded page and the epoch of the bytes used. */
     record RegionPage(long vbase, DecodedPage page, MemorySegment bytes, int epoch) {
@@ -205,7 +211,7 @@ final class Jit {
     /**
      * The instructions of a block: the supported ones reachable from the entry through fall-through, both sides of
      * conditional branches and direct jumps, in the entry's page (first those at or after the entry, lowest address
-     * first, then those before it) and in up to {@link #PAGES} - 1 other pages that the hart's fetch TLB maps when
+     * first, then those before it) and in up to {@link #maxPages} - 1 other pages that the hart's fetch TLB maps when
      * the block is compiled (their bytes taken with their epoch: the block enters such a page only while the fetch
      * TLB still maps its virtual page to that decoded page in that epoch, see Gen#guard).
      */
@@ -218,7 +224,7 @@ final class Jit {
 
         Region(DecodedPage pg, long entry, CodePages others, int maxLength) {
             this.entry = entry;
-            this.others = PAGES > 1 ? others : null;
+            this.others = maxPages > 1 ? others : null;
             pages.add(new RegionPage(entry & Hart.PAGE_MASK, pg, null, 0));
             near.add(entry);
             while (members.size() < maxLength && !(near.isEmpty() && far.isEmpty())) {
@@ -264,7 +270,7 @@ final class Jit {
             if (vbase == pages.get(0).vbase) {
                 if (target >= entry) {
                     near.add(target);
-                } else if (BEFORE) {
+                } else if (before) {
                     far.add(target);
                 }
             } else if (pageIndex(vbase) >= 0 || addPage(vbase)) {
@@ -273,7 +279,7 @@ final class Jit {
         }
 
         private boolean addPage(long vbase) {
-            if (others == null || pages.size() >= PAGES) {
+            if (others == null || pages.size() >= maxPages) {
                 return false;
             }
             DecodedPage p = others.at(vbase);

@@ -6,15 +6,34 @@ import static dev.jemu.riscv.cpu.TestRig.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jemu.core.memory.GuestRam;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Blocks whose region runs on into other pages (Jit's Region and page guards): a loop that starts near the end of
+ * Blocks whose region runs on into other pages (Jit's Region and page guards; off by default, on here): a loop that starts near the end of
  * one page and closes in the next is one block, and what the guest sees stays the interpreter's when the second
  * page's bytes change under the block (rewritten behind the hart's back, then FENCE.I), when its virtual page is
  * mapped elsewhere (SFENCE.VMA), and when an access in the second page traps.
  */
 class JitPagesTest {
+    private int savedPages;
+    private boolean savedBefore;
+
+    @BeforeEach
+    void regionsSpanPages() {
+        savedPages = Jit.maxPages;
+        savedBefore = Jit.before;
+        Jit.maxPages = 4;
+        Jit.before = true;
+    }
+
+    @AfterEach
+    void restore() {
+        Jit.maxPages = savedPages;
+        Jit.before = savedBefore;
+    }
+
     static final long PRO = RAM_BASE + 0x1000;
     /** HEAD: a fence (FENCE.I or SFENCE.VMA, interpreted); LOOP: the loop, 4 instructions before the page end. */
     static final long HEAD = RAM_BASE + 0x10fec, LOOP = HEAD + 4, PAGE_B = RAM_BASE + 0x11000;
