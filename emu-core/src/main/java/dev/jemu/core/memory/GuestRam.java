@@ -83,6 +83,9 @@ public final class GuestRam implements AutoCloseable {
             if (m.address() == MAP_FAILED || m.address() == 0) {
                 return null;
             }
+            if (HUGE_PAGES && MADVISE != null) {
+                int rc = (int) MADVISE.invokeExact(m, size, MADV_HUGEPAGE); // only a hint: no error if refused
+            }
             return m.reinterpret(size, arena, seg -> unmap(seg, size));
         } catch (Throwable t) {
             return null;
@@ -90,6 +93,16 @@ public final class GuestRam implements AutoCloseable {
     }
 
     private static final int MADV_DONTNEED = 4;
+    /**
+     * {@code -Djemu.ram.hugepages=true}: guest RAM in transparent huge pages where the host allows them (its THP
+     * setting "madvise" gives them only to memory that asks), as QEMU asks for its RAM blocks, so that guest code
+     * walking megabytes at random (7-Zip's match finder) misses the host TLB less. Off by default: side by side it
+     * saved 4-8 % of the emulation thread's CPU in 7-Zip's compression, but 7-Zip's own rating did not follow
+     * (load 1.5-3.5: 395, 347, 439, 420 with it, 461 without, 386-490 on the base; perhaps the kernel's direct
+     * compaction or 2 MiB zeroing at first touch, which the guest clock sees).
+     */
+    private static final int MADV_HUGEPAGE = 14;
+    private static final boolean HUGE_PAGES = Boolean.getBoolean("jemu.ram.hugepages");
     private static final MethodHandle MADVISE = Libc.function("madvise",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 

@@ -122,7 +122,17 @@ final class DecodedPage {
         return decodeAt(snapshotSegment, 0, idx);
     }
 
-    private static long decodeAt(MemorySegment seg, long base, int idx) {
+    /**
+     * Copies the snapshot into {@code into} and returns the epoch those bytes belong to (under the lock that a
+     * start-over holds while it takes new bytes): for a block that runs into this page from another one, which
+     * checks the epoch when it enters this page (see Jit's page guards).
+     */
+    synchronized int snapshotCopy(byte[] into) {
+        System.arraycopy(snapshot, 0, into, 0, 4096);
+        return epoch;
+    }
+
+    static long decodeAt(MemorySegment seg, long base, int idx) {
         long off = base + 2L * idx;
         int lo = seg.get(GuestRam.SHORT, off) & 0xffff;
         if ((lo & 3) != 3) {
@@ -137,7 +147,7 @@ final class DecodedPage {
      * Counts the times this page's decoded code went (a kill, or a revalidation that found changed bytes); a block
      * compiled from the code of an older epoch is not installed. Changed under the page's lock.
      */
-    private volatile int epoch;
+    volatile int epoch; // read by compiled blocks' page guards
 
     int epoch() {
         return epoch;
@@ -177,8 +187,10 @@ final class DecodedPage {
 
     /** Takes the page's bytes again and drops every decoded slot and block (a new epoch first). */
     private void startOver() {
-        newEpoch(false);
-        MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
+        synchronized (this) { // the new epoch and its bytes together, for snapshotCopy
+            newEpoch(false);
+            MemorySegment.copy(seg, GuestRam.BYTE, segOffset, snapshot, 0, 4096);
+        }
         Arrays.fill(ops, 0, SLOTS, 0);
         dropBlocks();
     }

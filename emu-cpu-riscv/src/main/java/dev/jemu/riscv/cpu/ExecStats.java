@@ -12,7 +12,7 @@ final class ExecStats {
     private static final boolean PCS = Boolean.getBoolean("jemu.stats.pcs");
     private static final long T0 = System.nanoTime();
     static long compiles, compileNanos, compiledInsns, compiledBytes, fenceIs, revalidations, kills, fetchSlows, loadSlows, storeSlows, tlbFlushes, tlbPageFlushes,
-            remadeHuge, hugeBlocks, tlbRegionFlushes, tlbScanned;
+            remadeHuge, hugeBlocks, tlbRegionFlushes, tlbScanned, compiledPages;
 
     private final int hartId;
     private long jitInsns, blockRuns, lastRetired, lastJit, lastRuns, lastCompiles, lastNanos = T0, next = PERIOD;
@@ -52,9 +52,21 @@ final class ExecStats {
         byOp[op]++;
     }
 
-    void blockRun(long insns) {
+    /**
+     * Why block runs end: an indirect jump (JALR), a direct jump to a target outside the region before its start in
+     * the page, in another page, or in the page after the start (cut by the length limit), control reaching an
+     * instruction the region does not hold (not compiled, or cut), a TLB miss, a loop's budget or poll check, a
+     * page guard that found another page than the block was compiled with (Jit's Gen#guard).
+     */
+    static final int EXIT_JALR = 0, EXIT_BEFORE = 1, EXIT_OFF_PAGE = 2, EXIT_CUT = 3, EXIT_FALL = 4, EXIT_TLB = 5,
+            EXIT_POLL = 6, EXIT_GUARD = 7;
+    private static final String[] EXIT_NAMES = {"jalr", "before", "offpage", "cut", "fall", "tlb", "poll", "guard"};
+    private final long[] exits = new long[EXIT_NAMES.length];
+
+    void blockRun(long insns, int exit) {
         blockRuns++;
         jitInsns += insns;
+        exits[exit]++;
     }
 
     private final java.util.HashMap<Long, Integer> pcs = new java.util.HashMap<>();
@@ -79,6 +91,13 @@ final class ExecStats {
         System.err.printf("  interp by heat <100 %d, <1k %d, <3k %d, <10k %d, <30k %d, pending %d, NONE %d, other %d%n",
                 byHeat[0], byHeat[1], byHeat[2], byHeat[3], byHeat[4], byHeat[5], byHeat[6], byHeat[7]);
         java.util.Arrays.fill(byHeat, 0);
+        StringBuilder ex = new StringBuilder(String.format("  %.2f pages per block; block exits:",
+                (double) compiledPages / Math.max(1, compiles)));
+        for (int i = 0; i < exits.length; i++) {
+            ex.append(' ').append(EXIT_NAMES[i]).append(' ').append(exits[i]);
+        }
+        System.err.println(ex);
+        java.util.Arrays.fill(exits, 0);
         StringBuilder sb = new StringBuilder("  interp ops (thousands):");
         java.util.stream.IntStream.range(0, 256).boxed().sorted((a, b) -> Long.compare(byOp[b], byOp[a])).limit(20)
                 .forEach(o -> sb.append(' ').append(Op.name(o)).append('=').append(byOp[o] / 1000).append('k'));

@@ -594,7 +594,7 @@ public final class Hart implements Cpu {
                             if (ran != 0) { // else the block declined (see JitBlock): interpret
                                 n += ran;
                                 if (STATS) {
-                                    stats.blockRun(ran);
+                                    stats.blockRun(ran, jitExit);
                                 }
                                 if (n >= budget || leaveBlock || loop.attention() || kick) {
                                     this.pc = pc;
@@ -1053,6 +1053,8 @@ public final class Hart implements Cpu {
     private boolean pendingSingle;
     /** Set by compiled blocks: instructions retired by the last {@link JitBlock#run}. */
     long jitRetired;
+    /** With {@code -Djemu.stats=true}, set by compiled blocks: why the last one left (ExecStats.EXIT_*). */
+    int jitExit;
     /** Set when a store hit code or a device: the dispatcher re-checks pc and interrupts. */
     boolean leaveBlock;
 
@@ -1060,14 +1062,21 @@ public final class Hart implements Cpu {
     private JitBlock compileBlock(DecodedPage pg, int idx, long pc) {
         if (compileInBackground && loop.busyCpuThreads() < HOST_CORES) {
             pg.heat[idx] = Short.MIN_VALUE; // asks again only if this request goes nowhere (a full queue)
-            JitCompiler.request(pg, idx, pc);
+            JitCompiler.request(pg, idx, pc, codePages);
             return null;
         }
         int epoch = pg.epoch();
-        JitBlock b = Jit.compile(pg, idx, pc);
+        JitBlock b = Jit.compile(pg, idx, pc, codePages);
         // else another hart's FENCE.I or store dropped the code it was compiled from
         return pg.install(idx, b, epoch) ? b : null;
     }
+
+    /** The decoded pages this hart's fetch TLB maps, for regions that span pages (read racily: see Jit). */
+    final Jit.CodePages codePages = vpage -> {
+        int t = (int) (vpage >>> 12) & TLB_MASK;
+        DecodedPage p = fpage[t];
+        return ftag[t] == (vpage | fetchKey) ? p : null;
+    };
 
     /** Blocks are compiled by {@link JitCompiler}'s thread, else on this hart's thread (tests). */
     boolean compileInBackground = JitCompiler.BACKGROUND;

@@ -10,14 +10,14 @@ import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
-import java.util.BitSet;
 
 /**
  * Compiles hot guest code to JVM bytecode (one hidden class per block) so that HotSpot compiles guest code. A
- * block is a region of one page: the integer instructions (RV64IM, Zba/Zbb/Zbs, loads, stores) reachable from its
- * start through both sides of conditional branches and direct jumps that stay in the page at or after the start,
- * up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
+ * block is a region: the integer instructions (RV64IM, Zba/Zbb/Zbs, loads, stores) reachable from its start through
+ * both sides of conditional branches and direct jumps, in the start's page and up to {@link #maxPages} - 1 others
+ * (entered through a page guard, see {@link Region}), up to {@link #MAX_LENGTH}, laid out in address order; a branch or jump inside the region is a JVM jump (so a
  * guest if/else or a loop back to the start does not leave to the dispatcher), anything else leaves the block: an
  * indirect jump, a target outside the region, an instruction the JIT leaves to the interpreter (CSR, AMO, F/D,
  * system). A block starts a pass (at its entry or a backward jump) only with budget for the longest forward path, so
@@ -109,7 +109,12 @@ final class Jit {
      * off the page, an instruction the JIT leaves to the interpreter, the length limit) leaves the block.
      */
     static JitBlock compile(DecodedPage pg, int start, long pc) {
-        return compile(pg, start, pc, MAX_LENGTH);
+        return compile(pg, start, pc, null);
+    }
+
+    /** As {@link #compile(DecodedPage, int, long)}, the region spanning other pages that {@code others} maps. */
+    static JitBlock compile(DecodedPage pg, int start, long pc, CodePages others) {
+        return compile(pg, start, pc, others, MAX_LENGTH);
     }
 
     /**
@@ -119,66 +124,56 @@ final class Jit {
      */
     static final int MAX_BYTECODE = Integer.getInteger("jemu.jit.maxbytecode", 7999);
 
-    /** The bytecode length of the last block's {@code run} (for tests). */
-    static int lastCodeLength;
+    /** The bytecode length of the last block's {@code run}, and the pages it spans (for tests). */
+    static int lastCodeLength, lastPages;
 
-    private static JitBlock compile(DecodedPage pg, int start, long pc, int maxLength) {
-        long base = pc & Hart.PAGE_MASK;
-        long[] decoded = new long[DecodedPage.SLOTS];
-        BitSet member = new BitSet(DecodedPage.SLOTS), pending = new BitSet(DecodedPage.SLOTS);
-        pending.set(start);
-        int n = 0;
-        for (int idx; n < maxLength && (idx = pending.nextSetBit(0)) >= 0; ) {
-            pending.clear(idx);
-            long d = pg.decodeFromSnapshot(idx); // not the slots: this may run on the compiler thread
-            int p = (int) d;
-            int op = p & Decoder.OP_MASK;
-            if (!supported(op)) {
-                continue;
-            }
-            member.set(idx);
-            decoded[idx] = d;
-            n++;
-            long at = base + 2L * idx;
-            if (op != JALR && op != JAL) {
-                queue(pending, member, base, pc, at + Decoder.length(p));
-            }
-            if (op == JAL || isBranch(op)) {
-                queue(pending, member, base, pc, at + (int) (d >> 32));
-            }
-        }
+    private static JitBlock compile(DecodedPage pg, int start, long pc, CodePages others, int maxLength) {
+        Region r = new Region(pg, pc, others, maxLength);
+        int n = r.members.size();
         if (n == 0) {
             return JitBlock.NONE;
         }
         int[] ops = new int[n];
         long[] imms = new long[n];
         long[] pcs = new long[n];
-        int k = 0;
-        for (int idx = member.nextSetBit(0); idx >= 0; idx = member.nextSetBit(idx + 1), k++) {
-            ops[k] = (int) decoded[idx];
-            imms[k] = (int) (decoded[idx] >> 32);
-            pcs[k] = base + 2L * idx;
+        int[] pageOf = new int[n];
+        int k = 0, entry = 0;
+        for (var e : r.members.entrySet()) { // address order
+            ops[k] = (int) (long) e.getValue();
+            imms[k] = (int) (e.getValue() >> 32);
+            pcs[k] = e.getKey();
+            pageOf[k] = r.pageIndex(e.getKey() & Hart.PAGE_MASK);
+            if (pcs[k] == pc) {
+                entry = k;
+            }
+            k++;
         }
         long t0 = Hart.STATS ? System.nanoTime() : 0;
         try {
-            byte[] bytes = generate(ops, imms, pcs, n);
+            byte[] bytes = generate(ops, imms, pcs, n, entry, pageOf, r);
             int codeLength = runCodeLength(bytes);
             if (codeLength > MAX_BYTECODE && n > 1) {
                 if (Hart.STATS) {
                     ExecStats.remadeHuge++;
                 }
-                return compile(pg, start, pc, Math.min(n - 1, (int) ((long) n * MAX_BYTECODE / codeLength)));
+                return compile(pg, start, pc, others, Math.min(n - 1, (int) ((long) n * MAX_BYTECODE / codeLength)));
             }
             if (Hart.STATS && codeLength > 8000) {
                 ExecStats.hugeBlocks++;
             }
             lastCodeLength = codeLength;
-            JitBlock b = dev.jemu.core.jit.HiddenClasses.instantiate(LOOKUP, bytes, null, JitBlock.class);
+            lastPages = r.pages.size();
+            Object[] guarded = new Object[r.pages.size()];
+            for (int i = 1; i < guarded.length; i++) {
+                guarded[i] = r.pages.get(i).page;
+            }
+            JitBlock b = dev.jemu.core.jit.HiddenClasses.instantiate(LOOKUP, bytes, guarded, JitBlock.class);
             if (Hart.STATS) {
                 ExecStats.compiles++;
                 ExecStats.compileNanos += System.nanoTime() - t0;
                 ExecStats.compiledInsns += n;
                 ExecStats.compiledBytes += bytes.length;
+                ExecStats.compiledPages += r.pages.size();
             }
             return b;
         } catch (Throwable t) {
@@ -190,6 +185,114 @@ final class Jit {
         }
     }
 
+    /**
+     * The decoded page the hart's fetch TLB maps virtual page {@code vpage} to, or null. Read from another thread
+     * (the compiler's) without synchronization: the block checks the mapping again whenever it enters that page.
+     */
+    interface CodePages {
+        DecodedPage at(long vpage);
+    }
+
+    /**
+     * Pages a region may span: its entry's and {@code maxPages - 1} others ({@code -Djemu.jit.pages=N}), and whether it
+     * may hold code of its entry page before the entry ({@code -Djemu.jit.before=true}). Off by default: with 4 pages
+     * and the code before, 7-Zip's compression ran 2.7 times fewer block runs (55 instead of 20.6 instructions each)
+     * but took as much emulation CPU or more (side by side, load 8-20: 42.4 s against 41.0 s and 29.2 s against 27.0 s
+     * over the same guest instructions): what a block run saves in the dispatcher is spent elsewhere (not pinned down:
+     * perhaps every run loading and writing back the registers of the whole larger region). Set by tests.
+     */
+    static int maxPages = Math.max(1, Integer.getInteger("jemu.jit.pages", 1));
+    static boolean before = Boolean.getBoolean("jemu.jit.before");
+
+    /** One page of a region: its virtual base at compile time, its decoded page and the epoch of the bytes used. */
+    record RegionPage(long vbase, DecodedPage page, MemorySegment bytes, int epoch) {
+    }
+
+    /**
+     * The instructions of a block: the supported ones reachable from the entry through fall-through, both sides of
+     * conditional branches and direct jumps, in the entry's page (first those at or after the entry, lowest address
+     * first, then those before it) and in up to {@link #maxPages} - 1 other pages that the hart's fetch TLB maps when
+     * the block is compiled (their bytes taken with their epoch: the block enters such a page only while the fetch
+     * TLB still maps its virtual page to that decoded page in that epoch, see Gen#guard).
+     */
+    static final class Region {
+        final java.util.TreeMap<Long, Long> members = new java.util.TreeMap<>();
+        final java.util.List<RegionPage> pages = new java.util.ArrayList<>();
+        private final java.util.TreeSet<Long> near = new java.util.TreeSet<>(), far = new java.util.TreeSet<>();
+        private final long entry;
+        private final CodePages others;
+
+        Region(DecodedPage pg, long entry, CodePages others, int maxLength) {
+            this.entry = entry;
+            this.others = maxPages > 1 ? others : null;
+            pages.add(new RegionPage(entry & Hart.PAGE_MASK, pg, null, 0));
+            near.add(entry);
+            while (members.size() < maxLength && !(near.isEmpty() && far.isEmpty())) {
+                long at = near.isEmpty() ? far.pollFirst() : near.pollFirst();
+                long d = decode(at);
+                int p = (int) d;
+                int op = p & Decoder.OP_MASK;
+                if (!supported(op)) {
+                    continue;
+                }
+                members.put(at, d);
+                if (op != JALR && op != JAL) {
+                    queue(at + Decoder.length(p));
+                }
+                if (op == JAL || isBranch(op)) {
+                    queue(at + (int) (d >> 32));
+                }
+            }
+        }
+
+        int pageIndex(long vbase) {
+            for (int i = 0; i < pages.size(); i++) {
+                if (pages.get(i).vbase == vbase) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private long decode(long at) {
+            RegionPage rp = pages.get(pageIndex(at & Hart.PAGE_MASK));
+            int slot = (int) (at & ~Hart.PAGE_MASK) >>> 1;
+            // the entry page: its snapshot, not the slots (this may run on the compiler thread)
+            return rp.bytes == null ? rp.page.decodeFromSnapshot(slot) : DecodedPage.decodeAt(rp.bytes, 0, slot);
+        }
+
+        /** Adds {@code target} to the work list if the region may hold it. */
+        private void queue(long target) {
+            if (members.containsKey(target)) {
+                return;
+            }
+            long vbase = target & Hart.PAGE_MASK;
+            if (vbase == pages.get(0).vbase) {
+                if (target >= entry) {
+                    near.add(target);
+                } else if (before) {
+                    far.add(target);
+                }
+            } else if (pageIndex(vbase) >= 0 || addPage(vbase)) {
+                far.add(target);
+            }
+        }
+
+        private boolean addPage(long vbase) {
+            if (others == null || pages.size() >= maxPages) {
+                return false;
+            }
+            DecodedPage p = others.at(vbase);
+            if (p == null || p.blocks == null || p.dead) {
+                return false;
+            }
+            byte[] copy = new byte[4096];
+            int epoch = p.snapshotCopy(copy);
+            pages.add(new RegionPage(vbase, p, MemorySegment.ofArray(copy), epoch));
+            return true;
+        }
+    }
+
     /** The bytecode length of the block class's {@code run}. */
     static int runCodeLength(byte[] classBytes) {
         return ClassFile.of().parse(classBytes).methods().stream()
@@ -198,22 +301,21 @@ final class Jit {
                 .findFirst().orElseThrow();
     }
 
-    /** Adds {@code target} to the region's work list if it lies in the page at or after the block's start. */
-    private static void queue(BitSet pending, BitSet member, long base, long startPc, long target) {
-        long delta = target - base;
-        if (target >= startPc && delta < 4096 && !member.get((int) delta >>> 1)) {
-            pending.set((int) delta >>> 1);
-        }
-    }
+    private static final ClassDesc CD_SELF = ClassDesc.of("dev.jemu.riscv.cpu.JitBlockImpl");
+    private static final ClassDesc CD_PAGE = ClassDesc.of("dev.jemu.riscv.cpu.DecodedPage");
 
-    private static byte[] generate(int[] ops, long[] imms, long[] pcs, int n) {
-        return ClassFile.of().build(ClassDesc.of("dev.jemu.riscv.cpu.JitBlockImpl"), clb -> {
+    private static byte[] generate(int[] ops, long[] imms, long[] pcs, int n, int entry, int[] pageOf, Region r) {
+        return ClassFile.of().build(CD_SELF, clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
-            clb.withInterfaceSymbols(CD_BLOCK);
+            clb.withSuperclass(CD_BLOCK);
+            if (r.pages.size() > 1) { // the other pages' DecodedPage, for the guards
+                dev.jemu.core.jit.HiddenClasses.constantsFromClassData(clb, CD_SELF, CD_PAGE, r.pages.size(),
+                        i -> i == 0 ? null : "P" + i);
+            }
             clb.withMethodBody(INIT_NAME, MTD_void, ClassFile.ACC_PUBLIC,
-                    cb -> cb.aload(0).invokespecial(CD_Object, INIT_NAME, MTD_void).return_());
+                    cb -> cb.aload(0).invokespecial(CD_BLOCK, INIT_NAME, MTD_void).return_());
             clb.withMethodBody("run", MTD_RUN, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> new Gen(cb, ops, imms, pcs, n).emit());
+                    cb -> new Gen(cb, ops, imms, pcs, n, entry, pageOf, r.pages).emit());
         });
     }
 
@@ -226,8 +328,12 @@ final class Jit {
         final int n;
         final boolean[] used = new boolean[33];
         final boolean[] written = new boolean[33];
-        /** Region index of each page slot in the block, -1 for the others. */
-        final int[] indexOf = new int[DecodedPage.SLOTS];
+        /** Region index by guest address (at compile time). */
+        final java.util.Map<Long, Integer> indexOf = new java.util.HashMap<>();
+        /** The instruction the block is entered at, and each instruction's page (0: the entry's, see Region). */
+        final int entry;
+        final int[] pageOf;
+        final java.util.List<RegionPage> pages;
         final Label[] labels;
         /**
          * TLB misses of loads and stores: they leave the block before the access, for the interpreter to do it
@@ -236,7 +342,7 @@ final class Jit {
          */
         final java.util.List<SlowExit> slowExits = new java.util.ArrayList<>();
 
-        record SlowExit(Label label, int k, long pc) {
+        record SlowExit(Label label, int retired, long pc, int kind) {
         }
 
         /** Page-cache misses ({@link #cachedHostAddress}), emitted out of line after the code. */
@@ -247,14 +353,17 @@ final class Jit {
         /** The one exit: writes back the registers, stores EXIT_N as jitRetired and returns EXIT_PC. */
         Label exitLabel;
 
-        Gen(CodeBuilder cb, int[] ops, long[] imms, long[] pcs, int n) {
+        Gen(CodeBuilder cb, int[] ops, long[] imms, long[] pcs, int n, int entry, int[] pageOf,
+                java.util.List<RegionPage> pages) {
             this.cb = cb;
             this.ops = ops;
             this.imms = imms;
             this.pcs = pcs;
             this.n = n;
+            this.entry = entry;
+            this.pageOf = pageOf;
+            this.pages = pages;
             this.labels = new Label[n];
-            java.util.Arrays.fill(indexOf, -1);
             for (int k = 0; k < n; k++) {
                 int p = ops[k];
                 int op = p & Decoder.OP_MASK;
@@ -263,14 +372,13 @@ final class Jit {
                 if (writesRd(op)) {
                     written[Decoder.rd(p)] = true;
                 }
-                indexOf[(int) (pcs[k] & 0xfff) >>> 1] = k;
+                indexOf.put(pcs[k], k);
             }
         }
 
         /** The region index of the instruction at {@code target}, or -1 if the block does not hold it. */
         int indexOf(long target) {
-            long delta = target - (pcs[0] & Hart.PAGE_MASK);
-            return target >= pcs[0] && delta < 4096 ? indexOf[(int) delta >>> 1] : -1;
+            return indexOf.getOrDefault(target, -1);
         }
 
         static int slot(int r) {
@@ -304,18 +412,35 @@ final class Jit {
         /** Pushes the guest address of the instruction that was at {@code pc} when the block was compiled. */
         void pushPc(long pc) {
             cb.lload(PC0);
-            if (pc != pcs[0]) {
-                cb.loadConstant(pc - pcs[0]).ladd();
+            if (pc != pcs[entry]) {
+                cb.loadConstant(pc - pcs[entry]).ladd();
             }
         }
 
         /** Leaves the block with DONE + {@code retired} instructions retired, continuing at {@code pc}. */
-        void exit(int retired, long pc) {
+        void exit(int retired, long pc, int kind) {
+            noteExit(kind);
             pushRetired(retired);
             cb.lstore(EXIT_N);
             pushPc(pc);
             cb.lstore(EXIT_PC);
             cb.goto_(exitLabel);
+        }
+
+        /** With {@code -Djemu.stats=true}: records why the block left ({@link ExecStats}'s EXIT_ kinds). */
+        void noteExit(int kind) {
+            if (Hart.STATS) {
+                cb.aload(H).loadConstant(kind).putfield(CD_HART, "jitExit", CD_int);
+            }
+        }
+
+        /** The stats kind of a direct jump out of the region to {@code target}. */
+        int exitKind(long target) {
+            long page = pcs[entry] & Hart.PAGE_MASK;
+            if ((target & Hart.PAGE_MASK) != page) {
+                return ExecStats.EXIT_OFF_PAGE;
+            }
+            return target < pcs[entry] ? ExecStats.EXIT_BEFORE : ExecStats.EXIT_CUT;
         }
 
         /**
@@ -330,7 +455,7 @@ final class Jit {
         void emit() {
             // too little budget for a whole pass: decline (nothing retired), the dispatcher interprets
             Label enter = cb.newLabel();
-            cb.lload(LIMIT).loadConstant((long) passRoom(0)).lcmp().ifgt(enter);
+            cb.lload(LIMIT).loadConstant((long) passRoom(entry)).lcmp().ifgt(enter);
             cb.aload(H).lconst_0().putfield(CD_HART, "jitRetired", CD_long);
             cb.lload(PC0).lreturn();
             cb.labelBinding(enter);
@@ -343,7 +468,10 @@ final class Jit {
                 }
             }
             exitLabel = cb.newLabel();
-            cb.lconst_0().lstore(DONE);
+            cb.loadConstant((long) -entry).lstore(DONE); // DONE + index: retired since the entry
+            for (int i = 1; i < pages.size(); i++) {
+                cb.iconst_0().istore(verified(i));
+            }
             chooseCaches();
             for (int c = 0; c < cacheRegs.length; c++) {
                 cb.loadConstant(-1L).lstore(cachePage(c)); // matches no address (its bits 3..11 are set)
@@ -353,6 +481,9 @@ final class Jit {
             for (int k = 0; k < n; k++) {
                 labels[k] = cb.newLabel();
             }
+            if (entry != 0) {
+                cb.goto_(labels[entry]);
+            }
             for (int k = 0; k < n; k++) {
                 cb.labelBinding(labels[k]);
                 instruction(k);
@@ -360,12 +491,53 @@ final class Jit {
             cacheMisses.forEach(Runnable::run);
             for (SlowExit e : slowExits) { // out of line, after the code
                 cb.labelBinding(e.label);
-                exit(e.k, e.pc);
+                exit(e.retired, e.pc, e.kind);
             }
             cb.labelBinding(exitLabel);
             writeback();
             cb.aload(H).lload(EXIT_N).putfield(CD_HART, "jitRetired", CD_long);
             cb.lload(EXIT_PC).lreturn();
+        }
+
+        /** The int local that holds 1 once the block found page {@code i} (not the entry's) mapped as compiled. */
+        int verified(int i) {
+            return PAGE_CACHES + 4 * MAX_PAGE_CACHES + 2 + i;
+        }
+
+        /**
+         * Control going from instruction k to region instruction j (at {@code target}) in another page than the
+         * entry's and k's: the block goes on into that page's code only if the hart's fetch TLB maps the page's
+         * virtual address (relative to the entry pc) to the decoded page the code was taken from, in the same
+         * epoch (its bytes not changed since): what the dispatcher would find at {@code target}. Else it leaves
+         * there, and the dispatcher looks the target up. Checked at the first crossing of a run only: nothing in
+         * a block changes the fetch TLB or decoded code (a store to code leaves it), as a one-page block keeps
+         * running its page's code.
+         */
+        void guard(int k, int j, long target) {
+            int p = pageOf[j];
+            if (p == 0 || p == pageOf[k]) {
+                return;
+            }
+            int vpage = PAGE_CACHES + 4 * MAX_PAGE_CACHES; // a long: the page's virtual address in this run
+            Label pass = cb.newLabel(), fail = cb.newLabel();
+            cb.iload(verified(p)).ifne(pass);
+            pushPc(target);
+            cb.loadConstant(Hart.PAGE_MASK).land().lstore(vpage);
+            // ftag[t] == vpage | fetchKey
+            cb.aload(H).getfield(CD_HART, "ftag", CD_LONG_ARRAY);
+            cb.lload(vpage).loadConstant(12).lushr().l2i().loadConstant(Hart.TLB_MASK).iand();
+            cb.laload();
+            cb.lload(vpage).aload(H).getfield(CD_HART, "fetchKey", CD_int).i2l().lor().lcmp().ifne(fail);
+            // fpage[t] == the page compiled from
+            cb.aload(H).getfield(CD_HART, "fpage", CD_PAGE.arrayType());
+            cb.lload(vpage).loadConstant(12).lushr().l2i().loadConstant(Hart.TLB_MASK).iand();
+            cb.aaload().getstatic(CD_SELF, "P" + p, CD_PAGE).if_acmpne(fail);
+            // in the epoch of the bytes compiled
+            cb.getstatic(CD_SELF, "P" + p, CD_PAGE).getfield(CD_PAGE, "epoch", CD_int)
+                    .loadConstant(pages.get(p).epoch()).if_icmpne(fail);
+            cb.iconst_1().istore(verified(p));
+            slowExits.add(new SlowExit(fail, k + 1, target, ExecStats.EXIT_GUARD));
+            cb.labelBinding(pass);
         }
 
         /**
@@ -377,9 +549,10 @@ final class Jit {
         void jumpTo(int k, long target) {
             int j = indexOf(target);
             if (j < 0) {
-                exit(k + 1, target);
+                exit(k + 1, target, exitKind(target));
                 return;
             }
+            guard(k, j, target);
             jumpInside(k, j, target);
         }
 
@@ -411,7 +584,7 @@ final class Jit {
             cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
             cb.goto_(labels[j]);
             cb.labelBinding(leave);
-            exit(k + 1, target);
+            exit(k + 1, target, ExecStats.EXIT_POLL);
         }
 
         /**
@@ -437,12 +610,16 @@ final class Jit {
 
         /** Control going on after instruction k to {@code next}: no budget check, as in the interpreter. */
         void fallThrough(int k, long next) {
+            int j = indexOf(next);
+            if (j >= 0) {
+                guard(k, j, next);
+            }
             if (k + 1 < n && pcs[k + 1] == next) {
                 return; // laid out next
             }
-            int j = indexOf(next);
             if (j < 0) {
-                exit(k + 1, next);
+                exit(k + 1, next, exitKind(next) == ExecStats.EXIT_OFF_PAGE ? ExecStats.EXIT_OFF_PAGE
+                        : ExecStats.EXIT_FALL);
                 return;
             }
             cb.lload(DONE).loadConstant((long) (k + 1 - j)).ladd().lstore(DONE);
@@ -477,6 +654,7 @@ final class Jit {
                     cb.loadConstant(imm).ladd().loadConstant(~1L).land().lstore(ADDR);
                     pushPc(next);
                     popReg(rd);
+                    noteExit(ExecStats.EXIT_JALR);
                     pushRetired(k + 1);
                     cb.lstore(EXIT_N);
                     cb.lload(ADDR).lstore(EXIT_PC);
@@ -624,7 +802,7 @@ final class Jit {
                 default -> 8;
             };
             Label slow = cb.newLabel();
-            slowExits.add(new SlowExit(slow, k, pc));
+            slowExits.add(new SlowExit(slow, k, pc, ExecStats.EXIT_TLB));
             if (cacheOf(rs1, false) >= 0) {
                 cachedHostAddress(rs1, imm, size, false, slow);
             } else {
@@ -651,7 +829,7 @@ final class Jit {
         void store(int k, int op, int rs1, int rs2, long imm, long pc) {
             int size = op == SB ? 1 : op == SH ? 2 : op == SW ? 4 : 8;
             Label slow = cb.newLabel();
-            slowExits.add(new SlowExit(slow, k, pc));
+            slowExits.add(new SlowExit(slow, k, pc, ExecStats.EXIT_TLB));
             if (cacheOf(rs1, true) >= 0) {
                 cachedHostAddress(rs1, imm, size, true, slow);
             } else {

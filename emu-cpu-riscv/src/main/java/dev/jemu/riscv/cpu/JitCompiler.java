@@ -17,6 +17,11 @@ final class JitCompiler {
 
     /** Asks for the block at slot {@code idx} of {@code page} (guest {@code pc}); false if the queue is full. */
     static boolean request(DecodedPage page, int idx, long pc) {
+        return request(page, idx, pc, null);
+    }
+
+    /** As {@link #request(DecodedPage, int, long)}, the block spanning the other pages {@code others} maps. */
+    static boolean request(DecodedPage page, int idx, long pc, Jit.CodePages others) {
         int epoch = page.epoch();
         return BackgroundCompiler.submit(() -> {
             if (page.dead || page.epoch() != epoch) {
@@ -24,7 +29,7 @@ final class JitCompiler {
             }
             JitBlock b;
             try {
-                b = Jit.compile(page, idx, pc);
+                b = Jit.compile(page, idx, pc, others);
             } catch (RuntimeException e) { // never seen; the start stays interpreted
                 b = JitBlock.NONE;
             }
